@@ -1,0 +1,231 @@
+/* admin.c -- settings, reference lists, health, overview summary. */
+#include "admin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct setting_def setting_defs[] = {
+	{ "zone_name", "经济技术开发区", "the zone's name in Chinese (shown in the UI and reports)" },
+	{ "zone_name_en", "Economic & Technological Development Zone", "the zone's name in English" },
+	{ "city_name", "", "the city the zone belongs to (for city-wide ranks)" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct setting_def *find_def(const char *key)
+{
+	for (int i = 0; setting_defs[i].key; i++)
+		if (strcmp(setting_defs[i].key, key) == 0)
+			return &setting_defs[i];
+	return NULL;
+}
+
+char *setting_get(db_t *db, const char *key)
+{
+	const struct setting_def *d = find_def(key);
+	if (d == NULL)
+		return NULL;
+	db_stmt_t *st = db_prepare(db, "SELECT value FROM settings WHERE key = $1");
+	db_bind_text(st, 1, key);
+	char *v = db_step(st) == DB_ROW ? strdup(db_col_text(st, 0)) : strdup(d->dflt);
+	db_done(st);
+	return v;
+}
+
+int setting_set(db_t *db, const char *key, const char *value, const char **msg)
+{
+	if (find_def(key) == NULL) {
+		*msg = "unknown setting";
+		return -1;
+	}
+	if (value == NULL || utf8_len(value) > 200 || !utf8_valid(value, strlen(value)) || has_ctl(value)) {
+		*msg = "the value must be text of at most 200 characters";
+		return -1;
+	}
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	db_bind_int(st, 3, now_sec());
+	int rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE) {
+		*msg = "database error";
+		return -1;
+	}
+	return 0;
+}
+
+void api_healthz(req_t *r)
+{
+	db_stmt_t *st = db_prepare(r->db, "SELECT 1");
+	int ok = db_step(st) == DB_ROW;
+	db_done(st);
+	if (!ok) {
+		reply_error(r, 503, "database_unavailable", NULL, "the database does not answer");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s,s:s}", "status", "ok", "store", db_kind(r->db) == DB_SQLITE ? "sqlite" : "postgresql"));
+}
+
+void api_settings_get(req_t *r)
+{
+	json_t *o = json_object();
+	for (int i = 0; setting_defs[i].key; i++) {
+		char *v = setting_get(r->db, setting_defs[i].key);
+		json_object_set_new(o, setting_defs[i].key, json_string(v ? v : ""));
+		free(v);
+	}
+	reply_json(r, 200, o);
+}
+
+void api_settings_patch(req_t *r)
+{
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		if (find_def(k) == NULL) {
+			reply_error(r, 422, "unknown_field", k, "unknown setting '%s'", k);
+			return;
+		}
+		if (!json_is_string(v)) {
+			reply_error(r, 422, "invalid_type", k, "%s must be a string", k);
+			return;
+		}
+		const char *msg;
+		if (setting_set(r->db, k, json_string_value(v), &msg) < 0) {
+			reply_error(r, 422, "invalid", k, "%s: %s", k, msg);
+			return;
+		}
+	}
+	r->audit_entity = "settings";
+	char *d = json_dumps(o, JSON_COMPACT);
+	r->audit_detail = arena_strdup(r->arena, d ? d : "");
+	free(d);
+	api_settings_get(r);
+}
+
+static void simple_list(req_t *r, const char *sql, const char *types)
+{
+	db_stmt_t *st = db_prepare(r->db, sql);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, row_json(st, types));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "listing");
+		return;
+	}
+	size_t n = json_array_size(items);
+	reply_list(r, items, (int64_t)n, (int64_t)n, 0);
+}
+
+void api_units(req_t *r)
+{
+	simple_list(r, "SELECT id, code, name, name_en, kind FROM units ORDER BY sort, id", "issss");
+}
+
+void api_streets(req_t *r)
+{
+	simple_list(r, "SELECT id, name, name_en FROM streets ORDER BY id", "iss");
+}
+
+void api_departments(req_t *r)
+{
+	simple_list(r, "SELECT id, name, name_en, level FROM departments ORDER BY id", "isss");
+}
+
+/* Validate {name, name_en[, level]} for a street or department. */
+static int ref_input(req_t *r, const char **name, const char **name_en)
+{
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return -1;
+	*name = NULL;
+	*name_en = "";
+	if (body_str(r, o, "name", name) < 0 || body_str(r, o, "name_en", name_en) < 0)
+		return -1;
+	if (*name == NULL || **name == '\0') {
+		reply_error(r, 422, "required", "name", "name is required");
+		return -1;
+	}
+	if (utf8_len(*name) > 64 || utf8_len(*name_en) > 128) {
+		reply_error(r, 422, "too_long", utf8_len(*name) > 64 ? "name" : "name_en", "the name is too long");
+		return -1;
+	}
+	return 0;
+}
+
+void api_streets_create(req_t *r)
+{
+	const char *name, *name_en;
+	if (ref_input(r, &name, &name_en) < 0)
+		return;
+	db_stmt_t *st = db_prepare(r->db, "INSERT INTO streets (name, name_en) VALUES ($1, $2) RETURNING id, name, name_en");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en);
+	int rc = db_step(st);
+	json_t *o = rc == DB_ROW ? row_json(st, "iss") : NULL;
+	db_done(st);
+	if (o == NULL) {
+		reply_db_error(r, rc, "a street with this name");
+		return;
+	}
+	r->audit_entity = "street";
+	reply_json(r, 201, o);
+}
+
+void api_departments_create(req_t *r)
+{
+	const char *name, *name_en, *level = "district";
+	if (ref_input(r, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0)
+		return;
+	if (strcmp(level, "district") != 0 && strcmp(level, "city") != 0 && strcmp(level, "province") != 0) {
+		reply_error(r, 422, "invalid", "level", "level must be district, city or province");
+		return;
+	}
+	db_stmt_t *st = db_prepare(r->db,
+		"INSERT INTO departments (name, name_en, level) VALUES ($1, $2, $3) RETURNING id, name, name_en, level");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en);
+	db_bind_text(st, 3, level);
+	int rc = db_step(st);
+	json_t *o = rc == DB_ROW ? row_json(st, "isss") : NULL;
+	db_done(st);
+	if (o == NULL) {
+		reply_db_error(r, rc, "a department with this name");
+		return;
+	}
+	r->audit_entity = "department";
+	reply_json(r, 201, o);
+}
+
+static int64_t count1(db_t *db, const char *sql)
+{
+	return db_int1(db, sql, 0, 0, NULL);
+}
+
+void api_summary(req_t *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "enterprises", json_integer(count1(r->db, "SELECT count(*) FROM enterprises")));
+	json_object_set_new(o, "key_enterprises", json_integer(count1(r->db, "SELECT count(*) FROM enterprises WHERE is_key = 1")));
+	json_object_set_new(o, "projects", json_integer(count1(r->db, "SELECT count(*) FROM projects")));
+	json_object_set_new(o, "major_projects",
+	                    json_integer(count1(r->db, "SELECT count(*) FROM projects WHERE total_investment_wan >= 100000")));
+	json_object_set_new(o, "officers", json_integer(count1(r->db, "SELECT count(*) FROM users WHERE role = 'officer'")));
+	json_object_set_new(o, "users", json_integer(count1(r->db, "SELECT count(*) FROM users")));
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT stage, count(*) AS count, sum(total_investment_wan) AS total_investment_wan FROM projects GROUP BY stage");
+	json_t *by = json_array();
+	while (db_step(st) == DB_ROW)
+		json_array_append_new(by, row_json(st, "sii"));
+	db_done(st);
+	json_object_set_new(o, "projects_by_stage", by);
+	reply_json(r, 200, o);
+}

@@ -1,0 +1,140 @@
+/* text.c -- UTF-8 validation, percent-decoding, HTML escaping, clocks. */
+#include "core.h"
+
+#include <string.h>
+#include <time.h>
+
+int utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		unsigned need, min;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
+		else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
+		else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
+		else return 0;  /* continuation byte, C0/C1 overlong lead, > F4 */
+		if (i + need >= n)
+			return 0;  /* truncated sequence */
+		for (unsigned k = 1; k <= need; k++) {
+			unsigned cc = s[i + k];
+			if ((cc & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (cc & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+char *pct_decode(arena_t *a, const char *s, size_t *len)
+{
+	size_t n = strlen(s), j = 0;
+	char *out = arena_alloc(a, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n)
+				return NULL;
+			int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
+			if (h < 0 || l < 0)
+				return NULL;
+			out[j++] = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			out[j++] = s[i];
+		}
+	}
+	out[j] = '\0';
+	if (len)
+		*len = j;
+	return out;
+}
+
+char *html_escape(arena_t *a, const char *s)
+{
+	if (s == NULL)
+		return arena_strdup(a, "");
+	size_t n = 0;
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case '&': n += 5; break;
+		case '<': case '>': n += 4; break;
+		case '"': case '\'': n += 6; break;
+		default: n++;
+		}
+	}
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (const char *p = s; *p; p++) {
+		const char *r = NULL;
+		switch (*p) {
+		case '&': r = "&amp;"; break;
+		case '<': r = "&lt;"; break;
+		case '>': r = "&gt;"; break;
+		case '"': r = "&quot;"; break;
+		case '\'': r = "&#39;"; break;
+		}
+		if (r) {
+			size_t k = strlen(r);
+			memcpy(o, r, k);
+			o += k;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+void hex_encode(char *out, const unsigned char *in, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[in[i] >> 4];
+		out[2 * i + 1] = d[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int has_ctl(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+int64_t now_sec(void) { return (int64_t)time(NULL); }
+
+double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,179 @@
+/*
+ * http.h -- the request/response contract between the HTTP server and the
+ * handlers.
+ *
+ * Owns: req_t (one per request, with its arena), reply builders, the route
+ * table type and the role/permission bits.  Only server.c includes
+ * <microhttpd.h>; handlers see a req_t and nothing of the library.
+ *
+ * Anatomy of a request: server.c receives it, rejects bad framing, collects
+ * the body, then router.c matches the route table (routes.c), resolves the
+ * caller (auth), checks the route's permission and CSRF, parses the JSON
+ * body, wraps writes in a transaction that also writes the audit row, and
+ * calls the handler.  The handler calls exactly one reply_* function.
+ */
+#ifndef ZONEOPS_HTTP_H
+#define ZONEOPS_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* Roles, as bits so a route can allow several. */
+enum {
+	ROLE_ADMIN = 1 << 0,
+	ROLE_LEADER = 1 << 1,
+	ROLE_RECRUITER = 1 << 2,
+	ROLE_OFFICER = 1 << 3,
+	ROLE_DEPARTMENT = 1 << 4,
+	ROLE_STATISTICIAN = 1 << 5,
+	ROLE_ENTERPRISE = 1 << 6,
+};
+#define P_PUBLIC 0                  /* no login needed */
+#define P_ANY    0x7f               /* any logged-in user */
+#define P_STAFF  (P_ANY & ~ROLE_ENTERPRISE)
+#define P_ADMIN  ROLE_ADMIN
+
+/* Route flags. */
+enum {
+	R_NOTX = 1 << 0,     /* a write that manages its own transaction and audit */
+	R_NOCSRF = 1 << 1,   /* cookie writes without CSRF token (login only) */
+	R_RAW = 1 << 2,      /* body is not JSON (uploads) */
+	R_PREFIX = 1 << 3,   /* path is a prefix ending in '/' */
+};
+
+typedef struct user {
+	int64_t id;
+	const char *username, *display_name, *role;
+	int role_bit;
+	int64_t unit_id, enterprise_id, department_id;  /* 0 when unset */
+} user_t;
+
+typedef struct req req_t;
+typedef void (*handler_fn)(req_t *r);
+
+struct route {
+	const char *method;
+	const char *path;      /* "/api/v1/users/{id}" */
+	handler_fn handler;
+	int perm;              /* role bits allowed; P_PUBLIC for everyone */
+	int flags;
+	size_t max_body;       /* 0: the server default */
+};
+
+struct header {
+	const char *name, *value;
+	struct header *next;
+};
+
+#define REQ_MAX_PARAMS 4
+
+struct req {
+	arena_t *arena;
+	void *conn;                 /* the library's connection (server.c only) */
+	const char *method;
+	const char *path;           /* percent-decoded, valid UTF-8 */
+	const char *ip;
+	const char *body;
+	size_t body_len;
+	json_t *json;               /* parsed body or NULL; owned by the request */
+	db_t *db;
+	const struct route *route;
+	int route_index;
+	const char *params[REQ_MAX_PARAMS];
+	int nparams;
+	/* caller */
+	user_t *user;               /* NULL when not logged in */
+	int via_cookie;
+	const char *csrf;           /* the session's CSRF token */
+	/* response */
+	int status;
+	json_t *out;                /* JSON body; owned */
+	char *text;                 /* or a raw body (arena) */
+	size_t text_len;
+	const char *content_type;
+	int fd;                     /* or a file to send (static files); -1 */
+	uint64_t fd_size;
+	struct header *headers;
+	/* audit (set by write handlers) */
+	const char *audit_action;   /* default: "METHOD route" */
+	const char *audit_entity;
+	const char *audit_id;
+	const char *audit_detail;
+};
+
+/* ---- request accessors (server.c) ---- */
+const char *req_header(req_t *r, const char *name);
+const char *req_query(req_t *r, const char *name);
+const char *req_cookie(req_t *r, const char *name);
+/* Path parameter i parsed as a positive id, or 0 when it is not one. */
+int64_t req_param_id(req_t *r, int i);
+/* limit/offset from the query string with defaults and bounds; on bad
+ * values replies 422 and returns -1. */
+int req_paging(req_t *r, int64_t *limit, int64_t *offset);
+
+/* ---- replies (reply.c) ---- */
+void reply_json(req_t *r, int status, json_t *body);          /* steals body */
+void reply_error(req_t *r, int status, const char *code, const char *field,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void reply_text(req_t *r, int status, const char *type, char *text, size_t len); /* text in arena */
+void reply_header(req_t *r, const char *name, const char *value);
+/* 500 with the database's message logged (not shown to the client);
+ * DB_BUSY becomes 503 "busy", DB_CONSTRAINT 409 "conflict". */
+void reply_db_error(req_t *r, int rc, const char *what);
+/* The list envelope: {"items":[...],"total":N,"limit":L,"offset":O}. */
+void reply_list(req_t *r, json_t *items, int64_t total, int64_t limit, int64_t offset);
+
+/* ---- JSON body helpers (reply.c) ---- */
+/* The body as an object, or NULL after replying 400. */
+json_t *req_object(req_t *r);
+/* Field readers: return 1 when present and valid, 0 when absent, -1 after
+ * replying 422 (wrong type).  Strings are trimmed copies in the arena. */
+int body_str(req_t *r, json_t *o, const char *key, const char **out);
+int body_int(req_t *r, json_t *o, const char *key, int64_t *out);
+int body_bool(req_t *r, json_t *o, const char *key, int *out);
+
+/* Row → JSON: one object from the current row, column names as keys.
+ * types has one letter per column: i integer, s text, b boolean (0/1),
+ * d double.  NULL columns become null whatever their letter. */
+json_t *row_json(db_stmt_t *st, const char *types);
+
+/* ---- roles (router.c) ---- */
+int role_bit(const char *role);   /* 0 for an unknown role */
+const char *const *role_names(void);
+
+/* ---- the route table (routes.c) and router (router.c) ---- */
+extern const struct route routes[];
+extern const int nroutes;
+/* Find r's route from method and path (sets r->route, r->params). */
+void router_match(req_t *r);
+/* Dispatch a fully received request: sets r->status and the response. */
+void router_dispatch(req_t *r);
+
+/* ---- metrics (metrics.c) ---- */
+void metrics_record(int route_index, int status, double seconds);
+void api_metrics(req_t *r);
+
+/* ---- static files (static.c) ---- */
+void static_init(const char *webroot);
+void static_serve(req_t *r);
+
+/* ---- server (server.c) ---- */
+struct server_config {
+	const char *listen;         /* "127.0.0.1:8080" */
+	const char *webroot;
+	unsigned threads;           /* 0: number of cores */
+	unsigned max_conns;
+	unsigned per_ip;
+	unsigned idle_timeout;      /* seconds */
+	unsigned header_timeout;    /* seconds to receive a request's headers */
+	size_t max_body;
+	int secure_cookies;
+};
+extern struct server_config server_cfg;
+/* Serve until SIGINT/SIGTERM.  Returns 0 on a clean stop. */
+int server_run(void);
+
+#endif

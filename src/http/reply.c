@@ -1,0 +1,193 @@
+/*
+ * reply.c -- building responses and reading JSON bodies.  Every error
+ * leaves through reply_error(), so the error shape is the same everywhere:
+ * {"error":{"code":"...","message":"...","field":"..."}}.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void reply_json(req_t *r, int status, json_t *body)
+{
+	if (r->out)
+		json_decref(r->out);
+	r->status = status;
+	r->out = body ? body : json_object();
+	r->text = NULL;
+}
+
+void reply_error(req_t *r, int status, const char *code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	json_object_set_new(e, "field", field ? json_string(field) : json_null());
+	reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void reply_text(req_t *r, int status, const char *type, char *text, size_t len)
+{
+	if (r->out) {
+		json_decref(r->out);
+		r->out = NULL;
+	}
+	r->status = status;
+	r->content_type = type;
+	r->text = text;
+	r->text_len = len;
+}
+
+void reply_header(req_t *r, const char *name, const char *value)
+{
+	struct header *h = arena_alloc(r->arena, sizeof *h);
+	h->name = arena_strdup(r->arena, name);
+	h->value = arena_strdup(r->arena, value);
+	h->next = r->headers;
+	r->headers = h;
+}
+
+void reply_db_error(req_t *r, int rc, const char *what)
+{
+	if (rc == DB_BUSY) {
+		reply_header(r, "Retry-After", "1");
+		reply_error(r, 503, "busy", NULL, "the database is busy, try again");
+	} else if (rc == DB_CONSTRAINT) {
+		reply_error(r, 409, "conflict", NULL, "%s conflicts with an existing record", what);
+	} else {
+		fprintf(stderr, "zoneops: database error (%s): %s\n", what, r->db ? db_errmsg(r->db) : "?");
+		reply_error(r, 500, "internal", NULL, "internal error while %s", what);
+	}
+}
+
+void reply_list(req_t *r, json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
+	                             "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+int64_t req_param_id(req_t *r, int i)
+{
+	if (i >= r->nparams || r->params[i] == NULL)
+		return 0;
+	const char *s = r->params[i];
+	if (*s < '1' || *s > '9' || strlen(s) > 18)
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	return (*end || errno) ? 0 : (int64_t)v;
+}
+
+static int query_int(req_t *r, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	if (s == NULL || *s == '\0') {
+		*out = dflt;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || errno || v < lo || v > hi) {
+		reply_error(r, 422, "invalid_parameter", name, "%s must be a whole number from %lld to %lld",
+		            name, (long long)lo, (long long)hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int req_paging(req_t *r, int64_t *limit, int64_t *offset)
+{
+	if (query_int(r, "limit", 50, 1, 1000, limit) < 0)
+		return -1;
+	return query_int(r, "offset", 0, 0, INT64_C(1000000000), offset);
+}
+
+json_t *req_object(req_t *r)
+{
+	if (r->json == NULL) {
+		reply_error(r, 400, "body_required", NULL, "a JSON object body is required");
+		return NULL;
+	}
+	if (!json_is_object(r->json)) {
+		reply_error(r, 400, "body_not_object", NULL, "the body must be a JSON object");
+		return NULL;
+	}
+	return r->json;
+}
+
+static char *trim(arena_t *a, const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+int body_str(req_t *r, json_t *o, const char *key, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		reply_error(r, 422, "invalid_type", key, "%s must be a string", key);
+		return -1;
+	}
+	*out = trim(r->arena, json_string_value(v));
+	return 1;
+}
+
+int body_int(req_t *r, json_t *o, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v)) {
+		reply_error(r, 422, "invalid_type", key, "%s must be a whole number", key);
+		return -1;
+	}
+	*out = (int64_t)json_integer_value(v);
+	return 1;
+}
+
+int body_bool(req_t *r, json_t *o, const char *key, int *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v)) {
+		reply_error(r, 422, "invalid_type", key, "%s must be true or false", key);
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+json_t *row_json(db_stmt_t *st, const char *types)
+{
+	json_t *o = json_object();
+	int n = db_col_count(st);
+	for (int i = 0; i < n && types[i]; i++) {
+		const char *name = db_col_name(st, i);
+		json_t *v;
+		if (db_col_isnull(st, i))
+			v = json_null();
+		else switch (types[i]) {
+		case 'i': v = json_integer((json_int_t)db_col_int(st, i)); break;
+		case 'b': v = json_boolean(db_col_int(st, i) != 0); break;
+		case 'd': v = json_real(db_col_double(st, i)); break;
+		default: v = json_string(db_col_text(st, i)); break;
+		}
+		json_object_set_new(o, name, v ? v : json_null());
+	}
+	return o;
+}

@@ -1,0 +1,239 @@
+/*
+ * router.c -- from a received request to a handler.
+ *
+ * Everything a handler may take for granted is done here, in this order:
+ * route match (404/405), caller resolution (auth), permission (401/403),
+ * CSRF for cookie writes (403), JSON body parsing and its limits (400),
+ * and for writes a transaction that commits the handler's changes together
+ * with the audit row, or rolls both back.
+ */
+#include "http.h"
+
+#include "auth/auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[] = {
+	"admin", "leader", "recruiter", "officer", "department", "statistician", "enterprise", NULL
+};
+
+const char *const *role_names(void) { return names; }
+
+int role_bit(const char *role)
+{
+	for (int i = 0; role && names[i]; i++)
+		if (strcmp(role, names[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
+/* Match path against pattern; {x} takes one non-empty segment. */
+static int match(const char *pat, const char *path, req_t *r, int prefix)
+{
+	int np = 0;
+	const char *params[REQ_MAX_PARAMS];
+	const char *p = pat, *s = path;
+	while (*p) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			const char *end = strchr(s, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+			if (close == NULL || n == 0 || np == REQ_MAX_PARAMS)
+				return 0;
+			params[np++] = arena_strndup(r->arena, s, n);
+			p = close + 1;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++, s++;
+	}
+	if (*s && !prefix)
+		return 0;
+	for (int i = 0; i < np; i++)
+		r->params[i] = params[i];
+	r->nparams = np;
+	return 1;
+}
+
+static int is_read(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+void router_match(req_t *r)
+{
+	const char *m = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+	r->route = NULL;
+	r->route_index = -1;
+	for (int i = 0; i < nroutes; i++) {
+		const struct route *rt = &routes[i];
+		if (strcmp(rt->method, m) != 0)
+			continue;
+		if (match(rt->path, r->path, r, rt->flags & R_PREFIX)) {
+			r->route = rt;
+			r->route_index = i;
+			return;
+		}
+	}
+}
+
+static void not_found_or_405(req_t *r)
+{
+	char allow[128] = "";
+	for (int i = 0; i < nroutes; i++) {
+		const struct route *rt = &routes[i];
+		if (rt->flags & R_PREFIX)
+			continue;  /* the static catch-all does not make other methods 405 */
+		if (match(rt->path, r->path, r, 0) && strlen(allow) + strlen(rt->method) + 3 < sizeof allow) {
+			if (!strstr(allow, rt->method)) {
+				if (*allow)
+					strcat(allow, ", ");
+				strcat(allow, rt->method);
+			}
+		}
+	}
+	if (*allow) {
+		reply_header(r, "Allow", allow);
+		reply_error(r, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: %s", r->method, allow);
+	} else {
+		reply_error(r, 404, "not_found", NULL, "no such resource: %s", r->path);
+	}
+}
+
+static int json_depth_ok(json_t *j, int depth, const char **why)
+{
+	if (depth > 8) {
+		*why = "too_deep";
+		return 0;
+	}
+	if (json_is_integer(j)) {
+		json_int_t v = json_integer_value(j);
+		if (v > 9007199254740991LL || v < -9007199254740991LL) {
+			*why = "number_out_of_range";
+			return 0;
+		}
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(j, k, v)
+			if (!json_depth_ok(v, depth + 1, why))
+				return 0;
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+			if (!json_depth_ok(v, depth + 1, why))
+				return 0;
+	}
+	return 1;
+}
+
+static int parse_body(req_t *r)
+{
+	if (r->body_len == 0)
+		return 0;
+	json_error_t e;
+	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (j == NULL) {
+		const char *code = "malformed_json";
+		switch (json_error_code(&e)) {
+		case json_error_invalid_utf8: code = "invalid_utf8"; break;
+		case json_error_duplicate_key: code = "duplicate_key"; break;
+		case json_error_null_character:
+		case json_error_null_byte_in_key: code = "null_character"; break;
+		case json_error_numeric_overflow: code = "number_out_of_range"; break;
+		default: break;
+		}
+		reply_error(r, 400, code, NULL, "invalid JSON body at line %d, column %d: %s", e.line, e.column, e.text);
+		return -1;
+	}
+	const char *why = NULL;
+	if (!json_depth_ok(j, 0, &why)) {
+		json_decref(j);
+		if (strcmp(why, "too_deep") == 0)
+			reply_error(r, 400, why, NULL, "the JSON body is nested deeper than 8 levels");
+		else
+			reply_error(r, 400, why, NULL, "a number in the JSON body is outside ±2^53");
+		return -1;
+	}
+	r->json = j;
+	return 0;
+}
+
+static void run_write(req_t *r)
+{
+	int rc = db_begin(r->db);
+	if (rc != DB_OK) {
+		reply_db_error(r, rc, "starting a transaction");
+		return;
+	}
+	r->route->handler(r);
+	if (r->status >= 200 && r->status < 300) {
+		const char *action = r->audit_action ? r->audit_action
+		                     : arena_printf(r->arena, "%s %s", r->method, r->route->path);
+		const char *entity_id = r->audit_id;
+		if (entity_id == NULL && r->out && json_is_integer(json_object_get(r->out, "id")))
+			entity_id = arena_printf(r->arena, "%lld", (long long)json_integer_value(json_object_get(r->out, "id")));
+		if (entity_id == NULL && r->nparams)
+			entity_id = r->params[0];
+		rc = audit_write(r->db, r->user, r->ip, action, r->audit_entity, entity_id, r->status, r->audit_detail);
+		if (rc == DB_OK)
+			rc = db_commit(r->db);
+		if (rc != DB_OK) {
+			db_rollback(r->db);
+			reply_db_error(r, rc, "saving");
+		}
+	} else {
+		db_rollback(r->db);
+	}
+}
+
+void router_dispatch(req_t *r)
+{
+	if (r->route == NULL) {
+		not_found_or_405(r);
+		return;
+	}
+	r->db = db_thread();
+	if (r->db == NULL) {
+		reply_header(r, "Retry-After", "5");
+		reply_error(r, 503, "database_unavailable", NULL, "the database cannot be reached");
+		return;
+	}
+	const struct route *rt = r->route;
+	int rc = auth_resolve(r);
+	if (rc < 0) {
+		reply_db_error(r, DB_ERR, "checking the session");
+		return;
+	}
+	if (rt->perm != P_PUBLIC) {
+		if (r->user == NULL) {
+			reply_error(r, 401, "unauthenticated", NULL, "log in first");
+			return;
+		}
+		if ((rt->perm & r->user->role_bit) == 0) {
+			reply_error(r, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
+			return;
+		}
+	}
+	int write = !is_read(r->method);
+	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
+		const char *tok = req_header(r, "X-CSRF-Token");
+		if (!auth_csrf_ok(r, tok)) {
+			reply_error(r, 403, "csrf_failed", "X-CSRF-Token",
+			            "the X-CSRF-Token header is missing or wrong; reload the page");
+			return;
+		}
+	}
+	if (!(rt->flags & R_RAW) && parse_body(r) < 0)
+		return;
+	if (write && !(rt->flags & R_NOTX))
+		run_write(r);
+	else
+		rt->handler(r);
+	if (r->status == 0)
+		reply_error(r, 500, "internal", NULL, "the handler gave no reply");
+}

@@ -1,0 +1,59 @@
+/* indicators.c -- one month's cumulative values with year-on-year growth. */
+#include "indicators.h"
+
+#include <stdlib.h>
+
+void api_indicators(req_t *r)
+{
+	const char *ys = req_query(r, "year"), *ms = req_query(r, "month");
+	int64_t year = 0, month = 0;
+	if (ys && *ys)
+		year = strtoll(ys, NULL, 10);
+	if (ms && *ms)
+		month = strtoll(ms, NULL, 10);
+	if (year == 0) {
+		db_stmt_t *st = db_prepare(r->db, "SELECT year, month FROM indicator_values ORDER BY year DESC, month DESC LIMIT 1");
+		if (db_step(st) == DB_ROW) {
+			year = db_col_int(st, 0);
+			if (month == 0)
+				month = db_col_int(st, 1);
+		}
+		db_done(st);
+	}
+	if (year < 1990 || year > 2100) {
+		reply_error(r, 422, "invalid_parameter", "year", "year must be between 1990 and 2100");
+		return;
+	}
+	if (month < 1 || month > 12) {
+		reply_error(r, 422, "invalid_parameter", "month", "month must be between 1 and 12");
+		return;
+	}
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT g.id AS region_id, g.name AS region_name, g.is_zone, v.indicator, v.value, p.value AS prev_value"
+		" FROM indicator_values v JOIN regions g ON g.id = v.region_id"
+		" LEFT JOIN indicator_values p ON p.region_id = v.region_id AND p.indicator = v.indicator"
+		"  AND p.year = v.year - 1 AND p.month = v.month"
+		" WHERE v.year = $1 AND v.month = $2 ORDER BY v.indicator, g.sort, g.id");
+	db_bind_int(st, 1, year);
+	db_bind_int(st, 2, month);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *o = row_json(st, "isbsii");
+		if (!db_col_isnull(st, 5) && db_col_int(st, 5) > 0) {
+			/* growth in percent, rounded to 0.1 */
+			double g = ((double)db_col_int(st, 4) / (double)db_col_int(st, 5) - 1.0) * 100.0;
+			json_object_set_new(o, "growth", json_real((double)(long long)(g * 10 + (g >= 0 ? 0.5 : -0.5)) / 10));
+		} else {
+			json_object_set_new(o, "growth", json_null());
+		}
+		json_array_append_new(items, o);
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "reading indicators");
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:I,s:I,s:o}", "year", (json_int_t)year, "month", (json_int_t)month, "items", items));
+}

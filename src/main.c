@@ -1,0 +1,527 @@
+/*
+ * main.c -- the zoneops command line: one table of commands, each with
+ * its --help.  Every command takes --db URL (or ZONEOPS_DB).
+ *
+ * Output contract for scripts: `token create` prints the token alone on
+ * standard output; `user add` and `user passwd` read the password from
+ * standard input when it is not a terminal.  Errors go to standard error
+ * and the exit status is non-zero.
+ */
+#include "admin/admin.h"
+#include "auth/auth.h"
+#include "demo/demo.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define ZONEOPS_VERSION "0.1.0"
+
+struct cmd {
+	const char *name, *sub;
+	int (*fn)(int argc, char **argv);
+	const char *usage, *help;
+};
+
+static const char *db_url;
+
+static int usage_of(const struct cmd *c);
+static const struct cmd *current;
+
+/* Common options: --db URL and --help; returns remaining argv index. */
+static db_t *open_db(int migrate)
+{
+	char *err = NULL;
+	db_t *db = db_open(db_url, &err);
+	if (db == NULL) {
+		fprintf(stderr, "zoneops: cannot open database %s: %s\n", db_url, err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	if (migrate) {
+		int n = db_migrate(db, &err);
+		if (n < 0) {
+			fprintf(stderr, "zoneops: migration failed: %s\n", err ? err : "?");
+			free(err);
+			db_close(db);
+			return NULL;
+		}
+	}
+	return db;
+}
+
+/* Read a password: from stdin when it is not a terminal, else prompt twice
+ * without echo.  Returns malloc'd string or NULL. */
+static char *read_password(const char *prompt)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	if (!isatty(STDIN_FILENO)) {
+		ssize_t n = getline(&line, &cap, stdin);
+		if (n <= 0) {
+			free(line);
+			return NULL;
+		}
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		return line;
+	}
+	struct termios old, quiet;
+	char *again = NULL;
+	size_t cap2 = 0;
+	tcgetattr(STDIN_FILENO, &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fprintf(stderr, "%s: ", prompt);
+	ssize_t n1 = getline(&line, &cap, stdin);
+	fprintf(stderr, "\nagain: ");
+	ssize_t n2 = getline(&again, &cap2, stdin);
+	fprintf(stderr, "\n");
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	if (n1 <= 0 || n2 <= 0 || strcmp(line, again) != 0) {
+		fprintf(stderr, "zoneops: the passwords differ\n");
+		free(line);
+		free(again);
+		return NULL;
+	}
+	free(again);
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+enum { O_DB = 1000, O_LISTEN, O_DEMO, O_WEB, O_THREADS, O_ROLE, O_DISPLAY, O_UNIT, O_ENT, O_DEPT, O_USER,
+       O_NAME, O_MAXBODY, O_PERIP, O_MAXCONN, O_SECURE, O_HEADER_TIMEOUT };
+
+static const struct option longopts[] = {
+	{ "db", required_argument, NULL, O_DB },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "demo", no_argument, NULL, O_DEMO },
+	{ "web", required_argument, NULL, O_WEB },
+	{ "threads", required_argument, NULL, O_THREADS },
+	{ "role", required_argument, NULL, O_ROLE },
+	{ "display-name", required_argument, NULL, O_DISPLAY },
+	{ "unit-id", required_argument, NULL, O_UNIT },
+	{ "enterprise-id", required_argument, NULL, O_ENT },
+	{ "department-id", required_argument, NULL, O_DEPT },
+	{ "user", required_argument, NULL, O_USER },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "max-body", required_argument, NULL, O_MAXBODY },
+	{ "per-ip", required_argument, NULL, O_PERIP },
+	{ "max-conns", required_argument, NULL, O_MAXCONN },
+	{ "header-timeout", required_argument, NULL, O_HEADER_TIMEOUT },
+	{ "secure-cookies", no_argument, NULL, O_SECURE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	int demo;
+	const char *role, *display, *user, *name;
+	int64_t unit, ent, dept;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	opterr = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_DB: db_url = optarg; break;
+		case O_LISTEN: server_cfg.listen = optarg; break;
+		case O_DEMO: o->demo = 1; break;
+		case O_WEB: server_cfg.webroot = optarg; break;
+		case O_THREADS: server_cfg.threads = (unsigned)atoi(optarg); break;
+		case O_MAXBODY: server_cfg.max_body = (size_t)strtoull(optarg, NULL, 10); break;
+		case O_PERIP: server_cfg.per_ip = (unsigned)atoi(optarg); break;
+		case O_MAXCONN: server_cfg.max_conns = (unsigned)atoi(optarg); break;
+		case O_HEADER_TIMEOUT: server_cfg.header_timeout = (unsigned)atoi(optarg); break;
+		case O_SECURE: server_cfg.secure_cookies = 1; break;
+		case O_ROLE: o->role = optarg; break;
+		case O_DISPLAY: o->display = optarg; break;
+		case O_UNIT: o->unit = strtoll(optarg, NULL, 10); break;
+		case O_ENT: o->ent = strtoll(optarg, NULL, 10); break;
+		case O_DEPT: o->dept = strtoll(optarg, NULL, 10); break;
+		case O_USER: o->user = optarg; break;
+		case O_NAME: o->name = optarg; break;
+		case 'h': usage_of(current); exit(0);
+		default: usage_of(current); return -1;
+		}
+	}
+	return optind;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (i < argc) {
+		fprintf(stderr, "zoneops serve: unexpected argument '%s'\n", argv[i]);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	if (o.demo) {
+		char pw[64];
+		char *err = NULL;
+		int rc = demo_seed(db, pw, sizeof pw, &err);
+		if (rc < 0) {
+			fprintf(stderr, "zoneops: demo data failed: %s\n", err ? err : "?");
+			free(err);
+			db_close(db);
+			return 1;
+		}
+		if (rc == 1) {
+			printf("\n  演示数据已生成 / demo data created.\n"
+			       "  管理员 admin 的一次性密码 / one-time password for user 'admin':\n\n"
+			       "      %s\n\n"
+			       "  请登录后修改 / change it after logging in (zoneops user passwd admin).\n\n", pw);
+			fflush(stdout);
+		} else {
+			fprintf(stderr, "zoneops: the database already has data; the demo is not seeded again "
+			                "(the admin password was printed on the first run; reset it with "
+			                "'zoneops user passwd admin').\n");
+		}
+	}
+	db_close(db);
+	db_global_init(db_url, NULL);
+	return server_run();
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	db_t *db = open_db(0);
+	if (db == NULL)
+		return 1;
+	char *err = NULL;
+	int n = db_migrate(db, &err);
+	if (n < 0) {
+		fprintf(stderr, "zoneops: migration failed: %s\n", err ? err : "?");
+		free(err);
+		db_close(db);
+		return 1;
+	}
+	printf("applied %d migration(s); schema version %d\n", n, db_schema_version(db));
+	db_close(db);
+	return 0;
+}
+
+static int cmd_user_add(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (i + 1 != argc || o.role == NULL) {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	char *pw = read_password("password");
+	if (pw == NULL) {
+		fprintf(stderr, "zoneops: no password given\n");
+		db_close(db);
+		return 1;
+	}
+	struct user_input in = {
+		.username = argv[i], .display_name = o.display, .role = o.role, .password = pw,
+		.unit_id = o.unit, .enterprise_id = o.ent, .department_id = o.dept,
+		.has_unit = o.unit > 0, .has_enterprise = o.ent > 0, .has_department = o.dept > 0,
+	};
+	int64_t id;
+	int status;
+	const char *code, *field, *msg;
+	int rc = 1;
+	if (db_begin(db) == DB_OK) {
+		if (user_create(db, &in, &id, &status, &code, &field, &msg) < 0) {
+			fprintf(stderr, "zoneops: %s%s%s\n", field ? field : "", field ? ": " : "", msg);
+			db_rollback(db);
+		} else {
+			char ids[24];
+			snprintf(ids, sizeof ids, "%lld", (long long)id);
+			audit_write(db, NULL, "cli", "cli user add", "user", ids, 201, argv[i]);
+			if (db_commit(db) == DB_OK) {
+				printf("created user %s (id %lld, role %s)\n", argv[i], (long long)id, o.role);
+				rc = 0;
+			}
+		}
+	}
+	free(pw);
+	db_close(db);
+	return rc;
+}
+
+static int cmd_user_passwd(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (i + 1 != argc) {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	char *pw = read_password("new password");
+	int rc = 1;
+	const char *msg = "no password given";
+	if (pw && db_begin(db) == DB_OK) {
+		if (user_set_password(db, argv[i], pw, &msg) == 0) {
+			audit_write(db, NULL, "cli", "cli user passwd", "user", argv[i], 200, "");
+			/* a new password ends the user's sessions */
+			const char *p[1] = { argv[i] };
+			db_int1(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1) RETURNING 0",
+			        0, 1, p);
+			rc = db_commit(db) == DB_OK ? 0 : 1;
+		} else {
+			db_rollback(db);
+		}
+	}
+	if (rc)
+		fprintf(stderr, "zoneops: %s\n", msg);
+	else
+		printf("password changed for %s\n", argv[i]);
+	free(pw);
+	db_close(db);
+	return rc;
+}
+
+static int cmd_user_list(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	db_stmt_t *st = db_prepare(db, "SELECT id, username, role, display_name FROM users ORDER BY id");
+	printf("%-6s %-20s %-13s %s\n", "ID", "USERNAME", "ROLE", "DISPLAY NAME");
+	while (db_step(st) == DB_ROW)
+		printf("%-6lld %-20s %-13s %s\n", (long long)db_col_int(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		       db_col_text(st, 3));
+	db_done(st);
+	db_close(db);
+	return 0;
+}
+
+static int cmd_token_create(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (o.user == NULL || i != argc) {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	char tok[68];
+	char *err = NULL;
+	int rc = 1;
+	if (db_begin(db) == DB_OK) {
+		if (token_create(db, o.user, o.name, tok, &err) == 0 &&
+		    audit_write(db, NULL, "cli", "cli token create", "user", o.user, 201, o.name ? o.name : "") == DB_OK &&
+		    db_commit(db) == DB_OK) {
+			printf("%s\n", tok);
+			rc = 0;
+		} else {
+			db_rollback(db);
+			fprintf(stderr, "zoneops: cannot create token: %s\n", err ? err : db_errmsg(db));
+		}
+	}
+	free(err);
+	db_close(db);
+	return rc;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	int nargs = argc - i;
+	const char *verb = nargs > 0 ? argv[i] : "list";
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	int rc = 0;
+	if (strcmp(verb, "get") == 0 && nargs == 2) {
+		char *v = setting_get(db, argv[i + 1]);
+		if (v == NULL) {
+			fprintf(stderr, "zoneops: unknown setting '%s' (see 'zoneops config list')\n", argv[i + 1]);
+			rc = 1;
+		} else {
+			printf("%s\n", v);
+		}
+		free(v);
+	} else if (strcmp(verb, "set") == 0 && nargs == 3) {
+		const char *msg;
+		if (db_begin(db) != DB_OK || setting_set(db, argv[i + 1], argv[i + 2], &msg) < 0) {
+			fprintf(stderr, "zoneops: %s: %s\n", argv[i + 1], db_in_tx(db) ? msg : db_errmsg(db));
+			db_rollback(db);
+			rc = 1;
+		} else {
+			audit_write(db, NULL, "cli", "cli config set", "settings", argv[i + 1], 200, argv[i + 2]);
+			rc = db_commit(db) == DB_OK ? 0 : 1;
+		}
+	} else if (strcmp(verb, "list") == 0 && nargs <= 1) {
+		for (int k = 0; setting_defs[k].key; k++) {
+			char *v = setting_get(db, setting_defs[k].key);
+			printf("%-14s %s\n", setting_defs[k].key, v ? v : "");
+			free(v);
+		}
+	} else {
+		usage_of(current);
+		rc = 2;
+	}
+	db_close(db);
+	return rc;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (i + 1 != argc) {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(0);
+	if (db == NULL)
+		return 1;
+	char *err = NULL;
+	int rc = db_backup(db, argv[i], &err);
+	if (rc < 0)
+		fprintf(stderr, "zoneops: backup failed: %s\n", err ? err : "?");
+	else
+		printf("backup written to %s\n", argv[i]);
+	free(err);
+	db_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	db_t *db = open_db(0);
+	if (db == NULL)
+		return 1;
+	char *err = NULL;
+	int rc = db_check(db, &err);
+	if (rc < 0)
+		fprintf(stderr, "zoneops: integrity check failed: %s\n", err ? err : "?");
+	else
+		printf("ok\n");
+	free(err);
+	db_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	printf("zoneops %s\n", ZONEOPS_VERSION);
+	return 0;
+}
+
+static const struct cmd cmds[] = {
+	{ "serve", NULL, cmd_serve, "serve [--db URL] [--listen HOST:PORT] [--demo] [--web DIR] [--threads N]\n"
+	  "              [--max-body BYTES] [--max-conns N] [--per-ip N] [--header-timeout SEC] [--secure-cookies]",
+	  "Run the web server (UI, JSON API). Applies pending migrations first; --demo seeds an empty database\n"
+	  "with a demo zone and prints a one-time admin password." },
+	{ "migrate", NULL, cmd_migrate, "migrate [--db URL]", "Apply pending schema migrations." },
+	{ "user", "add", cmd_user_add, "user add NAME --role ROLE [--display-name TEXT] [--unit-id N] [--enterprise-id N] [--department-id N]",
+	  "Create a user. The password is read from standard input when it is not a terminal.\n"
+	  "Roles: admin leader recruiter officer department statistician enterprise." },
+	{ "user", "passwd", cmd_user_passwd, "user passwd NAME", "Set a user's password (read like 'user add') and end their sessions." },
+	{ "user", "list", cmd_user_list, "user list", "List users." },
+	{ "token", "create", cmd_token_create, "token create --user NAME [--name LABEL]",
+	  "Create an API token for 'Authorization: Bearer TOKEN'; prints the token alone on standard output." },
+	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
+	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
+	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },
+	{ "check", NULL, cmd_check, "check", "Check the database's integrity." },
+	{ "version", NULL, cmd_version, "version", "Print the version." },
+};
+#define NCMDS ((int)(sizeof cmds / sizeof cmds[0]))
+
+static int usage_of(const struct cmd *c)
+{
+	if (c == NULL) {
+		fprintf(stderr, "usage: zoneops COMMAND [options]   (every command takes --db URL; default $ZONEOPS_DB or sqlite:data/zoneops.db)\n\n");
+		for (int i = 0; i < NCMDS; i++)
+			fprintf(stderr, "  zoneops %s\n", cmds[i].usage);
+		fprintf(stderr, "\n'zoneops COMMAND --help' tells more.\n");
+		return 2;
+	}
+	printf("usage: zoneops %s\n\n%s\n\nOptions: --db URL  sqlite:PATH (default sqlite:data/zoneops.db) or\n"
+	       "                  postgresql://user@host:port/dbname; also $ZONEOPS_DB.\n", c->usage, c->help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	db_url = getenv("ZONEOPS_DB");
+	if (db_url == NULL || *db_url == '\0')
+		db_url = "sqlite:data/zoneops.db";
+	if (auth_init() < 0) {
+		fprintf(stderr, "zoneops: libsodium failed to start\n");
+		return 1;
+	}
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage_of(NULL);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(1, argv);
+	for (int i = 0; i < NCMDS; i++) {
+		const struct cmd *c = &cmds[i];
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		if (c->sub == NULL) {
+			current = c;
+			return c->fn(argc - 1, argv + 1);
+		}
+		if (argc >= 3 && strcmp(argv[2], c->sub) == 0) {
+			current = c;
+			return c->fn(argc - 2, argv + 2);
+		}
+	}
+	for (int i = 0; i < NCMDS; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0 && cmds[i].sub) {
+			fprintf(stderr, "usage:\n");
+			for (int k = 0; k < NCMDS; k++)
+				if (strcmp(cmds[k].name, argv[1]) == 0)
+					fprintf(stderr, "  zoneops %s\n", cmds[k].usage);
+			return 2;
+		}
+	fprintf(stderr, "zoneops: unknown command '%s'\n\n", argv[1]);
+	usage_of(NULL);
+	return 2;
+}

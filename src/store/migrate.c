@@ -1,0 +1,197 @@
+/*
+ * migrate.c -- numbered schema migrations, recorded in schema_migrations.
+ *
+ * The DDL text is shared by both stores; three tokens differ per store:
+ *   @ID@   an auto-increment primary key column type
+ *   @BLOB@ binary data
+ * Everything else keeps to the common dialect.  Add a migration by
+ * appending to the table; never edit one that has shipped.
+ */
+#include "store_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+{ 1, "platform: settings, org structure, users, sessions, tokens, audit",
+"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE TABLE units (id @ID@, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, name_en TEXT NOT NULL DEFAULT '',\n"
+"  kind TEXT NOT NULL CHECK (kind IN ('bureau','company')), sort INTEGER NOT NULL DEFAULT 0);\n"
+"CREATE TABLE streets (id @ID@, name TEXT NOT NULL UNIQUE, name_en TEXT NOT NULL DEFAULT '');\n"
+"CREATE TABLE departments (id @ID@, name TEXT NOT NULL UNIQUE, name_en TEXT NOT NULL DEFAULT '',\n"
+"  level TEXT NOT NULL DEFAULT 'district' CHECK (level IN ('district','city','province')));\n"
+"CREATE TABLE users (id @ID@, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL DEFAULT '',\n"
+"  role TEXT NOT NULL CHECK (role IN ('admin','leader','recruiter','officer','department','statistician','enterprise')),\n"
+"  password_hash TEXT NOT NULL, unit_id BIGINT, enterprise_id BIGINT, department_id BIGINT,\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX users_role ON users (role);\n"
+"CREATE TABLE sessions (id @ID@, token_hash TEXT NOT NULL UNIQUE,\n"
+"  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, csrf TEXT NOT NULL,\n"
+"  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);\n"
+"CREATE INDEX sessions_user ON sessions (user_id);\n"
+"CREATE TABLE api_tokens (id @ID@, token_hash TEXT NOT NULL UNIQUE,\n"
+"  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE, name TEXT NOT NULL DEFAULT '',\n"
+"  created_at BIGINT NOT NULL);\n"
+"CREATE TABLE login_failures (id @ID@, key TEXT NOT NULL, at BIGINT NOT NULL);\n"
+"CREATE INDEX login_failures_key ON login_failures (key, at);\n"
+"CREATE TABLE audit_log (id @ID@, at BIGINT NOT NULL, user_id BIGINT, username TEXT NOT NULL DEFAULT '',\n"
+"  action TEXT NOT NULL, entity TEXT NOT NULL DEFAULT '', entity_id TEXT NOT NULL DEFAULT '',\n"
+"  status INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '', ip TEXT NOT NULL DEFAULT '');\n"
+"CREATE INDEX audit_log_at ON audit_log (at);\n"
+},
+{ 2, "domain core: enterprises, projects, regions and monthly indicators",
+"CREATE TABLE enterprises (id @ID@, credit_code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,\n"
+"  street_id BIGINT REFERENCES streets(id), industry TEXT NOT NULL DEFAULT '',\n"
+"  is_key INTEGER NOT NULL DEFAULT 0, officer_id BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  department_id BIGINT REFERENCES departments(id),\n"
+"  contact_name TEXT NOT NULL DEFAULT '', contact_phone TEXT NOT NULL DEFAULT '',\n"
+"  employees INTEGER NOT NULL DEFAULT 0, registered_capital_wan BIGINT NOT NULL DEFAULT 0,\n"
+"  land_mu DOUBLE PRECISION NOT NULL DEFAULT 0, founded_on TEXT NOT NULL DEFAULT '',\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX enterprises_street ON enterprises (street_id);\n"
+"CREATE INDEX enterprises_officer ON enterprises (officer_id);\n"
+"CREATE TABLE projects (id @ID@, name TEXT NOT NULL, unit_id BIGINT NOT NULL REFERENCES units(id),\n"
+"  recruiter_id BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  enterprise_id BIGINT REFERENCES enterprises(id), industry TEXT NOT NULL DEFAULT '',\n"
+"  stage TEXT NOT NULL CHECK (stage IN ('lead','negotiating','signed','landed','started','producing')),\n"
+"  total_investment_wan BIGINT NOT NULL DEFAULT 0, foreign_investment_wan_usd BIGINT NOT NULL DEFAULT 0,\n"
+"  lead_on TEXT NOT NULL DEFAULT '', signed_on TEXT NOT NULL DEFAULT '', landed_on TEXT NOT NULL DEFAULT '',\n"
+"  started_on TEXT NOT NULL DEFAULT '', producing_on TEXT NOT NULL DEFAULT '',\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX projects_unit ON projects (unit_id, stage);\n"
+"CREATE TABLE regions (id @ID@, name TEXT NOT NULL UNIQUE, name_en TEXT NOT NULL DEFAULT '',\n"
+"  is_zone INTEGER NOT NULL DEFAULT 0, sort INTEGER NOT NULL DEFAULT 0);\n"
+"CREATE TABLE indicator_values (region_id BIGINT NOT NULL REFERENCES regions(id),\n"
+"  indicator TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),\n"
+"  value BIGINT NOT NULL, PRIMARY KEY (region_id, indicator, year, month));\n"
+"CREATE TABLE indicator_targets (region_id BIGINT NOT NULL REFERENCES regions(id), indicator TEXT NOT NULL,\n"
+"  year INTEGER NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (region_id, indicator, year));\n"
+},
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static char *expand(const char *sql, enum db_kind kind)
+{
+	const char *id = kind == DB_SQLITE ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+	const char *blob = kind == DB_SQLITE ? "BLOB" : "BYTEA";
+	size_t cap = strlen(sql) * 2 + 64, j = 0;
+	char *out = malloc(cap);
+	if (out == NULL)
+		return NULL;
+	for (const char *p = sql; *p;) {
+		const char *rep = NULL;
+		size_t skip = 0;
+		if (strncmp(p, "@ID@", 4) == 0)
+			rep = id, skip = 4;
+		else if (strncmp(p, "@BLOB@", 6) == 0)
+			rep = blob, skip = 6;
+		if (rep) {
+			size_t n = strlen(rep);
+			if (j + n + 1 >= cap) {
+				cap = (cap + n) * 2;
+				char *t = realloc(out, cap);
+				if (t == NULL) {
+					free(out);
+					return NULL;
+				}
+				out = t;
+			}
+			memcpy(out + j, rep, n);
+			j += n;
+			p += skip;
+		} else {
+			if (j + 2 >= cap) {
+				cap *= 2;
+				char *t = realloc(out, cap);
+				if (t == NULL) {
+					free(out);
+					return NULL;
+				}
+				out = t;
+			}
+			out[j++] = *p++;
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+int db_schema_version(db_t *db)
+{
+	return (int)db_int1(db, "SELECT max(version) FROM schema_migrations", 0, 0, NULL);
+}
+
+static char *errdup(db_t *db, const char *what)
+{
+	size_t n = strlen(what) + strlen(db_errmsg(db)) + 4;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s: %s", what, db_errmsg(db));
+	return s;
+}
+
+int db_migrate(db_t *db, char **err)
+{
+	/* Under the migration lock, so that instances starting together on an
+	 * empty PostgreSQL database do not race to create the table. */
+	if (db_begin(db) != DB_OK || db_migration_lock(db) != DB_OK ||
+	    db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+	                " name TEXT NOT NULL, applied_at BIGINT NOT NULL)") != DB_OK || db_commit(db) != DB_OK) {
+		if (err)
+			*err = errdup(db, "create schema_migrations");
+		db_rollback(db);
+		return -1;
+	}
+	int applied = 0;
+	for (int i = 0; i < NMIGRATIONS; i++) {
+		const struct migration *m = &migrations[i];
+		if (db_begin(db) != DB_OK || db_migration_lock(db) != DB_OK) {
+			if (err)
+				*err = errdup(db, "begin migration");
+			db_rollback(db);
+			return -1;
+		}
+		char v[16];
+		snprintf(v, sizeof v, "%d", m->version);
+		const char *p[1] = { v };
+		if (db_int1(db, "SELECT count(*) FROM schema_migrations WHERE version = CAST($1 AS INTEGER)", 0, 1, p) > 0) {
+			db_rollback(db);
+			continue;
+		}
+		char *sql = expand(m->sql, db_kind(db));
+		int rc = sql ? db_exec(db, sql) : DB_ERR;
+		free(sql);
+		if (rc == DB_OK) {
+			db_stmt_t *st = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)");
+			if (st) {
+				db_bind_int(st, 1, m->version);
+				db_bind_text(st, 2, m->name);
+				db_bind_int(st, 3, (int64_t)time(NULL));
+				rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
+				db_done(st);
+			} else {
+				rc = DB_ERR;
+			}
+		}
+		if (rc != DB_OK || db_commit(db) != DB_OK) {
+			if (err) {
+				char what[64];
+				snprintf(what, sizeof what, "migration %d", m->version);
+				*err = errdup(db, what);
+			}
+			db_rollback(db);
+			return -1;
+		}
+		applied++;
+	}
+	return applied;
+}

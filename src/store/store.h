@@ -1,0 +1,98 @@
+/*
+ * store.h -- the one storage interface of zoneops.
+ *
+ * Owns: connections to SQLite or PostgreSQL, prepared statements, parameter
+ * binding, row iteration, transactions and the schema migrations.  Nothing
+ * outside src/store/ includes <sqlite3.h> or <libpq-fe.h>; everything above
+ * this line speaks only this API and the common SQL dialect:
+ *
+ *   - placeholders are $1..$n (rewritten to ?N for SQLite);
+ *   - no "$1::type" casts, use CAST($1 AS BIGINT);
+ *   - booleans are INTEGER 0/1, timestamps are BIGINT unix seconds,
+ *     dates are TEXT 'YYYY-MM-DD', money is BIGINT fen (or 万元 where said);
+ *   - compare text case-insensitively with lower(x) LIKE lower($1).
+ *
+ * A db_t is used by one thread at a time.  The server keeps one per worker
+ * thread (db_thread()), opened lazily from the URL given to db_global_init().
+ *
+ * Statements: db_prepare() returns a statement cached per connection and
+ * keyed by the SQL text's address, so pass string literals.  db_done()
+ * resets it and gives it back to the cache; it never fails.
+ */
+#ifndef ZONEOPS_STORE_H
+#define ZONEOPS_STORE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
+
+/* Results of db_step() and of the other calls that return int. */
+enum {
+	DB_OK = 0,
+	DB_ROW = 1,          /* db_step: a row is ready, read it with db_col_* */
+	DB_DONE = 2,         /* db_step: no more rows */
+	DB_ERR = -1,         /* any other failure; db_errmsg() says what */
+	DB_CONSTRAINT = -2,  /* unique / foreign key / check violated (-> 409) */
+	DB_BUSY = -3         /* locked or serialization failure: retry (-> 503) */
+};
+
+/* Open "sqlite:PATH" or "postgresql://..." (also "postgres://").
+ * On failure returns NULL and, when err is not NULL, a malloc'd message. */
+db_t *db_open(const char *url, char **err);
+void db_close(db_t *db);
+enum db_kind db_kind(const db_t *db);
+const char *db_errmsg(const db_t *db);
+
+/* Run one or more statements without parameters (DDL, PRAGMA). */
+int db_exec(db_t *db, const char *sql);
+
+/* Transactions.  db_begin() takes the write lock at once on SQLite
+ * (BEGIN IMMEDIATE) so that two writers never deadlock. */
+int db_begin(db_t *db);
+int db_commit(db_t *db);
+int db_rollback(db_t *db);
+int db_in_tx(const db_t *db);
+
+/* Statements.  Parameters are numbered from 1, columns from 0. */
+db_stmt_t *db_prepare(db_t *db, const char *sql);
+int db_bind_int(db_stmt_t *st, int idx, int64_t v);
+int db_bind_double(db_stmt_t *st, int idx, double v);
+int db_bind_text(db_stmt_t *st, int idx, const char *s);   /* NULL binds NULL */
+int db_bind_null(db_stmt_t *st, int idx);
+int db_step(db_stmt_t *st);
+int db_col_count(db_stmt_t *st);
+const char *db_col_name(db_stmt_t *st, int col);
+int db_col_isnull(db_stmt_t *st, int col);
+int64_t db_col_int(db_stmt_t *st, int col);
+double db_col_double(db_stmt_t *st, int col);
+const char *db_col_text(db_stmt_t *st, int col);  /* valid until next step/done; "" for NULL */
+/* Number of rows changed by the last INSERT/UPDATE/DELETE stepped on st. */
+int64_t db_changes(db_stmt_t *st);
+void db_done(db_stmt_t *st);
+
+/* One-liners for the common cases.  Each prepares, binds the given text
+ * parameters (NULL entries bind NULL), steps once and finishes. */
+int64_t db_int1(db_t *db, const char *sql, int64_t dflt, int nparam, const char *const *params);
+
+/* Per-thread connection for the server (and the CLI's single thread). */
+int db_global_init(const char *url, char **err);
+db_t *db_thread(void);
+void db_thread_release(void);
+const char *db_global_url(void);
+
+/* Migrations (migrate.c). Applies every pending numbered migration in
+ * order, each in its own transaction, and records it in schema_migrations.
+ * Returns the number applied, or -1 with *err set (malloc'd). */
+int db_migrate(db_t *db, char **err);
+int db_schema_version(db_t *db);
+/* Integrity check: SQLite "PRAGMA integrity_check"; PostgreSQL a trivial
+ * query.  Returns 0 when healthy, else -1 and *err (malloc'd). */
+int db_check(db_t *db, char **err);
+/* Online backup to a file (SQLite backup API).  PostgreSQL: -1, use pg_dump. */
+int db_backup(db_t *db, const char *path, char **err);
+
+#endif
