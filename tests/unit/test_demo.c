@@ -1,0 +1,589 @@
+/*
+ * test_demo.c -- the demo data set (src/demo/demo.c) and the unified
+ * social credit code check.
+ *
+ * Seeds a fresh temporary SQLite database, or the database named by
+ * $ZONEOPS_TEST_DB when set (it must have no users, else the seeding tests
+ * are skipped).  The determinism test always uses two more temporary
+ * SQLite files.  All files are removed afterwards.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "demo/demo.h"
+#include "store/store.h"
+
+static db_t *g_db;
+static char g_url[4096];
+static char g_file[1024];   /* SQLite file we created, removed at the end */
+static int g_skip;          /* $ZONEOPS_TEST_DB already has users */
+static int g_rc1 = -9, g_rc2 = -9;
+static char g_password[32];
+
+static void remove_sqlite(const char *file)
+{
+	char p[1100];
+	unlink(file);
+	snprintf(p, sizeof p, "%s-wal", file);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", file);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-journal", file);
+	unlink(p);
+}
+
+static db_t *open_fresh(const char *url)
+{
+	char *err = NULL;
+	db_t *db = db_open(url, &err);
+	if (db == NULL) {
+		fprintf(stderr, "test_demo: cannot open %s: %s\n", url, err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	if (db_migrate(db, &err) < 0) {
+		fprintf(stderr, "test_demo: migrate %s: %s\n", url, err ? err : "?");
+		free(err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (auth_init() != 0)
+		return -1;
+	const char *env = getenv("ZONEOPS_TEST_DB");
+	if (env && *env) {
+		snprintf(g_url, sizeof g_url, "%s", env);
+	} else {
+		snprintf(g_file, sizeof g_file, "/tmp/zo-demo-test-%ld.db", (long)getpid());
+		remove_sqlite(g_file);
+		snprintf(g_url, sizeof g_url, "sqlite:%s", g_file);
+	}
+	g_db = open_fresh(g_url);
+	if (g_db == NULL)
+		return -1;
+	if (db_int1(g_db, "SELECT count(*) FROM users", -1, 0, NULL) != 0) {
+		fprintf(stderr, "test_demo: %s already has users; skipping the seeding tests\n", g_url);
+		g_skip = 1;
+		return 0;
+	}
+	fprintf(stderr, "test_demo: seeding %s\n", db_kind(g_db) == DB_SQLITE ? "SQLite" : "PostgreSQL");
+	char *err = NULL;
+	double t0 = now_mono();
+	g_rc1 = demo_seed(g_db, g_password, sizeof g_password, &err);
+	fprintf(stderr, "test_demo: demo_seed = %d in %.2f s%s%s\n", g_rc1, now_mono() - t0, err ? ": " : "",
+	        err ? err : "");
+	free(err);
+	err = NULL;
+	char again[32] = "unchanged";
+	g_rc2 = demo_seed(g_db, again, sizeof again, &err);
+	if (g_rc2 == 0 && again[0] != '\0')
+		g_rc2 = -8;   /* the buffer must be emptied */
+	free(err);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (g_db) {
+		db_close(g_db);
+		g_db = NULL;
+	}
+	if (g_file[0])
+		remove_sqlite(g_file);
+	return 0;
+}
+
+#define NEED_SEED() do { if (g_skip) skip(); } while (0)
+
+static int64_t q0(const char *sql)
+{
+	int64_t v = db_int1(g_db, sql, -1, 0, NULL);
+	if (v < 0)
+		fail_msg("%s: %s", sql, db_errmsg(g_db));
+	return v;
+}
+
+static int64_t q1(const char *sql, const char *p1)
+{
+	const char *p[1] = { p1 };
+	int64_t v = db_int1(g_db, sql, -1, 1, p);
+	if (v < 0)
+		fail_msg("%s [%s]: %s", sql, p1, db_errmsg(g_db));
+	return v;
+}
+
+/* ---- credit codes ---- */
+
+static void test_credit_code_valid(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {
+		"91350100M000100Y43",   /* the public example */
+		"91320691MA1MXK3P7G",
+		"91320691MA1N7RQ239",
+		"91320691714029585P",
+		"91320691608372160N",
+		"91320691MA20UYDE4N",
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!credit_code_check(ok[i]))
+			fail_msg("rejected valid code %s", ok[i]);
+}
+
+static void test_credit_code_invalid(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"",
+		"91350100M000100Y4",      /* 17 characters */
+		"91350100M000100Y430",    /* 19 characters */
+		"91350100M000100Y43 ",
+		"91350100m000100y43",     /* lower case */
+		"91350100M000100y43",
+		"91350100I000100Y43",     /* I, O, S, V, Z are not in the alphabet */
+		"91350100O000100Y43",
+		"91350100S000100Y43",
+		"91350100V000100Y43",
+		"91350100Z000100Y43",
+		"91350100M000100Y44",     /* wrong check character */
+		"91350100M000100Y4X",
+		"91350100M000010Y43",     /* transposed digits */
+		"91320691MA1MXK3P7H",
+		"91320691MA1MXK3P8K",     /* right check character, wrong organisation check digit */
+		"B1320691MA1MXK3P7E",     /* no registration authority B */
+		"96320691MA1MXK3P71",     /* no type 6 */
+		"913206A1MA1MXK3P70",     /* the division code is digits */
+		"91320691MA1MXK3P\xe4\xb8\x80",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (credit_code_check(bad[i]))
+			fail_msg("accepted invalid code \"%s\"", bad[i]);
+	assert_int_equal(credit_code_check(NULL), 0);
+}
+
+/* ---- seeding ---- */
+
+static void test_seed_returns(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(g_rc1, 1);
+	assert_int_equal(strlen(g_password), 16);
+	for (const char *p = g_password; *p; p++)
+		if (strchr("ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789", *p) == NULL)
+			fail_msg("ambiguous or unexpected password character '%c'", *p);
+	assert_int_equal(g_rc2, 0);   /* second run: users exist, nothing done */
+
+	char small[8];
+	char *err = NULL;
+	assert_int_equal(demo_seed(g_db, small, sizeof small, &err), -1);
+	assert_non_null(err);
+	free(err);
+	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'admin'"), 1);
+}
+
+static void test_passwords(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	db_stmt_t *st = db_prepare(g_db, "SELECT password_hash, display_name FROM users WHERE username = $1");
+	assert_non_null(st);
+	db_bind_text(st, 1, "admin");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_true(password_verify(db_col_text(st, 0), g_password));
+	assert_false(password_verify(db_col_text(st, 0), DEMO_PASSWORD));
+	assert_string_equal(db_col_text(st, 1), "系统管理员");
+	db_done(st);
+
+	st = db_prepare(g_db, "SELECT password_hash, display_name FROM users WHERE username = $1");
+	assert_non_null(st);
+	db_bind_text(st, 1, "officer01");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_true(password_verify(db_col_text(st, 0), DEMO_PASSWORD));
+	db_done(st);
+	/* one hash shared by every demo user */
+	assert_int_equal(q0("SELECT count(DISTINCT password_hash) FROM users WHERE role <> 'admin'"), 1);
+}
+
+static void test_settings_and_org(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(q1("SELECT count(*) FROM settings WHERE key = 'zone_name' AND value = $1", "南通经济技术开发区"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM settings WHERE key = 'zone_name_en' AND value = $1",
+	                    "Nantong Economic & Technological Development Zone"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM settings WHERE key = 'city_name' AND value = $1", "南通市"), 1);
+
+	assert_int_equal(q0("SELECT count(*) FROM units"), 6);
+	assert_int_equal(q0("SELECT count(*) FROM units WHERE kind = 'bureau'"), 4);
+	assert_int_equal(q0("SELECT count(*) FROM units WHERE kind = 'company'"), 2);
+	assert_int_equal(q0("SELECT count(*) FROM units WHERE name_en = ''"), 0);
+	static const char *const units[] = { "招商局", "投资促进局", "服务业发展局", "综保区管理局招商部",
+	                                     "工业招商公司", "服务业招商公司" };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(q1("SELECT count(*) FROM units WHERE name = $1", units[i]), 1);
+
+	assert_true(q0("SELECT count(*) FROM streets") >= 6);
+	static const char *const streets[] = { "竹行街道", "新开街道", "中兴街道", "小海街道" };
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(q1("SELECT count(*) FROM streets WHERE name = $1", streets[i]), 1);
+	assert_int_equal(q1("SELECT count(*) FROM streets WHERE name_en = $1", "Zhuhang Street"), 1);
+
+	assert_int_equal(q0("SELECT count(*) FROM departments"), 13);
+	assert_int_equal(q0("SELECT count(*) FROM departments WHERE level = 'district'"), 11);
+	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1 AND level = 'city'", "南通海关"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1 AND level = 'province'", "江苏省商务厅"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1", "企业发展服务中心"), 1);
+
+	assert_int_equal(q0("SELECT count(*) FROM regions"), 8);
+	assert_int_equal(q0("SELECT count(*) FROM regions WHERE is_zone = 1"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM regions WHERE is_zone = 1 AND name = $1", "南通开发区"), 1);
+}
+
+static void test_users(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'leader' AND unit_id IS NOT NULL"), 6);
+	assert_int_equal(q0("SELECT count(DISTINCT unit_id) FROM users WHERE role = 'leader'"), 6);
+	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'recruiter'"), 30);
+	/* five recruiters in every unit */
+	assert_int_equal(q0("SELECT count(*) FROM units u WHERE (SELECT count(*) FROM users r"
+	                    " WHERE r.role = 'recruiter' AND r.unit_id = u.id) = 5"), 6);
+	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'officer'"), 56);
+	assert_int_equal(q1("SELECT count(*) FROM users WHERE role = 'officer' AND username = $1", "officer01"), 1);
+	assert_int_equal(q1("SELECT count(*) FROM users WHERE role = 'officer' AND username = $1", "officer56"), 1);
+	assert_int_equal(q0("SELECT count(*) FROM users u JOIN departments d ON d.id = u.department_id"
+	                    " WHERE u.role = 'department'"), 13);
+	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'statistician'"), 1);
+	assert_int_equal(q0("SELECT count(*) FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
+	                    " WHERE u.role = 'enterprise'"), 3);
+	assert_int_equal(q1("SELECT count(*) FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
+	                    " WHERE u.username = 'ent.hengtai' AND e.name = $1", "江苏恒太照明股份有限公司"), 1);
+	assert_int_equal(q0("SELECT count(*) FROM users"), 1 + 6 + 30 + 56 + 13 + 1 + 3);
+	/* staff have distinct real names */
+	assert_int_equal(q0("SELECT count(DISTINCT display_name) FROM users WHERE role IN"
+	                    " ('leader', 'recruiter', 'officer', 'statistician')"), 6 + 30 + 56 + 1);
+}
+
+static void test_enterprises(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(q0("SELECT count(*) FROM enterprises"), 300);
+	assert_int_equal(q0("SELECT count(DISTINCT credit_code) FROM enterprises"), 300);
+	assert_int_equal(q0("SELECT count(DISTINCT name) FROM enterprises"), 300);
+
+	db_stmt_t *st = db_prepare(g_db, "SELECT credit_code, name FROM enterprises ORDER BY id");
+	assert_non_null(st);
+	int n = 0, rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *code = db_col_text(st, 0);
+		if (!credit_code_check(code))
+			fail_msg("invalid credit code %s of %s", code, db_col_text(st, 1));
+		if (strncmp(code, "91320691", 8) != 0)
+			fail_msg("credit code %s not registered in 320691", code);
+		n++;
+	}
+	assert_int_equal(rc, DB_DONE);
+	db_done(st);
+	assert_int_equal(n, 300);
+
+	static const char *const named[] = { "江苏恒太照明股份有限公司", "%朗股科技%", "%星源%", "%晟斯生物医药%" };
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(q1("SELECT count(*) FROM enterprises WHERE name LIKE $1 AND is_key = 1", named[i]), 1);
+	assert_int_equal(q1("SELECT count(*) FROM enterprises e JOIN streets s ON s.id = e.street_id"
+	                    " WHERE e.name = $1 AND s.name = '竹行街道'", "江苏恒太照明股份有限公司"), 1);
+
+	/* key enterprises: about 120, each with one officer and one department (双挂钩) */
+	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE is_key = 1"), 120);
+	assert_int_equal(q0("SELECT count(*) FROM enterprises e JOIN users u ON u.id = e.officer_id"
+	                    " JOIN departments d ON d.id = e.department_id WHERE e.is_key = 1 AND u.role = 'officer'"), 120);
+	assert_int_equal(q0("SELECT count(DISTINCT officer_id) FROM enterprises WHERE is_key = 1"), 56);
+	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE is_key = 0 AND officer_id IS NOT NULL"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE street_id IS NULL"), 0);
+	assert_true(q0("SELECT count(DISTINCT street_id) FROM enterprises") >= 6);
+	assert_true(q0("SELECT count(DISTINCT industry) FROM enterprises") >= 10);
+	static const char *const industries[] = { "C38", "C39", "C27", "C26", "C34", "I65", "M73", "G51" };
+	for (int i = 0; i < 8; i++)
+		assert_true(q1("SELECT count(*) FROM enterprises WHERE industry = $1", industries[i]) > 0);
+	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE contact_name = '' OR contact_phone NOT LIKE '139________'"
+	                    " OR employees <= 0 OR registered_capital_wan <= 0 OR founded_on NOT LIKE '____-__-__'"), 0);
+	/* manufacturers hold land */
+	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE industry LIKE 'C%' AND land_mu <= 0"), 0);
+}
+
+static void test_projects(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	int64_t n = q0("SELECT count(*) FROM projects");
+	assert_true(n >= 60 && n <= 70);
+	static const char *const stages[] = { "lead", "negotiating", "signed", "landed", "started", "producing" };
+	for (int i = 0; i < 6; i++)
+		assert_true(q1("SELECT count(*) FROM projects WHERE stage = $1", stages[i]) >= 5);
+	assert_int_equal(q0("SELECT count(*) FROM units u WHERE (SELECT count(*) FROM projects p WHERE p.unit_id = u.id) >= 8"), 6);
+	/* the recruiter belongs to the project's unit */
+	assert_int_equal(q0("SELECT count(*) FROM projects p JOIN users r ON r.id = p.recruiter_id"
+	                    " WHERE r.role = 'recruiter' AND r.unit_id = p.unit_id"), n);
+	int64_t major = q0("SELECT count(*) FROM projects WHERE total_investment_wan >= 100000");
+	assert_true(major >= 10 && major <= 16);
+	assert_true(q0("SELECT count(*) FROM projects WHERE foreign_investment_wan_usd > 0") >= 8);
+
+	assert_int_equal(q1("SELECT total_investment_wan FROM projects WHERE name LIKE $1", "星源%"), 1000000);
+	assert_int_equal(q1("SELECT total_investment_wan FROM projects WHERE name LIKE $1", "晟斯%"), 500000);
+	assert_true(q1("SELECT total_investment_wan FROM projects WHERE name LIKE $1", "奥斯福%") >= 500000);
+	assert_int_equal(q1("SELECT count(*) FROM projects p JOIN enterprises e ON e.id = p.enterprise_id"
+	                    " WHERE p.name LIKE '星源%' AND e.name LIKE $1", "%星源%"), 1);
+
+	/* dates follow the stage */
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE lead_on NOT LIKE '202_-__-__'"
+	                    " OR lead_on < '2025-01-01' OR lead_on > '2026-10-31'"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('lead', 'negotiating') AND signed_on <> ''"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('signed', 'landed', 'started', 'producing')"
+	                    " AND (signed_on = '' OR signed_on <= lead_on)"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('landed', 'started', 'producing')"
+	                    " AND (landed_on = '' OR landed_on <= signed_on)"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('started', 'producing')"
+	                    " AND (started_on = '' OR started_on <= landed_on)"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage = 'producing'"
+	                    " AND (producing_on = '' OR producing_on <= started_on OR producing_on > '2026-10-31')"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage <> 'producing' AND producing_on <> ''"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('lead', 'negotiating', 'signed')"
+	                    " AND landed_on <> ''"), 0);
+}
+
+/* ---- indicators ---- */
+
+static const char Q_VALUE[] =
+	"SELECT v.value FROM indicator_values v JOIN regions r ON r.id = v.region_id"
+	" WHERE r.is_zone = 1 AND v.indicator = $1 AND v.year = CAST($2 AS INTEGER) AND v.month = 10";
+
+static int64_t zone_value(const char *indicator, const char *year)
+{
+	const char *p[2] = { indicator, year };
+	int64_t v = db_int1(g_db, Q_VALUE, -1, 2, p);
+	if (v < 0)
+		fail_msg("zone %s %s: %s", indicator, year, db_errmsg(g_db));
+	return v;
+}
+
+/* Growth in tenths of a percent, rounded. */
+static long growth_permille(const char *indicator)
+{
+	return lround(1000.0 * ((double)zone_value(indicator, "2026") / (double)zone_value(indicator, "2025") - 1.0));
+}
+
+static const char Q_RANK_GROWTH[] =
+	"WITH g AS (SELECT r.is_zone AS z, 1.0 * c.value / p.value AS v FROM regions r"
+	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2026 AND c.month = 10"
+	" JOIN indicator_values p ON p.region_id = r.id AND p.indicator = $1 AND p.year = 2025 AND p.month = 10)"
+	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
+static const char Q_RANK_TOTAL[] =
+	"WITH g AS (SELECT r.is_zone AS z, c.value AS v FROM regions r"
+	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2026 AND c.month = 10)"
+	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
+static const char Q_RANK_TAX_SHARE[] =
+	"WITH g AS (SELECT r.is_zone AS z, 1.0 * t.value / b.value AS v FROM regions r"
+	" JOIN indicator_values t ON t.region_id = r.id AND t.indicator = 'tax_revenue' AND t.year = 2026 AND t.month = 10"
+	" JOIN indicator_values b ON b.region_id = r.id AND b.indicator = 'budget_revenue' AND b.year = 2026 AND b.month = 10)"
+	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
+
+static void test_indicator_series(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values"), 8 * 6 * (12 + 10));
+	assert_int_equal(q0("SELECT count(DISTINCT indicator) FROM indicator_values"), 6);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2025"), 8 * 6 * 12);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2026 AND month <= 10"), 8 * 6 * 10);
+	/* cumulative: strictly increasing within a year */
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values a JOIN indicator_values b ON b.region_id = a.region_id"
+	                    " AND b.indicator = a.indicator AND b.year = a.year AND b.month = a.month + 1"
+	                    " WHERE b.value <= a.value"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE value <= 0"), 0);
+	/* tax is part of budget revenue */
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values t JOIN indicator_values b ON b.region_id = t.region_id"
+	                    " AND b.year = t.year AND b.month = t.month AND b.indicator = 'budget_revenue'"
+	                    " WHERE t.indicator = 'tax_revenue' AND t.value >= b.value"), 0);
+}
+
+static void test_indicator_article(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	/* 1-10月 2026, as the article reports */
+	assert_int_equal(zone_value("budget_revenue", "2026"), 618000);
+	assert_int_equal(zone_value("budget_revenue", "2025"), 547872);   /* round(618000 / 1.128) */
+	assert_int_equal(growth_permille("budget_revenue"), 128);
+	assert_int_equal(zone_value("tax_revenue", "2026"), 537660);      /* 87% */
+	assert_int_equal(lround(1000.0 * (double)zone_value("tax_revenue", "2026") /
+	                        (double)zone_value("budget_revenue", "2026")), 870);
+	assert_int_equal(zone_value("industrial_sales", "2026"), 14850000);
+	assert_int_equal(growth_permille("industrial_sales"), 310);
+	assert_int_equal(zone_value("service_sales", "2026"), 15000000);
+	assert_int_equal(growth_permille("service_sales"), 220);
+	assert_int_equal(zone_value("fdi", "2026"), 55400);
+	assert_int_equal(growth_permille("fdi"), 108);
+	assert_int_equal(zone_value("trade_total", "2026"), 4538000);
+	assert_int_equal(growth_permille("trade_total"), 275);
+
+	/* ranks in the city */
+	assert_int_equal(q1(Q_RANK_GROWTH, "budget_revenue"), 3);
+	assert_int_equal(q0(Q_RANK_TAX_SHARE), 2);
+	assert_int_equal(q1(Q_RANK_TOTAL, "industrial_sales"), 3);
+	assert_int_equal(q1(Q_RANK_GROWTH, "industrial_sales"), 2);
+	assert_int_equal(q1(Q_RANK_TOTAL, "trade_total"), 2);
+	/* "总量、增幅均居全市前列" */
+	assert_true(q1(Q_RANK_TOTAL, "service_sales") <= 3);
+	assert_true(q1(Q_RANK_GROWTH, "service_sales") <= 3);
+}
+
+static void test_indicator_targets(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	assert_int_equal(q0("SELECT count(*) FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
+	                    " WHERE r.is_zone = 1 AND t.year = 2026"), 6);
+	static const char *const ind[] = { "budget_revenue", "tax_revenue", "industrial_sales", "service_sales",
+	                                   "fdi", "trade_total" };
+	for (int i = 0; i < 6; i++) {
+		int64_t target = q1("SELECT t.value FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
+		                    " WHERE r.is_zone = 1 AND t.year = 2026 AND t.indicator = $1", ind[i]);
+		int64_t oct = zone_value(ind[i], "2026");
+		/* a bit above the pace: October is short of 10/12 of the target */
+		if (!(target * 10 > oct * 12 && target * 10 < oct * 14))
+			fail_msg("%s: target %lld vs Jan-Oct %lld", ind[i], (long long)target, (long long)oct);
+	}
+}
+
+/* ---- determinism ---- */
+
+static char *dump(db_t *db, const char *sql)
+{
+	buf_t b;
+	buf_init(&b);
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		for (int c = 0; c < db_col_count(st); c++) {
+			buf_puts(&b, db_col_text(st, c));
+			buf_puts(&b, "|");
+		}
+		buf_puts(&b, "\n");
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	return buf_steal(&b);
+}
+
+static const char *const DUMPS[] = {
+	"SELECT credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name,"
+	" contact_phone, employees, registered_capital_wan, land_mu, founded_on FROM enterprises ORDER BY id",
+	"SELECT username, display_name, role, unit_id, enterprise_id, department_id FROM users ORDER BY id",
+	"SELECT name, unit_id, recruiter_id, enterprise_id, industry, stage, total_investment_wan,"
+	" foreign_investment_wan_usd, lead_on, signed_on, landed_on, started_on, producing_on FROM projects ORDER BY id",
+	"SELECT region_id, indicator, year, month, value FROM indicator_values ORDER BY region_id, indicator, year, month",
+	"SELECT region_id, indicator, year, value FROM indicator_targets ORDER BY region_id, indicator",
+};
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	char files[2][256];
+	db_t *dbs[2];
+	char pw[2][32];
+	for (int i = 0; i < 2; i++) {
+		char url[600];
+		snprintf(files[i], sizeof files[i], "/tmp/zo-demo-det%d-%ld.db", i, (long)getpid());
+		remove_sqlite(files[i]);
+		snprintf(url, sizeof url, "sqlite:%s", files[i]);
+		dbs[i] = open_fresh(url);
+		assert_non_null(dbs[i]);
+		char *err = NULL;
+		int rc = demo_seed(dbs[i], pw[i], sizeof pw[i], &err);
+		if (rc != 1)
+			fail_msg("demo_seed = %d: %s", rc, err ? err : "?");
+	}
+	assert_string_not_equal(pw[0], pw[1]);
+	for (size_t q = 0; q < sizeof DUMPS / sizeof DUMPS[0]; q++) {
+		char *a = dump(dbs[0], DUMPS[q]), *b = dump(dbs[1], DUMPS[q]);
+		assert_true(strlen(a) > 100);
+		if (strcmp(a, b) != 0)
+			fail_msg("the demo data differ between two runs: %s", DUMPS[q]);
+		free(a);
+		free(b);
+	}
+	for (int i = 0; i < 2; i++) {
+		db_close(dbs[i]);
+		remove_sqlite(files[i]);
+	}
+}
+
+/* An error half-way rolls everything back. */
+static void test_rollback_on_error(void **state)
+{
+	(void)state;
+	char file[256], url[300];
+	snprintf(file, sizeof file, "/tmp/zo-demo-rb-%ld.db", (long)getpid());
+	remove_sqlite(file);
+	snprintf(url, sizeof url, "sqlite:%.256s", file);
+	db_t *db = open_fresh(url);
+	assert_non_null(db);
+	/* a street the seed also inserts: the unique name fails mid-way */
+	assert_int_equal(db_exec(db, "INSERT INTO streets (name, name_en) VALUES ('小海街道', 'x')"), DB_OK);
+	char pw[32] = "x";
+	char *err = NULL;
+	assert_int_equal(demo_seed(db, pw, sizeof pw, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "streets"));
+	free(err);
+	assert_string_equal(pw, "");
+	assert_int_equal(db_in_tx(db), 0);
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM users", -1, 0, NULL), 0);
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM units", -1, 0, NULL), 0);
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM settings", -1, 0, NULL), 0);
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM streets", -1, 0, NULL), 1);
+	db_close(db);
+	remove_sqlite(file);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_credit_code_valid),
+		cmocka_unit_test(test_credit_code_invalid),
+		cmocka_unit_test(test_seed_returns),
+		cmocka_unit_test(test_passwords),
+		cmocka_unit_test(test_settings_and_org),
+		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_enterprises),
+		cmocka_unit_test(test_projects),
+		cmocka_unit_test(test_indicator_series),
+		cmocka_unit_test(test_indicator_article),
+		cmocka_unit_test(test_indicator_targets),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_rollback_on_error),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
