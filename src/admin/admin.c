@@ -51,7 +51,7 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 	db_done(st);
 	if (rc != DB_DONE) {
 		*msg = "database error";
-		return -1;
+		return rc;  /* a DB_ code, < -1 for constraint/busy */
 	}
 	return 0;
 }
@@ -96,8 +96,13 @@ void api_settings_patch(req_t *r)
 			return;
 		}
 		const char *msg;
-		if (setting_set(r->db, k, json_string_value(v), &msg) < 0) {
+		int rc = setting_set(r->db, k, json_string_value(v), &msg);
+		if (rc == -1 && strcmp(msg, "database error") != 0) {
 			reply_error(r, 422, "invalid", k, "%s: %s", k, msg);
+			return;
+		}
+		if (rc < 0) {
+			reply_db_error(r, rc, "saving the setting");
 			return;
 		}
 	}
@@ -145,6 +150,9 @@ static int ref_input(req_t *r, const char **name, const char **name_en)
 {
 	json_t *o = req_object(r);
 	if (o == NULL)
+		return -1;
+	static const char *const fields[] = { "name", "name_en", "level", NULL };
+	if (body_unknown_field(r, o, fields))
 		return -1;
 	*name = NULL;
 	*name_en = "";

@@ -34,7 +34,7 @@ const char *password_problem(const char *p)
 }
 
 /* hex BLAKE2b-256 of a token */
-static void token_hash(const char *token, char out[65])
+void session_token_hash(const char *token, char out[65])
 {
 	unsigned char h[32];
 	crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
@@ -67,7 +67,7 @@ int auth_resolve(req_t *r)
 	const char *authz = req_header(r, "Authorization");
 	char h[65];
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		token_hash(authz + 7, h);
+		session_token_hash(authz + 7, h);
 		db_stmt_t *st = db_prepare(r->db,
 			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
 			" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
@@ -82,7 +82,7 @@ int auth_resolve(req_t *r)
 	}
 	const char *cookie = req_cookie(r, SESSION_COOKIE);
 	if (cookie && *cookie) {
-		token_hash(cookie, h);
+		session_token_hash(cookie, h);
 		db_stmt_t *st = db_prepare(r->db,
 			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id, s.csrf"
 			" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2");
@@ -115,7 +115,7 @@ int session_create(db_t *db, int64_t user_id, char token[65], char csrf[65])
 	char h[65];
 	random_hex(token, 32);
 	random_hex(csrf, 32);
-	token_hash(token, h);
+	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)");
 	if (st == NULL)
@@ -144,7 +144,7 @@ int session_create(db_t *db, int64_t user_id, char token[65], char csrf[65])
 int session_delete(db_t *db, const char *token)
 {
 	char h[65];
-	token_hash(token, h);
+	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db, "DELETE FROM sessions WHERE token_hash = $1");
 	if (st == NULL)
 		return DB_ERR;
@@ -170,7 +170,7 @@ int token_create(db_t *db, const char *username, const char *name, char token[68
 	char h[65];
 	memcpy(token, "zo_", 3);
 	random_hex(token + 3, 32);
-	token_hash(token, h);
+	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db, "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)");
 	if (st == NULL) {
 		*err = strdup(db_errmsg(db));

@@ -35,6 +35,8 @@ int auth_csrf_ok(req_t *r, const char *token);
  * 65 bytes.  Returns DB_OK or a DB_ error. */
 int session_create(db_t *db, int64_t user_id, char token[65], char csrf[65]);
 int session_delete(db_t *db, const char *token);
+/* The stored form of a session or API token: hex BLAKE2b-256. */
+void session_token_hash(const char *token, char out[65]);
 /* Create an API token for username; token gets "zo_" + 64 hex (68 bytes). */
 int token_create(db_t *db, const char *username, const char *name, char token[68], char **err);
 

@@ -133,15 +133,15 @@ void api_users_list(req_t *r)
 		return;
 	const char *role = req_query(r, "role");
 	const char *q = req_query(r, "q");
-	const char *like = q && *q ? arena_printf(r->arena, "%%%s%%", q) : NULL;
+	const char *like = like_pattern(r, q);
 	if (role && *role && role_bit(role) == 0) {
 		reply_error(r, 422, "invalid_parameter", "role", "unknown role '%s'", role);
 		return;
 	}
 	const char *rl = role && *role ? role : NULL;
 	db_stmt_t *st = db_prepare(r->db,
-		"SELECT count(*) FROM users WHERE ($1 IS NULL OR role = $1)"
-		" AND ($2 IS NULL OR lower(username) LIKE lower($2) OR display_name LIKE $2)");
+		"SELECT count(*) FROM users WHERE (CAST($1 AS TEXT) IS NULL OR role = $1)"
+		" AND (CAST($2 AS TEXT) IS NULL OR lower(username) LIKE lower($2) ESCAPE '\\' OR lower(display_name) LIKE lower($2) ESCAPE '\\')");
 	if (st == NULL) {
 		reply_db_error(r, DB_ERR, "listing users");
 		return;
@@ -151,8 +151,8 @@ void api_users_list(req_t *r)
 	int64_t total = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
 	st = db_prepare(r->db,
-		"SELECT " USER_COLS " FROM users WHERE ($1 IS NULL OR role = $1)"
-		" AND ($2 IS NULL OR lower(username) LIKE lower($2) OR display_name LIKE $2)"
+		"SELECT " USER_COLS " FROM users WHERE (CAST($1 AS TEXT) IS NULL OR role = $1)"
+		" AND (CAST($2 AS TEXT) IS NULL OR lower(username) LIKE lower($2) ESCAPE '\\' OR lower(display_name) LIKE lower($2) ESCAPE '\\')"
 		" ORDER BY id LIMIT $3 OFFSET $4");
 	if (st == NULL) {
 		reply_db_error(r, DB_ERR, "listing users");
@@ -208,27 +208,10 @@ static const char *const user_fields[] = {
 	"username", "display_name", "role", "password", "unit_id", "enterprise_id", "department_id", NULL
 };
 
-static int unknown_field(req_t *r, json_t *o, const char *const *allowed)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v) {
-		int ok = 0;
-		for (int i = 0; allowed[i]; i++)
-			if (strcmp(k, allowed[i]) == 0)
-				ok = 1;
-		if (!ok) {
-			reply_error(r, 422, "unknown_field", k, "unknown field '%s'", k);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 void api_users_create(req_t *r)
 {
 	json_t *o = req_object(r);
-	if (o == NULL || unknown_field(r, o, user_fields))
+	if (o == NULL || body_unknown_field(r, o, user_fields))
 		return;
 	struct user_input in = { 0 };
 	int present;
@@ -276,7 +259,7 @@ void api_user_update(req_t *r)
 		return;
 	}
 	json_t *o = req_object(r);
-	if (o == NULL || unknown_field(r, o, user_fields)) {
+	if (o == NULL || body_unknown_field(r, o, user_fields)) {
 		json_decref(cur);
 		return;
 	}
@@ -284,7 +267,7 @@ void api_user_update(req_t *r)
 	const char *role = json_string_value(json_object_get(cur, "role"));
 	const char *password = NULL;
 	struct user_input in = { 0 };
-	int p1, p2, p3;
+	int p1 = 0, p2 = 0, p3 = 0;
 	int bad = body_str(r, o, "display_name", &display) < 0 || body_str(r, o, "role", &role) < 0 ||
 	          opt_id(r, o, "unit_id", &in.unit_id, &in.has_unit, &p1) < 0 ||
 	          opt_id(r, o, "enterprise_id", &in.enterprise_id, &in.has_enterprise, &p2) < 0 ||
@@ -381,6 +364,20 @@ void api_user_update(req_t *r)
 			return;
 		}
 		r->audit_detail = "password changed";
+		/* a new password ends the user's other sessions */
+		const char *cookie = req_cookie(r, SESSION_COOKIE);
+		db_stmt_t *ds = db_prepare(r->db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2");
+		char keep[65] = "";
+		if (cookie && r->via_cookie)
+			session_token_hash(cookie, keep);
+		db_bind_int(ds, 1, id);
+		db_bind_text(ds, 2, keep);
+		rc = db_step(ds);
+		db_done(ds);
+		if (rc != DB_DONE) {
+			reply_db_error(r, rc, "ending the user's sessions");
+			return;
+		}
 	}
 	r->audit_entity = "user";
 	reply_json(r, 200, load_user(r, id));
@@ -426,22 +423,28 @@ void api_audit_list(req_t *r)
 	if (user && !*user)
 		user = NULL;
 	db_stmt_t *st = db_prepare(r->db,
-		"SELECT count(*) FROM audit_log WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR username = $2)");
+		"SELECT count(*) FROM audit_log WHERE (CAST($1 AS TEXT) IS NULL OR entity = $1) AND (CAST($2 AS TEXT) IS NULL OR username = $2)");
 	db_bind_text(st, 1, entity);
 	db_bind_text(st, 2, user);
 	int64_t total = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
 	st = db_prepare(r->db,
 		"SELECT id, at, user_id, username, action, entity, entity_id, status, detail, ip FROM audit_log"
-		" WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR username = $2)"
+		" WHERE (CAST($1 AS TEXT) IS NULL OR entity = $1) AND (CAST($2 AS TEXT) IS NULL OR username = $2)"
 		" ORDER BY id DESC LIMIT $3 OFFSET $4");
 	db_bind_text(st, 1, entity);
 	db_bind_text(st, 2, user);
 	db_bind_int(st, 3, limit);
 	db_bind_int(st, 4, offset);
 	json_t *items = json_array();
-	while (db_step(st) == DB_ROW)
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(items, row_json(st, "iiissssiss"));
 	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "reading the audit log");
+		return;
+	}
 	reply_list(r, items, total, limit, offset);
 }

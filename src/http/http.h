@@ -113,6 +113,14 @@ int64_t req_param_id(req_t *r, int i);
 /* limit/offset from the query string with defaults and bounds; on bad
  * values replies 422 and returns -1. */
 int req_paging(req_t *r, int64_t *limit, int64_t *offset);
+/* Optional query parameters, strictly parsed; each replies 422 and returns
+ * -1 on a bad value.  Absent: id 0, bool -1, int dflt. */
+int req_query_id(req_t *r, const char *name, int64_t *out);
+int req_query_bool(req_t *r, const char *name, int64_t *out);
+/* "%q%" with % _ \ escaped, for "lower(col) LIKE lower($1) ESCAPE '\'";
+ * NULL when q is NULL or empty. */
+const char *like_pattern(req_t *r, const char *q);
+int req_query_int(req_t *r, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out);
 
 /* ---- replies (reply.c) ---- */
 void reply_json(req_t *r, int status, json_t *body);          /* steals body */
@@ -134,6 +142,9 @@ json_t *req_object(req_t *r);
 int body_str(req_t *r, json_t *o, const char *key, const char **out);
 int body_int(req_t *r, json_t *o, const char *key, int64_t *out);
 int body_bool(req_t *r, json_t *o, const char *key, int *out);
+/* 1 after replying 422 unknown_field when o has a key not in allowed
+ * (NULL-terminated). */
+int body_unknown_field(req_t *r, json_t *o, const char *const *allowed);
 
 /* Row → JSON: one object from the current row, column names as keys.
  * types has one letter per column: i integer, s text, b boolean (0/1),

@@ -103,6 +103,78 @@ static int query_int(req_t *r, const char *name, int64_t dflt, int64_t lo, int64
 	return 0;
 }
 
+int req_query_id(req_t *r, const char *name, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	*out = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || errno || v <= 0) {
+		reply_error(r, 422, "invalid_parameter", name, "%s must be a positive id", name);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int req_query_int(req_t *r, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+{
+	return query_int(r, name, dflt, lo, hi, out);
+}
+
+int req_query_bool(req_t *r, const char *name, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	*out = -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = 0;
+	else {
+		reply_error(r, 422, "invalid_parameter", name, "%s must be true or false", name);
+		return -1;
+	}
+	return 0;
+}
+
+int body_unknown_field(req_t *r, json_t *o, const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		int ok = 0;
+		for (int i = 0; allowed[i]; i++)
+			if (strcmp(k, allowed[i]) == 0)
+				ok = 1;
+		if (!ok) {
+			reply_error(r, 422, "unknown_field", k, "unknown field '%s'", k);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+const char *like_pattern(req_t *r, const char *q)
+{
+	if (q == NULL || *q == '\0')
+		return NULL;
+	char *out = arena_alloc(r->arena, strlen(q) * 2 + 3), *o = out;
+	*o++ = '%';
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
 int req_paging(req_t *r, int64_t *limit, int64_t *offset)
 {
 	if (query_int(r, "limit", 50, 1, 1000, limit) < 0)

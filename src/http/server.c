@@ -251,7 +251,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 	} else if (r->out) {
 		char *s = json_dumps(r->out, JSON_COMPACT);
 		if (s == NULL)
-			s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\"}}");
+			s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\",\"field\":null}}");
 		resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
 		if (r->content_type == NULL)
 			r->content_type = "application/json; charset=utf-8";

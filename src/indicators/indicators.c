@@ -5,12 +5,9 @@
 
 void api_indicators(req_t *r)
 {
-	const char *ys = req_query(r, "year"), *ms = req_query(r, "month");
-	int64_t year = 0, month = 0;
-	if (ys && *ys)
-		year = strtoll(ys, NULL, 10);
-	if (ms && *ms)
-		month = strtoll(ms, NULL, 10);
+	int64_t year, month;
+	if (req_query_int(r, "year", 0, 1990, 2100, &year) < 0 || req_query_int(r, "month", 0, 1, 12, &month) < 0)
+		return;
 	if (year == 0) {
 		db_stmt_t *st = db_prepare(r->db, "SELECT year, month FROM indicator_values ORDER BY year DESC, month DESC LIMIT 1");
 		if (db_step(st) == DB_ROW) {
@@ -19,6 +16,10 @@ void api_indicators(req_t *r)
 				month = db_col_int(st, 1);
 		}
 		db_done(st);
+	}
+	if (year == 0) {  /* no data yet */
+		reply_json(r, 200, json_pack("{s:n,s:n,s:[]}", "year", "month", "items"));
+		return;
 	}
 	if (year < 1990 || year > 2100) {
 		reply_error(r, 422, "invalid_parameter", "year", "year must be between 1990 and 2100");

@@ -24,12 +24,12 @@ void api_projects_list(req_t *r)
 	} else {
 		stage = NULL;
 	}
-	const char *us = req_query(r, "unit_id");
-	int64_t unit = us && *us ? strtoll(us, NULL, 10) : 0;
-	const char *major = req_query(r, "major");
-	int64_t min_wan = major && strcmp(major, "true") == 0 ? MAJOR_PROJECT_WAN : 0;
+	int64_t unit, major;
+	if (req_query_id(r, "unit_id", &unit) < 0 || req_query_bool(r, "major", &major) < 0)
+		return;
+	int64_t min_wan = major == 1 ? MAJOR_PROJECT_WAN : 0;
 #define PRJ_WHERE \
-	" WHERE ($1 IS NULL OR p.stage = $1) AND (CAST($2 AS BIGINT) = 0 OR p.unit_id = $2)" \
+	" WHERE (CAST($1 AS TEXT) IS NULL OR p.stage = $1) AND (CAST($2 AS BIGINT) = 0 OR p.unit_id = $2)" \
 	" AND p.total_investment_wan >= $3"
 	db_stmt_t *st = db_prepare(r->db, "SELECT count(*) FROM projects p" PRJ_WHERE);
 	db_bind_text(st, 1, stage);
@@ -51,7 +51,7 @@ void api_projects_list(req_t *r)
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *o = row_json(st, "isisisisiiisssss");
+		json_t *o = row_json(st, "isisisissiisssss");
 		json_object_set_new(o, "major", json_boolean(db_col_int(st, 9) >= MAJOR_PROJECT_WAN));
 		json_array_append_new(items, o);
 	}

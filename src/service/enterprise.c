@@ -22,46 +22,21 @@ int enterprise_visible(req_t *r, int64_t id)
 	return 1;
 }
 
-static int opt_id_query(req_t *r, const char *name, int64_t *out)
-{
-	const char *s = req_query(r, name);
-	*out = 0;
-	if (s == NULL || *s == '\0')
-		return 0;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v <= 0) {
-		reply_error(r, 422, "invalid_parameter", name, "%s must be a positive id", name);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 void api_enterprises_list(req_t *r)
 {
 	int64_t limit, offset, street, officer, only = 0;
-	if (req_paging(r, &limit, &offset) < 0 || opt_id_query(r, "street_id", &street) < 0 ||
-	    opt_id_query(r, "officer_id", &officer) < 0)
+	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "street_id", &street) < 0 ||
+	    req_query_id(r, "officer_id", &officer) < 0)
 		return;
 	const char *q = req_query(r, "q");
-	const char *like = q && *q ? arena_printf(r->arena, "%%%s%%", q) : NULL;
-	const char *key = req_query(r, "key");
-	int64_t keyv = -1;
-	if (key && *key) {
-		if (strcmp(key, "true") == 0 || strcmp(key, "1") == 0)
-			keyv = 1;
-		else if (strcmp(key, "false") == 0 || strcmp(key, "0") == 0)
-			keyv = 0;
-		else {
-			reply_error(r, 422, "invalid_parameter", "key", "key must be true or false");
-			return;
-		}
-	}
+	const char *like = like_pattern(r, q);
+	int64_t keyv;
+	if (req_query_bool(r, "key", &keyv) < 0)
+		return;
 	if (r->user->role_bit == ROLE_ENTERPRISE)
 		only = r->user->enterprise_id ? r->user->enterprise_id : -1;
 #define ENT_WHERE \
-	" WHERE ($1 IS NULL OR e.name LIKE $1 OR e.credit_code LIKE $1)" \
+	" WHERE (CAST($1 AS TEXT) IS NULL OR lower(e.name) LIKE lower($1) ESCAPE '\\' OR e.credit_code LIKE upper($1) ESCAPE '\\')" \
 	" AND (CAST($2 AS BIGINT) = 0 OR e.street_id = $2) AND (CAST($3 AS BIGINT) = 0 OR e.officer_id = $3)" \
 	" AND (CAST($4 AS BIGINT) < 0 OR e.is_key = $4) AND (CAST($5 AS BIGINT) = 0 OR e.id = $5)"
 	db_stmt_t *st = db_prepare(r->db, "SELECT count(*) FROM enterprises e" ENT_WHERE);
