@@ -10,7 +10,7 @@ what=${1:-run}
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
       libsodium-dev libxlsxwriter-dev libcsv-dev sqlite3 ca-certificates"
 case $what in
-test)  pkgs="$pkgs libcmocka-dev postgresql chromium" ;;
+test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei" ;;
 bench) pkgs="$pkgs wrk nginx-light" ;;
 esac
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

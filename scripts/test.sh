@@ -11,6 +11,7 @@ LOGS=build/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 TMP=$(mktemp -d /tmp/zoneops-test.XXXXXX)
+chmod 755 "$TMP"   # the PostgreSQL cluster inside runs as user postgres
 PGDIR=$TMP/pg
 PGURL=""
 cleanup() {
@@ -25,7 +26,7 @@ section() { printf '\n== %s\n' "$*"; }
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
 run_cmocka() {  # name, command...
 	local name=$1; shift
-	local log="$LOGS/$name.log"
+	local log="$LOGS/${name//\//-}.log"
 	"$@" >"$log" 2>&1
 	local rc=$?
 	local p f
@@ -41,7 +42,7 @@ run_cmocka() {  # name, command...
 # node --test with the TAP reporter ends with "# pass N" / "# fail N"
 run_node() {  # name, files...
 	local name=$1; shift
-	local log="$LOGS/$name.log"
+	local log="$LOGS/${name//\//-}.log"
 	node --test --test-reporter=tap --test-concurrency=1 "$@" >"$log" 2>&1
 	local rc=$?
 	local p f

@@ -173,13 +173,20 @@ int db_migration_lock(db_t *db) { return db->ops->migration_lock(db); }
 /* ---- per-thread connection ---- */
 
 static char *g_url;
-static _Thread_local db_t *tl_db;
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+
+/* A thread's connection is closed when the thread ends (the server's
+ * worker threads end when the daemon stops). */
+static void tl_destroy(void *p) { db_close(p); }
+static void tl_init(void) { pthread_key_create(&tl_key, tl_destroy); }
 
 int db_global_init(const char *url, char **err)
 {
 	free(g_url);
 	g_url = strdup(url ? url : "sqlite:data/zoneops.db");
 	(void)err;
+	pthread_once(&tl_once, tl_init);
 	return g_url ? 0 : -1;
 }
 
@@ -187,19 +194,24 @@ const char *db_global_url(void) { return g_url; }
 
 db_t *db_thread(void)
 {
-	if (tl_db == NULL) {
+	pthread_once(&tl_once, tl_init);
+	db_t *db = pthread_getspecific(tl_key);
+	if (db == NULL) {
 		char *err = NULL;
-		tl_db = db_open(g_url, &err);
-		if (tl_db == NULL) {
+		db = db_open(g_url, &err);
+		if (db == NULL) {
 			fprintf(stderr, "zoneops: cannot open database: %s\n", err ? err : "?");
 			free(err);
+			return NULL;
 		}
+		pthread_setspecific(tl_key, db);
 	}
-	return tl_db;
+	return db;
 }
 
 void db_thread_release(void)
 {
-	db_close(tl_db);
-	tl_db = NULL;
+	pthread_once(&tl_once, tl_init);
+	db_close(pthread_getspecific(tl_key));
+	pthread_setspecific(tl_key, NULL);
 }

@@ -1,0 +1,346 @@
+/*
+ * app.js -- the browser shell: login, top bar, navigation and hash routing
+ * (#/overview, #/race, …).  Each module page is a module under js/pages/
+ * exporting render(ctx); the shell gives it a container and tells it when
+ * it is no longer shown (ctx.alive() turns false), so late answers from
+ * the API are dropped.
+ */
+import { h, replace } from './js/dom.js';
+import { get, post, del, setCsrf, onUnauthorized, ApiError } from './js/api.js';
+import { t, getLang, setLang, onLangChange } from './i18n.js';
+import { icon } from './js/icons.js';
+import { errorText, loading } from './js/ui.js';
+import { disposeAll, resizeAll } from './js/chart.js';
+
+import * as overview from './js/pages/overview.js';
+import * as race from './js/pages/race.js';
+import * as enterprises from './js/pages/enterprises.js';
+import * as indicators from './js/pages/indicators.js';
+import * as users from './js/pages/users.js';
+import * as audit from './js/pages/audit.js';
+import * as settings from './js/pages/settings.js';
+import * as wipPage from './js/pages/wip.js';
+
+const STAFF = ['admin', 'leader', 'recruiter', 'officer', 'department', 'statistician'];
+const EVERYONE = [...STAFF, 'enterprise'];
+const ADMIN = ['admin'];
+
+/* The navigation, in order.  roles: who sees the entry. */
+const ROUTES = [
+  { id: 'overview', group: 'work', roles: STAFF, page: overview },
+  { id: 'race', group: 'work', roles: STAFF, page: race },
+  { id: 'enterprises', group: 'work', roles: STAFF, page: enterprises },
+  { id: 'requests', group: 'work', roles: EVERYONE, page: wipPage.module('requests') },
+  { id: 'policies', group: 'work', roles: EVERYONE, page: wipPage.module('policies') },
+  { id: 'indicators', group: 'work', roles: STAFF, page: indicators },
+  { id: 'land', group: 'work', roles: STAFF, page: wipPage.module('land') },
+  { id: 'inspections', group: 'work', roles: STAFF, page: wipPage.module('inspections') },
+  { id: 'kiosk', group: 'work', roles: EVERYONE, page: wipPage.module('kiosk') },
+  { id: 'users', group: 'admin', roles: ADMIN, page: users },
+  { id: 'audit', group: 'admin', roles: ADMIN, page: audit },
+  { id: 'settings', group: 'admin', roles: ADMIN, page: settings },
+];
+
+const NAV_KEY = 'zoneops.nav';
+const root = document.getElementById('app');
+
+const state = {
+  user: null,          // the /me answer
+  settings: null,      // /settings answer or null
+  token: 0,            // increases on every page render
+  loginNotice: '',     // message shown above the login form
+  shell: null,         // {view, nav, zone, ...} while the shell is shown
+};
+
+/* ---------- helpers ---------- */
+
+function visibleRoutes() {
+  const role = state.user ? state.user.role : '';
+  return ROUTES.filter((r) => r.roles.includes(role));
+}
+
+function currentId() {
+  const m = /^#\/([\w-]+)/.exec(location.hash || '');
+  return m ? m[1] : '';
+}
+
+function zoneName() {
+  const s = state.settings;
+  if (!s)
+    return t('app.name');
+  if (getLang() === 'en' && s.zone_name_en)
+    return s.zone_name_en;
+  return s.zone_name || t('app.name');
+}
+
+function langButton(cls) {
+  return h('button', {
+    class: ['btn-lang', cls], type: 'button', title: t('top.langTitle'), dataset: { testid: 'lang' },
+    on: { click: () => setLang(getLang() === 'zh' ? 'en' : 'zh') },
+  }, icon('globe'), h('span', null, t('top.lang')));
+}
+
+/* ---------- login ---------- */
+
+function showLogin() {
+  state.shell = null;
+  disposeAll();
+  document.title = `${t('login.title')} · ${t('app.name')}`;
+  const err = h('div', { class: 'login-error', role: 'alert', dataset: { testid: 'login-error' } });
+  const notice = state.loginNotice ? h('div', { class: 'login-notice' }, state.loginNotice) : null;
+  const user = h('input', { class: 'input', name: 'username', id: 'login-username', autocomplete: 'username',
+    required: true, maxlength: 64, autofocus: true });
+  const pass = h('input', { class: 'input', name: 'password', id: 'login-password', type: 'password',
+    autocomplete: 'current-password', required: true, maxlength: 256 });
+  const submit = h('button', { class: 'btn btn-primary btn-block', type: 'submit' }, t('login.submit'));
+  const form = h('form', { class: 'login-form', novalidate: true, on: { submit: onSubmit } },
+    h('label', { class: 'field-label', for: 'login-username' }, t('login.username')), user,
+    h('label', { class: 'field-label', for: 'login-password' }, t('login.password')), pass,
+    err, submit);
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    err.textContent = '';
+    if (!user.value.trim()) {
+      err.textContent = `${t('login.username')}：${t('err.required')}`;
+      user.focus();
+      return;
+    }
+    if (!pass.value) {
+      err.textContent = `${t('login.password')}：${t('err.required')}`;
+      pass.focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('login.busy');
+    try {
+      const me = await post('/api/v1/session', { username: user.value.trim(), password: pass.value },
+        { noAuthRedirect: true });
+      state.loginNotice = '';
+      await startSession(me);
+    } catch (ex) {
+      err.textContent = errorText(ex);
+      submit.disabled = false;
+      submit.textContent = t('login.submit');
+      pass.select();
+    }
+  }
+
+  replace(root,
+    h('div', { class: 'login-page' },
+      h('div', { class: 'login-top' }, langButton('on-dark')),
+      h('div', { class: 'login-card' },
+        h('div', { class: 'login-brand' },
+          h('div', { class: 'brand-mark', 'aria-hidden': 'true' }, '区'),
+          h('div', null,
+            h('div', { class: 'login-app' }, t('app.name')),
+            h('div', { class: 'login-sub' }, t('login.subtitle')))),
+        h('h1', { class: 'login-title' }, t('login.title')),
+        notice, form,
+        h('p', { class: 'login-foot' }, t('login.footer')))));
+  (user.value ? pass : user).focus();
+}
+
+/* ---------- session ---------- */
+
+async function startSession(me) {
+  state.user = me;
+  setCsrf(me.csrf_token);
+  try {
+    state.settings = await get('/api/v1/settings');
+  } catch (e) {
+    if (e.status === 401)
+      return;
+    state.settings = null;   // the name falls back to the product's
+  }
+  showShell();
+}
+
+onUnauthorized(() => {
+  if (!state.user)
+    return;
+  state.user = null;
+  setCsrf(null);
+  state.loginNotice = t('login.expired');
+  showLogin();
+});
+
+async function logout() {
+  try {
+    await del('/api/v1/session', { noAuthRedirect: true });
+  } catch {
+    /* the session is gone either way */
+  }
+  state.user = null;
+  setCsrf(null);
+  state.loginNotice = t('login.loggedOut');
+  showLogin();
+}
+
+/* ---------- shell ---------- */
+
+function isNarrow() {
+  return window.matchMedia('(max-width: 1024px)').matches;
+}
+
+function showShell() {
+  const u = state.user;
+  const navOpen = () => document.body.classList.contains('nav-open');
+  const setNavOpen = (open) => {
+    document.body.classList.toggle('nav-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+  };
+  const toggleNav = () => {
+    if (isNarrow()) {
+      setNavOpen(!navOpen());
+    } else {
+      const collapsed = !document.body.classList.contains('nav-collapsed');
+      document.body.classList.toggle('nav-collapsed', collapsed);
+      try {
+        localStorage.setItem(NAV_KEY, collapsed ? 'collapsed' : '');
+      } catch { /* ignore */ }
+      setTimeout(resizeAll, 220);
+    }
+  };
+  try {
+    document.body.classList.toggle('nav-collapsed', localStorage.getItem(NAV_KEY) === 'collapsed');
+  } catch { /* ignore */ }
+
+  const menuBtn = h('button', { class: 'btn-icon menu-btn', type: 'button', 'aria-label': t('top.menu'),
+    'aria-controls': 'sidebar', 'aria-expanded': 'false', dataset: { testid: 'menu' }, on: { click: toggleNav } },
+  icon('menu'));
+
+  const zone = h('span', { class: 'zone-name', dataset: { testid: 'zone-name' } }, zoneName());
+  const topbar = h('header', { class: 'topbar' },
+    menuBtn,
+    h('div', { class: 'brand' },
+      h('div', { class: 'brand-mark', 'aria-hidden': 'true' }, '区'),
+      h('div', { class: 'brand-text' }, zone, h('span', { class: 'brand-app' }, t('app.name')))),
+    h('div', { class: 'top-right' },
+      langButton(),
+      h('div', { class: 'user-chip', dataset: { testid: 'user' } },
+        icon('user'),
+        h('span', { class: 'user-name' }, u.display_name || u.username),
+        (u.display_name || u.username) === t(`role.${u.role}`) ? null
+          : h('span', { class: 'user-role' }, t(`role.${u.role}`))),
+      h('button', { class: 'btn-ghost logout', type: 'button', dataset: { testid: 'logout' }, on: { click: logout } },
+        icon('logout'), h('span', null, t('top.logout')))));
+
+  const groups = [['work', t('nav.group.work')], ['admin', t('nav.group.admin')]];
+  const routes = visibleRoutes();
+  const links = new Map();
+  const nav = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': t('top.menu') },
+    groups.map(([g, label]) => {
+      const items = routes.filter((r) => r.group === g);
+      if (!items.length)
+        return null;
+      return h('div', { class: 'nav-group' },
+        h('div', { class: 'nav-group-title' }, label),
+        h('ul', { class: 'nav-list' }, items.map((r) => {
+          const a = h('a', { class: 'nav-link', href: `#/${r.id}`, title: t(`nav.${r.id}`), dataset: { route: r.id },
+            on: { click: () => { if (isNarrow()) setNavOpen(false); } } },
+          icon(r.id), h('span', { class: 'nav-text' }, t(`nav.${r.id}`)));
+          links.set(r.id, a);
+          return h('li', null, a);
+        })));
+    }));
+  const scrim = h('div', { class: 'scrim', on: { click: () => setNavOpen(false) } });
+  const view = h('main', { class: 'view', id: 'view', tabindex: '-1' });
+
+  replace(root, h('div', { class: 'app' }, topbar, nav, scrim, view));
+  state.shell = { view, links, zone, setNavOpen };
+  renderRoute();
+}
+
+/* Called by the settings page after a save. */
+function settingsChanged(s) {
+  state.settings = s;
+  if (state.shell)
+    state.shell.zone.textContent = zoneName();
+}
+
+async function renderRoute() {
+  if (!state.shell)
+    return;
+  const routes = visibleRoutes();
+  let id = currentId();
+  if (!id && routes.length) {
+    history.replaceState(null, '', `#/${routes[0].id}`);
+    id = routes[0].id;
+  }
+  const route = routes.find((r) => r.id === id);
+  const { view, links } = state.shell;
+  for (const [rid, a] of links) {
+    a.classList.toggle('active', rid === id);
+    if (rid === id)
+      a.setAttribute('aria-current', 'page');
+    else
+      a.removeAttribute('aria-current');
+  }
+  disposeAll();
+  const token = ++state.token;
+  view.dataset.route = id;
+  view.dataset.ready = '0';
+  view.scrollTop = 0;
+  window.scrollTo(0, 0);
+  const container = h('div', { class: 'page', dataset: { page: id } });
+  replace(view, container);
+  const ctx = {
+    el: container,
+    user: state.user,
+    settings: state.settings,
+    alive: () => token === state.token && state.shell !== null,
+    settingsChanged,
+  };
+  if (!route) {
+    const exists = ROUTES.some((r) => r.id === id);
+    const title = exists ? t('common.forbidden') : t('common.notFound');
+    replace(container,
+      h('header', { class: 'page-head' }, h('h1', { class: 'page-title' }, title)),
+      h('div', { class: 'panel' }, h('div', { class: 'panel-body' },
+        exists ? t('common.noPermission') : t('common.notFoundText'))));
+    document.title = `${title} · ${zoneName()}`;
+    view.dataset.ready = '1';
+    return;
+  }
+  document.title = `${t(`nav.${id}`)} · ${zoneName()}`;
+  container.appendChild(loading());
+  try {
+    await route.page.render(ctx);
+  } catch (e) {
+    if (ctx.alive() && !(e instanceof ApiError && e.status === 401)) {
+      console.warn('page failed', id, e);   // eslint-disable-line no-console
+      replace(container, h('div', { class: 'state state-error', role: 'alert' }, errorText(e) || String(e)));
+    }
+  }
+  if (ctx.alive())
+    view.dataset.ready = '1';
+}
+
+/* ---------- start ---------- */
+
+window.addEventListener('hashchange', renderRoute);
+window.matchMedia('(max-width: 1024px)').addEventListener('change', () => {
+  document.body.classList.remove('nav-open');
+  setTimeout(resizeAll, 50);
+});
+onLangChange(() => {
+  if (state.shell)
+    showShell();
+  else if (!state.user)
+    showLogin();
+});
+
+async function boot() {
+  replace(root, h('div', { class: 'boot' }, loading()));
+  try {
+    const me = await get('/api/v1/me', null, { noAuthRedirect: true });
+    await startSession(me);
+  } catch (e) {
+    if (e.status && e.status !== 401)
+      state.loginNotice = errorText(e);
+    showLogin();
+  }
+}
+
+boot();

@@ -1,0 +1,84 @@
+/*
+ * api.js -- the JSON API client.
+ *
+ * Sends the session cookie (same origin) and, on every request that is not
+ * a GET, the X-CSRF-Token header from the last login or /me.  Errors come
+ * back as ApiError with the server's {"error":{"code","message","field"}}.
+ * A 401 from any call except the login itself runs the handler set by
+ * onUnauthorized (the app shows the login page).
+ */
+
+let csrf = null;
+let unauthorized = null;
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code || '';
+    this.field = field || null;
+  }
+}
+
+export function setCsrf(token) {
+  csrf = token || null;
+}
+
+export function onUnauthorized(fn) {
+  unauthorized = fn;
+}
+
+/* Query string from an object; empty values are left out. */
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {}))
+    if (v !== undefined && v !== null && v !== '')
+      u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+/*
+ * api(method, path, body, opts) -> parsed JSON (null for 204).
+ * opts.noAuthRedirect: do not treat 401 as "session ended" (login, /me).
+ */
+export async function api(method, path, body, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrf)
+    headers['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'network', e && e.message);
+  }
+  if (res.status === 204)
+    return null;
+  let data = null;
+  const type = res.headers.get('Content-Type') || '';
+  if (type.includes('json')) {
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = (data && data.error) || {};
+    const e = new ApiError(res.status, err.code, err.message || res.statusText, err.field);
+    if (res.status === 401 && !opts.noAuthRedirect && unauthorized)
+      unauthorized(e);
+    throw e;
+  }
+  return data;
+}
+
+export const get = (path, params, opts) => api('GET', path + qs(params), undefined, opts);
+export const post = (path, body, opts) => api('POST', path, body, opts);
+export const patch = (path, body, opts) => api('PATCH', path, body, opts);
+export const del = (path, opts) => api('DELETE', path, undefined, opts);
