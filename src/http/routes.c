@@ -29,7 +29,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/audit",                api_audit_list,       P_ADMIN,  0, 0 },
 
 	/* zone settings and reference lists */
-	{ "GET",    "/api/v1/settings",             api_settings_get,     P_ANY,    0, 0 },
+	{ "GET",    "/api/v1/settings",             api_settings_get,     P_PUBLIC,    0, 0 },
 	{ "PATCH",  "/api/v1/settings",             api_settings_patch,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/units",                api_units,            P_ANY,    0, 0 },
 	{ "GET",    "/api/v1/streets",              api_streets,          P_ANY,    0, 0 },

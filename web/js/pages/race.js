@@ -37,14 +37,6 @@ export async function render(ctx) {
     units = u.items || [];
     projects = p.items || [];
     total = p.total ?? projects.length;
-    /* A list whose items lack a readable stage: ask per stage instead,
-     * so each card still lands in its right column. */
-    if (projects.some((x) => !STAGES.includes(x.stage))) {
-      const parts = await Promise.all(STAGES.map((st) => get('/api/v1/projects', { stage: st, limit: LIMIT })
-        .then((r) => (r.items || []).map((x) => ({ ...x, stage: st })))));
-      projects = parts.flat();
-      total = Math.max(total, projects.length);
-    }
   } catch (e) {
     if (!ctx.alive())
       return;
