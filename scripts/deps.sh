@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what=${1:-run}
 
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      libsodium-dev libxlsxwriter-dev libcsv-dev sqlite3 ca-certificates"
+      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev sqlite3 ca-certificates"
 case $what in
 test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei" ;;
 bench) pkgs="$pkgs wrk nginx-light" ;;

@@ -11,6 +11,7 @@
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "service/service.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -441,6 +442,35 @@ static int cmd_check(int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/* import/export keep their own options: take --db out, pass the rest on. */
+static int with_db_args(int argc, char **argv, int (*fn)(int, char **, db_t *))
+{
+	char **rest = calloc((size_t)argc + 1, sizeof *rest);
+	int n = 0;
+	if (rest == NULL)
+		return 1;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_url = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			db_url = argv[i] + 5;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			free(rest);
+			usage_of(current);
+			return 0;
+		} else
+			rest[n++] = argv[i];
+	}
+	db_t *db = open_db(1);
+	int rc = db ? fn(n, rest, db) : 1;
+	db_close(db);
+	free(rest);
+	return rc;
+}
+
+static int cmd_import(int argc, char **argv) { return with_db_args(argc, argv, cli_import); }
+static int cmd_export(int argc, char **argv) { return with_db_args(argc, argv, cli_export); }
+
 static int cmd_version(int argc, char **argv)
 {
 	struct opts o;
@@ -463,6 +493,12 @@ static const struct cmd cmds[] = {
 	{ "user", "list", cmd_user_list, "user list", "List users." },
 	{ "token", "create", cmd_token_create, "token create --user NAME [--name LABEL]",
 	  "Create an API token for 'Authorization: Bearer TOKEN'; prints the token alone on standard output." },
+	{ "import", "enterprises", cmd_import, "import enterprises FILE [--dry-run] [--mode all|good] [--format csv|xlsx]",
+	  "Import enterprises from CSV (UTF-8 with or without BOM, or GBK) or XLSX. Headers are English field\n"
+	  "names or their Chinese labels. --dry-run shows what would change; --mode all (default) writes nothing\n"
+	  "when any row is bad, --mode good writes the good rows. Bad rows are listed with their line numbers." },
+	{ "export", "enterprises", cmd_export, "export enterprises FILE [--format csv|xlsx]",
+	  "Export the enterprise registry to CSV (UTF-8 with BOM) or XLSX (format from the extension by default)." },
 	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },

@@ -62,24 +62,29 @@ static user_t *user_from_row(arena_t *a, db_stmt_t *st)
 	return u;
 }
 
+int auth_token_user(req_t *r, const char *token)
+{
+	char h[65];
+	session_token_hash(token, h);
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
+		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, h);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		r->user = user_from_row(r->arena, st);
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+}
+
 int auth_resolve(req_t *r)
 {
 	const char *authz = req_header(r, "Authorization");
 	char h[65];
-	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		session_token_hash(authz + 7, h);
-		db_stmt_t *st = db_prepare(r->db,
-			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
-			" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
-		if (st == NULL)
-			return -1;
-		db_bind_text(st, 1, h);
-		int rc = db_step(st);
-		if (rc == DB_ROW)
-			r->user = user_from_row(r->arena, st);
-		db_done(st);
-		return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
-	}
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+		return auth_token_user(r, authz + 7);
 	const char *cookie = req_cookie(r, SESSION_COOKIE);
 	if (cookie && *cookie) {
 		session_token_hash(cookie, h);

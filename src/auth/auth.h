@@ -30,6 +30,9 @@ const char *password_problem(const char *password);
  * (user may stay NULL), -1 database error. */
 int auth_resolve(req_t *r);
 int auth_csrf_ok(req_t *r, const char *token);
+/* Resolve r->user from an API token given some other way (Open311's
+ * api_key).  0 ok (user stays NULL for an unknown token), -1 db error. */
+int auth_token_user(req_t *r, const char *token);
 
 /* Create a session for user_id; fills token (cookie value) and csrf, each
  * 65 bytes.  Returns DB_OK or a DB_ error. */

@@ -37,8 +37,20 @@ static int match(const char *pat, const char *path, req_t *r, int prefix)
 	while (*p) {
 		if (*p == '{') {
 			const char *close = strchr(p, '}');
+			/* the value runs to the next '/', or to the last occurrence
+			 * of the literal that follows "}" within this segment
+			 * ("{id}.json" takes "12" from "12.json") */
 			const char *end = strchr(s, '/');
 			size_t n = end ? (size_t)(end - s) : strlen(s);
+			if (close && close[1] && close[1] != '/') {
+				const char *lit = NULL;
+				for (size_t k = 0; k < n; k++)
+					if (s[k] == close[1])
+						lit = s + k;
+				if (lit == NULL)
+					return 0;
+				n = (size_t)(lit - s);
+			}
 			if (close == NULL || n == 0 || np == REQ_MAX_PARAMS)
 				return 0;
 			params[np++] = arena_strndup(r->arena, s, n);

@@ -12,6 +12,13 @@
 #include "race/race.h"
 #include "service/service.h"
 
+/* Who may call what, beyond the common sets in http.h. */
+#define P_ENT_CREATE (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER)
+#define P_ENT_EDIT   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_ENTERPRISE)
+#define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
+#define P_VISIT      (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
+#define P_INSPECT    (ROLE_ADMIN | ROLE_LEADER)
+
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
 	{ "GET",    "/healthz",                     api_healthz,          P_PUBLIC, 0, 0 },
@@ -38,9 +45,45 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/departments",          api_departments_create, P_ADMIN, 0, 0 },
 	{ "GET",    "/api/v1/summary",              api_summary,          P_STAFF,  0, 0 },
 
-	/* enterprise service */
+	/* enterprise service: registry, officers, import/export */
 	{ "GET",    "/api/v1/enterprises",          api_enterprises_list, P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/enterprises",          api_enterprises_create, P_ENT_CREATE, 0, 0 },
+	{ "GET",    "/api/v1/enterprises/export",   api_enterprises_export, P_STAFF, 0, 0 },
+	{ "POST",   "/api/v1/enterprises/import",   api_enterprises_import, P_ENT_IMPORT, R_RAW, 64u << 20 },
+	{ "GET",    "/api/v1/imports/{id}",         api_import_get,       P_ENT_IMPORT, 0, 0 },
 	{ "GET",    "/api/v1/enterprises/{id}",     api_enterprise_get,   P_ANY,    0, 0 },
+	{ "PATCH",  "/api/v1/enterprises/{id}",     api_enterprise_update, P_ENT_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/enterprises/{id}/officers", api_enterprise_officers, P_STAFF, 0, 0 },
+	{ "POST",   "/api/v1/enterprises/{id}/kiosk-code", api_enterprise_kiosk_code, P_ENT_CREATE, 0, 0 },
+	{ "GET",    "/api/v1/officers",             api_officers_list,    P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/officers/{id}/enterprises", api_officer_enterprises, P_STAFF, 0, 0 },
+
+	/* enterprise service: visits, requests, inspections, calendar */
+	{ "GET",    "/api/v1/visits",               api_visits_list,      P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/visits",               api_visits_create,    P_VISIT,  0, 0 },
+	{ "GET",    "/api/v1/visits/{id}",          api_visit_get,        P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/request-categories",   api_request_categories, P_ANY,  0, 0 },
+	{ "PATCH",  "/api/v1/request-categories/{code}", api_request_category_update, P_ADMIN, 0, 0 },
+	{ "GET",    "/api/v1/requests",             api_requests_list,    P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/requests",             api_requests_create,  P_ANY,    0, 0 },
+	{ "GET",    "/api/v1/requests/{id}",        api_request_get,      P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/requests/{id}/transitions", api_request_transition, P_ANY, 0, 0 },
+	{ "GET",    "/api/v1/inspections",          api_inspections_list, P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/inspections",          api_inspections_create, P_INSPECT, 0, 0 },
+	{ "GET",    "/api/v1/inspections/{id}",     api_inspection_get,   P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/inspections/{id}/transitions", api_inspection_transition, P_STAFF, 0, 0 },
+	{ "GET",    "/api/v1/calendar/due",         api_calendar_due,     P_ANY,    0, 0 },
+	{ "GET",    "/api/v1/calendar/{year}",      api_calendar_get,     P_ANY,    0, 0 },
+	{ "PUT",    "/api/v1/calendar/{year}",      api_calendar_put,     P_ADMIN,  0, 0 },
+	{ "GET",    "/api/v1/service/stats",        api_service_stats,    P_STAFF,  0, 0 },
+
+	/* Open311 GeoReport v2 (api_key = an API token; handlers authenticate) */
+	{ "GET",    "/open311/v2/discovery.{format}", open311_discovery,  P_PUBLIC, 0, 0 },
+	{ "GET",    "/open311/v2/services.{format}", open311_services,    P_PUBLIC, 0, 0 },
+	{ "GET",    "/open311/v2/services/{code}.{format}", open311_service, P_PUBLIC, 0, 0 },
+	{ "GET",    "/open311/v2/requests.{format}", open311_requests_list, P_PUBLIC, 0, 0 },
+	{ "POST",   "/open311/v2/requests.{format}", open311_requests_create, P_PUBLIC, R_RAW, 0 },
+	{ "GET",    "/open311/v2/requests/{id}.{format}", open311_request_get, P_PUBLIC, 0, 0 },
 
 	/* investment race */
 	{ "GET",    "/api/v1/projects",             api_projects_list,    P_STAFF,  0, 0 },

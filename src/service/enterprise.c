@@ -85,3 +85,63 @@ void api_enterprise_get(req_t *r)
 	}
 	reply_json(r, 200, o);
 }
+
+void api_enterprises_create(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_enterprise_update(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_enterprise_officers(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_enterprise_kiosk_code(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_officers_list(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_officer_enterprises(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, struct field_error *fe)
+{
+	(void)db, (void)a, (void)e, (void)allow_bad_checksum, (void)fe;
+	return -1;
+}
+
+int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created)
+{
+	(void)db, (void)e, (void)actor_id, (void)id, (void)created;
+	return DB_ERR;
+}
+
+int enterprise_index_name(db_t *db, int64_t id, const char *name)
+{
+	(void)db, (void)id, (void)name;
+	return DB_ERR;
+}
+
+int64_t enterprise_id_by_code(db_t *db, const char *code)
+{
+	(void)db, (void)code;
+	return 0;
+}
+
+int kiosk_code_consume(db_t *db, int64_t enterprise_id, const char *code)
+{
+	(void)db, (void)enterprise_id, (void)code;
+	return 0;
+}
