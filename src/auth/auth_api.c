@@ -2,6 +2,7 @@
  * auth_api.c -- HTTP handlers: session (login/logout), me, users, audit.
  */
 #include "auth.h"
+#include "service/service.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -25,20 +26,40 @@ void api_login(req_t *r)
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return;
-	const char *username = NULL, *password = NULL;
-	if (body_str(r, o, "username", &username) < 0)
+	/* Three ways in: {username, password}; for an enterprise account
+	 * {credit_code, password}; at the kiosk {credit_code, code} with a
+	 * one-time code from an officer.  Every failure is the same 401. */
+	const char *username = NULL, *password = NULL, *credit = NULL, *kcode = NULL;
+	if (body_str(r, o, "username", &username) < 0 || body_str(r, o, "credit_code", &credit) < 0 ||
+	    body_str(r, o, "code", &kcode) < 0)
 		return;
 	json_t *pw = json_object_get(o, "password");
-	if (username == NULL || *username == '\0') {
+	int by_code = credit != NULL && *credit != '\0';
+	if (by_code && username && *username) {
+		reply_error(r, 422, "invalid", "credit_code", "give either username or credit_code, not both");
+		return;
+	}
+	if (!by_code && (username == NULL || *username == '\0')) {
 		reply_error(r, 422, "required", "username", "enter the username");
 		return;
 	}
-	if (!json_is_string(pw) || *json_string_value(pw) == '\0') {
+	int kiosk = by_code && kcode != NULL && !json_is_string(pw);
+	if (!kiosk && (!json_is_string(pw) || *json_string_value(pw) == '\0')) {
 		reply_error(r, 422, "required", "password", "enter the password");
 		return;
 	}
-	password = json_string_value(pw);
-	if (strlen(username) > 64 || strlen(password) > 256) {
+	if (kiosk && *kcode == '\0') {
+		reply_error(r, 422, "required", "code", "enter the one-time code");
+		return;
+	}
+	password = kiosk ? NULL : json_string_value(pw);
+	char code_norm[80] = "";
+	if (by_code) {
+		/* an accepted code may fail the checksum: use the folded form anyway */
+		credit_code_normalise(credit, code_norm, sizeof code_norm, NULL, NULL);
+		username = code_norm;
+	}
+	if (strlen(username) > 64 || (password && strlen(password) > 256) || (kcode && strlen(kcode) > 16)) {
 		reply_error(r, 401, "invalid_credentials", NULL, "wrong username or password");
 		return;
 	}
@@ -49,18 +70,25 @@ void api_login(req_t *r)
 		reply_error(r, 429, "too_many_attempts", NULL, "too many failed logins; wait a minute and try again");
 		return;
 	}
-	db_stmt_t *st = db_prepare(r->db,
-		"SELECT id, username, display_name, role, unit_id, enterprise_id, department_id, password_hash"
-		" FROM users WHERE username = $1");
+	/* by credit code: the enterprise's accounts, the first first */
+	db_stmt_t *st = by_code
+		? db_prepare(r->db,
+			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id,"
+			" u.password_hash FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
+			" WHERE e.credit_code = $1 AND u.role = 'enterprise' ORDER BY u.id LIMIT 3")
+		: db_prepare(r->db,
+			"SELECT id, username, display_name, role, unit_id, enterprise_id, department_id, password_hash"
+			" FROM users WHERE username = $1");
 	if (st == NULL) {
 		reply_db_error(r, DB_ERR, "logging in");
 		return;
 	}
 	db_bind_text(st, 1, username);
-	user_t *u = NULL;
-	char *hash = NULL;
-	if (db_step(st) == DB_ROW) {
-		u = arena_alloc(r->arena, sizeof *u);
+	user_t *users[3] = { NULL, NULL, NULL };
+	char *hashes[3] = { NULL, NULL, NULL };
+	int nusers = 0;
+	while (nusers < 3 && db_step(st) == DB_ROW) {
+		user_t *u = arena_alloc(r->arena, sizeof *u);
 		u->id = db_col_int(st, 0);
 		u->username = arena_strdup(r->arena, db_col_text(st, 1));
 		u->display_name = arena_strdup(r->arena, db_col_text(st, 2));
@@ -69,19 +97,32 @@ void api_login(req_t *r)
 		u->unit_id = db_col_int(st, 4);
 		u->enterprise_id = db_col_int(st, 5);
 		u->department_id = db_col_int(st, 6);
-		hash = arena_strdup(r->arena, db_col_text(st, 7));
+		hashes[nusers] = arena_strdup(r->arena, db_col_text(st, 7));
+		users[nusers++] = u;
 	}
 	db_done(st);
-	/* Verify against a fixed hash when the user is unknown, so the answer
-	 * takes as long either way. */
-	static char dummy[crypto_pwhash_STRBYTES];
-	static int have_dummy;
-	if (!have_dummy) {
-		password_hash("not-a-real-password", dummy, sizeof dummy);
-		have_dummy = 1;
+	user_t *u = NULL;
+	if (kiosk) {
+		/* the kiosk logs in as the enterprise's first account; a code is
+		 * spent only when there is an account to log in to */
+		if (nusers > 0 && kiosk_code_consume(r->db, users[0]->enterprise_id, kcode))
+			u = users[0];
+	} else {
+		/* Verify against a fixed hash when the user is unknown, so the
+		 * answer takes as long either way. */
+		static char dummy[crypto_pwhash_STRBYTES];
+		static int have_dummy;
+		if (!have_dummy) {
+			password_hash("not-a-real-password", dummy, sizeof dummy);
+			have_dummy = 1;
+		}
+		if (nusers == 0)
+			password_verify(dummy, password);
+		for (int i = 0; i < nusers && u == NULL; i++)
+			if (password_verify(hashes[i], password))
+				u = users[i];
 	}
-	int ok = password_verify(hash ? hash : dummy, password) && u != NULL;
-	if (!ok) {
+	if (u == NULL) {
 		throttle_fail(r->db, ukey);
 		throttle_fail(r->db, ikey);
 		reply_error(r, 401, "invalid_credentials", NULL, "wrong username or password");
@@ -94,7 +135,8 @@ void api_login(req_t *r)
 		reply_db_error(r, rc, "logging in");
 		return;
 	}
-	audit_write(r->db, u, r->ip, "session.login", "user", arena_printf(r->arena, "%lld", (long long)u->id), 200, "");
+	audit_write(r->db, u, r->ip, "session.login", "user", arena_printf(r->arena, "%lld", (long long)u->id), 200,
+	            kiosk ? "kiosk one-time code" : by_code ? "credit code and password" : "");
 	reply_header(r, "Set-Cookie", arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 	                                           SESSION_COOKIE, token, SESSION_TTL,
 	                                           server_cfg.secure_cookies ? "; Secure" : ""));

@@ -4,10 +4,11 @@
  * Zone (the product's seed article), moved to 2025-2026.
  *
  * Owns: the demo seeding of a fresh database (settings, the "4+2" units,
- * streets, departments, users of every role, 300 enterprises, ~60
- * projects, the city's regions and two years of monthly cumulative
- * indicators with the zone's 2026 targets), and the validation of unified
- * social credit codes (统一社会信用代码, GB 32100-2015).
+ * streets, departments, users of every role, 300 enterprises with their
+ * search grams and officer assignments, ~60 projects, the city's regions
+ * and two years of monthly cumulative indicators with the zone's 2026
+ * targets).  The credit codes it makes
+ * come from service/creditcode.c.
  */
 #ifndef ZONEOPS_DEMO_H
 #define ZONEOPS_DEMO_H
@@ -26,7 +27,8 @@
 #define DEMO_PASSWORD "demo-password"
 int demo_seed(db_t *db, char *admin_password, size_t cap, char **err);
 
-/* 1 when code is a valid 18-character unified social credit code:
+/* Defined in service/creditcode.c (declared in service/service.h too).
+ * 1 when code is a valid 18-character unified social credit code:
  * characters from "0123456789ABCDEFGHJKLMNPQRTUWXY" (upper case, no I, O,
  * S, V, Z), a known registration authority (position 1) and type
  * (position 2), a 6-digit division code (3-8), an organisation code with

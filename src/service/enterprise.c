@@ -1,17 +1,62 @@
-/* enterprise.c -- reading the enterprise registry. */
+/*
+ * enterprise.c -- the enterprise registry (企业名录), its name search, the
+ * chief service officers (首席服务员) and the kiosk's one-time codes.
+ *
+ * Writes: POST creates, PATCH changes only the fields given (null clears
+ * an optional one).  Both validate through enterprise_validate() (the
+ * import uses it too) and keep, in the same transaction, the search grams
+ * (enterprise_grams) and the officer history (officer_assignments).
+ *
+ * Search: enterprise_grams holds every character and every overlapping
+ * pair of characters of lower(name), lower() being the store's own, so
+ * that the grams agree with the exact check lower(name) LIKE lower(q).
+ * A one-character query looks up its gram; a longer one takes the
+ * enterprises that have its rarest pairs (up to four of them, found by
+ * capped counts), and the LIKE check on those candidates makes the result
+ * exactly what a substring scan gives.  When even the rarest gram is
+ * common (most names contain 南通 or 公司), the candidates are no cheaper
+ * than a scan, so it scans (in id order a page ends early); for one or two
+ * characters the gram's own count is the total.  A query of letters and
+ * digits also matches any part of the credit code (a scan).  The same SQL
+ * runs on both stores; the sort orders are a whitelist of fixed
+ * statements.
+ */
 #include "service.h"
 
+#include <math.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ENT_SELECT \
-	"SELECT e.id, e.credit_code, e.name, e.street_id, s.name AS street_name, e.industry, e.is_key AS key," \
-	" e.officer_id, u.display_name AS officer_name, e.department_id, d.name AS department_name," \
-	" e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu, e.founded_on," \
-	" e.created_at, e.updated_at" \
-	" FROM enterprises e LEFT JOIN streets s ON s.id = e.street_id LEFT JOIN users u ON u.id = e.officer_id" \
+#define ENT_COLS \
+	"SELECT e.id, e.credit_code, e.name, e.street_id, s.name AS street_name, s.name AS street, e.industry," \
+	" e.is_key AS key, e.officer_id, u.display_name AS officer_name, e.department_id, d.name AS department_name," \
+	" e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan," \
+	" e.registered_capital_wan AS registered_capital, e.land_mu, e.founded_on, e.credit_code_note," \
+	" e.created_at, e.updated_at"
+#define ENT_JOINS \
+	" LEFT JOIN streets s ON s.id = e.street_id LEFT JOIN users u ON u.id = e.officer_id" \
 	" LEFT JOIN departments d ON d.id = e.department_id"
-#define ENT_TYPES "ississbisisssiidsii"
+#define ENT_SELECT ENT_COLS " FROM enterprises e" ENT_JOINS
+/* A page: the ids first (inner, with its ORDER BY and LIMIT), the joins
+ * only for them -- otherwise PostgreSQL, which cannot estimate
+ * LIKE '%…%', may join every match before sorting. */
+#define ENT_PAGE(inner, ord) \
+	ENT_COLS " FROM (" inner ") p JOIN enterprises e ON e.id = p.id" ENT_JOINS " ORDER BY " ord
+#define ENT_TYPES "ississsbisisssiiidssii"
+
+/* Limits of the fields. */
+#define NAME_MAX_CHARS 200
+#define CONTACT_MAX_CHARS 64
+#define PHONE_MAX_CHARS 32
+#define NOTE_MIN_CHARS 4
+#define NOTE_MAX_CHARS 500
+#define EMPLOYEES_MAX INT64_C(10000000)
+#define CAPITAL_MAX INT64_C(10000000000)   /* 万元: 10^14 CNY */
+#define LAND_MAX 10000000.0                /* 亩 */
+#define KIOSK_TTL 600
 
 int enterprise_visible(req_t *r, int64_t id)
 {
@@ -22,63 +67,1194 @@ int enterprise_visible(req_t *r, int64_t id)
 	return 1;
 }
 
-void api_enterprises_list(req_t *r)
+/* ---- small helpers ---- */
+
+static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
 {
-	int64_t limit, offset, street, officer, only = 0;
-	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "street_id", &street) < 0 ||
-	    req_query_id(r, "officer_id", &officer) < 0)
-		return;
-	const char *q = req_query(r, "q");
-	const char *like = like_pattern(r, q);
-	int64_t keyv;
-	if (req_query_bool(r, "key", &keyv) < 0)
-		return;
-	if (r->user->role_bit == ROLE_ENTERPRISE)
-		only = r->user->enterprise_id ? r->user->enterprise_id : -1;
-#define ENT_WHERE \
-	" WHERE (CAST($1 AS TEXT) IS NULL OR lower(e.name) LIKE lower($1) ESCAPE '\\' OR e.credit_code LIKE upper($1) ESCAPE '\\')" \
-	" AND (CAST($2 AS BIGINT) = 0 OR e.street_id = $2) AND (CAST($3 AS BIGINT) = 0 OR e.officer_id = $3)" \
-	" AND (CAST($4 AS BIGINT) < 0 OR e.is_key = $4) AND (CAST($5 AS BIGINT) = 0 OR e.id = $5)"
-	db_stmt_t *st = db_prepare(r->db, "SELECT count(*) FROM enterprises e" ENT_WHERE);
-	db_bind_text(st, 1, like);
-	db_bind_int(st, 2, street);
-	db_bind_int(st, 3, officer);
-	db_bind_int(st, 4, keyv);
-	db_bind_int(st, 5, only);
-	int64_t total = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	st = db_prepare(r->db, ENT_SELECT ENT_WHERE " ORDER BY e.id LIMIT $6 OFFSET $7");
-	db_bind_text(st, 1, like);
-	db_bind_int(st, 2, street);
-	db_bind_int(st, 3, officer);
-	db_bind_int(st, 4, keyv);
-	db_bind_int(st, 5, only);
-	db_bind_int(st, 6, limit);
-	db_bind_int(st, 7, offset);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(items, row_json(st, ENT_TYPES));
-	db_done(st);
-	if (rc != DB_DONE) {
-		json_decref(items);
-		reply_db_error(r, rc, "listing enterprises");
-		return;
-	}
-	reply_list(r, items, total, limit, offset);
+	fe->status = status;
+	fe->code = code;
+	fe->field = field;
+	fe->reason = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fe->message, sizeof fe->message, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
-void api_enterprise_get(req_t *r)
+static void reply_field_error(req_t *r, const struct field_error *fe)
+{
+	reply_error(r, fe->status, fe->code, fe->field, "%s", fe->message);
+	if (fe->reason && r->out)
+		json_object_set_new(json_object_get(r->out, "error"), "reason", json_string(fe->reason));
+}
+
+/* 1 when s is a real date YYYY-MM-DD (calendar.c's rules). */
+static int valid_date(const char *s)
+{
+	return date_parse(s, NULL) == 0;
+}
+
+/* GB/T 4754-2017: the divisions (2 digits) of each section (letter). */
+static const struct {
+	char section;
+	int lo, hi;
+} SECTIONS[] = {
+	{ 'A', 1, 5 }, { 'B', 6, 12 }, { 'C', 13, 43 }, { 'D', 44, 46 }, { 'E', 47, 50 },
+	{ 'F', 51, 52 }, { 'G', 53, 60 }, { 'H', 61, 62 }, { 'I', 63, 65 }, { 'J', 66, 69 },
+	{ 'K', 70, 70 }, { 'L', 71, 72 }, { 'M', 73, 75 }, { 'N', 76, 79 }, { 'O', 80, 82 },
+	{ 'P', 83, 83 }, { 'Q', 84, 85 }, { 'R', 86, 90 }, { 'S', 91, 97 }, { 'T', 98, 98 },
+};
+
+/* Normalise an industry code in place (upper case); 1 when valid: a
+ * section letter, optionally with its division (2 digits), group (3) or
+ * class (4), the division within the section's range. */
+static int valid_industry(char *s)
+{
+	size_t n = strlen(s);
+	if (n != 1 && (n < 3 || n > 5))
+		return 0;
+	if (s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - 'a' + 'A');
+	for (size_t i = 1; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) {
+		if (SECTIONS[i].section != s[0])
+			continue;
+		if (n == 1)
+			return 1;
+		int div = (s[1] - '0') * 10 + (s[2] - '0');
+		return div >= SECTIONS[i].lo && div <= SECTIONS[i].hi;
+	}
+	return 0;
+}
+
+static int valid_phone(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || strchr("+-() ", *s)))
+			return 0;
+	return 1;
+}
+
+/* A text field: no control characters, at most max characters. */
+static int text_ok(const char *s, size_t max)
+{
+	return !has_ctl(s) && utf8_len(s) <= max;
+}
+
+/* The store's lower() of s (so that grams agree with lower(name) LIKE
+ * lower(q) on either store), copied into a; NULL on a database error. */
+static char *store_lower(db_t *db, arena_t *a, const char *s)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT lower(CAST($1 AS TEXT))");
+	if (st == NULL)
+		return NULL;
+	db_bind_text(st, 1, s);
+	char *out = db_step(st) == DB_ROW ? arena_strdup(a, db_col_text(st, 0)) : NULL;
+	db_done(st);
+	return out;
+}
+
+/* Length of the UTF-8 sequence starting with byte c (1 for a stray byte). */
+static size_t cp_len(unsigned char c)
+{
+	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+/* The code points of s as (offset, length) pairs; returns their number
+ * (at most max). */
+static int split_cps(const char *s, size_t *off, size_t *len, int max)
+{
+	int n = 0;
+	size_t i = 0, total = strlen(s);
+	while (i < total && n < max) {
+		size_t l = cp_len((unsigned char)s[i]);
+		if (i + l > total)
+			l = total - i;
+		off[n] = i;
+		len[n] = l;
+		n++;
+		i += l;
+	}
+	return n;
+}
+
+/* ---- search grams ---- */
+
+#define GRAM_BATCH 16
+
+int enterprise_index_name(db_t *db, int64_t id, const char *name)
+{
+	arena_t *a = arena_new();
+	int rc = DB_OK;
+	char *low = store_lower(db, a, name ? name : "");
+	if (low == NULL) {
+		arena_free(a);
+		return DB_ERR;
+	}
+	db_stmt_t *st = db_prepare(db, "DELETE FROM enterprise_grams WHERE enterprise_id = $1");
+	db_bind_int(st, 1, id);
+	if (db_step(st) != DB_DONE)
+		rc = DB_ERR;
+	db_done(st);
+	if (rc != DB_OK) {
+		arena_free(a);
+		return rc;
+	}
+	size_t n = strlen(low) + 1;
+	size_t *off = arena_alloc(a, n * sizeof *off), *len = arena_alloc(a, n * sizeof *len);
+	int ncp = split_cps(low, off, len, (int)n);
+	/* every character and every adjacent pair, without repeats */
+	const char **grams = arena_alloc(a, (size_t)(2 * ncp + 1) * sizeof *grams);
+	int ng = 0;
+	for (int i = 0; i < ncp; i++) {
+		for (int k = 1; k <= 2 && i + k <= ncp; k++) {
+			size_t l = len[i] + (k == 2 ? len[i + 1] : 0);
+			char *g = arena_strndup(a, low + off[i], l);
+			int dup = 0;
+			for (int j = 0; j < ng && !dup; j++)
+				dup = strcmp(grams[j], g) == 0;
+			if (!dup)
+				grams[ng++] = g;
+		}
+	}
+	for (int i = 0; i < ng && rc == DB_OK; i += GRAM_BATCH) {
+		st = db_prepare(db,
+			"INSERT INTO enterprise_grams (gram, enterprise_id) VALUES"
+			" ($2, $1), ($3, $1), ($4, $1), ($5, $1), ($6, $1), ($7, $1), ($8, $1), ($9, $1),"
+			" ($10, $1), ($11, $1), ($12, $1), ($13, $1), ($14, $1), ($15, $1), ($16, $1), ($17, $1)"
+			" ON CONFLICT DO NOTHING");
+		db_bind_int(st, 1, id);
+		for (int k = 0; k < GRAM_BATCH; k++)   /* a short last batch repeats its first gram */
+			db_bind_text(st, 2 + k, grams[i + k < ng ? i + k : i]);
+		int s = db_step(st);
+		if (s != DB_DONE)
+			rc = s == DB_OK ? DB_ERR : s;
+		db_done(st);
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* ---- reading and writing rows ---- */
+
+/* Lock enterprise id's row for the rest of the transaction before it is
+ * read and rewritten (PostgreSQL; SQLite's writer already holds the lock):
+ * the portable form of SELECT … FOR UPDATE. */
+static int ent_lock(db_t *db, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, "UPDATE enterprises SET updated_at = updated_at WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
+/* The full row of enterprise id into e (strings in a); 1 found, 0 not,
+ * -1 database error. */
+static int ent_load(db_t *db, arena_t *a, int64_t id, struct enterprise_in *e)
+{
+	db_stmt_t *st = db_prepare(db,
+		"SELECT credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name,"
+		" contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note"
+		" FROM enterprises WHERE id = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(e, 0, sizeof *e);
+		e->credit_code = arena_strdup(a, db_col_text(st, 0));
+		e->name = arena_strdup(a, db_col_text(st, 1));
+		e->street_id = db_col_int(st, 2);
+		e->street = "";
+		e->industry = arena_strdup(a, db_col_text(st, 3));
+		e->key = db_col_int(st, 4) != 0;
+		e->officer_id = db_col_int(st, 5);
+		e->department_id = db_col_int(st, 6);
+		e->contact_name = arena_strdup(a, db_col_text(st, 7));
+		e->contact_phone = arena_strdup(a, db_col_text(st, 8));
+		e->employees = db_col_int(st, 9);
+		e->registered_capital_wan = db_col_int(st, 10);
+		e->land_mu = db_col_double(st, 11);
+		e->founded_on = arena_strdup(a, db_col_text(st, 12));
+		e->credit_code_note = arena_strdup(a, db_col_text(st, 13));
+		e->has = ~0u;
+	}
+	db_done(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Bind the 14 columns of e as $1..$14 (credit_code … credit_code_note). */
+static void bind_row(db_stmt_t *st, const struct enterprise_in *e)
+{
+	db_bind_text(st, 1, e->credit_code);
+	db_bind_text(st, 2, e->name);
+	if (e->street_id > 0) db_bind_int(st, 3, e->street_id); else db_bind_null(st, 3);
+	db_bind_text(st, 4, nz(e->industry));
+	db_bind_int(st, 5, e->key == 1);
+	if (e->officer_id > 0) db_bind_int(st, 6, e->officer_id); else db_bind_null(st, 6);
+	if (e->department_id > 0) db_bind_int(st, 7, e->department_id); else db_bind_null(st, 7);
+	db_bind_text(st, 8, nz(e->contact_name));
+	db_bind_text(st, 9, nz(e->contact_phone));
+	db_bind_int(st, 10, e->employees);
+	db_bind_int(st, 11, e->registered_capital_wan);
+	db_bind_double(st, 12, e->land_mu);
+	db_bind_text(st, 13, nz(e->founded_on));
+	db_bind_text(st, 14, nz(e->credit_code_note));
+}
+
+/* Record a change of officer: end the open assignment, open a new one. */
+static int officer_history(db_t *db, int64_t id, int64_t officer, int64_t actor, int64_t now)
+{
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE officer_assignments SET ended_at = $1 WHERE enterprise_id = $2 AND ended_at IS NULL");
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, id);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc == DB_OK ? DB_ERR : rc;
+	if (officer <= 0)
+		return DB_OK;
+	st = db_prepare(db,
+		"INSERT INTO officer_assignments (enterprise_id, officer_id, started_at, assigned_by) VALUES ($1, $2, $3, $4)");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, officer);
+	db_bind_int(st, 3, now);
+	if (actor > 0) db_bind_int(st, 4, actor); else db_bind_null(st, 4);
+	rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
+/* Insert e (defaults for what is not given).  *id is 0 when the credit
+ * code is taken already.  Returns DB_OK or a DB_ error. */
+static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t *id)
+{
+	struct enterprise_in row = { 0 };
+	row.key = 0;
+	unsigned has = e->has;
+	row.credit_code = e->credit_code;
+	row.name = e->name;
+	if (has & ENT_F_STREET) row.street_id = e->street_id;
+	if (has & ENT_F_INDUSTRY) row.industry = e->industry;
+	if (has & ENT_F_KEY) row.key = e->key == 1;
+	if (has & ENT_F_OFFICER) row.officer_id = e->officer_id;
+	if (has & ENT_F_DEPT) row.department_id = e->department_id;
+	if (has & ENT_F_CONTACT) row.contact_name = e->contact_name;
+	if (has & ENT_F_PHONE) row.contact_phone = e->contact_phone;
+	if (has & ENT_F_EMPLOYEES) row.employees = e->employees;
+	if (has & ENT_F_CAPITAL) row.registered_capital_wan = e->registered_capital_wan;
+	if (has & ENT_F_LAND) row.land_mu = e->land_mu;
+	if (has & ENT_F_FOUNDED) row.founded_on = e->founded_on;
+	if (has & ENT_F_NOTE) row.credit_code_note = e->credit_code_note;
+	if (row.key == 1 && row.officer_id <= 0)
+		return DB_CONSTRAINT;   /* a key enterprise has its officer */
+	int64_t now = now_sec();
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
+		" contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note,"
+		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+		" ON CONFLICT (credit_code) DO NOTHING RETURNING id");
+	if (st == NULL)
+		return DB_ERR;
+	bind_row(st, &row);
+	db_bind_int(st, 15, now);
+	int rc = db_step(st);
+	*id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc == DB_DONE)
+		return DB_OK;   /* the code exists */
+	if (rc != DB_ROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	if ((rc = enterprise_index_name(db, *id, row.name)) != DB_OK)
+		return rc;
+	if (row.officer_id > 0 && (rc = officer_history(db, *id, row.officer_id, actor, now)) != DB_OK)
+		return rc;
+	return DB_OK;
+}
+
+/* Apply the given fields of e to enterprise id; *changed gets the ENT_F_
+ * bits whose value changed.  Returns DB_OK, DB_DONE when id is gone, or a
+ * DB_ error (DB_CONSTRAINT: the result would break a rule). */
+static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_in *e, int64_t actor, unsigned *changed)
+{
+	struct enterprise_in cur;
+	int rc = ent_lock(db, id);
+	if (rc != DB_OK)
+		return rc;
+	int found = ent_load(db, a, id, &cur);
+	if (found <= 0)
+		return found == 0 ? DB_DONE : DB_ERR;
+	unsigned has = e->has, ch = 0;
+#define SET_STR(bit, f) \
+	if ((has & bit) && strcmp(nz(cur.f), nz(e->f)) != 0) { cur.f = e->f; ch |= bit; }
+#define SET_NUM(bit, f) \
+	if ((has & bit) && cur.f != e->f) { cur.f = e->f; ch |= bit; }
+	SET_STR(ENT_F_CODE, credit_code)
+	SET_STR(ENT_F_NAME, name)
+	SET_NUM(ENT_F_STREET, street_id)
+	SET_STR(ENT_F_INDUSTRY, industry)
+	if ((has & ENT_F_KEY) && cur.key != (e->key == 1)) { cur.key = e->key == 1; ch |= ENT_F_KEY; }
+	int64_t old_officer = cur.officer_id;
+	SET_NUM(ENT_F_OFFICER, officer_id)
+	SET_NUM(ENT_F_DEPT, department_id)
+	SET_STR(ENT_F_CONTACT, contact_name)
+	SET_STR(ENT_F_PHONE, contact_phone)
+	SET_NUM(ENT_F_EMPLOYEES, employees)
+	SET_NUM(ENT_F_CAPITAL, registered_capital_wan)
+	SET_NUM(ENT_F_LAND, land_mu)
+	SET_STR(ENT_F_FOUNDED, founded_on)
+	SET_STR(ENT_F_NOTE, credit_code_note)
+#undef SET_STR
+#undef SET_NUM
+	if (changed)
+		*changed = ch;
+	if (cur.key == 1 && cur.officer_id <= 0)
+		return DB_CONSTRAINT;
+	if (ch == 0)
+		return DB_OK;
+	int64_t now = now_sec();
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE enterprises SET credit_code = $1, name = $2, street_id = $3, industry = $4, is_key = $5,"
+		" officer_id = $6, department_id = $7, contact_name = $8, contact_phone = $9, employees = $10,"
+		" registered_capital_wan = $11, land_mu = $12, founded_on = $13, credit_code_note = $14,"
+		" updated_at = $15 WHERE id = $16");
+	if (st == NULL)
+		return DB_ERR;
+	bind_row(st, &cur);
+	db_bind_int(st, 15, now);
+	db_bind_int(st, 16, id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc == DB_OK ? DB_ERR : rc;
+	if ((ch & ENT_F_NAME) && (rc = enterprise_index_name(db, id, cur.name)) != DB_OK)
+		return rc;
+	if (cur.officer_id != old_officer && (rc = officer_history(db, id, cur.officer_id, actor, now)) != DB_OK)
+		return rc;
+	return DB_OK;
+}
+
+int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created)
+{
+	*id = 0;
+	*created = 0;
+	if (e->credit_code == NULL)
+		return DB_CONSTRAINT;
+	int rc = DB_OK;
+	int64_t existing = enterprise_id_by_code(db, e->credit_code);
+	if (existing == 0) {
+		if (!(e->has & ENT_F_NAME) || e->name == NULL || *e->name == '\0')
+			return DB_CONSTRAINT;
+		rc = ent_insert(db, e, actor_id, id);
+		if (rc != DB_OK || *id > 0) {
+			*created = *id > 0;
+			return rc;
+		}
+		existing = enterprise_id_by_code(db, e->credit_code);   /* inserted meanwhile */
+		if (existing == 0)
+			return DB_ERR;
+	}
+	arena_t *a = arena_new();
+	rc = ent_apply(db, a, existing, e, actor_id, NULL);
+	arena_free(a);
+	if (rc == DB_OK)
+		*id = existing;
+	return rc == DB_DONE ? DB_ERR : rc;
+}
+
+/* ---- validation ---- */
+
+int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, struct field_error *fe)
+{
+	unsigned has = e->has;
+	if (has & ENT_F_NOTE) {
+		const char *n = nz(e->credit_code_note);
+		if (!text_ok(n, NOTE_MAX_CHARS))
+			return fe_set(fe, 422, "invalid", "credit_code_note",
+			              "理由最多%d个字且不能含控制字符 / the reason has at most %d characters and no control characters",
+			              NOTE_MAX_CHARS, NOTE_MAX_CHARS);
+		if (*n && utf8_len(n) < NOTE_MIN_CHARS)
+			return fe_set(fe, 422, "invalid", "credit_code_note",
+			              "请写明理由（至少%d个字） / give a written reason of at least %d characters",
+			              NOTE_MIN_CHARS, NOTE_MIN_CHARS);
+	}
+	if (has & ENT_F_CODE) {
+		if (e->credit_code == NULL || *e->credit_code == '\0')
+			return fe_set(fe, 422, "required", "credit_code",
+			              "请填写统一社会信用代码 / enter the unified social credit code");
+		char code[80];
+		const char *reason = NULL, *detail = NULL;
+		int rc = credit_code_normalise(e->credit_code, code, sizeof code, &reason, &detail);
+		if (rc < 0 && !(strcmp(reason, "checksum") == 0 && allow_bad_checksum)) {
+			if (strcmp(reason, "checksum") == 0) {
+				/* some genuine early codes fail it: say how to accept one,
+				 * in each language */
+				const char *slash = strstr(detail, " / ");
+				int zh = slash ? (int)(slash - detail) : (int)strlen(detail);
+				fe_set(fe, 422, "invalid_credit_code", "credit_code", "%.*s（管理员可填写理由后接受） / %s"
+				       " (an admin may accept it with a reason in credit_code_note)",
+				       zh, detail, slash ? slash + 3 : "");
+			} else {
+				fe_set(fe, 422, "invalid_credit_code", "credit_code", "%s", detail);
+			}
+			fe->reason = reason;
+			return -1;
+		}
+		e->credit_code = arena_strdup(a, code);
+	}
+	if (has & ENT_F_NAME) {
+		if (e->name == NULL || *e->name == '\0')
+			return fe_set(fe, 422, "required", "name", "请填写企业名称 / enter the enterprise's name");
+		if (!text_ok(e->name, NAME_MAX_CHARS))
+			return fe_set(fe, 422, "invalid", "name",
+			              "企业名称最多%d个字且不能含控制字符 / the name has at most %d characters and no control characters",
+			              NAME_MAX_CHARS, NAME_MAX_CHARS);
+	}
+	if (has & ENT_F_STREET) {
+		const char *street = nz(e->street);
+		if (*street) {
+			const char *p[1] = { street };
+			int64_t sid = db_int1(db, "SELECT id FROM streets WHERE name = $1", 0, 1, p);
+			if (sid <= 0)
+				return fe_set(fe, 422, "invalid", "street", "没有名为“%.100s”的街道 / no street is named '%.100s'",
+				              street, street);
+			if (e->street_id > 0 && e->street_id != sid)
+				return fe_set(fe, 422, "invalid", "street_id",
+				              "street_id 与街道名称不一致 / street_id and street name different streets");
+			e->street_id = sid;
+		} else if (e->street_id > 0) {
+			char v[24];
+			snprintf(v, sizeof v, "%lld", (long long)e->street_id);
+			const char *p[1] = { v };
+			if (db_int1(db, "SELECT count(*) FROM streets WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
+				return fe_set(fe, 422, "invalid", "street_id", "没有这个街道 / no such street");
+		}
+	}
+	if (has & ENT_F_INDUSTRY) {
+		char *ind = arena_strdup(a, nz(e->industry));
+		if (*ind && !valid_industry(ind))
+			return fe_set(fe, 422, "invalid", "industry",
+			              "行业代码应为GB/T 4754门类字母，或加大类（2位）、中类（3位）、小类（4位）代码，如C、C38、"
+			              "C3811 / industry is a GB/T 4754 section letter, optionally with its division, group or"
+			              " class, like C, C38 or C3811");
+		e->industry = ind;
+	}
+	if (has & ENT_F_KEY) {
+		if (e->key == 1 && (!(has & ENT_F_OFFICER) || e->officer_id <= 0))
+			return fe_set(fe, 422, "required", "officer_id",
+			              "重点企业须配一名首席服务员（officer_id） / a key enterprise needs its chief service officer"
+			              " (officer_id)");
+	}
+	if ((has & ENT_F_OFFICER) && e->officer_id > 0) {
+		char v[24];
+		snprintf(v, sizeof v, "%lld", (long long)e->officer_id);
+		const char *p[1] = { v };
+		if (db_int1(db, "SELECT count(*) FROM users WHERE id = CAST($1 AS BIGINT) AND role = 'officer'", 0, 1, p) <= 0)
+			return fe_set(fe, 422, "invalid", "officer_id",
+			              "officer_id 须为首席服务员账号 / officer_id must be a user with the role officer");
+	}
+	if ((has & ENT_F_DEPT) && e->department_id > 0) {
+		char v[24];
+		snprintf(v, sizeof v, "%lld", (long long)e->department_id);
+		const char *p[1] = { v };
+		if (db_int1(db, "SELECT count(*) FROM departments WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
+			return fe_set(fe, 422, "invalid", "department_id", "没有这个部门 / no such department");
+	}
+	if ((has & ENT_F_CONTACT) && !text_ok(nz(e->contact_name), CONTACT_MAX_CHARS))
+		return fe_set(fe, 422, "invalid", "contact_name",
+		              "联系人最多%d个字 / contact_name has at most %d characters and no control characters",
+		              CONTACT_MAX_CHARS, CONTACT_MAX_CHARS);
+	if ((has & ENT_F_PHONE) && (!valid_phone(nz(e->contact_phone)) || strlen(nz(e->contact_phone)) > PHONE_MAX_CHARS))
+		return fe_set(fe, 422, "invalid", "contact_phone",
+		              "电话只能含数字、空格和 + - ( )，最多%d位 / contact_phone has digits, spaces and + - ( ) only,"
+		              " at most %d", PHONE_MAX_CHARS, PHONE_MAX_CHARS);
+	if ((has & ENT_F_EMPLOYEES) && (e->employees < 0 || e->employees > EMPLOYEES_MAX))
+		return fe_set(fe, 422, "invalid", "employees", "从业人数应为0到%lld / employees is 0 to %lld",
+		              (long long)EMPLOYEES_MAX, (long long)EMPLOYEES_MAX);
+	if ((has & ENT_F_CAPITAL) && (e->registered_capital_wan < 0 || e->registered_capital_wan > CAPITAL_MAX))
+		return fe_set(fe, 422, "invalid", "registered_capital",
+		              "注册资本（万元）应为0到%lld的整数 / registered_capital is whole 万元 from 0 to %lld",
+		              (long long)CAPITAL_MAX, (long long)CAPITAL_MAX);
+	if ((has & ENT_F_LAND) && !(isfinite(e->land_mu) && e->land_mu >= 0 && e->land_mu <= LAND_MAX))
+		return fe_set(fe, 422, "invalid", "land_mu", "用地面积（亩）应为0到%.0f / land_mu is 0 to %.0f mu",
+		              LAND_MAX, LAND_MAX);
+	if ((has & ENT_F_FOUNDED) && *nz(e->founded_on) && !valid_date(e->founded_on))
+		return fe_set(fe, 422, "invalid", "founded_on",
+		              "成立日期应为真实日期 YYYY-MM-DD / founded_on is a real date YYYY-MM-DD");
+	return 0;
+}
+
+/* ---- JSON input ---- */
+
+static const char *const ENT_FIELDS[] = {
+	"credit_code", "name", "street", "street_id", "industry", "key", "officer_id", "department_id",
+	"contact_name", "contact_phone", "employees", "registered_capital", "registered_capital_wan", "land_mu",
+	"founded_on", "credit_code_note", NULL
+};
+
+/* A string field: 0 absent, 1 present (null → ""), -1 after replying. */
+static int in_str(req_t *r, json_t *o, const char *key, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return 0;
+	if (json_is_null(v)) {
+		*out = "";
+		return 1;
+	}
+	return body_str(r, o, key, out) < 0 ? -1 : 1;
+}
+
+/* An id field: 0 absent, 1 present (null → 0), -1 after replying. */
+static int in_id(req_t *r, json_t *o, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return 0;
+	if (json_is_null(v)) {
+		*out = 0;
+		return 1;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		reply_error(r, 422, "invalid_type", key, "%s must be a positive id or null", key);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* A whole number: 0 absent, 1 present (null → 0), -1 after replying.
+ * A JSON number with a fraction is refused (invalid), a whole one taken. */
+static int in_int(req_t *r, json_t *o, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return 0;
+	if (json_is_null(v)) {
+		*out = 0;
+		return 1;
+	}
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return 1;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+			*out = (int64_t)d;
+			return 1;
+		}
+		reply_error(r, 422, "invalid", key, "%s must be a whole number%s", key,
+		            strncmp(key, "registered_capital", 18) == 0 ? " of 万元 (no fractions)" : "");
+		return -1;
+	}
+	reply_error(r, 422, "invalid_type", key, "%s must be a whole number", key);
+	return -1;
+}
+
+/* Read the body into e (has = the fields given).  -1 after replying. */
+static int parse_input(req_t *r, json_t *o, struct enterprise_in *e)
+{
+	memset(e, 0, sizeof *e);
+	e->key = -1;
+	int k;
+	if ((k = in_str(r, o, "credit_code", &e->credit_code)) < 0) return -1;
+	if (k) e->has |= ENT_F_CODE;
+	if ((k = in_str(r, o, "name", &e->name)) < 0) return -1;
+	if (k) e->has |= ENT_F_NAME;
+	if ((k = in_str(r, o, "street", &e->street)) < 0) return -1;
+	if (k) e->has |= ENT_F_STREET;
+	if ((k = in_id(r, o, "street_id", &e->street_id)) < 0) return -1;
+	if (k) e->has |= ENT_F_STREET;
+	if ((k = in_str(r, o, "industry", &e->industry)) < 0) return -1;
+	if (k) e->has |= ENT_F_INDUSTRY;
+	json_t *kv = json_object_get(o, "key");
+	if (kv) {
+		if (!json_is_boolean(kv) && !json_is_null(kv)) {
+			reply_error(r, 422, "invalid_type", "key", "key must be true or false");
+			return -1;
+		}
+		e->key = json_is_true(kv);
+		e->has |= ENT_F_KEY;
+	}
+	if ((k = in_id(r, o, "officer_id", &e->officer_id)) < 0) return -1;
+	if (k) e->has |= ENT_F_OFFICER;
+	if ((k = in_id(r, o, "department_id", &e->department_id)) < 0) return -1;
+	if (k) e->has |= ENT_F_DEPT;
+	if ((k = in_str(r, o, "contact_name", &e->contact_name)) < 0) return -1;
+	if (k) e->has |= ENT_F_CONTACT;
+	if ((k = in_str(r, o, "contact_phone", &e->contact_phone)) < 0) return -1;
+	if (k) e->has |= ENT_F_PHONE;
+	if ((k = in_int(r, o, "employees", &e->employees)) < 0) return -1;
+	if (k) e->has |= ENT_F_EMPLOYEES;
+	int64_t cap2 = 0;
+	int k2;
+	if ((k = in_int(r, o, "registered_capital", &e->registered_capital_wan)) < 0) return -1;
+	if ((k2 = in_int(r, o, "registered_capital_wan", &cap2)) < 0) return -1;
+	if (k && k2 && cap2 != e->registered_capital_wan) {
+		reply_error(r, 422, "invalid", "registered_capital",
+		            "registered_capital and registered_capital_wan differ; give one of them");
+		return -1;
+	}
+	if (k2 && !k)
+		e->registered_capital_wan = cap2;
+	if (k || k2) e->has |= ENT_F_CAPITAL;
+	json_t *lv = json_object_get(o, "land_mu");
+	if (lv) {
+		if (!json_is_number(lv) && !json_is_null(lv)) {
+			reply_error(r, 422, "invalid_type", "land_mu", "land_mu must be a number");
+			return -1;
+		}
+		e->land_mu = json_is_null(lv) ? 0 : json_number_value(lv);
+		e->has |= ENT_F_LAND;
+	}
+	if ((k = in_str(r, o, "founded_on", &e->founded_on)) < 0) return -1;
+	if (k) e->has |= ENT_F_FOUNDED;
+	if ((k = in_str(r, o, "credit_code_note", &e->credit_code_note)) < 0) return -1;
+	if (k) e->has |= ENT_F_NOTE;
+	return 0;
+}
+
+#define NOTE_ADMIN_ONLY \
+	"只有管理员可以填写接受校验未通过代码的理由 / only an admin gives the reason to accept a code that fails" \
+	" the checksum"
+
+static int is_admin(const req_t *r)
+{
+	return r->user && r->user->role_bit == ROLE_ADMIN;
+}
+
+/* An admin's reason to accept a checksum-failing code, when given. */
+static int note_given(const struct enterprise_in *e)
+{
+	return (e->has & ENT_F_NOTE) && utf8_len(nz(e->credit_code_note)) >= NOTE_MIN_CHARS;
+}
+
+static json_t *load_json(db_t *db, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, ENT_SELECT " WHERE e.id = $1");
+	db_bind_int(st, 1, id);
+	json_t *o = db_step(st) == DB_ROW ? row_json(st, ENT_TYPES) : NULL;
+	db_done(st);
+	return o;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} FIELD_NAMES[] = {
+	{ ENT_F_CODE, "credit_code" }, { ENT_F_NAME, "name" }, { ENT_F_STREET, "street" },
+	{ ENT_F_INDUSTRY, "industry" }, { ENT_F_KEY, "key" }, { ENT_F_OFFICER, "officer_id" },
+	{ ENT_F_DEPT, "department_id" }, { ENT_F_CONTACT, "contact_name" }, { ENT_F_PHONE, "contact_phone" },
+	{ ENT_F_EMPLOYEES, "employees" }, { ENT_F_CAPITAL, "registered_capital" }, { ENT_F_LAND, "land_mu" },
+	{ ENT_F_FOUNDED, "founded_on" }, { ENT_F_NOTE, "credit_code_note" },
+};
+
+/* The audit detail of a write: the fields changed, and an admin's reason
+ * for a credit code that fails the checksum. */
+static const char *audit_text(req_t *r, unsigned changed, const char *code, int bad_checksum, const char *note)
+{
+	buf_t b;
+	buf_init(&b);
+	if (code)
+		buf_printf(&b, "credit_code %s", code);
+	if (changed) {
+		buf_puts(&b, b.len ? "; changed:" : "changed:");
+		for (size_t i = 0; i < sizeof FIELD_NAMES / sizeof FIELD_NAMES[0]; i++)
+			if (changed & FIELD_NAMES[i].bit)
+				buf_printf(&b, " %s", FIELD_NAMES[i].name);
+	}
+	if (bad_checksum)
+		buf_printf(&b, "%scredit code accepted despite a failed checksum; reason: %s", b.len ? "; " : "", nz(note));
+	char *s = arena_strdup(r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return s;
+}
+
+/* 1 when the normalised code fails only its checksum. */
+static int fails_checksum(const char *code)
+{
+	const char *reason = NULL;
+	char out[80];
+	return credit_code_normalise(code, out, sizeof out, &reason, NULL) < 0 && strcmp(reason, "checksum") == 0;
+}
+
+/* ---- create and update ---- */
+
+void api_enterprises_create(req_t *r)
+{
+	json_t *o = req_object(r);
+	if (o == NULL || body_unknown_field(r, o, ENT_FIELDS))
+		return;
+	struct enterprise_in e;
+	if (parse_input(r, o, &e) < 0)
+		return;
+	if (r->user->role_bit == ROLE_OFFICER) {
+		/* an officer registers the enterprises it serves */
+		if ((e.has & ENT_F_OFFICER) && e.officer_id > 0 && e.officer_id != r->user->id) {
+			reply_error(r, 403, "forbidden_field", "officer_id",
+			            "只有管理员和区领导可以指定其他首席服务员 / only an admin or a leader assigns another officer");
+			return;
+		}
+		e.officer_id = r->user->id;
+		e.has |= ENT_F_OFFICER;
+	}
+	if (!is_admin(r) && (e.has & ENT_F_NOTE) && *nz(e.credit_code_note)) {
+		reply_error(r, 403, "forbidden_field", "credit_code_note", NOTE_ADMIN_ONLY);
+		return;
+	}
+	e.has |= ENT_F_CODE | ENT_F_NAME;   /* absent: "required" from the validation */
+	struct field_error fe;
+	int allow = is_admin(r) && note_given(&e);
+	if (enterprise_validate(r->db, r->arena, &e, allow, &fe) < 0) {
+		reply_field_error(r, &fe);
+		return;
+	}
+	int64_t id = 0;
+	int rc = ent_insert(r->db, &e, r->user->id, &id);
+	if (rc == DB_OK && id == 0) {
+		reply_error(r, 409, "duplicate_credit_code", "credit_code",
+		            "统一社会信用代码 %s 已登记 / the credit code %s is registered already", e.credit_code, e.credit_code);
+		return;
+	}
+	if (rc != DB_OK) {
+		reply_db_error(r, rc, "saving the enterprise");
+		return;
+	}
+	int bad = fails_checksum(e.credit_code);
+	r->audit_entity = "enterprise";
+	r->audit_detail = audit_text(r, 0, e.credit_code, bad, e.credit_code_note);
+	reply_json(r, 201, load_json(r->db, id));
+}
+
+void api_enterprise_update(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
 	if (id == 0 || !enterprise_visible(r, id)) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;
 	}
-	db_stmt_t *st = db_prepare(r->db, ENT_SELECT " WHERE e.id = $1");
-	db_bind_int(st, 1, id);
-	json_t *o = db_step(st) == DB_ROW ? row_json(st, ENT_TYPES) : NULL;
-	db_done(st);
+	struct enterprise_in cur;
+	int rc = ent_lock(r->db, id);
+	if (rc != DB_OK) {
+		reply_db_error(r, rc, "reading the enterprise");
+		return;
+	}
+	int found = ent_load(r->db, r->arena, id, &cur);
+	if (found <= 0) {
+		if (found < 0)
+			reply_db_error(r, DB_ERR, "reading the enterprise");
+		else
+			reply_error(r, 404, "not_found", "id", "no such enterprise");
+		return;
+	}
+	json_t *o = req_object(r);
+	if (o == NULL || body_unknown_field(r, o, ENT_FIELDS))
+		return;
+	int role = r->user->role_bit;
+	if (role == ROLE_ENTERPRISE) {
+		static const char *const own[] = { "contact_name", "contact_phone", "employees", NULL };
+		const char *k;
+		json_t *v;
+		json_object_foreach(o, k, v) {
+			int ok = 0;
+			for (int i = 0; own[i]; i++)
+				ok |= strcmp(k, own[i]) == 0;
+			if (!ok) {
+				reply_error(r, 403, "forbidden_field", k,
+				            "企业账号只能修改联系人、联系电话和从业人数 / an enterprise account changes only"
+				            " contact_name, contact_phone and employees");
+				return;
+			}
+		}
+	}
+	if (role == ROLE_OFFICER && cur.officer_id != r->user->id) {
+		reply_error(r, 403, "forbidden", NULL,
+		            "只能修改您服务的企业 / an officer edits only the enterprises it serves");
+		return;
+	}
+	struct enterprise_in e;
+	if (parse_input(r, o, &e) < 0)
+		return;
+	if (!is_admin(r) && (e.has & ENT_F_NOTE) && strcmp(nz(e.credit_code_note), cur.credit_code_note) != 0) {
+		reply_error(r, 403, "forbidden_field", "credit_code_note", NOTE_ADMIN_ONLY);
+		return;
+	}
+	if (role == ROLE_OFFICER && (e.has & ENT_F_OFFICER) && e.officer_id != cur.officer_id) {
+		reply_error(r, 403, "forbidden_field", "officer_id",
+		            "只有管理员和区领导可以调整首席服务员 / only an admin or a leader reassigns the officer");
+		return;
+	}
+	/* the same code again (perhaps typed differently) is no change, even
+	 * when it is an accepted checksum-failing one */
+	if ((e.has & ENT_F_CODE) && e.credit_code && *e.credit_code) {
+		char norm[80];
+		credit_code_normalise(e.credit_code, norm, sizeof norm, NULL, NULL);
+		if (strcmp(norm, cur.credit_code) == 0)
+			e.has &= ~ENT_F_CODE;
+	}
+	/* key and officer are checked together, against the stored values */
+	if ((e.has & ENT_F_KEY) && !(e.has & ENT_F_OFFICER)) {
+		e.officer_id = cur.officer_id;
+		e.has |= ENT_F_OFFICER;
+	}
+	if ((e.has & ENT_F_OFFICER) && !(e.has & ENT_F_KEY)) {
+		e.key = cur.key;
+		e.has |= ENT_F_KEY;
+	}
+	struct field_error fe;
+	int allow = is_admin(r) && note_given(&e);
+	if (enterprise_validate(r->db, r->arena, &e, allow, &fe) < 0) {
+		reply_field_error(r, &fe);
+		return;
+	}
+	if (e.has & ENT_F_CODE) {
+		const char *p[2] = { e.credit_code, arena_printf(r->arena, "%lld", (long long)id) };
+		if (db_int1(r->db, "SELECT count(*) FROM enterprises WHERE credit_code = $1 AND id <> CAST($2 AS BIGINT)",
+		            0, 2, p) > 0) {
+			reply_error(r, 409, "duplicate_credit_code", "credit_code",
+			            "统一社会信用代码 %s 已登记 / the credit code %s is registered already",
+			            e.credit_code, e.credit_code);
+			return;
+		}
+	}
+	unsigned changed = 0;
+	rc = ent_apply(r->db, r->arena, id, &e, r->user->id, &changed);
+	if (rc == DB_DONE) {
+		reply_error(r, 404, "not_found", "id", "no such enterprise");
+		return;
+	}
+	if (rc == DB_CONSTRAINT && (e.has & ENT_F_CODE)) {
+		reply_error(r, 409, "duplicate_credit_code", "credit_code",
+		            "统一社会信用代码 %s 已登记 / the credit code %s is registered already", e.credit_code, e.credit_code);
+		return;
+	}
+	if (rc != DB_OK) {
+		reply_db_error(r, rc, "saving the enterprise");
+		return;
+	}
+	int bad = (changed & ENT_F_CODE) && fails_checksum(e.credit_code);
+	r->audit_entity = "enterprise";
+	r->audit_detail = audit_text(r, changed, (changed & ENT_F_CODE) ? e.credit_code : NULL, bad,
+	                             e.credit_code_note);
+	reply_json(r, 200, load_json(r->db, id));
+}
+
+/* ---- list and search ---- */
+
+/* Filters $1..$5: street, officer, key, only this id, industry prefix. */
+#define ENT_FILTER \
+	" WHERE (CAST($1 AS BIGINT) = 0 OR e.street_id = $1) AND (CAST($2 AS BIGINT) = 0 OR e.officer_id = $2)" \
+	" AND (CAST($3 AS BIGINT) < 0 OR e.is_key = $3) AND (CAST($4 AS BIGINT) = 0 OR e.id = $4)" \
+	" AND (CAST($5 AS TEXT) IS NULL OR e.industry LIKE $5)"
+/* A search driven by the grams, for queries whose rarest gram is rare:
+ * $6 the rarest gram, $7..$9 up to three more ('' when unused), $10 the
+ * name pattern (the exact check), $11 a whole credit code ('' unless the
+ * query is 18 letters and digits: then "any part of the code" is the code). */
+#define ENT_DRIVE \
+	" AND e.id IN (SELECT g.enterprise_id FROM enterprise_grams g WHERE g.gram = $6" \
+	" AND (CAST($7 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g1 WHERE g1.gram = $7 AND g1.enterprise_id = g.enterprise_id))" \
+	" AND (CAST($8 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g2 WHERE g2.gram = $8 AND g2.enterprise_id = g.enterprise_id))" \
+	" AND (CAST($9 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g3 WHERE g3.gram = $9 AND g3.enterprise_id = g.enterprise_id))" \
+	" UNION ALL SELECT c.id FROM enterprises c WHERE c.credit_code = $11)" \
+	" AND (lower(e.name) LIKE lower($10) ESCAPE '\\' OR e.credit_code = $11)"
+/* A scan, for queries most enterprises match (where the grams would pick
+ * nearly everything) and for credit codes: $6 the name pattern, $7 the
+ * credit code pattern (NULL unless the query is letters and digits). */
+#define ENT_SCAN \
+	" AND (lower(e.name) LIKE lower($6) ESCAPE '\\' OR (CAST($7 AS TEXT) IS NOT NULL AND e.credit_code LIKE $7))"
+
+#define LIST_PLAIN(ord) ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER " ORDER BY " ord " LIMIT $6 OFFSET $7", ord)
+#define LIST_DRIVE(ord) \
+	ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER ENT_DRIVE " ORDER BY " ord " LIMIT $12 OFFSET $13", ord)
+#define LIST_SCAN(ord) \
+	ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER ENT_SCAN " ORDER BY " ord " LIMIT $8 OFFSET $9", ord)
+/* One or two characters, no filter, in id order: a range of the grams'
+ * primary key (gram, enterprise_id) is the page. */
+#define LIST_GRAM_ASC ENT_PAGE("SELECT g.enterprise_id AS id FROM enterprise_grams g WHERE g.gram = $1" \
+	" ORDER BY g.enterprise_id LIMIT $2 OFFSET $3", "e.id")
+#define LIST_GRAM_DESC ENT_PAGE("SELECT g.enterprise_id AS id FROM enterprise_grams g WHERE g.gram = $1" \
+	" ORDER BY g.enterprise_id DESC LIMIT $2 OFFSET $3", "e.id DESC")
+#define SORTS(X) \
+	X("e.id") X("e.id DESC") X("e.name, e.id") X("e.name DESC, e.id DESC") \
+	X("e.founded_on, e.id") X("e.founded_on DESC, e.id DESC") X("e.employees, e.id") \
+	X("e.employees DESC, e.id DESC") X("e.registered_capital_wan, e.id") \
+	X("e.registered_capital_wan DESC, e.id DESC")
+#define PLAIN_ITEM(ord) LIST_PLAIN(ord),
+#define DRIVE_ITEM(ord) LIST_DRIVE(ord),
+#define SCAN_ITEM(ord) LIST_SCAN(ord),
+
+static const char *const SORT_NAMES[] = {
+	"id", "-id", "name", "-name", "founded_on", "-founded_on", "employees", "-employees",
+	"registered_capital", "-registered_capital", NULL
+};
+enum { S_NONE, S_DRIVE, S_SCAN };
+static const char *const LIST_SQL[3][10] = {
+	{ SORTS(PLAIN_ITEM) }, { SORTS(DRIVE_ITEM) }, { SORTS(SCAN_ITEM) },
+};
+static const char *const COUNT_SQL[3] = {
+	"SELECT count(*) FROM enterprises e" ENT_FILTER,
+	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_DRIVE,
+	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_SCAN,
+};
+
+struct search {
+	int mode;                /* S_NONE: no query */
+	const char *like;        /* name pattern */
+	const char *code_like;   /* credit code pattern or NULL */
+	const char *code_eq;     /* a whole credit code, or "" */
+	const char *gram[4];     /* S_DRIVE: the rarest grams first */
+	const char *exact;       /* a gram whose enterprises are exactly the
+	                            name matches (queries of 1 or 2 characters) */
+	int nothing;             /* nothing can match */
+};
+
+/* Above this many enterprises with the rarest gram, a scan is cheaper
+ * than the candidates (and a LIMIT on the id order ends it early). */
+#define GRAM_CAP 3000
+
+/* Number of enterprises having gram g, counted up to GRAM_CAP. */
+static int64_t gram_count(db_t *db, const char *g)
+{
+	const char *p[1] = { g };
+	return db_int1(db, "SELECT count(*) FROM (SELECT 1 FROM enterprise_grams WHERE gram = $1 LIMIT 3000) t", -1, 1, p);
+}
+
+#define MAX_QUERY_GRAMS 12
+
+/* Prepare the search for q.  -1 after replying. */
+static int search_prepare(req_t *r, const char *q, struct search *s)
+{
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < 4; i++)
+		s->gram[i] = "";
+	s->code_eq = "";
+	if (q == NULL || *q == '\0')
+		return 0;
+	if (strlen(q) > 300) {
+		reply_error(r, 422, "invalid_parameter", "q", "q is at most 100 characters");
+		return -1;
+	}
+	s->like = like_pattern(r, q);
+	int alnum = 1;
+	for (const char *p = q; *p && alnum; p++)
+		alnum = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+	if (alnum && strlen(q) == 18) {
+		/* a whole credit code: the unique index finds it */
+		char *c = arena_strdup(r->arena, q);
+		for (char *p = c; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		s->code_eq = c;
+	} else if (alnum) {
+		/* part of a credit code has no index: scan */
+		char *c = arena_printf(r->arena, "%%%s%%", q);
+		for (char *p = c; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		s->code_like = c;
+		s->mode = S_SCAN;
+		return 0;
+	}
+	char *low = store_lower(r->db, r->arena, q);
+	if (low == NULL) {
+		reply_db_error(r, DB_ERR, "searching");
+		return -1;
+	}
+	size_t n = strlen(low) + 1;
+	size_t *off = arena_alloc(r->arena, n * sizeof *off), *len = arena_alloc(r->arena, n * sizeof *len);
+	int ncp = split_cps(low, off, len, (int)n);
+	if (ncp == 0) {
+		s->nothing = 1;
+		return 0;
+	}
+	/* the query's grams: its character, or its distinct pairs */
+	const char *grams[MAX_QUERY_GRAMS] = { 0 };
+	int64_t counts[MAX_QUERY_GRAMS] = { 0 };
+	int ng = 0;
+	if (ncp == 1)
+		grams[ng++] = low;
+	for (int i = 0; i + 1 < ncp && ng < MAX_QUERY_GRAMS; i++) {
+		char *g = arena_strndup(r->arena, low + off[i], len[i] + len[i + 1]);
+		int dup = 0;
+		for (int j = 0; j < ng && !dup; j++)
+			dup = strcmp(grams[j], g) == 0;
+		if (!dup)
+			grams[ng++] = g;
+	}
+	for (int i = 0; i < ng; i++) {
+		counts[i] = gram_count(r->db, grams[i]);
+		if (counts[i] < 0) {
+			reply_db_error(r, DB_ERR, "searching");
+			return -1;
+		}
+	}
+	for (int i = 1; i < ng; i++)   /* the rarest first */
+		for (int j = i; j > 0 && counts[j] < counts[j - 1]; j--) {
+			int64_t tc = counts[j];
+			counts[j] = counts[j - 1];
+			counts[j - 1] = tc;
+			const char *tp = grams[j];
+			grams[j] = grams[j - 1];
+			grams[j - 1] = tp;
+		}
+	if (counts[0] == 0 && *s->code_eq == '\0') {
+		s->nothing = 1;   /* a match would have every gram */
+		return 0;
+	}
+	for (int i = 0; i < ng && i < 4; i++)
+		s->gram[i] = grams[i];
+	if (ncp <= 2)
+		s->exact = grams[0];
+	s->mode = counts[0] < GRAM_CAP || *s->code_eq ? S_DRIVE : S_SCAN;
+	return 0;
+}
+
+struct list_args {
+	int64_t street, officer, key, only;
+	const char *industry;
+	const struct search *s;
+};
+
+/* Bind the filters and the search; returns the next parameter number. */
+static int bind_list_args(db_stmt_t *st, const struct list_args *a)
+{
+	db_bind_int(st, 1, a->street);
+	db_bind_int(st, 2, a->officer);
+	db_bind_int(st, 3, a->key);
+	db_bind_int(st, 4, a->only);
+	db_bind_text(st, 5, a->industry);
+	switch (a->s->mode) {
+	case S_DRIVE:
+		for (int i = 0; i < 4; i++)
+			db_bind_text(st, 6 + i, a->s->gram[i]);
+		db_bind_text(st, 10, a->s->like);
+		db_bind_text(st, 11, a->s->code_eq);
+		return 12;
+	case S_SCAN:
+		db_bind_text(st, 6, a->s->like);
+		db_bind_text(st, 7, a->s->code_like);
+		return 8;
+	default:
+		return 6;
+	}
+}
+
+/* The list of enterprises with the query's filters; officer > 0 fixes the
+ * officer (GET /officers/{id}/enterprises). */
+static void list_enterprises(req_t *r, int64_t officer_fixed)
+{
+	int64_t limit, offset, street, officer, only = 0, keyv;
+	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "street_id", &street) < 0 ||
+	    req_query_id(r, "officer_id", &officer) < 0 || req_query_bool(r, "key", &keyv) < 0)
+		return;
+	if (officer_fixed > 0)
+		officer = officer_fixed;
+	const char *industry = req_query(r, "industry"), *ind_like = NULL;
+	if (industry && *industry) {
+		size_t n = strlen(industry);
+		int ok = n <= 5 && ((industry[0] >= 'A' && industry[0] <= 'T') || (industry[0] >= 'a' && industry[0] <= 't'));
+		for (size_t i = 1; ok && i < n; i++)
+			ok = industry[i] >= '0' && industry[i] <= '9';
+		if (!ok) {
+			reply_error(r, 422, "invalid_parameter", "industry",
+			            "industry is a GB/T 4754 prefix: a letter A-T and up to four digits, like C, C38 or C3811");
+			return;
+		}
+		char *p = arena_printf(r->arena, "%s%%", industry);
+		if (p[0] >= 'a')
+			p[0] = (char)(p[0] - 'a' + 'A');
+		ind_like = p;
+	}
+	const char *sort = req_query(r, "sort");
+	int si = 0;
+	if (sort && *sort) {
+		for (si = 0; SORT_NAMES[si] && strcmp(SORT_NAMES[si], sort) != 0; si++)
+			;
+		if (SORT_NAMES[si] == NULL) {
+			reply_error(r, 422, "invalid_parameter", "sort",
+			            "sort is one of name, -name, id, -id, founded_on, -founded_on, employees, -employees,"
+			            " registered_capital, -registered_capital");
+			return;
+		}
+	}
+	if (r->user->role_bit == ROLE_ENTERPRISE)
+		only = r->user->enterprise_id ? r->user->enterprise_id : -1;
+	struct search s;
+	if (search_prepare(r, req_query(r, "q"), &s) < 0)
+		return;
+	if (s.nothing) {
+		reply_list(r, json_array(), 0, limit, offset);
+		return;
+	}
+	struct list_args la = { street, officer, keyv, only, ind_like, &s };
+	int64_t total;
+	int rc;
+	int by_gram = s.exact && street == 0 && officer == 0 && keyv < 0 && only == 0 && ind_like == NULL;
+	if (by_gram) {
+		/* one or two characters and no filter: the gram's enterprises are
+		 * exactly the matches */
+		const char *p[1] = { s.exact };
+		total = db_int1(r->db, "SELECT count(*) FROM enterprise_grams WHERE gram = $1", -1, 1, p);
+		rc = total < 0 ? DB_ERR : DB_ROW;
+	} else {
+		db_stmt_t *st = db_prepare(r->db, COUNT_SQL[s.mode]);
+		bind_list_args(st, &la);
+		rc = db_step(st);
+		total = rc == DB_ROW ? db_col_int(st, 0) : 0;
+		db_done(st);
+	}
+	if (rc != DB_ROW) {
+		reply_db_error(r, rc, "counting enterprises");
+		return;
+	}
+	json_t *items = json_array();
+	if (total > offset) {
+		db_stmt_t *st;
+		if (by_gram && si <= 1) {
+			st = db_prepare(r->db, si == 0 ? LIST_GRAM_ASC : LIST_GRAM_DESC);
+			db_bind_text(st, 1, s.exact);
+			db_bind_int(st, 2, limit);
+			db_bind_int(st, 3, offset);
+		} else {
+			st = db_prepare(r->db, LIST_SQL[s.mode][si]);
+			int next = bind_list_args(st, &la);
+			db_bind_int(st, next, limit);
+			db_bind_int(st, next + 1, offset);
+		}
+		while ((rc = db_step(st)) == DB_ROW)
+			json_array_append_new(items, row_json(st, ENT_TYPES));
+		db_done(st);
+		if (rc != DB_DONE) {
+			json_decref(items);
+			reply_db_error(r, rc, "listing enterprises");
+			return;
+		}
+	}
+	reply_list(r, items, total, limit, offset);
+}
+
+void api_enterprises_list(req_t *r)
+{
+	list_enterprises(r, 0);
+}
+
+void api_enterprise_get(req_t *r)
+{
+	int64_t id = req_param_id(r, 0);
+	json_t *o = id && enterprise_visible(r, id) ? load_json(r->db, id) : NULL;
 	if (o == NULL) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;
@@ -86,62 +1262,182 @@ void api_enterprise_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
-void api_enterprises_create(req_t *r)
-{
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
-}
-
-void api_enterprise_update(req_t *r)
-{
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
-}
+/* ---- officers ---- */
 
 void api_enterprise_officers(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
-}
-
-void api_enterprise_kiosk_code(req_t *r)
-{
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t id = req_param_id(r, 0);
+	const char *p[1] = { arena_printf(r->arena, "%lld", (long long)id) };
+	if (id == 0 || !enterprise_visible(r, id) ||
+	    db_int1(r->db, "SELECT count(*) FROM enterprises WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0) {
+		reply_error(r, 404, "not_found", "id", "no such enterprise");
+		return;
+	}
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT a.id, a.enterprise_id, a.officer_id, o.username AS officer_username, o.display_name AS officer_name,"
+		" a.started_at, a.ended_at, a.assigned_by, b.display_name AS assigned_by_name, a.note"
+		" FROM officer_assignments a LEFT JOIN users o ON o.id = a.officer_id LEFT JOIN users b ON b.id = a.assigned_by"
+		" WHERE a.enterprise_id = $1 ORDER BY a.started_at, a.id");
+	db_bind_int(st, 1, id);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, row_json(st, "iiissiiiss"));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "reading the officer history");
+		return;
+	}
+	int64_t n = (int64_t)json_array_size(items);
+	reply_list(r, items, n, n, 0);
 }
 
 void api_officers_list(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t limit, offset;
+	if (req_query_int(r, "limit", 1000, 1, 1000, &limit) < 0 ||
+	    req_query_int(r, "offset", 0, 0, INT64_C(1000000000), &offset) < 0)
+		return;
+	/* "today" as the requests' deadlines count it: the date in China */
+	char today[11], since[11];
+	int64_t days = 0;
+	date_today(today);
+	date_parse(today, &days);
+	date_format(days - 90, since);
+	int64_t total = db_int1(r->db, "SELECT count(*) FROM users WHERE role = 'officer'", -1, 0, NULL);
+	if (total < 0) {
+		reply_db_error(r, DB_ERR, "listing officers");
+		return;
+	}
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT u.id, u.username, u.display_name,"
+		" (SELECT count(*) FROM enterprises e WHERE e.officer_id = u.id) AS enterprises,"
+		" (SELECT count(*) FROM enterprises e WHERE e.officer_id = u.id AND e.is_key = 1) AS key_enterprises,"
+		" (SELECT count(*) FROM requests q JOIN enterprises e ON e.id = q.enterprise_id"
+		"   WHERE e.officer_id = u.id AND q.kind = 'request' AND q.status <> 'closed') AS open_requests,"
+		" (SELECT count(*) FROM requests q JOIN enterprises e ON e.id = q.enterprise_id"
+		"   WHERE e.officer_id = u.id AND q.kind = 'request' AND q.due_on <> '' AND q.due_on < $1"
+		"   AND q.status NOT IN ('resolved', 'closed', 'awaiting_enterprise')) AS overdue_requests,"
+		" (SELECT count(*) FROM visits v WHERE v.visitor_id = u.id AND v.visited_on >= $2"
+		"   AND v.visited_on <= $1) AS visits_90d"
+		" FROM users u WHERE u.role = 'officer' ORDER BY u.id LIMIT $3 OFFSET $4");
+	db_bind_text(st, 1, today);
+	db_bind_text(st, 2, since);
+	db_bind_int(st, 3, limit);
+	db_bind_int(st, 4, offset);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, row_json(st, "issiiiii"));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "listing officers");
+		return;
+	}
+	reply_list(r, items, total, limit, offset);
 }
 
 void api_officer_enterprises(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t id = req_param_id(r, 0);
+	const char *p[1] = { arena_printf(r->arena, "%lld", (long long)id) };
+	if (id == 0 ||
+	    db_int1(r->db, "SELECT count(*) FROM users WHERE id = CAST($1 AS BIGINT) AND role = 'officer'", 0, 1, p) <= 0) {
+		reply_error(r, 404, "not_found", "id", "no such officer");
+		return;
+	}
+	list_enterprises(r, id);
 }
 
-int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, struct field_error *fe)
-{
-	(void)db, (void)a, (void)e, (void)allow_bad_checksum, (void)fe;
-	return -1;
-}
-
-int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created)
-{
-	(void)db, (void)e, (void)actor_id, (void)id, (void)created;
-	return DB_ERR;
-}
-
-int enterprise_index_name(db_t *db, int64_t id, const char *name)
-{
-	(void)db, (void)id, (void)name;
-	return DB_ERR;
-}
+/* ---- kiosk codes ---- */
 
 int64_t enterprise_id_by_code(db_t *db, const char *code)
 {
-	(void)db, (void)code;
-	return 0;
+	if (code == NULL || *code == '\0')
+		return 0;
+	const char *p[1] = { code };
+	return db_int1(db, "SELECT id FROM enterprises WHERE credit_code = $1", 0, 1, p);
+}
+
+/* The stored form of a kiosk code: hex BLAKE2b of "kiosk:<enterprise>:<code>". */
+static void kiosk_hash(int64_t enterprise_id, const char *code, char out[65])
+{
+	char msg[64];
+	int n = snprintf(msg, sizeof msg, "kiosk:%lld:%s", (long long)enterprise_id, code);
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)msg, (unsigned long long)n, NULL, 0);
+	hex_encode(out, h, sizeof h);
+}
+
+void api_enterprise_kiosk_code(req_t *r)
+{
+	int64_t id = req_param_id(r, 0);
+	struct enterprise_in cur;
+	int found = id ? ent_load(r->db, r->arena, id, &cur) : 0;
+	if (found < 0) {
+		reply_db_error(r, DB_ERR, "reading the enterprise");
+		return;
+	}
+	if (found == 0) {
+		reply_error(r, 404, "not_found", "id", "no such enterprise");
+		return;
+	}
+	if (r->user->role_bit == ROLE_OFFICER && cur.officer_id != r->user->id) {
+		reply_error(r, 403, "forbidden", NULL,
+		            "只能为您服务的企业生成一次性码 / an officer issues codes only for the enterprises it serves");
+		return;
+	}
+	char code[8], hash[65];
+	snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
+	kiosk_hash(id, code, hash);
+	int64_t now = now_sec();
+	db_stmt_t *st = db_prepare(r->db, "DELETE FROM kiosk_codes WHERE expires_at < $1");
+	db_bind_int(st, 1, now - 86400);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc == DB_DONE) {
+		st = db_prepare(r->db,
+			"INSERT INTO kiosk_codes (enterprise_id, code_hash, expires_at, created_by, created_at)"
+			" VALUES ($1, $2, $3, $4, $5)");
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, hash);
+		db_bind_int(st, 3, now + KIOSK_TTL);
+		db_bind_int(st, 4, r->user->id);
+		db_bind_int(st, 5, now);
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc != DB_DONE) {
+		reply_db_error(r, rc, "issuing the kiosk code");
+		return;
+	}
+	r->audit_entity = "enterprise";
+	r->audit_detail = "one-time kiosk code issued (valid 10 minutes)";
+	reply_json(r, 201, json_pack("{s:s,s:I,s:I}", "code", code, "expires_at", (json_int_t)(now + KIOSK_TTL),
+	                             "enterprise_id", (json_int_t)id));
 }
 
 int kiosk_code_consume(db_t *db, int64_t enterprise_id, const char *code)
 {
-	(void)db, (void)enterprise_id, (void)code;
-	return 0;
+	if (enterprise_id <= 0 || code == NULL || strlen(code) != 6)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+	char hash[65];
+	kiosk_hash(enterprise_id, code, hash);
+	int64_t now = now_sec();
+	/* one statement: of two logins racing with the same code, one wins */
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE kiosk_codes SET used_at = $1 WHERE enterprise_id = $2 AND code_hash = $3 AND used_at IS NULL"
+		" AND expires_at > $1");
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, enterprise_id);
+	db_bind_text(st, 3, hash);
+	int rc = db_step(st);
+	int64_t n = rc == DB_DONE ? db_changes(st) : 0;
+	db_done(st);
+	return n > 0;
 }
