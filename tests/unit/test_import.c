@@ -1,0 +1,604 @@
+/*
+ * test_import.c -- reading uploaded tables (src/service/xlsx.h): text
+ * decoding (BOM, GBK), CSV with libcsv (full-width commas, embedded
+ * newlines and the line numbers of records), XLSX via libzip + expat
+ * (shared and inline strings, cell placement, the first sheet through the
+ * workbook's relationships), the zip-bomb and DTD defences, and the
+ * formula-injection guard of exports.
+ *
+ * XLSX fixtures are made here: with libxlsxwriter (as Excel-like files) and
+ * with libzip from hand-written XML (for the odd cases and the attacks).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "core/core.h"
+#include "service/xlsx.h"
+
+/* ---- collecting rows ---- */
+
+#define MAXR 64
+#define MAXC 16
+struct rows {
+	int n;
+	int64_t line[MAXR];
+	int ncells[MAXR];
+	char *cell[MAXR][MAXC];
+	int stop_at;          /* stop after this many rows (0: never) */
+};
+
+static int collect(void *ud, int64_t line, int n, char **cells)
+{
+	struct rows *r = ud;
+	assert_true(r->n < MAXR);
+	r->line[r->n] = line;
+	r->ncells[r->n] = n;
+	for (int i = 0; i < n && i < MAXC; i++)
+		r->cell[r->n][i] = cells[i] ? strdup(cells[i]) : NULL;
+	r->n++;
+	return r->stop_at && r->n >= r->stop_at ? 7 : 0;
+}
+
+static int count_rows(void *ud, int64_t line, int n, char **cells)
+{
+	(void)line, (void)n, (void)cells;
+	(*(int64_t *)ud)++;
+	return 0;
+}
+
+static void rows_free(struct rows *r)
+{
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < r->ncells[i] && k < MAXC; k++)
+			free(r->cell[i][k]);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *cell(struct rows *r, int row, int col)
+{
+	if (row >= r->n || col >= r->ncells[row])
+		return NULL;
+	return r->cell[row][col];
+}
+
+/* decode + parse CSV bytes */
+static int read_csv(const char *bytes, size_t len, struct rows *r, struct table_error *err, const char **enc)
+{
+	char *text;
+	size_t tlen;
+	const char *e = NULL;
+	if (table_decode_text(bytes, len, &text, &tlen, &e, err) < 0)
+		return -1;
+	if (enc)
+		*enc = e;
+	int rc = csv_read(text, tlen, csv_guess_delim(text, tlen), collect, r, err);
+	free(text);
+	return rc;
+}
+
+/* ---- text decoding ---- */
+
+static void test_decode_utf8_bom(void **state)
+{
+	(void)state;
+	static const char in[] = "\xEF\xBB\xBF" "credit_code,name\n1,南通\n";
+	struct rows r = { 0 };
+	struct table_error err;
+	const char *enc;
+	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, &enc), 0);
+	assert_string_equal(enc, "utf-8-bom");
+	assert_int_equal(r.n, 2);
+	assert_string_equal(cell(&r, 0, 0), "credit_code");   /* BOM not in the first header */
+	assert_string_equal(cell(&r, 1, 1), "南通");
+	rows_free(&r);
+
+	/* without BOM */
+	static const char in2[] = "a,b\r\n开发区,x\r\n";
+	assert_int_equal(read_csv(in2, sizeof in2 - 1, &r, &err, &enc), 0);
+	assert_string_equal(enc, "utf-8");
+	assert_int_equal(r.n, 2);
+	assert_string_equal(cell(&r, 1, 0), "开发区");
+	assert_int_equal(r.line[1], 2);
+	rows_free(&r);
+
+	/* a BOM promises UTF-8: a GBK line after it is an error naming the line */
+	static const char bad[] = "\xEF\xBB\xBF" "a,b\nok,ok\n\xC6\xF3\xD2\xB5,x\n";
+	assert_int_equal(read_csv(bad, sizeof bad - 1, &r, &err, &enc), -1);
+	assert_string_equal(err.code, "bad_encoding");
+	assert_int_equal(err.line, 3);
+
+	/* NUL bytes */
+	static const char nul[] = "a,b\nx\0y,z\n";
+	assert_int_equal(read_csv(nul, sizeof nul - 1, &r, &err, &enc), -1);
+	assert_string_equal(err.code, "bad_encoding");
+	assert_int_equal(err.line, 2);
+}
+
+static void test_decode_gbk(void **state)
+{
+	(void)state;
+	/* "企业名称,员工人数\n南通公司，二期,47\n" in GBK: the full-width comma
+	 * (A3 AC) inside an unquoted field stays text */
+	static const char in[] =
+		"\xC6\xF3\xD2\xB5\xC3\xFB\xB3\xC6,\xD4\xB1\xB9\xA4\xC8\xCB\xCA\xFD\n"
+		"\xC4\xCF\xCD\xA8\xB9\xAB\xCB\xBE\xA3\xAC\xB6\xFE\xC6\xDA,47\n";
+	struct rows r = { 0 };
+	struct table_error err;
+	const char *enc;
+	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, &enc), 0);
+	assert_string_equal(enc, "gb18030");
+	assert_int_equal(r.n, 2);
+	assert_string_equal(cell(&r, 0, 0), "企业名称");
+	assert_string_equal(cell(&r, 0, 1), "员工人数");
+	assert_int_equal(r.ncells[1], 2);
+	assert_string_equal(cell(&r, 1, 0), "南通公司，二期");
+	assert_string_equal(cell(&r, 1, 1), "47");
+	rows_free(&r);
+
+	/* bytes that are neither UTF-8 nor GB18030: an error with the line */
+	static const char bad[] = "a,b\nx,y\n\x81\x20,z\n";
+	assert_int_equal(read_csv(bad, sizeof bad - 1, &r, &err, &enc), -1);
+	assert_string_equal(err.code, "bad_encoding");
+	assert_int_equal(err.line, 3);
+
+	/* UTF-16 LE with BOM ("a\tb\n1\t2\n"), tab-separated as Excel's Unicode text */
+	static const char u16[] = "\xFF\xFE" "a\0\t\0b\0\n\0" "1\0\t\0\x57\x53\n\0";
+	assert_int_equal(read_csv(u16, sizeof u16 - 1, &r, &err, &enc), 0);
+	assert_string_equal(enc, "utf-16");
+	assert_int_equal(r.n, 2);
+	assert_string_equal(cell(&r, 1, 1), "南");
+	rows_free(&r);
+}
+
+/* ---- CSV ---- */
+
+static void test_csv_fields_and_lines(void **state)
+{
+	(void)state;
+	static const char in[] =
+		"credit_code,name,note\n"                          /* line 1 */
+		"A,\"南通，有限公司\",plain\n"                     /* 2: full-width comma, quoted */
+		"B,南通，有限公司,\"x, y\"\n"                      /* 3: full-width comma, unquoted; ASCII comma quoted */
+		"\n"                                               /* 4: blank, skipped */
+		"C,\"two\nlines\",\"say \"\"hi\"\"\"\n"            /* 5-6: embedded newline, doubled quotes */
+		"D,\"three\r\nphysical\r\nlines\",z\r\n"           /* 7-9, CRLF inside and after */
+		"E,last,no newline at the end";                   /* 10 */
+	struct rows r = { 0 };
+	struct table_error err;
+	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, NULL), 0);
+	assert_int_equal(r.n, 6);
+	static const int64_t lines[] = { 1, 2, 3, 5, 7, 10 };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(r.line[i], lines[i]);
+	assert_string_equal(cell(&r, 1, 1), "南通，有限公司");
+	assert_int_equal(r.ncells[2], 3);
+	assert_string_equal(cell(&r, 2, 1), "南通，有限公司");
+	assert_string_equal(cell(&r, 2, 2), "x, y");
+	assert_string_equal(cell(&r, 3, 1), "two\nlines");
+	assert_string_equal(cell(&r, 3, 2), "say \"hi\"");
+	assert_string_equal(cell(&r, 4, 1), "three\r\nphysical\r\nlines");
+	assert_string_equal(cell(&r, 5, 2), "no newline at the end");
+	rows_free(&r);
+
+	/* the callback can stop the reading */
+	r.stop_at = 2;
+	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, NULL), 7);
+	assert_int_equal(r.n, 2);
+	rows_free(&r);
+}
+
+static void test_csv_errors(void **state)
+{
+	(void)state;
+	struct rows r = { 0 };
+	struct table_error err;
+	/* a quote in the middle of an unquoted field (strict mode) */
+	static const char q1[] = "a,b\nx,y\nbad\"quote,z\n";
+	assert_int_equal(read_csv(q1, sizeof q1 - 1, &r, &err, NULL), -1);
+	assert_string_equal(err.code, "csv_syntax");
+	assert_int_equal(err.line, 3);
+	rows_free(&r);
+	/* a quote never closed: reported at the record's first line */
+	static const char q2[] = "a,b\nx,y\nz,\"open\nstill open\nend\n";
+	assert_int_equal(read_csv(q2, sizeof q2 - 1, &r, &err, NULL), -1);
+	assert_string_equal(err.code, "csv_syntax");
+	assert_int_equal(err.line, 3);
+	rows_free(&r);
+}
+
+/* ---- XLSX fixtures ---- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *d = malloc((size_t)n + 1);
+	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return d;
+}
+
+static char *tmp_path(const char *suffix)
+{
+	static int k;
+	char *p = malloc(256);
+	snprintf(p, 256, "%s/zo-test-import-%d-%d%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(), ++k,
+	         suffix);
+	return p;
+}
+
+/* An XLSX written by libxlsxwriter; constant_memory writes inline strings. */
+static char *make_xlsxwriter(int constant_memory, size_t *len)
+{
+	char *path = tmp_path(".xlsx");
+	lxw_workbook_options opt = { .constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE, .tmpdir = NULL };
+	lxw_workbook *wb = workbook_new_opt(path, &opt);
+	assert_non_null(wb);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "企业");
+	worksheet_write_string(ws, 0, 0, "统一社会信用代码", NULL);
+	worksheet_write_string(ws, 0, 1, "企业名称", NULL);
+	worksheet_write_string(ws, 0, 3, "员工人数", NULL);       /* C is empty */
+	worksheet_write_string(ws, 1, 0, "91320691MA1XXXXXX0", NULL);
+	worksheet_write_string(ws, 1, 1, "南通，开发区 & <公司>", NULL);
+	worksheet_write_number(ws, 1, 3, 47, NULL);
+	worksheet_write_number(ws, 1, 4, 18.5, NULL);             /* beyond the header */
+	/* row 3 and 4 empty; row 5 (index 4) */
+	worksheet_write_string(ws, 4, 1, "第五行", NULL);
+	worksheet_write_boolean(ws, 4, 2, 1, NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	/* a second sheet is never read */
+	char *d = slurp(path, len);
+	unlink(path);
+	free(path);
+	return d;
+}
+
+static void check_generated(struct rows *r)
+{
+	assert_int_equal(r->n, 3);
+	assert_int_equal(r->line[0], 1);
+	assert_int_equal(r->line[1], 2);
+	assert_int_equal(r->line[2], 5);
+	assert_string_equal(cell(r, 0, 0), "统一社会信用代码");
+	assert_null(cell(r, 0, 2));
+	assert_string_equal(cell(r, 0, 3), "员工人数");
+	assert_string_equal(cell(r, 1, 0), "91320691MA1XXXXXX0");
+	assert_string_equal(cell(r, 1, 1), "南通，开发区 & <公司>");
+	assert_string_equal(cell(r, 1, 3), "47");
+	assert_string_equal(cell(r, 1, 4), "18.5");
+	assert_null(cell(r, 2, 0));
+	assert_string_equal(cell(r, 2, 1), "第五行");
+	assert_string_equal(cell(r, 2, 2), "1");
+}
+
+static void test_xlsx_generated(void **state)
+{
+	(void)state;
+	for (int cm = 0; cm <= 1; cm++) {
+		size_t len;
+		char *d = make_xlsxwriter(cm, &len);
+		struct rows r = { 0 };
+		struct table_error err = { 0 };
+		int d1904 = -1;
+		int rc = xlsx_read(d, len, NULL, collect, &r, &d1904, &err);
+		if (rc != 0)
+			fail_msg("xlsx_read (constant_memory=%d): %s", cm, err.message);
+		assert_int_equal(d1904, 0);
+		check_generated(&r);
+		rows_free(&r);
+		free(d);
+	}
+}
+
+/* A zip from (name, content) pairs; content NULL ends the list. */
+struct part {
+	const char *name;
+	const char *data;
+	size_t len;          /* 0: strlen */
+};
+
+static char *make_zip(const struct part *parts, size_t *len)
+{
+	char *path = tmp_path(".zip");
+	int ze;
+	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+	assert_non_null(z);
+	for (const struct part *p = parts; p->name; p++) {
+		size_t n = p->len ? p->len : strlen(p->data);
+		zip_source_t *s = zip_source_buffer(z, p->data, n, 0);
+		assert_non_null(s);
+		assert_true(zip_file_add(z, p->name, s, ZIP_FL_ENC_UTF_8) >= 0);
+	}
+	assert_int_equal(zip_close(z), 0);
+	char *d = slurp(path, len);
+	unlink(path);
+	free(path);
+	return d;
+}
+
+static const char WB_NS[] = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+                            "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+
+static void test_xlsx_handmade(void **state)
+{
+	(void)state;
+	/* the first sheet is "data.xml" through the relationships; a later
+	 * sheet would give other rows; rich text runs are joined and phonetic
+	 * runs skipped; cells without r follow each other; date1904 is read */
+	char wb[1024], sst[1024], sheet[2048];
+	snprintf(wb, sizeof wb,
+	         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook %s><workbookPr date1904=\"1\"/><sheets>"
+	         "<sheet name=\"A\" sheetId=\"1\" r:id=\"rId7\"/><sheet name=\"B\" sheetId=\"2\" r:id=\"rId1\"/>"
+	         "</sheets></workbook>", WB_NS);
+	snprintf(sst, sizeof sst,
+	         "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"2\" uniqueCount=\"2\">"
+	         "<si><t>name</t></si>"
+	         "<si><r><t>南通</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\"> 开发区</t></r>"
+	         "<rPh sb=\"0\" eb=\"2\"><t>なんつう</t></rPh></si></sst>");
+	snprintf(sheet, sizeof sheet,
+	         "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+	         "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c t=\"inlineStr\"><is><t>code</t></is></c>"
+	         "<c t=\"str\"><f>A1</f><v>formula result</v></c></row>"
+	         "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>1</v></c><c r=\"B3\"><v>1.0E-3</v></c><c r=\"D3\" t=\"b\"><v>0</v></c>"
+	         "<c r=\"E3\" t=\"inlineStr\"><is><r><t>in</t></r><r><t>line</t></r></is></c></row>"
+	         "<row r=\"4\"><c r=\"A4\"/></row>"   /* no values: not a row */
+	         "</sheetData></worksheet>");
+	const char *other = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+	                    "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>WRONG SHEET</t></is></c></row></sheetData></worksheet>";
+	const char *rels =
+		"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+		"<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+		"<Relationship Id=\"rId7\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/data.xml\"/>"
+		"</Relationships>";
+	const struct part parts[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/_rels/workbook.xml.rels", rels, 0 },
+		{ "xl/sharedStrings.xml", sst, 0 },
+		{ "xl/worksheets/sheet1.xml", other, 0 },
+		{ "xl/worksheets/data.xml", sheet, 0 },
+		{ NULL, NULL, 0 },
+	};
+	size_t len;
+	char *d = make_zip(parts, &len);
+	struct rows r = { 0 };
+	struct table_error err = { 0 };
+	int d1904 = 0;
+	int rc = xlsx_read(d, len, NULL, collect, &r, &d1904, &err);
+	if (rc != 0)
+		fail_msg("xlsx_read: %s", err.message);
+	assert_int_equal(d1904, 1);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.line[0], 1);
+	assert_string_equal(cell(&r, 0, 0), "name");
+	assert_string_equal(cell(&r, 0, 1), "code");
+	assert_string_equal(cell(&r, 0, 2), "formula result");
+	assert_int_equal(r.line[1], 3);
+	assert_string_equal(cell(&r, 1, 0), "南通 开发区");
+	assert_string_equal(cell(&r, 1, 1), "1.0E-3");        /* numbers as written */
+	assert_null(cell(&r, 1, 2));
+	assert_string_equal(cell(&r, 1, 3), "0");
+	assert_string_equal(cell(&r, 1, 4), "inline");
+	rows_free(&r);
+	free(d);
+}
+
+static void test_xlsx_not_a_workbook(void **state)
+{
+	(void)state;
+	struct rows r = { 0 };
+	struct table_error err = { 0 };
+	assert_int_equal(xlsx_read("a,b\n1,2\n", 8, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "not_xlsx");
+	/* a zip without a workbook */
+	const struct part parts[] = { { "hello.txt", "hello", 0 }, { NULL, NULL, 0 } };
+	size_t len;
+	char *d = make_zip(parts, &len);
+	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "not_xlsx");
+	free(d);
+	/* a truncated zip */
+	d = make_xlsxwriter(0, &len);
+	assert_int_equal(xlsx_read(d, len / 2, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "not_xlsx");
+	free(d);
+	/* malformed XML */
+	const struct part bad[] = {
+		{ "xl/workbook.xml", "<workbook><sheets><sheet r:id=\"x\"></workbook>", 0 },
+		{ NULL, NULL, 0 },
+	};
+	d = make_zip(bad, &len);
+	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "xml_syntax");
+	free(d);
+	assert_int_equal(r.n, 0);
+}
+
+/* Patch the uncompressed size that the archive declares for name (local
+ * header and central directory), as a zip bomb would. */
+static void lie_about_size(char *d, size_t len, const char *name, uint32_t size)
+{
+	size_t nlen = strlen(name);
+	int patched = 0;
+	for (size_t i = 0; i + 46 < len; i++) {
+		if (memcmp(d + i, "PK\x01\x02", 4) != 0)
+			continue;
+		unsigned char *c = (unsigned char *)d + i;
+		size_t fnl = c[28] | (size_t)c[29] << 8;
+		if (fnl != nlen || memcmp(c + 46, name, nlen) != 0)
+			continue;
+		uint32_t loc = c[42] | (uint32_t)c[43] << 8 | (uint32_t)c[44] << 16 | (uint32_t)c[45] << 24;
+		for (int k = 0; k < 4; k++) {
+			c[24 + k] = (unsigned char)(size >> (8 * k));
+			((unsigned char *)d)[loc + 22 + k] = (unsigned char)(size >> (8 * k));
+		}
+		patched = 1;
+	}
+	assert_true(patched);
+}
+
+static void test_xlsx_zip_bomb(void **state)
+{
+	(void)state;
+	/* a 30 MiB worksheet of one repeated row: deflates about 1000:1 */
+	const char *head = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>";
+	const char *rowx = "<row><c t=\"inlineStr\"><is><t>x</t></is></c></row>";
+	size_t big = 30u << 20, hl = strlen(head), rl = strlen(rowx);
+	char *sheet = malloc(big + 64);
+	memcpy(sheet, head, hl);
+	size_t n = hl;
+	while (n + rl < big) {
+		memcpy(sheet + n, rowx, rl);
+		n += rl;
+	}
+	strcpy(sheet + n, "</sheetData></worksheet>");
+	n += strlen("</sheetData></worksheet>");
+	char wb[512];
+	snprintf(wb, sizeof wb, "<workbook %s><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", WB_NS);
+	const struct part parts[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, n },
+		{ NULL, NULL, 0 },
+	};
+	size_t len;
+	char *d = make_zip(parts, &len);
+	assert_true(len < 200000);
+
+	int64_t nrows = 0;
+	struct table_error err = { 0 };
+	/* declared honestly: refused before inflating */
+	assert_int_equal(xlsx_read(d, len, NULL, count_rows, &nrows, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_limit");
+	assert_int_equal(nrows, 0);
+
+	/* declared as 1000 bytes: refused while inflating, after at most the
+	 * limit (a few MiB), not 30 MiB of rows */
+	lie_about_size(d, len, "xl/worksheets/sheet1.xml", 1000);
+	memset(&err, 0, sizeof err);
+	assert_int_equal(xlsx_read(d, len, NULL, count_rows, &nrows, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_limit");
+	assert_true(nrows > 0);
+	/* no more rows than fit in 100 x the compressed size (the whole sheet has 600,000) */
+	assert_true((size_t)nrows * rl <= 100 * len);
+
+	/* the total limit across parts */
+	struct xlsx_limits lim = xlsx_default_limits;
+	lim.max_ratio = 100000;
+	lim.max_total = 4u << 20;
+	nrows = 0;
+	assert_int_equal(xlsx_read(d, len, &lim, count_rows, &nrows, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_limit");
+	assert_true((size_t)nrows * rl <= (4u << 20));
+	free(d);
+	free(sheet);
+
+	char names[12][32];
+	struct part many[13];
+	for (int i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof names[i], "junk/%d.txt", i);
+		many[i] = (struct part){ names[i], "x", 0 };
+	}
+	many[12] = (struct part){ NULL, NULL, 0 };
+	d = make_zip(many, &len);
+	lim = xlsx_default_limits;
+	lim.max_entries = 10;
+	struct rows r = { 0 };
+	assert_int_equal(xlsx_read(d, len, &lim, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_limit");
+	assert_non_null(strstr(err.message, "entries"));
+	free(d);
+}
+
+static void test_xlsx_doctype(void **state)
+{
+	(void)state;
+	/* billion laughs in the workbook */
+	char wb[1024];
+	snprintf(wb, sizeof wb,
+	         "<?xml version=\"1.0\"?><!DOCTYPE workbook [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>"
+	         "<workbook %s><sheets><sheet name=\"&b;\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", WB_NS);
+	const struct part p1[] = { { "xl/workbook.xml", wb, 0 }, { NULL, NULL, 0 } };
+	size_t len;
+	char *d = make_zip(p1, &len);
+	struct rows r = { 0 };
+	struct table_error err = { 0 };
+	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_dtd");
+	free(d);
+
+	/* an external entity in the shared strings (XXE) */
+	snprintf(wb, sizeof wb, "<workbook %s><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", WB_NS);
+	const char *sst = "<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+	                  "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>&xxe;</t></si></sst>";
+	const char *sheet = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+	                    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>";
+	const struct part p2[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/sharedStrings.xml", sst, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, 0 },
+		{ NULL, NULL, 0 },
+	};
+	d = make_zip(p2, &len);
+	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), -1);
+	assert_string_equal(err.code, "xlsx_dtd");
+	assert_int_equal(r.n, 0);
+	free(d);
+
+	/* without the DOCTYPE the same file reads (sheet found by default name) */
+	const char *sst_ok = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>ok</t></si></sst>";
+	const struct part p3[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/sharedStrings.xml", sst_ok, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, 0 },
+		{ NULL, NULL, 0 },
+	};
+	d = make_zip(p3, &len);
+	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(cell(&r, 0, 0), "ok");
+	rows_free(&r);
+	free(d);
+}
+
+static void test_formula_guard(void **state)
+{
+	(void)state;
+	static const char *const yes[] = { "=1+1", "=HYPERLINK(\"http://x\")", "+86 513 1234", "-2", "@SUM(A1)",
+	                                   "\tx", "\rx" };
+	static const char *const no[] = { "", "a=b", "南通", " =x", "91320691MA1XXXXXX0", "'=x" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		assert_true(cell_is_formula_like(yes[i]));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(cell_is_formula_like(no[i]));
+	assert_false(cell_is_formula_like(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_utf8_bom),
+		cmocka_unit_test(test_decode_gbk),
+		cmocka_unit_test(test_csv_fields_and_lines),
+		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test(test_xlsx_generated),
+		cmocka_unit_test(test_xlsx_handmade),
+		cmocka_unit_test(test_xlsx_not_a_workbook),
+		cmocka_unit_test(test_xlsx_zip_bomb),
+		cmocka_unit_test(test_xlsx_doctype),
+		cmocka_unit_test(test_formula_guard),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
