@@ -1,5 +1,6 @@
 /*
- * demo.c -- the demo data set and the unified social credit code check.
+ * demo.c -- the demo data set.  (The credit code check is in
+ * service/creditcode.c.)
  *
  * Everything is generated from fixed tables and a fixed-seed xorshift64*
  * generator, so two runs produce the same rows (only the admin password,
@@ -10,9 +11,11 @@
  * article gives (see the table regions[] below).
  */
 #include "demo/demo.h"
+#include "demo/demo_service.h"
 
 #include "auth/auth.h"
 #include "core/core.h"
+#include "service/service.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -20,74 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- unified social credit code (GB 32100-2015, GB 11714-1997) ---- */
-
-static const char CC_ALPHABET[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const int CC_WEIGHTS[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
-static const int ORG_WEIGHTS[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
-
-/* Value of c in the GB 32100 alphabet, -1 when not in it. */
-static int cc_value(char c)
-{
-	if (c == '\0')
-		return -1;
-	const char *p = strchr(CC_ALPHABET, c);
-	return p ? (int)(p - CC_ALPHABET) : -1;
-}
-
-/* Value of c in GB 11714 (0-9, A=10 … Z=35), -1 otherwise. */
-static int org_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Check digit of an 8-character organisation code body. */
-static char org_check_char(const char *body)
-{
-	int sum = 0;
-	for (int i = 0; i < 8; i++)
-		sum += org_value(body[i]) * ORG_WEIGHTS[i];
-	int c = 11 - sum % 11;
-	return c == 10 ? 'X' : c == 11 ? '0' : (char)('0' + c);
-}
-
-/* Check character of the first 17 characters of a credit code. */
-static char cc_check_char(const char *code17)
-{
-	int sum = 0;
-	for (int i = 0; i < 17; i++)
-		sum += cc_value(code17[i]) * CC_WEIGHTS[i];
-	int c = 31 - sum % 31;
-	return CC_ALPHABET[c == 31 ? 0 : c];
-}
-
-int credit_code_check(const char *code)
-{
-	if (code == NULL)
-		return 0;
-	size_t n = 0;
-	while (n < 19 && code[n])
-		n++;
-	if (n != 18)
-		return 0;
-	for (int i = 0; i < 18; i++)
-		if (cc_value(code[i]) < 0)
-			return 0;
-	/* registration authority and the types it registers */
-	if (strchr("123456789ANY", code[0]) == NULL || strchr("123459", code[1]) == NULL)
-		return 0;
-	for (int i = 2; i < 8; i++)
-		if (code[i] < '0' || code[i] > '9')
-			return 0;
-	if (code[16] != org_check_char(code + 8))
-		return 0;
-	return code[17] == cc_check_char(code);
-}
 
 /* ---- deterministic generator ---- */
 
@@ -635,11 +570,9 @@ static int make_credit_code(struct seed *s, const char *founded, char out[19])
 			code[9] = 'A';
 			code[10] = strcmp(founded, "2020-01-01") < 0 ? '1' : '2';
 			for (int i = 11; i < 16; i++)
-				code[i] = CC_ALPHABET[rnd_int(s, 0, (int)sizeof CC_ALPHABET - 2)];
+				code[i] = CREDIT_CODE_ALPHABET[rnd_int(s, 0, (int)sizeof CREDIT_CODE_ALPHABET - 2)];
 		}
-		code[16] = org_check_char(code + 8);
-		code[17] = cc_check_char(code);
-		code[18] = '\0';
+		credit_code_complete(code);
 		if (!credit_code_check(code))
 			continue;
 		int used = 0;
@@ -711,7 +644,27 @@ static int64_t insert_enterprise(struct seed *s, const char *code, const char *n
 	b |= db_bind_double(st, 12, land_mu) != DB_OK;
 	b |= db_bind_text(st, 13, founded) != DB_OK;
 	b |= db_bind_int(st, 14, s->now) != DB_OK;
-	return step_id(s, st, b, "enterprises");
+	int64_t id = step_id(s, st, b, "enterprises");
+	if (id < 0)
+		return -1;
+	/* the name search index and the officer's assignment */
+	if (enterprise_index_name(s->db, id, name) != DB_OK)
+		return fail(s, "enterprise_grams");
+	if (officer > 0) {
+		st = db_prepare(s->db,
+			"INSERT INTO officer_assignments (enterprise_id, officer_id, started_at, assigned_by, note)"
+			" VALUES ($1, $2, $3, NULL, $4)");
+		if (st == NULL)
+			return fail(s, "officer_assignments");
+		b = 0;
+		b |= db_bind_int(st, 1, id) != DB_OK;
+		b |= db_bind_int(st, 2, officer) != DB_OK;
+		b |= db_bind_int(st, 3, s->now) != DB_OK;
+		b |= db_bind_text(st, 4, "演示数据 / demo") != DB_OK;
+		if (step_done(s, st, b, "officer_assignments") < 0)
+			return -1;
+	}
+	return id;
 }
 
 static void make_phone(struct seed *s, char out[12])
@@ -1108,7 +1061,7 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	}
 	if (seed_settings(s) < 0 || seed_org(s) < 0 || seed_staff(s, demo_hash) < 0 ||
 	    seed_enterprises(s) < 0 || seed_enterprise_users(s, demo_hash) < 0 || seed_projects(s) < 0 ||
-	    seed_indicators(s) < 0) {
+	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

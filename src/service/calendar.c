@@ -1,35 +1,600 @@
-/* calendar.c -- placeholder until implemented: handlers answer 501. */
+/*
+ * calendar.c -- working days on the Chinese calendar.
+ *
+ * calendar_days holds the exceptions only: statutory holidays
+ * (is_workday = 0, weekday or not) and the make-up working days on
+ * weekends (调休, is_workday = 1).  calendar_years says which years an
+ * admin has loaded.  A day is a working day when it is Monday-Friday and
+ * not a listed holiday, or when it is a listed make-up day.  Counting
+ * through a year that is not loaded fails (the API answers 422
+ * calendar_missing naming the year) rather than guessing.
+ *
+ * Time limits: N working days after a date (the date itself not counted),
+ * or "one month": the same day of the next month, clamped to that month's
+ * end, moved forward to the next working day when it falls on a day off.
+ */
 #include "service.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* ---- dates ---- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *yy, int *mm, int *dd)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	*yy = (int)y;
+	*mm = (int)m;
+	*dd = (int)d;
+}
+
+static int month_days(int y, int m)
+{
+	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+int date_parse(const char *s, int64_t *days)
+{
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return -1;
+	if (days)
+		*days = days_from_civil(y, m, d);
+	return 0;
+}
+
+void date_format(int64_t days, char out[11])
+{
+	int y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+void date_today(char out[11])
+{
+	int64_t t = now_sec() + 8 * 3600;
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	date_format(days, out);
+}
+
+static int year_of(int64_t days)
+{
+	int y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	return y;
+}
+
+/* 0 Monday … 6 Sunday. */
+static int weekday(int64_t days)
+{
+	return (int)(((days + 3) % 7 + 7) % 7);
+}
+
+/* ---- one year's exceptions, loaded on demand ---- */
+
+#define MAX_EXCEPTIONS 366
+
+struct calyear {
+	int year;                 /* 0: nothing loaded yet */
+	int loaded;               /* the year is in calendar_years */
+	int n;
+	int64_t day[MAX_EXCEPTIONS];
+	signed char work[MAX_EXCEPTIONS];
+};
+
+/* Load year y into c; 0, or -1 on a database error. */
+static int load_year(db_t *db, int y, struct calyear *c)
+{
+	c->year = y;
+	c->loaded = 0;
+	c->n = 0;
+	db_stmt_t *st = db_prepare(db, "SELECT count(*) FROM calendar_years WHERE year = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, y);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		c->loaded = db_col_int(st, 0) > 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		return -1;
+	char lo[11], hi[11];
+	snprintf(lo, sizeof lo, "%04d-01-01", y);
+	snprintf(hi, sizeof hi, "%04d-12-31", y);
+	st = db_prepare(db, "SELECT day, is_workday FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t d;
+		if (c->n < MAX_EXCEPTIONS && date_parse(db_col_text(st, 0), &d) == 0) {
+			c->day[c->n] = d;
+			c->work[c->n] = db_col_int(st, 1) != 0;
+			c->n++;
+		}
+	}
+	db_done(st);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/* Make sure c holds the year of day d.  1 ok, 0 the year is not loaded
+ * (and need_loaded), -1 database error. */
+static int ensure_year(db_t *db, struct calyear *c, int64_t d, int need_loaded)
+{
+	int y = year_of(d);
+	if (c->year != y && load_year(db, y, c) < 0)
+		return -1;
+	return c->loaded || !need_loaded ? 1 : 0;
+}
+
+static int is_work(const struct calyear *c, int64_t d)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->day[i] == d)
+			return c->work[i];
+	return weekday(d) < 5;
+}
 
 int calendar_is_workday(db_t *db, const char *day)
 {
-	(void)db;
-	(void)day;
-	return -1;
+	int64_t d;
+	if (date_parse(day, &d) < 0)
+		return -1;
+	struct calyear *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return -1;
+	int rc = ensure_year(db, c, d, 0);
+	int w = rc < 0 ? -1 : is_work(c, d);
+	free(c);
+	return w;
+}
+
+/* The core of calendar_due on day numbers. */
+static int due_days(db_t *db, int64_t from, int months, int workdays, int64_t *out, int *missing_year)
+{
+	struct calyear *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return -1;
+	int rc = 0;
+	int64_t d = from;
+	if (months > 0) {
+		int y, m, dd;
+		civil_from_days(from, &y, &m, &dd);
+		int total = y * 12 + (m - 1) + months;
+		y = total / 12;
+		m = total % 12 + 1;
+		if (dd > month_days(y, m))
+			dd = month_days(y, m);
+		d = days_from_civil(y, m, dd);
+		for (int guard = 0;; guard++) {
+			int e = ensure_year(db, c, d, 1);
+			if (e <= 0) {
+				*missing_year = e < 0 ? 0 : year_of(d);
+				rc = -1;
+				break;
+			}
+			if (is_work(c, d) || guard > 400)
+				break;
+			d++;
+		}
+	} else {
+		for (int k = 0; k < workdays;) {
+			d++;
+			int e = ensure_year(db, c, d, 1);
+			if (e <= 0) {
+				*missing_year = e < 0 ? 0 : year_of(d);
+				rc = -1;
+				break;
+			}
+			if (is_work(c, d))
+				k++;
+		}
+	}
+	free(c);
+	if (rc == 0)
+		*out = d;
+	return rc;
+}
+
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year)
+{
+	int dummy;
+	if (missing_year == NULL)
+		missing_year = &dummy;
+	*missing_year = 0;
+	int64_t f, d;
+	if (date_parse(from, &f) < 0 || months < 0 || workdays < 0 || months > 120 || workdays > 5000)
+		return -1;
+	if (due_days(db, f, months, workdays, &d, missing_year) < 0)
+		return -1;
+	date_format(d, out);
+	return 0;
 }
 
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11])
 {
-	(void)db;
-	(void)from;
-	(void)n;
-	(void)out;
-	return -1;
+	return calendar_due(db, from, 0, n, out, NULL);
+}
+
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year)
+{
+	int dummy;
+	if (missing_year == NULL)
+		missing_year = &dummy;
+	*missing_year = 0;
+	int64_t a, b;
+	if (date_parse(after, &a) < 0 || date_parse(upto, &b) < 0)
+		return -1;
+	if (b <= a)
+		return 0;
+	if (b - a > 20000)
+		return -1;
+	struct calyear *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return -1;
+	int n = 0;
+	for (int64_t d = a + 1; d <= b; d++) {
+		int e = ensure_year(db, c, d, 1);
+		if (e <= 0) {
+			*missing_year = e < 0 ? 0 : year_of(d);
+			n = -1;
+			break;
+		}
+		n += is_work(c, d);
+	}
+	free(c);
+	return n;
+}
+
+int category_limit(db_t *db, const char *code, int *months, int *workdays)
+{
+	*months = *workdays = 0;
+	db_stmt_t *st = db_prepare(db,
+		"SELECT c.limit_days, t.months, t.working_days FROM request_categories c"
+		" LEFT JOIN time_limit_classes t ON t.code = c.limit_class WHERE c.code = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, code);
+	int rc = db_step(st);
+	int found = 0;
+	if (rc == DB_ROW) {
+		found = 1;
+		if (!db_col_isnull(st, 1) && (db_col_int(st, 1) > 0 || db_col_int(st, 2) > 0)) {
+			*months = (int)db_col_int(st, 1);
+			*workdays = *months > 0 ? 0 : (int)db_col_int(st, 2);
+		} else {
+			*workdays = (int)db_col_int(st, 0);
+		}
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return -1;
+	return found;
+}
+
+void reply_calendar_missing(req_t *r, int year, const char *field)
+{
+	if (year == 0) {
+		reply_db_error(r, DB_ERR, "reading the calendar");
+		return;
+	}
+	reply_error(r, 422, "calendar_missing", field,
+	            "no working-day calendar is loaded for %d; an admin loads it with PUT /api/v1/calendar/%d", year,
+	            year);
+}
+
+/* ---- API ---- */
+
+/* The {year} path parameter, or 0 after replying 422. */
+static int year_param(req_t *r)
+{
+	const char *s = r->nparams ? r->params[0] : NULL;
+	int y = 0;
+	if (s && strlen(s) == 4) {
+		for (int i = 0; i < 4; i++)
+			y = s[i] >= '0' && s[i] <= '9' ? y * 10 + (s[i] - '0') : -1000000;
+	}
+	if (y < 1900 || y > 2199) {
+		reply_error(r, 422, "invalid_parameter", "year", "the year must be four digits from 1900 to 2199");
+		return 0;
+	}
+	return y;
+}
+
+static json_t *calendar_json(req_t *r, int y)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "year", json_integer(y));
+	db_stmt_t *st = db_prepare(r->db, "SELECT loaded_at, source FROM calendar_years WHERE year = $1");
+	db_bind_int(st, 1, y);
+	int rc = db_step(st);
+	int loaded = rc == DB_ROW;
+	json_object_set_new(o, "loaded", json_boolean(loaded));
+	json_object_set_new(o, "loaded_at", loaded ? json_integer(db_col_int(st, 0)) : json_null());
+	json_object_set_new(o, "source", json_string(loaded ? db_col_text(st, 1) : ""));
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		json_decref(o);
+		return NULL;
+	}
+	char lo[11], hi[11];
+	snprintf(lo, sizeof lo, "%04d-01-01", y);
+	snprintf(hi, sizeof hi, "%04d-12-31", y);
+	st = db_prepare(r->db, "SELECT day, is_workday AS workday, note FROM calendar_days"
+	                       " WHERE day >= $1 AND day <= $2 ORDER BY day");
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
+	json_t *days = json_array();
+	int holidays = 0, makeup = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *d = row_json(st, "sbs");
+		int64_t n;
+		if (date_parse(db_col_text(st, 0), &n) == 0)
+			json_object_set_new(d, "weekday", json_integer(weekday(n) + 1));
+		if (db_col_int(st, 1))
+			makeup++;
+		else
+			holidays++;
+		json_array_append_new(days, d);
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(days);
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "holidays", json_integer(holidays));
+	json_object_set_new(o, "makeup_days", json_integer(makeup));
+	json_object_set_new(o, "days", days);
+	return o;
 }
 
 void api_calendar_get(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int y = year_param(r);
+	if (y == 0)
+		return;
+	json_t *o = calendar_json(r, y);
+	if (o == NULL) {
+		reply_db_error(r, DB_ERR, "reading the calendar");
+		return;
+	}
+	reply_json(r, 200, o);
 }
 
 void api_calendar_put(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int y = year_param(r);
+	if (y == 0)
+		return;
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	static const char *const fields[] = { "days", "source", NULL };
+	if (body_unknown_field(r, o, fields))
+		return;
+	const char *source = "";
+	if (body_str(r, o, "source", &source) < 0)
+		return;
+	if (utf8_len(source) > 200 || has_ctl(source)) {
+		reply_error(r, 422, "invalid", "source", "source is text of at most 200 characters");
+		return;
+	}
+	json_t *days = json_object_get(o, "days");
+	if (days == NULL || json_is_null(days)) {
+		reply_error(r, 422, "required", "days", "days (the year's holidays and make-up working days) is required");
+		return;
+	}
+	if (!json_is_array(days) || json_array_size(days) > MAX_EXCEPTIONS) {
+		reply_error(r, 422, "invalid_type", "days", "days must be an array of at most %d days", MAX_EXCEPTIONS);
+		return;
+	}
+	size_t n = json_array_size(days);
+	int64_t *seen = arena_alloc(r->arena, (n + 1) * sizeof *seen);
+	const char **day_s = arena_alloc(r->arena, (n + 1) * sizeof *day_s);
+	const char **note_s = arena_alloc(r->arena, (n + 1) * sizeof *note_s);
+	int *work = arena_alloc(r->arena, (n + 1) * sizeof *work);
+	static const char *const dfields[] = { "day", "workday", "note", NULL };
+	int holidays = 0, makeup = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(days, i);
+		const char *f_day = arena_printf(r->arena, "days[%zu].day", i);
+		const char *f_work = arena_printf(r->arena, "days[%zu].workday", i);
+		const char *f_note = arena_printf(r->arena, "days[%zu].note", i);
+		if (!json_is_object(e)) {
+			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "days[%zu]", i),
+			            "each day is an object {day, workday, note}");
+			return;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(e, k, v) {
+			int ok = 0;
+			for (int j = 0; dfields[j]; j++)
+				ok |= strcmp(k, dfields[j]) == 0;
+			if (!ok) {
+				reply_error(r, 422, "unknown_field", arena_printf(r->arena, "days[%zu].%s", i, k),
+				            "unknown field '%s'", k);
+				return;
+			}
+		}
+		const char *day = NULL, *note = "";
+		int w = -1;
+		json_t *jd = json_object_get(e, "day"), *jw = json_object_get(e, "workday"), *jn = json_object_get(e, "note");
+		if (jd == NULL || !json_is_string(jd)) {
+			reply_error(r, 422, jd ? "invalid_type" : "required", f_day, "day (YYYY-MM-DD) is required");
+			return;
+		}
+		day = json_string_value(jd);
+		if (jw == NULL || !json_is_boolean(jw)) {
+			reply_error(r, 422, jw ? "invalid_type" : "required", f_work,
+			            "workday is required: false for a holiday, true for a make-up working day (调休)");
+			return;
+		}
+		w = json_is_true(jw);
+		if (jn && !json_is_null(jn)) {
+			if (!json_is_string(jn)) {
+				reply_error(r, 422, "invalid_type", f_note, "note must be a string");
+				return;
+			}
+			note = json_string_value(jn);
+		}
+		if (utf8_len(note) > 32 || has_ctl(note)) {
+			reply_error(r, 422, "invalid", f_note, "the note is text of at most 32 characters");
+			return;
+		}
+		int64_t d;
+		if (date_parse(day, &d) < 0) {
+			reply_error(r, 422, "invalid_date", f_day, "'%s' is not a date (YYYY-MM-DD)", day);
+			return;
+		}
+		if (year_of(d) != y) {
+			reply_error(r, 422, "invalid_date", f_day, "%s is not in %d", day, y);
+			return;
+		}
+		if (w && weekday(d) < 5) {
+			reply_error(r, 422, "invalid", f_work,
+			            "%s is a weekday, which is a working day anyway; a make-up working day (调休) falls on a "
+			            "Saturday or Sunday", day);
+			return;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (seen[j] == d) {
+				reply_error(r, 422, "duplicate", f_day, "%s is listed twice", day);
+				return;
+			}
+		seen[i] = d;
+		day_s[i] = day;
+		note_s[i] = note;
+		work[i] = w;
+		if (w)
+			makeup++;
+		else
+			holidays++;
+	}
+
+	char lo[11], hi[11];
+	snprintf(lo, sizeof lo, "%04d-01-01", y);
+	snprintf(hi, sizeof hi, "%04d-12-31", y);
+	db_stmt_t *st = db_prepare(r->db, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2");
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
+	int rc = db_step(st);
+	db_done(st);
+	for (size_t i = 0; i < n && rc == DB_DONE; i++) {
+		st = db_prepare(r->db, "INSERT INTO calendar_days (day, is_workday, note) VALUES ($1, $2, $3)");
+		db_bind_text(st, 1, day_s[i]);
+		db_bind_int(st, 2, work[i]);
+		db_bind_text(st, 3, note_s[i]);
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc == DB_DONE) {
+		st = db_prepare(r->db,
+			"INSERT INTO calendar_years (year, loaded_at, source) VALUES ($1, $2, $3)"
+			" ON CONFLICT (year) DO UPDATE SET loaded_at = excluded.loaded_at, source = excluded.source");
+		db_bind_int(st, 1, y);
+		db_bind_int(st, 2, now_sec());
+		db_bind_text(st, 3, source);
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc != DB_DONE) {
+		reply_db_error(r, rc, "saving the calendar");
+		return;
+	}
+	r->audit_entity = "calendar";
+	r->audit_id = arena_printf(r->arena, "%d", y);
+	r->audit_detail = arena_printf(r->arena, "{\"holidays\":%d,\"makeup_days\":%d}", holidays, makeup);
+	json_t *out = calendar_json(r, y);
+	if (out == NULL) {
+		reply_db_error(r, DB_ERR, "reading the calendar");
+		return;
+	}
+	reply_json(r, 200, out);
 }
 
 void api_calendar_due(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	char today[11];
+	date_today(today);
+	const char *from = req_query(r, "from");
+	if (from == NULL || *from == '\0')
+		from = today;
+	else if (date_parse(from, NULL) < 0) {
+		reply_error(r, 422, "invalid_parameter", "from", "from must be a date (YYYY-MM-DD)");
+		return;
+	}
+	const char *days_s = req_query(r, "days"), *cat = req_query(r, "category");
+	int has_days = days_s && *days_s, has_cat = cat && *cat;
+	if (has_days && has_cat) {
+		reply_error(r, 422, "invalid_parameter", "category", "give either days or category, not both");
+		return;
+	}
+	if (!has_days && !has_cat) {
+		reply_error(r, 422, "required", "days", "days (working days) or category (a request category code) is required");
+		return;
+	}
+	int months = 0, workdays = 0;
+	if (has_days) {
+		int64_t n;
+		if (req_query_int(r, "days", 0, 0, 1000, &n) < 0)
+			return;
+		workdays = (int)n;
+	} else {
+		int found = category_limit(r->db, cat, &months, &workdays);
+		if (found < 0) {
+			reply_db_error(r, DB_ERR, "reading the category");
+			return;
+		}
+		if (found == 0) {
+			reply_error(r, 422, "invalid_parameter", "category", "no request category '%s'", cat);
+			return;
+		}
+	}
+	char due[11];
+	int missing = 0;
+	if (calendar_due(r->db, from, months, workdays, due, &missing) < 0) {
+		reply_calendar_missing(r, missing, "from");
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "from", json_string(from));
+	if (has_cat)
+		json_object_set_new(o, "category", json_string(cat));
+	json_object_set_new(o, "days", json_integer(workdays));
+	json_object_set_new(o, "months", json_integer(months));
+	json_object_set_new(o, "due_on", json_string(due));
+	reply_json(r, 200, o);
 }

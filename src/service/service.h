@@ -34,6 +34,11 @@
 int credit_code_normalise(const char *in, char *out, size_t outlen, const char **reason, const char **detail);
 /* 1 when code (already normalised) is valid. */
 int credit_code_check(const char *code);
+/* The 31 characters a credit code is written with (no I, O, S, V, Z). */
+#define CREDIT_CODE_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
+/* Fill positions 17 (organisation code check digit) and 18 (check
+ * character) of code from its first 16 characters, and terminate it. */
+void credit_code_complete(char code[19]);
 
 /* ---- enterprises (enterprise.c) ---- */
 
@@ -58,7 +63,8 @@ enum {
 struct field_error {
 	int status;
 	const char *code, *field;
-	char message[256];
+	char message[512];
+	const char *reason;                 /* invalid_credit_code: length | character | checksum */
 };
 
 /* Validate and normalise e in place (strings copied into arena a).
@@ -102,6 +108,26 @@ int calendar_is_workday(db_t *db, const char *day);
 /* The date n working days after from (from itself not counted), into
  * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
+/* Shared by requests.c, visits.c and the demo (additive). Dates are
+ * 'YYYY-MM-DD' text; day numbers count days since 1970-01-01; "today"
+ * is the date in China (UTC+8, no daylight saving). */
+int date_parse(const char *s, int64_t *days);      /* 0, or -1 when not a real date in 1900-2199 */
+void date_format(int64_t days, char out[11]);
+void date_today(char out[11]);
+/* A time limit counted from `from`: months > 0 gives the same day that
+ * many months later (clamped to the month's end), moved forward to the
+ * next working day when it is a day off; otherwise workdays working days
+ * after from.  0, or -1 when a year on the way has no calendar
+ * (*missing_year names it; 0 there means a database error). */
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year);
+/* Working days d with after < d <= upto (0 when upto <= after); -1 as
+ * calendar_due. */
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
+/* A request category's time limit: 1 found (*months or *workdays set,
+ * the other 0), 0 unknown category, -1 database error. */
+int category_limit(db_t *db, const char *code, int *months, int *workdays);
+/* 422 calendar_missing naming the year (500 when year is 0). */
+void reply_calendar_missing(req_t *r, int year, const char *field);
 void api_calendar_get(req_t *r);
 void api_calendar_put(req_t *r);
 void api_calendar_due(req_t *r);

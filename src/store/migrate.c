@@ -121,6 +121,26 @@ static const struct migration migrations[] = {
 "  created_rows INTEGER NOT NULL DEFAULT 0, updated_rows INTEGER NOT NULL DEFAULT 0, error_rows INTEGER NOT NULL DEFAULT 0,\n"
 "  report TEXT NOT NULL DEFAULT '', payload @BLOB@, created_at BIGINT NOT NULL, finished_at BIGINT);\n"
 },
+{ 4, "requests: resolution text, default time-limit classes and request categories",
+"ALTER TABLE requests ADD COLUMN resolution TEXT NOT NULL DEFAULT '';\n"
+"CREATE INDEX requests_visit ON requests (visit_id);\n"
+"CREATE INDEX visits_visitor ON visits (visitor_id, visited_on);\n"
+"INSERT INTO time_limit_classes (code, name, name_en, months, working_days) VALUES\n"
+"  ('A', 'A类（1个月）', 'Class A (1 month)', 1, 0),\n"
+"  ('B', 'B类（15个工作日）', 'Class B (15 working days)', 0, 15),\n"
+"  ('C', 'C类（5个工作日）', 'Class C (5 working days)', 0, 5)\n"
+"  ON CONFLICT (code) DO NOTHING;\n"
+"INSERT INTO request_categories (code, name, name_en, limit_class, limit_days, sort) VALUES\n"
+"  ('labour', '用工', 'Labour and recruitment', 'B', 0, 1),\n"
+"  ('land', '用地', 'Land', 'A', 0, 2),\n"
+"  ('approval', '审批', 'Approvals', 'C', 0, 3),\n"
+"  ('financing', '融资', 'Financing', 'B', 0, 4),\n"
+"  ('schooling', '子女入学', 'Schooling of employees'' children', 'B', 0, 5),\n"
+"  ('customs', '海关通关', 'Customs clearance', 'C', 0, 6),\n"
+"  ('policy', '政策咨询', 'Policy enquiries', 'C', 0, 7),\n"
+"  ('other', '其他', 'Other', 'B', 0, 8)\n"
+"  ON CONFLICT (code) DO NOTHING;\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

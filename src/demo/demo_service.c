@@ -1,0 +1,1602 @@
+/*
+ * demo_service.c -- the enterprise-service part of the demo data set.
+ *
+ * 1. The official working-day calendars (国务院办公厅关于部分节假日安排的
+ *    通知) of 2021 and 2022 (the article's period and the months after it)
+ *    and of 2025 and 2026 (the period of the demo's projects and
+ *    indicators, and "now").
+ * 2. The article's "两个月走访累计走访企业数496家，协调解决问题560条": the
+ *    visits of DEMO_VISITS_FROM … DEMO_VISITS_TO reach exactly 496
+ *    distinct enterprises, and exactly 560 of the problems raised in
+ *    those two months are resolved (and most closed) within them.  The
+ *    demo's registry holds 300 enterprises, some founded after 2021, so
+ *    the enterprises that existed then are topped up with further
+ *    non-key enterprises until 496 existed; every one of them is visited
+ *    (key enterprises by their chief service officer, the others by a
+ *    department, mostly 企业发展服务中心).  The problems not resolved in
+ *    the period stay open: submitted, accepted, in progress, escalated
+ *    (city/province), awaiting the enterprise and reopened after a low
+ *    rating.  The article's stories are among them: 恒太照明's 招工 and
+ *    职工子女上学, 朗股科技's customs inspection escalated to city and
+ *    province, and an open land request of 星源.
+ * 3. A few current requests (November 2026) of the demo's enterprise
+ *    accounts, and inspection findings (营商环境巡察) of 2021 and 2026.
+ *
+ * Every date is fixed and every choice comes from a fixed-seed xorshift
+ * generator, so two runs give the same rows.  The request histories are
+ * written as the API would write them (same actions, statuses and event
+ * details), with timestamps on the days they happened, in China time.
+ */
+#include "demo/demo_service.h"
+
+#include "core/core.h"
+#include "service/service.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- the official calendars ---- */
+
+static const struct {
+	int year;
+	const char *source;
+} CAL_YEARS[] = {
+	{ 2021, "国务院办公厅关于2021年部分节假日安排的通知（国办发明电〔2020〕27号）" },
+	{ 2022, "国务院办公厅关于2022年部分节假日安排的通知（国办发明电〔2021〕11号）" },
+	{ 2025, "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）" },
+	{ 2026, "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）" },
+};
+
+/* Holidays (work 0: every day from..to, weekends included, as the notice
+ * lists them) and make-up working days (work 1, always a weekend). */
+static const struct {
+	const char *from, *to;
+	int work;
+	const char *note;
+} CAL[] = {
+	/* 2021 */
+	{ "2021-01-01", "2021-01-03", 0, "元旦" },
+	{ "2021-02-07", NULL, 1, "春节调休上班" },
+	{ "2021-02-11", "2021-02-17", 0, "春节" },
+	{ "2021-02-20", NULL, 1, "春节调休上班" },
+	{ "2021-04-03", "2021-04-05", 0, "清明节" },
+	{ "2021-04-25", NULL, 1, "劳动节调休上班" },
+	{ "2021-05-01", "2021-05-05", 0, "劳动节" },
+	{ "2021-05-08", NULL, 1, "劳动节调休上班" },
+	{ "2021-06-12", "2021-06-14", 0, "端午节" },
+	{ "2021-09-18", NULL, 1, "中秋节调休上班" },
+	{ "2021-09-19", "2021-09-21", 0, "中秋节" },
+	{ "2021-09-26", NULL, 1, "国庆节调休上班" },
+	{ "2021-10-01", "2021-10-07", 0, "国庆节" },
+	{ "2021-10-09", NULL, 1, "国庆节调休上班" },
+	/* 2022 */
+	{ "2022-01-01", "2022-01-03", 0, "元旦" },
+	{ "2022-01-29", "2022-01-30", 1, "春节调休上班" },
+	{ "2022-01-31", "2022-02-06", 0, "春节" },
+	{ "2022-04-02", NULL, 1, "清明节调休上班" },
+	{ "2022-04-03", "2022-04-05", 0, "清明节" },
+	{ "2022-04-24", NULL, 1, "劳动节调休上班" },
+	{ "2022-04-30", "2022-05-04", 0, "劳动节" },
+	{ "2022-05-07", NULL, 1, "劳动节调休上班" },
+	{ "2022-06-03", "2022-06-05", 0, "端午节" },
+	{ "2022-09-10", "2022-09-12", 0, "中秋节" },
+	{ "2022-10-01", "2022-10-07", 0, "国庆节" },
+	{ "2022-10-08", "2022-10-09", 1, "国庆节调休上班" },
+	/* 2025 */
+	{ "2025-01-01", NULL, 0, "元旦" },
+	{ "2025-01-26", NULL, 1, "春节调休上班" },
+	{ "2025-01-28", "2025-02-04", 0, "春节" },
+	{ "2025-02-08", NULL, 1, "春节调休上班" },
+	{ "2025-04-04", "2025-04-06", 0, "清明节" },
+	{ "2025-04-27", NULL, 1, "劳动节调休上班" },
+	{ "2025-05-01", "2025-05-05", 0, "劳动节" },
+	{ "2025-05-31", "2025-06-02", 0, "端午节" },
+	{ "2025-09-28", NULL, 1, "国庆节、中秋节调休上班" },
+	{ "2025-10-01", "2025-10-08", 0, "国庆节、中秋节" },
+	{ "2025-10-11", NULL, 1, "国庆节、中秋节调休上班" },
+	/* 2026 */
+	{ "2026-01-01", "2026-01-03", 0, "元旦" },
+	{ "2026-01-04", NULL, 1, "元旦调休上班" },
+	{ "2026-02-14", NULL, 1, "春节调休上班" },
+	{ "2026-02-15", "2026-02-23", 0, "春节" },
+	{ "2026-02-28", NULL, 1, "春节调休上班" },
+	{ "2026-04-04", "2026-04-06", 0, "清明节" },
+	{ "2026-05-01", "2026-05-05", 0, "劳动节" },
+	{ "2026-05-09", NULL, 1, "劳动节调休上班" },
+	{ "2026-06-19", "2026-06-21", 0, "端午节" },
+	{ "2026-09-20", NULL, 1, "国庆节调休上班" },
+	{ "2026-09-25", "2026-09-27", 0, "中秋节" },
+	{ "2026-10-01", "2026-10-07", 0, "国庆节" },
+	{ "2026-10-10", NULL, 1, "国庆节调休上班" },
+};
+
+/* ---- context ---- */
+
+struct duser {
+	int64_t id, dept, ent;
+	char username[48], display[64], role[16];
+};
+
+struct dent {
+	int64_t id, officer, dept;
+	int key;
+	char name[128], contact[32];
+};
+
+/* working days of a range of dates */
+struct wdmap {
+	int64_t base;
+	int n;
+	unsigned char w[400];
+};
+
+struct ctx {
+	db_t *db;
+	uint64_t rng;
+	int failed;
+	char msg[640];
+	int64_t now;
+	struct duser *users;
+	int nusers;
+	struct dent *ents;
+	int nents;
+	int64_t streets[16];
+	int nstreets;
+	int64_t dept[16];
+	int cat_months[8], cat_workdays[8];   /* the time limits of the request categories */
+	struct wdmap wd;
+};
+
+static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	if (!c->failed) {
+		char what[400];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		snprintf(c->msg, sizeof c->msg, "demo service: %s (%s)", what, db_errmsg(c->db));
+		c->failed = 1;
+	}
+	return -1;
+}
+
+static void report(struct ctx *c, char **err)
+{
+	if (err)
+		*err = strdup(c->msg);
+	else
+		fprintf(stderr, "zoneops: %s\n", c->msg);
+}
+
+static uint64_t rnd(struct ctx *c)
+{
+	uint64_t x = c->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->rng = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int rnd_int(struct ctx *c, int lo, int hi)
+{
+	return lo + (int)(rnd(c) % (uint64_t)(hi - lo + 1));
+}
+
+/* percent chance */
+static int chance(struct ctx *c, int pct)
+{
+	return rnd_int(c, 0, 99) < pct;
+}
+
+static int64_t day_of(const char *s)
+{
+	int64_t d = 0;
+	date_parse(s, &d);
+	return d;
+}
+
+/* Unix seconds of hour:minute China time on day d. */
+static int64_t at_time(int64_t d, int hour, int minute)
+{
+	return d * 86400 + (int64_t)(hour - 8) * 3600 + minute * 60;
+}
+
+/* ---- calendar ---- */
+
+int demo_seed_calendar(db_t *db, int64_t now, char **err)
+{
+	struct ctx c0;
+	memset(&c0, 0, sizeof c0);
+	c0.db = db;
+	for (int y = 0; y < NELEM(CAL_YEARS); y++) {
+		char lo[11], hi[11];
+		snprintf(lo, sizeof lo, "%04d-01-01", CAL_YEARS[y].year);
+		snprintf(hi, sizeof hi, "%04d-12-31", CAL_YEARS[y].year);
+		db_stmt_t *st = db_prepare(db, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2");
+		if (st == NULL) {
+			fail(&c0, "calendar_days");
+			goto bad;
+		}
+		db_bind_text(st, 1, lo);
+		db_bind_text(st, 2, hi);
+		int rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE) {
+			fail(&c0, "calendar_days");
+			goto bad;
+		}
+		for (int i = 0; i < NELEM(CAL); i++) {
+			if (strncmp(CAL[i].from, lo, 4) != 0)
+				continue;
+			int64_t a = day_of(CAL[i].from), b = CAL[i].to ? day_of(CAL[i].to) : a;
+			for (int64_t d = a; d <= b; d++) {
+				char day[11];
+				date_format(d, day);
+				st = db_prepare(db, "INSERT INTO calendar_days (day, is_workday, note) VALUES ($1, $2, $3)");
+				if (st == NULL) {
+					fail(&c0, "calendar_days %s", day);
+					goto bad;
+				}
+				db_bind_text(st, 1, day);
+				db_bind_int(st, 2, CAL[i].work);
+				db_bind_text(st, 3, CAL[i].note);
+				rc = db_step(st);
+				db_done(st);
+				if (rc != DB_DONE) {
+					fail(&c0, "calendar_days %s", day);
+					goto bad;
+				}
+			}
+		}
+		st = db_prepare(db,
+			"INSERT INTO calendar_years (year, loaded_at, source) VALUES ($1, $2, $3)"
+			" ON CONFLICT (year) DO UPDATE SET loaded_at = excluded.loaded_at, source = excluded.source");
+		if (st == NULL) {
+			fail(&c0, "calendar_years");
+			goto bad;
+		}
+		db_bind_int(st, 1, CAL_YEARS[y].year);
+		db_bind_int(st, 2, now);
+		db_bind_text(st, 3, CAL_YEARS[y].source);
+		rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE) {
+			fail(&c0, "calendar_years");
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	report(&c0, err);
+	return -1;
+}
+
+static int wd_build(struct ctx *c, const char *from, int n)
+{
+	c->wd.base = day_of(from);
+	c->wd.n = n;
+	for (int i = 0; i < n; i++) {
+		char d[11];
+		date_format(c->wd.base + i, d);
+		int w = calendar_is_workday(c->db, d);
+		if (w < 0)
+			return fail(c, "calendar %s", d);
+		c->wd.w[i] = (unsigned char)w;
+	}
+	return 0;
+}
+
+static int is_wd(struct ctx *c, int64_t d)
+{
+	int64_t i = d - c->wd.base;
+	return i >= 0 && i < c->wd.n ? c->wd.w[i] : 0;
+}
+
+/* n working days after d (n = 0: d itself). */
+static int64_t wd_add(struct ctx *c, int64_t d, int n)
+{
+	for (int k = 0; k < n;) {
+		d++;
+		if (d - c->wd.base >= c->wd.n)
+			return d;
+		k += is_wd(c, d);
+	}
+	return d;
+}
+
+/* d itself when a working day, else the next one. */
+static int64_t wd_on_or_after(struct ctx *c, int64_t d)
+{
+	while (!is_wd(c, d) && d - c->wd.base < c->wd.n)
+		d++;
+	return d;
+}
+
+static int wd_between(struct ctx *c, int64_t a, int64_t b)
+{
+	int n = 0;
+	for (int64_t d = a + 1; d <= b; d++)
+		n += is_wd(c, d);
+	return n;
+}
+
+/* A time limit from day `from` as calendar_due() counts it, on the
+ * working days loaded in c->wd (calendar_due itself beyond them). */
+static int due_date(struct ctx *c, int64_t from, int months, int workdays, char out[11], int *missing)
+{
+	int64_t d;
+	if (months > 0) {
+		char s[11], t[32];
+		date_format(from, s);
+		int y = atoi(s), m = atoi(s + 5), dd = atoi(s + 8);
+		int total = y * 12 + (m - 1) + months;
+		y = total / 12;
+		m = total % 12 + 1;
+		static const int MD[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		int last = MD[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+		snprintf(t, sizeof t, "%04d-%02d-%02d", y, m, dd < last ? dd : last);
+		d = wd_on_or_after(c, day_of(t));
+	} else {
+		d = wd_add(c, from, workdays);
+	}
+	if (d - c->wd.base >= c->wd.n - 1) {
+		char s[11];
+		date_format(from, s);
+		return calendar_due(c->db, s, months, workdays, out, missing);
+	}
+	date_format(d, out);
+	return 0;
+}
+
+/* ---- lookups ---- */
+
+static const struct {
+	const char *code, *name;
+} DEPTS[] = {
+	{ "qfzx", "企业发展服务中心" }, { "xzsp", "行政审批局" }, { "jfj", "经济发展局" }, { "czj", "财政局" },
+	{ "zrgh", "自然资源和规划分局" }, { "rsj", "人力资源和社会保障局" }, { "sysj", "社会事业局" },
+	{ "sthj", "生态环境分局" }, { "jsj", "建设局" }, { "scjg", "市场监督管理局" }, { "hg", "南通海关" },
+	{ "sswt", "江苏省商务厅" },
+};
+enum { D_QFZX, D_XZSP, D_JFJ, D_CZJ, D_ZRGH, D_RSJ, D_SYSJ, D_STHJ, D_JSJ, D_SCJG, D_HG, D_SSWT, NDEPT };
+
+static const struct duser *user_by_name(struct ctx *c, const char *username)
+{
+	for (int i = 0; i < c->nusers; i++)
+		if (strcmp(c->users[i].username, username) == 0)
+			return &c->users[i];
+	return NULL;
+}
+
+static const struct duser *user_by_id(struct ctx *c, int64_t id)
+{
+	for (int i = 0; i < c->nusers; i++)
+		if (c->users[i].id == id)
+			return &c->users[i];
+	return NULL;
+}
+
+static const struct duser *dept_user(struct ctx *c, int d)
+{
+	char u[48];
+	snprintf(u, sizeof u, "dept.%s", DEPTS[d].code);
+	return user_by_name(c, u);
+}
+
+/* The enterprise account of enterprise id, or NULL. */
+static const struct duser *ent_user(struct ctx *c, int64_t ent)
+{
+	for (int i = 0; i < c->nusers; i++)
+		if (c->users[i].ent == ent && strcmp(c->users[i].role, "enterprise") == 0)
+			return &c->users[i];
+	return NULL;
+}
+
+static int load_refs(struct ctx *c)
+{
+	c->users = calloc(512, sizeof *c->users);
+	if (c->users == NULL)
+		return fail(c, "out of memory");
+	db_stmt_t *st = db_prepare(c->db,
+		"SELECT id, username, display_name, role, COALESCE(department_id, 0), COALESCE(enterprise_id, 0)"
+		" FROM users ORDER BY id");
+	if (st == NULL)
+		return fail(c, "users");
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW && c->nusers < 512) {
+		struct duser *u = &c->users[c->nusers++];
+		u->id = db_col_int(st, 0);
+		snprintf(u->username, sizeof u->username, "%s", db_col_text(st, 1));
+		snprintf(u->display, sizeof u->display, "%s", db_col_text(st, 2));
+		snprintf(u->role, sizeof u->role, "%s", db_col_text(st, 3));
+		u->dept = db_col_int(st, 4);
+		u->ent = db_col_int(st, 5);
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return fail(c, "users");
+	for (int d = 0; d < NDEPT; d++) {
+		st = db_prepare(c->db, "SELECT id FROM departments WHERE name = $1");
+		if (st == NULL)
+			return fail(c, "departments");
+		db_bind_text(st, 1, DEPTS[d].name);
+		rc = db_step(st);
+		c->dept[d] = rc == DB_ROW ? db_col_int(st, 0) : 0;
+		db_done(st);
+		if (c->dept[d] == 0)
+			return fail(c, "no department %s", DEPTS[d].name);
+		if (dept_user(c, d) == NULL)
+			return fail(c, "no account dept.%s", DEPTS[d].code);
+	}
+	st = db_prepare(c->db, "SELECT id FROM streets ORDER BY id");
+	if (st == NULL)
+		return fail(c, "streets");
+	while ((rc = db_step(st)) == DB_ROW && c->nstreets < 16)
+		c->streets[c->nstreets++] = db_col_int(st, 0);
+	db_done(st);
+	if (c->nstreets == 0)
+		return fail(c, "no streets");
+	if (user_by_name(c, "admin") == NULL)
+		return fail(c, "no admin account");
+	return 0;
+}
+
+/* ---- topping up the enterprises of 2021 ---- */
+
+static const char *const TRADES[] = {
+	"润泽", "华昇", "嘉润", "恒瑞", "新诚", "苏瑞", "通源", "江韵", "海昌", "启明", "中瑞", "大通", "金港",
+	"森泰", "弘信", "铭泰", "宏远", "广源", "凯达", "昌盛", "盛达", "华冠", "力恒", "天润", "优创", "合力",
+	"万通", "顺达", "永安", "博瑞", "越洋", "龙腾", "星海", "立信", "安泰", "港城", "濠江", "五山", "军山",
+	"剑山", "澄海", "望江", "东江", "银鹭", "欧迪", "科隆", "德胜", "汇邦", "恒升", "佳信",
+};
+static const struct {
+	const char *code;
+	int weight, manuf;
+	const char *phrase[3];
+} IND[] = {
+	{ "C38", 12, 1, { "电气", "电器", "照明电器" } },
+	{ "C39", 10, 1, { "电子", "电子科技", "光电" } },
+	{ "C34", 12, 1, { "机械", "机械制造", "液压设备" } },
+	{ "C35", 7, 1, { "专用设备", "自动化设备", "船舶配件" } },
+	{ "C33", 7, 1, { "五金", "金属制品", "钢构" } },
+	{ "C29", 6, 1, { "塑胶", "橡胶制品", "塑业" } },
+	{ "C26", 4, 1, { "化工材料", "涂料", "助剂" } },
+	{ "C27", 3, 1, { "医疗器械", "生物制品", "医药" } },
+	{ "C17", 5, 1, { "纺织品", "针织", "服饰" } },
+	{ "C36", 4, 1, { "汽车配件", "车辆部件", "零部件" } },
+	{ "I65", 7, 0, { "软件", "信息科技", "网络技术" } },
+	{ "G51", 8, 0, { "贸易", "商贸", "进出口" } },
+	{ "G59", 4, 0, { "物流", "仓储", "供应链" } },
+	{ "L72", 5, 0, { "企业管理", "商务咨询", "人力资源" } },
+	{ "M74", 3, 0, { "检测", "工程技术", "设计" } },
+};
+static const char *const SURNAMES[] = {
+	"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "朱", "胡", "郭", "何",
+	"高", "林", "沈", "陆", "顾", "施", "季", "缪", "钱", "范", "金", "严", "倪", "邵", "葛", "冒",
+};
+static const char *const GIVEN[] = {
+	"建国", "志华", "海军", "丽华", "晓红", "卫星", "永刚", "秀兰", "国平", "春燕", "建新", "玉梅", "金华",
+	"小平", "国庆", "红兵", "新华", "文华", "玲", "芳", "强", "军", "峰", "洁", "娜", "亮", "斌", "波",
+};
+
+static int seed_more_enterprises(struct ctx *c, int need)
+{
+	if (need <= 0)
+		return 0;
+	/* every name and code already used */
+	int cap = 1024, n = 0;
+	char (*names)[128] = calloc((size_t)cap + (size_t)need, sizeof *names);
+	char (*codes)[19] = calloc((size_t)cap + (size_t)need, sizeof *codes);
+	if (names == NULL || codes == NULL) {
+		free(names);
+		free(codes);
+		return fail(c, "out of memory");
+	}
+	db_stmt_t *st = db_prepare(c->db, "SELECT name, credit_code FROM enterprises ORDER BY id");
+	int rc = st ? DB_ROW : DB_ERR;
+	while (st && (rc = db_step(st)) == DB_ROW && n < cap) {
+		snprintf(names[n], sizeof names[0], "%s", db_col_text(st, 0));
+		snprintf(codes[n], sizeof codes[0], "%s", db_col_text(st, 1));
+		n++;
+	}
+	if (st)
+		db_done(st);
+	int result = 0;
+	if (rc != DB_DONE && rc != DB_ROW) {
+		result = fail(c, "enterprises");
+		goto out;
+	}
+	int wsum = 0;
+	for (int i = 0; i < NELEM(IND); i++)
+		wsum += IND[i].weight;
+	for (int k = 0; k < need; k++) {
+		int pick = rnd_int(c, 0, wsum - 1), ind = 0;
+		while (pick >= IND[ind].weight)
+			pick -= IND[ind++].weight;
+		char name[128];
+		for (int tries = 0;; tries++) {
+			const char *pre = chance(c, 85) ? "南通" : "江苏";
+			snprintf(name, sizeof name, "%s%s%s有限公司", pre, TRADES[rnd_int(c, 0, NELEM(TRADES) - 1)],
+			         IND[ind].phrase[rnd_int(c, 0, 2)]);
+			int used = 0;
+			for (int i = 0; i < n && !used; i++)
+				used = strcmp(names[i], name) == 0;
+			if (!used)
+				break;
+			if (tries > 500) {
+				result = fail(c, "cannot make a unique enterprise name");
+				goto out;
+			}
+		}
+		/* founded 1998 … September 2021 */
+		char founded[11];
+		date_format(day_of("1998-01-01") + rnd_int(c, 0, (int)(day_of("2021-09-30") - day_of("1998-01-01"))), founded);
+		char code[19];
+		for (int tries = 0;; tries++) {
+			memcpy(code, "91320691", 8);
+			if (strcmp(founded, "2015-10-01") < 0) {
+				code[8] = "567"[rnd_int(c, 0, 2)];
+				for (int i = 9; i < 16; i++)
+					code[i] = (char)('0' + rnd_int(c, 0, 9));
+			} else {
+				code[8] = 'M';
+				code[9] = 'A';
+				code[10] = strcmp(founded, "2020-01-01") < 0 ? '1' : '2';
+				for (int i = 11; i < 16; i++)
+					code[i] = CREDIT_CODE_ALPHABET[rnd_int(c, 0, (int)sizeof CREDIT_CODE_ALPHABET - 2)];
+			}
+			credit_code_complete(code);
+			int used = !credit_code_check(code);
+			for (int i = 0; i < n && !used; i++)
+				used = strcmp(codes[i], code) == 0;
+			if (!used)
+				break;
+			if (tries > 1000) {
+				result = fail(c, "cannot make a unique credit code");
+				goto out;
+			}
+		}
+		snprintf(names[n], sizeof names[0], "%s", name);
+		memcpy(codes[n], code, 19);
+		n++;
+		char contact[32], phone[12];
+		snprintf(contact, sizeof contact, "%s%s", SURNAMES[rnd_int(c, 0, NELEM(SURNAMES) - 1)],
+		         GIVEN[rnd_int(c, 0, NELEM(GIVEN) - 1)]);
+		snprintf(phone, sizeof phone, "139%04d%04d", rnd_int(c, 0, 9999), rnd_int(c, 0, 9999));
+		int manuf = IND[ind].manuf;
+		int employees = manuf ? rnd_int(c, 15, 320) : rnd_int(c, 5, 90);
+		int64_t capital = (int64_t)rnd_int(c, 1, manuf ? 80 : 40) * 50;
+		double land = manuf ? rnd_int(c, 30, 450) / 10.0 : 0;
+		st = db_prepare(c->db,
+			"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
+			" contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on,"
+			" created_at, updated_at) VALUES ($1, $2, $3, $4, 0, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11)"
+			" RETURNING id");
+		if (st == NULL) {
+			result = fail(c, "enterprises");
+			goto out;
+		}
+		db_bind_text(st, 1, code);
+		db_bind_text(st, 2, name);
+		db_bind_int(st, 3, c->streets[rnd_int(c, 0, c->nstreets - 1)]);
+		db_bind_text(st, 4, IND[ind].code);
+		db_bind_text(st, 5, contact);
+		db_bind_text(st, 6, phone);
+		db_bind_int(st, 7, employees);
+		db_bind_int(st, 8, capital);
+		db_bind_double(st, 9, land);
+		db_bind_text(st, 10, founded);
+		db_bind_int(st, 11, c->now);
+		rc = db_step(st);
+		int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+		db_done(st);
+		if (rc != DB_ROW) {
+			result = fail(c, "enterprise %s", name);
+			goto out;
+		}
+		if (enterprise_index_name(c->db, id, name) != DB_OK) {
+			result = fail(c, "enterprise_grams");
+			goto out;
+		}
+	}
+out:
+	free(names);
+	free(codes);
+	return result;
+}
+
+static int load_enterprises(struct ctx *c)
+{
+	int cap = 2048;
+	c->ents = calloc((size_t)cap, sizeof *c->ents);
+	if (c->ents == NULL)
+		return fail(c, "out of memory");
+	db_stmt_t *st = db_prepare(c->db,
+		"SELECT id, name, COALESCE(officer_id, 0), COALESCE(department_id, 0), is_key, contact_name"
+		" FROM enterprises WHERE founded_on <> '' AND founded_on < $1 ORDER BY id");
+	if (st == NULL)
+		return fail(c, "enterprises");
+	db_bind_text(st, 1, DEMO_VISITS_FROM);
+	int rc;
+	c->nents = 0;
+	while ((rc = db_step(st)) == DB_ROW && c->nents < cap) {
+		struct dent *e = &c->ents[c->nents++];
+		e->id = db_col_int(st, 0);
+		snprintf(e->name, sizeof e->name, "%s", db_col_text(st, 1));
+		e->officer = db_col_int(st, 2);
+		e->dept = db_col_int(st, 3);
+		e->key = db_col_int(st, 4) != 0;
+		snprintf(e->contact, sizeof e->contact, "%s", db_col_text(st, 5));
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return fail(c, "enterprises");
+	return 0;
+}
+
+static int ent_index(struct ctx *c, const char *name)
+{
+	for (int i = 0; i < c->nents; i++)
+		if (strcmp(c->ents[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- problems ---- */
+
+enum { CAT_LABOUR, CAT_LAND, CAT_APPROVAL, CAT_FINANCING, CAT_SCHOOLING, CAT_CUSTOMS, CAT_POLICY, CAT_OTHER, NCAT };
+static const char *const CAT_CODE[NCAT] = { "labour", "land", "approval", "financing", "schooling", "customs", "policy", "other" };
+static const int CAT_WEIGHT[NCAT] = { 24, 10, 16, 15, 8, 6, 14, 7 };
+
+static const struct {
+	int cat, dept;
+	const char *title, *desc, *resolution;
+} TPL[] = {
+	{ CAT_LABOUR, D_RSJ, "一线操作工缺口较大，请求协助招工", "四季度订单饱满，一线操作工缺口约80人，自主招聘进度较慢。",
+	  "人社局组织专场招聘会2场，并通过街道就业服务站推送岗位，已到岗86人。" },
+	{ CAT_LABOUR, D_RSJ, "急需数控、焊接等技术工人", "新产线投产，急需数控车工、焊工等技术工人约30名。",
+	  "对接南通技师学院等职业院校开展订单式培养，推荐技术工人32名，已录用25名。" },
+	{ CAT_LABOUR, D_RSJ, "外地员工社保转移接续办理", "新招外省员工社保关系转移接续手续较多，办理周期长。",
+	  "开辟绿色通道集中上门受理，12名员工社保转移接续已办结。" },
+	{ CAT_LABOUR, D_RSJ, "申请稳岗返还补贴", "企业符合稳岗返还条件，希望指导申领。", "已指导企业完成申报，稳岗返还资金已拨付到账。" },
+	{ CAT_LABOUR, D_QFZX, "研发人员住房需求", "新引进研发人员住房需求约15套。", "协调人才公寓15套，员工已签约入住。" },
+	{ CAT_LAND, D_ZRGH, "扩建项目新增用地", "企业拟扩大产能，需新增工业用地约30亩。",
+	  "纳入年度供地计划，相邻地块已完成出让前期准备，企业已参加竞买。" },
+	{ CAT_LAND, D_ZRGH, "厂房不动产权证办理", "二期厂房竣工后不动产权证办理进度较慢。", "联合验收后开通绿色通道，不动产权证已核发。" },
+	{ CAT_LAND, D_ZRGH, "闲置厂房盘活利用", "厂区内闲置厂房约8000平方米，希望引入配套企业。",
+	  "纳入低效用地盘活清单，已对接配套企业签订租赁协议。" },
+	{ CAT_LAND, D_ZRGH, "规划道路红线影响厂区围墙", "规划道路红线与现有围墙位置冲突，影响厂区改造。",
+	  "经规划核实调整道路施工方案，围墙保留原位。" },
+	{ CAT_APPROVAL, D_XZSP, "技改项目备案及环评审批", "技改项目需办理备案和环评手续，希望加快进度。",
+	  "提前介入、并联审批，项目备案和环评批复已出具。" },
+	{ CAT_APPROVAL, D_XZSP, "新建厂房施工许可办理", "新建厂房施工许可材料准备有困难。", "提供帮办代办服务，施工许可证已核发。" },
+	{ CAT_APPROVAL, D_XZSP, "消防验收预约排期", "新车间急需投产，消防验收排期较晚。", "协调提前安排现场验收，消防验收已通过。" },
+	{ CAT_APPROVAL, D_XZSP, "排污许可证延续", "排污许可证即将到期，需办理延续。", "指导网上申报，排污许可证延续已办结。" },
+	{ CAT_APPROVAL, D_XZSP, "营业执照经营范围变更", "新增业务需变更经营范围。", "窗口当日办结，新营业执照已领取。" },
+	{ CAT_FINANCING, D_CZJ, "流动资金贷款续贷", "原流动资金贷款到期，续贷审批周期较长。", "对接合作银行开展无还本续贷，续贷3000万元已落实。" },
+	{ CAT_FINANCING, D_CZJ, "技改项目贷款贴息", "申请技改专项贷款贴息支持。", "已纳入技改贴息项目库，首期贴息资金已拨付。" },
+	{ CAT_FINANCING, D_JFJ, "政府性融资担保对接", "企业缺乏抵押物，希望获得担保支持。", "对接市融资担保公司，担保贷款1000万元已放款。" },
+	{ CAT_FINANCING, D_JFJ, "上市辅导和股改咨询", "企业计划启动股份制改造，咨询上市扶持政策。", "组织券商、律所上门辅导，股改方案已确定。" },
+	{ CAT_FINANCING, D_CZJ, "出口信用保险保费补贴", "申请出口信用保险保费补贴。", "指导完成申报材料，补贴已纳入兑现批次。" },
+	{ CAT_SCHOOLING, D_SYSJ, "外地骨干员工子女入学", "3名外地骨干员工子女需就读小学。", "协调辖区学校，3名学生已入学。" },
+	{ CAT_SCHOOLING, D_SYSJ, "高管子女转学插班", "新引进高管子女需转学插班（初二）。", "协调辖区初中接收插班，转学手续已办理。" },
+	{ CAT_SCHOOLING, D_SYSJ, "员工子女幼儿园入园", "员工子女入园需求5名。", "协调就近公办幼儿园，5名幼儿已入园。" },
+	{ CAT_SCHOOLING, D_SYSJ, "引进人才子女学位", "引进博士子女学位需求。", "按人才政策落实学位，已完成入学报到。" },
+	{ CAT_CUSTOMS, D_QFZX, "进口设备减免税备案", "进口生产设备申请减免税备案。", "协调海关窗口加快审核，减免税备案已办结。" },
+	{ CAT_CUSTOMS, D_QFZX, "出口货物通关时效", "出口货物查验排队时间长，影响交货期。", "协调海关开通预约查验，通关时效缩短至1天以内。" },
+	{ CAT_CUSTOMS, D_QFZX, "海关AEO高级认证辅导", "企业申请海关AEO高级认证。", "联系海关开展认证辅导，企业已通过认证现场验证。" },
+	{ CAT_CUSTOMS, D_QFZX, "保税料件核销差异", "加工贸易保税料件核销出现差异需处理。", "协调海关业务科室，核销差异已处理完毕。" },
+	{ CAT_POLICY, D_JFJ, "高新技术企业认定政策咨询", "咨询高企认定条件和申报时间。", "上门讲解政策，已指导企业完成申报材料准备。" },
+	{ CAT_POLICY, D_QFZX, "研发费用加计扣除政策", "咨询研发费用加计扣除政策口径。", "联系税务部门开展辅导，企业已按新政策申报。" },
+	{ CAT_POLICY, D_QFZX, "“免审即享”奖补兑现", "咨询“免审即享”政策奖补兑现进度。", "核实企业符合条件，奖补资金已直达企业账户。" },
+	{ CAT_POLICY, D_JFJ, "专精特新企业申报", "希望申报省级专精特新中小企业。", "开展一对一辅导，企业已完成申报。" },
+	{ CAT_POLICY, D_JFJ, "智能化改造奖补政策咨询", "咨询智能化改造奖补政策。", "推送政策并指导申报，已列入奖补名单。" },
+	{ CAT_OTHER, D_JSJ, "厂区周边道路破损", "厂区门口道路破损，影响货车通行。", "建设局已完成路面修复。" },
+	{ CAT_OTHER, D_QFZX, "用电增容报装", "新增设备需用电增容约2000千伏安。", "协调供电公司加快报装，增容已送电。" },
+	{ CAT_OTHER, D_QFZX, "天然气管道接入", "新车间需接入天然气管道。", "协调燃气公司完成管道接入并通气。" },
+	{ CAT_OTHER, D_QFZX, "公交线路延伸至园区", "员工通勤不便，希望公交线路延伸至厂区附近。", "协调公交公司调整线路，新增园区站点。" },
+	{ CAT_OTHER, D_STHJ, "危险废物处置渠道", "危险废物处置渠道紧张，库存接近上限。", "协调对接持证处置单位，已签订处置协议。" },
+	{ CAT_OTHER, D_SCJG, "计量器具检定", "生产用计量器具集中检定需求。", "协调计量检定机构上门检定，已全部完成。" },
+	/* the article's stories (not drawn at random) */
+#define TPL_STORY 38
+	{ CAT_LABOUR, D_RSJ, "一线操作工缺口约120人，请求协助招工",
+	  "新接订单交期紧，一线操作工缺口约120人，春节前需到岗。",
+	  "首席服务员牵头，人社局组织专场招聘会并对接职业院校，126名员工已到岗。" },
+	{ CAT_SCHOOLING, D_SYSJ, "职工子女上学问题", "5名外地骨干职工子女需在竹行街道就近入学。",
+	  "社会事业局协调竹行街道辖区学校，5名职工子女已全部入学。" },
+	{ CAT_CUSTOMS, D_QFZX, "进口不锈钢钢带剪裁查验",
+	  "从国外进口不锈钢钢带，入关后南通海关准备剪裁查验，但该产品属客户定制，剪裁后将无法使用。",
+	  "企业发展服务中心逐级联系，在与省、市海关充分沟通协调下改为无损查验，货物顺利通关。" },
+	{ CAT_LAND, D_ZRGH, "锂电池隔膜项目二期新增用地约200亩",
+	  "总投资100亿元的锂电池隔膜项目二期需新增工业用地约200亩，区内指标不足。", "" },
+};
+
+static const char *const ESC_CITY[NCAT] = {
+	"需市人社部门统筹区域用工资源", "用地指标需市自然资源和规划局统筹", "审批权限在市级部门，需市级协调",
+	"需市级金融监管部门协调", "学位需市教育部门统筹", "涉及海关查验方式，需与南通海关沟通协调",
+	"政策口径需市级部门解释", "需市级公用事业单位协调",
+};
+static const char *const ESC_PROVINCE[NCAT] = {
+	"需省级层面协调", "需省级用地指标支持", "涉及省级审批事项", "需省级金融机构支持", "需省级层面协调",
+	"需省级层面与南京海关沟通", "需省级部门出具政策口径", "需省级层面协调",
+};
+
+static const char *const NOTES[] = {
+	"了解企业生产经营、技术改造和人才引进情况，宣传推送惠企政策。",
+	"走访企业生产车间，了解四季度订单和用工情况。",
+	"了解企业产品升级、科技创新和市场拓展规划，推送“免审即享”政策。",
+	"座谈企业发展规划和上市计划，收集企业诉求。",
+	"了解企业疫情防控和稳产达产情况，现场解答政策咨询。",
+	"了解企业技改项目进度及用地、融资需求。",
+};
+static const char *const ROLES[] = { "总经理", "副总经理", "董事长", "人事经理", "财务总监", "行政主管" };
+static const char *const COMMENT5[] = { "非常满意，办事效率高。", "有求必应、说到做到，点赞！", "问题解决及时，感谢首席服务员。", "" };
+static const char *const COMMENT4[] = { "满意，希望后续继续跟进。", "总体满意。", "" };
+
+/* ---- one request's history ---- */
+
+struct actor {
+	int64_t id;
+	const char *username;
+};
+
+struct dev {
+	int64_t at;
+	struct actor who;
+	const char *action, *from, *to;
+	char *detail;
+};
+
+struct hist {
+	struct dev ev[20];
+	int nev;
+	int64_t last, day;             /* time and day of the last event */
+	const char *status, *level;
+	int64_t department_id, resolved_at, closed_at;
+	int rating;
+	const char *rating_comment, *resolution;
+	char accepted_on[11], due_on[11], paused_since[11];
+};
+
+static void hist_init(struct hist *h)
+{
+	memset(h, 0, sizeof *h);
+	h->status = "";
+	h->level = "district";
+	h->rating_comment = "";
+	h->resolution = "";
+}
+
+static void hist_free(struct hist *h)
+{
+	for (int i = 0; i < h->nev; i++)
+		free(h->ev[i].detail);
+	h->nev = 0;
+}
+
+/* Append an event on day d near hour (after the previous one). */
+static void ev(struct ctx *c, struct hist *h, int64_t d, int hour, struct actor who, const char *action, const char *to,
+               json_t *detail)
+{
+	int64_t t = at_time(d, hour, rnd_int(c, 0, 59));
+	if (t <= h->last)
+		t = h->last + 60 * rnd_int(c, 5, 45);
+	if (h->nev < NELEM(h->ev)) {
+		struct dev *e = &h->ev[h->nev++];
+		e->at = t;
+		e->who = who;
+		e->action = action;
+		e->from = h->status;
+		e->to = to;
+		e->detail = detail && json_object_size(detail) ? json_dumps(detail, JSON_COMPACT) : NULL;
+	}
+	json_decref(detail);
+	h->last = t;
+	h->day = d;
+	h->status = to;
+}
+
+static struct actor actor_of(const struct duser *u)
+{
+	struct actor a = { u ? u->id : 0, u ? u->username : "system" };
+	return a;
+}
+
+/* The enterprise as an actor: its account, or its contact by name. */
+static struct actor ent_actor(struct ctx *c, const struct dent *e)
+{
+	const struct duser *u = ent_user(c, e->id);
+	if (u)
+		return actor_of(u);
+	struct actor a = { 0, e->contact };
+	return a;
+}
+
+/* The officer of e, or the service centre. */
+static struct actor coordinator(struct ctx *c, const struct dent *e)
+{
+	const struct duser *u = e->officer ? user_by_id(c, e->officer) : NULL;
+	return actor_of(u ? u : dept_user(c, D_QFZX));
+}
+
+/* Insert the request and its history; 0 or -1. */
+static int insert_request(struct ctx *c, const char *kind, int64_t ent, const char *category, const char *title,
+                          const char *desc, const char *source, int64_t visit, int64_t created_by, struct hist *h)
+{
+	db_stmt_t *st = db_prepare(c->db,
+		"INSERT INTO requests (kind, enterprise_id, category, title, description, source, visit_id, status,"
+		" department_id, level, accepted_on, due_on, paused_since, resolution, evidence, rating, rating_comment,"
+		" resolved_at, closed_at, created_by, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+		" RETURNING id");
+	if (st == NULL)
+		return fail(c, "requests");
+	int inspection = strcmp(kind, "inspection") == 0;
+	db_bind_text(st, 1, kind);
+	if (ent > 0)
+		db_bind_int(st, 2, ent);
+	else
+		db_bind_null(st, 2);
+	db_bind_text(st, 3, category);
+	db_bind_text(st, 4, title);
+	db_bind_text(st, 5, desc);
+	db_bind_text(st, 6, source);
+	if (visit > 0)
+		db_bind_int(st, 7, visit);
+	else
+		db_bind_null(st, 7);
+	db_bind_text(st, 8, h->status);
+	if (h->department_id > 0)
+		db_bind_int(st, 9, h->department_id);
+	else
+		db_bind_null(st, 9);
+	db_bind_text(st, 10, h->level);
+	db_bind_text(st, 11, h->accepted_on);
+	db_bind_text(st, 12, h->due_on);
+	db_bind_text(st, 13, h->paused_since);
+	db_bind_text(st, 14, inspection ? "" : h->resolution);
+	db_bind_text(st, 15, inspection ? h->resolution : "");
+	if (h->rating > 0)
+		db_bind_int(st, 16, h->rating);
+	else
+		db_bind_null(st, 16);
+	db_bind_text(st, 17, h->rating_comment);
+	if (h->resolved_at > 0)
+		db_bind_int(st, 18, h->resolved_at);
+	else
+		db_bind_null(st, 18);
+	if (h->closed_at > 0)
+		db_bind_int(st, 19, h->closed_at);
+	else
+		db_bind_null(st, 19);
+	if (created_by > 0)
+		db_bind_int(st, 20, created_by);
+	else
+		db_bind_null(st, 20);
+	db_bind_int(st, 21, h->ev[0].at);
+	db_bind_int(st, 22, h->last);
+	int rc = db_step(st);
+	int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		return fail(c, "request %s", title);
+	for (int i = 0; i < h->nev; i++) {
+		struct dev *e = &h->ev[i];
+		st = db_prepare(c->db,
+			"INSERT INTO request_events (request_id, at, user_id, username, action, from_status, to_status, detail)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+		if (st == NULL)
+			return fail(c, "request_events");
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, e->at);
+		if (e->who.id > 0)
+			db_bind_int(st, 3, e->who.id);
+		else
+			db_bind_null(st, 3);
+		db_bind_text(st, 4, e->who.username);
+		db_bind_text(st, 5, e->action);
+		db_bind_text(st, 6, e->from);
+		db_bind_text(st, 7, e->to);
+		db_bind_text(st, 8, e->detail ? e->detail : "");
+		rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE)
+			return fail(c, "request_events");
+	}
+	return 0;
+}
+
+/* ---- the two months of visits ---- */
+
+enum {
+	F_RESOLVED, F_SUBMITTED, F_ACCEPTED, F_IN_PROGRESS, F_ESCALATED, F_AWAITING, F_REOPENED,
+};
+enum { FL_ESC = 1, FL_ESC_PROV = 2, FL_WAIT = 4, FL_REOPEN = 8 };
+
+struct dvisit {
+	int ent;
+	int64_t day, id;
+	int hour, problems;
+	const struct duser *visitor;
+	int64_t dept;
+	int story;        /* 0, or 1 + the first story template */
+};
+
+struct plan {
+	int ent, visit, tpl;
+	int64_t day;
+	int hour;
+	const char *source;
+	int fate, flags, story;
+	int64_t order;
+};
+
+static int cmp_visit(const void *a, const void *b)
+{
+	const struct dvisit *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return x->hour != y->hour ? x->hour - y->hour : x->ent - y->ent;
+}
+
+static int cmp_plan(const void *a, const void *b)
+{
+	const struct plan *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	if (x->hour != y->hour)
+		return x->hour - y->hour;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int pick_category(struct ctx *c)
+{
+	int total = 0;
+	for (int i = 0; i < NCAT; i++)
+		total += CAT_WEIGHT[i];
+	int r = rnd_int(c, 0, total - 1);
+	for (int i = 0; i < NCAT; i++) {
+		if (r < CAT_WEIGHT[i])
+			return i;
+		r -= CAT_WEIGHT[i];
+	}
+	return NCAT - 1;
+}
+
+static int pick_template(struct ctx *c, int cat)
+{
+	int idx[16], n = 0;
+	for (int i = 0; i < TPL_STORY; i++)
+		if (TPL[i].cat == cat && n < 16)
+			idx[n++] = i;
+	return idx[rnd_int(c, 0, n - 1)];
+}
+
+/* Simulate and insert one problem raised in the period. */
+static int run_plan(struct ctx *c, const struct plan *p, const struct dvisit *visits, int64_t end)
+{
+	const struct dent *e = &c->ents[p->ent];
+	int cat = TPL[p->tpl].cat;
+	int dcode = TPL[p->tpl].dept;
+	struct hist h;
+	hist_init(&h);
+	int rc = 0;
+	char day[11];
+
+	/* raised */
+	struct actor creator;
+	int64_t created_by = 0;
+	const struct dvisit *v = p->visit >= 0 ? &visits[p->visit] : NULL;
+	if (v)
+		creator = actor_of(v->visitor);
+	else
+		creator = ent_actor(c, e);
+	created_by = creator.id;
+	json_t *d = json_pack("{s:s}", "source", p->source);
+	if (v)
+		json_object_set_new(d, "visit_id", json_integer(v->id));
+	if (v && v->visitor->dept > 0 && strcmp(v->visitor->role, "department") == 0) {
+		/* raised by a department during its visit: assigned to it until accepted */
+		h.department_id = v->visitor->dept;
+		json_object_set_new(d, "department_id", json_integer(h.department_id));
+	}
+	ev(c, &h, p->day, p->hour, creator, "create", "submitted", d);
+	if (p->fate == F_SUBMITTED)
+		goto save;
+
+	/* accepted: by the officer (or the service centre), to the department */
+	int64_t da = wd_on_or_after(c, p->day);
+	if (da == p->day && chance(c, 30) && wd_add(c, da, 1) <= end)
+		da = wd_add(c, da, 1);
+	if (da > end)
+		da = end;
+	int months = c->cat_months[cat], workdays = c->cat_workdays[cat], missing = 0;
+	date_format(da, day);
+	if (due_date(c, da, months, workdays, h.due_on, &missing) < 0) {
+		rc = fail(c, "calendar for %d", missing);
+		goto done;
+	}
+	memcpy(h.accepted_on, day, 11);
+	h.department_id = c->dept[dcode];
+	ev(c, &h, da, 14, coordinator(c, e), "accept", "accepted",
+	   json_pack("{s:I,s:s,s:s,s:s}", "department_id", (json_int_t)h.department_id, "department", DEPTS[dcode].name,
+	             "due_on", h.due_on, "limit", months > 0 ? "1个月" : workdays == 5 ? "5个工作日" : "15个工作日"));
+	if (p->fate == F_ACCEPTED)
+		goto save;
+
+	struct actor handler = actor_of(dept_user(c, dcode));
+	int64_t dd = chance(c, 60) ? da : wd_add(c, da, 1);
+	if (dd > end)
+		dd = end;
+	ev(c, &h, dd, 16, handler, "start", "in_progress", NULL);
+	if (p->fate == F_IN_PROGRESS && chance(c, 50))
+		goto save;
+
+	if ((p->flags & FL_ESC) || p->fate == F_ESCALATED) {
+		dd = wd_add(c, h.day, rnd_int(c, 1, 2));
+		if (dd > end)
+			dd = end;
+		ev(c, &h, dd, 10, handler, "escalate", "escalated",
+		   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "district", "level", "city", "reason", ESC_CITY[cat], "contact",
+		             cat == CAT_CUSTOMS ? DEPTS[D_HG].name : "市级对口部门"));
+		h.level = "city";
+		if ((p->flags & FL_ESC_PROV) || (p->fate == F_ESCALATED && chance(c, 40))) {
+			dd = wd_add(c, h.day, rnd_int(c, 1, 3));
+			if (dd > end)
+				dd = end;
+			ev(c, &h, dd, 15, handler, "escalate", "escalated",
+			   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "city", "level", "province", "reason", ESC_PROVINCE[cat],
+			             "contact", DEPTS[D_SSWT].name));
+			h.level = "province";
+		}
+		if (p->fate == F_ESCALATED)
+			goto save;
+	}
+	if ((p->flags & FL_WAIT) || p->fate == F_AWAITING) {
+		int64_t dw = wd_add(c, h.day, rnd_int(c, 1, 2));
+		if (dw > end)
+			dw = end;
+		const char *back = h.status;
+		date_format(dw, h.paused_since);
+		ev(c, &h, dw, 11, handler, "wait", "awaiting_enterprise",
+		   json_pack("{s:s,s:s}", "paused_since", h.paused_since, "reason", "请企业补充相关材料"));
+		if (p->fate == F_AWAITING)
+			goto save;
+		int64_t dr = wd_add(c, dw, rnd_int(c, 1, 4));
+		if (dr > end)
+			dr = end;
+		int paused = wd_between(c, dw, dr);
+		char before[11];
+		memcpy(before, h.due_on, 11);
+		if (paused > 0 && due_date(c, day_of(before), 0, paused, h.due_on, &missing) < 0) {
+			rc = fail(c, "calendar for %d", missing);
+			goto done;
+		}
+		struct actor who = chance(c, 50) ? ent_actor(c, e) : handler;
+		ev(c, &h, dr, 9, who, "resume", back,
+		   json_pack("{s:s,s:i,s:s,s:s}", "paused_since", h.paused_since, "paused_workdays", paused, "due_on_before",
+		             before, "due_on", h.due_on));
+		h.paused_since[0] = '\0';
+	}
+	if (p->fate == F_IN_PROGRESS)
+		goto save;
+
+	/* resolved after k working days (a few late) */
+	int limit_wd = months > 0 ? 21 : workdays;
+	int k = chance(c, 8) ? limit_wd + rnd_int(c, 1, 5) : rnd_int(c, limit_wd > 3 ? 1 : 0, limit_wd);
+	if (p->story)
+		k = rnd_int(c, 3, 6);
+	int64_t dr = wd_add(c, h.day, k);
+	if (dr > end) {
+		int avail = wd_between(c, h.day, end);
+		dr = wd_add(c, h.day, avail > 0 ? rnd_int(c, 0, avail) : 0);
+		if (dr > end)
+			dr = end;
+	}
+	h.resolution = TPL[p->tpl].resolution;
+	ev(c, &h, dr, 15, handler, "resolve", "resolved", json_pack("{s:s}", "resolution", h.resolution));
+	h.resolved_at = h.last;
+
+	if ((p->flags & FL_REOPEN) || p->fate == F_REOPENED) {
+		int64_t dt = wd_add(c, h.day, rnd_int(c, 0, 1));
+		if (dt > end)
+			dt = end;
+		h.rating = rnd_int(c, 1, 2);
+		h.rating_comment = "问题未彻底解决，希望进一步协调。";
+		ev(c, &h, dt, 10, ent_actor(c, e), "rate", "resolved",
+		   json_pack("{s:i,s:s}", "rating", h.rating, "comment", h.rating_comment));
+		ev(c, &h, dt, 10, ent_actor(c, e), "reopen", "in_progress",
+		   json_pack("{s:b,s:s}", "automatic", 1, "reason", h.rating == 1 ? "满意度评价1分" : "满意度评价2分"));
+		h.resolved_at = 0;
+		if (p->fate == F_REOPENED)
+			goto save;
+		dr = wd_add(c, h.day, rnd_int(c, 1, 3));
+		if (dr > end)
+			dr = end;
+		h.resolution = "经再次协调，问题已彻底解决。";
+		ev(c, &h, dr, 16, handler, "resolve", "resolved", json_pack("{s:s}", "resolution", h.resolution));
+		h.resolved_at = h.last;
+		dt = wd_add(c, h.day, rnd_int(c, 0, 1));
+		if (dt > end)
+			dt = end;
+		h.rating = chance(c, 60) ? 5 : 4;
+		h.rating_comment = "再次协调后问题解决，满意。";
+		ev(c, &h, dt, 18, ent_actor(c, e), "rate", "resolved",
+		   json_pack("{s:i,s:s}", "rating", h.rating, "comment", h.rating_comment));
+		ev(c, &h, dt, 18, ent_actor(c, e), "close", "closed",
+		   json_pack("{s:b,s:i}", "automatic", 1, "rating", h.rating));
+		h.closed_at = h.last;
+		goto save;
+	}
+
+	/* the enterprise's rating: most rate within two working days */
+	int64_t dt = wd_add(c, h.day, rnd_int(c, 0, 2));
+	if (p->story || (chance(c, 85) && dt <= end)) {
+		if (dt > end)
+			dt = end;
+		int r = rnd_int(c, 0, 99);
+		h.rating = p->story ? 5 : r < 62 ? 5 : r < 92 ? 4 : 3;
+		if (p->story == 1)
+			h.rating_comment = "幸亏街道的“首席服务员”，招工问题帮我们解决了。";
+		else if (p->story == 2)
+			h.rating_comment = "职工子女上学问题也帮我们解决了，非常满意。";
+		else if (p->story == 3)
+			h.rating_comment = "没想到企服中心办事效率这么高，实实在在帮我们解决了问题。";
+		else if (h.rating == 5)
+			h.rating_comment = COMMENT5[rnd_int(c, 0, NELEM(COMMENT5) - 1)];
+		else if (h.rating == 4)
+			h.rating_comment = COMMENT4[rnd_int(c, 0, NELEM(COMMENT4) - 1)];
+		else
+			h.rating_comment = "基本满意，办理时间稍长。";
+		json_t *rd = json_pack("{s:i}", "rating", h.rating);
+		if (*h.rating_comment)
+			json_object_set_new(rd, "comment", json_string(h.rating_comment));
+		ev(c, &h, dt, 19, ent_actor(c, e), "rate", "resolved", rd);
+		if (h.rating >= 4) {
+			ev(c, &h, dt, 19, ent_actor(c, e), "close", "closed",
+			   json_pack("{s:b,s:i}", "automatic", 1, "rating", h.rating));
+			h.closed_at = h.last;
+			goto save;
+		}
+	}
+	/* closed by staff some days later, when still within the period */
+	int64_t dc = wd_add(c, h.day, rnd_int(c, 1, 4));
+	if (dc <= end && chance(c, 70)) {
+		ev(c, &h, dc, 11, coordinator(c, e), "close", "closed", NULL);
+		h.closed_at = h.last;
+	}
+
+save:
+	rc = insert_request(c, "request", e->id, CAT_CODE[cat], TPL[p->tpl].title, TPL[p->tpl].desc, p->source,
+	                    v ? v->id : 0, created_by, &h);
+done:
+	hist_free(&h);
+	return rc;
+}
+
+static int seed_visits_and_requests(struct ctx *c)
+{
+	const int64_t start = day_of(DEMO_VISITS_FROM), end = day_of(DEMO_VISITS_TO);
+	for (int k = 0; k < NCAT; k++)
+		if (category_limit(c->db, CAT_CODE[k], &c->cat_months[k], &c->cat_workdays[k]) != 1)
+			return fail(c, "request category %s", CAT_CODE[k]);
+	int64_t wdays[64];
+	int nw = 0;
+	for (int64_t d = start; d <= end && nw < 64; d++)
+		if (is_wd(c, d))
+			wdays[nw++] = d;
+	int story_h = ent_index(c, "江苏恒太照明股份有限公司");
+	int story_l = ent_index(c, "上海朗股科技有限公司南通分公司");
+	int story_x = ent_index(c, "南通星源材质科技有限公司");
+	if (story_h < 0 || story_l < 0 || story_x < 0)
+		return fail(c, "the article's enterprises are missing");
+
+	/* visits: every enterprise once, 70 key enterprises twice */
+	enum { NSECOND = 70 };
+	struct dvisit *visits = calloc((size_t)c->nents + NSECOND, sizeof *visits);
+	struct plan *plans = calloc(1024, sizeof *plans);
+	if (visits == NULL || plans == NULL) {
+		free(visits);
+		free(plans);
+		return fail(c, "out of memory");
+	}
+	int rc = 0, nv = 0, np = 0;
+	static const int DEPT_VISITORS[] = { D_QFZX, D_QFZX, D_QFZX, D_QFZX, D_QFZX, D_JFJ, D_JFJ, D_XZSP, D_RSJ, D_SCJG };
+	for (int i = 0; i < c->nents; i++) {
+		struct dvisit *v = &visits[nv++];
+		v->ent = i;
+		v->day = wdays[rnd_int(c, 0, nw - 1)];
+		v->hour = rnd_int(c, 9, 16);
+		if (c->ents[i].officer) {
+			v->visitor = user_by_id(c, c->ents[i].officer);
+			v->dept = c->ents[i].dept;
+		} else {
+			int d = DEPT_VISITORS[rnd_int(c, 0, NELEM(DEPT_VISITORS) - 1)];
+			v->visitor = dept_user(c, d);
+			v->dept = c->dept[d];
+		}
+		if (v->visitor == NULL) {
+			rc = fail(c, "no visitor for %s", c->ents[i].name);
+			goto out;
+		}
+		v->problems = rnd_int(c, 0, 99) < 25 ? 0 : rnd_int(c, 0, 99) < 60 ? 1 : rnd_int(c, 0, 99) < 75 ? 2 : 3;
+		if (i == story_h) {
+			v->day = day_of("2021-10-18"), v->hour = 10, v->story = 1 + TPL_STORY, v->problems = 2;
+		} else if (i == story_l) {
+			v->day = day_of("2021-10-19"), v->hour = 14, v->story = 1 + TPL_STORY + 2, v->problems = 1;
+		} else if (i == story_x) {
+			v->day = day_of("2021-11-22"), v->hour = 9, v->story = 1 + TPL_STORY + 3, v->problems = 1;
+		}
+	}
+	for (int k = 0; k < NSECOND; k++) {
+		int i;
+		do
+			i = rnd_int(c, 0, c->nents - 1);
+		while (!c->ents[i].officer);
+		struct dvisit *v = &visits[nv++];
+		*v = visits[i];
+		v->story = 0;
+		v->day = wdays[rnd_int(c, 0, nw - 1)];
+		v->hour = rnd_int(c, 9, 16);
+		v->problems = chance(c, 50) ? 0 : 1;
+	}
+	/* exactly the planned number of problems from visits */
+	enum { NVISIT_PROBLEMS = 578, NPORTAL = 18, NOPEN = 36 };
+	int total = 0;
+	for (int i = 0; i < nv; i++)
+		total += visits[i].problems;
+	while (total != NVISIT_PROBLEMS) {
+		struct dvisit *v = &visits[rnd_int(c, 0, nv - 1)];
+		if (v->story)
+			continue;
+		if (total > NVISIT_PROBLEMS && v->problems > 0)
+			v->problems--, total--;
+		else if (total < NVISIT_PROBLEMS && v->problems < 3)
+			v->problems++, total++;
+	}
+	qsort(visits, (size_t)nv, sizeof *visits, cmp_visit);
+
+	/* insert the visits */
+	for (int i = 0; i < nv; i++) {
+		struct dvisit *v = &visits[i];
+		const struct dent *e = &c->ents[v->ent];
+		char day[11], people[128];
+		date_format(v->day, day);
+		if (v->story == 1 + TPL_STORY)
+			snprintf(people, sizeof people, "%s（副总经理、董事会秘书）", e->contact);
+		else
+			snprintf(people, sizeof people, "%s（%s）", e->contact, ROLES[rnd_int(c, 0, NELEM(ROLES) - 1)]);
+		db_stmt_t *st = db_prepare(c->db,
+			"INSERT INTO visits (enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
+		if (st == NULL) {
+			rc = fail(c, "visits");
+			goto out;
+		}
+		db_bind_int(st, 1, e->id);
+		db_bind_text(st, 2, day);
+		db_bind_int(st, 3, v->visitor->id);
+		if (v->dept > 0)
+			db_bind_int(st, 4, v->dept);
+		else
+			db_bind_null(st, 4);
+		db_bind_text(st, 5, people);
+		db_bind_text(st, 6, NOTES[rnd_int(c, 0, NELEM(NOTES) - 1)]);
+		db_bind_int(st, 7, at_time(v->day, 18, rnd_int(c, 0, 59)));
+		int r = db_step(st);
+		v->id = r == DB_ROW ? db_col_int(st, 0) : 0;
+		db_done(st);
+		if (r != DB_ROW) {
+			rc = fail(c, "visit");
+			goto out;
+		}
+		/* its problems */
+		for (int k = 0; k < v->problems; k++) {
+			struct plan *p = &plans[np++];
+			p->ent = v->ent;
+			p->visit = i;
+			p->day = v->day;
+			p->hour = v->hour;
+			p->source = "visit";
+			p->order = np;
+			if (v->story) {
+				p->tpl = v->story - 1 + k;
+				p->story = p->tpl - TPL_STORY + 1;
+			} else {
+				p->tpl = pick_template(c, pick_category(c));
+			}
+		}
+	}
+	/* problems raised through the portal and the kiosk (24 hours, any day) */
+	for (int k = 0; k < NPORTAL; k++) {
+		struct plan *p = &plans[np++];
+		if (k < 3) {
+			static const char *const mine[] = { "ent.hengtai", "ent.langgu", "ent.xingyuan" };
+			const struct duser *u = user_by_name(c, mine[k]);
+			p->ent = 0;
+			for (int i = 0; u && i < c->nents; i++)
+				if (c->ents[i].id == u->ent)
+					p->ent = i;
+		} else {
+			p->ent = rnd_int(c, 0, c->nents - 1);
+		}
+		p->visit = -1;
+		int kiosk = k % 3 == 2;
+		p->source = kiosk ? "kiosk" : "portal";
+		p->day = kiosk ? start + rnd_int(c, 0, (int)(end - start)) : wdays[rnd_int(c, 0, nw - 1)];
+		p->hour = kiosk ? rnd_int(c, 17, 22) : rnd_int(c, 8, 17);
+		p->tpl = pick_template(c, pick_category(c));
+		p->order = np;
+	}
+	qsort(plans, (size_t)np, sizeof *plans, cmp_plan);
+
+	/* which stay open: the ten latest (submitted, accepted), the open
+	 * land request of 星源, and 25 older ones */
+	int nopen = 0;
+	for (int i = np - 1, late = 0; i >= 0 && late < 10; i--) {
+		if (plans[i].story)
+			continue;
+		plans[i].fate = late < 4 ? F_SUBMITTED : F_ACCEPTED;
+		late++, nopen++;
+	}
+	for (int i = 0; i < np; i++)
+		if (plans[i].story == 4)
+			plans[i].fate = F_ESCALATED, nopen++;
+	static const int OLDER[] = { F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS,
+	                             F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS, F_IN_PROGRESS,
+	                             F_IN_PROGRESS, F_IN_PROGRESS, F_ESCALATED, F_ESCALATED, F_ESCALATED,
+	                             F_ESCALATED, F_ESCALATED, F_AWAITING, F_AWAITING, F_AWAITING, F_AWAITING,
+	                             F_AWAITING, F_REOPENED, F_REOPENED, F_REOPENED };
+	int64_t older_end = wd_add(c, start, nw - 9);
+	for (int k = 0; k < NELEM(OLDER);) {
+		struct plan *p = &plans[rnd_int(c, 0, np - 1)];
+		if (p->story || p->fate != F_RESOLVED || p->day > older_end)
+			continue;
+		p->fate = OLDER[k++];
+		nopen++;
+	}
+	/* some resolved ones were escalated, waited on the enterprise, or were
+	 * reopened after a low rating first */
+	int64_t reopen_end = wd_add(c, start, nw - 13);
+	for (int k = 0, esc = 0, wait = 0, reo = 0; (esc < 12 || wait < 15 || reo < 8) && k < 100000; k++) {
+		struct plan *p = &plans[rnd_int(c, 0, np - 1)];
+		if (p->story || p->fate != F_RESOLVED || p->flags)
+			continue;
+		int cat = TPL[p->tpl].cat;
+		if (esc < 12 && (cat == CAT_CUSTOMS || cat == CAT_LAND || cat == CAT_APPROVAL || cat == CAT_FINANCING)) {
+			p->flags = FL_ESC | (esc < 4 ? FL_ESC_PROV : 0);
+			esc++;
+		} else if (wait < 15 && (cat == CAT_FINANCING || cat == CAT_APPROVAL || cat == CAT_POLICY || cat == CAT_LAND)) {
+			p->flags = FL_WAIT;
+			wait++;
+		} else if (reo < 8 && p->day <= reopen_end) {
+			p->flags = FL_REOPEN;
+			reo++;
+		}
+	}
+	for (int i = 0; i < np; i++)
+		if (plans[i].story == 3)
+			plans[i].flags = FL_ESC | FL_ESC_PROV;
+	if (np != NVISIT_PROBLEMS + NPORTAL || nopen != NOPEN || np - nopen != DEMO_RESOLVED_REQUESTS) {
+		rc = fail(c, "planned %d problems, %d open", np, nopen);
+		goto out;
+	}
+	for (int i = 0; i < np && rc == 0; i++)
+		rc = run_plan(c, &plans[i], visits, end);
+out:
+	free(visits);
+	free(plans);
+	return rc;
+}
+
+/* ---- now: November 2026 ---- */
+
+static int seed_current(struct ctx *c)
+{
+	static const struct {
+		const char *account, *category, *title, *desc, *source;
+		const char *raised;
+		int hour, dept;
+		const char *accepted, *started, *escalated, *waited, *resolved;
+		const char *resolution;
+	} CUR[] = {
+		{ "ent.hengtai", "labour", "2027年春节后用工需求约150人", "春节后新产线投产，需一线操作工约150人，希望提前对接招工渠道。",
+		  "portal", "2026-11-16", 9, D_RSJ, "2026-11-16", "2026-11-17", NULL, NULL, NULL, NULL },
+		{ "ent.hengtai", "schooling", "员工子女幼儿园插班（2名）", "2名新入职员工子女需就近入读幼儿园中班。", "kiosk",
+		  "2026-11-25", 20, D_SYSJ, NULL, NULL, NULL, NULL, NULL, NULL },
+		{ "ent.langgu", "customs", "保税料件核销差异", "加工贸易手册核销时料件数量出现差异，需与海关沟通。", "portal",
+		  "2026-11-09", 10, D_QFZX, "2026-11-09", "2026-11-10", "2026-11-13", NULL, NULL, NULL },
+		{ "ent.xingyuan", "policy", "专精特新企业申报辅导", "计划申报省级专精特新中小企业，希望获得申报辅导。", "portal",
+		  "2026-11-02", 11, D_JFJ, "2026-11-02", "2026-11-03", NULL, NULL, "2026-11-06",
+		  "经济发展局上门开展一对一辅导，申报材料已提交。" },
+		{ "ent.xingyuan", "financing", "技改项目贷款贴息申报", "隔膜二期技改项目贷款申请贴息支持。", "portal",
+		  "2026-11-18", 15, D_CZJ, "2026-11-18", "2026-11-19", NULL, "2026-11-23", NULL, NULL },
+	};
+	for (int i = 0; i < NELEM(CUR); i++) {
+		const struct duser *u = user_by_name(c, CUR[i].account);
+		if (u == NULL)
+			continue;
+		struct dent e;
+		memset(&e, 0, sizeof e);
+		db_stmt_t *st = db_prepare(c->db, "SELECT COALESCE(officer_id, 0), contact_name FROM enterprises WHERE id = $1");
+		if (st == NULL)
+			return fail(c, "enterprises");
+		db_bind_int(st, 1, u->ent);
+		int rc = db_step(st);
+		if (rc == DB_ROW) {
+			e.id = u->ent;
+			e.officer = db_col_int(st, 0);
+			snprintf(e.contact, sizeof e.contact, "%s", db_col_text(st, 1));
+		}
+		db_done(st);
+		if (rc != DB_ROW)
+			continue;
+		struct hist h;
+		hist_init(&h);
+		ev(c, &h, day_of(CUR[i].raised), CUR[i].hour, actor_of(u), "create", "submitted",
+		   json_pack("{s:s}", "source", CUR[i].source));
+		if (CUR[i].accepted) {
+			int months = 0, workdays = 0, missing = 0;
+			if (category_limit(c->db, CUR[i].category, &months, &workdays) != 1 ||
+			    calendar_due(c->db, CUR[i].accepted, months, workdays, h.due_on, &missing) < 0) {
+				hist_free(&h);
+				return fail(c, "due date of %s", CUR[i].title);
+			}
+			snprintf(h.accepted_on, sizeof h.accepted_on, "%s", CUR[i].accepted);
+			h.department_id = c->dept[CUR[i].dept];
+			ev(c, &h, day_of(CUR[i].accepted), 14, coordinator(c, &e), "accept", "accepted",
+			   json_pack("{s:I,s:s,s:s,s:s}", "department_id", (json_int_t)h.department_id, "department",
+			             DEPTS[CUR[i].dept].name, "due_on", h.due_on, "limit",
+			             months > 0 ? "1个月" : workdays == 5 ? "5个工作日" : "15个工作日"));
+		}
+		struct actor handler = actor_of(dept_user(c, CUR[i].dept));
+		if (CUR[i].started)
+			ev(c, &h, day_of(CUR[i].started), 10, handler, "start", "in_progress", NULL);
+		if (CUR[i].escalated) {
+			ev(c, &h, day_of(CUR[i].escalated), 15, handler, "escalate", "escalated",
+			   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "district", "level", "city", "reason",
+			             "核销差异需与南通海关业务科室协调", "contact", DEPTS[D_HG].name));
+			h.level = "city";
+		}
+		if (CUR[i].waited) {
+			snprintf(h.paused_since, sizeof h.paused_since, "%s", CUR[i].waited);
+			ev(c, &h, day_of(CUR[i].waited), 11, handler, "wait", "awaiting_enterprise",
+			   json_pack("{s:s,s:s}", "paused_since", h.paused_since, "reason", "请企业补充技改设备发票及贷款合同"));
+		}
+		if (CUR[i].resolved) {
+			h.resolution = CUR[i].resolution;
+			ev(c, &h, day_of(CUR[i].resolved), 16, handler, "resolve", "resolved",
+			   json_pack("{s:s}", "resolution", h.resolution));
+			h.resolved_at = h.last;
+		}
+		rc = insert_request(c, "request", e.id, CUR[i].category, CUR[i].title, CUR[i].desc, CUR[i].source, 0, u->id, &h);
+		hist_free(&h);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- inspection findings ---- */
+
+static int seed_inspections(struct ctx *c)
+{
+	static const struct {
+		const char *category, *title, *desc;
+		int dept;
+		const char *created, *due, *started, *submitted, *rejected, *verified;
+		const char *evidence;
+	} INS[] = {
+		/* the 2021 special inspection (全区营商环境专项巡察) */
+		{ "monitoring", "“获得电力”“办理建筑许可”监测指标办理时限偏长",
+		  "营商环境监测中两项指标的平均办理时限高于全市平均水平。", D_XZSP, "2021-11-08", "2021-12-10",
+		  "2021-11-09", "2021-12-03", NULL, "2021-12-08", "压缩审批环节3个，平均办理时限缩短40%，已出台办事指南。" },
+		{ "service_quality", "部分涉企事项“一次办好”落实不到位", "抽查发现3个事项仍需企业多次跑腿。", D_QFZX,
+		  "2021-11-08", "2021-12-15", "2021-11-10", "2021-12-01", "2021-12-03", "2021-12-13",
+		  "梳理涉企事项清单，3个事项实现网上一次办结，补充整改台账。" },
+		{ "policy", "惠企政策兑现进度偏慢", "部分奖补资金兑现超过承诺时限。", D_CZJ, "2021-11-08", "2021-12-20",
+		  "2021-11-09", "2021-12-10", NULL, "2021-12-16", "建立“免审即享”兑现清单，逾期奖补已全部拨付。" },
+		{ "enforcement", "涉企检查频次偏多", "个别企业反映同一月份接受多个部门检查。", D_SCJG, "2021-11-08", "2021-12-20",
+		  "2021-11-11", "2021-12-09", NULL, "2021-12-14", "推行“双随机、一公开”联合检查，建立涉企检查计划统筹机制。" },
+		{ "growth", "拟上市企业培育服务不够精准", "后备企业库更新不及时，辅导服务缺少跟踪。", D_JFJ, "2021-11-08",
+		  "2021-12-31", "2021-11-12", "2021-12-20", NULL, "2021-12-28", "更新拟上市企业后备库，建立“一企一策”跟踪服务台账。" },
+		/* autumn 2026 */
+		{ "monitoring", "“获得电力”报装时限仍高于全市平均", "2026年三季度监测显示低压报装平均时限偏长。", D_QFZX,
+		  "2026-10-19", "2026-12-31", "2026-10-21", NULL, NULL, NULL, NULL },
+		{ "service_quality", "政务服务大厅部分窗口午间不受理", "暗访发现午间时段部分窗口暂停受理。", D_XZSP, "2026-10-19",
+		  "2026-11-20", "2026-10-20", NULL, NULL, NULL, NULL },
+		{ "policy", "部分惠企政策兑现超过承诺时限", "抽查2026年上半年奖补兑现情况，3项超时。", D_CZJ, "2026-10-19",
+		  "2026-11-30", "2026-10-22", "2026-11-24", NULL, NULL, "超时奖补已全部兑现，建立兑现时限预警。" },
+		{ "enforcement", "涉企行政检查未全部纳入“双随机”", "部分检查未通过抽查系统开展。", D_SCJG, "2026-10-19",
+		  "2026-12-15", NULL, NULL, NULL, NULL, NULL },
+		{ "growth", "专精特新培育库动态更新不及时", "培育库名单半年未更新。", D_JFJ, "2026-10-19", "2026-11-15", "2026-10-20",
+		  "2026-11-12", NULL, "2026-11-16", "培育库已更新，建立季度更新机制。" },
+	};
+	const struct duser *admin = user_by_name(c, "admin");
+	for (int i = 0; i < NELEM(INS); i++) {
+		struct hist h;
+		hist_init(&h);
+		struct actor boss = actor_of(admin), handler = actor_of(dept_user(c, INS[i].dept));
+		h.department_id = c->dept[INS[i].dept];
+		snprintf(h.due_on, sizeof h.due_on, "%s", INS[i].due);
+		ev(c, &h, day_of(INS[i].created), 10, boss, "create", "open",
+		   json_pack("{s:s,s:I}", "due_on", INS[i].due, "department_id", (json_int_t)h.department_id));
+		if (INS[i].started)
+			ev(c, &h, day_of(INS[i].started), 11, handler, "start", "rectifying", NULL);
+		if (INS[i].submitted) {
+			int64_t ds = day_of(INS[i].submitted);
+			if (INS[i].rejected) {
+				/* submitted, sent back, submitted again three days later */
+				ev(c, &h, ds, 15, handler, "submit", "submitted", json_pack("{s:s}", "evidence", "已梳理事项清单。"));
+				ev(c, &h, day_of(INS[i].rejected), 10, boss, "reject", "rectifying",
+				   json_pack("{s:s}", "reason", "整改台账不完整，请补充具体事项和办理时限。"));
+				ds = day_of(INS[i].rejected) + 3;
+			}
+			h.resolution = INS[i].evidence;
+			ev(c, &h, ds, 16, handler, "submit", "submitted", json_pack("{s:s}", "evidence", INS[i].evidence));
+			h.resolved_at = h.last;
+		}
+		if (INS[i].verified) {
+			ev(c, &h, day_of(INS[i].verified), 10, boss, "verify", "verified_closed", NULL);
+			h.closed_at = h.last;
+		}
+		int rc = insert_request(c, "inspection", 0, INS[i].category, INS[i].title, INS[i].desc, "staff", 0, admin->id, &h);
+		hist_free(&h);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- entry point ---- */
+
+int demo_seed_service(db_t *db, int64_t now, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (demo_seed_calendar(db, now, err) < 0)
+		return -1;
+	struct ctx *c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		if (err)
+			*err = strdup("demo service: out of memory");
+		return -1;
+	}
+	c->db = db;
+	c->now = now;
+	c->rng = 0x5EEDC0DE20211215ULL;
+	int rc = load_refs(c);
+	if (rc == 0) {
+		int64_t existed = db_int1(db, "SELECT count(*) FROM enterprises WHERE founded_on <> '' AND founded_on < '"
+		                              DEMO_VISITS_FROM "'", -1, 0, NULL);
+		if (existed < 0)
+			rc = fail(c, "enterprises");
+		else
+			rc = seed_more_enterprises(c, DEMO_VISITED_ENTERPRISES - (int)existed);
+	}
+	if (rc == 0)
+		rc = load_enterprises(c);
+	if (rc == 0 && c->nents != DEMO_VISITED_ENTERPRISES)
+		rc = fail(c, "%d enterprises existed in 2021, not %d", c->nents, DEMO_VISITED_ENTERPRISES);
+	if (rc == 0)
+		rc = wd_build(c, "2021-10-01", 200);
+	if (rc == 0)
+		rc = seed_visits_and_requests(c);
+	if (rc == 0)
+		rc = seed_current(c);
+	if (rc == 0)
+		rc = seed_inspections(c);
+	if (rc < 0)
+		report(c, err);
+	free(c->users);
+	free(c->ents);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,585 @@
+/*
+ * test_calendar.c -- working days on the Chinese calendar (calendar.c)
+ * against the State Council's official holiday schedules as the demo
+ * ships them (demo_service.c), the time-limit rules, and the demo's
+ * service history (the article's 496 enterprises visited and 560 problems
+ * resolved in two months).
+ *
+ * The calendar tests run on a fresh temporary SQLite database, or on the
+ * database named by $ZONEOPS_TEST_DB (e.g. PostgreSQL; its calendars of
+ * 2021, 2022, 2025 and 2026 are replaced, and 2020, 2023 and 2024 must not
+ * be loaded).  The demo tests always use temporary SQLite files.
+ *
+ * Every expected date below is worked out by hand from the official
+ * notices, day by day, in the comment next to it:
+ *   2021 (国办发明电〔2020〕27号): 元旦 1/1-1/3; 春节 2/11-2/17, work 2/7 (Sun)
+ *     2/20 (Sat); 清明 4/3-4/5; 劳动节 5/1-5/5, work 4/25 (Sun) 5/8 (Sat);
+ *     端午 6/12-6/14; 中秋 9/19-9/21, work 9/18 (Sat); 国庆 10/1-10/7, work
+ *     9/26 (Sun) 10/9 (Sat).
+ *   2022 (国办发明电〔2021〕11号): 元旦 1/1-1/3; 春节 1/31-2/6, work 1/29 (Sat)
+ *     1/30 (Sun); 清明 4/3-4/5, work 4/2 (Sat); 劳动节 4/30-5/4, work 4/24
+ *     (Sun) 5/7 (Sat); 端午 6/3-6/5; 中秋 9/10-9/12; 国庆 10/1-10/7, work 10/8
+ *     (Sat) 10/9 (Sun).
+ *   2025: 元旦 1/1; 春节 1/28-2/4, work 1/26 (Sun) 2/8 (Sat); 清明 4/4-4/6;
+ *     劳动节 5/1-5/5, work 4/27 (Sun); 端午 5/31-6/2; 国庆中秋 10/1-10/8, work
+ *     9/28 (Sun) 10/11 (Sat).
+ *   2026: 元旦 1/1-1/3, work 1/4 (Sun); 春节 2/15-2/23, work 2/14 (Sat) 2/28
+ *     (Sat); 清明 4/4-4/6; 劳动节 5/1-5/5, work 5/9 (Sat); 端午 6/19-6/21;
+ *     中秋 9/25-9/27; 国庆 10/1-10/7, work 9/20 (Sun) 10/10 (Sat).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "demo/demo.h"
+#include "demo/demo_service.h"
+#include "service/service.h"
+#include "store/store.h"
+
+static db_t *g_db;
+static char g_file[1024];
+
+static void remove_sqlite(const char *file)
+{
+	char p[1100];
+	unlink(file);
+	snprintf(p, sizeof p, "%s-wal", file);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", file);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-journal", file);
+	unlink(p);
+}
+
+static db_t *open_fresh(const char *url)
+{
+	char *err = NULL;
+	db_t *db = db_open(url, &err);
+	if (db == NULL) {
+		fprintf(stderr, "test_calendar: cannot open %s: %s\n", url, err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	if (db_migrate(db, &err) < 0) {
+		fprintf(stderr, "test_calendar: migrate %s: %s\n", url, err ? err : "?");
+		free(err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (auth_init() != 0)
+		return -1;
+	char url[1100];
+	const char *env = getenv("ZONEOPS_TEST_DB");
+	if (env && *env) {
+		snprintf(url, sizeof url, "%s", env);
+	} else {
+		snprintf(g_file, sizeof g_file, "/tmp/zo-calendar-test-%ld.db", (long)getpid());
+		remove_sqlite(g_file);
+		snprintf(url, sizeof url, "sqlite:%s", g_file);
+	}
+	g_db = open_fresh(url);
+	if (g_db == NULL)
+		return -1;
+	char *err = NULL;
+	if (db_begin(g_db) != DB_OK || demo_seed_calendar(g_db, now_sec(), &err) != 0 || db_commit(g_db) != DB_OK) {
+		fprintf(stderr, "test_calendar: seeding the calendars: %s\n", err ? err : db_errmsg(g_db));
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (g_db)
+		db_close(g_db);
+	if (g_file[0])
+		remove_sqlite(g_file);
+	return 0;
+}
+
+/* n working days after from, or "missing YYYY". */
+static const char *add(const char *from, int n)
+{
+	static char out[32];
+	int missing = 0;
+	if (calendar_due(g_db, from, 0, n, out, &missing) < 0)
+		snprintf(out, sizeof out, "missing %d", missing);
+	return out;
+}
+
+static const char *add_months(const char *from, int m)
+{
+	static char out[32];
+	int missing = 0;
+	if (calendar_due(g_db, from, m, 0, out, &missing) < 0)
+		snprintf(out, sizeof out, "missing %d", missing);
+	return out;
+}
+
+/* 0 Monday … 6 Sunday, independently of calendar.c (Sakamoto). */
+static int weekday_of(const char *day)
+{
+	int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+	static const int t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
+	if (m < 3)
+		y -= 1;
+	int w = (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;  /* 0 Sunday */
+	return (w + 6) % 7;
+}
+
+/* ---- the official schedules ---- */
+
+static void test_years_loaded(void **state)
+{
+	(void)state;
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM calendar_years WHERE year IN (2021, 2022, 2025, 2026)", -1, 0,
+	                         NULL), 4);
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM calendar_years WHERE year IN (2020, 2023, 2024)", -1, 0, NULL),
+	                 0);
+}
+
+/* Make-up working days fall on weekends only; and in each year the days
+ * off that fall on weekdays, less the make-up days, are exactly the
+ * statutory holidays: 11 days (2021, 2022), 13 days from 2025 on. */
+static void test_schedule_shape(void **state)
+{
+	(void)state;
+	static const struct {
+		int year, holidays, makeup, statutory;
+	} Y[] = {
+		/* holidays listed: 2021 3+7+3+5+3+3+7 = 31, make-up 2/7 2/20 4/25 5/8 9/18 9/26 10/9 = 7 */
+		{ 2021, 31, 7, 11 },
+		/* 2022 3+7+3+5+3+3+7 = 31, make-up 1/29 1/30 4/2 4/24 5/7 10/8 10/9 = 7 */
+		{ 2022, 31, 7, 11 },
+		/* 2025 1+8+3+5+3+8 = 28, make-up 1/26 2/8 4/27 9/28 10/11 = 5 */
+		{ 2025, 28, 5, 13 },
+		/* 2026 3+9+3+5+3+3+7 = 33, make-up 1/4 2/14 2/28 5/9 9/20 10/10 = 6 */
+		{ 2026, 33, 6, 13 },
+	};
+	for (size_t i = 0; i < sizeof Y / sizeof Y[0]; i++) {
+		char lo[11], hi[11];
+		snprintf(lo, sizeof lo, "%04d-01-01", Y[i].year);
+		snprintf(hi, sizeof hi, "%04d-12-31", Y[i].year);
+		db_stmt_t *st = db_prepare(g_db, "SELECT day, is_workday FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day");
+		assert_non_null(st);
+		db_bind_text(st, 1, lo);
+		db_bind_text(st, 2, hi);
+		int hol = 0, mk = 0, weekday_off = 0;
+		while (db_step(st) == DB_ROW) {
+			const char *day = db_col_text(st, 0);
+			int wd = weekday_of(day);
+			if (db_col_int(st, 1)) {
+				mk++;
+				if (wd < 5)
+					fail_msg("make-up day %s is not a weekend", day);
+				assert_int_equal(calendar_is_workday(g_db, day), 1);
+			} else {
+				hol++;
+				weekday_off += wd < 5;
+				assert_int_equal(calendar_is_workday(g_db, day), 0);
+			}
+		}
+		db_done(st);
+		if (hol != Y[i].holidays || mk != Y[i].makeup || weekday_off - mk != Y[i].statutory)
+			fail_msg("%d: %d holidays (%d on weekdays), %d make-up days", Y[i].year, hol, weekday_off, mk);
+	}
+}
+
+static void test_is_workday(void **state)
+{
+	(void)state;
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-17"), 1);  /* Friday */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-18"), 1);  /* Saturday, 调休 for 中秋 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-19"), 0);  /* Sunday, 中秋 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-20"), 0);  /* Monday, 中秋 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-21"), 0);  /* Tuesday, 中秋节 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-22"), 1);  /* Wednesday */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-25"), 0);  /* an ordinary Saturday */
+	assert_int_equal(calendar_is_workday(g_db, "2021-09-26"), 1);  /* Sunday, 调休 for 国庆 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-10-08"), 1);  /* Friday after 国庆 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-10-09"), 1);  /* Saturday, 调休 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-10-10"), 0);  /* Sunday */
+	assert_int_equal(calendar_is_workday(g_db, "2026-02-14"), 1);  /* Saturday, 调休 for 春节 */
+	assert_int_equal(calendar_is_workday(g_db, "2026-02-23"), 0);  /* Monday, 春节 */
+	assert_int_equal(calendar_is_workday(g_db, "2021-02-30"), -1); /* not a date */
+}
+
+/* ---- N working days ---- */
+
+static void test_five_days_before_holidays(void **state)
+{
+	(void)state;
+	/* Filed Friday 2021-09-17, the Friday before 中秋 (from not counted):
+	 * 9/18 Sat 调休 → 1; 9/19 Sun, 9/20 Mon, 9/21 Tue 中秋 off; 9/22 Wed → 2;
+	 * 9/23 → 3; 9/24 Fri → 4; 9/25 Sat off; 9/26 Sun 调休 → 5. */
+	assert_string_equal(add("2021-09-17", 5), "2021-09-26");
+	/* Filed Thursday 2021-09-30, before 国庆: 10/1-10/7 off; 10/8 Fri → 1;
+	 * 10/9 Sat 调休 → 2; 10/10 Sun off; 10/11 → 3; 10/12 → 4; 10/13 → 5. */
+	assert_string_equal(add("2021-09-30", 5), "2021-10-13");
+	/* Friday 2021-02-05 before 春节: 2/6 Sat off; 2/7 Sun 调休 → 1; 2/8 → 2;
+	 * 2/9 → 3; 2/10 → 4; 2/11-2/17 off; 2/18 Thu → 5. */
+	assert_string_equal(add("2021-02-05", 5), "2021-02-18");
+	/* Friday 2021-04-30 before 劳动节: 5/1-5/5 off; 5/6 Thu → 1; 5/7 Fri → 2;
+	 * 5/8 Sat 调休 → 3; 5/9 Sun off; 5/10 → 4; 5/11 → 5. */
+	assert_string_equal(add("2021-04-30", 5), "2021-05-11");
+	/* Friday 2022-01-28 before 春节: 1/29 Sat 调休 → 1; 1/30 Sun 调休 → 2;
+	 * 1/31-2/6 off; 2/7 Mon → 3; 2/8 → 4; 2/9 → 5. */
+	assert_string_equal(add("2022-01-28", 5), "2022-02-09");
+	/* Friday 2022-09-30 before 国庆: 10/1-10/7 off; 10/8 Sat 调休 → 1;
+	 * 10/9 Sun 调休 → 2; 10/10 → 3; 10/11 → 4; 10/12 → 5. */
+	assert_string_equal(add("2022-09-30", 5), "2022-10-12");
+	/* Friday 2025-09-26 before 国庆中秋: 9/27 Sat off; 9/28 Sun 调休 → 1;
+	 * 9/29 → 2; 9/30 → 3; 10/1-10/8 off; 10/9 Thu → 4; 10/10 Fri → 5. */
+	assert_string_equal(add("2025-09-26", 5), "2025-10-10");
+	/* Wednesday 2026-09-30 before 国庆: 10/1-10/7 off; 10/8 Thu → 1; 10/9 Fri
+	 * → 2; 10/10 Sat 调休 → 3; 10/11 Sun off; 10/12 → 4; 10/13 → 5. */
+	assert_string_equal(add("2026-09-30", 5), "2026-10-13");
+	/* Friday 2026-02-13 before 春节: 2/14 Sat 调休 → 1; 2/15-2/23 off;
+	 * 2/24 Tue → 2; 2/25 → 3; 2/26 → 4; 2/27 Fri → 5. */
+	assert_string_equal(add("2026-02-13", 5), "2026-02-27");
+}
+
+static void test_longer_limits(void **state)
+{
+	(void)state;
+	/* 15 working days from Friday 2021-09-17: 9/18 (1), 9/22 (2), 9/23 (3),
+	 * 9/24 (4), 9/26 (5), 9/27 (6), 9/28 (7), 9/29 (8), 9/30 (9),
+	 * [10/1-10/7 off], 10/8 (10), 10/9 Sat 调休 (11), 10/11 (12),
+	 * 10/12 (13), 10/13 (14), 10/14 (15). */
+	assert_string_equal(add("2021-09-17", 15), "2021-10-14");
+	/* across New Year: Friday 2021-12-31: 2022-01-01..03 off; 1/4 (1),
+	 * 1/5 (2), 1/6 (3), 1/7 (4); 1/8-1/9 weekend; 1/10 (5). */
+	assert_string_equal(add("2021-12-31", 5), "2022-01-10");
+	/* 0 days: the day itself */
+	assert_string_equal(add("2021-10-01", 0), "2021-10-01");
+	/* an ordinary week: Monday 2021-11-08 + 5 = Monday 11-15 */
+	assert_string_equal(add("2021-11-08", 5), "2021-11-15");
+	/* calendar_add_workdays is the same thing */
+	char out[11];
+	assert_int_equal(calendar_add_workdays(g_db, "2021-09-17", 5, out), 0);
+	assert_string_equal(out, "2021-09-26");
+}
+
+static void test_missing_year(void **state)
+{
+	(void)state;
+	/* 2022-12-30 (Fri) + 5 runs into 2023, which is not loaded */
+	assert_string_equal(add("2022-12-30", 5), "missing 2023");
+	char out[11];
+	assert_int_equal(calendar_add_workdays(g_db, "2022-12-30", 5, out), -1);
+	/* staying inside 2022 is fine: 12/30 + 0 */
+	assert_string_equal(add("2022-12-30", 0), "2022-12-30");
+	/* 2020-12-30 + 1 looks at 2020-12-31 first: 2020 is not loaded */
+	assert_string_equal(add("2020-12-30", 1), "missing 2020");
+	/* 2024 is not loaded either (the demo ships 2021, 2022, 2025, 2026) */
+	assert_string_equal(add("2024-06-03", 3), "missing 2024");
+	assert_string_equal(add_months("2024-01-31", 1), "missing 2024");
+}
+
+/* ---- one month ---- */
+
+static void test_month_rule(void **state)
+{
+	(void)state;
+	/* same day next month, clamped to the month's end, moved forward to a
+	 * working day:
+	 * 2021-01-31 → 2021-02-28 (Sunday, not a make-up day) → Monday 3/1 */
+	assert_string_equal(add_months("2021-01-31", 1), "2021-03-01");
+	/* 2021-09-01 → 10/1 国庆; 10/2-10/7 off → Friday 10/8 */
+	assert_string_equal(add_months("2021-09-01", 1), "2021-10-08");
+	/* 2021-01-07 → 2021-02-07, a Sunday but a make-up working day: stays */
+	assert_string_equal(add_months("2021-01-07", 1), "2021-02-07");
+	/* 2021-12-15 → 2022-01-15 (Saturday) → Monday 1/17 */
+	assert_string_equal(add_months("2021-12-15", 1), "2022-01-17");
+	/* 2021-08-31 → clamped to 2021-09-30 (Thursday), a working day */
+	assert_string_equal(add_months("2021-08-31", 1), "2021-09-30");
+	/* 2022-01-01 → 2022-02-01, 春节 (1/31-2/6) → Monday 2/7 */
+	assert_string_equal(add_months("2022-01-01", 1), "2022-02-07");
+}
+
+/* ---- pausing ---- */
+
+static void test_pause(void **state)
+{
+	(void)state;
+	int missing = 0;
+	/* paused on Friday 2021-09-17, resumed Monday 9/27: working days in
+	 * (9/17, 9/27]: 9/18 Sat 调休, 9/22, 9/23, 9/24, 9/26 Sun 调休, 9/27 = 6 */
+	assert_int_equal(calendar_count_workdays(g_db, "2021-09-17", "2021-09-27", &missing), 6);
+	/* the due date 2021-09-26 pushed forward by 6: 9/27 (1), 9/28 (2),
+	 * 9/29 (3), 9/30 (4), [国庆], 10/8 (5), 10/9 Sat 调休 (6) */
+	assert_string_equal(add("2021-09-26", 6), "2021-10-09");
+	/* paused and resumed the same day: nothing */
+	assert_int_equal(calendar_count_workdays(g_db, "2021-09-17", "2021-09-17", &missing), 0);
+	/* across New Year: (2021-12-30, 2022-01-05]: 12/31, 1/4, 1/5 = 3 */
+	assert_int_equal(calendar_count_workdays(g_db, "2021-12-30", "2022-01-05", &missing), 3);
+	/* into an unloaded year */
+	assert_int_equal(calendar_count_workdays(g_db, "2022-12-30", "2023-01-04", &missing), -1);
+	assert_int_equal(missing, 2023);
+}
+
+static void test_category_limits(void **state)
+{
+	(void)state;
+	int m, w;
+	assert_int_equal(category_limit(g_db, "labour", &m, &w), 1);
+	assert_int_equal(m, 0);
+	assert_int_equal(w, 15);   /* class B */
+	assert_int_equal(category_limit(g_db, "land", &m, &w), 1);
+	assert_int_equal(m, 1);    /* class A: one month */
+	assert_int_equal(w, 0);
+	assert_int_equal(category_limit(g_db, "customs", &m, &w), 1);
+	assert_int_equal(w, 5);    /* class C */
+	assert_int_equal(category_limit(g_db, "no-such", &m, &w), 0);
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM request_categories", -1, 0, NULL), 8);
+}
+
+static void test_dates(void **state)
+{
+	(void)state;
+	int64_t d;
+	assert_int_equal(date_parse("2024-02-29", &d), 0);
+	assert_int_equal(date_parse("2023-02-29", &d), -1);
+	assert_int_equal(date_parse("2021-13-01", &d), -1);
+	assert_int_equal(date_parse("2021-1-01", &d), -1);
+	assert_int_equal(date_parse("2021-10-01x", &d), -1);
+	assert_int_equal(date_parse("1970-01-01", &d), 0);
+	assert_int_equal(d, 0);
+	char out[11];
+	date_format(18900, out);
+	assert_string_equal(out, "2021-09-30");
+	char today[11];
+	date_today(today);
+	assert_int_equal(date_parse(today, NULL), 0);
+}
+
+/* ---- the demo's service history ---- */
+
+static int64_t q(db_t *db, const char *sql)
+{
+	int64_t v = db_int1(db, sql, -1, 0, NULL);
+	if (v < 0)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	return v;
+}
+
+/* A fresh demo database with the service data; the file name in file. */
+static db_t *demo_db(char *file, size_t cap, int n)
+{
+	snprintf(file, cap, "/tmp/zo-calendar-demo%d-%ld.db", n, (long)getpid());
+	remove_sqlite(file);
+	char url[1100];
+	snprintf(url, sizeof url, "sqlite:%s", file);
+	db_t *db = open_fresh(url);
+	if (db == NULL)
+		return NULL;
+	char pw[32], *err = NULL;
+	int rc = demo_seed(db, pw, sizeof pw, &err);
+	if (rc != 1) {
+		fprintf(stderr, "demo_seed = %d: %s\n", rc, err ? err : "?");
+		free(err);
+		db_close(db);
+		return NULL;
+	}
+	/* until demo_seed calls it itself */
+	if (db_int1(db, "SELECT count(*) FROM visits", -1, 0, NULL) == 0) {
+		if (db_begin(db) != DB_OK || demo_seed_service(db, now_sec(), &err) != 0 || db_commit(db) != DB_OK) {
+			fprintf(stderr, "demo_seed_service: %s\n", err ? err : db_errmsg(db));
+			free(err);
+			db_close(db);
+			return NULL;
+		}
+	}
+	return db;
+}
+
+/* 2021-10-15 00:00 and 2021-12-16 00:00 China time */
+#define T_FROM "(18915 * 86400 - 28800)"
+#define T_TO "(18977 * 86400 - 28800)"
+
+static void test_demo_figures(void **state)
+{
+	(void)state;
+	char file[256];
+	db_t *db = demo_db(file, sizeof file, 0);
+	assert_non_null(db);
+	int64_t d;
+	date_parse(DEMO_VISITS_FROM, &d);
+	assert_int_equal(d, 18915);
+	date_parse("2021-12-16", &d);
+	assert_int_equal(d, 18977);
+
+	/* 走访企业496家 */
+	assert_int_equal(q(db, "SELECT count(DISTINCT enterprise_id) FROM visits"
+	                       " WHERE visited_on >= '2021-10-15' AND visited_on <= '2021-12-15'"), 496);
+	/* every visit of the period on a working day */
+	db_stmt_t *st = db_prepare(db, "SELECT visited_on FROM visits WHERE visited_on <= '2021-12-15'");
+	while (db_step(st) == DB_ROW)
+		assert_int_equal(calendar_is_workday(db, db_col_text(st, 0)), 1);
+	db_done(st);
+	/* 协调解决问题560条: resolved within the period, and all resolved
+	 * requests raised in it */
+	assert_int_equal(q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND status IN ('resolved', 'closed')"
+	                       " AND resolved_at >= " T_FROM " AND resolved_at < " T_TO), 560);
+	assert_int_equal(q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND status IN ('resolved', 'closed')"
+	                       " AND created_at >= " T_FROM " AND created_at < " T_TO), 560);
+	assert_int_equal(q(db, "SELECT count(*) FROM requests WHERE kind = 'request'"
+	                       " AND created_at >= " T_FROM " AND created_at < " T_TO), 596);
+	/* the open ones: submitted, accepted, in progress, escalated, waiting */
+	assert_int_equal(q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND status = 'submitted'"
+	                       " AND created_at < " T_TO), 4);
+	assert_true(q(db, "SELECT count(*) FROM requests WHERE status = 'escalated' AND level = 'province'") >= 1);
+	assert_true(q(db, "SELECT count(*) FROM requests WHERE status = 'escalated' AND level = 'city'") >= 1);
+	assert_true(q(db, "SELECT count(*) FROM requests WHERE status = 'awaiting_enterprise' AND paused_since <> ''") >= 5);
+	/* overdue at the end of the period */
+	assert_true(q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND due_on < '2021-12-15'"
+	                  " AND status IN ('accepted', 'in_progress', 'escalated')") >= 5);
+	/* reopened after a low rating: 8 resolved again, 3 still open */
+	assert_int_equal(q(db, "SELECT count(DISTINCT request_id) FROM request_events WHERE action = 'reopen'"), 11);
+	assert_int_equal(q(db, "SELECT count(*) FROM requests r WHERE r.status = 'in_progress' AND r.rating <= 2"), 3);
+	/* ratings mostly 4-5 */
+	int64_t rated = q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND status IN ('resolved', 'closed')"
+	                      " AND rating IS NOT NULL");
+	int64_t good = q(db, "SELECT count(*) FROM requests WHERE kind = 'request' AND status IN ('resolved', 'closed')"
+	                     " AND rating >= 4");
+	assert_true(rated > 400);
+	assert_true(good * 100 >= rated * 85);
+	/* the article's stories */
+	assert_int_equal(q(db, "SELECT count(*) FROM requests r JOIN enterprises e ON e.id = r.enterprise_id"
+	                       " WHERE e.name LIKE '%朗股%' AND r.category = 'customs' AND r.level = 'province'"
+	                       " AND r.status = 'closed' AND r.rating = 5"), 1);
+	assert_int_equal(q(db, "SELECT count(*) FROM requests r JOIN enterprises e ON e.id = r.enterprise_id"
+	                       " WHERE e.name = '江苏恒太照明股份有限公司' AND r.source = 'visit'"
+	                       " AND r.title IN ('一线操作工缺口约120人，请求协助招工', '职工子女上学问题')"
+	                       " AND r.status = 'closed' AND r.rating = 5 AND r.created_at < " T_TO), 2);
+	/* every history is a chain: starts with create, each event leaves from
+	 * where the last one arrived, ends at the request's status */
+	assert_int_equal(q(db, "SELECT count(*) FROM requests r WHERE (SELECT ev.action FROM request_events ev"
+	                       " WHERE ev.request_id = r.id ORDER BY ev.id LIMIT 1) <> 'create'"), 0);
+	assert_int_equal(q(db, "SELECT count(*) FROM requests r WHERE (SELECT ev.to_status FROM request_events ev"
+	                       " WHERE ev.request_id = r.id ORDER BY ev.id DESC LIMIT 1) <> r.status"), 0);
+	assert_int_equal(q(db, "SELECT count(*) FROM request_events a JOIN request_events b ON b.request_id = a.request_id"
+	                       " AND b.id = (SELECT min(c.id) FROM request_events c WHERE c.request_id = a.request_id"
+	                       " AND c.id > a.id) WHERE b.from_status <> a.to_status OR b.at < a.at"), 0);
+	/* due dates: accepted_on + the category's limit on the calendar, pushed
+	 * forward by the pauses (checked where there was none) */
+	st = db_prepare(db, "SELECT r.accepted_on, r.category, r.due_on FROM requests r WHERE r.kind = 'request'"
+	                    " AND r.accepted_on <> '' AND NOT EXISTS (SELECT 1 FROM request_events ev"
+	                    " WHERE ev.request_id = r.id AND ev.action = 'resume')");
+	int checked = 0;
+	while (db_step(st) == DB_ROW) {
+		int m, w, missing;
+		char due[11];
+		assert_int_equal(category_limit(db, db_col_text(st, 1), &m, &w), 1);
+		assert_int_equal(calendar_due(db, db_col_text(st, 0), m, w, due, &missing), 0);
+		if (strcmp(due, db_col_text(st, 2)) != 0)
+			fail_msg("accepted %s (%s): due %s, expected %s", db_col_text(st, 0), db_col_text(st, 1),
+			         db_col_text(st, 2), due);
+		checked++;
+	}
+	db_done(st);
+	assert_true(checked > 500);
+	/* enterprises: valid unique credit codes, grams for the new ones */
+	st = db_prepare(db, "SELECT credit_code FROM enterprises");
+	while (db_step(st) == DB_ROW)
+		if (!credit_code_check(db_col_text(st, 0)))
+			fail_msg("invalid credit code %s", db_col_text(st, 0));
+	db_done(st);
+	assert_int_equal(q(db, "SELECT count(*) - count(DISTINCT credit_code) FROM enterprises"), 0);
+	assert_int_equal(q(db, "SELECT count(*) - count(DISTINCT name) FROM enterprises"), 0);
+	assert_int_equal(q(db, "SELECT count(*) FROM enterprises e WHERE NOT EXISTS"
+	                       " (SELECT 1 FROM enterprise_grams g WHERE g.enterprise_id = e.id)"), 0);
+	/* officers visited only the enterprises they serve */
+	assert_int_equal(q(db, "SELECT count(*) FROM visits v JOIN users u ON u.id = v.visitor_id"
+	                       " JOIN enterprises e ON e.id = v.enterprise_id WHERE u.role = 'officer'"
+	                       " AND (e.officer_id IS NULL OR e.officer_id <> u.id)"), 0);
+	/* inspection findings in every state */
+	assert_true(q(db, "SELECT count(DISTINCT status) FROM requests WHERE kind = 'inspection'") == 4);
+	db_close(db);
+	remove_sqlite(file);
+}
+
+static char *dump(db_t *db, const char *sql)
+{
+	buf_t b;
+	buf_init(&b);
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	while (db_step(st) == DB_ROW) {
+		for (int c = 0; c < db_col_count(st); c++) {
+			buf_puts(&b, db_col_text(st, c));
+			buf_puts(&b, "|");
+		}
+		buf_puts(&b, "\n");
+	}
+	db_done(st);
+	return buf_steal(&b);
+}
+
+static void test_demo_deterministic(void **state)
+{
+	(void)state;
+	static const char *const DUMPS[] = {
+		"SELECT credit_code, name, street_id, industry, founded_on FROM enterprises ORDER BY id",
+		"SELECT enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at FROM visits ORDER BY id",
+		"SELECT kind, enterprise_id, category, title, status, department_id, level, accepted_on, due_on, paused_since,"
+		" rating, resolved_at, closed_at, created_at FROM requests ORDER BY id",
+		"SELECT request_id, at, user_id, username, action, from_status, to_status, detail FROM request_events ORDER BY id",
+		"SELECT day, is_workday, note FROM calendar_days ORDER BY day",
+	};
+	char f[2][256];
+	db_t *db[2];
+	for (int i = 0; i < 2; i++) {
+		db[i] = demo_db(f[i], sizeof f[i], i + 1);
+		assert_non_null(db[i]);
+	}
+	for (size_t k = 0; k < sizeof DUMPS / sizeof DUMPS[0]; k++) {
+		char *a = dump(db[0], DUMPS[k]), *b = dump(db[1], DUMPS[k]);
+		assert_true(strlen(a) > 100);
+		if (strcmp(a, b) != 0)
+			fail_msg("the demo service data differ between two runs: %s", DUMPS[k]);
+		free(a);
+		free(b);
+	}
+	for (int i = 0; i < 2; i++) {
+		db_close(db[i]);
+		remove_sqlite(f[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_years_loaded),
+		cmocka_unit_test(test_schedule_shape),
+		cmocka_unit_test(test_is_workday),
+		cmocka_unit_test(test_five_days_before_holidays),
+		cmocka_unit_test(test_longer_limits),
+		cmocka_unit_test(test_missing_year),
+		cmocka_unit_test(test_month_rule),
+		cmocka_unit_test(test_pause),
+		cmocka_unit_test(test_category_limits),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_demo_figures),
+		cmocka_unit_test(test_demo_deterministic),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
