@@ -1,9 +1,412 @@
-/* stats.c -- placeholder until implemented: handlers answer 501. */
+/*
+ * stats.c -- the service dashboard: GET /api/v1/service/stats?from=&to=
+ * (dates YYYY-MM-DD, both included; default the last 60 days up to today).
+ *
+ * Measures (requests are rows of kind 'request'; inspections are not
+ * counted; days are China Standard Time, +08:00):
+ *   enterprises_visited   distinct enterprises with a visit in the period
+ *   visits                visits in the period (visited_on)
+ *   requests_raised       requests created in the period
+ *   requests_resolved     requests whose resolved_at is in the period,
+ *                         whatever their state now (closed later included)
+ *   requests_overdue      a snapshot: requests now accepted, in progress
+ *                         or escalated whose due_on is before today (as
+ *                         GET /api/v1/requests?overdue=1; the clock stops
+ *                         while awaiting the enterprise)
+ *   median_days_to_resolve  median of the calendar days from created_at to
+ *                         resolved_at over the requests resolved in the
+ *                         period (null when none)
+ *   satisfaction_rate     share of ratings >= 4 among the rated requests
+ *                         resolved in the period, 0..1 (null when none)
+ *   ratings               how many of those are rated
+ * The same measures per street and per officer (through the enterprise:
+ * its street and its current chief service officer), per department
+ * (requests by requests.department_id, visits by visits.department_id) and
+ * per category (request measures only).  Every street, department,
+ * officer and category is listed, zeros included; rows that belong to
+ * none (no street, not yet assigned…) form one more group with id null,
+ * listed only when it is not empty.
+ *
+ * The route is P_STAFF: zone-wide aggregates for staff; enterprise
+ * accounts are refused by the router.  The medians are computed here over
+ * the rows, the same way on both stores.
+ */
 #include "service.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define ZONE_OFFSET (8 * 3600)
+#define DEFAULT_DAYS 60
+
+struct group {
+	int64_t id;                 /* 0: none */
+	const char *code;           /* categories: the code (id is then unused) */
+	const char *name, *name_en;
+	int64_t visited, visits, raised, resolved, overdue, rated, satisfied;
+	int64_t last_ent;           /* for counting distinct enterprises */
+	int *days;                  /* days to resolve, arena */
+	int64_t ndays, capdays;
+};
+
+struct grouping {
+	struct group *g;
+	int n, cap;
+};
+
+enum { G_STREET, G_DEPT, G_OFFICER, G_CATEGORY, G_N };
+
+static struct group *grouping_add(req_t *r, struct grouping *gs, int64_t id, const char *code, const char *name,
+                                  const char *name_en)
+{
+	if (gs->n == gs->cap) {
+		int cap = gs->cap ? gs->cap * 2 : 16;
+		struct group *g = arena_alloc(r->arena, sizeof *g * (size_t)cap);
+		if (gs->n)
+			memcpy(g, gs->g, sizeof *g * (size_t)gs->n);
+		gs->g = g;
+		gs->cap = cap;
+	}
+	struct group *g = &gs->g[gs->n++];
+	memset(g, 0, sizeof *g);
+	g->id = id;
+	g->code = code ? arena_strdup(r->arena, code) : NULL;
+	g->name = name ? arena_strdup(r->arena, name) : NULL;
+	g->name_en = name_en ? arena_strdup(r->arena, name_en) : NULL;
+	g->last_ent = -1;
+	return g;
+}
+
+/* The group of id (or code), created (nameless) when missing. */
+static struct group *grouping_find(req_t *r, struct grouping *gs, int64_t id, const char *code)
+{
+	for (int i = 0; i < gs->n; i++) {
+		struct group *g = &gs->g[i];
+		if (code ? (g->code && strcmp(g->code, code) == 0) : (!g->code && g->id == id))
+			return g;
+	}
+	return grouping_add(r, gs, id, code, NULL, NULL);
+}
+
+static void add_day(req_t *r, struct group *g, int d)
+{
+	if (g->ndays == g->capdays) {
+		int64_t cap = g->capdays ? g->capdays * 2 : 16;
+		int *n = arena_alloc(r->arena, sizeof *n * (size_t)cap);
+		if (g->ndays)
+			memcpy(n, g->days, sizeof *n * (size_t)g->ndays);
+		g->days = n;
+		g->capdays = cap;
+	}
+	g->days[g->ndays++] = d;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static json_t *median(struct group *g)
+{
+	if (g->ndays == 0)
+		return json_null();
+	qsort(g->days, (size_t)g->ndays, sizeof *g->days, cmp_int);
+	int64_t m = g->ndays / 2;
+	double v = g->ndays % 2 ? g->days[m] : (g->days[m - 1] + g->days[m]) / 2.0;
+	return json_real(v);
+}
+
+static json_t *measures(struct group *g, int with_visits)
+{
+	json_t *o = json_object();
+	if (with_visits) {
+		json_object_set_new(o, "enterprises_visited", json_integer(g->visited));
+		json_object_set_new(o, "visits", json_integer(g->visits));
+	}
+	json_object_set_new(o, "requests_raised", json_integer(g->raised));
+	json_object_set_new(o, "requests_resolved", json_integer(g->resolved));
+	json_object_set_new(o, "requests_overdue", json_integer(g->overdue));
+	json_object_set_new(o, "median_days_to_resolve", median(g));
+	json_object_set_new(o, "satisfaction_rate",
+	                    g->rated ? json_real((double)g->satisfied / (double)g->rated) : json_null());
+	json_object_set_new(o, "ratings", json_integer(g->rated));
+	return o;
+}
+
+static int empty(const struct group *g)
+{
+	return !(g->visits || g->raised || g->resolved || g->overdue);
+}
+
+static json_t *grouping_json(struct grouping *gs, int with_visits)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < gs->n; i++) {
+		struct group *g = &gs->g[i];
+		int none = g->code ? 0 : g->id == 0;
+		if (none && empty(g))
+			continue;
+		json_t *o = json_object();
+		if (g->code)
+			json_object_set_new(o, "id", json_string(g->code));
+		else
+			json_object_set_new(o, "id", g->id ? json_integer(g->id) : json_null());
+		json_object_set_new(o, "name", g->name ? json_string(g->name) : json_null());
+		json_object_set_new(o, "name_en", g->name_en ? json_string(g->name_en) : json_null());
+		json_object_update_new(o, measures(g, with_visits));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Days since 1970-01-01 of a civil date. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = (unsigned)(y - era * 400);
+	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, char out[11])
+{
+	z += 719468;
+	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	const unsigned doe = (unsigned)(z - era * 146097);
+	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const int64_t y = (int64_t)yoe + era * 400;
+	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const unsigned mp = (5 * doy + 2) / 153;
+	const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int yy = (int)(y + (m <= 2));
+	if (yy < 0 || yy > 9999)
+		yy = 0;
+	snprintf(out, 11, "%04d-%02u-%02u", yy, m % 100, d % 100);
+}
+
+/* A strict YYYY-MM-DD into days since the epoch; -1 when it is not one. */
+static int parse_date(const char *s, int64_t *days)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	int64_t z = days_from_civil(y, (unsigned)m, (unsigned)d);
+	char back[11];
+	civil_from_days(z, back);
+	if (strcmp(back, s) != 0)   /* 2021-02-30 */
+		return -1;
+	*days = z;
+	return 0;
+}
+
+/* The China-time day of unix seconds t. */
+static int64_t day_of(int64_t t)
+{
+	int64_t s = t + ZONE_OFFSET;
+	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+}
+
+/* Load the named groups of the four groupings.  0 or a DB_ error. */
+static int load_groups(req_t *r, struct grouping *gs)
+{
+	static const char *const sql[G_N] = {
+		"SELECT id, name, name_en FROM streets ORDER BY id",
+		"SELECT id, name, name_en FROM departments ORDER BY id",
+		"SELECT id, CASE WHEN display_name <> '' THEN display_name ELSE username END, username FROM users"
+		" WHERE role = 'officer' OR id IN (SELECT officer_id FROM enterprises WHERE officer_id IS NOT NULL)"
+		" ORDER BY id",
+		"SELECT code, name, name_en FROM request_categories ORDER BY sort, code",
+	};
+	for (int k = 0; k < G_N; k++) {
+		db_stmt_t *st = db_prepare(r->db, sql[k]);
+		if (st == NULL)
+			return DB_ERR;
+		int rc;
+		while ((rc = db_step(st)) == DB_ROW) {
+			const char *name_en = db_col_text(st, 2);
+			if (k == G_CATEGORY)
+				grouping_add(r, &gs[k], 0, db_col_text(st, 0), db_col_text(st, 1), *name_en ? name_en : NULL);
+			else if (k == G_OFFICER)   /* officers: name_en is the username */
+				grouping_add(r, &gs[k], db_col_int(st, 0), NULL, db_col_text(st, 1), NULL);
+			else
+				grouping_add(r, &gs[k], db_col_int(st, 0), NULL, db_col_text(st, 1), *name_en ? name_en : NULL);
+		}
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* The groups a request row falls in: columns street, officer, department,
+ * category at col, col+1, col+2, col+3. */
+static void request_groups(req_t *r, db_stmt_t *st, int col, struct grouping *gs, struct group *out[G_N])
+{
+	out[G_STREET] = grouping_find(r, &gs[G_STREET], db_col_int(st, col), NULL);
+	out[G_OFFICER] = grouping_find(r, &gs[G_OFFICER], db_col_int(st, col + 1), NULL);
+	out[G_DEPT] = grouping_find(r, &gs[G_DEPT], db_col_int(st, col + 2), NULL);
+	out[G_CATEGORY] = grouping_find(r, &gs[G_CATEGORY], 0, db_col_text(st, col + 3));
+}
 
 void api_service_stats(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t today = day_of(now_sec()), from, to;
+	const char *fs = req_query(r, "from"), *ts = req_query(r, "to");
+	if (ts && *ts) {
+		if (parse_date(ts, &to) < 0) {
+			reply_error(r, 422, "invalid_parameter", "to", "to must be a date YYYY-MM-DD");
+			return;
+		}
+	} else {
+		to = today;
+	}
+	if (fs && *fs) {
+		if (parse_date(fs, &from) < 0) {
+			reply_error(r, 422, "invalid_parameter", "from", "from must be a date YYYY-MM-DD");
+			return;
+		}
+	} else {
+		from = to - (DEFAULT_DAYS - 1);
+	}
+	if (from > to) {
+		reply_error(r, 422, "invalid_parameter", "from", "from is after to");
+		return;
+	}
+	char from_s[11], to_s[11], today_s[11];
+	civil_from_days(from, from_s);
+	civil_from_days(to, to_s);
+	civil_from_days(today, today_s);
+	int64_t t0 = from * 86400 - ZONE_OFFSET, t1 = (to + 1) * 86400 - ZONE_OFFSET;  /* [t0, t1) */
+
+	struct grouping gs[G_N];
+	memset(gs, 0, sizeof gs);
+	struct group total;
+	memset(&total, 0, sizeof total);
+	total.last_ent = -1;
+	int rc = load_groups(r, gs);
+	if (rc != DB_OK)
+		goto dberr;
+
+	/* visits: ordered by enterprise so that distinct enterprises are runs */
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT v.enterprise_id, e.street_id, e.officer_id, v.department_id FROM visits v"
+		" JOIN enterprises e ON e.id = v.enterprise_id"
+		" WHERE v.visited_on >= $1 AND v.visited_on <= $2 ORDER BY v.enterprise_id");
+	if (st == NULL)
+		goto dberr;
+	db_bind_text(st, 1, from_s);
+	db_bind_text(st, 2, to_s);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t ent = db_col_int(st, 0);
+		struct group *g[4] = {
+			&total,
+			grouping_find(r, &gs[G_STREET], db_col_int(st, 1), NULL),
+			grouping_find(r, &gs[G_OFFICER], db_col_int(st, 2), NULL),
+			grouping_find(r, &gs[G_DEPT], db_col_int(st, 3), NULL),
+		};
+		for (int i = 0; i < 4; i++) {
+			g[i]->visits++;
+			if (g[i]->last_ent != ent) {
+				g[i]->last_ent = ent;
+				g[i]->visited++;
+			}
+		}
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto dberr;
+
+	/* requests raised in the period */
+	st = db_prepare(r->db,
+		"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
+		" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+		" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at < $2");
+	if (st == NULL)
+		goto dberr;
+	db_bind_int(st, 1, t0);
+	db_bind_int(st, 2, t1);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct group *g[G_N];
+		request_groups(r, st, 0, gs, g);
+		total.raised++;
+		for (int i = 0; i < G_N; i++)
+			g[i]->raised++;
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto dberr;
+
+	/* requests resolved in the period: counts, days to resolve, ratings */
+	st = db_prepare(r->db,
+		"SELECT e.street_id, e.officer_id, r.department_id, r.category, r.created_at, r.resolved_at, r.rating"
+		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2");
+	if (st == NULL)
+		goto dberr;
+	db_bind_int(st, 1, t0);
+	db_bind_int(st, 2, t1);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct group *g[G_N + 1];
+		request_groups(r, st, 0, gs, g);
+		g[G_N] = &total;
+		int days = (int)(day_of(db_col_int(st, 5)) - day_of(db_col_int(st, 4)));
+		int rated = !db_col_isnull(st, 6);
+		int64_t rating = rated ? db_col_int(st, 6) : 0;
+		for (int i = 0; i <= G_N; i++) {
+			g[i]->resolved++;
+			add_day(r, g[i], days);
+			if (rated) {
+				g[i]->rated++;
+				if (rating >= 4)
+					g[i]->satisfied++;
+			}
+		}
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto dberr;
+
+	/* overdue now */
+	st = db_prepare(r->db,
+		"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
+		" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+		" WHERE r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated')"
+		" AND r.due_on <> '' AND r.due_on < $1");
+	if (st == NULL)
+		goto dberr;
+	db_bind_text(st, 1, today_s);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct group *g[G_N];
+		request_groups(r, st, 0, gs, g);
+		total.overdue++;
+		for (int i = 0; i < G_N; i++)
+			g[i]->overdue++;
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto dberr;
+
+	json_t *out = json_object();
+	json_object_set_new(out, "from", json_string(from_s));
+	json_object_set_new(out, "to", json_string(to_s));
+	json_object_set_new(out, "overdue_as_of", json_string(today_s));
+	json_object_set_new(out, "totals", measures(&total, 1));
+	json_object_set_new(out, "by_street", grouping_json(&gs[G_STREET], 1));
+	json_object_set_new(out, "by_department", grouping_json(&gs[G_DEPT], 1));
+	json_object_set_new(out, "by_officer", grouping_json(&gs[G_OFFICER], 1));
+	json_object_set_new(out, "by_category", grouping_json(&gs[G_CATEGORY], 0));
+	reply_json(r, 200, out);
+	return;
+dberr:
+	reply_db_error(r, rc == DB_BUSY ? DB_BUSY : DB_ERR, "computing the service statistics");
 }
