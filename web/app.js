@@ -1,20 +1,32 @@
 /*
  * app.js -- the browser shell: login, top bar, navigation and hash routing
- * (#/overview, #/race, …).  Each module page is a module under js/pages/
- * exporting render(ctx); the shell gives it a container and tells it when
+ * (#/overview, #/race, #/requests/12?x=y, …).  Each module page is a module
+ * under js/pages/ exporting render(ctx); the shell gives it a container,
+ * the rest of the path (ctx.sub) and query (ctx.query), and tells it when
  * it is no longer shown (ctx.alive() turns false), so late answers from
- * the API are dropped.
+ * the API are dropped.  #/kiosk without a staff session is the full-screen
+ * enterprise kiosk (js/kiosk.js), outside the shell.
  */
 import { h, replace } from './js/dom.js';
 import { get, post, del, setCsrf, onUnauthorized, ApiError } from './js/api.js';
-import { t, getLang, setLang, onLangChange } from './i18n.js';
+import { t, has, getLang, setLang, onLangChange } from './i18n.js';
 import { icon } from './js/icons.js';
 import { errorText, loading } from './js/ui.js';
 import { disposeAll, resizeAll } from './js/chart.js';
+import { forgetCache } from './js/svc.js';
+import { createKiosk, isKioskHash } from './js/kiosk.js';
 
 import * as overview from './js/pages/overview.js';
 import * as race from './js/pages/race.js';
 import * as enterprises from './js/pages/enterprises.js';
+import * as officers from './js/pages/officers.js';
+import * as visits from './js/pages/visits.js';
+import * as dashboard from './js/pages/dashboard.js';
+import * as requests from './js/pages/requests.js';
+import * as inspections from './js/pages/inspections.js';
+import * as calendar from './js/pages/calendar.js';
+import * as kioskInfo from './js/pages/kioskinfo.js';
+import { myEnterprise, inbox } from './js/pages/portal.js';
 import * as indicators from './js/pages/indicators.js';
 import * as users from './js/pages/users.js';
 import * as audit from './js/pages/audit.js';
@@ -22,24 +34,38 @@ import * as settings from './js/pages/settings.js';
 import * as wipPage from './js/pages/wip.js';
 
 const STAFF = ['admin', 'leader', 'recruiter', 'officer', 'department', 'statistician'];
-const EVERYONE = [...STAFF, 'enterprise'];
+const NOT_DEPT = STAFF.filter((r) => r !== 'department');
+const ENTERPRISE = ['enterprise'];
 const ADMIN = ['admin'];
 
-/* The navigation, in order.  roles: who sees the entry. */
+/*
+ * The navigation, in order.  roles: who sees the entry; section: entries
+ * shown together under a heading (企业服务).  A department works on
+ * requests, inspections and visits; an enterprise sees only its portal.
+ */
 const ROUTES = [
-  { id: 'overview', group: 'work', roles: STAFF, page: overview },
-  { id: 'race', group: 'work', roles: STAFF, page: race },
-  { id: 'enterprises', group: 'work', roles: STAFF, page: enterprises },
-  { id: 'requests', group: 'work', roles: EVERYONE, page: wipPage.module('requests') },
-  { id: 'policies', group: 'work', roles: EVERYONE, page: wipPage.module('policies') },
-  { id: 'indicators', group: 'work', roles: STAFF, page: indicators },
-  { id: 'land', group: 'work', roles: STAFF, page: wipPage.module('land') },
-  { id: 'inspections', group: 'work', roles: STAFF, page: wipPage.module('inspections') },
-  { id: 'kiosk', group: 'work', roles: EVERYONE, page: wipPage.module('kiosk') },
+  { id: 'my-enterprise', group: 'work', roles: ENTERPRISE, page: myEnterprise },
+  { id: 'overview', group: 'work', roles: NOT_DEPT, page: overview },
+  { id: 'race', group: 'work', roles: NOT_DEPT, page: race },
+  { id: 'enterprises', group: 'work', section: 'service', roles: STAFF, page: enterprises },
+  { id: 'officers', group: 'work', section: 'service', roles: NOT_DEPT, page: officers },
+  { id: 'visits', group: 'work', section: 'service', roles: STAFF, page: visits },
+  { id: 'service', group: 'work', section: 'service', roles: NOT_DEPT, page: dashboard },
+  { id: 'requests', group: 'work', roles: [...STAFF, ...ENTERPRISE], page: requests },
+  { id: 'inbox', group: 'work', roles: ENTERPRISE, page: inbox },
+  { id: 'policies', group: 'work', roles: NOT_DEPT, page: wipPage.module('policies') },
+  { id: 'indicators', group: 'work', roles: NOT_DEPT, page: indicators },
+  { id: 'land', group: 'work', roles: NOT_DEPT, page: wipPage.module('land') },
+  { id: 'inspections', group: 'work', roles: STAFF, page: inspections },
+  { id: 'kiosk', group: 'work', roles: NOT_DEPT, page: kioskInfo },
   { id: 'users', group: 'admin', roles: ADMIN, page: users },
   { id: 'audit', group: 'admin', roles: ADMIN, page: audit },
   { id: 'settings', group: 'admin', roles: ADMIN, page: settings },
+  { id: 'calendar', group: 'admin', roles: ADMIN, page: calendar },
 ];
+
+/* Where a role lands after login (else the first entry it sees). */
+const HOME = { officer: 'enterprises', department: 'requests', enterprise: 'my-enterprise' };
 
 const NAV_KEY = 'zoneops.nav';
 const root = document.getElementById('app');
@@ -50,6 +76,7 @@ const state = {
   token: 0,            // increases on every page render
   loginNotice: '',     // message shown above the login form
   shell: null,         // {view, nav, zone, ...} while the shell is shown
+  kiosk: null,         // the kiosk controller while kiosk mode is shown
 };
 
 /* ---------- helpers ---------- */
@@ -62,6 +89,48 @@ function visibleRoutes() {
 function currentId() {
   const m = /^#\/([\w-]+)/.exec(location.hash || '');
   return m ? m[1] : '';
+}
+
+/* The path after the page id and the query: #/requests/12?x=1 → ['12'], x=1. */
+function currentSub() {
+  const [path, query] = (location.hash || '').replace(/^#\/?/, '').split('?');
+  return { sub: path.split('/').slice(1).filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query || '') };
+}
+
+/* The label of a route for the signed-in role (an enterprise's 我的诉求). */
+function navLabel(id) {
+  const role = state.user ? state.user.role : '';
+  return has(`nav.${id}.${role}`) ? t(`nav.${id}.${role}`) : t(`nav.${id}`);
+}
+
+/* Kiosk mode: #/kiosk without a staff session. */
+function wantsKiosk() {
+  return isKioskHash() && (!state.user || state.user.role === 'enterprise');
+}
+
+function showKiosk(notice) {
+  state.shell = null;
+  disposeAll();
+  document.body.classList.remove('nav-open');
+  if (!state.kiosk || !state.kiosk.active())
+    state.kiosk = createKiosk(root, {
+      zoneName,
+      onLogin: (me) => { state.user = me; forgetCache(); },
+      onLogout: () => { state.user = null; forgetCache(); },
+      onExit: () => { leaveKiosk(); },
+    });
+  state.kiosk.show(state.user, notice);
+}
+
+function leaveKiosk() {
+  if (state.kiosk)
+    state.kiosk.stop();
+  state.kiosk = null;
+  history.replaceState(null, '', '#/');
+  if (state.user && state.user.role === 'enterprise')
+    showShell();
+  else
+    showLogin();
 }
 
 function zoneName() {
@@ -84,6 +153,9 @@ function langButton(cls) {
 
 function showLogin() {
   state.shell = null;
+  if (state.kiosk)
+    state.kiosk.stop();
+  state.kiosk = null;
   disposeAll();
   document.title = `${t('login.title')} · ${t('app.name')}`;
   const err = h('div', { class: 'login-error', role: 'alert', dataset: { testid: 'login-error' } });
@@ -137,7 +209,8 @@ function showLogin() {
             h('div', { class: 'login-sub' }, t('login.subtitle')))),
         h('h1', { class: 'login-title' }, t('login.title')),
         notice, form,
-        h('p', { class: 'login-foot' }, t('login.footer')))));
+        h('p', { class: 'login-foot' }, t('login.footer'))),
+      h('a', { class: 'login-kiosk', href: '#/kiosk', dataset: { testid: 'to-kiosk' } }, icon('kiosk'), t('login.kiosk'))));
   (user.value ? pass : user).focus();
 }
 
@@ -145,6 +218,7 @@ function showLogin() {
 
 async function startSession(me) {
   state.user = me;
+  forgetCache();
   setCsrf(me.csrf_token);
   try {
     state.settings = await get('/api/v1/settings');
@@ -153,7 +227,10 @@ async function startSession(me) {
       return;
     state.settings = null;   // the name falls back to the product's
   }
-  showShell();
+  if (wantsKiosk())
+    showKiosk();
+  else
+    showShell();
 }
 
 onUnauthorized(() => {
@@ -161,6 +238,11 @@ onUnauthorized(() => {
     return;
   state.user = null;
   setCsrf(null);
+  forgetCache();
+  if (state.kiosk && state.kiosk.active()) {
+    state.kiosk.expired();
+    return;
+  }
   state.loginNotice = t('login.expired');
   showLogin();
 });
@@ -173,8 +255,21 @@ async function logout() {
   }
   state.user = null;
   setCsrf(null);
+  forgetCache();
   state.loginNotice = t('login.loggedOut');
   showLogin();
+}
+
+/* The kiosk page's button: end the staff session and turn this screen into the kiosk. */
+async function enterKiosk() {
+  try {
+    await del('/api/v1/session', { noAuthRedirect: true });
+  } catch { /* gone either way */ }
+  state.user = null;
+  setCsrf(null);
+  forgetCache();
+  history.pushState(null, '', '#/kiosk');
+  showKiosk();
 }
 
 /* ---------- shell ---------- */
@@ -229,20 +324,38 @@ function showShell() {
   const groups = [['work', t('nav.group.work')], ['admin', t('nav.group.admin')]];
   const routes = visibleRoutes();
   const links = new Map();
+  const link = (r, sub) => {
+    const a = h('a', { class: ['nav-link', sub && 'nav-sub'], href: `#/${r.id}`, title: navLabel(r.id), dataset: { route: r.id },
+      on: { click: () => { if (isNarrow()) setNavOpen(false); } } },
+    icon(r.id), h('span', { class: 'nav-text' }, navLabel(r.id)));
+    links.set(r.id, a);
+    return h('li', null, a);
+  };
+  const sections = new Map();
   const nav = h('nav', { class: 'sidebar', id: 'sidebar', 'aria-label': t('top.menu') },
     groups.map(([g, label]) => {
       const items = routes.filter((r) => r.group === g);
       if (!items.length)
         return null;
+      const lis = [];
+      for (const r of items) {
+        if (!r.section) {
+          lis.push(link(r));
+          continue;
+        }
+        if (!sections.has(r.section)) {
+          const ul = h('ul', { class: 'nav-list nav-section-list', 'aria-label': t(`nav.section.${r.section}`) });
+          sections.set(r.section, ul);
+          lis.push(h('li', { class: 'nav-section', dataset: { section: r.section } },
+            h('div', { class: 'nav-section-title', title: t(`nav.section.${r.section}`) },
+              icon(r.section === 'service' ? 'enterprises' : r.section), h('span', { class: 'nav-text' }, t(`nav.section.${r.section}`))),
+            ul));
+        }
+        sections.get(r.section).appendChild(link(r, true));
+      }
       return h('div', { class: 'nav-group' },
         h('div', { class: 'nav-group-title' }, label),
-        h('ul', { class: 'nav-list' }, items.map((r) => {
-          const a = h('a', { class: 'nav-link', href: `#/${r.id}`, title: t(`nav.${r.id}`), dataset: { route: r.id },
-            on: { click: () => { if (isNarrow()) setNavOpen(false); } } },
-          icon(r.id), h('span', { class: 'nav-text' }, t(`nav.${r.id}`)));
-          links.set(r.id, a);
-          return h('li', null, a);
-        })));
+        h('ul', { class: 'nav-list' }, lis));
     }));
   const scrim = h('div', { class: 'scrim', on: { click: () => setNavOpen(false) } });
   const view = h('main', { class: 'view', id: 'view', tabindex: '-1' });
@@ -265,8 +378,9 @@ async function renderRoute() {
   const routes = visibleRoutes();
   let id = currentId();
   if (!id && routes.length) {
-    history.replaceState(null, '', `#/${routes[0].id}`);
-    id = routes[0].id;
+    const home = routes.find((r) => r.id === HOME[state.user.role]) || routes[0];
+    history.replaceState(null, '', `#/${home.id}`);
+    id = home.id;
   }
   const route = routes.find((r) => r.id === id);
   const { view, links } = state.shell;
@@ -285,12 +399,16 @@ async function renderRoute() {
   window.scrollTo(0, 0);
   const container = h('div', { class: 'page', dataset: { page: id } });
   replace(view, container);
+  const { sub, query } = currentSub();
   const ctx = {
     el: container,
     user: state.user,
     settings: state.settings,
+    sub,
+    query,
     alive: () => token === state.token && state.shell !== null,
     settingsChanged,
+    enterKiosk,
   };
   if (!route) {
     const exists = ROUTES.some((r) => r.id === id);
@@ -303,7 +421,7 @@ async function renderRoute() {
     view.dataset.ready = '1';
     return;
   }
-  document.title = `${t(`nav.${id}`)} · ${zoneName()}`;
+  document.title = `${navLabel(id)} · ${zoneName()}`;
   container.appendChild(loading());
   try {
     await route.page.render(ctx);
@@ -319,16 +437,40 @@ async function renderRoute() {
 
 /* ---------- start ---------- */
 
-window.addEventListener('hashchange', renderRoute);
+window.addEventListener('hashchange', () => {
+  if (wantsKiosk()) {
+    if (state.kiosk && state.kiosk.active())
+      state.kiosk.route();
+    else
+      showKiosk();
+    return;
+  }
+  if (state.kiosk && state.kiosk.active()) {
+    /* Leaving #/kiosk: an enterprise goes to its portal, else the login. */
+    state.kiosk.stop();
+    state.kiosk = null;
+    if (state.user)
+      showShell();
+    else
+      showLogin();
+    return;
+  }
+  renderRoute();
+});
 window.matchMedia('(max-width: 1024px)').addEventListener('change', () => {
   document.body.classList.remove('nav-open');
   setTimeout(resizeAll, 50);
 });
 onLangChange(() => {
-  if (state.shell)
+  if (state.kiosk && state.kiosk.active()) {
+    state.kiosk.stop();
+    state.kiosk = null;
+    showKiosk();
+  } else if (state.shell) {
     showShell();
-  else if (!state.user)
+  } else if (!state.user) {
     showLogin();
+  }
 });
 
 async function boot() {
@@ -339,7 +481,16 @@ async function boot() {
   } catch (e) {
     if (e.status && e.status !== 401)
       state.loginNotice = errorText(e);
-    showLogin();
+    /* The kiosk shows the zone's name before anyone logs in. */
+    try {
+      state.settings = await get('/api/v1/settings', null, { noAuthRedirect: true });
+    } catch {
+      state.settings = null;
+    }
+    if (isKioskHash())
+      showKiosk();
+    else
+      showLogin();
   }
 }
 

@@ -12,11 +12,13 @@ let csrf = null;
 let unauthorized = null;
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, info) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code || '';
     this.field = field || null;
+    this.info = info || {};              // the whole "error" object (reason, …)
+    this.reason = this.info.reason || '';
   }
 }
 
@@ -45,7 +47,11 @@ export function qs(params) {
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (opts.raw !== undefined) {
+    /* A file as it is (imports): the bytes, not JSON. */
+    headers['Content-Type'] = 'application/octet-stream';
+    init.body = opts.raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -70,7 +76,7 @@ export async function api(method, path, body, opts = {}) {
   }
   if (!res.ok) {
     const err = (data && data.error) || {};
-    const e = new ApiError(res.status, err.code, err.message || res.statusText, err.field);
+    const e = new ApiError(res.status, err.code, err.message || res.statusText, err.field, err);
     if (res.status === 401 && !opts.noAuthRedirect && unauthorized)
       unauthorized(e);
     throw e;
@@ -82,3 +88,6 @@ export const get = (path, params, opts) => api('GET', path + qs(params), undefin
 export const post = (path, body, opts) => api('POST', path, body, opts);
 export const patch = (path, body, opts) => api('PATCH', path, body, opts);
 export const del = (path, opts) => api('DELETE', path, undefined, opts);
+export const put = (path, body, opts) => api('PUT', path, body, opts);
+/* POST a File or Blob as the raw request body. */
+export const upload = (path, params, file, opts = {}) => api('POST', path + qs(params), undefined, { ...opts, raw: file });

@@ -174,8 +174,8 @@ export function field(label, control, hint) {
   const el = h('div', { class: 'field' },
     h('label', { class: 'field-label', for: id }, label),
     control,
-    hint ? h('div', { class: 'field-hint' }, hint) : null,
-    err);
+    err,
+    hint ? h('div', { class: 'field-hint' }, hint) : null);
   el.setError = (text) => {
     err.textContent = text || '';
     el.classList.toggle('has-error', Boolean(text));

@@ -1,0 +1,171 @@
+/*
+ * importer.js -- #/enterprises/import: import enterprises from a CSV
+ * (UTF-8 or GBK) or XLSX file.  The file goes to the server as it is
+ * (POST /api/v1/enterprises/import, raw body); the page polls the import
+ * job, shows a progress bar, then the counts and every refused row with
+ * its line number.  The user chooses all-or-nothing or good rows only and
+ * can try a dry run first.
+ */
+import { h, replace } from '../dom.js';
+import { get, upload } from '../api.js';
+import { t, num } from '../../i18n.js';
+import { pageHeader, panel, table, errorText, badge, toast } from '../ui.js';
+
+const POLL_MS = 400;
+
+export async function render(ctx) {
+  const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    class: 'input-file', dataset: { testid: 'import-file' } });
+  const modeAll = h('input', { type: 'radio', name: 'mode', value: 'all', checked: true });
+  const modeGood = h('input', { type: 'radio', name: 'mode', value: 'good' });
+  const dryBtn = h('button', { class: 'btn', type: 'button', dataset: { testid: 'import-dry' } }, t('imp.dryRun'));
+  const runBtn = h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'import-run' } }, t('imp.run'));
+  const errLine = h('div', { class: 'form-error', role: 'alert' });
+  const result = h('div', { class: 'import-result', dataset: { testid: 'import-result' } });
+
+  const form = h('form', { class: 'form import-form', novalidate: true },
+    h('div', { class: 'field' },
+      h('label', { class: 'field-label', for: 'import-file' }, t('imp.file')),
+      Object.assign(file, { id: 'import-file' }),
+      h('div', { class: 'field-hint' }, t('imp.fileHint'), ' ',
+        h('a', { href: '#', dataset: { testid: 'import-template' }, on: { click: template } }, t('imp.template'))),
+      h('div', { class: 'field-hint' }, t('imp.columns'))),
+    h('fieldset', { class: 'radio-group' },
+      h('legend', { class: 'field-label' }, t('imp.mode')),
+      h('label', { class: 'radio' }, modeAll, h('span', null, h('strong', null, t('imp.modeAll')), h('small', null, t('imp.modeAllHint')))),
+      h('label', { class: 'radio' }, modeGood, h('span', null, h('strong', null, t('imp.modeGood')), h('small', null, t('imp.modeGoodHint'))))),
+    errLine,
+    h('div', { class: 'form-actions form-actions-left' }, dryBtn, runBtn));
+
+  replace(ctx.el,
+    h('p', { class: 'back' }, h('a', { href: '#/enterprises' }, `‹ ${t('ent.backToList')}`)),
+    pageHeader(t('imp.title'), t('imp.subtitle')),
+    panel(t('imp.upload'), form),
+    result);
+
+  let busy = false;
+  const start = async (dry) => {
+    if (busy)
+      return;
+    errLine.textContent = '';
+    const f = file.files && file.files[0];
+    if (!f) {
+      errLine.textContent = t('imp.noFile');
+      return;
+    }
+    const format = /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv';
+    const mode = modeGood.checked ? 'good' : 'all';
+    busy = true;
+    dryBtn.disabled = true;
+    runBtn.disabled = true;
+    const bar = h('div', { class: 'progress-bar', style: { width: '0%' } });
+    const barText = h('div', { class: 'progress-text', dataset: { testid: 'import-progress' } }, t('imp.uploading'));
+    const prog = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, bar);
+    replace(result, panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), [prog, barText]));
+    try {
+      const params = { format, mode, filename: f.name };
+      if (dry)
+        params.dry_run = 1;
+      let job = await upload('/api/v1/enterprises/import', params, f);
+      while (ctx.alive() && job && job.status !== 'done' && job.status !== 'failed') {
+        showProgress(job, bar, prog, barText);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        if (!ctx.alive())
+          return;
+        job = await get(`/api/v1/imports/${job.id}`);
+      }
+      if (!ctx.alive())
+        return;
+      showProgress(job, bar, prog, barText);
+      replace(result, report(job, dry, mode, () => start(false), [prog, barText]));
+      if (!dry && job.status === 'done')
+        toast(t('imp.finished'));
+    } catch (err) {
+      if (ctx.alive())
+        replace(result, h('div', { class: 'state state-error', role: 'alert' }, errorText(err)));
+    } finally {
+      busy = false;
+      dryBtn.disabled = false;
+      runBtn.disabled = false;
+    }
+  };
+  dryBtn.addEventListener('click', () => start(true));
+  runBtn.addEventListener('click', () => start(false));
+  form.addEventListener('submit', (e) => { e.preventDefault(); start(false); });
+}
+
+/* A CSV with the column headers the import understands, to fill in. */
+const TEMPLATE_HEADERS = ['统一社会信用代码', '企业名称', '所属街道', '行业代码', '重点企业', '首席服务员', '挂钩部门',
+  '联系人', '联系电话', '员工人数', '注册资本(万元)', '用地面积(亩)', '成立日期'];
+function template(e) {
+  e.preventDefault();
+  const blob = new Blob([`\ufeff${TEMPLATE_HEADERS.join(',')}\r\n`], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: 'enterprises-template.csv', hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function showProgress(job, bar, prog, text) {
+  const total = Number(job.total_rows) || 0;
+  const done = Number(job.processed_rows) || 0;
+  const pct = total > 0 ? Math.min(100, Math.round((done * 100) / total)) : (job.status === 'done' ? 100 : 0);
+  bar.style.width = `${pct}%`;
+  prog.setAttribute('aria-valuenow', String(pct));
+  text.textContent = job.status === 'queued' ? t('imp.queued')
+    : t('imp.progress', { done: num(done), total: total ? num(total) : '?', pct });
+}
+
+function report(job, dry, mode, runReal, progress) {
+  const rep = job.report || {};
+  const errors = rep.errors || [];
+  const failed = job.status === 'failed';
+  const errRows = job.error_rows ?? new Set(errors.map((e) => e.line)).size;
+  const nothingWritten = !dry && mode === 'all' && errRows > 0;
+  const counts = h('div', { class: 'race-summary' },
+    kpi(t('imp.total'), job.total_rows, 'total_rows'),
+    kpi(dry ? t('imp.wouldCreate') : t('imp.created'), job.created_rows ?? rep.created, 'created_rows'),
+    kpi(dry ? t('imp.wouldUpdate') : t('imp.updated'), job.updated_rows ?? rep.updated, 'updated_rows'),
+    kpi(t('imp.errors'), errRows, 'error_rows', errRows > 0));
+  let verdict;
+  if (failed)
+    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-failed' } }, t('imp.failed'),
+      rep.fatal && rep.fatal.message ? ` ${rep.fatal.message}` : rep.message || job.message ? ` ${rep.message || job.message}` : '');
+  else if (dry)
+    verdict = h('p', { class: 'import-verdict' }, badge(t('imp.dryBadge'), 'gold'), ' ', t('imp.dryDone'));
+  else if (nothingWritten)
+    verdict = h('p', { class: 'import-verdict bad' }, t('imp.nothingWritten'));
+  else
+    verdict = h('p', { class: 'import-verdict good' }, t('imp.done'));
+  const errTable = errors.length ? table([
+    { key: 'line', label: t('imp.line'), align: 'r', class: 'nowrap' },
+    { key: 'field', label: t('imp.field'), class: 'mono nowrap' },
+    { key: 'code', label: t('imp.code'), class: 'mono nowrap' },
+    { key: 'message', label: t('imp.message'), class: 'wrap' },
+  ], errors, { class: 'table-compact table-errors' }) : null;
+  const changes = rep.changes || [];
+  const changeTable = changes.length ? table([
+    { key: 'line', label: t('imp.line'), align: 'r' },
+    { key: 'action', label: t('imp.action'), cell: (c) => (c.action ? t(`imp.act.${c.action}`) : null) },
+    { key: 'credit_code', label: t('ent.creditCode'), class: 'mono nowrap' },
+    { key: 'name', label: t('ent.name') },
+    { key: 'fields', label: t('imp.changedFields'), class: 'wrap', cell: (c) => Object.entries(c.fields || {}).map(([k, v]) => `${k}: ${v && v.from != null ? v.from : ''} → ${v && v.to != null ? v.to : ''}`).join('; ') },
+  ], changes.slice(0, 200), { class: 'table-compact' }) : null;
+  return [
+    panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), [
+      progress, verdict, counts,
+      dry && !failed ? h('div', { class: 'form-actions form-actions-left' },
+        h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'import-run-after-dry' }, on: { click: runReal } }, t('imp.runNow'))) : null,
+    ]),
+    errTable ? panel(t('imp.errorRows', { n: num(errors.length) }), errTable) : null,
+    changeTable ? panel(t('imp.changes', { n: num(changes.length) }), changeTable) : null,
+  ];
+}
+
+function kpi(label, value, key, alert) {
+  return h('div', { class: ['kpi', alert && 'kpi-alert'] },
+    h('span', { class: 'kpi-label' }, label),
+    h('span', { class: 'kpi-value', dataset: { kpi: key } }, num(value ?? 0)));
+}
