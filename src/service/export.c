@@ -240,7 +240,7 @@ void api_enterprises_export(req_t *r)
 	if (format == NULL || *format == '\0')
 		format = "csv";
 	if (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-		reply_error(r, 422, "invalid_format", "format", "format is csv or xlsx");
+		reply_error(r, 422, "invalid_parameter", "format", "format is csv or xlsx");
 		return;
 	}
 	struct export_filter flt = { 0 };

@@ -1299,17 +1299,17 @@ void api_enterprises_import(req_t *r)
 	if (format && *format == '\0')
 		format = NULL;
 	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-		reply_error(r, 422, "invalid_format", "format", "format is csv or xlsx");
+		reply_error(r, 422, "invalid_parameter", "format", "format is csv or xlsx");
 		return;
 	}
 	if (mode && *mode && strcmp(mode, "all") != 0 && strcmp(mode, "good") != 0) {
-		reply_error(r, 422, "invalid_mode", "mode", "mode is all (write nothing when a row is bad) or good (write the good rows)");
+		reply_error(r, 422, "invalid_parameter", "mode", "mode is all (write nothing when a row is bad) or good (write the good rows)");
 		return;
 	}
 	if (filename == NULL || *filename == '\0')
 		filename = "upload";
 	if (strlen(filename) > 255 || has_ctl(filename)) {
-		reply_error(r, 422, "invalid_filename", "filename", "the file name is too long or has control characters");
+		reply_error(r, 422, "invalid_parameter", "filename", "the file name is too long or has control characters");
 		return;
 	}
 	if (format == NULL) {

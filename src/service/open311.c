@@ -1100,7 +1100,12 @@ void open311_requests_create(req_t *r)
 	struct field_error fe;
 	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
-	if (request_create(r->db, u, &in, &id, &fe) < 0) {
+	int arc = request_check_actor(r->db, u, &in, &fe);
+	if (arc == -2) {
+		o311_db_error(r, f, "reading the enterprise");
+		return;
+	}
+	if (arc < 0 || request_create(r->db, u, &in, &id, &fe) < 0) {
 		int status = fe.status == 403 || fe.status == 404 ? fe.status : fe.status >= 500 ? 500 : 400;
 		o311_error(r, f, status, "%s", fe.message[0] ? fe.message : "the request could not be created");
 		return;

@@ -649,6 +649,63 @@ static void created(req_t *r, int kind, int64_t id)
 	reply_json(r, 201, o);
 }
 
+/* Who may raise a request for which enterprise: recruiters and
+ * statisticians not at all; an enterprise account for its own enterprise
+ * (filled in when absent); an officer for the enterprises it serves; a
+ * department's requests are assigned to it; other staff for any existing
+ * enterprise.  Shared by the JSON API and Open311.  Returns 0, -1 with
+ * *fe, or -2 on a database error. */
+int request_check_actor(db_t *db, const user_t *u, struct request_in *in, struct field_error *fe)
+{
+	fe->status = 403;
+	fe->code = "forbidden";
+	fe->field = NULL;
+	if (u->role_bit & (ROLE_RECRUITER | ROLE_STATISTICIAN)) {
+		snprintf(fe->message, sizeof fe->message, "your role (%s) may not raise requests", u->role);
+		return -1;
+	}
+	if (u->role_bit == ROLE_ENTERPRISE) {
+		if (u->enterprise_id <= 0) {
+			snprintf(fe->message, sizeof fe->message, "this account is not linked to an enterprise");
+			return -1;
+		}
+		if (in->enterprise_id && in->enterprise_id != u->enterprise_id) {
+			fe->field = "enterprise_id";
+			snprintf(fe->message, sizeof fe->message, "an enterprise account raises requests for its own enterprise only");
+			return -1;
+		}
+		in->enterprise_id = u->enterprise_id;
+		return 0;
+	}
+	if (in->enterprise_id <= 0) {
+		fe->status = 422, fe->code = "required", fe->field = "enterprise_id";
+		snprintf(fe->message, sizeof fe->message, "enterprise_id is required");
+		return -1;
+	}
+	int64_t officer = -1;
+	db_stmt_t *st = db_prepare(db, "SELECT officer_id FROM enterprises WHERE id = $1");
+	db_bind_int(st, 1, in->enterprise_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return -2;
+	if (officer < 0) {
+		fe->status = 422, fe->code = "invalid", fe->field = "enterprise_id";
+		snprintf(fe->message, sizeof fe->message, "no enterprise %lld", (long long)in->enterprise_id);
+		return -1;
+	}
+	if (u->role_bit == ROLE_OFFICER && officer != u->id) {
+		fe->field = "enterprise_id";
+		snprintf(fe->message, sizeof fe->message, "an officer raises requests only for the enterprises it serves");
+		return -1;
+	}
+	if (u->role_bit == ROLE_DEPARTMENT)
+		in->department_id = u->department_id;
+	return 0;
+}
+
 void api_requests_create(req_t *r)
 {
 	const user_t *u = r->user;
@@ -673,15 +730,6 @@ void api_requests_create(req_t *r)
 		return;
 	}
 	if (u->role_bit == ROLE_ENTERPRISE) {
-		if (u->enterprise_id <= 0) {
-			reply_error(r, 403, "forbidden", NULL, "this account is not linked to an enterprise");
-			return;
-		}
-		if (in.enterprise_id && in.enterprise_id != u->enterprise_id) {
-			reply_error(r, 403, "forbidden", "enterprise_id", "an enterprise account raises requests for its own enterprise only");
-			return;
-		}
-		in.enterprise_id = u->enterprise_id;
 		if (source == NULL || *source == '\0')
 			source = "portal";
 		if (strcmp(source, "portal") != 0 && strcmp(source, "kiosk") != 0) {
@@ -695,31 +743,16 @@ void api_requests_create(req_t *r)
 			reply_error(r, 422, "invalid", "source", "staff raise requests with source staff (or leave it out)");
 			return;
 		}
-		if (in.enterprise_id <= 0) {
-			reply_error(r, 422, "required", "enterprise_id", "enterprise_id is required");
-			return;
-		}
-		int64_t officer = -1;
-		db_stmt_t *st = db_prepare(r->db, "SELECT officer_id FROM enterprises WHERE id = $1");
-		db_bind_int(st, 1, in.enterprise_id);
-		int rc = db_step(st);
-		if (rc == DB_ROW)
-			officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
-		db_done(st);
-		if (rc != DB_ROW && rc != DB_DONE) {
-			reply_db_error(r, rc, "reading the enterprise");
-			return;
-		}
-		if (officer < 0) {
-			reply_error(r, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)in.enterprise_id);
-			return;
-		}
-		if (u->role_bit == ROLE_OFFICER && officer != u->id) {
-			reply_error(r, 403, "forbidden", "enterprise_id", "an officer raises requests only for the enterprises it serves");
-			return;
-		}
-		if (u->role_bit == ROLE_DEPARTMENT)
-			in.department_id = u->department_id;
+	}
+	struct field_error ae;
+	memset(&ae, 0, sizeof ae);
+	int arc = request_check_actor(r->db, u, &in, &ae);
+	if (arc < 0) {
+		if (arc == -2)
+			reply_db_error(r, DB_ERR, "reading the enterprise");
+		else
+			reply_fe(r, &ae);
+		return;
 	}
 	in.source = source;
 	struct field_error fe;

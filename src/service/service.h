@@ -143,6 +143,10 @@ struct request_in {
 /* Create a request (status submitted) with its first history event.
  * Returns 0 or -1 with *fe. */
 int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, struct field_error *fe);
+/* May actor raise a request for in->enterprise_id?  Fills in the
+ * enterprise (enterprise accounts) and the department (department
+ * accounts).  0, -1 with *fe, or -2 on a database error. */
+int request_check_actor(db_t *db, const user_t *actor, struct request_in *in, struct field_error *fe);
 /* 1 when r's caller may see request id. */
 int request_visible(req_t *r, int64_t id);
 
