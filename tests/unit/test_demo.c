@@ -323,7 +323,7 @@ static void test_enterprises(void **state)
 	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE street_id IS NULL"), 0);
 	assert_true(q0("SELECT count(DISTINCT street_id) FROM enterprises") >= 6);
 	assert_true(q0("SELECT count(DISTINCT industry) FROM enterprises") >= 10);
-	static const char *const industries[] = { "C38", "C39", "C27", "C26", "C34", "I65", "M73", "G51" };
+	static const char *const industries[] = { "C38", "C39", "C27", "C26", "C34", "I65", "M73", "F51" };
 	for (int i = 0; i < 8; i++)
 		assert_true(q1("SELECT count(*) FROM enterprises WHERE industry = $1", industries[i]) > 0);
 	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE contact_name = '' OR contact_phone NOT LIKE '139________'"
