@@ -11,6 +11,7 @@
 #include "auth/auth.h"
 #include "demo/demo.h"
 #include "http/http.h"
+#include "indicators/indicators.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -471,6 +472,10 @@ static int with_db_args(int argc, char **argv, int (*fn)(int, char **, db_t *))
 static int cmd_import(int argc, char **argv) { return with_db_args(argc, argv, cli_import); }
 static int cmd_export(int argc, char **argv) { return with_db_args(argc, argv, cli_export); }
 
+static int cmd_import_indicators(int argc, char **argv) { return with_db_args(argc, argv, cli_import_indicators); }
+static int cmd_import_targets(int argc, char **argv) { return with_db_args(argc, argv, cli_import_targets); }
+static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc, argv, cli_report_monthly); }
+
 static int cmd_version(int argc, char **argv)
 {
 	struct opts o;
@@ -499,6 +504,15 @@ static const struct cmd cmds[] = {
 	  "when any row is bad, --mode good writes the good rows. Bad rows are listed with their line numbers." },
 	{ "export", "enterprises", cmd_export, "export enterprises FILE [--format csv|xlsx]",
 	  "Export the enterprise registry to CSV (UTF-8 with BOM) or XLSX (format from the extension by default)." },
+	{ "import", "indicators", cmd_import_indicators, "import indicators FILE [--dry-run]",
+	  "Import monthly cumulative indicator values from CSV or XLSX with columns period,region,indicator,value\n"
+	  "(period 2021-10 = January-October 2021; values in 亿元, fdi_utilised in 亿美元). A period is replaced\n"
+	  "as a whole; a file with a bad row writes nothing and names the row's line." },
+	{ "import", "targets", cmd_import_targets, "import targets FILE [--dry-run]",
+	  "Import annual targets from CSV or XLSX with columns year,region,indicator,value." },
+	{ "report", "monthly", cmd_report_monthly, "report monthly --period YYYY-MM --format md|html|xlsx [-o FILE]",
+	  "Write the monthly indicator bulletin: md is a Jekyll post (front matter, the report paragraph and\n"
+	  "the table), html a printable page, xlsx the table with numbers as numbers." },
 	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },

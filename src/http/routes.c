@@ -18,6 +18,8 @@
 #define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
 #define P_VISIT      (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
 #define P_INSPECT    (ROLE_ADMIN | ROLE_LEADER)
+#define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
+#define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -90,6 +92,11 @@ const struct route routes[] = {
 
 	/* indicators */
 	{ "GET",    "/api/v1/indicators",           api_indicators,       P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/indicators/evaluation", api_indicator_evaluation, P_IND_READ, 0, 0 },
+	{ "GET",    "/api/v1/indicators/report",    api_indicator_report, P_IND_READ, 0, 0 },
+	{ "GET",    "/api/v1/indicators/bulletin",  api_indicator_bulletin, P_IND_READ, 0, 0 },
+	{ "POST",   "/api/v1/indicators/import",    api_indicators_import, P_IND_WRITE, R_RAW, 16u << 20 },
+	{ "POST",   "/api/v1/indicators/targets/import", api_targets_import, P_IND_WRITE, R_RAW, 16u << 20 },
 
 	/* the browser UI: last, catches every other GET */
 	{ "GET",    "/",                            static_serve,         P_PUBLIC, R_PREFIX, 0 },
