@@ -437,12 +437,16 @@ int server_run(void)
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* One thread: the daemon's own polling thread serves, and the pool
+	 * option is left out (the library warns about a pool of 0 or 1); the
+	 * slot then repeats the connection limit, which takes the same type. */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO,
 		0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_CONNECTION_LIMIT,
+		threads > 1 ? threads : server_cfg.max_conns,
 		MHD_OPTION_CONNECTION_LIMIT, server_cfg.max_conns,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, server_cfg.per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, server_cfg.idle_timeout,
