@@ -8,6 +8,8 @@ const struct setting_def setting_defs[] = {
 	{ "zone_name", "经济技术开发区", "the zone's name in Chinese (shown in the UI and reports)" },
 	{ "zone_name_en", "Economic & Technological Development Zone", "the zone's name in English" },
 	{ "city_name", "", "the city the zone belongs to (for city-wide ranks)" },
+	{ "zone.name", "", "the zone's region name in the indicator statistics (default: the region marked as the zone)" },
+	{ "report.top_ranks", "3", "ranks up to this one are named in the monthly report paragraph (1-99)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -26,9 +28,16 @@ char *setting_get(db_t *db, const char *key)
 		return NULL;
 	db_stmt_t *st = db_prepare(db, "SELECT value FROM settings WHERE key = $1");
 	db_bind_text(st, 1, key);
-	char *v = db_step(st) == DB_ROW ? strdup(db_col_text(st, 0)) : strdup(d->dflt);
+	char *v = db_step(st) == DB_ROW ? strdup(db_col_text(st, 0)) : NULL;
 	db_done(st);
-	return v;
+	if (v == NULL && strcmp(key, "zone.name") == 0) {
+		/* default: the name of the region marked as the zone */
+		st = db_prepare(db, "SELECT name FROM regions WHERE is_zone = 1 ORDER BY sort, id LIMIT 1");
+		if (st && db_step(st) == DB_ROW)
+			v = strdup(db_col_text(st, 0));
+		db_done(st);
+	}
+	return v ? v : strdup(d->dflt);
 }
 
 int setting_set(db_t *db, const char *key, const char *value, const char **msg)
@@ -40,6 +49,13 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 	if (value == NULL || utf8_len(value) > 200 || !utf8_valid(value, strlen(value)) || has_ctl(value)) {
 		*msg = "the value must be text of at most 200 characters";
 		return -1;
+	}
+	if (strcmp(key, "report.top_ranks") == 0) {
+		size_t n = strlen(value);
+		if (n < 1 || n > 2 || strspn(value, "0123456789") != n || atoi(value) < 1) {
+			*msg = "the value must be a whole number from 1 to 99";
+			return -1;
+		}
 	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"
@@ -211,6 +227,55 @@ void api_departments_create(req_t *r)
 	}
 	r->audit_entity = "department";
 	reply_json(r, 201, o);
+}
+
+void api_regions(req_t *r)
+{
+	simple_list(r, "SELECT id, name, name_en, is_zone, sort FROM regions ORDER BY sort, id", "issbi");
+}
+
+/* A region of the city's statistics (the zone or a peer district). */
+void api_regions_create(req_t *r)
+{
+	const char *name, *name_en;
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	static const char *const fields[] = { "name", "name_en", "is_zone", "sort", NULL };
+	if (body_unknown_field(r, o, fields))
+		return;
+	int is_zone = 0;
+	int64_t sort = 0;
+	name = NULL;
+	name_en = "";
+	if (body_str(r, o, "name", &name) < 0 || body_str(r, o, "name_en", &name_en) < 0 ||
+	    body_bool(r, o, "is_zone", &is_zone) < 0 || body_int(r, o, "sort", &sort) < 0)
+		return;
+	if (name == NULL || *name == '\0' || utf8_len(name) > 64) {
+		reply_error(r, 422, name == NULL || *name == '\0' ? "required" : "too_long", "name",
+		            "name is required, at most 64 characters");
+		return;
+	}
+	if (is_zone && db_int1(r->db, "SELECT count(*) FROM regions WHERE is_zone = 1", 0, 0, NULL) > 0) {
+		reply_error(r, 409, "conflict", "is_zone", "another region is already the zone");
+		return;
+	}
+	db_stmt_t *st = db_prepare(r->db,
+		"INSERT INTO regions (name, name_en, is_zone, sort) VALUES ($1, $2, $3, $4)"
+		" RETURNING id, name, name_en, is_zone, sort");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en);
+	db_bind_int(st, 3, is_zone);
+	db_bind_int(st, 4, sort);
+	int rc = db_step(st);
+	json_t *out = rc == DB_ROW ? row_json(st, "issbi") : NULL;
+	db_done(st);
+	if (out == NULL) {
+		reply_db_error(r, rc, "a region with this name");
+		return;
+	}
+	r->audit_entity = "region";
+	reply_json(r, 201, out);
 }
 
 static int64_t count1(db_t *db, const char *sql)

@@ -1,7 +1,8 @@
 /*
  * admin.h -- zone settings and the organisation's reference lists
  * (investment units, streets, departments), health and the overview
- * summary.  Owns the tables settings, units, streets, departments.
+ * summary.  Owns the tables settings, units, streets, departments; adds
+ * regions (the statistics' districts) for the indicators module.
  */
 #ifndef ZONEOPS_ADMIN_H
 #define ZONEOPS_ADMIN_H
@@ -28,5 +29,7 @@ void api_departments(req_t *r);
 void api_streets_create(req_t *r);
 void api_departments_create(req_t *r);
 void api_summary(req_t *r);
+void api_regions(req_t *r);
+void api_regions_create(req_t *r);
 
 #endif
