@@ -207,17 +207,18 @@ static const struct {
 };
 
 /* The region table.  Values are the January-October 2026 cumulative
- * figures (万元; fdi 万美元) and the year-on-year growth against
+ * figures (万元; fdi_utilised 万美元) and the year-on-year growth against
  * January-October 2025; tax is a share of budget revenue.
  * Zone ranks for Jan-Oct 2026 that follow from these numbers:
  *   budget revenue growth 12.8%  3rd (海门 15.2, 通州 13.9)
  *   tax share 87.0%              2nd (崇川 89.3)
  *   industrial sales 1485亿      3rd (海门 1792, 如皋 1631); growth 31% 2nd (通州 33.7)
  *   service sales 1500亿         2nd (崇川 2640);            growth 22% 2nd (海门 23.1)
- *   trade total 453.8亿          2nd (崇川 512.6) */
+ *   trade total 453.8亿          2nd (崇川 512.6);            growth 27.5% 4th (so not named)
+ *   fdi 5.54亿美元               4th; growth 10.8% 4th (so the report names no rank) */
 enum { IND_BUDGET, IND_INDUSTRIAL, IND_SERVICE, IND_FDI, IND_TRADE, NBASE };
 static const char *const BASE_INDICATORS[NBASE] = {
-	"budget_revenue", "industrial_sales", "service_sales", "fdi", "trade_total",
+	"budget_revenue", "industrial_sales", "service_sales", "fdi_utilised", "trade_total",
 };
 static const struct {
 	const char *name, *name_en;
@@ -233,13 +234,13 @@ static const struct {
 	{ "通州区", "Tongzhou District", 0,
 	  { 856000, 13640000, 11850000, 42300, 2987000 }, { 0.139, 0.337, 0.168, 0.125, 0.156 }, 0.842, 0.836 },
 	{ "海门区", "Haimen District", 0,
-	  { 1025000, 17920000, 12630000, 61800, 3842000 }, { 0.152, 0.184, 0.231, 0.094, 0.189 }, 0.856, 0.850 },
+	  { 1025000, 17920000, 12630000, 61800, 3842000 }, { 0.152, 0.184, 0.231, 0.094, 0.302 }, 0.856, 0.850 },
 	{ "如皋市", "Rugao City", 0,
-	  { 794000, 16310000, 9870000, 47900, 2463000 }, { 0.104, 0.246, 0.126, 0.141, 0.214 }, 0.815, 0.810 },
+	  { 794000, 16310000, 9870000, 57300, 2463000 }, { 0.104, 0.246, 0.126, 0.141, 0.296 }, 0.815, 0.810 },
 	{ "如东县", "Rudong County", 0,
 	  { 651000, 11570000, 6420000, 36200, 1856000 }, { 0.117, 0.213, 0.109, 0.087, 0.097 }, 0.788, 0.781 },
 	{ "启东市", "Qidong City", 0,
-	  { 763000, 12460000, 8960000, 51200, 3215000 }, { 0.098, 0.272, 0.185, 0.113, 0.162 }, 0.827, 0.820 },
+	  { 763000, 12460000, 8960000, 58600, 3215000 }, { 0.098, 0.272, 0.185, 0.113, 0.281 }, 0.827, 0.820 },
 	{ "海安市", "Hai'an City", 0,
 	  { 738000, 13980000, 9150000, 33800, 1978000 }, { 0.121, 0.198, 0.137, 0.079, 0.135 }, 0.834, 0.828 },
 };

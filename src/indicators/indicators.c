@@ -42,9 +42,9 @@ void api_indicators(req_t *r)
 	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *o = row_json(st, "isbsii");
 		if (!db_col_isnull(st, 5) && db_col_int(st, 5) > 0) {
-			/* growth in percent, rounded to 0.1 */
-			double g = ((double)db_col_int(st, 4) / (double)db_col_int(st, 5) - 1.0) * 100.0;
-			json_object_set_new(o, "growth", json_real((double)(long long)(g * 10 + (g >= 0 ? 0.5 : -0.5)) / 10));
+			/* growth in percent, rounded to 0.1 as in the report paragraph */
+			int64_t pm = ind_growth_permille(db_col_int(st, 4), db_col_int(st, 5));
+			json_object_set_new(o, "growth", json_real((double)pm / 10.0));
 		} else {
 			json_object_set_new(o, "growth", json_null());
 		}

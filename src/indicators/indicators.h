@@ -16,11 +16,91 @@
 
 #include "http/http.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 void api_indicators(req_t *r);
 
 /* evaluation.c */
 void api_indicator_evaluation(req_t *r);   /* GET ?period=YYYY-MM */
 void api_indicator_report(req_t *r);       /* GET ?period=YYYY-MM → {"text"} */
+
+/* The indicator catalogue, in report order: budget_revenue 一般公共预算收入
+ * 亿元, tax_revenue 税收收入 亿元, industrial_sales 工业应税销售 亿元,
+ * service_sales 服务业应税销售 亿元, fdi_utilised 实际利用外资 亿美元,
+ * trade_total 进出口总额 亿元. */
+enum { IND_BUDGET, IND_TAX, IND_INDUSTRIAL, IND_SERVICE, IND_FDI, IND_TRADE, IND_COUNT };
+struct ind_def {
+	const char *code, *name, *unit;   /* unit: 亿元 or 亿美元 */
+	const char *name_en, *unit_en;
+};
+extern const struct ind_def ind_catalogue[IND_COUNT];
+/* Index of code in ind_catalogue, or -1. */
+int ind_find(const char *code);
+
+/* "YYYY-MM" (year 1990-2100, month 01-12) → 0, else -1. */
+int ind_parse_period(const char *s, int *year, int *month);
+/* The latest period with values: 1 with year and month set; 0 when there is no
+ * value at all; a DB_ error code (< 0) on failure. */
+int ind_latest_period(db_t *db, int *year, int *month);
+
+/* One region's figures for one indicator in the evaluated period.  Values
+ * are the stored integers (万元; 万美元 for fdi_utilised).  A rank is 1 for
+ * the highest, ties share the best rank, 0 when the region has no rank
+ * (no value, or no growth). */
+struct ind_cell {
+	int has_value, has_prev, has_growth, has_target;
+	int64_t value, prev, target;       /* prev: (Y-1, M); target: year Y */
+	double growth;                      /* percent, unrounded */
+	double progress;                    /* value / target in percent, unrounded */
+	int rank_total, rank_growth;
+};
+struct ind_share {                      /* tax share 税占比 = tax / budget */
+	int has;
+	double share;                       /* percent, unrounded */
+	int rank;
+};
+struct ind_region {
+	int64_t id;
+	char *name;
+	int is_zone;                        /* the regions table's flag */
+};
+/* The evaluation of period (year, month) over all regions (ordered by
+ * regions.sort, id).  cell[k][i] is region i's figures for indicator k;
+ * share[i] its tax share. */
+struct ind_eval {
+	int year, month;
+	int nregions;
+	struct ind_region *regions;
+	int zone;                           /* index of the zone in regions, -1: none */
+	struct ind_cell *cell[IND_COUNT];
+	struct ind_share *share;
+};
+/* Evaluate (year, month).  The zone is the region named by the setting
+ * zone.name (else the one with is_zone = 1).  Returns DB_OK, or a DB_ error
+ * code (e is then empty).  Free with ind_eval_free(). */
+int ind_evaluate(db_t *db, int year, int month, struct ind_eval *e);
+void ind_eval_free(struct ind_eval *e);
+
+/* The report paragraph for the zone (malloc'd UTF-8; "" when the zone has
+ * no value in the period), e.g. "1-10月，南通开发区完成一般公共预算收入
+ * 61.8亿元，增长12.8%，增幅列全市第三，其中税占比87%，列全市第二；…。".
+ * Ranks up to top (the setting report.top_ranks) are named.  NULL only when
+ * out of memory. */
+char *ind_report_text(const struct ind_eval *e, int top);
+/* The setting report.top_ranks (default 3, at least 1). */
+int ind_top_ranks(db_t *db);
+
+/* Number formats of the paragraph, into buf (at least 32 bytes); each
+ * rounds half away from zero.  Values: 亿 with at most two decimals,
+ * trailing zeros removed ("1485", "61.8", "5.54"). Growth: one decimal,
+ * trailing ".0" removed, of |g| (the sign is the caller's: 增长/下降).
+ * Ranks: Chinese numerals (一 … 十, 十一 …). */
+void ind_fmt_value(char *buf, size_t n, int64_t wan);
+void ind_fmt_growth(char *buf, size_t n, int64_t value, int64_t prev);
+void ind_fmt_rank(char *buf, size_t n, int rank);
+/* Growth rounded to tenths of a percent (signed), half away from zero. */
+int64_t ind_growth_permille(int64_t value, int64_t prev);
 
 /* import.c */
 void api_indicators_import(req_t *r);      /* raw CSV/XLSX: period,region,indicator,value */

@@ -141,6 +141,11 @@ static const struct migration migrations[] = {
 "  ('other', '其他', 'Other', 'B', 0, 8)\n"
 "  ON CONFLICT (code) DO NOTHING;\n"
 },
+{ 5, "indicators: the code fdi_utilised, an index by period for the evaluation",
+"UPDATE indicator_values SET indicator = 'fdi_utilised' WHERE indicator = 'fdi';\n"
+"UPDATE indicator_targets SET indicator = 'fdi_utilised' WHERE indicator = 'fdi';\n"
+"CREATE INDEX indicator_values_period ON indicator_values (year, month);\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -442,8 +442,8 @@ static void test_indicator_article(void **state)
 	assert_int_equal(growth_permille("industrial_sales"), 310);
 	assert_int_equal(zone_value("service_sales", "2026"), 15000000);
 	assert_int_equal(growth_permille("service_sales"), 220);
-	assert_int_equal(zone_value("fdi", "2026"), 55400);
-	assert_int_equal(growth_permille("fdi"), 108);
+	assert_int_equal(zone_value("fdi_utilised", "2026"), 55400);
+	assert_int_equal(growth_permille("fdi_utilised"), 108);
 	assert_int_equal(zone_value("trade_total", "2026"), 4538000);
 	assert_int_equal(growth_permille("trade_total"), 275);
 
@@ -453,6 +453,9 @@ static void test_indicator_article(void **state)
 	assert_int_equal(q1(Q_RANK_TOTAL, "industrial_sales"), 3);
 	assert_int_equal(q1(Q_RANK_GROWTH, "industrial_sales"), 2);
 	assert_int_equal(q1(Q_RANK_TOTAL, "trade_total"), 2);
+	/* no rank named for foreign investment, only the total for trade */
+	assert_true(q1(Q_RANK_TOTAL, "fdi_utilised") > 3 && q1(Q_RANK_GROWTH, "fdi_utilised") > 3);
+	assert_true(q1(Q_RANK_GROWTH, "trade_total") > 3);
 	/* "总量、增幅均居全市前列" */
 	assert_true(q1(Q_RANK_TOTAL, "service_sales") <= 3);
 	assert_true(q1(Q_RANK_GROWTH, "service_sales") <= 3);
@@ -465,7 +468,7 @@ static void test_indicator_targets(void **state)
 	assert_int_equal(q0("SELECT count(*) FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
 	                    " WHERE r.is_zone = 1 AND t.year = 2026"), 6);
 	static const char *const ind[] = { "budget_revenue", "tax_revenue", "industrial_sales", "service_sales",
-	                                   "fdi", "trade_total" };
+	                                   "fdi_utilised", "trade_total" };
 	for (int i = 0; i < 6; i++) {
 		int64_t target = q1("SELECT t.value FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
 		                    " WHERE r.is_zone = 1 AND t.year = 2026 AND t.indicator = $1", ind[i]);
