@@ -77,6 +77,7 @@ export async function api(method, path, body, opts = {}) {
   if (!res.ok) {
     const err = (data && data.error) || {};
     const e = new ApiError(res.status, err.code, err.message || res.statusText, err.field, err);
+    e.body = data;                       // the whole answer (an import's "errors" beside "error")
     if (res.status === 401 && !opts.noAuthRedirect && unauthorized)
       unauthorized(e);
     throw e;
