@@ -389,7 +389,7 @@ static int cmd_config(int argc, char **argv)
 	} else if (strcmp(verb, "list") == 0 && nargs <= 1) {
 		for (int k = 0; setting_defs[k].key; k++) {
 			char *v = setting_get(db, setting_defs[k].key);
-			printf("%-14s %s\n", setting_defs[k].key, v ? v : "");
+			printf("%-18s %s\n", setting_defs[k].key, v ? v : "");
 			free(v);
 		}
 	} else {
