@@ -450,7 +450,7 @@ int server_run(void)
 		MHD_OPTION_CONNECTION_LIMIT, server_cfg.max_conns,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, server_cfg.per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, server_cfg.idle_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),  /* headers; zeroed per request */
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_STRICT_FOR_CLIENT, 1,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
