@@ -12,6 +12,7 @@
 #include "demo/demo.h"
 #include "http/http.h"
 #include "indicators/indicators.h"
+#include "race/race.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -476,6 +477,8 @@ static int cmd_import_indicators(int argc, char **argv) { return with_db_args(ar
 static int cmd_import_targets(int argc, char **argv) { return with_db_args(argc, argv, cli_import_targets); }
 static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc, argv, cli_report_monthly); }
 
+static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, argv, cli_import_race); }
+
 static int cmd_version(int argc, char **argv)
 {
 	struct opts o;
@@ -504,6 +507,11 @@ static const struct cmd cmds[] = {
 	  "when any row is bad, --mode good writes the good rows. Bad rows are listed with their line numbers." },
 	{ "export", "enterprises", cmd_export, "export enterprises FILE [--format csv|xlsx]",
 	  "Export the enterprise registry to CSV (UTF-8 with BOM) or XLSX (format from the extension by default)." },
+	{ "import", "leads", cmd_import_race, "import leads FILE [--dry-run]",
+	  "Import qualified-lead records (有效信息) from CSV or XLSX; headers are the API's field names or their\n"
+	  "Chinese labels; units and users by id or by name. A bad row writes nothing and is named by its line." },
+	{ "import", "projects", cmd_import_race, "import projects FILE [--dry-run]", "Import projects, as 'import leads'." },
+	{ "import", "trips", cmd_import_race, "import trips FILE [--dry-run]", "Import trips (外出招商), as 'import leads'." },
 	{ "import", "indicators", cmd_import_indicators, "import indicators FILE [--dry-run]",
 	  "Import monthly cumulative indicator values from CSV or XLSX with columns period,region,indicator,value\n"
 	  "(period 2021-10 = January-October 2021; values in 亿元, fdi_utilised in 亿美元). A period is replaced\n"

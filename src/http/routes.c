@@ -18,6 +18,8 @@
 #define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
 #define P_VISIT      (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
 #define P_INSPECT    (ROLE_ADMIN | ROLE_LEADER)
+#define P_RACE_EDIT  (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER)
+#define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 
@@ -89,8 +91,31 @@ const struct route routes[] = {
 	{ "POST",   "/open311/v2/requests.{format}", open311_requests_create, P_PUBLIC, R_RAW, 0 },
 	{ "GET",    "/open311/v2/requests/{id}.{format}", open311_request_get, P_PUBLIC, 0, 0 },
 
-	/* investment race */
+	/* investment race: units, leads, projects, trips, the monthly ranking */
+	{ "POST",   "/api/v1/units",                api_units_create,     P_ADMIN,  0, 0 },
+	{ "PATCH",  "/api/v1/units/{id}",           api_unit_update,      P_ADMIN,  0, 0 },
+	{ "GET",    "/api/v1/unit-targets",         api_unit_targets_get, P_STAFF,  0, 0 },
+	{ "PUT",    "/api/v1/unit-targets",         api_unit_targets_put, P_RACE_LEAD, 0, 0 },
+	{ "GET",    "/api/v1/leads",                api_leads_list,       P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/leads",                api_leads_create,     P_RACE_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/leads/{id}",           api_lead_get,         P_STAFF,  0, 0 },
+	{ "PATCH",  "/api/v1/leads/{id}",           api_lead_update,      P_RACE_EDIT, 0, 0 },
 	{ "GET",    "/api/v1/projects",             api_projects_list,    P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/projects",             api_projects_create,  P_RACE_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/projects/{id}",        api_project_get,      P_STAFF,  0, 0 },
+	{ "PATCH",  "/api/v1/projects/{id}",        api_project_update,   P_RACE_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/trips",                api_trips_list,       P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/trips",                api_trips_create,     P_RACE_EDIT, 0, 0 },
+	{ "PATCH",  "/api/v1/trips/{id}",           api_trip_update,      P_RACE_EDIT, 0, 0 },
+	{ "DELETE", "/api/v1/trips/{id}",           api_trip_delete,      P_RACE_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/quotas",               api_quotas,           P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/race",                 api_race,             P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/race/export",          api_race_export,      P_STAFF,  0, 0 },
+	{ "POST",   "/api/v1/race/publish",         api_race_publish,     P_RACE_LEAD, 0, 0 },
+	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_STAFF,  0, 0 },
+	{ "PUT",    "/api/v1/race/weights",         api_race_weights_put, P_ADMIN,  0, 0 },
+	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW, 32u << 20 },
 
 	/* indicators */
 	{ "GET",    "/api/v1/indicators",           api_indicators,       P_STAFF,  0, 0 },

@@ -63,3 +63,18 @@ void api_projects_list(req_t *r)
 	}
 	reply_list(r, items, total, limit, offset);
 }
+
+void api_projects_create(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_project_get(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}
+
+void api_project_update(req_t *r)
+{
+	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+}

@@ -146,6 +146,38 @@ static const struct migration migrations[] = {
 "UPDATE indicator_targets SET indicator = 'fdi_utilised' WHERE indicator = 'fdi';\n"
 "CREATE INDEX indicator_values_period ON indicator_values (year, month);\n"
 },
+{ 6, "race: leads, project links and figures, trips, unit targets, published monthly results",
+"CREATE TABLE leads (id @ID@, unit_id BIGINT NOT NULL REFERENCES units(id),\n"
+"  recruiter_id BIGINT REFERENCES users(id) ON DELETE SET NULL, company TEXT NOT NULL,\n"
+"  company_key TEXT NOT NULL, credit_code TEXT NOT NULL DEFAULT '', industry TEXT NOT NULL DEFAULT '',\n"
+"  est_investment_wan BIGINT NOT NULL DEFAULT 0, captured_on TEXT NOT NULL,\n"
+"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','qualified','rejected')),\n"
+"  duplicate_of BIGINT REFERENCES leads(id), notes TEXT NOT NULL DEFAULT '',\n"
+"  created_by BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX leads_unit_month ON leads (unit_id, captured_on);\n"
+"CREATE INDEX leads_captured ON leads (captured_on);\n"
+"CREATE INDEX leads_company ON leads (company_key);\n"
+"CREATE INDEX leads_code ON leads (credit_code);\n"
+"CREATE INDEX leads_recruiter ON leads (recruiter_id, captured_on);\n"
+"ALTER TABLE projects ADD COLUMN lead_id BIGINT REFERENCES leads(id);\n"
+"ALTER TABLE projects ADD COLUMN land_mu DOUBLE PRECISION NOT NULL DEFAULT 0;\n"
+"ALTER TABLE projects ADD COLUMN expected_annual_tax_wan BIGINT NOT NULL DEFAULT 0;\n"
+"CREATE INDEX projects_signed ON projects (signed_on);\n"
+"CREATE INDEX projects_landed ON projects (landed_on);\n"
+"CREATE INDEX projects_lead ON projects (lead_id);\n"
+"CREATE TABLE trips (id @ID@, user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+"  start_on TEXT NOT NULL, end_on TEXT NOT NULL, destination TEXT NOT NULL DEFAULT '',\n"
+"  visits INTEGER NOT NULL DEFAULT 0, companies TEXT NOT NULL DEFAULT '',\n"
+"  created_by BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX trips_user ON trips (user_id, start_on);\n"
+"CREATE INDEX trips_start ON trips (start_on);\n"
+"CREATE INDEX trips_end ON trips (end_on);\n"
+"CREATE TABLE unit_targets (unit_id BIGINT NOT NULL REFERENCES units(id), year INTEGER NOT NULL,\n"
+"  signed_investment_wan BIGINT NOT NULL DEFAULT 0, landed_projects INTEGER NOT NULL DEFAULT 0,\n"
+"  leads INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (unit_id, year));\n"
+"CREATE TABLE race_results (month TEXT PRIMARY KEY, weights TEXT NOT NULL, result TEXT NOT NULL,\n"
+"  published_by BIGINT, published_at BIGINT NOT NULL);\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
