@@ -249,7 +249,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 		resp = MHD_create_response_from_fd64(r->fd_size, r->fd);
 		r->fd = -1;  /* the response owns it now */
 	} else if (r->out) {
-		char *s = json_dumps(r->out, JSON_COMPACT);
+		char *s = json_dumps(r->out, JSON_COMPACT | JSON_REAL_PRECISION(15));  /* 0.1, not 0.10000000000000001 */
 		if (s == NULL)
 			s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\",\"field\":null}}");
 		resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);

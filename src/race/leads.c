@@ -1,22 +1,289 @@
-/* leads.c -- placeholder until implemented. */
+/* leads.c -- qualified leads (有效信息): entry with duplicate detection
+ * across units, the leader's qualification, listing. */
 #include "race.h"
+#include "race_util.h"
 
-void api_leads_list(req_t *r)
+#include <stdlib.h>
+#include <string.h>
+
+#define LEAD_COLS \
+	"SELECT l.id, l.unit_id, un.name AS unit_name, l.recruiter_id, u.display_name AS recruiter_name, l.company," \
+	" l.credit_code, l.industry, l.est_investment_wan, l.captured_on, l.status, l.duplicate_of, l.notes," \
+	" l.created_at, l.updated_at, d.unit_id AS duplicate_unit_id, du.name AS duplicate_unit_name" \
+	" FROM leads l JOIN units un ON un.id = l.unit_id LEFT JOIN users u ON u.id = l.recruiter_id" \
+	" LEFT JOIN leads d ON d.id = l.duplicate_of LEFT JOIN units du ON du.id = d.unit_id"
+#define LEAD_TYPES "iisissssissisiiis"
+
+static json_t *lead_row(db_stmt_t *st)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	json_t *o = row_json(st, LEAD_TYPES);
+	json_object_set_new(o, "est_investment", race_wan_to_yi(db_col_int(st, 8)));
+	json_object_set_new(o, "qualified", json_boolean(strcmp(db_col_text(st, 10), "qualified") == 0));
+	json_object_set_new(o, "duplicate", json_boolean(!db_col_isnull(st, 11)));
+	return o;
+}
+
+static json_t *lead_load(db_t *db, int64_t id, int *rc)
+{
+	db_stmt_t *st = db_prepare(db, LEAD_COLS " WHERE l.id = $1");
+	db_bind_int(st, 1, id);
+	json_t *o = NULL;
+	*rc = db_step(st);
+	if (*rc == DB_ROW)
+		o = lead_row(st);
+	db_done(st);
+	return o;
+}
+
+static const char *const LEAD_FIELDS[] = { "unit_id", "recruiter_id", "company", "credit_code", "industry",
+	"est_investment", "captured_on", "qualified", "status", "notes", NULL };
+
+/* Read the body fields into in (only those present). -1 after replying. */
+static int lead_body(req_t *r, json_t *o, struct lead_in *in)
+{
+	if (body_unknown_field(r, o, LEAD_FIELDS))
+		return -1;
+	if (body_int(r, o, "unit_id", &in->unit_id) < 0 || body_int(r, o, "recruiter_id", &in->recruiter_id) < 0 ||
+	    body_str(r, o, "company", &in->company) < 0 || body_str(r, o, "credit_code", &in->credit_code) < 0 ||
+	    body_str(r, o, "industry", &in->industry) < 0 || body_str(r, o, "captured_on", &in->captured_on) < 0 ||
+	    body_str(r, o, "notes", &in->notes) < 0)
+		return -1;
+	json_t *v = json_object_get(o, "est_investment");
+	if (v && !json_is_null(v)) {
+		struct race_error err;
+		if (race_yi_json(v, "est_investment", &in->est_investment_wan, &err) < 0) {
+			race_reply(r, &err);
+			return -1;
+		}
+	}
+	int q;
+	int has_q = body_bool(r, o, "qualified", &q);
+	if (has_q < 0)
+		return -1;
+	if (has_q)
+		in->qualified = q;
+	const char *status = NULL;
+	if (body_str(r, o, "status", &status) < 0)
+		return -1;
+	if (status) {
+		if (strcmp(status, "qualified") == 0) in->qualified = 1;
+		else if (strcmp(status, "rejected") == 0) in->qualified = 0;
+		else if (strcmp(status, "pending") == 0) in->qualified = -1;
+		else {
+			reply_error(r, 422, "invalid_status", "status", "status must be pending, qualified or rejected");
+			return -1;
+		}
+		if (has_q && in->qualified != q) {
+			reply_error(r, 422, "conflict", "status", "status and qualified disagree");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void api_leads_create(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	struct lead_in in = { .qualified = -1 };
+	if (lead_body(r, o, &in) < 0)
+		return;
+	int64_t id = 0, dup, dup_unit;
+	struct race_error err;
+	if (lead_insert(r->db, r->user, &in, &id, &dup, &dup_unit, &err) < 0) {
+		race_reply(r, &err);
+		return;
+	}
+	int rc;
+	json_t *out = lead_load(r->db, id, &rc);
+	if (out == NULL) {
+		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading the new lead");
+		return;
+	}
+	r->audit_entity = "lead";
+	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
+	reply_json(r, 201, out);
 }
 
 void api_lead_get(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t id = req_param_id(r, 0);
+	int rc = DB_DONE;
+	json_t *o = id ? lead_load(r->db, id, &rc) : NULL;
+	if (o == NULL) {
+		if (rc == DB_DONE)
+			reply_error(r, 404, "not_found", NULL, "no such lead");
+		else
+			reply_db_error(r, rc, "reading a lead");
+		return;
+	}
+	reply_json(r, 200, o);
 }
 
 void api_lead_update(req_t *r)
 {
-	reply_error(r, 501, "not_implemented", NULL, "not implemented yet");
+	int64_t id = req_param_id(r, 0);
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT unit_id, COALESCE(recruiter_id, 0), company, credit_code, industry, est_investment_wan, captured_on,"
+		" status, notes, COALESCE(created_by, 0) FROM leads WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	struct lead_in in = { .qualified = -1 }, old;
+	int64_t created_by = 0;
+	if (rc == DB_ROW) {
+		in.unit_id = db_col_int(st, 0);
+		in.recruiter_id = db_col_int(st, 1);
+		in.company = arena_strdup(r->arena, db_col_text(st, 2));
+		in.credit_code = arena_strdup(r->arena, db_col_text(st, 3));
+		in.industry = arena_strdup(r->arena, db_col_text(st, 4));
+		in.est_investment_wan = db_col_int(st, 5);
+		in.captured_on = arena_strdup(r->arena, db_col_text(st, 6));
+		const char *s = db_col_text(st, 7);
+		in.qualified = strcmp(s, "qualified") == 0 ? 1 : strcmp(s, "rejected") == 0 ? 0 : -1;
+		in.notes = arena_strdup(r->arena, db_col_text(st, 8));
+		created_by = db_col_int(st, 9);
+	}
+	db_done(st);
+	if (rc != DB_ROW) {
+		if (rc == DB_DONE)
+			reply_error(r, 404, "not_found", NULL, "no such lead");
+		else
+			reply_db_error(r, rc, "reading a lead");
+		return;
+	}
+	old = in;
+	const user_t *me = r->user;
+	/* who may edit: admins all, a leader its unit's, a recruiter its own */
+	int may = (me->role_bit & ROLE_ADMIN) ||
+	          ((me->role_bit & ROLE_LEADER) && (me->unit_id == 0 || me->unit_id == old.unit_id)) ||
+	          ((me->role_bit & ROLE_RECRUITER) && (old.recruiter_id == me->id || created_by == me->id));
+	if (!may) {
+		reply_error(r, 403, "forbidden", NULL, "you may not edit this lead");
+		return;
+	}
+	if (lead_body(r, o, &in) < 0)
+		return;
+	int status_changed = in.qualified != old.qualified;
+	if (status_changed && !(me->role_bit & (ROLE_ADMIN | ROLE_LEADER))) {
+		reply_error(r, 403, "forbidden", "status", "only the unit's leader qualifies or rejects leads");
+		return;
+	}
+	/* lead_validate re-checks everything; keep the status check above only */
+	int q = in.qualified;
+	in.qualified = -1;
+	/* a recruiter editing its own lead created earlier by someone else keeps its recruiter */
+	user_t actor = *me;
+	if ((me->role_bit & ROLE_RECRUITER) && old.recruiter_id != me->id)
+		actor.role_bit = ROLE_ADMIN, actor.unit_id = 0;
+	char code[32];
+	size_t klen = strlen(in.company ? in.company : "") + 8;
+	char *key = arena_alloc(r->arena, klen);
+	int64_t dup, dup_unit;
+	struct race_error err;
+	if (lead_validate(r->db, &actor, &in, id, code, key, klen, &dup, &dup_unit, &err) < 0) {
+		race_reply(r, &err);
+		return;
+	}
+	st = db_prepare(r->db,
+		"UPDATE leads SET unit_id = $2, recruiter_id = $3, company = $4, company_key = $5, credit_code = $6,"
+		" industry = $7, est_investment_wan = $8, captured_on = $9, status = $10, duplicate_of = $11, notes = $12,"
+		" updated_at = $13 WHERE id = $1");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, in.unit_id);
+	if (in.recruiter_id) db_bind_int(st, 3, in.recruiter_id); else db_bind_null(st, 3);
+	db_bind_text(st, 4, in.company);
+	db_bind_text(st, 5, key);
+	db_bind_text(st, 6, in.credit_code);
+	db_bind_text(st, 7, in.industry ? in.industry : "");
+	db_bind_int(st, 8, in.est_investment_wan);
+	db_bind_text(st, 9, in.captured_on);
+	db_bind_text(st, 10, q == 1 ? "qualified" : q == 0 ? "rejected" : "pending");
+	if (dup) db_bind_int(st, 11, dup); else db_bind_null(st, 11);
+	db_bind_text(st, 12, in.notes ? in.notes : "");
+	db_bind_int(st, 13, now_sec());
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE) {
+		reply_db_error(r, rc, "updating a lead");
+		return;
+	}
+	json_t *out = lead_load(r->db, id, &rc);
+	if (out == NULL) {
+		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading a lead");
+		return;
+	}
+	r->audit_entity = "lead";
+	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
+	reply_json(r, 200, out);
+}
+
+static void lead_bind(db_stmt_t *st, int64_t unit, int64_t recruiter, const char *from, const char *to,
+                      const char *status, const char *q, const char *qraw)
+{
+	db_bind_int(st, 1, unit);
+	db_bind_int(st, 2, recruiter);
+	db_bind_text(st, 3, from);
+	db_bind_text(st, 4, to);
+	db_bind_text(st, 5, status);
+	db_bind_text(st, 6, q);
+	db_bind_text(st, 7, qraw);
+}
+
+void api_leads_list(req_t *r)
+{
+	int64_t limit, offset, unit, recruiter;
+	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "unit_id", &unit) < 0 ||
+	    req_query_id(r, "recruiter_id", &recruiter) < 0)
+		return;
+	const char *month = req_query(r, "month"), *status = req_query(r, "status");
+	char first[11] = "", last[11] = "";
+	if (month && *month) {
+		if (!race_month_ok(month, first, last)) {
+			reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
+			return;
+		}
+	}
+	if (status && *status) {
+		if (strcmp(status, "pending") && strcmp(status, "qualified") && strcmp(status, "rejected")) {
+			reply_error(r, 422, "invalid_parameter", "status", "status must be pending, qualified or rejected");
+			return;
+		}
+	} else {
+		status = NULL;
+	}
+	const char *q = like_pattern(r, req_query(r, "q"));
+	const char *from = *first ? first : NULL, *to = *last ? last : NULL;
+#define LEAD_WHERE \
+	" WHERE (CAST($1 AS BIGINT) = 0 OR l.unit_id = $1) AND (CAST($2 AS BIGINT) = 0 OR l.recruiter_id = $2)" \
+	" AND (CAST($3 AS TEXT) IS NULL OR l.captured_on >= $3) AND (CAST($4 AS TEXT) IS NULL OR l.captured_on <= $4)" \
+	" AND (CAST($5 AS TEXT) IS NULL OR l.status = $5)" \
+	" AND (CAST($6 AS TEXT) IS NULL OR lower(l.company) LIKE lower($6) ESCAPE '\\' OR l.credit_code = upper($7))"
+	const char *qraw = q ? req_query(r, "q") : NULL;
+	db_stmt_t *st = db_prepare(r->db, "SELECT count(*) FROM leads l" LEAD_WHERE);
+	lead_bind(st, unit, recruiter, from, to, status, q, qraw);
+	int rc = db_step(st);
+	int64_t total = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW) {
+		reply_db_error(r, rc, "counting leads");
+		return;
+	}
+	st = db_prepare(r->db, LEAD_COLS LEAD_WHERE " ORDER BY l.captured_on DESC, l.id DESC LIMIT $8 OFFSET $9");
+	lead_bind(st, unit, recruiter, from, to, status, q, qraw);
+	db_bind_int(st, 8, limit);
+	db_bind_int(st, 9, offset);
+	json_t *items = json_array();
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, lead_row(st));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "listing leads");
+		return;
+	}
+	reply_list(r, items, total, limit, offset);
 }

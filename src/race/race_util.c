@@ -1,0 +1,781 @@
+/* race_util.c -- amounts, dates, stages, company keys, record validation
+ * and insertion, and the monthly quota computation (see race_util.h). */
+#include "race_util.h"
+#include "race.h"
+#include "service/service.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int race_fail(struct race_error *err, int status, const char *code, const char *field, const char *fmt, ...)
+{
+	err->status = status;
+	err->code = code;
+	err->field = field;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void race_reply(req_t *r, const struct race_error *err)
+{
+	reply_error(r, err->status ? err->status : 500, err->code ? err->code : "error", err->field, "%s", err->message);
+}
+
+static int db_fail(struct race_error *err, db_t *db, const char *what)
+{
+	fprintf(stderr, "race: %s: %s\n", what, db_errmsg(db));
+	return race_fail(err, 500, "internal", NULL, "database error while %s", what);
+}
+
+/* ---- amounts ---- */
+
+#define MAX_WAN ((int64_t)1 << 52)
+
+int race_yi_json(json_t *v, const char *field, int64_t *wan, struct race_error *err)
+{
+	if (json_is_integer(v)) {
+		json_int_t n = json_integer_value(v);
+		if (n < 0)
+			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+		if (n > MAX_WAN / 10000)
+			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+		*wan = (int64_t)n * 10000;
+		return 0;
+	}
+	if (json_is_real(v)) {
+		double x = json_real_value(v);
+		if (x < 0)
+			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+		if (!(x * 10000 < (double)MAX_WAN))
+			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+		long long w = llround(x * 10000);
+		if ((double)w / 10000 != x)
+			return race_fail(err, 422, "too_many_decimals", field,
+			                 "%s has more than 4 decimals (亿 to 万 must be exact)", field);
+		*wan = w;
+		return 0;
+	}
+	if (json_is_string(v))
+		return race_yi_text(json_string_value(v), field, wan, err);
+	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+}
+
+/* Parse decimal text into an integer scaled by 10^scale. */
+static int decimal_text(const char *s, int scale, const char *field, int64_t *out, struct race_error *err)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '-') {
+		const char *q = s + 1;
+		if ((*q >= '0' && *q <= '9') || *q == '.')
+			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+	}
+	if (*s == '+')
+		s++;
+	int64_t v = 0;
+	int digits = 0, dec = -1;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (dec >= 0 && ++dec > scale)
+				return race_fail(err, 422, "too_many_decimals", field, "%s has more than %d decimals", field, scale);
+			if (v > MAX_WAN / 10)
+				return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+			v = v * 10 + (*s - '0');
+			digits++;
+		} else if (*s == '.' && dec < 0) {
+			dec = 0;
+		} else if (*s == ' ' || *s == '\t') {
+			const char *q = s;
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q)
+				goto bad;
+			break;
+		} else {
+			goto bad;
+		}
+	}
+	if (digits == 0)
+		goto bad;
+	for (int i = dec < 0 ? 0 : dec; i < scale; i++) {
+		if (v > MAX_WAN / 10)
+			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+		v *= 10;
+	}
+	*out = v;
+	return 0;
+bad:
+	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+}
+
+int race_yi_text(const char *s, const char *field, int64_t *wan, struct race_error *err)
+{
+	return decimal_text(s ? s : "", 4, field, wan, err);
+}
+
+int race_wan_text(const char *s, const char *field, int64_t *wan, struct race_error *err)
+{
+	return decimal_text(s ? s : "", 0, field, wan, err);
+}
+
+int race_wan_json(json_t *v, const char *field, int64_t *wan, struct race_error *err)
+{
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+		*wan = json_integer_value(v);
+		return 0;
+	}
+	if (json_is_real(v)) {
+		double x = json_real_value(v);
+		if (x < 0)
+			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+		if (!(x < (double)MAX_WAN) || x != floor(x))
+			return race_fail(err, 422, "invalid_type", field, "%s must be a whole number of 万元", field);
+		*wan = (int64_t)x;
+		return 0;
+	}
+	if (json_is_string(v))
+		return race_wan_text(json_string_value(v), field, wan, err);
+	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+}
+
+json_t *race_wan_to_yi(int64_t wan)
+{
+	if (wan % 10000 == 0)
+		return json_integer(wan / 10000);
+	return json_real((double)wan / 10000);
+}
+
+/* ---- dates ---- */
+
+int race_date_ok(const char *s)
+{
+	int64_t d;
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	return date_parse(s, &d) == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+int race_month_ok(const char *s, char first[11], char last[11])
+{
+	if (s == NULL || strlen(s) != 7 || s[4] != '-')
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	int y = atoi(s), m = atoi(s + 5);
+	if (y < 1900 || y > 2199 || m < 1 || m > 12)
+		return 0;
+	snprintf(first, 11, "%04d-%02d-01", y, m);
+	snprintf(last, 11, "%04d-%02d-%02d", y, m, days_in_month(y, m));
+	return 1;
+}
+
+/* ---- stage ---- */
+
+static int has(const char *s) { return s && *s; }
+
+const char *race_stage(const char *signed_on, const char *landed_on, const char *started_on,
+                       const char *producing_on, int has_lead, int negotiating)
+{
+	if (has(producing_on)) return "producing";
+	if (has(started_on)) return "started";
+	if (has(landed_on)) return "landed";
+	if (has(signed_on)) return "signed";
+	if (has_lead || negotiating) return "negotiating";
+	return "lead";
+}
+
+/* ---- company keys ---- */
+
+static int ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n > k && memcmp(s + n - k, suf, k) == 0;
+}
+
+void race_company_key(const char *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)(name ? name : "");
+	while (*p && o + 4 < outlen) {
+		unsigned c = *p;
+		size_t len = 1;
+		unsigned cp = c;
+		if (c >= 0xF0 && p[1] && p[2] && p[3]) {
+			len = 4; cp = ((c & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u);
+		} else if (c >= 0xE0 && p[1] && p[2]) {
+			len = 3; cp = ((c & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u);
+		} else if (c >= 0xC0 && p[1]) {
+			len = 2; cp = ((c & 31u) << 6) | (p[1] & 63u);
+		}
+		if (cp >= 0xFF01 && cp <= 0xFF5E)
+			cp -= 0xFEE0;                           /* full-width ASCII */
+		if (cp == 0x3000 || cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+		    cp == '(' || cp == ')' || cp == '[' || cp == ']' || cp == 0x3010 || cp == 0x3011) {
+			p += len;
+			continue;
+		}
+		if (cp < 0x80) {
+			char ch = (char)cp;
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			out[o++] = ch;
+		} else if (cp == c || len == 1) {
+			out[o++] = (char)c;
+		} else {
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p += len;
+	}
+	out[o] = '\0';
+	static const char *const suffixes[] = { "股份有限公司", "有限责任公司", "有限公司", "集团", "公司", NULL };
+	for (int again = 1; again;) {
+		again = 0;
+		for (int i = 0; suffixes[i]; i++)
+			if (ends_with(out, o, suffixes[i])) {
+				o -= strlen(suffixes[i]);
+				out[o] = '\0';
+				again = 1;
+				break;
+			}
+	}
+}
+
+/* ---- permissions ---- */
+
+int race_may_unit(const user_t *actor, int64_t unit_id)
+{
+	if (actor == NULL || (actor->role_bit & ROLE_ADMIN))
+		return 1;
+	if (actor->role_bit & ROLE_LEADER)
+		return actor->unit_id == 0 || actor->unit_id == unit_id;
+	if (actor->role_bit & ROLE_RECRUITER)
+		return actor->unit_id != 0 && actor->unit_id == unit_id;
+	return 0;
+}
+
+/* A person of the race: 1 found (role and unit filled), 0 not, -1 error. */
+static int person(db_t *db, int64_t id, char role[16], int64_t *unit_id)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT role, COALESCE(unit_id, 0) FROM users WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(role, 16, "%s", db_col_text(st, 0));
+		*unit_id = db_col_int(st, 1);
+	}
+	db_done(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+static int unit_exists(db_t *db, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT 1 FROM units WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+static int check_unit(db_t *db, int64_t unit_id, struct race_error *err)
+{
+	if (unit_id <= 0)
+		return race_fail(err, 422, "required", "unit_id", "unit_id is required");
+	int u = unit_exists(db, unit_id);
+	if (u < 0)
+		return db_fail(err, db, "reading units");
+	if (u == 0)
+		return race_fail(err, 422, "unknown_unit", "unit_id", "unit %lld does not exist", (long long)unit_id);
+	return 0;
+}
+
+/* recruiter_id (when set) must be a recruiter or leader of unit_id. */
+static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, struct race_error *err)
+{
+	if (rid == 0)
+		return 0;
+	char role[16];
+	int64_t uu = 0;
+	int p = person(db, rid, role, &uu);
+	if (p < 0)
+		return db_fail(err, db, "reading users");
+	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
+		return race_fail(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a recruiter or leader",
+		                 (long long)rid);
+	if (uu != unit_id)
+		return race_fail(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a member of unit %lld",
+		                 (long long)rid, (long long)unit_id);
+	return 0;
+}
+
+/* ---- leads ---- */
+
+int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
+                  char code_buf[32], char *key_buf, size_t key_len,
+                  int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err)
+{
+	*duplicate_of = 0;
+	*dup_unit_id = 0;
+	if (in->company == NULL || *in->company == '\0')
+		return race_fail(err, 422, "required", "company", "company is required");
+	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
+		in->unit_id = actor->unit_id;
+	if (check_unit(db, in->unit_id, err) < 0)
+		return -1;
+	if (in->captured_on == NULL || *in->captured_on == '\0')
+		return race_fail(err, 422, "required", "captured_on", "captured_on is required");
+	if (!race_date_ok(in->captured_on))
+		return race_fail(err, 422, "invalid_date", "captured_on", "captured_on must be a date YYYY-MM-DD");
+	if (in->est_investment_wan < 0)
+		return race_fail(err, 422, "negative_amount", "est_investment", "est_investment must not be negative");
+	if (in->recruiter_id == 0 && actor && (actor->role_bit & ROLE_RECRUITER))
+		in->recruiter_id = actor->id;
+	if (actor && !race_may_unit(actor, in->unit_id))
+		return race_fail(err, 403, "forbidden", "unit_id", "you may not record leads for this unit");
+	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
+		return race_fail(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own leads");
+	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
+		return -1;
+	if (in->credit_code && *in->credit_code) {
+		const char *reason, *detail;
+		if (credit_code_normalise(in->credit_code, code_buf, 32, &reason, &detail) < 0)
+			return race_fail(err, 422, "invalid_credit_code", "credit_code", "credit_code: %s", detail);
+		in->credit_code = code_buf;
+	} else {
+		in->credit_code = "";
+	}
+	race_company_key(in->company, key_buf, key_len);
+	if (*key_buf == '\0')
+		return race_fail(err, 422, "required", "company", "company has no name left after normalising");
+	/* The first claim by another unit (created earlier), rejected leads and
+	 * duplicates do not claim. */
+	db_stmt_t *st = db_prepare(db,
+		"SELECT id, unit_id FROM leads WHERE unit_id <> $1 AND duplicate_of IS NULL AND status <> 'rejected'"
+		" AND ((CAST($2 AS TEXT) <> '' AND credit_code = $2) OR company_key = $3)"
+		" AND (CAST($4 AS BIGINT) = 0 OR id < $4) ORDER BY created_at, id LIMIT 1");
+	db_bind_int(st, 1, in->unit_id);
+	db_bind_text(st, 2, in->credit_code);
+	db_bind_text(st, 3, key_buf);
+	db_bind_int(st, 4, self_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*duplicate_of = db_col_int(st, 0);
+		*dup_unit_id = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(err, db, "checking duplicates");
+	if (in->qualified >= 0 && actor && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+		return race_fail(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
+	return 0;
+}
+
+int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
+                int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err)
+{
+	char code[32];
+	size_t klen = strlen(in->company ? in->company : "") + 8;
+	char *key = malloc(klen);
+	if (key == NULL)
+		return race_fail(err, 500, "internal", NULL, "out of memory");
+	if (lead_validate(db, actor, in, 0, code, key, klen, duplicate_of, dup_unit_id, err) < 0) {
+		free(key);
+		return -1;
+	}
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO leads (unit_id, recruiter_id, company, company_key, credit_code, industry, est_investment_wan,"
+		" captured_on, status, duplicate_of, notes, created_by, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id");
+	db_bind_int(st, 1, in->unit_id);
+	if (in->recruiter_id)
+		db_bind_int(st, 2, in->recruiter_id);
+	else
+		db_bind_null(st, 2);
+	db_bind_text(st, 3, in->company);
+	db_bind_text(st, 4, key);
+	db_bind_text(st, 5, in->credit_code);
+	db_bind_text(st, 6, in->industry ? in->industry : "");
+	db_bind_int(st, 7, in->est_investment_wan);
+	db_bind_text(st, 8, in->captured_on);
+	db_bind_text(st, 9, in->qualified == 1 ? "qualified" : in->qualified == 0 ? "rejected" : "pending");
+	if (*duplicate_of)
+		db_bind_int(st, 10, *duplicate_of);
+	else
+		db_bind_null(st, 10);
+	db_bind_text(st, 11, in->notes ? in->notes : "");
+	if (actor)
+		db_bind_int(st, 12, actor->id);
+	else
+		db_bind_null(st, 12);
+	db_bind_int(st, 13, now_sec());
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	free(key);
+	if (rc != DB_ROW)
+		return db_fail(err, db, "inserting a lead");
+	return 0;
+}
+
+/* ---- projects ---- */
+
+static int check_date(const char *v, const char *field, struct race_error *err)
+{
+	if (has(v) && !race_date_ok(v))
+		return race_fail(err, 422, "invalid_date", field, "%s must be a date YYYY-MM-DD", field);
+	return 0;
+}
+
+int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
+                     const char **stage, int64_t *enterprise_id, struct race_error *err)
+{
+	lead_on[0] = '\0';
+	*enterprise_id = 0;
+	if (in->name == NULL || *in->name == '\0')
+		return race_fail(err, 422, "required", "name", "name is required");
+	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
+		in->unit_id = actor->unit_id;
+	if (check_unit(db, in->unit_id, err) < 0)
+		return -1;
+	if (in->total_investment_wan < 0)
+		return race_fail(err, 422, "negative_amount", "total_investment", "total_investment must not be negative");
+	if (in->foreign_investment_wan_usd < 0)
+		return race_fail(err, 422, "negative_amount", "foreign_investment", "foreign_investment must not be negative");
+	if (in->expected_annual_tax_wan < 0)
+		return race_fail(err, 422, "negative_amount", "expected_annual_tax", "expected_annual_tax must not be negative");
+	if (!(in->land_mu >= 0) || isinf(in->land_mu))
+		return race_fail(err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
+	if (actor && !race_may_unit(actor, in->unit_id))
+		return race_fail(err, 403, "forbidden", "unit_id", "you may not record projects for this unit");
+	char credit[32] = "", company[512] = "";
+	int64_t lead_recruiter = 0;
+	if (in->lead_id) {
+		db_stmt_t *st = db_prepare(db,
+			"SELECT unit_id, captured_on, credit_code, company, COALESCE(recruiter_id, 0) FROM leads WHERE id = $1");
+		db_bind_int(st, 1, in->lead_id);
+		int rc = db_step(st);
+		int64_t lu = 0;
+		if (rc == DB_ROW) {
+			lu = db_col_int(st, 0);
+			snprintf(lead_on, 11, "%s", db_col_text(st, 1));
+			snprintf(credit, sizeof credit, "%s", db_col_text(st, 2));
+			snprintf(company, sizeof company, "%s", db_col_text(st, 3));
+			lead_recruiter = db_col_int(st, 4);
+		}
+		db_done(st);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return db_fail(err, db, "reading the lead");
+		if (rc == DB_DONE)
+			return race_fail(err, 422, "unknown_lead", "lead_id", "lead %lld does not exist", (long long)in->lead_id);
+		if (lu != in->unit_id)
+			return race_fail(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
+			                 (long long)in->lead_id);
+	}
+	if (check_date(in->signed_on, "signed_on", err) < 0 || check_date(in->landed_on, "landed_on", err) < 0 ||
+	    check_date(in->started_on, "started_on", err) < 0 || check_date(in->producing_on, "producing_on", err) < 0)
+		return -1;
+	/* the chain: each date needs its predecessor and is not before it */
+	struct { const char *v, *field; } chain[] = {
+		{ lead_on, "lead" }, { in->signed_on, "signed_on" }, { in->landed_on, "landed_on" },
+		{ in->started_on, "started_on" }, { in->producing_on, "producing_on" },
+	};
+	for (int i = 1; i < 5; i++) {
+		if (!has(chain[i].v))
+			continue;
+		if (i >= 2 && !has(chain[i - 1].v))
+			return race_fail(err, 422, "missing_predecessor", chain[i].field, "%s needs %s first",
+			                 chain[i].field, chain[i - 1].field);
+		if (has(chain[i - 1].v) && strcmp(chain[i].v, chain[i - 1].v) < 0) {
+			if (i == 1)
+				return race_fail(err, 422, "date_order", "signed_on",
+				                 "signed_on is before the lead's captured_on (%s)", lead_on);
+			return race_fail(err, 422, "date_order", chain[i].field, "%s is before %s",
+			                 chain[i].field, chain[i - 1].field);
+		}
+	}
+	if (in->recruiter_id == 0)
+		in->recruiter_id = actor && (actor->role_bit & ROLE_RECRUITER) ? actor->id : lead_recruiter;
+	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
+		return race_fail(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own projects");
+	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
+		return -1;
+	*stage = race_stage(in->signed_on, in->landed_on, in->started_on, in->producing_on, in->lead_id != 0,
+	                    in->negotiating);
+	if (has(in->landed_on)) {
+		/* link to the registry: the lead's credit code, else the exact name
+		 * (the lead's company, then the project's name) */
+		db_stmt_t *st = db_prepare(db,
+			"SELECT id FROM enterprises WHERE (CAST($1 AS TEXT) <> '' AND credit_code = $1)"
+			" OR (CAST($1 AS TEXT) = '' AND (name = $2 OR name = $3)) ORDER BY id LIMIT 1");
+		db_bind_text(st, 1, credit);
+		db_bind_text(st, 2, company);
+		db_bind_text(st, 3, in->name);
+		int rc = db_step(st);
+		if (rc == DB_ROW)
+			*enterprise_id = db_col_int(st, 0);
+		db_done(st);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return db_fail(err, db, "linking the enterprise");
+	}
+	return 0;
+}
+
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, struct race_error *err)
+{
+	char lead_on[11];
+	const char *stage;
+	int64_t ent;
+	if (project_validate(db, actor, in, lead_on, &stage, &ent, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO projects (name, unit_id, recruiter_id, enterprise_id, industry, stage, total_investment_wan,"
+		" foreign_investment_wan_usd, lead_on, signed_on, landed_on, started_on, producing_on, lead_id, land_mu,"
+		" expected_annual_tax_wan, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id");
+	db_bind_text(st, 1, in->name);
+	db_bind_int(st, 2, in->unit_id);
+	if (in->recruiter_id) db_bind_int(st, 3, in->recruiter_id); else db_bind_null(st, 3);
+	if (ent) db_bind_int(st, 4, ent); else db_bind_null(st, 4);
+	db_bind_text(st, 5, in->industry ? in->industry : "");
+	db_bind_text(st, 6, stage);
+	db_bind_int(st, 7, in->total_investment_wan);
+	db_bind_int(st, 8, in->foreign_investment_wan_usd);
+	db_bind_text(st, 9, lead_on);
+	db_bind_text(st, 10, in->signed_on ? in->signed_on : "");
+	db_bind_text(st, 11, in->landed_on ? in->landed_on : "");
+	db_bind_text(st, 12, in->started_on ? in->started_on : "");
+	db_bind_text(st, 13, in->producing_on ? in->producing_on : "");
+	if (in->lead_id) db_bind_int(st, 14, in->lead_id); else db_bind_null(st, 14);
+	db_bind_double(st, 15, in->land_mu);
+	db_bind_int(st, 16, in->expected_annual_tax_wan);
+	db_bind_int(st, 17, now_sec());
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(err, db, "inserting a project");
+	return 0;
+}
+
+/* ---- trips ---- */
+
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race_error *err)
+{
+	if (in->user_id == 0 && actor)
+		in->user_id = actor->id;
+	if (in->user_id <= 0)
+		return race_fail(err, 422, "required", "user_id", "user_id is required");
+	char role[16];
+	int64_t unit = 0;
+	int p = person(db, in->user_id, role, &unit);
+	if (p < 0)
+		return db_fail(err, db, "reading users");
+	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
+		return race_fail(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
+	if (actor && !(actor->role_bit & ROLE_ADMIN)) {
+		int ok;
+		if (actor->role_bit & ROLE_RECRUITER)
+			ok = actor->id == in->user_id;
+		else if (actor->role_bit & ROLE_LEADER)
+			ok = actor->unit_id == 0 || actor->unit_id == unit;
+		else
+			ok = 0;
+		if (!ok)
+			return race_fail(err, 403, "forbidden", "user_id", "you may not record trips for this person");
+	}
+	if (!has(in->start_on))
+		return race_fail(err, 422, "required", "start_on", "start_on is required");
+	if (!race_date_ok(in->start_on))
+		return race_fail(err, 422, "invalid_date", "start_on", "start_on must be a date YYYY-MM-DD");
+	if (!has(in->end_on))
+		return race_fail(err, 422, "required", "end_on", "end_on is required");
+	if (!race_date_ok(in->end_on))
+		return race_fail(err, 422, "invalid_date", "end_on", "end_on must be a date YYYY-MM-DD");
+	if (strcmp(in->end_on, in->start_on) < 0)
+		return race_fail(err, 422, "date_order", "end_on", "end_on is before start_on");
+	int64_t a, b;
+	date_parse(in->start_on, &a);
+	date_parse(in->end_on, &b);
+	if (b - a > 366)
+		return race_fail(err, 422, "out_of_range", "end_on", "a trip lasts at most a year");
+	if (in->visits < 0)
+		return race_fail(err, 422, "negative_amount", "visits", "visits must not be negative");
+	return 0;
+}
+
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, struct race_error *err)
+{
+	if (trip_validate(db, actor, in, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO trips (user_id, start_on, end_on, destination, visits, companies, created_by, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id");
+	db_bind_int(st, 1, in->user_id);
+	db_bind_text(st, 2, in->start_on);
+	db_bind_text(st, 3, in->end_on);
+	db_bind_text(st, 4, in->destination ? in->destination : "");
+	db_bind_int(st, 5, in->visits);
+	db_bind_text(st, 6, in->companies ? in->companies : "");
+	if (actor) db_bind_int(st, 7, actor->id); else db_bind_null(st, 7);
+	db_bind_int(st, 8, now_sec());
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(err, db, "inserting a trip");
+	return 0;
+}
+
+/* ---- quotas ---- */
+
+int race_quota(db_t *db, const char *month, int64_t unit_id, struct race_quota **out, size_t *n)
+{
+	char first[11], last[11], today[11];
+	*out = NULL;
+	*n = 0;
+	if (!race_month_ok(month, first, last))
+		return -1;
+	int64_t d0, d1;
+	date_parse(first, &d0);
+	date_parse(last, &d1);
+	int ndays = (int)(d1 - d0 + 1);
+	date_today(today);
+	int64_t td;
+	date_parse(today, &td);
+	/* working days of the month */
+	int work[31];
+	for (int i = 0; i < ndays; i++) {
+		char day[11];
+		date_format(d0 + i, day);
+		int w = calendar_is_workday(db, day);
+		if (w < 0) {
+			int64_t wd = ((d0 + i) % 7 + 7 + 3) % 7;   /* 1970-01-01 was a Thursday: 0 = Monday */
+			w = wd < 5;
+		}
+		work[i] = w;
+	}
+	size_t cap = 16, cnt = 0;
+	struct race_quota *q = calloc(cap, sizeof *q);
+	uint32_t *mask = calloc(cap, sizeof *mask);
+	if (q == NULL || mask == NULL)
+		goto oom;
+	db_stmt_t *st = db_prepare(db,
+		"SELECT id, display_name, role, COALESCE(unit_id, 0) FROM users WHERE role IN ('leader','recruiter')"
+		" AND (CAST($1 AS BIGINT) = 0 OR unit_id = $1)"
+		" ORDER BY COALESCE(unit_id, 0), CASE role WHEN 'leader' THEN 0 ELSE 1 END, id");
+	db_bind_int(st, 1, unit_id);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (cnt == cap) {
+			cap *= 2;
+			struct race_quota *nq = realloc(q, cap * sizeof *q);
+			uint32_t *nm = realloc(mask, cap * sizeof *mask);
+			if (nq) q = nq;
+			if (nm) mask = nm;
+			if (nq == NULL || nm == NULL) {
+				db_done(st);
+				goto oom;
+			}
+		}
+		struct race_quota *e = &q[cnt];
+		memset(e, 0, sizeof *e);
+		mask[cnt] = 0;
+		e->user_id = db_col_int(st, 0);
+		snprintf(e->name, sizeof e->name, "%s", db_col_text(st, 1));
+		snprintf(e->role, sizeof e->role, "%s", db_col_text(st, 2));
+		e->unit_id = db_col_int(st, 3);
+		cnt++;
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto fail;
+	/* trips touching the month, of the same people */
+	st = db_prepare(db,
+		"SELECT t.user_id, t.start_on, t.end_on, t.visits FROM trips t JOIN users u ON u.id = t.user_id"
+		" WHERE t.start_on <= $2 AND t.end_on >= $1 AND u.role IN ('leader','recruiter')"
+		" AND (CAST($3 AS BIGINT) = 0 OR u.unit_id = $3) ORDER BY t.user_id");
+	db_bind_text(st, 1, first);
+	db_bind_text(st, 2, last);
+	db_bind_int(st, 3, unit_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t uid = db_col_int(st, 0);
+		size_t lo = 0, hi = cnt, k = cnt;
+		for (size_t i = 0; i < cnt; i++)   /* people are few: linear */
+			if (q[i].user_id == uid) { k = i; break; }
+		(void)lo, (void)hi;
+		if (k == cnt)
+			continue;
+		int64_t a, b;
+		if (date_parse(db_col_text(st, 1), &a) < 0 || date_parse(db_col_text(st, 2), &b) < 0)
+			continue;
+		if (a >= d0 && a <= d1)
+			q[k].visits += (int)db_col_int(st, 3);
+		if (a < d0) a = d0;
+		if (b > d1) b = d1;
+		for (int64_t d = a; d <= b; d++)
+			mask[k] |= 1u << (d - d0);
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		goto fail;
+	int64_t upto = td < d1 ? td : d1;   /* gaps: within the month, up to today */
+	for (size_t k = 0; k < cnt; k++) {
+		struct race_quota *e = &q[k];
+		for (int i = 0; i < ndays; i++)
+			e->days_out += (mask[k] >> i) & 1;
+		int leader = strcmp(e->role, "leader") == 0;
+		e->quota_met = leader ? e->visits >= RACE_LEADER_VISITS : e->days_out >= RACE_RECRUITER_DAYS;
+		if (leader)
+			continue;
+		int run = 0, start = -1, lastw = -1;
+		for (int i = 0; d0 + i <= upto; i++) {
+			if ((mask[k] >> i) & 1) {
+				if (run >= RACE_GAP_WORKDAYS)
+					break;
+				run = 0;
+				start = -1;
+				continue;
+			}
+			if (!work[i])
+				continue;
+			if (run == 0)
+				start = i;
+			run++;
+			lastw = i;
+		}
+		if (run >= RACE_GAP_WORKDAYS) {
+			e->gap = 1;
+			date_format(d0 + start, e->gap_from);
+			date_format(d0 + lastw, e->gap_to);
+		}
+	}
+	free(mask);
+	*out = q;
+	*n = cnt;
+	return 0;
+oom:
+fail:
+	free(q);
+	free(mask);
+	return -1;
+}

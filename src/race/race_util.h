@@ -1,0 +1,140 @@
+/*
+ * race_util.h -- helpers shared by the race files (private to src/race/).
+ *
+ * Amounts: the API speaks 亿元 / 亿美元; the tables store integer 万元 /
+ * 万美元.  A JSON number is converted exactly: an integer n gives n*10000;
+ * a real x must have at most 4 decimals, checked by the round trip
+ * w = llround(x*10000), (double)w/10000 == x (both sides are the double
+ * nearest to the written decimal, so this accepts exactly the decimals
+ * with <= 4 places and refuses e.g. 1.23456).  Text (CSV/XLSX cells) is
+ * parsed digit by digit, no floating point at all.
+ *
+ * Validate-and-insert functions (used by the API handlers and by import.c):
+ * each returns 0 and the new id, or -1 with *err filled (status 422 with
+ * the field, 403 when the actor may not write that record, 500 on a
+ * database error -- on PostgreSQL the transaction is then aborted).
+ * actor NULL skips the permission checks (CLI import).  Nothing is written
+ * on -1 except possibly on a database error (roll back the transaction).
+ */
+#ifndef ZONEOPS_RACE_UTIL_H
+#define ZONEOPS_RACE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "http/http.h"
+
+struct race_error {
+	int status;             /* 422, 403, 404, 500 */
+	const char *code, *field;
+	char message[256];
+};
+/* Fill err and return -1. */
+int race_fail(struct race_error *err, int status, const char *code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Reply with err (one reply_error). */
+void race_reply(req_t *r, const struct race_error *err);
+
+/* ---- amounts ---- */
+/* JSON number in 亿 → 万, exact (see above).  0 ok; -1 with err (field
+ * named): not a number, more than 4 decimals, negative, too large. */
+int race_yi_json(json_t *v, const char *field, int64_t *wan, struct race_error *err);
+/* Decimal text in 亿 ("12", "1.2345", " 0.5 ") → 万, exact; same errors. */
+int race_yi_text(const char *s, const char *field, int64_t *wan, struct race_error *err);
+/* A non-negative whole amount (万元, e.g. expected_annual_tax) from a JSON
+ * number (a real must be integral) or text. */
+int race_wan_json(json_t *v, const char *field, int64_t *wan, struct race_error *err);
+int race_wan_text(const char *s, const char *field, int64_t *wan, struct race_error *err);
+/* 万 → 亿 as a JSON real (exact decimal up to the double). */
+json_t *race_wan_to_yi(int64_t wan);
+
+/* ---- dates ---- */
+/* 1 when s is a real date 'YYYY-MM-DD' (1900-2199). */
+int race_date_ok(const char *s);
+/* 1 when s is 'YYYY-MM'; fills first[11] and last[11] day of it. */
+int race_month_ok(const char *s, char first[11], char last[11]);
+
+/* ---- stage ---- */
+/* producing if producing_on, else started if started_on, else landed if
+ * landed_on, else signed if signed_on, else negotiating if has_lead or
+ * negotiating, else lead.  Empty string or NULL = no date. */
+const char *race_stage(const char *signed_on, const char *landed_on, const char *started_on,
+                       const char *producing_on, int has_lead, int negotiating);
+
+/* ---- company names ---- */
+/* The duplicate-detection key of a company name: spaces removed (ASCII
+ * and U+3000), full-width ASCII folded to half-width, ASCII lower case,
+ * the bracket characters ( ) （ ） [ ] 【 】 removed (their content kept),
+ * then the suffixes 股份有限公司, 有限责任公司, 有限公司, 集团, 公司
+ * stripped repeatedly from the end.  out needs strlen(name)+1 bytes. */
+void race_company_key(const char *name, char *out, size_t outlen);
+
+/* ---- records ---- */
+struct lead_in {
+	int64_t unit_id, recruiter_id;      /* recruiter 0: the actor when a recruiter */
+	const char *company, *credit_code, *industry, *captured_on, *notes;
+	int64_t est_investment_wan;
+	int qualified;                      /* -1 unset (pending), 0 rejected, 1 qualified */
+};
+/* Validate and insert one lead; duplicate detection sets *duplicate_of
+ * (0 when none) and *dup_unit_id (the first claimer's unit). */
+int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
+                int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err);
+/* The checks of lead_insert without the insert (also for PATCH: self_id
+ * is the lead being edited, 0 for a new one; only leads created before
+ * it can make it a duplicate).  Normalises in->credit_code (static buffer
+ * owned by in: pass a writable code_buf of 32 bytes) and fills key_buf
+ * with the company key. */
+int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
+                  char code_buf[32], char *key_buf, size_t key_len,
+                  int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err);
+/* 1 when actor may write records of unit_id / about user person (a
+ * recruiter: its own unit / itself; a leader: its unit (all units when it
+ * has none); an admin: all). */
+int race_may_unit(const user_t *actor, int64_t unit_id);
+
+struct project_in {
+	const char *name, *industry, *signed_on, *landed_on, *started_on, *producing_on;
+	int64_t unit_id, lead_id, recruiter_id;   /* 0 unset */
+	int64_t total_investment_wan, foreign_investment_wan_usd, expected_annual_tax_wan;
+	double land_mu;
+	int negotiating;                    /* 1: stage negotiating without a lead */
+};
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, struct race_error *err);
+/* The checks of project_insert (also for PATCH); fills lead_on (the
+ * lead's captured_on or ""), the derived stage and the enterprise to link
+ * (0 when none or not landed yet). */
+int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
+                     const char **stage, int64_t *enterprise_id, struct race_error *err);
+
+struct trip_in {
+	int64_t user_id;                    /* 0: the actor */
+	const char *start_on, *end_on, *destination, *companies;
+	int64_t visits;
+};
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, struct race_error *err);
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race_error *err);
+
+/* ---- quotas ---- */
+#define RACE_RECRUITER_DAYS 15      /* recruiter: days out per month */
+#define RACE_LEADER_VISITS 5        /* leader: visits per month */
+#define RACE_GAP_WORKDAYS 10        /* consecutive working days without a day out */
+struct race_quota {
+	int64_t user_id, unit_id;
+	char name[128];
+	char role[16];                      /* "leader" | "recruiter" */
+	int days_out, visits, quota_met, gap;
+	char gap_from[11], gap_to[11];      /* "" when no gap */
+};
+/* Every leader and recruiter (of unit_id, or all when 0), ordered by
+ * unit, role (leader first), id: days out within month (calendar days
+ * covered by the person's trips, overlaps once), visits of trips starting
+ * in the month, quota met, and for recruiters the first run of >= 10
+ * consecutive working days (calendar_is_workday) without a day out within
+ * the month up to today.  *out is malloc'd (free it).  Returns 0 or -1 on
+ * a database error / bad month. */
+int race_quota(db_t *db, const char *month, int64_t unit_id, struct race_quota **out, size_t *n);
+
+#endif
