@@ -1,0 +1,395 @@
+// Race import: leads, projects and trips from CSV (UTF-8 or GBK) and XLSX,
+// over HTTP (POST /api/v1/race/import?kind=...) and the CLI (zoneops import
+// leads|projects|trips FILE), on a --demo server (units ib, ipb, ...; users
+// leader.ib, rec.ib.1, ...; password demo-password).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDb, startServer, Client, cli } from './lib.mjs';
+
+const DEMO_PW = 'demo-password';
+let db, srv, adminPw, dir;
+const clients = {};
+
+async function as(user) {
+  if (clients[user]) return clients[user];
+  const c = new Client(srv.url);
+  const r = await c.login(user, user === 'admin' ? adminPw : DEMO_PW);
+  assert.equal(r.status, 200, `login ${user}: ${r.text}`);
+  clients[user] = c;
+  return c;
+}
+
+function imp(c, kind, body, qs = '', type = 'text/csv') {
+  return c.req('POST', `/api/v1/race/import?kind=${kind}${qs}`, body,
+    { 'Content-Type': type, 'X-CSRF-Token': c.csrf });
+}
+
+async function leadsTotal(q = '') {
+  const r = await (await as('admin')).get(`/api/v1/leads?limit=1${q}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.total;
+}
+
+async function findLead(company) {
+  const r = await (await as('admin')).get(`/api/v1/leads?limit=10&q=${encodeURIComponent(company)}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.items.find(l => l.company === company);
+}
+
+async function projectsTotal() {
+  const r = await (await as('admin')).get('/api/v1/projects?limit=1');
+  assert.equal(r.status, 200, r.text);
+  return r.json.total;
+}
+
+// Trips have no list here until trips.c is written: null means "cannot tell".
+async function tripsTotal() {
+  const r = await (await as('admin')).get('/api/v1/trips?limit=1');
+  return r.status === 200 ? r.json.total : null;
+}
+
+function file(name, content) {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+// ---- a tiny XLSX writer: stored (uncompressed) zip, inline strings ----
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function zip(entries) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const [name, text] of entries) {
+    const data = Buffer.from(text, 'utf8'), fname = Buffer.from(name, 'utf8'), crc = crc32(data);
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0); lh.writeUInt16LE(20, 4); lh.writeUInt16LE(0x0800, 6); lh.writeUInt16LE(0, 8);
+    lh.writeUInt32LE(0, 10); lh.writeUInt32LE(crc, 14); lh.writeUInt32LE(data.length, 18);
+    lh.writeUInt32LE(data.length, 22); lh.writeUInt16LE(fname.length, 26); lh.writeUInt16LE(0, 28);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0); ch.writeUInt16LE(20, 4); ch.writeUInt16LE(20, 6); ch.writeUInt16LE(0x0800, 8);
+    ch.writeUInt16LE(0, 10); ch.writeUInt32LE(0, 12); ch.writeUInt32LE(crc, 16); ch.writeUInt32LE(data.length, 20);
+    ch.writeUInt32LE(data.length, 24); ch.writeUInt16LE(fname.length, 28); ch.writeUInt32LE(offset, 42);
+    locals.push(lh, fname, data);
+    centrals.push(ch, fname);
+    offset += lh.length + fname.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+const esc = s => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// rows: arrays of strings (inline strings) or numbers (number cells)
+function xlsx(rows) {
+  const col = i => String.fromCharCode(65 + i);
+  const sheet = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    + rows.map((row, r) => `<row r="${r + 1}">` + row.map((v, i) => typeof v === 'number'
+      ? `<c r="${col(i)}${r + 1}"><v>${v}</v></c>`
+      : `<c r="${col(i)}${r + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`).join('') + '</row>').join('')
+    + '</sheetData></worksheet>';
+  return zip([
+    ['[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      + '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+      + '<Default Extension="xml" ContentType="application/xml"/>'
+      + '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+      + '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+      + '</Types>'],
+    ['_rels/.rels', '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+      + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+      + '</Relationships>'],
+    ['xl/workbook.xml', '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+      + ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+      + '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'],
+    ['xl/_rels/workbook.xml.rels', '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+      + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+      + '</Relationships>'],
+    ['xl/worksheets/sheet1.xml', sheet],
+  ]);
+}
+
+// ------------------------------------------------------------ the server
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'zo-race-import-'));
+  db = freshDb();
+  srv = await startServer(db.url, ['--demo']);
+  for (let i = 0; i < 100 && !adminPw; i++) {
+    const m = /one-time password[^\n]*\n\s*\n\s*(\S+)/.exec(srv.output().stdout);
+    if (m) adminPw = m[1];
+    else await new Promise(res => setTimeout(res, 50));
+  }
+  assert.ok(adminPw, 'the admin password on stdout: ' + srv.output().stdout);
+});
+
+after(async () => {
+  const code = srv ? await srv.stop() : 0;
+  db?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`server exited ${code}:\n${srv.output().stderr.slice(-4000)}`);
+});
+
+describe('race import', () => {
+  test('leads: Chinese headers, units and recruiters by name, duplicates flagged', async () => {
+    const admin = await as('admin');
+    const before0 = await leadsTotal();
+    const csv = '招商单位,招商人员,企业名称,统一社会信用代码,行业,预计投资（亿元）,获取日期,是否有效,备注\n'
+      + '招商局,rec.ib.1,导入甲乙科技有限公司,,电子信息,1.5,2024-03-05,是,first\n'
+      + 'ipb,顾建平,导入甲乙科技（有限公司）,,电子信息,2,2024/3/6,,claimed twice\n'
+      + '1,rec.ib.2,导入丙丁材料,,新材料,0.25,2024年3月7日,否,\n';
+    const r = await imp(admin, 'leads', csv);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { kind: 'leads', dry_run: false, rows: 3, created: 3, duplicates: 1 });
+    assert.equal(await leadsTotal(), before0 + 3);
+    const a = await findLead('导入甲乙科技有限公司');
+    assert.equal(a.unit_name, '招商局');
+    assert.equal(a.est_investment, 1.5);
+    assert.equal(a.captured_on, '2024-03-05');
+    assert.equal(a.qualified, true);
+    assert.equal(a.notes, 'first');
+    assert.equal(a.duplicate, false);
+    const b = await findLead('导入甲乙科技（有限公司）');
+    assert.equal(b.unit_name, '投资促进局');
+    assert.equal(b.recruiter_name, '顾建平');
+    assert.equal(b.captured_on, '2024-03-06');
+    assert.equal(b.duplicate, true);
+    const c = await findLead('导入丙丁材料');
+    assert.equal(c.captured_on, '2024-03-07');
+    assert.equal(c.status, 'rejected');
+    assert.equal(c.est_investment, 0.25);
+  });
+
+  test('bad rows: 422 lists exactly those lines, nothing is stored', async () => {
+    const admin = await as('admin');
+    const before0 = await leadsTotal();
+    const csv = 'unit,recruiter,company,est_investment,captured_on,qualified\n'
+      + 'ib,rec.ib.1,坏行测试好公司,1,2024-03-05,\n'           // line 2: good
+      + 'nosuch,rec.ib.1,坏行测试一,1,2024-03-05,\n'          // 3: unknown unit
+      + 'ib,rec.ib.1,坏行测试二,-1,2024-03-05,\n'             // 4: negative
+      + '\n'                                                   // 5: blank, skipped
+      + 'ib,rec.ib.1,坏行测试三,1,2024-02-30,\n'              // 6: no such date
+      + 'ib,rec.ipb.1,坏行测试四,1,2024-03-05,\n'             // 7: recruiter of another unit
+      + 'ib,rec.ib.1,"坏行\n测试五",1.23456,2024-03-05,\n'    // 8-9: too many decimals
+      + 'ib,rec.ib.1,坏行测试六,1,2024-03-05,maybe\n'         // 10: not a yes/no
+      + 'ib,rec.ib.1,,1,2024-03-05,\n';                       // 11: no company
+    const r = await imp(admin, 'leads', csv);
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.error.code, 'invalid_rows');
+    assert.equal(r.json.error_count, 7);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [
+      [3, 'unit_id'], [4, 'est_investment'], [6, 'captured_on'], [7, 'recruiter_id'],
+      [8, 'est_investment'], [10, 'qualified'], [11, 'company'],
+    ]);
+    for (const e of r.json.errors) assert.ok(e.code && e.message, JSON.stringify(e));
+    assert.equal(r.json.errors[1].code, 'negative_amount');
+    assert.equal(await leadsTotal(), before0);
+    assert.equal(await findLead('坏行测试好公司'), undefined);
+  });
+
+  test('file errors: unknown kind, unknown or missing header, empty file', async () => {
+    const admin = await as('admin');
+    let r = await imp(admin, 'people', 'company\nx\n');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.error.field, 'kind');
+    r = await imp(admin, 'leads', 'company,colour\nx,red\n');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.error.code, 'unknown_header');
+    assert.equal(r.json.errors[0].line, 1);
+    r = await imp(admin, 'trips', 'user,destination\nrec.ib.1,上海\n');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.error.code, 'missing_header');
+    r = await imp(admin, 'leads', 'company,unit\n');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.error.code, 'empty_file');
+  });
+
+  test('dry run counts what would be created and writes nothing', async () => {
+    const admin = await as('admin');
+    const before0 = await leadsTotal();
+    const csv = 'unit_id,company,captured_on\nsdb,预演公司一,2024-04-01\nsdb,预演公司二,2024-04-02\n';
+    let r = await imp(admin, 'leads', csv, '&dry_run=1');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { kind: 'leads', dry_run: true, rows: 2, created: 2, duplicates: 0 });
+    assert.equal(await leadsTotal(), before0);
+    r = await imp(admin, 'leads', csv + 'sdb,预演公司三,2024-13-01\n', '&dry_run=1');
+    assert.equal(r.status, 422);
+    assert.deepEqual(r.json.errors.map(e => e.line), [4]);
+  });
+
+  test('a GBK (GB18030) file', async () => {
+    const admin = await as('admin');
+    const csv = '招商单位,招商人员,企业名称,获取日期,预计投资(亿元)\n服务业发展局,leader.sdb,国标编码贸易有限公司,2024-05-10,3.25\n';
+    const conv = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030'], { input: Buffer.from(csv) });
+    assert.equal(conv.status, 0, String(conv.stderr));
+    assert.notDeepEqual(conv.stdout, Buffer.from(csv));
+    const r = await imp(admin, 'leads', new Uint8Array(conv.stdout));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.created, 1);
+    const l = await findLead('国标编码贸易有限公司');
+    assert.equal(l.unit_name, '服务业发展局');
+    assert.equal(l.recruiter_name, '钱晓燕');
+    assert.equal(l.est_investment, 3.25);
+  });
+
+  test('an XLSX file: number cells, date cells', async () => {
+    const admin = await as('admin');
+    // 45383 = 2024-04-01 (from 1899-12-30)
+    const book = xlsx([
+      ['招商单位', '招商人员', '企业名称', '预计投资（亿元）', '获取日期', '是否有效'],
+      ['ftz', '施卫东', '表格导入物流有限公司', 12.5, 45383, 'TRUE'],
+      ['iic', 'leader.iic', '表格导入机械有限公司', 0.1, '2024-04-02', 0],
+    ]);
+    const r = await imp(admin, 'leads', new Uint8Array(book), '', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.created, 2);
+    const a = await findLead('表格导入物流有限公司');
+    assert.equal(a.captured_on, '2024-04-01');
+    assert.equal(a.est_investment, 12.5);
+    assert.equal(a.qualified, true);
+    const b = await findLead('表格导入机械有限公司');
+    assert.equal(b.est_investment, 0.1);
+    assert.equal(b.status, 'rejected');
+    // a bad row in an XLSX names its sheet row
+    const bad = xlsx([['unit', 'company', 'captured_on'], ['iic', '表格坏行', 'yesterday']]);
+    const r2 = await imp(admin, 'leads', new Uint8Array(bad));
+    assert.equal(r2.status, 422);
+    assert.deepEqual(r2.json.errors.map(e => [e.line, e.field]), [[2, 'captured_on']]);
+  });
+
+  test('projects: English headers, unit by code, a lead by id; bad dates name the field', async () => {
+    const admin = await as('admin');
+    const lead = await findLead('导入甲乙科技有限公司');
+    const before0 = await projectsTotal();
+    const csv = 'name,unit,lead_id,industry,total_investment,foreign_investment,land_mu,expected_annual_tax,signed_on,landed_on\n'
+      + `导入项目甲,ib,${lead.id},电子信息,12,0.5,80.5,3000,2024-03-20,2024-04-15\n`
+      + '导入项目乙,投资促进局,,新材料,0.8,,,,,\n';
+    let r = await imp(admin, 'projects', csv);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { kind: 'projects', dry_run: false, rows: 2, created: 2, duplicates: 0 });
+    assert.equal(await projectsTotal(), before0 + 2);
+    const list = await admin.get('/api/v1/projects?limit=100&unit_id=1&major=1');
+    const p = list.json.items.find(x => x.name === '导入项目甲');
+    assert.ok(p, list.text);
+    assert.equal(p.stage, 'landed');
+    assert.equal(p.total_investment_wan, 120000);
+    // signed before the lead was captured; landed before signed; negative amount
+    const bad = '项目名称,招商单位,有效信息编号,总投资（亿元）,签约日期,落地日期\n'
+      + `坏项目一,ib,${lead.id},1,2024-03-01,\n`
+      + '坏项目二,ib,,1,2024-05-01,2024-04-01\n'
+      + '坏项目三,ib,,-2,,\n';
+    r = await imp(admin, 'projects', bad);
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [[2, 'signed_on'], [3, 'landed_on'], [4, 'total_investment']]);
+    assert.equal(await projectsTotal(), before0 + 2);
+  });
+
+  test('trips: people by username or name; a trip ending before it starts', async () => {
+    const admin = await as('admin');
+    const before0 = await tripsTotal();
+    const csv = '人员,出发日期,返回日期,目的地,拜访次数,拜访企业\n'
+      + 'rec.ib.1,2024-03-30,2024-04-02,上海,3,甲公司；乙公司\n'
+      + '陆海峰,2024-03-05,2024-03-05,苏州,2,\n';
+    let r = await imp(admin, 'trips', csv);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { kind: 'trips', dry_run: false, rows: 2, created: 2, duplicates: 0 });
+    if (before0 !== null) assert.equal(await tripsTotal(), before0 + 2);
+    r = await imp(admin, 'trips', 'user_id,start_on,end_on,visits\nrec.ib.2,2024-03-10,2024-03-08,1\nrec.ib.2,2024-03-10,2024-03-12,two\nnobody,2024-03-10,2024-03-12,1\n');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [[2, 'end_on'], [3, 'visits'], [4, 'user_id']]);
+    if (before0 !== null) assert.equal(await tripsTotal(), before0 + 2);
+  });
+
+  test('permissions: a recruiter imports only its own rows, a leader its unit', async () => {
+    const rec = await as('rec.ib.1');
+    const leader = await as('leader.ib');
+    const before0 = await leadsTotal();
+    // a recruiter: its own leads (unit and recruiter default to itself)
+    let r = await imp(rec, 'leads', 'company,captured_on\n招募本人公司,2024-06-01\n');
+    assert.equal(r.status, 200, r.text);
+    const own = await findLead('招募本人公司');
+    assert.equal(own.unit_name, '招商局');
+    const me = await rec.get('/api/v1/me');
+    assert.equal(own.recruiter_id, me.json.id ?? me.json.user?.id, me.text);
+    // ... but not another unit's, nor a colleague's, nor qualified
+    r = await imp(rec, 'leads', 'unit,company,captured_on\nib,招募可以,2024-06-01\nipb,招募他单位,2024-06-01\n');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    r = await imp(rec, 'leads', 'recruiter,company,captured_on,qualified\nrec.ib.2,招募同事,2024-06-01,\nrec.ib.1,招募自评,2024-06-01,是\n');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.field, e.code]),
+      [[2, 'recruiter_id', 'forbidden'], [3, 'qualified', 'forbidden']]);
+    r = await imp(rec, 'trips', 'user,start_on,end_on\nrec.ib.1,2024-06-03,2024-06-05\nrec.ib.2,2024-06-03,2024-06-05\n');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    // a leader: its unit's people, not another unit's
+    r = await imp(leader, 'trips', 'user,start_on,end_on\nrec.ib.2,2024-06-03,2024-06-05\nrec.ipb.1,2024-06-03,2024-06-05\n');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    r = await imp(leader, 'leads', '招商单位,企业名称,获取日期,是否有效\n招商局,领导导入公司,2024-06-02,是\n');
+    assert.equal(r.status, 200, r.text);
+    r = await imp(leader, 'leads', '招商单位,企业名称,获取日期\n投资促进局,领导越权公司,2024-06-02\n');
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.errors[0].code, 'forbidden');
+    assert.equal(await leadsTotal(), before0 + 2);
+    // other roles may not import at all
+    const off = new Client(srv.url);
+    assert.equal((await off.login('officer01', DEMO_PW)).status, 200);
+    r = await imp(off, 'leads', 'company,captured_on\nx,2024-06-01\n');
+    assert.equal(r.status, 403, r.text);
+  });
+
+  test('CLI: leads, projects, trips; a bad file exits 1 naming FILE: line N: field', async () => {
+    const before0 = await leadsTotal();
+    const leads = file('cli-leads.csv', '招商单位,招商人员,企业名称,获取日期,预计投资(亿元)\nsic,leader.sic,命令行导入公司,2024-07-01,2\n');
+    let r = cli(db.url, ['import', 'leads', leads, '--dry-run']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /dry run: 1 row: would create 1 leads/);
+    assert.equal(await leadsTotal(), before0);
+    r = cli(db.url, ['import', 'leads', leads]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /1 row: created 1 leads, 0 flagged duplicate/);
+    assert.equal(await leadsTotal(), before0 + 1);
+    const lead = await findLead('命令行导入公司');
+    assert.equal(lead.unit_name, '服务业招商公司');
+
+    const projects = file('cli-projects.csv', `项目名称,招商单位,有效信息编号,总投资(亿元),签约日期\n命令行项目,sic,${lead.id},10,2024-07-15\n`);
+    r = cli(db.url, ['import', 'projects', projects]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /created 1 projects/);
+
+    const trips = file('cli-trips.csv', 'user,start_on,end_on,destination,visits\nleader.sic,2024-07-02,2024-07-03,杭州,4\n');
+    r = cli(db.url, ['import', 'trips', trips]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /created 1 trips/);
+
+    const bad = file('cli-bad.csv', 'unit,company,captured_on\nsic,命令行好行,2024-07-01\nsic,命令行坏行,2024-07-32\nnowhere,命令行坏行二,2024-07-01\n');
+    r = cli(db.url, ['import', 'leads', bad]);
+    assert.equal(r.status, 1);
+    const lines = r.stderr.split('\n').filter(l => l.startsWith(bad));
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(lines[0], new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3: captured_on: `));
+    assert.match(lines[1], /: line 4: unit_id: /);
+    assert.equal(await findLead('命令行好行'), undefined);
+    r = cli(db.url, ['import', 'leads']);
+    assert.equal(r.status, 2);
+  });
+});
