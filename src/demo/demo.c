@@ -470,7 +470,9 @@ static int seed_org(struct seed *s)
 {
 	for (int i = 0; i < NUNITS; i++) {
 		db_stmt_t *st = db_prepare(s->db,
-			"INSERT INTO units (code, name, name_en, kind, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+			"INSERT INTO units (code, name, name_en, kind, sort) VALUES ($1, $2, $3, $4, $5)"
+			" ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,"
+			" kind = excluded.kind, sort = excluded.sort RETURNING id");  /* migration 7 made them */
 		if (st == NULL)
 			return fail(s, "units");
 		int b = 0;

@@ -178,6 +178,16 @@ static const struct migration migrations[] = {
 "CREATE TABLE race_results (month TEXT PRIMARY KEY, weights TEXT NOT NULL, result TEXT NOT NULL,\n"
 "  published_by BIGINT, published_at BIGINT NOT NULL);\n"
 },
+{ 7, "race: the six units of the 4+2 layout exist by default",
+"INSERT INTO units (code, name, name_en, kind, sort) VALUES\n"
+"  ('ib', '招商局', 'Investment Attraction Bureau', 'bureau', 1),\n"
+"  ('ipb', '投资促进局', 'Investment Promotion Bureau', 'bureau', 2),\n"
+"  ('sdb', '服务业发展局', 'Service Industry Development Bureau', 'bureau', 3),\n"
+"  ('ftz', '综保区管理局招商部', 'Investment Department, Comprehensive Bonded Zone Administration', 'bureau', 4),\n"
+"  ('iic', '工业招商公司', 'Industrial Investment Attraction Company', 'company', 5),\n"
+"  ('sic', '服务业招商公司', 'Service Industry Investment Attraction Company', 'company', 6)\n"
+"  ON CONFLICT (code) DO NOTHING;\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
