@@ -245,7 +245,8 @@ static int load_values(db_t *db, struct ind_eval *e, const struct id_idx *map)
 {
 	db_stmt_t *st = db_prepare(db,
 		"SELECT region_id, indicator, year, value FROM indicator_values"
-		" WHERE year BETWEEN $1 AND $2 AND month = $3");
+		" WHERE year IN ($1, $2) AND month = $3");  /* IN, not BETWEEN: SQLite then seeks the two
+		                                            * (year, month) ranges instead of walking two years */
 	if (st == NULL)
 		return DB_ERR;
 	db_bind_int(st, 1, e->year - 1);
