@@ -682,9 +682,11 @@ fail:
 	return NULL;
 }
 
-/* The full live computation for month (no "published_at"): the response of
- * GET /race with "recruiters" added (dropped again by the handler). */
-static json_t *race_live(db_t *db, const struct month *mo)
+/* The live computation for month (no "published_at"): the response of
+ * GET /race, with "recruiters" added when with_rec (publishing freezes
+ * both; GET /race skips the recruiters' ranking, which reads the trips
+ * once more). */
+static json_t *race_live(db_t *db, const struct month *mo, int with_rec)
 {
 	double w[NMETRICS];
 	weights_load(db, w);
@@ -694,7 +696,7 @@ static json_t *race_live(db_t *db, const struct month *mo)
 		return NULL;
 	}
 	json_t *prev = previous_ranks(db, mo, w);
-	json_t *rec = recruiters_compute(db, mo);
+	json_t *rec = with_rec ? recruiters_compute(db, mo) : json_array();
 	if (prev == NULL || rec == NULL) {
 		units_free(&us);
 		json_decref(prev);
@@ -709,7 +711,7 @@ static json_t *race_live(db_t *db, const struct month *mo)
 
 /* The race of month ("YYYY-MM"): frozen when published.  Includes
  * "recruiters".  NULL on a bad month or a database error. */
-static json_t *race_full(db_t *db, const char *month)
+static json_t *race_full(db_t *db, const char *month, int with_rec)
 {
 	int y, m;
 	if (race_month_parse(month, &y, &m) < 0)
@@ -719,12 +721,12 @@ static json_t *race_full(db_t *db, const char *month)
 	json_t *pub = published_get(db, mo.name);
 	if (pub)
 		return pub;
-	return race_live(db, &mo);
+	return race_live(db, &mo, with_rec);
 }
 
 json_t *race_result(db_t *db, const char *month)
 {
-	json_t *o = race_full(db, month);
+	json_t *o = race_full(db, month, 0);
 	if (o)
 		json_object_del(o, "recruiters");
 	return o;
@@ -732,7 +734,7 @@ json_t *race_result(db_t *db, const char *month)
 
 json_t *race_recruiters_result(db_t *db, const char *month)
 {
-	json_t *o = race_full(db, month);
+	json_t *o = race_full(db, month, 1);
 	if (o == NULL)
 		return NULL;
 	json_t *items = json_object_get(o, "recruiters");
@@ -815,7 +817,7 @@ void api_race_publish(req_t *r)
 		reply_error(r, 409, "already_published", "month", "%s is already published", mo.name);
 		return;
 	}
-	json_t *res = race_live(r->db, &mo);
+	json_t *res = race_live(r->db, &mo, 1);
 	if (res == NULL) {
 		reply_db_error(r, DB_ERR, "computing the race");
 		return;
@@ -998,7 +1000,7 @@ void api_race_export(req_t *r)
 	const char *month = month_param(r);
 	if (month == NULL)
 		return;
-	json_t *res = race_full(r->db, month);
+	json_t *res = race_full(r->db, month, 1);
 	if (res == NULL) {
 		reply_db_error(r, DB_ERR, "computing the race");
 		return;
