@@ -615,8 +615,10 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race
 	int64_t a, b;
 	date_parse(in->start_on, &a);
 	date_parse(in->end_on, &b);
-	if (b - a > 366)
-		return race_fail(err, 422, "out_of_range", "end_on", "a trip lasts at most a year");
+	if (b - a + 1 > TRIP_MAX_DAYS)
+		return race_fail(err, 422, "out_of_range", "end_on",
+		                 "一次外出最长%d天，请分段登记 / a trip lasts at most %d days: enter longer ones in parts",
+		                 TRIP_MAX_DAYS, TRIP_MAX_DAYS);
 	if (in->visits < 0)
 		return race_fail(err, 422, "negative_amount", "visits", "visits must not be negative");
 	return 0;
@@ -709,14 +711,21 @@ int race_quota(db_t *db, const char *month, int64_t unit_id, struct race_quota *
 	db_done(st);
 	if (rc != DB_DONE)
 		goto fail;
-	/* trips touching the month, of the same people */
+	/* trips touching the month, of the same people; a trip is at most
+	 * TRIP_MAX_DAYS long, so its start is bounded below too and the index
+	 * on start_on reads only the window instead of every earlier trip */
+	char earliest[11] = "0000-00-00";
+	int64_t fd;
+	if (date_parse(first, &fd) == 0)
+		date_format(fd - TRIP_MAX_DAYS, earliest);
 	st = db_prepare(db,
 		"SELECT t.user_id, t.start_on, t.end_on, t.visits FROM trips t JOIN users u ON u.id = t.user_id"
-		" WHERE t.start_on <= $2 AND t.end_on >= $1 AND u.role IN ('leader','recruiter')"
+		" WHERE t.start_on >= $4 AND t.start_on <= $2 AND t.end_on >= $1 AND u.role IN ('leader','recruiter')"
 		" AND (CAST($3 AS BIGINT) = 0 OR u.unit_id = $3) ORDER BY t.user_id");
 	db_bind_text(st, 1, first);
 	db_bind_text(st, 2, last);
 	db_bind_int(st, 3, unit_id);
+	db_bind_text(st, 4, earliest);
 	while ((rc = db_step(st)) == DB_ROW) {
 		int64_t uid = db_col_int(st, 0);
 		size_t lo = 0, hi = cnt, k = cnt;

@@ -26,6 +26,10 @@
 
 #include "http/http.h"
 
+/* The longest trip one record may hold (外出招商); longer ones are entered in
+ * parts.  Bounds the trips query of race_quota(). */
+#define TRIP_MAX_DAYS 62
+
 struct race_error {
 	int status;             /* 422, 403, 404, 500 */
 	const char *code, *field;
