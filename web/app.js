@@ -15,9 +15,13 @@ import { errorText, loading } from './js/ui.js';
 import { disposeAll, resizeAll } from './js/chart.js';
 import { forgetCache } from './js/svc.js';
 import { createKiosk, isKioskHash } from './js/kiosk.js';
+import { createWall, isWallHash } from './js/wall.js';
 
 import * as overview from './js/pages/overview.js';
 import * as race from './js/pages/race.js';
+import * as ranking from './js/pages/ranking.js';
+import * as leads from './js/pages/leads.js';
+import * as trips from './js/pages/trips.js';
 import * as enterprises from './js/pages/enterprises.js';
 import * as officers from './js/pages/officers.js';
 import * as visits from './js/pages/visits.js';
@@ -37,6 +41,7 @@ const STAFF = ['admin', 'leader', 'recruiter', 'officer', 'department', 'statist
 const NOT_DEPT = STAFF.filter((r) => r !== 'department');
 const ENTERPRISE = ['enterprise'];
 const ADMIN = ['admin'];
+const RACE_EDIT = ['admin', 'leader', 'recruiter'];
 
 /*
  * The navigation, in order.  roles: who sees the entry; section: entries
@@ -46,7 +51,10 @@ const ADMIN = ['admin'];
 const ROUTES = [
   { id: 'my-enterprise', group: 'work', roles: ENTERPRISE, page: myEnterprise },
   { id: 'overview', group: 'work', roles: NOT_DEPT, page: overview },
-  { id: 'race', group: 'work', roles: NOT_DEPT, page: race },
+  { id: 'race', group: 'work', section: 'race', roles: NOT_DEPT, page: ranking },
+  { id: 'board', group: 'work', section: 'race', roles: NOT_DEPT, page: race },
+  { id: 'leads', group: 'work', section: 'race', roles: RACE_EDIT, page: leads },
+  { id: 'trips', group: 'work', section: 'race', roles: RACE_EDIT, page: trips },
   { id: 'enterprises', group: 'work', section: 'service', roles: STAFF, page: enterprises },
   { id: 'officers', group: 'work', section: 'service', roles: NOT_DEPT, page: officers },
   { id: 'visits', group: 'work', section: 'service', roles: STAFF, page: visits },
@@ -77,6 +85,7 @@ const state = {
   loginNotice: '',     // message shown above the login form
   shell: null,         // {view, nav, zone, ...} while the shell is shown
   kiosk: null,         // the kiosk controller while kiosk mode is shown
+  wall: null,          // the wall screen while #/wall is shown
 };
 
 /* ---------- helpers ---------- */
@@ -133,6 +142,29 @@ function leaveKiosk() {
     showLogin();
 }
 
+/* Wall screen: #/wall with a staff session (outside the shell). */
+function wantsWall() {
+  return isWallHash() && state.user && state.user.role !== 'enterprise';
+}
+
+function stopWall() {
+  if (state.wall)
+    state.wall.stop();
+  state.wall = null;
+}
+
+function showWall() {
+  stopWall();
+  state.shell = null;
+  disposeAll();
+  document.body.classList.remove('nav-open');
+  state.wall = createWall(root, {
+    user: state.user,
+    zoneName,
+    onExit: () => { location.hash = '#/race'; },
+  });
+}
+
 function zoneName() {
   const s = state.settings;
   if (!s)
@@ -153,6 +185,7 @@ function langButton(cls) {
 
 function showLogin() {
   state.shell = null;
+  stopWall();
   if (state.kiosk)
     state.kiosk.stop();
   state.kiosk = null;
@@ -229,6 +262,8 @@ async function startSession(me) {
   }
   if (wantsKiosk())
     showKiosk();
+  else if (wantsWall())
+    showWall();
   else
     showShell();
 }
@@ -279,6 +314,7 @@ function isNarrow() {
 }
 
 function showShell() {
+  stopWall();
   const u = state.user;
   const navOpen = () => document.body.classList.contains('nav-open');
   const setNavOpen = (open) => {
@@ -455,6 +491,14 @@ window.addEventListener('hashchange', () => {
       showLogin();
     return;
   }
+  if (wantsWall()) {
+    showWall();
+    return;
+  }
+  if (state.wall) {
+    showShell();
+    return;
+  }
   renderRoute();
 });
 window.matchMedia('(max-width: 1024px)').addEventListener('change', () => {
@@ -466,6 +510,8 @@ onLangChange(() => {
     state.kiosk.stop();
     state.kiosk = null;
     showKiosk();
+  } else if (state.wall) {
+    showWall();
   } else if (state.shell) {
     showShell();
   } else if (!state.user) {

@@ -4,6 +4,9 @@ import { s } from './dom.js';
 const paths = {
   overview: ['M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z'],
   race: ['M5 21V4', 'M5 4h12l-2.5 4 2.5 4H5'],
+  board: ['M3 4h18v16H3z', 'M9 4v16M15 4v16', 'M5 7h2M11 7h2M11 10h2M17 7h2'],
+  leads: ['M4 4h16v12H8l-4 4z', 'M8 8h8M8 12h5'],
+  trips: ['M2 16l20-8-9 13-2-6z', 'M11 15l11-7'],
   enterprises: ['M4 21V5l8-3v19', 'M12 8h8v13', 'M7 8h2M7 12h2M7 16h2M15 12h2M15 16h2', 'M2 21h20'],
   requests: ['M4 5h16v11H10l-6 4z', 'M8 9h8M8 12h5'],
   policies: ['M3 10v4h3l8 4V6l-8 4z', 'M18 9a4 4 0 0 1 0 6', 'M6 14l1.5 5h3L9.5 15'],

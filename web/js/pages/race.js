@@ -1,42 +1,59 @@
 /*
- * race.js -- 赛马招商 battle board (挂图作战): every project in a column by
- * stage, filterable by unit.  Investment in 亿元 (total_investment_wan /
- * 10000); a project of ≥ 10亿元 (100000万元) is a major project.
+ * race.js -- 挂图作战 (#/board): every live project as a card on a board of
+ * stage (columns) × unit (swimlanes), investment in 亿元, major projects
+ * (≥ 10亿元) marked 重大, the total of every column; filters by industry and
+ * unit.  Dragging a card (HTML5 drag and drop) to the next stage that has
+ * a date (签约, 落地, 开工, 投产) — or its "→" button — asks for the date and
+ * PATCHes /api/v1/projects/{id}; a 422 is shown in the dialog.  Below,
+ * each unit's annual targets against 时序进度 (GET /api/v1/unit-targets).
+ *
+ * ctx.wall: drawn inside the wall screen (large type, read only, no filters).
  */
 import { h, replace } from '../dom.js';
-import { get } from '../api.js';
-import { t, num, getLang } from '../../i18n.js';
-import { pageHeader, errorBox, wip, isMissingApi, select, loading } from '../ui.js';
-import { STAGES } from './overview.js';
+import { get, patch } from '../api.js';
+import { t, num } from '../../i18n.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
+  formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
+import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, loadUnits, unitLabel, unitOptions,
+  today, kpi, yiText } from './racekit.js';
 
-export const MAJOR_WAN = 100000;
+export { STAGES };
 const LIMIT = 500;
 
+/* Kept for pages that import it (overview): 亿元 from 万元. */
+export const MAJOR_WAN = 100000;
 export const yi = (wan) => (Number(wan) || 0) / 10000;
-const isMajor = (p) => (typeof p.major === 'boolean' ? p.major : Number(p.total_investment_wan) >= MAJOR_WAN);
 
 export async function render(ctx) {
+  const wall = Boolean(ctx.wall);
+  const editable = !wall && canEdit(ctx.user);
   const unitSel = select('unit', [['', t('race.allUnits')]], '');
   unitSel.dataset.testid = 'unit-filter';
+  const indSel = select('industry', [['', t('board.allIndustries')]], '');
+  indSel.dataset.testid = 'industry-filter';
   const summary = h('div', { class: 'race-summary' });
-  const board = h('div', { class: 'board', dataset: { testid: 'board' } }, loading());
+  const board = h('div', { class: 'swim', dataset: { testid: 'board' } }, loading());
   const note = h('div', { class: 'note' });
+  const targets = h('div', { dataset: { testid: 'targets' } });
+  const filters = wall ? null : h('div', { class: 'filters' },
+    h('label', { class: 'inline-field' }, h('span', null, t('race.unit')), unitSel),
+    h('label', { class: 'inline-field' }, h('span', null, t('board.industry')), indSel),
+    h('a', { class: 'btn btn-small', href: '#/wall', dataset: { testid: 'to-wall' } }, t('wall.enter')));
   replace(ctx.el,
-    pageHeader(t('race.title'), t('race.subtitle'),
-      h('label', { class: 'inline-field' }, h('span', null, t('race.unit')), unitSel)),
-    summary, note, board);
+    wall ? h('h1', { class: 'wall-title page-title' }, t('board.title')) : pageHeader(t('board.title'), t('race.subtitle')),
+    filters, summary, note, board, targets);
 
   let units = [];
   let projects;
   let total = 0;
-  try {
-    const [u, p] = await Promise.all([
-      get('/api/v1/units').catch(() => ({ items: [] })),
-      get('/api/v1/projects', { limit: LIMIT }),
-    ]);
-    units = u.items || [];
+  const load = async () => {
+    const [u, p] = await Promise.all([loadUnits(), get('/api/v1/projects', { limit: LIMIT })]);
+    units = u;
     projects = p.items || [];
     total = p.total ?? projects.length;
+  };
+  try {
+    await load();
   } catch (e) {
     if (!ctx.alive())
       return;
@@ -48,60 +65,234 @@ export async function render(ctx) {
     return;
 
   /* Units from the list, plus any a project names that the list lacks. */
-  const unitName = new Map(units.map((u) => [String(u.id), getLang() === 'en' && u.name_en ? u.name_en : u.name]));
+  const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   for (const p of projects)
     if (p.unit_id != null && !unitName.has(String(p.unit_id)))
       unitName.set(String(p.unit_id), p.unit_name || `#${p.unit_id}`);
   replace(unitSel, h('option', { value: '' }, t('race.allUnits')),
     [...unitName].map(([id, name]) => h('option', { value: id }, name)));
-  if (total > projects.length)
-    note.textContent = t('race.truncated', { n: projects.length, total });
+  const industries = [...new Set(projects.map((p) => p.industry).filter(Boolean))].sort();
+  replace(indSel, h('option', { value: '' }, t('board.allIndustries')),
+    industries.map((x) => h('option', { value: x }, x)));
+  if (ctx.query && ctx.query.get('unit'))
+    unitSel.value = ctx.query.get('unit');
+
+  let dragged = null;   // the project being dragged
 
   const draw = () => {
     const uid = unitSel.value;
-    const shown = uid ? projects.filter((p) => String(p.unit_id) === uid) : projects;
-    const sumWan = shown.reduce((a, p) => a + (Number(p.total_investment_wan) || 0), 0);
-    const majors = shown.filter(isMajor).length;
+    const ind = indSel.value;
+    const shown = projects.filter((p) => (!uid || String(p.unit_id) === uid) && (!ind || p.industry === ind));
+    note.textContent = total > projects.length ? t('race.truncated', { n: projects.length, total }) : '';
+    const sum = shown.reduce((a, p) => a + projYi(p), 0);
     replace(summary,
       kpi(t('race.projects'), num(shown.length), ''),
-      kpi(t('race.investment'), num(yi(sumWan), 2), t('race.yi')),
-      kpi(t('race.major'), num(majors), '', 'alert'));
-    const stages = [...STAGES, ...new Set(shown.map((p) => p.stage).filter((s) => !STAGES.includes(s)))];
-    replace(board, stages.map((st) => {
-      const list = shown.filter((p) => p.stage === st)
-        .sort((a, b) => (Number(b.total_investment_wan) || 0) - (Number(a.total_investment_wan) || 0));
-      const colWan = list.reduce((a, p) => a + (Number(p.total_investment_wan) || 0), 0);
-      return h('section', { class: ['board-col', `stage-${st}`], dataset: { stage: st } },
-        h('header', { class: 'board-col-head' },
-          h('span', { class: 'board-col-title' }, t(`stage.${st}`)),
-          h('span', { class: 'board-col-count' }, num(list.length)),
-          h('span', { class: 'board-col-sum' }, `${num(yi(colWan), 2)} ${t('race.yi')}`)),
-        h('div', { class: 'board-col-body' },
-          list.length ? list.map(card) : h('div', { class: 'board-empty' }, t('race.emptyColumn'))));
-    }));
+      kpi(t('race.investment'), num(sum, 2), t('race.yi')),
+      kpi(t('race.major'), num(shown.filter(isMajor).length), '', 'alert'));
+    const stages = [...STAGES, ...new Set(shown.map((p) => p.stage).filter((s) => s && !STAGES.includes(s)))];
+    const lanes = [...unitName.keys()].filter((id) => !uid || id === uid);
+    if (shown.some((p) => p.unit_id == null))
+      lanes.push('');
+    board.style.setProperty('--stages', String(stages.length));
+    const head = [h('div', { class: 'swim-corner' }, t('race.unit')), stages.map((st) => {
+      const list = shown.filter((p) => p.stage === st);
+      const s = list.reduce((a, p) => a + projYi(p), 0);
+      return h('div', { class: ['board-col', 'swim-head', `stage-${st}`], dataset: { stage: st } },
+        h('span', { class: 'board-col-title' }, t(`stage.${st}`)),
+        h('span', { class: 'board-col-count' }, num(list.length)),
+        h('span', { class: 'board-col-sum', dataset: { testid: `col-sum-${st}` } }, yiText(s)));
+    })];
+    const rows = lanes.map((id) => {
+      const mine = shown.filter((p) => String(p.unit_id ?? '') === id);
+      const laneSum = mine.reduce((a, p) => a + projYi(p), 0);
+      return [
+        h('div', { class: 'swim-label', dataset: { unit: id } },
+          h('strong', null, id ? unitName.get(id) : t('board.noUnit')),
+          h('span', null, `${num(mine.length)} · ${yiText(laneSum)}`)),
+        stages.map((st) => cell(st, id, mine.filter((p) => p.stage === st))),
+      ];
+    });
+    replace(board, head, rows);
+  };
+
+  const cell = (st, unitId, list) => {
+    list.sort((a, b) => projYi(b) - projYi(a));
+    const el = h('div', { class: ['swim-cell', `stage-${st}`], dataset: { stage: st, unit: unitId } },
+      list.map(card));
+    if (editable) {
+      el.addEventListener('dragover', (e) => {
+        if (dragged && nextStage(dragged.stage) === st && String(dragged.unit_id ?? '') === unitId) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'move';
+          el.classList.add('drop-ok');
+        }
+      });
+      el.addEventListener('dragleave', () => el.classList.remove('drop-ok'));
+      el.addEventListener('drop', (e) => {
+        e.preventDefault();
+        el.classList.remove('drop-ok');
+        const p = dragged;
+        dragged = null;
+        if (p && nextStage(p.stage) === st)
+          askDate(p, st);
+      });
+    }
+    return el;
   };
 
   const card = (p) => {
     const major = isMajor(p);
-    const fdi = Number(p.foreign_investment_wan_usd) || 0;
-    return h('article', { class: ['proj', major && 'proj-major'], dataset: { id: String(p.id) } },
-      h('div', { class: 'proj-top' },
-        h('span', { class: 'proj-name', title: p.name }, p.name),
-        major ? h('span', { class: 'badge badge-red' }, t('race.majorBadge')) : null),
-      h('div', { class: 'proj-money' },
-        h('strong', null, num(yi(p.total_investment_wan), 2)), ` ${t('race.yi')}`,
-        fdi > 0 ? h('span', { class: 'proj-fdi' }, `${t('race.foreign')} ${num(yi(fdi), 2)} ${t('race.yiUsd')}`) : null),
-      h('div', { class: 'proj-meta' },
-        h('span', null, unitName.get(String(p.unit_id)) || p.unit_name || ''),
-        p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`) : null));
+    const next = editable ? nextStage(p.stage) : null;
+    const el = h('article', { class: ['proj', major && 'proj-major', next && 'proj-drag'], dataset: { id: String(p.id), stage: p.stage },
+      draggable: next ? 'true' : null, title: next ? t('board.dragHint', { stage: t(`stage.${next}`) }) : null },
+    h('div', { class: 'proj-top' },
+      h('span', { class: 'proj-name', title: p.name }, p.name),
+      major ? h('span', { class: 'badge badge-red' }, t('race.majorBadge')) : null),
+    h('div', { class: 'proj-money' },
+      h('strong', null, num(projYi(p), 2)), ` ${t('race.yi')}`),
+    h('div', { class: 'proj-meta' },
+      p.industry ? h('span', null, p.industry) : null,
+      p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`) : null,
+      next ? h('button', { class: 'proj-next', type: 'button', dataset: { testid: `advance-${p.id}` },
+        'aria-label': t('board.moveTo', { stage: t(`stage.${next}`) }),
+        on: { click: () => askDate(p, next) } }, `→ ${t(`stage.${next}`)}`) : null));
+    if (next) {
+      el.addEventListener('dragstart', (e) => {
+        dragged = p;
+        e.dataTransfer.effectAllowed = 'move';
+        e.dataTransfer.setData('text/plain', String(p.id));
+        el.classList.add('dragging');
+        board.classList.add('is-dragging');
+        for (const c of board.querySelectorAll(`.swim-cell[data-stage="${next}"][data-unit="${String(p.unit_id ?? '')}"]`))
+          c.classList.add('drop-target');
+      });
+      el.addEventListener('dragend', () => {
+        el.classList.remove('dragging');
+        board.classList.remove('is-dragging');
+        for (const c of board.querySelectorAll('.drop-target, .drop-ok'))
+          c.classList.remove('drop-target', 'drop-ok');
+      });
+    }
+    return el;
+  };
+
+  /* The dialog for the date that moves p to stage st. */
+  const askDate = (p, st) => {
+    const key = STAGE_DATE[st];
+    const date = input(key, { type: 'date', value: today(), required: true, dataset: { testid: 'stage-date' } });
+    const err = formErrorLine();
+    const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'stage-save' } }, t('common.save'));
+    const form = h('form', { class: 'form', novalidate: true },
+      h('p', { class: 'muted' }, t('board.moveText', { name: p.name, from: t(`stage.${p.stage}`), to: t(`stage.${st}`) })),
+      field(t(`board.date.${st}`), date), err,
+      h('div', { class: 'form-actions' },
+        h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+    const m = modal(t('board.moveTitle', { stage: t(`stage.${st}`) }), form, { class: 'modal-small' });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      err.textContent = '';
+      if (!date.value) {
+        form.querySelector('.field').setError(t('err.required'));
+        return;
+      }
+      save.disabled = true;
+      try {
+        await patch(`/api/v1/projects/${p.id}`, { [key]: date.value });
+        m.close();
+        toast(t('board.moved', { name: p.name, stage: t(`stage.${st}`) }));
+        await load();
+        if (ctx.alive()) {
+          draw();
+          drawTargets();
+        }
+      } catch (ex) {
+        save.disabled = false;
+        /* A 422 names the field: the date goes under the date input. */
+        if (ex.field && ex.field !== key) {
+          err.textContent = `${ex.field}：${errorText(ex)}`;
+        } else {
+          showFormError(form, ex);
+          if (!ex.field)
+            err.textContent = errorText(ex);
+        }
+      }
+    });
+  };
+
+  const drawTargets = async () => {
+    const year = new Date().getFullYear();
+    let r;
+    try {
+      r = await get('/api/v1/unit-targets', { year });
+    } catch (e) {
+      if (ctx.alive())
+        replace(targets, panel(t('targets.title', { year }), isMissingApi(e) || e.status === 501
+          ? h('p', { class: 'muted' }, t('common.apiMissing', { path: '/api/v1/unit-targets' })) : errorBox(e, drawTargets)));
+      return;
+    }
+    if (!ctx.alive())
+      return;
+    replace(targets, targetsPanel(r, year, unitName));
   };
 
   unitSel.addEventListener('change', draw);
+  indSel.addEventListener('change', draw);
   draw();
+  await drawTargets();
 }
 
-function kpi(label, value, unit, kind) {
-  return h('div', { class: ['kpi', kind && `kpi-${kind}`] },
-    h('span', { class: 'kpi-label' }, label),
-    h('span', { class: 'kpi-value' }, value, unit ? h('small', null, ` ${unit}`) : null));
+/* time_progress as 0..100 (the API may give 0..1). */
+const pct = (v) => {
+  if (v === null || v === undefined || v === '')
+    return null;
+  const n = Number(v);
+  if (!Number.isFinite(n))
+    return null;
+  return n <= 1.0001 ? n * 100 : n;
+};
+
+/* Status from the points behind time: green ≤ 10, yellow 10–30, red > 30. */
+export function statusOf(progressPct, timePct) {
+  if (progressPct === null || timePct === null)
+    return 'gray';
+  const behind = timePct - progressPct;
+  return behind > 30 ? 'red' : behind >= 10 ? 'yellow' : 'green';
 }
+
+const STATUS_BADGE = { green: 'green', yellow: 'gold', red: 'red', gray: 'gray' };
+
+/* No target set at all: gray, whatever the API says. */
+const rowStatus = (x) => (['signed_investment', 'landed_projects', 'leads'].every((k) => !(Number(x[k]) > 0)) ? 'gray' : (x.status || 'gray'));
+
+export function targetsPanel(r, year, unitName) {
+  const items = r.items || [];
+  const time = pct(r.time_progress ?? (items[0] && items[0].time_progress));
+  const metric = (x, k, digits) => {
+    const target = Number(x[k]);
+    const actual = Number((x.actual || {})[k]) || 0;
+    const given = x.progress && typeof x.progress === 'object' ? pct(x.progress[k]) : null;
+    const p = given !== null ? given : (target > 0 ? (actual / target) * 100 : null);
+    const st = (x.statuses && x.statuses[k]) || statusOf(p, pct(x.time_progress) ?? time);
+    return h('div', { class: ['tgt', `tgt-${st}`], dataset: { metric: k } },
+      h('div', { class: 'tgt-num' }, num(actual, digits), h('small', null, ` / ${target > 0 ? num(target, digits) : '—'}`)),
+      h('div', { class: 'tgt-bar' },
+        h('span', { class: 'tgt-fill', style: { width: `${Math.max(0, Math.min(100, p || 0))}%` } }),
+        time !== null ? h('span', { class: 'tgt-time', style: { left: `${Math.min(100, time)}%` } }) : null),
+      h('div', { class: 'tgt-pct' }, p === null ? '—' : `${num(p, 1)}%`));
+  };
+  const cols = [
+    { key: 'name', label: t('race.unit'), cell: (x) => (unitName && unitName.get(String(x.unit_id))) || x.name || `#${x.unit_id}` },
+    { key: 'si', label: t('targets.signedInvestment'), cell: (x) => metric(x, 'signed_investment', 2) },
+    { key: 'lp', label: t('targets.landedProjects'), cell: (x) => metric(x, 'landed_projects', 0) },
+    { key: 'ld', label: t('targets.leads'), cell: (x) => metric(x, 'leads', 0) },
+    { key: 'st', label: t('targets.status'), align: 'c',
+      cell: (x) => { const s = rowStatus(x); return badge(t(`targets.st.${s}`), STATUS_BADGE[s] || 'gray'); } },
+  ];
+  return panel(t('targets.title', { year: r.year || year }), [
+    h('p', { class: 'muted tgt-legend' }, t('targets.legend', { time: time === null ? '—' : num(time, 1) })),
+    table(cols, items, { class: 'tgt-table', rowClass: (x) => `tgt-row-${rowStatus(x)}` }),
+  ]);
+}
+
+export { unitOptions };

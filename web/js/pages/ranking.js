@@ -1,0 +1,274 @@
+/*
+ * ranking.js -- 赛马排名 (#/race?month=YYYY-MM): the monthly race of the
+ * units from GET /api/v1/race — rank and its change against the previous
+ * month, score, every metric's raw value and 0–100 score; a badge and a
+ * note when the month is published (frozen); publish (leaders, admins)
+ * and export (XLSX); each unit's score over the year (ECharts, one request
+ * per month); a click on a metric lists the leads or projects behind it;
+ * the recruiters' ranking and the quotas (days out, visits, gaps in red).
+ *
+ * ctx.wall: drawn inside the wall screen (large type, read only).
+ */
+import { h, replace, fmtTime } from '../dom.js';
+import { get, post } from '../api.js';
+import { t, num } from '../../i18n.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
+  errorText, confirmBox } from '../ui.js';
+import { chart, hasCharts, esc } from '../chart.js';
+import { canLead, loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor } from './racekit.js';
+
+export const METRICS = ['leads', 'signed_investment', 'signed_count', 'landed', 'speed_days', 'major', 'quota'];
+/* The weights' keys for the metrics (the API calls speed "speed"). */
+const WEIGHT_KEY = { leads: 'leads', signed_investment: 'signed_investment', signed_count: 'signed_count',
+  landed: 'landed', speed_days: 'speed', major: 'major', quota: 'quota' };
+
+const monthOf = (d) => (typeof d === 'string' ? d.slice(0, 7) : '');
+
+function fmtValue(k, v) {
+  if (v === null || v === undefined)
+    return '—';
+  if (k === 'signed_investment')
+    return num(v, 2);
+  if (k === 'speed_days')
+    return num(v, 1);
+  if (k === 'quota')
+    return `${num(Number(v) * 100, 0)}%`;
+  return num(v);
+}
+
+export async function render(ctx) {
+  const wall = Boolean(ctx.wall);
+  const q = ctx.query || new URLSearchParams();
+  const month = validMonth(q.get('month')) ? q.get('month') : thisMonth();
+  const monthIn = h('input', { class: 'input', type: 'month', name: 'month', value: month, max: thisMonth(),
+    dataset: { testid: 'race-month' }, 'aria-label': t('ranking.month') });
+  monthIn.addEventListener('change', () => {
+    if (validMonth(monthIn.value))
+      location.hash = `#/race?month=${monthIn.value}`;
+  });
+  const exportA = h('a', { class: 'btn', href: `/api/v1/race/export?month=${month}`, download: `race-${month}.xlsx`,
+    dataset: { testid: 'race-export' } }, t('ranking.export'));
+  const publishBtn = h('button', { class: 'btn btn-primary', type: 'button', hidden: true, dataset: { testid: 'race-publish' } },
+    t('ranking.publish'));
+  const status = h('div', { class: 'race-status', dataset: { testid: 'race-status' } });
+  const rankBox = h('div', { dataset: { testid: 'ranking' } }, loading());
+  const trend = h('div');
+  const people = h('div', { class: 'rk-people' });
+  replace(ctx.el,
+    wall ? h('h1', { class: 'wall-title page-title' }, t('ranking.wallTitle', { month }))
+      : pageHeader(t('ranking.title'), t('ranking.subtitle'),
+        h('label', { class: 'inline-field' }, h('span', null, t('ranking.month')), monthIn),
+        exportA, publishBtn, h('a', { class: 'btn', href: '#/wall', dataset: { testid: 'to-wall' } }, t('wall.enter'))),
+    status, rankBox, wall ? null : trend, wall ? null : people);
+
+  let race;
+  let units = [];
+  try {
+    [race, units] = await Promise.all([get('/api/v1/race', { month }), loadUnits()]);
+  } catch (e) {
+    if (!ctx.alive())
+      return;
+    replace(rankBox, isMissingApi(e) ? wip('race', t('common.apiMissing', { path: '/api/v1/race' })) : errorBox(e, () => render(ctx)));
+    return;
+  }
+  if (!ctx.alive())
+    return;
+  const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
+  const nameOf = (u) => unitName.get(String(u.unit_id)) || u.name || `#${u.unit_id}`;
+
+  /* Published: badge and note; else the publish button for leaders/admins. */
+  const drawStatus = () => {
+    replace(status,
+      race.published ? badge(t('ranking.published'), 'green') : badge(t('ranking.draft'), 'gray'),
+      h('span', { class: 'muted' }, race.published
+        ? t('ranking.publishedNote', { at: race.published_at ? fmtTime(race.published_at, false) : '' })
+        : t('ranking.draftNote')),
+      race.weights ? h('span', { class: 'muted race-weights' }, t('ranking.weights'),
+        METRICS.map((k) => `${t(`metric.${k}`)} ${num(race.weights[WEIGHT_KEY[k]] ?? 0)}`).join(' · ')) : null);
+    publishBtn.hidden = wall || race.published || !canLead(ctx.user);
+  };
+  drawStatus();
+  publishBtn.addEventListener('click', async () => {
+    if (!(await confirmBox(t('ranking.publishConfirm', { month }))))
+      return;
+    publishBtn.disabled = true;
+    try {
+      const r = await post('/api/v1/race/publish', { month });
+      race = r && r.units ? r : await get('/api/v1/race', { month });
+      toast(t('ranking.publishedToast', { month }));
+      if (ctx.alive()) {
+        drawStatus();
+        drawTable();
+      }
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+    publishBtn.disabled = false;
+  });
+
+  const prev = race.previous || {};
+  const drawTable = () => {
+    const rows = [...(race.units || [])].sort((a, b) => a.rank - b.rank);
+    const change = (u) => {
+      const p = prev[u.unit_id] ?? prev[String(u.unit_id)];
+      if (p === undefined || p === null)
+        return h('span', { class: 'rk-same' }, '—');
+      const d = Number(p) - Number(u.rank);
+      if (d > 0)
+        return h('span', { class: 'rk-up', title: t('ranking.was', { rank: p }) }, `↑${d}`);
+      if (d < 0)
+        return h('span', { class: 'rk-down', title: t('ranking.was', { rank: p }) }, `↓${-d}`);
+      return h('span', { class: 'rk-same', title: t('ranking.was', { rank: p }) }, '–');
+    };
+    const metricCell = (k) => (u) => {
+      const m = (u.metrics || {})[k] || {};
+      const body = [h('span', { class: 'rk-val' }, fmtValue(k, m.value)), h('small', { class: 'rk-score' }, num(m.score ?? 0, 1))];
+      if (wall)
+        return h('span', { class: 'rk-metric' }, body);
+      return h('button', { class: 'rk-metric rk-drill', type: 'button', dataset: { testid: `cell-${u.unit_id}-${k}`, metric: k },
+        title: t('ranking.drill'), on: { click: () => drill(u, k) } }, body);
+    };
+    const cols = [
+      { key: 'rank', label: t('ranking.rank'), align: 'c', cell: (u) => h('span', { class: ['rk-rank', u.rank <= 3 && `rk-top${u.rank}`] }, String(u.rank)) },
+      { key: 'chg', label: t('ranking.change'), align: 'c', cell: change },
+      { key: 'unit', label: t('race.unit'), cell: (u) => h('strong', null, nameOf(u)) },
+      { key: 'score', label: t('ranking.score'), align: 'r', cell: (u) => h('strong', { class: 'rk-total', dataset: { testid: `score-${u.unit_id}` } }, num(u.score, 1)) },
+      ...METRICS.map((k) => ({ key: k, label: t(`metric.${k}`), align: 'r', cell: metricCell(k) })),
+    ];
+    replace(rankBox, panel(wall ? null : t('ranking.table', { month }), [
+      table(cols, rows, { class: 'rk-table', rowClass: (u) => `rk-row-${u.unit_id}` }),
+      wall ? null : h('p', { class: 'muted rk-foot' }, t('ranking.foot')),
+    ]));
+    for (const tr of rankBox.querySelectorAll('tbody tr'))
+      tr.dataset.unit = (tr.className.match(/rk-row-(\S+)/) || [])[1] || '';
+  };
+  drawTable();
+
+  /* The leads or projects behind a number. */
+  const drill = async (u, k) => {
+    const body = h('div', { class: 'drill', dataset: { testid: 'drill' } }, loading());
+    modal(`${nameOf(u)} · ${t(`metric.${k}`)} · ${month}`, body, { class: 'modal-wide' });
+    try {
+      if (k === 'leads') {
+        const r = await get('/api/v1/leads', { unit_id: u.unit_id, month, status: 'qualified', limit: 500 });
+        const items = (r.items || []).filter((x) => !x.captured_on || monthOf(x.captured_on) === month)
+          .filter((x) => !x.duplicate);
+        replace(body, table([
+          { key: 'company', label: t('leads.company'), cell: (x) => x.company },
+          { key: 'industry', label: t('board.industry') },
+          { key: 'est', label: t('leads.est'), align: 'r', cell: (x) => num(x.est_investment, 2) },
+          { key: 'captured_on', label: t('leads.capturedOn') },
+          { key: 'rec', label: t('leads.recruiter'), cell: (x) => x.recruiter_name || (x.recruiter_id ? `#${x.recruiter_id}` : '') },
+        ], items));
+        return;
+      }
+      if (k === 'quota') {
+        replace(body, await quotaTable(u.unit_id));
+        return;
+      }
+      const r = await get('/api/v1/projects', { unit_id: u.unit_id, month, limit: 500 });
+      const field = k === 'landed' ? 'landed_on' : 'signed_on';
+      let items = (r.items || []).filter((p) => String(p.unit_id) === String(u.unit_id) && monthOf(p[field]) === month);
+      if (k === 'major')
+        items = items.filter(isMajor);
+      if (k === 'speed_days')
+        items = items.filter((p) => p.lead_id || p.lead_on);
+      const days = (p) => {
+        const a = Date.parse(p.lead_on || p.captured_on || '');
+        const b = Date.parse(p.signed_on || '');
+        return Number.isFinite(a) && Number.isFinite(b) ? Math.round((b - a) / 86400000) : null;
+      };
+      replace(body, table([
+        { key: 'name', label: t('projects.name'), cell: (p) => p.name },
+        { key: 'stage', label: t('projects.stage'), cell: (p) => t(`stage.${p.stage}`) },
+        { key: 'inv', label: t('race.investmentYi'), align: 'r', cell: (p) => h('span', null, num(projYi(p), 2), isMajor(p) ? [' ', badge(t('race.majorBadge'), 'red')] : null) },
+        { key: 'signed_on', label: t('stage.signed') },
+        { key: 'landed_on', label: t('stage.landed') },
+        k === 'speed_days' ? { key: 'days', label: t('metric.speed_days'), align: 'r', cell: (p) => days(p) } : null,
+      ].filter(Boolean), items));
+    } catch (e) {
+      replace(body, errorBox(e));
+    }
+  };
+
+  const quotaTable = async (unitId) => {
+    const r = await get('/api/v1/quotas', { month, unit_id: unitId });
+    const items = (r.items || []).filter((x) => !unitId || String(x.unit_id) === String(unitId));
+    const gapText = (x) => {
+      if (!x.gap)
+        return null;
+      if (x.gap_from)
+        return `${t('quota.gapFrom')} ${x.gap_from} – ${x.gap_to || ''}`;
+      if (typeof x.gap === 'object')
+        return x.gap.from ? `${x.gap.from} – ${x.gap.to || ''}` : t('quota.gap');
+      return typeof x.gap === 'string' ? x.gap : t('quota.gap');
+    };
+    return table([
+      { key: 'name', label: t('quota.name'), cell: (x) => x.name || `#${x.user_id}` },
+      { key: 'role', label: t('quota.role'), cell: (x) => t(`role.${x.role}`) },
+      { key: 'unit', label: t('race.unit'), cell: (x) => unitName.get(String(x.unit_id)) || '' },
+      { key: 'days_out', label: t('quota.daysOut'), align: 'r',
+        cell: (x) => h('span', { class: x.role === 'recruiter' && Number(x.days_out) < 15 ? 'neg' : null }, num(x.days_out ?? 0)) },
+      { key: 'visits', label: t('quota.visits'), align: 'r',
+        cell: (x) => h('span', { class: x.role === 'leader' && Number(x.visits) < 5 ? 'neg' : null }, num(x.visits ?? 0)) },
+      { key: 'met', label: t('quota.met'), align: 'c', cell: (x) => (x.quota_met ? badge(t('quota.yes'), 'green') : badge(t('quota.no'), 'red')) },
+      { key: 'gap', label: t('quota.gapCol'), cell: (x) => { const g = gapText(x); return g ? h('span', { class: 'neg gap' }, g) : '—'; } },
+    ], items, { rowClass: (x) => (x.quota_met ? null : 'row-warn') });
+  };
+
+  if (wall)
+    return;
+
+  /* Recruiters and quotas (each may fail alone). */
+  const recBox = h('div', null, loading());
+  const quotaBox = h('div', { dataset: { testid: 'quotas' } }, loading());
+  replace(people, panel(t('ranking.recruiters'), recBox), panel(t('quota.title'), quotaBox));
+  const softFail = (box, e, path) => replace(box, isMissingApi(e) || e.status === 501
+    ? h('p', { class: 'muted' }, t('common.apiMissing', { path })) : errorBox(e));
+  quotaTable(null).then((n) => ctx.alive() && replace(quotaBox, n), (e) => ctx.alive() && softFail(quotaBox, e, '/api/v1/quotas'));
+  get('/api/v1/race/recruiters', { month }).then((r) => {
+    if (!ctx.alive())
+      return;
+    const items = [...(r.items || r.recruiters || [])].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    const val = (x, k) => (x.metrics && x.metrics[k] ? x.metrics[k].value : x[k]);
+    replace(recBox, table([
+      { key: 'rank', label: t('ranking.rank'), align: 'c' },
+      { key: 'name', label: t('quota.name'), cell: (x) => x.name || x.display_name || `#${x.user_id}` },
+      { key: 'unit', label: t('race.unit'), cell: (x) => unitName.get(String(x.unit_id)) || x.unit_name || '' },
+      { key: 'leads', label: t('metric.leads'), align: 'r', cell: (x) => num(val(x, 'leads') ?? 0) },
+      { key: 'si', label: t('metric.signed_investment'), align: 'r', cell: (x) => num(val(x, 'signed_investment') ?? 0, 2) },
+      { key: 'days', label: t('quota.daysOut'), align: 'r', cell: (x) => num(val(x, 'days_out') ?? 0) },
+      { key: 'score', label: t('ranking.score'), align: 'r', cell: (x) => (x.score === undefined ? '—' : num(x.score, 1)) },
+    ], items));
+  }, (e) => ctx.alive() && softFail(recBox, e, '/api/v1/race/recruiters'));
+
+  /* The year's trend: one request per month up to this one. */
+  const year = month.slice(0, 4);
+  const last = Number(month.slice(5, 7));
+  const months = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const chartEl = h('div', { class: 'chart chart-tall', dataset: { testid: 'trend-chart' } });
+  replace(trend, panel(t('ranking.trend', { year }), hasCharts() ? chartEl : empty(),
+    { extra: h('span', { class: 'muted' }, t('ranking.trendHint')) }));
+  const answers = await Promise.all(months.map((m) => (m === month ? Promise.resolve(race)
+    : get('/api/v1/race', { month: m }).catch(() => null))));
+  if (!ctx.alive() || !hasCharts())
+    return;
+  const series = (race.units || []).map((u) => ({
+    name: nameOf(u), type: 'line', smooth: false, symbolSize: 6, connectNulls: false,
+    data: answers.map((a) => {
+      const x = a && (a.units || []).find((y) => String(y.unit_id) === String(u.unit_id));
+      return x ? Number(x.score) : null;
+    }),
+  }));
+  chart(chartEl, {
+    grid: { left: 12, right: 16, top: 40, bottom: 8, containLabel: true },
+    legend: { top: 0, type: 'scroll' },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : num(v, 1)),
+      formatter: (ps) => `${esc(ps[0].axisValue)}<br>${ps.map((p) => `${p.marker}${esc(p.seriesName)}: ${p.value === null || p.value === undefined ? '—' : esc(num(p.value, 1))}`).join('<br>')}` },
+    xAxis: { type: 'category', data: months, axisTick: { show: false } },
+    yAxis: { type: 'value', min: 0, max: 100, name: t('ranking.score'), splitLine: { lineStyle: { color: '#e8edf3' } } },
+    series,
+  });
+}
+
+export { prevMonth };

@@ -1,0 +1,102 @@
+/*
+ * trips.js -- 外出招商 (#/trips?month=YYYY-MM): the trips of a month (GET
+ * /api/v1/trips) and a form to add one (POST /api/v1/trips {user_id,
+ * start_on, end_on, destination, visits, companies}); a 422 shows under
+ * its field (a trip ending before it starts names end_on).
+ */
+import { h, replace } from '../dom.js';
+import { get, post } from '../api.js';
+import { t, num } from '../../i18n.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table,
+  formErrorLine, showFormError, clearErrors, toast } from '../ui.js';
+import { canEdit, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
+import { peopleFor } from './leads.js';
+
+export async function render(ctx) {
+  const units = await loadUnits();
+  if (!ctx.alive())
+    return;
+  const month = validMonth(ctx.query.get('month')) ? ctx.query.get('month') : thisMonth();
+  const monthIn = h('input', { class: 'input', type: 'month', name: 'month', value: month, dataset: { testid: 'trips-month' } });
+  const unitSel = select('unit_id', unitOptions(units), ctx.user.role === 'admin' ? '' : (ctx.user.unit_id || ''));
+  const list = h('div', { dataset: { testid: 'trips' } }, loading());
+  const addBtn = canEdit(ctx.user) ? h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'trip-new' },
+    on: { click: () => tripForm(ctx, load) } }, t('trips.new')) : null;
+  replace(ctx.el, pageHeader(t('trips.title'), t('trips.subtitle'), addBtn),
+    h('div', { class: 'filters' },
+      h('label', { class: 'filter' }, h('span', null, t('ranking.month')), monthIn),
+      h('label', { class: 'filter' }, h('span', null, t('race.unit')), unitSel)), list);
+  monthIn.addEventListener('change', load);
+  unitSel.addEventListener('change', load);
+  const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
+
+  async function load() {
+    let r;
+    try {
+      r = await get('/api/v1/trips', { month: monthIn.value, unit_id: unitSel.value, limit: 500 });
+    } catch (e) {
+      if (ctx.alive())
+        replace(list, isMissingApi(e) || e.status === 501 ? wip('race', t('common.apiMissing', { path: '/api/v1/trips' })) : errorBox(e, load));
+      return;
+    }
+    if (!ctx.alive())
+      return;
+    const items = r.items || [];
+    const days = (x) => {
+      const a = Date.parse(x.start_on);
+      const b = Date.parse(x.end_on);
+      return Number.isFinite(a) && Number.isFinite(b) ? Math.round((b - a) / 86400000) + 1 : null;
+    };
+    replace(list, panel(null, table([
+      { key: 'who', label: t('quota.name'), cell: (x) => x.user_name || x.name || `#${x.user_id}` },
+      { key: 'unit', label: t('race.unit'), cell: (x) => unitName.get(String(x.unit_id)) || x.unit_name || '' },
+      { key: 'start_on', label: t('trips.start') },
+      { key: 'end_on', label: t('trips.end') },
+      { key: 'days', label: t('trips.days'), align: 'r', cell: (x) => num(x.days ?? days(x) ?? 0) },
+      { key: 'destination', label: t('trips.destination') },
+      { key: 'visits', label: t('quota.visits'), align: 'r', cell: (x) => num(x.visits ?? 0) },
+      { key: 'companies', label: t('trips.companies'), narrowHide: true,
+        cell: (x) => (Array.isArray(x.companies) ? x.companies.join('、') : x.companies) },
+    ], items)));
+  }
+  await load();
+}
+
+function tripForm(ctx, done) {
+  const userSel = select('user_id', [[ctx.user.id, ctx.user.display_name || ctx.user.username]], ctx.user.id);
+  peopleFor(ctx.user).then((people) => {
+    if (people.length)
+      replace(userSel, people.map((p) => h('option', { value: String(p.id) }, `${p.name}（${t(`role.${p.role}`)}）`)));
+  });
+  const start = input('start_on', { type: 'date', value: today() });
+  const end = input('end_on', { type: 'date', value: today() });
+  const dest = input('destination', { maxlength: 200, required: true });
+  const visits = input('visits', { type: 'number', min: 0, step: 1, value: 0 });
+  const companies = h('textarea', { class: 'input', name: 'companies', rows: 2, maxlength: 2000, placeholder: t('trips.companiesPh') });
+  const err = formErrorLine();
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'trip-save' } }, t('common.save'));
+  const form = h('form', { class: 'form form-grid', novalidate: true },
+    field(t('quota.name'), userSel), field(t('trips.destination'), dest),
+    field(t('trips.start'), start), field(t('trips.end'), end),
+    field(t('quota.visits'), visits), field(t('trips.companies'), companies),
+    err, h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+  const m = modal(t('trips.new'), form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    err.textContent = '';
+    save.disabled = true;
+    try {
+      await post('/api/v1/trips', {
+        user_id: Number(userSel.value), start_on: start.value, end_on: end.value, destination: dest.value.trim(),
+        visits: Number(visits.value) || 0, companies: companies.value.trim(),
+      });
+      m.close();
+      toast(t('trips.saved'));
+      done();
+    } catch (ex) {
+      save.disabled = false;
+      showFormError(form, ex);
+    }
+  });
+}
