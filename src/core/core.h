@@ -46,6 +46,17 @@ char *html_escape(arena_t *a, const char *s);
 void hex_encode(char *out, const unsigned char *in, size_t n);  /* out has 2n+1 */
 /* Control bytes (0x00-0x1f except TAB, and 0x7f) present? */
 int has_ctl(const char *s);
+/* Length of the whitespace character at s (ASCII space, TAB, CR, LF, VT,
+ * FF; U+3000 ideographic space; U+00A0; U+FEFF byte-order mark), or 0. */
+size_t text_space_len(const unsigned char *s);
+/* s without leading and trailing whitespace (as above) into out,
+ * truncated to outlen-1 bytes but never inside a UTF-8 character. */
+void text_trim_into(const char *s, char *out, size_t outlen);
+
+/* ---- files ---- */
+/* The whole file, or standard input for "-", in a malloc'd buffer (NUL
+ * terminated; *len excludes the NUL).  NULL with errno set on failure. */
+char *file_read_all(const char *path, size_t *len);
 
 /* ---- time ---- */
 int64_t now_sec(void);

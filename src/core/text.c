@@ -130,6 +130,49 @@ int has_ctl(const char *s)
 	return 0;
 }
 
+size_t text_space_len(const unsigned char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
+		return 1;
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	if (s[0] == 0xC2 && s[1] == 0xA0)
+		return 2;
+	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+void text_trim_into(const char *s, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+	while ((n = text_space_len(p)) > 0)
+		p += n;
+	const unsigned char *end = p + strlen((const char *)p), *last = p;
+	for (const unsigned char *q = p; q < end;) {
+		n = text_space_len(q);
+		if (n == 0) {
+			q++;
+			while (q < end && (*q & 0xC0) == 0x80)
+				q++;
+			last = q;
+		} else
+			q += n;
+	}
+	size_t len = (size_t)(last - p);
+	if (len >= outlen) {
+		len = outlen - 1;
+		while (len > 0 && (p[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
 int64_t now_sec(void) { return (int64_t)time(NULL); }
 
 double now_mono(void)

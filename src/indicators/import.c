@@ -46,47 +46,7 @@ const char *indimp_indicator(const char *s);
 
 /* ---- text helpers ---- */
 
-/* Length of a whitespace character at s (ASCII, U+3000, U+00A0, U+FEFF), or 0. */
-static size_t ws_len(const unsigned char *s)
-{
-	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
-		return 1;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-		return 3;
-	if (s[0] == 0xC2 && s[1] == 0xA0)
-		return 2;
-	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-		return 3;
-	return 0;
-}
 
-/* s trimmed into out (truncated to outlen-1 bytes). */
-static void trim_into(const char *s, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-	while ((n = ws_len(p)) > 0)
-		p += n;
-	const unsigned char *end = p + strlen((const char *)p), *last = p;
-	for (const unsigned char *q = p; q < end;) {
-		n = ws_len(q);
-		if (n == 0) {
-			q++;
-			while (q < end && (*q & 0xC0) == 0x80)
-				q++;
-			last = q;
-		} else
-			q += n;
-	}
-	size_t len = (size_t)(last - p);
-	if (len >= outlen)
-		len = outlen - 1;
-	memcpy(out, p, len);
-	out[len] = '\0';
-}
 
 /* Full-width ASCII (U+FF01..U+FF5E) folded to ASCII, in place. */
 static void fold_fullwidth(char *s)
@@ -112,7 +72,7 @@ static int is_blank(const char *s)
 		return 1;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
-	while ((n = ws_len(p)) > 0)
+	while ((n = text_space_len(p)) > 0)
 		p += n;
 	return *p == '\0';
 }
@@ -243,7 +203,7 @@ static int xlsx_plain(const char *s, char *out, size_t outlen)
 int indimp_amount(const char *s, int lenient, int64_t *out)
 {
 	char t[128], plain[320];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	const char *p = t;
 	if (*p == '-' && p[1])
@@ -340,7 +300,7 @@ static int take_digits(const char **p, int maxd, int *v)
 int indimp_period(const char *s, int lenient, int date1904, int *year, int *month)
 {
 	char t[64];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	const char *p = t;
 	int y, m, n;
@@ -389,7 +349,7 @@ check:
 int indimp_year(const char *s, int *year)
 {
 	char t[64];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	const char *p = t;
 	int y;
@@ -411,7 +371,7 @@ enum { H_PERIOD = 0, H_REGION = 1, H_INDICATOR = 2, H_VALUE = 3, NH = 4 };
 int indimp_header(const char *s, int targets)
 {
 	char t[256], k[256];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	size_t j = 0;
 	for (const char *p = t; *p && j + 1 < sizeof k; p++) {
@@ -446,7 +406,7 @@ int indimp_header(const char *s, int targets)
 const char *indimp_indicator(const char *s)
 {
 	char t[256];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	for (int i = 0; i < IND_COUNT; i++)
 		if (strcasecmp(t, ind_catalogue[i].code) == 0 || strcmp(t, ind_catalogue[i].name) == 0)
@@ -516,7 +476,7 @@ static void add_error(struct imp *m, int64_t line, const char *field, const char
 /* Shorten a cell for a message. */
 static const char *shown(const char *s, char *buf, size_t n)
 {
-	trim_into(s, buf, n);
+	text_trim_into(s, buf, n);
 	if (strlen(buf) > 60) {
 		size_t k = 57;
 		while (k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80)
@@ -628,7 +588,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 		}
 	}
 	/* region */
-	trim_into(c[H_REGION], t, sizeof t);
+	text_trim_into(c[H_REGION], t, sizeof t);
 	const struct region *g = NULL;
 	if (t[0] == '\0') {
 		add_error(m, line, "region", "required", "地区为空 / region is empty");
@@ -957,33 +917,6 @@ static void cli_error(void *ud, int64_t line, const char *field, const char *cod
 	fprintf(stderr, "%s: line %lld: %s: %s\n", (const char *)ud, (long long)line, field, message);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	buf_t b;
-	buf_init(&b);
-	char chunk[65536];
-	size_t n;
-	int bad = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, n) < 0) {
-			bad = 1;
-			break;
-		}
-	if (ferror(f))
-		bad = 1;
-	if (f != stdin)
-		fclose(f);
-	if (bad) {
-		buf_free(&b);
-		errno = errno ? errno : ENOMEM;
-		return NULL;
-	}
-	*len = b.len;
-	return buf_steal(&b);
-}
 
 static int cli_import_any(int argc, char **argv, db_t *db, int targets)
 {
@@ -1022,7 +955,7 @@ static int cli_import_any(int argc, char **argv, db_t *db, int targets)
 			format = "csv";
 	}
 	size_t len = 0;
-	char *data = read_file(file, &len);
+	char *data = file_read_all(file, &len);
 	if (data == NULL) {
 		fprintf(stderr, "zoneops: %s: %s\n", file, strerror(errno));
 		return 1;

@@ -164,50 +164,7 @@ struct imp {
 
 /* ---- text helpers ---- */
 
-/* Length of a whitespace character at s (ASCII, U+3000, U+00A0, U+FEFF), or 0. */
-static size_t ws_len(const unsigned char *s)
-{
-	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
-		return 1;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-		return 3;
-	if (s[0] == 0xC2 && s[1] == 0xA0)
-		return 2;
-	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-		return 3;
-	return 0;
-}
 
-/* s trimmed into out (truncated to outlen-1 bytes, never inside a character). */
-static void trim_into(const char *s, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-	while ((n = ws_len(p)) > 0)
-		p += n;
-	const unsigned char *end = p + strlen((const char *)p), *last = p;
-	for (const unsigned char *q = p; q < end;) {
-		n = ws_len(q);
-		if (n == 0) {
-			q++;
-			while (q < end && (*q & 0xC0) == 0x80)
-				q++;
-			last = q;
-		} else
-			q += n;
-	}
-	size_t len = (size_t)(last - p);
-	if (len >= outlen) {
-		len = outlen - 1;
-		while (len > 0 && (p[len] & 0xC0) == 0x80)
-			len--;
-	}
-	memcpy(out, p, len);
-	out[len] = '\0';
-}
 
 /* A trimmed copy (malloc'd). */
 static char *trim_dup(const char *s)
@@ -215,7 +172,7 @@ static char *trim_dup(const char *s)
 	size_t n = s ? strlen(s) + 1 : 1;
 	char *t = malloc(n);
 	if (t)
-		trim_into(s, t, n);
+		text_trim_into(s, t, n);
 	return t;
 }
 
@@ -243,7 +200,7 @@ static int is_blank(const char *s)
 		return 1;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
-	while ((n = ws_len(p)) > 0)
+	while ((n = text_space_len(p)) > 0)
 		p += n;
 	return *p == '\0';
 }
@@ -251,7 +208,7 @@ static int is_blank(const char *s)
 /* Shorten a cell for a message. */
 static const char *shown(const char *s, char *buf, size_t n)
 {
-	trim_into(s, buf, n);
+	text_trim_into(s, buf, n);
 	if (strlen(buf) > 60) {
 		size_t k = 57;
 		while (k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80)
@@ -301,7 +258,7 @@ static int set_fatal(struct imp *m, int64_t line, const char *code, const char *
 static void header_key(const char *s, char *k, size_t klen)
 {
 	char t[256];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	size_t j = 0;
 	for (const char *p = t; *p && j + 1 < klen; p++) {
@@ -397,7 +354,7 @@ static int all_digits(const char *s)
 static int parse_int(const char *s, int64_t *out)
 {
 	char t[64];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	char *p = t;
 	int neg = 0;
@@ -421,7 +378,7 @@ static int parse_int(const char *s, int64_t *out)
 static int parse_real(const char *s, double *out)
 {
 	char t[64];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	if (t[0] == '\0' || strpbrk(t, "xXpPnNiI"))   /* no hex, nan, inf */
 		return -1;
@@ -438,7 +395,7 @@ static int parse_real(const char *s, double *out)
 static int parse_bool(const char *s)
 {
 	char t[64];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	for (char *p = t; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
@@ -496,7 +453,7 @@ static int take_digits(const char **p, int maxd, int *v)
 static void norm_date(const char *s, int lenient, int date1904, char *out, size_t outlen)
 {
 	char t[128];
-	trim_into(s, t, sizeof t);
+	text_trim_into(s, t, sizeof t);
 	fold_fullwidth(t);
 	int y = 0, mo = 0, d = 0;
 	const char *p = t;
@@ -1099,36 +1056,6 @@ static void cli_error(void *ud, int64_t line, const char *field, const char *cod
 	fprintf(stderr, "%s: line %lld: %s: %s\n", (const char *)ud, (long long)line, field, message);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	buf_t b;
-	buf_init(&b);
-	char chunk[65536];
-	size_t n;
-	int bad = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, n) < 0) {
-			bad = 1;
-			break;
-		}
-	if (ferror(f))
-		bad = 1;
-	if (f != stdin)
-		fclose(f);
-	if (bad) {
-		buf_free(&b);
-		errno = errno ? errno : ENOMEM;
-		return NULL;
-	}
-	*len = b.len;
-	char *s = buf_steal(&b);
-	if (s == NULL)   /* an empty file */
-		s = calloc(1, 1);
-	return s;
-}
 
 int cli_import_race(int argc, char **argv, db_t *db)
 {
@@ -1170,7 +1097,7 @@ int cli_import_race(int argc, char **argv, db_t *db)
 			format = "csv";
 	}
 	size_t len = 0;
-	char *data = read_file(file, &len);
+	char *data = file_read_all(file, &len);
 	if (data == NULL) {
 		fprintf(stderr, "zoneops: %s: %s\n", file, strerror(errno));
 		return 1;

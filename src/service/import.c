@@ -99,20 +99,6 @@ static const struct hdr {
 
 /* ---- small text helpers (fields are normalised only after parsing) ---- */
 
-/* Length of a whitespace character at s (ASCII space/tab/CR/LF, U+3000,
- * U+00A0, U+FEFF), or 0. */
-static size_t ws_len(const unsigned char *s)
-{
-	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
-		return 1;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-		return 3;
-	if (s[0] == 0xC2 && s[1] == 0xA0)
-		return 2;
-	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-		return 3;
-	return 0;
-}
 
 /* A trimmed copy in a; a leading ' that an export put before a
  * formula-like text is removed first. */
@@ -124,11 +110,11 @@ static char *clean(arena_t *a, const char *s)
 		s++;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
-	while ((n = ws_len(p)) > 0)
+	while ((n = text_space_len(p)) > 0)
 		p += n;
 	const unsigned char *end = p + strlen((const char *)p), *last = p;
 	for (const unsigned char *q = p; q < end;) {
-		n = ws_len(q);
+		n = text_space_len(q);
 		if (n == 0) {
 			/* advance one UTF-8 character */
 			q++;
@@ -458,7 +444,7 @@ static int blank(const char *s)
 		return 1;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
-	while ((n = ws_len(p)) > 0)
+	while ((n = text_space_len(p)) > 0)
 		p += n;
 	return *p == '\0';
 }
@@ -1476,34 +1462,6 @@ static int cli_usage(void)
 	return 2;
 }
 
-/* The whole file (or standard input for "-") in a malloc'd buffer. */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	buf_t b;
-	buf_init(&b);
-	char chunk[65536];
-	size_t n;
-	int bad = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, n) < 0) {
-			bad = 1;
-			break;
-		}
-	if (ferror(f))
-		bad = 1;
-	if (f != stdin)
-		fclose(f);
-	if (bad) {
-		buf_free(&b);
-		errno = errno ? errno : ENOMEM;
-		return NULL;
-	}
-	*len = b.len;
-	return buf_steal(&b);
-}
 
 int cli_import(int argc, char **argv, db_t *db)
 {
@@ -1549,7 +1507,7 @@ int cli_import(int argc, char **argv, db_t *db)
 			format = "csv";
 	}
 	size_t len = 0;
-	char *data = read_all(file, &len);
+	char *data = file_read_all(file, &len);
 	if (data == NULL) {
 		fprintf(stderr, "zoneops: %s: %s\n", file, strerror(errno));
 		return 1;
