@@ -239,6 +239,9 @@ void api_leads_list(req_t *r)
 	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "unit_id", &unit) < 0 ||
 	    req_query_id(r, "recruiter_id", &recruiter) < 0)
 		return;
+	/* leaders and admins see every unit; a recruiter its own unit's leads */
+	if (r->user->role_bit == ROLE_RECRUITER)
+		unit = r->user->unit_id > 0 ? r->user->unit_id : -1;
 	const char *month = req_query(r, "month"), *status = req_query(r, "status");
 	char first[11] = "", last[11] = "";
 	if (month && *month) {

@@ -187,6 +187,9 @@ void api_trips_list(req_t *r)
 	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "user_id", &user) < 0 ||
 	    req_query_id(r, "unit_id", &unit) < 0)
 		return;
+	/* leaders and admins see every unit; a recruiter its own unit's trips */
+	if (r->user->role_bit == ROLE_RECRUITER)
+		unit = r->user->unit_id > 0 ? r->user->unit_id : -1;
 	const char *month = req_query(r, "month");
 	char first[11] = "", last[11] = "";
 	if (month && *month && !race_month_ok(month, first, last)) {
