@@ -3,7 +3,8 @@
  * status, search), a form to add one (a duplicate company is flagged with
  * its first claimer), qualify / reject for the unit's leader (and admins),
  * and 转为项目: the project form prefilled from the lead (POST /api/v1/projects).
- * Also exports projectForm for other pages.
+ * Also exports projectForm for other pages.  导入: the CSV/XLSX import panel
+ * (raceimport.js) for admins, leaders and recruiters.
  */
 import { h, replace } from '../dom.js';
 import { get, post, patch } from '../api.js';
@@ -11,6 +12,7 @@ import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table, badge,
   formErrorLine, showFormError, clearErrors, toast, errorText } from '../ui.js';
 import { canEdit, canLead, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
+import { raceImportPanel } from './raceimport.js';
 
 const STATUS_BADGE = { pending: 'gold', qualified: 'green', rejected: 'gray' };
 export const leadStatus = (x) => x.status || (x.qualified === true ? 'qualified' : x.qualified === false && x.rejected ? 'rejected' : 'pending');
@@ -51,7 +53,16 @@ export async function render(ctx) {
     c.addEventListener('change', () => load());
   const addBtn = canEdit(ctx.user) ? h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'lead-new' },
     on: { click: () => leadForm(ctx, units, load) } }, t('leads.new')) : null;
-  replace(ctx.el, pageHeader(t('leads.title'), t('leads.subtitle'), addBtn), filters, list);
+  /* Import (CSV/XLSX): a panel shown by the header's button. */
+  const importBox = h('div', { hidden: true, dataset: { testid: 'rimp-box' } });
+  const importBtn = canEdit(ctx.user) ? h('button', { class: 'btn', type: 'button', 'aria-expanded': 'false', dataset: { testid: 'rimp-open' },
+    on: { click: () => {
+      if (!importBox.firstChild)
+        importBox.appendChild(raceImportPanel(ctx, 'leads', () => load()));
+      importBox.hidden = !importBox.hidden;
+      importBtn.setAttribute('aria-expanded', String(!importBox.hidden));
+    } } }, t('rimp.open')) : null;
+  replace(ctx.el, pageHeader(t('leads.title'), t('leads.subtitle'), importBtn, addBtn), importBox, filters, list);
 
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   async function load() {

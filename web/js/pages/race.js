@@ -5,16 +5,19 @@
  * unit.  Dragging a card (HTML5 drag and drop) to the next stage that has
  * a date (签约, 落地, 开工, 投产) — or its "→" button — asks for the date and
  * PATCHes /api/v1/projects/{id}; a 422 is shown in the dialog.  Below,
- * each unit's annual targets against 时序进度 (GET /api/v1/unit-targets).
+ * each unit's annual targets against 时序进度 (GET /api/v1/unit-targets);
+ * admins and leaders edit them for a chosen year in a dialog (PUT
+ * /api/v1/unit-targets {year, items:[{unit_id, signed_investment (亿元),
+ * landed_projects, leads}]}; a 422 shows under the field it names).
  *
  * ctx.wall: drawn inside the wall screen (large type, read only, no filters).
  */
 import { h, replace } from '../dom.js';
-import { get, patch } from '../api.js';
+import { get, patch, put } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
   formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
-import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, loadUnits, unitLabel, unitOptions,
+import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
   today, kpi, yiText } from './racekit.js';
 
 export { STAGES };
@@ -233,7 +236,8 @@ export async function render(ctx) {
     }
     if (!ctx.alive())
       return;
-    replace(targets, targetsPanel(r, year, unitName));
+    replace(targets, targetsPanel(r, year, unitName,
+      !wall && canLead(ctx.user) ? { onEdit: () => targetsEditor(r.year || year, units, drawTargets) } : null));
   };
 
   unitSel.addEventListener('change', draw);
@@ -265,7 +269,7 @@ const STATUS_BADGE = { green: 'green', yellow: 'gold', red: 'red', gray: 'gray' 
 /* No target set at all: gray, whatever the API says. */
 const rowStatus = (x) => (['signed_investment', 'landed_projects', 'leads'].every((k) => !(Number(x[k]) > 0)) ? 'gray' : (x.status || 'gray'));
 
-export function targetsPanel(r, year, unitName) {
+export function targetsPanel(r, year, unitName, opts) {
   const items = r.items || [];
   const time = pct(r.time_progress ?? (items[0] && items[0].time_progress));
   const metric = (x, k, digits) => {
@@ -289,10 +293,143 @@ export function targetsPanel(r, year, unitName) {
     { key: 'st', label: t('targets.status'), align: 'c',
       cell: (x) => { const s = rowStatus(x); return badge(t(`targets.st.${s}`), STATUS_BADGE[s] || 'gray'); } },
   ];
+  const edit = opts && opts.onEdit ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'targets-edit' },
+    on: { click: opts.onEdit } }, t('targets.edit')) : null;
   return panel(t('targets.title', { year: r.year || year }), [
     h('p', { class: 'muted tgt-legend' }, t('targets.legend', { time: time === null ? '—' : num(time, 1) })),
     table(cols, items, { class: 'tgt-table', rowClass: (x) => `tgt-row-${rowStatus(x)}` }),
-  ]);
+  ], { extra: edit });
+}
+
+/* The three targets of a unit: the input's name is "<field>-<unit id>". */
+const TARGET_FIELDS = [
+  { key: 'signed_investment', label: 'targets.signedInvestment', step: '0.01' },
+  { key: 'landed_projects', label: 'targets.landedProjects', step: '1' },
+  { key: 'leads', label: 'targets.leads', step: '1' },
+];
+
+/*
+ * The dialog that edits every unit's targets for a year (admins and
+ * leaders); done() redraws the panel after saving.
+ */
+export function targetsEditor(year0, units, done) {
+  const yearIn = input('year', { type: 'number', min: 1900, max: 2199, step: 1, value: String(year0), class: 'input input-narrow',
+    dataset: { testid: 'targets-year' } });
+  const body = h('div', { class: 'tgt-edit', dataset: { testid: 'targets-form-body' } }, loading());
+  const err = formErrorLine();
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'targets-save' } }, t('common.save'));
+  const form = h('form', { class: 'form', novalidate: true },
+    field(t('targets.year'), yearIn, t('targets.editHint')), body, err,
+    h('div', { class: 'form-actions' },
+      h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+  const m = modal(t('targets.editTitle'), form, { class: 'modal-wide' });
+  let rows = [];   // [{unit_id, name, inputs: {key: input}}]
+
+  const fill = async () => {
+    const y = Number(yearIn.value);
+    err.textContent = '';
+    if (!Number.isInteger(y) || y < 1900 || y > 2199) {
+      yearIn.closest('.field').setError(t('targets.badYear'));
+      return;
+    }
+    yearIn.closest('.field').setError('');
+    replace(body, loading());
+    save.disabled = true;
+    let r;
+    try {
+      r = await get('/api/v1/unit-targets', { year: y });
+    } catch (e) {
+      replace(body, errorBox(e, fill));
+      return;
+    }
+    if (Number(yearIn.value) !== y)
+      return;
+    const byUnit = new Map((r.items || []).map((x) => [String(x.unit_id), x]));
+    const list = units.length ? units.map((u) => ({ id: u.id, name: unitLabel(u) }))
+      : (r.items || []).map((x) => ({ id: x.unit_id, name: x.name }));
+    rows = list.map((u) => {
+      const cur = byUnit.get(String(u.id)) || {};
+      const inputs = {};
+      for (const f of TARGET_FIELDS) {
+        const v = Number(cur[f.key]) || 0;
+        inputs[f.key] = input(`${f.key}-${u.id}`, { type: 'number', min: 0, step: f.step, value: String(v), class: 'input input-num',
+          'aria-label': `${u.name} ${t(f.label)}`, dataset: { testid: `target-${u.id}-${f.key}` } });
+      }
+      return { unit_id: u.id, name: u.name, inputs };
+    });
+    replace(body, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact tgt-edit-table' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('race.unit')),
+        TARGET_FIELDS.map((f) => h('th', { scope: 'col', class: 'al-r' }, t(f.label))))),
+      h('tbody', null, rows.map((row) => h('tr', { dataset: { unit: String(row.unit_id) } },
+        h('th', { scope: 'row' }, row.name),
+        TARGET_FIELDS.map((f) => {
+          const ctl = row.inputs[f.key];
+          const e = h('div', { class: 'field-error', role: 'alert' });
+          const cell = h('td', { class: 'al-r field' }, ctl, e);
+          cell.setError = (text) => {
+            e.textContent = text || '';
+            cell.classList.toggle('has-error', Boolean(text));
+            if (text)
+              ctl.setAttribute('aria-invalid', 'true');
+            else
+              ctl.removeAttribute('aria-invalid');
+          };
+          return cell;
+        })))))));
+    save.disabled = false;
+  };
+  yearIn.addEventListener('change', fill);
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    err.textContent = '';
+    const y = Number(yearIn.value);
+    if (!Number.isInteger(y) || y < 1900 || y > 2199) {
+      yearIn.closest('.field').setError(t('targets.badYear'));
+      return;
+    }
+    /* Checked here first: a number ≥ 0, whole for counts. */
+    let bad = null;
+    const items = rows.map((row) => {
+      const item = { unit_id: Number(row.unit_id) };
+      for (const f of TARGET_FIELDS) {
+        const ctl = row.inputs[f.key];
+        const raw = ctl.value.trim();
+        const v = raw === '' ? 0 : Number(raw);
+        const whole = f.key !== 'signed_investment';
+        if (!Number.isFinite(v) || v < 0 || (whole && !Number.isInteger(v))) {
+          ctl.closest('.field').setError(t(whole ? 'targets.badCount' : 'targets.badAmount'));
+          bad = bad || ctl;
+        }
+        item[f.key] = v;
+      }
+      return item;
+    });
+    if (bad) {
+      bad.focus();
+      return;
+    }
+    save.disabled = true;
+    try {
+      await put('/api/v1/unit-targets', { year: y, items });
+      m.close();
+      toast(t('targets.saved', { year: y }));
+      if (done)
+        done();
+    } catch (ex) {
+      save.disabled = false;
+      /* The API names the field (and, for a unit, its id in the message). */
+      if (ex.field === 'year') {
+        yearIn.closest('.field').setError(errorText(ex));
+        return;
+      }
+      const label = TARGET_FIELDS.find((f) => f.key === ex.field);
+      err.textContent = label ? `${t(label.label)}：${errorText(ex)}`
+        : ex.field ? `${ex.field}：${errorText(ex)}` : errorText(ex);
+    }
+  });
+  fill();
 }
 
 export { unitOptions };

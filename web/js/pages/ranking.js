@@ -6,14 +6,17 @@
  * and export (XLSX); each unit's score over the year (ECharts, one request
  * per month); a click on a metric lists the leads or projects behind it;
  * the recruiters' ranking and the quotas (days out, visits, gaps in red).
+ * Admins edit the weights (GET/PUT /api/v1/race/weights, partial allowed,
+ * a 422 under the weight it names); the ranking is reloaded after saving.
+ * A published month keeps the weights it was published with.
  *
  * ctx.wall: drawn inside the wall screen (large type, read only).
  */
 import { h, replace, fmtTime } from '../dom.js';
-import { get, post } from '../api.js';
+import { get, post, put } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
-  errorText, confirmBox } from '../ui.js';
+  errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { canLead, loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor } from './racekit.js';
 
@@ -83,8 +86,10 @@ export async function render(ctx) {
       h('span', { class: 'muted' }, race.published
         ? t('ranking.publishedNote', { at: race.published_at ? fmtTime(race.published_at, false) : '' })
         : t('ranking.draftNote')),
-      race.weights ? h('span', { class: 'muted race-weights' }, t('ranking.weights'),
-        METRICS.map((k) => `${t(`metric.${k}`)} ${num(race.weights[WEIGHT_KEY[k]] ?? 0)}`).join(' · ')) : null);
+      race.weights ? h('span', { class: 'muted race-weights', dataset: { testid: 'race-weights' } }, t('ranking.weights'),
+        METRICS.map((k) => `${t(`metric.${k}`)} ${num(race.weights[WEIGHT_KEY[k]] ?? 0)}`).join(' · ')) : null,
+      !wall && ctx.user.role === 'admin' ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'weights-edit' },
+        on: { click: () => weightsEditor(race, reload) } }, t('weights.edit')) : null);
     publishBtn.hidden = wall || race.published || !canLead(ctx.user);
   };
   drawStatus();
@@ -105,6 +110,21 @@ export async function render(ctx) {
     }
     publishBtn.disabled = false;
   });
+
+  /* After the weights changed: the month again (a draft is recomputed). */
+  const reload = async () => {
+    try {
+      const r = await get('/api/v1/race', { month });
+      if (!ctx.alive())
+        return;
+      race = r;
+      drawStatus();
+      drawTable();
+    } catch (e) {
+      if (ctx.alive())
+        toast(errorText(e), 'error');
+    }
+  };
 
   const prev = race.previous || {};
   const drawTable = () => {
@@ -268,6 +288,88 @@ export async function render(ctx) {
     xAxis: { type: 'category', data: months, axisTick: { show: false } },
     yAxis: { type: 'value', min: 0, max: 100, name: t('ranking.score'), splitLine: { lineStyle: { color: '#e8edf3' } } },
     series,
+  });
+}
+
+/* The weights' keys in the order of the table's metrics. */
+const WEIGHTS = METRICS.map((k) => [WEIGHT_KEY[k], k]);
+
+/*
+ * The admins' dialog for the race weights: the current ones from GET
+ * /api/v1/race/weights, PUT only those changed; done() reloads the ranking.
+ */
+function weightsEditor(race, done) {
+  const body = h('div', { class: 'weights-body' }, loading());
+  const err = formErrorLine();
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', disabled: true, dataset: { testid: 'weights-save' } }, t('common.save'));
+  const sum = h('p', { class: 'muted', dataset: { testid: 'weights-sum' } });
+  const form = h('form', { class: 'form', novalidate: true },
+    h('p', { class: 'muted' }, t('weights.note')),
+    race.published ? h('p', { class: 'note' }, t('weights.publishedMonth', { month: race.month || '' })) : null,
+    body, sum, err,
+    h('div', { class: 'form-actions' },
+      h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+  const m = modal(t('weights.title'), form);
+  const inputs = {};
+  let current = {};
+  const showSum = () => {
+    const total = Object.values(inputs).reduce((a, c) => a + (Number(c.value) || 0), 0);
+    sum.textContent = t('weights.sum', { sum: num(total, 2) });
+  };
+  get('/api/v1/race/weights').then((w) => {
+    current = w || {};
+    replace(body, h('div', { class: 'form-grid' }, WEIGHTS.map(([key, metric]) => {
+      inputs[key] = input(key, { type: 'number', min: 0, step: 'any', value: String(current[key] ?? 0), class: 'input input-num',
+        dataset: { testid: `weight-${key}` } });
+      inputs[key].addEventListener('input', showSum);
+      return field(t(`metric.${metric}`), inputs[key]);
+    })));
+    showSum();
+    save.disabled = false;
+    const first = body.querySelector('input');
+    if (first)
+      first.focus();
+  }, (e) => replace(body, errorBox(e)));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    err.textContent = '';
+    const changed = {};
+    let bad = null;
+    for (const [key] of WEIGHTS) {
+      const c = inputs[key];
+      const v = c.value.trim() === '' ? NaN : Number(c.value);
+      if (!Number.isFinite(v) || v < 0) {
+        c.closest('.field').setError(t('weights.bad'));
+        bad = bad || c;
+        continue;
+      }
+      if (v !== Number(current[key]))
+        changed[key] = v;
+    }
+    if (bad) {
+      bad.focus();
+      return;
+    }
+    if (!Object.keys(changed).length) {
+      m.close();
+      return;
+    }
+    save.disabled = true;
+    try {
+      await put('/api/v1/race/weights', changed);
+      m.close();
+      toast(t('weights.saved'));
+      if (done)
+        await done();
+    } catch (ex) {
+      save.disabled = false;
+      /* A 422 names a weight (its input) or "weights" (the sum). */
+      showFormError(form, ex);
+      if (!ex.field || !inputs[ex.field])
+        err.textContent = errorText(ex);
+    }
   });
 }
 

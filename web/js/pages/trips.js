@@ -2,7 +2,8 @@
  * trips.js -- 外出招商 (#/trips?month=YYYY-MM): the trips of a month (GET
  * /api/v1/trips) and a form to add one (POST /api/v1/trips {user_id,
  * start_on, end_on, destination, visits, companies}); a 422 shows under
- * its field (a trip ending before it starts names end_on).
+ * its field (a trip ending before it starts names end_on).  导入: the CSV/XLSX
+ * import panel (raceimport.js) for admins, leaders and recruiters.
  */
 import { h, replace } from '../dom.js';
 import { get, post } from '../api.js';
@@ -11,6 +12,7 @@ import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal,
   formErrorLine, showFormError, clearErrors, toast } from '../ui.js';
 import { canEdit, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
 import { peopleFor } from './leads.js';
+import { raceImportPanel } from './raceimport.js';
 
 export async function render(ctx) {
   const units = await loadUnits();
@@ -22,7 +24,15 @@ export async function render(ctx) {
   const list = h('div', { dataset: { testid: 'trips' } }, loading());
   const addBtn = canEdit(ctx.user) ? h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'trip-new' },
     on: { click: () => tripForm(ctx, load) } }, t('trips.new')) : null;
-  replace(ctx.el, pageHeader(t('trips.title'), t('trips.subtitle'), addBtn),
+  const importBox = h('div', { hidden: true, dataset: { testid: 'rimp-box' } });
+  const importBtn = canEdit(ctx.user) ? h('button', { class: 'btn', type: 'button', 'aria-expanded': 'false', dataset: { testid: 'rimp-open' },
+    on: { click: () => {
+      if (!importBox.firstChild)
+        importBox.appendChild(raceImportPanel(ctx, 'trips', () => load()));
+      importBox.hidden = !importBox.hidden;
+      importBtn.setAttribute('aria-expanded', String(!importBox.hidden));
+    } } }, t('rimp.open')) : null;
+  replace(ctx.el, pageHeader(t('trips.title'), t('trips.subtitle'), importBtn, addBtn), importBox,
     h('div', { class: 'filters' },
       h('label', { class: 'filter' }, h('span', null, t('ranking.month')), monthIn),
       h('label', { class: 'filter' }, h('span', null, t('race.unit')), unitSel)), list);
