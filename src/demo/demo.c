@@ -12,6 +12,7 @@
  */
 #include "demo/demo.h"
 #include "demo/demo_service.h"
+#include "demo/demo_race.h"
 
 #include "auth/auth.h"
 #include "core/core.h"
@@ -1064,7 +1065,8 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	}
 	if (seed_settings(s) < 0 || seed_org(s) < 0 || seed_staff(s, demo_hash) < 0 ||
 	    seed_enterprises(s) < 0 || seed_enterprise_users(s, demo_hash) < 0 || seed_projects(s) < 0 ||
-	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0) {
+	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0 ||
+	    demo_seed_race(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

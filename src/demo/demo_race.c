@@ -1,0 +1,815 @@
+/*
+ * demo_race.c -- the horse-race (赛马制) part of the demo data set.
+ *
+ * demo.c seeds the six units, their leaders (leader.<code>) and recruiters
+ * (rec.<code>.1..5) and the demo projects; this file adds what the race
+ * page and the battle board need besides them:
+ *
+ * 1. Leads (有效信息) of every unit, captured 2025-01 … 2026-11, denser in
+ *    the recent months: mostly qualified, some pending (more of them in the
+ *    last weeks) or rejected, and a few companies claimed later by another
+ *    unit (duplicate_of = the first claim, which was inserted first, so
+ *    that the ids follow the order of the claims as the API would have
+ *    them).  company_key is race_company_key() of the name.
+ * 2. Every demo project with a signed_on gets a qualified lead of its unit
+ *    (same recruiter and industry; the company is the project's enterprise
+ *    when it has one) captured on the project's lead_on, 40-200 days before
+ *    it signed (the article's third project: 202 days, its fixed dates), and
+ *    projects.lead_id points to it -- the race's speed metric.
+ * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11, one
+ *    person's trips never overlapping: recruiters mostly 15-20 days out a
+ *    month, in about one month out of five fewer (quota not met), some trips
+ *    running across a month end; leaders 3-8 visits a month (mostly >= 5)
+ *    on short trips.  Destinations are the usual 招商 cities and a few
+ *    trips abroad; companies lists the unit's lead companies visited.
+ * 4. unit_targets for 2025 and 2026, derived from each unit's actual
+ *    figures so that against the time progress of November 2026 (11/12)
+ *    the units come out green, yellow and red (fixed per unit and target).
+ *
+ * Every choice comes from a fixed-seed xorshift generator: two runs give
+ * the same rows; `now` only stamps created_at / updated_at.
+ */
+#include "demo/demo_race.h"
+
+#include "race/race_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#define MAXUNITS 16
+#define MAXPEOPLE 128
+#define MAXPROJECTS 256
+#define MAXLEADS 2048
+#define NMONTHS 23          /* 2025-01 … 2026-11 */
+
+struct ctx {
+	db_t *db;
+	uint64_t rng;
+	int64_t now;
+	int failed;
+	char msg[640];
+};
+
+static uint64_t rnd(struct ctx *c)
+{
+	uint64_t x = c->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->rng = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int rnd_int(struct ctx *c, int lo, int hi)
+{
+	if (hi <= lo)
+		return lo;
+	return lo + (int)(rnd(c) % (uint64_t)(hi - lo + 1));
+}
+
+static double rnd_unit(struct ctx *c)
+{
+	return (double)(rnd(c) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int fail(struct ctx *c, const char *what)
+{
+	if (!c->failed) {
+		snprintf(c->msg, sizeof c->msg, "demo seed (race): %s: %s", what, db_errmsg(c->db));
+		c->failed = 1;
+	}
+	return -1;
+}
+
+/* ---- dates (days since 1970-01-01) ---- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, char out[11])
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+static int64_t parse_day(const char *s)
+{
+	int y, m, d;
+	if (s == NULL || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
+		return -1;
+	return days_from_civil(y, m, d);
+}
+
+/* First day of month index mi (0 = 2025-01). */
+static int64_t month_first(int mi)
+{
+	return days_from_civil(2025 + mi / 12, mi % 12 + 1, 1);
+}
+
+static int month_of(int64_t day)
+{
+	char s[11];
+	civil_from_days(day, s);
+	return (atoi(s) - 2025) * 12 + atoi(s + 5) - 1;
+}
+
+/* The last day leads are captured (the demo's "now" is late November
+ * 2026) and the last day of the trips. */
+#define LAST_CAPTURE_Y 2026
+#define LAST_CAPTURE_M 11
+#define LAST_CAPTURE_D 25
+
+/* ---- names ---- */
+
+static const char *const PLACES[] = {
+	"苏州", "上海", "无锡", "常州", "深圳", "杭州", "宁波", "南通", "江苏", "浙江",
+	"广东", "北京", "合肥", "青岛", "厦门", "天津", "南京", "东莞", "武汉", "成都",
+};
+
+static const char *const TRADES[] = {
+	"恒瑞", "华川", "中科", "鼎盛", "博远", "瑞丰", "科达", "天合", "德信", "联创",
+	"汇通", "新能", "金田", "海辰", "启明", "正泰", "睿智", "宏图", "安捷", "东方",
+	"卓越", "同方", "晶澳", "永鑫", "盛世", "佳禾", "锦程", "远景", "凯盛", "泰和",
+	"中达", "明阳", "华信", "长风", "美锦", "信远", "致远", "恒通", "润泽", "弘毅",
+	"蓝海", "嘉盛", "立讯", "鑫源", "华拓", "澳新",
+};
+
+/* Industry words by the project/lead industry code. */
+static const struct {
+	const char *code;
+	const char *words[4];
+} TRADE_WORDS[] = {
+	{ "C17", { "纺织科技", "新型面料", "服饰", NULL } },
+	{ "C26", { "新材料", "化工科技", "电子化学品", "特种气体" } },
+	{ "C27", { "生物医药", "制药", "生物科技", "医药科技" } },
+	{ "C29", { "高分子材料", "塑胶科技", "新材料科技", NULL } },
+	{ "C33", { "金属制品", "精密铸造", "五金科技", NULL } },
+	{ "C34", { "精密机械", "智能装备", "数控科技", "传动科技" } },
+	{ "C35", { "医疗器械", "精工装备", "专用设备", NULL } },
+	{ "C36", { "汽车零部件", "汽车科技", "车辆部件", NULL } },
+	{ "C38", { "新能源科技", "电气", "电机科技", "储能科技" } },
+	{ "C39", { "微电子", "半导体", "光电科技", "电子科技" } },
+	{ "I65", { "信息技术", "软件", "数据科技", "网络科技" } },
+	{ "L72", { "商务咨询", "投资管理", "供应链管理", "企业管理" } },
+	{ "F51", { "国际贸易", "进出口", "贸易", NULL } },
+	{ "F52", { "商业管理", "电子商务", "商贸", NULL } },
+	{ "G59", { "物流", "供应链", "仓储服务", "冷链物流" } },
+	{ "M73", { "技术研究院", "技术研发", "科技研发", NULL } },
+	{ "M74", { "检测技术", "认证服务", "检验检测", NULL } },
+	{ "P83", { "教育科技", "职业培训", NULL, NULL } },
+};
+
+/* Industries each unit works in (by unit sort order). */
+static const char *const UNIT_INDUSTRIES[6][6] = {
+	{ "C34", "C38", "C39", "C36", "C29", "C26" },   /* 招商局 */
+	{ "C27", "C35", "C26", "M73", "C39", "C27" },   /* 投资促进局 */
+	{ "I65", "L72", "F51", "M74", "G59", "M73" },   /* 服务业发展局 */
+	{ "G59", "F51", "C34", "M73", "C17", "G59" },   /* 综保区管理局招商部 */
+	{ "C38", "C35", "C26", "C33", "C39", "C29" },   /* 工业招商公司 */
+	{ "F52", "L72", "I65", "G59", "P83", "F52" },   /* 服务业招商公司 */
+};
+
+static const char *const NOTES_OK[] = {
+	"经中介机构推荐，已初步接洽", "参加上海进博会对接获得", "企业有扩产意向，计划在华东布局新基地",
+	"已实地考察载体，意向较强", "通过商协会引荐，正在洽谈用地需求", "总部来访座谈，拟设立区域公司",
+	"产业链上下游配套企业，龙头企业推荐", "外出招商拜访获得，已报送项目概况", "",
+};
+static const char *const NOTES_PENDING[] = {
+	"待核实投资主体和资金来源", "待领导审核", "信息待补充完善", "",
+};
+static const char *const NOTES_REJECTED[] = {
+	"投资强度不达标", "产业方向不符合园区定位", "企业资金链存在风险", "亩均税收预期过低",
+};
+
+static const struct {
+	const char *name;
+	int weight, abroad;
+} DESTS[] = {
+	{ "上海", 22, 0 }, { "深圳", 14, 0 }, { "苏州", 12, 0 }, { "北京", 10, 0 }, { "杭州", 8, 0 },
+	{ "广州", 6, 0 }, { "南京", 6, 0 }, { "无锡", 5, 0 }, { "宁波", 4, 0 }, { "合肥", 4, 0 },
+	{ "东莞", 3, 0 }, { "武汉", 3, 0 }, { "成都", 2, 0 }, { "厦门", 2, 0 }, { "青岛", 2, 0 },
+	{ "香港", 2, 0 }, { "日本大阪", 1, 1 }, { "日本东京", 1, 1 }, { "德国法兰克福", 1, 1 },
+	{ "韩国首尔", 1, 1 }, { "新加坡", 1, 1 },
+};
+
+static const char *const LEADER_DESTS[] = { "上海", "苏州", "南京", "无锡", "深圳", "北京", "杭州", "常州" };
+
+/* ---- data read from the demo ---- */
+
+struct person {
+	int64_t id;
+	int unit;
+	int leader;
+};
+
+struct project {
+	int64_t id, recruiter, total;
+	int unit;
+	char industry[16], lead_on[11], signed_on[11], company[160];
+};
+
+struct lead {
+	int unit, status;               /* 0 pending, 1 qualified, 2 rejected */
+	int64_t recruiter, est, day, id;
+	int dup_of;                     /* index, -1 none */
+	int project;                    /* index, -1 none */
+	char company[160], industry[16];
+	const char *notes;
+};
+
+struct race {
+	struct ctx c;
+	int nunits, npeople, nprojects, nleads;
+	int64_t unit_id[MAXUNITS];
+	struct person people[MAXPEOPLE];
+	struct project projects[MAXPROJECTS];
+	struct lead leads[MAXLEADS];
+	char keys[MAXLEADS][200];
+	int nkeys;
+};
+
+static int key_used(struct race *r, const char *name)
+{
+	char key[200];
+	race_company_key(name, key, sizeof key);
+	for (int i = 0; i < r->nkeys; i++)
+		if (strcmp(r->keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static void key_add(struct race *r, const char *name)
+{
+	if (r->nkeys < MAXLEADS)
+		race_company_key(name, r->keys[r->nkeys++], sizeof r->keys[0]);
+}
+
+static const char *trade_word(struct ctx *c, const char *industry)
+{
+	for (int i = 0; i < NELEM(TRADE_WORDS); i++)
+		if (strcmp(TRADE_WORDS[i].code, industry) == 0) {
+			int n = 0;
+			while (n < 4 && TRADE_WORDS[i].words[n])
+				n++;
+			return TRADE_WORDS[i].words[rnd_int(c, 0, n - 1)];
+		}
+	return "科技";
+}
+
+/* A new company name of the industry, unique by its key. */
+static void company_name(struct race *r, const char *industry, char out[160])
+{
+	for (int tries = 0; tries < 200; tries++) {
+		double x = rnd_unit(&r->c);
+		const char *suffix = x < 0.68 ? "有限公司" : x < 0.88 ? "股份有限公司" : "集团有限公司";
+		const char *trade = TRADES[rnd_int(&r->c, 0, NELEM(TRADES) - 1)];
+		const char *word = trade_word(&r->c, industry);
+		if (rnd_unit(&r->c) < 0.07)
+			snprintf(out, 160, "%s%s（中国）%s", trade, word, "有限公司");
+		else
+			snprintf(out, 160, "%s%s%s%s", PLACES[rnd_int(&r->c, 0, NELEM(PLACES) - 1)], trade, word, suffix);
+		if (!key_used(r, out)) {
+			key_add(r, out);
+			return;
+		}
+	}
+	snprintf(out, 160, "南通新辰%s有限公司", trade_word(&r->c, industry));   /* not reached in practice */
+}
+
+/* ---- reading the demo ---- */
+
+static int load(struct race *r)
+{
+	db_stmt_t *st = db_prepare(r->c.db, "SELECT id FROM units ORDER BY sort, id");
+	if (st == NULL)
+		return fail(&r->c, "units");
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW && r->nunits < MAXUNITS)
+		r->unit_id[r->nunits++] = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return fail(&r->c, "units");
+
+	st = db_prepare(r->c.db,
+		"SELECT id, unit_id, role FROM users WHERE role IN ('leader', 'recruiter') AND unit_id IS NOT NULL"
+		" ORDER BY unit_id, role, id");
+	if (st == NULL)
+		return fail(&r->c, "people");
+	while ((rc = db_step(st)) == DB_ROW && r->npeople < MAXPEOPLE) {
+		int64_t uid = db_col_int(st, 1);
+		int u = -1;
+		for (int i = 0; i < r->nunits; i++)
+			if (r->unit_id[i] == uid)
+				u = i;
+		if (u < 0)
+			continue;
+		struct person *p = &r->people[r->npeople++];
+		p->id = db_col_int(st, 0);
+		p->unit = u;
+		p->leader = strcmp(db_col_text(st, 2), "leader") == 0;
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return fail(&r->c, "people");
+
+	st = db_prepare(r->c.db,
+		"SELECT p.id, p.unit_id, COALESCE(p.recruiter_id, 0), p.industry, p.total_investment_wan,"
+		" COALESCE(p.lead_on, ''), p.signed_on, COALESCE(e.name, '') FROM projects p"
+		" LEFT JOIN enterprises e ON e.id = p.enterprise_id"
+		" WHERE p.signed_on IS NOT NULL AND p.signed_on <> '' AND p.lead_id IS NULL ORDER BY p.id");
+	if (st == NULL)
+		return fail(&r->c, "projects");
+	while ((rc = db_step(st)) == DB_ROW && r->nprojects < MAXPROJECTS) {
+		int64_t uid = db_col_int(st, 1);
+		int u = -1;
+		for (int i = 0; i < r->nunits; i++)
+			if (r->unit_id[i] == uid)
+				u = i;
+		if (u < 0)
+			continue;
+		struct project *p = &r->projects[r->nprojects++];
+		p->id = db_col_int(st, 0);
+		p->unit = u;
+		p->recruiter = db_col_int(st, 2);
+		snprintf(p->industry, sizeof p->industry, "%s", db_col_text(st, 3));
+		p->total = db_col_int(st, 4);
+		snprintf(p->lead_on, sizeof p->lead_on, "%s", db_col_text(st, 5));
+		snprintf(p->signed_on, sizeof p->signed_on, "%s", db_col_text(st, 6));
+		snprintf(p->company, sizeof p->company, "%s", db_col_text(st, 7));
+	}
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return fail(&r->c, "projects");
+	return 0;
+}
+
+static int64_t unit_recruiter(struct race *r, int u)
+{
+	int64_t ids[MAXPEOPLE];
+	int n = 0;
+	for (int i = 0; i < r->npeople; i++)
+		if (r->people[i].unit == u && !r->people[i].leader)
+			ids[n++] = r->people[i].id;
+	return n ? ids[rnd_int(&r->c, 0, n - 1)] : 0;
+}
+
+/* ---- leads ---- */
+
+static int64_t lead_amount(struct ctx *c)
+{
+	double x = rnd_unit(c);
+	int64_t v = x < 0.6 ? rnd_int(c, 3000, 50000) : x < 0.9 ? rnd_int(c, 50000, 100000) : rnd_int(c, 100000, 500000);
+	return v / 500 * 500;
+}
+
+/* Relative number of leads captured in month index m: growing, the last
+ * months (autumn 2026) several times the first ones. */
+#define MONTH_WEIGHT(m) (40 + (m) * (m))
+
+static void gen_leads(struct race *r)
+{
+	const int64_t first = days_from_civil(2025, 1, 1);
+	const int64_t last = days_from_civil(LAST_CAPTURE_Y, LAST_CAPTURE_M, LAST_CAPTURE_D);
+	const int64_t recent = days_from_civil(2026, 11, 1), autumn = days_from_civil(2026, 9, 1);
+	for (int u = 0; u < r->nunits; u++) {
+		const char *const *inds = UNIT_INDUSTRIES[u % 6];
+		int total = rnd_int(&r->c, 55, 80), made = 0;
+		/* the leads of the unit's signed projects */
+		for (int p = 0; p < r->nprojects && r->nleads < MAXLEADS; p++) {
+			struct project *pr = &r->projects[p];
+			if (pr->unit != u)
+				continue;
+			int64_t signed_day = parse_day(pr->signed_on), day = parse_day(pr->lead_on);
+			if (day < 0 || signed_day - day < 20 || signed_day - day > 210)
+				day = signed_day - rnd_int(&r->c, 40, 160);
+			struct lead *l = &r->leads[r->nleads++];
+			memset(l, 0, sizeof *l);
+			l->unit = u;
+			l->status = 1;
+			l->recruiter = pr->recruiter ? pr->recruiter : unit_recruiter(r, u);
+			l->day = day;
+			l->dup_of = -1;
+			l->project = p;
+			snprintf(l->industry, sizeof l->industry, "%s", pr->industry);
+			l->est = pr->total;
+			if (pr->company[0] && !key_used(r, pr->company)) {
+				snprintf(l->company, sizeof l->company, "%s", pr->company);
+				key_add(r, l->company);
+			} else {
+				company_name(r, pr->industry, l->company);
+			}
+			l->notes = "已转为签约项目";
+			made++;
+		}
+		/* the others, denser in the recent months */
+		for (; made < total && r->nleads < MAXLEADS; made++) {
+			int wsum = 0;
+			for (int m = 0; m < NMONTHS; m++)
+				wsum += MONTH_WEIGHT(m);
+			int x = rnd_int(&r->c, 0, wsum - 1), mi = 0;
+			while (mi < NMONTHS - 1 && x >= MONTH_WEIGHT(mi)) {
+				x -= MONTH_WEIGHT(mi);
+				mi++;
+			}
+			int64_t mf = month_first(mi), ml = month_first(mi + 1) - 1;
+			if (ml > last)
+				ml = last;
+			if (mf < first)
+				mf = first;
+			struct lead *l = &r->leads[r->nleads++];
+			memset(l, 0, sizeof *l);
+			l->unit = u;
+			l->day = mf + rnd_int(&r->c, 0, (int)(ml - mf));
+			double s = rnd_unit(&r->c);
+			double pend = l->day >= recent ? 0.35 : l->day >= autumn ? 0.10 : 0.04;
+			l->status = s < pend ? 0 : s < pend + 0.11 ? 2 : 1;
+			l->recruiter = unit_recruiter(r, u);
+			l->dup_of = -1;
+			l->project = -1;
+			snprintf(l->industry, sizeof l->industry, "%s", inds[rnd_int(&r->c, 0, 5)]);
+			l->est = lead_amount(&r->c);
+			company_name(r, l->industry, l->company);
+			l->notes = l->status == 0 ? NOTES_PENDING[rnd_int(&r->c, 0, NELEM(NOTES_PENDING) - 1)]
+			         : l->status == 2 ? NOTES_REJECTED[rnd_int(&r->c, 0, NELEM(NOTES_REJECTED) - 1)]
+			                          : NOTES_OK[rnd_int(&r->c, 0, NELEM(NOTES_OK) - 1)];
+		}
+	}
+	/* cross-unit duplicates: a company another unit claimed earlier */
+	int nbase = r->nleads;
+	static char taken[MAXLEADS];
+	memset(taken, 0, sizeof taken);
+	for (int u = 0; u < r->nunits; u++) {
+		int ndup = rnd_int(&r->c, 1, 2);
+		for (int k = 0, tries = 0; k < ndup && tries < 500 && r->nleads < MAXLEADS; tries++) {
+			int j = rnd_int(&r->c, 0, nbase - 1);
+			struct lead *o = &r->leads[j];
+			if (o->unit == u || o->status == 2 || o->project >= 0 || taken[j])
+				continue;
+			int64_t day = o->day + rnd_int(&r->c, 15, 150);
+			if (day > last)
+				continue;
+			taken[j] = 1;
+			struct lead *l = &r->leads[r->nleads++];
+			*l = *o;
+			l->unit = u;
+			l->day = day;
+			l->recruiter = unit_recruiter(r, u);
+			l->status = rnd_unit(&r->c) < 0.7 ? 1 : 0;
+			l->dup_of = j;
+			l->project = -1;
+			l->est = lead_amount(&r->c);
+			/* the same company written differently: the key is the same */
+			char *suf = strstr(l->company, "股份有限公司");
+			if (suf) {
+				strcpy(suf, "有限公司");
+			} else if ((suf = strstr(l->company, "有限公司")) != NULL && suf[strlen("有限公司")] == '\0'
+			           && strstr(l->company, "集团") == NULL) {
+				strcpy(suf, "股份有限公司");
+			}
+			l->notes = "与他单位已报线索重复";
+			k++;
+		}
+	}
+}
+
+static const struct race *g_sort;
+
+static int by_day(const void *a, const void *b)
+{
+	int i = *(const int *)a, j = *(const int *)b;
+	const struct lead *x = &g_sort->leads[i], *y = &g_sort->leads[j];
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+static int insert_leads(struct race *r)
+{
+	static int order[MAXLEADS];
+	for (int i = 0; i < r->nleads; i++)
+		order[i] = i;
+	g_sort = r;
+	qsort(order, (size_t)r->nleads, sizeof order[0], by_day);
+	static const char *const STATUS[] = { "pending", "qualified", "rejected" };
+	for (int k = 0; k < r->nleads; k++) {
+		struct lead *l = &r->leads[order[k]];
+		char day[11], key[200];
+		civil_from_days(l->day, day);
+		race_company_key(l->company, key, sizeof key);
+		db_stmt_t *st = db_prepare(r->c.db,
+			"INSERT INTO leads (unit_id, recruiter_id, company, company_key, credit_code, industry,"
+			" est_investment_wan, captured_on, status, duplicate_of, notes, created_by, created_at, updated_at)"
+			" VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id");
+		if (st == NULL)
+			return fail(&r->c, "leads");
+		int b = 0;
+		b |= db_bind_int(st, 1, r->unit_id[l->unit]) != DB_OK;
+		b |= (l->recruiter ? db_bind_int(st, 2, l->recruiter) : db_bind_null(st, 2)) != DB_OK;
+		b |= db_bind_text(st, 3, l->company) != DB_OK;
+		b |= db_bind_text(st, 4, key) != DB_OK;
+		b |= db_bind_text(st, 5, l->industry) != DB_OK;
+		b |= db_bind_int(st, 6, l->est) != DB_OK;
+		b |= db_bind_text(st, 7, day) != DB_OK;
+		b |= db_bind_text(st, 8, STATUS[l->status]) != DB_OK;
+		b |= (l->dup_of >= 0 ? db_bind_int(st, 9, r->leads[l->dup_of].id) : db_bind_null(st, 9)) != DB_OK;
+		b |= db_bind_text(st, 10, l->notes) != DB_OK;
+		b |= (l->recruiter ? db_bind_int(st, 11, l->recruiter) : db_bind_null(st, 11)) != DB_OK;
+		b |= db_bind_int(st, 12, r->c.now) != DB_OK;
+		int rc = b ? DB_ERR : db_step(st);
+		l->id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+		db_done(st);
+		if (rc != DB_ROW)
+			return fail(&r->c, "leads");
+		if (l->project >= 0) {
+			st = db_prepare(r->c.db, "UPDATE projects SET lead_id = $1, lead_on = $2 WHERE id = $3");
+			if (st == NULL)
+				return fail(&r->c, "projects.lead_id");
+			b = db_bind_int(st, 1, l->id) != DB_OK;
+			b |= db_bind_text(st, 2, day) != DB_OK;
+			b |= db_bind_int(st, 3, r->projects[l->project].id) != DB_OK;
+			rc = b ? DB_ERR : db_step(st);
+			db_done(st);
+			if (rc != DB_DONE)
+				return fail(&r->c, "projects.lead_id");
+		}
+	}
+	return 0;
+}
+
+/* ---- trips ---- */
+
+/* The trips start in 2026-01 (month index 12): every list of the demo
+ * stays within 1000 items (tests/e2e/openapi.test.mjs reads each one in a
+ * single page), and 23 months of trips would be over 3000. */
+#define TRIP_FROM 12
+
+static const char *destination(struct ctx *c, int leader, int *abroad)
+{
+	*abroad = 0;
+	if (leader)
+		return LEADER_DESTS[rnd_int(c, 0, NELEM(LEADER_DESTS) - 1)];
+	int sum = 0;
+	for (int i = 0; i < NELEM(DESTS); i++)
+		sum += DESTS[i].weight;
+	int x = rnd_int(c, 0, sum - 1);
+	for (int i = 0; i < NELEM(DESTS); i++) {
+		if (x < DESTS[i].weight) {
+			*abroad = DESTS[i].abroad;
+			return DESTS[i].name;
+		}
+		x -= DESTS[i].weight;
+	}
+	return "上海";
+}
+
+/* n company names of unit u's leads, joined by 、 */
+static void companies(struct race *r, int u, int n, char *out, size_t cap)
+{
+	int idx[MAXLEADS], m = 0;
+	for (int i = 0; i < r->nleads; i++)
+		if (r->leads[i].unit == u && r->leads[i].dup_of < 0)
+			idx[m++] = i;
+	out[0] = '\0';
+	size_t len = 0;
+	for (int k = 0; k < n && m > 0; k++) {
+		const char *name = r->leads[idx[rnd_int(&r->c, 0, m - 1)]].company;
+		if (strstr(out, name))
+			continue;
+		int w = snprintf(out + len, cap - len, "%s%s", len ? "、" : "", name);
+		if (w < 0 || (size_t)w >= cap - len) {
+			out[len] = '\0';
+			break;
+		}
+		len += (size_t)w;
+	}
+}
+
+static int insert_trip(struct race *r, const struct person *p, int64_t start, int64_t end, const char *dest,
+                       int visits)
+{
+	char from[11], to[11], comp[1024];
+	civil_from_days(start, from);
+	civil_from_days(end, to);
+	int n = visits < 1 ? 0 : visits < 4 ? visits : rnd_int(&r->c, 2, 4);
+	companies(r, p->unit, n, comp, sizeof comp);
+	db_stmt_t *st = db_prepare(r->c.db,
+		"INSERT INTO trips (user_id, start_on, end_on, destination, visits, companies, created_by,"
+		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $1, $7, $7)");
+	if (st == NULL)
+		return fail(&r->c, "trips");
+	int b = 0;
+	b |= db_bind_int(st, 1, p->id) != DB_OK;
+	b |= db_bind_text(st, 2, from) != DB_OK;
+	b |= db_bind_text(st, 3, to) != DB_OK;
+	b |= db_bind_text(st, 4, dest) != DB_OK;
+	b |= db_bind_int(st, 5, visits) != DB_OK;
+	b |= db_bind_text(st, 6, comp) != DB_OK;
+	b |= db_bind_int(st, 7, r->c.now) != DB_OK;
+	int rc = b ? DB_ERR : db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : fail(&r->c, "trips");
+}
+
+static int seed_trips(struct race *r)
+{
+	const int64_t end_all = month_first(NMONTHS) - 1;   /* 2026-11-30 */
+	for (int i = 0; i < r->npeople; i++) {
+		const struct person *p = &r->people[i];
+		int covered[NMONTHS + 1];
+		memset(covered, 0, sizeof covered);
+		int64_t c = month_first(TRIP_FROM) + 1 + rnd_int(&r->c, 0, 3);
+		for (int m = TRIP_FROM; m < NMONTHS; m++) {
+			int64_t mf = month_first(m), ml = month_first(m + 1) - 1;
+			if (c < mf)
+				c = mf + rnd_int(&r->c, 0, 2);
+			if (c > ml)
+				continue;
+			if (!p->leader) {
+				int target = rnd_unit(&r->c) < 0.78 ? rnd_int(&r->c, 15, 20) : rnd_int(&r->c, 8, 14);
+				while (covered[m] < target && c <= ml) {
+					int need = target - covered[m];
+					int avail = (int)(ml - c + 1);
+					if (need > avail)
+						need = avail;
+					int abroad;
+					const char *dest = destination(&r->c, 0, &abroad);
+					int len = abroad ? rnd_int(&r->c, 8, 12) : rnd_int(&r->c, 6, 11);
+					if (len > need && !abroad)
+						len = need;
+					int trips_left = (need + 7) / 8;
+					int slack = avail - need;
+					int gap = slack > 0 ? rnd_int(&r->c, 0, slack / (trips_left + 1)) : 0;
+					int64_t start = c + gap, end = start + len - 1;
+					if (start > ml)
+						break;
+					/* now and then a trip runs over the month end */
+					if (end >= ml - 2 && end <= ml && rnd_unit(&r->c) < 0.5)
+						end = ml + rnd_int(&r->c, 1, 3);
+					if (end > end_all)
+						end = end_all;
+					if (end < start)
+						end = start;
+					for (int64_t d = start; d <= end; d++) {
+						int dm = month_of(d);
+						if (dm >= 0 && dm <= NMONTHS)
+							covered[dm]++;
+					}
+					int days = (int)(end - start + 1);
+					int visits = days + rnd_int(&r->c, 0, days);
+					if (insert_trip(r, p, start, end, dest, visits) < 0)
+						return -1;
+					c = end + 1 + rnd_int(&r->c, 1, 2);
+				}
+			} else {
+				int visits = rnd_unit(&r->c) < 0.8 ? rnd_int(&r->c, 5, 8) : rnd_int(&r->c, 3, 4);
+				int k = 2;
+				int64_t base = c;
+				int slot = (int)(ml - base + 1) / k;
+				if (slot < 3)
+					k = 1, slot = (int)(ml - base + 1);
+				for (int t = 0; t < k; t++) {
+					int64_t start = base + (int64_t)t * slot + rnd_int(&r->c, 0, slot > 3 ? slot - 3 : 0);
+					if (start < c)
+						start = c;
+					if (start > ml)
+						break;
+					int64_t end = start + rnd_int(&r->c, 0, 2);
+					if (end > end_all)
+						end = end_all;
+					int v = t == k - 1 ? visits - (visits / k) * (k - 1) : visits / k;
+					int abroad;
+					if (insert_trip(r, p, start, end, destination(&r->c, 1, &abroad), v) < 0)
+						return -1;
+					c = end + 1 + rnd_int(&r->c, 0, 1);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- targets ---- */
+
+/* Points behind the time progress each unit is meant to be, per target
+ * (signed investment, landed projects, leads); negative: ahead. */
+static const int BEHIND_2026[6][3] = {
+	{ -5, 0, 5 },     /* green */
+	{ 15, 5, 0 },     /* yellow */
+	{ 40, 20, 5 },    /* red */
+	{ 5, 22, 0 },     /* yellow */
+	{ 0, 5, -5 },     /* green */
+	{ 20, 45, 12 },   /* red */
+};
+
+static int seed_targets(struct race *r)
+{
+	for (int year = 2025; year <= 2026; year++) {
+		char from[11], to[11];
+		snprintf(from, sizeof from, "%04d-01-01", year);
+		snprintf(to, sizeof to, "%04d-12-31", year);
+		double tp = year == 2026 ? 11.0 / 12.0 : 1.0;
+		for (int u = 0; u < r->nunits; u++) {
+			db_stmt_t *st = db_prepare(r->c.db,
+				"SELECT (SELECT COALESCE(sum(p.total_investment_wan), 0) FROM projects p WHERE p.unit_id = $1"
+				"   AND p.signed_on >= $2 AND p.signed_on <= $3),"
+				" (SELECT count(*) FROM projects p WHERE p.unit_id = $1 AND p.landed_on >= $2 AND p.landed_on <= $3),"
+				" (SELECT count(*) FROM leads l WHERE l.unit_id = $1 AND l.status = 'qualified'"
+				"   AND l.duplicate_of IS NULL AND l.captured_on >= $2 AND l.captured_on <= $3)");
+			if (st == NULL)
+				return fail(&r->c, "unit actuals");
+			int b = db_bind_int(st, 1, r->unit_id[u]) != DB_OK;
+			b |= db_bind_text(st, 2, from) != DB_OK;
+			b |= db_bind_text(st, 3, to) != DB_OK;
+			int rc = b ? DB_ERR : db_step(st);
+			int64_t actual[3] = { 0, 0, 0 };
+			if (rc == DB_ROW)
+				for (int k = 0; k < 3; k++)
+					actual[k] = db_col_int(st, k);
+			db_done(st);
+			if (rc != DB_ROW)
+				return fail(&r->c, "unit actuals");
+			int64_t target[3];
+			for (int k = 0; k < 3; k++) {
+				int behind = year == 2026 ? BEHIND_2026[u % 6][k] : rnd_int(&r->c, -2, 3) * 5;
+				double f = tp - behind / 100.0;
+				if (actual[k] <= 0) {
+					target[k] = k == 0 ? (int64_t)rnd_int(&r->c, 20, 50) * 10000 : k == 1 ? rnd_int(&r->c, 1, 3)
+					                                                                  : rnd_int(&r->c, 20, 40);
+					continue;
+				}
+				double t = (double)actual[k] / f;
+				if (k == 0)
+					target[k] = t >= 100000 ? llround(t / 10000) * 10000
+					          : t >= 50000 ? llround(t / 5000) * 5000 : 50000;   /* at least 5亿 */
+				else
+					target[k] = llround(t) < 1 ? 1 : llround(t);
+			}
+			st = db_prepare(r->c.db,
+				"INSERT INTO unit_targets (unit_id, year, signed_investment_wan, landed_projects, leads)"
+				" VALUES ($1, $2, $3, $4, $5)");
+			if (st == NULL)
+				return fail(&r->c, "unit_targets");
+			b = db_bind_int(st, 1, r->unit_id[u]) != DB_OK;
+			b |= db_bind_int(st, 2, year) != DB_OK;
+			for (int k = 0; k < 3; k++)
+				b |= db_bind_int(st, 3 + k, target[k]) != DB_OK;
+			rc = b ? DB_ERR : db_step(st);
+			db_done(st);
+			if (rc != DB_DONE)
+				return fail(&r->c, "unit_targets");
+		}
+	}
+	return 0;
+}
+
+int demo_seed_race(db_t *db, int64_t now, char **err)
+{
+	if (err)
+		*err = NULL;
+	struct race *r = calloc(1, sizeof *r);
+	if (r == NULL) {
+		if (err)
+			*err = strdup("demo seed (race): out of memory");
+		else
+			fprintf(stderr, "demo seed (race): out of memory\n");
+		return -1;
+	}
+	r->c.db = db;
+	r->c.rng = 0x4ACE2026C0FFEE11ULL;
+	r->c.now = now;
+	int rc = -1;
+	if (load(r) == 0) {
+		gen_leads(r);
+		if (insert_leads(r) == 0 && seed_trips(r) == 0 && seed_targets(r) == 0)
+			rc = 0;
+	}
+	if (rc < 0) {
+		const char *m = r->c.failed ? r->c.msg : "demo seed (race): failed";
+		if (err)
+			*err = strdup(m);
+		else
+			fprintf(stderr, "%s\n", m);
+	}
+	free(r);
+	return rc;
+}
