@@ -52,6 +52,12 @@ size_t text_space_len(const unsigned char *s);
 /* s without leading and trailing whitespace (as above) into out,
  * truncated to outlen-1 bytes but never inside a UTF-8 character. */
 void text_trim_into(const char *s, char *out, size_t outlen);
+/* 1 when s is NULL or only whitespace (as above). */
+int text_is_blank(const char *s);
+/* Fold full-width ASCII (U+FF01..U+FF5E) to ASCII and U+3000 to a space,
+ * in place (the result is never longer).  For codes, numbers and dates
+ * after parsing, never for names. */
+void text_fold_fullwidth(char *s);
 
 /* ---- files ---- */
 /* The whole file, or standard input for "-", in a malloc'd buffer (NUL

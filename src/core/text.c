@@ -173,6 +173,39 @@ void text_trim_into(const char *s, char *out, size_t outlen)
 	out[len] = '\0';
 }
 
+int text_is_blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+	while ((n = text_space_len(p)) > 0)
+		p += n;
+	return *p == '\0';
+}
+
+void text_fold_fullwidth(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	while (*r) {
+		if (r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
+			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
+			if (cp >= 0xFF01 && cp <= 0xFF5E) {
+				*w++ = (unsigned char)(cp - 0xFF01 + 0x21);
+				r += 3;
+				continue;
+			}
+		}
+		if (r[0] == 0xE3 && r[1] == 0x80 && r[2] == 0x80) {
+			*w++ = ' ';
+			r += 3;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 int64_t now_sec(void) { return (int64_t)time(NULL); }
 
 double now_mono(void)

@@ -48,34 +48,7 @@ const char *indimp_indicator(const char *s);
 
 
 
-/* Full-width ASCII (U+FF01..U+FF5E) folded to ASCII, in place. */
-static void fold_fullwidth(char *s)
-{
-	unsigned char *r = (unsigned char *)s, *w = r;
-	while (*r) {
-		if (r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
-			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
-			if (cp >= 0xFF01 && cp <= 0xFF5E) {
-				*w++ = (unsigned char)(cp - 0xFF01 + 0x21);
-				r += 3;
-				continue;
-			}
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
 
-static int is_blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-	while ((n = text_space_len(p)) > 0)
-		p += n;
-	return *p == '\0';
-}
 
 /* ---- cell parsers ---- */
 
@@ -204,7 +177,7 @@ int indimp_amount(const char *s, int lenient, int64_t *out)
 {
 	char t[128], plain[320];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	const char *p = t;
 	if (*p == '-' && p[1])
 		return -2;
@@ -301,7 +274,7 @@ int indimp_period(const char *s, int lenient, int date1904, int *year, int *mont
 {
 	char t[64];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	const char *p = t;
 	int y, m, n;
 	if (lenient && (n = (int)strspn(t, "0123456789")) == 5 && (t[n] == '\0' || t[n] == '.')) {
@@ -350,7 +323,7 @@ int indimp_year(const char *s, int *year)
 {
 	char t[64];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	const char *p = t;
 	int y;
 	if (take_digits(&p, 4, &y) != 4)
@@ -372,7 +345,7 @@ int indimp_header(const char *s, int targets)
 {
 	char t[256], k[256];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	size_t j = 0;
 	for (const char *p = t; *p && j + 1 < sizeof k; p++) {
 		if (*p == '(')
@@ -407,7 +380,7 @@ const char *indimp_indicator(const char *s)
 {
 	char t[256];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	for (int i = 0; i < IND_COUNT; i++)
 		if (strcasecmp(t, ind_catalogue[i].code) == 0 || strcmp(t, ind_catalogue[i].name) == 0)
 			return ind_catalogue[i].code;
@@ -495,7 +468,7 @@ static int on_header(struct imp *m, int64_t line, int n, char **cells)
 		m->col[i] = -1;
 	m->ncols = n;
 	for (int i = 0; i < n; i++) {
-		if (is_blank(cells[i]))
+		if (text_is_blank(cells[i]))
 			continue;
 		int h = indimp_header(cells[i], m->targets);
 		char b[128];
@@ -531,7 +504,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	struct imp *m = ud;
 	int empty = 1;
 	for (int i = 0; i < n && empty; i++)
-		empty = is_blank(cells[i]);
+		empty = text_is_blank(cells[i]);
 	if (empty)
 		return 0;
 	if (!m->have_header)
@@ -553,7 +526,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	int bad = 0;
 	char b[128], t[256];
 	for (int i = m->ncols; i < n; i++)
-		if (!is_blank(cells[i])) {
+		if (!text_is_blank(cells[i])) {
 			add_error(m, line, "row", "extra_cells", "表头之外还有内容“%s” / a cell beyond the header's columns: \"%s\"",
 			          shown(cells[i], b, sizeof b), shown(cells[i], b, sizeof b));
 			bad = 1;
@@ -561,7 +534,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 		}
 	/* period / year */
 	if (m->targets) {
-		if (is_blank(c[H_PERIOD])) {
+		if (text_is_blank(c[H_PERIOD])) {
 			add_error(m, line, "year", "required", "年份为空 / year is empty");
 			bad = 1;
 		} else if (indimp_year(c[H_PERIOD], &rw.year) < 0) {
@@ -572,7 +545,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 		}
 	} else {
 		int prc;
-		if (is_blank(c[H_PERIOD])) {
+		if (text_is_blank(c[H_PERIOD])) {
 			add_error(m, line, "period", "required", "期间为空 / period is empty");
 			bad = 1;
 		} else if ((prc = indimp_period(c[H_PERIOD], m->is_xlsx, m->date1904, &rw.year, &rw.month)) < 0) {
@@ -600,7 +573,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	} else
 		rw.region_id = g->id;
 	/* indicator */
-	if (is_blank(c[H_INDICATOR])) {
+	if (text_is_blank(c[H_INDICATOR])) {
 		add_error(m, line, "indicator", "required", "指标为空 / indicator is empty");
 		bad = 1;
 	} else if ((rw.indicator = indimp_indicator(c[H_INDICATOR])) == NULL) {
@@ -612,7 +585,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	}
 	/* value */
 	int vrc;
-	if (is_blank(c[H_VALUE])) {
+	if (text_is_blank(c[H_VALUE])) {
 		add_error(m, line, "value", "required", "数值为空 / value is empty");
 		bad = 1;
 	} else if ((vrc = indimp_amount(c[H_VALUE], m->is_xlsx, &rw.value)) < 0) {

@@ -176,34 +176,7 @@ static char *trim_dup(const char *s)
 	return t;
 }
 
-/* Full-width ASCII (U+FF01..U+FF5E) folded to ASCII, in place. */
-static void fold_fullwidth(char *s)
-{
-	unsigned char *r = (unsigned char *)s, *w = r;
-	while (*r) {
-		if (r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
-			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
-			if (cp >= 0xFF01 && cp <= 0xFF5E) {
-				*w++ = (unsigned char)(cp - 0xFF01 + 0x21);
-				r += 3;
-				continue;
-			}
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
 
-static int is_blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-	while ((n = text_space_len(p)) > 0)
-		p += n;
-	return *p == '\0';
-}
 
 /* Shorten a cell for a message. */
 static const char *shown(const char *s, char *buf, size_t n)
@@ -259,7 +232,7 @@ static void header_key(const char *s, char *k, size_t klen)
 {
 	char t[256];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	size_t j = 0;
 	for (const char *p = t; *p && j + 1 < klen; p++) {
 		if (*p == '(' || *p == '[' || strncmp(p, "【", 3) == 0)
@@ -314,7 +287,7 @@ static int on_header(struct imp *m, int64_t line, int n, char **cells)
 		                 IMP_MAX_COLS);
 	m->ncols = n;
 	for (int i = 0; i < n; i++) {
-		if (is_blank(cells[i]))
+		if (text_is_blank(cells[i]))
 			continue;
 		char k[256];
 		header_key(cells[i], k, sizeof k);
@@ -355,7 +328,7 @@ static int parse_int(const char *s, int64_t *out)
 {
 	char t[64];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	char *p = t;
 	int neg = 0;
 	if (*p == '-' || *p == '+')
@@ -379,7 +352,7 @@ static int parse_real(const char *s, double *out)
 {
 	char t[64];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	if (t[0] == '\0' || strpbrk(t, "xXpPnNiI"))   /* no hex, nan, inf */
 		return -1;
 	errno = 0;
@@ -396,7 +369,7 @@ static int parse_bool(const char *s)
 {
 	char t[64];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	for (char *p = t; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
@@ -454,7 +427,7 @@ static void norm_date(const char *s, int lenient, int date1904, char *out, size_
 {
 	char t[128];
 	text_trim_into(s, t, sizeof t);
-	fold_fullwidth(t);
+	text_fold_fullwidth(t);
 	int y = 0, mo = 0, d = 0;
 	const char *p = t;
 	size_t nd = strspn(t, "0123456789");
@@ -637,7 +610,7 @@ static int parse_cell(struct imp *m, int64_t line, int f, const char *cell, stru
 {
 	const struct field *fd = &m->fields[f];
 	char b[128];
-	v->present = !is_blank(cell);
+	v->present = !text_is_blank(cell);
 	if (!v->present)
 		return 0;
 	v->text = trim_dup(cell);
@@ -659,7 +632,7 @@ static int parse_cell(struct imp *m, int64_t line, int f, const char *cell, stru
 		/* fold full-width digits, drop XLSX binary noise by the text parser's rules */
 		char t[128];
 		snprintf(t, sizeof t, "%s", v->text);
-		fold_fullwidth(t);
+		text_fold_fullwidth(t);
 		if (m->is_xlsx && strpbrk(t, "eE")) {
 			double x;
 			if (parse_real(t, &x) == 0)
@@ -809,7 +782,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	struct imp *m = ud;
 	int empty = 1;
 	for (int i = 0; i < n && empty; i++)
-		empty = is_blank(cells[i]);
+		empty = text_is_blank(cells[i]);
 	if (empty)
 		return 0;
 	if (!m->have_header)
@@ -820,7 +793,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 	char b[128];
 	int bad = 0;
 	for (int i = m->ncols; i < n; i++)
-		if (!is_blank(cells[i])) {
+		if (!text_is_blank(cells[i])) {
 			add_error(m, line, "row", "extra_cells", "表头之外还有内容“%s” / a cell beyond the header's columns: \"%s\"",
 			          shown(cells[i], b, sizeof b), shown(cells[i], b, sizeof b));
 			bad = 1;

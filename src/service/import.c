@@ -127,29 +127,6 @@ static char *clean(arena_t *a, const char *s)
 	return arena_strndup(a, (const char *)p, (size_t)(last - p));
 }
 
-/* Fold full-width ASCII (U+FF01..U+FF5E) to ASCII and U+3000 to a space,
- * in place (the result is never longer). */
-static void fold_fullwidth(char *s)
-{
-	unsigned char *r = (unsigned char *)s, *w = r;
-	while (*r) {
-		if (r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
-			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
-			if (cp >= 0xFF01 && cp <= 0xFF5E) {
-				*w++ = (unsigned char)(cp - 0xFF01 + 0x21);
-				r += 3;
-				continue;
-			}
-		}
-		if (r[0] == 0xE3 && r[1] == 0x80 && r[2] == 0x80) {
-			*w++ = ' ';
-			r += 3;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
 
 /* Header normal form: full-width folded, spaces, '_' and '-' dropped, ASCII
  * lower case ("Credit Code" is credit_code). */
@@ -157,7 +134,7 @@ static void header_key(const char *in, char *out, size_t outlen)
 {
 	char tmp[256];
 	snprintf(tmp, sizeof tmp, "%s", in ? in : "");
-	fold_fullwidth(tmp);
+	text_fold_fullwidth(tmp);
 	size_t j = 0;
 	for (const char *p = tmp; *p && j + 1 < outlen; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '_' || *p == '-')
@@ -708,7 +685,7 @@ static int resolve(struct imp *m, int64_t line, enum fld f, const struct refs *r
 		int64_t v;
 		char tmp[32];
 		snprintf(tmp, sizeof tmp, "%s", s);
-		fold_fullwidth(tmp);
+		text_fold_fullwidth(tmp);
 		if (parse_id(tmp, &v) < 0 || (hit = ref_by_id(refs, v)) == NULL) {
 			add_error(m, line, arena_printf(m->a, "%s_id", what), unknown_code,
 			          "没有编号为 %s 的%s / no %s with id %s", s, cn, what, s);
@@ -821,7 +798,7 @@ static int check_row(struct imp *m, const struct row *rw, struct enterprise_in *
 		if (credit_code_normalise(v[F_CODE], code, sizeof code, &reason, &detail) < 0 &&
 		    strcmp(reason, "checksum") != 0) {
 			snprintf(code, sizeof code, "%s", v[F_CODE]);
-			fold_fullwidth(code);
+			text_fold_fullwidth(code);
 		}
 	}
 	for (int f = 0; f < NF; f++) {
@@ -837,8 +814,8 @@ static int check_row(struct imp *m, const struct row *rw, struct enterprise_in *
 				e->street = name;
 			break;
 		}
-		case F_INDUSTRY: fold_fullwidth(s); e->industry = s; break;
-		case F_KEY: fold_fullwidth(s); parse_key(m, line, s, &e->key); break;
+		case F_INDUSTRY: text_fold_fullwidth(s); e->industry = s; break;
+		case F_KEY: text_fold_fullwidth(s); parse_key(m, line, s, &e->key); break;
 		case F_OFFICER: {
 			const char *name;
 			resolve(m, line, F_OFFICER, &m->officers, s, &e->officer_id, &name);
@@ -850,24 +827,24 @@ static int check_row(struct imp *m, const struct row *rw, struct enterprise_in *
 			break;
 		}
 		case F_CONTACT: e->contact_name = s; break;
-		case F_PHONE: fold_fullwidth(s); e->contact_phone = s; break;
+		case F_PHONE: text_fold_fullwidth(s); e->contact_phone = s; break;
 		case F_EMPLOYEES:
-			fold_fullwidth(s);
+			text_fold_fullwidth(s);
 			if (*s)
 				parse_count(m, line, F_EMPLOYEES, s, &e->employees, "");
 			break;
 		case F_CAPITAL:
-			fold_fullwidth(s);
+			text_fold_fullwidth(s);
 			if (*s)
 				parse_count(m, line, F_CAPITAL, s, &e->registered_capital_wan, " of 万元");
 			break;
 		case F_LAND:
-			fold_fullwidth(s);
+			text_fold_fullwidth(s);
 			if (*s)
 				parse_land(m, line, s, &e->land_mu);
 			break;
 		case F_FOUNDED: {
-			fold_fullwidth(s);
+			text_fold_fullwidth(s);
 			if (*s) {
 				char *d = arena_alloc(a, 11);
 				if (parse_date(m, line, s, d) == 0)
