@@ -1472,23 +1472,11 @@ int cli_import(int argc, char **argv, db_t *db)
 		fprintf(stderr, "zoneops: --mode is all or good\n");
 		return 2;
 	}
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-		fprintf(stderr, "zoneops: --format is csv or xlsx\n");
-		return 2;
-	}
-	if (format == NULL) {
-		size_t n = strlen(file);
-		if (n > 5 && strcasecmp(file + n - 5, ".xlsx") == 0)
-			format = "xlsx";
-		else if (n > 4 && strcasecmp(file + n - 4, ".csv") == 0)
-			format = "csv";
-	}
 	size_t len = 0;
-	char *data = file_read_all(file, &len);
-	if (data == NULL) {
-		fprintf(stderr, "zoneops: %s: %s\n", file, strerror(errno));
-		return 1;
-	}
+	char *data = NULL;
+	int lrc = table_file_load(file, &format, &data, &len);
+	if (lrc != 0)
+		return lrc;
 	struct cli_ctx ctx = { 0 };
 	struct import_opts o = {
 		.format = format, .mode_good = strcmp(mode, "good") == 0, .dry_run = dry, .is_admin = 1,

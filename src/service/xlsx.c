@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zip.h>
 
 #include "core/core.h"
@@ -770,4 +771,28 @@ int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, table
 	free(x);
 	zip_discard(z);
 	return rc;
+}
+
+int table_file_load(const char *file, const char **format, char **data, size_t *len)
+{
+	const char *f = *format;
+	if (f && strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0) {
+		fprintf(stderr, "zoneops: --format is csv or xlsx\n");
+		return 2;
+	}
+	if (f == NULL) {
+		size_t n = strlen(file);
+		if (n > 5 && strcasecmp(file + n - 5, ".xlsx") == 0)
+			f = "xlsx";
+		else if (n > 4 && strcasecmp(file + n - 4, ".csv") == 0)
+			f = "csv";
+	}
+	*format = f;
+	*len = 0;
+	*data = file_read_all(file, len);
+	if (*data == NULL) {
+		fprintf(stderr, "zoneops: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	return 0;
 }

@@ -65,4 +65,11 @@ int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, table
  * TAB or CR.  Exports write such text with a leading single quote. */
 int cell_is_formula_like(const char *s);
 
+/* For the CLI importers: check *format (NULL, "csv" or "xlsx"; NULL is
+ * guessed from the file's extension and may stay NULL), then read file
+ * ("-" = standard input) into *data (malloc'd).  Returns 0, or the exit
+ * status after printing the problem: 2 for a bad format, 1 when the file
+ * cannot be read. */
+int table_file_load(const char *file, const char **format, char **data, size_t *len);
+
 #endif
