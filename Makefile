@@ -29,21 +29,22 @@ build/zoneops: $(OBJS) build/obj/main.o
 build/zoneops-asan: $(AOBJS) build/asan/main.o
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-build/obj/%.o: src/%.c $(wildcard src/*/*.h)
+# Each object depends on the headers it includes (-MMD -MP writes the .d files).
+build/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-build/asan/%.o: src/%.c $(wildcard src/*/*.h)
+build/asan/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
 build/tests/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(OBJS) $(LDLIBS) -lcmocka
 
 build/tests-asan/%: tests/unit/%.c $(AOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -MF $@.d -o $@ $< $(AOBJS) $(LDLIBS) -lcmocka
 
 asan: build/zoneops-asan $(UABINS)
 unit: $(UBINS)
@@ -69,3 +70,5 @@ bench:
 
 clean:
 	rm -rf build
+
+-include $(OBJS:.o=.d) $(AOBJS:.o=.d) build/obj/main.d build/asan/main.d $(UBINS:=.d) $(UABINS:=.d)

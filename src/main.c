@@ -548,6 +548,16 @@ int main(int argc, char **argv)
 	db_url = getenv("ZONEOPS_DB");
 	if (db_url == NULL || *db_url == '\0')
 		db_url = "sqlite:data/zoneops.db";
+	/* ZONEOPS_NOW: run as if it were that day (tests, demonstrations) */
+	const char *fake_now = getenv("ZONEOPS_NOW");
+	if (fake_now && *fake_now) {
+		int64_t at;
+		if (clock_parse(fake_now, &at) < 0) {
+			fprintf(stderr, "zoneops: ZONEOPS_NOW is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (zone time)\n");
+			return 2;
+		}
+		clock_set(at);
+	}
 	if (auth_init() < 0) {
 		fprintf(stderr, "zoneops: libsodium failed to start\n");
 		return 1;

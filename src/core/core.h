@@ -64,8 +64,110 @@ void text_fold_fullwidth(char *s);
  * terminated; *len excludes the NUL).  NULL with errno set on failure. */
 char *file_read_all(const char *path, size_t *len);
 
-/* ---- time ---- */
+/* ---- dates and the clock (date.c) ----
+ * A date is a day number: days since 1970-01-01, proleptic Gregorian.  Text
+ * forms are 'YYYY-MM-DD' (DATE_LEN with the NUL) and months 'YYYY-MM'
+ * (MONTH_LEN).  Every parser accepts the years DATE_YEAR_MIN..DATE_YEAR_MAX
+ * and nothing else.  "Today" is the date in the zone's time zone,
+ * Asia/Shanghai (UTC+8, no daylight saving), whatever the server's TZ. */
+#define DATE_YEAR_MIN 1900
+#define DATE_YEAR_MAX 2199
+#define DATE_LEN 11
+#define MONTH_LEN 8
+#define ZONE_UTC_OFFSET (8 * 3600)
+enum { DATE_OK = 0, DATE_SYNTAX = -1, DATE_RANGE = -2, DATE_INVALID = -3 };
+int64_t date_from_civil(int y, int m, int d);            /* no range check */
+void date_to_civil(int64_t days, int *y, int *m, int *d); /* any pointer may be NULL */
+int date_is_leap(int y);
+int date_month_days(int y, int m);                        /* 0 for a bad month */
+/* DATE_OK, DATE_RANGE (year outside the range) or DATE_INVALID (no such day). */
+int date_check(int y, int m, int d);
+int date_weekday(int64_t days);                           /* 1 Monday .. 7 Sunday */
+/* The same day n months later (n may be negative), clamped to the month's end. */
+int64_t date_add_months(int64_t days, int n);
+/* Strict 'YYYY-MM-DD'.  DATE_OK with *days (may be NULL), else DATE_SYNTAX,
+ * DATE_RANGE or DATE_INVALID. */
+int date_parse(const char *s, int64_t *days);
+void date_format(int64_t days, char out[DATE_LEN]);
+/* What people type and spreadsheets write, after trimming and folding
+ * full-width digits: YYYY-M-D, YYYY/M/D, YYYY.M.D, YYYY年M月D日 (or 号),
+ * YYYYMMDD, optionally followed by a time of day.  Same results. */
+int date_parse_loose(const char *s, int64_t *days);
+/* A spreadsheet's day serial (the fraction, a time, is dropped): the 1900
+ * system counts 1 = 1900-01-01 and has Lotus's fictitious 1900-02-29 at 60
+ * (DATE_INVALID); the 1904 system counts 0 = 1904-01-01. */
+int date_from_serial(double serial, int date1904, int64_t *days);
+/* Strict 'YYYY-MM'. */
+int month_parse(const char *s, int *y, int *m);
+/* YYYY-M, YYYY/MM, YYYY.MM, YYYY年M月, YYYYMM (trimmed, full-width folded). */
+int month_parse_loose(const char *s, int *y, int *m);
+void month_format(int y, int m, char out[MONTH_LEN]);
+void month_add(int *y, int *m, int n);                    /* n months later (or earlier) */
+int64_t month_first(int y, int m);
+int64_t month_last(int y, int m);
+/* Strict 'YYYY-MM' and its first and last day as text. */
+int month_range(const char *s, char first[DATE_LEN], char last[DATE_LEN]);
+/* ISO 8601 / W3C datetimes: 'YYYY-MM-DD', optionally 'Thh:mm[:ss[.frac]]'
+ * and 'Z' or '±hh:mm'; without an offset the time is zone time.  0 or -1.
+ * datetime_format() writes zone time, "2021-11-03T09:30:00+08:00". */
+#define DATETIME_LEN 26
+int datetime_parse(const char *s, int64_t *unix_sec);
+void datetime_format(int64_t unix_sec, char out[DATETIME_LEN]);
+/* The zone's date of a unix time, and the unix time of a date's midnight. */
+int64_t date_of_unix(int64_t unix_sec);
+int64_t date_unix(int64_t days);
+int64_t date_today(void);
+void date_today_str(char out[DATE_LEN]);
+
+/* The clock: now_sec() is the system time moved by clock_set(), which
+ * makes the clock read unix_sec now and run on from there (tests, demos:
+ * ZONEOPS_NOW).  clock_parse() reads 'YYYY-MM-DD' (09:00 that day) or
+ * 'YYYY-MM-DDTHH:MM:SS', both in zone time.  0 or -1. */
 int64_t now_sec(void);
-double now_mono(void);  /* seconds, monotonic */
+void clock_set(int64_t unix_sec);
+int clock_parse(const char *s, int64_t *unix_sec);
+double now_mono(void);  /* seconds, monotonic (not moved by clock_set) */
+
+/* ---- errors (err.c) ----
+ * One error type for the whole program: what went wrong (a stable
+ * snake_case code the browser translates), where (the field or column, and
+ * the line of an imported file), how bad (the HTTP status the API answers
+ * with) and a sentence in English for logs, the CLI and API clients, with
+ * the values it mentions as named parameters so that the browser can say
+ * the same in the user's language.  Domain functions fill an err_t and
+ * return -1; the HTTP layer replies with it (reply_err), the CLI prints it,
+ * an import collects one per bad row. */
+#define ERR_MAX_PARAMS 4
+#define ERR_PARAM_LEN 96
+typedef struct err {
+	int status;                 /* 400, 403, 404, 409, 413, 422, 500, 503; 0: none */
+	const char *code;           /* static */
+	const char *field;          /* static or outliving the error; NULL: none */
+	int64_t line;               /* line of an imported file, 0: none */
+	char message[320];
+	int nparams;
+	struct {
+		const char *name;           /* static */
+		char value[ERR_PARAM_LEN];  /* truncated, never inside a UTF-8 character */
+	} params[ERR_MAX_PARAMS];
+} err_t;
+/* Fill e (its parameters cleared) and return -1. */
+int err_set(err_t *e, int status, const char *code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Add a named parameter (the first ERR_MAX_PARAMS are kept); returns -1. */
+int err_param(err_t *e, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The value of parameter name, or NULL. */
+const char *err_get_param(const err_t *e, const char *name);
+void err_clear(err_t *e);
+/* A growable list of errors (an import's bad rows): the first ERR_LIST_KEEP
+ * are kept, all are counted. */
+#define ERR_LIST_KEEP 1000
+typedef struct {
+	err_t *items;
+	size_t n, cap;              /* kept */
+	int64_t total;              /* counted */
+} err_list_t;
+void err_list_add(err_list_t *l, const err_t *e);
+void err_list_free(err_list_t *l);
 
 #endif

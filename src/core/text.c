@@ -205,12 +205,3 @@ void text_fold_fullwidth(char *s)
 	}
 	*w = '\0';
 }
-
-int64_t now_sec(void) { return (int64_t)time(NULL); }
-
-double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}

@@ -342,33 +342,6 @@ static const struct {
 	{ 520000, { "2026-01-09", "2026-07-30", "", "", "" }, -1 },
 };
 
-/* ---- dates (days since 1970-01-01, proleptic Gregorian) ---- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, char out[11])
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
-}
-
 /* ---- inserts ---- */
 
 /* Step an INSERT ... RETURNING id; returns the id or -1. */
@@ -678,8 +651,8 @@ static void make_phone(struct seed *s, char out[12])
 
 static void make_date(struct seed *s, int y0, int y1, char out[11])
 {
-	int64_t a = days_from_civil(y0, 1, 1), b = days_from_civil(y1, 12, 31);
-	civil_from_days(a + rnd_int(s, 0, (int)(b - a)), out);
+	int64_t a = date_from_civil(y0, 1, 1), b = date_from_civil(y1, 12, 31);
+	date_format(a + rnd_int(s, 0, (int)(b - a)), out);
 }
 
 static int enterprise_name_used(struct seed *s, const char *name)
@@ -811,7 +784,7 @@ static int seed_enterprise_users(struct seed *s, const char *hash)
 
 static int seed_projects(struct seed *s)
 {
-	const int64_t first = days_from_civil(2025, 1, 1), last = days_from_civil(2026, 10, 31);
+	const int64_t first = date_from_civil(2025, 1, 1), last = date_from_civil(2026, 10, 31);
 	/* shortest and longest gap (days) before signed, landed, started, producing */
 	static const int GAP_MIN[4] = { 40, 30, 30, 90 }, GAP_MAX[4] = { 160, 120, 120, 200 };
 	for (int p = 0; p < NELEM(PROJECTS); p++) {
@@ -844,10 +817,10 @@ static int seed_projects(struct seed *s)
 			if (hi < lo)
 				hi = lo;
 			int64_t d = lo + rnd_int(s, 0, (int)(hi - lo));
-			civil_from_days(d, dates[0]);
+			date_format(d, dates[0]);
 			for (int k = 0; k < ngaps; k++) {
 				d += gaps[k];
-				civil_from_days(d, dates[k + 1]);
+				date_format(d, dates[k + 1]);
 			}
 		}
 		if (PROJECTS[p].foreign)

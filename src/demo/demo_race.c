@@ -87,49 +87,23 @@ static int fail(struct ctx *c, const char *what)
 
 /* ---- dates (days since 1970-01-01) ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, char out[11])
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
-}
 
 static int64_t parse_day(const char *s)
 {
-	int y, m, d;
-	if (s == NULL || sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
-		return -1;
-	return days_from_civil(y, m, d);
+	int64_t d;
+	return date_parse(s, &d) == DATE_OK ? d : -1;
 }
 
 /* First day of month index mi (0 = 2025-01). */
-static int64_t month_first(int mi)
+static int64_t demo_month_first(int mi)
 {
-	return days_from_civil(2025 + mi / 12, mi % 12 + 1, 1);
+	return date_from_civil(2025 + mi / 12, mi % 12 + 1, 1);
 }
 
 static int month_of(int64_t day)
 {
 	char s[11];
-	civil_from_days(day, s);
+	date_format(day, s);
 	return (atoi(s) - 2025) * 12 + atoi(s + 5) - 1;
 }
 
@@ -388,9 +362,9 @@ static int64_t lead_amount(struct ctx *c)
 
 static void gen_leads(struct race *r)
 {
-	const int64_t first = days_from_civil(2025, 1, 1);
-	const int64_t last = days_from_civil(LAST_CAPTURE_Y, LAST_CAPTURE_M, LAST_CAPTURE_D);
-	const int64_t recent = days_from_civil(2026, 11, 1), autumn = days_from_civil(2026, 9, 1);
+	const int64_t first = date_from_civil(2025, 1, 1);
+	const int64_t last = date_from_civil(LAST_CAPTURE_Y, LAST_CAPTURE_M, LAST_CAPTURE_D);
+	const int64_t recent = date_from_civil(2026, 11, 1), autumn = date_from_civil(2026, 9, 1);
 	for (int u = 0; u < r->nunits; u++) {
 		const char *const *inds = UNIT_INDUSTRIES[u % 6];
 		int total = rnd_int(&r->c, 55, 80), made = 0;
@@ -431,7 +405,7 @@ static void gen_leads(struct race *r)
 				x -= MONTH_WEIGHT(mi);
 				mi++;
 			}
-			int64_t mf = month_first(mi), ml = month_first(mi + 1) - 1;
+			int64_t mf = demo_month_first(mi), ml = demo_month_first(mi + 1) - 1;
 			if (ml > last)
 				ml = last;
 			if (mf < first)
@@ -514,7 +488,7 @@ static int insert_leads(struct race *r)
 	for (int k = 0; k < r->nleads; k++) {
 		struct lead *l = &r->leads[order[k]];
 		char day[11], key[200];
-		civil_from_days(l->day, day);
+		date_format(l->day, day);
 		race_company_key(l->company, key, sizeof key);
 		db_stmt_t *st = db_prepare(r->c.db,
 			"INSERT INTO leads (unit_id, recruiter_id, company, company_key, credit_code, industry,"
@@ -608,8 +582,8 @@ static int insert_trip(struct race *r, const struct person *p, int64_t start, in
                        int visits)
 {
 	char from[11], to[11], comp[1024];
-	civil_from_days(start, from);
-	civil_from_days(end, to);
+	date_format(start, from);
+	date_format(end, to);
 	int n = visits < 1 ? 0 : visits < 4 ? visits : rnd_int(&r->c, 2, 4);
 	companies(r, p->unit, n, comp, sizeof comp);
 	db_stmt_t *st = db_prepare(r->c.db,
@@ -632,14 +606,14 @@ static int insert_trip(struct race *r, const struct person *p, int64_t start, in
 
 static int seed_trips(struct race *r)
 {
-	const int64_t end_all = month_first(NMONTHS) - 1;   /* 2026-11-30 */
+	const int64_t end_all = demo_month_first(NMONTHS) - 1;   /* 2026-11-30 */
 	for (int i = 0; i < r->npeople; i++) {
 		const struct person *p = &r->people[i];
 		int covered[NMONTHS + 1];
 		memset(covered, 0, sizeof covered);
-		int64_t c = month_first(TRIP_FROM) + 1 + rnd_int(&r->c, 0, 3);
+		int64_t c = demo_month_first(TRIP_FROM) + 1 + rnd_int(&r->c, 0, 3);
 		for (int m = TRIP_FROM; m < NMONTHS; m++) {
-			int64_t mf = month_first(m), ml = month_first(m + 1) - 1;
+			int64_t mf = demo_month_first(m), ml = demo_month_first(m + 1) - 1;
 			if (c < mf)
 				c = mf + rnd_int(&r->c, 0, 2);
 			if (c > ml)

@@ -126,6 +126,11 @@ int req_query_int(req_t *r, const char *name, int64_t dflt, int64_t lo, int64_t 
 void reply_json(req_t *r, int status, json_t *body);          /* steals body */
 void reply_error(req_t *r, int status, const char *code, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Reply with e: its status (500 when it has none), {"error":{"code",
+ * "message","field","line"?,"params"?}}. */
+void reply_err(req_t *r, const err_t *e);
+/* The "error" object of e. */
+json_t *err_json(const err_t *e);
 void reply_text(req_t *r, int status, const char *type, char *text, size_t len); /* text in arena */
 void reply_header(req_t *r, const char *name, const char *value);
 /* 500 with the database's message logged (not shown to the client);

@@ -31,6 +31,33 @@ void reply_error(req_t *r, int status, const char *code, const char *field, cons
 	reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
+json_t *err_json(const err_t *e)
+{
+	json_t *o = json_pack("{s:s,s:s}", "code", e->code ? e->code : "error", "message", e->message);
+	json_object_set_new(o, "field", e->field ? json_string(e->field) : json_null());
+	if (e->line)
+		json_object_set_new(o, "line", json_integer((json_int_t)e->line));
+	if (e->nparams) {
+		json_t *p = json_object();
+		for (int i = 0; i < e->nparams; i++)
+			json_object_set_new(p, e->params[i].name, json_string(e->params[i].value));
+		json_object_set_new(o, "params", p);
+		/* the first API gave a credit code's "reason" beside the code */
+		const char *reason = err_get_param(e, "reason");
+		if (reason)
+			json_object_set_new(o, "reason", json_string(reason));
+	}
+	return o;
+}
+
+void reply_err(req_t *r, const err_t *e)
+{
+	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
+	if (status == 503)
+		reply_header(r, "Retry-After", "1");
+	reply_json(r, status, json_pack("{s:o}", "error", err_json(e)));
+}
+
 void reply_text(req_t *r, int status, const char *type, char *text, size_t len)
 {
 	if (r->out) {
@@ -54,15 +81,9 @@ void reply_header(req_t *r, const char *name, const char *value)
 
 void reply_db_error(req_t *r, int rc, const char *what)
 {
-	if (rc == DB_BUSY) {
-		reply_header(r, "Retry-After", "1");
-		reply_error(r, 503, "busy", NULL, "the database is busy, try again");
-	} else if (rc == DB_CONSTRAINT) {
-		reply_error(r, 409, "conflict", NULL, "%s conflicts with an existing record", what);
-	} else {
-		fprintf(stderr, "zoneops: database error (%s): %s\n", what, r->db ? db_errmsg(r->db) : "?");
-		reply_error(r, 500, "internal", NULL, "internal error while %s", what);
-	}
+	err_t e;
+	db_fail(&e, r->db, rc, what);
+	reply_err(r, &e);
 }
 
 void reply_list(req_t *r, json_t *items, int64_t total, int64_t limit, int64_t offset)

@@ -364,7 +364,7 @@ void api_indicator_bulletin(req_t *r)
 	const char *ps = req_query(r, "period");
 	int year, month;
 	if (ps && *ps) {
-		if (ind_parse_period(ps, &year, &month) < 0) {
+		if (month_parse(ps, &year, &month) < 0) {
 			reply_error(r, 422, "invalid_parameter", "period", "period is YYYY-MM (2021-10), month 01-12");
 			return;
 		}
@@ -501,7 +501,7 @@ int cli_report_monthly(int argc, char **argv, db_t *db)
 	}
 	int year, month;
 	if (period) {
-		if (ind_parse_period(period, &year, &month) < 0) {
+		if (month_parse(period, &year, &month) < 0) {
 			fprintf(stderr, "zoneops: --period is YYYY-MM (2021-10), month 01-12\n");
 			return 2;
 		}

@@ -36,21 +36,6 @@ int ind_find(const char *code)
 	return -1;
 }
 
-int ind_parse_period(const char *s, int *year, int *month)
-{
-	if (s == NULL || strlen(s) != 7 || s[4] != '-')
-		return -1;
-	for (int i = 0; i < 7; i++)
-		if (i != 4 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0');
-	if (y < 1990 || y > 2100 || m < 1 || m > 12)
-		return -1;
-	*year = y;
-	*month = m;
-	return 0;
-}
-
 int ind_latest_period(db_t *db, int *year, int *month)
 {
 	db_stmt_t *st = db_prepare(db, "SELECT year, month FROM indicator_values ORDER BY year DESC, month DESC LIMIT 1");
@@ -461,9 +446,9 @@ static int query_period(req_t *r, int *year, int *month)
 {
 	const char *p = req_query(r, "period");
 	if (p != NULL) {
-		if (ind_parse_period(p, year, month) < 0) {
+		if (month_parse(p, year, month) < 0) {
 			reply_error(r, 422, "invalid_parameter", "period",
-			            "period must be YYYY-MM with a year from 1990 to 2100 and a month from 01 to 12");
+			            "period must be YYYY-MM with a year from %d to %d and a month from 01 to 12", DATE_YEAR_MIN, DATE_YEAR_MAX);
 			return -1;
 		}
 		return 1;
@@ -548,7 +533,7 @@ void api_indicator_evaluation(req_t *r)
 	if (have < 0)
 		return;
 	struct ind_eval e;
-	int rc = ind_evaluate(r->db, have ? year : 1990, have ? month : 1, &e);
+	int rc = ind_evaluate(r->db, have ? year : DATE_YEAR_MIN, have ? month : 1, &e);
 	if (rc != DB_OK) {
 		reply_db_error(r, rc, "evaluating indicators");
 		return;

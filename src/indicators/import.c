@@ -34,8 +34,8 @@
 
 #define IMP_MAX_ROWS 200000
 #define IMP_MAX_ERRORS 1000
-#define IMP_YEAR_MIN 1990
-#define IMP_YEAR_MAX 2100
+#define IMP_YEAR_MIN DATE_YEAR_MIN
+#define IMP_YEAR_MAX DATE_YEAR_MAX
 
 /* Functions below without "static" are used by tests/unit/test_indicator_import.c. */
 int indimp_amount(const char *s, int lenient, int64_t *out);
@@ -229,42 +229,6 @@ int indimp_amount(const char *s, int lenient, int64_t *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-	*m = (int)mm;
-}
-
-/* Digits at *p into *v (at most maxd of them); returns their count. */
-static int take_digits(const char **p, int maxd, int *v)
-{
-	int n = 0;
-	*v = 0;
-	while (**p >= '0' && **p <= '9' && n < maxd) {
-		*v = *v * 10 + (**p - '0');
-		(*p)++;
-		n++;
-	}
-	return n;
-}
-
 /* A period: "YYYY-MM" (also YYYY-M, YYYY/MM, YYYY.MM, YYYY年M月 and
  * YYYYMM).  lenient (XLSX): a whole number that is a date serial (a cell
  * typed as 2021-10 is stored as the date 2021-10-01) gives its year and
@@ -275,47 +239,16 @@ int indimp_period(const char *s, int lenient, int date1904, int *year, int *mont
 	char t[64];
 	text_trim_into(s, t, sizeof t);
 	text_fold_fullwidth(t);
-	const char *p = t;
-	int y, m, n;
-	if (lenient && (n = (int)strspn(t, "0123456789")) == 5 && (t[n] == '\0' || t[n] == '.')) {
-		/* a date serial (whole days; a time part is ignored) */
-		long serial = strtol(t, NULL, 10);
-		if (serial >= 2 && serial < 100000) {
-			int64_t base = date1904 ? days_from_civil(1904, 1, 1) : days_from_civil(1899, 12, 30);
-			civil_from_days(base + serial, &y, &m);
-			goto check;
-		}
+	int rc, n = (int)strspn(t, "0123456789");
+	if (lenient && n == 5 && (t[n] == '\0' || t[n] == '.')) {
+		int64_t d;
+		rc = date_from_serial(strtod(t, NULL), date1904, &d);
+		if (rc == DATE_OK)
+			date_to_civil(d, year, month, NULL);
+	} else {
+		rc = month_parse_loose(t, year, month);
 	}
-	if (take_digits(&p, 4, &y) != 4)
-		return -1;
-	if (*p == '\0')
-		return -1;
-	if (*p >= '0' && *p <= '9') {            /* YYYYMM */
-		if (take_digits(&p, 2, &m) != 2 || *p != '\0')
-			return -1;
-		goto check;
-	}
-	if (*p == '-' || *p == '/' || *p == '.')
-		p++;
-	else if (strncmp(p, "年", 3) == 0)
-		p += 3;
-	else
-		return -1;
-	n = take_digits(&p, 2, &m);
-	if (n < 1 || n > 2)
-		return -1;
-	if (strncmp(p, "月", 3) == 0)
-		p += 3;
-	if (*p != '\0')
-		return -1;
-check:
-	if (y < IMP_YEAR_MIN || y > IMP_YEAR_MAX)
-		return -3;
-	if (m < 1 || m > 12)
-		return -2;
-	*year = y;
-	*month = m;
-	return 0;
+	return rc == DATE_OK ? 0 : rc == DATE_INVALID ? -2 : rc == DATE_RANGE ? -3 : -1;
 }
 
 /* A year (also "2021年", and "2021.0" as an XLSX number).  0 or -1. */
@@ -324,13 +257,13 @@ int indimp_year(const char *s, int *year)
 	char t[64];
 	text_trim_into(s, t, sizeof t);
 	text_fold_fullwidth(t);
-	const char *p = t;
-	int y;
-	if (take_digits(&p, 4, &y) != 4)
+	if (strspn(t, "0123456789") != 4)
 		return -1;
-	if (strcmp(p, "年") == 0 || strcmp(p, ".0") == 0)
-		p += strlen(p);
-	if (*p != '\0' || y < IMP_YEAR_MIN || y > IMP_YEAR_MAX)
+	const char *p = t + 4;
+	if (strcmp(p, "年") != 0 && strcmp(p, ".0") != 0 && *p != '\0')
+		return -1;
+	int y = atoi(t);
+	if (date_check(y, 1, 1) != DATE_OK)
 		return -1;
 	*year = y;
 	return 0;
@@ -410,7 +343,7 @@ struct imp {
 	json_t *errors;
 	int64_t nerrors;
 	int fatal;
-	struct table_error ferr;
+	err_t ferr;
 	void (*on_error)(void *ud, int64_t line, const char *field, const char *code, const char *msg);
 	void *ud;
 };
@@ -621,7 +554,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 struct imp_result {
 	int status;             /* 0 written (or checked: dry run), 1 file error, 2 row errors, 3 database error */
 	int dbrc;
-	struct table_error ferr;
+	err_t ferr;
 	json_t *errors;         /* row errors (status 2) */
 	int64_t nerrors;
 	json_t *summary;        /* status 0 */

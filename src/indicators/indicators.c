@@ -6,7 +6,7 @@
 void api_indicators(req_t *r)
 {
 	int64_t year, month;
-	if (req_query_int(r, "year", 0, 1990, 2100, &year) < 0 || req_query_int(r, "month", 0, 1, 12, &month) < 0)
+	if (req_query_int(r, "year", 0, DATE_YEAR_MIN, DATE_YEAR_MAX, &year) < 0 || req_query_int(r, "month", 0, 1, 12, &month) < 0)
 		return;
 	if (year == 0) {
 		db_stmt_t *st = db_prepare(r->db, "SELECT year, month FROM indicator_values ORDER BY year DESC, month DESC LIMIT 1");
@@ -19,10 +19,6 @@ void api_indicators(req_t *r)
 	}
 	if (year == 0) {  /* no data yet */
 		reply_json(r, 200, json_pack("{s:n,s:n,s:[]}", "year", "month", "items"));
-		return;
-	}
-	if (year < 1990 || year > 2100) {
-		reply_error(r, 422, "invalid_parameter", "year", "year must be between 1990 and 2100");
 		return;
 	}
 	if (month < 1 || month > 12) {

@@ -38,8 +38,6 @@ extern const struct ind_def ind_catalogue[IND_COUNT];
 /* Index of code in ind_catalogue, or -1. */
 int ind_find(const char *code);
 
-/* "YYYY-MM" (year 1990-2100, month 01-12) → 0, else -1. */
-int ind_parse_period(const char *s, int *year, int *month);
 /* The latest period with values: 1 with year and month set; 0 when there is no
  * value at all; a DB_ error code (< 0) on failure. */
 int ind_latest_period(db_t *db, int *year, int *month);

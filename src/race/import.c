@@ -151,9 +151,9 @@ struct imp {
 	json_t *errors;
 	int64_t nerrors;
 	int fatal;                /* a file error (ferr) */
-	struct table_error ferr;
+	err_t ferr;
 	int dbfail;               /* a database error: stop */
-	struct race_error dberr;
+	err_t dberr;
 	struct unit_ref *units;
 	size_t nunits;
 	struct user_ref *users;
@@ -384,104 +384,26 @@ static int parse_bool(const char *s)
 	return -1;
 }
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (mm <= 2));
-	*m = (int)mm;
-}
-
-static int take_digits(const char **p, int maxd, int *v)
-{
-	int n = 0;
-	*v = 0;
-	while (**p >= '0' && **p <= '9' && n < maxd) {
-		*v = *v * 10 + (**p - '0');
-		(*p)++;
-		n++;
-	}
-	return n;
-}
-
-/* A date cell rewritten as YYYY-MM-DD into out[11] when it is written in
- * one of the accepted forms; otherwise the trimmed text as it is (the
- * insert function then says what is wrong with it). */
+/* A date cell rewritten as YYYY-MM-DD into out when it is written in one
+ * of the forms date_parse_loose() accepts (or, lenient: XLSX, is a date
+ * serial); otherwise the trimmed text as it is (the insert function then
+ * says what is wrong with it). */
 static void norm_date(const char *s, int lenient, int date1904, char *out, size_t outlen)
 {
 	char t[128];
 	text_trim_into(s, t, sizeof t);
 	text_fold_fullwidth(t);
-	int y = 0, mo = 0, d = 0;
-	const char *p = t;
+	int64_t d;
 	size_t nd = strspn(t, "0123456789");
-	if (lenient && nd == 5 && (t[nd] == '\0' || t[nd] == '.')) {
-		/* a date serial (a time part is dropped) */
-		long serial = strtol(t, NULL, 10);
-		int64_t base = date1904 ? days_from_civil(1904, 1, 1) : days_from_civil(1899, 12, 30);
-		civil_from_days(base + serial, &y, &mo, &d);
-		goto done;
+	int serial = lenient && nd == 5 && (t[nd] == '\0' || t[nd] == '.');
+	int rc = serial ? date_from_serial(strtod(t, NULL), date1904, &d) : date_parse_loose(t, &d);
+	if (rc == DATE_OK) {
+		char day[DATE_LEN];
+		date_format(d, day);
+		snprintf(out, outlen, "%s", day);
+	} else {
+		snprintf(out, outlen, "%s", t);
 	}
-	if (nd == 8 && t[8] == '\0') {   /* YYYYMMDD */
-		take_digits(&p, 4, &y);
-		take_digits(&p, 2, &mo);
-		take_digits(&p, 2, &d);
-		goto done;
-	}
-	if (take_digits(&p, 4, &y) != 4)
-		goto asis;
-	char sep = 0;
-	if (*p == '-' || *p == '/' || *p == '.')
-		sep = *p++;
-	else if (strncmp(p, "年", 3) == 0)
-		p += 3;
-	else
-		goto asis;
-	int n = take_digits(&p, 2, &mo);
-	if (n < 1)
-		goto asis;
-	if (sep ? *p == sep : strncmp(p, "月", 3) == 0)
-		p += sep ? 1 : 3;
-	else
-		goto asis;
-	n = take_digits(&p, 2, &d);
-	if (n < 1)
-		goto asis;
-	if (!sep && strncmp(p, "日", 3) == 0)
-		p += 3;
-	else if (!sep && strncmp(p, "号", 3) == 0)
-		p += 3;
-	/* a time after the date (XLSX text "2024-03-05 00:00:00") */
-	if (*p == ' ' || *p == 'T') {
-		const char *q = p + 1;
-		while ((*q >= '0' && *q <= '9') || *q == ':' || *q == '.')
-			q++;
-		if (*q == '\0')
-			p = q;
-	}
-	if (*p != '\0')
-		goto asis;
-done:
-	snprintf(out, outlen, "%04d-%02d-%02d", y % 10000, mo % 100, d % 100);
-	return;
-asis:
-	snprintf(out, outlen, "%s", t);
 }
 
 /* ---- units and people ---- */
@@ -618,7 +540,7 @@ static int parse_cell(struct imp *m, int64_t line, int f, const char *cell, stru
 		add_error(m, line, fd->key, "too_large", "out of memory");
 		return -1;
 	}
-	struct race_error e;
+	err_t e;
 	memset(&e, 0, sizeof e);
 	int rc;
 	switch (fd->type) {
@@ -718,7 +640,7 @@ static const char *date_or(const struct cellv *v)
 }
 
 /* Insert one row through race_util.h.  0 ok, -1 refused (err filled). */
-static int insert_row(struct imp *m, struct cellv *c, int *duplicate, struct race_error *err)
+static int insert_row(struct imp *m, struct cellv *c, int *duplicate, err_t *err)
 {
 	int64_t id = 0;
 	*duplicate = 0;
@@ -808,13 +730,13 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 			bad = 1;
 	}
 	if (!bad) {
-		struct race_error err;
+		err_t err;
 		memset(&err, 0, sizeof err);
 		int dup = 0;
 		int rc = db_exec(m->db, "SAVEPOINT race_import_row");
 		if (rc != DB_OK) {
 			m->dbfail = 1;
-			race_fail(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
+			err_set(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
 		} else if (insert_row(m, c, &dup, &err) < 0) {
 			if (err.status >= 500) {
 				m->dbfail = 1;
@@ -824,7 +746,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 				if (db_exec(m->db, "ROLLBACK TO SAVEPOINT race_import_row") != DB_OK
 				    || db_exec(m->db, "RELEASE SAVEPOINT race_import_row") != DB_OK) {
 					m->dbfail = 1;
-					race_fail(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
+					err_set(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
 				}
 			}
 		} else {
@@ -832,7 +754,7 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 			m->duplicates += dup;
 			if (db_exec(m->db, "RELEASE SAVEPOINT race_import_row") != DB_OK) {
 				m->dbfail = 1;
-				race_fail(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
+				err_set(&m->dberr, 500, "db_error", NULL, "%s", db_errmsg(m->db));
 			}
 		}
 	}
@@ -846,8 +768,8 @@ static int on_row(void *ud, int64_t line, int n, char **cells)
 /* The outcome of one import. */
 struct imp_result {
 	int status;             /* 0 written (or checked: dry run), 1 file error, 2 row errors, 3 database error */
-	struct race_error dberr;
-	struct table_error ferr;
+	err_t dberr;
+	err_t ferr;
 	json_t *errors;         /* row errors (status 2) */
 	int64_t nerrors;
 	json_t *summary;        /* status 0 */
@@ -880,7 +802,7 @@ static void run_import(db_t *db, const user_t *actor, enum kind kind, const char
 	}
 	if (rc != DB_OK) {
 		res->status = 3;
-		race_fail(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
+		err_set(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
 		goto out;
 	}
 	if (len == 0) {
@@ -930,7 +852,7 @@ static void run_import(db_t *db, const user_t *actor, enum kind kind, const char
 			json_decref(res->summary);
 			res->summary = NULL;
 			res->status = 3;
-			race_fail(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
+			err_set(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
 		}
 		in_savepoint = 0;
 	}
@@ -942,7 +864,7 @@ out:
 			json_decref(res->summary);
 			res->summary = NULL;
 			res->status = 3;
-			race_fail(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
+			err_set(&res->dberr, 500, "db_error", NULL, "%s", db_errmsg(db));
 		}
 	}
 	json_decref(m->errors);

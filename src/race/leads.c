@@ -50,9 +50,9 @@ static int lead_body(req_t *r, json_t *o, struct lead_in *in)
 		return -1;
 	json_t *v = json_object_get(o, "est_investment");
 	if (v && !json_is_null(v)) {
-		struct race_error err;
+		err_t err;
 		if (race_yi_json(v, "est_investment", &in->est_investment_wan, &err) < 0) {
-			race_reply(r, &err);
+			reply_err(r, &err);
 			return -1;
 		}
 	}
@@ -90,9 +90,9 @@ void api_leads_create(req_t *r)
 	if (lead_body(r, o, &in) < 0)
 		return;
 	int64_t id = 0, dup, dup_unit;
-	struct race_error err;
+	err_t err;
 	if (lead_insert(r->db, r->user, &in, &id, &dup, &dup_unit, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	int rc;
@@ -183,9 +183,9 @@ void api_lead_update(req_t *r)
 	size_t klen = strlen(in.company ? in.company : "") + 8;
 	char *key = arena_alloc(r->arena, klen);
 	int64_t dup, dup_unit;
-	struct race_error err;
+	err_t err;
 	if (lead_validate(r->db, &actor, &in, id, code, key, klen, &dup, &dup_unit, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	st = db_prepare(r->db,
@@ -245,7 +245,7 @@ void api_leads_list(req_t *r)
 	const char *month = req_query(r, "month"), *status = req_query(r, "status");
 	char first[11] = "", last[11] = "";
 	if (month && *month) {
-		if (!race_month_ok(month, first, last)) {
+		if (month_range(month, first, last) != DATE_OK) {
 			reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
 			return;
 		}

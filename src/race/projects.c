@@ -134,7 +134,7 @@ static int project_body(req_t *r, json_t *o, struct project_in *in)
 		return -1;
 	if (hn)
 		in->negotiating = neg;
-	struct race_error err;
+	err_t err;
 	if ((v = json_object_get(o, "total_investment")) && !json_is_null(v) &&
 	    race_yi_json(v, "total_investment", &in->total_investment_wan, &err) < 0)
 		goto bad;
@@ -146,18 +146,18 @@ static int project_body(req_t *r, json_t *o, struct project_in *in)
 		goto bad;
 	if ((v = json_object_get(o, "land_mu")) && !json_is_null(v)) {
 		if (!json_is_number(v)) {
-			race_fail(&err, 422, "invalid_type", "land_mu", "land_mu must be a number");
+			err_set(&err, 422, "invalid_type", "land_mu", "land_mu must be a number");
 			goto bad;
 		}
 		in->land_mu = json_number_value(v);
 		if (in->land_mu < 0) {
-			race_fail(&err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
+			err_set(&err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
 			goto bad;
 		}
 	}
 	return 0;
 bad:
-	race_reply(r, &err);
+	reply_err(r, &err);
 	return -1;
 }
 
@@ -183,9 +183,9 @@ void api_projects_create(req_t *r)
 	if (project_body(r, o, &in) < 0)
 		return;
 	int64_t id = 0;
-	struct race_error err;
+	err_t err;
 	if (project_insert(r->db, r->user, &in, &id, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	reply_project(r, 201, id);
@@ -258,9 +258,9 @@ void api_project_update(req_t *r)
 	char lead_on[11];
 	const char *stage;
 	int64_t ent;
-	struct race_error err;
+	err_t err;
 	if (project_validate(r->db, me, &in, lead_on, &stage, &ent, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	if (ent == 0)

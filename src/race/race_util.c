@@ -10,71 +10,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-int race_fail(struct race_error *err, int status, const char *code, const char *field, const char *fmt, ...)
-{
-	err->status = status;
-	err->code = code;
-	err->field = field;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-void race_reply(req_t *r, const struct race_error *err)
-{
-	reply_error(r, err->status ? err->status : 500, err->code ? err->code : "error", err->field, "%s", err->message);
-}
-
-static int db_fail(struct race_error *err, db_t *db, const char *what)
-{
-	fprintf(stderr, "race: %s: %s\n", what, db_errmsg(db));
-	return race_fail(err, 500, "internal", NULL, "database error while %s", what);
-}
-
 /* ---- amounts ---- */
 
 #define MAX_WAN ((int64_t)1 << 52)
 
-int race_yi_json(json_t *v, const char *field, int64_t *wan, struct race_error *err)
+int race_yi_json(json_t *v, const char *field, int64_t *wan, err_t *err)
 {
 	if (json_is_integer(v)) {
 		json_int_t n = json_integer_value(v);
 		if (n < 0)
-			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+			return err_set(err, 422, "negative_amount", field, "%s must not be negative", field);
 		if (n > MAX_WAN / 10000)
-			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+			return err_set(err, 422, "out_of_range", field, "%s is too large", field);
 		*wan = (int64_t)n * 10000;
 		return 0;
 	}
 	if (json_is_real(v)) {
 		double x = json_real_value(v);
 		if (x < 0)
-			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+			return err_set(err, 422, "negative_amount", field, "%s must not be negative", field);
 		if (!(x * 10000 < (double)MAX_WAN))
-			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+			return err_set(err, 422, "out_of_range", field, "%s is too large", field);
 		long long w = llround(x * 10000);
 		if ((double)w / 10000 != x)
-			return race_fail(err, 422, "too_many_decimals", field,
+			return err_set(err, 422, "too_many_decimals", field,
 			                 "%s has more than 4 decimals (亿 to 万 must be exact)", field);
 		*wan = w;
 		return 0;
 	}
 	if (json_is_string(v))
 		return race_yi_text(json_string_value(v), field, wan, err);
-	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+	return err_set(err, 422, "invalid_type", field, "%s must be a number", field);
 }
 
 /* Parse decimal text into an integer scaled by 10^scale. */
-static int decimal_text(const char *s, int scale, const char *field, int64_t *out, struct race_error *err)
+static int decimal_text(const char *s, int scale, const char *field, int64_t *out, err_t *err)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (*s == '-') {
 		const char *q = s + 1;
 		if ((*q >= '0' && *q <= '9') || *q == '.')
-			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+			return err_set(err, 422, "negative_amount", field, "%s must not be negative", field);
 	}
 	if (*s == '+')
 		s++;
@@ -83,9 +60,9 @@ static int decimal_text(const char *s, int scale, const char *field, int64_t *ou
 	for (; *s; s++) {
 		if (*s >= '0' && *s <= '9') {
 			if (dec >= 0 && ++dec > scale)
-				return race_fail(err, 422, "too_many_decimals", field, "%s has more than %d decimals", field, scale);
+				return err_set(err, 422, "too_many_decimals", field, "%s has more than %d decimals", field, scale);
 			if (v > MAX_WAN / 10)
-				return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+				return err_set(err, 422, "out_of_range", field, "%s is too large", field);
 			v = v * 10 + (*s - '0');
 			digits++;
 		} else if (*s == '.' && dec < 0) {
@@ -105,45 +82,45 @@ static int decimal_text(const char *s, int scale, const char *field, int64_t *ou
 		goto bad;
 	for (int i = dec < 0 ? 0 : dec; i < scale; i++) {
 		if (v > MAX_WAN / 10)
-			return race_fail(err, 422, "out_of_range", field, "%s is too large", field);
+			return err_set(err, 422, "out_of_range", field, "%s is too large", field);
 		v *= 10;
 	}
 	*out = v;
 	return 0;
 bad:
-	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+	return err_set(err, 422, "invalid_type", field, "%s must be a number", field);
 }
 
-int race_yi_text(const char *s, const char *field, int64_t *wan, struct race_error *err)
+int race_yi_text(const char *s, const char *field, int64_t *wan, err_t *err)
 {
 	return decimal_text(s ? s : "", 4, field, wan, err);
 }
 
-int race_wan_text(const char *s, const char *field, int64_t *wan, struct race_error *err)
+int race_wan_text(const char *s, const char *field, int64_t *wan, err_t *err)
 {
 	return decimal_text(s ? s : "", 0, field, wan, err);
 }
 
-int race_wan_json(json_t *v, const char *field, int64_t *wan, struct race_error *err)
+int race_wan_json(json_t *v, const char *field, int64_t *wan, err_t *err)
 {
 	if (json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
-			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+			return err_set(err, 422, "negative_amount", field, "%s must not be negative", field);
 		*wan = json_integer_value(v);
 		return 0;
 	}
 	if (json_is_real(v)) {
 		double x = json_real_value(v);
 		if (x < 0)
-			return race_fail(err, 422, "negative_amount", field, "%s must not be negative", field);
+			return err_set(err, 422, "negative_amount", field, "%s must not be negative", field);
 		if (!(x < (double)MAX_WAN) || x != floor(x))
-			return race_fail(err, 422, "invalid_type", field, "%s must be a whole number of 万元", field);
+			return err_set(err, 422, "invalid_type", field, "%s must be a whole number of 万元", field);
 		*wan = (int64_t)x;
 		return 0;
 	}
 	if (json_is_string(v))
 		return race_wan_text(json_string_value(v), field, wan, err);
-	return race_fail(err, 422, "invalid_type", field, "%s must be a number", field);
+	return err_set(err, 422, "invalid_type", field, "%s must be a number", field);
 }
 
 json_t *race_wan_to_yi(int64_t wan)
@@ -154,37 +131,6 @@ json_t *race_wan_to_yi(int64_t wan)
 }
 
 /* ---- dates ---- */
-
-int race_date_ok(const char *s)
-{
-	int64_t d;
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	return date_parse(s, &d) == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return n[m - 1];
-}
-
-int race_month_ok(const char *s, char first[11], char last[11])
-{
-	if (s == NULL || strlen(s) != 7 || s[4] != '-')
-		return 0;
-	for (int i = 0; i < 7; i++)
-		if (i != 4 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	int y = atoi(s), m = atoi(s + 5);
-	if (y < 1900 || y > 2199 || m < 1 || m > 12)
-		return 0;
-	snprintf(first, 11, "%04d-%02d-01", y, m);
-	snprintf(last, 11, "%04d-%02d-%02d", y, m, days_in_month(y, m));
-	return 1;
-}
 
 /* ---- stage ---- */
 
@@ -294,20 +240,20 @@ static int unit_exists(db_t *db, int64_t id)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
-static int check_unit(db_t *db, int64_t unit_id, struct race_error *err)
+static int check_unit(db_t *db, int64_t unit_id, err_t *err)
 {
 	if (unit_id <= 0)
-		return race_fail(err, 422, "required", "unit_id", "unit_id is required");
+		return err_set(err, 422, "required", "unit_id", "unit_id is required");
 	int u = unit_exists(db, unit_id);
 	if (u < 0)
-		return db_fail(err, db, "reading units");
+		return db_fail(err, db, DB_ERR, "reading units");
 	if (u == 0)
-		return race_fail(err, 422, "unknown_unit", "unit_id", "unit %lld does not exist", (long long)unit_id);
+		return err_set(err, 422, "unknown_unit", "unit_id", "unit %lld does not exist", (long long)unit_id);
 	return 0;
 }
 
 /* recruiter_id (when set) must be a recruiter or leader of unit_id. */
-static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, struct race_error *err)
+static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, err_t *err)
 {
 	if (rid == 0)
 		return 0;
@@ -315,12 +261,12 @@ static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, struct race_e
 	int64_t uu = 0;
 	int p = person(db, rid, role, &uu);
 	if (p < 0)
-		return db_fail(err, db, "reading users");
+		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
-		return race_fail(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a recruiter or leader",
+		return err_set(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a recruiter or leader",
 		                 (long long)rid);
 	if (uu != unit_id)
-		return race_fail(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a member of unit %lld",
+		return err_set(err, 422, "invalid_recruiter", "recruiter_id", "user %lld is not a member of unit %lld",
 		                 (long long)rid, (long long)unit_id);
 	return 0;
 }
@@ -329,41 +275,41 @@ static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, struct race_e
 
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
-                  int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err)
+                  int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
 {
 	*duplicate_of = 0;
 	*dup_unit_id = 0;
 	if (in->company == NULL || *in->company == '\0')
-		return race_fail(err, 422, "required", "company", "company is required");
+		return err_set(err, 422, "required", "company", "company is required");
 	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
 		in->unit_id = actor->unit_id;
 	if (check_unit(db, in->unit_id, err) < 0)
 		return -1;
 	if (in->captured_on == NULL || *in->captured_on == '\0')
-		return race_fail(err, 422, "required", "captured_on", "captured_on is required");
-	if (!race_date_ok(in->captured_on))
-		return race_fail(err, 422, "invalid_date", "captured_on", "captured_on must be a date YYYY-MM-DD");
+		return err_set(err, 422, "required", "captured_on", "captured_on is required");
+	if (date_parse(in->captured_on, NULL) != DATE_OK)
+		return err_set(err, 422, "invalid_date", "captured_on", "captured_on must be a date YYYY-MM-DD");
 	if (in->est_investment_wan < 0)
-		return race_fail(err, 422, "negative_amount", "est_investment", "est_investment must not be negative");
+		return err_set(err, 422, "negative_amount", "est_investment", "est_investment must not be negative");
 	if (in->recruiter_id == 0 && actor && (actor->role_bit & ROLE_RECRUITER))
 		in->recruiter_id = actor->id;
 	if (actor && !race_may_unit(actor, in->unit_id))
-		return race_fail(err, 403, "forbidden", "unit_id", "you may not record leads for this unit");
+		return err_set(err, 403, "forbidden", "unit_id", "you may not record leads for this unit");
 	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
-		return race_fail(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own leads");
+		return err_set(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own leads");
 	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	if (in->credit_code && *in->credit_code) {
 		const char *reason, *detail;
 		if (credit_code_normalise(in->credit_code, code_buf, 32, &reason, &detail) < 0)
-			return race_fail(err, 422, "invalid_credit_code", "credit_code", "credit_code: %s", detail);
+			return err_set(err, 422, "invalid_credit_code", "credit_code", "credit_code: %s", detail);
 		in->credit_code = code_buf;
 	} else {
 		in->credit_code = "";
 	}
 	race_company_key(in->company, key_buf, key_len);
 	if (*key_buf == '\0')
-		return race_fail(err, 422, "required", "company", "company has no name left after normalising");
+		return err_set(err, 422, "required", "company", "company has no name left after normalising");
 	/* The first claim by another unit (created earlier), rejected leads and
 	 * duplicates do not claim. */
 	db_stmt_t *st = db_prepare(db,
@@ -381,20 +327,20 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	}
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
-		return db_fail(err, db, "checking duplicates");
+		return db_fail(err, db, DB_ERR, "checking duplicates");
 	if (in->qualified >= 0 && actor && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
-		return race_fail(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
+		return err_set(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
 	return 0;
 }
 
 int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
-                int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err)
+                int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
 {
 	char code[32];
 	size_t klen = strlen(in->company ? in->company : "") + 8;
 	char *key = malloc(klen);
 	if (key == NULL)
-		return race_fail(err, 500, "internal", NULL, "out of memory");
+		return err_set(err, 500, "internal", NULL, "out of memory");
 	if (lead_validate(db, actor, in, 0, code, key, klen, duplicate_of, dup_unit_id, err) < 0) {
 		free(key);
 		return -1;
@@ -431,40 +377,40 @@ int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
 	db_done(st);
 	free(key);
 	if (rc != DB_ROW)
-		return db_fail(err, db, "inserting a lead");
+		return db_fail(err, db, DB_ERR, "inserting a lead");
 	return 0;
 }
 
 /* ---- projects ---- */
 
-static int check_date(const char *v, const char *field, struct race_error *err)
+static int check_date(const char *v, const char *field, err_t *err)
 {
-	if (has(v) && !race_date_ok(v))
-		return race_fail(err, 422, "invalid_date", field, "%s must be a date YYYY-MM-DD", field);
+	if (has(v) && date_parse(v, NULL) != DATE_OK)
+		return err_set(err, 422, "invalid_date", field, "%s must be a date YYYY-MM-DD", field);
 	return 0;
 }
 
 int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
-                     const char **stage, int64_t *enterprise_id, struct race_error *err)
+                     const char **stage, int64_t *enterprise_id, err_t *err)
 {
 	lead_on[0] = '\0';
 	*enterprise_id = 0;
 	if (in->name == NULL || *in->name == '\0')
-		return race_fail(err, 422, "required", "name", "name is required");
+		return err_set(err, 422, "required", "name", "name is required");
 	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
 		in->unit_id = actor->unit_id;
 	if (check_unit(db, in->unit_id, err) < 0)
 		return -1;
 	if (in->total_investment_wan < 0)
-		return race_fail(err, 422, "negative_amount", "total_investment", "total_investment must not be negative");
+		return err_set(err, 422, "negative_amount", "total_investment", "total_investment must not be negative");
 	if (in->foreign_investment_wan_usd < 0)
-		return race_fail(err, 422, "negative_amount", "foreign_investment", "foreign_investment must not be negative");
+		return err_set(err, 422, "negative_amount", "foreign_investment", "foreign_investment must not be negative");
 	if (in->expected_annual_tax_wan < 0)
-		return race_fail(err, 422, "negative_amount", "expected_annual_tax", "expected_annual_tax must not be negative");
+		return err_set(err, 422, "negative_amount", "expected_annual_tax", "expected_annual_tax must not be negative");
 	if (!(in->land_mu >= 0) || isinf(in->land_mu))
-		return race_fail(err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
+		return err_set(err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
 	if (actor && !race_may_unit(actor, in->unit_id))
-		return race_fail(err, 403, "forbidden", "unit_id", "you may not record projects for this unit");
+		return err_set(err, 403, "forbidden", "unit_id", "you may not record projects for this unit");
 	char credit[32] = "", company[512] = "";
 	int64_t lead_recruiter = 0;
 	if (in->lead_id) {
@@ -482,11 +428,11 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		}
 		db_done(st);
 		if (rc != DB_ROW && rc != DB_DONE)
-			return db_fail(err, db, "reading the lead");
+			return db_fail(err, db, DB_ERR, "reading the lead");
 		if (rc == DB_DONE)
-			return race_fail(err, 422, "unknown_lead", "lead_id", "lead %lld does not exist", (long long)in->lead_id);
+			return err_set(err, 422, "unknown_lead", "lead_id", "lead %lld does not exist", (long long)in->lead_id);
 		if (lu != in->unit_id)
-			return race_fail(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
+			return err_set(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
 			                 (long long)in->lead_id);
 	}
 	if (check_date(in->signed_on, "signed_on", err) < 0 || check_date(in->landed_on, "landed_on", err) < 0 ||
@@ -501,20 +447,20 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		if (!has(chain[i].v))
 			continue;
 		if (i >= 2 && !has(chain[i - 1].v))
-			return race_fail(err, 422, "missing_predecessor", chain[i].field, "%s needs %s first",
+			return err_set(err, 422, "missing_predecessor", chain[i].field, "%s needs %s first",
 			                 chain[i].field, chain[i - 1].field);
 		if (has(chain[i - 1].v) && strcmp(chain[i].v, chain[i - 1].v) < 0) {
 			if (i == 1)
-				return race_fail(err, 422, "date_order", "signed_on",
+				return err_set(err, 422, "date_order", "signed_on",
 				                 "signed_on is before the lead's captured_on (%s)", lead_on);
-			return race_fail(err, 422, "date_order", chain[i].field, "%s is before %s",
+			return err_set(err, 422, "date_order", chain[i].field, "%s is before %s",
 			                 chain[i].field, chain[i - 1].field);
 		}
 	}
 	if (in->recruiter_id == 0)
 		in->recruiter_id = actor && (actor->role_bit & ROLE_RECRUITER) ? actor->id : lead_recruiter;
 	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
-		return race_fail(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own projects");
+		return err_set(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own projects");
 	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	*stage = race_stage(in->signed_on, in->landed_on, in->started_on, in->producing_on, in->lead_id != 0,
@@ -533,12 +479,12 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 			*enterprise_id = db_col_int(st, 0);
 		db_done(st);
 		if (rc != DB_ROW && rc != DB_DONE)
-			return db_fail(err, db, "linking the enterprise");
+			return db_fail(err, db, DB_ERR, "linking the enterprise");
 	}
 	return 0;
 }
 
-int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, struct race_error *err)
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, err_t *err)
 {
 	char lead_on[11];
 	const char *stage;
@@ -572,25 +518,25 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 		*id = db_col_int(st, 0);
 	db_done(st);
 	if (rc != DB_ROW)
-		return db_fail(err, db, "inserting a project");
+		return db_fail(err, db, DB_ERR, "inserting a project");
 	return 0;
 }
 
 /* ---- trips ---- */
 
-int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race_error *err)
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 {
 	if (in->user_id == 0 && actor)
 		in->user_id = actor->id;
 	if (in->user_id <= 0)
-		return race_fail(err, 422, "required", "user_id", "user_id is required");
+		return err_set(err, 422, "required", "user_id", "user_id is required");
 	char role[16];
 	int64_t unit = 0;
 	int p = person(db, in->user_id, role, &unit);
 	if (p < 0)
-		return db_fail(err, db, "reading users");
+		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
-		return race_fail(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
+		return err_set(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
 	if (actor && !(actor->role_bit & ROLE_ADMIN)) {
 		int ok;
 		if (actor->role_bit & ROLE_RECRUITER)
@@ -600,31 +546,31 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race
 		else
 			ok = 0;
 		if (!ok)
-			return race_fail(err, 403, "forbidden", "user_id", "you may not record trips for this person");
+			return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
 	}
 	if (!has(in->start_on))
-		return race_fail(err, 422, "required", "start_on", "start_on is required");
-	if (!race_date_ok(in->start_on))
-		return race_fail(err, 422, "invalid_date", "start_on", "start_on must be a date YYYY-MM-DD");
+		return err_set(err, 422, "required", "start_on", "start_on is required");
+	if (date_parse(in->start_on, NULL) != DATE_OK)
+		return err_set(err, 422, "invalid_date", "start_on", "start_on must be a date YYYY-MM-DD");
 	if (!has(in->end_on))
-		return race_fail(err, 422, "required", "end_on", "end_on is required");
-	if (!race_date_ok(in->end_on))
-		return race_fail(err, 422, "invalid_date", "end_on", "end_on must be a date YYYY-MM-DD");
+		return err_set(err, 422, "required", "end_on", "end_on is required");
+	if (date_parse(in->end_on, NULL) != DATE_OK)
+		return err_set(err, 422, "invalid_date", "end_on", "end_on must be a date YYYY-MM-DD");
 	if (strcmp(in->end_on, in->start_on) < 0)
-		return race_fail(err, 422, "date_order", "end_on", "end_on is before start_on");
+		return err_set(err, 422, "date_order", "end_on", "end_on is before start_on");
 	int64_t a, b;
 	date_parse(in->start_on, &a);
 	date_parse(in->end_on, &b);
 	if (b - a + 1 > TRIP_MAX_DAYS)
-		return race_fail(err, 422, "out_of_range", "end_on",
+		return err_set(err, 422, "out_of_range", "end_on",
 		                 "一次外出最长%d天，请分段登记 / a trip lasts at most %d days: enter longer ones in parts",
 		                 TRIP_MAX_DAYS, TRIP_MAX_DAYS);
 	if (in->visits < 0)
-		return race_fail(err, 422, "negative_amount", "visits", "visits must not be negative");
+		return err_set(err, 422, "negative_amount", "visits", "visits must not be negative");
 	return 0;
 }
 
-int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, struct race_error *err)
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, err_t *err)
 {
 	if (trip_validate(db, actor, in, err) < 0)
 		return -1;
@@ -644,7 +590,7 @@ int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, 
 		*id = db_col_int(st, 0);
 	db_done(st);
 	if (rc != DB_ROW)
-		return db_fail(err, db, "inserting a trip");
+		return db_fail(err, db, DB_ERR, "inserting a trip");
 	return 0;
 }
 
@@ -655,13 +601,13 @@ int race_quota(db_t *db, const char *month, int64_t unit_id, struct race_quota *
 	char first[11], last[11], today[11];
 	*out = NULL;
 	*n = 0;
-	if (!race_month_ok(month, first, last))
+	if (month_range(month, first, last) != DATE_OK)
 		return -1;
 	int64_t d0, d1;
 	date_parse(first, &d0);
 	date_parse(last, &d1);
 	int ndays = (int)(d1 - d0 + 1);
-	date_today(today);
+	date_today_str(today);
 	int64_t td;
 	date_parse(today, &td);
 	/* working days of the month */

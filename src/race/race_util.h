@@ -30,35 +30,18 @@
  * parts.  Bounds the trips query of race_quota(). */
 #define TRIP_MAX_DAYS 62
 
-struct race_error {
-	int status;             /* 422, 403, 404, 500 */
-	const char *code, *field;
-	char message[256];
-};
-/* Fill err and return -1. */
-int race_fail(struct race_error *err, int status, const char *code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-/* Reply with err (one reply_error). */
-void race_reply(req_t *r, const struct race_error *err);
-
 /* ---- amounts ---- */
 /* JSON number in 亿 → 万, exact (see above).  0 ok; -1 with err (field
  * named): not a number, more than 4 decimals, negative, too large. */
-int race_yi_json(json_t *v, const char *field, int64_t *wan, struct race_error *err);
+int race_yi_json(json_t *v, const char *field, int64_t *wan, err_t *err);
 /* Decimal text in 亿 ("12", "1.2345", " 0.5 ") → 万, exact; same errors. */
-int race_yi_text(const char *s, const char *field, int64_t *wan, struct race_error *err);
+int race_yi_text(const char *s, const char *field, int64_t *wan, err_t *err);
 /* A non-negative whole amount (万元, e.g. expected_annual_tax) from a JSON
  * number (a real must be integral) or text. */
-int race_wan_json(json_t *v, const char *field, int64_t *wan, struct race_error *err);
-int race_wan_text(const char *s, const char *field, int64_t *wan, struct race_error *err);
+int race_wan_json(json_t *v, const char *field, int64_t *wan, err_t *err);
+int race_wan_text(const char *s, const char *field, int64_t *wan, err_t *err);
 /* 万 → 亿 as a JSON real (exact decimal up to the double). */
 json_t *race_wan_to_yi(int64_t wan);
-
-/* ---- dates ---- */
-/* 1 when s is a real date 'YYYY-MM-DD' (1900-2199). */
-int race_date_ok(const char *s);
-/* 1 when s is 'YYYY-MM'; fills first[11] and last[11] day of it. */
-int race_month_ok(const char *s, char first[11], char last[11]);
 
 /* ---- stage ---- */
 /* producing if producing_on, else started if started_on, else landed if
@@ -85,7 +68,7 @@ struct lead_in {
 /* Validate and insert one lead; duplicate detection sets *duplicate_of
  * (0 when none) and *dup_unit_id (the first claimer's unit). */
 int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
-                int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err);
+                int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
 /* The checks of lead_insert without the insert (also for PATCH: self_id
  * is the lead being edited, 0 for a new one; only leads created before
  * it can make it a duplicate).  Normalises in->credit_code (static buffer
@@ -93,7 +76,7 @@ int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
  * with the company key. */
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
-                  int64_t *duplicate_of, int64_t *dup_unit_id, struct race_error *err);
+                  int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
 /* 1 when actor may write records of unit_id / about user person (a
  * recruiter: its own unit / itself; a leader: its unit (all units when it
  * has none); an admin: all). */
@@ -106,20 +89,20 @@ struct project_in {
 	double land_mu;
 	int negotiating;                    /* 1: stage negotiating without a lead */
 };
-int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, struct race_error *err);
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, err_t *err);
 /* The checks of project_insert (also for PATCH); fills lead_on (the
  * lead's captured_on or ""), the derived stage and the enterprise to link
  * (0 when none or not landed yet). */
 int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
-                     const char **stage, int64_t *enterprise_id, struct race_error *err);
+                     const char **stage, int64_t *enterprise_id, err_t *err);
 
 struct trip_in {
 	int64_t user_id;                    /* 0: the actor */
 	const char *start_on, *end_on, *destination, *companies;
 	int64_t visits;
 };
-int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, struct race_error *err);
-int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, struct race_error *err);
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, err_t *err);
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err);
 
 /* ---- quotas ---- */
 #define RACE_RECRUITER_DAYS 15      /* recruiter: days out per month */

@@ -48,7 +48,6 @@
 #include <xlsxwriter.h>
 
 /* Exported for the unit tests (tests/unit/test_race.c). */
-int race_month_parse(const char *s, int *year, int *month);
 json_t *race_result(db_t *db, const char *month);
 json_t *race_recruiters_result(db_t *db, const char *month);
 json_t *race_weights_json(db_t *db);
@@ -62,56 +61,6 @@ static const double default_weights[NMETRICS] = { 20, 25, 10, 10, 15, 10, 10 };
 
 /* ---- dates ---- */
 
-/* "YYYY-MM" with month 1..12 → 0, else -1. */
-int race_month_parse(const char *s, int *year, int *month)
-{
-	if (s == NULL || strlen(s) != 7 || s[4] != '-')
-		return -1;
-	for (int i = 0; i < 7; i++)
-		if (i != 4 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0');
-	if (m < 1 || m > 12 || y < 1900 || y > 2199)   /* race_month_ok()'s range */
-		return -1;
-	*year = y;
-	*month = m;
-	return 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* 'YYYY-MM-DD' → day number; -1 on anything else. */
-static int parse_date(const char *s, int64_t *out)
-{
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-		return -1;
-	*out = days_from_civil(y, m, d);
-	return 0;
-}
-
 struct month {
 	char name[24];             /* "YYYY-MM" */
 	char first[24], next[24];  /* bounds as text */
@@ -124,8 +73,8 @@ static void month_init(struct month *mo, int y, int m)
 	snprintf(mo->first, sizeof mo->first, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)m % 100u);
 	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
 	snprintf(mo->next, sizeof mo->next, "%04u-%02u-01", (unsigned)ny % 10000u, (unsigned)nm % 100u);
-	mo->d0 = days_from_civil(y, m, 1);
-	mo->ndays = days_in_month(y, m);
+	mo->d0 = month_first(y, m);
+	mo->ndays = date_month_days(y, m);
 }
 
 static double round1(double x)
@@ -402,8 +351,8 @@ static int race_compute(db_t *db, const struct month *mo, const double w[NMETRIC
 		if (inv >= MAJOR_PROJECT_WAN)
 			u->major++;
 		int64_t s, c;
-		if (!db_col_isnull(st, 3) && parse_date(db_col_text(st, 2), &s) == 0 &&
-		    parse_date(db_col_text(st, 3), &c) == 0) {
+		if (!db_col_isnull(st, 3) && date_parse(db_col_text(st, 2), &s) == 0 &&
+		    date_parse(db_col_text(st, 3), &c) == 0) {
 			u->tsum += (double)(s - c);
 			u->tn++;
 		}
@@ -714,7 +663,7 @@ static json_t *race_live(db_t *db, const struct month *mo, int with_rec)
 static json_t *race_full(db_t *db, const char *month, int with_rec)
 {
 	int y, m;
-	if (race_month_parse(month, &y, &m) < 0)
+	if (month_parse(month, &y, &m) < 0)
 		return NULL;
 	struct month mo;
 	month_init(&mo, y, m);
@@ -755,12 +704,12 @@ static const char *month_param(req_t *r)
 	const char *s = req_query(r, "month");
 	int y, m;
 	if (s == NULL || *s == '\0') {
-		time_t t = (time_t)(now_sec() + 8 * 3600);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		return arena_printf(r->arena, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+		char cur[MONTH_LEN];
+		date_to_civil(date_today(), &y, &m, NULL);
+		month_format(y, m, cur);
+		return arena_strdup(r->arena, cur);
 	}
-	if (race_month_parse(s, &y, &m) < 0) {
+	if (month_parse(s, &y, &m) < 0) {
 		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
 		return NULL;
 	}
@@ -806,7 +755,7 @@ void api_race_publish(req_t *r)
 	int has = body_str(r, o, "month", &month);
 	if (has < 0)
 		return;
-	if (has == 0 || race_month_parse(month, &y, &m) < 0) {
+	if (has == 0 || month_parse(month, &y, &m) < 0) {
 		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
 		return;
 	}

@@ -64,9 +64,9 @@ void api_trips_create(req_t *r)
 	if (trip_body(r, o, &in) < 0)
 		return;
 	int64_t id = 0;
-	struct race_error err;
+	err_t err;
 	if (trip_insert(r->db, r->user, &in, &id, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	int rc;
@@ -105,7 +105,7 @@ static int trip_for_write(req_t *r, int64_t id, struct trip_in *in)
 	}
 	/* the same rule as creating: may the caller write trips of this person? */
 	struct trip_in probe = *in;
-	struct race_error err;
+	err_t err;
 	if (trip_validate(r->db, r->user, &probe, &err) < 0 && err.status == 403) {
 		reply_error(r, 403, "forbidden", NULL, "you may not edit this trip");
 		return 0;
@@ -122,9 +122,9 @@ void api_trip_update(req_t *r)
 	struct trip_in in = { 0 };
 	if (!trip_for_write(r, id, &in) || trip_body(r, o, &in) < 0)
 		return;
-	struct race_error err;
+	err_t err;
 	if (trip_validate(r->db, r->user, &in, &err) < 0) {
-		race_reply(r, &err);
+		reply_err(r, &err);
 		return;
 	}
 	db_stmt_t *st = db_prepare(r->db,
@@ -192,7 +192,7 @@ void api_trips_list(req_t *r)
 		unit = r->user->unit_id > 0 ? r->user->unit_id : -1;
 	const char *month = req_query(r, "month");
 	char first[11] = "", last[11] = "";
-	if (month && *month && !race_month_ok(month, first, last)) {
+	if (month && *month && month_range(month, first, last) != DATE_OK) {
 		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
 		return;
 	}
@@ -231,10 +231,10 @@ void api_quotas(req_t *r)
 	const char *month = req_query(r, "month");
 	char first[11], last[11], today[11];
 	if (month == NULL || *month == '\0') {
-		date_today(today);
+		date_today_str(today);
 		month = arena_strndup(r->arena, today, 7);
 	}
-	if (!race_month_ok(month, first, last)) {
+	if (month_range(month, first, last) != DATE_OK) {
 		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
 		return;
 	}

@@ -159,14 +159,14 @@ void api_unit_update(req_t *r)
 static int parse_year(req_t *r, const char *s, int *year)
 {
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 	if (s == NULL || *s == '\0') {
 		*year = atoi(today);
 		return 0;
 	}
 	char *end;
 	long y = strtol(s, &end, 10);
-	if (*end || y < 1900 || y > 2199) {
+	if (*end || y < DATE_YEAR_MIN || y > DATE_YEAR_MAX) {
 		reply_error(r, 422, "invalid_parameter", "year", "year must be a year");
 		return -1;
 	}
@@ -187,7 +187,7 @@ void api_unit_targets_get(req_t *r)
 	if (parse_year(r, req_query(r, "year"), &year) < 0)
 		return;
 	char today[11], from[11], to[11];
-	date_today(today);
+	date_today_str(today);
 	snprintf(from, sizeof from, "%04d-01-01", year);
 	snprintf(to, sizeof to, "%04d-12-31", year);
 	int ty = atoi(today), tm = atoi(today + 5);
@@ -258,7 +258,7 @@ void api_unit_targets_put(req_t *r)
 	int64_t y = 0;
 	if (body_int(r, o, "year", &y) < 0)
 		return;
-	if (y < 1900 || y > 2199) {
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX) {
 		reply_error(r, 422, "required", "year", "year is required");
 		return;
 	}
@@ -281,10 +281,10 @@ void api_unit_targets_put(req_t *r)
 		if (body_int(r, it, "unit_id", &unit) < 0 || body_int(r, it, "landed_projects", &landed) < 0 ||
 		    body_int(r, it, "leads", &leads) < 0)
 			return;
-		struct race_error err;
+		err_t err;
 		json_t *v = json_object_get(it, "signed_investment");
 		if (v && !json_is_null(v) && race_yi_json(v, "signed_investment", &wan, &err) < 0) {
-			race_reply(r, &err);
+			reply_err(r, &err);
 			return;
 		}
 		if (landed < 0 || leads < 0) {

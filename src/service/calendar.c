@@ -19,85 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- dates ---- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *yy, int *mm, int *dd)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	*yy = (int)y;
-	*mm = (int)m;
-	*dd = (int)d;
-}
-
-static int month_days(int y, int m)
-{
-	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return n[m - 1];
-}
-
-int date_parse(const char *s, int64_t *days)
-{
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0');
-	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
-		return -1;
-	if (days)
-		*days = days_from_civil(y, m, d);
-	return 0;
-}
-
-void date_format(int64_t days, char out[11])
-{
-	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
-void date_today(char out[11])
-{
-	int64_t t = now_sec() + 8 * 3600;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	date_format(days, out);
-}
-
 static int year_of(int64_t days)
 {
-	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
+	int y;
+	date_to_civil(days, &y, NULL, NULL);
 	return y;
 }
 
 /* 0 Monday … 6 Sunday. */
 static int weekday(int64_t days)
 {
-	return (int)(((days + 3) % 7 + 7) % 7);
+	return date_weekday(days) - 1;
 }
 
 /* ---- one year's exceptions, loaded on demand ---- */
@@ -189,14 +121,7 @@ static int due_days(db_t *db, int64_t from, int months, int workdays, int64_t *o
 	int rc = 0;
 	int64_t d = from;
 	if (months > 0) {
-		int y, m, dd;
-		civil_from_days(from, &y, &m, &dd);
-		int total = y * 12 + (m - 1) + months;
-		y = total / 12;
-		m = total % 12 + 1;
-		if (dd > month_days(y, m))
-			dd = month_days(y, m);
-		d = days_from_civil(y, m, dd);
+		d = date_add_months(from, months);
 		for (int guard = 0;; guard++) {
 			int e = ensure_year(db, c, d, 1);
 			if (e <= 0) {
@@ -325,8 +250,8 @@ static int year_param(req_t *r)
 		for (int i = 0; i < 4; i++)
 			y = s[i] >= '0' && s[i] <= '9' ? y * 10 + (s[i] - '0') : -1000000;
 	}
-	if (y < 1900 || y > 2199) {
-		reply_error(r, 422, "invalid_parameter", "year", "the year must be four digits from 1900 to 2199");
+	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX) {
+		reply_error(r, 422, "invalid_parameter", "year", "the year must be four digits from %d to %d", DATE_YEAR_MIN, DATE_YEAR_MAX);
 		return 0;
 	}
 	return y;
@@ -548,7 +473,7 @@ void api_calendar_put(req_t *r)
 void api_calendar_due(req_t *r)
 {
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 	const char *from = req_query(r, "from");
 	if (from == NULL || *from == '\0')
 		from = today;

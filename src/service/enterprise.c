@@ -69,28 +69,6 @@ int enterprise_visible(req_t *r, int64_t id)
 
 /* ---- small helpers ---- */
 
-static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
-{
-	fe->status = status;
-	fe->code = code;
-	fe->field = field;
-	fe->reason = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(fe->message, sizeof fe->message, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void reply_field_error(req_t *r, const struct field_error *fe)
-{
-	reply_error(r, fe->status, fe->code, fe->field, "%s", fe->message);
-	if (fe->reason && r->out)
-		json_object_set_new(json_object_get(r->out, "error"), "reason", json_string(fe->reason));
-}
-
 /* 1 when s is a real date YYYY-MM-DD (calendar.c's rules). */
 static int valid_date(const char *s)
 {
@@ -476,23 +454,23 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 
 /* ---- validation ---- */
 
-int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, struct field_error *fe)
+int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, err_t *fe)
 {
 	unsigned has = e->has;
 	if (has & ENT_F_NOTE) {
 		const char *n = nz(e->credit_code_note);
 		if (!text_ok(n, NOTE_MAX_CHARS))
-			return fe_set(fe, 422, "invalid", "credit_code_note",
+			return err_set(fe, 422, "invalid", "credit_code_note",
 			              "理由最多%d个字且不能含控制字符 / the reason has at most %d characters and no control characters",
 			              NOTE_MAX_CHARS, NOTE_MAX_CHARS);
 		if (*n && utf8_len(n) < NOTE_MIN_CHARS)
-			return fe_set(fe, 422, "invalid", "credit_code_note",
+			return err_set(fe, 422, "invalid", "credit_code_note",
 			              "请写明理由（至少%d个字） / give a written reason of at least %d characters",
 			              NOTE_MIN_CHARS, NOTE_MIN_CHARS);
 	}
 	if (has & ENT_F_CODE) {
 		if (e->credit_code == NULL || *e->credit_code == '\0')
-			return fe_set(fe, 422, "required", "credit_code",
+			return err_set(fe, 422, "required", "credit_code",
 			              "请填写统一社会信用代码 / enter the unified social credit code");
 		char code[80];
 		const char *reason = NULL, *detail = NULL;
@@ -503,22 +481,22 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 				 * in each language */
 				const char *slash = strstr(detail, " / ");
 				int zh = slash ? (int)(slash - detail) : (int)strlen(detail);
-				fe_set(fe, 422, "invalid_credit_code", "credit_code", "%.*s（管理员可填写理由后接受） / %s"
+				err_set(fe, 422, "invalid_credit_code", "credit_code", "%.*s（管理员可填写理由后接受） / %s"
 				       " (an admin may accept it with a reason in credit_code_note)",
 				       zh, detail, slash ? slash + 3 : "");
 			} else {
-				fe_set(fe, 422, "invalid_credit_code", "credit_code", "%s", detail);
+				err_set(fe, 422, "invalid_credit_code", "credit_code", "%s", detail);
 			}
-			fe->reason = reason;
+			err_param(fe, "reason", "%s", reason);
 			return -1;
 		}
 		e->credit_code = arena_strdup(a, code);
 	}
 	if (has & ENT_F_NAME) {
 		if (e->name == NULL || *e->name == '\0')
-			return fe_set(fe, 422, "required", "name", "请填写企业名称 / enter the enterprise's name");
+			return err_set(fe, 422, "required", "name", "请填写企业名称 / enter the enterprise's name");
 		if (!text_ok(e->name, NAME_MAX_CHARS))
-			return fe_set(fe, 422, "invalid", "name",
+			return err_set(fe, 422, "invalid", "name",
 			              "企业名称最多%d个字且不能含控制字符 / the name has at most %d characters and no control characters",
 			              NAME_MAX_CHARS, NAME_MAX_CHARS);
 	}
@@ -528,10 +506,10 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			const char *p[1] = { street };
 			int64_t sid = db_int1(db, "SELECT id FROM streets WHERE name = $1", 0, 1, p);
 			if (sid <= 0)
-				return fe_set(fe, 422, "invalid", "street", "没有名为“%.100s”的街道 / no street is named '%.100s'",
+				return err_set(fe, 422, "invalid", "street", "没有名为“%.100s”的街道 / no street is named '%.100s'",
 				              street, street);
 			if (e->street_id > 0 && e->street_id != sid)
-				return fe_set(fe, 422, "invalid", "street_id",
+				return err_set(fe, 422, "invalid", "street_id",
 				              "street_id 与街道名称不一致 / street_id and street name different streets");
 			e->street_id = sid;
 		} else if (e->street_id > 0) {
@@ -539,13 +517,13 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			snprintf(v, sizeof v, "%lld", (long long)e->street_id);
 			const char *p[1] = { v };
 			if (db_int1(db, "SELECT count(*) FROM streets WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
-				return fe_set(fe, 422, "invalid", "street_id", "没有这个街道 / no such street");
+				return err_set(fe, 422, "invalid", "street_id", "没有这个街道 / no such street");
 		}
 	}
 	if (has & ENT_F_INDUSTRY) {
 		char *ind = arena_strdup(a, nz(e->industry));
 		if (*ind && !valid_industry(ind))
-			return fe_set(fe, 422, "invalid", "industry",
+			return err_set(fe, 422, "invalid", "industry",
 			              "行业代码应为GB/T 4754门类字母，或加大类（2位）、中类（3位）、小类（4位）代码，如C、C38、"
 			              "C3811 / industry is a GB/T 4754 section letter, optionally with its division, group or"
 			              " class, like C, C38 or C3811");
@@ -553,7 +531,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 	}
 	if (has & ENT_F_KEY) {
 		if (e->key == 1 && (!(has & ENT_F_OFFICER) || e->officer_id <= 0))
-			return fe_set(fe, 422, "required", "officer_id",
+			return err_set(fe, 422, "required", "officer_id",
 			              "重点企业须配一名首席服务员（officer_id） / a key enterprise needs its chief service officer"
 			              " (officer_id)");
 	}
@@ -562,7 +540,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 		snprintf(v, sizeof v, "%lld", (long long)e->officer_id);
 		const char *p[1] = { v };
 		if (db_int1(db, "SELECT count(*) FROM users WHERE id = CAST($1 AS BIGINT) AND role = 'officer'", 0, 1, p) <= 0)
-			return fe_set(fe, 422, "invalid", "officer_id",
+			return err_set(fe, 422, "invalid", "officer_id",
 			              "officer_id 须为首席服务员账号 / officer_id must be a user with the role officer");
 	}
 	if ((has & ENT_F_DEPT) && e->department_id > 0) {
@@ -570,28 +548,28 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 		snprintf(v, sizeof v, "%lld", (long long)e->department_id);
 		const char *p[1] = { v };
 		if (db_int1(db, "SELECT count(*) FROM departments WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
-			return fe_set(fe, 422, "invalid", "department_id", "没有这个部门 / no such department");
+			return err_set(fe, 422, "invalid", "department_id", "没有这个部门 / no such department");
 	}
 	if ((has & ENT_F_CONTACT) && !text_ok(nz(e->contact_name), CONTACT_MAX_CHARS))
-		return fe_set(fe, 422, "invalid", "contact_name",
+		return err_set(fe, 422, "invalid", "contact_name",
 		              "联系人最多%d个字 / contact_name has at most %d characters and no control characters",
 		              CONTACT_MAX_CHARS, CONTACT_MAX_CHARS);
 	if ((has & ENT_F_PHONE) && (!valid_phone(nz(e->contact_phone)) || strlen(nz(e->contact_phone)) > PHONE_MAX_CHARS))
-		return fe_set(fe, 422, "invalid", "contact_phone",
+		return err_set(fe, 422, "invalid", "contact_phone",
 		              "电话只能含数字、空格和 + - ( )，最多%d位 / contact_phone has digits, spaces and + - ( ) only,"
 		              " at most %d", PHONE_MAX_CHARS, PHONE_MAX_CHARS);
 	if ((has & ENT_F_EMPLOYEES) && (e->employees < 0 || e->employees > EMPLOYEES_MAX))
-		return fe_set(fe, 422, "invalid", "employees", "从业人数应为0到%lld / employees is 0 to %lld",
+		return err_set(fe, 422, "invalid", "employees", "从业人数应为0到%lld / employees is 0 to %lld",
 		              (long long)EMPLOYEES_MAX, (long long)EMPLOYEES_MAX);
 	if ((has & ENT_F_CAPITAL) && (e->registered_capital_wan < 0 || e->registered_capital_wan > CAPITAL_MAX))
-		return fe_set(fe, 422, "invalid", "registered_capital",
+		return err_set(fe, 422, "invalid", "registered_capital",
 		              "注册资本（万元）应为0到%lld的整数 / registered_capital is whole 万元 from 0 to %lld",
 		              (long long)CAPITAL_MAX, (long long)CAPITAL_MAX);
 	if ((has & ENT_F_LAND) && !(isfinite(e->land_mu) && e->land_mu >= 0 && e->land_mu <= LAND_MAX))
-		return fe_set(fe, 422, "invalid", "land_mu", "用地面积（亩）应为0到%.0f / land_mu is 0 to %.0f mu",
+		return err_set(fe, 422, "invalid", "land_mu", "用地面积（亩）应为0到%.0f / land_mu is 0 to %.0f mu",
 		              LAND_MAX, LAND_MAX);
 	if ((has & ENT_F_FOUNDED) && *nz(e->founded_on) && !valid_date(e->founded_on))
-		return fe_set(fe, 422, "invalid", "founded_on",
+		return err_set(fe, 422, "invalid", "founded_on",
 		              "成立日期应为真实日期 YYYY-MM-DD / founded_on is a real date YYYY-MM-DD");
 	return 0;
 }
@@ -816,10 +794,10 @@ void api_enterprises_create(req_t *r)
 		return;
 	}
 	e.has |= ENT_F_CODE | ENT_F_NAME;   /* absent: "required" from the validation */
-	struct field_error fe;
+	err_t fe;
 	int allow = is_admin(r) && note_given(&e);
 	if (enterprise_validate(r->db, r->arena, &e, allow, &fe) < 0) {
-		reply_field_error(r, &fe);
+		reply_err(r, &fe);
 		return;
 	}
 	int64_t id = 0;
@@ -914,10 +892,10 @@ void api_enterprise_update(req_t *r)
 		e.key = cur.key;
 		e.has |= ENT_F_KEY;
 	}
-	struct field_error fe;
+	err_t fe;
 	int allow = is_admin(r) && note_given(&e);
 	if (enterprise_validate(r->db, r->arena, &e, allow, &fe) < 0) {
-		reply_field_error(r, &fe);
+		reply_err(r, &fe);
 		return;
 	}
 	if (e.has & ENT_F_CODE) {
@@ -1302,7 +1280,7 @@ void api_officers_list(req_t *r)
 	/* "today" as the requests' deadlines count it: the date in China */
 	char today[11], since[11];
 	int64_t days = 0;
-	date_today(today);
+	date_today_str(today);
 	date_parse(today, &days);
 	date_format(days - 90, since);
 	int64_t total = db_int1(r->db, "SELECT count(*) FROM users WHERE role = 'officer'", -1, 0, NULL);

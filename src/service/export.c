@@ -277,13 +277,10 @@ void api_enterprises_export(req_t *r)
 		reply_error(r, 500, "internal", NULL, "the export failed");
 		return;
 	}
-	/* the date in China (UTC+8) */
-	time_t t = (time_t)(now_sec() + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
+	int y, mo, d;
+	date_to_civil(date_today(), &y, &mo, &d);
 	char name[64];
-	snprintf(name, sizeof name, "enterprises-%04d%02d%02d.%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	         xlsx ? "xlsx" : "csv");
+	snprintf(name, sizeof name, "enterprises-%04d%02d%02d.%s", y, mo, d, xlsx ? "xlsx" : "csv");
 	r->status = 200;
 	r->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	                       : "text/csv; charset=utf-8";

@@ -329,7 +329,7 @@ struct imp {
 	/* rows */
 	struct row *rows;
 	size_t nrows, caprows;
-	struct table_error ferr;
+	err_t ferr;
 	int fatal;
 	/* references */
 	struct refs streets, depts, officers;
@@ -589,76 +589,20 @@ static int parse_key(struct imp *m, int64_t line, const char *s, int *out)
 	return -1;
 }
 
-static int64_t days_from_civil(int64_t y, int64_t mo, int64_t d)
-{
-	y -= mo <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *mo, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*mo <= 2));
-}
-
-static int valid_ymd(int y, int mo, int d)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (y < 1800 || y > 2200 || mo < 1 || mo > 12 || d < 1)
-		return 0;
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[mo - 1] + (mo == 2 && leap);
-}
-
 /* YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD, an ISO date-time,
  * or (XLSX) a serial day number → "YYYY-MM-DD" in out[11]. */
-static int parse_date(struct imp *m, int64_t line, const char *s, char out[11])
+static int parse_date(struct imp *m, int64_t line, const char *s, char out[DATE_LEN])
 {
-	int y = 0, mo = 0, d = 0, ok = 0;
+	int64_t d;
 	size_t n = strlen(s);
-	char rest[8] = "";
-	if (n == 8 && strspn(s, "0123456789") == 8) {
-		ok = sscanf(s, "%4d%2d%2d", &y, &mo, &d) == 3;
-	} else if (sscanf(s, "%d年%d月%d%7s", &y, &mo, &d, rest) == 4 && strcmp(rest, "日") == 0) {
-		ok = 1;
-	} else if (strspn(s, "0123456789") >= 4 && (s[4] == '-' || s[4] == '/' || s[4] == '.')) {
-		char sep = s[4], sep2 = 0;
-		int used = 0;
-		if (sscanf(s, "%4d%c%2d%c%2d%n", &y, &sep, &mo, &sep2, &d, &used) == 5 && sep2 == sep &&
-		    (s[used] == '\0' || ((s[used] == 'T' || s[used] == ' ') && sep == '-')))
-			ok = 1;
-	} else if (m->is_xlsx && strspn(s, "0123456789.") == n && n > 0 && n < 16) {
-		/* a date cell: days since 1899-12-30 (1900 system, serial 60 is the
-		 * fictitious 1900-02-29) or since 1904-01-01 */
-		double v = strtod(s, NULL);
-		if (v >= 1 && v < 2958466) {
-			int64_t serial = (int64_t)floor(v);
-			int64_t z = m->date1904 ? days_from_civil(1904, 1, 1) + serial
-			                        : days_from_civil(1899, 12, 30) + serial + (serial < 60);
-			civil_from_days(z, &y, &mo, &d);
-			ok = 1;
-		}
-	}
-	if (!ok || !valid_ymd(y, mo, d)) {
+	int rc = date_parse_loose(s, &d);
+	if (rc != DATE_OK && m->is_xlsx && n > 0 && n < 16 && strspn(s, "0123456789.") == n)
+		rc = date_from_serial(strtod(s, NULL), m->date1904, &d);
+	if (rc != DATE_OK) {
 		add_error(m, line, "founded_on", "invalid_date", "“%s”不是日期（YYYY-MM-DD）/ \"%s\" is not a date (YYYY-MM-DD)", s, s);
 		return -1;
 	}
-	char tmp[48];
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, mo, d);
-	memcpy(out, tmp, 11);
-	out[10] = '\0';
+	date_format(d, out);
 	return 0;
 }
 
@@ -862,7 +806,7 @@ static int check_row(struct imp *m, const struct row *rw, struct enterprise_in *
 		e->has |= has_bit[f];
 	}
 	if (m->nerrors == before) {
-		struct field_error fe;
+		err_t fe;
 		memset(&fe, 0, sizeof fe);
 		int allow = m->o->is_admin && e->credit_code_note && *e->credit_code_note;
 		if (enterprise_validate(m->db, a, e, allow, &fe) < 0)

@@ -69,7 +69,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define ZONE_OFFSET (8 * 3600)        /* China Standard Time, no DST */
 #define MAX_RESULTS 1000
 #define MAX_SPAN (90 * 86400)
 #define MAX_DESCRIPTION 4000          /* characters, as the spec says */
@@ -243,85 +242,12 @@ static enum fmt format_of(req_t *r)
 
 /* ---- time ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* Unix seconds as a w3 datetime in China time, "2021-11-03T09:30:00+08:00". */
+/* Unix seconds as a w3 datetime in zone time, "2021-11-03T09:30:00+08:00". */
 static const char *w3_time(req_t *r, int64_t t)
 {
-	time_t lt = (time_t)(t + ZONE_OFFSET);
-	struct tm tm;
-	gmtime_r(&lt, &tm);
-	return arena_printf(r->arena, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900, tm.tm_mon + 1,
-	                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Parse a w3 datetime: YYYY-MM-DD, optionally Thh:mm[:ss[.fraction]] and
- * Z or ±hh:mm.  Without an offset the time is China time.  0 or -1. */
-static int parse_w3(const char *s, int64_t *out)
-{
-	int y, mo, d, h = 0, mi = 0, sec = 0, off = ZONE_OFFSET;
-	if (strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d))
-		return -1;
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
-		return -1;
-	const char *p = s + 10;
-	if (*p == 'T' || *p == 't' || *p == ' ') {
-		p++;
-		if (digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi))
-			return -1;
-		p += 5;
-		if (*p == ':') {
-			if (digits(p + 1, 2, &sec))
-				return -1;
-			p += 3;
-			if (*p == '.') {
-				p++;
-				if (*p < '0' || *p > '9')
-					return -1;
-				while (*p >= '0' && *p <= '9')
-					p++;
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return -1;
-		if (*p == 'Z' || *p == 'z') {
-			off = 0;
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int oh, om;
-			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 14 || om > 59)
-				return -1;
-			off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-			p += 6;
-		}
-	}
-	if (*p)
-		return -1;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return 0;
+	char *out = arena_alloc(r->arena, DATETIME_LEN);
+	datetime_format(t, out);
+	return out;
 }
 
 /* ---- form bodies (application/x-www-form-urlencoded) ---- */
@@ -773,12 +699,12 @@ void open311_requests_list(req_t *r)
 	/* the date range: 90 days at most, the last 90 by default */
 	const char *sd = nonempty(req_query(r, "start_date")), *ed = nonempty(req_query(r, "end_date"));
 	int64_t from = 0, to = 0;
-	if (sd && parse_w3(sd, &from) < 0) {
+	if (sd && datetime_parse(sd, &from) < 0) {
 		json_decref(list);
 		o311_error(r, f, 400, "start_date must be a w3 datetime such as 2021-11-01T00:00:00+08:00");
 		return;
 	}
-	if (ed && parse_w3(ed, &to) < 0) {
+	if (ed && datetime_parse(ed, &to) < 0) {
 		json_decref(list);
 		o311_error(r, f, 400, "end_date must be a w3 datetime such as 2021-11-30T23:59:59+08:00");
 		return;
@@ -1097,7 +1023,7 @@ void open311_requests_create(req_t *r)
 		.description = full,
 		.source = "open311",
 	};
-	struct field_error fe;
+	err_t fe;
 	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
 	int arc = request_check_actor(r->db, u, &in, &fe);

@@ -143,23 +143,7 @@ static int text_ok(const char *s, size_t max, int multiline)
 	return 1;
 }
 
-static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int fe_set(struct field_error *fe, int status, const char *code, const char *field, const char *fmt, ...)
-{
-	if (fe) {
-		fe->status = status;
-		fe->code = code;
-		fe->field = field;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(fe->message, sizeof fe->message, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static void reply_fe(req_t *r, const struct field_error *fe)
+static void reply_fe(req_t *r, const err_t *fe)
 {
 	if (fe->status >= 500) {
 		reply_db_error(r, fe->status == 503 ? DB_BUSY : DB_ERR, "saving the request");
@@ -168,9 +152,9 @@ static void reply_fe(req_t *r, const struct field_error *fe)
 	reply_error(r, fe->status, fe->code, fe->field, "%s", fe->message);
 }
 
-static int fe_db(struct field_error *fe, int rc)
+static int fe_db(err_t *fe, int rc)
 {
-	return fe_set(fe, rc == DB_BUSY ? 503 : 500, rc == DB_BUSY ? "busy" : "internal", NULL, "database error");
+	return err_set(fe, rc == DB_BUSY ? 503 : 500, rc == DB_BUSY ? "busy" : "internal", NULL, "database error");
 }
 
 /* 1 when a row exists for the id query, 0 none, -1 error. */
@@ -220,19 +204,19 @@ static int add_event(db_t *db, int64_t rid, int64_t at, const user_t *u, const c
 
 /* ---- creating ---- */
 
-int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, struct field_error *fe)
+int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, err_t *fe)
 {
 	int kind = in->kind && strcmp(in->kind, "inspection") == 0 ? K_INSPECTION : K_REQUEST;
 	if (in->kind && strcmp(in->kind, "request") != 0 && strcmp(in->kind, "inspection") != 0)
-		return fe_set(fe, 422, "invalid", "kind", "kind is request or inspection");
+		return err_set(fe, 422, "invalid", "kind", "kind is request or inspection");
 	if (in->title == NULL || *in->title == '\0')
-		return fe_set(fe, 422, "required", "title", "title is required");
+		return err_set(fe, 422, "required", "title", "title is required");
 	if (!text_ok(in->title, 200, 0))
-		return fe_set(fe, 422, "invalid", "title", "the title is one line of at most 200 characters");
+		return err_set(fe, 422, "invalid", "title", "the title is one line of at most 200 characters");
 	if (!text_ok(in->description, 8000, 1))
-		return fe_set(fe, 422, "invalid", "description", "the description is text of at most 8000 characters");
+		return err_set(fe, 422, "invalid", "description", "the description is text of at most 8000 characters");
 	if (in->category == NULL || *in->category == '\0')
-		return fe_set(fe, 422, "required", "category", "category is required");
+		return err_set(fe, 422, "required", "category", "category is required");
 	int rc;
 	if (kind == K_REQUEST) {
 		int found;
@@ -246,41 +230,41 @@ int request_create(db_t *db, const user_t *actor, const struct request_in *in, i
 		if (rc != DB_ROW)
 			return fe_db(fe, rc);
 		if (!found)
-			return fe_set(fe, 422, "invalid", "category",
+			return err_set(fe, 422, "invalid", "category",
 			              "unknown category '%.64s' (see GET /api/v1/request-categories)", in->category);
 		if (in->enterprise_id <= 0)
-			return fe_set(fe, 422, "required", "enterprise_id", "enterprise_id is required");
+			return err_set(fe, 422, "required", "enterprise_id", "enterprise_id is required");
 		rc = exists(db, "SELECT 1 FROM enterprises WHERE id = $1", in->enterprise_id);
 		if (rc < 0)
 			return fe_db(fe, DB_ERR);
 		if (rc == 0)
-			return fe_set(fe, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)in->enterprise_id);
+			return err_set(fe, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)in->enterprise_id);
 		if (in->source && !in_list(SOURCES, in->source))
-			return fe_set(fe, 422, "invalid", "source", "source is one of portal, kiosk, staff, visit, open311");
+			return err_set(fe, 422, "invalid", "source", "source is one of portal, kiosk, staff, visit, open311");
 	} else {
 		if (ins_category_name(in->category, 0) == NULL)
-			return fe_set(fe, 422, "invalid", "category",
+			return err_set(fe, 422, "invalid", "category",
 			              "category is one of monitoring, service_quality, policy, enforcement, growth, other");
 		if (in->department_id <= 0)
-			return fe_set(fe, 422, "required", "department_id", "department_id (the responsible department) is required");
+			return err_set(fe, 422, "required", "department_id", "department_id (the responsible department) is required");
 		if (in->due_on == NULL || *in->due_on == '\0')
-			return fe_set(fe, 422, "required", "due_on", "due_on (the rectification deadline) is required");
+			return err_set(fe, 422, "required", "due_on", "due_on (the rectification deadline) is required");
 		if (date_parse(in->due_on, NULL) < 0)
-			return fe_set(fe, 422, "invalid_date", "due_on", "due_on must be a date (YYYY-MM-DD)");
+			return err_set(fe, 422, "invalid_date", "due_on", "due_on must be a date (YYYY-MM-DD)");
 	}
 	if (in->department_id > 0) {
 		rc = exists(db, "SELECT 1 FROM departments WHERE id = $1", in->department_id);
 		if (rc < 0)
 			return fe_db(fe, DB_ERR);
 		if (rc == 0)
-			return fe_set(fe, 422, "invalid", "department_id", "no department %lld", (long long)in->department_id);
+			return err_set(fe, 422, "invalid", "department_id", "no department %lld", (long long)in->department_id);
 	}
 	if (in->visit_id > 0) {
 		rc = exists(db, "SELECT 1 FROM visits WHERE id = $1", in->visit_id);
 		if (rc < 0)
 			return fe_db(fe, DB_ERR);
 		if (rc == 0)
-			return fe_set(fe, 422, "invalid", "visit_id", "no visit %lld", (long long)in->visit_id);
+			return err_set(fe, 422, "invalid", "visit_id", "no visit %lld", (long long)in->visit_id);
 	}
 
 	const char *status = kind == K_REQUEST ? "submitted" : "open";
@@ -457,7 +441,7 @@ static json_t *allowed_actions(const user_t *u, int kind, const char *status, co
 static json_t *case_json(req_t *r, int64_t id)
 {
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 	db_stmt_t *st = db_prepare(r->db, RQ_COLUMNS("$2") " WHERE r.id = $1");
 	if (st == NULL)
 		return NULL;
@@ -549,7 +533,7 @@ static void case_list(req_t *r, int kind)
 	else if (u->role_bit == ROLE_OFFICER)
 		s_off = u->id;
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 #define RQ_WHERE \
 	" WHERE r.kind = $1" \
 	" AND (CAST($2 AS TEXT) IS NULL OR r.status = $2)" \
@@ -655,7 +639,7 @@ static void created(req_t *r, int kind, int64_t id)
  * department's requests are assigned to it; other staff for any existing
  * enterprise.  Shared by the JSON API and Open311.  Returns 0, -1 with
  * *fe, or -2 on a database error. */
-int request_check_actor(db_t *db, const user_t *u, struct request_in *in, struct field_error *fe)
+int request_check_actor(db_t *db, const user_t *u, struct request_in *in, err_t *fe)
 {
 	fe->status = 403;
 	fe->code = "forbidden";
@@ -744,7 +728,7 @@ void api_requests_create(req_t *r)
 			return;
 		}
 	}
-	struct field_error ae;
+	err_t ae;
 	memset(&ae, 0, sizeof ae);
 	int arc = request_check_actor(r->db, u, &in, &ae);
 	if (arc < 0) {
@@ -755,7 +739,7 @@ void api_requests_create(req_t *r)
 		return;
 	}
 	in.source = source;
-	struct field_error fe;
+	err_t fe;
 	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
 	if (request_create(r->db, u, &in, &id, &fe) < 0) {
@@ -782,7 +766,7 @@ void api_inspections_create(req_t *r)
 		reply_error(r, 422, "invalid", "description", "the description is text of at most 4000 characters");
 		return;
 	}
-	struct field_error fe;
+	err_t fe;
 	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
 	if (request_create(r->db, r->user, &in, &id, &fe) < 0) {
@@ -871,7 +855,7 @@ static void transition(req_t *r, int kind)
 	if (bad)
 		return;
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 	int64_t now = now_sec();
 	struct rq n = q;
 	struct ev evs[2];

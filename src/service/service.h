@@ -59,18 +59,10 @@ enum {
 	ENT_F_FOUNDED = 1u << 12, ENT_F_NOTE = 1u << 13,
 };
 
-/* A validation problem: HTTP status (422/409), stable code, field, message. */
-struct field_error {
-	int status;
-	const char *code, *field;
-	char message[512];
-	const char *reason;                 /* invalid_credit_code: length | character | checksum */
-};
-
 /* Validate and normalise e in place (strings copied into arena a).
  * allow_bad_checksum: the caller is an admin who gave credit_code_note.
  * Returns 0 or -1 with *fe filled. */
-int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, struct field_error *fe);
+int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, err_t *fe);
 /* Insert or update by credit code.  *created tells which.  Maintains the
  * search grams and the officer history.  Returns DB_OK or a DB_ error. */
 int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created);
@@ -108,12 +100,6 @@ int calendar_is_workday(db_t *db, const char *day);
 /* The date n working days after from (from itself not counted), into
  * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
-/* Shared by requests.c, visits.c and the demo (additive). Dates are
- * 'YYYY-MM-DD' text; day numbers count days since 1970-01-01; "today"
- * is the date in China (UTC+8, no daylight saving). */
-int date_parse(const char *s, int64_t *days);      /* 0, or -1 when not a real date in 1900-2199 */
-void date_format(int64_t days, char out[11]);
-void date_today(char out[11]);
 /* A time limit counted from `from`: months > 0 gives the same day that
  * many months later (clamped to the month's end), moved forward to the
  * next working day when it is a day off; otherwise workdays working days
@@ -142,11 +128,11 @@ struct request_in {
 };
 /* Create a request (status submitted) with its first history event.
  * Returns 0 or -1 with *fe. */
-int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, struct field_error *fe);
+int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, err_t *fe);
 /* May actor raise a request for in->enterprise_id?  Fills in the
  * enterprise (enterprise accounts) and the department (department
  * accounts).  0, -1 with *fe, or -2 on a database error. */
-int request_check_actor(db_t *db, const user_t *actor, struct request_in *in, struct field_error *fe);
+int request_check_actor(db_t *db, const user_t *actor, struct request_in *in, err_t *fe);
 /* 1 when r's caller may see request id. */
 int request_visible(req_t *r, int64_t id);
 

@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ZONE_OFFSET (8 * 3600)
 #define DEFAULT_DAYS 60
 
 struct group {
@@ -161,61 +160,6 @@ static json_t *grouping_json(struct grouping *gs, int with_visits)
 	return a;
 }
 
-/* Days since 1970-01-01 of a civil date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, char out[11])
-{
-	z += 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = (unsigned)(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const int64_t y = (int64_t)yoe + era * 400;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	int yy = (int)(y + (m <= 2));
-	if (yy < 0 || yy > 9999)
-		yy = 0;
-	snprintf(out, 11, "%04d-%02u-%02u", yy, m % 100, d % 100);
-}
-
-/* A strict YYYY-MM-DD into days since the epoch; -1 when it is not one. */
-static int parse_date(const char *s, int64_t *days)
-{
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	int64_t z = days_from_civil(y, (unsigned)m, (unsigned)d);
-	char back[11];
-	civil_from_days(z, back);
-	if (strcmp(back, s) != 0)   /* 2021-02-30 */
-		return -1;
-	*days = z;
-	return 0;
-}
-
-/* The China-time day of unix seconds t. */
-static int64_t day_of(int64_t t)
-{
-	int64_t s = t + ZONE_OFFSET;
-	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-}
-
 /* Load the named groups of the four groupings.  0 or a DB_ error. */
 static int load_groups(req_t *r, struct grouping *gs)
 {
@@ -260,10 +204,10 @@ static void request_groups(req_t *r, db_stmt_t *st, int col, struct grouping *gs
 
 void api_service_stats(req_t *r)
 {
-	int64_t today = day_of(now_sec()), from, to;
+	int64_t today = date_of_unix(now_sec()), from, to;
 	const char *fs = req_query(r, "from"), *ts = req_query(r, "to");
 	if (ts && *ts) {
-		if (parse_date(ts, &to) < 0) {
+		if (date_parse(ts, &to) < 0) {
 			reply_error(r, 422, "invalid_parameter", "to", "to must be a date YYYY-MM-DD");
 			return;
 		}
@@ -271,7 +215,7 @@ void api_service_stats(req_t *r)
 		to = today;
 	}
 	if (fs && *fs) {
-		if (parse_date(fs, &from) < 0) {
+		if (date_parse(fs, &from) < 0) {
 			reply_error(r, 422, "invalid_parameter", "from", "from must be a date YYYY-MM-DD");
 			return;
 		}
@@ -283,10 +227,10 @@ void api_service_stats(req_t *r)
 		return;
 	}
 	char from_s[11], to_s[11], today_s[11];
-	civil_from_days(from, from_s);
-	civil_from_days(to, to_s);
-	civil_from_days(today, today_s);
-	int64_t t0 = from * 86400 - ZONE_OFFSET, t1 = (to + 1) * 86400 - ZONE_OFFSET;  /* [t0, t1) */
+	date_format(from, from_s);
+	date_format(to, to_s);
+	date_format(today, today_s);
+	int64_t t0 = date_unix(from), t1 = date_unix(to + 1);  /* [t0, t1) */
 
 	struct grouping gs[G_N];
 	memset(gs, 0, sizeof gs);
@@ -359,7 +303,7 @@ void api_service_stats(req_t *r)
 		struct group *g[G_N + 1];
 		request_groups(r, st, 0, gs, g);
 		g[G_N] = &total;
-		int days = (int)(day_of(db_col_int(st, 5)) - day_of(db_col_int(st, 4)));
+		int days = (int)(date_of_unix(db_col_int(st, 5)) - date_of_unix(db_col_int(st, 4)));
 		int rated = !db_col_isnull(st, 6);
 		int64_t rating = rated ? db_col_int(st, 6) : 0;
 		for (int i = 0; i <= G_N; i++) {

@@ -233,7 +233,7 @@ void api_visits_create(req_t *r)
 		return;
 	}
 	char today[11];
-	date_today(today);
+	date_today_str(today);
 	if (date_parse(visited_on, NULL) < 0) {
 		reply_error(r, 422, "invalid_date", "visited_on", "visited_on must be a date (YYYY-MM-DD)");
 		return;
@@ -382,7 +382,7 @@ void api_visits_create(req_t *r)
 				len--;
 			*s[k] = arena_strndup(r->arena, a, len);
 		}
-		struct field_error fe;
+		err_t fe;
 		memset(&fe, 0, sizeof fe);
 		int64_t rid = 0;
 		if (request_create(r->db, u, &in, &rid, &fe) < 0) {

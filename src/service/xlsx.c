@@ -29,13 +29,13 @@
 #define MAX_COLS 16384          /* Excel's XFD */
 #define MAX_ROWS 1048576
 
-static int fail(struct table_error *err, int64_t line, const char *code, const char *fmt, ...)
+static int fail(err_t *err, int64_t line, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static int fail(struct table_error *err, int64_t line, const char *code, const char *fmt, ...)
+static int fail(err_t *err, int64_t line, const char *code, const char *fmt, ...)
 {
 	if (err) {
+		err_set(err, 422, code, "file", "%s", "");
 		err->line = line;
-		err->code = code;
 		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -60,7 +60,7 @@ int cell_is_formula_like(const char *s)
 /* ---- text decoding ---- */
 
 static int convert(const char *in, size_t len, const char *from, char **out, size_t *outlen,
-                   struct table_error *err)
+                   err_t *err)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
@@ -92,7 +92,7 @@ static int convert(const char *in, size_t len, const char *from, char **out, siz
 }
 
 int table_decode_text(const char *in, size_t len, char **out, size_t *outlen, const char **encoding,
-                      struct table_error *err)
+                      err_t *err)
 {
 	int rc;
 	*out = NULL;
@@ -206,7 +206,7 @@ static void on_record(int term, void *data)
 	c->data.len = 0;
 }
 
-int csv_read(const char *text, size_t len, char delim, table_row_fn fn, void *ud, struct table_error *err)
+int csv_read(const char *text, size_t len, char delim, table_row_fn fn, void *ud, err_t *err)
 {
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -267,7 +267,7 @@ struct xctx {
 	zip_t *z;
 	const struct xlsx_limits *lim;
 	uint64_t total;
-	struct table_error *err;
+	err_t *err;
 	int failed;             /* err is set */
 	XML_Parser p;
 	int doctype;            /* a DOCTYPE was seen */
@@ -677,7 +677,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
 }
 
 int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, table_row_fn fn, void *ud,
-              int *date1904, struct table_error *err)
+              int *date1904, err_t *err)
 {
 	if (lim == NULL)
 		lim = &xlsx_default_limits;

@@ -20,15 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 /* Return 0 to go on, non-zero to stop reading (the reader returns that). */
 typedef int (*table_row_fn)(void *ud, int64_t line, int ncells, char **cells);
 
-/* A problem with the file as a whole (not one row's content). */
-struct table_error {
-	int64_t line;          /* 0 when not tied to a line */
-	const char *code;      /* stable: bad_encoding, csv_syntax, not_xlsx, xlsx_limit, xlsx_dtd, xml_syntax, ... */
-	char message[512];
-};
+/* A problem with the file as a whole (not one row's content) is an err_t
+ * with status 422, field "file", the line when there is one, and a code:
+ * bad_encoding, csv_syntax, not_xlsx, xlsx_limit, xlsx_dtd, xml_syntax, ... */
 
 /* Decode in[0..len) to UTF-8.  BOM EF BB BF: UTF-8 (BOM dropped, must be
  * valid); FF FE / FE FF: UTF-16 LE/BE; otherwise valid UTF-8 as is, else
@@ -36,7 +35,7 @@ struct table_error {
  * refused.  *out is malloc'd and NUL-terminated; *encoding is "utf-8",
  * "utf-8-bom", "utf-16" or "gb18030".  Returns 0 or -1 with *err. */
 int table_decode_text(const char *in, size_t len, char **out, size_t *outlen, const char **encoding,
-                      struct table_error *err);
+                      err_t *err);
 
 /* The delimiter of a CSV text: TAB when its first line has more tabs than
  * commas, else comma. */
@@ -45,7 +44,7 @@ char csv_guess_delim(const char *text, size_t len);
 /* Parse UTF-8 CSV text (strict RFC 4180 quoting, embedded newlines, CRLF or
  * LF).  Blank lines are skipped.  Returns 0 at the end, the callback's
  * non-zero value when it stopped, or -1 with *err (csv_syntax, too_wide). */
-int csv_read(const char *text, size_t len, char delim, table_row_fn fn, void *ud, struct table_error *err);
+int csv_read(const char *text, size_t len, char delim, table_row_fn fn, void *ud, err_t *err);
 
 struct xlsx_limits {
 	int64_t max_entries;        /* entries in the archive (default 10000) */
@@ -59,7 +58,7 @@ extern const struct xlsx_limits xlsx_default_limits;
  * set from the workbook (dates counted from 1904).  Returns 0, the
  * callback's non-zero value, or -1 with *err. */
 int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, table_row_fn fn, void *ud,
-              int *date1904, struct table_error *err);
+              int *date1904, err_t *err);
 
 /* 1 when a spreadsheet would read s as a formula: it starts with = + - @,
  * TAB or CR.  Exports write such text with a leading single quote. */

@@ -215,3 +215,13 @@ void db_thread_release(void)
 	db_close(pthread_getspecific(tl_key));
 	pthread_setspecific(tl_key, NULL);
 }
+
+int db_fail(err_t *e, db_t *db, int rc, const char *what)
+{
+	if (rc == DB_BUSY)
+		return err_set(e, 503, "busy", NULL, "the database is busy, try again");
+	if (rc == DB_CONSTRAINT)
+		return err_set(e, 409, "conflict", NULL, "%s conflicts with an existing record", what);
+	fprintf(stderr, "zoneops: database error (%s): %s\n", what, db ? db_errmsg(db) : "?");
+	return err_set(e, 500, "internal", NULL, "internal error while %s", what);
+}

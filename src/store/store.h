@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "core/core.h"
+
 typedef struct db db_t;
 typedef struct db_stmt db_stmt_t;
 
@@ -77,6 +79,12 @@ void db_done(db_stmt_t *st);
 /* One-liners for the common cases.  Each prepares, binds the given text
  * parameters (NULL entries bind NULL), steps once and finishes. */
 int64_t db_int1(db_t *db, const char *sql, int64_t dflt, int nparam, const char *const *params);
+
+/* Fill e for a failed database call and return -1: DB_BUSY → 503 busy,
+ * DB_CONSTRAINT → 409 conflict, else 500 internal with the database's
+ * message logged to stderr (never shown to a client).  what says what was
+ * being done ("saving the lead"). */
+int db_fail(err_t *e, db_t *db, int rc, const char *what);
 
 /* Per-thread connection for the server (and the CLI's single thread). */
 int db_global_init(const char *url, char **err);

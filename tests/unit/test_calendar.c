@@ -351,25 +351,6 @@ static void test_category_limits(void **state)
 	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM request_categories", -1, 0, NULL), 8);
 }
 
-static void test_dates(void **state)
-{
-	(void)state;
-	int64_t d;
-	assert_int_equal(date_parse("2024-02-29", &d), 0);
-	assert_int_equal(date_parse("2023-02-29", &d), -1);
-	assert_int_equal(date_parse("2021-13-01", &d), -1);
-	assert_int_equal(date_parse("2021-1-01", &d), -1);
-	assert_int_equal(date_parse("2021-10-01x", &d), -1);
-	assert_int_equal(date_parse("1970-01-01", &d), 0);
-	assert_int_equal(d, 0);
-	char out[11];
-	date_format(18900, out);
-	assert_string_equal(out, "2021-09-30");
-	char today[11];
-	date_today(today);
-	assert_int_equal(date_parse(today, NULL), 0);
-}
-
 /* ---- the demo's service history ---- */
 
 static int64_t q(db_t *db, const char *sql)
@@ -577,7 +558,6 @@ int main(void)
 		cmocka_unit_test(test_month_rule),
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_category_limits),
-		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_demo_figures),
 		cmocka_unit_test(test_demo_deterministic),
 	};

@@ -72,7 +72,7 @@ static const char *cell(struct rows *r, int row, int col)
 }
 
 /* decode + parse CSV bytes */
-static int read_csv(const char *bytes, size_t len, struct rows *r, struct table_error *err, const char **enc)
+static int read_csv(const char *bytes, size_t len, struct rows *r, err_t *err, const char **enc)
 {
 	char *text;
 	size_t tlen;
@@ -93,7 +93,7 @@ static void test_decode_utf8_bom(void **state)
 	(void)state;
 	static const char in[] = "\xEF\xBB\xBF" "credit_code,name\n1,南通\n";
 	struct rows r = { 0 };
-	struct table_error err;
+	err_t err;
 	const char *enc;
 	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, &enc), 0);
 	assert_string_equal(enc, "utf-8-bom");
@@ -133,7 +133,7 @@ static void test_decode_gbk(void **state)
 		"\xC6\xF3\xD2\xB5\xC3\xFB\xB3\xC6,\xD4\xB1\xB9\xA4\xC8\xCB\xCA\xFD\n"
 		"\xC4\xCF\xCD\xA8\xB9\xAB\xCB\xBE\xA3\xAC\xB6\xFE\xC6\xDA,47\n";
 	struct rows r = { 0 };
-	struct table_error err;
+	err_t err;
 	const char *enc;
 	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, &enc), 0);
 	assert_string_equal(enc, "gb18030");
@@ -174,7 +174,7 @@ static void test_csv_fields_and_lines(void **state)
 		"D,\"three\r\nphysical\r\nlines\",z\r\n"           /* 7-9, CRLF inside and after */
 		"E,last,no newline at the end";                   /* 10 */
 	struct rows r = { 0 };
-	struct table_error err;
+	err_t err;
 	assert_int_equal(read_csv(in, sizeof in - 1, &r, &err, NULL), 0);
 	assert_int_equal(r.n, 6);
 	static const int64_t lines[] = { 1, 2, 3, 5, 7, 10 };
@@ -201,7 +201,7 @@ static void test_csv_errors(void **state)
 {
 	(void)state;
 	struct rows r = { 0 };
-	struct table_error err;
+	err_t err;
 	/* a quote in the middle of an unquoted field (strict mode) */
 	static const char q1[] = "a,b\nx,y\nbad\"quote,z\n";
 	assert_int_equal(read_csv(q1, sizeof q1 - 1, &r, &err, NULL), -1);
@@ -292,7 +292,7 @@ static void test_xlsx_generated(void **state)
 		size_t len;
 		char *d = make_xlsxwriter(cm, &len);
 		struct rows r = { 0 };
-		struct table_error err = { 0 };
+		err_t err = { 0 };
 		int d1904 = -1;
 		int rc = xlsx_read(d, len, NULL, collect, &r, &d1904, &err);
 		if (rc != 0)
@@ -375,7 +375,7 @@ static void test_xlsx_handmade(void **state)
 	size_t len;
 	char *d = make_zip(parts, &len);
 	struct rows r = { 0 };
-	struct table_error err = { 0 };
+	err_t err = { 0 };
 	int d1904 = 0;
 	int rc = xlsx_read(d, len, NULL, collect, &r, &d1904, &err);
 	if (rc != 0)
@@ -400,7 +400,7 @@ static void test_xlsx_not_a_workbook(void **state)
 {
 	(void)state;
 	struct rows r = { 0 };
-	struct table_error err = { 0 };
+	err_t err = { 0 };
 	assert_int_equal(xlsx_read("a,b\n1,2\n", 8, NULL, collect, &r, NULL, &err), -1);
 	assert_string_equal(err.code, "not_xlsx");
 	/* a zip without a workbook */
@@ -478,7 +478,7 @@ static void test_xlsx_zip_bomb(void **state)
 	assert_true(len < 200000);
 
 	int64_t nrows = 0;
-	struct table_error err = { 0 };
+	err_t err = { 0 };
 	/* declared honestly: refused before inflating */
 	assert_int_equal(xlsx_read(d, len, NULL, count_rows, &nrows, NULL, &err), -1);
 	assert_string_equal(err.code, "xlsx_limit");
@@ -534,7 +534,7 @@ static void test_xlsx_doctype(void **state)
 	size_t len;
 	char *d = make_zip(p1, &len);
 	struct rows r = { 0 };
-	struct table_error err = { 0 };
+	err_t err = { 0 };
 	assert_int_equal(xlsx_read(d, len, NULL, collect, &r, NULL, &err), -1);
 	assert_string_equal(err.code, "xlsx_dtd");
 	free(d);

@@ -76,7 +76,6 @@
 #include "store/store.h"
 
 /* ranking.c, exported for the tests */
-int race_month_parse(const char *s, int *year, int *month);
 json_t *race_result(db_t *db, const char *month);
 json_t *race_recruiters_result(db_t *db, const char *month);
 json_t *race_weights_json(db_t *db);
@@ -334,23 +333,6 @@ static void check_unit(json_t *res, int rank, int64_t id, const char *name, doub
 	eq1(json_object_get(u, "score"), score);
 }
 
-static void test_month_parse(void **state)
-{
-	(void)state;
-	int y, m;
-	assert_int_equal(race_month_parse("2026-03", &y, &m), 0);
-	assert_int_equal(y, 2026);
-	assert_int_equal(m, 3);
-	assert_int_equal(race_month_parse("2026-12", &y, &m), 0);
-	assert_int_equal(race_month_parse("2026-13", &y, &m), -1);
-	assert_int_equal(race_month_parse("2026-00", &y, &m), -1);
-	assert_int_equal(race_month_parse("2026-3", &y, &m), -1);
-	assert_int_equal(race_month_parse("2026-03-01", &y, &m), -1);
-	assert_int_equal(race_month_parse("202a-03", &y, &m), -1);
-	assert_int_equal(race_month_parse("", &y, &m), -1);
-	assert_int_equal(race_month_parse(NULL, &y, &m), -1);
-}
-
 static void test_hand_computed(void **state)
 {
 	(void)state;
@@ -496,7 +478,6 @@ static void test_empty_month(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_month_parse),
 		cmocka_unit_test(test_hand_computed),
 		cmocka_unit_test(test_empty_month),
 	};
