@@ -10,8 +10,8 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-par
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS    := $(sort $(wildcard src/*/*.c))
-MAIN    := src/main.c
+MAIN    := src/app/main.c
+SRCS    := $(filter-out $(MAIN),$(sort $(wildcard src/*/*.c)))
 OBJS    := $(SRCS:src/%.c=build/obj/%.o)
 AOBJS   := $(SRCS:src/%.c=build/asan/%.o)
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
@@ -20,13 +20,13 @@ UABINS  := $(UNIT:tests/unit/%.c=build/tests-asan/%)
 DB      ?= sqlite:data/zoneops.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all asan deps run test unit clean bench
+.PHONY: all asan deps run test unit clean bench check-includes
 all: build/zoneops
 
-build/zoneops: $(OBJS) build/obj/main.o
+build/zoneops: $(OBJS) build/obj/app/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/zoneops-asan: $(AOBJS) build/asan/main.o
+build/zoneops-asan: $(AOBJS) build/asan/app/main.o
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 # Each object depends on the headers it includes (-MMD -MP writes the .d files).
@@ -58,6 +58,10 @@ run:
 	@mkdir -p data
 	./build/zoneops serve --db $(DB) --listen $(LISTEN) --demo
 
+# Includes point down the layers (docs/ARCHITECTURE.md); make test runs it too.
+check-includes:
+	@scripts/check-includes.sh src
+
 test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory -j2 build/zoneops build/zoneops-asan $(UBINS) $(UABINS)
@@ -71,4 +75,4 @@ bench:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(AOBJS:.o=.d) build/obj/main.d build/asan/main.d $(UBINS:=.d) $(UABINS:=.d)
+-include $(OBJS:.o=.d) $(AOBJS:.o=.d) build/obj/app/main.d build/asan/app/main.d $(UBINS:=.d) $(UABINS:=.d)

@@ -58,8 +58,32 @@ run_node() {  # name, files...
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# one pass or fail per check
+check() {  # name, command...
+	local name=$1; shift
+	local log="$LOGS/${name//\//-}.log"
+	if "$@" >"$log" 2>&1; then
+		PASS=$((PASS + 1)); printf '  %-40s passed\n' "$name"
+	else
+		FAIL=$((FAIL + 1)); printf '  %-40s FAILED\n' "$name"; sed 's/^/    | /' "$log" | head -20
+	fi
+}
+
+section "include layers (docs/ARCHITECTURE.md)"
+check "layers/src" scripts/check-includes.sh src
+# the check itself: an include that climbs the layers must fail it
+mkdir -p "$TMP/layers" && cp -r src "$TMP/layers/"
+printf '#include "service/service.h"\n' >>"$TMP/layers/src/core/text.c"
+wrong_include_fails() {
+	local out
+	out=$(scripts/check-includes.sh "$TMP/layers/src") && return 1
+	printf '%s\n' "$out" | grep -q 'core/text.c:[0-9]*: includes "service/service.h"'
+}
+check "layers/wrong-include-fails" wrong_include_fails
+
 section "unit tests (SQLite)"
 for t in build/tests/test_*; do
+	case $t in *.d) continue ;; esac
 	run_cmocka "unit/$(basename "$t")" "$t"
 done
 
@@ -87,6 +111,7 @@ fi
 
 section "sanitizers (AddressSanitizer + UndefinedBehaviorSanitizer)"
 for t in build/tests-asan/test_*; do
+	case $t in *.d) continue ;; esac
 	run_cmocka "asan-unit/$(basename "$t")" "$t"
 done
 [ -n "$PGURL" ] && run_cmocka "asan-unit-pg/test_store" env ZONEOPS_TEST_DB="$PGURL" build/tests-asan/test_store

@@ -1,8 +1,10 @@
 /*
  * admin.h -- zone settings and the organisation's reference lists
- * (investment units, streets, departments), health and the overview
- * summary.  Owns the tables settings, units, streets, departments; adds
- * regions (the statistics' districts) for the indicators module.
+ * (investment units, streets, departments), the working-day calendar,
+ * health and the overview summary.  Owns the tables settings, units,
+ * streets, departments, calendar_days, calendar_years; adds regions (the
+ * statistics' districts) for the indicators module.  The domain modules
+ * (service, race, indicators, ...) build on it; it includes none of them.
  */
 #ifndef ZONEOPS_ADMIN_H
 #define ZONEOPS_ADMIN_H
@@ -31,5 +33,28 @@ void api_departments_create(req_t *r);
 void api_summary(req_t *r);
 void api_regions(req_t *r);
 void api_regions_create(req_t *r);
+
+/* ---- the working-day calendar (calendar.c) ----
+ * Dates are 'YYYY-MM-DD'; calendar_days holds the exceptions to
+ * Monday-Friday (statutory holidays, 调休 make-up days), loaded per year. */
+/* 1 when day (YYYY-MM-DD) is a working day: Mon-Fri unless a holiday,
+ * weekends only when listed as make-up days (调休). */
+int calendar_is_workday(db_t *db, const char *day);
+/* The date n working days after from (from itself not counted), into
+ * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
+int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
+/* A time limit counted from `from`: months > 0 gives the same day that
+ * many months later (clamped to the month's end), moved forward to the
+ * next working day when it is a day off; otherwise workdays working days
+ * after from.  0, or -1 when a year on the way has no calendar
+ * (*missing_year names it; 0 there means a database error). */
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year);
+/* Working days d with after < d <= upto (0 when upto <= after); -1 as
+ * calendar_due. */
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
+/* 422 calendar_missing naming the year (500 when year is 0). */
+void reply_calendar_missing(req_t *r, int year, const char *field);
+void api_calendar_get(req_t *r);
+void api_calendar_put(req_t *r);
 
 #endif

@@ -3,7 +3,9 @@
  *
  * Owns: the per-request arena (bump allocator freed all at once), a
  * growable byte buffer, UTF-8 validation, percent-decoding, HTML
- * escaping, hex, and clock helpers.  Nothing here knows HTTP or SQL.
+ * escaping, hex, whole-file reading; dates, months and the zone's clock;
+ * the national code rules every module checks (the unified social credit
+ * code, GB 32100); and the one error type.  Nothing here knows HTTP or SQL.
  */
 #ifndef ZONEOPS_CORE_H
 #define ZONEOPS_CORE_H
@@ -44,6 +46,10 @@ char *pct_decode(arena_t *a, const char *s, size_t *len);
 /* HTML-escape for text and attribute contexts (& < > " '). */
 char *html_escape(arena_t *a, const char *s);
 void hex_encode(char *out, const unsigned char *in, size_t n);  /* out has 2n+1 */
+/* A text field as the API accepts it: NULL, or valid UTF-8 of at most
+ * max_chars code points without control bytes (TAB allowed; CR and LF
+ * only when multiline).  1 ok, 0 not. */
+int text_ok(const char *s, size_t max_chars, int multiline);
 /* Control bytes (0x00-0x1f except TAB, and 0x7f) present? */
 int has_ctl(const char *s);
 /* Length of the whitespace character at s (ASCII space, TAB, CR, LF, VT,
@@ -127,6 +133,22 @@ int64_t now_sec(void);
 void clock_set(int64_t unix_sec);
 int clock_parse(const char *s, int64_t *unix_sec);
 double now_mono(void);  /* seconds, monotonic (not moved by clock_set) */
+
+/* ---- credit codes (creditcode.c): GB 32100-2015 ---- */
+
+/* Normalise in (trim spaces incl. U+3000, fold full-width ASCII to
+ * half-width, lower to upper case) into out (at least 19 bytes when the
+ * result is valid).  Returns 0 when valid; else -1 with *reason one of
+ * "length", "character", "checksum" and *detail a human sentence
+ * (static).  A code that fails only the checksum still has out filled. */
+int credit_code_normalise(const char *in, char *out, size_t outlen, const char **reason, const char **detail);
+/* 1 when code (already normalised) is valid. */
+int credit_code_check(const char *code);
+/* The 31 characters a credit code is written with (no I, O, S, V, Z). */
+#define CREDIT_CODE_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
+/* Fill positions 17 (organisation code check digit) and 18 (check
+ * character) of code from its first 16 characters, and terminate it. */
+void credit_code_complete(char code[19]);
 
 /* ---- errors (err.c) ----
  * One error type for the whole program: what went wrong (a stable

@@ -205,3 +205,15 @@ void text_fold_fullwidth(char *s)
 	}
 	*w = '\0';
 }
+
+int text_ok(const char *s, size_t max_chars, int multiline)
+{
+	if (s == NULL)
+		return 1;
+	if (!utf8_valid(s, strlen(s)) || utf8_len(s) > max_chars)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && !(*p == '\t' || (multiline && (*p == '\n' || *p == '\r')))) || *p == 0x7f)
+			return 0;
+	return 1;
+}

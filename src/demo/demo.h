@@ -27,7 +27,7 @@
 #define DEMO_PASSWORD "demo-password"
 int demo_seed(db_t *db, char *admin_password, size_t cap, char **err);
 
-/* Defined in service/creditcode.c (declared in service/service.h too).
+/* Defined in core/creditcode.c (declared in core/core.h too).
  * 1 when code is a valid 18-character unified social credit code:
  * characters from "0123456789ABCDEFGHJKLMNPQRTUWXY" (upper case, no I, O,
  * S, V, Z), a known registration authority (position 1) and type

@@ -2,7 +2,7 @@
  * and insertion, and the monthly quota computation (see race_util.h). */
 #include "race_util.h"
 #include "race.h"
-#include "service/service.h"
+#include "admin/admin.h"
 
 #include <math.h>
 #include <stdarg.h>

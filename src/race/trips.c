@@ -1,7 +1,7 @@
 /* trips.c -- trips (外出招商) and the monthly quotas. */
 #include "race.h"
 #include "race_util.h"
-#include "service/service.h"
+#include "admin/admin.h"
 
 #include <stdlib.h>
 #include <string.h>

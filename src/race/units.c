@@ -1,7 +1,7 @@
 /* units.c -- units of the race (admin writes) and their annual targets. */
 #include "race.h"
 #include "race_util.h"
-#include "service/service.h"
+#include "admin/admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -118,11 +118,6 @@ static int valid_phone(const char *s)
 	return 1;
 }
 
-/* A text field: no control characters, at most max characters. */
-static int text_ok(const char *s, size_t max)
-{
-	return !has_ctl(s) && utf8_len(s) <= max;
-}
 
 /* The store's lower() of s (so that grams agree with lower(name) LIKE
  * lower(q) on either store), copied into a; NULL on a database error. */
@@ -459,7 +454,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 	unsigned has = e->has;
 	if (has & ENT_F_NOTE) {
 		const char *n = nz(e->credit_code_note);
-		if (!text_ok(n, NOTE_MAX_CHARS))
+		if (!text_ok(n, NOTE_MAX_CHARS, 0))
 			return err_set(fe, 422, "invalid", "credit_code_note",
 			              "理由最多%d个字且不能含控制字符 / the reason has at most %d characters and no control characters",
 			              NOTE_MAX_CHARS, NOTE_MAX_CHARS);
@@ -495,7 +490,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 	if (has & ENT_F_NAME) {
 		if (e->name == NULL || *e->name == '\0')
 			return err_set(fe, 422, "required", "name", "请填写企业名称 / enter the enterprise's name");
-		if (!text_ok(e->name, NAME_MAX_CHARS))
+		if (!text_ok(e->name, NAME_MAX_CHARS, 0))
 			return err_set(fe, 422, "invalid", "name",
 			              "企业名称最多%d个字且不能含控制字符 / the name has at most %d characters and no control characters",
 			              NAME_MAX_CHARS, NAME_MAX_CHARS);
@@ -550,7 +545,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 		if (db_int1(db, "SELECT count(*) FROM departments WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
 			return err_set(fe, 422, "invalid", "department_id", "没有这个部门 / no such department");
 	}
-	if ((has & ENT_F_CONTACT) && !text_ok(nz(e->contact_name), CONTACT_MAX_CHARS))
+	if ((has & ENT_F_CONTACT) && !text_ok(nz(e->contact_name), CONTACT_MAX_CHARS, 0))
 		return err_set(fe, 422, "invalid", "contact_name",
 		              "联系人最多%d个字 / contact_name has at most %d characters and no control characters",
 		              CONTACT_MAX_CHARS, CONTACT_MAX_CHARS);

@@ -7,7 +7,7 @@
  *
  * Owns the tables enterprises, enterprise_grams, officer_assignments,
  * kiosk_codes, visits, time_limit_classes, request_categories,
- * calendar_days, calendar_years, requests, request_events, import_jobs.
+ * requests, request_events, import_jobs.
  *
  * Scoping (every handler applies it before touching data):
  *   enterprise  only its own enterprise, its requests and inbox;
@@ -15,30 +15,15 @@
  *   department  requests assigned to it;
  *   leader, admin (and statistician for reading)  everything.
  *
- * Files: creditcode.c (GB 32100 validation), enterprise.c (registry,
+ * Files: enterprise.c (registry,
  * search, officers), import.c / export.c / xlsx.c, requests.c (workflow,
- * inspections), calendar.c (working days), visits.c, open311.c, stats.c.
+ * inspections), categories.c (time limits), visits.c, open311.c, stats.c.
  */
 #ifndef ZONEOPS_SERVICE_H
 #define ZONEOPS_SERVICE_H
 
+#include "admin/admin.h"
 #include "http/http.h"
-
-/* ---- credit codes (creditcode.c) ---- */
-
-/* Normalise in (trim spaces incl. U+3000, fold full-width ASCII to
- * half-width, lower to upper case) into out (at least 19 bytes when the
- * result is valid).  Returns 0 when valid; else -1 with *reason one of
- * "length", "character", "checksum" and *detail a human sentence
- * (static).  A code that fails only the checksum still has out filled. */
-int credit_code_normalise(const char *in, char *out, size_t outlen, const char **reason, const char **detail);
-/* 1 when code (already normalised) is valid. */
-int credit_code_check(const char *code);
-/* The 31 characters a credit code is written with (no I, O, S, V, Z). */
-#define CREDIT_CODE_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
-/* Fill positions 17 (organisation code check digit) and 18 (check
- * character) of code from its first 16 characters, and terminate it. */
-void credit_code_complete(char code[19]);
 
 /* ---- enterprises (enterprise.c) ---- */
 
@@ -93,30 +78,11 @@ void api_enterprises_export(req_t *r);      /* ?format=csv|xlsx + list filters *
 int cli_import(int argc, char **argv, db_t *db);
 int cli_export(int argc, char **argv, db_t *db);
 
-/* ---- calendar (calendar.c) ---- */
-/* 1 when day (YYYY-MM-DD) is a working day: Mon-Fri unless a holiday,
- * weekends only when listed as make-up days (调休). */
-int calendar_is_workday(db_t *db, const char *day);
-/* The date n working days after from (from itself not counted), into
- * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
-int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
-/* A time limit counted from `from`: months > 0 gives the same day that
- * many months later (clamped to the month's end), moved forward to the
- * next working day when it is a day off; otherwise workdays working days
- * after from.  0, or -1 when a year on the way has no calendar
- * (*missing_year names it; 0 there means a database error). */
-int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year);
-/* Working days d with after < d <= upto (0 when upto <= after); -1 as
- * calendar_due. */
-int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
+/* ---- request categories and time limits (categories.c) ---- */
 /* A request category's time limit: 1 found (*months or *workdays set,
  * the other 0), 0 unknown category, -1 database error. */
 int category_limit(db_t *db, const char *code, int *months, int *workdays);
-/* 422 calendar_missing naming the year (500 when year is 0). */
-void reply_calendar_missing(req_t *r, int year, const char *field);
-void api_calendar_get(req_t *r);
-void api_calendar_put(req_t *r);
-void api_calendar_due(req_t *r);
+void api_calendar_due(req_t *r);            /* a category's due date on the calendar */
 
 /* ---- requests and inspections (requests.c) ---- */
 struct request_in {

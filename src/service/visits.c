@@ -20,17 +20,6 @@
 
 #define MAX_PROBLEMS 20
 
-static int text_ok(const char *s, size_t max)
-{
-	if (s == NULL)
-		return 1;
-	if (!utf8_valid(s, strlen(s)) || utf8_len(s) > max)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
-			return 0;
-	return 1;
-}
 
 static int may_read(req_t *r)
 {
@@ -242,11 +231,11 @@ void api_visits_create(req_t *r)
 		reply_error(r, 422, "invalid_date", "visited_on", "a visit is recorded after it took place (today is %s)", today);
 		return;
 	}
-	if (!text_ok(people, 500)) {
+	if (!text_ok(people, 500, 1)) {
 		reply_error(r, 422, "invalid", "people_met", "people_met is text of at most 500 characters");
 		return;
 	}
-	if (!text_ok(notes, 4000)) {
+	if (!text_ok(notes, 4000, 1)) {
 		reply_error(r, 422, "invalid", "notes", "notes are text of at most 4000 characters");
 		return;
 	}

@@ -1,4 +1,4 @@
-// End-to-end: docs/openapi.json against the route table (src/http/routes.c)
+// End-to-end: docs/openapi.json against the route table (src/app/routes.c)
 // and against a running server.  Every GET is called and its 200 body
 // validated against the documented schema; every operation is called
 // without credentials, with the wrong role, with bad bodies and bad query
@@ -15,7 +15,7 @@ import { adminServer, Client, cli, freshDb, startServer } from './lib.mjs';
 
 const root = new URL('../../', import.meta.url);
 const spec = JSON.parse(readFileSync(new URL('docs/openapi.json', root), 'utf8'));
-const routesC = readFileSync(new URL('src/http/routes.c', root), 'utf8');
+const routesC = readFileSync(new URL('src/app/routes.c', root), 'utf8');
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/service.h"
+#include "core/core.h"
 
 /* Real codes; each passes both check characters (a random 18-character
  * string does so with probability 1/341). */

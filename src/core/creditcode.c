@@ -16,7 +16,7 @@
  * the ideographic space U+3000, full-width letters and digits, lower case)
  * and says precisely what is wrong, in Chinese and English.
  */
-#include "service.h"
+#include "core.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * enforces the permission and the flags before any handler runs, and
  * /metrics counts requests per line of this table.
  */
-#include "http.h"
+#include "http/http.h"
 
 #include "admin/admin.h"
 #include "auth/auth.h"

@@ -13,7 +13,7 @@
  * or "one month": the same day of the next month, clamped to that month's
  * end, moved forward to the next working day when it falls on a day off.
  */
-#include "service.h"
+#include "admin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,32 +200,6 @@ int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *
 	}
 	free(c);
 	return n;
-}
-
-int category_limit(db_t *db, const char *code, int *months, int *workdays)
-{
-	*months = *workdays = 0;
-	db_stmt_t *st = db_prepare(db,
-		"SELECT c.limit_days, t.months, t.working_days FROM request_categories c"
-		" LEFT JOIN time_limit_classes t ON t.code = c.limit_class WHERE c.code = $1");
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, code);
-	int rc = db_step(st);
-	int found = 0;
-	if (rc == DB_ROW) {
-		found = 1;
-		if (!db_col_isnull(st, 1) && (db_col_int(st, 1) > 0 || db_col_int(st, 2) > 0)) {
-			*months = (int)db_col_int(st, 1);
-			*workdays = *months > 0 ? 0 : (int)db_col_int(st, 2);
-		} else {
-			*workdays = (int)db_col_int(st, 0);
-		}
-	}
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return -1;
-	return found;
 }
 
 void reply_calendar_missing(req_t *r, int year, const char *field)
@@ -468,58 +442,4 @@ void api_calendar_put(req_t *r)
 		return;
 	}
 	reply_json(r, 200, out);
-}
-
-void api_calendar_due(req_t *r)
-{
-	char today[11];
-	date_today_str(today);
-	const char *from = req_query(r, "from");
-	if (from == NULL || *from == '\0')
-		from = today;
-	else if (date_parse(from, NULL) < 0) {
-		reply_error(r, 422, "invalid_parameter", "from", "from must be a date (YYYY-MM-DD)");
-		return;
-	}
-	const char *days_s = req_query(r, "days"), *cat = req_query(r, "category");
-	int has_days = days_s && *days_s, has_cat = cat && *cat;
-	if (has_days && has_cat) {
-		reply_error(r, 422, "invalid_parameter", "category", "give either days or category, not both");
-		return;
-	}
-	if (!has_days && !has_cat) {
-		reply_error(r, 422, "required", "days", "days (working days) or category (a request category code) is required");
-		return;
-	}
-	int months = 0, workdays = 0;
-	if (has_days) {
-		int64_t n;
-		if (req_query_int(r, "days", 0, 0, 1000, &n) < 0)
-			return;
-		workdays = (int)n;
-	} else {
-		int found = category_limit(r->db, cat, &months, &workdays);
-		if (found < 0) {
-			reply_db_error(r, DB_ERR, "reading the category");
-			return;
-		}
-		if (found == 0) {
-			reply_error(r, 422, "invalid_parameter", "category", "no request category '%s'", cat);
-			return;
-		}
-	}
-	char due[11];
-	int missing = 0;
-	if (calendar_due(r->db, from, months, workdays, due, &missing) < 0) {
-		reply_calendar_missing(r, missing, "from");
-		return;
-	}
-	json_t *o = json_object();
-	json_object_set_new(o, "from", json_string(from));
-	if (has_cat)
-		json_object_set_new(o, "category", json_string(cat));
-	json_object_set_new(o, "days", json_integer(workdays));
-	json_object_set_new(o, "months", json_integer(months));
-	json_object_set_new(o, "due_on", json_string(due));
-	reply_json(r, 200, o);
 }
