@@ -4,21 +4,47 @@
  * toasts, a confirm dialog and form fields with their error line.
  */
 import { h, clear } from './dom.js';
-import { t, has } from '../i18n.js';
+import { t, has, getLang } from '../i18n.js';
 
-/* Text for an API error in the current language. */
-export function errorText(err) {
+/* The label of an API field name ("unit_id" → 招商单位), or the name itself. */
+export function fieldLabel(field) {
+  if (!field)
+    return '';
+  const base = String(field).replace(/\[\d+\]/g, '').split('.').pop();
+  return has(`field.${base}`) ? t(`field.${base}`) : field;
+}
+
+/*
+ * Text for an API error, or for one problem of an import ({line, field,
+ * code, message, params}), in the current language: err.<code> from the
+ * dictionaries with the error's params filled in; in English the server's
+ * own message when it is English (it names the values).  opts.field: name
+ * the field first ("招商单位：…") when the text is shown away from the field.
+ * A code the browser does not know shows the server's message (in Chinese
+ * after a generic sentence), never a raw key.
+ */
+export function errorText(err, opts = {}) {
   if (!err)
     return '';
-  if (err.code && has(`err.${err.code}`))
-    return t(`err.${err.code}`);
-  if (err.status === 403)
-    return t('err.forbidden');
-  if (err.status === 503)
-    return t('err.busy');
-  if (err.message)
-    return err.message;
-  return t('err.generic', { status: err.status, message: err.code });
+  const params = { ...((err.info && err.info.params) || err.params || {}) };
+  const key = `err.${err.code}`;
+  const cjk = /[\u3000-\u9fff\uff00-\uffef]/;
+  let text;
+  if (getLang() === 'en' && err.message && !cjk.test(err.message) && err.status !== 0)
+    text = err.message;                     // the server's own sentence is English
+  else if (err.code && has(key))
+    text = t(key, params);
+  else if (err.status === 403)
+    text = t('err.forbidden');
+  else if (err.status === 503)
+    text = t('err.busy');
+  else if (err.message)
+    text = getLang() === 'zh' && !cjk.test(err.message)
+      ? t('err.generic', { status: err.status || '', message: err.message }) : err.message;
+  else
+    text = t('err.generic', { status: err.status || '', message: err.code || '' });
+  text = text.replace(/\{\w+\}/g, '').replace(/（）|\(\)/g, '');
+  return opts.field && err.field ? `${fieldLabel(err.field)}：${text}` : text;
 }
 
 export function pageHeader(title, subtitle, ...actions) {

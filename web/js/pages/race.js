@@ -213,7 +213,7 @@ export async function render(ctx) {
         save.disabled = false;
         /* A 422 names the field: the date goes under the date input. */
         if (ex.field && ex.field !== key) {
-          err.textContent = `${ex.field}：${errorText(ex)}`;
+          err.textContent = errorText(ex, { field: true });
         } else {
           showFormError(form, ex);
           if (!ex.field)
@@ -426,7 +426,7 @@ export function targetsEditor(year0, units, done) {
       }
       const label = TARGET_FIELDS.find((f) => f.key === ex.field);
       err.textContent = label ? `${t(label.label)}：${errorText(ex)}`
-        : ex.field ? `${ex.field}：${errorText(ex)}` : errorText(ex);
+        : errorText(ex, { field: true });
     }
   });
   fill();
