@@ -20,7 +20,7 @@ UABINS  := $(UNIT:tests/unit/%.c=build/tests-asan/%)
 DB      ?= sqlite:data/zoneops.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all asan deps run test unit clean bench check-includes
+.PHONY: all asan deps run test unit clean bench check-includes fuzz fuzz-replay
 all: build/zoneops
 
 build/zoneops: $(OBJS) build/obj/app/main.o
@@ -72,7 +72,37 @@ bench:
 	@$(MAKE) --no-print-directory build/zoneops
 	@bench/run.sh
 
+# Fuzzing (libFuzzer, clang from Debian, ASan + UBSan).  Each fuzz/fuzz_X.c
+# is a target with its corpus in fuzz/corpus/X/.  `make fuzz` runs each for
+# FUZZ_SECONDS (new inputs go to build/fuzz/corpus/X, findings to
+# build/fuzz/); `make fuzz-replay` (run by make test) replays the committed
+# corpora once.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZERS      := $(patsubst fuzz/%.c,build/fuzz/%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FOBJS        := $(SRCS:src/%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FOBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FOBJS) $(LDLIBS)
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
+	      build/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+fuzz-replay: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f#build/fuzz/fuzz_}; $$f -runs=0 fuzz/corpus/$$n >/dev/null 2>&1 \
+	  && echo "  fuzz-replay $$n: ok" || { echo "  fuzz-replay $$n: FAILED"; exit 1; }; done
+
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(AOBJS:.o=.d) build/obj/app/main.d build/asan/app/main.d $(UBINS:=.d) $(UABINS:=.d)
+-include $(OBJS:.o=.d) $(AOBJS:.o=.d) $(FOBJS:.o=.d) build/obj/app/main.d build/asan/app/main.d $(UBINS:=.d) $(UABINS:=.d)
