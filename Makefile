@@ -64,7 +64,7 @@ check-includes:
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory -j2 build/zoneops build/zoneops-asan $(UBINS) $(UABINS)
+	@$(MAKE) --no-print-directory -j2 build/zoneops build/zoneops-asan $(UBINS) $(UABINS) $(FUZZERS)
 	@scripts/test.sh
 
 bench:

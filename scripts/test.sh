@@ -81,6 +81,12 @@ wrong_include_fails() {
 }
 check "layers/wrong-include-fails" wrong_include_fails
 
+section "fuzz corpora (libFuzzer targets replayed once)"
+for f in build/fuzz/fuzz_*; do
+	n=${f#build/fuzz/fuzz_}
+	check "fuzz-replay/$n" "$f" -runs=0 "fuzz/corpus/$n"
+done
+
 section "unit tests (SQLite)"
 for t in build/tests/test_*; do
 	case $t in *.d) continue ;; esac
