@@ -71,7 +71,6 @@
 
 #define MAX_RESULTS 1000
 #define MAX_SPAN (90 * 86400)
-#define MAX_DESCRIPTION 4000          /* characters, as the spec says */
 #define TITLE_CHARS 40
 #define DISCOVERY_CHANGESET "2026-01-01T00:00:00+08:00"
 
@@ -574,7 +573,7 @@ static json_t *request_one(req_t *r, int64_t id, int *err)
 	}
 	if (o == NULL)
 		return NULL;
-	int vis = request_visible(r, id);
+	int vis = request_visible(r->db, r->user, id);
 	if (vis != 1) {
 		json_decref(o);
 		if (vis < 0)
@@ -966,12 +965,10 @@ void open311_requests_create(req_t *r)
 		}
 	}
 
-	/* description, title and the footer of contact and location fields */
+	/* description (at most REQUEST_DESCRIPTION_MAX characters, checked
+	 * by request_create), title and the footer of contact and location
+	 * fields */
 	const char *desc = form_get(&fm, "description");
-	if (desc && utf8_len(desc) > MAX_DESCRIPTION) {
-		o311_error(r, f, 400, "description is limited to %d characters", MAX_DESCRIPTION);
-		return;
-	}
 	const char *lat_s = form_get(&fm, "lat"), *long_s = form_get(&fm, "long");
 	double lat = 0, lon = 0;
 	if ((lat_s == NULL) != (long_s == NULL)) {
@@ -1005,10 +1002,10 @@ void open311_requests_create(req_t *r)
 	}
 	if (lat_s)
 		buf_printf(&foot, "位置：%s, %s\n", lat_s, long_s);
-	const char *full = desc ? desc : "";
+	const char *appendix = NULL;
 	if (foot.len) {
 		foot.data[--foot.len] = '\0';  /* the last newline */
-		full = arena_printf(r->arena, "%s%s—— Open311 ——\n%s", full, *full ? "\n\n" : "", foot.data);
+		appendix = arena_printf(r->arena, "—— Open311 ——\n%s", foot.data);
 	}
 	buf_free(&foot);
 	const char *title = desc ? title_from(r, desc, TITLE_CHARS) : "";
@@ -1020,18 +1017,13 @@ void open311_requests_create(req_t *r)
 		.enterprise_id = ent_id,
 		.category = code,
 		.title = title,
-		.description = full,
+		.description = desc,
+		.appendix = appendix,
 		.source = "open311",
 	};
 	err_t fe;
-	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
-	int arc = request_check_actor(r->db, u, &in, &fe);
-	if (arc == -2) {
-		o311_db_error(r, f, "reading the enterprise");
-		return;
-	}
-	if (arc < 0 || request_create(r->db, u, &in, &id, &fe) < 0) {
+	if (request_create(r->db, u, &in, now_sec(), &id, &fe) < 0) {
 		int status = fe.status == 403 || fe.status == 404 ? fe.status : fe.status >= 500 ? 500 : 400;
 		o311_error(r, f, status, "%s", fe.message[0] ? fe.message : "the request could not be created");
 		return;
