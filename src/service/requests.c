@@ -117,6 +117,38 @@ static int exists(db_t *db, const char *sql, int64_t id)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
+int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err)
+{
+	int64_t officer = -1;
+	db_stmt_t *st = db_prepare(db, "SELECT officer_id FROM enterprises WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "reading the enterprise");
+	db_bind_int(st, 1, ent);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(err, db, rc, "reading the enterprise");
+	if (officer < 0) {
+		err_set(err, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)ent);
+		return err_param(err, "id", "%lld", (long long)ent);
+	}
+	return officer;
+}
+
+int department_known(db_t *db, int64_t id, err_t *err)
+{
+	int rc = exists(db, "SELECT 1 FROM departments WHERE id = $1", id);
+	if (rc < 0)
+		return db_fail(err, db, DB_ERR, "reading the department");
+	if (rc == 0) {
+		err_set(err, 422, "invalid", "department_id", "no department %lld", (long long)id);
+		return err_param(err, "id", "%lld", (long long)id);
+	}
+	return 0;
+}
+
 /* Optional text of at most max characters (multiline): *out is s, or NULL
  * when s is absent or empty; -1 with err when it is too long or has
  * control characters. */
@@ -708,21 +740,9 @@ static int check_actor(db_t *db, const user_t *u, struct request_in *in, err_t *
 	}
 	if (in->enterprise_id <= 0)
 		return err_set(err, 422, "required", "enterprise_id", "enterprise_id is required");
-	int64_t officer = -1;
-	db_stmt_t *st = db_prepare(db, "SELECT officer_id FROM enterprises WHERE id = $1");
-	if (st == NULL)
-		return db_fail(err, db, DB_ERR, "reading the enterprise");
-	db_bind_int(st, 1, in->enterprise_id);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return db_fail(err, db, rc, "reading the enterprise");
-	if (officer < 0) {
-		err_set(err, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)in->enterprise_id);
-		return err_param(err, "id", "%lld", (long long)in->enterprise_id);
-	}
+	int64_t officer = enterprise_officer(db, in->enterprise_id, err);
+	if (officer < 0)
+		return -1;
 	if (u->role_bit == ROLE_OFFICER && officer != u->id)
 		return err_set(err, 403, "forbidden", "enterprise_id",
 		               "an officer raises requests only for the enterprises it serves");
@@ -793,23 +813,16 @@ static int check_inspection(const struct request_in *in, err_t *err)
 /* The department and visit named exist. */
 static int check_refs(db_t *db, const struct request_in *in, err_t *err)
 {
-	static const struct {
-		const char *sql, *field, *what;
-	} REFS[] = {
-		{ "SELECT 1 FROM departments WHERE id = $1", "department_id", "department" },
-		{ "SELECT 1 FROM visits WHERE id = $1", "visit_id", "visit" },
-	};
-	const int64_t ids[] = { in->department_id, in->visit_id };
-	for (int i = 0; i < 2; i++) {
-		if (ids[i] <= 0)
-			continue;
-		int rc = exists(db, REFS[i].sql, ids[i]);
-		if (rc < 0)
-			return db_fail(err, db, DB_ERR, "reading the references");
-		if (rc == 0) {
-			err_set(err, 422, "invalid", REFS[i].field, "no %s %lld", REFS[i].what, (long long)ids[i]);
-			return err_param(err, "id", "%lld", (long long)ids[i]);
-		}
+	if (in->department_id > 0 && department_known(db, in->department_id, err) < 0)
+		return -1;
+	if (in->visit_id <= 0)
+		return 0;
+	int rc = exists(db, "SELECT 1 FROM visits WHERE id = $1", in->visit_id);
+	if (rc < 0)
+		return db_fail(err, db, DB_ERR, "reading the visit");
+	if (rc == 0) {
+		err_set(err, 422, "invalid", "visit_id", "no visit %lld", (long long)in->visit_id);
+		return err_param(err, "id", "%lld", (long long)in->visit_id);
 	}
 	return 0;
 }

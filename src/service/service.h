@@ -166,6 +166,11 @@ int request_actions(const user_t *u, const struct request_case *c, const char *o
 int request_find(db_t *db, arena_t *a, const user_t *actor, int kind, int64_t id, struct request_case *c, err_t *err);
 /* 1 when actor may see request id (any kind), 0 not or no such, -1 error. */
 int request_visible(db_t *db, const user_t *actor, int64_t id);
+/* The officer of enterprise ent (0: none), or -1 with err (422 no such
+ * enterprise, 500).  Shared by requests and visits. */
+int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err);
+/* 0 when department id exists, else -1 with err (422, 500). */
+int department_known(db_t *db, int64_t id, err_t *err);
 /* "request" or "inspection". */
 const char *request_kind_name(int kind);
 /* 1 when status is one of kind's statuses. */

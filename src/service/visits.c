@@ -187,28 +187,6 @@ void api_visit_get(req_t *r)
 
 /* ---- recording a visit ---- */
 
-/* The officer of enterprise ent (0: none); -1 with err when there is no
- * such enterprise or on a database error. */
-static int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err)
-{
-	int64_t officer = -1;
-	db_stmt_t *st = db_prepare(db, "SELECT officer_id FROM enterprises WHERE id = $1");
-	if (st == NULL)
-		return db_fail(err, db, DB_ERR, "reading the enterprise");
-	db_bind_int(st, 1, ent);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return db_fail(err, db, rc, "reading the enterprise");
-	if (officer < 0) {
-		err_set(err, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)ent);
-		return err_param(err, "id", "%lld", (long long)ent);
-	}
-	return officer;
-}
-
 /* The visit's own fields, when it took place (not after today). */
 static int check_visit(const struct visit_in *v, int64_t now, err_t *err)
 {
@@ -256,22 +234,7 @@ static int check_visitor(db_t *db, const user_t *u, const struct visit_in *v, in
 			return err_set(err, 422, "invalid", "department_id", "a department account records its own department's visits");
 		*dept = u->department_id;
 	}
-	if (*dept == 0)
-		return 0;
-	db_stmt_t *st = db_prepare(db, "SELECT count(*) FROM departments WHERE id = $1");
-	if (st == NULL)
-		return db_fail(err, db, DB_ERR, "reading the department");
-	db_bind_int(st, 1, *dept);
-	int rc = db_step(st);
-	int found = rc == DB_ROW && db_col_int(st, 0) > 0;
-	db_done(st);
-	if (rc != DB_ROW)
-		return db_fail(err, db, rc, "reading the department");
-	if (!found) {
-		err_set(err, 422, "invalid", "department_id", "no department %lld", (long long)*dept);
-		return err_param(err, "id", "%lld", (long long)*dept);
-	}
-	return 0;
+	return *dept ? department_known(db, *dept, err) : 0;
 }
 
 /* Raise problem i of the visit as a request. */
