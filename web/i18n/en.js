@@ -579,6 +579,7 @@ export default {
   'req.f.evidence': 'evidence',
   'req.f.source': 'source',
   'req.f.contact': 'contact',
+  'field.contact': 'counterpart contacted',
   'req.automatic': '(automatic)',
   'req.colon': ': ',
   'req.semicolon': '; ',

@@ -583,6 +583,7 @@ export default {
   'req.f.evidence': '整改材料',
   'req.f.source': '来源',
   'req.f.contact': '对接单位',
+  'field.contact': '对接单位',
   'req.automatic': '（系统自动）',
   'req.colon': '：',
   'req.semicolon': '；',
