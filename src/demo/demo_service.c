@@ -744,12 +744,8 @@ static struct dev *ev(struct ctx *c, struct hist *h, int64_t d, int hour, user_t
 		t = h->last + 60 * rnd_int(c, 5, 45);
 	h->last = t;
 	h->day = d;
-	static struct dev spare;
-	if (h->nev == NELEM(h->ev)) {
-		memset(&spare, 0, sizeof spare);
-		return &spare;
-	}
-	struct dev *e = &h->ev[h->nev++];
+	/* a history has at most 13 steps; a 21st would overwrite the last */
+	struct dev *e = &h->ev[h->nev < NELEM(h->ev) ? h->nev++ : NELEM(h->ev) - 1];
 	memset(e, 0, sizeof *e);
 	e->at = t;
 	e->who = who;
