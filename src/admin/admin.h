@@ -52,7 +52,9 @@ int calendar_due(db_t *db, const char *from, int months, int workdays, char out[
 /* Working days d with after < d <= upto (0 when upto <= after); -1 as
  * calendar_due. */
 int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
-/* 422 calendar_missing naming the year (500 when year is 0). */
+/* 422 calendar_missing naming the year (500 when year is 0): fill e and
+ * return -1, or reply with it. */
+int calendar_missing(err_t *e, db_t *db, int year, const char *field);
 void reply_calendar_missing(req_t *r, int year, const char *field);
 void api_calendar_get(req_t *r);
 void api_calendar_put(req_t *r);

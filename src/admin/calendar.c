@@ -202,15 +202,20 @@ int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *
 	return n;
 }
 
+int calendar_missing(err_t *e, db_t *db, int year, const char *field)
+{
+	if (year == 0)
+		return db_fail(e, db, DB_ERR, "reading the calendar");
+	err_set(e, 422, "calendar_missing", field,
+	        "no working-day calendar is loaded for %d; an admin loads it with PUT /api/v1/calendar/%d", year, year);
+	return err_param(e, "year", "%d", year);
+}
+
 void reply_calendar_missing(req_t *r, int year, const char *field)
 {
-	if (year == 0) {
-		reply_db_error(r, DB_ERR, "reading the calendar");
-		return;
-	}
-	reply_error(r, 422, "calendar_missing", field,
-	            "no working-day calendar is loaded for %d; an admin loads it with PUT /api/v1/calendar/%d", year,
-	            year);
+	err_t e;
+	calendar_missing(&e, r->db, year, field);
+	reply_err(r, &e);
 }
 
 /* ---- API ---- */

@@ -17,7 +17,12 @@
 #define P_ENT_EDIT   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_ENTERPRISE)
 #define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
 #define P_VISIT      (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
+#define P_VISIT_READ (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_STATISTICIAN)
+#define P_REQ_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_STATISTICIAN | ROLE_ENTERPRISE)
+#define P_REQ_ACT    (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_ENTERPRISE)
 #define P_INSPECT    (ROLE_ADMIN | ROLE_LEADER)
+#define P_INS_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_DEPARTMENT | ROLE_STATISTICIAN)
+#define P_INS_ACT    (ROLE_ADMIN | ROLE_LEADER | ROLE_DEPARTMENT)
 #define P_RACE_EDIT  (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER)
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
@@ -65,19 +70,19 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/officers/{id}/enterprises", api_officer_enterprises, P_STAFF, 0, 0 },
 
 	/* enterprise service: visits, requests, inspections, calendar */
-	{ "GET",    "/api/v1/visits",               api_visits_list,      P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/visits",               api_visits_list,      P_VISIT_READ, 0, 0 },
 	{ "POST",   "/api/v1/visits",               api_visits_create,    P_VISIT,  0, 0 },
-	{ "GET",    "/api/v1/visits/{id}",          api_visit_get,        P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/visits/{id}",          api_visit_get,        P_VISIT_READ, 0, 0 },
 	{ "GET",    "/api/v1/request-categories",   api_request_categories, P_ANY,  0, 0 },
 	{ "PATCH",  "/api/v1/request-categories/{code}", api_request_category_update, P_ADMIN, 0, 0 },
-	{ "GET",    "/api/v1/requests",             api_requests_list,    P_ANY,    0, 0 },
-	{ "POST",   "/api/v1/requests",             api_requests_create,  P_ANY,    0, 0 },
-	{ "GET",    "/api/v1/requests/{id}",        api_request_get,      P_ANY,    0, 0 },
-	{ "POST",   "/api/v1/requests/{id}/transitions", api_request_transition, P_ANY, 0, 0 },
-	{ "GET",    "/api/v1/inspections",          api_inspections_list, P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/requests",             api_requests_list,    P_REQ_READ, 0, 0 },
+	{ "POST",   "/api/v1/requests",             api_requests_create,  P_REQ_ACT, 0, 0 },
+	{ "GET",    "/api/v1/requests/{id}",        api_request_get,      P_REQ_READ, 0, 0 },
+	{ "POST",   "/api/v1/requests/{id}/transitions", api_request_transition, P_REQ_ACT, 0, 0 },
+	{ "GET",    "/api/v1/inspections",          api_inspections_list, P_INS_READ, 0, 0 },
 	{ "POST",   "/api/v1/inspections",          api_inspections_create, P_INSPECT, 0, 0 },
-	{ "GET",    "/api/v1/inspections/{id}",     api_inspection_get,   P_STAFF,  0, 0 },
-	{ "POST",   "/api/v1/inspections/{id}/transitions", api_inspection_transition, P_STAFF, 0, 0 },
+	{ "GET",    "/api/v1/inspections/{id}",     api_inspection_get,   P_INS_READ, 0, 0 },
+	{ "POST",   "/api/v1/inspections/{id}/transitions", api_inspection_transition, P_INS_ACT, 0, 0 },
 	{ "GET",    "/api/v1/calendar/due",         api_calendar_due,     P_ANY,    0, 0 },
 	{ "GET",    "/api/v1/calendar/{year}",      api_calendar_get,     P_ANY,    0, 0 },
 	{ "PUT",    "/api/v1/calendar/{year}",      api_calendar_put,     P_ADMIN,  0, 0 },

@@ -23,13 +23,16 @@
  *    accounts, and inspection findings (营商环境巡察) of 2021 and 2026.
  *
  * Every date is fixed and every choice comes from a fixed-seed xorshift
- * generator, so two runs give the same rows.  The request histories are
- * written as the API would write them (same actions, statuses and event
- * details), with timestamps on the days they happened, in China time.
+ * generator, so two runs give the same rows.  The visits, requests and
+ * inspection findings are written by the workflow's own functions
+ * (visit_create, request_create, request_transition in src/service/), each
+ * step at its own time on the day it happened (China time), so that the
+ * rows, due dates and history events are what the API writes.
  */
 #include "demo/demo_service.h"
 
 #include "core/core.h"
+#include "http/http.h"
 #include "service/service.h"
 
 #include <stdarg.h>
@@ -325,34 +328,6 @@ static int wd_between(struct ctx *c, int64_t a, int64_t b)
 	for (int64_t d = a + 1; d <= b; d++)
 		n += is_wd(c, d);
 	return n;
-}
-
-/* A time limit from day `from` as calendar_due() counts it, on the
- * working days loaded in c->wd (calendar_due itself beyond them). */
-static int due_date(struct ctx *c, int64_t from, int months, int workdays, char out[11], int *missing)
-{
-	int64_t d;
-	if (months > 0) {
-		char s[11], t[32];
-		date_format(from, s);
-		int y = atoi(s), m = atoi(s + 5), dd = atoi(s + 8);
-		int total = y * 12 + (m - 1) + months;
-		y = total / 12;
-		m = total % 12 + 1;
-		static const int MD[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-		int last = MD[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-		snprintf(t, sizeof t, "%04d-%02d-%02d", y, m, dd < last ? dd : last);
-		d = wd_on_or_after(c, day_of(t));
-	} else {
-		d = wd_add(c, from, workdays);
-	}
-	if (d - c->wd.base >= c->wd.n - 1) {
-		char s[11];
-		date_format(from, s);
-		return calendar_due(c->db, s, months, workdays, out, missing);
-	}
-	date_format(d, out);
-	return 0;
 }
 
 /* ---- lookups ---- */
@@ -740,177 +715,107 @@ static const char *const ROLES[] = { "总经理", "副总经理", "董事长", "
 static const char *const COMMENT5[] = { "非常满意，办事效率高。", "有求必应、说到做到，点赞！", "问题解决及时，感谢首席服务员。", "" };
 static const char *const COMMENT4[] = { "满意，希望后续继续跟进。", "总体满意。", "" };
 
-/* ---- one request's history ---- */
-
-struct actor {
-	int64_t id;
-	const char *username;
-};
+/* ---- one case's history ----
+ * Each case is first simulated (dates, times, who, what: every random
+ * choice, in a fixed order), then created and moved through the
+ * workflow's own functions (request_create, visit_create,
+ * request_transition) at the simulated times, which write the rows, the
+ * due dates and the history events exactly as the API does. */
 
 struct dev {
 	int64_t at;
-	struct actor who;
-	const char *action, *from, *to;
-	char *detail;
+	user_t who;
+	const char *action;
+	struct request_action_in in;
+	int automatic;                 /* written by the workflow with the step before */
 };
 
 struct hist {
 	struct dev ev[20];
 	int nev;
-	int64_t last, day;             /* time and day of the last event */
-	const char *status, *level;
-	int64_t department_id, resolved_at, closed_at;
-	int rating;
-	const char *rating_comment, *resolution;
-	char accepted_on[11], due_on[11], paused_since[11];
+	int64_t last, day;             /* time and day of the last step */
 };
 
-static void hist_init(struct hist *h)
-{
-	memset(h, 0, sizeof *h);
-	h->status = "";
-	h->level = "district";
-	h->rating_comment = "";
-	h->resolution = "";
-}
-
-static void hist_free(struct hist *h)
-{
-	for (int i = 0; i < h->nev; i++)
-		free(h->ev[i].detail);
-	h->nev = 0;
-}
-
-/* Append an event on day d near hour (after the previous one). */
-static void ev(struct ctx *c, struct hist *h, int64_t d, int hour, struct actor who, const char *action, const char *to,
-               json_t *detail)
+/* A step on day d near hour (after the previous one). */
+static struct dev *ev(struct ctx *c, struct hist *h, int64_t d, int hour, user_t who, const char *action)
 {
 	int64_t t = at_time(d, hour, rnd_int(c, 0, 59));
 	if (t <= h->last)
 		t = h->last + 60 * rnd_int(c, 5, 45);
-	if (h->nev < NELEM(h->ev)) {
-		struct dev *e = &h->ev[h->nev++];
-		e->at = t;
-		e->who = who;
-		e->action = action;
-		e->from = h->status;
-		e->to = to;
-		e->detail = detail && json_object_size(detail) ? json_dumps(detail, JSON_COMPACT) : NULL;
-	}
-	json_decref(detail);
 	h->last = t;
 	h->day = d;
-	h->status = to;
+	/* a history has at most 13 steps; a 21st would overwrite the last */
+	struct dev *e = &h->ev[h->nev < NELEM(h->ev) ? h->nev++ : NELEM(h->ev) - 1];
+	memset(e, 0, sizeof *e);
+	e->at = t;
+	e->who = who;
+	e->action = action;
+	return e;
 }
 
-static struct actor actor_of(const struct duser *u)
+/* The automatic step the workflow adds after a rating (close or reopen):
+ * its time is drawn as before, the workflow writes it. */
+static void ev_auto(struct ctx *c, struct hist *h, int64_t d, int hour, user_t who, const char *action)
 {
-	struct actor a = { u ? u->id : 0, u ? u->username : "system" };
+	ev(c, h, d, hour, who, action)->automatic = 1;
+}
+
+/* A user as the workflow's actor. */
+static user_t actor_of(const struct duser *u)
+{
+	user_t a = { .id = u->id, .username = u->username, .display_name = u->display, .role = u->role,
+	             .role_bit = role_bit(u->role), .enterprise_id = u->ent, .department_id = u->dept };
 	return a;
 }
 
 /* The enterprise as an actor: its account, or its contact by name. */
-static struct actor ent_actor(struct ctx *c, const struct dent *e)
+static user_t ent_actor(struct ctx *c, const struct dent *e)
 {
 	const struct duser *u = ent_user(c, e->id);
 	if (u)
 		return actor_of(u);
-	struct actor a = { 0, e->contact };
+	user_t a = { .username = e->contact, .display_name = e->contact, .role = "enterprise",
+	             .role_bit = ROLE_ENTERPRISE, .enterprise_id = e->id };
 	return a;
 }
 
-/* The officer of e, or the service centre. */
-static struct actor coordinator(struct ctx *c, const struct dent *e)
+/* Who coordinates e's requests: its chief service officer, or else the
+ * service centre (企业发展服务中心).  The platform gives that coordination
+ * of enterprises without an officer to leaders, so the demo records those
+ * steps under the centre's account with a leader's rights. */
+static user_t coordinator(struct ctx *c, const struct dent *e)
 {
 	const struct duser *u = e->officer ? user_by_id(c, e->officer) : NULL;
-	return actor_of(u ? u : dept_user(c, D_QFZX));
+	if (u)
+		return actor_of(u);
+	user_t a = actor_of(dept_user(c, D_QFZX));
+	a.role_bit = ROLE_LEADER;
+	return a;
 }
 
-/* Insert the request and its history; 0 or -1. */
-static int insert_request(struct ctx *c, const char *kind, int64_t ent, const char *category, const char *title,
-                          const char *desc, const char *source, int64_t visit, int64_t created_by, struct hist *h)
+/* Take the simulated steps of h after the first (the creation) on case id
+ * of kind through the workflow; 0 or -1. */
+static int replay(struct ctx *c, int kind, int64_t id, const struct hist *h)
 {
-	db_stmt_t *st = db_prepare(c->db,
-		"INSERT INTO requests (kind, enterprise_id, category, title, description, source, visit_id, status,"
-		" department_id, level, accepted_on, due_on, paused_since, resolution, evidence, rating, rating_comment,"
-		" resolved_at, closed_at, created_by, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
-		" RETURNING id");
-	if (st == NULL)
-		return fail(c, "requests");
-	int inspection = strcmp(kind, "inspection") == 0;
-	db_bind_text(st, 1, kind);
-	if (ent > 0)
-		db_bind_int(st, 2, ent);
-	else
-		db_bind_null(st, 2);
-	db_bind_text(st, 3, category);
-	db_bind_text(st, 4, title);
-	db_bind_text(st, 5, desc);
-	db_bind_text(st, 6, source);
-	if (visit > 0)
-		db_bind_int(st, 7, visit);
-	else
-		db_bind_null(st, 7);
-	db_bind_text(st, 8, h->status);
-	if (h->department_id > 0)
-		db_bind_int(st, 9, h->department_id);
-	else
-		db_bind_null(st, 9);
-	db_bind_text(st, 10, h->level);
-	db_bind_text(st, 11, h->accepted_on);
-	db_bind_text(st, 12, h->due_on);
-	db_bind_text(st, 13, h->paused_since);
-	db_bind_text(st, 14, inspection ? "" : h->resolution);
-	db_bind_text(st, 15, inspection ? h->resolution : "");
-	if (h->rating > 0)
-		db_bind_int(st, 16, h->rating);
-	else
-		db_bind_null(st, 16);
-	db_bind_text(st, 17, h->rating_comment);
-	if (h->resolved_at > 0)
-		db_bind_int(st, 18, h->resolved_at);
-	else
-		db_bind_null(st, 18);
-	if (h->closed_at > 0)
-		db_bind_int(st, 19, h->closed_at);
-	else
-		db_bind_null(st, 19);
-	if (created_by > 0)
-		db_bind_int(st, 20, created_by);
-	else
-		db_bind_null(st, 20);
-	db_bind_int(st, 21, h->ev[0].at);
-	db_bind_int(st, 22, h->last);
-	int rc = db_step(st);
-	int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	if (rc != DB_ROW)
-		return fail(c, "request %s", title);
-	for (int i = 0; i < h->nev; i++) {
-		struct dev *e = &h->ev[i];
-		st = db_prepare(c->db,
-			"INSERT INTO request_events (request_id, at, user_id, username, action, from_status, to_status, detail)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-		if (st == NULL)
-			return fail(c, "request_events");
-		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, e->at);
-		if (e->who.id > 0)
-			db_bind_int(st, 3, e->who.id);
-		else
-			db_bind_null(st, 3);
-		db_bind_text(st, 4, e->who.username);
-		db_bind_text(st, 5, e->action);
-		db_bind_text(st, 6, e->from);
-		db_bind_text(st, 7, e->to);
-		db_bind_text(st, 8, e->detail ? e->detail : "");
-		rc = db_step(st);
-		db_done(st);
-		if (rc != DB_DONE)
-			return fail(c, "request_events");
+	for (int i = 1; i < h->nev; i++) {
+		const struct dev *e = &h->ev[i];
+		if (e->automatic)
+			continue;
+		err_t err;
+		if (request_transition(c->db, &e->who, kind, id, e->action, &e->in, e->at, NULL, &err) < 0)
+			return fail(c, "%s of case %lld: %s", e->action, (long long)id, err.message);
 	}
 	return 0;
+}
+
+/* Create the case in as h's first step and replay the rest; 0 or -1. */
+static int create_and_replay(struct ctx *c, const struct request_in *in, const struct hist *h)
+{
+	err_t err;
+	int64_t id = 0;
+	if (request_create(c->db, &h->ev[0].who, in, h->ev[0].at, &id, &err) < 0)
+		return fail(c, "case %s: %s", in->title, err.message);
+	return replay(c, strcmp(in->kind, "inspection") == 0 ? REQ_KIND_INSPECTION : REQ_KIND_REQUEST, id, h);
 }
 
 /* ---- the two months of visits ---- */
@@ -922,11 +827,13 @@ enum { FL_ESC = 1, FL_ESC_PROV = 2, FL_WAIT = 4, FL_REOPEN = 8 };
 
 struct dvisit {
 	int ent;
-	int64_t day, id;
+	int64_t day, id, created_at;
 	int hour, problems;
 	const struct duser *visitor;
 	int64_t dept;
 	int story;        /* 0, or 1 + the first story template */
+	char people[128];
+	const char *notes;
 };
 
 struct plan {
@@ -936,6 +843,7 @@ struct plan {
 	const char *source;
 	int fate, flags, story;
 	int64_t order;
+	struct hist h;    /* simulated */
 };
 
 static int cmp_visit(const void *a, const void *b)
@@ -979,240 +887,264 @@ static int pick_template(struct ctx *c, int cat)
 	return idx[rnd_int(c, 0, n - 1)];
 }
 
-/* Simulate and insert one problem raised in the period. */
-static int run_plan(struct ctx *c, const struct plan *p, const struct dvisit *visits, int64_t end)
+/* No later than the end of the period. */
+static int64_t upto(int64_t d, int64_t end)
 {
-	const struct dent *e = &c->ents[p->ent];
-	int cat = TPL[p->tpl].cat;
-	int dcode = TPL[p->tpl].dept;
-	struct hist h;
-	hist_init(&h);
-	int rc = 0;
-	char day[11];
+	return d > end ? end : d;
+}
 
-	/* raised */
-	struct actor creator;
-	int64_t created_by = 0;
-	const struct dvisit *v = p->visit >= 0 ? &visits[p->visit] : NULL;
-	if (v)
-		creator = actor_of(v->visitor);
-	else
-		creator = ent_actor(c, e);
-	created_by = creator.id;
-	json_t *d = json_pack("{s:s}", "source", p->source);
-	if (v)
-		json_object_set_new(d, "visit_id", json_integer(v->id));
-	if (v && v->visitor->dept > 0 && strcmp(v->visitor->role, "department") == 0) {
-		/* raised by a department during its visit: assigned to it until accepted */
-		h.department_id = v->visitor->dept;
-		json_object_set_new(d, "department_id", json_integer(h.department_id));
-	}
-	ev(c, &h, p->day, p->hour, creator, "create", "submitted", d);
-	if (p->fate == F_SUBMITTED)
-		goto save;
-
-	/* accepted: by the officer (or the service centre), to the department */
+/* Accepted by the coordinator (that day or the next working day), started
+ * by the department; 0, or 1 when the plan ends there. */
+static int sim_accept(struct ctx *c, struct plan *p, const struct dent *e, user_t handler, int64_t end)
+{
+	struct hist *h = &p->h;
 	int64_t da = wd_on_or_after(c, p->day);
 	if (da == p->day && chance(c, 30) && wd_add(c, da, 1) <= end)
 		da = wd_add(c, da, 1);
-	if (da > end)
-		da = end;
-	int months = c->cat_months[cat], workdays = c->cat_workdays[cat], missing = 0;
-	date_format(da, day);
-	if (due_date(c, da, months, workdays, h.due_on, &missing) < 0) {
-		rc = fail(c, "calendar for %d", missing);
-		goto done;
-	}
-	memcpy(h.accepted_on, day, 11);
-	h.department_id = c->dept[dcode];
-	ev(c, &h, da, 14, coordinator(c, e), "accept", "accepted",
-	   json_pack("{s:I,s:s,s:s,s:s}", "department_id", (json_int_t)h.department_id, "department", DEPTS[dcode].name,
-	             "due_on", h.due_on, "limit", months > 0 ? "1个月" : workdays == 5 ? "5个工作日" : "15个工作日"));
+	da = upto(da, end);
+	ev(c, h, da, 14, coordinator(c, e), "accept")->in.department_id = c->dept[TPL[p->tpl].dept];
 	if (p->fate == F_ACCEPTED)
-		goto save;
+		return 1;
+	ev(c, h, upto(chance(c, 60) ? da : wd_add(c, da, 1), end), 16, handler, "start");
+	return p->fate == F_IN_PROGRESS && chance(c, 50);
+}
 
-	struct actor handler = actor_of(dept_user(c, dcode));
-	int64_t dd = chance(c, 60) ? da : wd_add(c, da, 1);
-	if (dd > end)
-		dd = end;
-	ev(c, &h, dd, 16, handler, "start", "in_progress", NULL);
-	if (p->fate == F_IN_PROGRESS && chance(c, 50))
-		goto save;
-
-	if ((p->flags & FL_ESC) || p->fate == F_ESCALATED) {
-		dd = wd_add(c, h.day, rnd_int(c, 1, 2));
-		if (dd > end)
-			dd = end;
-		ev(c, &h, dd, 10, handler, "escalate", "escalated",
-		   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "district", "level", "city", "reason", ESC_CITY[cat], "contact",
-		             cat == CAT_CUSTOMS ? DEPTS[D_HG].name : "市级对口部门"));
-		h.level = "city";
-		if ((p->flags & FL_ESC_PROV) || (p->fate == F_ESCALATED && chance(c, 40))) {
-			dd = wd_add(c, h.day, rnd_int(c, 1, 3));
-			if (dd > end)
-				dd = end;
-			ev(c, &h, dd, 15, handler, "escalate", "escalated",
-			   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "city", "level", "province", "reason", ESC_PROVINCE[cat],
-			             "contact", DEPTS[D_SSWT].name));
-			h.level = "province";
-		}
-		if (p->fate == F_ESCALATED)
-			goto save;
+/* Escalated to the city (and the province); 0, or 1 when it ends there. */
+static int sim_escalate(struct ctx *c, struct plan *p, user_t handler, int64_t end)
+{
+	struct hist *h = &p->h;
+	int cat = TPL[p->tpl].cat;
+	if (!(p->flags & FL_ESC) && p->fate != F_ESCALATED)
+		return 0;
+	struct dev *e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 2)), end), 10, handler, "escalate");
+	e->in.level = "city";
+	e->in.reason = ESC_CITY[cat];
+	e->in.contact = cat == CAT_CUSTOMS ? DEPTS[D_HG].name : "市级对口部门";
+	if ((p->flags & FL_ESC_PROV) || (p->fate == F_ESCALATED && chance(c, 40))) {
+		e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 3)), end), 15, handler, "escalate");
+		e->in.level = "province";
+		e->in.reason = ESC_PROVINCE[cat];
+		e->in.contact = DEPTS[D_SSWT].name;
 	}
-	if ((p->flags & FL_WAIT) || p->fate == F_AWAITING) {
-		int64_t dw = wd_add(c, h.day, rnd_int(c, 1, 2));
-		if (dw > end)
-			dw = end;
-		const char *back = h.status;
-		date_format(dw, h.paused_since);
-		ev(c, &h, dw, 11, handler, "wait", "awaiting_enterprise",
-		   json_pack("{s:s,s:s}", "paused_since", h.paused_since, "reason", "请企业补充相关材料"));
-		if (p->fate == F_AWAITING)
-			goto save;
-		int64_t dr = wd_add(c, dw, rnd_int(c, 1, 4));
-		if (dr > end)
-			dr = end;
-		int paused = wd_between(c, dw, dr);
-		char before[11];
-		memcpy(before, h.due_on, 11);
-		if (paused > 0 && due_date(c, day_of(before), 0, paused, h.due_on, &missing) < 0) {
-			rc = fail(c, "calendar for %d", missing);
-			goto done;
-		}
-		struct actor who = chance(c, 50) ? ent_actor(c, e) : handler;
-		ev(c, &h, dr, 9, who, "resume", back,
-		   json_pack("{s:s,s:i,s:s,s:s}", "paused_since", h.paused_since, "paused_workdays", paused, "due_on_before",
-		             before, "due_on", h.due_on));
-		h.paused_since[0] = '\0';
-	}
-	if (p->fate == F_IN_PROGRESS)
-		goto save;
+	return p->fate == F_ESCALATED;
+}
 
-	/* resolved after k working days (a few late) */
-	int limit_wd = months > 0 ? 21 : workdays;
+/* Waiting for the enterprise's papers, and back; 0, or 1 when it ends. */
+static int sim_wait(struct ctx *c, struct plan *p, const struct dent *e, user_t handler, int64_t end)
+{
+	struct hist *h = &p->h;
+	if (!(p->flags & FL_WAIT) && p->fate != F_AWAITING)
+		return 0;
+	int64_t dw = upto(wd_add(c, h->day, rnd_int(c, 1, 2)), end);
+	ev(c, h, dw, 11, handler, "wait")->in.reason = "请企业补充相关材料";
+	if (p->fate == F_AWAITING)
+		return 1;
+	int64_t dr = upto(wd_add(c, dw, rnd_int(c, 1, 4)), end);
+	ev(c, h, dr, 9, chance(c, 50) ? ent_actor(c, e) : handler, "resume");
+	return 0;
+}
+
+/* Resolved after some working days (a few late). */
+static void sim_resolve(struct ctx *c, struct plan *p, user_t handler, int64_t end)
+{
+	struct hist *h = &p->h;
+	int cat = TPL[p->tpl].cat;
+	int limit_wd = c->cat_months[cat] > 0 ? 21 : c->cat_workdays[cat];
 	int k = chance(c, 8) ? limit_wd + rnd_int(c, 1, 5) : rnd_int(c, limit_wd > 3 ? 1 : 0, limit_wd);
 	if (p->story)
 		k = rnd_int(c, 3, 6);
-	int64_t dr = wd_add(c, h.day, k);
+	int64_t dr = wd_add(c, h->day, k);
 	if (dr > end) {
-		int avail = wd_between(c, h.day, end);
-		dr = wd_add(c, h.day, avail > 0 ? rnd_int(c, 0, avail) : 0);
-		if (dr > end)
-			dr = end;
+		int avail = wd_between(c, h->day, end);
+		dr = upto(wd_add(c, h->day, avail > 0 ? rnd_int(c, 0, avail) : 0), end);
 	}
-	h.resolution = TPL[p->tpl].resolution;
-	ev(c, &h, dr, 15, handler, "resolve", "resolved", json_pack("{s:s}", "resolution", h.resolution));
-	h.resolved_at = h.last;
-
-	if ((p->flags & FL_REOPEN) || p->fate == F_REOPENED) {
-		int64_t dt = wd_add(c, h.day, rnd_int(c, 0, 1));
-		if (dt > end)
-			dt = end;
-		h.rating = rnd_int(c, 1, 2);
-		h.rating_comment = "问题未彻底解决，希望进一步协调。";
-		ev(c, &h, dt, 10, ent_actor(c, e), "rate", "resolved",
-		   json_pack("{s:i,s:s}", "rating", h.rating, "comment", h.rating_comment));
-		ev(c, &h, dt, 10, ent_actor(c, e), "reopen", "in_progress",
-		   json_pack("{s:b,s:s}", "automatic", 1, "reason", h.rating == 1 ? "满意度评价1分" : "满意度评价2分"));
-		h.resolved_at = 0;
-		if (p->fate == F_REOPENED)
-			goto save;
-		dr = wd_add(c, h.day, rnd_int(c, 1, 3));
-		if (dr > end)
-			dr = end;
-		h.resolution = "经再次协调，问题已彻底解决。";
-		ev(c, &h, dr, 16, handler, "resolve", "resolved", json_pack("{s:s}", "resolution", h.resolution));
-		h.resolved_at = h.last;
-		dt = wd_add(c, h.day, rnd_int(c, 0, 1));
-		if (dt > end)
-			dt = end;
-		h.rating = chance(c, 60) ? 5 : 4;
-		h.rating_comment = "再次协调后问题解决，满意。";
-		ev(c, &h, dt, 18, ent_actor(c, e), "rate", "resolved",
-		   json_pack("{s:i,s:s}", "rating", h.rating, "comment", h.rating_comment));
-		ev(c, &h, dt, 18, ent_actor(c, e), "close", "closed",
-		   json_pack("{s:b,s:i}", "automatic", 1, "rating", h.rating));
-		h.closed_at = h.last;
-		goto save;
-	}
-
-	/* the enterprise's rating: most rate within two working days */
-	int64_t dt = wd_add(c, h.day, rnd_int(c, 0, 2));
-	if (p->story || (chance(c, 85) && dt <= end)) {
-		if (dt > end)
-			dt = end;
-		int r = rnd_int(c, 0, 99);
-		h.rating = p->story ? 5 : r < 62 ? 5 : r < 92 ? 4 : 3;
-		if (p->story == 1)
-			h.rating_comment = "幸亏街道的“首席服务员”，招工问题帮我们解决了。";
-		else if (p->story == 2)
-			h.rating_comment = "职工子女上学问题也帮我们解决了，非常满意。";
-		else if (p->story == 3)
-			h.rating_comment = "没想到企服中心办事效率这么高，实实在在帮我们解决了问题。";
-		else if (h.rating == 5)
-			h.rating_comment = COMMENT5[rnd_int(c, 0, NELEM(COMMENT5) - 1)];
-		else if (h.rating == 4)
-			h.rating_comment = COMMENT4[rnd_int(c, 0, NELEM(COMMENT4) - 1)];
-		else
-			h.rating_comment = "基本满意，办理时间稍长。";
-		json_t *rd = json_pack("{s:i}", "rating", h.rating);
-		if (*h.rating_comment)
-			json_object_set_new(rd, "comment", json_string(h.rating_comment));
-		ev(c, &h, dt, 19, ent_actor(c, e), "rate", "resolved", rd);
-		if (h.rating >= 4) {
-			ev(c, &h, dt, 19, ent_actor(c, e), "close", "closed",
-			   json_pack("{s:b,s:i}", "automatic", 1, "rating", h.rating));
-			h.closed_at = h.last;
-			goto save;
-		}
-	}
-	/* closed by staff some days later, when still within the period */
-	int64_t dc = wd_add(c, h.day, rnd_int(c, 1, 4));
-	if (dc <= end && chance(c, 70)) {
-		ev(c, &h, dc, 11, coordinator(c, e), "close", "closed", NULL);
-		h.closed_at = h.last;
-	}
-
-save:
-	rc = insert_request(c, "request", e->id, CAT_CODE[cat], TPL[p->tpl].title, TPL[p->tpl].desc, p->source,
-	                    v ? v->id : 0, created_by, &h);
-done:
-	hist_free(&h);
-	return rc;
+	ev(c, h, dr, 15, handler, "resolve")->in.resolution = TPL[p->tpl].resolution;
 }
 
-static int seed_visits_and_requests(struct ctx *c)
+/* A low rating reopens it; resolved again and rated well (unless the
+ * plan leaves it reopened). */
+static void sim_reopen(struct ctx *c, struct plan *p, const struct dent *e, user_t handler, int64_t end)
 {
-	const int64_t start = day_of(DEMO_VISITS_FROM), end = day_of(DEMO_VISITS_TO);
-	for (int k = 0; k < NCAT; k++)
-		if (category_limit(c->db, CAT_CODE[k], &c->cat_months[k], &c->cat_workdays[k]) != 1)
-			return fail(c, "request category %s", CAT_CODE[k]);
+	struct hist *h = &p->h;
+	user_t ent = ent_actor(c, e);
+	int64_t dt = upto(wd_add(c, h->day, rnd_int(c, 0, 1)), end);
+	int rating = rnd_int(c, 1, 2);
+	struct dev *r = ev(c, h, dt, 10, ent, "rate");
+	r->in.rating = rating;
+	r->in.comment = "问题未彻底解决，希望进一步协调。";
+	ev_auto(c, h, dt, 10, ent, "reopen");
+	if (p->fate == F_REOPENED)
+		return;
+	ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 3)), end), 16, handler, "resolve")->in.resolution =
+		"经再次协调，问题已彻底解决。";
+	dt = upto(wd_add(c, h->day, rnd_int(c, 0, 1)), end);
+	rating = chance(c, 60) ? 5 : 4;
+	r = ev(c, h, dt, 18, ent, "rate");
+	r->in.rating = rating;
+	r->in.comment = "再次协调后问题解决，满意。";
+	ev_auto(c, h, dt, 18, ent, "close");
+}
+
+/* The enterprise's rating (most rate within two working days; 4-5 close
+ * it), else staff close it some days later within the period. */
+static void sim_rate(struct ctx *c, struct plan *p, const struct dent *e, int64_t end)
+{
+	struct hist *h = &p->h;
+	int64_t dt = wd_add(c, h->day, rnd_int(c, 0, 2));
+	if (p->story || (chance(c, 85) && dt <= end)) {
+		dt = upto(dt, end);
+		int r = rnd_int(c, 0, 99);
+		int rating = p->story ? 5 : r < 62 ? 5 : r < 92 ? 4 : 3;
+		const char *comment = "基本满意，办理时间稍长。";
+		if (p->story == 1)
+			comment = "幸亏街道的“首席服务员”，招工问题帮我们解决了。";
+		else if (p->story == 2)
+			comment = "职工子女上学问题也帮我们解决了，非常满意。";
+		else if (p->story == 3)
+			comment = "没想到企服中心办事效率这么高，实实在在帮我们解决了问题。";
+		else if (rating == 5)
+			comment = COMMENT5[rnd_int(c, 0, NELEM(COMMENT5) - 1)];
+		else if (rating == 4)
+			comment = COMMENT4[rnd_int(c, 0, NELEM(COMMENT4) - 1)];
+		struct dev *ev_rate = ev(c, h, dt, 19, ent_actor(c, e), "rate");
+		ev_rate->in.rating = rating;
+		ev_rate->in.comment = comment;
+		if (rating >= 4) {
+			ev_auto(c, h, dt, 19, ent_actor(c, e), "close");
+			return;
+		}
+	}
+	int64_t dc = wd_add(c, h->day, rnd_int(c, 1, 4));
+	if (dc <= end && chance(c, 70))
+		ev(c, h, dc, 11, coordinator(c, e), "close");
+}
+
+/* Simulate the history of one problem raised in the period into p->h. */
+static void simulate(struct ctx *c, struct plan *p, const struct dvisit *visits, int64_t end)
+{
+	const struct dent *e = &c->ents[p->ent];
+	const struct dvisit *v = p->visit >= 0 ? &visits[p->visit] : NULL;
+	user_t handler = actor_of(dept_user(c, TPL[p->tpl].dept));
+	ev(c, &p->h, p->day, p->hour, v ? actor_of(v->visitor) : ent_actor(c, e), "create");
+	if (p->fate == F_SUBMITTED || sim_accept(c, p, e, handler, end) || sim_escalate(c, p, handler, end) ||
+	    sim_wait(c, p, e, handler, end) || p->fate == F_IN_PROGRESS)
+		return;
+	sim_resolve(c, p, handler, end);
+	if ((p->flags & FL_REOPEN) || p->fate == F_REOPENED)
+		sim_reopen(c, p, e, handler, end);
+	else
+		sim_rate(c, p, e, end);
+}
+
+/* The request of plan p (created by its history's first step). */
+static struct request_in plan_request(struct ctx *c, const struct plan *p)
+{
+	struct request_in in = {
+		.kind = "request", .enterprise_id = c->ents[p->ent].id, .category = CAT_CODE[TPL[p->tpl].cat],
+		.title = TPL[p->tpl].title, .description = TPL[p->tpl].desc, .source = p->source,
+	};
+	return in;
+}
+
+/* Record visit v through visit_create: at the time its first problem was
+ * raised (each problem a plan among plans[0..n)), or when it was written
+ * up when none was.  Then each problem's history.  0 or -1. */
+static int create_visit(struct ctx *c, struct dvisit *v, struct plan *plans, int n)
+{
+	struct request_in problems[4];
+	int64_t now = v->created_at;
+	for (int k = 0; k < n && k < NELEM(problems); k++) {
+		problems[k] = plan_request(c, &plans[k]);
+		if (k == 0 || plans[k].h.ev[0].at < now)
+			now = plans[k].h.ev[0].at;
+	}
+	char day[DATE_LEN];
+	date_format(v->day, day);
+	struct visit_in in = {
+		.enterprise_id = c->ents[v->ent].id, .department_id = v->dept, .visited_on = day, .people_met = v->people,
+		.notes = v->notes, .problems = problems, .nproblems = (size_t)n,
+	};
+	user_t who = actor_of(v->visitor);
+	err_t err;
+	if (n > NELEM(problems) || visit_create(c->db, &who, &in, now, &v->id, &err) < 0)
+		return fail(c, "visit to %s: %s", c->ents[v->ent].name, n > NELEM(problems) ? "problems" : err.message);
+	/* its problems are the newest requests, in order */
+	db_stmt_t *st = db_prepare(c->db, "SELECT id FROM requests WHERE visit_id = $1 ORDER BY id");
+	if (st == NULL)
+		return fail(c, "requests of visit %lld", (long long)v->id);
+	db_bind_int(st, 1, v->id);
+	int64_t ids[4];
+	int got = 0, rc;
+	while ((rc = db_step(st)) == DB_ROW && got < NELEM(ids))
+		ids[got++] = db_col_int(st, 0);
+	db_done(st);
+	if ((rc != DB_DONE && rc != DB_ROW) || got != n)
+		return fail(c, "requests of visit %lld", (long long)v->id);
+	for (int k = 0; k < n; k++)
+		if (replay(c, REQ_KIND_REQUEST, ids[k], &plans[k].h) < 0)
+			return -1;
+	return 0;
+}
+
+/* Visits, problems and their histories, in the order they happened: the
+ * visits in date order (those without problems as they come), each
+ * visit's problems created with it, the portal's and kiosk's between
+ * them.  0 or -1. */
+static int record_period(struct ctx *c, struct dvisit *visits, int nv, struct plan *plans, int np, int64_t end)
+{
+	for (int i = 0; i < np; i++)
+		simulate(c, &plans[i], visits, end);
+	int next = 0;   /* the first visit not recorded yet */
+	for (int i = 0; i < np;) {
+		const struct plan *p = &plans[i];
+		if (p->visit < 0) {
+			struct request_in in = plan_request(c, p);
+			if (create_and_replay(c, &in, &p->h) < 0)
+				return -1;
+			i++;
+			continue;
+		}
+		int n = 1;
+		while (i + n < np && plans[i + n].visit == p->visit)
+			n++;
+		for (; next < p->visit; next++)
+			if (visits[next].problems != 0 || create_visit(c, &visits[next], NULL, 0) < 0)
+				return fail(c, "visit %d out of order", next);
+		if (next != p->visit || visits[next].problems != n || create_visit(c, &visits[next++], &plans[i], n) < 0)
+			return fail(c, "visit %d and its %d problems", p->visit, n);
+		i += n;
+	}
+	for (; next < nv; next++)
+		if (create_visit(c, &visits[next], NULL, 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* The period's working days. */
+struct period {
+	int64_t start, end;
 	int64_t wdays[64];
-	int nw = 0;
-	for (int64_t d = start; d <= end && nw < 64; d++)
-		if (is_wd(c, d))
-			wdays[nw++] = d;
+	int nw;
+};
+
+enum { NSECOND = 70, NVISIT_PROBLEMS = 578, NPORTAL = 18, NOPEN = 36 };
+
+/* The visits: every enterprise once (the article's on their days), 70
+ * key enterprises twice, with exactly NVISIT_PROBLEMS problems among
+ * them; in date order.  The number of visits, or -1. */
+static int plan_visits(struct ctx *c, const struct period *pd, struct dvisit *visits)
+{
 	int story_h = ent_index(c, "江苏恒太照明股份有限公司");
 	int story_l = ent_index(c, "上海朗股科技有限公司南通分公司");
 	int story_x = ent_index(c, "南通星源材质科技有限公司");
 	if (story_h < 0 || story_l < 0 || story_x < 0)
 		return fail(c, "the article's enterprises are missing");
-
-	/* visits: every enterprise once, 70 key enterprises twice */
-	enum { NSECOND = 70 };
-	struct dvisit *visits = calloc((size_t)c->nents + NSECOND, sizeof *visits);
-	struct plan *plans = calloc(1024, sizeof *plans);
-	if (visits == NULL || plans == NULL) {
-		free(visits);
-		free(plans);
-		return fail(c, "out of memory");
-	}
-	int rc = 0, nv = 0, np = 0;
+	int nv = 0;
 	static const int DEPT_VISITORS[] = { D_QFZX, D_QFZX, D_QFZX, D_QFZX, D_QFZX, D_JFJ, D_JFJ, D_XZSP, D_RSJ, D_SCJG };
 	for (int i = 0; i < c->nents; i++) {
 		struct dvisit *v = &visits[nv++];
 		v->ent = i;
-		v->day = wdays[rnd_int(c, 0, nw - 1)];
+		v->day = pd->wdays[rnd_int(c, 0, pd->nw - 1)];
 		v->hour = rnd_int(c, 9, 16);
 		if (c->ents[i].officer) {
 			v->visitor = user_by_id(c, c->ents[i].officer);
@@ -1222,10 +1154,8 @@ static int seed_visits_and_requests(struct ctx *c)
 			v->visitor = dept_user(c, d);
 			v->dept = c->dept[d];
 		}
-		if (v->visitor == NULL) {
-			rc = fail(c, "no visitor for %s", c->ents[i].name);
-			goto out;
-		}
+		if (v->visitor == NULL)
+			return fail(c, "no visitor for %s", c->ents[i].name);
 		v->problems = rnd_int(c, 0, 99) < 25 ? 0 : rnd_int(c, 0, 99) < 60 ? 1 : rnd_int(c, 0, 99) < 75 ? 2 : 3;
 		if (i == story_h) {
 			v->day = day_of("2021-10-18"), v->hour = 10, v->story = 1 + TPL_STORY, v->problems = 2;
@@ -1243,12 +1173,11 @@ static int seed_visits_and_requests(struct ctx *c)
 		struct dvisit *v = &visits[nv++];
 		*v = visits[i];
 		v->story = 0;
-		v->day = wdays[rnd_int(c, 0, nw - 1)];
+		v->day = pd->wdays[rnd_int(c, 0, pd->nw - 1)];
 		v->hour = rnd_int(c, 9, 16);
 		v->problems = chance(c, 50) ? 0 : 1;
 	}
 	/* exactly the planned number of problems from visits */
-	enum { NVISIT_PROBLEMS = 578, NPORTAL = 18, NOPEN = 36 };
 	int total = 0;
 	for (int i = 0; i < nv; i++)
 		total += visits[i].problems;
@@ -1262,41 +1191,25 @@ static int seed_visits_and_requests(struct ctx *c)
 			v->problems++, total++;
 	}
 	qsort(visits, (size_t)nv, sizeof *visits, cmp_visit);
+	return nv;
+}
 
-	/* insert the visits */
+/* What each visit records, and the problems raised: those of the visits
+ * and those raised through the portal and the kiosk; in the order they
+ * were raised.  The number of problems. */
+static int plan_problems(struct ctx *c, const struct period *pd, struct dvisit *visits, int nv, struct plan *plans)
+{
+	int np = 0;
+	/* what each visit records (written with visit_create below) */
 	for (int i = 0; i < nv; i++) {
 		struct dvisit *v = &visits[i];
 		const struct dent *e = &c->ents[v->ent];
-		char day[11], people[128];
-		date_format(v->day, day);
 		if (v->story == 1 + TPL_STORY)
-			snprintf(people, sizeof people, "%s（副总经理、董事会秘书）", e->contact);
+			snprintf(v->people, sizeof v->people, "%s（副总经理、董事会秘书）", e->contact);
 		else
-			snprintf(people, sizeof people, "%s（%s）", e->contact, ROLES[rnd_int(c, 0, NELEM(ROLES) - 1)]);
-		db_stmt_t *st = db_prepare(c->db,
-			"INSERT INTO visits (enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
-		if (st == NULL) {
-			rc = fail(c, "visits");
-			goto out;
-		}
-		db_bind_int(st, 1, e->id);
-		db_bind_text(st, 2, day);
-		db_bind_int(st, 3, v->visitor->id);
-		if (v->dept > 0)
-			db_bind_int(st, 4, v->dept);
-		else
-			db_bind_null(st, 4);
-		db_bind_text(st, 5, people);
-		db_bind_text(st, 6, NOTES[rnd_int(c, 0, NELEM(NOTES) - 1)]);
-		db_bind_int(st, 7, at_time(v->day, 18, rnd_int(c, 0, 59)));
-		int r = db_step(st);
-		v->id = r == DB_ROW ? db_col_int(st, 0) : 0;
-		db_done(st);
-		if (r != DB_ROW) {
-			rc = fail(c, "visit");
-			goto out;
-		}
+			snprintf(v->people, sizeof v->people, "%s（%s）", e->contact, ROLES[rnd_int(c, 0, NELEM(ROLES) - 1)]);
+		v->notes = NOTES[rnd_int(c, 0, NELEM(NOTES) - 1)];
+		v->created_at = at_time(v->day, 18, rnd_int(c, 0, 59));
 		/* its problems */
 		for (int k = 0; k < v->problems; k++) {
 			struct plan *p = &plans[np++];
@@ -1330,13 +1243,18 @@ static int seed_visits_and_requests(struct ctx *c)
 		p->visit = -1;
 		int kiosk = k % 3 == 2;
 		p->source = kiosk ? "kiosk" : "portal";
-		p->day = kiosk ? start + rnd_int(c, 0, (int)(end - start)) : wdays[rnd_int(c, 0, nw - 1)];
+		p->day = kiosk ? pd->start + rnd_int(c, 0, (int)(pd->end - pd->start)) : pd->wdays[rnd_int(c, 0, pd->nw - 1)];
 		p->hour = kiosk ? rnd_int(c, 17, 22) : rnd_int(c, 8, 17);
 		p->tpl = pick_template(c, pick_category(c));
 		p->order = np;
 	}
 	qsort(plans, (size_t)np, sizeof *plans, cmp_plan);
+	return np;
+}
 
+/* How each problem goes; the number that stay open. */
+static int plan_fates(struct ctx *c, const struct period *pd, struct plan *plans, int np)
+{
 	/* which stay open: the ten latest (submitted, accepted), the open
 	 * land request of 星源, and 25 older ones */
 	int nopen = 0;
@@ -1354,7 +1272,7 @@ static int seed_visits_and_requests(struct ctx *c)
 	                             F_IN_PROGRESS, F_IN_PROGRESS, F_ESCALATED, F_ESCALATED, F_ESCALATED,
 	                             F_ESCALATED, F_ESCALATED, F_AWAITING, F_AWAITING, F_AWAITING, F_AWAITING,
 	                             F_AWAITING, F_REOPENED, F_REOPENED, F_REOPENED };
-	int64_t older_end = wd_add(c, start, nw - 9);
+	int64_t older_end = wd_add(c, pd->start, pd->nw - 9);
 	for (int k = 0; k < NELEM(OLDER);) {
 		struct plan *p = &plans[rnd_int(c, 0, np - 1)];
 		if (p->story || p->fate != F_RESOLVED || p->day > older_end)
@@ -1364,7 +1282,7 @@ static int seed_visits_and_requests(struct ctx *c)
 	}
 	/* some resolved ones were escalated, waited on the enterprise, or were
 	 * reopened after a low rating first */
-	int64_t reopen_end = wd_add(c, start, nw - 13);
+	int64_t reopen_end = wd_add(c, pd->start, pd->nw - 13);
 	for (int k = 0, esc = 0, wait = 0, reo = 0; (esc < 12 || wait < 15 || reo < 8) && k < 100000; k++) {
 		struct plan *p = &plans[rnd_int(c, 0, np - 1)];
 		if (p->story || p->fate != F_RESOLVED || p->flags)
@@ -1384,12 +1302,35 @@ static int seed_visits_and_requests(struct ctx *c)
 	for (int i = 0; i < np; i++)
 		if (plans[i].story == 3)
 			plans[i].flags = FL_ESC | FL_ESC_PROV;
-	if (np != NVISIT_PROBLEMS + NPORTAL || nopen != NOPEN || np - nopen != DEMO_RESOLVED_REQUESTS) {
-		rc = fail(c, "planned %d problems, %d open", np, nopen);
+	return nopen;
+}
+
+static int seed_visits_and_requests(struct ctx *c)
+{
+	struct period pd = { .start = day_of(DEMO_VISITS_FROM), .end = day_of(DEMO_VISITS_TO) };
+	for (int k = 0; k < NCAT; k++)
+		if (category_limit(c->db, CAT_CODE[k], &c->cat_months[k], &c->cat_workdays[k]) != 1)
+			return fail(c, "request category %s", CAT_CODE[k]);
+	for (int64_t d = pd.start; d <= pd.end && pd.nw < 64; d++)
+		if (is_wd(c, d))
+			pd.wdays[pd.nw++] = d;
+	struct dvisit *visits = calloc((size_t)c->nents + NSECOND, sizeof *visits);
+	struct plan *plans = calloc(1024, sizeof *plans);
+	int rc = -1;
+	if (visits == NULL || plans == NULL) {
+		fail(c, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < np && rc == 0; i++)
-		rc = run_plan(c, &plans[i], visits, end);
+	int nv = plan_visits(c, &pd, visits);
+	if (nv < 0)
+		goto out;
+	int np = plan_problems(c, &pd, visits, nv, plans);
+	int nopen = plan_fates(c, &pd, plans, np);
+	if (np != NVISIT_PROBLEMS + NPORTAL || nopen != NOPEN || np - nopen != DEMO_RESOLVED_REQUESTS) {
+		fail(c, "planned %d problems, %d open", np, nopen);
+		goto out;
+	}
+	rc = record_period(c, visits, nv, plans, np, pd.end);
 out:
 	free(visits);
 	free(plans);
@@ -1439,46 +1380,26 @@ static int seed_current(struct ctx *c)
 		if (rc != DB_ROW)
 			continue;
 		struct hist h;
-		hist_init(&h);
-		ev(c, &h, day_of(CUR[i].raised), CUR[i].hour, actor_of(u), "create", "submitted",
-		   json_pack("{s:s}", "source", CUR[i].source));
-		if (CUR[i].accepted) {
-			int months = 0, workdays = 0, missing = 0;
-			if (category_limit(c->db, CUR[i].category, &months, &workdays) != 1 ||
-			    calendar_due(c->db, CUR[i].accepted, months, workdays, h.due_on, &missing) < 0) {
-				hist_free(&h);
-				return fail(c, "due date of %s", CUR[i].title);
-			}
-			snprintf(h.accepted_on, sizeof h.accepted_on, "%s", CUR[i].accepted);
-			h.department_id = c->dept[CUR[i].dept];
-			ev(c, &h, day_of(CUR[i].accepted), 14, coordinator(c, &e), "accept", "accepted",
-			   json_pack("{s:I,s:s,s:s,s:s}", "department_id", (json_int_t)h.department_id, "department",
-			             DEPTS[CUR[i].dept].name, "due_on", h.due_on, "limit",
-			             months > 0 ? "1个月" : workdays == 5 ? "5个工作日" : "15个工作日"));
-		}
-		struct actor handler = actor_of(dept_user(c, CUR[i].dept));
+		memset(&h, 0, sizeof h);
+		ev(c, &h, day_of(CUR[i].raised), CUR[i].hour, actor_of(u), "create");
+		if (CUR[i].accepted)
+			ev(c, &h, day_of(CUR[i].accepted), 14, coordinator(c, &e), "accept")->in.department_id = c->dept[CUR[i].dept];
+		user_t handler = actor_of(dept_user(c, CUR[i].dept));
 		if (CUR[i].started)
-			ev(c, &h, day_of(CUR[i].started), 10, handler, "start", "in_progress", NULL);
+			ev(c, &h, day_of(CUR[i].started), 10, handler, "start");
 		if (CUR[i].escalated) {
-			ev(c, &h, day_of(CUR[i].escalated), 15, handler, "escalate", "escalated",
-			   json_pack("{s:s,s:s,s:s,s:s}", "from_level", "district", "level", "city", "reason",
-			             "核销差异需与南通海关业务科室协调", "contact", DEPTS[D_HG].name));
-			h.level = "city";
+			struct dev *x = ev(c, &h, day_of(CUR[i].escalated), 15, handler, "escalate");
+			x->in.level = "city";
+			x->in.reason = "核销差异需与南通海关业务科室协调";
+			x->in.contact = DEPTS[D_HG].name;
 		}
-		if (CUR[i].waited) {
-			snprintf(h.paused_since, sizeof h.paused_since, "%s", CUR[i].waited);
-			ev(c, &h, day_of(CUR[i].waited), 11, handler, "wait", "awaiting_enterprise",
-			   json_pack("{s:s,s:s}", "paused_since", h.paused_since, "reason", "请企业补充技改设备发票及贷款合同"));
-		}
-		if (CUR[i].resolved) {
-			h.resolution = CUR[i].resolution;
-			ev(c, &h, day_of(CUR[i].resolved), 16, handler, "resolve", "resolved",
-			   json_pack("{s:s}", "resolution", h.resolution));
-			h.resolved_at = h.last;
-		}
-		rc = insert_request(c, "request", e.id, CUR[i].category, CUR[i].title, CUR[i].desc, CUR[i].source, 0, u->id, &h);
-		hist_free(&h);
-		if (rc < 0)
+		if (CUR[i].waited)
+			ev(c, &h, day_of(CUR[i].waited), 11, handler, "wait")->in.reason = "请企业补充技改设备发票及贷款合同";
+		if (CUR[i].resolved)
+			ev(c, &h, day_of(CUR[i].resolved), 16, handler, "resolve")->in.resolution = CUR[i].resolution;
+		struct request_in in = { .kind = "request", .enterprise_id = e.id, .category = CUR[i].category,
+		                         .title = CUR[i].title, .description = CUR[i].desc, .source = CUR[i].source };
+		if (create_and_replay(c, &in, &h) < 0)
 			return -1;
 	}
 	return 0;
@@ -1522,34 +1443,28 @@ static int seed_inspections(struct ctx *c)
 	const struct duser *admin = user_by_name(c, "admin");
 	for (int i = 0; i < NELEM(INS); i++) {
 		struct hist h;
-		hist_init(&h);
-		struct actor boss = actor_of(admin), handler = actor_of(dept_user(c, INS[i].dept));
-		h.department_id = c->dept[INS[i].dept];
-		snprintf(h.due_on, sizeof h.due_on, "%s", INS[i].due);
-		ev(c, &h, day_of(INS[i].created), 10, boss, "create", "open",
-		   json_pack("{s:s,s:I}", "due_on", INS[i].due, "department_id", (json_int_t)h.department_id));
+		memset(&h, 0, sizeof h);
+		user_t boss = actor_of(admin), handler = actor_of(dept_user(c, INS[i].dept));
+		ev(c, &h, day_of(INS[i].created), 10, boss, "create");
 		if (INS[i].started)
-			ev(c, &h, day_of(INS[i].started), 11, handler, "start", "rectifying", NULL);
+			ev(c, &h, day_of(INS[i].started), 11, handler, "start");
 		if (INS[i].submitted) {
 			int64_t ds = day_of(INS[i].submitted);
 			if (INS[i].rejected) {
 				/* submitted, sent back, submitted again three days later */
-				ev(c, &h, ds, 15, handler, "submit", "submitted", json_pack("{s:s}", "evidence", "已梳理事项清单。"));
-				ev(c, &h, day_of(INS[i].rejected), 10, boss, "reject", "rectifying",
-				   json_pack("{s:s}", "reason", "整改台账不完整，请补充具体事项和办理时限。"));
+				ev(c, &h, ds, 15, handler, "submit")->in.evidence = "已梳理事项清单。";
+				ev(c, &h, day_of(INS[i].rejected), 10, boss, "reject")->in.reason =
+					"整改台账不完整，请补充具体事项和办理时限。";
 				ds = day_of(INS[i].rejected) + 3;
 			}
-			h.resolution = INS[i].evidence;
-			ev(c, &h, ds, 16, handler, "submit", "submitted", json_pack("{s:s}", "evidence", INS[i].evidence));
-			h.resolved_at = h.last;
+			ev(c, &h, ds, 16, handler, "submit")->in.evidence = INS[i].evidence;
 		}
-		if (INS[i].verified) {
-			ev(c, &h, day_of(INS[i].verified), 10, boss, "verify", "verified_closed", NULL);
-			h.closed_at = h.last;
-		}
-		int rc = insert_request(c, "inspection", 0, INS[i].category, INS[i].title, INS[i].desc, "staff", 0, admin->id, &h);
-		hist_free(&h);
-		if (rc < 0)
+		if (INS[i].verified)
+			ev(c, &h, day_of(INS[i].verified), 10, boss, "verify");
+		struct request_in in = { .kind = "inspection", .category = INS[i].category, .title = INS[i].title,
+		                         .description = INS[i].desc, .department_id = c->dept[INS[i].dept],
+		                         .due_on = INS[i].due };
+		if (create_and_replay(c, &in, &h) < 0)
 			return -1;
 	}
 	return 0;

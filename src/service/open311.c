@@ -71,7 +71,6 @@
 
 #define MAX_RESULTS 1000
 #define MAX_SPAN (90 * 86400)
-#define MAX_DESCRIPTION 4000          /* characters, as the spec says */
 #define TITLE_CHARS 40
 #define DISCOVERY_CHANGESET "2026-01-01T00:00:00+08:00"
 
@@ -574,7 +573,7 @@ static json_t *request_one(req_t *r, int64_t id, int *err)
 	}
 	if (o == NULL)
 		return NULL;
-	int vis = request_visible(r, id);
+	int vis = request_visible(r->db, r->user, id);
 	if (vis != 1) {
 		json_decref(o);
 		if (vis < 0)
@@ -643,6 +642,50 @@ static int in_list(const char *list, const char *code)
 	return 0;
 }
 
+/* GET requests with service_request_id: those of the listed ids that the
+ * caller may see, in the order given (duplicates once). */
+static void list_by_ids(req_t *r, enum fmt f, const char *ids)
+{
+	json_t *list = json_array();
+	int err = 0, count = 0;
+	for (const char *p = ids; *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		int64_t id = parse_id(p, len);
+		if (id == 0 || ++count > MAX_RESULTS) {
+			json_decref(list);
+			if (id == 0)
+				o311_error(r, f, 400, "service_request_id must be a comma-separated list of request ids");
+			else
+				o311_error(r, f, 400, "at most %d service_request_id values at once", MAX_RESULTS);
+			return;
+		}
+		int dup = 0;
+		size_t i;
+		json_t *x;
+		const char *sid = arena_printf(r->arena, "%lld", (long long)id);
+		json_array_foreach(list, i, x)
+			if (strcmp(json_string_value(json_object_get(x, "service_request_id")), sid) == 0)
+				dup = 1;
+		json_t *o = dup ? NULL : request_one(r, id, &err);
+		if (err) {
+			json_decref(list);
+			o311_db_error(r, f, "reading requests");
+			return;
+		}
+		if (o)
+			json_array_append_new(list, o);
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	o311_reply(r, f, 200, "service_requests", list);
+}
+
 void open311_requests_list(req_t *r)
 {
 	enum fmt f = format_of(r);
@@ -650,62 +693,20 @@ void open311_requests_list(req_t *r)
 		return;
 	if (o311_auth(r, f, req_query(r, "api_key"), "get_service_requests") < 0)
 		return;
-	json_t *list = json_array();
-	int err = 0;
-
 	/* service_request_id overrides every other argument */
 	const char *ids = nonempty(req_query(r, "service_request_id"));
 	if (ids) {
-		int count = 0;
-		for (const char *p = ids; *p;) {
-			const char *c = strchr(p, ',');
-			size_t len = c ? (size_t)(c - p) : strlen(p);
-			while (len && *p == ' ')
-				p++, len--;
-			while (len && p[len - 1] == ' ')
-				len--;
-			int64_t id = parse_id(p, len);
-			if (id == 0 || ++count > MAX_RESULTS) {
-				json_decref(list);
-				if (id == 0)
-					o311_error(r, f, 400, "service_request_id must be a comma-separated list of request ids");
-				else
-					o311_error(r, f, 400, "at most %d service_request_id values at once", MAX_RESULTS);
-				return;
-			}
-			int dup = 0;
-			size_t i;
-			json_t *x;
-			const char *sid = arena_printf(r->arena, "%lld", (long long)id);
-			json_array_foreach(list, i, x)
-				if (strcmp(json_string_value(json_object_get(x, "service_request_id")), sid) == 0)
-					dup = 1;
-			json_t *o = dup ? NULL : request_one(r, id, &err);
-			if (err) {
-				json_decref(list);
-				o311_db_error(r, f, "reading requests");
-				return;
-			}
-			if (o)
-				json_array_append_new(list, o);
-			if (c == NULL)
-				break;
-			p = c + 1;
-		}
-		o311_reply(r, f, 200, "service_requests", list);
+		list_by_ids(r, f, ids);
 		return;
 	}
-
 	/* the date range: 90 days at most, the last 90 by default */
 	const char *sd = nonempty(req_query(r, "start_date")), *ed = nonempty(req_query(r, "end_date"));
 	int64_t from = 0, to = 0;
 	if (sd && datetime_parse(sd, &from) < 0) {
-		json_decref(list);
 		o311_error(r, f, 400, "start_date must be a w3 datetime such as 2021-11-01T00:00:00+08:00");
 		return;
 	}
 	if (ed && datetime_parse(ed, &to) < 0) {
-		json_decref(list);
 		o311_error(r, f, 400, "end_date must be a w3 datetime such as 2021-11-30T23:59:59+08:00");
 		return;
 	}
@@ -718,12 +719,10 @@ void open311_requests_list(req_t *r)
 		from = to - MAX_SPAN;
 	}
 	if (to < from) {
-		json_decref(list);
 		o311_error(r, f, 400, "end_date is before start_date");
 		return;
 	}
 	if (to - from > MAX_SPAN) {
-		json_decref(list);
 		o311_error(r, f, 400, "the range from start_date to end_date may not span more than 90 days");
 		return;
 	}
@@ -745,8 +744,7 @@ void open311_requests_list(req_t *r)
 			else if (len == 6 && strncmp(p, "closed", 6) == 0)
 				want_closed = 1;
 			else {
-				json_decref(list);
-				o311_error(r, f, 400, "status must be open, closed or both, comma-separated");
+						o311_error(r, f, 400, "status must be open, closed or both, comma-separated");
 				return;
 			}
 			if (c == NULL)
@@ -756,6 +754,7 @@ void open311_requests_list(req_t *r)
 	}
 	const char *codes = nonempty(req_query(r, "service_code"));
 
+	json_t *list = json_array();
 	int64_t ent, dept, officer;
 	int scope = list_scope(r, &ent, &dept, &officer);
 	if (scope == 0) {
@@ -857,6 +856,154 @@ static int parse_coord(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* The service (request category) code: its name and time-limit notice.
+ * 0, or -1 after replying. */
+static int o311_service(req_t *r, enum fmt f, const char *code, const char **cat_name, const char **notice)
+{
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT c.name, c.limit_days, COALESCE(t.months, 0), COALESCE(t.working_days, 0)"
+		" FROM request_categories c LEFT JOIN time_limit_classes t ON t.code = c.limit_class WHERE c.code = $1");
+	if (st == NULL) {
+		o311_db_error(r, f, "reading the service");
+		return -1;
+	}
+	db_bind_text(st, 1, code);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*cat_name = arena_strdup(r->arena, db_col_text(st, 0));
+		*notice = limit_notice(r, db_col_int(st, 1), db_col_int(st, 2), db_col_int(st, 3));
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		o311_db_error(r, f, "reading the service");
+		return -1;
+	}
+	if (rc == DB_DONE) {
+		o311_error(r, f, 400, "service_code %.80s is not a known service (see services.%s)", code,
+		           f == FMT_XML ? "xml" : "json");
+		return -1;
+	}
+	return 0;
+}
+
+/* The enterprise a request is filed for: address_id (its credit code,
+ * required with a staff key), or the enterprise key's own.  0 with *ent_id,
+ * or -1 after replying. */
+static int o311_enterprise(req_t *r, enum fmt f, const char *addr, int64_t *ent_id)
+{
+	const user_t *u = r->user;
+	db_stmt_t *st;
+	int rc;
+	*ent_id = 0;
+	char norm[32] = "";
+	if (addr) {
+		const char *reason = NULL, *detail = NULL;
+		if (credit_code_normalise(addr, norm, sizeof norm, &reason, &detail) < 0 &&
+		    !(reason && strcmp(reason, "checksum") == 0 && norm[0])) {
+			o311_error(r, f, 400, "address_id must be an enterprise's unified social credit code: %s",
+			           detail ? detail : "invalid");
+			return -1;
+		}
+	}
+	if (u->role_bit == ROLE_ENTERPRISE) {
+		if (u->enterprise_id <= 0) {
+			o311_error(r, f, 403, "this api_key's account is not linked to an enterprise");
+			return -1;
+		}
+		if (addr) {
+			st = db_prepare(r->db, "SELECT credit_code FROM enterprises WHERE id = $1");
+			if (st == NULL) {
+				o311_db_error(r, f, "reading the enterprise");
+				return -1;
+			}
+			db_bind_int(st, 1, u->enterprise_id);
+			rc = db_step(st);
+			int own = rc == DB_ROW && strcmp(db_col_text(st, 0), norm) == 0;
+			db_done(st);
+			if (rc != DB_ROW && rc != DB_DONE) {
+				o311_db_error(r, f, "reading the enterprise");
+				return -1;
+			}
+			if (!own) {
+				o311_error(r, f, 403, "an enterprise's api_key may only file requests for its own enterprise");
+				return -1;
+			}
+		}
+		*ent_id = u->enterprise_id;
+	} else {
+		if (addr == NULL) {
+			o311_error(r, f, 400, "address_id (the enterprise's unified social credit code) is required");
+			return -1;
+		}
+		st = db_prepare(r->db, "SELECT id FROM enterprises WHERE credit_code = $1");
+		if (st == NULL) {
+			o311_db_error(r, f, "reading the enterprise");
+			return -1;
+		}
+		db_bind_text(st, 1, norm);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			*ent_id = db_col_int(st, 0);
+		db_done(st);
+		if (rc != DB_ROW && rc != DB_DONE) {
+			o311_db_error(r, f, "reading the enterprise");
+			return -1;
+		}
+		if (*ent_id == 0) {
+			o311_error(r, f, 400, "address_id %s is not a registered enterprise", norm);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The contact and location fields, kept after the description as a
+ * footer ("—— Open311 ——"); *appendix is NULL when none is given.  0, or
+ * -1 after replying. */
+static int o311_appendix(req_t *r, enum fmt f, const struct form *fm, const char **appendix)
+{
+	const char *lat_s = form_get(fm, "lat"), *long_s = form_get(fm, "long");
+	double lat = 0, lon = 0;
+	if ((lat_s == NULL) != (long_s == NULL)) {
+		o311_error(r, f, 400, "lat and long must be given together");
+		return -1;
+	}
+	if (lat_s && (parse_coord(lat_s, -90, 90, &lat) < 0 || parse_coord(long_s, -180, 180, &lon) < 0)) {
+		o311_error(r, f, 400, "lat must be a number from -90 to 90 and long one from -180 to 180 (WGS84)");
+		return -1;
+	}
+	static const struct { const char *field, *label; } extras[] = {
+		{ "first_name", NULL }, { "last_name", NULL }, { "phone", "电话" }, { "email", "邮箱" },
+		{ "address_string", "地址" }, { "media_url", "附件" },
+	};
+	for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+		const char *v = form_get(fm, extras[i].field);
+		if (v && utf8_len(v) > 500) {
+			o311_error(r, f, 400, "%s is limited to 500 characters", extras[i].field);
+			return -1;
+		}
+	}
+	buf_t foot;
+	buf_init(&foot);
+	const char *fn = form_get(fm, "first_name"), *ln = form_get(fm, "last_name");
+	if (fn || ln)
+		buf_printf(&foot, "联系人：%s%s%s\n", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
+	for (size_t i = 2; i < sizeof extras / sizeof extras[0]; i++) {
+		const char *v = form_get(fm, extras[i].field);
+		if (v)
+			buf_printf(&foot, "%s：%s\n", extras[i].label, v);
+	}
+	if (lat_s)
+		buf_printf(&foot, "位置：%s, %s\n", lat_s, long_s);
+	*appendix = NULL;
+	if (foot.len) {
+		foot.data[--foot.len] = '\0';  /* the last newline */
+		*appendix = arena_printf(r->arena, "—— Open311 ——\n%s", foot.data);
+	}
+	buf_free(&foot);
+	return 0;
+}
+
 void open311_requests_create(req_t *r)
 {
 	enum fmt f = format_of(r);
@@ -878,139 +1025,23 @@ void open311_requests_create(req_t *r)
 		o311_error(r, f, 400, "service_code is required (see services.%s)", f == FMT_XML ? "xml" : "json");
 		return;
 	}
-	db_stmt_t *st = db_prepare(r->db,
-		"SELECT c.name, c.limit_days, COALESCE(t.months, 0), COALESCE(t.working_days, 0)"
-		" FROM request_categories c LEFT JOIN time_limit_classes t ON t.code = c.limit_class WHERE c.code = $1");
-	if (st == NULL) {
-		o311_db_error(r, f, "reading the service");
-		return;
-	}
-	db_bind_text(st, 1, code);
-	int rc = db_step(st);
 	const char *cat_name = NULL, *notice = NULL;
-	if (rc == DB_ROW) {
-		cat_name = arena_strdup(r->arena, db_col_text(st, 0));
-		notice = limit_notice(r, db_col_int(st, 1), db_col_int(st, 2), db_col_int(st, 3));
-	}
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
-		o311_db_error(r, f, "reading the service");
+	if (o311_service(r, f, code, &cat_name, &notice) < 0)
 		return;
-	}
-	if (rc == DB_DONE) {
-		o311_error(r, f, 400, "service_code %.80s is not a known service (see services.%s)", code,
-		           f == FMT_XML ? "xml" : "json");
-		return;
-	}
 
 	/* address_id: the enterprise's credit code */
 	const char *addr = form_get(&fm, "address_id");
 	int64_t ent_id = 0;
-	char norm[32] = "";
-	if (addr) {
-		const char *reason = NULL, *detail = NULL;
-		if (credit_code_normalise(addr, norm, sizeof norm, &reason, &detail) < 0 &&
-		    !(reason && strcmp(reason, "checksum") == 0 && norm[0])) {
-			o311_error(r, f, 400, "address_id must be an enterprise's unified social credit code: %s",
-			           detail ? detail : "invalid");
-			return;
-		}
-	}
-	if (u->role_bit == ROLE_ENTERPRISE) {
-		if (u->enterprise_id <= 0) {
-			o311_error(r, f, 403, "this api_key's account is not linked to an enterprise");
-			return;
-		}
-		if (addr) {
-			st = db_prepare(r->db, "SELECT credit_code FROM enterprises WHERE id = $1");
-			if (st == NULL) {
-				o311_db_error(r, f, "reading the enterprise");
-				return;
-			}
-			db_bind_int(st, 1, u->enterprise_id);
-			rc = db_step(st);
-			int own = rc == DB_ROW && strcmp(db_col_text(st, 0), norm) == 0;
-			db_done(st);
-			if (rc != DB_ROW && rc != DB_DONE) {
-				o311_db_error(r, f, "reading the enterprise");
-				return;
-			}
-			if (!own) {
-				o311_error(r, f, 403, "an enterprise's api_key may only file requests for its own enterprise");
-				return;
-			}
-		}
-		ent_id = u->enterprise_id;
-	} else {
-		if (addr == NULL) {
-			o311_error(r, f, 400, "address_id (the enterprise's unified social credit code) is required");
-			return;
-		}
-		st = db_prepare(r->db, "SELECT id FROM enterprises WHERE credit_code = $1");
-		if (st == NULL) {
-			o311_db_error(r, f, "reading the enterprise");
-			return;
-		}
-		db_bind_text(st, 1, norm);
-		rc = db_step(st);
-		if (rc == DB_ROW)
-			ent_id = db_col_int(st, 0);
-		db_done(st);
-		if (rc != DB_ROW && rc != DB_DONE) {
-			o311_db_error(r, f, "reading the enterprise");
-			return;
-		}
-		if (ent_id == 0) {
-			o311_error(r, f, 400, "address_id %s is not a registered enterprise", norm);
-			return;
-		}
-	}
+	if (o311_enterprise(r, f, addr, &ent_id) < 0)
+		return;
 
-	/* description, title and the footer of contact and location fields */
+	/* description (at most REQUEST_DESCRIPTION_MAX characters, checked
+	 * by request_create), title and the footer of contact and location
+	 * fields */
 	const char *desc = form_get(&fm, "description");
-	if (desc && utf8_len(desc) > MAX_DESCRIPTION) {
-		o311_error(r, f, 400, "description is limited to %d characters", MAX_DESCRIPTION);
+	const char *appendix;
+	if (o311_appendix(r, f, &fm, &appendix) < 0)
 		return;
-	}
-	const char *lat_s = form_get(&fm, "lat"), *long_s = form_get(&fm, "long");
-	double lat = 0, lon = 0;
-	if ((lat_s == NULL) != (long_s == NULL)) {
-		o311_error(r, f, 400, "lat and long must be given together");
-		return;
-	}
-	if (lat_s && (parse_coord(lat_s, -90, 90, &lat) < 0 || parse_coord(long_s, -180, 180, &lon) < 0)) {
-		o311_error(r, f, 400, "lat must be a number from -90 to 90 and long one from -180 to 180 (WGS84)");
-		return;
-	}
-	static const struct { const char *field, *label; } extras[] = {
-		{ "first_name", NULL }, { "last_name", NULL }, { "phone", "电话" }, { "email", "邮箱" },
-		{ "address_string", "地址" }, { "media_url", "附件" },
-	};
-	for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
-		const char *v = form_get(&fm, extras[i].field);
-		if (v && utf8_len(v) > 500) {
-			o311_error(r, f, 400, "%s is limited to 500 characters", extras[i].field);
-			return;
-		}
-	}
-	buf_t foot;
-	buf_init(&foot);
-	const char *fn = form_get(&fm, "first_name"), *ln = form_get(&fm, "last_name");
-	if (fn || ln)
-		buf_printf(&foot, "联系人：%s%s%s\n", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-	for (size_t i = 2; i < sizeof extras / sizeof extras[0]; i++) {
-		const char *v = form_get(&fm, extras[i].field);
-		if (v)
-			buf_printf(&foot, "%s：%s\n", extras[i].label, v);
-	}
-	if (lat_s)
-		buf_printf(&foot, "位置：%s, %s\n", lat_s, long_s);
-	const char *full = desc ? desc : "";
-	if (foot.len) {
-		foot.data[--foot.len] = '\0';  /* the last newline */
-		full = arena_printf(r->arena, "%s%s—— Open311 ——\n%s", full, *full ? "\n\n" : "", foot.data);
-	}
-	buf_free(&foot);
 	const char *title = desc ? title_from(r, desc, TITLE_CHARS) : "";
 	if (*title == '\0')
 		title = cat_name;
@@ -1020,18 +1051,13 @@ void open311_requests_create(req_t *r)
 		.enterprise_id = ent_id,
 		.category = code,
 		.title = title,
-		.description = full,
+		.description = desc,
+		.appendix = appendix,
 		.source = "open311",
 	};
 	err_t fe;
-	memset(&fe, 0, sizeof fe);
 	int64_t id = 0;
-	int arc = request_check_actor(r->db, u, &in, &fe);
-	if (arc == -2) {
-		o311_db_error(r, f, "reading the enterprise");
-		return;
-	}
-	if (arc < 0 || request_create(r->db, u, &in, &id, &fe) < 0) {
+	if (request_create(r->db, u, &in, now_sec(), &id, &fe) < 0) {
 		int status = fe.status == 403 || fe.status == 404 ? fe.status : fe.status >= 500 ? 500 : 400;
 		o311_error(r, f, status, "%s", fe.message[0] ? fe.message : "the request could not be created");
 		return;

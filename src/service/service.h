@@ -16,8 +16,9 @@
  *   leader, admin (and statistician for reading)  everything.
  *
  * Files: enterprise.c (registry,
- * search, officers), import.c / export.c / xlsx.c, requests.c (workflow,
- * inspections), categories.c (time limits), visits.c, open311.c, stats.c.
+ * search, officers), import.c / export.c / xlsx.c, requests.c (the
+ * workflow of requests and inspections) and requests_api.c (its HTTP
+ * handlers), categories.c (time limits), visits.c, open311.c, stats.c.
  */
 #ifndef ZONEOPS_SERVICE_H
 #define ZONEOPS_SERVICE_H
@@ -84,23 +85,98 @@ int cli_export(int argc, char **argv, db_t *db);
 int category_limit(db_t *db, const char *code, int *months, int *workdays);
 void api_calendar_due(req_t *r);            /* a category's due date on the calendar */
 
-/* ---- requests and inspections (requests.c) ---- */
+/* ---- requests and inspections (requests.c: the workflow; requests_api.c:
+ * its HTTP handlers) ----
+ * The domain functions take the acting user and the time (unix seconds;
+ * "today" is the zone's date of it), never a req_t, so that the API,
+ * Open311, visits and the demo share them.  They fill an err_t and return
+ * -1 on failure; the caller runs them inside its transaction. */
+#define REQUEST_DESCRIPTION_MAX 4000   /* characters of a description, everywhere */
+#define REQUEST_TITLE_MAX 200
+#define REQUEST_NOTE_MAX 1000          /* reason, comment, detail, contact */
+#define REQUEST_RESULT_MAX 4000        /* resolution, evidence */
+#define REQUEST_ACTIONS_MAX 9          /* actions of one kind */
+enum { REQ_KIND_REQUEST = 0, REQ_KIND_INSPECTION = 1 };
+
 struct request_in {
 	const char *kind;                   /* "request" | "inspection" */
 	int64_t enterprise_id;
 	const char *category, *title, *description, *source;
+	/* appended to the stored description (after a blank line) once the
+	 * description's limit is checked: Open311's contact and location */
+	const char *appendix;
 	int64_t visit_id, department_id;    /* 0 when unset */
 	const char *due_on;                 /* inspections: rectification deadline */
 };
-/* Create a request (status submitted) with its first history event.
- * Returns 0 or -1 with *fe. */
-int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t *id, err_t *fe);
-/* May actor raise a request for in->enterprise_id?  Fills in the
- * enterprise (enterprise accounts) and the department (department
- * accounts).  0, -1 with *fe, or -2 on a database error. */
-int request_check_actor(db_t *db, const user_t *actor, struct request_in *in, err_t *fe);
-/* 1 when r's caller may see request id. */
-int request_visible(req_t *r, int64_t id);
+/* Create a request (status submitted) or an inspection finding (open) at
+ * time now, with its first history event.  A request's actor must be
+ * allowed to raise it (recruiters and statisticians not at all; an
+ * enterprise account for its own enterprise, filled in when absent; an
+ * officer for the enterprises it serves; a department's request is
+ * assigned to it).  0 with *id, or -1 with *err. */
+int request_create(db_t *db, const user_t *actor, const struct request_in *in, int64_t now, int64_t *id, err_t *err);
+
+/* The input of one step; each action reads its own fields. */
+struct request_action_in {
+	int64_t department_id;              /* accept: the handling department */
+	const char *level, *contact;        /* escalate: city|province, the counterpart contacted */
+	const char *reason;                 /* escalate (required), wait, reopen, reject (required) */
+	const char *detail;                 /* wait: the reason when reason is NULL */
+	const char *resolution;             /* resolve (required) */
+	const char *evidence;               /* submit (required) */
+	int64_t rating;                     /* rate (required): 1-5; 0 absent */
+	const char *comment;                /* any action */
+};
+/* What a step did, for the audit log. */
+struct request_change {
+	char from[24], to[24];              /* statuses */
+	char *detail;                       /* the event's detail as JSON, malloc'd ("{}" when none) */
+};
+/* Take action on case id of kind (REQ_KIND_*) as actor at time now: the
+ * action table (requests.c) says from which statuses and by which roles,
+ * and one function per action checks its input and applies it; the row
+ * is updated only if its status is still the one read (else 409) and the
+ * step is appended to request_events.  404 when the case does not exist,
+ * is of the other kind or actor may not see it; 422 unknown action; 403
+ * a role that may not take it; 409 illegal_transition from this status.
+ * out may be NULL; otherwise free out->detail.  0, or -1 with *err. */
+int request_transition(db_t *db, const user_t *actor, int kind, int64_t id, const char *action,
+                       const struct request_action_in *in, int64_t now, struct request_change *out, err_t *err);
+
+/* A case as the workflow's rules see it. */
+struct request_case {
+	int64_t id, enterprise_id, department_id;
+	int64_t officer_id;                 /* the enterprise's chief service officer */
+	int kind;
+	const char *status, *level;
+};
+/* 1 when u may see c: admins, leaders, statisticians all; a department
+ * what is assigned to it; an enterprise its own requests; an officer the
+ * requests of the enterprises it serves. */
+int request_case_visible(const user_t *u, const struct request_case *c);
+/* May u take action on c now?  0, or -1 with *err as request_transition
+ * answers (404, 422, 403, 409, or 422 for a row condition: escalation
+ * beyond the province). */
+int request_action_check(const user_t *u, const struct request_case *c, const char *action, err_t *err);
+/* The actions u may take on c now (those request_action_check allows), in
+ * the table's order, into out; returns how many. */
+int request_actions(const user_t *u, const struct request_case *c, const char *out[REQUEST_ACTIONS_MAX]);
+/* Load case id of kind as actor sees it (status and level in arena a).
+ * 0, or -1 with *err: 404 as request_transition, 500. */
+int request_find(db_t *db, arena_t *a, const user_t *actor, int kind, int64_t id, struct request_case *c, err_t *err);
+/* 1 when actor may see request id (any kind), 0 not or no such, -1 error. */
+int request_visible(db_t *db, const user_t *actor, int64_t id);
+/* The officer of enterprise ent (0: none), or -1 with err (422 no such
+ * enterprise, 500).  Shared by requests and visits. */
+int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err);
+/* 0 when department id exists, else -1 with err (422, 500). */
+int department_known(db_t *db, int64_t id, err_t *err);
+/* "request" or "inspection". */
+const char *request_kind_name(int kind);
+/* 1 when status is one of kind's statuses. */
+int request_status_known(int kind, const char *status);
+/* An inspection category's name (Chinese, or English with en), or NULL. */
+const char *inspection_category_name(const char *code, int en);
 
 void api_request_categories(req_t *r);
 void api_request_category_update(req_t *r);
@@ -114,6 +190,22 @@ void api_inspection_get(req_t *r);
 void api_inspection_transition(req_t *r);
 
 /* ---- visits (visits.c) ---- */
+#define VISIT_MAX_PROBLEMS 20
+#define VISIT_PEOPLE_MAX 500
+#define VISIT_NOTES_MAX 4000
+struct visit_in {
+	int64_t enterprise_id, department_id;   /* department: 0 unset */
+	const char *visited_on, *people_met, *notes;
+	const struct request_in *problems;      /* category, title, description of each */
+	size_t nproblems;
+};
+/* Record a visit by actor at time now (visited_on not after today) and
+ * raise each problem as a request (source visit) through request_create.
+ * Officers visit the enterprises they serve; a department account its
+ * own department's visits (department_id filled in).  0 with *id, or -1
+ * with *err; for a problem's error, the parameter "problem" is its index
+ * (from 0) and field the problem's field. */
+int visit_create(db_t *db, const user_t *actor, const struct visit_in *in, int64_t now, int64_t *id, err_t *err);
 void api_visits_list(req_t *r);
 void api_visits_create(req_t *r);
 void api_visit_get(req_t *r);

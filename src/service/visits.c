@@ -4,31 +4,22 @@
  * which becomes a tracked request (source "visit", visit_id set) in the
  * same transaction.
  *
- * Who: officers record visits only to the enterprises they serve;
- * departments to any enterprise (the visit is theirs: department_id is
- * their own, and so is the department of the requests it raises, so that
- * they can follow them); leaders and admins to any.  Reading: leaders,
- * admins and statisticians see every visit, officers the visits to their
- * enterprises and their own, departments their department's; recruiters
- * none (403).
+ * Who (the route table says which roles record and read visits): officers
+ * record visits only to the enterprises they serve; departments to any
+ * enterprise (the visit is theirs: department_id is their own, and so is
+ * the department of the requests it raises, so that they can follow
+ * them); leaders and admins to any.  Reading: leaders, admins and
+ * statisticians see every visit, officers the visits to their enterprises
+ * and their own, departments their department's.
+ *
+ * visit_create() is the domain function (the API and the demo call it);
+ * the handlers below parse, scope and answer.
  */
 #include "service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_PROBLEMS 20
-
-
-static int may_read(req_t *r)
-{
-	if (!(r->user->role_bit & (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN | ROLE_OFFICER | ROLE_DEPARTMENT))) {
-		reply_error(r, 403, "forbidden", NULL, "your role (%s) may not see visits", r->user->role);
-		return 0;
-	}
-	return 1;
-}
 
 #define VISIT_SELECT \
 	"SELECT v.id, v.enterprise_id, e.name AS enterprise_name, e.credit_code, v.visited_on, v.visitor_id," \
@@ -50,8 +41,6 @@ static void scope(const user_t *u, int64_t *officer, int64_t *dept)
 
 void api_visits_list(req_t *r)
 {
-	if (!may_read(r))
-		return;
 	int64_t limit, offset, ent, visitor, dept;
 	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "enterprise_id", &ent) < 0 ||
 	    req_query_id(r, "visitor_id", &visitor) < 0 || req_query_id(r, "department_id", &dept) < 0)
@@ -181,8 +170,6 @@ static json_t *visit_json(req_t *r, int64_t id, int *err)
 
 void api_visit_get(req_t *r)
 {
-	if (!may_read(r))
-		return;
 	int64_t id = req_param_id(r, 0);
 	int err = 0;
 	json_t *o = id ? visit_json(r, id, &err) : NULL;
@@ -197,9 +184,165 @@ void api_visit_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+
+/* ---- recording a visit ---- */
+
+/* The visit's own fields, when it took place (not after today). */
+static int check_visit(const struct visit_in *v, int64_t now, err_t *err)
+{
+	if (v->enterprise_id <= 0)
+		return err_set(err, 422, "required", "enterprise_id", "enterprise_id is required");
+	if (v->visited_on == NULL || *v->visited_on == '\0')
+		return err_set(err, 422, "required", "visited_on", "visited_on (the date of the visit) is required");
+	if (date_parse(v->visited_on, NULL) < 0)
+		return err_set(err, 422, "invalid_date", "visited_on", "visited_on must be a date (YYYY-MM-DD)");
+	char today[DATE_LEN];
+	date_format(date_of_unix(now), today);
+	if (strcmp(v->visited_on, today) > 0) {
+		err_set(err, 422, "invalid_date", "visited_on", "a visit is recorded after it took place (today is %s)", today);
+		return err_param(err, "today", "%s", today);
+	}
+	if (!text_ok(v->people_met, VISIT_PEOPLE_MAX, 1)) {
+		err_set(err, 422, "invalid", "people_met", "people_met is text of at most %d characters", VISIT_PEOPLE_MAX);
+		return err_param(err, "max", "%d", VISIT_PEOPLE_MAX);
+	}
+	if (!text_ok(v->notes, VISIT_NOTES_MAX, 1)) {
+		err_set(err, 422, "invalid", "notes", "notes are text of at most %d characters", VISIT_NOTES_MAX);
+		return err_param(err, "max", "%d", VISIT_NOTES_MAX);
+	}
+	if (v->nproblems > VISIT_MAX_PROBLEMS) {
+		err_set(err, 422, "invalid", "problems", "at most %d problems per visit", VISIT_MAX_PROBLEMS);
+		return err_param(err, "max", "%d", VISIT_MAX_PROBLEMS);
+	}
+	return 0;
+}
+
+/* May u visit the enterprise, and whose department is the visit's?
+ * *dept is the department (0 none).  0, or -1 with err. */
+static int check_visitor(db_t *db, const user_t *u, const struct visit_in *v, int64_t *dept, err_t *err)
+{
+	int64_t officer = enterprise_officer(db, v->enterprise_id, err);
+	if (officer < 0)
+		return -1;
+	if (u->role_bit == ROLE_OFFICER && officer != u->id)
+		return err_set(err, 403, "forbidden", "enterprise_id", "an officer records visits only to the enterprises it serves");
+	*dept = v->department_id;
+	if (u->role_bit == ROLE_DEPARTMENT) {
+		if (u->department_id <= 0)
+			return err_set(err, 403, "forbidden", NULL, "this account is not linked to a department");
+		if (*dept && *dept != u->department_id)
+			return err_set(err, 422, "invalid", "department_id", "a department account records its own department's visits");
+		*dept = u->department_id;
+	}
+	return *dept ? department_known(db, *dept, err) : 0;
+}
+
+/* Raise problem i of the visit as a request. */
+static int raise_problem(db_t *db, const user_t *u, const struct visit_in *v, size_t i, int64_t vid, int64_t dept,
+                         int64_t now, err_t *err)
+{
+	const struct request_in *p = &v->problems[i];
+	struct request_in in = {
+		.kind = "request",
+		.enterprise_id = v->enterprise_id,
+		.category = p->category,
+		.title = p->title,
+		.description = p->description,
+		.source = "visit",
+		.visit_id = vid,
+		.department_id = u->role_bit == ROLE_DEPARTMENT ? dept : 0,
+	};
+	int64_t rid;
+	err_t pe;
+	if (request_create(db, u, &in, now, &rid, &pe) == 0)
+		return 0;
+	err_set(err, pe.status, pe.code, pe.field, "problem %zu: %.300s", i + 1, pe.message);
+	for (int k = 0; k < pe.nparams; k++)
+		err_param(err, pe.params[k].name, "%s", pe.params[k].value);
+	return err_param(err, "problem", "%zu", i);
+}
+
+int visit_create(db_t *db, const user_t *actor, const struct visit_in *v, int64_t now, int64_t *id, err_t *err)
+{
+	int64_t dept = 0;
+	if (check_visit(v, now, err) < 0 || check_visitor(db, actor, v, &dept, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO visits (enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "saving the visit");
+	db_bind_int(st, 1, v->enterprise_id);
+	db_bind_text(st, 2, v->visited_on);
+	db_bind_int(st, 3, actor->id);
+	dept ? db_bind_int(st, 4, dept) : db_bind_null(st, 4);
+	db_bind_text(st, 5, v->people_met ? v->people_met : "");
+	db_bind_text(st, 6, v->notes ? v->notes : "");
+	db_bind_int(st, 7, now);
+	int rc = db_step(st);
+	int64_t vid = rc == DB_ROW ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(err, db, rc, "saving the visit");
+	for (size_t i = 0; i < v->nproblems; i++)
+		if (raise_problem(db, actor, v, i, vid, dept, now, err) < 0)
+			return -1;
+	*id = vid;
+	return 0;
+}
+
+/* The problems of a visit's body: an array of at most VISIT_MAX_PROBLEMS
+ * objects {category, title, description} of strings.  0 with *out (in the
+ * arena) and *n, or -1 after replying 422. */
+static int parse_problems(req_t *r, json_t *problems, struct request_in **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (problems == NULL || json_is_null(problems))
+		return 0;
+	if (!json_is_array(problems) || json_array_size(problems) > VISIT_MAX_PROBLEMS) {
+		reply_error(r, 422, "invalid_type", "problems", "problems is an array of at most %d {category, title, description}",
+		            VISIT_MAX_PROBLEMS);
+		return -1;
+	}
+	static const char *const pfields[] = { "category", "title", "description", NULL };
+	size_t np = json_array_size(problems);
+	struct request_in *ps = arena_alloc(r->arena, (np ? np : 1) * sizeof *ps);
+	for (size_t i = 0; i < np; i++) {
+		json_t *p = json_array_get(problems, i);
+		if (!json_is_object(p)) {
+			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "problems[%zu]", i),
+			            "each problem is an object {category, title, description}");
+			return -1;
+		}
+		const char *k;
+		json_t *val;
+		json_object_foreach(p, k, val) {
+			int known = 0;
+			for (int j = 0; pfields[j]; j++)
+				known |= strcmp(k, pfields[j]) == 0;
+			const char *at = arena_printf(r->arena, "problems[%zu].%s", i, k);
+			if (!known) {
+				reply_error(r, 422, "unknown_field", at, "unknown field '%s'", k);
+				return -1;
+			}
+			if (!json_is_string(val) && !json_is_null(val)) {
+				reply_error(r, 422, "invalid_type", at, "%s must be a string", k);
+				return -1;
+			}
+		}
+		/* strings now: trimmed copies as for the other fields */
+		if (body_str(r, p, "category", &ps[i].category) < 0 || body_str(r, p, "title", &ps[i].title) < 0 ||
+		    body_str(r, p, "description", &ps[i].description) < 0)
+			return -1;
+	}
+	*out = ps;
+	*n = np;
+	return 0;
+}
+
 void api_visits_create(req_t *r)
 {
-	const user_t *u = r->user;
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return;
@@ -207,183 +350,22 @@ void api_visits_create(req_t *r)
 	                                      "problems", NULL };
 	if (body_unknown_field(r, o, fields))
 		return;
-	int64_t ent = 0, dept = 0;
-	const char *visited_on = NULL, *people = "", *notes = "";
-	if (body_int(r, o, "enterprise_id", &ent) < 0 || body_str(r, o, "visited_on", &visited_on) < 0 ||
-	    body_str(r, o, "people_met", &people) < 0 || body_str(r, o, "notes", &notes) < 0 ||
-	    body_int(r, o, "department_id", &dept) < 0)
+	struct visit_in v = { .people_met = "", .notes = "" };
+	struct request_in *problems;
+	if (body_int(r, o, "enterprise_id", &v.enterprise_id) < 0 || body_str(r, o, "visited_on", &v.visited_on) < 0 ||
+	    body_str(r, o, "people_met", &v.people_met) < 0 || body_str(r, o, "notes", &v.notes) < 0 ||
+	    body_int(r, o, "department_id", &v.department_id) < 0 ||
+	    parse_problems(r, json_object_get(o, "problems"), &problems, &v.nproblems) < 0)
 		return;
-	if (ent <= 0) {
-		reply_error(r, 422, "required", "enterprise_id", "enterprise_id is required");
+	v.problems = problems;
+	int64_t vid = 0;
+	err_t e;
+	if (visit_create(r->db, r->user, &v, now_sec(), &vid, &e) < 0) {
+		const char *i = err_get_param(&e, "problem");
+		if (i && e.field)
+			e.field = arena_printf(r->arena, "problems[%s].%s", i, e.field);
+		reply_err(r, &e);
 		return;
-	}
-	if (visited_on == NULL || *visited_on == '\0') {
-		reply_error(r, 422, "required", "visited_on", "visited_on (the date of the visit) is required");
-		return;
-	}
-	char today[11];
-	date_today_str(today);
-	if (date_parse(visited_on, NULL) < 0) {
-		reply_error(r, 422, "invalid_date", "visited_on", "visited_on must be a date (YYYY-MM-DD)");
-		return;
-	}
-	if (strcmp(visited_on, today) > 0) {
-		reply_error(r, 422, "invalid_date", "visited_on", "a visit is recorded after it took place (today is %s)", today);
-		return;
-	}
-	if (!text_ok(people, 500, 1)) {
-		reply_error(r, 422, "invalid", "people_met", "people_met is text of at most 500 characters");
-		return;
-	}
-	if (!text_ok(notes, 4000, 1)) {
-		reply_error(r, 422, "invalid", "notes", "notes are text of at most 4000 characters");
-		return;
-	}
-	json_t *problems = json_object_get(o, "problems");
-	if (problems && json_is_null(problems))
-		problems = NULL;
-	if (problems && (!json_is_array(problems) || json_array_size(problems) > MAX_PROBLEMS)) {
-		reply_error(r, 422, "invalid_type", "problems", "problems is an array of at most %d {category, title, description}",
-		            MAX_PROBLEMS);
-		return;
-	}
-	/* the enterprise, and whether the caller may visit it */
-	int64_t officer = -1;
-	db_stmt_t *st = db_prepare(r->db, "SELECT officer_id FROM enterprises WHERE id = $1");
-	db_bind_int(st, 1, ent);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		officer = db_col_isnull(st, 0) ? 0 : db_col_int(st, 0);
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
-		reply_db_error(r, rc, "reading the enterprise");
-		return;
-	}
-	if (officer < 0) {
-		reply_error(r, 422, "invalid", "enterprise_id", "no enterprise %lld", (long long)ent);
-		return;
-	}
-	if (u->role_bit == ROLE_OFFICER && officer != u->id) {
-		reply_error(r, 403, "forbidden", "enterprise_id", "an officer records visits only to the enterprises it serves");
-		return;
-	}
-	if (u->role_bit == ROLE_DEPARTMENT) {
-		if (u->department_id <= 0) {
-			reply_error(r, 403, "forbidden", NULL, "this account is not linked to a department");
-			return;
-		}
-		if (dept && dept != u->department_id) {
-			reply_error(r, 422, "invalid", "department_id", "a department account records its own department's visits");
-			return;
-		}
-		dept = u->department_id;
-	}
-	if (dept) {
-		st = db_prepare(r->db, "SELECT count(*) FROM departments WHERE id = $1");
-		db_bind_int(st, 1, dept);
-		rc = db_step(st);
-		int found = rc == DB_ROW && db_col_int(st, 0) > 0;
-		db_done(st);
-		if (rc != DB_ROW) {
-			reply_db_error(r, rc, "reading the department");
-			return;
-		}
-		if (!found) {
-			reply_error(r, 422, "invalid", "department_id", "no department %lld", (long long)dept);
-			return;
-		}
-	}
-	/* the problems' shape before writing anything */
-	size_t np = problems ? json_array_size(problems) : 0;
-	static const char *const pfields[] = { "category", "title", "description", NULL };
-	for (size_t i = 0; i < np; i++) {
-		json_t *p = json_array_get(problems, i);
-		if (!json_is_object(p)) {
-			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "problems[%zu]", i),
-			            "each problem is an object {category, title, description}");
-			return;
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(p, k, v) {
-			int ok = 0;
-			for (int j = 0; pfields[j]; j++)
-				ok |= strcmp(k, pfields[j]) == 0;
-			if (!ok) {
-				reply_error(r, 422, "unknown_field", arena_printf(r->arena, "problems[%zu].%s", i, k), "unknown field '%s'", k);
-				return;
-			}
-			if (!json_is_string(v) && !json_is_null(v)) {
-				reply_error(r, 422, "invalid_type", arena_printf(r->arena, "problems[%zu].%s", i, k), "%s must be a string", k);
-				return;
-			}
-		}
-		const char *desc = json_string_value(json_object_get(p, "description"));
-		if (desc && utf8_len(desc) > 4000) {
-			reply_error(r, 422, "invalid", arena_printf(r->arena, "problems[%zu].description", i),
-			            "the description is text of at most 4000 characters");
-			return;
-		}
-	}
-
-	st = db_prepare(r->db,
-		"INSERT INTO visits (enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
-	db_bind_int(st, 1, ent);
-	db_bind_text(st, 2, visited_on);
-	db_bind_int(st, 3, u->id);
-	if (dept)
-		db_bind_int(st, 4, dept);
-	else
-		db_bind_null(st, 4);
-	db_bind_text(st, 5, people);
-	db_bind_text(st, 6, notes);
-	db_bind_int(st, 7, now_sec());
-	rc = db_step(st);
-	int64_t vid = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	if (rc != DB_ROW) {
-		reply_db_error(r, rc, "saving the visit");
-		return;
-	}
-	for (size_t i = 0; i < np; i++) {
-		json_t *p = json_array_get(problems, i);
-		struct request_in in = {
-			.kind = "request",
-			.enterprise_id = ent,
-			.category = json_string_value(json_object_get(p, "category")),
-			.title = json_string_value(json_object_get(p, "title")),
-			.description = json_string_value(json_object_get(p, "description")),
-			.source = "visit",
-			.visit_id = vid,
-			.department_id = u->role_bit == ROLE_DEPARTMENT ? dept : 0,
-		};
-		/* trimmed copies, as body_str gives for the other fields */
-		const char **s[] = { &in.category, &in.title, &in.description };
-		for (int k = 0; k < 3; k++) {
-			if (*s[k] == NULL)
-				continue;
-			const char *a = *s[k];
-			while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
-				a++;
-			size_t len = strlen(a);
-			while (len && (a[len - 1] == ' ' || a[len - 1] == '\t' || a[len - 1] == '\n' || a[len - 1] == '\r'))
-				len--;
-			*s[k] = arena_strndup(r->arena, a, len);
-		}
-		err_t fe;
-		memset(&fe, 0, sizeof fe);
-		int64_t rid = 0;
-		if (request_create(r->db, u, &in, &rid, &fe) < 0) {
-			if (fe.status >= 500) {
-				reply_db_error(r, fe.status == 503 ? DB_BUSY : DB_ERR, "saving a problem");
-				return;
-			}
-			reply_error(r, fe.status, fe.code,
-			            fe.field ? arena_printf(r->arena, "problems[%zu].%s", i, fe.field) : NULL, "problem %zu: %s",
-			            i + 1, fe.message);
-			return;
-		}
 	}
 	int err = 0;
 	json_t *out = visit_json(r, vid, &err);
@@ -393,6 +375,7 @@ void api_visits_create(req_t *r)
 	}
 	r->audit_entity = "visit";
 	r->audit_id = arena_printf(r->arena, "%lld", (long long)vid);
-	r->audit_detail = arena_printf(r->arena, "{\"enterprise_id\":%lld,\"problems\":%zu}", (long long)ent, np);
+	r->audit_detail = arena_printf(r->arena, "{\"enterprise_id\":%lld,\"problems\":%zu}", (long long)v.enterprise_id,
+	                               v.nproblems);
 	reply_json(r, 201, out);
 }

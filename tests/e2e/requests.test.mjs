@@ -754,6 +754,63 @@ test('permissions: an enterprise sees and acts on its own requests only; departm
   assertError(await a.post('/api/v1/requests/99999999/transitions', { action: 'start' }), 404);
 });
 
+test('allowed_actions: exactly the steps each caller may take now (role, status and row), and each is accepted', async () => {
+  const a = await admin();
+  const ent = await as('ent.hengtai');
+  const off = await as(ids.hengtaiOfficer);
+  const lo = await as(ids.langguOfficer);
+  const dept = await as('dept.qfzx');
+  const other = await as('dept.rsj');
+  const st = await as('stats');
+  const c = await raise(ent, { category: 'policy', title: '可执行的操作' });
+  const acts = async (who) => {
+    const r = await who.get(`/api/v1/requests/${c.id}`);
+    return r.status === 200 ? r.json.allowed_actions : r.status;
+  };
+  assert.deepEqual(await acts(a), ['accept']);
+  assert.deepEqual(await acts(off), ['accept']);
+  assert.deepEqual(await acts(ent), []);
+  assert.deepEqual(await acts(st), []);
+  assert.equal(await acts(lo), 404, 'another officer does not see it');
+  assert.equal(await acts(dept), 404, 'not assigned yet');
+  await act(off, c.id, { action: 'accept', department_id: ids.qfzx });
+  assert.deepEqual(await acts(dept), ['start', 'escalate', 'wait']);
+  assert.equal(await acts(other), 404);
+  assert.deepEqual(await acts(off), []);
+  assert.deepEqual(await acts(ent), []);
+  await act(dept, c.id, { action: 'start' });
+  assertError(await dept.post(`/api/v1/requests/${c.id}/transitions`, { action: 'escalate', level: 'province', reason: 'r', contact: 'x'.repeat(1001) }),
+    422, 'invalid', 'contact');
+  let r = await act(dept, c.id, { action: 'escalate', level: 'province', reason: '需省级协调', contact: '江苏省商务厅' });
+  assert.deepEqual(r.history.at(-1).detail, { from_level: 'district', level: 'province', reason: '需省级协调', contact: '江苏省商务厅' });
+  assert.deepEqual(r.allowed_actions, ['start', 'wait', 'resolve'], 'nothing above the province');
+  await act(dept, c.id, { action: 'resolve', resolution: '已协调' });
+  assert.deepEqual(await acts(ent), ['close', 'reopen', 'rate']);
+  assert.deepEqual(await acts(off), ['close', 'reopen']);
+  assert.deepEqual(await acts(a), ['close', 'reopen']);
+  assert.deepEqual(await acts(dept), []);
+  // what is not offered is refused, what is offered is taken
+  for (const action of ['start', 'resolve', 'close'])
+    assert.ok([403, 409].includes((await dept.post(`/api/v1/requests/${c.id}/transitions`, { action, resolution: 'r' })).status), action);
+  r = await act(ent, c.id, { action: 'rate', rating: 4 });
+  assert.equal(r.status, 'closed');
+  assert.deepEqual(r.allowed_actions, ['reopen', 'rate']);
+});
+
+test('one description limit: 4000 characters for requests, inspections and visits\' problems', async () => {
+  const a = await admin();
+  const long = '长'.repeat(4001), ok = '长'.repeat(4000);
+  assertError(await a.post('/api/v1/requests', { enterprise_id: ids.langgu, category: 'other', title: 'x', description: long }), 422, 'invalid', 'description');
+  assert.equal((await a.post('/api/v1/requests', { enterprise_id: ids.langgu, category: 'other', title: 'x', description: ok })).status, 201);
+  assertError(await a.post('/api/v1/inspections', { title: 'x', description: long, department_id: ids.xzsp, due_on: TODAY, category: 'other' }),
+    422, 'invalid', 'description');
+  const officer = await as(ids.hengtaiOfficer);
+  const visit = { enterprise_id: ids.hengtai, visited_on: TODAY, problems: [{ category: 'other', title: 'x', description: long }] };
+  const r = await officer.post('/api/v1/visits', visit);
+  assertError(r, 422, 'invalid', 'problems[0].description');
+  assert.equal(r.json.error.params.problem, '0');
+});
+
 test('the demo: the article\'s stories are in the history', async () => {
   const ent = await as('ent.langgu');
   const list = await ent.get('/api/v1/requests?category=customs&limit=100');

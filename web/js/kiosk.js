@@ -359,32 +359,33 @@ export function createKiosk(root, opts) {
       return;
     const hist = r.history || [];
     const actions = h('div', { class: 'kiosk-actions' });
-    const allowed = Array.isArray(r.allowed_actions) ? r.allowed_actions : ['rate', 'reopen'];
-    if (r.status === 'resolved' && allowed.includes('rate')) {
-      let rating = 0;
-      const starsEl = [1, 2, 3, 4, 5].map((n) => h('button', { class: 'kstar', type: 'button', 'aria-label': t('req.stars', { n }),
-        dataset: { testid: `kiosk-star-${n}` }, on: { click: () => { rating = n; starsEl.forEach((s, i) => s.classList.toggle('on', i < n)); } } }, '★'));
-      const err = h('div', { class: 'kiosk-err', role: 'alert' });
-      const send = async (body) => {
-        err.textContent = '';
-        try {
-          await post(`/api/v1/requests/${id}/transitions`, body);
-          if (alive())
-            await requestScreen(id, alive);
-        } catch (ex) {
-          err.textContent = errorText(ex);
-        }
-      };
+    /* exactly the actions the server lists for the enterprise now */
+    const allowed = r.allowed_actions || [];
+    const err = h('div', { class: 'kiosk-err', role: 'alert' });
+    const send = async (body) => {
+      err.textContent = '';
+      try {
+        await post(`/api/v1/requests/${id}/transitions`, body);
+        if (alive())
+          await requestScreen(id, alive);
+      } catch (ex) {
+        err.textContent = errorText(ex);
+      }
+    };
+    let rating = 0;
+    const starsEl = [1, 2, 3, 4, 5].map((n) => h('button', { class: 'kstar', type: 'button', 'aria-label': t('req.stars', { n }),
+      dataset: { testid: `kiosk-star-${n}` }, on: { click: () => { rating = n; starsEl.forEach((s, i) => s.classList.toggle('on', i < n)); } } }, '★'));
+    if (allowed.length)
       replace(actions,
-        h('div', { class: 'klabel' }, t('kiosk.rateIt')),
-        h('div', { class: 'kstars' }, starsEl),
+        allowed.includes('rate') ? [h('div', { class: 'klabel' }, t('kiosk.rateIt')), h('div', { class: 'kstars' }, starsEl)] : null,
         h('div', { class: 'kiosk-row' },
-          h('button', { class: 'kbtn kbtn-primary', type: 'button', dataset: { testid: 'kiosk-rate' },
-            on: { click: () => (rating ? send({ action: 'rate', rating, comment: '' }) : (err.textContent = t('req.chooseRating'))) } }, t('kiosk.sendRating')),
+          allowed.includes('rate') ? h('button', { class: 'kbtn kbtn-primary', type: 'button', dataset: { testid: 'kiosk-rate' },
+            on: { click: () => (rating ? send({ action: 'rate', rating, comment: '' }) : (err.textContent = t('req.chooseRating'))) } }, t('kiosk.sendRating')) : null,
+          allowed.includes('resume') ? h('button', { class: 'kbtn kbtn-primary', type: 'button', dataset: { testid: 'kiosk-resume' },
+            on: { click: () => send({ action: 'resume' }) } }, t('req.act.resume')) : null,
           allowed.includes('reopen') ? h('button', { class: 'kbtn kbtn-warn', type: 'button', dataset: { testid: 'kiosk-reopen' },
             on: { click: () => send({ action: 'reopen', reason: t('kiosk.reopenReason') }) } }, t('kiosk.reopen')) : null),
         err);
-    }
     replace(main, h('button', { class: 'kbtn kbtn-back', type: 'button', on: { click: () => go('progress') } }, `‹ ${t('kiosk.progress')}`),
       h('div', { class: 'kiosk-card', dataset: { testid: 'kiosk-request' } },
         h('h1', { class: 'kiosk-title' }, r.title),

@@ -3,7 +3,8 @@
  * inspections, the responsible department, the rectification deadline and
  * status (待整改 → 整改中 → 已提交整改材料 → 已验收销号); overdue in red.
  * Admins and leaders record findings and verify or reject the evidence;
- * the responsible department starts and submits its rectification.
+ * the responsible department starts and submits its rectification.  The
+ * actions offered on a finding are the server's allowed_actions.
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post } from '../api.js';
@@ -17,20 +18,6 @@ import { detailText } from './requests.js';
 
 const LIMIT = 20;
 const MANAGERS = ['admin', 'leader'];
-
-function actionsFor(user, x) {
-  if (Array.isArray(x.allowed_actions))
-    return x.allowed_actions;
-  const manager = MANAGERS.includes(user.role);
-  const mineDept = user.role === 'department' && x.department_id === user.department_id;
-  const doer = manager || mineDept || user.role === 'officer';
-  switch (x.status) {
-  case 'open': return doer ? ['start'] : [];
-  case 'rectifying': return doer ? ['submit'] : [];
-  case 'submitted': return manager ? ['verify', 'reject'] : [];
-  default: return [];
-  }
-}
 
 const insAct = (a) => (has(`ins.act.${a}`) ? t(`ins.act.${a}`) : a);
 const insEv = (a) => (has(`ins.ev.${a}`) ? t(`ins.ev.${a}`) : insAct(a));
@@ -149,7 +136,8 @@ async function detail(ctx, id) {
       return;
     const kv = (label, value, key) => h('div', { class: 'kv' }, h('dt', null, label),
       h('dd', { dataset: key ? { key } : undefined }, value === null || value === undefined || value === '' ? t('common.none') : value));
-    const acts = actionsFor(ctx.user, x);
+    /* exactly what the server says this user may do now */
+    const acts = x.allowed_actions || [];
     const history = x.history || [];
     replace(ctx.el,
       h('p', { class: 'back' }, h('a', { href: '#/inspections' }, `‹ ${t('ins.backToList')}`)),

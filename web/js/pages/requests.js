@@ -2,10 +2,11 @@
  * requests.js -- 诉求办理 (for an enterprise: 我的诉求).  The list with
  * filters by status, category, department and overdue (overdue rows in
  * red); raising a request; #/requests/{id} shows one request with its
- * history and the actions that make sense for its status and the user's
- * role: accept (to a department), start, wait for the enterprise, resume,
- * escalate (city, province, with a reason), resolve, close; and for the
- * enterprise: rate 1–5 and reopen.
+ * history and the actions the server lists for this user now
+ * (allowed_actions: accept to a department, start, wait for the
+ * enterprise, resume, escalate to the city or province with a reason,
+ * resolve, close, reopen, rate 1–5); the workflow's rules are the
+ * server's, not copied here.
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post } from '../api.js';
@@ -20,42 +21,7 @@ import {
 } from '../svc.js';
 
 const LIMIT = 20;
-const STAFF_ACTORS = ['admin', 'leader', 'officer', 'department'];
 export const LEVELS = ['district', 'city', 'province'];
-
-/* Actions offered per status, for staff and for the enterprise. */
-const STAFF_ACTIONS = {
-  submitted: ['accept'],
-  accepted: ['start', 'escalate'],
-  in_progress: ['resolve', 'escalate', 'wait'],
-  awaiting_enterprise: ['resume'],
-  escalated: ['resolve', 'escalate'],
-  resolved: ['close'],
-  closed: [],
-};
-const ENTERPRISE_ACTIONS = {
-  awaiting_enterprise: ['resume'],
-  resolved: ['rate', 'reopen'],
-};
-
-export function actionsFor(user, r) {
-  /* The server says what this user may do now; our table is the fallback. */
-  if (Array.isArray(r.allowed_actions))
-    return r.allowed_actions;
-  if (user.role === 'enterprise')
-    return ENTERPRISE_ACTIONS[r.status] || [];
-  if (!STAFF_ACTORS.includes(user.role))
-    return [];
-  let list = STAFF_ACTIONS[r.status] || [];
-  if (user.role === 'department') {
-    if (!r.department_id || r.department_id !== user.department_id)
-      return [];
-    list = list.filter((a) => a !== 'accept');
-  }
-  if (r.level === 'province')
-    list = list.filter((a) => a !== 'escalate');
-  return list;
-}
 
 export async function render(ctx) {
   if (/^\d+$/.test(ctx.sub[0] || ''))
@@ -175,7 +141,8 @@ function backLink() {
 
 function drawDetail(ctx, r, cats, reload, depts) {
   const ent = ctx.user.role === 'enterprise';
-  const acts = actionsFor(ctx.user, r);
+  /* exactly what the server says this user may do now */
+  const acts = r.allowed_actions || [];
   const actionBar = h('div', { class: 'action-bar', dataset: { testid: 'req-actions' } },
     acts.length ? acts.map((a) => h('button', {
       class: ['btn', a === acts[0] ? 'btn-primary' : (a === 'reopen' || a === 'escalate') && 'btn-warn'], type: 'button',
@@ -273,8 +240,9 @@ function runAction(ctx, r, action, reload) {
     const next = LEVELS.slice(LEVELS.indexOf(r.level || 'district') + 1);
     const lvl = h('select', { name: 'level', class: 'input' }, next.map((l) => h('option', { value: l }, levelLabel(l))));
     const reason = h('textarea', { name: 'reason', class: 'input textarea', rows: 3, maxlength: 1000, required: true });
-    parts.push(field(t('req.escalateTo'), lvl), field(t('req.reason'), reason));
-    body = () => ({ level: lvl.value, reason: reason.value.trim() });
+    const contact = input('contact', { maxlength: 1000 });
+    parts.push(field(t('req.escalateTo'), lvl), field(t('req.reason'), reason), field(t('req.contact'), contact));
+    body = () => ({ level: lvl.value, reason: reason.value.trim(), ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) });
   } else if (action === 'resolve') {
     const res = h('textarea', { name: 'resolution', class: 'input textarea', rows: 3, maxlength: 2000 });
     parts.push(field(t('req.resolution'), res));
