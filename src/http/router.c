@@ -13,20 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const names[] = {
-	"admin", "leader", "recruiter", "officer", "department", "statistician", "enterprise", NULL
-};
-
-const char *const *role_names(void) { return names; }
-
-int role_bit(const char *role)
-{
-	for (int i = 0; role && names[i]; i++)
-		if (strcmp(role, names[i]) == 0)
-			return 1 << i;
-	return 0;
-}
+#include <strings.h>
 
 /* Match path against pattern; {x} takes one non-empty segment. */
 static int match(const char *pat, const char *path, req_t *r, int prefix)
@@ -203,6 +190,23 @@ static void run_write(req_t *r)
 	}
 }
 
+/* The caller from "Authorization: Bearer <API token>", else from the
+ * session cookie (then with the session's CSRF token).  0, -1 on a
+ * database error. */
+static int resolve_caller(req_t *r)
+{
+	const char *authz = req_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+		return auth_token_user(r->db, r->arena, authz + 7, &r->user);
+	const char *cookie = req_cookie(r, SESSION_COOKIE);
+	if (cookie == NULL || *cookie == '\0')
+		return 0;
+	if (auth_session_user(r->db, r->arena, cookie, &r->user, &r->csrf) < 0)
+		return -1;
+	r->via_cookie = r->user != NULL;
+	return 0;
+}
+
 void router_dispatch(req_t *r)
 {
 	if (r->route == NULL) {
@@ -216,8 +220,7 @@ void router_dispatch(req_t *r)
 		return;
 	}
 	const struct route *rt = r->route;
-	int rc = auth_resolve(r);
-	if (rc < 0) {
+	if (resolve_caller(r) < 0) {
 		reply_db_error(r, DB_ERR, "checking the session");
 		return;
 	}
@@ -234,7 +237,7 @@ void router_dispatch(req_t *r)
 	int write = !is_read(r->method);
 	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
 		const char *tok = req_header(r, "X-CSRF-Token");
-		if (!auth_csrf_ok(r, tok)) {
+		if (!auth_csrf_equal(r->csrf, tok)) {
 			reply_error(r, 403, "csrf_failed", "X-CSRF-Token",
 			            "the X-CSRF-Token header is missing or wrong; reload the page");
 			return;

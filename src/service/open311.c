@@ -343,7 +343,7 @@ static int o311_auth(req_t *r, enum fmt f, const char *key, const char *action)
 		           action);
 		return -1;
 	}
-	if (auth_token_user(r, key) < 0) {
+	if (auth_token_user(r->db, r->arena, key, &r->user) < 0) {
 		o311_db_error(r, f, "checking the api_key");
 		return -1;
 	}

@@ -1,10 +1,11 @@
 /*
- * auth_api.c -- HTTP handlers: session (login/logout), me, users, audit.
+ * account.c -- the HTTP side of accounts: login and logout (the session
+ * cookie), /me, the users and the audit log.  The rules (credentials,
+ * throttling, kiosk codes, what a valid user is) are auth's; this file
+ * parses the request, calls auth and replies.
  */
-#include "auth.h"
-#include "service/service.h"
+#include "admin.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,109 +27,23 @@ void api_login(req_t *r)
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return;
-	/* Three ways in: {username, password}; for an enterprise account
-	 * {credit_code, password}; at the kiosk {credit_code, code} with a
-	 * one-time code from an officer.  Every failure is the same 401. */
-	const char *username = NULL, *password = NULL, *credit = NULL, *kcode = NULL;
-	if (body_str(r, o, "username", &username) < 0 || body_str(r, o, "credit_code", &credit) < 0 ||
-	    body_str(r, o, "code", &kcode) < 0)
+	/* {username, password}; {credit_code, password} for an enterprise
+	 * account; at the kiosk {credit_code, code} with a one-time code. */
+	struct login_in in = { .ip = r->ip };
+	if (body_str(r, o, "username", &in.username) < 0 || body_str(r, o, "credit_code", &in.credit_code) < 0 ||
+	    body_str(r, o, "code", &in.kiosk_code) < 0)
 		return;
 	json_t *pw = json_object_get(o, "password");
-	int by_code = credit != NULL && *credit != '\0';
-	if (by_code && username && *username) {
-		reply_error(r, 422, "invalid", "credit_code", "give either username or credit_code, not both");
+	in.password = json_is_string(pw) ? json_string_value(pw) : NULL;   /* not trimmed */
+	user_t *u;
+	enum login_way way;
+	err_t err;
+	if (auth_login(r->db, r->arena, &in, &u, &way, &err) < 0) {
+		if (err.status == 429)
+			reply_header(r, "Retry-After", "60");
+		reply_err(r, &err);
 		return;
 	}
-	if (!by_code && (username == NULL || *username == '\0')) {
-		reply_error(r, 422, "required", "username", "enter the username");
-		return;
-	}
-	int kiosk = by_code && kcode != NULL && !json_is_string(pw);
-	if (!kiosk && (!json_is_string(pw) || *json_string_value(pw) == '\0')) {
-		reply_error(r, 422, "required", "password", "enter the password");
-		return;
-	}
-	if (kiosk && *kcode == '\0') {
-		reply_error(r, 422, "required", "code", "enter the one-time code");
-		return;
-	}
-	password = kiosk ? NULL : json_string_value(pw);
-	char code_norm[80] = "";
-	if (by_code) {
-		/* an accepted code may fail the checksum: use the folded form anyway */
-		credit_code_normalise(credit, code_norm, sizeof code_norm, NULL, NULL);
-		username = code_norm;
-	}
-	if (strlen(username) > 64 || (password && strlen(password) > 256) || (kcode && strlen(kcode) > 16)) {
-		reply_error(r, 401, "invalid_credentials", NULL, "wrong username or password");
-		return;
-	}
-	const char *ukey = arena_printf(r->arena, "u:%s", username);
-	const char *ikey = arena_printf(r->arena, "ip:%s", r->ip);
-	if (throttle_blocked(r->db, ukey, LOGIN_MAX_PER_ACCOUNT) || throttle_blocked(r->db, ikey, LOGIN_MAX_PER_ADDRESS)) {
-		reply_header(r, "Retry-After", "60");
-		reply_error(r, 429, "too_many_attempts", NULL, "too many failed logins; wait a minute and try again");
-		return;
-	}
-	/* by credit code: the enterprise's accounts, the first first */
-	db_stmt_t *st = by_code
-		? db_prepare(r->db,
-			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id,"
-			" u.password_hash FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
-			" WHERE e.credit_code = $1 AND u.role = 'enterprise' ORDER BY u.id LIMIT 3")
-		: db_prepare(r->db,
-			"SELECT id, username, display_name, role, unit_id, enterprise_id, department_id, password_hash"
-			" FROM users WHERE username = $1");
-	if (st == NULL) {
-		reply_db_error(r, DB_ERR, "logging in");
-		return;
-	}
-	db_bind_text(st, 1, username);
-	user_t *users[3] = { NULL, NULL, NULL };
-	char *hashes[3] = { NULL, NULL, NULL };
-	int nusers = 0;
-	while (nusers < 3 && db_step(st) == DB_ROW) {
-		user_t *u = arena_alloc(r->arena, sizeof *u);
-		u->id = db_col_int(st, 0);
-		u->username = arena_strdup(r->arena, db_col_text(st, 1));
-		u->display_name = arena_strdup(r->arena, db_col_text(st, 2));
-		u->role = arena_strdup(r->arena, db_col_text(st, 3));
-		u->role_bit = role_bit(u->role);
-		u->unit_id = db_col_int(st, 4);
-		u->enterprise_id = db_col_int(st, 5);
-		u->department_id = db_col_int(st, 6);
-		hashes[nusers] = arena_strdup(r->arena, db_col_text(st, 7));
-		users[nusers++] = u;
-	}
-	db_done(st);
-	user_t *u = NULL;
-	if (kiosk) {
-		/* the kiosk logs in as the enterprise's first account; a code is
-		 * spent only when there is an account to log in to */
-		if (nusers > 0 && kiosk_code_consume(r->db, users[0]->enterprise_id, kcode))
-			u = users[0];
-	} else {
-		/* Verify against a fixed hash when the user is unknown, so the
-		 * answer takes as long either way. */
-		static char dummy[crypto_pwhash_STRBYTES];
-		static int have_dummy;
-		if (!have_dummy) {
-			password_hash("not-a-real-password", dummy, sizeof dummy);
-			have_dummy = 1;
-		}
-		if (nusers == 0)
-			password_verify(dummy, password);
-		for (int i = 0; i < nusers && u == NULL; i++)
-			if (password_verify(hashes[i], password))
-				u = users[i];
-	}
-	if (u == NULL) {
-		throttle_fail(r->db, ukey);
-		throttle_fail(r->db, ikey);
-		reply_error(r, 401, "invalid_credentials", NULL, "wrong username or password");
-		return;
-	}
-	throttle_clear(r->db, ukey);
 	char token[65], csrf[65];
 	int rc = session_create(r->db, u->id, token, csrf);
 	if (rc != DB_OK) {
@@ -136,7 +51,7 @@ void api_login(req_t *r)
 		return;
 	}
 	audit_write(r->db, u, r->ip, "session.login", "user", arena_printf(r->arena, "%lld", (long long)u->id), 200,
-	            kiosk ? "kiosk one-time code" : by_code ? "credit code and password" : "");
+	            way == LOGIN_KIOSK ? "kiosk one-time code" : way == LOGIN_CREDIT_CODE ? "credit code and password" : "");
 	reply_header(r, "Set-Cookie", arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 	                                           SESSION_COOKIE, token, SESSION_TTL,
 	                                           server_cfg.secure_cookies ? "; Secure" : ""));
@@ -271,10 +186,9 @@ void api_users_create(req_t *r)
 	    opt_id(r, o, "department_id", &in.department_id, &in.has_department, &present) < 0)
 		return;
 	int64_t id;
-	int status;
-	const char *code, *field, *msg;
-	if (user_create(r->db, &in, &id, &status, &code, &field, &msg) < 0) {
-		reply_error(r, status, code, field, "%s", msg);
+	err_t err;
+	if (user_create(r->db, &in, &id, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
 	r->audit_entity = "user";
@@ -292,6 +206,14 @@ void api_user_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+/* The stored value of an optional link of cur, when the body left it out. */
+static void keep_link(json_t *cur, const char *key, int present, int64_t *v, int *has)
+{
+	int64_t old = json_integer_value(json_object_get(cur, key));
+	if (!present && old > 0)
+		*v = old, *has = 1;
+}
+
 void api_user_update(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
@@ -305,121 +227,51 @@ void api_user_update(req_t *r)
 		json_decref(cur);
 		return;
 	}
-	const char *display = json_string_value(json_object_get(cur, "display_name"));
-	const char *role = json_string_value(json_object_get(cur, "role"));
-	const char *password = NULL;
-	struct user_input in = { 0 };
+	/* what the body leaves out stays as it is */
+	struct user_input in = {
+		.display_name = arena_strdup(r->arena, json_string_value(json_object_get(cur, "display_name"))),
+		.role = arena_strdup(r->arena, json_string_value(json_object_get(cur, "role"))),
+	};
+	const char *username = arena_strdup(r->arena, json_string_value(json_object_get(cur, "username")));
 	int p1 = 0, p2 = 0, p3 = 0;
-	int bad = body_str(r, o, "display_name", &display) < 0 || body_str(r, o, "role", &role) < 0 ||
+	int bad = body_str(r, o, "display_name", &in.display_name) < 0 || body_str(r, o, "role", &in.role) < 0 ||
 	          opt_id(r, o, "unit_id", &in.unit_id, &in.has_unit, &p1) < 0 ||
 	          opt_id(r, o, "enterprise_id", &in.enterprise_id, &in.has_enterprise, &p2) < 0 ||
 	          opt_id(r, o, "department_id", &in.department_id, &in.has_department, &p3) < 0;
-	display = arena_strdup(r->arena, display);
-	role = arena_strdup(r->arena, role);
-	if (!p1 && json_integer_value(json_object_get(cur, "unit_id")))
-		in.unit_id = json_integer_value(json_object_get(cur, "unit_id")), in.has_unit = 1;
-	if (!p2 && json_integer_value(json_object_get(cur, "enterprise_id")))
-		in.enterprise_id = json_integer_value(json_object_get(cur, "enterprise_id")), in.has_enterprise = 1;
-	if (!p3 && json_integer_value(json_object_get(cur, "department_id")))
-		in.department_id = json_integer_value(json_object_get(cur, "department_id")), in.has_department = 1;
-	const char *old_username = arena_strdup(r->arena, json_string_value(json_object_get(cur, "username")));
+	keep_link(cur, "unit_id", p1, &in.unit_id, &in.has_unit);
+	keep_link(cur, "enterprise_id", p2, &in.enterprise_id, &in.has_enterprise);
+	keep_link(cur, "department_id", p3, &in.department_id, &in.has_department);
 	json_decref(cur);
 	if (bad)
 		return;
-	if (json_object_get(o, "username") &&
-	    !(json_is_string(json_object_get(o, "username")) &&
-	      strcmp(json_string_value(json_object_get(o, "username")), old_username) == 0)) {
+	json_t *un = json_object_get(o, "username");
+	if (un && !(json_is_string(un) && strcmp(json_string_value(un), username) == 0)) {
 		reply_error(r, 422, "read_only", "username", "the username cannot be changed");
 		return;
 	}
 	json_t *pw = json_object_get(o, "password");
-	if (pw) {
-		if (!json_is_string(pw)) {
-			reply_error(r, 422, "invalid_type", "password", "password must be a string");
-			return;
-		}
-		password = json_string_value(pw);
-	}
-	if (role_bit(role) == 0) {
-		reply_error(r, 422, "invalid", "role", "role must be one of admin, leader, recruiter, officer, department, statistician, enterprise");
+	if (pw && !json_is_string(pw)) {
+		reply_error(r, 422, "invalid_type", "password", "password must be a string");
 		return;
 	}
-	if (strcmp(role, "recruiter") == 0 && !in.has_unit) {
-		reply_error(r, 422, "invalid", "unit_id", "a recruiter belongs to an investment unit: give unit_id");
-		return;
-	}
-	if (strcmp(role, "enterprise") == 0 && !in.has_enterprise) {
-		reply_error(r, 422, "invalid", "enterprise_id", "an enterprise account needs enterprise_id");
-		return;
-	}
-	if (strcmp(role, "department") == 0 && !in.has_department) {
-		reply_error(r, 422, "invalid", "department_id", "a department account needs department_id");
-		return;
-	}
-	if (id == r->user->id && strcmp(role, "admin") != 0) {
+	in.password = pw ? json_string_value(pw) : NULL;
+	if (id == r->user->id && role_bit(in.role) != 0 && role_bit(in.role) != ROLE_ADMIN) {
 		reply_error(r, 409, "self_demotion", "role", "you cannot take the admin role from yourself");
 		return;
 	}
-	if (utf8_len(display) > 64) {
-		reply_error(r, 422, "invalid", "display_name", "display_name must have at most 64 characters");
+	err_t err;
+	if (user_update(r->db, id, &in, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
-	static const char *const checks[3][2] = {
-		{ "SELECT 1 FROM units WHERE id = $1", "unit_id" },
-		{ "SELECT 1 FROM enterprises WHERE id = $1", "enterprise_id" },
-		{ "SELECT 1 FROM departments WHERE id = $1", "department_id" },
-	};
-	int64_t ids[3] = { in.unit_id, in.enterprise_id, in.department_id };
-	int has[3] = { in.has_unit, in.has_enterprise, in.has_department };
-	for (int i = 0; i < 3; i++) {
-		if (!has[i])
-			continue;
-		db_stmt_t *st = db_prepare(r->db, checks[i][0]);
-		db_bind_int(st, 1, ids[i]);
-		int found = db_step(st) == DB_ROW;
-		db_done(st);
-		if (!found) {
-			reply_error(r, 422, "invalid", checks[i][1], "no such %s", checks[i][1]);
-			return;
-		}
-	}
-	db_stmt_t *st = db_prepare(r->db,
-		"UPDATE users SET display_name = $1, role = $2, unit_id = $3, enterprise_id = $4, department_id = $5,"
-		" updated_at = $6 WHERE id = $7");
-	db_bind_text(st, 1, display);
-	db_bind_text(st, 2, role);
-	if (in.has_unit) db_bind_int(st, 3, in.unit_id); else db_bind_null(st, 3);
-	if (in.has_enterprise) db_bind_int(st, 4, in.enterprise_id); else db_bind_null(st, 4);
-	if (in.has_department) db_bind_int(st, 5, in.department_id); else db_bind_null(st, 5);
-	db_bind_int(st, 6, now_sec());
-	db_bind_int(st, 7, id);
-	int rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "saving the user");
-		return;
-	}
-	if (password) {
-		const char *msg;
-		if (user_set_password(r->db, old_username, password, &msg) < 0) {
-			reply_error(r, 422, "invalid", "password", "%s", msg);
-			return;
-		}
-		r->audit_detail = "password changed";
+	if (in.password) {
 		/* a new password ends the user's other sessions */
-		const char *cookie = req_cookie(r, SESSION_COOKIE);
-		db_stmt_t *ds = db_prepare(r->db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2");
-		char keep[65] = "";
-		if (cookie && r->via_cookie)
-			session_token_hash(cookie, keep);
-		db_bind_int(ds, 1, id);
-		db_bind_text(ds, 2, keep);
-		rc = db_step(ds);
-		db_done(ds);
-		if (rc != DB_DONE) {
+		int rc = session_end_others(r->db, id, r->via_cookie ? req_cookie(r, SESSION_COOKIE) : NULL);
+		if (rc != DB_OK) {
 			reply_db_error(r, rc, "ending the user's sessions");
 			return;
 		}
+		r->audit_detail = "password changed";
 	}
 	r->audit_entity = "user";
 	reply_json(r, 200, load_user(r, id));
