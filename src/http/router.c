@@ -230,7 +230,10 @@ void router_dispatch(req_t *r)
 			return;
 		}
 		if ((rt->perm & r->user->role_bit) == 0) {
-			reply_error(r, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
+			err_t e;
+			err_set(&e, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
+			err_param(&e, "role", "%s", r->user->role);
+			reply_err(r, &e);
 			return;
 		}
 	}
