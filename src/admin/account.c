@@ -12,13 +12,30 @@
 #define USER_COLS "id, username, display_name, role, unit_id, enterprise_id, department_id, created_at, updated_at"
 #define USER_TYPES "isssiiiii"
 
-static json_t *user_json(const user_t *u)
+/* What a caller of role_bit may do: "METHOD /api/v1/path" of every API
+ * route the route table lets it call, in the table's order. */
+static json_t *permissions_json(int role_bit)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < nroutes; i++)
+		if (strncmp(routes[i].path, "/api/", 5) == 0 && route_permits(&routes[i], role_bit))
+			json_array_append_new(a, json_sprintf("%s %s", routes[i].method, routes[i].path));
+	return a;
+}
+
+/* The answer of /me and of a login: the user with the scope it is bound to
+ * (unit, enterprise, department), its permissions and the session's CSRF
+ * token (NULL: none, the caller used an API token). */
+static json_t *me_json(const user_t *u, const char *csrf)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
 	                      "display_name", u->display_name, "role", u->role);
 	json_object_set_new(o, "unit_id", u->unit_id ? json_integer(u->unit_id) : json_null());
 	json_object_set_new(o, "enterprise_id", u->enterprise_id ? json_integer(u->enterprise_id) : json_null());
 	json_object_set_new(o, "department_id", u->department_id ? json_integer(u->department_id) : json_null());
+	json_object_set_new(o, "permissions", permissions_json(u->role_bit));
+	if (csrf)
+		json_object_set_new(o, "csrf_token", json_string(csrf));
 	return o;
 }
 
@@ -55,9 +72,7 @@ void api_login(req_t *r)
 	reply_header(r, "Set-Cookie", arena_printf(r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 	                                           SESSION_COOKIE, token, SESSION_TTL,
 	                                           server_cfg.secure_cookies ? "; Secure" : ""));
-	json_t *out = user_json(u);
-	json_object_set_new(out, "csrf_token", json_string(csrf));
-	reply_json(r, 200, out);
+	reply_json(r, 200, me_json(u, csrf));
 }
 
 void api_logout(req_t *r)
@@ -77,10 +92,7 @@ void api_logout(req_t *r)
 
 void api_me(req_t *r)
 {
-	json_t *o = user_json(r->user);
-	if (r->csrf)
-		json_object_set_new(o, "csrf_token", json_string(r->csrf));
-	reply_json(r, 200, o);
+	reply_json(r, 200, me_json(r->user, r->csrf));
 }
 
 void api_users_list(req_t *r)

@@ -148,6 +148,8 @@ json_t *row_json(db_stmt_t *st, const char *types);
 /* ---- the route table (routes.c) and router (router.c) ---- */
 extern const struct route routes[];
 extern const int nroutes;
+/* 1 when a caller of role_bit (0: nobody logged in) may call rt. */
+int route_permits(const struct route *rt, int role_bit);
 /* Find r's route from method and path (sets r->route, r->params). */
 void router_match(req_t *r);
 /* Dispatch a fully received request: sets r->status and the response. */

@@ -57,6 +57,11 @@ static int match(const char *pat, const char *path, req_t *r, int prefix)
 	return 1;
 }
 
+int route_permits(const struct route *rt, int role_bit)
+{
+	return rt->perm == P_PUBLIC || (rt->perm & role_bit) != 0;
+}
+
 static int is_read(const char *m)
 {
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
@@ -207,6 +212,20 @@ static int resolve_caller(req_t *r)
 	return 0;
 }
 
+/* The route leaves the caller out: 401 when nobody is logged in, else
+ * 403 naming the role. */
+static void reply_refused(req_t *r)
+{
+	if (r->user == NULL) {
+		reply_error(r, 401, "unauthenticated", NULL, "log in first");
+		return;
+	}
+	err_t e;
+	err_set(&e, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
+	err_param(&e, "role", "%s", r->user->role);
+	reply_err(r, &e);
+}
+
 void router_dispatch(req_t *r)
 {
 	if (r->route == NULL) {
@@ -224,18 +243,9 @@ void router_dispatch(req_t *r)
 		reply_db_error(r, DB_ERR, "checking the session");
 		return;
 	}
-	if (rt->perm != P_PUBLIC) {
-		if (r->user == NULL) {
-			reply_error(r, 401, "unauthenticated", NULL, "log in first");
-			return;
-		}
-		if ((rt->perm & r->user->role_bit) == 0) {
-			err_t e;
-			err_set(&e, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
-			err_param(&e, "role", "%s", r->user->role);
-			reply_err(r, &e);
-			return;
-		}
+	if (!route_permits(rt, r->user ? r->user->role_bit : 0)) {
+		reply_refused(r);
+		return;
 	}
 	int write = !is_read(r->method);
 	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
