@@ -150,6 +150,10 @@ extern const struct route routes[];
 extern const int nroutes;
 /* 1 when a caller of role_bit (0: nobody logged in) may call rt. */
 int route_permits(const struct route *rt, int role_bit);
+/* The same for the route op names ("POST /api/v1/requests", as in /me's
+ * permissions); 0 when there is no such route.  For other front doors to
+ * the same operations (Open311). */
+int route_permits_op(const char *op, int role_bit);
 /* Find r's route from method and path (sets r->route, r->params). */
 void router_match(req_t *r);
 /* Dispatch a fully received request: sets r->status and the response. */

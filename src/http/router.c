@@ -62,6 +62,19 @@ int route_permits(const struct route *rt, int role_bit)
 	return rt->perm == P_PUBLIC || (rt->perm & role_bit) != 0;
 }
 
+int route_permits_op(const char *op, int role_bit)
+{
+	const char *sp = strchr(op, ' ');
+	if (sp == NULL)
+		return 0;
+	size_t n = (size_t)(sp - op);
+	for (int i = 0; i < nroutes; i++)
+		if (strlen(routes[i].method) == n && strncmp(routes[i].method, op, n) == 0 &&
+		    strcmp(routes[i].path, sp + 1) == 0)
+			return route_permits(&routes[i], role_bit);
+	return 0;
+}
+
 static int is_read(const char *m)
 {
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
