@@ -16,6 +16,7 @@ import { disposeAll, resizeAll } from './js/chart.js';
 import { forgetCache } from './js/svc.js';
 import { createKiosk, isKioskHash } from './js/kiosk.js';
 import { createWall, isWallHash } from './js/wall.js';
+import { can, canAll } from './js/perm.js';
 
 import * as overview from './js/pages/overview.js';
 import * as race from './js/pages/race.js';
@@ -37,39 +38,40 @@ import * as audit from './js/pages/audit.js';
 import * as settings from './js/pages/settings.js';
 import * as wipPage from './js/pages/wip.js';
 
-const STAFF = ['admin', 'leader', 'recruiter', 'officer', 'department', 'statistician'];
-const NOT_DEPT = STAFF.filter((r) => r !== 'department');
-const ENTERPRISE = ['enterprise'];
-const ADMIN = ['admin'];
-const RACE_EDIT = ['admin', 'leader', 'recruiter'];
+/* Pages that call no API of their own (modules still to come, the kiosk's
+ * instructions) are for the zone's own staff: whoever may read the overview. */
+const ZONE_STAFF = ['GET /api/v1/summary'];
 
 /*
- * The navigation, in order.  roles: who sees the entry; section: entries
- * shown together under a heading (企业服务).  A department works on
- * requests, inspections and visits; an enterprise sees only its portal.
+ * The navigation, in order.  needs: the API operations the page calls
+ * (the "permissions" of /me, see js/perm.js); a page is in the menu only
+ * when the user may call every one of them, so no entry leads to a page
+ * the server refuses.  scope: a link the user must have (the enterprise
+ * portal is for accounts of an enterprise).  section: entries shown
+ * together under a heading (企业服务).
  */
 const ROUTES = [
-  { id: 'my-enterprise', group: 'work', roles: ENTERPRISE, page: myEnterprise },
-  { id: 'overview', group: 'work', roles: NOT_DEPT, page: overview },
-  { id: 'race', group: 'work', section: 'race', roles: NOT_DEPT, page: ranking },
-  { id: 'board', group: 'work', section: 'race', roles: NOT_DEPT, page: race },
-  { id: 'leads', group: 'work', section: 'race', roles: RACE_EDIT, page: leads },
-  { id: 'trips', group: 'work', section: 'race', roles: RACE_EDIT, page: trips },
-  { id: 'enterprises', group: 'work', section: 'service', roles: STAFF, page: enterprises },
-  { id: 'officers', group: 'work', section: 'service', roles: NOT_DEPT, page: officers },
-  { id: 'visits', group: 'work', section: 'service', roles: STAFF, page: visits },
-  { id: 'service', group: 'work', section: 'service', roles: NOT_DEPT, page: dashboard },
-  { id: 'requests', group: 'work', roles: [...STAFF, ...ENTERPRISE], page: requests },
-  { id: 'inbox', group: 'work', roles: ENTERPRISE, page: inbox },
-  { id: 'policies', group: 'work', roles: NOT_DEPT, page: wipPage.module('policies') },
-  { id: 'indicators', group: 'work', roles: NOT_DEPT, page: indicators },
-  { id: 'land', group: 'work', roles: NOT_DEPT, page: wipPage.module('land') },
-  { id: 'inspections', group: 'work', roles: STAFF, page: inspections },
-  { id: 'kiosk', group: 'work', roles: NOT_DEPT, page: kioskInfo },
-  { id: 'users', group: 'admin', roles: ADMIN, page: users },
-  { id: 'audit', group: 'admin', roles: ADMIN, page: audit },
-  { id: 'settings', group: 'admin', roles: ADMIN, page: settings },
-  { id: 'calendar', group: 'admin', roles: ADMIN, page: calendar },
+  { id: 'my-enterprise', group: 'work', needs: ['GET /api/v1/enterprises/{id}', 'PATCH /api/v1/enterprises/{id}'], scope: 'enterprise_id', page: myEnterprise },
+  { id: 'overview', group: 'work', needs: ['GET /api/v1/summary', 'GET /api/v1/projects'], page: overview },
+  { id: 'race', group: 'work', section: 'race', needs: ['GET /api/v1/race', 'GET /api/v1/quotas'], page: ranking },
+  { id: 'board', group: 'work', section: 'race', needs: ['GET /api/v1/projects', 'GET /api/v1/unit-targets'], page: race },
+  { id: 'leads', group: 'work', section: 'race', needs: ['GET /api/v1/leads'], page: leads },
+  { id: 'trips', group: 'work', section: 'race', needs: ['GET /api/v1/trips'], page: trips },
+  { id: 'enterprises', group: 'work', section: 'service', needs: ['GET /api/v1/enterprises', 'GET /api/v1/officers'], page: enterprises },
+  { id: 'officers', group: 'work', section: 'service', needs: ['GET /api/v1/officers', 'GET /api/v1/officers/{id}/enterprises'], page: officers },
+  { id: 'visits', group: 'work', section: 'service', needs: ['GET /api/v1/visits'], page: visits },
+  { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: dashboard },
+  { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: requests },
+  { id: 'inbox', group: 'work', needs: [], scope: 'enterprise_id', page: inbox },
+  { id: 'policies', group: 'work', needs: ZONE_STAFF, page: wipPage.module('policies') },
+  { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: indicators },
+  { id: 'land', group: 'work', needs: ZONE_STAFF, page: wipPage.module('land') },
+  { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: inspections },
+  { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: kioskInfo },
+  { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: users },
+  { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: audit },
+  { id: 'settings', group: 'admin', needs: ['PATCH /api/v1/settings'], page: settings },
+  { id: 'calendar', group: 'admin', needs: ['GET /api/v1/calendar/{year}', 'PUT /api/v1/calendar/{year}'], page: calendar },
 ];
 
 /* Where a role lands after login (else the first entry it sees). */
@@ -91,8 +93,8 @@ const state = {
 /* ---------- helpers ---------- */
 
 function visibleRoutes() {
-  const role = state.user ? state.user.role : '';
-  return ROUTES.filter((r) => r.roles.includes(role));
+  const u = state.user;
+  return ROUTES.filter((r) => canAll(u, r.needs) && (!r.scope || (u && u[r.scope])));
 }
 
 function currentId() {
@@ -144,7 +146,7 @@ function leaveKiosk() {
 
 /* Wall screen: #/wall with a staff session (outside the shell). */
 function wantsWall() {
-  return isWallHash() && state.user && state.user.role !== 'enterprise';
+  return isWallHash() && can(state.user, 'GET /api/v1/race');
 }
 
 function stopWall() {

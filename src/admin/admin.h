@@ -1,7 +1,8 @@
 /*
- * admin.h -- zone settings and the organisation's reference lists
- * (investment units, streets, departments), the working-day calendar,
- * health and the overview summary.  Owns the tables settings, units,
+ * admin.h -- the accounts' HTTP side (login, /me, users, audit), zone
+ * settings and the organisation's reference lists (investment units,
+ * streets, departments), the working-day calendar, health and the
+ * overview summary.  Owns the tables settings, units,
  * streets, departments, calendar_days, calendar_years; adds regions (the
  * statistics' districts) for the indicators module.  The domain modules
  * (service, race, indicators, ...) build on it; it includes none of them.
@@ -21,6 +22,17 @@ extern const struct setting_def setting_defs[];
 char *setting_get(db_t *db, const char *key);
 /* Set key; -1 with *msg for unknown keys or bad values. */
 int setting_set(db_t *db, const char *key, const char *value, const char **msg);
+
+/* ---- accounts (account.c): login, logout, me, users, audit ---- */
+void api_login(req_t *r);
+void api_logout(req_t *r);
+void api_me(req_t *r);
+void api_users_list(req_t *r);
+void api_users_create(req_t *r);
+void api_user_get(req_t *r);
+void api_user_update(req_t *r);
+void api_user_delete(req_t *r);
+void api_audit_list(req_t *r);
 
 void api_healthz(req_t *r);
 void api_settings_get(req_t *r);

@@ -222,6 +222,12 @@ static int cmd_migrate(int argc, char **argv)
 	return 0;
 }
 
+/* "zoneops: field: message" on standard error. */
+static void print_err(const err_t *e)
+{
+	fprintf(stderr, "zoneops: %s%s%s\n", e->field ? e->field : "", e->field ? ": " : "", e->message);
+}
+
 static int cmd_user_add(int argc, char **argv)
 {
 	struct opts o;
@@ -247,12 +253,11 @@ static int cmd_user_add(int argc, char **argv)
 		.has_unit = o.unit > 0, .has_enterprise = o.ent > 0, .has_department = o.dept > 0,
 	};
 	int64_t id;
-	int status;
-	const char *code, *field, *msg;
+	err_t err;
 	int rc = 1;
 	if (db_begin(db) == DB_OK) {
-		if (user_create(db, &in, &id, &status, &code, &field, &msg) < 0) {
-			fprintf(stderr, "zoneops: %s%s%s\n", field ? field : "", field ? ": " : "", msg);
+		if (user_create(db, &in, &id, &err) < 0) {
+			print_err(&err);
 			db_rollback(db);
 		} else {
 			char ids[24];
@@ -284,9 +289,10 @@ static int cmd_user_passwd(int argc, char **argv)
 		return 1;
 	char *pw = read_password("new password");
 	int rc = 1;
-	const char *msg = "no password given";
+	err_t err;
+	err_set(&err, 422, "required", "password", "no password given");
 	if (pw && db_begin(db) == DB_OK) {
-		if (user_set_password(db, argv[i], pw, &msg) == 0) {
+		if (user_set_password(db, argv[i], pw, &err) == 0) {
 			audit_write(db, NULL, "cli", "cli user passwd", "user", argv[i], 200, "");
 			/* a new password ends the user's sessions */
 			const char *p[1] = { argv[i] };
@@ -298,7 +304,7 @@ static int cmd_user_passwd(int argc, char **argv)
 		}
 	}
 	if (rc)
-		fprintf(stderr, "zoneops: %s\n", msg);
+		print_err(&err);
 	else
 		printf("password changed for %s\n", argv[i]);
 	free(pw);
@@ -338,20 +344,22 @@ static int cmd_token_create(int argc, char **argv)
 	if (db == NULL)
 		return 1;
 	char tok[68];
-	char *err = NULL;
+	err_t err;
 	int rc = 1;
 	if (db_begin(db) == DB_OK) {
-		if (token_create(db, o.user, o.name, tok, &err) == 0 &&
-		    audit_write(db, NULL, "cli", "cli token create", "user", o.user, 201, o.name ? o.name : "") == DB_OK &&
+		int made = token_create(db, o.user, o.name, tok, &err) == 0;
+		if (made && audit_write(db, NULL, "cli", "cli token create", "user", o.user, 201, o.name ? o.name : "") == DB_OK &&
 		    db_commit(db) == DB_OK) {
 			printf("%s\n", tok);
 			rc = 0;
 		} else {
 			db_rollback(db);
-			fprintf(stderr, "zoneops: cannot create token: %s\n", err ? err : db_errmsg(db));
+			if (made)
+				fprintf(stderr, "zoneops: cannot create token: %s\n", db_errmsg(db));
+			else
+				print_err(&err);
 		}
 	}
-	free(err);
 	db_close(db);
 	return rc;
 }

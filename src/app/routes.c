@@ -7,12 +7,17 @@
 #include "http/http.h"
 
 #include "admin/admin.h"
-#include "auth/auth.h"
 #include "indicators/indicators.h"
 #include "race/race.h"
 #include "service/service.h"
 
-/* Who may call what, beyond the common sets in http.h. */
+/* Who may call what, beyond the common sets in http.h (P_PUBLIC, P_ANY,
+ * P_STAFF, P_ADMIN).  A role a route leaves out is answered 403 by the
+ * router before any handler runs; handlers only narrow what an admitted
+ * caller sees to its own rows (own enterprise, own unit, assigned
+ * department, the enterprises an officer serves).  docs/permissions.md is
+ * the same table by role, checked by tests/e2e/permissions.test.mjs. */
+#define P_ZONE       (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_OFFICER | ROLE_STATISTICIAN)
 #define P_ENT_CREATE (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER)
 #define P_ENT_EDIT   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_ENTERPRISE)
 #define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
@@ -52,9 +57,9 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/streets",              api_streets_create,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/departments",          api_departments,      P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/departments",          api_departments_create, P_ADMIN, 0, 0 },
-	{ "GET",    "/api/v1/regions",              api_regions,          P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/regions",              api_regions,          P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/regions",              api_regions_create,   P_IND_WRITE, 0, 0 },
-	{ "GET",    "/api/v1/summary",              api_summary,          P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/summary",              api_summary,          P_ZONE,   0, 0 },
 
 	/* enterprise service: registry, officers, import/export */
 	{ "GET",    "/api/v1/enterprises",          api_enterprises_list, P_ANY,    0, 0 },
@@ -99,31 +104,31 @@ const struct route routes[] = {
 	/* investment race: units, leads, projects, trips, the monthly ranking */
 	{ "POST",   "/api/v1/units",                api_units_create,     P_ADMIN,  0, 0 },
 	{ "PATCH",  "/api/v1/units/{id}",           api_unit_update,      P_ADMIN,  0, 0 },
-	{ "GET",    "/api/v1/unit-targets",         api_unit_targets_get, P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/unit-targets",         api_unit_targets_get, P_ZONE,   0, 0 },
 	{ "PUT",    "/api/v1/unit-targets",         api_unit_targets_put, P_RACE_LEAD, 0, 0 },
 	{ "GET",    "/api/v1/leads",                api_leads_list,       P_RACE_EDIT,  0, 0 },
 	{ "POST",   "/api/v1/leads",                api_leads_create,     P_RACE_EDIT, 0, 0 },
 	{ "GET",    "/api/v1/leads/{id}",           api_lead_get,         P_RACE_EDIT,  0, 0 },
 	{ "PATCH",  "/api/v1/leads/{id}",           api_lead_update,      P_RACE_EDIT, 0, 0 },
-	{ "GET",    "/api/v1/projects",             api_projects_list,    P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/projects",             api_projects_list,    P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/projects",             api_projects_create,  P_RACE_EDIT, 0, 0 },
-	{ "GET",    "/api/v1/projects/{id}",        api_project_get,      P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/projects/{id}",        api_project_get,      P_ZONE,   0, 0 },
 	{ "PATCH",  "/api/v1/projects/{id}",        api_project_update,   P_RACE_EDIT, 0, 0 },
 	{ "GET",    "/api/v1/trips",                api_trips_list,       P_RACE_EDIT,  0, 0 },
 	{ "POST",   "/api/v1/trips",                api_trips_create,     P_RACE_EDIT, 0, 0 },
 	{ "PATCH",  "/api/v1/trips/{id}",           api_trip_update,      P_RACE_EDIT, 0, 0 },
 	{ "DELETE", "/api/v1/trips/{id}",           api_trip_delete,      P_RACE_EDIT, 0, 0 },
-	{ "GET",    "/api/v1/quotas",               api_quotas,           P_STAFF,  0, 0 },
-	{ "GET",    "/api/v1/race",                 api_race,             P_STAFF,  0, 0 },
-	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_STAFF,  0, 0 },
-	{ "GET",    "/api/v1/race/export",          api_race_export,      P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/quotas",               api_quotas,           P_ZONE,   0, 0 },
+	{ "GET",    "/api/v1/race",                 api_race,             P_ZONE,   0, 0 },
+	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_ZONE,   0, 0 },
+	{ "GET",    "/api/v1/race/export",          api_race_export,      P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/race/publish",         api_race_publish,     P_RACE_LEAD, 0, 0 },
-	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_ZONE,   0, 0 },
 	{ "PUT",    "/api/v1/race/weights",         api_race_weights_put, P_ADMIN,  0, 0 },
 	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW, 32u << 20 },
 
 	/* indicators */
-	{ "GET",    "/api/v1/indicators",           api_indicators,       P_STAFF,  0, 0 },
+	{ "GET",    "/api/v1/indicators",           api_indicators,       P_ZONE,   0, 0 },
 	{ "GET",    "/api/v1/indicators/evaluation", api_indicator_evaluation, P_IND_READ, 0, 0 },
 	{ "GET",    "/api/v1/indicators/report",    api_indicator_report, P_IND_READ, 0, 0 },
 	{ "GET",    "/api/v1/indicators/bulletin",  api_indicator_bulletin, P_IND_READ, 0, 0 },

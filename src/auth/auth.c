@@ -1,13 +1,12 @@
 /*
- * auth.c -- passwords, sessions, tokens, throttling, audit rows, and the
- * user records shared by the API and the CLI.
+ * auth.c -- roles, passwords, the caller from a token, logins, sessions,
+ * API tokens, throttling and audit rows.
  */
 #include "auth.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 int auth_init(void) { return sodium_init() < 0 ? -1 : 0; }
 
@@ -48,6 +47,27 @@ static void random_hex(char *out, size_t nbytes)
 	hex_encode(out, b, nbytes);
 }
 
+/* ---- roles ---- */
+
+static const char *const names[] = {
+	"admin", "leader", "recruiter", "officer", "department", "statistician", "enterprise", NULL
+};
+
+const char *const *role_names(void) { return names; }
+
+int role_bit(const char *role)
+{
+	for (int i = 0; role && names[i]; i++)
+		if (strcmp(role, names[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
+/* ---- the caller ---- */
+
+/* The columns user_from_row() reads, first in every query that uses it. */
+#define USER_FIELDS "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
+
 static user_t *user_from_row(arena_t *a, db_stmt_t *st)
 {
 	user_t *u = arena_alloc(a, sizeof *u);
@@ -62,58 +82,158 @@ static user_t *user_from_row(arena_t *a, db_stmt_t *st)
 	return u;
 }
 
-int auth_token_user(req_t *r, const char *token)
+int auth_token_user(db_t *db, arena_t *a, const char *token, user_t **user)
 {
+	*user = NULL;
 	char h[65];
 	session_token_hash(token, h);
-	db_stmt_t *st = db_prepare(r->db,
-		"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
-		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
+	db_stmt_t *st = db_prepare(db,
+		"SELECT " USER_FIELDS " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, h);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
-		r->user = user_from_row(r->arena, st);
+		*user = user_from_row(a, st);
 	db_done(st);
 	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
-int auth_resolve(req_t *r)
+int auth_session_user(db_t *db, arena_t *a, const char *token, user_t **user, const char **csrf)
 {
-	const char *authz = req_header(r, "Authorization");
+	*user = NULL;
+	*csrf = NULL;
 	char h[65];
-	if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
-		return auth_token_user(r, authz + 7);
-	const char *cookie = req_cookie(r, SESSION_COOKIE);
-	if (cookie && *cookie) {
-		session_token_hash(cookie, h);
-		db_stmt_t *st = db_prepare(r->db,
-			"SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id, s.csrf"
-			" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2");
-		if (st == NULL)
-			return -1;
-		db_bind_text(st, 1, h);
-		db_bind_int(st, 2, now_sec());
-		int rc = db_step(st);
-		if (rc == DB_ROW) {
-			r->user = user_from_row(r->arena, st);
-			r->csrf = arena_strdup(r->arena, db_col_text(st, 7));
-			r->via_cookie = 1;
-		}
-		db_done(st);
-		return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+	session_token_hash(token, h);
+	db_stmt_t *st = db_prepare(db,
+		"SELECT " USER_FIELDS ", s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+		" WHERE s.token_hash = $1 AND s.expires_at > $2");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, h);
+	db_bind_int(st, 2, now_sec());
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*user = user_from_row(a, st);
+		*csrf = arena_strdup(a, db_col_text(st, 7));
 	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+}
+
+int auth_csrf_equal(const char *expected, const char *given)
+{
+	if (given == NULL || expected == NULL)
+		return 0;
+	size_t n = strlen(expected);
+	return strlen(given) == n && sodium_memcmp(given, expected, n) == 0;
+}
+
+/* ---- login ---- */
+
+/* The shape of a login: which way in, or -1 with err (422). */
+static int login_way(const struct login_in *in, enum login_way *way, err_t *err)
+{
+	int by_code = in->credit_code != NULL && *in->credit_code != '\0';
+	int named = in->username != NULL && *in->username != '\0';
+	if (by_code && named)
+		return err_set(err, 422, "invalid", "credit_code", "give either username or credit_code, not both");
+	if (!by_code && !named)
+		return err_set(err, 422, "required", "username", "enter the username");
+	/* the kiosk gives a one-time code and no password at all */
+	int kiosk = by_code && in->kiosk_code != NULL && in->password == NULL;
+	if (!kiosk && (in->password == NULL || *in->password == '\0'))
+		return err_set(err, 422, "required", "password", "enter the password");
+	if (kiosk && *in->kiosk_code == '\0')
+		return err_set(err, 422, "required", "code", "enter the one-time code");
+	*way = kiosk ? LOGIN_KIOSK : by_code ? LOGIN_CREDIT_CODE : LOGIN_PASSWORD;
 	return 0;
 }
 
-int auth_csrf_ok(req_t *r, const char *token)
+/* The accounts a login may be for (by username: one; by credit code: the
+ * enterprise's accounts, the first first) with their password hashes.
+ * Returns how many (at most 3), or -1 on a database error. */
+static int login_candidates(db_t *db, arena_t *a, const char *key, int by_code, user_t *users[3], char *hashes[3])
 {
-	if (token == NULL || r->csrf == NULL)
-		return 0;
-	size_t n = strlen(r->csrf);
-	return strlen(token) == n && sodium_memcmp(token, r->csrf, n) == 0;
+	db_stmt_t *st = by_code
+		? db_prepare(db,
+			"SELECT " USER_FIELDS ", u.password_hash FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
+			" WHERE e.credit_code = $1 AND u.role = 'enterprise' ORDER BY u.id LIMIT 3")
+		: db_prepare(db, "SELECT " USER_FIELDS ", u.password_hash FROM users u WHERE u.username = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	int n = 0;
+	while (n < 3 && db_step(st) == DB_ROW) {
+		users[n] = user_from_row(a, st);
+		hashes[n++] = arena_strdup(a, db_col_text(st, 7));
+	}
+	db_done(st);
+	return n;
 }
+
+/* The account whose password this is, or NULL.  Verifies against a fixed
+ * hash when there is no account, so that the answer takes as long. */
+static user_t *login_by_password(user_t *users[3], char *hashes[3], int n, const char *password)
+{
+	static char dummy[crypto_pwhash_STRBYTES];
+	static int have_dummy;
+	if (!have_dummy) {
+		password_hash("not-a-real-password", dummy, sizeof dummy);
+		have_dummy = 1;
+	}
+	if (n == 0)
+		password_verify(dummy, password);
+	for (int i = 0; i < n; i++)
+		if (password_verify(hashes[i], password))
+			return users[i];
+	return NULL;
+}
+
+int auth_login(db_t *db, arena_t *a, const struct login_in *in, user_t **user, enum login_way *way, err_t *err)
+{
+	*user = NULL;
+	if (login_way(in, way, err) < 0)
+		return -1;
+	const char *key = in->username;
+	char code_norm[80] = "";
+	if (*way != LOGIN_PASSWORD) {
+		/* an accepted code may fail the checksum: use the folded form anyway */
+		credit_code_normalise(in->credit_code, code_norm, sizeof code_norm, NULL, NULL);
+		key = code_norm;
+	}
+	if (strlen(key) > 64 || (in->password && strlen(in->password) > 256) ||
+	    (in->kiosk_code && strlen(in->kiosk_code) > 16))
+		return err_set(err, 401, "invalid_credentials", NULL, "wrong username or password");
+	const char *ukey = arena_printf(a, "u:%s", key);
+	const char *ikey = arena_printf(a, "ip:%s", in->ip ? in->ip : "");
+	if (throttle_blocked(db, ukey, LOGIN_MAX_PER_ACCOUNT) || throttle_blocked(db, ikey, LOGIN_MAX_PER_ADDRESS))
+		return err_set(err, 429, "too_many_attempts", NULL, "too many failed logins; wait a minute and try again");
+	user_t *users[3] = { NULL, NULL, NULL };
+	char *hashes[3] = { NULL, NULL, NULL };
+	int n = login_candidates(db, a, key, *way != LOGIN_PASSWORD, users, hashes);
+	if (n < 0)
+		return db_fail(err, db, DB_ERR, "logging in");
+	user_t *u = NULL;
+	if (*way == LOGIN_KIOSK) {
+		/* the kiosk logs in as the enterprise's first account; a code is
+		 * spent only when there is an account to log in to */
+		if (n > 0 && kiosk_code_consume(db, users[0]->enterprise_id, in->kiosk_code))
+			u = users[0];
+	} else {
+		u = login_by_password(users, hashes, n, in->password);
+	}
+	if (u == NULL) {
+		throttle_fail(db, ukey);
+		throttle_fail(db, ikey);
+		return err_set(err, 401, "invalid_credentials", NULL, "wrong username or password");
+	}
+	throttle_clear(db, ukey);
+	*user = u;
+	return 0;
+}
+
+/* ---- sessions and API tokens ---- */
 
 int session_create(db_t *db, int64_t user_id, char token[65], char csrf[65])
 {
@@ -159,185 +279,47 @@ int session_delete(db_t *db, const char *token)
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
-int64_t user_id_by_name(db_t *db, const char *username)
+int session_end_others(db_t *db, int64_t user_id, const char *keep)
 {
-	const char *p[1] = { username };
-	return db_int1(db, "SELECT id FROM users WHERE username = $1", 0, 1, p);
+	char h[65] = "";
+	if (keep && *keep)
+		session_token_hash(keep, h);
+	db_stmt_t *st = db_prepare(db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, user_id);
+	db_bind_text(st, 2, h);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc;
 }
 
-int token_create(db_t *db, const char *username, const char *name, char token[68], char **err)
+int token_create(db_t *db, const char *username, const char *name, char token[68], err_t *err)
 {
 	int64_t uid = user_id_by_name(db, username);
 	if (uid <= 0) {
-		*err = strdup("no such user");
-		return -1;
+		err_set(err, 404, "not_found", "user", "no such user: %s", username);
+		return err_param(err, "user", "%s", username);
 	}
 	char h[65];
 	memcpy(token, "zo_", 3);
 	random_hex(token + 3, 32);
 	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db, "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)");
-	if (st == NULL) {
-		*err = strdup(db_errmsg(db));
-		return -1;
-	}
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "creating the token");
 	db_bind_text(st, 1, h);
 	db_bind_int(st, 2, uid);
 	db_bind_text(st, 3, name ? name : "");
 	db_bind_int(st, 4, now_sec());
 	int rc = db_step(st);
 	db_done(st);
-	if (rc != DB_DONE) {
-		*err = strdup(db_errmsg(db));
-		return -1;
-	}
+	if (rc != DB_DONE)
+		return db_fail(err, db, rc, "creating the token");
 	return 0;
 }
 
-static int username_ok(const char *u)
-{
-	size_t n = strlen(u);
-	if (n < 2 || n > 32)
-		return 0;
-	for (const char *p = u; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '.' || *p == '-'))
-			return 0;
-	return 1;
-}
-
-static int exists(db_t *db, const char *sql, int64_t id)
-{
-	db_stmt_t *st = db_prepare(db, sql);
-	if (st == NULL)
-		return 0;
-	db_bind_int(st, 1, id);
-	int ok = db_step(st) == DB_ROW;
-	db_done(st);
-	return ok;
-}
-
-int user_create(db_t *db, const struct user_input *in, int64_t *id, int *status,
-                const char **code, const char **field, const char **msg)
-{
-	*status = 422;
-	*code = "invalid";
-	if (in->username == NULL || !username_ok(in->username)) {
-		*field = "username";
-		*msg = "username: 2-32 letters, digits, '_', '.' or '-'";
-		return -1;
-	}
-	if (in->role == NULL || role_bit(in->role) == 0) {
-		*field = "role";
-		*msg = "role must be one of admin, leader, recruiter, officer, department, statistician, enterprise";
-		return -1;
-	}
-	const char *pp = password_problem(in->password);
-	if (pp) {
-		*field = "password";
-		*msg = pp;
-		return -1;
-	}
-	if (in->display_name && utf8_len(in->display_name) > 64) {
-		*field = "display_name";
-		*msg = "display_name must have at most 64 characters";
-		return -1;
-	}
-	if (strcmp(in->role, "recruiter") == 0 && !in->has_unit) {
-		*field = "unit_id";
-		*msg = "a recruiter belongs to an investment unit: give unit_id";
-		return -1;
-	}
-	if (strcmp(in->role, "enterprise") == 0 && !in->has_enterprise) {
-		*field = "enterprise_id";
-		*msg = "an enterprise account needs enterprise_id";
-		return -1;
-	}
-	if (strcmp(in->role, "department") == 0 && !in->has_department) {
-		*field = "department_id";
-		*msg = "a department account needs department_id";
-		return -1;
-	}
-	if (in->has_unit && !exists(db, "SELECT 1 FROM units WHERE id = $1", in->unit_id)) {
-		*field = "unit_id", *msg = "no such unit";
-		return -1;
-	}
-	if (in->has_enterprise && !exists(db, "SELECT 1 FROM enterprises WHERE id = $1", in->enterprise_id)) {
-		*field = "enterprise_id", *msg = "no such enterprise";
-		return -1;
-	}
-	if (in->has_department && !exists(db, "SELECT 1 FROM departments WHERE id = $1", in->department_id)) {
-		*field = "department_id", *msg = "no such department";
-		return -1;
-	}
-	if (user_id_by_name(db, in->username) > 0) {
-		*status = 409, *code = "exists", *field = "username", *msg = "a user with this username exists";
-		return -1;
-	}
-	char hash[crypto_pwhash_STRBYTES];
-	if (password_hash(in->password, hash, sizeof hash) != 0) {
-		*status = 500, *code = "internal", *field = NULL, *msg = "cannot hash the password";
-		return -1;
-	}
-	db_stmt_t *st = db_prepare(db,
-		"INSERT INTO users (username, display_name, role, password_hash, unit_id, enterprise_id, department_id,"
-		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id");
-	if (st == NULL) {
-		*status = 500, *code = "internal", *field = NULL, *msg = "database error";
-		return -1;
-	}
-	db_bind_text(st, 1, in->username);
-	db_bind_text(st, 2, in->display_name ? in->display_name : in->username);
-	db_bind_text(st, 3, in->role);
-	db_bind_text(st, 4, hash);
-	if (in->has_unit) db_bind_int(st, 5, in->unit_id); else db_bind_null(st, 5);
-	if (in->has_enterprise) db_bind_int(st, 6, in->enterprise_id); else db_bind_null(st, 6);
-	if (in->has_department) db_bind_int(st, 7, in->department_id); else db_bind_null(st, 7);
-	db_bind_int(st, 8, now_sec());
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_col_int(st, 0);
-	db_done(st);
-	if (rc != DB_ROW) {
-		if (rc == DB_CONSTRAINT)
-			*status = 409, *code = "exists", *field = "username", *msg = "a user with this username exists";
-		else
-			*status = rc == DB_BUSY ? 503 : 500, *code = rc == DB_BUSY ? "busy" : "internal", *field = NULL,
-			*msg = "database error";
-		return -1;
-	}
-	return 0;
-}
-
-int user_set_password(db_t *db, const char *username, const char *password, const char **msg)
-{
-	const char *pp = password_problem(password);
-	if (pp) {
-		*msg = pp;
-		return -1;
-	}
-	char hash[crypto_pwhash_STRBYTES];
-	if (password_hash(password, hash, sizeof hash) != 0) {
-		*msg = "cannot hash the password";
-		return -1;
-	}
-	db_stmt_t *st = db_prepare(db, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3");
-	if (st == NULL) {
-		*msg = "database error";
-		return -1;
-	}
-	db_bind_text(st, 1, hash);
-	db_bind_int(st, 2, now_sec());
-	db_bind_text(st, 3, username);
-	int rc = db_step(st);
-	int64_t n = db_changes(st);
-	db_done(st);
-	if (rc != DB_DONE || n != 1) {
-		*msg = n == 0 ? "no such user" : "database error";
-		return -1;
-	}
-	return 0;
-}
+/* ---- throttling ---- */
 
 int throttle_blocked(db_t *db, const char *key, int max)
 {
@@ -377,6 +359,8 @@ void throttle_clear(db_t *db, const char *key)
 		db_done(st);
 	}
 }
+
+/* ---- the audit log ---- */
 
 int audit_write(db_t *db, const user_t *user, const char *ip, const char *action,
                 const char *entity, const char *entity_id, int status, const char *detail)

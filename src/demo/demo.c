@@ -1026,13 +1026,12 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	struct user_input admin = { .username = "admin", .display_name = "系统管理员", .role = "admin",
 	                            .password = password };
 	int64_t admin_id = 0;
-	int status = 0;
-	const char *code = NULL, *field = NULL, *msg = NULL;
-	if (user_create(db, &admin, &admin_id, &status, &code, &field, &msg) != 0) {
-		snprintf(s->msg, sizeof s->msg, "demo seed: admin: %s (%s)", msg ? msg : "error", db_errmsg(db));
+	err_t ue;
+	if (user_create(db, &admin, &admin_id, &ue) != 0) {
+		snprintf(s->msg, sizeof s->msg, "demo seed: admin: %s (%s)", ue.message, db_errmsg(db));
 		s->failed = 1;
 		db_rollback(db);
-		if (status == 409 && db_int1(db, "SELECT count(*) FROM users", -1, 0, NULL) > 0)
+		if (ue.status == 409 && db_int1(db, "SELECT count(*) FROM users", -1, 0, NULL) > 0)
 			result = 0;
 		goto out;
 	}

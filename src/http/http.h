@@ -3,8 +3,9 @@
  * handlers.
  *
  * Owns: req_t (one per request, with its arena), reply builders, the route
- * table type and the role/permission bits.  Only server.c includes
- * <microhttpd.h>; handlers see a req_t and nothing of the library.
+ * table type and the route permissions (sets of auth.h's role bits).  Only
+ * server.c includes <microhttpd.h>; handlers see a req_t and nothing of
+ * the library.
  *
  * Anatomy of a request: server.c receives it, rejects bad framing, collects
  * the body, then router.c matches the route table (routes.c), resolves the
@@ -18,23 +19,18 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "core/core.h"
 #include "store/store.h"
 
-/* Roles, as bits so a route can allow several. */
-enum {
-	ROLE_ADMIN = 1 << 0,
-	ROLE_LEADER = 1 << 1,
-	ROLE_RECRUITER = 1 << 2,
-	ROLE_OFFICER = 1 << 3,
-	ROLE_DEPARTMENT = 1 << 4,
-	ROLE_STATISTICIAN = 1 << 5,
-	ROLE_ENTERPRISE = 1 << 6,
-};
+/* A route's permission: the role bits (auth.h) it admits. */
 #define P_PUBLIC 0                  /* no login needed */
-#define P_ANY    0x7f               /* any logged-in user */
-#define P_STAFF  (P_ANY & ~ROLE_ENTERPRISE)
+#define P_ANY    ROLE_ALL           /* any logged-in user */
+#define P_STAFF  ROLE_STAFF         /* any logged-in user but an enterprise */
 #define P_ADMIN  ROLE_ADMIN
+
+/* The session cookie (its value is auth's session token). */
+#define SESSION_COOKIE "zo_session"
 
 /* Route flags. */
 enum {
@@ -43,13 +39,6 @@ enum {
 	R_RAW = 1 << 2,      /* body is not JSON (uploads) */
 	R_PREFIX = 1 << 3,   /* path is a prefix ending in '/' */
 };
-
-typedef struct user {
-	int64_t id;
-	const char *username, *display_name, *role;
-	int role_bit;
-	int64_t unit_id, enterprise_id, department_id;  /* 0 when unset */
-} user_t;
 
 typedef struct req req_t;
 typedef void (*handler_fn)(req_t *r);
@@ -156,13 +145,15 @@ int body_unknown_field(req_t *r, json_t *o, const char *const *allowed);
  * d double.  NULL columns become null whatever their letter. */
 json_t *row_json(db_stmt_t *st, const char *types);
 
-/* ---- roles (router.c) ---- */
-int role_bit(const char *role);   /* 0 for an unknown role */
-const char *const *role_names(void);
-
 /* ---- the route table (routes.c) and router (router.c) ---- */
 extern const struct route routes[];
 extern const int nroutes;
+/* 1 when a caller of role_bit (0: nobody logged in) may call rt. */
+int route_permits(const struct route *rt, int role_bit);
+/* The same for the route op names ("POST /api/v1/requests", as in /me's
+ * permissions); 0 when there is no such route.  For other front doors to
+ * the same operations (Open311). */
+int route_permits_op(const char *op, int role_bit);
 /* Find r's route from method and path (sets r->route, r->params). */
 void router_match(req_t *r);
 /* Dispatch a fully received request: sets r->status and the response. */

@@ -13,20 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const names[] = {
-	"admin", "leader", "recruiter", "officer", "department", "statistician", "enterprise", NULL
-};
-
-const char *const *role_names(void) { return names; }
-
-int role_bit(const char *role)
-{
-	for (int i = 0; role && names[i]; i++)
-		if (strcmp(role, names[i]) == 0)
-			return 1 << i;
-	return 0;
-}
+#include <strings.h>
 
 /* Match path against pattern; {x} takes one non-empty segment. */
 static int match(const char *pat, const char *path, req_t *r, int prefix)
@@ -68,6 +55,24 @@ static int match(const char *pat, const char *path, req_t *r, int prefix)
 		r->params[i] = params[i];
 	r->nparams = np;
 	return 1;
+}
+
+int route_permits(const struct route *rt, int role_bit)
+{
+	return rt->perm == P_PUBLIC || (rt->perm & role_bit) != 0;
+}
+
+int route_permits_op(const char *op, int role_bit)
+{
+	const char *sp = strchr(op, ' ');
+	if (sp == NULL)
+		return 0;
+	size_t n = (size_t)(sp - op);
+	for (int i = 0; i < nroutes; i++)
+		if (strlen(routes[i].method) == n && strncmp(routes[i].method, op, n) == 0 &&
+		    strcmp(routes[i].path, sp + 1) == 0)
+			return route_permits(&routes[i], role_bit);
+	return 0;
 }
 
 static int is_read(const char *m)
@@ -203,6 +208,37 @@ static void run_write(req_t *r)
 	}
 }
 
+/* The caller from "Authorization: Bearer <API token>", else from the
+ * session cookie (then with the session's CSRF token).  0, -1 on a
+ * database error. */
+static int resolve_caller(req_t *r)
+{
+	const char *authz = req_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+		return auth_token_user(r->db, r->arena, authz + 7, &r->user);
+	const char *cookie = req_cookie(r, SESSION_COOKIE);
+	if (cookie == NULL || *cookie == '\0')
+		return 0;
+	if (auth_session_user(r->db, r->arena, cookie, &r->user, &r->csrf) < 0)
+		return -1;
+	r->via_cookie = r->user != NULL;
+	return 0;
+}
+
+/* The route leaves the caller out: 401 when nobody is logged in, else
+ * 403 naming the role. */
+static void reply_refused(req_t *r)
+{
+	if (r->user == NULL) {
+		reply_error(r, 401, "unauthenticated", NULL, "log in first");
+		return;
+	}
+	err_t e;
+	err_set(&e, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
+	err_param(&e, "role", "%s", r->user->role);
+	reply_err(r, &e);
+}
+
 void router_dispatch(req_t *r)
 {
 	if (r->route == NULL) {
@@ -216,25 +252,18 @@ void router_dispatch(req_t *r)
 		return;
 	}
 	const struct route *rt = r->route;
-	int rc = auth_resolve(r);
-	if (rc < 0) {
+	if (resolve_caller(r) < 0) {
 		reply_db_error(r, DB_ERR, "checking the session");
 		return;
 	}
-	if (rt->perm != P_PUBLIC) {
-		if (r->user == NULL) {
-			reply_error(r, 401, "unauthenticated", NULL, "log in first");
-			return;
-		}
-		if ((rt->perm & r->user->role_bit) == 0) {
-			reply_error(r, 403, "forbidden", NULL, "your role (%s) may not do this", r->user->role);
-			return;
-		}
+	if (!route_permits(rt, r->user ? r->user->role_bit : 0)) {
+		reply_refused(r);
+		return;
 	}
 	int write = !is_read(r->method);
 	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
 		const char *tok = req_header(r, "X-CSRF-Token");
-		if (!auth_csrf_ok(r, tok)) {
+		if (!auth_csrf_equal(r->csrf, tok)) {
 			reply_error(r, 403, "csrf_failed", "X-CSRF-Token",
 			            "the X-CSRF-Token header is missing or wrong; reload the page");
 			return;

@@ -24,7 +24,6 @@
 #include "service.h"
 
 #include <math.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +55,6 @@
 #define EMPLOYEES_MAX INT64_C(10000000)
 #define CAPITAL_MAX INT64_C(10000000000)   /* 万元: 10^14 CNY */
 #define LAND_MAX 10000000.0                /* 亩 */
-#define KIOSK_TTL 600
 
 int enterprise_visible(req_t *r, int64_t id)
 {
@@ -1334,16 +1332,6 @@ int64_t enterprise_id_by_code(db_t *db, const char *code)
 	return db_int1(db, "SELECT id FROM enterprises WHERE credit_code = $1", 0, 1, p);
 }
 
-/* The stored form of a kiosk code: hex BLAKE2b of "kiosk:<enterprise>:<code>". */
-static void kiosk_hash(int64_t enterprise_id, const char *code, char out[65])
-{
-	char msg[64];
-	int n = snprintf(msg, sizeof msg, "kiosk:%lld:%s", (long long)enterprise_id, code);
-	unsigned char h[32];
-	crypto_generichash(h, sizeof h, (const unsigned char *)msg, (unsigned long long)n, NULL, 0);
-	hex_encode(out, h, sizeof h);
-}
-
 void api_enterprise_kiosk_code(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
@@ -1362,55 +1350,15 @@ void api_enterprise_kiosk_code(req_t *r)
 		            "只能为您服务的企业生成一次性码 / an officer issues codes only for the enterprises it serves");
 		return;
 	}
-	char code[8], hash[65];
-	snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-	kiosk_hash(id, code, hash);
-	int64_t now = now_sec();
-	db_stmt_t *st = db_prepare(r->db, "DELETE FROM kiosk_codes WHERE expires_at < $1");
-	db_bind_int(st, 1, now - 86400);
-	int rc = db_step(st);
-	db_done(st);
-	if (rc == DB_DONE) {
-		st = db_prepare(r->db,
-			"INSERT INTO kiosk_codes (enterprise_id, code_hash, expires_at, created_by, created_at)"
-			" VALUES ($1, $2, $3, $4, $5)");
-		db_bind_int(st, 1, id);
-		db_bind_text(st, 2, hash);
-		db_bind_int(st, 3, now + KIOSK_TTL);
-		db_bind_int(st, 4, r->user->id);
-		db_bind_int(st, 5, now);
-		rc = db_step(st);
-		db_done(st);
-	}
-	if (rc != DB_DONE) {
+	char code[8];
+	int64_t expires;
+	int rc = kiosk_code_issue(r->db, id, r->user->id, code, &expires);
+	if (rc != DB_OK) {
 		reply_db_error(r, rc, "issuing the kiosk code");
 		return;
 	}
 	r->audit_entity = "enterprise";
 	r->audit_detail = "one-time kiosk code issued (valid 10 minutes)";
-	reply_json(r, 201, json_pack("{s:s,s:I,s:I}", "code", code, "expires_at", (json_int_t)(now + KIOSK_TTL),
+	reply_json(r, 201, json_pack("{s:s,s:I,s:I}", "code", code, "expires_at", (json_int_t)expires,
 	                             "enterprise_id", (json_int_t)id));
-}
-
-int kiosk_code_consume(db_t *db, int64_t enterprise_id, const char *code)
-{
-	if (enterprise_id <= 0 || code == NULL || strlen(code) != 6)
-		return 0;
-	for (int i = 0; i < 6; i++)
-		if (code[i] < '0' || code[i] > '9')
-			return 0;
-	char hash[65];
-	kiosk_hash(enterprise_id, code, hash);
-	int64_t now = now_sec();
-	/* one statement: of two logins racing with the same code, one wins */
-	db_stmt_t *st = db_prepare(db,
-		"UPDATE kiosk_codes SET used_at = $1 WHERE enterprise_id = $2 AND code_hash = $3 AND used_at IS NULL"
-		" AND expires_at > $1");
-	db_bind_int(st, 1, now);
-	db_bind_int(st, 2, enterprise_id);
-	db_bind_text(st, 3, hash);
-	int rc = db_step(st);
-	int64_t n = rc == DB_DONE ? db_changes(st) : 0;
-	db_done(st);
-	return n > 0;
 }

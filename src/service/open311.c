@@ -332,7 +332,8 @@ static const char *form_get(const struct form *fm, const char *key)
 
 /* ---- helpers ---- */
 
-/* Resolve the caller from api_key (form value, else the query string).
+/* Resolve the caller from api_key (form value, else the query string) and
+ * check its role as the route table does for the JSON API's requests.
  * 0 with r->user set; -1 after replying 403 (or 500). */
 static int o311_auth(req_t *r, enum fmt f, const char *key, const char *action)
 {
@@ -342,12 +343,20 @@ static int o311_auth(req_t *r, enum fmt f, const char *key, const char *action)
 		           action);
 		return -1;
 	}
-	if (auth_token_user(r, key) < 0) {
+	if (auth_token_user(r->db, r->arena, key, &r->user) < 0) {
 		o311_db_error(r, f, "checking the api_key");
 		return -1;
 	}
 	if (r->user == NULL) {
 		o311_error(r, f, 403, "invalid api_key received -- can't proceed with %s", action);
+		return -1;
+	}
+	/* the key's role needs the JSON API's permission for the same thing */
+	const char *op = strcmp(action, "create_request") == 0 ? "POST /api/v1/requests"
+	                 : strcmp(action, "get_service_request") == 0 ? "GET /api/v1/requests/{id}"
+	                 : "GET /api/v1/requests";
+	if (!route_permits_op(op, r->user->role_bit)) {
+		o311_error(r, f, 403, "this api_key's role (%s) may not %s", r->user->role, action);
 		return -1;
 	}
 	return 0;

@@ -6,7 +6,7 @@
  * GeoReport v2 front door and the service dashboard.
  *
  * Owns the tables enterprises, enterprise_grams, officer_assignments,
- * kiosk_codes, visits, time_limit_classes, request_categories,
+ * visits, time_limit_classes, request_categories,
  * requests, request_events, import_jobs.
  *
  * Scoping (every handler applies it before touching data):
@@ -68,9 +68,8 @@ void api_enterprise_kiosk_code(req_t *r);   /* one-time login code for the kiosk
 void api_officers_list(req_t *r);           /* workload at a glance */
 void api_officer_enterprises(req_t *r);
 
-/* Kiosk login support (used by POST /api/v1/session with credit_code). */
+/* The enterprise of a (normalised) credit code, or 0. */
 int64_t enterprise_id_by_code(db_t *db, const char *code);
-int kiosk_code_consume(db_t *db, int64_t enterprise_id, const char *code);  /* 1 ok */
 
 /* ---- import / export (import.c, export.c, xlsx.c) ---- */
 void api_enterprises_import(req_t *r);      /* raw CSV/XLSX body → import job */

@@ -496,7 +496,8 @@ test('an inspection finding: recorded, rectified by its department, verified clo
   await login(dept.page, dept.problems, 'dept.qfzx', DEMO_PASSWORD);
   await ready(dept.page, 'requests');
   const nav = await dept.page.locator('.sidebar a.nav-link').evaluateAll((as) => as.map((a) => a.dataset.route));
-  assert.deepEqual(nav, ['enterprises', 'visits', 'requests', 'inspections'], 'a department works on requests, inspections and visits');
+  assert.deepEqual(nav, ['enterprises', 'officers', 'visits', 'service', 'requests', 'inspections'],
+    'a department works in the enterprise service: requests, inspections and visits');
   await open(dept.page, `#/inspections/${id}`);
   await insAct(dept.page, 'start', null, 'rectifying');
   await insAct(dept.page, 'submit', (p) => p.fill('.modal textarea[name=evidence]', '已全面梳理并更新 36 项办事指南'), 'submitted');

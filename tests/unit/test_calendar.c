@@ -44,57 +44,17 @@
 #include "demo/demo_service.h"
 #include "service/service.h"
 #include "store/store.h"
+#include "testutil.h"
 
+static testdb_t g_t;
 static db_t *g_db;
-static char g_file[1024];
-
-static void remove_sqlite(const char *file)
-{
-	char p[1100];
-	unlink(file);
-	snprintf(p, sizeof p, "%s-wal", file);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", file);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-journal", file);
-	unlink(p);
-}
-
-static db_t *open_fresh(const char *url)
-{
-	char *err = NULL;
-	db_t *db = db_open(url, &err);
-	if (db == NULL) {
-		fprintf(stderr, "test_calendar: cannot open %s: %s\n", url, err ? err : "?");
-		free(err);
-		return NULL;
-	}
-	if (db_migrate(db, &err) < 0) {
-		fprintf(stderr, "test_calendar: migrate %s: %s\n", url, err ? err : "?");
-		free(err);
-		db_close(db);
-		return NULL;
-	}
-	return db;
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
-	if (auth_init() != 0)
+	if (auth_init() != 0 || testdb_open(&g_t, "calendar", 1, 1) < 0)
 		return -1;
-	char url[1100];
-	const char *env = getenv("ZONEOPS_TEST_DB");
-	if (env && *env) {
-		snprintf(url, sizeof url, "%s", env);
-	} else {
-		snprintf(g_file, sizeof g_file, "/tmp/zo-calendar-test-%ld.db", (long)getpid());
-		remove_sqlite(g_file);
-		snprintf(url, sizeof url, "sqlite:%s", g_file);
-	}
-	g_db = open_fresh(url);
-	if (g_db == NULL)
-		return -1;
+	g_db = g_t.db;
 	char *err = NULL;
 	if (db_begin(g_db) != DB_OK || demo_seed_calendar(g_db, now_sec(), &err) != 0 || db_commit(g_db) != DB_OK) {
 		fprintf(stderr, "test_calendar: seeding the calendars: %s\n", err ? err : db_errmsg(g_db));
@@ -107,10 +67,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g_db)
-		db_close(g_db);
-	if (g_file[0])
-		remove_sqlite(g_file);
+	testdb_close(&g_t);
+	g_db = NULL;
 	return 0;
 }
 
@@ -361,22 +319,18 @@ static int64_t q(db_t *db, const char *sql)
 	return v;
 }
 
-/* A fresh demo database with the service data; the file name in file. */
-static db_t *demo_db(char *file, size_t cap, int n)
+/* A fresh temporary SQLite database with the demo's service data in t. */
+static db_t *demo_db(testdb_t *t)
 {
-	snprintf(file, cap, "/tmp/zo-calendar-demo%d-%ld.db", n, (long)getpid());
-	remove_sqlite(file);
-	char url[1100];
-	snprintf(url, sizeof url, "sqlite:%s", file);
-	db_t *db = open_fresh(url);
-	if (db == NULL)
+	if (testdb_open(t, "calendar-demo", 0, 1) < 0)
 		return NULL;
+	db_t *db = t->db;
 	char pw[32], *err = NULL;
 	int rc = demo_seed(db, pw, sizeof pw, &err);
 	if (rc != 1) {
 		fprintf(stderr, "demo_seed = %d: %s\n", rc, err ? err : "?");
 		free(err);
-		db_close(db);
+		testdb_close(t);
 		return NULL;
 	}
 	/* until demo_seed calls it itself */
@@ -384,7 +338,7 @@ static db_t *demo_db(char *file, size_t cap, int n)
 		if (db_begin(db) != DB_OK || demo_seed_service(db, now_sec(), &err) != 0 || db_commit(db) != DB_OK) {
 			fprintf(stderr, "demo_seed_service: %s\n", err ? err : db_errmsg(db));
 			free(err);
-			db_close(db);
+			testdb_close(t);
 			return NULL;
 		}
 	}
@@ -398,8 +352,8 @@ static db_t *demo_db(char *file, size_t cap, int n)
 static void test_demo_figures(void **state)
 {
 	(void)state;
-	char file[256];
-	db_t *db = demo_db(file, sizeof file, 0);
+	testdb_t t;
+	db_t *db = demo_db(&t);
 	assert_non_null(db);
 	int64_t d;
 	date_parse(DEMO_VISITS_FROM, &d);
@@ -493,8 +447,7 @@ static void test_demo_figures(void **state)
 	                       " AND (e.officer_id IS NULL OR e.officer_id <> u.id)"), 0);
 	/* inspection findings in every state */
 	assert_true(q(db, "SELECT count(DISTINCT status) FROM requests WHERE kind = 'inspection'") == 4);
-	db_close(db);
-	remove_sqlite(file);
+	testdb_close(&t);
 }
 
 static char *dump(db_t *db, const char *sql)
@@ -526,10 +479,10 @@ static void test_demo_deterministic(void **state)
 		"SELECT request_id, at, user_id, username, action, from_status, to_status, detail FROM request_events ORDER BY id",
 		"SELECT day, is_workday, note FROM calendar_days ORDER BY day",
 	};
-	char f[2][256];
+	testdb_t t[2];
 	db_t *db[2];
 	for (int i = 0; i < 2; i++) {
-		db[i] = demo_db(f[i], sizeof f[i], i + 1);
+		db[i] = demo_db(&t[i]);
 		assert_non_null(db[i]);
 	}
 	for (size_t k = 0; k < sizeof DUMPS / sizeof DUMPS[0]; k++) {
@@ -540,10 +493,8 @@ static void test_demo_deterministic(void **state)
 		free(a);
 		free(b);
 	}
-	for (int i = 0; i < 2; i++) {
-		db_close(db[i]);
-		remove_sqlite(f[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		testdb_close(&t[i]);
 }
 
 int main(void)

@@ -23,62 +23,22 @@
 #include "core/core.h"
 #include "demo/demo.h"
 #include "store/store.h"
+#include "testutil.h"
 
+static testdb_t g_t;        /* $ZONEOPS_TEST_DB or a temporary SQLite file */
 static db_t *g_db;
-static char g_url[4096];
-static char g_file[1024];   /* SQLite file we created, removed at the end */
 static int g_skip;          /* $ZONEOPS_TEST_DB already has users */
 static int g_rc1 = -9, g_rc2 = -9;
 static char g_password[32];
 
-static void remove_sqlite(const char *file)
-{
-	char p[1100];
-	unlink(file);
-	snprintf(p, sizeof p, "%s-wal", file);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", file);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-journal", file);
-	unlink(p);
-}
-
-static db_t *open_fresh(const char *url)
-{
-	char *err = NULL;
-	db_t *db = db_open(url, &err);
-	if (db == NULL) {
-		fprintf(stderr, "test_demo: cannot open %s: %s\n", url, err ? err : "?");
-		free(err);
-		return NULL;
-	}
-	if (db_migrate(db, &err) < 0) {
-		fprintf(stderr, "test_demo: migrate %s: %s\n", url, err ? err : "?");
-		free(err);
-		db_close(db);
-		return NULL;
-	}
-	return db;
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	if (auth_init() != 0)
+	if (auth_init() != 0 || testdb_open(&g_t, "demo", 1, 1) < 0)
 		return -1;
-	const char *env = getenv("ZONEOPS_TEST_DB");
-	if (env && *env) {
-		snprintf(g_url, sizeof g_url, "%s", env);
-	} else {
-		snprintf(g_file, sizeof g_file, "/tmp/zo-demo-test-%ld.db", (long)getpid());
-		remove_sqlite(g_file);
-		snprintf(g_url, sizeof g_url, "sqlite:%s", g_file);
-	}
-	g_db = open_fresh(g_url);
-	if (g_db == NULL)
-		return -1;
+	g_db = g_t.db;
 	if (db_int1(g_db, "SELECT count(*) FROM users", -1, 0, NULL) != 0) {
-		fprintf(stderr, "test_demo: %s already has users; skipping the seeding tests\n", g_url);
+		fprintf(stderr, "test_demo: %s already has users; skipping the seeding tests\n", g_t.url);
 		g_skip = 1;
 		return 0;
 	}
@@ -101,12 +61,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (g_db) {
-		db_close(g_db);
-		g_db = NULL;
-	}
-	if (g_file[0])
-		remove_sqlite(g_file);
+	testdb_close(&g_t);
+	g_db = NULL;
 	return 0;
 }
 
@@ -515,16 +471,12 @@ static const char *const DUMPS[] = {
 static void test_deterministic(void **state)
 {
 	(void)state;
-	char files[2][256];
+	testdb_t t[2];
 	db_t *dbs[2];
 	char pw[2][32];
 	for (int i = 0; i < 2; i++) {
-		char url[600];
-		snprintf(files[i], sizeof files[i], "/tmp/zo-demo-det%d-%ld.db", i, (long)getpid());
-		remove_sqlite(files[i]);
-		snprintf(url, sizeof url, "sqlite:%s", files[i]);
-		dbs[i] = open_fresh(url);
-		assert_non_null(dbs[i]);
+		assert_int_equal(testdb_open(&t[i], "demo-det", 0, 1), 0);
+		dbs[i] = t[i].db;
 		char *err = NULL;
 		int rc = demo_seed(dbs[i], pw[i], sizeof pw[i], &err);
 		if (rc != 1)
@@ -539,22 +491,17 @@ static void test_deterministic(void **state)
 		free(a);
 		free(b);
 	}
-	for (int i = 0; i < 2; i++) {
-		db_close(dbs[i]);
-		remove_sqlite(files[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		testdb_close(&t[i]);
 }
 
 /* An error half-way rolls everything back. */
 static void test_rollback_on_error(void **state)
 {
 	(void)state;
-	char file[256], url[300];
-	snprintf(file, sizeof file, "/tmp/zo-demo-rb-%ld.db", (long)getpid());
-	remove_sqlite(file);
-	snprintf(url, sizeof url, "sqlite:%.256s", file);
-	db_t *db = open_fresh(url);
-	assert_non_null(db);
+	testdb_t t;
+	assert_int_equal(testdb_open(&t, "demo-rb", 0, 1), 0);
+	db_t *db = t.db;
 	/* a street the seed also inserts: the unique name fails mid-way */
 	assert_int_equal(db_exec(db, "INSERT INTO streets (name, name_en) VALUES ('小海街道', 'x')"), DB_OK);
 	char pw[32] = "x";
@@ -570,8 +517,7 @@ static void test_rollback_on_error(void **state)
 	assert_int_equal(db_int1(db, "SELECT count(*) FROM units", -1, 0, NULL), 6);
 	assert_int_equal(db_int1(db, "SELECT count(*) FROM settings", -1, 0, NULL), 0);
 	assert_int_equal(db_int1(db, "SELECT count(*) FROM streets", -1, 0, NULL), 1);
-	db_close(db);
-	remove_sqlite(file);
+	testdb_close(&t);
 }
 
 int main(void)

@@ -25,44 +25,25 @@
 #include "admin/admin.h"
 #include "indicators/indicators.h"
 #include "store/store.h"
+#include "testutil.h"
 
+static testdb_t g_t;
 static db_t *g_db;
-static char g_file[1024];
-
-static void remove_sqlite(const char *file)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[1100];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", file, suffix[i]);
-		unlink(p);
-	}
-}
 
 static int setup(void **state)
 {
 	(void)state;
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(g_file, sizeof g_file, "%s/zo-eval-%d.db", tmp, (int)getpid());
-	remove_sqlite(g_file);
-	char url[1200];
-	snprintf(url, sizeof url, "sqlite:%s", g_file);
-	char *err = NULL;
-	g_db = db_open(url, &err);
-	if (g_db == NULL || db_migrate(g_db, &err) < 0) {
-		fprintf(stderr, "test_evaluation: %s: %s\n", url, err ? err : "?");
-		free(err);
+	if (testdb_open(&g_t, "eval", 0, 1) < 0)
 		return -1;
-	}
+	g_db = g_t.db;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(g_db);
+	testdb_close(&g_t);
 	g_db = NULL;
-	remove_sqlite(g_file);
 	return 0;
 }
 

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "testutil.h"
 
+static testdb_t g_t;        /* $ZONEOPS_TEST_DB or a temporary SQLite file */
 static db_t *g_db;
-static char g_url[4096];
-static char g_file[1024];   /* SQLite file we created, removed at the end */
 
 #define CHINESE "张江高科技园区·集成电路产业园（二期）"
 
@@ -73,21 +73,9 @@ static int64_t count_rows(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	const char *env = getenv("ZONEOPS_TEST_DB");
-	if (env && *env) {
-		snprintf(g_url, sizeof g_url, "%s", env);
-	} else {
-		snprintf(g_file, sizeof g_file, "/tmp/zo-store-test-%ld.db", (long)getpid());
-		unlink(g_file);
-		snprintf(g_url, sizeof g_url, "sqlite:%s", g_file);
-	}
-	char *err = NULL;
-	g_db = db_open(g_url, &err);
-	if (g_db == NULL) {
-		fprintf(stderr, "test_store: cannot open %s: %s\n", g_url, err ? err : "?");
-		free(err);
+	if (testdb_open(&g_t, "store", 1, 0) < 0)
 		return -1;
-	}
+	g_db = g_t.db;
 	char ddl[512];
 	if (db_exec(g_db, "DROP TABLE IF EXISTS zo_store_t") != DB_OK ||
 	    db_exec(g_db, "DROP TABLE IF EXISTS zo_store_ddl") != DB_OK) {
@@ -114,19 +102,9 @@ static int group_teardown(void **state)
 			db_rollback(g_db);
 		db_exec(g_db, "DROP TABLE IF EXISTS zo_store_ddl");
 		db_exec(g_db, "DROP TABLE IF EXISTS zo_store_t");
-		db_close(g_db);
-		g_db = NULL;
 	}
-	if (g_file[0]) {
-		char p[1100];
-		unlink(g_file);
-		snprintf(p, sizeof p, "%s-wal", g_file);
-		unlink(p);
-		snprintf(p, sizeof p, "%s-shm", g_file);
-		unlink(p);
-		snprintf(p, sizeof p, "%s-journal", g_file);
-		unlink(p);
-	}
+	testdb_close(&g_t);
+	g_db = NULL;
 	return 0;
 }
 
@@ -143,7 +121,7 @@ static int clear_rows(void **state)
 static void test_kind_matches_url(void **state)
 {
 	(void)state;
-	if (strncmp(g_url, "sqlite:", 7) == 0)
+	if (strncmp(g_t.url, "sqlite:", 7) == 0)
 		assert_int_equal(db_kind(g_db), DB_SQLITE);
 	else
 		assert_int_equal(db_kind(g_db), DB_POSTGRES);
@@ -377,7 +355,7 @@ static void test_commit_keeps(void **state)
 
 	/* and it is really on disk / in the server: a second connection sees it */
 	char *err = NULL;
-	db_t *other = db_open(g_url, &err);
+	db_t *other = db_open(g_t.url, &err);
 	if (other == NULL)
 		fail_msg("second connection: %s", err ? err : "?");
 	const char *p[] = { CHINESE };

@@ -16,11 +16,13 @@ import {
 } from '../ui.js';
 import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, categories, day, overdueBadge } from '../svc.js';
 import { newRequest } from './requests.js';
+import { can } from '../perm.js';
 
+/* Field rules the route table cannot say: who edits the whole record and
+ * who reassigns the officer (an enterprise account edits its contact
+ * fields on its portal). */
 const CAN_EDIT = ['admin', 'leader', 'officer'];
 const CAN_ASSIGN = ['admin', 'leader'];
-const CAN_CODE = ['admin', 'leader', 'officer'];
-const CAN_VISIT = ['admin', 'leader', 'officer', 'department'];
 
 /* Officers to choose from: the workload list, or (admin) the users with that role. */
 export async function officerOptions(ctx) {
@@ -69,13 +71,13 @@ function draw(ctx, e, reload) {
   if (CAN_EDIT.includes(role))
     actions.push(h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'ent-edit' },
       on: { click: () => editEnterprise(ctx, e, reload) } }, t('common.edit')));
-  if (CAN_VISIT.includes(role))
+  if (can(ctx.user, 'POST /api/v1/visits'))
     actions.push(h('a', { class: 'btn', href: `#/visits/new?enterprise_id=${e.id}` }, t('visit.new')));
-  if (role !== 'statistician')
+  if (can(ctx.user, 'POST /api/v1/requests'))
     actions.push(h('button', { class: 'btn', type: 'button', dataset: { testid: 'ent-request' },
       on: { click: () => newRequest(ctx, { id: e.id, name: e.name }, (r) => { location.hash = `#/requests/${r.id}`; }) } },
     t('req.new')));
-  if (CAN_CODE.includes(role))
+  if (can(ctx.user, 'POST /api/v1/enterprises/{id}/kiosk-code'))
     actions.push(h('button', { class: 'btn', type: 'button', dataset: { testid: 'kiosk-code' },
       on: { click: () => kioskCode(e) } }, t('ent.kioskCode')));
 
@@ -127,18 +129,21 @@ function draw(ctx, e, reload) {
       ], r.items || [], { class: 'table-compact' }));
     }).catch((err) => { if (ctx.alive()) replace(history, h('p', { class: 'muted' }, errorText(err))); });
 
-  Promise.all([get('/api/v1/requests', { enterprise_id: e.id, limit: 20 }), categories()]).then(([r, cats]) => {
-    if (!ctx.alive())
-      return;
-    const items = (r.items || []).filter((x) => x.enterprise_id === undefined || x.enterprise_id === e.id);
-    replace(reqBox, table([
-      { key: 'title', label: t('req.title'), cell: (x) => h('a', { href: `#/requests/${x.id}` }, x.title) },
-      { key: 'category', label: t('req.category'), class: 'nowrap', cell: (x) => catLabel(x.category, cats) },
-      { key: 'status', label: t('req.status'), class: 'nowrap', cell: (x) => [statusBadge(x.status), x.overdue ? overdueBadge() : null] },
-    ], items, { class: 'table-compact', rowClass: (x) => (x.overdue ? 'row-overdue' : null) }));
-  }).catch((err) => { if (ctx.alive()) replace(reqBox, h('p', { class: 'muted' }, errorText(err))); });
+  if (!can(ctx.user, 'GET /api/v1/requests'))
+    replace(reqBox, empty());
+  else
+    Promise.all([get('/api/v1/requests', { enterprise_id: e.id, limit: 20 }), categories()]).then(([r, cats]) => {
+      if (!ctx.alive())
+        return;
+      const items = (r.items || []).filter((x) => x.enterprise_id === undefined || x.enterprise_id === e.id);
+      replace(reqBox, table([
+        { key: 'title', label: t('req.title'), cell: (x) => h('a', { href: `#/requests/${x.id}` }, x.title) },
+        { key: 'category', label: t('req.category'), class: 'nowrap', cell: (x) => catLabel(x.category, cats) },
+        { key: 'status', label: t('req.status'), class: 'nowrap', cell: (x) => [statusBadge(x.status), x.overdue ? overdueBadge() : null] },
+      ], items, { class: 'table-compact', rowClass: (x) => (x.overdue ? 'row-overdue' : null) }));
+    }).catch((err) => { if (ctx.alive()) replace(reqBox, h('p', { class: 'muted' }, errorText(err))); });
 
-  if (role === 'enterprise')
+  if (!can(ctx.user, 'GET /api/v1/visits'))
     replace(visitBox, empty());
   else
     get('/api/v1/visits', { enterprise_id: e.id, limit: 20 }).then((r) => {
