@@ -270,26 +270,38 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 
 /* ---- sharedStrings.xml: <si> with <t> directly or in runs <r><t>; <rPh> (phonetic) skipped ---- */
 
+/* Grow *cap (elements of unit bytes) to hold need: doubling from min0,
+ * but not past room bytes.  0, or -1 when need does not fit. */
+static int grow(size_t *cap, size_t need, size_t min0, size_t unit, uint64_t room)
+{
+	if (*cap >= need)
+		return 0;
+	uint64_t want = *cap ? (uint64_t)*cap * 2 : min0;
+	if (want < need)
+		want = need;
+	if (want * unit > room)
+		want = room / unit;
+	if (want < need)
+		return -1;
+	*cap = (size_t)want;
+	return 0;
+}
+
 /* Make room for n more bytes of strings and one more offset, counting
  * what both arrays allocate against max_strings.  0 or -1 (err set). */
 static int sst_reserve(struct xctx *x, size_t n)
 {
 	struct xbook *b = x->b;
+	uint64_t lim = x->t->lim.max_strings;
 	size_t cap = b->strcap, ocap = b->offcap;
-	while (cap - b->strlen_ < n)
-		cap = cap ? cap * 2 : 65536;
-	if (b->nstr == ocap)
-		ocap = ocap ? ocap * 2 : 4096;
-	uint64_t want = (uint64_t)cap + (uint64_t)ocap * sizeof *b->off;
-	if (want > x->t->lim.max_strings) {
-		/* the doubling would pass the limit: grow to what is needed only */
-		cap = b->strlen_ + n > b->strcap ? b->strlen_ + n : b->strcap;
-		ocap = b->nstr == b->offcap ? b->nstr + 1 : b->offcap;
-		want = (uint64_t)cap + (uint64_t)ocap * sizeof *b->off;
-	}
-	if (want > x->t->lim.max_strings || cap > UINT32_MAX)
-		return table_fail(x->err, 0, "xlsx_limit", "the shared strings need more than %llu MiB: refused",
-		                  (unsigned long long)(x->t->lim.max_strings >> 20));
+	uint64_t room_o = lim > cap ? lim - cap : 0;
+	if (grow(&ocap, b->nstr + 1, 4096, sizeof *b->off, room_o) < 0)
+		goto full;
+	uint64_t room_s = lim > (uint64_t)ocap * sizeof *b->off ? lim - (uint64_t)ocap * sizeof *b->off : 0;
+	if (room_s > UINT32_MAX)
+		room_s = UINT32_MAX;   /* offsets are 32 bits */
+	if (grow(&cap, b->strlen_ + n, 65536, 1, room_s) < 0)
+		goto full;
 	if (cap != b->strcap) {
 		char *s = realloc(b->str, cap);
 		if (s == NULL)
@@ -305,6 +317,9 @@ static int sst_reserve(struct xctx *x, size_t n)
 		b->offcap = ocap;
 	}
 	return 0;
+full:
+	return table_fail(x->err, 0, "xlsx_limit", "the shared strings need more than %llu MiB: refused",
+	                  (unsigned long long)(lim >> 20));
 }
 
 static void XMLCALL sst_start(void *ud, const XML_Char *name, const XML_Char **atts)
