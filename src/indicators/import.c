@@ -605,26 +605,14 @@ static const struct import_spec target_import = {
 
 /* ---- front doors ---- */
 
-static void api_import(req_t *r, const struct import_spec *spec)
-{
-	struct import_opts o;
-	if (import_http_opts(r, 0, &o) < 0)
-		return;
-	struct table_src src = { .fd = -1, .data = r->body, .len = r->body_len };
-	struct import im;
-	import_run(r->db, spec, &src, &o, &im);
-	import_reply(r, &im);
-	import_free(&im);
-}
-
 void api_indicators_import(req_t *r)
 {
-	api_import(r, &value_import);
+	import_http(r, &value_import);
 }
 
 void api_targets_import(req_t *r)
 {
-	api_import(r, &target_import);
+	import_http(r, &target_import);
 }
 
 /* main.c passes the subcommand on as argv[0]; accept it missing too */

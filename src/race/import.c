@@ -569,14 +569,7 @@ void api_race_import(req_t *r)
 		reply_error(r, 422, "invalid_parameter", "kind", "kind is leads, projects or trips");
 		return;
 	}
-	struct import_opts o;
-	if (import_http_opts(r, 0, &o) < 0)
-		return;
-	struct table_src src = { .fd = -1, .data = r->body, .len = r->body_len };
-	struct import im;
-	import_run(r->db, spec, &src, &o, &im);
-	import_reply(r, &im);
-	import_free(&im);
+	import_http(r, spec);
 }
 
 int cli_import_race(int argc, char **argv, db_t *db)

@@ -3,7 +3,7 @@
  * HTTP import (its query parameters and its one reply) and the command
  * line.  The third, the background job, is job.c.
  */
-#include "table.h"
+#include "table_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,6 +109,18 @@ void import_reply(req_t *r, struct import *im)
 	reply_json(r, 200, summary);
 }
 
+void import_http(req_t *r, const struct import_spec *spec)
+{
+	struct import_opts o;
+	if (import_http_opts(r, spec->mode_good_ok, &o) < 0)
+		return;
+	struct table_src src = { .fd = -1, .data = r->body, .len = r->body_len };
+	struct import im;
+	import_run(r->db, spec, &src, &o, &im);
+	import_reply(r, &im);
+	import_free(&im);
+}
+
 /* ---- the command line ---- */
 
 struct cli {
@@ -192,25 +204,23 @@ static int cli_args(const struct import_spec *spec, int argc, char **argv, struc
 	return 0;
 }
 
-/* FILE opened for reading; "-": standard input spooled to a temporary file. */
+/* FILE opened for reading; "-": standard input copied to an unlinked
+ * temporary file (the readers read a file more than once). */
 static int cli_open(const char *file)
 {
 	if (strcmp(file, "-") != 0)
 		return open(file, O_RDONLY | O_CLOEXEC);
-	buf_t b;
-	buf_init(&b);
+	int fd = table_spool("", 0);
 	char chunk[65536];
-	ssize_t n;
-	int fd = -1;
-	while ((n = read(0, chunk, sizeof chunk)) > 0)
-		if (buf_append(&b, chunk, (size_t)n) < 0) {
-			errno = ENOMEM;
-			n = -1;
-			break;
+	ssize_t n = 0;
+	while (fd >= 0 && (n = read(0, chunk, sizeof chunk)) != 0) {
+		if ((n < 0 && errno != EINTR) || (n > 0 && table_write_all(fd, chunk, (size_t)n) < 0)) {
+			int e = errno;
+			close(fd);
+			fd = -1;
+			errno = e;
 		}
-	if (n == 0)
-		fd = table_spool(b.data ? b.data : "", b.len);
-	buf_free(&b);
+	}
 	return fd;
 }
 

@@ -330,8 +330,6 @@ static int commit_batch(struct import *im)
 {
 	struct import_run *run = im->run;
 	int rc = db_commit(im->db);
-	if (rc == DB_OK)
-		rc = db_begin(im->db);
 	if (rc != DB_OK)
 		return db_failed(im, rc, "committing the imported rows");
 	run->in_batch = 0;
@@ -339,7 +337,9 @@ static int commit_batch(struct import *im)
 	run->kept_created = im->created;
 	run->kept_updated = im->updated;
 	im->wrote = 1;
-	progress(im, "writing", im->written, im->good_rows);
+	progress(im, "writing", im->written, im->good_rows);   /* between transactions: visible */
+	if ((rc = db_begin(im->db)) != DB_OK)
+		return db_failed(im, rc, "starting the next batch");
 	return 0;
 }
 

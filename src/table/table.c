@@ -154,30 +154,36 @@ const char *table_shown(const char *s, char buf[72])
 	return buf;
 }
 
+int table_write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			errno = k < 0 ? errno : EIO;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 int table_spool(const void *data, size_t len)
 {
 	arena_t *a = arena_new();
 	char *path;
 	int fd = tmpfile_make(a, "zoneops-upload", &path);
-	if (fd >= 0) {
+	if (fd >= 0)
 		unlink(path);
-		const char *p = data;
-		size_t left = len;
-		while (left > 0) {
-			ssize_t k = write(fd, p, left);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				int e = errno ? errno : EIO;
-				close(fd);
-				fd = -1;
-				errno = e;
-				break;
-			}
-			p += k;
-			left -= (size_t)k;
-		}
-	}
 	arena_free(a);
+	if (fd >= 0 && table_write_all(fd, data, len) < 0) {
+		int e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+	}
 	return fd;
 }

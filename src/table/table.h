@@ -254,7 +254,10 @@ void import_keys_free(struct import_keys *k);
 
 /* ---- front doors ---- */
 
-/* HTTP, synchronous (inside the route's write transaction): 200 with the
+/* HTTP, synchronous: import_http_opts(), the import of the request's body
+ * (held in memory) inside the route's write transaction, import_reply(). */
+void import_http(req_t *r, const struct import_spec *spec);
+/* The reply of a synchronous HTTP import: 200 with the
  * summary and the audit fields set; 422 with the file's error code and
  * "errors" of one item; 422 invalid_rows with error (the first problem and
  * its line), "errors" [{line, field, code, message, params?}] and

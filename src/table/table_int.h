@@ -30,6 +30,9 @@ struct table {
 /* Read up to n bytes at off; the number read (0 at the end), or -1. */
 long table_src_read(const struct table_src *s, uint64_t off, void *buf, size_t n);
 
+/* Write all of data[0..n) to fd.  0, or -1 with errno. */
+int table_write_all(int fd, const void *data, size_t n);
+
 /* Fill err as a problem of the file (422, field "file", line) and return -1. */
 int table_fail(err_t *err, int64_t line, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
