@@ -166,9 +166,10 @@ struct import_spec {
 	 * meanwhile fills *err too. */
 	int (*write)(struct import *im, const struct import_row *row, err_t *err);
 	/* What the import did (or would do): the 200 reply of the HTTP import,
-	 * merged into a job's report.  Caller owns it. */
+	 * merged into a job's report.  Caller owns it.  Called however the
+	 * import ended, also when begin never ran (im->ctx NULL). */
 	json_t *(*summary)(struct import *im);
-	/* Optional: free im->ctx. */
+	/* Optional: free im->ctx (NULL when begin never ran). */
 	void (*end)(struct import *im);
 	/* The command line's report on stdout when rows were written or checked
 	 * (not for a file error, nor bad rows in mode all). */
