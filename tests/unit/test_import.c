@@ -4,9 +4,10 @@
  * newlines and the line numbers of records), XLSX via libzip + expat
  * (shared and inline strings, cell placement, the first sheet through the
  * workbook's relationships), the zip-bomb, shared-strings and DTD
- * defences, the formula-injection guard of exports, header mapping, and
- * streaming: files of tens of MB read with bounded memory (the peak
- * resident size of a child process that reads them, getrusage).
+ * defences, the formula-injection guard and reply_file() of exports,
+ * header mapping, and streaming: files of tens of MB read with bounded
+ * memory (the peak resident size of a child process that reads them,
+ * getrusage).
  *
  * XLSX fixtures are made here: with libxlsxwriter (as Excel-like files) and
  * with libzip from hand-written XML (for the odd cases and the attacks).
@@ -615,6 +616,63 @@ static void test_formula_guard(void **state)
 }
 
 
+/* ---- downloads: reply_file's headers ---- */
+
+static const char *header_of(req_t *r, const char *name)
+{
+	for (struct header *h = r->headers; h; h = h->next)
+		if (strcmp(h->name, name) == 0)
+			return h->value;
+	return NULL;
+}
+
+static void test_reply_file(void **state)
+{
+	(void)state;
+	req_t r;
+	memset(&r, 0, sizeof r);
+	r.arena = arena_new();
+	r.fd = -1;
+	reply_file(&r, "text/csv; charset=utf-8", "企业名录 \"2021\".csv", NULL, "a,b\r\n", 5);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.text_len, 5);
+	assert_memory_equal(r.text, "a,b\r\n", 5);
+	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+	assert_string_equal(header_of(&r, "Content-Disposition"),
+	                    "attachment; filename=\"____ _2021_.csv\"; "
+	                    "filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%20%222021%22.csv");
+	assert_string_equal(header_of(&r, "Cache-Control"), "no-store");
+	/* from a temporary file, unlinked once open */
+	req_t f;
+	memset(&f, 0, sizeof f);
+	f.arena = r.arena;
+	f.fd = -1;
+	char *path = reply_tmpfile(&f, "zoneops-test");
+	assert_non_null(path);
+	FILE *fp = fopen(path, "wb");
+	fputs("PK\x03\x04", fp);
+	fclose(fp);
+	reply_file(&f, "application/octet-stream", "race-2024-06.xlsx", path, NULL, 0);
+	assert_true(f.fd >= 0);
+	assert_int_equal(f.fd_size, 4);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_string_equal(header_of(&f, "Content-Disposition"),
+	                    "attachment; filename=\"race-2024-06.xlsx\"; filename*=UTF-8''race-2024-06.xlsx");
+	/* a reply that changes afterwards does not send the file */
+	reply_error(&f, 500, "internal", NULL, "changed my mind");
+	assert_int_equal(f.fd, -1);
+	json_decref(f.out);
+	/* a file that is not there: 500 */
+	req_t g;
+	memset(&g, 0, sizeof g);
+	g.arena = r.arena;
+	g.fd = -1;
+	reply_file(&g, "text/plain", "x.txt", "/nonexistent/zoneops-x", NULL, 0);
+	assert_int_equal(g.status, 500);
+	json_decref(g.out);
+	arena_free(r.arena);
+}
+
 /* ---- header mapping ---- */
 
 static void test_header_key(void **state)
@@ -1025,6 +1083,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_zip_bomb),
 		cmocka_unit_test(test_xlsx_doctype),
 		cmocka_unit_test(test_formula_guard),
+		cmocka_unit_test(test_reply_file),
 		cmocka_unit_test(test_header_key),
 		cmocka_unit_test(test_header_map),
 		cmocka_unit_test(test_stream_csv),
