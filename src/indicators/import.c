@@ -318,6 +318,13 @@ struct irow {
 	const char *indicator;
 };
 
+static void put_region(void *elem, db_stmt_t *st, arena_t *a)
+{
+	struct region *g = elem;
+	g->id = db_col_int(st, 0);
+	g->name = arena_strdup(a, db_col_text(st, 1));
+}
+
 static int ind_begin(struct import *im, err_t *err)
 {
 	struct ind_ctx *x = calloc(1, sizeof *x);
@@ -326,23 +333,10 @@ static int ind_begin(struct import *im, err_t *err)
 	im->ctx = x;
 	x->targets = im->spec->cols == target_cols;
 	x->a = arena_new();
-	db_stmt_t *st = db_prepare(im->db, "SELECT id, name FROM regions ORDER BY id");
 	int rc;
-	size_t cap = 0;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (x->nregions == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct region *v = arena_alloc(x->a, cap * sizeof *v);
-			if (x->nregions)
-				memcpy(v, x->regions, x->nregions * sizeof *v);
-			x->regions = v;
-		}
-		x->regions[x->nregions].id = db_col_int(st, 0);
-		x->regions[x->nregions].name = arena_strdup(x->a, db_col_text(st, 1));
-		x->nregions++;
-	}
-	db_done(st);
-	return rc == DB_DONE ? 0 : db_fail(err, im->db, rc, "reading the regions");
+	x->regions = import_load(im->db, x->a, "SELECT id, name FROM regions ORDER BY id", sizeof *x->regions, put_region,
+	                         &x->nregions, &rc);
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading the regions");
 }
 
 static void ind_end(struct import *im)

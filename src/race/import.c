@@ -116,27 +116,6 @@ struct race_ctx {
 	int64_t duplicates;
 };
 
-/* Every row of sql (id, then three columns) as refs of size sz via put. */
-static int load(db_t *db, arena_t *a, const char *sql, void **v, size_t *n, size_t sz,
-                void (*put)(void *ref, db_stmt_t *st, arena_t *a))
-{
-	db_stmt_t *st = db_prepare(db, sql);
-	size_t cap = 0;
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			void *nv = arena_alloc(a, cap * sz);
-			if (*n)
-				memcpy(nv, *v, *n * sz);
-			*v = nv;
-		}
-		put((char *)*v + (*n)++ * sz, st, a);
-	}
-	db_done(st);
-	return rc == DB_DONE ? DB_OK : rc < 0 ? rc : DB_ERR;
-}
-
 static void put_unit(void *ref, db_stmt_t *st, arena_t *a)
 {
 	struct unit_ref *u = ref;
@@ -164,12 +143,13 @@ static int race_begin(struct import *im, err_t *err)
 	im->ctx = x;
 	x->kind = kind_of(im);
 	x->a = arena_new();
-	int rc = load(im->db, x->a, "SELECT id, code, name FROM units ORDER BY id", (void **)&x->units, &x->nunits,
-	              sizeof *x->units, put_unit);
+	int rc;
+	x->units = import_load(im->db, x->a, "SELECT id, code, name FROM units ORDER BY id", sizeof *x->units, put_unit,
+	                       &x->nunits, &rc);
 	if (rc == DB_OK)
-		rc = load(im->db, x->a, "SELECT id, username, display_name, COALESCE(unit_id, 0) FROM users"
-		          " WHERE role IN ('leader', 'recruiter') ORDER BY id", (void **)&x->users, &x->nusers,
-		          sizeof *x->users, put_user);
+		x->users = import_load(im->db, x->a, "SELECT id, username, display_name, COALESCE(unit_id, 0) FROM users"
+		                       " WHERE role IN ('leader', 'recruiter') ORDER BY id", sizeof *x->users, put_user,
+		                       &x->nusers, &rc);
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading units and people");
 }
 

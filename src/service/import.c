@@ -107,28 +107,19 @@ struct ent_ctx {
 	int is_admin;                  /* may accept checksum-failing codes with a note */
 };
 
+static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
+{
+	struct ref *r = elem;
+	r->id = db_col_int(st, 0);
+	r->name = arena_strdup(a, db_col_text(st, 1));
+	r->alt = arena_strdup(a, db_col_text(st, 2));
+}
+
 static int load_refs(db_t *db, arena_t *a, const char *sql, struct refs *out)
 {
-	db_stmt_t *st = db_prepare(db, sql);
-	if (st == NULL)
-		return DB_ERR;
-	size_t cap = 0;
 	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct ref *v = arena_alloc(a, cap * sizeof *v);
-			if (out->n)
-				memcpy(v, out->v, out->n * sizeof *v);
-			out->v = v;
-		}
-		out->v[out->n].id = db_col_int(st, 0);
-		out->v[out->n].name = arena_strdup(a, db_col_text(st, 1));
-		out->v[out->n].alt = arena_strdup(a, db_col_text(st, 2));
-		out->n++;
-	}
-	db_done(st);
-	return rc == DB_DONE ? DB_OK : rc;
+	out->v = import_load(db, a, sql, sizeof *out->v, put_ref, &out->n, &rc);
+	return rc;
 }
 
 static const struct ref *ref_by_id(const struct refs *r, int64_t id)

@@ -495,6 +495,30 @@ void import_free(struct import *im)
 	im->summary = NULL;
 }
 
+/* ---- reference lists ---- */
+
+void *import_load(db_t *db, arena_t *a, const char *sql, size_t sz, void (*put)(void *elem, db_stmt_t *st, arena_t *a),
+                  size_t *n, int *rc)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	char *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	while ((*rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char *nv = arena_alloc(a, cap * sz);
+			if (*n)
+				memcpy(nv, v, *n * sz);
+			v = nv;
+		}
+		put(v + (*n)++ * sz, st, a);
+	}
+	db_done(st);
+	*rc = *rc == DB_DONE ? DB_OK : *rc < 0 ? *rc : DB_ERR;
+	return v;
+}
+
 /* ---- a set of keys ---- */
 
 static uint64_t hash_str(const char *s)

@@ -241,6 +241,12 @@ int import_fail(struct import *im, const err_t *e);
 /* {"line","field","code","message","params"?} of one error. */
 json_t *import_error_json(const err_t *e);
 
+/* Reference lists (streets, units, people, regions) for begin: every row
+ * of sql as an array of elements of size sz in arena a, each filled by
+ * put; *n their number, *rc DB_OK or the database's error. */
+void *import_load(db_t *db, arena_t *a, const char *sql, size_t sz, void (*put)(void *elem, db_stmt_t *st, arena_t *a),
+                  size_t *n, int *rc);
+
 /* A set of keys seen in a file (credit codes, region/indicator/period):
  * key → a positive value (a line), 0 when absent.  Keys are copied. */
 struct import_keys {
