@@ -16,7 +16,7 @@
  *   leader, admin (and statistician for reading)  everything.
  *
  * Files: enterprise.c (registry,
- * search, officers), import.c / export.c (on table/), requests.c (workflow,
+ * search, officers), import.c / export.c / xlsx.c, requests.c (workflow,
  * inspections), categories.c (time limits), visits.c, open311.c, stats.c.
  */
 #ifndef ZONEOPS_SERVICE_H
