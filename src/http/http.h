@@ -128,6 +128,23 @@ void reply_db_error(req_t *r, int rc, const char *what);
 /* The list envelope: {"items":[...],"total":N,"limit":L,"offset":O}. */
 void reply_list(req_t *r, json_t *items, int64_t total, int64_t limit, int64_t offset);
 
+/* ---- downloads (reply.c) ---- */
+/* A new empty temporary file in $TMPDIR (else /tmp) named PREFIX-XXXXXX:
+ * its descriptor (close-on-exec), its name in *path (arena a); -1 with
+ * errno when it cannot be created.  The one place zoneops makes one. */
+int tmpfile_make(arena_t *a, const char *prefix, char **path);
+/* For a download built in a file by a library that wants a path
+ * (libxlsxwriter): a new empty temporary file's name, or NULL after
+ * replying 500.  Hand it to reply_file(), or unlink it on failure. */
+char *reply_tmpfile(req_t *r, const char *prefix);
+/* Send a download: the file at path (opened, then unlinked: a
+ * reply_tmpfile()), or with path NULL data[0..len) from memory (copied).
+ * Content-Type type; Content-Disposition: attachment with filename as an
+ * ASCII fallback and as filename*=UTF-8''... (RFC 5987) for any name;
+ * Cache-Control: no-store.  Extra headers: reply_header() before or after.
+ * 500 when the file cannot be opened. */
+void reply_file(req_t *r, const char *type, const char *filename, const char *path, const char *data, size_t len);
+
 /* ---- JSON body helpers (reply.c) ---- */
 /* The body as an object, or NULL after replying 400. */
 json_t *req_object(req_t *r);

@@ -6,12 +6,25 @@
 #include "http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A file queued by reply_file() is not sent when the reply changes. */
+static void drop_file(req_t *r)
+{
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}
 
 void reply_json(req_t *r, int status, json_t *body)
 {
+	drop_file(r);
 	if (r->out)
 		json_decref(r->out);
 	r->status = status;
@@ -60,6 +73,7 @@ void reply_err(req_t *r, const err_t *e)
 
 void reply_text(req_t *r, int status, const char *type, char *text, size_t len)
 {
+	drop_file(r);
 	if (r->out) {
 		json_decref(r->out);
 		r->out = NULL;
@@ -283,4 +297,76 @@ json_t *row_json(db_stmt_t *st, const char *types)
 		json_object_set_new(o, name, v ? v : json_null());
 	}
 	return o;
+}
+
+/* ---- downloads ---- */
+
+int tmpfile_make(arena_t *a, const char *prefix, char **path)
+{
+	const char *dir = getenv("TMPDIR");
+	char *p = arena_printf(a, "%s/%s-XXXXXX", dir && *dir ? dir : "/tmp", prefix);
+	int fd = mkostemp(p, O_CLOEXEC);
+	if (fd >= 0)
+		*path = p;
+	return fd;
+}
+
+char *reply_tmpfile(req_t *r, const char *prefix)
+{
+	char *path;
+	int fd = tmpfile_make(r->arena, prefix, &path);
+	if (fd < 0) {
+		reply_error(r, 500, "internal", NULL, "cannot create a temporary file");
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+/* attachment; filename="ascii-fallback"; filename*=UTF-8''percent-encoded */
+static const char *disposition(arena_t *a, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(name);
+	char *ascii = arena_alloc(a, n + 1), *enc = arena_alloc(a, 3 * n + 1);
+	char *p = ascii, *q = enc;
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		/* one '_' per character that is not printable ASCII, a quote or a backslash */
+		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+			*p++ = (char)*s;
+		else if ((*s & 0xC0) != 0x80)
+			*p++ = '_';
+		/* RFC 5987 attr-char as is, the rest percent-encoded */
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr("!#$&+-.^_`|~", *s))
+			*q++ = (char)*s;
+		else {
+			*q++ = '%';
+			*q++ = hex[*s >> 4];
+			*q++ = hex[*s & 15];
+		}
+	}
+	*p = *q = '\0';
+	return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+}
+
+void reply_file(req_t *r, const char *type, const char *filename, const char *path, const char *data, size_t len)
+{
+	if (path) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		unlink(path);
+		struct stat sb;
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			if (fd >= 0)
+				close(fd);
+			reply_error(r, 500, "internal", NULL, "the file to send cannot be read");
+			return;
+		}
+		reply_text(r, 200, type, NULL, 0);
+		r->fd = fd;
+		r->fd_size = (uint64_t)sb.st_size;
+	} else
+		reply_text(r, 200, type, arena_strndup(r->arena, data ? data : "", len), len);
+	reply_header(r, "Content-Disposition", disposition(r->arena, filename));
+	reply_header(r, "Cache-Control", "no-store");
 }

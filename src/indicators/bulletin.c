@@ -26,11 +26,9 @@
 #include "indicators.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -399,58 +397,30 @@ void api_indicator_bulletin(req_t *r)
 	else
 		snprintf(name, sizeof name, "indicators-%04d-%02d.%s", year, month, f == BF_HTML ? "html" : "xlsx");
 	if (f == BF_XLSX) {
-		const char *dir = getenv("TMPDIR");
-		char *path = arena_printf(r->arena, "%s/zoneops-bulletin-XXXXXX", dir && *dir ? dir : "/tmp");
-		int fd = mkstemp(path), bad = fd < 0;
+		char *path = reply_tmpfile(r, "zoneops-bulletin");
 		char err[256];
-		if (fd >= 0) {
-			close(fd);
-			if (render_xlsx(path, &e, text, err, sizeof err) < 0) {
-				unlink(path);
-				bad = 1;
-			}
-		}
-		if (bad) {
-			ind_eval_free(&e);
-			free(text);
+		if (path && render_xlsx(path, &e, text, err, sizeof err) < 0) {
+			unlink(path);
 			reply_error(r, 500, "internal", NULL, "the bulletin could not be written");
-			return;
-		}
+		} else if (path)
+			reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, path, NULL, 0);
 		ind_eval_free(&e);
 		free(text);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		unlink(path);
-		struct stat sb;
-		if (fd < 0 || fstat(fd, &sb) < 0) {
-			if (fd >= 0)
-				close(fd);
-			reply_error(r, 500, "internal", NULL, "the bulletin could not be written");
-			return;
-		}
-		r->status = 200;
-		r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		r->fd = fd;
-		r->fd_size = (uint64_t)sb.st_size;
-	} else {
-		buf_t b;
-		buf_init(&b);
-		if (f == BF_MD)
-			render_md(&b, r->arena, &e, text);
-		else
-			render_html(&b, r->arena, &e, text);
-		ind_eval_free(&e);
-		free(text);
-		if (b.data == NULL) {
-			reply_error(r, 500, "internal", NULL, "out of memory");
-			return;
-		}
-		char *out = arena_strndup(r->arena, b.data, b.len);
-		size_t len = b.len;
-		buf_free(&b);
-		reply_text(r, 200, f == BF_MD ? "text/markdown; charset=utf-8" : "text/html; charset=utf-8", out, len);
+		return;
 	}
-	reply_header(r, "Content-Disposition", arena_printf(r->arena, "attachment; filename=\"%s\"", name));
-	reply_header(r, "Cache-Control", "no-store");
+	buf_t b;
+	buf_init(&b);
+	if (f == BF_MD)
+		render_md(&b, r->arena, &e, text);
+	else
+		render_html(&b, r->arena, &e, text);
+	ind_eval_free(&e);
+	free(text);
+	if (b.data == NULL)
+		reply_error(r, 500, "internal", NULL, "out of memory");
+	else
+		reply_file(r, f == BF_MD ? "text/markdown; charset=utf-8" : "text/html; charset=utf-8", name, NULL, b.data, b.len);
+	buf_free(&b);
 }
 
 /* ---- CLI ---- */

@@ -35,14 +35,12 @@
  */
 #include "race.h"
 #include "race_util.h"
-#include "service/xlsx.h"
+#include "table/table.h"
 
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -954,37 +952,19 @@ void api_race_export(req_t *r)
 		reply_db_error(r, DB_ERR, "computing the race");
 		return;
 	}
-	const char *dir = getenv("TMPDIR");
-	char *path = arena_printf(r->arena, "%s/zoneops-race-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
+	char *path = reply_tmpfile(r, "zoneops-race");
+	if (path == NULL) {
 		json_decref(res);
-		reply_error(r, 500, "internal", NULL, "cannot create a temporary file");
 		return;
 	}
-	close(fd);
 	int bad = export_write(path, res, json_object_get(res, "recruiters"));
-	char *mname = arena_strdup(r->arena, json_string_value(json_object_get(res, "month")));
+	const char *mname = json_string_value(json_object_get(res, "month"));
+	char *name = arena_printf(r->arena, "race-%s.xlsx", mname ? mname : "month");
 	json_decref(res);
 	if (bad) {
 		unlink(path);
 		reply_error(r, 500, "internal", NULL, "the export failed");
 		return;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	unlink(path);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		if (fd >= 0)
-			close(fd);
-		reply_error(r, 500, "internal", NULL, "the export failed");
-		return;
-	}
-	r->status = 200;
-	r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-	r->fd = fd;
-	r->fd_size = (uint64_t)sb.st_size;
-	reply_header(r, "Content-Disposition",
-	             arena_printf(r->arena, "attachment; filename=\"race-%s.xlsx\"", mname ? mname : "month"));
-	reply_header(r, "Cache-Control", "no-store");
+	reply_file(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, path, NULL, 0);
 }

@@ -11,19 +11,17 @@
  * is written by libxlsxwriter in constant-memory mode.  Text that a
  * spreadsheet would take for a formula (starting with = + - @, TAB or CR)
  * is written with a leading single quote; the import removes it again.
- * The file is built in a temporary file that is unlinked at once and sent
- * from its descriptor.
+ * The file is built in a temporary file and sent with reply_file().
  */
 #include "service.h"
-#include "xlsx.h"
+
+#include "table/table.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <strings.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -252,14 +250,9 @@ void api_enterprises_export(req_t *r)
 	if (industry && *industry)
 		flt.industry = prefix_pattern(r->arena, industry);
 	int xlsx = strcmp(format, "xlsx") == 0;
-	const char *dir = getenv("TMPDIR");
-	char *path = arena_printf(r->arena, "%s/zoneops-export-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		reply_error(r, 500, "internal", NULL, "cannot create a temporary file");
+	char *path = reply_tmpfile(r, "zoneops-export");
+	if (path == NULL)
 		return;
-	}
-	close(fd);
 	int64_t count;
 	char err[256];
 	if (export_to_path(r->db, &flt, xlsx, path, &count, err, sizeof err) < 0) {
@@ -268,26 +261,12 @@ void api_enterprises_export(req_t *r)
 		reply_error(r, 500, "internal", NULL, "the export failed");
 		return;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	unlink(path);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		if (fd >= 0)
-			close(fd);
-		reply_error(r, 500, "internal", NULL, "the export failed");
-		return;
-	}
 	int y, mo, d;
 	date_to_civil(date_today(), &y, &mo, &d);
 	char name[64];
 	snprintf(name, sizeof name, "enterprises-%04d%02d%02d.%s", y, mo, d, xlsx ? "xlsx" : "csv");
-	r->status = 200;
-	r->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	                       : "text/csv; charset=utf-8";
-	r->fd = fd;
-	r->fd_size = (uint64_t)sb.st_size;
-	reply_header(r, "Content-Disposition", arena_printf(r->arena, "attachment; filename=\"%s\"", name));
-	reply_header(r, "Cache-Control", "no-store");
+	reply_file(r, xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
+	           name, path, NULL, 0);
 	reply_header(r, "X-Row-Count", arena_printf(r->arena, "%lld", (long long)count));
 }
 

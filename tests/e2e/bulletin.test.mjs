@@ -179,7 +179,8 @@ describe('indicator import and bulletin', () => {
     assert.equal(r.json.error.code, 'invalid_rows');
     assert.equal(r.json.errors.length, 1);
     assert.deepEqual({ ...r.json.errors[0], message: undefined },
-      { line: 3, field: 'period', code: 'invalid_period', message: undefined });
+      { line: 3, field: 'period', code: 'invalid_period', message: undefined,
+        params: { value: '2021-13', min: '1', max: '12' } });
     assert.equal(count(), before, 'the period 2021-10 was not replaced');
   });
 

@@ -433,7 +433,7 @@ describe('export', () => {
     const d = await download('csv');
     assert.equal(d.status, 200);
     assert.match(d.headers.get('content-type'), /^text\/csv/);
-    assert.match(d.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.csv"$/);
+    assert.match(d.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.csv"; filename\*=UTF-8''enterprises-\d{8}\.csv$/);
     assert.deepEqual([...d.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const text = d.bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n');
@@ -471,7 +471,7 @@ describe('export', () => {
     const d = await download('xlsx');
     assert.equal(d.status, 200);
     assert.equal(d.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    assert.match(d.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.xlsx"$/);
+    assert.match(d.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.xlsx"; filename\*=UTF-8''enterprises-\d{8}\.xlsx$/);
     assert.equal(d.bytes.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
     let { job } = await importJob(d.bytes, 'dry_run=1&format=xlsx');
     assert.equal(job.status, 'done', JSON.stringify(job.report));
@@ -507,8 +507,8 @@ describe('command line', () => {
     writeFileSync(badFile, gbk(csvText([row(20004), row(20005, { employees: '-3' }), row(20006, { street: '无' })])));
     r = cli(env.db.url, ['import', 'enterprises', badFile, '--mode', 'all']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^line 3: employees: /m);
-    assert.match(r.stderr, /^line 4: street: /m);
+    assert.match(r.stderr, new RegExp(`^${badFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3: employees: `, 'm'));
+    assert.match(r.stderr, /: line 4: street: /m);
     assert.match(r.stdout, /nothing written/);
     assert.equal(await byCode(code(20004)), undefined);
     r = cli(env.db.url, ['import', 'enterprises', badFile, '--mode=good', '--format', 'csv']);

@@ -963,7 +963,7 @@ describe('demo database', () => {
     const exp = opOf('GET', '/api/v1/enterprises/export');
     const csv = await call(ctx.admin, exp, {}, { query: { format: 'csv', key: 'true' } });
     expectDoc(exp, csv, 200);
-    assert.match(csv.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.csv"$/);
+    assert.match(csv.headers.get('content-disposition'), /^attachment; filename="enterprises-\d{8}\.csv"; filename\*=UTF-8''enterprises-\d{8}\.csv$/);
     const rows = Number(csv.headers.get('x-row-count'));
     assert.ok(rows > 0);
     const xlsx = await call(ctx.admin, exp, {}, { query: { format: 'xlsx' } });

@@ -1,10 +1,13 @@
 /*
- * test_import.c -- reading uploaded tables (src/service/xlsx.h): text
- * decoding (BOM, GBK), CSV with libcsv (full-width commas, embedded
+ * test_import.c -- reading uploaded tables (src/table/table.h): text
+ * decoding (BOM, GBK, UTF-16), CSV with libcsv (full-width commas, embedded
  * newlines and the line numbers of records), XLSX via libzip + expat
  * (shared and inline strings, cell placement, the first sheet through the
- * workbook's relationships), the zip-bomb and DTD defences, and the
- * formula-injection guard of exports.
+ * workbook's relationships), the zip-bomb, shared-strings and DTD
+ * defences, the formula-injection guard and reply_file() of exports,
+ * header mapping, and streaming: files of tens of MB read with bounded
+ * memory (the peak resident size of a child process that reads them,
+ * getrusage).
  *
  * XLSX fixtures are made here: with libxlsxwriter (as Excel-like files) and
  * with libzip from hand-written XML (for the odd cases and the attacks).
@@ -15,15 +18,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
 #include "core/core.h"
-#include "service/xlsx.h"
+#include "table/table.h"
 
 /* ---- collecting rows ---- */
 
@@ -37,7 +44,7 @@ struct rows {
 	int stop_at;          /* stop after this many rows (0: never) */
 };
 
-static int collect(void *ud, int64_t line, int n, char **cells)
+static int collect(void *ud, int64_t line, int n, const char *const *cells)
 {
 	struct rows *r = ud;
 	assert_true(r->n < MAXR);
@@ -49,7 +56,7 @@ static int collect(void *ud, int64_t line, int n, char **cells)
 	return r->stop_at && r->n >= r->stop_at ? 7 : 0;
 }
 
-static int count_rows(void *ud, int64_t line, int n, char **cells)
+static int count_rows(void *ud, int64_t line, int n, const char *const *cells)
 {
 	(void)line, (void)n, (void)cells;
 	(*(int64_t *)ud)++;
@@ -64,6 +71,14 @@ static void rows_free(struct rows *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Keep only the last row (into row 0). */
+static int collect_last(void *ud, int64_t line, int n, const char *const *cells)
+{
+	struct rows *r = ud;
+	rows_free(r);
+	return collect(r, line, n, cells);
+}
+
 static const char *cell(struct rows *r, int row, int col)
 {
 	if (row >= r->n || col >= r->ncells[row])
@@ -71,19 +86,33 @@ static const char *cell(struct rows *r, int row, int col)
 	return r->cell[row][col];
 }
 
-/* decode + parse CSV bytes */
-static int read_csv(const char *bytes, size_t len, struct rows *r, err_t *err, const char **enc)
+/* Open bytes held in memory as format (NULL: from the content) and read
+ * every row into r; *enc and *d1904 (may be NULL) tell what was found. */
+static int read_table(const void *bytes, size_t len, const char *format, const struct xlsx_limits *lim,
+                      table_row_fn fn, void *ud, err_t *err, const char **enc, int *d1904)
 {
-	char *text;
-	size_t tlen;
-	const char *e = NULL;
-	if (table_decode_text(bytes, len, &text, &tlen, &e, err) < 0)
+	struct table_src src = { .fd = -1, .data = bytes, .len = len };
+	table_t *t = table_open(&src, format, lim, err);
+	if (t == NULL)
 		return -1;
 	if (enc)
-		*enc = e;
-	int rc = csv_read(text, tlen, csv_guess_delim(text, tlen), collect, r, err);
-	free(text);
+		*enc = table_encoding(t);
+	if (d1904)
+		*d1904 = table_date1904(t);
+	int rc = table_read(t, fn, ud, err);
+	table_close(t);
 	return rc;
+}
+
+static int read_csv(const char *bytes, size_t len, struct rows *r, err_t *err, const char **enc)
+{
+	return read_table(bytes, len, "csv", NULL, collect, r, err, enc, NULL);
+}
+
+static int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, table_row_fn fn, void *ud,
+                     int *d1904, err_t *err)
+{
+	return read_table(data, len, "xlsx", lim, fn, ud, err, NULL, d1904);
 }
 
 /* ---- text decoding ---- */
@@ -586,6 +615,461 @@ static void test_formula_guard(void **state)
 	assert_false(cell_is_formula_like(NULL));
 }
 
+
+/* ---- downloads: reply_file's headers ---- */
+
+static const char *header_of(req_t *r, const char *name)
+{
+	for (struct header *h = r->headers; h; h = h->next)
+		if (strcmp(h->name, name) == 0)
+			return h->value;
+	return NULL;
+}
+
+static void test_reply_file(void **state)
+{
+	(void)state;
+	req_t r;
+	memset(&r, 0, sizeof r);
+	r.arena = arena_new();
+	r.fd = -1;
+	reply_file(&r, "text/csv; charset=utf-8", "企业名录 \"2021\".csv", NULL, "a,b\r\n", 5);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.text_len, 5);
+	assert_memory_equal(r.text, "a,b\r\n", 5);
+	assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+	assert_string_equal(header_of(&r, "Content-Disposition"),
+	                    "attachment; filename=\"____ _2021_.csv\"; "
+	                    "filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%20%222021%22.csv");
+	assert_string_equal(header_of(&r, "Cache-Control"), "no-store");
+	/* from a temporary file, unlinked once open */
+	req_t f;
+	memset(&f, 0, sizeof f);
+	f.arena = r.arena;
+	f.fd = -1;
+	char *path = reply_tmpfile(&f, "zoneops-test");
+	assert_non_null(path);
+	FILE *fp = fopen(path, "wb");
+	fputs("PK\x03\x04", fp);
+	fclose(fp);
+	reply_file(&f, "application/octet-stream", "race-2024-06.xlsx", path, NULL, 0);
+	assert_true(f.fd >= 0);
+	assert_int_equal(f.fd_size, 4);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_string_equal(header_of(&f, "Content-Disposition"),
+	                    "attachment; filename=\"race-2024-06.xlsx\"; filename*=UTF-8''race-2024-06.xlsx");
+	/* a reply that changes afterwards does not send the file */
+	reply_error(&f, 500, "internal", NULL, "changed my mind");
+	assert_int_equal(f.fd, -1);
+	json_decref(f.out);
+	/* a file that is not there: 500 */
+	req_t g;
+	memset(&g, 0, sizeof g);
+	g.arena = r.arena;
+	g.fd = -1;
+	reply_file(&g, "text/plain", "x.txt", "/nonexistent/zoneops-x", NULL, 0);
+	assert_int_equal(g.status, 500);
+	json_decref(g.out);
+	arena_free(r.arena);
+}
+
+/* ---- header mapping ---- */
+
+static void test_header_key(void **state)
+{
+	(void)state;
+	static const char *const same[][2] = {
+		{ "Credit Code", "creditcode" }, { " credit_code ", "creditcode" }, { "CREDIT-CODE", "creditcode" },
+		{ "数值（亿元）", "数值" }, { "value (亿元)", "value" }, { "注册资本(万元)", "注册资本" },
+		{ "预计投资【亿元】", "预计投资" }, { "*企业名称", "企业名称" }, { "备注：", "备注" },
+		{ "\xEF\xBB\xBFperiod", "period" },                        /* a BOM left on the first header */
+		{ "\xEF\xBC\xA3\xEF\xBD\x8F\xEF\xBD\x84\xEF\xBD\x85", "code" },   /* full-width "Code" */
+		{ "\xE3\x80\x80name\xE3\x80\x80", "name" },                /* U+3000 around */
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		char k[64];
+		table_header_key(same[i][0], k, sizeof k);
+		assert_string_equal(k, same[i][1]);
+	}
+}
+
+enum { HC_CODE, HC_NAME, HC_STREET, HC_STREET_ID, HC_IND, HC_IND_ALT, HC_NOTE, HC_SKIP, NHC };
+static const struct table_col hcols[NHC] = {
+	[HC_CODE] = { "credit_code", "统一社会信用代码", TABLE_COL_REQUIRED, 0 },
+	[HC_NAME] = { "name", "企业名称|名称", TABLE_COL_REQUIRED, 0 },
+	[HC_STREET] = { "street", "所属街道", 0, 1 },
+	[HC_STREET_ID] = { "street_id", NULL, 0, 1 },
+	[HC_IND] = { "industry_code", "行业代码", 0, 2 },
+	[HC_IND_ALT] = { "industry", NULL, TABLE_COL_YIELDS, 2 },
+	[HC_NOTE] = { "notes", "备注", 0, 0 },
+	[HC_SKIP] = { "industry_name", "行业名称", TABLE_COL_IGNORED, 0 },
+};
+
+/* Map a header given as a NULL-terminated list; the error code or NULL. */
+static const char *map(int *col_of, err_t *err, const char *const *cells)
+{
+	int n = 0;
+	while (cells[n])
+		n++;
+	return table_map_header(hcols, NHC, 1, n, cells, col_of, err) < 0 ? err->code : NULL;
+}
+
+static void test_header_map(void **state)
+{
+	(void)state;
+	int col_of[NHC];
+	err_t err;
+	/* Chinese labels, English names, case and units; an empty header cell
+	 * and an informational column are ignored */
+	const char *h1[] = { "统一社会信用代码", "", "Name", "行业名称", "所属街道", "备注(选填)", NULL };
+	assert_null(map(col_of, &err, h1));
+	assert_int_equal(col_of[HC_CODE], 0);
+	assert_int_equal(col_of[HC_NAME], 2);
+	assert_int_equal(col_of[HC_STREET], 4);
+	assert_int_equal(col_of[HC_NOTE], 5);
+	assert_int_equal(col_of[HC_SKIP], -1);
+	assert_int_equal(col_of[HC_STREET_ID], -1);
+	/* a yielding column: "industry" alone is the code, beside industry_code it is ignored */
+	const char *h2[] = { "credit_code", "name", "industry", NULL };
+	assert_null(map(col_of, &err, h2));
+	assert_int_equal(col_of[HC_IND_ALT], 2);
+	const char *h3[] = { "credit_code", "industry", "name", "行业代码", NULL };
+	assert_null(map(col_of, &err, h3));
+	assert_int_equal(col_of[HC_IND], 3);
+	assert_int_equal(col_of[HC_IND_ALT], -1);
+	/* two columns of one group, or one column twice */
+	const char *h4[] = { "credit_code", "name", "street", "street_id", NULL };
+	assert_string_equal(map(col_of, &err, h4), "duplicate_header");
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.field, "file");
+	assert_string_equal(err_get_param(&err, "column"), "street");
+	const char *h5[] = { "名称", "credit_code", "name", NULL };
+	assert_string_equal(map(col_of, &err, h5), "duplicate_header");
+	/* unknown columns: every one named, with the columns the file may have */
+	const char *h6[] = { "credit_code", "colour", "name", "size", NULL };
+	assert_string_equal(map(col_of, &err, h6), "unknown_header");
+	assert_non_null(strstr(err.message, "\"colour\", \"size\""));
+	assert_non_null(strstr(err.message, "credit_code, name, street"));
+	assert_string_equal(err_get_param(&err, "value"), "\"colour\", \"size\"");
+	/* a required column missing */
+	const char *h7[] = { "统一社会信用代码", "备注", NULL };
+	assert_string_equal(map(col_of, &err, h7), "missing_header");
+	assert_string_equal(err_get_param(&err, "column"), "name");
+	assert_int_equal(table_header_find(hcols, NHC, " STREET_ID "), HC_STREET_ID);
+	assert_int_equal(table_header_find(hcols, NHC, "nothing"), -1);
+	assert_int_equal(table_header_find(hcols, NHC, "  "), -1);
+}
+
+/* ---- streaming: big files, bounded memory ---- */
+
+/* Run fn(arg) in a child process: its result (0 ok), and in *kib how much
+ * its peak resident size grew meanwhile. */
+static int in_child(int (*fn)(void *), void *arg, long *kib)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		long out[2] = { 0, ru.ru_maxrss };
+		out[0] = fn(arg);
+		getrusage(RUSAGE_SELF, &ru);
+		out[1] = ru.ru_maxrss - out[1];
+		if (write(p[1], out, sizeof out) != (ssize_t)sizeof out)
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	long out[2] = { -1, -1 };
+	assert_int_equal(read(p[0], out, sizeof out), (ssize_t)sizeof out);
+	close(p[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	*kib = out[1];
+	return (int)out[0];
+}
+
+#define BIG_RECORDS 1000000   /* 30-35 MB of CSV, every record on two lines */
+
+struct big {
+	const char *path;
+	int64_t n;                /* records seen */
+	int bad;                  /* the first wrong record (its number), 0 */
+	int gbk;
+};
+
+/* Record i (from 1): "i,"名字i<LF>第二行",x", on lines 2i and 2i+1 (the header is line 1). */
+static int big_row(void *ud, int64_t line, int n, const char *const *cells)
+{
+	struct big *b = ud;
+	if (b->n++ == 0)
+		return n == 3 && strcmp(cells[0], "id") == 0 && line == 1 ? 0 : 1;
+	int64_t i = b->n - 1;
+	char want[64];
+	snprintf(want, sizeof want, "名字%lld\n第二行", (long long)i);
+	if (line != 2 * i || n != 3 || strtoll(cells[0], NULL, 10) != i || strcmp(cells[1], want) != 0 ||
+	    strcmp(cells[2], "x") != 0)
+		return b->bad = (int)i, 1;
+	return 0;
+}
+
+static void write_big(const char *path, int gbk)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	/* 名字 and 第二行 in GBK: C3FB D7D6, B5DA B6FE D0D0 */
+	const char *name = gbk ? "\xC3\xFB\xD7\xD6" : "名字", *second = gbk ? "\xB5\xDA\xB6\xFE\xD0\xD0" : "第二行";
+	fputs("id,name,note\n", f);
+	for (int i = 1; i <= BIG_RECORDS; i++)
+		fprintf(f, "%d,\"%s%d\n%s\",x\r\n", i, name, i, second);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int read_big(void *arg)
+{
+	struct big *b = arg;
+	int fd = open(b->path, O_RDONLY);
+	if (fd < 0)
+		return 10;
+	struct table_src src = { .fd = fd };
+	err_t err;
+	table_t *t = table_open(&src, NULL, NULL, &err);
+	if (t == NULL)
+		return 11;
+	if (strcmp(table_encoding(t), b->gbk ? "gb18030" : "utf-8") != 0)
+		return 12;
+	int rc = table_read(t, big_row, b, &err);
+	table_close(t);
+	close(fd);
+	if (rc != 0)
+		return 100 + b->bad % 1000;
+	return b->n == BIG_RECORDS + 1 ? 0 : 13;
+}
+
+static void test_stream_csv(void **state)
+{
+	(void)state;
+	for (int gbk = 0; gbk <= 1; gbk++) {
+		char *path = tmp_path(".csv");
+		write_big(path, gbk);
+		FILE *f = fopen(path, "rb");
+		fseek(f, 0, SEEK_END);
+		long size = ftell(f);
+		fclose(f);
+		assert_true(size > 25L << 20);   /* tens of MB */
+		struct big b = { .path = path, .gbk = gbk };
+		long kib;
+		int rc = in_child(read_big, &b, &kib);
+		unlink(path);
+		free(path);
+		if (rc != 0)
+			fail_msg("reading the big %s file: %d", gbk ? "GBK" : "UTF-8", rc);
+		/* the file is ~30 MB; the reader holds a few chunks and one record */
+		if (kib > 16 * 1024)
+			fail_msg("reading a %ld MB %s file grew the resident size by %ld KiB", size >> 20,
+			         gbk ? "GBK" : "UTF-8", kib);
+	}
+}
+
+/* UTF-16 with BOM, through chunk boundaries: characters of 2 and 4 bytes,
+ * records with embedded newlines keep their lines. */
+static void test_stream_utf16(void **state)
+{
+	(void)state;
+	buf_t u8;
+	buf_init(&u8);
+	buf_puts(&u8, "a\tb\n");
+	for (int i = 1; i <= 20000; i++)
+		buf_printf(&u8, "%d\t\"南通\xF0\x9F\x98\x80%d\n续\"\n", i, i);   /* 😀 is a surrogate pair */
+	iconv_t cd = iconv_open("UTF-16LE", "UTF-8");
+	assert_true(cd != (iconv_t)-1);
+	size_t cap = u8.len * 2 + 16;
+	char *out = malloc(cap + 2), *op = out + 2, *ip = u8.data;
+	out[0] = (char)0xFF, out[1] = (char)0xFE;
+	size_t il = u8.len, ol = cap;
+	assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+	iconv_close(cd);
+	int64_t n = 0;
+	err_t err;
+	const char *enc;
+	assert_int_equal(read_table(out, (size_t)(op - out), NULL, NULL, count_rows, &n, &err, &enc, NULL), 0);
+	assert_string_equal(enc, "utf-16");
+	assert_int_equal(n, 20001);
+	/* the last record: its line and text */
+	struct rows tail = { 0 };
+	assert_int_equal(read_table(out, (size_t)(op - out), "csv", NULL, collect_last, &tail, &err, NULL, NULL), 0);
+	assert_int_equal(tail.line[0], 2 * 20000);
+	assert_string_equal(cell(&tail, 0, 1), "南通\xF0\x9F\x98\x80" "20000\n续");
+	rows_free(&tail);
+	free(out);
+	buf_free(&u8);
+}
+
+/* ---- the shared-strings bomb ---- */
+
+/* A zip entry's content made on the fly: head, n copies of unit, tail. */
+struct gen {
+	const char *head, *unit, *tail;
+	uint64_t n, pos, size;
+	char pat[65536 + 16];
+	zip_error_t error;
+};
+
+static zip_int64_t gen_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct gen *g = ud;
+	size_t hl = strlen(g->head), ul = strlen(g->unit);
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		g->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ: {
+		char *d = data;
+		zip_uint64_t k = 0;
+		while (k < len && g->pos < g->size) {
+			uint64_t body = hl + g->n * ul;
+			size_t m;
+			if (g->pos < hl) {
+				m = hl - g->pos;
+				m = m < len - k ? m : len - k;
+				memcpy(d + k, g->head + g->pos, m);
+			} else if (g->pos < body) {
+				size_t off = (size_t)((g->pos - hl) % ul);
+				m = 65536 < body - g->pos ? 65536 : (size_t)(body - g->pos);
+				m = m < len - k ? m : len - k;
+				memcpy(d + k, g->pat + off, m);
+			} else {
+				m = (size_t)(g->size - g->pos);
+				m = m < len - k ? m : len - k;
+				memcpy(d + k, g->tail + (g->pos - body), m);
+			}
+			k += m;
+			g->pos += m;
+		}
+		return (zip_int64_t)k;
+	}
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->size = g->size;
+		st->valid |= ZIP_STAT_SIZE;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&g->error, data, len);
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+		                                      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&g->error, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+/* A workbook whose xl/sharedStrings.xml is n empty <si/>. */
+static char *make_si_bomb(uint64_t n, size_t *len)
+{
+	static struct gen g;
+	memset(&g, 0, sizeof g);
+	g.head = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
+	g.unit = "<si/>";
+	g.tail = "</sst>";
+	g.n = n;
+	g.size = strlen(g.head) + n * strlen(g.unit) + strlen(g.tail);
+	for (size_t i = 0; i + 5 <= sizeof g.pat; i += 5)
+		memcpy(g.pat + i, "<si/>", 5);
+	zip_error_init(&g.error);
+	char wb[512];
+	snprintf(wb, sizeof wb, "<workbook %s><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", WB_NS);
+	char *path = tmp_path(".xlsx");
+	int ze;
+	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+	assert_non_null(z);
+	assert_true(zip_file_add(z, "xl/workbook.xml", zip_source_buffer(z, wb, strlen(wb), 0), ZIP_FL_ENC_UTF_8) >= 0);
+	zip_source_t *src = zip_source_function(z, gen_cb, &g);
+	assert_non_null(src);
+	zip_int64_t idx = zip_file_add(z, "xl/sharedStrings.xml", src, ZIP_FL_ENC_UTF_8);
+	assert_true(idx >= 0);
+	assert_int_equal(zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9), 0);
+	assert_int_equal(zip_close(z), 0);
+	char *d = slurp(path, len);
+	unlink(path);
+	free(path);
+	return d;
+}
+
+struct bomb {
+	const char *data;
+	size_t len;
+	const struct xlsx_limits *lim;
+	const char *want;         /* a piece of the expected message */
+};
+
+static int open_bomb(void *arg)
+{
+	struct bomb *b = arg;
+	struct table_src src = { .fd = -1, .data = b->data, .len = b->len };
+	err_t err;
+	err_clear(&err);
+	table_t *t = table_open(&src, NULL, b->lim, &err);
+	if (t) {
+		table_close(t);
+		return 1;
+	}
+	if (strcmp(err.code, "xlsx_limit") != 0)
+		return 2;
+	if (strstr(err.message, b->want) == NULL)
+		fprintf(stderr, "%s\n", err.message);
+	return strstr(err.message, b->want) ? 0 : 3;
+}
+
+static void test_xlsx_si_bomb(void **state)
+{
+	(void)state;
+	/* about 800 MB of <si/> deflate to about 1.2 MB: 160 million entries,
+	 * which a table of one pointer and one malloc'd string each would take
+	 * gigabytes to hold */
+	size_t len;
+	char *d = make_si_bomb(160u * 1000 * 1000, &len);
+	assert_true(len > 1000000 && len < 2000000);
+	/* declared honestly, it is refused before inflating */
+	struct bomb b = { d, len, NULL, "would inflate to" };
+	long kib;
+	int rc = in_child(open_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	/* declared small: the part may inflate to 100x its 1.2 MB, whose <si/>
+	 * need 4 bytes each: refused when the table reaches 64 MiB */
+	lie_about_size(d, len, "xl/sharedStrings.xml", 1000);
+	b.want = "shared strings";
+	rc = in_child(open_bomb, &b, &kib);
+	if (rc != 0)
+		fail_msg("the <si/> bomb was not refused by the shared-strings limit (%d)", rc);
+	/* 64 MiB, and a realloc's copy at most (the old code: ~1 GiB) */
+	if (kib > 160 * 1024)
+		fail_msg("refusing a %zu-byte <si/> bomb grew the resident size by %ld KiB", len, kib);
+	/* a tighter limit is kept as tightly */
+	struct xlsx_limits lim = xlsx_default_limits;
+	lim.max_strings = 4u << 20;
+	b.lim = &lim;
+	rc = in_child(open_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	if (kib > 16 * 1024)
+		fail_msg("with a 4 MiB limit the resident size grew by %ld KiB", kib);
+	/* without the strings limit, the inflate limit (100x) stops it */
+	lim = xlsx_default_limits;
+	lim.max_strings = 1u << 30;
+	b.want = "inflates beyond the limit";
+	rc = in_child(open_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +1083,12 @@ int main(void)
 		cmocka_unit_test(test_xlsx_zip_bomb),
 		cmocka_unit_test(test_xlsx_doctype),
 		cmocka_unit_test(test_formula_guard),
+		cmocka_unit_test(test_reply_file),
+		cmocka_unit_test(test_header_key),
+		cmocka_unit_test(test_header_map),
+		cmocka_unit_test(test_stream_csv),
+		cmocka_unit_test(test_stream_utf16),
+		cmocka_unit_test(test_xlsx_si_bomb),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
