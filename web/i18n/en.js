@@ -407,6 +407,7 @@ export default {
   'err.unknown_header': 'The header has an unknown column “{value}”.',
   'err.duplicate_header': 'The header names a column twice.',
   'err.missing_header': 'The header lacks a required column.',
+  'err.unit_mismatch': 'Column “{column}” is counted in {expected}, the file says {value}: check the values before importing.',
   'err.too_many_rows': 'The file has too many rows.',
   'err.too_large': '“{value}” is too large.',
   'err.empty_file': 'The file is empty.',

@@ -410,6 +410,7 @@ export default {
   'err.unknown_header': '表头中有系统不认识的列“{value}”。',
   'err.duplicate_header': '表头中有重复的列。',
   'err.missing_header': '表头缺少必需的列。',
+  'err.unit_mismatch': '列“{column}”的单位应为{expected}，文件中写的是{value}，请核对数值后再导入。',
   'err.too_many_rows': '文件行数超过上限。',
   'err.too_large': '“{value}”过大。',
   'err.empty_file': '文件是空的。',
