@@ -221,14 +221,15 @@ static void *linger_loop(void *arg)
 	while (running) {
 		pthread_mutex_lock(&mu);
 		int n = nlingers;
-		for (int i = 0; i < n; i++)
-			pf[i] = (struct pollfd){ .fd = lingers[i].fd, .events = POLLIN };
+		nfds_t npf = 0;
+		for (; npf < (nfds_t)n && npf < LINGER_MAX; npf++)
+			pf[npf] = (struct pollfd){ .fd = lingers[npf].fd, .events = POLLIN };
 		pthread_mutex_unlock(&mu);
-		if (n == 0) {
+		if (npf == 0) {
 			usleep(100 * 1000);
 			continue;
 		}
-		poll(pf, (nfds_t)n, 100);
+		poll(pf, npf, 100);
 		double now = now_mono();
 		pthread_mutex_lock(&mu);
 		/* entries 0..n-1 were polled (new ones are appended); an entry
