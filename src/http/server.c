@@ -396,19 +396,6 @@ static enum MHD_Result on_head(struct MHD_Connection *c, struct ctx *x, const ch
 	return MHD_YES;
 }
 
-static int spool_start(struct ctx *x)
-{
-	char *path;
-	x->fd = tmpfile_make(x->req.arena, "zoneops-upload", &path);
-	if (x->fd < 0)
-		return -1;
-	unlink(path);
-	if (x->body.len && write(x->fd, x->body.data, x->body.len) != (ssize_t)x->body.len)
-		return -1;
-	buf_free(&x->body);
-	return 0;
-}
-
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -420,6 +407,19 @@ static int write_all(int fd, const char *p, size_t n)
 		p += k;
 		n -= (size_t)k;
 	}
+	return 0;
+}
+
+static int spool_start(struct ctx *x)
+{
+	char *path;
+	x->fd = tmpfile_make(x->req.arena, "zoneops-upload", &path);
+	if (x->fd < 0)
+		return -1;
+	unlink(path);
+	if (x->body.len && write_all(x->fd, x->body.data, x->body.len) < 0)
+		return -1;
+	buf_free(&x->body);
 	return 0;
 }
 
