@@ -65,7 +65,7 @@ void api_trips_create(req_t *r)
 		return;
 	int64_t id = 0;
 	err_t err;
-	if (trip_insert(r->db, r->user, &in, &id, &err) < 0) {
+	if (trip_insert(r->db, r->user, &in, now_sec(), &id, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}
