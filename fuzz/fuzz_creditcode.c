@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	char out[80], again[80];
-	const char *reason, *detail;
-	if (credit_code_normalise(s, out, sizeof out, &reason, &detail) == 0) {
+	err_t e;
+	if (credit_code_normalise(s, out, sizeof out, &e) == 0) {
 		if (!credit_code_check(out) || strlen(out) != 18)
 			abort();
-		if (credit_code_normalise(out, again, sizeof again, &reason, &detail) != 0 || strcmp(out, again) != 0)
+		if (credit_code_normalise(out, again, sizeof again, &e) != 0 || strcmp(out, again) != 0)
 			abort();
-	} else if (reason == NULL || detail == NULL || *reason == '\0') {
+	} else if (err_get_param(&e, "reason") == NULL || e.message[0] == '\0' || e.status != 422) {
 		abort();
 	}
 	credit_code_check(s);

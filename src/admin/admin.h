@@ -79,6 +79,19 @@ int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *
  * return -1, or reply with it. */
 int calendar_missing(err_t *e, db_t *db, int year, const char *field);
 void reply_calendar_missing(req_t *r, int year, const char *field);
+/* One exception day of a year: a holiday (workday 0) or a make-up working
+ * day on a weekend (workday 1). */
+struct calendar_day {
+	const char *day;            /* YYYY-MM-DD */
+	int workday;
+	const char *note;           /* at most 32 characters; NULL: "" */
+};
+/* Replace year y's exceptions with days[0..n) and record the year as loaded
+ * from source at now.  Validates every day (a real date in y, listed once,
+ * make-up days on weekends); 0, or -1 with err (field day, workday or note
+ * and the param index of the day; or source, days). */
+int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, const char *source, int64_t now,
+                  err_t *err);
 void api_calendar_get(req_t *r);
 void api_calendar_put(req_t *r);
 

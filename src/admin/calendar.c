@@ -297,6 +297,106 @@ void api_calendar_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, const char *source, int64_t now,
+                  err_t *err)
+{
+	if (!text_ok(source, 200, 0))
+		return err_set(err, 422, "invalid", "source", "source is text of at most 200 characters");
+	if (n > MAX_EXCEPTIONS)
+		return err_set(err, 422, "invalid_type", "days", "days must be an array of at most %d days", MAX_EXCEPTIONS);
+	int64_t seen[MAX_EXCEPTIONS];
+	for (size_t i = 0; i < n; i++) {
+		const char *day = days[i].day, *note = days[i].note ? days[i].note : "";
+		int64_t d = 0;
+		int bad = 0;
+		if (!text_ok(note, 32, 0))
+			bad = err_set(err, 422, "invalid", "note", "the note is text of at most 32 characters");
+		else if (date_parse(day, &d) < 0)
+			bad = err_set(err, 422, "invalid_date", "day", "'%.40s' is not a date (YYYY-MM-DD)", day ? day : "");
+		else if (year_of(d) != y)
+			bad = err_set(err, 422, "invalid_date", "day", "%s is not in %d", day, y);
+		else if (days[i].workday && weekday(d) < 5)
+			bad = err_set(err, 422, "invalid", "workday", "%s is a weekday, which is a working day anyway; a"
+			              " make-up working day (调休) falls on a Saturday or Sunday", day);
+		for (size_t j = 0; !bad && j < i; j++)
+			if (seen[j] == d)
+				bad = err_set(err, 422, "duplicate", "day", "%s is listed twice", day);
+		if (bad) {
+			err_param(err, "index", "%zu", i);
+			return -1;
+		}
+		seen[i] = d;
+	}
+	char lo[DATE_LEN], hi[DATE_LEN];
+	date_format(date_from_civil(y, 1, 1), lo);
+	date_format(date_from_civil(y, 12, 31), hi);
+	db_stmt_t *st = db_prepare(db, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2");
+	db_bind_text(st, 1, lo);
+	db_bind_text(st, 2, hi);
+	int rc = db_step(st);
+	db_done(st);
+	for (size_t i = 0; i < n && rc == DB_DONE; i++) {
+		st = db_prepare(db, "INSERT INTO calendar_days (day, is_workday, note) VALUES ($1, $2, $3)");
+		db_bind_text(st, 1, days[i].day);
+		db_bind_int(st, 2, days[i].workday != 0);
+		db_bind_text(st, 3, days[i].note ? days[i].note : "");
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc == DB_DONE) {
+		st = db_prepare(db,
+			"INSERT INTO calendar_years (year, loaded_at, source) VALUES ($1, $2, $3)"
+			" ON CONFLICT (year) DO UPDATE SET loaded_at = excluded.loaded_at, source = excluded.source");
+		db_bind_int(st, 1, y);
+		db_bind_int(st, 2, now);
+		db_bind_text(st, 3, source ? source : "");
+		rc = db_step(st);
+		db_done(st);
+	}
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the calendar");
+}
+
+/* Day i of the body's days array into *out; 0, or -1 after replying 422. */
+static int day_in(req_t *r, json_t *e, size_t i, struct calendar_day *out)
+{
+	static const char *const dfields[] = { "day", "workday", "note", NULL };
+	if (!json_is_object(e)) {
+		reply_error(r, 422, "invalid_type", arena_printf(r->arena, "days[%zu]", i),
+		            "each day is an object {day, workday, note}");
+		return -1;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(e, k, v) {
+		int ok = 0;
+		for (int j = 0; dfields[j]; j++)
+			ok |= strcmp(k, dfields[j]) == 0;
+		if (!ok) {
+			reply_error(r, 422, "unknown_field", arena_printf(r->arena, "days[%zu].%s", i, k), "unknown field '%s'", k);
+			return -1;
+		}
+	}
+	json_t *jd = json_object_get(e, "day"), *jw = json_object_get(e, "workday"), *jn = json_object_get(e, "note");
+	if (jd == NULL || !json_is_string(jd)) {
+		reply_error(r, 422, jd ? "invalid_type" : "required", arena_printf(r->arena, "days[%zu].day", i),
+		            "day (YYYY-MM-DD) is required");
+		return -1;
+	}
+	if (jw == NULL || !json_is_boolean(jw)) {
+		reply_error(r, 422, jw ? "invalid_type" : "required", arena_printf(r->arena, "days[%zu].workday", i),
+		            "workday is required: false for a holiday, true for a make-up working day (调休)");
+		return -1;
+	}
+	if (jn && !json_is_null(jn) && !json_is_string(jn)) {
+		reply_error(r, 422, "invalid_type", arena_printf(r->arena, "days[%zu].note", i), "note must be a string");
+		return -1;
+	}
+	out->day = json_string_value(jd);
+	out->workday = json_is_true(jw);
+	out->note = jn && json_is_string(jn) ? json_string_value(jn) : "";
+	return 0;
+}
+
 void api_calendar_put(req_t *r)
 {
 	int y = year_param(r);
@@ -311,10 +411,6 @@ void api_calendar_put(req_t *r)
 	const char *source = "";
 	if (body_str(r, o, "source", &source) < 0)
 		return;
-	if (utf8_len(source) > 200 || has_ctl(source)) {
-		reply_error(r, 422, "invalid", "source", "source is text of at most 200 characters");
-		return;
-	}
 	json_t *days = json_object_get(o, "days");
 	if (days == NULL || json_is_null(days)) {
 		reply_error(r, 422, "required", "days", "days (the year's holidays and make-up working days) is required");
@@ -325,117 +421,20 @@ void api_calendar_put(req_t *r)
 		return;
 	}
 	size_t n = json_array_size(days);
-	int64_t *seen = arena_alloc(r->arena, (n + 1) * sizeof *seen);
-	const char **day_s = arena_alloc(r->arena, (n + 1) * sizeof *day_s);
-	const char **note_s = arena_alloc(r->arena, (n + 1) * sizeof *note_s);
-	int *work = arena_alloc(r->arena, (n + 1) * sizeof *work);
-	static const char *const dfields[] = { "day", "workday", "note", NULL };
+	struct calendar_day *in = arena_alloc(r->arena, (n + 1) * sizeof *in);
 	int holidays = 0, makeup = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(days, i);
-		const char *f_day = arena_printf(r->arena, "days[%zu].day", i);
-		const char *f_work = arena_printf(r->arena, "days[%zu].workday", i);
-		const char *f_note = arena_printf(r->arena, "days[%zu].note", i);
-		if (!json_is_object(e)) {
-			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "days[%zu]", i),
-			            "each day is an object {day, workday, note}");
+		if (day_in(r, json_array_get(days, i), i, &in[i]) < 0)
 			return;
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(e, k, v) {
-			int ok = 0;
-			for (int j = 0; dfields[j]; j++)
-				ok |= strcmp(k, dfields[j]) == 0;
-			if (!ok) {
-				reply_error(r, 422, "unknown_field", arena_printf(r->arena, "days[%zu].%s", i, k),
-				            "unknown field '%s'", k);
-				return;
-			}
-		}
-		const char *day = NULL, *note = "";
-		int w = -1;
-		json_t *jd = json_object_get(e, "day"), *jw = json_object_get(e, "workday"), *jn = json_object_get(e, "note");
-		if (jd == NULL || !json_is_string(jd)) {
-			reply_error(r, 422, jd ? "invalid_type" : "required", f_day, "day (YYYY-MM-DD) is required");
-			return;
-		}
-		day = json_string_value(jd);
-		if (jw == NULL || !json_is_boolean(jw)) {
-			reply_error(r, 422, jw ? "invalid_type" : "required", f_work,
-			            "workday is required: false for a holiday, true for a make-up working day (调休)");
-			return;
-		}
-		w = json_is_true(jw);
-		if (jn && !json_is_null(jn)) {
-			if (!json_is_string(jn)) {
-				reply_error(r, 422, "invalid_type", f_note, "note must be a string");
-				return;
-			}
-			note = json_string_value(jn);
-		}
-		if (utf8_len(note) > 32 || has_ctl(note)) {
-			reply_error(r, 422, "invalid", f_note, "the note is text of at most 32 characters");
-			return;
-		}
-		int64_t d;
-		if (date_parse(day, &d) < 0) {
-			reply_error(r, 422, "invalid_date", f_day, "'%s' is not a date (YYYY-MM-DD)", day);
-			return;
-		}
-		if (year_of(d) != y) {
-			reply_error(r, 422, "invalid_date", f_day, "%s is not in %d", day, y);
-			return;
-		}
-		if (w && weekday(d) < 5) {
-			reply_error(r, 422, "invalid", f_work,
-			            "%s is a weekday, which is a working day anyway; a make-up working day (调休) falls on a "
-			            "Saturday or Sunday", day);
-			return;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (seen[j] == d) {
-				reply_error(r, 422, "duplicate", f_day, "%s is listed twice", day);
-				return;
-			}
-		seen[i] = d;
-		day_s[i] = day;
-		note_s[i] = note;
-		work[i] = w;
-		if (w)
-			makeup++;
-		else
-			holidays++;
+		in[i].workday ? makeup++ : holidays++;
 	}
-
-	char lo[11], hi[11];
-	snprintf(lo, sizeof lo, "%04d-01-01", y);
-	snprintf(hi, sizeof hi, "%04d-12-31", y);
-	db_stmt_t *st = db_prepare(r->db, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2");
-	db_bind_text(st, 1, lo);
-	db_bind_text(st, 2, hi);
-	int rc = db_step(st);
-	db_done(st);
-	for (size_t i = 0; i < n && rc == DB_DONE; i++) {
-		st = db_prepare(r->db, "INSERT INTO calendar_days (day, is_workday, note) VALUES ($1, $2, $3)");
-		db_bind_text(st, 1, day_s[i]);
-		db_bind_int(st, 2, work[i]);
-		db_bind_text(st, 3, note_s[i]);
-		rc = db_step(st);
-		db_done(st);
-	}
-	if (rc == DB_DONE) {
-		st = db_prepare(r->db,
-			"INSERT INTO calendar_years (year, loaded_at, source) VALUES ($1, $2, $3)"
-			" ON CONFLICT (year) DO UPDATE SET loaded_at = excluded.loaded_at, source = excluded.source");
-		db_bind_int(st, 1, y);
-		db_bind_int(st, 2, now_sec());
-		db_bind_text(st, 3, source);
-		rc = db_step(st);
-		db_done(st);
-	}
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "saving the calendar");
+	err_t e;
+	err_clear(&e);
+	if (calendar_load(r->db, y, in, n, source, now_sec(), &e) < 0) {
+		const char *idx = err_get_param(&e, "index");
+		if (idx && e.field)   /* the API names the element: days[3].day */
+			e.field = arena_printf(r->arena, "days[%s].%s", idx, e.field);
+		reply_err(r, &e);
 		return;
 	}
 	r->audit_entity = "calendar";

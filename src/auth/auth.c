@@ -199,7 +199,7 @@ int auth_login(db_t *db, arena_t *a, const struct login_in *in, user_t **user, e
 	char code_norm[80] = "";
 	if (*way != LOGIN_PASSWORD) {
 		/* an accepted code may fail the checksum: use the folded form anyway */
-		credit_code_normalise(in->credit_code, code_norm, sizeof code_norm, NULL, NULL);
+		credit_code_normalise(in->credit_code, code_norm, sizeof code_norm, NULL);
 		key = code_norm;
 	}
 	if (strlen(key) > 64 || (in->password && strlen(in->password) > 256) ||

@@ -3,7 +3,7 @@
  *
  * Owns: the per-request arena (bump allocator freed all at once), a
  * growable byte buffer, UTF-8 validation, percent-decoding, HTML
- * escaping, hex, whole-file reading; dates, months and the zone's clock;
+ * escaping, hex; dates, months and the zone's clock;
  * the national code rules every module checks (the unified social credit
  * code, GB 32100); and the one error type.  Nothing here knows HTTP or SQL.
  */
@@ -64,11 +64,6 @@ int text_is_blank(const char *s);
  * in place (the result is never longer).  For codes, numbers and dates
  * after parsing, never for names. */
 void text_fold_fullwidth(char *s);
-
-/* ---- files ---- */
-/* The whole file, or standard input for "-", in a malloc'd buffer (NUL
- * terminated; *len excludes the NUL).  NULL with errno set on failure. */
-char *file_read_all(const char *path, size_t *len);
 
 /* ---- dates and the clock (date.c) ----
  * A date is a day number: days since 1970-01-01, proleptic Gregorian.  Text
@@ -134,22 +129,6 @@ void clock_set(int64_t unix_sec);
 int clock_parse(const char *s, int64_t *unix_sec);
 double now_mono(void);  /* seconds, monotonic (not moved by clock_set) */
 
-/* ---- credit codes (creditcode.c): GB 32100-2015 ---- */
-
-/* Normalise in (trim spaces incl. U+3000, fold full-width ASCII to
- * half-width, lower to upper case) into out (at least 19 bytes when the
- * result is valid).  Returns 0 when valid; else -1 with *reason one of
- * "length", "character", "checksum" and *detail a human sentence
- * (static).  A code that fails only the checksum still has out filled. */
-int credit_code_normalise(const char *in, char *out, size_t outlen, const char **reason, const char **detail);
-/* 1 when code (already normalised) is valid. */
-int credit_code_check(const char *code);
-/* The 31 characters a credit code is written with (no I, O, S, V, Z). */
-#define CREDIT_CODE_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
-/* Fill positions 17 (organisation code check digit) and 18 (check
- * character) of code from its first 16 characters, and terminate it. */
-void credit_code_complete(char code[19]);
-
 /* ---- errors (err.c) ----
  * One error type for the whole program: what went wrong (a stable
  * snake_case code the browser translates), where (the field or column, and
@@ -191,5 +170,24 @@ typedef struct {
 } err_list_t;
 void err_list_add(err_list_t *l, const err_t *e);
 void err_list_free(err_list_t *l);
+
+/* ---- credit codes (creditcode.c): GB 32100-2015 ---- */
+
+/* Normalise in (trim spaces incl. U+3000, fold full-width ASCII to
+ * half-width, lower to upper case) into out (at least 19 bytes when the
+ * result is valid).  Returns 0 when valid; else -1 with err (may be NULL)
+ * set to 422 invalid_credit_code, field credit_code, an English sentence
+ * and the params: reason (length | character | checksum) and what was
+ * found: length; position, char and hint (excluded, space, alnum,
+ * authority, type, division); position, expected and actual.  A code that
+ * fails only the checksum still has out filled. */
+int credit_code_normalise(const char *in, char *out, size_t outlen, err_t *err);
+/* 1 when code (already normalised) is valid. */
+int credit_code_check(const char *code);
+/* The 31 characters a credit code is written with (no I, O, S, V, Z). */
+#define CREDIT_CODE_ALPHABET "0123456789ABCDEFGHJKLMNPQRTUWXY"
+/* Fill positions 17 (organisation code check digit) and 18 (check
+ * character) of code from its first 16 characters, and terminate it. */
+void credit_code_complete(char code[19]);
 
 #endif

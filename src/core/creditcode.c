@@ -18,6 +18,7 @@
  */
 #include "core.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -169,9 +170,6 @@ static int is_space(unsigned cp)
 /* The longest input looked at: anything longer is a length problem. */
 #define CC_MAXCP 64
 
-/* The detail sentence: per thread, valid until the next call. */
-static _Thread_local char detail_buf[320];
-
 /* How to show the character cp in a message. */
 static void show_char(unsigned cp, char out[16])
 {
@@ -183,16 +181,49 @@ static void show_char(unsigned cp, char out[16])
 	}
 }
 
-int credit_code_normalise(const char *in, char *out, size_t outlen, const char **reason, const char **detail)
+/* The error of a code: 422 invalid_credit_code on field credit_code with
+ * the params reason (length | character | checksum) and what it found. */
+static int cc_fail(err_t *err, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cc_fail(err_t *err, const char *reason, const char *fmt, ...)
 {
-	static const char *const dummy = "";
-	const char *r_dummy;
-	if (reason == NULL)
-		reason = &r_dummy;
-	if (detail == NULL)
-		detail = &r_dummy;
-	*reason = dummy;
-	*detail = dummy;
+	if (err == NULL)
+		return -1;
+	err_set(err, 422, "invalid_credit_code", "credit_code", "%s", "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	err_param(err, "reason", "%s", reason);
+	return -1;
+}
+
+/* A bad character at 0-based position i: why it is refused (the param
+ * "hint": excluded, space, alnum, authority, type, division). */
+static int bad_char(err_t *err, int i, unsigned cp, const char *hint)
+{
+	char shown[16];
+	show_char(cp, shown);
+	static const struct { const char *hint, *why; } WHY[] = {
+		{ "excluded", "I, O, S, V and Z are not used" },
+		{ "space", "no spaces inside the code" },
+		{ "alnum", "only digits and capital letters" },
+		{ "authority", "character 1 is the registration authority: 1-9, A, N or Y" },
+		{ "type", "character 2 is the organisation type: 1-5 or 9" },
+		{ "division", "characters 3-8 are the division code, digits only" },
+	};
+	const char *why = "";
+	for (size_t k = 0; k < sizeof WHY / sizeof WHY[0]; k++)
+		if (strcmp(WHY[k].hint, hint) == 0)
+			why = WHY[k].why;
+	cc_fail(err, "character", "character %d '%s' is not allowed (%s)", i + 1, shown, why);
+	err_param(err, "position", "%d", i + 1);
+	err_param(err, "char", "%s", shown);
+	err_param(err, "hint", "%s", hint);
+	return -1;
+}
+
+int credit_code_normalise(const char *in, char *out, size_t outlen, err_t *err)
+{
 	if (out && outlen)
 		out[0] = '\0';
 	if (in == NULL)
@@ -230,77 +261,41 @@ int credit_code_normalise(const char *in, char *out, size_t outlen, const char *
 	}
 
 	if (too_long || n != 18) {
-		*reason = "length";
-		if (n == 0 && !too_long)
-			snprintf(detail_buf, sizeof detail_buf,
-			         "统一社会信用代码为空，应为18位 / the credit code is empty; it has 18 characters");
-		else if (too_long)
-			snprintf(detail_buf, sizeof detail_buf,
-			         "统一社会信用代码应为18位，输入过长 / a credit code has 18 characters; this is far longer");
+		if (too_long)
+			cc_fail(err, "length", "a credit code has 18 characters; this one has more than %d", CC_MAXCP);
+		else if (n == 0)
+			cc_fail(err, "length", "the credit code is empty; it has 18 characters");
 		else
-			snprintf(detail_buf, sizeof detail_buf,
-			         "统一社会信用代码应为18位，实际为%d位 / a credit code has 18 characters, this one has %d",
-			         n, n);
-		*detail = detail_buf;
+			cc_fail(err, "length", "a credit code has 18 characters, this one has %d", n);
+		if (err)
+			err_param(err, "length", too_long ? ">%d" : "%d", too_long ? CC_MAXCP : n);
 		return -1;
 	}
 
 	char code[19];
 	for (int i = 0; i < 18; i++) {
 		if (cps[i] >= 0x80 || cc_value((char)cps[i]) < 0) {
-			char shown[16];
-			show_char(cps[i], shown);
-			const char *why_zh = "", *why_en = "";
-			if (cps[i] == 'I' || cps[i] == 'O' || cps[i] == 'S' || cps[i] == 'V' || cps[i] == 'Z')
-				why_zh = "（不使用 I、O、S、V、Z）", why_en = " (I, O, S, V and Z are not used)";
-			else if (is_space(cps[i]))
-				why_zh = "（中间不能有空格）", why_en = " (no spaces inside the code)";
-			else
-				why_zh = "（只能是数字和大写字母）", why_en = " (only digits and capital letters)";
-			*reason = "character";
-			snprintf(detail_buf, sizeof detail_buf,
-			         "第%d位字符“%s”无效%s / character %d '%s' is not allowed%s",
-			         i + 1, shown, why_zh, i + 1, shown, why_en);
-			*detail = detail_buf;
-			return -1;
+			unsigned c = cps[i];
+			return bad_char(err, i, c, c == 'I' || c == 'O' || c == 'S' || c == 'V' || c == 'Z' ? "excluded"
+			                           : is_space(c) ? "space" : "alnum");
 		}
 		code[i] = (char)cps[i];
 	}
 	code[18] = '\0';
 	int bad = first_bad_char(code);
-	if (bad >= 0) {
-		*reason = "character";
-		if (bad == 0)
-			snprintf(detail_buf, sizeof detail_buf,
-			         "第1位登记管理部门代码“%c”无效（应为1-9、A、N、Y） / character 1 '%c' is not a registration"
-			         " authority (1-9, A, N, Y)", code[0], code[0]);
-		else if (bad == 1)
-			snprintf(detail_buf, sizeof detail_buf,
-			         "第2位机构类别代码“%c”无效（应为1-5或9） / character 2 '%c' is not an organisation type"
-			         " (1-5 or 9)", code[1], code[1]);
-		else
-			snprintf(detail_buf, sizeof detail_buf,
-			         "第%d位字符“%c”无效（第3-8位是行政区划码，只能是数字） / character %d '%c' is not allowed"
-			         " (characters 3-8 are the division code, digits only)", bad + 1, code[bad], bad + 1, code[bad]);
-		*detail = detail_buf;
-		return -1;
-	}
-	char org = org_check_char(code + 8);
-	if (code[16] != org) {
-		*reason = "checksum";
-		snprintf(detail_buf, sizeof detail_buf,
-		         "第17位组织机构代码校验码应为“%c”，实际为“%c” / the organisation code check digit"
-		         " (character 17) should be '%c', not '%c'", org, code[16], org, code[16]);
-		*detail = detail_buf;
-		return -1;
-	}
-	char cc = cc_check_char(code);
-	if (code[17] != cc) {
-		*reason = "checksum";
-		snprintf(detail_buf, sizeof detail_buf,
-		         "第18位校验码应为“%c”，实际为“%c” / the check character (character 18) should be '%c', not '%c'",
-		         cc, code[17], cc, code[17]);
-		*detail = detail_buf;
+	if (bad >= 0)
+		return bad_char(err, bad, (unsigned char)code[bad], bad == 0 ? "authority" : bad == 1 ? "type" : "division");
+	char org = org_check_char(code + 8), cc = cc_check_char(code);
+	int pos = code[16] != org ? 17 : code[17] != cc ? 18 : 0;
+	if (pos) {
+		char want = pos == 17 ? org : cc, got = code[pos - 1];
+		cc_fail(err, "checksum", pos == 17 ? "the organisation code check digit (character 17) should be '%c', not '%c'"
+		                                   : "the check character (character 18) should be '%c', not '%c'", want, got);
+		if (err) {
+			err_param(err, "position", "%d", pos);
+			err_param(err, "expected", "%c", want);
+			err_param(err, "actual", "%c", got);
+		}
 		return -1;
 	}
 	return 0;

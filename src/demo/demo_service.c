@@ -215,70 +215,33 @@ static int64_t at_time(int64_t d, int hour, int minute)
 
 int demo_seed_calendar(db_t *db, int64_t now, char **err)
 {
-	struct ctx c0;
-	memset(&c0, 0, sizeof c0);
-	c0.db = db;
 	for (int y = 0; y < NELEM(CAL_YEARS); y++) {
-		char lo[11], hi[11];
-		snprintf(lo, sizeof lo, "%04d-01-01", CAL_YEARS[y].year);
-		snprintf(hi, sizeof hi, "%04d-12-31", CAL_YEARS[y].year);
-		db_stmt_t *st = db_prepare(db, "DELETE FROM calendar_days WHERE day >= $1 AND day <= $2");
-		if (st == NULL) {
-			fail(&c0, "calendar_days");
-			goto bad;
-		}
-		db_bind_text(st, 1, lo);
-		db_bind_text(st, 2, hi);
-		int rc = db_step(st);
-		db_done(st);
-		if (rc != DB_DONE) {
-			fail(&c0, "calendar_days");
-			goto bad;
-		}
+		struct calendar_day days[366];
+		char text[366][DATE_LEN];
+		size_t n = 0;
+		char year[8];
+		snprintf(year, sizeof year, "%04d", CAL_YEARS[y].year);
 		for (int i = 0; i < NELEM(CAL); i++) {
-			if (strncmp(CAL[i].from, lo, 4) != 0)
+			if (strncmp(CAL[i].from, year, 4) != 0)
 				continue;
 			int64_t a = day_of(CAL[i].from), b = CAL[i].to ? day_of(CAL[i].to) : a;
-			for (int64_t d = a; d <= b; d++) {
-				char day[11];
-				date_format(d, day);
-				st = db_prepare(db, "INSERT INTO calendar_days (day, is_workday, note) VALUES ($1, $2, $3)");
-				if (st == NULL) {
-					fail(&c0, "calendar_days %s", day);
-					goto bad;
-				}
-				db_bind_text(st, 1, day);
-				db_bind_int(st, 2, CAL[i].work);
-				db_bind_text(st, 3, CAL[i].note);
-				rc = db_step(st);
-				db_done(st);
-				if (rc != DB_DONE) {
-					fail(&c0, "calendar_days %s", day);
-					goto bad;
-				}
+			for (int64_t d = a; d <= b && n < 366; d++, n++) {
+				date_format(d, text[n]);
+				days[n] = (struct calendar_day){ text[n], CAL[i].work, CAL[i].note };
 			}
 		}
-		st = db_prepare(db,
-			"INSERT INTO calendar_years (year, loaded_at, source) VALUES ($1, $2, $3)"
-			" ON CONFLICT (year) DO UPDATE SET loaded_at = excluded.loaded_at, source = excluded.source");
-		if (st == NULL) {
-			fail(&c0, "calendar_years");
-			goto bad;
-		}
-		db_bind_int(st, 1, CAL_YEARS[y].year);
-		db_bind_int(st, 2, now);
-		db_bind_text(st, 3, CAL_YEARS[y].source);
-		rc = db_step(st);
-		db_done(st);
-		if (rc != DB_DONE) {
-			fail(&c0, "calendar_years");
-			goto bad;
+		err_t e;
+		if (calendar_load(db, CAL_YEARS[y].year, days, n, CAL_YEARS[y].source, now, &e) < 0) {
+			char msg[400];
+			snprintf(msg, sizeof msg, "demo service: the %d calendar: %s", CAL_YEARS[y].year, e.message);
+			if (err)
+				*err = strdup(msg);
+			else
+				fprintf(stderr, "zoneops: %s\n", msg);
+			return -1;
 		}
 	}
 	return 0;
-bad:
-	report(&c0, err);
-	return -1;
 }
 
 static int wd_build(struct ctx *c, const char *from, int n)

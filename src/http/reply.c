@@ -57,7 +57,7 @@ json_t *err_json(const err_t *e)
 		json_object_set_new(o, "params", p);
 		/* the first API gave a credit code's "reason" beside the code */
 		const char *reason = err_get_param(e, "reason");
-		if (reason)
+		if (reason && e->code && strcmp(e->code, "invalid_credit_code") == 0)
 			json_object_set_new(o, "reason", json_string(reason));
 	}
 	return o;

@@ -300,9 +300,8 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	if (in->credit_code && *in->credit_code) {
-		const char *reason, *detail;
-		if (credit_code_normalise(in->credit_code, code_buf, 32, &reason, &detail) < 0)
-			return err_set(err, 422, "invalid_credit_code", "credit_code", "credit_code: %s", detail);
+		if (credit_code_normalise(in->credit_code, code_buf, 32, err) < 0)
+			return -1;
 		in->credit_code = code_buf;
 	} else {
 		in->credit_code = "";
@@ -566,9 +565,8 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 	date_parse(in->start_on, &a);
 	date_parse(in->end_on, &b);
 	if (b - a + 1 > TRIP_MAX_DAYS)
-		return err_set(err, 422, "out_of_range", "end_on",
-		                 "一次外出最长%d天，请分段登记 / a trip lasts at most %d days: enter longer ones in parts",
-		                 TRIP_MAX_DAYS, TRIP_MAX_DAYS);
+		return err_set(err, 422, "out_of_range", "end_on", "a trip lasts at most %d days: enter longer ones in parts",
+		               TRIP_MAX_DAYS), err_param(err, "reason", "trip_days"), err_param(err, "max", "%d", TRIP_MAX_DAYS);
 	if (in->visits < 0)
 		return err_set(err, 422, "negative_amount", "visits", "visits must not be negative");
 	return 0;

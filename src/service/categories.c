@@ -84,9 +84,9 @@ void api_request_categories(req_t *r)
 		reply_db_error(r, rc, "listing time-limit classes");
 		return;
 	}
-	size_t n = json_array_size(items);
-	reply_list(r, items, (int64_t)n, (int64_t)n, 0);
-	json_object_set_new(r->out, "classes", classes);
+	json_int_t n = (json_int_t)json_array_size(items);
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:o}", "items", items, "total", n, "limit", n, "offset",
+	                             (json_int_t)0, "classes", classes));
 }
 
 void api_request_category_update(req_t *r)

@@ -454,44 +454,31 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 		const char *n = nz(e->credit_code_note);
 		if (!text_ok(n, NOTE_MAX_CHARS, 0))
 			return err_set(fe, 422, "invalid", "credit_code_note",
-			              "理由最多%d个字且不能含控制字符 / the reason has at most %d characters and no control characters",
-			              NOTE_MAX_CHARS, NOTE_MAX_CHARS);
+			               "the reason has at most %d characters and no control characters", NOTE_MAX_CHARS),
+			       err_param(fe, "reason", "text"), err_param(fe, "max", "%d", NOTE_MAX_CHARS);
 		if (*n && utf8_len(n) < NOTE_MIN_CHARS)
-			return err_set(fe, 422, "invalid", "credit_code_note",
-			              "请写明理由（至少%d个字） / give a written reason of at least %d characters",
-			              NOTE_MIN_CHARS, NOTE_MIN_CHARS);
+			return err_set(fe, 422, "invalid", "credit_code_note", "give a written reason of at least %d characters",
+			               NOTE_MIN_CHARS), err_param(fe, "reason", "too_short"), err_param(fe, "min", "%d", NOTE_MIN_CHARS);
 	}
 	if (has & ENT_F_CODE) {
 		if (e->credit_code == NULL || *e->credit_code == '\0')
-			return err_set(fe, 422, "required", "credit_code",
-			              "请填写统一社会信用代码 / enter the unified social credit code");
+			return err_set(fe, 422, "required", "credit_code", "enter the unified social credit code");
 		char code[80];
-		const char *reason = NULL, *detail = NULL;
-		int rc = credit_code_normalise(e->credit_code, code, sizeof code, &reason, &detail);
-		if (rc < 0 && !(strcmp(reason, "checksum") == 0 && allow_bad_checksum)) {
-			if (strcmp(reason, "checksum") == 0) {
-				/* some genuine early codes fail it: say how to accept one,
-				 * in each language */
-				const char *slash = strstr(detail, " / ");
-				int zh = slash ? (int)(slash - detail) : (int)strlen(detail);
-				err_set(fe, 422, "invalid_credit_code", "credit_code", "%.*s（管理员可填写理由后接受） / %s"
-				       " (an admin may accept it with a reason in credit_code_note)",
-				       zh, detail, slash ? slash + 3 : "");
-			} else {
-				err_set(fe, 422, "invalid_credit_code", "credit_code", "%s", detail);
-			}
-			err_param(fe, "reason", "%s", reason);
+		if (credit_code_normalise(e->credit_code, code, sizeof code, fe) < 0 &&
+		    !(strcmp(err_get_param(fe, "reason"), "checksum") == 0 && allow_bad_checksum)) {
+			if (strcmp(err_get_param(fe, "reason"), "checksum") == 0)   /* some genuine early codes fail it */
+				snprintf(fe->message + strlen(fe->message), sizeof fe->message - strlen(fe->message),
+				         " (an admin may accept it with a reason in credit_code_note)");
 			return -1;
 		}
 		e->credit_code = arena_strdup(a, code);
 	}
 	if (has & ENT_F_NAME) {
 		if (e->name == NULL || *e->name == '\0')
-			return err_set(fe, 422, "required", "name", "请填写企业名称 / enter the enterprise's name");
+			return err_set(fe, 422, "required", "name", "enter the enterprise's name");
 		if (!text_ok(e->name, NAME_MAX_CHARS, 0))
-			return err_set(fe, 422, "invalid", "name",
-			              "企业名称最多%d个字且不能含控制字符 / the name has at most %d characters and no control characters",
-			              NAME_MAX_CHARS, NAME_MAX_CHARS);
+			return err_set(fe, 422, "invalid", "name", "the name has at most %d characters and no control characters",
+			               NAME_MAX_CHARS), err_param(fe, "reason", "text"), err_param(fe, "max", "%d", NAME_MAX_CHARS);
 	}
 	if (has & ENT_F_STREET) {
 		const char *street = nz(e->street);
@@ -499,71 +486,70 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			const char *p[1] = { street };
 			int64_t sid = db_int1(db, "SELECT id FROM streets WHERE name = $1", 0, 1, p);
 			if (sid <= 0)
-				return err_set(fe, 422, "invalid", "street", "没有名为“%.100s”的街道 / no street is named '%.100s'",
-				              street, street);
+				return err_set(fe, 422, "invalid", "street", "no street is named '%.100s'", street),
+				       err_param(fe, "reason", "unknown"), err_param(fe, "value", "%s", street);
 			if (e->street_id > 0 && e->street_id != sid)
-				return err_set(fe, 422, "invalid", "street_id",
-				              "street_id 与街道名称不一致 / street_id and street name different streets");
+				return err_set(fe, 422, "invalid", "street_id", "street_id and street name different streets"),
+				       err_param(fe, "reason", "mismatch");
 			e->street_id = sid;
 		} else if (e->street_id > 0) {
 			char v[24];
 			snprintf(v, sizeof v, "%lld", (long long)e->street_id);
 			const char *p[1] = { v };
 			if (db_int1(db, "SELECT count(*) FROM streets WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
-				return err_set(fe, 422, "invalid", "street_id", "没有这个街道 / no such street");
+				return err_set(fe, 422, "invalid", "street_id", "no such street"), err_param(fe, "reason", "unknown");
 		}
 	}
 	if (has & ENT_F_INDUSTRY) {
 		char *ind = arena_strdup(a, nz(e->industry));
 		if (*ind && !valid_industry(ind))
-			return err_set(fe, 422, "invalid", "industry",
-			              "行业代码应为GB/T 4754门类字母，或加大类（2位）、中类（3位）、小类（4位）代码，如C、C38、"
-			              "C3811 / industry is a GB/T 4754 section letter, optionally with its division, group or"
-			              " class, like C, C38 or C3811");
+			return err_set(fe, 422, "invalid", "industry", "industry is a GB/T 4754 section letter, optionally"
+			               " with its division, group or class, like C, C38 or C3811"),
+			       err_param(fe, "reason", "industry"), err_param(fe, "value", "%s", ind);
 		e->industry = ind;
 	}
 	if (has & ENT_F_KEY) {
 		if (e->key == 1 && (!(has & ENT_F_OFFICER) || e->officer_id <= 0))
-			return err_set(fe, 422, "required", "officer_id",
-			              "重点企业须配一名首席服务员（officer_id） / a key enterprise needs its chief service officer"
-			              " (officer_id)");
+			return err_set(fe, 422, "required", "officer_id", "a key enterprise needs its chief service officer"
+			               " (officer_id)"), err_param(fe, "reason", "key_officer");
 	}
 	if ((has & ENT_F_OFFICER) && e->officer_id > 0) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->officer_id);
 		const char *p[1] = { v };
 		if (db_int1(db, "SELECT count(*) FROM users WHERE id = CAST($1 AS BIGINT) AND role = 'officer'", 0, 1, p) <= 0)
-			return err_set(fe, 422, "invalid", "officer_id",
-			              "officer_id 须为首席服务员账号 / officer_id must be a user with the role officer");
+			return err_set(fe, 422, "invalid", "officer_id", "officer_id must be a user with the role officer"),
+			       err_param(fe, "reason", "not_officer");
 	}
 	if ((has & ENT_F_DEPT) && e->department_id > 0) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->department_id);
 		const char *p[1] = { v };
 		if (db_int1(db, "SELECT count(*) FROM departments WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0)
-			return err_set(fe, 422, "invalid", "department_id", "没有这个部门 / no such department");
+			return err_set(fe, 422, "invalid", "department_id", "no such department"), err_param(fe, "reason", "unknown");
 	}
 	if ((has & ENT_F_CONTACT) && !text_ok(nz(e->contact_name), CONTACT_MAX_CHARS, 0))
-		return err_set(fe, 422, "invalid", "contact_name",
-		              "联系人最多%d个字 / contact_name has at most %d characters and no control characters",
-		              CONTACT_MAX_CHARS, CONTACT_MAX_CHARS);
+		return err_set(fe, 422, "invalid", "contact_name", "contact_name has at most %d characters and no control"
+		               " characters", CONTACT_MAX_CHARS), err_param(fe, "reason", "text"),
+		       err_param(fe, "max", "%d", CONTACT_MAX_CHARS);
 	if ((has & ENT_F_PHONE) && (!valid_phone(nz(e->contact_phone)) || strlen(nz(e->contact_phone)) > PHONE_MAX_CHARS))
-		return err_set(fe, 422, "invalid", "contact_phone",
-		              "电话只能含数字、空格和 + - ( )，最多%d位 / contact_phone has digits, spaces and + - ( ) only,"
-		              " at most %d", PHONE_MAX_CHARS, PHONE_MAX_CHARS);
+		return err_set(fe, 422, "invalid", "contact_phone", "contact_phone has digits, spaces and + - ( ) only,"
+		               " at most %d", PHONE_MAX_CHARS), err_param(fe, "reason", "phone"),
+		       err_param(fe, "max", "%d", PHONE_MAX_CHARS);
 	if ((has & ENT_F_EMPLOYEES) && (e->employees < 0 || e->employees > EMPLOYEES_MAX))
-		return err_set(fe, 422, "invalid", "employees", "从业人数应为0到%lld / employees is 0 to %lld",
-		              (long long)EMPLOYEES_MAX, (long long)EMPLOYEES_MAX);
+		return err_set(fe, 422, "invalid", "employees", "employees is 0 to %lld", (long long)EMPLOYEES_MAX),
+		       err_param(fe, "reason", "range"), err_param(fe, "min", "0"),
+		       err_param(fe, "max", "%lld", (long long)EMPLOYEES_MAX);
 	if ((has & ENT_F_CAPITAL) && (e->registered_capital_wan < 0 || e->registered_capital_wan > CAPITAL_MAX))
-		return err_set(fe, 422, "invalid", "registered_capital",
-		              "注册资本（万元）应为0到%lld的整数 / registered_capital is whole 万元 from 0 to %lld",
-		              (long long)CAPITAL_MAX, (long long)CAPITAL_MAX);
+		return err_set(fe, 422, "invalid", "registered_capital", "registered_capital is whole 万元 from 0 to %lld",
+		               (long long)CAPITAL_MAX), err_param(fe, "reason", "range"), err_param(fe, "min", "0"),
+		       err_param(fe, "max", "%lld", (long long)CAPITAL_MAX);
 	if ((has & ENT_F_LAND) && !(isfinite(e->land_mu) && e->land_mu >= 0 && e->land_mu <= LAND_MAX))
-		return err_set(fe, 422, "invalid", "land_mu", "用地面积（亩）应为0到%.0f / land_mu is 0 to %.0f mu",
-		              LAND_MAX, LAND_MAX);
+		return err_set(fe, 422, "invalid", "land_mu", "land_mu is 0 to %.0f mu", LAND_MAX),
+		       err_param(fe, "reason", "range"), err_param(fe, "min", "0"), err_param(fe, "max", "%.0f", LAND_MAX);
 	if ((has & ENT_F_FOUNDED) && *nz(e->founded_on) && !valid_date(e->founded_on))
-		return err_set(fe, 422, "invalid", "founded_on",
-		              "成立日期应为真实日期 YYYY-MM-DD / founded_on is a real date YYYY-MM-DD");
+		return err_set(fe, 422, "invalid", "founded_on", "founded_on is a real date YYYY-MM-DD"),
+		       err_param(fe, "reason", "date");
 	return 0;
 }
 
@@ -698,9 +684,17 @@ static int parse_input(req_t *r, json_t *o, struct enterprise_in *e)
 	return 0;
 }
 
+/* 409: the credit code is registered to another enterprise already. */
+static void reply_duplicate_code(req_t *r, const char *code)
+{
+	err_t e;
+	err_set(&e, 409, "duplicate_credit_code", "credit_code", "the credit code %s is registered already", code);
+	err_param(&e, "value", "%s", code);
+	reply_err(r, &e);
+}
+
 #define NOTE_ADMIN_ONLY \
-	"只有管理员可以填写接受校验未通过代码的理由 / only an admin gives the reason to accept a code that fails" \
-	" the checksum"
+	"only an admin gives the reason to accept a code that fails the checksum"
 
 static int is_admin(const req_t *r)
 {
@@ -757,9 +751,9 @@ static const char *audit_text(req_t *r, unsigned changed, const char *code, int 
 /* 1 when the normalised code fails only its checksum. */
 static int fails_checksum(const char *code)
 {
-	const char *reason = NULL;
+	err_t e;
 	char out[80];
-	return credit_code_normalise(code, out, sizeof out, &reason, NULL) < 0 && strcmp(reason, "checksum") == 0;
+	return credit_code_normalise(code, out, sizeof out, &e) < 0 && strcmp(err_get_param(&e, "reason"), "checksum") == 0;
 }
 
 /* ---- create and update ---- */
@@ -776,7 +770,7 @@ void api_enterprises_create(req_t *r)
 		/* an officer registers the enterprises it serves */
 		if ((e.has & ENT_F_OFFICER) && e.officer_id > 0 && e.officer_id != r->user->id) {
 			reply_error(r, 403, "forbidden_field", "officer_id",
-			            "只有管理员和区领导可以指定其他首席服务员 / only an admin or a leader assigns another officer");
+			            "only an admin or a leader assigns another officer");
 			return;
 		}
 		e.officer_id = r->user->id;
@@ -796,8 +790,7 @@ void api_enterprises_create(req_t *r)
 	int64_t id = 0;
 	int rc = ent_insert(r->db, &e, r->user->id, now_sec(), &id);
 	if (rc == DB_OK && id == 0) {
-		reply_error(r, 409, "duplicate_credit_code", "credit_code",
-		            "统一社会信用代码 %s 已登记 / the credit code %s is registered already", e.credit_code, e.credit_code);
+		reply_duplicate_code(r, e.credit_code);
 		return;
 	}
 	if (rc != DB_OK) {
@@ -845,15 +838,14 @@ void api_enterprise_update(req_t *r)
 				ok |= strcmp(k, own[i]) == 0;
 			if (!ok) {
 				reply_error(r, 403, "forbidden_field", k,
-				            "企业账号只能修改联系人、联系电话和从业人数 / an enterprise account changes only"
-				            " contact_name, contact_phone and employees");
+				            "an enterprise account changes only contact_name, contact_phone and employees");
 				return;
 			}
 		}
 	}
 	if (role == ROLE_OFFICER && cur.officer_id != r->user->id) {
 		reply_error(r, 403, "forbidden", NULL,
-		            "只能修改您服务的企业 / an officer edits only the enterprises it serves");
+		            "an officer edits only the enterprises it serves");
 		return;
 	}
 	struct enterprise_in e;
@@ -865,14 +857,14 @@ void api_enterprise_update(req_t *r)
 	}
 	if (role == ROLE_OFFICER && (e.has & ENT_F_OFFICER) && e.officer_id != cur.officer_id) {
 		reply_error(r, 403, "forbidden_field", "officer_id",
-		            "只有管理员和区领导可以调整首席服务员 / only an admin or a leader reassigns the officer");
+		            "only an admin or a leader reassigns the officer");
 		return;
 	}
 	/* the same code again (perhaps typed differently) is no change, even
 	 * when it is an accepted checksum-failing one */
 	if ((e.has & ENT_F_CODE) && e.credit_code && *e.credit_code) {
 		char norm[80];
-		credit_code_normalise(e.credit_code, norm, sizeof norm, NULL, NULL);
+		credit_code_normalise(e.credit_code, norm, sizeof norm, NULL);
 		if (strcmp(norm, cur.credit_code) == 0)
 			e.has &= ~ENT_F_CODE;
 	}
@@ -895,9 +887,7 @@ void api_enterprise_update(req_t *r)
 		const char *p[2] = { e.credit_code, arena_printf(r->arena, "%lld", (long long)id) };
 		if (db_int1(r->db, "SELECT count(*) FROM enterprises WHERE credit_code = $1 AND id <> CAST($2 AS BIGINT)",
 		            0, 2, p) > 0) {
-			reply_error(r, 409, "duplicate_credit_code", "credit_code",
-			            "统一社会信用代码 %s 已登记 / the credit code %s is registered already",
-			            e.credit_code, e.credit_code);
+			reply_duplicate_code(r, e.credit_code);
 			return;
 		}
 	}
@@ -908,8 +898,7 @@ void api_enterprise_update(req_t *r)
 		return;
 	}
 	if (rc == DB_CONSTRAINT && (e.has & ENT_F_CODE)) {
-		reply_error(r, 409, "duplicate_credit_code", "credit_code",
-		            "统一社会信用代码 %s 已登记 / the credit code %s is registered already", e.credit_code, e.credit_code);
+		reply_duplicate_code(r, e.credit_code);
 		return;
 	}
 	if (rc != DB_OK) {
@@ -1347,7 +1336,7 @@ void api_enterprise_kiosk_code(req_t *r)
 	}
 	if (r->user->role_bit == ROLE_OFFICER && cur.officer_id != r->user->id) {
 		reply_error(r, 403, "forbidden", NULL,
-		            "只能为您服务的企业生成一次性码 / an officer issues codes only for the enterprises it serves");
+		            "an officer issues codes only for the enterprises it serves");
 		return;
 	}
 	char code[8];

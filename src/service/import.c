@@ -477,8 +477,8 @@ static void code_key(const struct import_row *row, char code[64])
 	if (row->v[C_CODE] == NULL)
 		return;
 	char *s = table_cell_clean(row->a, row->v[C_CODE]);
-	const char *reason, *detail;
-	if (credit_code_normalise(s, code, 64, &reason, &detail) < 0 && strcmp(reason, "checksum") != 0) {
+	err_t e;
+	if (credit_code_normalise(s, code, 64, &e) < 0 && strcmp(err_get_param(&e, "reason"), "checksum") != 0) {
 		snprintf(code, 64, "%s", s);
 		text_fold_fullwidth(code);
 	}

@@ -906,11 +906,10 @@ static int o311_enterprise(req_t *r, enum fmt f, const char *addr, int64_t *ent_
 	*ent_id = 0;
 	char norm[32] = "";
 	if (addr) {
-		const char *reason = NULL, *detail = NULL;
-		if (credit_code_normalise(addr, norm, sizeof norm, &reason, &detail) < 0 &&
-		    !(reason && strcmp(reason, "checksum") == 0 && norm[0])) {
-			o311_error(r, f, 400, "address_id must be an enterprise's unified social credit code: %s",
-			           detail ? detail : "invalid");
+		err_t e;
+		if (credit_code_normalise(addr, norm, sizeof norm, &e) < 0 &&
+		    !(strcmp(err_get_param(&e, "reason"), "checksum") == 0 && norm[0])) {
+			o311_error(r, f, 400, "address_id must be an enterprise's unified social credit code: %s", e.message);
 			return -1;
 		}
 	}

@@ -33,6 +33,7 @@
  */
 #include "service.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,58 +203,45 @@ static void request_groups(req_t *r, db_stmt_t *st, int col, struct grouping *gs
 	out[G_CATEGORY] = grouping_find(r, &gs[G_CATEGORY], 0, db_col_text(st, col + 3));
 }
 
-void api_service_stats(req_t *r)
+/* The period ?from=&to= (default: the DEFAULT_DAYS up to today).  0, or -1
+ * after replying 422. */
+static int stats_period(req_t *r, int64_t today, int64_t *from, int64_t *to)
 {
-	int64_t today = date_of_unix(now_sec()), from, to;
 	const char *fs = req_query(r, "from"), *ts = req_query(r, "to");
-	if (ts && *ts) {
-		if (date_parse(ts, &to) < 0) {
-			reply_error(r, 422, "invalid_parameter", "to", "to must be a date YYYY-MM-DD");
-			return;
-		}
-	} else {
-		to = today;
+	*to = today;
+	if (ts && *ts && date_parse(ts, to) < 0) {
+		reply_error(r, 422, "invalid_parameter", "to", "to must be a date YYYY-MM-DD");
+		return -1;
 	}
-	if (fs && *fs) {
-		if (date_parse(fs, &from) < 0) {
-			reply_error(r, 422, "invalid_parameter", "from", "from must be a date YYYY-MM-DD");
-			return;
-		}
-	} else {
-		from = to - (DEFAULT_DAYS - 1);
+	*from = *to - (DEFAULT_DAYS - 1);
+	if (fs && *fs && date_parse(fs, from) < 0) {
+		reply_error(r, 422, "invalid_parameter", "from", "from must be a date YYYY-MM-DD");
+		return -1;
 	}
-	if (from > to) {
+	if (*from > *to) {
 		reply_error(r, 422, "invalid_parameter", "from", "from is after to");
-		return;
+		return -1;
 	}
-	char from_s[11], to_s[11], today_s[11];
-	date_format(from, from_s);
-	date_format(to, to_s);
-	date_format(today, today_s);
-	int64_t t0 = date_unix(from), t1 = date_unix(to + 1);  /* [t0, t1) */
+	return 0;
+}
 
-	struct grouping gs[G_N];
-	memset(gs, 0, sizeof gs);
-	struct group total;
-	memset(&total, 0, sizeof total);
-	total.last_ent = -1;
-	int rc = load_groups(r, gs);
-	if (rc != DB_OK)
-		goto dberr;
-
-	/* visits: ordered by enterprise so that distinct enterprises are runs */
+/* Visits of [from, to]: visits and distinct enterprises per group (the
+ * rows come ordered by enterprise, so distinct enterprises are runs). */
+static int count_visits(req_t *r, struct grouping *gs, struct group *total, const char *from, const char *to)
+{
 	db_stmt_t *st = db_prepare(r->db,
 		"SELECT v.enterprise_id, e.street_id, e.officer_id, v.department_id FROM visits v"
 		" JOIN enterprises e ON e.id = v.enterprise_id"
 		" WHERE v.visited_on >= $1 AND v.visited_on <= $2 ORDER BY v.enterprise_id");
 	if (st == NULL)
-		goto dberr;
-	db_bind_text(st, 1, from_s);
-	db_bind_text(st, 2, to_s);
+		return DB_ERR;
+	db_bind_text(st, 1, from);
+	db_bind_text(st, 2, to);
+	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		int64_t ent = db_col_int(st, 0);
 		struct group *g[4] = {
-			&total,
+			total,
 			grouping_find(r, &gs[G_STREET], db_col_int(st, 1), NULL),
 			grouping_find(r, &gs[G_OFFICER], db_col_int(st, 2), NULL),
 			grouping_find(r, &gs[G_DEPT], db_col_int(st, 3), NULL),
@@ -267,42 +255,43 @@ void api_service_stats(req_t *r)
 		}
 	}
 	db_done(st);
-	if (rc != DB_DONE)
-		goto dberr;
+	return rc == DB_DONE ? DB_OK : rc;
+}
 
-	/* requests raised in the period */
-	st = db_prepare(r->db,
-		"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
-		" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-		" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at < $2");
+/* One count per request row of st (street, officer, department, category
+ * in columns 0-3): the member at byte offset off of each group and the total. */
+static int count_requests(req_t *r, db_stmt_t *st, struct grouping *gs, struct group *total, size_t off)
+{
 	if (st == NULL)
-		goto dberr;
-	db_bind_int(st, 1, t0);
-	db_bind_int(st, 2, t1);
+		return DB_ERR;
+	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		struct group *g[G_N];
+		struct group *g[G_N + 1];
 		request_groups(r, st, 0, gs, g);
-		total.raised++;
-		for (int i = 0; i < G_N; i++)
-			g[i]->raised++;
+		g[G_N] = total;
+		for (int i = 0; i <= G_N; i++)
+			(*(int64_t *)((char *)g[i] + off))++;
 	}
 	db_done(st);
-	if (rc != DB_DONE)
-		goto dberr;
+	return rc == DB_DONE ? DB_OK : rc;
+}
 
-	/* requests resolved in the period: counts, days to resolve, ratings */
-	st = db_prepare(r->db,
+/* Requests resolved in [t0, t1): counts, days to resolve, ratings. */
+static int count_resolved(req_t *r, struct grouping *gs, struct group *total, int64_t t0, int64_t t1)
+{
+	db_stmt_t *st = db_prepare(r->db,
 		"SELECT e.street_id, e.officer_id, r.department_id, r.category, r.created_at, r.resolved_at, r.rating"
 		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
 		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2");
 	if (st == NULL)
-		goto dberr;
+		return DB_ERR;
 	db_bind_int(st, 1, t0);
 	db_bind_int(st, 2, t1);
+	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct group *g[G_N + 1];
 		request_groups(r, st, 0, gs, g);
-		g[G_N] = &total;
+		g[G_N] = total;
 		int days = (int)(date_of_unix(db_col_int(st, 5)) - date_of_unix(db_col_int(st, 4)));
 		int rated = !db_col_isnull(st, 6);
 		int64_t rating = rated ? db_col_int(st, 6) : 0;
@@ -317,29 +306,55 @@ void api_service_stats(req_t *r)
 		}
 	}
 	db_done(st);
-	if (rc != DB_DONE)
-		goto dberr;
+	return rc == DB_DONE ? DB_OK : rc;
+}
 
-	/* overdue now */
-	st = db_prepare(r->db,
-		"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
-		" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-		" WHERE r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated')"
-		" AND r.due_on <> '' AND r.due_on < $1");
-	if (st == NULL)
-		goto dberr;
-	db_bind_text(st, 1, today_s);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct group *g[G_N];
-		request_groups(r, st, 0, gs, g);
-		total.overdue++;
-		for (int i = 0; i < G_N; i++)
-			g[i]->overdue++;
+void api_service_stats(req_t *r)
+{
+	int64_t today = date_of_unix(now_sec()), from, to;
+	if (stats_period(r, today, &from, &to) < 0)
+		return;
+	char from_s[DATE_LEN], to_s[DATE_LEN], today_s[DATE_LEN];
+	date_format(from, from_s);
+	date_format(to, to_s);
+	date_format(today, today_s);
+	int64_t t0 = date_unix(from), t1 = date_unix(to + 1);  /* [t0, t1) */
+
+	struct grouping gs[G_N];
+	memset(gs, 0, sizeof gs);
+	struct group total;
+	memset(&total, 0, sizeof total);
+	total.last_ent = -1;
+	int rc = load_groups(r, gs);
+	if (rc == DB_OK)
+		rc = count_visits(r, gs, &total, from_s, to_s);
+	if (rc == DB_OK) {  /* requests raised in the period */
+		db_stmt_t *st = db_prepare(r->db,
+			"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
+			" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+			" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at < $2");
+		if (st) {
+			db_bind_int(st, 1, t0);
+			db_bind_int(st, 2, t1);
+		}
+		rc = count_requests(r, st, gs, &total, offsetof(struct group, raised));
 	}
-	db_done(st);
-	if (rc != DB_DONE)
-		goto dberr;
-
+	if (rc == DB_OK)
+		rc = count_resolved(r, gs, &total, t0, t1);
+	if (rc == DB_OK) {  /* overdue now */
+		db_stmt_t *st = db_prepare(r->db,
+			"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
+			" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+			" WHERE r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated')"
+			" AND r.due_on <> '' AND r.due_on < $1");
+		if (st)
+			db_bind_text(st, 1, today_s);
+		rc = count_requests(r, st, gs, &total, offsetof(struct group, overdue));
+	}
+	if (rc != DB_OK) {
+		reply_db_error(r, rc == DB_BUSY ? DB_BUSY : DB_ERR, "computing the service statistics");
+		return;
+	}
 	json_t *out = json_object();
 	json_object_set_new(out, "from", json_string(from_s));
 	json_object_set_new(out, "to", json_string(to_s));
@@ -350,7 +365,4 @@ void api_service_stats(req_t *r)
 	json_object_set_new(out, "by_officer", grouping_json(&gs[G_OFFICER], 1));
 	json_object_set_new(out, "by_category", grouping_json(&gs[G_CATEGORY], 0));
 	reply_json(r, 200, out);
-	return;
-dberr:
-	reply_db_error(r, rc == DB_BUSY ? DB_BUSY : DB_ERR, "computing the service statistics");
 }

@@ -93,6 +93,66 @@ static int header_error(err_t *err, int64_t line, const char *code, const struct
 	return -1;
 }
 
+/* The text inside the first bracket of s ("注册资本（元）" → "元"), trimmed
+ * and full-width folded, into out; "" when s has no bracket. */
+static void bracket_text(const char *s, char *out, size_t outlen)
+{
+	char t[256];
+	out[0] = '\0';
+	text_trim_into(s ? s : "", t, sizeof t);
+	text_fold_fullwidth(t);
+	const char *open = strpbrk(t, "(["), *cn = strstr(t, "\xE3\x80\x90");   /* 【 */
+	if (cn && (open == NULL || cn < open))
+		open = cn + 2;
+	if (open == NULL)
+		return;
+	const char *p = open + 1, *close = p + strcspn(p, ")]");
+	const char *cn_close = strstr(p, "\xE3\x80\x91");                          /* 】 */
+	if (cn_close && cn_close < close)
+		close = cn_close;
+	char in[128];
+	size_t n = (size_t)(close - p) < sizeof in ? (size_t)(close - p) : sizeof in - 1;
+	memcpy(in, p, n);
+	in[n] = '\0';
+	text_trim_into(in, out, outlen);
+}
+
+/* The unit a column is counted in, from the first of its labels that
+ * gives one in brackets ("注册资本(万元)" → "万元"), into out; "" if none. */
+static void column_unit(const struct table_col *col, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	char one[256];
+	for (const char *p = col->labels ? col->labels : ""; *p && out[0] == '\0';) {
+		size_t n = strcspn(p, "|");
+		if (n < sizeof one) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			bracket_text(one, out, outlen);
+		}
+		p += n + (p[n] == '|');
+	}
+}
+
+/* 0 when header cell s gives no unit or the column's; else -1 with err
+ * (unit_mismatch): "注册资本(元)" for a column kept in 万元 would make every
+ * value 10,000 times too large. */
+static int unit_check(const struct table_col *col, const struct table_col *cols, int ncols, int64_t line,
+                      const char *s, err_t *err)
+{
+	char given[64], want[64];
+	bracket_text(s, given, sizeof given);
+	column_unit(col, want, sizeof want);
+	if (given[0] == '\0' || want[0] == '\0' || strcmp(given, want) == 0)
+		return 0;
+	char what[200];
+	snprintf(what, sizeof what, "the column %s is counted in %s, not %s", col->name, want, given);
+	header_error(err, line, "unit_mismatch", cols, ncols, what, "value", given);
+	err_param(err, "expected", "%s", want);
+	err_param(err, "column", "%s", col->name);
+	return -1;
+}
+
 int table_map_header(const struct table_col *cols, int ncols, int64_t line, int ncells,
                      const char *const *cells, int *col_of, err_t *err)
 {
@@ -112,6 +172,10 @@ int table_map_header(const struct table_col *cols, int ncols, int64_t line, int 
 		}
 		if (cols[c].flags & TABLE_COL_IGNORED)
 			continue;
+		if (unit_check(&cols[c], cols, ncols, line, cells[i], err) < 0) {
+			buf_free(&unknown);
+			return -1;
+		}
 		int d = mapped_rival(cols, ncols, col_of, c);
 		if (d >= 0 && (cols[c].flags & TABLE_COL_YIELDS))
 			continue;

@@ -127,7 +127,10 @@ int table_header_find(const struct table_col *cols, int ncols, const char *s);
 /* Map a header row: col_of[c] is the cell index of column c, or -1 (also
  * for an ignored column).  Blank header cells are skipped.  0, or -1 with
  * *err (422, field "file", the line): unknown_header (every unknown cell
- * named; params value, allowed), duplicate_header, missing_header. */
+ * named; params value, allowed), duplicate_header, missing_header, and
+ * unit_mismatch when a cell gives a unit in brackets other than the one in
+ * the column's label ("注册资本(元)" for "注册资本(万元)"; params value,
+ * expected, column). */
 int table_map_header(const struct table_col *cols, int ncols, int64_t line, int ncells,
                      const char *const *cells, int *col_of, err_t *err);
 

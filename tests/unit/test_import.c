@@ -693,7 +693,7 @@ static void test_header_key(void **state)
 	}
 }
 
-enum { HC_CODE, HC_NAME, HC_STREET, HC_STREET_ID, HC_IND, HC_IND_ALT, HC_NOTE, HC_SKIP, NHC };
+enum { HC_CODE, HC_NAME, HC_STREET, HC_STREET_ID, HC_IND, HC_IND_ALT, HC_NOTE, HC_SKIP, HC_CAPITAL, NHC };
 static const struct table_col hcols[NHC] = {
 	[HC_CODE] = { "credit_code", "统一社会信用代码", TABLE_COL_REQUIRED, 0 },
 	[HC_NAME] = { "name", "企业名称|名称", TABLE_COL_REQUIRED, 0 },
@@ -703,6 +703,7 @@ static const struct table_col hcols[NHC] = {
 	[HC_IND_ALT] = { "industry", NULL, TABLE_COL_YIELDS, 2 },
 	[HC_NOTE] = { "notes", "备注", 0, 0 },
 	[HC_SKIP] = { "industry_name", "行业名称", TABLE_COL_IGNORED, 0 },
+	[HC_CAPITAL] = { "registered_capital", "注册资本(万元)|资本", 0, 0 },
 };
 
 /* Map a header given as a NULL-terminated list; the error code or NULL. */
@@ -755,6 +756,18 @@ static void test_header_map(void **state)
 	const char *h7[] = { "统一社会信用代码", "备注", NULL };
 	assert_string_equal(map(col_of, &err, h7), "missing_header");
 	assert_string_equal(err_get_param(&err, "column"), "name");
+	/* a unit in brackets must be the column's: 元 for a column in 万元 is refused */
+	const char *h8[] = { "credit_code", "name", "注册资本（万元）", NULL };
+	assert_null(map(col_of, &err, h8));
+	assert_int_equal(col_of[HC_CAPITAL], 2);
+	const char *h9[] = { "credit_code", "name", "资本【万元】", NULL };
+	assert_null(map(col_of, &err, h9));
+	const char *h10[] = { "credit_code", "name", "注册资本(元)", NULL };
+	assert_string_equal(map(col_of, &err, h10), "unit_mismatch");
+	assert_string_equal(err_get_param(&err, "value"), "元");
+	assert_string_equal(err_get_param(&err, "expected"), "万元");
+	const char *h11[] = { "credit_code", "name", "registered_capital (亿元)", NULL };
+	assert_string_equal(map(col_of, &err, h11), "unit_mismatch");
 	assert_int_equal(table_header_find(hcols, NHC, " STREET_ID "), HC_STREET_ID);
 	assert_int_equal(table_header_find(hcols, NHC, "nothing"), -1);
 	assert_int_equal(table_header_find(hcols, NHC, "  "), -1);

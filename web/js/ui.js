@@ -27,7 +27,10 @@ export function errorText(err, opts = {}) {
   if (!err)
     return '';
   const params = { ...((err.info && err.info.params) || err.params || {}) };
-  const key = `err.${err.code}`;
+  if (params.hint && has(`err.hint.${params.hint}`))
+    params.hint = t(`err.hint.${params.hint}`);
+  /* a reason makes the code precise: err.invalid.range, err.invalid_credit_code.checksum */
+  const key = params.reason && has(`err.${err.code}.${params.reason}`) ? `err.${err.code}.${params.reason}` : `err.${err.code}`;
   const cjk = /[\u3000-\u9fff\uff00-\uffef]/;
   let text;
   if (getLang() === 'en' && err.message && !cjk.test(err.message) && err.status !== 0)
@@ -43,8 +46,36 @@ export function errorText(err, opts = {}) {
       ? t('err.generic', { status: err.status || '', message: err.message }) : err.message;
   else
     text = t('err.generic', { status: err.status || '', message: err.code || '' });
-  text = text.replace(/\{\w+\}/g, '').replace(/（）|\(\)/g, '');
+  /* a value the server did not give: drop it with its quotes */
+  text = text.replace(/[“"「]?\{\w+\}[”"」]?/g, '').replace(/（）|\(\)/g, '');
   return opts.field && err.field ? `${fieldLabel(err.field)}：${text}` : text;
+}
+
+/* A field in a table of problems: its label, and the name as the file or
+ * the API writes it when that differs. */
+export function fieldCell(field) {
+  if (!field)
+    return t('common.none');
+  const label = fieldLabel(field);
+  return label === field ? h('span', { class: 'mono' }, field)
+    : [label, ' ', h('span', { class: 'mono muted small' }, field)];
+}
+
+/*
+ * The problems of a refused import ([{line, field, code, message, params}])
+ * as a table: line, the field's label, the code, the problem in the UI's
+ * language.  testid names the table for the tests.
+ */
+export function importErrors(errors, testid) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact table-errors', dataset: { testid } },
+    h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.code'), t('imp.message')]
+      .map((l) => h('th', { scope: 'col' }, l)))),
+    h('tbody', null, errors.map((x) => h('tr', { dataset: { line: String(x.line ?? '') } },
+      h('td', { class: 'al-r nowrap imp-line' },
+        x.line === undefined || x.line === null ? t('common.none') : t('ind.imp.lineN', { line: x.line })),
+      h('td', { class: 'nowrap' }, fieldCell(x.field)),
+      h('td', { class: 'mono nowrap' }, x.code || t('common.none')),
+      h('td', { class: 'wrap' }, errorText(x)))))));
 }
 
 export function pageHeader(title, subtitle, ...actions) {

@@ -9,7 +9,7 @@
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post, patch } from '../api.js';
-import { t, num, getLang } from '../../i18n.js';
+import { t, num } from '../../i18n.js';
 import {
   pageHeader, panel, errorBox, input, table, badge, loading, modal, field, clearErrors, showFormError,
   formErrorLine, toast, errorText, empty,
@@ -206,24 +206,14 @@ async function reassign(ctx, e, reload) {
   });
 }
 
-/* The server writes "中文 / English"; keep the part in the UI's language. */
-function inLanguage(msg) {
-  const i = msg.indexOf(' / ');
-  if (i < 0)
-    return msg;
-  if (getLang() === 'zh')
-    return msg.slice(0, i);
-  const en = msg.slice(i + 3);
-  const cjk = en.search(/[\u3000-\u9fff\uff00-\uffef]/);
-  return (cjk < 0 ? en : en.slice(0, cjk)).trim();
-}
-
-/* Text for a credit-code error: the reason in words and the server's detail. */
+/* Text for a credit-code error: the reason in words, then what exactly is
+ * wrong (from the error's params, in the UI's language). */
 export function creditCodeError(err) {
-  const reason = err.reason || (err.info && err.info.reason);
+  const params = (err.info && err.info.params) || {};
+  const reason = params.reason || err.reason || (err.info && err.info.reason);
   const base = reason ? t(`ent.reason.${reason}`) : errorText(err);
-  const msg = err.message && err.message !== base && err.code !== err.message ? inLanguage(err.message) : '';
-  return msg ? `${base}\n${msg}` : base;
+  const detail = reason ? errorText(err) : '';
+  return detail && detail !== base ? `${base}\n${detail}` : base;
 }
 
 /*

@@ -9,7 +9,7 @@
 import { h, replace } from '../dom.js';
 import { get, upload } from '../api.js';
 import { t, num } from '../../i18n.js';
-import { pageHeader, panel, table, errorText, badge, toast } from '../ui.js';
+import { pageHeader, panel, table, errorText, badge, toast, fieldCell } from '../ui.js';
 
 const POLL_MS = 400;
 
@@ -132,7 +132,7 @@ function report(job, dry, mode, runReal, progress) {
   let verdict;
   if (failed)
     verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-failed' } }, t('imp.failed'),
-      rep.fatal && rep.fatal.message ? ` ${rep.fatal.message}` : rep.message || job.message ? ` ${rep.message || job.message}` : '');
+      rep.fatal && (rep.fatal.code || rep.fatal.message) ? ` ${errorText(rep.fatal)}` : rep.message || job.message ? ` ${rep.message || job.message}` : '');
   else if (dry)
     verdict = h('p', { class: 'import-verdict' }, badge(t('imp.dryBadge'), 'gold'), ' ', t('imp.dryDone'));
   else if (nothingWritten)
@@ -141,9 +141,9 @@ function report(job, dry, mode, runReal, progress) {
     verdict = h('p', { class: 'import-verdict good' }, t('imp.done'));
   const errTable = errors.length ? table([
     { key: 'line', label: t('imp.line'), align: 'r', class: 'nowrap' },
-    { key: 'field', label: t('imp.field'), class: 'mono nowrap' },
+    { key: 'field', label: t('imp.field'), class: 'nowrap', cell: (x) => fieldCell(x.field) },
     { key: 'code', label: t('imp.code'), class: 'mono nowrap' },
-    { key: 'message', label: t('imp.message'), class: 'wrap' },
+    { key: 'message', label: t('imp.message'), class: 'wrap', cell: (x) => errorText(x) },
   ], errors, { class: 'table-compact table-errors' }) : null;
   const changes = rep.changes || [];
   const changeTable = changes.length ? table([

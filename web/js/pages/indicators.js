@@ -21,7 +21,7 @@
 import { h, replace } from '../dom.js';
 import { get, upload } from '../api.js';
 import { t, has, getLang } from '../../i18n.js';
-import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge } from '../ui.js';
+import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge, importErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
 
 /* The order; codes the server adds are appended in its order. */
@@ -607,12 +607,6 @@ function importResult(res, isDry, err) {
   if (!errors.length)
     return verdict;
   return [verdict,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact table-errors', dataset: { testid: 'ind-imp-errors' } },
-      h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.code'), t('imp.message')].map((l) => h('th', { scope: 'col' }, l)))),
-      h('tbody', null, errors.map((x) => h('tr', { dataset: { line: String(x.line ?? '') } },
-        h('td', { class: 'al-r nowrap ind-err-line' }, x.line === undefined || x.line === null ? t('common.none') : t('ind.imp.lineN', { line: x.line })),
-        h('td', { class: 'mono nowrap' }, x.field || t('common.none')),
-        h('td', { class: 'mono nowrap' }, x.code || t('common.none')),
-        h('td', { class: 'wrap' }, x.message || '')))))),
+    importErrors(errors, 'ind-imp-errors'),
   ];
 }

@@ -11,7 +11,7 @@
 import { h, replace } from '../dom.js';
 import { upload } from '../api.js';
 import { t, num } from '../../i18n.js';
-import { panel, select, loading, toast, badge, errorText } from '../ui.js';
+import { panel, select, loading, toast, badge, errorText, importErrors } from '../ui.js';
 
 export const IMPORT_KINDS = ['leads', 'projects', 'trips'];
 
@@ -121,13 +121,7 @@ function badResult(err) {
   if (!errors.length)
     return verdict;
   return [verdict,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact table-errors', dataset: { testid: 'rimp-errors' } },
-      h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.code'), t('imp.message')].map((l) => h('th', { scope: 'col' }, l)))),
-      h('tbody', null, errors.map((x) => h('tr', { dataset: { line: String(x.line ?? '') } },
-        h('td', { class: 'al-r nowrap rimp-line' }, x.line === undefined || x.line === null ? t('common.none') : t('ind.imp.lineN', { line: x.line })),
-        h('td', { class: 'mono nowrap' }, x.field || t('common.none')),
-        h('td', { class: 'mono nowrap' }, x.code || t('common.none')),
-        h('td', { class: 'wrap' }, x.message || '')))))),
+    importErrors(errors, 'rimp-errors'),
     total > errors.length ? h('p', { class: 'muted small' }, t('rimp.more', { n: num(total - errors.length) })) : null,
   ];
 }
