@@ -1,6 +1,6 @@
 /*
  * demo.c -- the demo data set.  (The credit code check is in
- * service/creditcode.c.)
+ * core/creditcode.c.)
  *
  * Everything is generated from fixed tables and a fixed-seed xorshift64*
  * generator, so two runs produce the same rows (only the admin password,
