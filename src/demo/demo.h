@@ -29,5 +29,4 @@
 #define DEMO_PASSWORD "demo-password"
 int demo_seed(db_t *db, char *admin_password, size_t cap, char **err);
 
-
 #endif
