@@ -331,7 +331,7 @@ static int load(struct race *r)
 	if (rc != DB_DONE && rc != DB_ROW)
 		return fail(&r->c, "people");
 
-	for (int k = 0; k < r->nplan && k < MAXPROJECTS && r->nprojects < MAXPROJECTS; k++) {
+	for (int k = 0; k < r->nplan; k++) {
 		const struct demo_project *dp = &r->plan[k];
 		int u = unit_index(r, dp->unit_id);
 		if (dp->dates[1][0] == '\0' || u < 0)
@@ -565,7 +565,7 @@ static int insert_leads(struct race *r)
  * own lead_on. */
 static int insert_projects(struct race *r)
 {
-	for (int k = 0; k < r->nplan && k < MAXPROJECTS; k++) {
+	for (int k = 0; k < r->nplan; k++) {
 		const struct demo_project *dp = &r->plan[k];
 		const struct person *rec = find_person(r, dp->recruiter_id);
 		if (rec == NULL)
@@ -815,7 +815,9 @@ int demo_seed_race(db_t *db, int64_t now, const struct demo_project *projects, i
 	r->plan = projects;
 	r->nplan = n;
 	int rc = -1;
-	if (load(r) == 0) {
+	if (n > MAXPROJECTS)
+		fail(&r->c, "more projects than MAXPROJECTS");
+	else if (load(r) == 0) {
 		gen_leads(r);
 		if (insert_leads(r) == 0 && insert_projects(r) == 0 && seed_trips(r) == 0 && seed_targets(r) == 0)
 			rc = 0;
