@@ -46,6 +46,17 @@ void api_summary(req_t *r);
 void api_regions(req_t *r);
 void api_regions_create(req_t *r);
 
+/* The writers of the reference lists, shared by the API and the demo:
+ * validate (name required, at most 64 characters, the English name 128;
+ * a department's level district, city or province; one region is the
+ * zone) and insert.  0 with *id, or -1 with err (422 invalid, 409 for a
+ * name that exists or a second zone, or a database error). */
+int street_create(db_t *db, const char *name, const char *name_en, int64_t *id, err_t *err);
+int department_create(db_t *db, const char *name, const char *name_en, const char *level, int64_t *id,
+                      err_t *err);
+int region_create(db_t *db, const char *name, const char *name_en, int is_zone, int64_t sort, int64_t *id,
+                  err_t *err);
+
 /* ---- the working-day calendar (calendar.c) ----
  * Dates are 'YYYY-MM-DD'; calendar_days holds the exceptions to
  * Monday-Friday (statutory holidays, 调休 make-up days), loaded per year. */

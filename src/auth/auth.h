@@ -113,6 +113,10 @@ struct user_input {
 	const char *username, *display_name, *role, *password;
 	int64_t unit_id, enterprise_id, department_id;
 	int has_unit, has_enterprise, has_department;
+	/* user_create: an argon2id string (password_hash()) stored instead of
+	 * hashing password, which is then not needed: the demo's accounts share
+	 * one hash of their common password.  The API never sets it. */
+	const char *password_hash;
 };
 /* Validate and insert one user.  0 with *id, or -1 with err (422 invalid
  * with the field, 409 exists, or a database error). */

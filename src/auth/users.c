@@ -5,6 +5,7 @@
 #include "auth.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ROLE_LIST "admin, leader, recruiter, officer, department, statistician, enterprise"
@@ -42,7 +43,7 @@ static int user_check(db_t *db, const struct user_input *in, int creating, err_t
 		return err_set(err, 422, "invalid", "username", "username: 2-32 letters, digits, '_', '.' or '-'");
 	if (in->role == NULL || role_bit(in->role) == 0)
 		return err_set(err, 422, "invalid", "role", "role must be one of " ROLE_LIST);
-	if (creating || in->password) {
+	if ((creating && in->password_hash == NULL) || in->password) {
 		const char *pp = password_problem(in->password);
 		if (pp)
 			return err_set(err, 422, "invalid", "password", "%s", pp);
@@ -99,7 +100,9 @@ int user_create(db_t *db, const struct user_input *in, int64_t *id, err_t *err)
 	if (user_id_by_name(db, in->username) > 0)
 		return exists_error(err);
 	char hash[crypto_pwhash_STRBYTES];
-	if (hash_password(in->password, hash, err) < 0)
+	if (in->password_hash)
+		snprintf(hash, sizeof hash, "%s", in->password_hash);
+	else if (hash_password(in->password, hash, err) < 0)
 		return -1;
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO users (username, display_name, role, password_hash, unit_id, enterprise_id, department_id,"

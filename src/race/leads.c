@@ -91,7 +91,7 @@ void api_leads_create(req_t *r)
 		return;
 	int64_t id = 0, dup, dup_unit;
 	err_t err;
-	if (lead_insert(r->db, r->user, &in, &id, &dup, &dup_unit, &err) < 0) {
+	if (lead_insert(r->db, r->user, &in, now_sec(), &id, &dup, &dup_unit, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}
@@ -121,33 +121,96 @@ void api_lead_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+int lead_read(db_t *db, arena_t *a, int64_t id, struct lead_in *in, int64_t *created_by)
+{
+	db_stmt_t *st = db_prepare(db,
+		"SELECT unit_id, COALESCE(recruiter_id, 0), company, credit_code, industry, est_investment_wan, captured_on,"
+		" status, notes, COALESCE(created_by, 0) FROM leads WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(in, 0, sizeof *in);
+		in->unit_id = db_col_int(st, 0);
+		in->recruiter_id = db_col_int(st, 1);
+		in->company = arena_strdup(a, db_col_text(st, 2));
+		in->credit_code = arena_strdup(a, db_col_text(st, 3));
+		in->industry = arena_strdup(a, db_col_text(st, 4));
+		in->est_investment_wan = db_col_int(st, 5);
+		in->captured_on = arena_strdup(a, db_col_text(st, 6));
+		const char *s = db_col_text(st, 7);
+		in->qualified = strcmp(s, "qualified") == 0 ? 1 : strcmp(s, "rejected") == 0 ? 0 : -1;
+		in->notes = arena_strdup(a, db_col_text(st, 8));
+		*created_by = db_col_int(st, 9);
+	}
+	db_done(st);
+	return rc;
+}
+
+int lead_may_edit(const user_t *actor, const struct lead_in *old, int64_t created_by)
+{
+	return (actor->role_bit & ROLE_ADMIN) ||
+	       ((actor->role_bit & ROLE_LEADER) && (actor->unit_id == 0 || actor->unit_id == old->unit_id)) ||
+	       ((actor->role_bit & ROLE_RECRUITER) && (old->recruiter_id == actor->id || created_by == actor->id));
+}
+
+int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, int64_t created_by,
+                struct lead_in *in, int64_t now, err_t *err)
+{
+	if (!lead_may_edit(actor, old, created_by))
+		return err_set(err, 403, "forbidden", NULL, "you may not edit this lead");
+	if (in->qualified != old->qualified && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+		return err_set(err, 403, "forbidden", "status", "only the unit's leader qualifies or rejects leads");
+	/* lead_validate re-checks everything; keep the status check above only */
+	int q = in->qualified;
+	in->qualified = -1;
+	/* a recruiter editing its own lead created earlier by someone else keeps its recruiter */
+	user_t as = *actor;
+	if ((actor->role_bit & ROLE_RECRUITER) && old->recruiter_id != actor->id)
+		as.role_bit = ROLE_ADMIN, as.unit_id = 0;
+	char code[32];
+	size_t klen = strlen(in->company ? in->company : "") + 8;
+	char *key = malloc(klen);
+	if (key == NULL)
+		return err_set(err, 500, "internal", NULL, "out of memory");
+	int64_t dup, dup_unit;
+	int rc = lead_validate(db, &as, in, id, code, key, klen, &dup, &dup_unit, err);
+	in->qualified = q;
+	if (rc < 0) {
+		free(key);
+		return -1;
+	}
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE leads SET unit_id = $2, recruiter_id = $3, company = $4, company_key = $5, credit_code = $6,"
+		" industry = $7, est_investment_wan = $8, captured_on = $9, status = $10, duplicate_of = $11, notes = $12,"
+		" updated_at = $13 WHERE id = $1");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, in->unit_id);
+	if (in->recruiter_id) db_bind_int(st, 3, in->recruiter_id); else db_bind_null(st, 3);
+	db_bind_text(st, 4, in->company);
+	db_bind_text(st, 5, key);
+	db_bind_text(st, 6, in->credit_code);
+	db_bind_text(st, 7, in->industry ? in->industry : "");
+	db_bind_int(st, 8, in->est_investment_wan);
+	db_bind_text(st, 9, in->captured_on);
+	db_bind_text(st, 10, q == 1 ? "qualified" : q == 0 ? "rejected" : "pending");
+	if (dup) db_bind_int(st, 11, dup); else db_bind_null(st, 11);
+	db_bind_text(st, 12, in->notes ? in->notes : "");
+	db_bind_int(st, 13, now);
+	rc = db_step(st);
+	db_done(st);
+	free(key);
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "updating a lead");
+}
+
 void api_lead_update(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return;
-	db_stmt_t *st = db_prepare(r->db,
-		"SELECT unit_id, COALESCE(recruiter_id, 0), company, credit_code, industry, est_investment_wan, captured_on,"
-		" status, notes, COALESCE(created_by, 0) FROM leads WHERE id = $1");
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	struct lead_in in = { .qualified = -1 }, old;
+	struct lead_in old;
 	int64_t created_by = 0;
-	if (rc == DB_ROW) {
-		in.unit_id = db_col_int(st, 0);
-		in.recruiter_id = db_col_int(st, 1);
-		in.company = arena_strdup(r->arena, db_col_text(st, 2));
-		in.credit_code = arena_strdup(r->arena, db_col_text(st, 3));
-		in.industry = arena_strdup(r->arena, db_col_text(st, 4));
-		in.est_investment_wan = db_col_int(st, 5);
-		in.captured_on = arena_strdup(r->arena, db_col_text(st, 6));
-		const char *s = db_col_text(st, 7);
-		in.qualified = strcmp(s, "qualified") == 0 ? 1 : strcmp(s, "rejected") == 0 ? 0 : -1;
-		in.notes = arena_strdup(r->arena, db_col_text(st, 8));
-		created_by = db_col_int(st, 9);
-	}
-	db_done(st);
+	int rc = lead_read(r->db, r->arena, id, &old, &created_by);
 	if (rc != DB_ROW) {
 		if (rc == DB_DONE)
 			reply_error(r, 404, "not_found", NULL, "no such lead");
@@ -155,60 +218,16 @@ void api_lead_update(req_t *r)
 			reply_db_error(r, rc, "reading a lead");
 		return;
 	}
-	old = in;
-	const user_t *me = r->user;
-	/* who may edit: admins all, a leader its unit's, a recruiter its own */
-	int may = (me->role_bit & ROLE_ADMIN) ||
-	          ((me->role_bit & ROLE_LEADER) && (me->unit_id == 0 || me->unit_id == old.unit_id)) ||
-	          ((me->role_bit & ROLE_RECRUITER) && (old.recruiter_id == me->id || created_by == me->id));
-	if (!may) {
+	if (!lead_may_edit(r->user, &old, created_by)) {
 		reply_error(r, 403, "forbidden", NULL, "you may not edit this lead");
 		return;
 	}
+	struct lead_in in = old;
 	if (lead_body(r, o, &in) < 0)
 		return;
-	int status_changed = in.qualified != old.qualified;
-	if (status_changed && !(me->role_bit & (ROLE_ADMIN | ROLE_LEADER))) {
-		reply_error(r, 403, "forbidden", "status", "only the unit's leader qualifies or rejects leads");
-		return;
-	}
-	/* lead_validate re-checks everything; keep the status check above only */
-	int q = in.qualified;
-	in.qualified = -1;
-	/* a recruiter editing its own lead created earlier by someone else keeps its recruiter */
-	user_t actor = *me;
-	if ((me->role_bit & ROLE_RECRUITER) && old.recruiter_id != me->id)
-		actor.role_bit = ROLE_ADMIN, actor.unit_id = 0;
-	char code[32];
-	size_t klen = strlen(in.company ? in.company : "") + 8;
-	char *key = arena_alloc(r->arena, klen);
-	int64_t dup, dup_unit;
 	err_t err;
-	if (lead_validate(r->db, &actor, &in, id, code, key, klen, &dup, &dup_unit, &err) < 0) {
+	if (lead_update(r->db, r->user, id, &old, created_by, &in, now_sec(), &err) < 0) {
 		reply_err(r, &err);
-		return;
-	}
-	st = db_prepare(r->db,
-		"UPDATE leads SET unit_id = $2, recruiter_id = $3, company = $4, company_key = $5, credit_code = $6,"
-		" industry = $7, est_investment_wan = $8, captured_on = $9, status = $10, duplicate_of = $11, notes = $12,"
-		" updated_at = $13 WHERE id = $1");
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, in.unit_id);
-	if (in.recruiter_id) db_bind_int(st, 3, in.recruiter_id); else db_bind_null(st, 3);
-	db_bind_text(st, 4, in.company);
-	db_bind_text(st, 5, key);
-	db_bind_text(st, 6, in.credit_code);
-	db_bind_text(st, 7, in.industry ? in.industry : "");
-	db_bind_int(st, 8, in.est_investment_wan);
-	db_bind_text(st, 9, in.captured_on);
-	db_bind_text(st, 10, q == 1 ? "qualified" : q == 0 ? "rejected" : "pending");
-	if (dup) db_bind_int(st, 11, dup); else db_bind_null(st, 11);
-	db_bind_text(st, 12, in.notes ? in.notes : "");
-	db_bind_int(st, 13, now_sec());
-	rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "updating a lead");
 		return;
 	}
 	json_t *out = lead_load(r->db, id, &rc);

@@ -184,7 +184,7 @@ void api_projects_create(req_t *r)
 		return;
 	int64_t id = 0;
 	err_t err;
-	if (project_insert(r->db, r->user, &in, &id, &err) < 0) {
+	if (project_insert(r->db, r->user, &in, now_sec(), &id, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}

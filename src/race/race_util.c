@@ -332,7 +332,7 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	return 0;
 }
 
-int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
+int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t now, int64_t *id,
                 int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
 {
 	char code[32];
@@ -369,7 +369,7 @@ int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
 		db_bind_int(st, 12, actor->id);
 	else
 		db_bind_null(st, 12);
-	db_bind_int(st, 13, now_sec());
+	db_bind_int(st, 13, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -433,6 +433,10 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		if (lu != in->unit_id)
 			return err_set(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
 			                 (long long)in->lead_id);
+	} else if (has(in->lead_on)) {
+		if (check_date(in->lead_on, "lead_on", err) < 0)
+			return -1;
+		snprintf(lead_on, 11, "%s", in->lead_on);
 	}
 	if (check_date(in->signed_on, "signed_on", err) < 0 || check_date(in->landed_on, "landed_on", err) < 0 ||
 	    check_date(in->started_on, "started_on", err) < 0 || check_date(in->producing_on, "producing_on", err) < 0)
@@ -483,7 +487,7 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 	return 0;
 }
 
-int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, err_t *err)
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t now, int64_t *id, err_t *err)
 {
 	char lead_on[11];
 	const char *stage;
@@ -511,7 +515,7 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 	if (in->lead_id) db_bind_int(st, 14, in->lead_id); else db_bind_null(st, 14);
 	db_bind_double(st, 15, in->land_mu);
 	db_bind_int(st, 16, in->expected_annual_tax_wan);
-	db_bind_int(st, 17, now_sec());
+	db_bind_int(st, 17, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -568,7 +572,7 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 	return 0;
 }
 
-int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, err_t *err)
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err)
 {
 	if (trip_validate(db, actor, in, err) < 0)
 		return -1;
@@ -582,7 +586,7 @@ int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, 
 	db_bind_int(st, 5, in->visits);
 	db_bind_text(st, 6, in->companies ? in->companies : "");
 	if (actor) db_bind_int(st, 7, actor->id); else db_bind_null(st, 7);
-	db_bind_int(st, 8, now_sec());
+	db_bind_int(st, 8, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);

@@ -50,8 +50,11 @@ enum {
  * Returns 0 or -1 with *fe filled. */
 int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, err_t *fe);
 /* Insert or update by credit code.  *created tells which.  Maintains the
- * search grams and the officer history.  Returns DB_OK or a DB_ error. */
-int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created);
+ * search grams and the officer history (assigned by actor_id, 0: none).
+ * now (unix seconds) stamps created_at / updated_at and the assignment.
+ * Returns DB_OK or a DB_ error. */
+int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                      int *created);
 /* Rebuild the search grams of one enterprise from its name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *name);
 
