@@ -88,13 +88,13 @@ static double round4(double x)
 /* ---- weights ---- */
 
 /* Parse and validate a weights object: every key known, each a
- * non-negative number, the sum > 0; missing keys keep w's value.
- * Returns NULL when fine, else the message (and *field). */
-static const char *weights_parse(json_t *o, double w[NMETRICS], const char **field)
+ * non-negative number, the sum > 0; missing keys keep w's value.  0, or
+ * -1 with err (422 unknown_field naming the key, or invalid with the
+ * reason param weight | weights_sum). */
+static int weights_parse(json_t *o, double w[NMETRICS], err_t *err)
 {
-	*field = NULL;
 	if (!json_is_object(o))
-		return "the weights are an object";
+		return err_set(err, 422, "invalid", "weights", "the weights are an object");
 	const char *k;
 	json_t *v;
 	json_object_foreach(o, k, v) {
@@ -102,20 +102,20 @@ static const char *weights_parse(json_t *o, double w[NMETRICS], const char **fie
 		for (i = 0; i < NMETRICS; i++)
 			if (strcmp(k, weight_keys[i]) == 0)
 				break;
-		*field = k;
 		if (i == NMETRICS)
-			return "unknown weight";
+			return err_set(err, 422, "unknown_field", k, "unknown weight '%s'", k);
 		if (!json_is_number(v) || !isfinite(json_number_value(v)) || json_number_value(v) < 0)
-			return "a weight is a non-negative number";
+			return err_set(err, 422, "invalid", k, "a weight is a non-negative number"),
+			       err_param(err, "reason", "weight");
 		w[i] = json_number_value(v);
 	}
-	*field = NULL;
 	double sum = 0;
 	for (int i = 0; i < NMETRICS; i++)
 		sum += w[i];
 	if (!(sum > 0) || !isfinite(sum))
-		return "the weights must sum to more than 0";
-	return NULL;
+		return err_set(err, 422, "invalid", "weights", "the weights must sum to more than 0"),
+		       err_param(err, "reason", "weights_sum");
+	return 0;
 }
 
 static void weights_load(db_t *db, double w[NMETRICS])
@@ -128,9 +128,9 @@ static void weights_load(db_t *db, double w[NMETRICS])
 	db_done(st);
 	if (o) {
 		double tmp[NMETRICS];
-		const char *field;
+		err_t e;
 		memcpy(tmp, default_weights, sizeof tmp);
-		if (weights_parse(o, tmp, &field) == NULL)
+		if (weights_parse(o, tmp, &e) == 0)
 			memcpy(w, tmp, sizeof tmp);
 		json_decref(o);
 	}
@@ -821,11 +821,9 @@ void api_race_weights_put(req_t *r)
 		return;
 	double w[NMETRICS];
 	weights_load(r->db, w);
-	const char *field;
-	const char *msg = weights_parse(o, w, &field);
-	if (msg) {
-		reply_error(r, 422, field && strcmp(msg, "unknown weight") == 0 ? "unknown_field" : "invalid",
-		            field ? field : "weights", "%s", msg);
+	err_t e;
+	if (weights_parse(o, w, &e) < 0) {
+		reply_err(r, &e);
 		return;
 	}
 	json_t *wj = weights_to_json(w);

@@ -3,7 +3,7 @@
  * units' annual targets edited on the battle board (a negative value is
  * refused under its input; the saved target shows in the panel, then the
  * old one is put back); a race weight changed on the ranking page (a sum
- * of 0 is refused with the API's 422 message; the weights line shows the
+ * of 0 is refused with the 422's reason in Chinese; the weights line shows the
  * new weight, then the old one is restored); a leads CSV with one bad row
  * dry-run on the leads page: the line is shown and nothing is stored.
  *
@@ -110,7 +110,7 @@ test('admin changes a race weight; the weights line follows; restored', { skip }
   for (const k of Object.keys(w0))
     await page.fill(`.modal [data-testid=weight-${k}]`, '0');
   await save(422);
-  await page.waitForFunction(() => /must sum/.test(document.querySelector('.modal .form-error')?.textContent || ''));
+  await page.waitForFunction(() => /权重之和必须大于0/.test(document.querySelector('.modal .form-error')?.textContent || ''));
   dropStatus(problems, 422);
   await page.click('.modal .modal-x');
   await page.locator('.modal').waitFor({ state: 'detached' });

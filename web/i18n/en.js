@@ -283,6 +283,8 @@ export default {
   'err.invalid.phone': 'Digits, spaces and + - ( ) only, at most {max}.',
   'err.invalid.range': 'Must be between {min} and {max}.',
   'err.invalid.date': 'Must be a real date, YYYY-MM-DD.',
+  'err.invalid.weight': 'A weight is a non-negative number.',
+  'err.invalid.weights_sum': 'The weights must sum to more than 0.',
   'err.required.key_officer': 'A key enterprise needs its chief service officer.',
   'err.out_of_range.trip_days': 'A trip lasts at most {max} days: enter longer ones in parts.',
   // the API's field names, to name the field of an error
@@ -364,6 +366,7 @@ export default {
   'field.key': 'Key enterprise',
   'field.row': 'Row',
   'field.header': 'Header',
+  'field.weights': 'Weights',
   // API error codes, shown by ui.js errorText()
   'err.bad_framing': 'The request is malformed and cannot be read.',
   'err.bad_header': 'A request header is malformed.',

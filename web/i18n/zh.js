@@ -286,6 +286,8 @@ export default {
   'err.invalid.phone': '电话只能含数字、空格和 + - ( )，最多{max}位。',
   'err.invalid.range': '应为{min}到{max}之间的数。',
   'err.invalid.date': '应为真实日期，格式 YYYY-MM-DD。',
+  'err.invalid.weight': '权重应为不小于0的数。',
+  'err.invalid.weights_sum': '各项权重之和必须大于0。',
   'err.required.key_officer': '重点企业须配一名首席服务员。',
   'err.out_of_range.trip_days': '一次外出最长{max}天，请分段登记。',
   // the API's field names, to name the field of an error
@@ -367,6 +369,7 @@ export default {
   'field.key': '重点企业',
   'field.row': '行',
   'field.header': '表头',
+  'field.weights': '权重',
   // API error codes (GET … → {"error":{"code"}}): shown by ui.js errorText()
   'err.bad_framing': '请求格式有误，服务器无法读取。',
   'err.bad_header': '请求头有误。',
