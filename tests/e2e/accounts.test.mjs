@@ -5,7 +5,8 @@
 // logout ends the session on the server; failed logins are throttled per
 // account and address without locking the account out from elsewhere, and
 // are audited; users change their own password, and one who must change it
-// can do nothing else first.
+// can do nothing else first; contact details go only to the roles that
+// serve the enterprise.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -322,5 +323,71 @@ describe('kiosk sessions and login throttling', () => {
     assert.equal((await loginFrom(port, '127.0.0.5', { username: 'ent.kiosk', password: users['ent.kiosk'].password })).status, 200);
     const audit = await admin.get('/api/v1/audit?user=' + code);
     assert.ok(audit.json.items.some((x) => x.action === 'login.failed' && x.entity_id === String(users['ent.kiosk'].id)), audit.text);
+  });
+});
+
+// ------------------------------------------------------------ contact details
+
+describe('contact details', () => {
+  const ids = {};
+  const as = {};
+  before(async () => {
+    const dept = await admin.post('/api/v1/departments', { name: '联系方式测试部门' });
+    assert.equal(dept.status, 201, dept.text);
+    const unit = (await admin.get('/api/v1/units')).json.items[0].id;
+    await addUser('off.mine', 'officer');
+    await addUser('off.other', 'officer');
+    await addUser('dept.mine', 'department', { department_id: dept.json.id });
+    await addUser('rec.c', 'recruiter', { unit_id: unit });
+    await addUser('stat.c', 'statistician');
+    await addUser('lead.c', 'leader');
+    const mk = async (n, extra) => {
+      const r = await admin.post('/api/v1/enterprises', { credit_code: makeCode(n), name: `联系方式测试${n}有限公司`,
+        contact_name: `联系人${n}`, contact_phone: `0513-8000${n}`, ...extra });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    };
+    ids.served = await mk(7101, { officer_id: users['off.mine'].id, department_id: dept.json.id });
+    ids.other = await mk(7102, { officer_id: users['off.other'].id });
+    for (const u of ['off.mine', 'dept.mine', 'rec.c', 'stat.c', 'lead.c'])
+      as[u] = new Client(S.srv.url, cli(S.db.url, ['token', 'create', '--user', u]).stdout.trim());
+  });
+
+  const sees = async (who, id) => {
+    const one = await as[who].get('/api/v1/enterprises/' + id);
+    assert.equal(one.status, 200, one.text);
+    const listed = (await as[who].get('/api/v1/enterprises?limit=1000')).json.items.find((x) => x.id === id);
+    assert.equal('contact_name' in one.json, 'contact_name' in listed, `${who}: list and detail agree`);
+    assert.equal('contact_name' in one.json, 'contact_phone' in one.json);
+    return 'contact_name' in one.json ? one.json.contact_name : null;
+  };
+  const exported = async (who) => {
+    const r = await as[who].get('/api/v1/enterprises/export?format=csv');
+    assert.equal(r.status, 200, r.text);
+    return r.text.replace(/^\uFEFF/, '').split('\r\n');
+  };
+
+  test('recruiters and statisticians get no contact name or phone, in the API or the export', async () => {
+    for (const who of ['rec.c', 'stat.c']) {
+      assert.equal(await sees(who, ids.served), null, who);
+      assert.equal(await sees(who, ids.other), null, who);
+      const lines = await exported(who);
+      assert.doesNotMatch(lines[0], /联系人|联系电话/, `${who}: no contact columns`);
+      assert.ok(!lines.join('\n').includes('0513-8000'), `${who}: no phone in the export`);
+    }
+  });
+
+  test('the officer and the department of an enterprise see its contact; a leader sees all', async () => {
+    assert.equal(await sees('off.mine', ids.served), '联系人7101');
+    assert.equal(await sees('off.mine', ids.other), null);
+    assert.equal(await sees('dept.mine', ids.served), '联系人7101');
+    assert.equal(await sees('dept.mine', ids.other), null);
+    assert.equal(await sees('lead.c', ids.other), '联系人7102');
+    const lines = await exported('off.mine');
+    assert.match(lines[0], /联系人,联系电话/);
+    assert.ok(lines.some((l) => l.includes('联系人7101,0513-80007101')), 'its own enterprise filled');
+    const other = lines.find((l) => l.includes('联系方式测试7102'));
+    assert.ok(other && !other.includes('0513-80007102'), 'another officer\'s enterprise empty');
+    assert.match((await exported('lead.c')).join('\n'), /联系人7102,0513-80007102/);
   });
 });
