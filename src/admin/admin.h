@@ -23,10 +23,14 @@ char *setting_get(db_t *db, const char *key);
 /* Set key; -1 with *msg for unknown keys or bad values. */
 int setting_set(db_t *db, const char *key, const char *value, const char **msg);
 
-/* ---- accounts (account.c): login, logout, me, users, audit ---- */
+/* ---- accounts (account.c): login, logout, me, own password, API tokens, users, audit ---- */
 void api_login(req_t *r);
 void api_logout(req_t *r);
 void api_me(req_t *r);
+void api_me_password(req_t *r);
+void api_tokens_list(req_t *r);
+void api_tokens_create(req_t *r);
+void api_token_delete(req_t *r);
 void api_users_list(req_t *r);
 void api_users_create(req_t *r);
 void api_user_get(req_t *r);

@@ -38,6 +38,7 @@ enum {
 	R_NOCSRF = 1 << 1,   /* cookie writes without CSRF token (login only) */
 	R_RAW = 1 << 2,      /* body is not JSON (uploads) */
 	R_PREFIX = 1 << 3,   /* path is a prefix ending in '/' */
+	R_PWCHANGE = 1 << 4, /* open to a user who must change its password first */
 };
 
 typedef struct req req_t;

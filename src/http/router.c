@@ -260,6 +260,10 @@ void router_dispatch(req_t *r)
 		reply_refused(r);
 		return;
 	}
+	if (r->user && r->user->must_change_password && rt->perm != P_PUBLIC && !(rt->flags & R_PWCHANGE)) {
+		reply_error(r, 403, "password_change_required", NULL, "change your password first (POST /api/v1/me/password)");
+		return;
+	}
 	int write = !is_read(r->method);
 	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
 		const char *tok = req_header(r, "X-CSRF-Token");

@@ -65,6 +65,32 @@ int enterprise_visible(req_t *r, int64_t id)
 	return 1;
 }
 
+int enterprise_contact_visible(const user_t *u, int64_t enterprise_id, int64_t officer_id, int64_t department_id)
+{
+	if (u == NULL)
+		return 1;
+	switch (u->role_bit) {
+	case ROLE_ADMIN: case ROLE_LEADER: return 1;
+	case ROLE_OFFICER: return officer_id == u->id;
+	case ROLE_ENTERPRISE: return enterprise_id == u->enterprise_id;
+	case ROLE_DEPARTMENT: return department_id != 0 && department_id == u->department_id;
+	default: return 0;
+	}
+}
+
+/* An enterprise's JSON as r's caller may see it: without the contact
+ * fields unless it serves the enterprise. */
+static json_t *contact_redact(const req_t *r, json_t *o)
+{
+	if (o && !enterprise_contact_visible(r->user, json_integer_value(json_object_get(o, "id")),
+	                                     json_integer_value(json_object_get(o, "officer_id")),
+	                                     json_integer_value(json_object_get(o, "department_id")))) {
+		json_object_del(o, "contact_name");
+		json_object_del(o, "contact_phone");
+	}
+	return o;
+}
+
 /* ---- small helpers ---- */
 
 /* 1 when s is a real date YYYY-MM-DD (calendar.c's rules). */
@@ -1195,7 +1221,7 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 			db_bind_int(st, next + 1, offset);
 		}
 		while ((rc = db_step(st)) == DB_ROW)
-			json_array_append_new(items, row_json(st, ENT_TYPES));
+			json_array_append_new(items, contact_redact(r, row_json(st, ENT_TYPES)));
 		db_done(st);
 		if (rc != DB_DONE) {
 			json_decref(items);
@@ -1214,7 +1240,7 @@ void api_enterprises_list(req_t *r)
 void api_enterprise_get(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
-	json_t *o = id && enterprise_visible(r, id) ? load_json(r->db, id) : NULL;
+	json_t *o = id && enterprise_visible(r, id) ? contact_redact(r, load_json(r->db, id)) : NULL;
 	if (o == NULL) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;

@@ -61,6 +61,11 @@ int enterprise_index_name(db_t *db, int64_t id, const char *name);
 /* 1 when r's caller may see enterprise id (enterprise: own; others: all
  * staff; officers see all for reading the registry). */
 int enterprise_visible(req_t *r, int64_t id);
+/* 1 when u may see an enterprise's contact name and phone: the roles that
+ * serve it -- an admin, a leader, its officer, the enterprise itself, the
+ * department it is assigned to -- and the CLI (u NULL); recruiters and
+ * statisticians never (docs/permissions.md, field rules). */
+int enterprise_contact_visible(const user_t *u, int64_t enterprise_id, int64_t officer_id, int64_t department_id);
 
 void api_enterprises_list(req_t *r);
 void api_enterprises_create(req_t *r);

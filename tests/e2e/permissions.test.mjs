@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Client, cli, freshDb, startServer } from './lib.mjs';
+import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 const root = new URL('../../', import.meta.url);
 const ROLES = ['admin', 'leader', 'recruiter', 'officer', 'department', 'statistician', 'enterprise', 'anonymous'];
@@ -56,6 +56,7 @@ const ids = {};       // cache: `${role} ${list}` -> first id or undefined
 before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
+  await demoAdminPassword(srv);   // first, or the admin may do nothing else
   for (const [role, user] of Object.entries(USERS)) {
     const t = cli(db.url, ['token', 'create', '--user', user]);
     assert.equal(t.status, 0, `token for ${user}: ${t.stderr}`);

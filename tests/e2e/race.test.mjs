@@ -4,7 +4,7 @@
 // made through the API, so the numbers are known.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, cli, freshDb, startServer } from './lib.mjs';
+import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 const MONTH = '2024-05';
 const WEIGHTS = { leads: 20, signed_investment: 25, signed_count: 10, landed: 10, speed: 15, major: 10, quota: 10 };
@@ -17,12 +17,7 @@ describe('the monthly race on the demo zone', () => {
   before(async () => {
     db = freshDb();
     srv = await startServer(db.url, ['--demo']);
-    const lines = srv.output().stdout.split('\n');
-    let pw = null;
-    for (let i = 0; i < lines.length - 1 && pw === null; i++)
-      if (lines[i].includes('one-time password'))
-        pw = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '');
-    assert.ok(pw, 'admin password on stdout:\n' + srv.output().stdout);
+    const pw = await demoAdminPassword(srv);
     admin = new Client(srv.url);
     assert.equal((await admin.login('admin', pw)).status, 200);
     for (const [role, user] of Object.entries({ leader: 'leader.ib', recruiter: 'rec.ib.1', officer: 'officer01' })) {
