@@ -1,5 +1,7 @@
 /* leads.c -- qualified leads (有效信息): entry with duplicate detection
- * across units, the leader's qualification, listing. */
+ * across units, the leader's qualification, changes under the race's rules
+ * (race_util.h: who reads, edits and moves a lead; a qualified or rejected
+ * lead is frozen), listing. */
 #include "race.h"
 #include "race_util.h"
 
@@ -182,7 +184,7 @@ static int str_differ(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") != 0;
 }
 
-/* The stored values of the fields in changes, or NULL when none changed. */
+/* The former (stored) values of the fields that in changes, or NULL when it changes none. */
 static json_t *lead_changes(const struct lead_in *old, const struct lead_in *in)
 {
 	json_t *o = json_object();

@@ -770,16 +770,18 @@ int race_publish(db_t *db, const user_t *actor, const char *month, int64_t now, 
 {
 	*result = NULL;
 	struct month mo;
-	int y, m, cy, cm;
+	int y, m;
 	if (month_arg(month, &mo, &y, &m, err) < 0)
 		return -1;
 	if (!race_may_publish(actor))
 		return err_set(err, 403, "forbidden", NULL, "publishing the race is for an admin or a zone leader (bound to no unit)");
-	char cur[MONTH_LEN];
-	month_current(&cy, &cm, cur);
-	if (y * 12 + m >= cy * 12 + cm)   /* not race_month_closed: the same clock reading for the message */
+	if (!race_month_closed(y, m)) {
+		char cur[MONTH_LEN];
+		int cy, cm;
+		month_current(&cy, &cm, cur);
 		return err_set(err, 422, "month_open", "month", "%s is not over yet: only months before %s are published",
 		               mo.name, cur), err_param(err, "month", "%s", mo.name), err_param(err, "current", "%s", cur);
+	}
 	const char *p[1] = { mo.name };
 	if (db_int1(db, "SELECT COUNT(*) FROM race_results WHERE month = $1", 0, 1, p) > 0)
 		return err_set(err, 409, "already_published", "month", "%s is already published", mo.name),
