@@ -127,6 +127,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_ZONE,   0, 0 },
 	{ "GET",    "/api/v1/race/export",          api_race_export,      P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/race/publish",         api_race_publish,     P_RACE_LEAD, 0, 0 },
+	{ "DELETE", "/api/v1/race/publish",         api_race_unpublish,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_ZONE,   0, 0 },
 	{ "PUT",    "/api/v1/race/weights",         api_race_weights_put, P_ADMIN,  0, 0 },
 	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW, 32u << 20 },

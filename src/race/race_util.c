@@ -204,16 +204,45 @@ void race_company_key(const char *name, char *out, size_t outlen)
 	}
 }
 
-/* ---- permissions ---- */
+/* ---- permissions: the race's rules (see race_util.h) ---- */
 
-int race_may_unit(const user_t *actor, int64_t unit_id)
+int race_may_lead(const user_t *actor, int64_t unit_id)
 {
 	if (actor == NULL || (actor->role_bit & ROLE_ADMIN))
 		return 1;
-	if (actor->role_bit & ROLE_LEADER)
-		return actor->unit_id == 0 || actor->unit_id == unit_id;
-	if (actor->role_bit & ROLE_RECRUITER)
-		return actor->unit_id != 0 && actor->unit_id == unit_id;
+	return (actor->role_bit & ROLE_LEADER) && (actor->unit_id == 0 || actor->unit_id == unit_id);
+}
+
+int race_may_unit(const user_t *actor, int64_t unit_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id;
+}
+
+int race_may_record(const user_t *actor, int64_t unit_id, int64_t recruiter_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id &&
+	       recruiter_id == actor->id;
+}
+
+int race_may_publish(const user_t *actor)
+{
+	return actor == NULL || (actor->role_bit & ROLE_ADMIN) || ((actor->role_bit & ROLE_LEADER) && actor->unit_id == 0);
+}
+
+int race_reason_check(const char *reason, err_t *err)
+{
+	if (text_is_blank(reason))
+		return err_set(err, 422, "required", "reason", "give a written reason");
+	if (!text_ok(reason, RACE_REASON_MAX, 1))
+		return err_set(err, 422, "invalid", "reason", "the reason has at most %d characters and no control characters",
+		               RACE_REASON_MAX), err_param(err, "reason", "text"), err_param(err, "max", "%d", RACE_REASON_MAX);
+	if (utf8_len(reason) < RACE_REASON_MIN)
+		return err_set(err, 422, "invalid", "reason", "give a written reason of at least %d characters",
+		               RACE_REASON_MIN), err_param(err, "reason", "too_short"), err_param(err, "min", "%d", RACE_REASON_MIN);
 	return 0;
 }
 
@@ -327,7 +356,7 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(err, db, DB_ERR, "checking duplicates");
-	if (in->qualified >= 0 && actor && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+	if (in->qualified >= 0 && !race_may_lead(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
 	return 0;
 }
@@ -540,17 +569,9 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
 		return err_set(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
-	if (actor && !(actor->role_bit & ROLE_ADMIN)) {
-		int ok;
-		if (actor->role_bit & ROLE_RECRUITER)
-			ok = actor->id == in->user_id;
-		else if (actor->role_bit & ROLE_LEADER)
-			ok = actor->unit_id == 0 || actor->unit_id == unit;
-		else
-			ok = 0;
-		if (!ok)
-			return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
-	}
+	/* a recruiter its own trips; a leader its unit's people's (race_may_lead) */
+	if (!race_may_lead(actor, unit) && !((actor->role_bit & ROLE_RECRUITER) && actor->id == in->user_id))
+		return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
 	if (!has(in->start_on))
 		return err_set(err, 422, "required", "start_on", "start_on is required");
 	if (date_parse(in->start_on, NULL) != DATE_OK)
