@@ -202,7 +202,7 @@ describe('row-level scope of leads, targets and publishing', () => {
   const only = (allowed, other = 403) => Object.fromEntries(ROW_ROLES.map((r) =>
     [r, r === 'anonymous' ? 401 : (allowed[r] ?? other)]));
   before(async () => {
-    assert.equal(cli(db.url, ['user', 'add', 'leader.zone', '--role', 'leader'], 'leader-zone-password\n').status, 0);
+    // the demo's zone leader (区领导): a leader bound to no unit
     const t = cli(db.url, ['token', 'create', '--user', 'leader.zone']);
     assert.equal(t.status, 0, t.stderr);
     as.zone = new Client(srv.url, t.stdout.trim());
