@@ -88,7 +88,7 @@ build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FOBJS)
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.inc) $(FOBJS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FOBJS) $(LDLIBS)
 

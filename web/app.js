@@ -5,7 +5,11 @@
  * the rest of the path (ctx.sub) and query (ctx.query), and tells it when
  * it is no longer shown (ctx.alive() turns false), so late answers from
  * the API are dropped.  #/kiosk without a staff session is the full-screen
- * enterprise kiosk (js/kiosk.js), outside the shell.
+ * enterprise kiosk (js/kiosk.js), outside the shell; a kiosk's session
+ * (the server says so: "kiosk" in /me) is used there and nowhere else.  A
+ * user who must change its password sees only the change form until it
+ * has (the server refuses everything else); the user's name in the top bar
+ * leads to #/account (own password, API tokens).
  */
 import { h, replace } from './js/dom.js';
 import { get, post, del, setCsrf, onUnauthorized, ApiError } from './js/api.js';
@@ -36,6 +40,7 @@ import * as indicators from './js/pages/indicators.js';
 import * as users from './js/pages/users.js';
 import * as audit from './js/pages/audit.js';
 import * as settings from './js/pages/settings.js';
+import * as account from './js/pages/account.js';
 import * as wipPage from './js/pages/wip.js';
 
 /* Pages that call no API of their own (modules still to come, the kiosk's
@@ -72,6 +77,8 @@ const ROUTES = [
   { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: audit },
   { id: 'settings', group: 'admin', needs: ['PATCH /api/v1/settings'], page: settings },
   { id: 'calendar', group: 'admin', needs: ['GET /api/v1/calendar/{year}', 'PUT /api/v1/calendar/{year}'], page: calendar },
+  /* not in the menu: the user's name in the top bar leads there */
+  { id: 'account', group: 'self', needs: ['GET /api/v1/me', 'POST /api/v1/me/password'], page: account },
 ];
 
 /* Where a role lands after login (else the first entry it sees). */
@@ -138,7 +145,7 @@ function leaveKiosk() {
     state.kiosk.stop();
   state.kiosk = null;
   history.replaceState(null, '', '#/');
-  if (state.user && state.user.role === 'enterprise')
+  if (state.user && state.user.role === 'enterprise' && !state.user.kiosk)
     showShell();
   else
     showLogin();
@@ -255,6 +262,13 @@ async function startSession(me) {
   state.user = me;
   forgetCache();
   setCsrf(me.csrf_token);
+  if (me.must_change_password) {
+    showPasswordChange();
+    return;
+  }
+  /* a kiosk's session serves the kiosk only */
+  if (me.kiosk && !isKioskHash())
+    history.replaceState(null, '', '#/kiosk');
   try {
     state.settings = await get('/api/v1/settings');
   } catch (e) {
@@ -295,6 +309,34 @@ async function logout() {
   forgetCache();
   state.loginNotice = t('login.loggedOut');
   showLogin();
+}
+
+/* The password must be changed before anything else: the form alone. */
+function showPasswordChange() {
+  state.shell = null;
+  stopWall();
+  if (state.kiosk)
+    state.kiosk.stop({ keepSession: true });
+  state.kiosk = null;
+  disposeAll();
+  document.title = `${t('account.mustTitle')} · ${t('app.name')}`;
+  const form = account.passwordForm((me) => startSession({ ...state.user, ...me }), { block: true });
+  replace(root,
+    h('div', { class: 'login-page' },
+      h('div', { class: 'login-top' }, langButton('on-dark')),
+      h('div', { class: 'login-card', dataset: { testid: 'must-change' } },
+        h('div', { class: 'login-brand' },
+          h('div', { class: 'brand-mark', 'aria-hidden': 'true' }, '区'),
+          h('div', null,
+            h('div', { class: 'login-app' }, t('app.name')),
+            h('div', { class: 'login-sub' }, state.user.display_name || state.user.username))),
+        h('h1', { class: 'login-title' }, t('account.mustTitle')),
+        h('div', { class: 'login-notice' }, t('account.mustLead')),
+        form,
+        h('p', { class: 'login-foot' },
+          h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'must-change-logout' }, on: { click: logout } },
+            t('top.logout'))))));
+  form.querySelector('input').focus();
 }
 
 /* The kiosk page's button: end the staff session and turn this screen into the kiosk. */
@@ -351,7 +393,8 @@ function showShell() {
       h('div', { class: 'brand-text' }, zone, h('span', { class: 'brand-app' }, t('app.name')))),
     h('div', { class: 'top-right' },
       langButton(),
-      h('div', { class: 'user-chip', dataset: { testid: 'user' } },
+      h('button', { class: 'btn-ghost user-chip', type: 'button', title: t('top.account'), dataset: { testid: 'user' },
+        on: { click: () => { location.hash = '#/account'; } } },
         icon('user'),
         h('span', { class: 'user-name' }, u.display_name || u.username),
         (u.display_name || u.username) === t(`role.${u.role}`) ? null
@@ -484,10 +527,11 @@ window.addEventListener('hashchange', () => {
     return;
   }
   if (state.kiosk && state.kiosk.active()) {
-    /* Leaving #/kiosk: an enterprise goes to its portal, else the login. */
+    /* Leaving #/kiosk: a kiosk's session ends there (stop() logs it out);
+     * an enterprise logged in at its portal goes back to it, else the login. */
     state.kiosk.stop();
     state.kiosk = null;
-    if (state.user)
+    if (state.user && !state.user.kiosk)
       showShell();
     else
       showLogin();
@@ -509,9 +553,11 @@ window.matchMedia('(max-width: 1024px)').addEventListener('change', () => {
 });
 onLangChange(() => {
   if (state.kiosk && state.kiosk.active()) {
-    state.kiosk.stop();
+    state.kiosk.stop({ keepSession: true });
     state.kiosk = null;
     showKiosk();
+  } else if (state.user && state.user.must_change_password) {
+    showPasswordChange();
   } else if (state.wall) {
     showWall();
   } else if (state.shell) {

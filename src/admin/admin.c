@@ -161,7 +161,8 @@ void api_departments(req_t *r)
 	simple_list(r, "SELECT id, name, name_en, level FROM departments ORDER BY id", "isss");
 }
 
-/* Validate {name, name_en[, level]} for a street or department. */
+/* Read {name, name_en[, level]} of a street or department (the types;
+ * ref_check validates the values). */
 static int ref_input(req_t *r, const char **name, const char **name_en)
 {
 	json_t *o = req_object(r);
@@ -174,15 +175,71 @@ static int ref_input(req_t *r, const char **name, const char **name_en)
 	*name_en = "";
 	if (body_str(r, o, "name", name) < 0 || body_str(r, o, "name_en", name_en) < 0)
 		return -1;
-	if (*name == NULL || **name == '\0') {
-		reply_error(r, 422, "required", "name", "name is required");
-		return -1;
-	}
-	if (utf8_len(*name) > 64 || utf8_len(*name_en) > 128) {
-		reply_error(r, 422, "too_long", utf8_len(*name) > 64 ? "name" : "name_en", "the name is too long");
-		return -1;
-	}
 	return 0;
+}
+
+/* A street's or department's name: required, at most 64 characters (the
+ * English one 128).  0, or -1 with err. */
+static int ref_check(const char *name, const char *name_en, err_t *err)
+{
+	if (name == NULL || *name == '\0')
+		return err_set(err, 422, "required", "name", "name is required");
+	if (utf8_len(name) > 64 || utf8_len(name_en ? name_en : "") > 128)
+		return err_set(err, 422, "too_long", utf8_len(name) > 64 ? "name" : "name_en", "the name is too long");
+	return 0;
+}
+
+/* Step an INSERT ... RETURNING id: 0 with *id, or -1 with err (409 for a
+ * name that exists). */
+static int insert_id(db_t *db, db_stmt_t *st, int64_t *id, const char *what, err_t *err)
+{
+	int rc = st ? db_step(st) : DB_ERR;
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	return rc == DB_ROW ? 0 : db_fail(err, db, rc, what);
+}
+
+int street_create(db_t *db, const char *name, const char *name_en, int64_t *id, err_t *err)
+{
+	if (ref_check(name, name_en, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db, "INSERT INTO streets (name, name_en) VALUES ($1, $2) RETURNING id");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en ? name_en : "");
+	return insert_id(db, st, id, "a street with this name", err);
+}
+
+int department_create(db_t *db, const char *name, const char *name_en, const char *level, int64_t *id,
+                      err_t *err)
+{
+	if (ref_check(name, name_en, err) < 0)
+		return -1;
+	if (level == NULL)
+		level = "district";
+	if (strcmp(level, "district") != 0 && strcmp(level, "city") != 0 && strcmp(level, "province") != 0)
+		return err_set(err, 422, "invalid", "level", "level must be district, city or province");
+	db_stmt_t *st = db_prepare(db, "INSERT INTO departments (name, name_en, level) VALUES ($1, $2, $3) RETURNING id");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en ? name_en : "");
+	db_bind_text(st, 3, level);
+	return insert_id(db, st, id, "a department with this name", err);
+}
+
+/* Reply 201 with the new row of a reference list (sql selects it by $1). */
+static void reply_created(req_t *r, const char *sql, int64_t id, const char *types, const char *entity)
+{
+	db_stmt_t *st = db_prepare(r->db, sql);
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	json_t *o = rc == DB_ROW ? row_json(st, types) : NULL;
+	db_done(st);
+	if (o == NULL) {
+		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading the new record");
+		return;
+	}
+	r->audit_entity = entity;
+	reply_json(r, 201, o);
 }
 
 void api_streets_create(req_t *r)
@@ -190,18 +247,13 @@ void api_streets_create(req_t *r)
 	const char *name, *name_en;
 	if (ref_input(r, &name, &name_en) < 0)
 		return;
-	db_stmt_t *st = db_prepare(r->db, "INSERT INTO streets (name, name_en) VALUES ($1, $2) RETURNING id, name, name_en");
-	db_bind_text(st, 1, name);
-	db_bind_text(st, 2, name_en);
-	int rc = db_step(st);
-	json_t *o = rc == DB_ROW ? row_json(st, "iss") : NULL;
-	db_done(st);
-	if (o == NULL) {
-		reply_db_error(r, rc, "a street with this name");
+	int64_t id = 0;
+	err_t err;
+	if (street_create(r->db, name, name_en, &id, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
-	r->audit_entity = "street";
-	reply_json(r, 201, o);
+	reply_created(r, "SELECT id, name, name_en FROM streets WHERE id = $1", id, "iss", "street");
 }
 
 void api_departments_create(req_t *r)
@@ -209,29 +261,35 @@ void api_departments_create(req_t *r)
 	const char *name, *name_en, *level = "district";
 	if (ref_input(r, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0)
 		return;
-	if (strcmp(level, "district") != 0 && strcmp(level, "city") != 0 && strcmp(level, "province") != 0) {
-		reply_error(r, 422, "invalid", "level", "level must be district, city or province");
+	int64_t id = 0;
+	err_t err;
+	if (department_create(r->db, name, name_en, level, &id, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
-	db_stmt_t *st = db_prepare(r->db,
-		"INSERT INTO departments (name, name_en, level) VALUES ($1, $2, $3) RETURNING id, name, name_en, level");
-	db_bind_text(st, 1, name);
-	db_bind_text(st, 2, name_en);
-	db_bind_text(st, 3, level);
-	int rc = db_step(st);
-	json_t *o = rc == DB_ROW ? row_json(st, "isss") : NULL;
-	db_done(st);
-	if (o == NULL) {
-		reply_db_error(r, rc, "a department with this name");
-		return;
-	}
-	r->audit_entity = "department";
-	reply_json(r, 201, o);
+	reply_created(r, "SELECT id, name, name_en, level FROM departments WHERE id = $1", id, "isss", "department");
 }
 
 void api_regions(req_t *r)
 {
 	simple_list(r, "SELECT id, name, name_en, is_zone, sort FROM regions ORDER BY sort, id", "issbi");
+}
+
+int region_create(db_t *db, const char *name, const char *name_en, int is_zone, int64_t sort, int64_t *id,
+                  err_t *err)
+{
+	if (name == NULL || *name == '\0' || utf8_len(name) > 64)
+		return err_set(err, 422, name == NULL || *name == '\0' ? "required" : "too_long", "name",
+		               "name is required, at most 64 characters");
+	if (is_zone && db_int1(db, "SELECT count(*) FROM regions WHERE is_zone = 1", 0, 0, NULL) > 0)
+		return err_set(err, 409, "conflict", "is_zone", "another region is already the zone");
+	db_stmt_t *st = db_prepare(db, "INSERT INTO regions (name, name_en, is_zone, sort) VALUES ($1, $2, $3, $4)"
+	                               " RETURNING id");
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, name_en ? name_en : "");
+	db_bind_int(st, 3, is_zone != 0);
+	db_bind_int(st, 4, sort);
+	return insert_id(db, st, id, "a region with this name", err);
 }
 
 /* A region of the city's statistics (the zone or a peer district). */
@@ -251,31 +309,13 @@ void api_regions_create(req_t *r)
 	if (body_str(r, o, "name", &name) < 0 || body_str(r, o, "name_en", &name_en) < 0 ||
 	    body_bool(r, o, "is_zone", &is_zone) < 0 || body_int(r, o, "sort", &sort) < 0)
 		return;
-	if (name == NULL || *name == '\0' || utf8_len(name) > 64) {
-		reply_error(r, 422, name == NULL || *name == '\0' ? "required" : "too_long", "name",
-		            "name is required, at most 64 characters");
+	int64_t id = 0;
+	err_t err;
+	if (region_create(r->db, name, name_en, is_zone, sort, &id, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
-	if (is_zone && db_int1(r->db, "SELECT count(*) FROM regions WHERE is_zone = 1", 0, 0, NULL) > 0) {
-		reply_error(r, 409, "conflict", "is_zone", "another region is already the zone");
-		return;
-	}
-	db_stmt_t *st = db_prepare(r->db,
-		"INSERT INTO regions (name, name_en, is_zone, sort) VALUES ($1, $2, $3, $4)"
-		" RETURNING id, name, name_en, is_zone, sort");
-	db_bind_text(st, 1, name);
-	db_bind_text(st, 2, name_en);
-	db_bind_int(st, 3, is_zone);
-	db_bind_int(st, 4, sort);
-	int rc = db_step(st);
-	json_t *out = rc == DB_ROW ? row_json(st, "issbi") : NULL;
-	db_done(st);
-	if (out == NULL) {
-		reply_db_error(r, rc, "a region with this name");
-		return;
-	}
-	r->audit_entity = "region";
-	reply_json(r, 201, out);
+	reply_created(r, "SELECT id, name, name_en, is_zone, sort FROM regions WHERE id = $1", id, "issbi", "region");
 }
 
 static int64_t count1(db_t *db, const char *sql)

@@ -23,10 +23,14 @@ char *setting_get(db_t *db, const char *key);
 /* Set key; -1 with *msg for unknown keys or bad values. */
 int setting_set(db_t *db, const char *key, const char *value, const char **msg);
 
-/* ---- accounts (account.c): login, logout, me, users, audit ---- */
+/* ---- accounts (account.c): login, logout, me, own password, API tokens, users, audit ---- */
 void api_login(req_t *r);
 void api_logout(req_t *r);
 void api_me(req_t *r);
+void api_me_password(req_t *r);
+void api_tokens_list(req_t *r);
+void api_tokens_create(req_t *r);
+void api_token_delete(req_t *r);
 void api_users_list(req_t *r);
 void api_users_create(req_t *r);
 void api_user_get(req_t *r);
@@ -45,6 +49,17 @@ void api_departments_create(req_t *r);
 void api_summary(req_t *r);
 void api_regions(req_t *r);
 void api_regions_create(req_t *r);
+
+/* The writers of the reference lists, shared by the API and the demo:
+ * validate (name required, at most 64 characters, the English name 128;
+ * a department's level district, city or province; one region is the
+ * zone) and insert.  0 with *id, or -1 with err (422 invalid, 409 for a
+ * name that exists or a second zone, or a database error). */
+int street_create(db_t *db, const char *name, const char *name_en, int64_t *id, err_t *err);
+int department_create(db_t *db, const char *name, const char *name_en, const char *level, int64_t *id,
+                      err_t *err);
+int region_create(db_t *db, const char *name, const char *name_en, int is_zone, int64_t sort, int64_t *id,
+                  err_t *err);
 
 /* ---- the working-day calendar (calendar.c) ----
  * Dates are 'YYYY-MM-DD'; calendar_days holds the exceptions to

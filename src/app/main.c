@@ -4,7 +4,8 @@
  *
  * Output contract for scripts: `token create` prints the token alone on
  * standard output; `user add` and `user passwd` read the password from
- * standard input when it is not a terminal.  Errors go to standard error
+ * standard input when it is not a terminal; `token list` prints one token
+ * a line under a header.  Errors go to standard error
  * and the exit status is non-zero.
  */
 #include "admin/admin.h"
@@ -100,8 +101,8 @@ static char *read_password(const char *prompt)
 }
 
 enum { O_DB = 1000, O_LISTEN, O_DEMO, O_WEB, O_THREADS, O_ROLE, O_DISPLAY, O_UNIT, O_ENT, O_DEPT, O_USER,
-       O_NAME, O_MAXBODY, O_PERIP, O_MAXCONN, O_SECURE, O_HEADER_TIMEOUT, O_BODY_TIMEOUT, O_BODY_MIN_RATE,
-       O_MAX_UPLOADS, O_MAX_UPLOADS_USER, O_TRUSTED_PROXY, O_METRICS_LISTEN };
+       O_NAME, O_MAXBODY, O_PERIP, O_MAXCONN, O_SECURE, O_HEADER_TIMEOUT, O_DAYS, O_MUST_CHANGE, O_BODY_TIMEOUT,
+       O_BODY_MIN_RATE, O_MAX_UPLOADS, O_MAX_UPLOADS_USER, O_TRUSTED_PROXY, O_METRICS_LISTEN };
 
 static const struct option longopts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -121,6 +122,8 @@ static const struct option longopts[] = {
 	{ "max-conns", required_argument, NULL, O_MAXCONN },
 	{ "header-timeout", required_argument, NULL, O_HEADER_TIMEOUT },
 	{ "secure-cookies", no_argument, NULL, O_SECURE },
+	{ "days", required_argument, NULL, O_DAYS },
+	{ "must-change", no_argument, NULL, O_MUST_CHANGE },
 	{ "body-timeout", required_argument, NULL, O_BODY_TIMEOUT },
 	{ "body-min-rate", required_argument, NULL, O_BODY_MIN_RATE },
 	{ "max-uploads", required_argument, NULL, O_MAX_UPLOADS },
@@ -132,9 +135,9 @@ static const struct option longopts[] = {
 };
 
 struct opts {
-	int demo;
+	int demo, must_change;
 	const char *role, *display, *user, *name;
-	int64_t unit, ent, dept;
+	int64_t unit, ent, dept, days;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -173,6 +176,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_DEPT: o->dept = strtoll(optarg, NULL, 10); break;
 		case O_USER: o->user = optarg; break;
 		case O_NAME: o->name = optarg; break;
+		case O_DAYS:
+			o->days = strtoll(optarg, NULL, 10);
+			if (o->days <= 0) {
+				fprintf(stderr, "zoneops: --days is 1 to %d\n", TOKEN_DAYS_MAX);
+				return -1;
+			}
+			break;
+		case O_MUST_CHANGE: o->must_change = 1; break;
 		case 'h': usage_of(current); exit(0);
 		default: usage_of(current); return -1;
 		}
@@ -203,11 +214,16 @@ static int cmd_serve(int argc, char **argv)
 			db_close(db);
 			return 1;
 		}
+		if (rc == 1 && user_set_must_change(db, user_id_by_name(db, "admin"), 1) != DB_OK) {
+			fprintf(stderr, "zoneops: demo data: %s\n", db_errmsg(db));
+			db_close(db);
+			return 1;
+		}
 		if (rc == 1) {
 			printf("\n  演示数据已生成 / demo data created.\n"
 			       "  管理员 admin 的一次性密码 / one-time password for user 'admin':\n\n"
 			       "      %s\n\n"
-			       "  请登录后修改 / change it after logging in (zoneops user passwd admin).\n\n", pw);
+			       "  首次登录须修改 / it must be changed at the first login (or: zoneops user passwd admin).\n\n", pw);
 			fflush(stdout);
 		} else {
 			fprintf(stderr, "zoneops: the database already has data; the demo is not seeded again "
@@ -272,6 +288,7 @@ static int cmd_user_add(int argc, char **argv)
 		.username = argv[i], .display_name = o.display, .role = o.role, .password = pw,
 		.unit_id = o.unit, .enterprise_id = o.ent, .department_id = o.dept,
 		.has_unit = o.unit > 0, .has_enterprise = o.ent > 0, .has_department = o.dept > 0,
+		.must_change = o.must_change,
 	};
 	int64_t id;
 	err_t err;
@@ -313,12 +330,11 @@ static int cmd_user_passwd(int argc, char **argv)
 	err_t err;
 	err_set(&err, 422, "required", "password", "no password given");
 	if (pw && db_begin(db) == DB_OK) {
-		if (user_set_password(db, argv[i], pw, &err) == 0) {
-			audit_write(db, NULL, "cli", "cli user passwd", "user", argv[i], 200, "");
-			/* a new password ends the user's sessions */
-			const char *p[1] = { argv[i] };
-			db_int1(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1) RETURNING 0",
-			        0, 1, p);
+		/* a new password ends the user's sessions and revokes its API tokens */
+		if (user_set_password(db, argv[i], pw, o.must_change, &err) == 0 &&
+		    audit_write(db, NULL, "cli", "cli user passwd", "user", argv[i], 200,
+		                o.must_change ? "sessions ended, API tokens revoked; must change at the next login"
+		                              : "sessions ended, API tokens revoked") == DB_OK) {
 			rc = db_commit(db) == DB_OK ? 0 : 1;
 		} else {
 			db_rollback(db);
@@ -327,7 +343,7 @@ static int cmd_user_passwd(int argc, char **argv)
 	if (rc)
 		print_err(&err);
 	else
-		printf("password changed for %s\n", argv[i]);
+		printf("password changed for %s; its sessions ended and its API tokens revoked\n", argv[i]);
 	free(pw);
 	db_close(db);
 	return rc;
@@ -366,10 +382,16 @@ static int cmd_token_create(int argc, char **argv)
 		return 1;
 	char tok[68];
 	err_t err;
+	struct token_info t;
 	int rc = 1;
-	if (db_begin(db) == DB_OK) {
-		int made = token_create(db, o.user, o.name, tok, &err) == 0;
-		if (made && audit_write(db, NULL, "cli", "cli token create", "user", o.user, 201, o.name ? o.name : "") == DB_OK &&
+	int64_t uid = user_id_by_name(db, o.user);
+	if (uid <= 0) {
+		fprintf(stderr, "zoneops: no such user: %s\n", o.user);
+	} else if (db_begin(db) == DB_OK) {
+		int made = token_create(db, uid, o.name, o.days, now_sec(), tok, &t, &err) == 0;
+		char ids[24];
+		snprintf(ids, sizeof ids, "%lld", (long long)t.id);
+		if (made && audit_write(db, NULL, "cli", "cli token create", "api_token", ids, 201, o.user) == DB_OK &&
 		    db_commit(db) == DB_OK) {
 			printf("%s\n", tok);
 			rc = 0;
@@ -381,6 +403,89 @@ static int cmd_token_create(int argc, char **argv)
 				print_err(&err);
 		}
 	}
+	db_close(db);
+	return rc;
+}
+
+/* A unix time as zone time to the minute ("2021-11-03 09:30"), "-" for 0. */
+static const char *when(int64_t t, char out[DATETIME_LEN])
+{
+	if (t == 0)
+		return "-";
+	datetime_format(t, out);
+	out[10] = ' ';
+	out[16] = '\0';
+	return out;
+}
+
+static int cmd_token_list(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	if (i != argc) {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	int64_t uid = o.user ? user_id_by_name(db, o.user) : 0;
+	if (o.user && uid <= 0) {
+		fprintf(stderr, "zoneops: no such user: %s\n", o.user);
+		db_close(db);
+		return 1;
+	}
+	arena_t *a = arena_new();
+	struct token_info *v;
+	int n = token_list(db, a, uid, &v);
+	int64_t now = now_sec();
+	if (n >= 0)
+		printf("%-6s %-20s %-17s %-17s %-17s %s\n", "ID", "USER", "CREATED", "EXPIRES", "LAST USED", "NAME");
+	for (int k = 0; k < n; k++) {
+		char c[DATETIME_LEN], e[DATETIME_LEN], l[DATETIME_LEN];
+		printf("%-6lld %-20s %-17s %-17s %-17s %s%s\n", (long long)v[k].id, v[k].username, when(v[k].created_at, c),
+		       when(v[k].expires_at, e), when(v[k].last_used_at, l), v[k].name,
+		       v[k].expires_at <= now ? " (expired)" : "");
+	}
+	if (n < 0)
+		fprintf(stderr, "zoneops: cannot list the tokens: %s\n", db_errmsg(db));
+	arena_free(a);
+	db_close(db);
+	return n < 0 ? 1 : 0;
+}
+
+static int cmd_token_revoke(int argc, char **argv)
+{
+	struct opts o;
+	int i = parse_opts(argc, argv, &o);
+	if (i < 0)
+		return 2;
+	char *end = NULL;
+	long long id = i + 1 == argc ? strtoll(argv[i], &end, 10) : 0;
+	if (id <= 0 || end == NULL || *end != '\0') {
+		usage_of(current);
+		return 2;
+	}
+	db_t *db = open_db(1);
+	if (db == NULL)
+		return 1;
+	int rc = 1, n = -1;
+	if (db_begin(db) == DB_OK) {
+		n = token_revoke(db, id);
+		if (n == 1 && audit_write(db, NULL, "cli", "cli token revoke", "api_token", argv[i], 204, "") == DB_OK &&
+		    db_commit(db) == DB_OK)
+			rc = 0;
+		else
+			db_rollback(db);
+	}
+	if (rc == 0)
+		printf("token %lld revoked\n", id);
+	else if (n == 0)
+		fprintf(stderr, "zoneops: no such token: %lld\n", id);
+	else
+		fprintf(stderr, "zoneops: cannot revoke the token: %s\n", db_errmsg(db));
 	db_close(db);
 	return rc;
 }
@@ -525,13 +630,21 @@ static const struct cmd cmds[] = {
 	  "Run the web server (UI, JSON API). Applies pending migrations first; --demo seeds an empty database\n"
 	  "with a demo zone and prints a one-time admin password." },
 	{ "migrate", NULL, cmd_migrate, "migrate [--db URL]", "Apply pending schema migrations." },
-	{ "user", "add", cmd_user_add, "user add NAME --role ROLE [--display-name TEXT] [--unit-id N] [--enterprise-id N] [--department-id N]",
+	{ "user", "add", cmd_user_add, "user add NAME --role ROLE [--display-name TEXT] [--unit-id N] [--enterprise-id N]\n"
+	  "              [--department-id N] [--must-change]",
 	  "Create a user. The password is read from standard input when it is not a terminal.\n"
-	  "Roles: admin leader recruiter officer department statistician enterprise." },
-	{ "user", "passwd", cmd_user_passwd, "user passwd NAME", "Set a user's password (read like 'user add') and end their sessions." },
+	  "Roles: admin leader recruiter officer department statistician enterprise.\n"
+	  "--must-change: the user must change the password at the first login before anything else." },
+	{ "user", "passwd", cmd_user_passwd, "user passwd NAME [--must-change]",
+	  "Set a user's password (read like 'user add'), end their sessions and revoke their API tokens.\n"
+	  "--must-change: the user must change it at the next login." },
 	{ "user", "list", cmd_user_list, "user list", "List users." },
-	{ "token", "create", cmd_token_create, "token create --user NAME [--name LABEL]",
-	  "Create an API token for 'Authorization: Bearer TOKEN'; prints the token alone on standard output." },
+	{ "token", "create", cmd_token_create, "token create --user NAME [--name LABEL] [--days N]",
+	  "Create an API token for 'Authorization: Bearer TOKEN', valid N days (default 90, at most 365);\n"
+	  "prints the token alone on standard output." },
+	{ "token", "list", cmd_token_list, "token list [--user NAME]",
+	  "List API tokens (of one user, or everyone's): id, user, created, expires, last used, name." },
+	{ "token", "revoke", cmd_token_revoke, "token revoke ID", "Revoke an API token (its id from 'token list')." },
 	{ "import", "enterprises", cmd_import, "import enterprises FILE [--dry-run] [--mode all|good] [--format csv|xlsx]",
 	  "Import enterprises from CSV (UTF-8 with or without BOM, or GBK) or XLSX. Headers are English field\n"
 	  "names or their Chinese labels. --dry-run shows what would change; --mode all (default) writes nothing\n"

@@ -40,8 +40,12 @@ const struct route routes[] = {
 
 	/* session and accounts */
 	{ "POST",   "/api/v1/session",              api_login,            P_PUBLIC, R_NOTX | R_NOCSRF, 4096 },
-	{ "DELETE", "/api/v1/session",              api_logout,           P_ANY,    0, 0 },
-	{ "GET",    "/api/v1/me",                   api_me,               P_ANY,    0, 0 },
+	{ "DELETE", "/api/v1/session",              api_logout,           P_ANY,    R_PWCHANGE, 0 },
+	{ "GET",    "/api/v1/me",                   api_me,               P_ANY,    R_PWCHANGE, 0 },
+	{ "POST",   "/api/v1/me/password",          api_me_password,      P_ANY,    R_NOTX | R_PWCHANGE, 4096 },
+	{ "GET",    "/api/v1/tokens",               api_tokens_list,      P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/tokens",               api_tokens_create,    P_ANY,    0, 0 },
+	{ "DELETE", "/api/v1/tokens/{id}",          api_token_delete,     P_ANY,    0, 0 },
 	{ "GET",    "/api/v1/users",                api_users_list,       P_ADMIN,  0, 0 },
 	{ "POST",   "/api/v1/users",                api_users_create,     P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/users/{id}",           api_user_get,         P_ADMIN,  0, 0 },
@@ -123,6 +127,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_ZONE,   0, 0 },
 	{ "GET",    "/api/v1/race/export",          api_race_export,      P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/race/publish",         api_race_publish,     P_RACE_LEAD, 0, 0 },
+	{ "DELETE", "/api/v1/race/publish",         api_race_unpublish,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_ZONE,   0, 0 },
 	{ "PUT",    "/api/v1/race/weights",         api_race_weights_put, P_ADMIN,  0, 0 },
 	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW, 32u << 20 },

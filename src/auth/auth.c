@@ -1,6 +1,7 @@
 /*
- * auth.c -- roles, passwords, the caller from a token, logins, sessions,
- * API tokens, throttling and audit rows.
+ * auth.c -- roles, passwords, the caller from a token or a session,
+ * logins and their throttling, changing one's own password, sessions and
+ * audit rows.
  */
 #include "auth.h"
 
@@ -40,7 +41,7 @@ void session_token_hash(const char *token, char out[65])
 	hex_encode(out, h, sizeof h);
 }
 
-static void random_hex(char *out, size_t nbytes)
+void auth_random_hex(char *out, size_t nbytes)
 {
 	unsigned char b[64];
 	randombytes_buf(b, nbytes);
@@ -66,7 +67,9 @@ int role_bit(const char *role)
 /* ---- the caller ---- */
 
 /* The columns user_from_row() reads, first in every query that uses it. */
-#define USER_FIELDS "u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id"
+#define USER_FIELDS \
+	"u.id, u.username, u.display_name, u.role, u.unit_id, u.enterprise_id, u.department_id, u.must_change_password"
+#define USER_NFIELDS 8
 
 static user_t *user_from_row(arena_t *a, db_stmt_t *st)
 {
@@ -79,46 +82,95 @@ static user_t *user_from_row(arena_t *a, db_stmt_t *st)
 	u->unit_id = db_col_int(st, 4);
 	u->enterprise_id = db_col_int(st, 5);
 	u->department_id = db_col_int(st, 6);
+	u->must_change_password = db_col_int(st, 7) != 0;
 	return u;
 }
 
-int auth_token_user(db_t *db, arena_t *a, const char *token, user_t **user)
+/* One statement on a row id, its result ignored: bookkeeping that must not
+ * fail the request (a busy store skips it this time). */
+static void touch_row(db_t *db, const char *sql, int64_t v, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return;
+	db_bind_int(st, 1, v);
+	db_bind_int(st, 2, id);
+	db_step(st);
+	db_done(st);
+}
+
+int auth_token_user_at(db_t *db, arena_t *a, const char *token, int64_t now, user_t **user)
 {
 	*user = NULL;
 	char h[65];
 	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db,
-		"SELECT " USER_FIELDS " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1");
+		"SELECT " USER_FIELDS ", t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id"
+		" WHERE t.token_hash = $1 AND t.expires_at > $2");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, h);
+	db_bind_int(st, 2, now);
 	int rc = db_step(st);
-	if (rc == DB_ROW)
+	int64_t id = 0, last = 0;
+	if (rc == DB_ROW) {
 		*user = user_from_row(a, st);
+		id = db_col_int(st, USER_NFIELDS);
+		last = db_col_int(st, USER_NFIELDS + 1);
+	}
 	db_done(st);
-	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+	if (rc != DB_ROW && rc != DB_DONE)
+		return -1;
+	if (id && last <= now - TOKEN_TOUCH)
+		touch_row(db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, id);
+	return 0;
 }
 
-int auth_session_user(db_t *db, arena_t *a, const char *token, user_t **user, const char **csrf)
+int auth_token_user(db_t *db, arena_t *a, const char *token, user_t **user)
+{
+	return auth_token_user_at(db, a, token, now_sec(), user);
+}
+
+int auth_session_user_at(db_t *db, arena_t *a, const char *token, int64_t now, user_t **user, const char **csrf)
 {
 	*user = NULL;
 	*csrf = NULL;
 	char h[65];
 	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db,
-		"SELECT " USER_FIELDS ", s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+		"SELECT " USER_FIELDS ", s.csrf, s.id, s.kiosk, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id"
 		" WHERE s.token_hash = $1 AND s.expires_at > $2");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, h);
-	db_bind_int(st, 2, now_sec());
+	db_bind_int(st, 2, now);
 	int rc = db_step(st);
+	int64_t id = 0, kiosk = 0, seen = 0;
 	if (rc == DB_ROW) {
 		*user = user_from_row(a, st);
-		*csrf = arena_strdup(a, db_col_text(st, 7));
+		*csrf = arena_strdup(a, db_col_text(st, USER_NFIELDS));
+		id = db_col_int(st, USER_NFIELDS + 1);
+		kiosk = db_col_int(st, USER_NFIELDS + 2);
+		seen = db_col_int(st, USER_NFIELDS + 3);
 	}
 	db_done(st);
-	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+	if (rc != DB_ROW && rc != DB_DONE)
+		return -1;
+	if (kiosk && now - seen >= KIOSK_IDLE) {
+		/* the kiosk was left alone: the next visitor must not inherit it */
+		*user = NULL;
+		*csrf = NULL;
+		touch_row(db, "DELETE FROM sessions WHERE last_seen_at = $1 AND id = $2", seen, id);
+	} else if (kiosk) {
+		(*user)->kiosk_session = 1;
+		touch_row(db, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", now, id);
+	}
+	return 0;
+}
+
+int auth_session_user(db_t *db, arena_t *a, const char *token, user_t **user, const char **csrf)
+{
+	return auth_session_user_at(db, a, token, now_sec(), user, csrf);
 }
 
 int auth_csrf_equal(const char *expected, const char *given)
@@ -127,6 +179,126 @@ int auth_csrf_equal(const char *expected, const char *given)
 		return 0;
 	size_t n = strlen(expected);
 	return strlen(given) == n && sodium_memcmp(given, expected, n) == 0;
+}
+
+/* ---- throttling (login_failures) ---- */
+
+/* The three buckets of an attempt (see auth.h): the account from this
+ * address, the account, the address. */
+struct buckets {
+	const char *pair, *account, *address;
+};
+
+/* The account's bucket: an enterprise's accounts share their enterprise's
+ * (whichever way in), another user has its own, and an unknown name or
+ * code is counted by what was typed. */
+static void buckets_of(arena_t *a, const user_t *u, const char *typed, int by_code, const char *ip,
+                       struct buckets *b)
+{
+	if (u && u->role_bit == ROLE_ENTERPRISE && u->enterprise_id > 0)
+		b->account = arena_printf(a, "e:%lld", (long long)u->enterprise_id);
+	else if (u)
+		b->account = arena_printf(a, "u:%lld", (long long)u->id);
+	else
+		b->account = arena_printf(a, "%s:%s", by_code ? "c" : "n", typed);
+	b->pair = arena_printf(a, "p:%s|%s", b->account, ip ? ip : "");
+	b->address = arena_printf(a, "ip:%s", ip ? ip : "");
+}
+
+/* Failures of key after since: how many, and the last one's time. */
+static void bucket_read(db_t *db, const char *key, int64_t since, int64_t *n, int64_t *last)
+{
+	*n = *last = 0;
+	db_stmt_t *st = db_prepare(db, "SELECT count(*), max(at) FROM login_failures WHERE key = $1 AND at > $2");
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, key);
+	db_bind_int(st, 2, since);
+	if (db_step(st) == DB_ROW) {
+		*n = db_col_int(st, 0);
+		*last = db_col_int(st, 1);
+	}
+	db_done(st);
+}
+
+/* base doubled once per `every` failures beyond free, at most max. */
+static int64_t backoff(int64_t n, int64_t free, int64_t every, int64_t base, int64_t max)
+{
+	int64_t w = base;
+	for (int64_t k = free + every; k <= n && w < max; k += every)
+		w *= 2;
+	return w < max ? w : max;
+}
+
+/* Seconds the attempt must still wait, 0 when it may go ahead. */
+static int64_t throttle_wait(db_t *db, const struct buckets *b, int64_t now)
+{
+	int64_t n, last, wait = 0, w;
+	bucket_read(db, b->pair, now - LOGIN_WINDOW, &n, &last);
+	if (n >= LOGIN_MAX_PER_PAIR) {
+		w = last + backoff(n, LOGIN_MAX_PER_PAIR, 1, LOGIN_PAIR_WAIT, LOGIN_PAIR_WAIT_MAX) - now;
+		wait = w > wait ? w : wait;
+	}
+	bucket_read(db, b->account, now - LOGIN_WINDOW, &n, &last);
+	if (n >= LOGIN_MAX_PER_ACCOUNT) {
+		w = last + backoff(n, LOGIN_MAX_PER_ACCOUNT, 5, 1, LOGIN_ACCOUNT_WAIT_MAX) - now;
+		wait = w > wait ? w : wait;
+	}
+	bucket_read(db, b->address, now - 60, &n, &last);
+	if (n >= LOGIN_MAX_PER_ADDRESS) {
+		w = last + 60 - now;
+		wait = w > wait ? w : wait;
+	}
+	return wait;
+}
+
+static void throttle_fail(db_t *db, const struct buckets *b, int64_t now)
+{
+	const char *keys[3] = { b->pair, b->account, b->address };
+	for (int i = 0; i < 3; i++) {
+		db_stmt_t *st = db_prepare(db, "INSERT INTO login_failures (key, at) VALUES ($1, $2)");
+		if (st == NULL)
+			return;
+		db_bind_text(st, 1, keys[i]);
+		db_bind_int(st, 2, now);
+		db_step(st);
+		db_done(st);
+	}
+	/* the counts look back LOGIN_WINDOW at most; the audit log keeps the rest */
+	db_stmt_t *st = db_prepare(db, "DELETE FROM login_failures WHERE at < $1");
+	if (st) {
+		db_bind_int(st, 1, now - 2 * LOGIN_WINDOW);
+		db_step(st);
+		db_done(st);
+	}
+}
+
+static void throttle_clear(db_t *db, const char *key)
+{
+	db_stmt_t *st = db_prepare(db, "DELETE FROM login_failures WHERE key = $1");
+	if (st) {
+		db_bind_text(st, 1, key);
+		db_step(st);
+		db_done(st);
+	}
+}
+
+/* A refused attempt: the audit row (at once, not in a transaction that
+ * may roll back) and err. */
+static int refuse(db_t *db, arena_t *a, const user_t *u, const char *typed, const char *ip, const char *action,
+                  const char *how, int64_t wait, err_t *err)
+{
+	const char *id = u ? arena_printf(a, "%lld", (long long)u->id) : "";
+	if (wait > 0) {
+		audit_write_as(db, u ? u->id : 0, typed, ip, action, "user", id, 429,
+		               arena_printf(a, "%s; throttled, retry after %lld s", how, (long long)wait));
+		err_set(err, 429, "too_many_attempts", NULL, "too many failed attempts; try again in %lld seconds",
+		        (long long)wait);
+		return err_param(err, "retry_after", "%lld", (long long)wait);
+	}
+	audit_write_as(db, u ? u->id : 0, typed, ip, action, "user", id, 401,
+	               arena_printf(a, "%s; %s", how, u ? "wrong password or code" : "no such account"));
+	return err_set(err, 401, "invalid_credentials", NULL, "wrong username or password");
 }
 
 /* ---- login ---- */
@@ -163,13 +335,13 @@ static int login_candidates(db_t *db, arena_t *a, const char *key, int by_code, 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, key);
-	int n = 0;
-	while (n < 3 && db_step(st) == DB_ROW) {
+	int n = 0, rc = DB_DONE;
+	while (n < 3 && (rc = db_step(st)) == DB_ROW) {
 		users[n] = user_from_row(a, st);
-		hashes[n++] = arena_strdup(a, db_col_text(st, 7));
+		hashes[n++] = arena_strdup(a, db_col_text(st, USER_NFIELDS));
 	}
 	db_done(st);
-	return n;
+	return rc == DB_ROW || rc == DB_DONE ? n : -1;
 }
 
 /* The account whose password this is, or NULL.  Verifies against a fixed
@@ -190,7 +362,14 @@ static user_t *login_by_password(user_t *users[3], char *hashes[3], int n, const
 	return NULL;
 }
 
-int auth_login(db_t *db, arena_t *a, const struct login_in *in, user_t **user, enum login_way *way, err_t *err)
+static const char *const way_text[] = {
+	[LOGIN_PASSWORD] = "username and password",
+	[LOGIN_CREDIT_CODE] = "credit code and password",
+	[LOGIN_KIOSK] = "kiosk one-time code",
+};
+
+int auth_login(db_t *db, arena_t *a, const struct login_in *in, int64_t now, user_t **user, enum login_way *way,
+               err_t *err)
 {
 	*user = NULL;
 	if (login_way(in, way, err) < 0)
@@ -205,15 +384,17 @@ int auth_login(db_t *db, arena_t *a, const struct login_in *in, user_t **user, e
 	if (strlen(key) > 64 || (in->password && strlen(in->password) > 256) ||
 	    (in->kiosk_code && strlen(in->kiosk_code) > 16))
 		return err_set(err, 401, "invalid_credentials", NULL, "wrong username or password");
-	const char *ukey = arena_printf(a, "u:%s", key);
-	const char *ikey = arena_printf(a, "ip:%s", in->ip ? in->ip : "");
-	if (throttle_blocked(db, ukey, LOGIN_MAX_PER_ACCOUNT) || throttle_blocked(db, ikey, LOGIN_MAX_PER_ADDRESS))
-		return err_set(err, 429, "too_many_attempts", NULL, "too many failed logins; wait a minute and try again");
 	user_t *users[3] = { NULL, NULL, NULL };
 	char *hashes[3] = { NULL, NULL, NULL };
 	int n = login_candidates(db, a, key, *way != LOGIN_PASSWORD, users, hashes);
 	if (n < 0)
 		return db_fail(err, db, DB_ERR, "logging in");
+	struct buckets b;
+	buckets_of(a, users[0], key, *way != LOGIN_PASSWORD, in->ip, &b);
+	const char *how = way_text[*way];
+	int64_t wait = throttle_wait(db, &b, now);
+	if (wait > 0)
+		return refuse(db, a, users[0], key, in->ip, "login.failed", how, wait, err);
 	user_t *u = NULL;
 	if (*way == LOGIN_KIOSK) {
 		/* the kiosk logs in as the enterprise's first account; a code is
@@ -224,33 +405,110 @@ int auth_login(db_t *db, arena_t *a, const struct login_in *in, user_t **user, e
 		u = login_by_password(users, hashes, n, in->password);
 	}
 	if (u == NULL) {
-		throttle_fail(db, ukey);
-		throttle_fail(db, ikey);
-		return err_set(err, 401, "invalid_credentials", NULL, "wrong username or password");
+		throttle_fail(db, &b, now);
+		return refuse(db, a, n == 1 || *way != LOGIN_PASSWORD ? users[0] : NULL, key, in->ip, "login.failed", how, 0,
+		              err);
 	}
-	throttle_clear(db, ukey);
+	throttle_clear(db, b.pair);
 	*user = u;
 	return 0;
 }
 
-/* ---- sessions and API tokens ---- */
+/* ---- changing one's own password ---- */
 
-int session_create(db_t *db, int64_t user_id, char token[65], char csrf[65])
+static int own_password_check(db_t *db, arena_t *a, const user_t *u, const char *current, const char *ip,
+                              int64_t now, err_t *err)
+{
+	struct buckets b;
+	buckets_of(a, u, u->username, 0, ip, &b);
+	int64_t wait = throttle_wait(db, &b, now);
+	if (wait > 0)
+		return refuse(db, a, u, u->username, ip, "password.change_failed", "current password", wait, err);
+	const char *p[1] = { arena_printf(a, "%lld", (long long)u->id) };
+	db_stmt_t *st = db_prepare(db, "SELECT password_hash FROM users WHERE id = CAST($1 AS BIGINT)");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "checking the password");
+	db_bind_text(st, 1, p[0]);
+	int rc = db_step(st);
+	char *hash = rc == DB_ROW ? arena_strdup(a, db_col_text(st, 0)) : NULL;
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(err, db, rc, "checking the password");
+	if (hash == NULL)
+		return err_set(err, 404, "not_found", NULL, "no such user");
+	if (strlen(current) <= 256 && password_verify(hash, current)) {
+		throttle_clear(db, b.pair);
+		return 0;
+	}
+	throttle_fail(db, &b, now);
+	audit_write_as(db, u->id, u->username, ip, "password.change_failed", "user", p[0], 422, "wrong current password");
+	return err_set(err, 422, "wrong_password", "current", "the current password is wrong");
+}
+
+int user_change_own_password(db_t *db, arena_t *a, const user_t *u, const char *current, const char *new_password,
+                             const char *ip, const char *keep, int64_t now, err_t *err)
+{
+	if (current == NULL || *current == '\0')
+		return err_set(err, 422, "required", "current", "enter your current password");
+	if (new_password == NULL || *new_password == '\0')
+		return err_set(err, 422, "required", "new", "enter the new password");
+	if (own_password_check(db, a, u, current, ip, now, err) < 0)
+		return -1;
+	const char *pp = password_problem(new_password);
+	if (pp)
+		return err_set(err, 422, "invalid", "new", "%s", pp);
+	if (strcmp(new_password, current) == 0)
+		return err_set(err, 422, "same_password", "new", "the new password must differ from the current one");
+	char hash[crypto_pwhash_STRBYTES];
+	if (password_hash(new_password, hash, sizeof hash) != 0)
+		return err_set(err, 500, "internal", NULL, "cannot hash the password");
+	int rc = db_begin(db);
+	if (rc != DB_OK)
+		return db_fail(err, db, rc, "changing the password");
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3");
+	if (st == NULL) {
+		db_rollback(db);
+		return db_fail(err, db, DB_ERR, "changing the password");
+	}
+	db_bind_text(st, 1, hash);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, u->id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc == DB_DONE)
+		rc = user_credentials_revoke(db, u->id, keep);
+	if (rc == DB_DONE || rc == DB_OK)
+		rc = audit_write(db, u, ip, "password.change", "user", arena_printf(a, "%lld", (long long)u->id), 200,
+		                 "own password; other sessions ended, API tokens revoked");
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return db_fail(err, db, rc, "changing the password");
+	}
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+int session_create(db_t *db, int64_t user_id, int kiosk, int64_t now, char token[65], char csrf[65])
 {
 	char h[65];
-	random_hex(token, 32);
-	random_hex(csrf, 32);
+	auth_random_hex(token, 32);
+	auth_random_hex(csrf, 32);
 	session_token_hash(token, h);
 	db_stmt_t *st = db_prepare(db,
-		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)");
+		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, kiosk, last_seen_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $4)");
 	if (st == NULL)
 		return DB_ERR;
-	int64_t now = now_sec();
 	db_bind_text(st, 1, h);
 	db_bind_int(st, 2, user_id);
 	db_bind_text(st, 3, csrf);
 	db_bind_int(st, 4, now);
-	db_bind_int(st, 5, now + SESSION_TTL);
+	db_bind_int(st, 5, now + (kiosk ? KIOSK_TTL : SESSION_TTL));
+	db_bind_int(st, 6, kiosk ? 1 : 0);
 	int rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE)
@@ -294,76 +552,10 @@ int session_end_others(db_t *db, int64_t user_id, const char *keep)
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
-int token_create(db_t *db, const char *username, const char *name, char token[68], err_t *err)
-{
-	int64_t uid = user_id_by_name(db, username);
-	if (uid <= 0) {
-		err_set(err, 404, "not_found", "user", "no such user: %s", username);
-		return err_param(err, "user", "%s", username);
-	}
-	char h[65];
-	memcpy(token, "zo_", 3);
-	random_hex(token + 3, 32);
-	session_token_hash(token, h);
-	db_stmt_t *st = db_prepare(db, "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)");
-	if (st == NULL)
-		return db_fail(err, db, DB_ERR, "creating the token");
-	db_bind_text(st, 1, h);
-	db_bind_int(st, 2, uid);
-	db_bind_text(st, 3, name ? name : "");
-	db_bind_int(st, 4, now_sec());
-	int rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE)
-		return db_fail(err, db, rc, "creating the token");
-	return 0;
-}
-
-/* ---- throttling ---- */
-
-int throttle_blocked(db_t *db, const char *key, int max)
-{
-	db_stmt_t *st = db_prepare(db, "SELECT count(*) FROM login_failures WHERE key = $1 AND at > $2");
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, key);
-	db_bind_int(st, 2, now_sec() - 60);
-	int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	return n >= max;
-}
-
-void throttle_fail(db_t *db, const char *key)
-{
-	db_stmt_t *st = db_prepare(db, "INSERT INTO login_failures (key, at) VALUES ($1, $2)");
-	if (st) {
-		db_bind_text(st, 1, key);
-		db_bind_int(st, 2, now_sec());
-		db_step(st);
-		db_done(st);
-	}
-	st = db_prepare(db, "DELETE FROM login_failures WHERE at < $1");
-	if (st) {
-		db_bind_int(st, 1, now_sec() - 3600);
-		db_step(st);
-		db_done(st);
-	}
-}
-
-void throttle_clear(db_t *db, const char *key)
-{
-	db_stmt_t *st = db_prepare(db, "DELETE FROM login_failures WHERE key = $1");
-	if (st) {
-		db_bind_text(st, 1, key);
-		db_step(st);
-		db_done(st);
-	}
-}
-
 /* ---- the audit log ---- */
 
-int audit_write(db_t *db, const user_t *user, const char *ip, const char *action,
-                const char *entity, const char *entity_id, int status, const char *detail)
+int audit_write_as(db_t *db, int64_t user_id, const char *username, const char *ip, const char *action,
+                   const char *entity, const char *entity_id, int status, const char *detail)
 {
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, status, detail, ip)"
@@ -371,8 +563,8 @@ int audit_write(db_t *db, const user_t *user, const char *ip, const char *action
 	if (st == NULL)
 		return DB_ERR;
 	db_bind_int(st, 1, now_sec());
-	if (user) db_bind_int(st, 2, user->id); else db_bind_null(st, 2);
-	db_bind_text(st, 3, user ? user->username : "(system)");
+	if (user_id > 0) db_bind_int(st, 2, user_id); else db_bind_null(st, 2);
+	db_bind_text(st, 3, username ? username : "");
 	db_bind_text(st, 4, action);
 	db_bind_text(st, 5, entity ? entity : "");
 	db_bind_text(st, 6, entity_id ? entity_id : "");
@@ -382,4 +574,11 @@ int audit_write(db_t *db, const user_t *user, const char *ip, const char *action
 	int rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int audit_write(db_t *db, const user_t *user, const char *ip, const char *action,
+                const char *entity, const char *entity_id, int status, const char *detail)
+{
+	return audit_write_as(db, user ? user->id : 0, user ? user->username : "(system)", ip, action, entity, entity_id,
+	                      status, detail);
 }

@@ -5,6 +5,7 @@
 #include "auth.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ROLE_LIST "admin, leader, recruiter, officer, department, statistician, enterprise"
@@ -42,7 +43,7 @@ static int user_check(db_t *db, const struct user_input *in, int creating, err_t
 		return err_set(err, 422, "invalid", "username", "username: 2-32 letters, digits, '_', '.' or '-'");
 	if (in->role == NULL || role_bit(in->role) == 0)
 		return err_set(err, 422, "invalid", "role", "role must be one of " ROLE_LIST);
-	if (creating || in->password) {
+	if ((creating && in->password_hash == NULL) || in->password) {
 		const char *pp = password_problem(in->password);
 		if (pp)
 			return err_set(err, 422, "invalid", "password", "%s", pp);
@@ -99,11 +100,13 @@ int user_create(db_t *db, const struct user_input *in, int64_t *id, err_t *err)
 	if (user_id_by_name(db, in->username) > 0)
 		return exists_error(err);
 	char hash[crypto_pwhash_STRBYTES];
-	if (hash_password(in->password, hash, err) < 0)
+	if (in->password_hash)
+		snprintf(hash, sizeof hash, "%s", in->password_hash);
+	else if (hash_password(in->password, hash, err) < 0)
 		return -1;
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO users (username, display_name, role, password_hash, unit_id, enterprise_id, department_id,"
-		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id");
+		" created_at, updated_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id");
 	if (st == NULL)
 		return db_fail(err, db, DB_ERR, "saving the user");
 	db_bind_text(st, 1, in->username);
@@ -112,6 +115,7 @@ int user_create(db_t *db, const struct user_input *in, int64_t *id, err_t *err)
 	db_bind_text(st, 4, hash);
 	bind_links(st, 5, in);
 	db_bind_int(st, 8, now_sec());
+	db_bind_int(st, 9, in->must_change ? 1 : 0);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -132,7 +136,8 @@ int user_update(db_t *db, int64_t id, const struct user_input *in, err_t *err)
 		return -1;
 	db_stmt_t *st = db_prepare(db,
 		"UPDATE users SET display_name = $1, role = $2, unit_id = $3, enterprise_id = $4, department_id = $5,"
-		" updated_at = $6, password_hash = COALESCE(CAST($7 AS TEXT), password_hash) WHERE id = $8");
+		" updated_at = $6, password_hash = COALESCE(CAST($7 AS TEXT), password_hash),"
+		" must_change_password = COALESCE(CAST($9 AS INTEGER), must_change_password) WHERE id = $8");
 	if (st == NULL)
 		return db_fail(err, db, DB_ERR, "saving the user");
 	db_bind_text(st, 1, in->display_name ? in->display_name : "");
@@ -141,6 +146,7 @@ int user_update(db_t *db, int64_t id, const struct user_input *in, err_t *err)
 	db_bind_int(st, 6, now_sec());
 	db_bind_text(st, 7, in->password ? hash : NULL);
 	db_bind_int(st, 8, id);
+	if (in->has_must_change) db_bind_int(st, 9, in->must_change ? 1 : 0); else db_bind_null(st, 9);
 	int rc = db_step(st);
 	int64_t n = rc == DB_DONE ? db_changes(st) : 0;
 	db_done(st);
@@ -151,30 +157,52 @@ int user_update(db_t *db, int64_t id, const struct user_input *in, err_t *err)
 	return 0;
 }
 
-int user_set_password(db_t *db, const char *username, const char *password, err_t *err)
+int user_set_password(db_t *db, const char *username, const char *password, int must_change, err_t *err)
 {
 	const char *pp = password_problem(password);
 	if (pp)
 		return err_set(err, 422, "invalid", "password", "%s", pp);
+	int64_t id = user_id_by_name(db, username);
+	if (id <= 0) {
+		err_set(err, 404, "not_found", "username", "no such user: %s", username);
+		return err_param(err, "user", "%s", username);
+	}
 	char hash[crypto_pwhash_STRBYTES];
 	if (hash_password(password, hash, err) < 0)
 		return -1;
-	db_stmt_t *st = db_prepare(db, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3");
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE users SET password_hash = $1, updated_at = $2, must_change_password = $3 WHERE id = $4");
 	if (st == NULL)
 		return db_fail(err, db, DB_ERR, "setting the password");
 	db_bind_text(st, 1, hash);
 	db_bind_int(st, 2, now_sec());
-	db_bind_text(st, 3, username);
+	db_bind_int(st, 3, must_change ? 1 : 0);
+	db_bind_int(st, 4, id);
 	int rc = db_step(st);
-	int64_t n = rc == DB_DONE ? db_changes(st) : 0;
 	db_done(st);
-	if (rc != DB_DONE)
+	if (rc == DB_DONE)
+		rc = user_credentials_revoke(db, id, NULL);
+	if (rc != DB_OK && rc != DB_DONE)
 		return db_fail(err, db, rc, "setting the password");
-	if (n == 0) {
-		err_set(err, 404, "not_found", "username", "no such user: %s", username);
-		return err_param(err, "user", "%s", username);
-	}
 	return 0;
+}
+
+int user_credentials_revoke(db_t *db, int64_t user_id, const char *keep)
+{
+	int rc = session_end_others(db, user_id, keep);
+	return rc == DB_OK ? token_revoke_all(db, user_id) : rc;
+}
+
+int user_set_must_change(db_t *db, int64_t user_id, int on)
+{
+	db_stmt_t *st = db_prepare(db, "UPDATE users SET must_change_password = $1 WHERE id = $2");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, on ? 1 : 0);
+	db_bind_int(st, 2, user_id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc;
 }
 
 int64_t user_id_by_name(db_t *db, const char *username)

@@ -15,7 +15,9 @@
  *    (same recruiter and industry; the company is the project's enterprise
  *    when it has one) captured on the project's lead_on, 40-200 days before
  *    it signed (the article's third project: 202 days, its fixed dates), and
- *    projects.lead_id points to it -- the race's speed metric.
+ *    the project is then created from it (projects.lead_id, the race's speed
+ *    metric; a landed project finds its enterprise by the lead's company).
+ *    The other projects keep demo.c's lead_on without a lead.
  * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11, one
  *    person's trips never overlapping: recruiters mostly 15-20 days out a
  *    month, in about one month out of five fewer (quota not met), some trips
@@ -27,7 +29,11 @@
  *    the units come out green, yellow and red (fixed per unit and target).
  *
  * Every choice comes from a fixed-seed xorshift generator: two runs give
- * the same rows; `now` only stamps created_at / updated_at.
+ * the same rows; `now` only stamps created_at / updated_at.  Every row is
+ * written by the race's own functions (lead_insert and lead_update,
+ * project_insert, trip_insert, unit_target_set) as the API writes it: a
+ * recruiter records its leads, projects and trips, the unit's leader
+ * qualifies or rejects the leads and records its own trips.
  */
 #include "demo/demo_race.h"
 
@@ -80,6 +86,17 @@ static int fail(struct ctx *c, const char *what)
 {
 	if (!c->failed) {
 		snprintf(c->msg, sizeof c->msg, "demo seed (race): %s: %s", what, db_errmsg(c->db));
+		c->failed = 1;
+	}
+	return -1;
+}
+
+/* A race function refused what the demo wrote: its message. */
+static int fail_err(struct ctx *c, const char *what, const err_t *e)
+{
+	if (!c->failed) {
+		snprintf(c->msg, sizeof c->msg, "demo seed (race): %s: %s%s%s", what, e->message,
+		         e->field ? " -- " : "", e->field ? e->field : "");
 		c->failed = 1;
 	}
 	return -1;
@@ -196,9 +213,9 @@ struct person {
 	int leader;
 };
 
-struct project {
-	int64_t id, recruiter, total;
-	int unit;
+struct project {                        /* a signed project of the plan */
+	int64_t recruiter, total;
+	int unit, plan;                     /* plan: its index in the projects given */
 	char industry[16], lead_on[11], signed_on[11], company[160];
 };
 
@@ -213,6 +230,9 @@ struct lead {
 
 struct race {
 	struct ctx c;
+	const struct demo_project *plan;    /* demo.c's projects */
+	int nplan;
+	int64_t plan_lead[MAXPROJECTS];     /* the lead of each, 0 none */
 	int nunits, npeople, nprojects, nleads;
 	int64_t unit_id[MAXUNITS];
 	struct person people[MAXPEOPLE];
@@ -272,6 +292,15 @@ static void company_name(struct race *r, const char *industry, char out[160])
 
 /* ---- reading the demo ---- */
 
+/* The index of a unit id in r->unit_id, or -1. */
+static int unit_index(const struct race *r, int64_t id)
+{
+	for (int i = 0; i < r->nunits; i++)
+		if (r->unit_id[i] == id)
+			return i;
+	return -1;
+}
+
 static int load(struct race *r)
 {
 	db_stmt_t *st = db_prepare(r->c.db, "SELECT id FROM units ORDER BY sort, id");
@@ -290,11 +319,7 @@ static int load(struct race *r)
 	if (st == NULL)
 		return fail(&r->c, "people");
 	while ((rc = db_step(st)) == DB_ROW && r->npeople < MAXPEOPLE) {
-		int64_t uid = db_col_int(st, 1);
-		int u = -1;
-		for (int i = 0; i < r->nunits; i++)
-			if (r->unit_id[i] == uid)
-				u = i;
+		int u = unit_index(r, db_col_int(st, 1));
 		if (u < 0)
 			continue;
 		struct person *p = &r->people[r->npeople++];
@@ -306,34 +331,21 @@ static int load(struct race *r)
 	if (rc != DB_DONE && rc != DB_ROW)
 		return fail(&r->c, "people");
 
-	st = db_prepare(r->c.db,
-		"SELECT p.id, p.unit_id, COALESCE(p.recruiter_id, 0), p.industry, p.total_investment_wan,"
-		" COALESCE(p.lead_on, ''), p.signed_on, COALESCE(e.name, '') FROM projects p"
-		" LEFT JOIN enterprises e ON e.id = p.enterprise_id"
-		" WHERE p.signed_on IS NOT NULL AND p.signed_on <> '' AND p.lead_id IS NULL ORDER BY p.id");
-	if (st == NULL)
-		return fail(&r->c, "projects");
-	while ((rc = db_step(st)) == DB_ROW && r->nprojects < MAXPROJECTS) {
-		int64_t uid = db_col_int(st, 1);
-		int u = -1;
-		for (int i = 0; i < r->nunits; i++)
-			if (r->unit_id[i] == uid)
-				u = i;
-		if (u < 0)
+	for (int k = 0; k < r->nplan; k++) {
+		const struct demo_project *dp = &r->plan[k];
+		int u = unit_index(r, dp->unit_id);
+		if (dp->dates[1][0] == '\0' || u < 0)
 			continue;
 		struct project *p = &r->projects[r->nprojects++];
-		p->id = db_col_int(st, 0);
+		p->plan = k;
 		p->unit = u;
-		p->recruiter = db_col_int(st, 2);
-		snprintf(p->industry, sizeof p->industry, "%s", db_col_text(st, 3));
-		p->total = db_col_int(st, 4);
-		snprintf(p->lead_on, sizeof p->lead_on, "%s", db_col_text(st, 5));
-		snprintf(p->signed_on, sizeof p->signed_on, "%s", db_col_text(st, 6));
-		snprintf(p->company, sizeof p->company, "%s", db_col_text(st, 7));
+		p->recruiter = dp->recruiter_id;
+		snprintf(p->industry, sizeof p->industry, "%s", dp->industry);
+		p->total = dp->total_investment_wan;
+		snprintf(p->lead_on, sizeof p->lead_on, "%s", dp->dates[0]);
+		snprintf(p->signed_on, sizeof p->signed_on, "%s", dp->dates[1]);
+		snprintf(p->company, sizeof p->company, "%s", dp->company ? dp->company : "");
 	}
-	db_done(st);
-	if (rc != DB_DONE && rc != DB_ROW)
-		return fail(&r->c, "projects");
 	return 0;
 }
 
@@ -477,6 +489,60 @@ static int by_day(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
+/* The user a person acts as (a recruiter or a leader of its unit). */
+static user_t as_user(const struct race *r, const struct person *p)
+{
+	user_t u = { .id = p->id, .role = p->leader ? "leader" : "recruiter",
+	             .role_bit = p->leader ? ROLE_LEADER : ROLE_RECRUITER, .unit_id = r->unit_id[p->unit] };
+	return u;
+}
+
+static const struct person *find_person(const struct race *r, int64_t id)
+{
+	for (int i = 0; i < r->npeople; i++)
+		if (r->people[i].id == id)
+			return &r->people[i];
+	return NULL;
+}
+
+static const struct person *unit_leader(const struct race *r, int u)
+{
+	for (int i = 0; i < r->npeople; i++)
+		if (r->people[i].unit == u && r->people[i].leader)
+			return &r->people[i];
+	return NULL;
+}
+
+/* One lead as the API has it: its recruiter records it (pending; a unit
+ * without recruiters: its leader), the unit's leader then qualifies or
+ * rejects it.  The duplicate the race finds must be the one planned. */
+static int insert_lead(struct race *r, struct lead *l)
+{
+	static const int QUALIFIED[] = { -1, 1, 0 };   /* by l->status */
+	const struct person *rec = find_person(r, l->recruiter), *leader = unit_leader(r, l->unit);
+	if ((rec == NULL && leader == NULL) || (l->status != 0 && leader == NULL))
+		return fail(&r->c, "leads: a unit without a leader");
+	user_t actor = as_user(r, rec ? rec : leader), boss = leader ? as_user(r, leader) : actor;
+	char day[11];
+	date_format(l->day, day);
+	struct lead_in in = { .unit_id = r->unit_id[l->unit], .recruiter_id = l->recruiter, .company = l->company,
+	                      .credit_code = "", .industry = l->industry, .captured_on = day, .notes = l->notes,
+	                      .est_investment_wan = l->est, .qualified = -1 };
+	int64_t dup = 0, dup_unit = 0;
+	err_t e;
+	if (lead_insert(r->c.db, &actor, &in, r->c.now, &l->id, &dup, &dup_unit, &e) < 0)
+		return fail_err(&r->c, "leads", &e);
+	if (dup != (l->dup_of >= 0 ? r->leads[l->dup_of].id : 0))
+		return fail(&r->c, "leads: the duplicate found is not the one planned");
+	if (l->status == 0)
+		return 0;
+	struct lead_in old = in, upd = in;
+	upd.qualified = QUALIFIED[l->status];
+	if (lead_update(r->c.db, &boss, l->id, &old, &upd, NULL, r->c.now, NULL, &e) < 0)
+		return fail_err(&r->c, "leads", &e);
+	return 0;
+}
+
 static int insert_leads(struct race *r)
 {
 	static int order[MAXLEADS];
@@ -484,48 +550,39 @@ static int insert_leads(struct race *r)
 		order[i] = i;
 	g_sort = r;
 	qsort(order, (size_t)r->nleads, sizeof order[0], by_day);
-	static const char *const STATUS[] = { "pending", "qualified", "rejected" };
 	for (int k = 0; k < r->nleads; k++) {
 		struct lead *l = &r->leads[order[k]];
-		char day[11], key[200];
-		date_format(l->day, day);
-		race_company_key(l->company, key, sizeof key);
-		db_stmt_t *st = db_prepare(r->c.db,
-			"INSERT INTO leads (unit_id, recruiter_id, company, company_key, credit_code, industry,"
-			" est_investment_wan, captured_on, status, duplicate_of, notes, created_by, created_at, updated_at)"
-			" VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id");
-		if (st == NULL)
-			return fail(&r->c, "leads");
-		int b = 0;
-		b |= db_bind_int(st, 1, r->unit_id[l->unit]) != DB_OK;
-		b |= (l->recruiter ? db_bind_int(st, 2, l->recruiter) : db_bind_null(st, 2)) != DB_OK;
-		b |= db_bind_text(st, 3, l->company) != DB_OK;
-		b |= db_bind_text(st, 4, key) != DB_OK;
-		b |= db_bind_text(st, 5, l->industry) != DB_OK;
-		b |= db_bind_int(st, 6, l->est) != DB_OK;
-		b |= db_bind_text(st, 7, day) != DB_OK;
-		b |= db_bind_text(st, 8, STATUS[l->status]) != DB_OK;
-		b |= (l->dup_of >= 0 ? db_bind_int(st, 9, r->leads[l->dup_of].id) : db_bind_null(st, 9)) != DB_OK;
-		b |= db_bind_text(st, 10, l->notes) != DB_OK;
-		b |= (l->recruiter ? db_bind_int(st, 11, l->recruiter) : db_bind_null(st, 11)) != DB_OK;
-		b |= db_bind_int(st, 12, r->c.now) != DB_OK;
-		int rc = b ? DB_ERR : db_step(st);
-		l->id = rc == DB_ROW ? db_col_int(st, 0) : 0;
-		db_done(st);
-		if (rc != DB_ROW)
-			return fail(&r->c, "leads");
-		if (l->project >= 0) {
-			st = db_prepare(r->c.db, "UPDATE projects SET lead_id = $1, lead_on = $2 WHERE id = $3");
-			if (st == NULL)
-				return fail(&r->c, "projects.lead_id");
-			b = db_bind_int(st, 1, l->id) != DB_OK;
-			b |= db_bind_text(st, 2, day) != DB_OK;
-			b |= db_bind_int(st, 3, r->projects[l->project].id) != DB_OK;
-			rc = b ? DB_ERR : db_step(st);
-			db_done(st);
-			if (rc != DB_DONE)
-				return fail(&r->c, "projects.lead_id");
-		}
+		if (insert_lead(r, l) < 0)
+			return -1;
+		if (l->project >= 0)
+			r->plan_lead[r->projects[l->project].plan] = l->id;
+	}
+	return 0;
+}
+
+/* demo.c's projects in their order, each by its recruiter: a signed one
+ * from its lead (lead_on is the lead's captured_on), the others with their
+ * own lead_on. */
+static int insert_projects(struct race *r)
+{
+	for (int k = 0; k < r->nplan; k++) {
+		const struct demo_project *dp = &r->plan[k];
+		const struct person *rec = find_person(r, dp->recruiter_id);
+		if (rec == NULL)
+			return fail(&r->c, "projects: the recruiter is not a member of a unit");
+		user_t actor = as_user(r, rec);
+		struct project_in in = {
+			.name = dp->name, .industry = dp->industry, .signed_on = dp->dates[1], .landed_on = dp->dates[2],
+			.started_on = dp->dates[3], .producing_on = dp->dates[4], .unit_id = dp->unit_id,
+			.lead_id = r->plan_lead[k], .recruiter_id = dp->recruiter_id,
+			.total_investment_wan = dp->total_investment_wan,
+			.foreign_investment_wan_usd = dp->foreign_investment_wan_usd, .negotiating = dp->negotiating,
+			.lead_on = r->plan_lead[k] ? NULL : dp->dates[0],
+		};
+		int64_t id;
+		err_t e;
+		if (project_insert(r->c.db, &actor, &in, r->c.now, &id, &e) < 0)
+			return fail_err(&r->c, "projects", &e);
 	}
 	return 0;
 }
@@ -586,22 +643,13 @@ static int insert_trip(struct race *r, const struct person *p, int64_t start, in
 	date_format(end, to);
 	int n = visits < 1 ? 0 : visits < 4 ? visits : rnd_int(&r->c, 2, 4);
 	companies(r, p->unit, n, comp, sizeof comp);
-	db_stmt_t *st = db_prepare(r->c.db,
-		"INSERT INTO trips (user_id, start_on, end_on, destination, visits, companies, created_by,"
-		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $1, $7, $7)");
-	if (st == NULL)
-		return fail(&r->c, "trips");
-	int b = 0;
-	b |= db_bind_int(st, 1, p->id) != DB_OK;
-	b |= db_bind_text(st, 2, from) != DB_OK;
-	b |= db_bind_text(st, 3, to) != DB_OK;
-	b |= db_bind_text(st, 4, dest) != DB_OK;
-	b |= db_bind_int(st, 5, visits) != DB_OK;
-	b |= db_bind_text(st, 6, comp) != DB_OK;
-	b |= db_bind_int(st, 7, r->c.now) != DB_OK;
-	int rc = b ? DB_ERR : db_step(st);
-	db_done(st);
-	return rc == DB_DONE ? 0 : fail(&r->c, "trips");
+	/* the person records its own trip */
+	user_t actor = as_user(r, p);
+	struct trip_in in = { .user_id = p->id, .start_on = from, .end_on = to, .destination = dest,
+	                      .companies = comp, .visits = visits };
+	int64_t id;
+	err_t e;
+	return trip_insert(r->c.db, &actor, &in, r->c.now, &id, &e) < 0 ? fail_err(&r->c, "trips", &e) : 0;
 }
 
 static int seed_trips(struct race *r)
@@ -738,25 +786,18 @@ static int seed_targets(struct race *r)
 				else
 					target[k] = llround(t) < 1 ? 1 : llround(t);
 			}
-			st = db_prepare(r->c.db,
-				"INSERT INTO unit_targets (unit_id, year, signed_investment_wan, landed_projects, leads)"
-				" VALUES ($1, $2, $3, $4, $5)");
-			if (st == NULL)
-				return fail(&r->c, "unit_targets");
-			b = db_bind_int(st, 1, r->unit_id[u]) != DB_OK;
-			b |= db_bind_int(st, 2, year) != DB_OK;
-			for (int k = 0; k < 3; k++)
-				b |= db_bind_int(st, 3 + k, target[k]) != DB_OK;
-			rc = b ? DB_ERR : db_step(st);
-			db_done(st);
-			if (rc != DB_DONE)
-				return fail(&r->c, "unit_targets");
+			/* the API's PUT /unit-targets (an admin's or a leader's) */
+			struct unit_target t = { .unit_id = r->unit_id[u], .year = year, .signed_investment_wan = target[0],
+			                         .landed_projects = target[1], .leads = target[2] };
+			err_t e;
+			if (unit_target_set(r->c.db, NULL, &t, &e) < 0)
+				return fail_err(&r->c, "unit_targets", &e);
 		}
 	}
 	return 0;
 }
 
-int demo_seed_race(db_t *db, int64_t now, char **err)
+int demo_seed_race(db_t *db, int64_t now, const struct demo_project *projects, int n, char **err)
 {
 	if (err)
 		*err = NULL;
@@ -771,10 +812,14 @@ int demo_seed_race(db_t *db, int64_t now, char **err)
 	r->c.db = db;
 	r->c.rng = 0x4ACE2026C0FFEE11ULL;
 	r->c.now = now;
+	r->plan = projects;
+	r->nplan = n;
 	int rc = -1;
-	if (load(r) == 0) {
+	if (n > MAXPROJECTS)
+		fail(&r->c, "more projects than MAXPROJECTS");
+	else if (load(r) == 0) {
 		gen_leads(r);
-		if (insert_leads(r) == 0 && seed_trips(r) == 0 && seed_targets(r) == 0)
+		if (insert_leads(r) == 0 && insert_projects(r) == 0 && seed_trips(r) == 0 && seed_targets(r) == 0)
 			rc = 0;
 	}
 	if (rc < 0) {

@@ -432,9 +432,11 @@ static int seed_more_enterprises(struct ctx *c, int need)
 	int cap = 1024, n = 0;
 	char (*names)[128] = calloc((size_t)cap + (size_t)need, sizeof *names);
 	char (*codes)[19] = calloc((size_t)cap + (size_t)need, sizeof *codes);
-	if (names == NULL || codes == NULL) {
+	arena_t *a = arena_new();   /* enterprise_validate's strings */
+	if (names == NULL || codes == NULL || a == NULL) {
 		free(names);
 		free(codes);
+		arena_free(a);
 		return fail(c, "out of memory");
 	}
 	db_stmt_t *st = db_prepare(c->db, "SELECT name, credit_code FROM enterprises ORDER BY id");
@@ -512,39 +514,28 @@ static int seed_more_enterprises(struct ctx *c, int need)
 		int employees = manuf ? rnd_int(c, 15, 320) : rnd_int(c, 5, 90);
 		int64_t capital = (int64_t)rnd_int(c, 1, manuf ? 80 : 40) * 50;
 		double land = manuf ? rnd_int(c, 30, 450) / 10.0 : 0;
-		st = db_prepare(c->db,
-			"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
-			" contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on,"
-			" created_at, updated_at) VALUES ($1, $2, $3, $4, 0, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11)"
-			" RETURNING id");
-		if (st == NULL) {
-			result = fail(c, "enterprises");
+		/* validated and written as the importer does (search grams included) */
+		struct enterprise_in e = {
+			.credit_code = code, .name = name, .street_id = c->streets[rnd_int(c, 0, c->nstreets - 1)],
+			.industry = IND[ind].code, .key = 0, .contact_name = contact, .contact_phone = phone,
+			.employees = employees, .registered_capital_wan = capital, .land_mu = land, .founded_on = founded,
+			.has = ENT_F_CODE | ENT_F_NAME | ENT_F_STREET | ENT_F_INDUSTRY | ENT_F_KEY | ENT_F_CONTACT |
+			       ENT_F_PHONE | ENT_F_EMPLOYEES | ENT_F_CAPITAL | ENT_F_LAND | ENT_F_FOUNDED,
+		};
+		err_t err;
+		int64_t id = 0;
+		int created = 0;
+		if (enterprise_validate(c->db, a, &e, 0, &err) < 0) {
+			result = fail(c, "enterprise %s: %s", name, err.message);
 			goto out;
 		}
-		db_bind_text(st, 1, code);
-		db_bind_text(st, 2, name);
-		db_bind_int(st, 3, c->streets[rnd_int(c, 0, c->nstreets - 1)]);
-		db_bind_text(st, 4, IND[ind].code);
-		db_bind_text(st, 5, contact);
-		db_bind_text(st, 6, phone);
-		db_bind_int(st, 7, employees);
-		db_bind_int(st, 8, capital);
-		db_bind_double(st, 9, land);
-		db_bind_text(st, 10, founded);
-		db_bind_int(st, 11, c->now);
-		rc = db_step(st);
-		int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
-		db_done(st);
-		if (rc != DB_ROW) {
+		if (enterprise_upsert(c->db, &e, 0, c->now, &id, &created) != DB_OK || !created) {
 			result = fail(c, "enterprise %s", name);
-			goto out;
-		}
-		if (enterprise_index_name(c->db, id, name) != DB_OK) {
-			result = fail(c, "enterprise_grams");
 			goto out;
 		}
 	}
 out:
+	arena_free(a);
 	free(names);
 	free(codes);
 	return result;

@@ -42,6 +42,7 @@ enum {
 	R_NOCSRF = 1 << 1,   /* cookie writes without CSRF token (login only) */
 	R_RAW = 1 << 2,      /* body is not JSON (uploads) */
 	R_PREFIX = 1 << 3,   /* path is a prefix ending in '/' */
+	R_PWCHANGE = 1 << 4, /* open to a user who must change its password first */
 };
 
 /* A route that is R_RAW with its own max_body is an upload: its limit

@@ -349,6 +349,8 @@ int router_admit(req_t *r)
 	}
 	if (!route_permits(rt, r->user ? r->user->role_bit : 0))
 		reply_refused(r);
+	else if (r->user && r->user->must_change_password && rt->perm != P_PUBLIC && !(rt->flags & R_PWCHANGE))
+		reply_error(r, 403, "password_change_required", NULL, "change your password first (POST /api/v1/me/password)");
 	else if (!is_read(r->method) && r->via_cookie && !(rt->flags & R_NOCSRF) &&
 	         !auth_csrf_equal(r->csrf, req_header(r, "X-CSRF-Token")))
 		reply_error(r, 403, "csrf_failed", "X-CSRF-Token", "the X-CSRF-Token header is missing or wrong; reload the page");

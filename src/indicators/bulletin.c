@@ -8,7 +8,11 @@
  *
  *   md    a Jekyll post: YAML front matter (layout, title, date, categories,
  *         tags; every string double-quoted and escaped), then the report
- *         paragraph in <p> and the table in HTML.  The date is the last day
+ *         paragraph in <p> and the table in HTML.  Jekyll runs the file
+ *         through Liquid when the site is built, and region names are
+ *         written by statisticians: no '{' or '}' of the data reaches the
+ *         file as such ("&#123;" and "&#125;" in the HTML, "\x7b" and
+ *         "\x7d" in YAML), so "{{ … }}" and "{% … %}" stay text.  The date is the last day
  *         of the period's month at 00:00 China time ("2021-10-31 00:00:00
  *         +0800"), so the same data always gives the same file.
  *   html  a complete printable page (UTF-8, a <style> block, no script)
@@ -115,6 +119,8 @@ static void yaml_str(buf_t *b, const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			buf_printf(b, "\\%c", *p);
+		else if (*p == '{' || *p == '}')   /* no Liquid (see the top) */
+			buf_printf(b, "\\x%02x", *p);
 		else if (*p == '\n')
 			buf_puts(b, "\\n");
 		else if (*p == '\t')
@@ -210,7 +216,17 @@ static void render_md(buf_t *b, arena_t *a, const struct ind_eval *e, const char
 		snprintf(tag, sizeof tag, "%d年1-%d月", e->year, e->month);
 	yaml_str(b, tag);
 	buf_puts(b, "]\n---\n");
-	html_body(b, a, e, text);
+	/* the body without a brace Liquid could take for its own */
+	buf_t body;
+	buf_init(&body);
+	html_body(&body, a, e, text);
+	for (const char *p = body.data ? body.data : ""; *p; p++) {
+		if (*p == '{' || *p == '}')
+			buf_puts(b, *p == '{' ? "&#123;" : "&#125;");
+		else
+			buf_append(b, p, 1);
+	}
+	buf_free(&body);
 }
 
 static const char page_style[] =

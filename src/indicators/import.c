@@ -487,17 +487,9 @@ static int ind_check(struct import *im, const struct import_row *row)
 static int ind_write_begin(struct import *im, err_t *err)
 {
 	struct ind_ctx *x = im->ctx;
-	for (size_t i = 0; i < x->nkeys && !x->targets; i++) {
-		db_stmt_t *st = db_prepare(im->db, "DELETE FROM indicator_values WHERE year = $1 AND month = $2");
-		db_bind_int(st, 1, x->keys[i] / 100);
-		db_bind_int(st, 2, x->keys[i] % 100);
-		int rc = db_step(st);
-		if (rc == DB_DONE)
-			x->replaced += db_changes(st);
-		db_done(st);
-		if (rc != DB_DONE)
-			return db_fail(err, im->db, rc, "replacing the periods");
-	}
+	for (size_t i = 0; i < x->nkeys && !x->targets; i++)
+		if (ind_values_clear(im->db, x->keys[i] / 100, x->keys[i] % 100, &x->replaced, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -507,38 +499,16 @@ static int ind_write(struct import *im, const struct import_row *row, err_t *err
 	struct irow w;
 	if (parse_row(im, row, &w) < 0)
 		return -1;
-	int rc;
-	db_stmt_t *st;
-	if (x->targets) {
-		st = db_prepare(im->db, "SELECT count(*) FROM indicator_targets WHERE region_id = $1 AND indicator = $2"
-		                        " AND year = $3");
-		db_bind_int(st, 1, w.region_id);
-		db_bind_text(st, 2, w.indicator);
-		db_bind_int(st, 3, w.year);
-		rc = db_step(st);
-		int exists = rc == DB_ROW && db_col_int(st, 0) > 0;
-		db_done(st);
-		if (rc != DB_ROW)
-			return db_fail(err, im->db, rc, "reading a target");
-		st = db_prepare(im->db, "INSERT INTO indicator_targets (region_id, indicator, year, value) VALUES ($1, $2, $3, $4)"
-		                        " ON CONFLICT (region_id, indicator, year) DO UPDATE SET value = excluded.value");
-		db_bind_int(st, 4, w.value);
-		if (exists)
-			im->updated++;
-		else
-			im->created++;
-	} else {
-		st = db_prepare(im->db, "INSERT INTO indicator_values (region_id, indicator, year, value, month)"
-		                        " VALUES ($1, $2, $3, $4, $5)");
-		db_bind_int(st, 4, w.value);
-		db_bind_int(st, 5, w.month);
-	}
-	db_bind_int(st, 1, w.region_id);
-	db_bind_text(st, 2, w.indicator);
-	db_bind_int(st, 3, w.year);
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE ? 0 : db_fail(err, im->db, rc, "writing a value");
+	if (!x->targets)
+		return ind_value_insert(im->db, w.region_id, w.indicator, w.year, w.month, w.value, err);
+	int created = 0;
+	if (ind_target_set(im->db, w.region_id, w.indicator, w.year, w.value, &created, err) < 0)
+		return -1;
+	if (created)
+		im->created++;
+	else
+		im->updated++;
+	return 0;
 }
 
 static json_t *ind_summary(struct import *im)

@@ -8,7 +8,8 @@
  * the files speak 亿元 / 亿美元 with decimals.
  *
  * Files: indicators.c (the month table), evaluation.c (evaluation and the
- * report paragraph), import.c (indicator and target files), bulletin.c
+ * report paragraph), values.c (writing values and targets), import.c
+ * (indicator and target files), bulletin.c
  * (zoneops report monthly: md, html, xlsx).
  */
 #ifndef ZONEOPS_INDICATORS_H
@@ -99,6 +100,19 @@ void ind_fmt_growth(char *buf, size_t n, int64_t value, int64_t prev);
 void ind_fmt_rank(char *buf, size_t n, int rank);
 /* Growth rounded to tenths of a percent (signed), half away from zero. */
 int64_t ind_growth_permille(int64_t value, int64_t prev);
+
+/* values.c: the one writer of indicator_values and indicator_targets (the
+ * importer and the demo).  Each checks a known indicator code, a year in
+ * DATE_YEAR_MIN..MAX, a month 1..12 and a value >= 0 (in 万); 0, or -1
+ * with err (422, or a database error: 409 for a value that exists or an
+ * unknown region). */
+/* Delete the values of (year, month), adding their number to *removed. */
+int ind_values_clear(db_t *db, int year, int month, int64_t *removed, err_t *err);
+int ind_value_insert(db_t *db, int64_t region_id, const char *indicator, int year, int month, int64_t value,
+                     err_t *err);
+/* Insert or replace a region's annual target; *created: it was new. */
+int ind_target_set(db_t *db, int64_t region_id, const char *indicator, int year, int64_t value, int *created,
+                   err_t *err);
 
 /* import.c */
 void api_indicators_import(req_t *r);      /* raw CSV/XLSX: period,region,indicator,value */

@@ -488,9 +488,9 @@ static int race_write(struct import *im, const struct import_row *row, err_t *er
 	if (row_in(im, row, &in) < 0)
 		return -1;
 	int64_t id, dup = 0, dup_unit;
-	int rc = x->kind == K_LEADS ? lead_insert(im->db, im->o->actor, &in.lead, &id, &dup, &dup_unit, err)
-	       : x->kind == K_PROJECTS ? project_insert(im->db, im->o->actor, &in.project, &id, err)
-	       : trip_insert(im->db, im->o->actor, &in.trip, &id, err);
+	int rc = x->kind == K_LEADS ? lead_insert(im->db, im->o->actor, &in.lead, now_sec(), &id, &dup, &dup_unit, err)
+	       : x->kind == K_PROJECTS ? project_insert(im->db, im->o->actor, &in.project, now_sec(), &id, err)
+	       : trip_insert(im->db, im->o->actor, &in.trip, now_sec(), &id, err);
 	if (rc < 0)
 		return -1;
 	im->created++;

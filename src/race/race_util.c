@@ -204,16 +204,45 @@ void race_company_key(const char *name, char *out, size_t outlen)
 	}
 }
 
-/* ---- permissions ---- */
+/* ---- permissions: the race's rules (see race_util.h) ---- */
 
-int race_may_unit(const user_t *actor, int64_t unit_id)
+int race_may_lead(const user_t *actor, int64_t unit_id)
 {
 	if (actor == NULL || (actor->role_bit & ROLE_ADMIN))
 		return 1;
-	if (actor->role_bit & ROLE_LEADER)
-		return actor->unit_id == 0 || actor->unit_id == unit_id;
-	if (actor->role_bit & ROLE_RECRUITER)
-		return actor->unit_id != 0 && actor->unit_id == unit_id;
+	return (actor->role_bit & ROLE_LEADER) && (actor->unit_id == 0 || actor->unit_id == unit_id);
+}
+
+int race_may_unit(const user_t *actor, int64_t unit_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id;
+}
+
+int race_may_record(const user_t *actor, int64_t unit_id, int64_t recruiter_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id &&
+	       recruiter_id == actor->id;
+}
+
+int race_may_publish(const user_t *actor)
+{
+	return actor == NULL || (actor->role_bit & ROLE_ADMIN) || ((actor->role_bit & ROLE_LEADER) && actor->unit_id == 0);
+}
+
+int race_reason_check(const char *reason, err_t *err)
+{
+	if (text_is_blank(reason))
+		return err_set(err, 422, "required", "reason", "give a written reason");
+	if (!text_ok(reason, RACE_REASON_MAX, 1))
+		return err_set(err, 422, "invalid", "reason", "the reason has at most %d characters and no control characters",
+		               RACE_REASON_MAX), err_param(err, "reason", "text"), err_param(err, "max", "%d", RACE_REASON_MAX);
+	if (utf8_len(reason) < RACE_REASON_MIN)
+		return err_set(err, 422, "invalid", "reason", "give a written reason of at least %d characters",
+		               RACE_REASON_MIN), err_param(err, "reason", "too_short"), err_param(err, "min", "%d", RACE_REASON_MIN);
 	return 0;
 }
 
@@ -327,12 +356,12 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(err, db, DB_ERR, "checking duplicates");
-	if (in->qualified >= 0 && actor && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+	if (in->qualified >= 0 && !race_may_lead(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
 	return 0;
 }
 
-int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
+int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t now, int64_t *id,
                 int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
 {
 	char code[32];
@@ -369,7 +398,7 @@ int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
 		db_bind_int(st, 12, actor->id);
 	else
 		db_bind_null(st, 12);
-	db_bind_int(st, 13, now_sec());
+	db_bind_int(st, 13, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -433,6 +462,10 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		if (lu != in->unit_id)
 			return err_set(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
 			                 (long long)in->lead_id);
+	} else if (has(in->lead_on)) {
+		if (check_date(in->lead_on, "lead_on", err) < 0)
+			return -1;
+		snprintf(lead_on, 11, "%s", in->lead_on);
 	}
 	if (check_date(in->signed_on, "signed_on", err) < 0 || check_date(in->landed_on, "landed_on", err) < 0 ||
 	    check_date(in->started_on, "started_on", err) < 0 || check_date(in->producing_on, "producing_on", err) < 0)
@@ -483,7 +516,7 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 	return 0;
 }
 
-int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, err_t *err)
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t now, int64_t *id, err_t *err)
 {
 	char lead_on[11];
 	const char *stage;
@@ -511,7 +544,7 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 	if (in->lead_id) db_bind_int(st, 14, in->lead_id); else db_bind_null(st, 14);
 	db_bind_double(st, 15, in->land_mu);
 	db_bind_int(st, 16, in->expected_annual_tax_wan);
-	db_bind_int(st, 17, now_sec());
+	db_bind_int(st, 17, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);
@@ -536,17 +569,9 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
 		return err_set(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
-	if (actor && !(actor->role_bit & ROLE_ADMIN)) {
-		int ok;
-		if (actor->role_bit & ROLE_RECRUITER)
-			ok = actor->id == in->user_id;
-		else if (actor->role_bit & ROLE_LEADER)
-			ok = actor->unit_id == 0 || actor->unit_id == unit;
-		else
-			ok = 0;
-		if (!ok)
-			return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
-	}
+	/* a recruiter its own trips; a leader its unit's people's (race_may_lead) */
+	if (!race_may_lead(actor, unit) && !((actor->role_bit & ROLE_RECRUITER) && actor->id == in->user_id))
+		return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
 	if (!has(in->start_on))
 		return err_set(err, 422, "required", "start_on", "start_on is required");
 	if (date_parse(in->start_on, NULL) != DATE_OK)
@@ -568,7 +593,7 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 	return 0;
 }
 
-int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, err_t *err)
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err)
 {
 	if (trip_validate(db, actor, in, err) < 0)
 		return -1;
@@ -582,7 +607,7 @@ int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, 
 	db_bind_int(st, 5, in->visits);
 	db_bind_text(st, 6, in->companies ? in->companies : "");
 	if (actor) db_bind_int(st, 7, actor->id); else db_bind_null(st, 7);
-	db_bind_int(st, 8, now_sec());
+	db_bind_int(st, 8, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);

@@ -1,5 +1,5 @@
 /*
- * race_util.h -- helpers shared by the race files (private to src/race/).
+ * race_util.h -- helpers shared by the race files and the demo (demo_race.c).
  *
  * Amounts: the API speaks 亿元 / 亿美元; the tables store integer 万元 /
  * 万美元.  A JSON number is converted exactly: an integer n gives n*10000;
@@ -9,12 +9,14 @@
  * with <= 4 places and refuses e.g. 1.23456).  Text (CSV/XLSX cells) is
  * parsed digit by digit, no floating point at all.
  *
- * Validate-and-insert functions (used by the API handlers and by import.c):
- * each returns 0 and the new id, or -1 with *err filled (status 422 with
- * the field, 403 when the actor may not write that record, 500 on a
- * database error -- on PostgreSQL the transaction is then aborted).
- * actor NULL skips the permission checks (CLI import).  Nothing is written
- * on -1 except possibly on a database error (roll back the transaction).
+ * Validate-and-insert functions (used by the API handlers, by import.c and
+ * by the demo): each returns 0 and the new id, or -1 with *err filled
+ * (status 422 with the field, 403 when the actor may not write that
+ * record, 500 on a database error -- on PostgreSQL the transaction is then
+ * aborted).  actor NULL skips the permission checks (CLI import).  now
+ * (unix seconds) stamps created_at / updated_at: the API passes now_sec(),
+ * the demo its own time.  Nothing is written on -1 except possibly on a
+ * database error (roll back the transaction).
  */
 #ifndef ZONEOPS_RACE_UTIL_H
 #define ZONEOPS_RACE_UTIL_H
@@ -67,8 +69,36 @@ struct lead_in {
 };
 /* Validate and insert one lead; duplicate detection sets *duplicate_of
  * (0 when none) and *dup_unit_id (the first claimer's unit). */
-int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
+int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t now, int64_t *id,
                 int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
+/* Lead id's stored fields into *in (strings in a) and its creator into
+ * *created_by (for the record only: creating a lead gives no right to it):
+ * DB_ROW found, DB_DONE no such lead, or a DB_ error. */
+int lead_read(db_t *db, arena_t *a, int64_t id, struct lead_in *in, int64_t *created_by);
+/* 1 when actor may see a lead of unit_id: an admin or a leader any, a
+ * recruiter its own unit's (the API answers 404 otherwise, as the list's
+ * scope). */
+int lead_may_read(const user_t *actor, int64_t unit_id);
+/* 1 when actor may edit a lead whose stored fields are old: see
+ * race_may_record (its current recruiter, its unit's leader, an admin). */
+int lead_may_edit(const user_t *actor, const struct lead_in *old);
+/* Replace lead id's fields by in's (old from lead_read), every check with
+ * the actor's own role and unit (NULL: none, for the CLI):
+ *   - lead_may_edit on the stored lead (403 forbidden);
+ *   - a qualified or rejected lead is frozen: only race_may_lead of its
+ *     unit changes it (else 409 lead_frozen, param status), and only with
+ *     a written reason (race_reason_check: 422 field reason) when
+ *     something changes;
+ *   - a change of status only by race_may_lead of the unit (403, field
+ *     status);
+ *   - lead_validate (the actor's rights over the new unit and recruiter:
+ *     moving a lead is for whoever may lead both units), then
+ *     race_may_record on the changed lead (403), the duplicate found
+ *     again, updated_at = now.
+ * before (may be NULL) gets a new object of the changed fields' stored
+ * values (NULL when nothing changed), for the audit log. */
+int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, struct lead_in *in,
+                const char *reason, int64_t now, json_t **before, err_t *err);
 /* The checks of lead_insert without the insert (also for PATCH: self_id
  * is the lead being edited, 0 for a new one; only leads created before
  * it can make it a duplicate).  Normalises in->credit_code (static buffer
@@ -77,10 +107,30 @@ int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t *id,
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
                   int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
-/* 1 when actor may write records of unit_id / about user person (a
- * recruiter: its own unit / itself; a leader: its unit (all units when it
- * has none); an admin: all). */
+/* ---- who may do what: the race's rules ----
+ * Each takes the caller as it is (role and unit, never borrowed rights);
+ * actor NULL is the system (CLI import, demo): allowed. */
+/* Acting as unit_id's leader (targets, qualifying, changing a frozen
+ * lead, moving records between units): an admin, the unit's leader, a
+ * leader bound to no unit (区领导). */
+int race_may_lead(const user_t *actor, int64_t unit_id);
+/* Recording for unit_id: race_may_lead, or a recruiter of the unit. */
 int race_may_unit(const user_t *actor, int64_t unit_id);
+/* Changing a record (lead, project) of unit_id whose recruiter is
+ * recruiter_id: race_may_lead, or that recruiter while it belongs to the
+ * unit.  Creating a record gives no right to it. */
+int race_may_record(const user_t *actor, int64_t unit_id, int64_t recruiter_id);
+/* Publishing the month's race (the zone's act): an admin or a leader
+ * bound to no unit. */
+int race_may_publish(const user_t *actor);
+/* A written reason (changing a frozen lead, withdrawing a publication):
+ * 0, or -1 with err 422 field "reason": required when blank, invalid
+ * (param reason text, max) above RACE_REASON_MAX characters or with
+ * control characters, invalid (reason too_short, min) below
+ * RACE_REASON_MIN. */
+#define RACE_REASON_MIN 4
+#define RACE_REASON_MAX 500
+int race_reason_check(const char *reason, err_t *err);
 
 struct project_in {
 	const char *name, *industry, *signed_on, *landed_on, *started_on, *producing_on;
@@ -88,11 +138,15 @@ struct project_in {
 	int64_t total_investment_wan, foreign_investment_wan_usd, expected_annual_tax_wan;
 	double land_mu;
 	int negotiating;                    /* 1: stage negotiating without a lead */
+	/* without a lead: the day the project's first information came (the
+	 * demo's history; the API and the import leave it NULL, and then a
+	 * project without a lead has no lead_on) */
+	const char *lead_on;
 };
-int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t *id, err_t *err);
+int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t now, int64_t *id, err_t *err);
 /* The checks of project_insert (also for PATCH); fills lead_on (the
- * lead's captured_on or ""), the derived stage and the enterprise to link
- * (0 when none or not landed yet). */
+ * lead's captured_on, else in->lead_on, else ""), the derived stage and
+ * the enterprise to link (0 when none or not landed yet). */
 int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
                      const char **stage, int64_t *enterprise_id, err_t *err);
 
@@ -101,8 +155,31 @@ struct trip_in {
 	const char *start_on, *end_on, *destination, *companies;
 	int64_t visits;
 };
-int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t *id, err_t *err);
+int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err);
 int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err);
+
+/* ---- units and their annual targets (units.c; admin's routes) ---- */
+struct unit_in {
+	const char *code, *name, *name_en, *kind;   /* kind bureau|company */
+	int64_t sort;
+};
+/* Validate (name required, kind, code not empty, name and code unique)
+ * and insert; code NULL makes one ("u<n>"), sort 0 puts the unit last. */
+int unit_create(db_t *db, const struct unit_in *in, int64_t *id, err_t *err);
+/* Validate as unit_create and replace unit id's fields by in's (all given). */
+int unit_update(db_t *db, int64_t id, const struct unit_in *in, err_t *err);
+/* The unit of a code, or 0. */
+int64_t unit_id_by_code(db_t *db, const char *code);
+
+struct unit_target {
+	int64_t unit_id;
+	int year;
+	int64_t signed_investment_wan, landed_projects, leads;
+};
+/* Validate (race_may_lead of the unit, else 403 forbidden field unit_id;
+ * a year, non-negative targets, an existing unit) and set the unit's
+ * targets of the year.  actor NULL: the system.  0, or -1 with err. */
+int unit_target_set(db_t *db, const user_t *actor, const struct unit_target *t, err_t *err);
 
 /* ---- quotas ---- */
 #define RACE_RECRUITER_DAYS 15      /* recruiter: days out per month */

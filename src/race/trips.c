@@ -55,6 +55,20 @@ static int trip_body(req_t *r, json_t *o, struct trip_in *in)
 	return 0;
 }
 
+/* Reply with trip id as stored (201 created, 200 updated). */
+static void reply_trip(req_t *r, int status, int64_t id)
+{
+	int rc;
+	json_t *out = trip_load(r->db, id, &rc, NULL);
+	if (out == NULL) {
+		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading the trip");
+		return;
+	}
+	r->audit_entity = "trip";
+	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
+	reply_json(r, status, out);
+}
+
 void api_trips_create(req_t *r)
 {
 	json_t *o = req_object(r);
@@ -65,19 +79,11 @@ void api_trips_create(req_t *r)
 		return;
 	int64_t id = 0;
 	err_t err;
-	if (trip_insert(r->db, r->user, &in, &id, &err) < 0) {
+	if (trip_insert(r->db, r->user, &in, now_sec(), &id, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}
-	int rc;
-	json_t *out = trip_load(r->db, id, &rc, NULL);
-	if (out == NULL) {
-		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading the trip");
-		return;
-	}
-	r->audit_entity = "trip";
-	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
-	reply_json(r, 201, out);
+	reply_trip(r, 201, id);
 }
 
 /* Load trip id for writing by the caller: 1 ok, else replied. */
@@ -144,14 +150,7 @@ void api_trip_update(req_t *r)
 		reply_db_error(r, rc, "updating a trip");
 		return;
 	}
-	json_t *out = trip_load(r->db, id, &rc, NULL);
-	if (out == NULL) {
-		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading the trip");
-		return;
-	}
-	r->audit_entity = "trip";
-	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
-	reply_json(r, 200, out);
+	reply_trip(r, 200, id);
 }
 
 void api_trip_delete(req_t *r)

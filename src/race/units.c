@@ -1,4 +1,5 @@
-/* units.c -- units of the race (admin writes) and their annual targets. */
+/* units.c -- units of the race (admin writes) and their annual targets
+ * (admins and leaders, a unit's leader its own unit's only). */
 #include "race.h"
 #include "race_util.h"
 #include "admin/admin.h"
@@ -30,78 +31,109 @@ static void reply_unit(req_t *r, int status, int64_t id)
 	reply_json(r, status, o);
 }
 
-static int unit_check(req_t *r, const char *name, const char *kind, const char *code, int64_t self)
+static int unit_check(db_t *db, const struct unit_in *in, int64_t self, err_t *err)
 {
-	if (name == NULL || *name == '\0') {
-		reply_error(r, 422, "required", "name", "name is required");
-		return -1;
-	}
-	if (kind && strcmp(kind, "bureau") && strcmp(kind, "company")) {
-		reply_error(r, 422, "invalid_kind", "kind", "kind must be bureau or company");
-		return -1;
-	}
-	if (code && *code == '\0') {
-		reply_error(r, 422, "required", "code", "code must not be empty");
-		return -1;
-	}
-	db_stmt_t *st = db_prepare(r->db,
+	if (in->name == NULL || *in->name == '\0')
+		return err_set(err, 422, "required", "name", "name is required");
+	if (in->kind && strcmp(in->kind, "bureau") && strcmp(in->kind, "company"))
+		return err_set(err, 422, "invalid_kind", "kind", "kind must be bureau or company");
+	if (in->code && *in->code == '\0')
+		return err_set(err, 422, "required", "code", "code must not be empty");
+	db_stmt_t *st = db_prepare(db,
 		"SELECT count(*) FROM units WHERE id <> $1 AND (name = $2 OR code = $3)");
 	db_bind_int(st, 1, self);
-	db_bind_text(st, 2, name);
-	db_bind_text(st, 3, code ? code : "");
+	db_bind_text(st, 2, in->name);
+	db_bind_text(st, 3, in->code ? in->code : "");
 	int rc = db_step(st);
 	int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
-	if (rc != DB_ROW) {
-		reply_db_error(r, rc, "checking units");
+	if (rc != DB_ROW)
+		return db_fail(err, db, rc, "checking units");
+	if (n)
+		return err_set(err, 409, "duplicate_unit", "name", "a unit with this name or code exists");
+	return 0;
+}
+
+int unit_create(db_t *db, const struct unit_in *in, int64_t *id, err_t *err)
+{
+	if (unit_check(db, in, 0, err) < 0)
 		return -1;
+	char gen[32];
+	const char *code = in->code;
+	if (code == NULL) {
+		int64_t next = db_int1(db, "SELECT COALESCE(max(id), 0) + 1 FROM units", 0, 0, NULL);
+		for (int i = 0; i < 100 && code == NULL; i++, next++) {
+			snprintf(gen, sizeof gen, "u%lld", (long long)next);
+			const char *p[1] = { gen };
+			if (db_int1(db, "SELECT count(*) FROM units WHERE code = $1", 1, 1, p) == 0)
+				code = gen;
+		}
+		if (code == NULL)
+			return err_set(err, 409, "conflict", "code", "could not generate a unit code");
 	}
-	if (n) {
-		reply_error(r, 409, "duplicate_unit", "name", "a unit with this name or code exists");
+	int64_t sort = in->sort;
+	if (sort == 0)
+		sort = db_int1(db, "SELECT COALESCE(max(sort), 0) + 1 FROM units", 0, 0, NULL);
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO units (code, name, name_en, kind, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+	db_bind_text(st, 1, code);
+	db_bind_text(st, 2, in->name);
+	db_bind_text(st, 3, in->name_en ? in->name_en : "");
+	db_bind_text(st, 4, in->kind ? in->kind : "bureau");
+	db_bind_int(st, 5, sort);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "creating a unit");
+}
+
+int unit_update(db_t *db, int64_t id, const struct unit_in *in, err_t *err)
+{
+	if (unit_check(db, in, id, err) < 0)
 		return -1;
-	}
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE units SET code = $2, name = $3, name_en = $4, kind = $5, sort = $6 WHERE id = $1");
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, in->code);
+	db_bind_text(st, 3, in->name);
+	db_bind_text(st, 4, in->name_en);
+	db_bind_text(st, 5, in->kind);
+	db_bind_int(st, 6, in->sort);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "updating a unit");
+}
+
+int64_t unit_id_by_code(db_t *db, const char *code)
+{
+	const char *p[1] = { code };
+	return db_int1(db, "SELECT id FROM units WHERE code = $1", 0, 1, p);
+}
+
+/* The unit's fields of a body over in (only those present).  -1 after
+ * replying. */
+static int unit_body(req_t *r, json_t *o, struct unit_in *in)
+{
+	if (body_unknown_field(r, o, UNIT_FIELDS))
+		return -1;
+	if (body_str(r, o, "name", &in->name) < 0 || body_str(r, o, "name_en", &in->name_en) < 0 ||
+	    body_str(r, o, "kind", &in->kind) < 0 || body_str(r, o, "code", &in->code) < 0 ||
+	    body_int(r, o, "sort", &in->sort) < 0)
+		return -1;
 	return 0;
 }
 
 void api_units_create(req_t *r)
 {
 	json_t *o = req_object(r);
-	if (o == NULL || body_unknown_field(r, o, UNIT_FIELDS))
+	struct unit_in in = { .name_en = "", .kind = "bureau" };
+	if (o == NULL || unit_body(r, o, &in) < 0)
 		return;
-	const char *name = NULL, *name_en = "", *kind = "bureau", *code = NULL;
-	int64_t sort = 0;
-	if (body_str(r, o, "name", &name) < 0 || body_str(r, o, "name_en", &name_en) < 0 ||
-	    body_str(r, o, "kind", &kind) < 0 || body_str(r, o, "code", &code) < 0 || body_int(r, o, "sort", &sort) < 0)
-		return;
-	if (unit_check(r, name, kind, code, 0) < 0)
-		return;
-	if (code == NULL) {
-		int64_t next = db_int1(r->db, "SELECT COALESCE(max(id), 0) + 1 FROM units", 0, 0, NULL);
-		for (int i = 0; i < 100 && code == NULL; i++, next++) {
-			char *c = arena_printf(r->arena, "u%lld", (long long)next);
-			const char *p[1] = { c };
-			if (db_int1(r->db, "SELECT count(*) FROM units WHERE code = $1", 1, 1, p) == 0)
-				code = c;
-		}
-		if (code == NULL) {
-			reply_error(r, 409, "conflict", "code", "could not generate a unit code");
-			return;
-		}
-	}
-	if (sort == 0)
-		sort = db_int1(r->db, "SELECT COALESCE(max(sort), 0) + 1 FROM units", 0, 0, NULL);
-	db_stmt_t *st = db_prepare(r->db,
-		"INSERT INTO units (code, name, name_en, kind, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id");
-	db_bind_text(st, 1, code);
-	db_bind_text(st, 2, name);
-	db_bind_text(st, 3, name_en);
-	db_bind_text(st, 4, kind);
-	db_bind_int(st, 5, sort);
-	int rc = db_step(st);
-	int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	if (rc != DB_ROW) {
-		reply_db_error(r, rc, "creating a unit");
+	int64_t id = 0;
+	err_t err;
+	if (unit_create(r->db, &in, &id, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
 	reply_unit(r, 201, id);
@@ -116,14 +148,13 @@ void api_unit_update(req_t *r)
 	db_stmt_t *st = db_prepare(r->db, "SELECT code, name, name_en, kind, sort FROM units WHERE id = $1");
 	db_bind_int(st, 1, id);
 	int rc = db_step(st);
-	const char *code = NULL, *name = NULL, *name_en = NULL, *kind = NULL;
-	int64_t sort = 0;
+	struct unit_in in = { 0 };
 	if (rc == DB_ROW) {
-		code = arena_strdup(r->arena, db_col_text(st, 0));
-		name = arena_strdup(r->arena, db_col_text(st, 1));
-		name_en = arena_strdup(r->arena, db_col_text(st, 2));
-		kind = arena_strdup(r->arena, db_col_text(st, 3));
-		sort = db_col_int(st, 4);
+		in.code = arena_strdup(r->arena, db_col_text(st, 0));
+		in.name = arena_strdup(r->arena, db_col_text(st, 1));
+		in.name_en = arena_strdup(r->arena, db_col_text(st, 2));
+		in.kind = arena_strdup(r->arena, db_col_text(st, 3));
+		in.sort = db_col_int(st, 4);
 	}
 	db_done(st);
 	if (rc != DB_ROW) {
@@ -133,22 +164,11 @@ void api_unit_update(req_t *r)
 			reply_db_error(r, rc, "reading a unit");
 		return;
 	}
-	if (body_str(r, o, "name", &name) < 0 || body_str(r, o, "name_en", &name_en) < 0 ||
-	    body_str(r, o, "kind", &kind) < 0 || body_str(r, o, "code", &code) < 0 || body_int(r, o, "sort", &sort) < 0)
+	if (unit_body(r, o, &in) < 0)
 		return;
-	if (unit_check(r, name, kind, code, id) < 0)
-		return;
-	st = db_prepare(r->db, "UPDATE units SET code = $2, name = $3, name_en = $4, kind = $5, sort = $6 WHERE id = $1");
-	db_bind_int(st, 1, id);
-	db_bind_text(st, 2, code);
-	db_bind_text(st, 3, name);
-	db_bind_text(st, 4, name_en);
-	db_bind_text(st, 5, kind);
-	db_bind_int(st, 6, sort);
-	rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "updating a unit");
+	err_t err;
+	if (unit_update(r->db, id, &in, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
 	reply_unit(r, 200, id);
@@ -247,6 +267,43 @@ void api_unit_targets_get(req_t *r)
 	reply_json(r, 200, json_pack("{s:i,s:o}", "year", year, "items", items));
 }
 
+static int target_year_check(int64_t year, err_t *err)
+{
+	if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX)
+		return err_set(err, 422, "required", "year", "year is required");
+	return 0;
+}
+
+int unit_target_set(db_t *db, const user_t *actor, const struct unit_target *t, err_t *err)
+{
+	/* a unit's leader its own unit's targets; an admin and a zone leader any unit's */
+	if (!race_may_lead(actor, t->unit_id))
+		return err_set(err, 403, "forbidden", "unit_id", "you may set only your own unit's targets");
+	if (target_year_check(t->year, err) < 0)
+		return -1;
+	if (t->signed_investment_wan < 0 || t->landed_projects < 0 || t->leads < 0)
+		return err_set(err, 422, "negative_amount", t->signed_investment_wan < 0 ? "signed_investment"
+		               : t->landed_projects < 0 ? "landed_projects" : "leads", "targets must not be negative");
+	char unit[24];
+	snprintf(unit, sizeof unit, "%lld", (long long)t->unit_id);
+	const char *p[1] = { unit };
+	if (t->unit_id <= 0 || db_int1(db, "SELECT count(*) FROM units WHERE id = CAST($1 AS BIGINT)", 0, 1, p) == 0)
+		return err_set(err, 422, "unknown_unit", "unit_id", "unit %lld does not exist", (long long)t->unit_id);
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO unit_targets (unit_id, year, signed_investment_wan, landed_projects, leads)"
+		" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, year) DO UPDATE SET"
+		" signed_investment_wan = excluded.signed_investment_wan, landed_projects = excluded.landed_projects,"
+		" leads = excluded.leads");
+	db_bind_int(st, 1, t->unit_id);
+	db_bind_int(st, 2, t->year);
+	db_bind_int(st, 3, t->signed_investment_wan);
+	db_bind_int(st, 4, t->landed_projects);
+	db_bind_int(st, 5, t->leads);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving unit targets");
+}
+
 void api_unit_targets_put(req_t *r)
 {
 	json_t *o = req_object(r);
@@ -258,8 +315,9 @@ void api_unit_targets_put(req_t *r)
 	int64_t y = 0;
 	if (body_int(r, o, "year", &y) < 0)
 		return;
-	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX) {
-		reply_error(r, 422, "required", "year", "year is required");
+	err_t err;
+	if (target_year_check(y, &err) < 0) {
+		reply_err(r, &err);
 		return;
 	}
 	json_t *items = json_object_get(o, "items");
@@ -277,39 +335,14 @@ void api_unit_targets_put(req_t *r)
 		static const char *const ifields[] = { "unit_id", "signed_investment", "landed_projects", "leads", NULL };
 		if (body_unknown_field(r, it, ifields))
 			return;
-		int64_t unit = 0, landed = 0, leads = 0, wan = 0;
-		if (body_int(r, it, "unit_id", &unit) < 0 || body_int(r, it, "landed_projects", &landed) < 0 ||
-		    body_int(r, it, "leads", &leads) < 0)
+		struct unit_target t = { .year = (int)y };
+		if (body_int(r, it, "unit_id", &t.unit_id) < 0 || body_int(r, it, "landed_projects", &t.landed_projects) < 0 ||
+		    body_int(r, it, "leads", &t.leads) < 0)
 			return;
-		err_t err;
 		json_t *v = json_object_get(it, "signed_investment");
-		if (v && !json_is_null(v) && race_yi_json(v, "signed_investment", &wan, &err) < 0) {
+		if ((v && !json_is_null(v) && race_yi_json(v, "signed_investment", &t.signed_investment_wan, &err) < 0) ||
+		    unit_target_set(r->db, r->user, &t, &err) < 0) {
 			reply_err(r, &err);
-			return;
-		}
-		if (landed < 0 || leads < 0) {
-			reply_error(r, 422, "negative_amount", landed < 0 ? "landed_projects" : "leads", "targets must not be negative");
-			return;
-		}
-		const char *p[1] = { arena_printf(r->arena, "%lld", (long long)unit) };
-		if (unit <= 0 || db_int1(r->db, "SELECT count(*) FROM units WHERE id = CAST($1 AS BIGINT)", 0, 1, p) == 0) {
-			reply_error(r, 422, "unknown_unit", "unit_id", "unit %lld does not exist", (long long)unit);
-			return;
-		}
-		db_stmt_t *st = db_prepare(r->db,
-			"INSERT INTO unit_targets (unit_id, year, signed_investment_wan, landed_projects, leads)"
-			" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, year) DO UPDATE SET"
-			" signed_investment_wan = excluded.signed_investment_wan, landed_projects = excluded.landed_projects,"
-			" leads = excluded.leads");
-		db_bind_int(st, 1, unit);
-		db_bind_int(st, 2, y);
-		db_bind_int(st, 3, wan);
-		db_bind_int(st, 4, landed);
-		db_bind_int(st, 5, leads);
-		int rc = db_step(st);
-		db_done(st);
-		if (rc != DB_DONE) {
-			reply_db_error(r, rc, "saving unit targets");
 			return;
 		}
 	}

@@ -65,6 +65,32 @@ int enterprise_visible(req_t *r, int64_t id)
 	return 1;
 }
 
+int enterprise_contact_visible(const user_t *u, int64_t enterprise_id, int64_t officer_id, int64_t department_id)
+{
+	if (u == NULL)
+		return 1;
+	switch (u->role_bit) {
+	case ROLE_ADMIN: case ROLE_LEADER: return 1;
+	case ROLE_OFFICER: return officer_id == u->id;
+	case ROLE_ENTERPRISE: return enterprise_id == u->enterprise_id;
+	case ROLE_DEPARTMENT: return department_id != 0 && department_id == u->department_id;
+	default: return 0;
+	}
+}
+
+/* An enterprise's JSON as r's caller may see it: without the contact
+ * fields unless it serves the enterprise. */
+static json_t *contact_redact(const req_t *r, json_t *o)
+{
+	if (o && !enterprise_contact_visible(r->user, json_integer_value(json_object_get(o, "id")),
+	                                     json_integer_value(json_object_get(o, "officer_id")),
+	                                     json_integer_value(json_object_get(o, "department_id")))) {
+		json_object_del(o, "contact_name");
+		json_object_del(o, "contact_phone");
+	}
+	return o;
+}
+
 /* ---- small helpers ---- */
 
 /* 1 when s is a real date YYYY-MM-DD (calendar.c's rules). */
@@ -310,7 +336,7 @@ static int officer_history(db_t *db, int64_t id, int64_t officer, int64_t actor,
 
 /* Insert e (defaults for what is not given).  *id is 0 when the credit
  * code is taken already.  Returns DB_OK or a DB_ error. */
-static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t *id)
+static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t now, int64_t *id)
 {
 	struct enterprise_in row = { 0 };
 	row.key = 0;
@@ -331,7 +357,6 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 	if (has & ENT_F_NOTE) row.credit_code_note = e->credit_code_note;
 	if (row.key == 1 && row.officer_id <= 0)
 		return DB_CONSTRAINT;   /* a key enterprise has its officer */
-	int64_t now = now_sec();
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
 		" contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note,"
@@ -358,7 +383,8 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 /* Apply the given fields of e to enterprise id; *changed gets the ENT_F_
  * bits whose value changed.  Returns DB_OK, DB_DONE when id is gone, or a
  * DB_ error (DB_CONSTRAINT: the result would break a rule). */
-static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_in *e, int64_t actor, unsigned *changed)
+static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_in *e, int64_t actor, int64_t now,
+                     unsigned *changed)
 {
 	struct enterprise_in cur;
 	int rc = ent_lock(db, id);
@@ -395,7 +421,6 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 		return DB_CONSTRAINT;
 	if (ch == 0)
 		return DB_OK;
-	int64_t now = now_sec();
 	db_stmt_t *st = db_prepare(db,
 		"UPDATE enterprises SET credit_code = $1, name = $2, street_id = $3, industry = $4, is_key = $5,"
 		" officer_id = $6, department_id = $7, contact_name = $8, contact_phone = $9, employees = $10,"
@@ -417,7 +442,8 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	return DB_OK;
 }
 
-int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created)
+int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                      int *created)
 {
 	*id = 0;
 	*created = 0;
@@ -428,7 +454,7 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 	if (existing == 0) {
 		if (!(e->has & ENT_F_NAME) || e->name == NULL || *e->name == '\0')
 			return DB_CONSTRAINT;
-		rc = ent_insert(db, e, actor_id, id);
+		rc = ent_insert(db, e, actor_id, now, id);
 		if (rc != DB_OK || *id > 0) {
 			*created = *id > 0;
 			return rc;
@@ -438,7 +464,7 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 			return DB_ERR;
 	}
 	arena_t *a = arena_new();
-	rc = ent_apply(db, a, existing, e, actor_id, NULL);
+	rc = ent_apply(db, a, existing, e, actor_id, now, NULL);
 	arena_free(a);
 	if (rc == DB_OK)
 		*id = existing;
@@ -788,7 +814,7 @@ void api_enterprises_create(req_t *r)
 		return;
 	}
 	int64_t id = 0;
-	int rc = ent_insert(r->db, &e, r->user->id, &id);
+	int rc = ent_insert(r->db, &e, r->user->id, now_sec(), &id);
 	if (rc == DB_OK && id == 0) {
 		reply_duplicate_code(r, e.credit_code);
 		return;
@@ -892,7 +918,7 @@ void api_enterprise_update(req_t *r)
 		}
 	}
 	unsigned changed = 0;
-	rc = ent_apply(r->db, r->arena, id, &e, r->user->id, &changed);
+	rc = ent_apply(r->db, r->arena, id, &e, r->user->id, now_sec(), &changed);
 	if (rc == DB_DONE) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;
@@ -1195,7 +1221,7 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 			db_bind_int(st, next + 1, offset);
 		}
 		while ((rc = db_step(st)) == DB_ROW)
-			json_array_append_new(items, row_json(st, ENT_TYPES));
+			json_array_append_new(items, contact_redact(r, row_json(st, ENT_TYPES)));
 		db_done(st);
 		if (rc != DB_DONE) {
 			json_decref(items);
@@ -1214,7 +1240,7 @@ void api_enterprises_list(req_t *r)
 void api_enterprise_get(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
-	json_t *o = id && enterprise_visible(r, id) ? load_json(r->db, id) : NULL;
+	json_t *o = id && enterprise_visible(r, id) ? contact_redact(r, load_json(r->db, id)) : NULL;
 	if (o == NULL) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;

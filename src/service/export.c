@@ -8,7 +8,11 @@
  * The columns are the import's, with their Chinese labels, so an export
  * imports again unchanged (every row an update).  CSV is UTF-8 with a BOM
  * (so Excel opens it as UTF-8), CRLF line ends and RFC 4180 quoting; XLSX
- * is written by libxlsxwriter in constant-memory mode.  Text that a
+ * is written by libxlsxwriter in constant-memory mode.  The contact name
+ * and phone go only to the roles that serve an enterprise
+ * (enterprise_contact_visible): a recruiter's or a statistician's export
+ * has no such columns, an officer's or a department's has them filled only
+ * for the enterprises it serves (the others empty).  Text that a
  * spreadsheet would take for a formula (starting with = + - @, TAB or CR)
  * is written with a leading single quote; the import removes it again.
  * The file is built in a temporary file and sent with reply_file().
@@ -45,7 +49,8 @@ struct export_filter {
 
 #define EXPORT_SQL \
 	"SELECT e.credit_code, e.name, s.name, e.industry, e.is_key, u.username, d.name, e.contact_name," \
-	" e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu, e.founded_on, e.credit_code_note" \
+	" e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu, e.founded_on, e.credit_code_note," \
+	" e.id, e.officer_id, e.department_id" \
 	" FROM enterprises e LEFT JOIN streets s ON s.id = e.street_id LEFT JOIN users u ON u.id = e.officer_id" \
 	" LEFT JOIN departments d ON d.id = e.department_id" \
 	" WHERE (CAST($1 AS TEXT) IS NULL OR lower(e.name) LIKE lower($1) ESCAPE '\\' OR e.credit_code LIKE upper($1) ESCAPE '\\')" \
@@ -65,13 +70,36 @@ static void fmt_double(char *out, size_t n, double v)
 	}
 }
 
-/* The text of column i of the current row ("" for NULL). */
-static const char *cell_text(db_stmt_t *st, int i, char *tmp, size_t n)
+/* The contact columns (联系人, 联系电话) and the row's columns after the
+ * exported ones: its id, officer and department. */
+#define COL_CONTACT 7
+#define COL_PHONE 8
+#define COL_ROW_ID NCOLS
+
+/* Who the export is for: NULL (the CLI) gets everything. */
+struct viewer {
+	const user_t *u;
+	int contacts;   /* the contact columns are there at all */
+};
+
+static int col_shown(const struct viewer *v, int i)
+{
+	return v->contacts || (i != COL_CONTACT && i != COL_PHONE);
+}
+
+/* The text of column i of the current row ("" for NULL, and for a contact
+ * the viewer may not see). */
+static const char *cell_text(db_stmt_t *st, int i, const struct viewer *v, char *tmp, size_t n)
 {
 	switch (i) {
 	case 4: return db_col_int(st, 4) ? "是" : "否";
 	case 9: case 10: snprintf(tmp, n, "%lld", (long long)db_col_int(st, i)); return tmp;
 	case 11: fmt_double(tmp, n, db_col_double(st, 11)); return tmp;
+	case COL_CONTACT: case COL_PHONE:
+		if (!enterprise_contact_visible(v->u, db_col_int(st, COL_ROW_ID), db_col_int(st, COL_ROW_ID + 1),
+		                                db_col_int(st, COL_ROW_ID + 2)))
+			return "";
+		return db_col_text(st, i);
 	default: return db_col_text(st, i);
 	}
 }
@@ -110,51 +138,70 @@ static db_stmt_t *export_query(db_t *db, const struct export_filter *flt)
 	return st;
 }
 
-/* Write the export to path.  Returns 0 with *count, or -1 with err. */
-static int export_to_path(db_t *db, const struct export_filter *flt, int xlsx, const char *path, int64_t *count,
-                          char *err, size_t errlen)
+static int export_csv(db_t *db, const struct export_filter *flt, const struct viewer *v, const char *path,
+                      int64_t *count, char *err, size_t errlen)
 {
-	*count = 0;
 	char tmp[64];
-	int rc;
-	db_stmt_t *st;
-	if (!xlsx) {
-		FILE *f = fopen(path, "wb");
-		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		fputs("\xEF\xBB\xBF", f);
-		for (int i = 0; i < NCOLS; i++) {
-			if (i)
+	FILE *f = fopen(path, "wb");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fputs("\xEF\xBB\xBF", f);
+	for (int i = 0, c = 0; i < NCOLS; i++)
+		if (col_shown(v, i)) {
+			if (c++)
 				fputc(',', f);
 			csv_put(f, cols[i].label, 0);
 		}
-		fputs("\r\n", f);
-		st = export_query(db, flt);
-		while ((rc = db_step(st)) == DB_ROW) {
-			for (int i = 0; i < NCOLS; i++) {
-				if (i)
+	fputs("\r\n", f);
+	db_stmt_t *st = export_query(db, flt);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		for (int i = 0, c = 0; i < NCOLS; i++)
+			if (col_shown(v, i)) {
+				if (c++)
 					fputc(',', f);
-				csv_put(f, cell_text(st, i, tmp, sizeof tmp), !cols[i].number);
+				csv_put(f, cell_text(st, i, v, tmp, sizeof tmp), !cols[i].number);
 			}
-			fputs("\r\n", f);
-			(*count)++;
-		}
-		db_done(st);
-		int bad = ferror(f);
-		if (fclose(f) != 0)
-			bad = 1;
-		if (rc != DB_DONE) {
-			snprintf(err, errlen, "reading the enterprises: %s", db_errmsg(db));
-			return -1;
-		}
-		if (bad) {
-			snprintf(err, errlen, "%s: cannot write", path);
-			return -1;
-		}
-		return 0;
+		fputs("\r\n", f);
+		(*count)++;
 	}
+	db_done(st);
+	int bad = ferror(f);
+	if (fclose(f) != 0)
+		bad = 1;
+	if (rc != DB_DONE) {
+		snprintf(err, errlen, "reading the enterprises: %s", db_errmsg(db));
+		return -1;
+	}
+	if (bad) {
+		snprintf(err, errlen, "%s: cannot write", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* One text cell, with the guard quote before what looks like a formula. */
+static lxw_error xlsx_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *text)
+{
+	if (!cell_is_formula_like(s))
+		return worksheet_write_string(ws, row, col, s, text);
+	size_t n = strlen(s);
+	char *q = malloc(n + 2);
+	if (q == NULL)
+		return LXW_ERROR_MEMORY_MALLOC_FAILED;
+	q[0] = '\'';
+	memcpy(q + 1, s, n + 1);
+	lxw_error e = worksheet_write_string(ws, row, col, q, text);
+	free(q);
+	return e;
+}
+
+static int export_xlsx(db_t *db, const struct export_filter *flt, const struct viewer *v, const char *path,
+                       int64_t *count, char *err, size_t errlen)
+{
+	char tmp[64];
 	lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
 	lxw_workbook *wb = workbook_new_opt(path, &opt);
 	if (wb == NULL) {
@@ -166,41 +213,33 @@ static int export_to_path(db_t *db, const struct export_filter *flt, int xlsx, c
 	format_set_bold(bold);
 	lxw_format *text = workbook_add_format(wb);
 	format_set_num_format(text, "@");
-	for (int i = 0; i < NCOLS; i++) {
-		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, col_width[i], cols[i].number ? NULL : text);
-		worksheet_write_string(ws, 0, (lxw_col_t)i, cols[i].label, bold);
-	}
+	for (int i = 0, c = 0; i < NCOLS; i++)
+		if (col_shown(v, i)) {
+			worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, col_width[i], cols[i].number ? NULL : text);
+			worksheet_write_string(ws, 0, (lxw_col_t)c++, cols[i].label, bold);
+		}
 	worksheet_freeze_panes(ws, 1, 0);
-	st = export_query(db, flt);
+	db_stmt_t *st = export_query(db, flt);
 	lxw_row_t row = 1;
 	lxw_error xe = LXW_NO_ERROR;
+	int rc;
 	while ((rc = db_step(st)) == DB_ROW && xe == LXW_NO_ERROR) {
 		if (row >= LXW_ROW_MAX) {
 			xe = LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE;
 			break;
 		}
-		for (int i = 0; i < NCOLS && xe == LXW_NO_ERROR; i++) {
+		for (int i = 0, c = 0; i < NCOLS && xe == LXW_NO_ERROR; i++) {
+			if (!col_shown(v, i))
+				continue;
+			lxw_col_t col = (lxw_col_t)c++;
 			if (cols[i].number) {
-				double v = i == 11 ? db_col_double(st, i) : (double)db_col_int(st, i);
-				xe = worksheet_write_number(ws, row, (lxw_col_t)i, v, NULL);
+				double d = i == 11 ? db_col_double(st, i) : (double)db_col_int(st, i);
+				xe = worksheet_write_number(ws, row, col, d, NULL);
 				continue;
 			}
-			const char *s = cell_text(st, i, tmp, sizeof tmp);
-			if (*s == '\0')
-				continue;
-			if (cell_is_formula_like(s)) {
-				size_t n = strlen(s);
-				char *q = malloc(n + 2);
-				if (q == NULL) {
-					xe = LXW_ERROR_MEMORY_MALLOC_FAILED;
-					break;
-				}
-				q[0] = '\'';
-				memcpy(q + 1, s, n + 1);
-				xe = worksheet_write_string(ws, row, (lxw_col_t)i, q, text);
-				free(q);
-			} else
-				xe = worksheet_write_string(ws, row, (lxw_col_t)i, s, text);
+			const char *s = cell_text(st, i, v, tmp, sizeof tmp);
+			if (*s)
+				xe = xlsx_text(ws, row, col, s, text);
 		}
 		row++;
 		(*count)++;
@@ -216,6 +255,17 @@ static int export_to_path(db_t *db, const struct export_filter *flt, int xlsx, c
 		return -1;
 	}
 	return 0;
+}
+
+/* Write the export for u (NULL: the CLI, everything) to path.  Returns 0
+ * with *count, or -1 with err. */
+static int export_to_path(db_t *db, const struct export_filter *flt, const user_t *u, int xlsx, const char *path,
+                          int64_t *count, char *err, size_t errlen)
+{
+	*count = 0;
+	struct viewer v = { .u = u, .contacts = u == NULL || (u->role_bit & (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER |
+	                                                                     ROLE_DEPARTMENT | ROLE_ENTERPRISE)) != 0 };
+	return xlsx ? export_xlsx(db, flt, &v, path, count, err, errlen) : export_csv(db, flt, &v, path, count, err, errlen);
 }
 
 /* "C38" → "C38%" with LIKE's special characters escaped. */
@@ -255,7 +305,7 @@ void api_enterprises_export(req_t *r)
 		return;
 	int64_t count;
 	char err[256];
-	if (export_to_path(r->db, &flt, xlsx, path, &count, err, sizeof err) < 0) {
+	if (export_to_path(r->db, &flt, r->user, xlsx, path, &count, err, sizeof err) < 0) {
 		unlink(path);
 		fprintf(stderr, "zoneops: export: %s\n", err);
 		reply_error(r, 500, "internal", NULL, "the export failed");
@@ -313,7 +363,7 @@ int cli_export(int argc, char **argv, db_t *db)
 	struct export_filter flt = { .key = -1 };
 	int64_t count;
 	char err[256];
-	int rc = export_to_path(db, &flt, strcmp(format, "xlsx") == 0, part, &count, err, sizeof err);
+	int rc = export_to_path(db, &flt, NULL, strcmp(format, "xlsx") == 0, part, &count, err, sizeof err);
 	if (rc == 0 && rename(part, file) != 0) {
 		snprintf(err, sizeof err, "%s: %s", file, strerror(errno));
 		rc = -1;

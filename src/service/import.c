@@ -541,7 +541,7 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 		return -1;
 	int64_t id = 0;
 	int created = 0;
-	int rc = enterprise_upsert(im->db, &e, im->o->actor ? im->o->actor->id : 0, &id, &created);
+	int rc = enterprise_upsert(im->db, &e, im->o->actor ? im->o->actor->id : 0, now_sec(), &id, &created);
 	if (rc != DB_OK) {
 		db_fail(err, im->db, rc, "writing an enterprise");
 		err->status = err->status < 500 ? 500 : err->status;

@@ -24,7 +24,9 @@
  * Deviations and choices (for the API documentation):
  *   - api_key (an API token: `zoneops token create`) is required for GET
  *     requests and GET requests/{id} too, because request data is not
- *     public; it is accepted in the form body (POST) or the query string.
+ *     public; it is accepted in the X-Api-Key header or as
+ *     Authorization: Bearer (preferred: URLs are logged), in the form body
+ *     (POST) or the query string (what Open311 clients send).
  *     Missing or unknown keys → 403.  Scope follows the JSON API: an
  *     enterprise key sees its own enterprise's requests, a department key
  *     its department's, an officer key its enterprises', leaders, admins
@@ -332,11 +334,27 @@ static const char *form_get(const struct form *fm, const char *key)
 
 /* ---- helpers ---- */
 
-/* Resolve the caller from api_key (form value, else the query string) and
- * check its role as the route table does for the JSON API's requests.
- * 0 with r->user set; -1 after replying 403 (or 500). */
-static int o311_auth(req_t *r, enum fmt f, const char *key, const char *action)
+/* The API token of a call: the X-Api-Key header, else Authorization:
+ * Bearer (the headers are preferred: URLs end up in logs), else api_key
+ * in the form (fm, for a POST; may be NULL) or the query string. */
+static const char *o311_key(req_t *r, const struct form *fm)
 {
+	const char *h = req_header(r, "X-Api-Key");
+	if (h && *h)
+		return h;
+	h = req_header(r, "Authorization");
+	if (h && strncasecmp(h, "Bearer ", 7) == 0 && h[7])
+		return h + 7;
+	const char *key = fm ? form_get(fm, "api_key") : NULL;
+	return key ? key : req_query(r, "api_key");
+}
+
+/* Resolve the caller from its key (o311_key) and check its role as the
+ * route table does for the JSON API's requests.  0 with r->user set; -1
+ * after replying 403 (or 500). */
+static int o311_auth(req_t *r, enum fmt f, const struct form *fm, const char *action)
+{
+	const char *key = o311_key(r, fm);
 	r->user = NULL;
 	if (key == NULL || *key == '\0') {
 		o311_error(r, f, 403, "api_key is required to %s (an API token issued by the zone's administrators)",
@@ -349,6 +367,10 @@ static int o311_auth(req_t *r, enum fmt f, const char *key, const char *action)
 	}
 	if (r->user == NULL) {
 		o311_error(r, f, 403, "invalid api_key received -- can't proceed with %s", action);
+		return -1;
+	}
+	if (r->user->must_change_password) {
+		o311_error(r, f, 403, "this api_key's account must change its password first");
 		return -1;
 	}
 	/* the key's role needs the JSON API's permission for the same thing */
@@ -419,8 +441,9 @@ void open311_discovery(req_t *r)
 	                        "企业发展服务中心 (the zone's enterprise service centre); requests are answered on working days",
 	                        "key_service",
 	                        "api_key is an API token issued by the zone's administrators "
-	                        "(zoneops token create --user NAME); an enterprise account's token files and "
-	                        "follows that enterprise's requests",
+	                        "(zoneops token create --user NAME); send it in the X-Api-Key header (preferred: "
+	                        "URLs are logged) or as the api_key parameter; an enterprise account's token "
+	                        "files and follows that enterprise's requests",
 	                        "endpoints", ep);
 	o311_reply(r, f, 200, "discovery", doc);
 }
@@ -700,7 +723,7 @@ void open311_requests_list(req_t *r)
 	enum fmt f = format_of(r);
 	if (f == FMT_NONE)
 		return;
-	if (o311_auth(r, f, req_query(r, "api_key"), "get_service_requests") < 0)
+	if (o311_auth(r, f, NULL, "get_service_requests") < 0)
 		return;
 	/* service_request_id overrides every other argument */
 	const char *ids = nonempty(req_query(r, "service_request_id"));
@@ -811,7 +834,7 @@ void open311_request_get(req_t *r)
 	enum fmt f = format_of(r);
 	if (f == FMT_NONE)
 		return;
-	if (o311_auth(r, f, req_query(r, "api_key"), "get_service_request") < 0)
+	if (o311_auth(r, f, NULL, "get_service_request") < 0)
 		return;
 	int64_t id = req_param_id(r, 0);
 	int err = 0;
@@ -1020,10 +1043,7 @@ void open311_requests_create(req_t *r)
 	struct form fm;
 	if (form_parse(r, f, &fm) < 0)
 		return;
-	const char *key = form_get(&fm, "api_key");
-	if (key == NULL)
-		key = nonempty(req_query(r, "api_key"));
-	if (o311_auth(r, f, key, "create_request") < 0)
+	if (o311_auth(r, f, &fm, "create_request") < 0)
 		return;
 	const user_t *u = r->user;
 

@@ -50,14 +50,22 @@ enum {
  * Returns 0 or -1 with *fe filled. */
 int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow_bad_checksum, err_t *fe);
 /* Insert or update by credit code.  *created tells which.  Maintains the
- * search grams and the officer history.  Returns DB_OK or a DB_ error. */
-int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t *id, int *created);
+ * search grams and the officer history (assigned by actor_id, 0: none).
+ * now (unix seconds) stamps created_at / updated_at and the assignment.
+ * Returns DB_OK or a DB_ error. */
+int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                      int *created);
 /* Rebuild the search grams of one enterprise from its name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *name);
 
 /* 1 when r's caller may see enterprise id (enterprise: own; others: all
  * staff; officers see all for reading the registry). */
 int enterprise_visible(req_t *r, int64_t id);
+/* 1 when u may see an enterprise's contact name and phone: the roles that
+ * serve it -- an admin, a leader, its officer, the enterprise itself, the
+ * department it is assigned to -- and the CLI (u NULL); recruiters and
+ * statisticians never (docs/permissions.md, field rules). */
+int enterprise_contact_visible(const user_t *u, int64_t enterprise_id, int64_t officer_id, int64_t department_id);
 
 void api_enterprises_list(req_t *r);
 void api_enterprises_create(req_t *r);

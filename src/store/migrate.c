@@ -188,6 +188,17 @@ static const struct migration migrations[] = {
 "  ('sic', '服务业招商公司', 'Service Industry Investment Attraction Company', 'company', 6)\n"
 "  ON CONFLICT (code) DO NOTHING;\n"
 },
+{ 8, "accounts: token expiry and last use, kiosk sessions, must_change_password",
+/* tokens made before expiry existed live 90 days from their creation */
+"ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;\n"
+"ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT;\n"
+"UPDATE api_tokens SET expires_at = created_at + 7776000;\n"
+"CREATE INDEX api_tokens_user ON api_tokens (user_id);\n"
+"ALTER TABLE sessions ADD COLUMN kiosk INTEGER NOT NULL DEFAULT 0;\n"
+"ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;\n"
+"ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;\n"
+"CREATE INDEX login_failures_at ON login_failures (at);\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -3,9 +3,11 @@
  * units' annual targets edited on the battle board (a negative value is
  * refused under its input; the saved target shows in the panel, then the
  * old one is put back); a race weight changed on the ranking page (a sum
- * of 0 is refused with the API's 422 message; the weights line shows the
- * new weight, then the old one is restored); a leads CSV with one bad row
- * dry-run on the leads page: the line is shown and nothing is stored.
+ * of 0 is refused with the 422's reason in Chinese; the weights line shows the
+ * new weight, then the old one is restored); a closed month published on
+ * the ranking page and withdrawn with a reason (the current month offers
+ * no publishing); a leads CSV with one bad row dry-run on the leads page:
+ * the line is shown and nothing is stored.
  *
  *   ZONEOPS_URL=http://127.0.0.1:PORT ZONEOPS_ADMIN_PASSWORD=… node --test tests/browser/
  *
@@ -110,7 +112,7 @@ test('admin changes a race weight; the weights line follows; restored', { skip }
   for (const k of Object.keys(w0))
     await page.fill(`.modal [data-testid=weight-${k}]`, '0');
   await save(422);
-  await page.waitForFunction(() => /must sum/.test(document.querySelector('.modal .form-error')?.textContent || ''));
+  await page.waitForFunction(() => /权重之和必须大于0/.test(document.querySelector('.modal .form-error')?.textContent || ''));
   dropStatus(problems, 422);
   await page.click('.modal .modal-x');
   await page.locator('.modal').waitFor({ state: 'detached' });
@@ -137,6 +139,46 @@ test('admin changes a race weight; the weights line follows; restored', { skip }
   const w2 = await page.evaluate(async () => (await fetch('/api/v1/race/weights')).json());
   assert.deepEqual(w2, w0, 'the weights are restored');
   assertClean(problems, 'the race page\'s weights');
+  await context.close();
+});
+
+test('admin publishes a closed month and withdraws it with a reason; the current month is not published', { skip }, async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, problems);
+  /* the current month: no publish button, a note that it is not over */
+  await open(page, `#/race?month=${MONTH}`);
+  await page.locator('[data-testid=race-open]').waitFor();
+  assert.equal(await page.locator('[data-testid=race-publish]').isVisible(), false);
+
+  const month = '2023-04';   /* before the demo's race: nobody publishes it */
+  await open(page, `#/race?month=${month}`);
+  const publish = page.locator('[data-testid=race-publish]');
+  await publish.waitFor();
+  await publish.click();
+  const published = page.waitForResponse((r) => r.url().endsWith('/api/v1/race/publish') && r.request().method() === 'POST');
+  await page.click('[data-testid=confirm-ok]');
+  assert.equal((await published).status(), 201);
+  await page.waitForFunction(() => /已发布/.test(document.querySelector('[data-testid=race-status]')?.textContent || ''));
+
+  /* withdraw: a reason is required, then the month is live again */
+  await page.click('[data-testid=race-withdraw]');
+  await page.locator('.modal [data-testid=withdraw-reason]').waitFor();
+  await page.click('.modal [data-testid=withdraw-save]');
+  await page.waitForFunction(() => /必填/.test(document.querySelector('.modal .field-error')?.textContent || ''));
+  await page.fill('.modal [data-testid=withdraw-reason]', '一条信息的日期录错，更正后重新发布');
+  const withdrawn = page.waitForResponse((r) => r.url().endsWith('/api/v1/race/publish') && r.request().method() === 'DELETE');
+  await page.click('.modal [data-testid=withdraw-save]');
+  assert.equal((await withdrawn).status(), 200);
+  await page.locator('.modal').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => /未发布/.test(document.querySelector('[data-testid=race-status]')?.textContent || ''));
+  assert.equal(await page.locator('[data-testid=race-withdraw]').isVisible(), false);
+  assert.equal(await publish.isVisible(), true, 'it may be published again');
+  const r = await page.evaluate(async (m) => (await fetch(`/api/v1/race?month=${m}`)).json(), month);
+  assert.equal(r.published, false);
+  const audit = await page.evaluate(async () => (await fetch('/api/v1/audit?entity=race_results&limit=5')).json());
+  assert.ok(audit.items.some((a) => a.entity_id === month && a.action === 'DELETE /api/v1/race/publish'
+    && JSON.parse(a.detail).reason === '一条信息的日期录错，更正后重新发布'), JSON.stringify(audit.items));
+  assertClean(problems, 'the ranking page\'s publishing');
   await context.close();
 });
 

@@ -286,6 +286,30 @@ describe('indicator import and bulletin', () => {
     assert.equal(x.status, 2, 'xlsx needs -o');
   });
 
+  test('bulletin md: Liquid written into region names stays text when Jekyll builds the site', async () => {
+    // a statistician names regions: {{ … }} and {% … %} must not run as Liquid
+    const evil = '{{ site.secret }}{% include x %}';
+    const zone = '南通{{ page.x }}开发区';
+    sql(env.db.url, `UPDATE regions SET name = '${evil}' WHERE name = '海门区'`);
+    sql(env.db.url, `UPDATE regions SET name = '${zone}' WHERE name = '南通开发区'`);
+    try {
+      const r = cli(env.db.url, ['report', 'monthly', '--period', '2021-10', '--format', 'md']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /\{\{|\{%|%\}|\}\}/, 'no live Liquid anywhere in the file');
+      assert.doesNotMatch(r.stdout, /[{}]/, 'not a brace of the data');
+      const { block, rest } = frontMatter(r.stdout);
+      // the title still says the zone's name exactly once YAML is read
+      assert.equal(parseYaml(block).title, `${zone}2021年1-10月主要经济指标`);
+      // and the page shows the names as written (HTML character references)
+      assert.match(rest, /<th scope="row">&#123;&#123; site\.secret &#125;&#125;&#123;% include x %&#125;<\/th>/);
+      const h = await leader.get('/api/v1/indicators/bulletin?period=2021-10&format=md');
+      assert.equal(h.text, r.stdout);
+    } finally {
+      sql(env.db.url, `UPDATE regions SET name = '海门区' WHERE name = '${evil}'`);
+      sql(env.db.url, `UPDATE regions SET name = '南通开发区' WHERE name = '${zone}'`);
+    }
+  });
+
   test('bulletin html renders in Chromium with the paragraph and the table', async (t) => {
     const file = join(work, 'bulletin.html');
     const r = cli(env.db.url, ['report', 'monthly', '--period', '2021-10', '--format', 'html', '-o', file]);

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { adminServer, Client, freshDb, startServer } from './lib.mjs';
+import { adminServer, Client, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 // ------------------------------------------------------------ credit codes
 
@@ -609,14 +609,7 @@ describe('demo zone', () => {
   before(async () => {
     db = freshDb();
     srv = await startServer(db.url, ['--demo']);
-    let pw = null;
-    for (let i = 0; i < 100 && !pw; i++) {
-      const m = /one-time password[^\n]*\n\s*\n\s*(\S+)/.exec(srv.output().stdout);
-      if (m) pw = m[1];
-      else await new Promise((res) => setTimeout(res, 50));
-    }
-    assert.ok(pw, 'the admin password on stdout: ' + srv.output().stdout);
-    admin = await login(srv.url, 'admin', pw);
+    admin = await login(srv.url, 'admin', await demoAdminPassword(srv));
   });
   after(async () => {
     const code = await srv.stop();

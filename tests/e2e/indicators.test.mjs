@@ -5,7 +5,7 @@
 // paragraph must carry the article's sentences word for word.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, cli, freshDb, startServer } from './lib.mjs';
+import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 const ARTICLE = [
   '1-10月，南通开发区完成一般公共预算收入61.8亿元，增长12.8%，增幅列全市第三，其中税占比87%，列全市第二；',
@@ -23,13 +23,8 @@ describe('indicators on the demo zone', () => {
   before(async () => {
     db = freshDb();
     srv = await startServer(db.url, ['--demo']);
-    // the admin's one-time password: the first non-empty line after the notice
-    const lines = srv.output().stdout.split('\n');
-    let pw = null;
-    for (let i = 0; i < lines.length - 1 && pw === null; i++)
-      if (lines[i].includes('one-time password'))
-        pw = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '');
-    assert.ok(pw, 'admin password on stdout:\n' + srv.output().stdout);
+    // the admin's one-time password, changed as it must be first
+    const pw = await demoAdminPassword(srv);
     admin = new Client(srv.url);
     assert.equal((await admin.login('admin', pw)).status, 200);
     for (const [role, user] of Object.entries({ leader: 'leader.ib', statistician: 'stats', officer: 'officer01', recruiter: 'rec.ib.1' })) {

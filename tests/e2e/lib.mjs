@@ -139,3 +139,28 @@ export async function adminServer(extra = []) {
       if (code !== 0) throw new Error(`server exited ${code}:\n${srv.output().stderr.slice(-4000)}`);
     } };
 }
+
+// The password the demo admin is given by demoAdminPassword().
+export const DEMO_ADMIN_PASSWORD = 'demo-admin-password';
+
+// A --demo server prints a one-time password for user admin that must be
+// changed before anything else: read it from srv's standard output, log in
+// with it, change it to DEMO_ADMIN_PASSWORD through the API and return
+// that.  Call it before creating the admin's API tokens (a password change
+// revokes them).
+export async function demoAdminPassword(srv) {
+  let pw = null;
+  for (let i = 0; i < 100 && !pw; i++) {
+    const m = /one-time password[^\n]*\n\s*\n\s*(\S+)/.exec(srv.output().stdout);
+    if (m) pw = m[1];
+    else await new Promise((res) => setTimeout(res, 50));
+  }
+  if (!pw) throw new Error('no admin password on stdout:\n' + srv.output().stdout);
+  const c = new Client(srv.url);
+  const r = await c.login('admin', pw);
+  if (r.status !== 200) throw new Error(`demo admin login: ${r.status} ${r.text}`);
+  const ch = await c.post('/api/v1/me/password', { current: pw, new: DEMO_ADMIN_PASSWORD });
+  if (ch.status !== 200) throw new Error(`demo admin password change: ${ch.status} ${ch.text}`);
+  await c.del('/api/v1/session');
+  return DEMO_ADMIN_PASSWORD;
+}

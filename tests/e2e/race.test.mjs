@@ -1,10 +1,11 @@
 // End-to-end: the monthly race (GET /api/v1/race, /race/recruiters,
-// /race/export, POST /race/publish, GET/PUT /race/weights) on a --demo
+// /race/export, POST /race/publish (more in race_rules.test.mjs), GET/PUT
+// /race/weights) on a --demo
 // server.  Data for a quiet month (2024-05, before the demo's projects) is
 // made through the API, so the numbers are known.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, cli, freshDb, startServer } from './lib.mjs';
+import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 const MONTH = '2024-05';
 const WEIGHTS = { leads: 20, signed_investment: 25, signed_count: 10, landed: 10, speed: 15, major: 10, quota: 10 };
@@ -17,12 +18,7 @@ describe('the monthly race on the demo zone', () => {
   before(async () => {
     db = freshDb();
     srv = await startServer(db.url, ['--demo']);
-    const lines = srv.output().stdout.split('\n');
-    let pw = null;
-    for (let i = 0; i < lines.length - 1 && pw === null; i++)
-      if (lines[i].includes('one-time password'))
-        pw = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '');
-    assert.ok(pw, 'admin password on stdout:\n' + srv.output().stdout);
+    const pw = await demoAdminPassword(srv);
     admin = new Client(srv.url);
     assert.equal((await admin.login('admin', pw)).status, 200);
     for (const [role, user] of Object.entries({ leader: 'leader.ib', recruiter: 'rec.ib.1', officer: 'officer01' })) {
@@ -122,7 +118,9 @@ describe('the monthly race on the demo zone', () => {
     const live = await as.officer.get(`/api/v1/race?month=${month}`);
     assert.equal(live.json.published, false);
     assert.equal((await as.recruiter.post('/api/v1/race/publish', { month })).status, 403);
-    const pub = await as.leader.post('/api/v1/race/publish', { month });
+    // publishing is the zone's act: a unit's leader may not, an admin may
+    assert.equal((await as.leader.post('/api/v1/race/publish', { month })).status, 403);
+    const pub = await admin.post('/api/v1/race/publish', { month });
     assert.equal(pub.status, 201, pub.text);
     assert.equal(pub.json.published, true);
     assert.equal(typeof pub.json.published_at, 'number');

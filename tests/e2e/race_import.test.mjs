@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshDb, startServer, Client, cli } from './lib.mjs';
+import { freshDb, startServer, Client, cli, demoAdminPassword } from './lib.mjs';
 
 const DEMO_PW = 'demo-password';
 let db, srv, adminPw, dir;
@@ -133,12 +133,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'zo-race-import-'));
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
-  for (let i = 0; i < 100 && !adminPw; i++) {
-    const m = /one-time password[^\n]*\n\s*\n\s*(\S+)/.exec(srv.output().stdout);
-    if (m) adminPw = m[1];
-    else await new Promise(res => setTimeout(res, 50));
-  }
-  assert.ok(adminPw, 'the admin password on stdout: ' + srv.output().stdout);
+  adminPw = await demoAdminPassword(srv);
 });
 
 after(async () => {

@@ -2,7 +2,7 @@
 // dates, validation), trips across month boundaries, quotas, gaps, targets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDb, startServer, cli, Client } from './lib.mjs';
+import { freshDb, startServer, cli, Client, demoAdminPassword } from './lib.mjs';
 
 const ALPHA = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 function orgCheck(b) {
@@ -35,6 +35,7 @@ function err(r, status, field) {
 before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
+  await demoAdminPassword(srv);   // first, or the admin may do nothing else
   admin = await as('admin');
   const u = await admin.get('/api/v1/units');
   for (const x of u.json.items) units[x.code] = x.id;

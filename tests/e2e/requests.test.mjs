@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Client, freshDb, startServer, STORE } from './lib.mjs';
+import { Client, freshDb, startServer, STORE, demoAdminPassword } from './lib.mjs';
 
 const DEMO_PW = 'demo-password';
 let db, srv, adminPw;
@@ -136,12 +136,7 @@ async function act(who, id, body, status = 200, kind = 'requests') {
 before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
-  for (let i = 0; i < 100 && !adminPw; i++) {
-    const m = /one-time password[^\n]*\n\s*\n\s*(\S+)/.exec(srv.output().stdout);
-    if (m) adminPw = m[1];
-    else await new Promise((res) => setTimeout(res, 50));
-  }
-  assert.ok(adminPw, 'the admin password on stdout: ' + srv.output().stdout);
+  adminPw = await demoAdminPassword(srv);
   const admin = await as('admin');
   for (const [key, user] of [['hengtai', 'ent.hengtai'], ['langgu', 'ent.langgu']]) {
     const c = await as(user);

@@ -4,7 +4,7 @@
 // ("走访企业496家，协调解决问题560条") come out for 2021-10-15..2021-12-15.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminServer, Client, cli, freshDb, startServer } from './lib.mjs';
+import { adminServer, Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
 let S, admin;
 const street = {}, dept = {}, officer = {}, ent = {}, req = {};
@@ -182,12 +182,7 @@ test('demo data: 496 enterprises visited and 560 problems resolved in 2021-10-15
   const db = freshDb();
   const srv = await startServer(db.url, ['--demo']);
   try {
-    const lines = srv.output().stdout.split('\n');
-    let pw = null;
-    for (let i = 0; i < lines.length - 1 && pw === null; i++)
-      if (lines[i].includes('one-time password'))
-        pw = lines.slice(i + 1).map(l => l.trim()).find(l => l !== '');
-    assert.ok(pw, 'admin password on stdout:\n' + srv.output().stdout);
+    const pw = await demoAdminPassword(srv);
     const c = new Client(srv.url);
     assert.equal((await c.login('admin', pw)).status, 200);
     const r = await c.get('/api/v1/service/stats?from=2021-10-15&to=2021-12-15');

@@ -1,9 +1,12 @@
 /*
  * test_auth.c -- who the caller is, without HTTP: roles, the account rules
  * of user_create/user_update, the three ways to log in (username, credit
- * code, the kiosk's one-time code), throttling, sessions with their CSRF
- * token, and API tokens.  On the fixtures of testutil.h, in a temporary
- * SQLite file or $ZONEOPS_TEST_DB.
+ * code, the kiosk's one-time code), throttling by account and address,
+ * sessions with their CSRF token and the kiosk's idle and absolute limits,
+ * API tokens with their expiry and last use, changing one's own password.
+ * Time is a parameter of the functions that depend on it: the tests move
+ * it.  On the fixtures of testutil.h, in a temporary SQLite file or
+ * $ZONEOPS_TEST_DB.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,27 +116,46 @@ static void test_user_rules(void **state)
 	user_t *u;
 	enum login_way way;
 	struct login_in in = { .username = uname("rec"), .password = "a-new-password", .ip = "10.0.0.1" };
-	assert_int_equal(auth_login(g_db, g_a, &in, &u, &way, &e), 0);
+	assert_int_equal(auth_login(g_db, g_a, &in, now_sec(), &u, &way, &e), 0);
 	assert_int_equal(u->id, id);
 	assert_int_equal(u->unit_id, g_f.unit_id);
-	assert_int_equal(user_set_password(g_db, uname("nobody"), "long-enough-1", &e), -1);
+	assert_int_equal(u->must_change_password, 0);
+	assert_int_equal(user_set_password(g_db, uname("nobody"), "long-enough-1", 0, &e), -1);
+	/* the flag: set by the CLI's passwd --must-change, seen by the login */
+	assert_int_equal(user_set_password(g_db, uname("rec"), "a-third-password", 1, &e), 0);
+	in.password = "a-third-password";
+	assert_int_equal(auth_login(g_db, g_a, &in, now_sec(), &u, &way, &e), 0);
+	assert_int_equal(u->must_change_password, 1);
+	up = (struct user_input){ .role = "recruiter", .unit_id = g_f.unit_id, .has_unit = 1, .has_must_change = 1 };
+	assert_int_equal(user_update(g_db, id, &up, &e), 0);
+	assert_int_equal(auth_login(g_db, g_a, &in, now_sec(), &u, &way, &e), 0);
+	assert_int_equal(u->must_change_password, 0);
 	assert_int_equal(e.status, 404);
 }
 
-/* auth_login's status for in (0 when logged in; *who gets the user). */
-static int login(struct login_in in, const user_t **who, enum login_way *way)
+/* auth_login's status for in at time now (0: now_sec()): 0 when logged
+ * in (*who gets the user), else the error's status; *retry the 429's
+ * retry_after (may be NULL). */
+static int login_at(struct login_in in, int64_t now, const user_t **who, enum login_way *way, int64_t *retry)
 {
 	user_t *u = NULL;
 	err_t e;
 	if (in.ip == NULL)
 		in.ip = "10.0.0.2";
-	if (auth_login(g_db, g_a, &in, &u, way, &e) < 0) {
+	if (auth_login(g_db, g_a, &in, now ? now : now_sec(), &u, way, &e) < 0) {
 		assert_null(u);
+		if (retry)
+			*retry = e.status == 429 ? strtoll(err_get_param(&e, "retry_after"), NULL, 10) : 0;
 		return e.status;
 	}
 	if (who)
 		*who = u;
 	return 0;
+}
+
+static int login(struct login_in in, const user_t **who, enum login_way *way)
+{
+	return login_at(in, 0, who, way, NULL);
 }
 
 static void test_login(void **state)
@@ -177,26 +199,91 @@ static void test_login(void **state)
 	assert_int_equal(login((struct login_in){ .credit_code = g_f.credit_code, .kiosk_code = code }, NULL, &way), 401);
 }
 
-static void test_throttle(void **state)
+/* n failures recorded in bucket key at time at (the keys of auth.c:
+ * "u:<user id>", "e:<enterprise id>", "p:<account>|<ip>", "ip:<ip>"). */
+static void failures(const char *key, int n, int64_t at)
+{
+	for (int i = 0; i < n; i++) {
+		db_stmt_t *st = db_prepare(g_db, "INSERT INTO login_failures (key, at) VALUES ($1, $2)");
+		db_bind_text(st, 1, key);
+		db_bind_int(st, 2, at);
+		assert_int_equal(db_step(st), DB_DONE);
+		db_done(st);
+	}
+}
+
+static void test_throttle_pair(void **state)
 {
 	(void)state;
 	const user_t *stats = fixture_as(&g_f, ROLE_STATISTICIAN);
 	enum login_way way;
-	const char *key = arena_printf(g_a, "u:%s", stats->username);
-	for (int i = 0; i < LOGIN_MAX_PER_ACCOUNT; i++)
-		throttle_fail(g_db, key);
-	/* blocked even with the right password, from any address */
-	assert_int_equal(login((struct login_in){ .username = stats->username, .password = TESTUTIL_PASSWORD, .ip = "10.9.9.9" },
-	                       NULL, &way), 429);
-	throttle_clear(g_db, key);
-	assert_int_equal(login((struct login_in){ .username = stats->username, .password = TESTUTIL_PASSWORD }, NULL, &way), 0);
-	/* too many failures from one address block every account there */
-	const char *ip = "10.7.7.7", *ikey = arena_printf(g_a, "ip:%s", ip);
-	for (int i = 0; i < LOGIN_MAX_PER_ADDRESS; i++)
-		throttle_fail(g_db, ikey);
-	assert_int_equal(login((struct login_in){ .username = stats->username, .password = TESTUTIL_PASSWORD, .ip = ip }, NULL,
-	                       &way), 429);
-	throttle_clear(g_db, ikey);
+	int64_t t = now_sec(), retry = 0;
+	struct login_in wrong = { .username = stats->username, .password = "wrong-password", .ip = "10.1.0.1" };
+	struct login_in right = { .username = stats->username, .password = TESTUTIL_PASSWORD, .ip = "10.1.0.1" };
+	for (int i = 0; i < LOGIN_MAX_PER_PAIR; i++)
+		assert_int_equal(login_at(wrong, t, NULL, &way, NULL), 401);
+	/* this address waits a minute, even with the right password ... */
+	assert_int_equal(login_at(right, t + 10, NULL, &way, &retry), 429);
+	assert_int_equal(retry, LOGIN_PAIR_WAIT - 10);
+	/* ... the user from another address does not */
+	right.ip = "10.1.0.2";
+	assert_int_equal(login_at(right, t + 10, NULL, &way, NULL), 0);
+	/* every further failure doubles the wait */
+	assert_int_equal(login_at(wrong, t + LOGIN_PAIR_WAIT, NULL, &way, NULL), 401);
+	assert_int_equal(login_at(wrong, t + LOGIN_PAIR_WAIT + 2 * LOGIN_PAIR_WAIT - 1, NULL, &way, &retry), 429);
+	assert_int_equal(retry, 1);
+	assert_int_equal(login_at(wrong, t + 3 * LOGIN_PAIR_WAIT, NULL, &way, NULL), 401);
+	assert_int_equal(login_at(wrong, t + 3 * LOGIN_PAIR_WAIT + 1, NULL, &way, &retry), 429);
+	assert_int_equal(retry, 4 * LOGIN_PAIR_WAIT - 1);
+	/* failures are audited, the refused attempts too */
+	const char *p[1] = { stats->username };
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND username = $1"
+	                               " AND status = 401 AND ip = '10.1.0.1'", -1, 1, p), LOGIN_MAX_PER_PAIR + 2);
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND username = $1"
+	                               " AND status = 429", -1, 1, p), 3);
+	/* after the window the pair starts again; a success clears it */
+	right.ip = "10.1.0.1";
+	assert_int_equal(login_at(right, t + LOGIN_WINDOW + 3 * LOGIN_PAIR_WAIT + 1, NULL, &way, NULL), 0);
+	assert_int_equal(login_at(wrong, t + LOGIN_WINDOW + 3 * LOGIN_PAIR_WAIT + 2, NULL, &way, NULL), 401);
+}
+
+static void test_throttle_account_and_address(void **state)
+{
+	(void)state;
+	const user_t *leader = fixture_as(&g_f, ROLE_LEADER), *ent = fixture_as(&g_f, ROLE_ENTERPRISE);
+	enum login_way way;
+	int64_t t = now_sec() + 100000, retry = 0;
+	/* many addresses failing for one account space its attempts for
+	 * everyone -- by seconds, never a lock-out */
+	failures(arena_printf(g_a, "u:%lld", (long long)leader->id), LOGIN_MAX_PER_ACCOUNT, t);
+	struct login_in right = { .username = leader->username, .password = TESTUTIL_PASSWORD, .ip = "10.2.0.1" };
+	assert_int_equal(login_at(right, t, NULL, &way, &retry), 429);
+	assert_int_equal(retry, 1);
+	assert_int_equal(login_at(right, t + 1, NULL, &way, NULL), 0);
+	failures(arena_printf(g_a, "u:%lld", (long long)leader->id), 200, t + 2);
+	assert_int_equal(login_at(right, t + 3, NULL, &way, &retry), 429);
+	assert_true(retry > 0 && retry <= LOGIN_ACCOUNT_WAIT_MAX);
+	assert_int_equal(login_at(right, t + 2 + LOGIN_ACCOUNT_WAIT_MAX, NULL, &way, NULL), 0);
+
+	/* an enterprise is one account whichever way in: failures by username
+	 * count for the credit code and the kiosk's code */
+	struct login_in by_name = { .username = ent->username, .password = "wrong-password", .ip = "10.2.0.2" };
+	for (int i = 0; i < LOGIN_MAX_PER_PAIR; i++)
+		assert_int_equal(login_at(by_name, t, NULL, &way, NULL), 401);
+	assert_int_equal(login_at((struct login_in){ .credit_code = g_f.credit_code, .password = TESTUTIL_PASSWORD,
+	                                             .ip = "10.2.0.2" }, t, NULL, &way, NULL), 429);
+	assert_int_equal(login_at((struct login_in){ .credit_code = g_f.credit_code, .kiosk_code = "123456",
+	                                             .ip = "10.2.0.2" }, t, NULL, &way, NULL), 429);
+	assert_int_equal(login_at((struct login_in){ .credit_code = g_f.credit_code, .password = TESTUTIL_PASSWORD,
+	                                             .ip = "10.2.0.3" }, t, NULL, &way, NULL), 0);
+
+	/* one address failing for many accounts is stopped for all of them */
+	failures("ip:10.2.0.4", LOGIN_MAX_PER_ADDRESS, t);
+	right.username = fixture_as(&g_f, ROLE_RECRUITER)->username;
+	right.ip = "10.2.0.4";
+	assert_int_equal(login_at(right, t + 30, NULL, &way, &retry), 429);
+	assert_int_equal(retry, 30);
+	assert_int_equal(login_at(right, t + 60, NULL, &way, NULL), 0);
 }
 
 static void test_sessions_and_tokens(void **state)
@@ -204,8 +291,9 @@ static void test_sessions_and_tokens(void **state)
 	(void)state;
 	const user_t *leader = fixture_as(&g_f, ROLE_LEADER);
 	char token[65], csrf[65], other[65], csrf2[65];
-	assert_int_equal(session_create(g_db, leader->id, token, csrf), DB_OK);
-	assert_int_equal(session_create(g_db, leader->id, other, csrf2), DB_OK);
+	int64_t now = now_sec();
+	assert_int_equal(session_create(g_db, leader->id, 0, now, token, csrf), DB_OK);
+	assert_int_equal(session_create(g_db, leader->id, 0, now, other, csrf2), DB_OK);
 	user_t *u;
 	const char *c;
 	assert_int_equal(auth_session_user(g_db, g_a, token, &u, &c), 0);
@@ -225,6 +313,11 @@ static void test_sessions_and_tokens(void **state)
 	assert_int_equal(auth_session_user(g_db, g_a, "not-a-session", &u, &c), 0);
 	assert_null(u);
 	assert_null(c);
+	/* an ordinary session lasts SESSION_TTL, idle or not */
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, now + SESSION_TTL - 1, &u, &c), 0);
+	assert_non_null(u);
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, now + SESSION_TTL, &u, &c), 0);
+	assert_null(u);
 	/* a new password ends the other sessions */
 	assert_int_equal(session_end_others(g_db, leader->id, token), DB_OK);
 	assert_int_equal(auth_session_user(g_db, g_a, other, &u, &c), 0);
@@ -234,19 +327,142 @@ static void test_sessions_and_tokens(void **state)
 	assert_int_equal(session_delete(g_db, token), DB_OK);
 	assert_int_equal(auth_session_user(g_db, g_a, token, &u, &c), 0);
 	assert_null(u);
+}
 
-	/* API tokens */
-	char tok[68];
+/* The kiosk: gone after KIOSK_IDLE seconds without a request, and after
+ * KIOSK_TTL whatever happens. */
+static void test_kiosk_session(void **state)
+{
+	(void)state;
+	const user_t *ent = fixture_as(&g_f, ROLE_ENTERPRISE);
+	char token[65], csrf[65];
+	user_t *u;
+	const char *c;
+	int64_t t = now_sec();
+	assert_int_equal(session_create(g_db, ent->id, 1, t, token, csrf), DB_OK);
+	/* each request moves the idle limit on */
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, t + KIOSK_IDLE - 1, &u, &c), 0);
+	assert_non_null(u);
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, t + 2 * KIOSK_IDLE - 2, &u, &c), 0);
+	assert_non_null(u);
+	/* two idle minutes: gone, and deleted (a later time does not bring it back) */
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, t + 3 * KIOSK_IDLE - 2, &u, &c), 0);
+	assert_null(u);
+	assert_null(c);
+	char h[65];
+	session_token_hash(token, h);
+	const char *p[1] = { h };
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM sessions WHERE token_hash = $1", -1, 1, p), 0);
+	/* busy all the time: still over after KIOSK_TTL */
+	assert_int_equal(session_create(g_db, ent->id, 1, t, token, csrf), DB_OK);
+	int64_t at = t;
+	for (; at < t + KIOSK_TTL; at += KIOSK_IDLE / 2) {
+		assert_int_equal(auth_session_user_at(g_db, g_a, token, at, &u, &c), 0);
+		assert_non_null(u);
+	}
+	assert_int_equal(auth_session_user_at(g_db, g_a, token, t + KIOSK_TTL, &u, &c), 0);
+	assert_null(u);
+}
+
+static void test_tokens(void **state)
+{
+	(void)state;
+	const user_t *leader = fixture_as(&g_f, ROLE_LEADER), *officer = fixture_as(&g_f, ROLE_OFFICER);
+	char tok[68], tok2[68];
+	struct token_info ti;
 	err_t e;
-	assert_int_equal(token_create(g_db, leader->username, "test", tok, &e), 0);
+	user_t *u;
+	int64_t t = now_sec();
+	assert_int_equal(token_create(g_db, leader->id, "test", 0, t, tok, &ti, &e), 0);
 	assert_memory_equal(tok, "zo_", 3);
-	assert_int_equal(auth_token_user(g_db, g_a, tok, &u), 0);
+	assert_int_equal(ti.expires_at, t + TOKEN_DAYS_DEFAULT * 86400);
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, t, &u), 0);
 	assert_non_null(u);
 	assert_int_equal(u->id, leader->id);
 	assert_int_equal(auth_token_user(g_db, g_a, "zo_unknown", &u), 0);
 	assert_null(u);
-	assert_int_equal(token_create(g_db, uname("nobody"), "test", tok, &e), -1);
+	/* the last use is written, at most once a minute */
+	struct token_info got;
+	assert_int_equal(token_get(g_db, g_a, ti.id, &got), 1);
+	assert_int_equal(got.last_used_at, t);
+	assert_string_equal(got.username, leader->username);
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, t + TOKEN_TOUCH - 1, &u), 0);
+	assert_int_equal(token_get(g_db, g_a, ti.id, &got), 1);
+	assert_int_equal(got.last_used_at, t);
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, t + TOKEN_TOUCH, &u), 0);
+	assert_int_equal(token_get(g_db, g_a, ti.id, &got), 1);
+	assert_int_equal(got.last_used_at, t + TOKEN_TOUCH);
+	/* it ends */
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, ti.expires_at - 1, &u), 0);
+	assert_non_null(u);
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, ti.expires_at, &u), 0);
+	assert_null(u);
+	/* the checks */
+	assert_int_equal(token_create(g_db, leader->id, "x", TOKEN_DAYS_MAX + 1, t, tok2, NULL, &e), -1);
+	assert_string_equal(e.field, "expires_in_days");
+	assert_int_equal(token_create(g_db, leader->id, "x", -1, t, tok2, NULL, &e), -1);
+	assert_int_equal(token_create(g_db, leader->id, "a\nb", 1, t, tok2, NULL, &e), -1);
+	assert_string_equal(e.field, "name");
+	assert_int_equal(token_create(g_db, 999999999, "test", 0, t, tok2, NULL, &e), -1);
 	assert_int_equal(e.status, 404);
+	/* listed by user, revoked one by one or all at once */
+	assert_int_equal(token_create(g_db, leader->id, "second", 1, t, tok2, NULL, &e), 0);
+	assert_int_equal(token_create(g_db, officer->id, "officer's", 1, t, tok2, NULL, &e), 0);
+	struct token_info *v;
+	assert_int_equal(token_list(g_db, g_a, leader->id, &v), 2);
+	assert_string_equal(v[0].name, "second");
+	assert_string_equal(v[1].name, "test");
+	assert_true(token_list(g_db, g_a, 0, &v) >= 3);
+	assert_int_equal(token_revoke(g_db, ti.id), 1);
+	assert_int_equal(token_revoke(g_db, ti.id), 0);
+	assert_int_equal(token_list(g_db, g_a, leader->id, &v), 1);
+	assert_int_equal(token_revoke_all(g_db, leader->id), DB_OK);
+	assert_int_equal(token_list(g_db, g_a, leader->id, &v), 0);
+	assert_int_equal(token_list(g_db, g_a, officer->id, &v), 1);
+}
+
+/* Changing one's own password: the current one checked (and throttled),
+ * the flag cleared, the other sessions ended and the tokens revoked. */
+static void test_own_password(void **state)
+{
+	(void)state;
+	const user_t *dept = fixture_as(&g_f, ROLE_DEPARTMENT);
+	err_t e;
+	int64_t t = now_sec();
+	char keep[65], gone[65], csrf[65], tok[68];
+	assert_int_equal(session_create(g_db, dept->id, 0, t, keep, csrf), DB_OK);
+	assert_int_equal(session_create(g_db, dept->id, 0, t, gone, csrf), DB_OK);
+	assert_int_equal(token_create(g_db, dept->id, "t", 0, t, tok, NULL, &e), 0);
+	assert_int_equal(user_set_must_change(g_db, dept->id, 1), DB_OK);
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, "", "new-password-1", "10.3.0.1", keep, t, &e), -1);
+	assert_string_equal(e.field, "current");
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, "wrong", "new-password-1", "10.3.0.1", keep, t, &e), -1);
+	assert_string_equal(e.code, "wrong_password");
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, TESTUTIL_PASSWORD, "short", "10.3.0.1", keep, t, &e), -1);
+	assert_string_equal(e.field, "new");
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, TESTUTIL_PASSWORD, TESTUTIL_PASSWORD, "10.3.0.1", keep, t,
+	                                          &e), -1);
+	assert_string_equal(e.code, "same_password");
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, TESTUTIL_PASSWORD, "new-password-1", "10.3.0.1", keep, t,
+	                                          &e), 0);
+	user_t *u;
+	const char *c;
+	assert_int_equal(auth_session_user_at(g_db, g_a, keep, t, &u, &c), 0);
+	assert_non_null(u);
+	assert_int_equal(u->must_change_password, 0);
+	assert_int_equal(auth_session_user_at(g_db, g_a, gone, t, &u, &c), 0);
+	assert_null(u);
+	assert_int_equal(auth_token_user_at(g_db, g_a, tok, t, &u), 0);
+	assert_null(u);
+	/* guessing the current password is throttled like a login */
+	for (int i = 0; i < LOGIN_MAX_PER_PAIR; i++)
+		assert_int_equal(user_change_own_password(g_db, g_a, dept, "guess", "new-password-2", "10.3.0.2", NULL, t, &e),
+		                 -1);
+	assert_int_equal(user_change_own_password(g_db, g_a, dept, "new-password-1", "new-password-2", "10.3.0.2", NULL, t,
+	                                          &e), -1);
+	assert_int_equal(e.status, 429);
+	/* back to the fixture's password for the other tests */
+	assert_int_equal(user_set_password(g_db, dept->username, TESTUTIL_PASSWORD, 0, &e), 0);
 }
 
 static void test_audit(void **state)
@@ -268,8 +484,12 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_user_rules),
 		cmocka_unit_test(test_login),
-		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_throttle_pair),
+		cmocka_unit_test(test_throttle_account_and_address),
 		cmocka_unit_test(test_sessions_and_tokens),
+		cmocka_unit_test(test_kiosk_session),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_own_password),
 		cmocka_unit_test(test_audit),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

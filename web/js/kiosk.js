@@ -8,6 +8,14 @@
  * 'zoneops.kioskIdleMs' overrides, for tests) the session ends and the
  * kiosk login comes back; the last 20 s (at most half the timeout) count
  * down on screen.
+ *
+ * The session is a kiosk's on the server too (a one-time code, or the
+ * password with kiosk: true): a session-only cookie, ended by the server
+ * after 2 minutes without a request and 15 minutes after the login.  While
+ * someone is busy on the screen the kiosk asks /me at most every 30 s so
+ * that typing a long text does not count as idle; leaving the kiosk (the
+ * logout, the idle timer, another page, closing or reloading the page)
+ * deletes the session on the server.
  */
 import { h, replace, fmtTime } from './dom.js';
 import { get, post, del, setCsrf } from './api.js';
@@ -19,6 +27,16 @@ import { eventLabel } from './pages/requests.js';
 const IDLE_KEY = 'zoneops.kioskIdleMs';
 const IDLE_DEFAULT = 120000;
 const WARN_MS = 20000;
+const PING_MS = 30000;   // activity on the screen reaches the server this often at most
+
+/* Delete the kiosk's session on the server, also while the page goes away
+ * (keepalive outlives it). */
+function endSession(csrf) {
+  try {
+    fetch('/api/v1/session', { method: 'DELETE', keepalive: true, credentials: 'same-origin',
+      headers: csrf ? { 'X-CSRF-Token': csrf } : {} }).catch(() => {});
+  } catch { /* gone either way */ }
+}
 
 export function isKioskHash(hash = location.hash) {
   return /^#\/kiosk(\/|\?|$)/.test(hash || '');
@@ -40,7 +58,7 @@ function idleMs() {
  * says 401; k.stop() when leaving.
  */
 export function createKiosk(root, opts) {
-  const st = { user: null, ent: null, notice: '', last: Date.now(), timer: 0, token: 0 };
+  const st = { user: null, ent: null, notice: '', last: Date.now(), timer: 0, token: 0, pinged: 0 };
   const main = h('main', { class: 'kiosk-main', id: 'kiosk-main' });
   const who = h('div', { class: 'kiosk-who' });
   const countdown = h('div', { class: 'kiosk-idle', role: 'status', 'aria-live': 'assertive', hidden: true, dataset: { testid: 'kiosk-countdown' } });
@@ -58,12 +76,25 @@ export function createKiosk(root, opts) {
     st.last = Date.now();
     if (!countdown.hidden)
       countdown.hidden = true;
+    /* the server's idle limit moves with requests only: tell it (a 401
+     * here is the app's "session ended") */
+    if (st.user && st.user.kiosk && st.last - st.pinged >= PING_MS) {
+      st.pinged = st.last;
+      get('/api/v1/me').catch(() => {});
+    }
   };
+  /* closing or reloading the page ends a kiosk's session */
+  const onHide = () => {
+    if (st.user && st.user.kiosk)
+      endSession(st.user.csrf_token);
+  };
+  window.addEventListener('pagehide', onHide);
   const EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'input'];
 
   function startIdle() {
     stopIdle();
     st.last = Date.now();
+    st.pinged = st.last;
     for (const ev of EVENTS)
       document.addEventListener(ev, activity, { passive: true, capture: true });
     st.timer = setInterval(() => {
@@ -231,12 +262,15 @@ export function createKiosk(root, opts) {
       }
       submit.disabled = true;
       try {
-        const body = { credit_code: cc };
+        /* kiosk: true -- a kiosk's session on the server, with the password too */
+        const body = { credit_code: cc, kiosk: true };
         body[useCode ? 'code' : 'password'] = useCode ? secret.value.trim() : secret.value;
         const me = await post('/api/v1/session', body, { noAuthRedirect: true });
-        if (me.role !== 'enterprise') {
+        if (me.role !== 'enterprise' || me.must_change_password) {
+          setCsrf(me.csrf_token);
           await del('/api/v1/session', { noAuthRedirect: true }).catch(() => {});
-          err.textContent = t('kiosk.notEnterprise');
+          setCsrf(null);
+          err.textContent = me.role !== 'enterprise' ? t('kiosk.notEnterprise') : t('kiosk.mustChange');
           submit.disabled = false;
           return;
         }
@@ -420,9 +454,20 @@ export function createKiosk(root, opts) {
       history.replaceState(null, '', '#/kiosk');
       show(null, t('kiosk.expired'));
     },
-    stop: () => {
+    /* Leaving kiosk mode: a kiosk's session ends with it, unless
+     * opts.keepSession (the kiosk is only drawn again: a new language). */
+    stop: (o = {}) => {
       stopIdle();
       st.token++;
+      window.removeEventListener('pagehide', onHide);
+      if (!o.keepSession && st.user && st.user.kiosk) {
+        endSession(st.user.csrf_token);
+        st.user = null;
+        st.ent = null;
+        setCsrf(null);
+        if (opts.onLogout)
+          opts.onLogout();
+      }
     },
     active: () => shell.isConnected,
   };

@@ -264,8 +264,8 @@ export function showFormError(form, err) {
     }
   }
   const line = form.querySelector('.form-error');
-  if (line)
-    line.textContent = text;
+  if (line)   /* away from its field: say which one */
+    line.textContent = errorText(err, { field: true });
 }
 
 export function formErrorLine() {

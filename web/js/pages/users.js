@@ -1,11 +1,15 @@
 /*
  * users.js -- 用户管理 (admin): list with search, role filter and paging;
- * create and edit in a dialog; delete after confirmation.  A field error
- * from the API ({"error":{"field":…}}) is shown under that field.
+ * create and edit in a dialog (with "must change the password at the next
+ * sign-in"); a user's API tokens in a dialog (list, create, revoke);
+ * delete after confirmation.  A field error from the API
+ * ({"error":{"field":…}}) is shown under that field.
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post, patch, del } from '../api.js';
 import { t, getLang } from '../../i18n.js';
+import { can } from '../perm.js';
+import { tokenPanel } from './account.js';
 import {
   pageHeader, panel, errorBox, select, input, table, pager, badge, loading, modal, confirmBox, field,
   clearErrors, showFormError, formErrorLine, toast, errorText,
@@ -74,7 +78,8 @@ export async function render(ctx) {
         { key: 'id', label: 'ID', class: 'nowrap muted', align: 'r', narrowHide: true },
         { key: 'username', label: t('users.username'), class: 'mono nowrap' },
         { key: 'display_name', label: t('users.display_name'), class: 'strong nowrap' },
-        { key: 'role', label: t('users.role'), cell: (r) => badge(t(`role.${r.role}`), ROLE_KIND[r.role]) },
+        { key: 'role', label: t('users.role'), cell: (r) => [badge(t(`role.${r.role}`), ROLE_KIND[r.role]),
+          r.must_change_password ? [' ', badge(t('users.mustChangeBadge'), 'gold')] : null] },
         { key: 'belongs', label: t('users.belongs'),
           cell: (r) => (r.unit_id ? unitName(r.unit_id)
             : r.department_id ? deptName(r.department_id)
@@ -83,11 +88,20 @@ export async function render(ctx) {
         { key: 'actions', label: t('common.actions'), class: 'nowrap actions', cell: (r) => [
           h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: `edit-${r.username}` },
             on: { click: () => edit(r) } }, t('common.edit')),
+          can(ctx.user, 'GET /api/v1/tokens') ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: `tokens-${r.username}` },
+            on: { click: () => tokens(r) } }, t('users.tokens')) : null,
           r.id === ctx.user.id ? null : h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button',
             dataset: { testid: `delete-${r.username}` }, on: { click: () => remove(r) } }, t('common.delete')),
         ] },
       ], items),
       total > 0 ? pager(total, res.limit || LIMIT, res.offset ?? offset, (o) => { offset = o; load(); }) : null);
+  };
+
+  /* A user's API tokens: listed, created for it, revoked. */
+  const tokens = (u) => {
+    let open = true;
+    modal(t('users.tokensOf', { name: u.display_name || u.username }), tokenPanel(ctx.user, u.id, () => open && ctx.alive()),
+      { onClose: () => { open = false; } });
   };
 
   const remove = async (u) => {
@@ -112,6 +126,7 @@ export async function render(ctx) {
     const roleSel = select('role', ROLES.map((r) => [r, t(`role.${r}`)]), u ? u.role : 'officer');
     const password = input('password', { type: 'password', autocomplete: 'new-password', maxlength: 256,
       placeholder: creating ? '' : t('users.passwordKeep') });
+    const mustChange = h('input', { type: 'checkbox', name: 'must_change_password', checked: Boolean(u && u.must_change_password) });
     const unitSel = select('unit_id', [['', t('users.noUnit')], ...units.map((x) => [x.id, getLang() === 'en' && x.name_en ? x.name_en : x.name])],
       u && u.unit_id ? u.unit_id : '');
     const ent = input('enterprise_id', { type: 'number', min: 1, step: 1, value: u && u.enterprise_id ? u.enterprise_id : '' });
@@ -147,6 +162,7 @@ export async function render(ctx) {
         field(t('users.role'), roleSel),
         field(t('users.password'), password, creating ? t('users.passwordHint') : t('users.passwordKeep')),
         fUnit, fDept, fEnt),
+      h('div', { class: 'field field-check' }, h('label', { class: 'check' }, mustChange, t('users.mustChange'))),
       errLine,
       h('div', { class: 'form-actions' },
         h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')),
@@ -169,6 +185,7 @@ export async function render(ctx) {
         unit_id: idOf(unitSel, !fUnit.hidden),
         enterprise_id: idOf(ent, !fEnt.hidden),
         department_id: idOf(dept, !fDept.hidden),
+        must_change_password: mustChange.checked,
       };
       if (creating)
         body.username = username.value.trim();
