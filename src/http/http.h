@@ -207,8 +207,9 @@ void router_dispatch(req_t *r);
 /* An audit row written when the request's transaction has ended,
  * committed or rolled back, in a short transaction of its own: for what
  * must be kept although the handler's writes are not (refusals, failed
- * logins).  user and ip are the request's.  A request with such a row
- * gets no other refusal row from the router. */
+ * logins).  user and ip are the request's ("(anonymous)" when nobody is
+ * logged in).  A request with such a row gets no other refusal row from
+ * the router. */
 void req_audit_later(req_t *r, const char *action, const char *entity, const char *entity_id, int status,
                      const char *detail);
 

@@ -13,6 +13,8 @@
  * after the request's transaction in a short one of its own, so that it
  * stays when the handler's writes do not; at most REFUSALS_PER_MIN a
  * minute per address, so that refused requests cannot flood the log.
+ * Routes that keep their own audit (R_NOTX: the login, whose failures
+ * auth writes) get rows only for the router's own refusals.
  */
 #include "http.h"
 
@@ -244,7 +246,9 @@ static void write_late(req_t *r)
 	if (r->db == NULL || db_in_tx(r->db))
 		return;
 	for (struct late_audit *l = r->late; l; l = l->next) {
-		int rc = audit_write(r->db, r->user, r->ip, l->action, l->entity, l->entity_id, l->status, l->detail);
+		int rc = r->user ? audit_write(r->db, r->user, r->ip, l->action, l->entity, l->entity_id, l->status, l->detail)
+		         : audit_write_as(r->db, 0, "(anonymous)", r->ip, l->action, l->entity, l->entity_id, l->status,
+		                          l->detail);
 		if (rc != DB_OK)
 			fprintf(stderr, "zoneops: audit row of a %d %s: %s\n", l->status, l->action, db_errmsg(r->db));
 	}
@@ -292,8 +296,7 @@ static void audit_refusal(req_t *r)
 		return;
 	json_t *e = r->out ? json_object_get(r->out, "error") : NULL;
 	const char *code = e ? json_string_value(json_object_get(e, "code")) : NULL;
-	const char *detail = arena_printf(r->arena, "%s%s: %s %.200s%s", r->user ? "" : "anonymous, ",
-	                                  code ? code : "refused", r->method, r->path,
+	const char *detail = arena_printf(r->arena, "%s: %s %.200s%s", code ? code : "refused", r->method, r->path,
 	                                  q == 2 ? " (more refusals from this address this minute are not logged)" : "");
 	req_audit_later(r, arena_printf(r->arena, "%s %s", r->method, r->route->path), NULL,
 	                r->nparams ? r->params[0] : NULL, r->status, detail);
@@ -380,7 +383,8 @@ void router_dispatch(req_t *r)
 		rt->handler(r);
 	if (r->status == 0)
 		reply_error(r, 500, "internal", NULL, "the handler gave no reply");
-	if (r->status == 401 || r->status == 403)
+	/* a route that keeps its own audit (login: auth writes its failures) keeps it for refusals too */
+	if ((r->status == 401 || r->status == 403) && !(rt->flags & R_NOTX))
 		audit_refusal(r);
 	write_late(r);
 }

@@ -311,7 +311,9 @@ describe('/metrics, refusal audit, HSTS', () => {
     assert.equal(unauth.action, 'GET /api/v1/users/{id}');
     assert.equal(unauth.entity_id, '7');
     assert.equal(unauth.ip, '127.0.0.1');
-    assert.match(unauth.detail, /anonymous.*unauthenticated: GET \/api\/v1\/users\/7/);
+    assert.equal(unauth.username, '(anonymous)');
+    assert.equal(unauth.user_id, null);
+    assert.match(unauth.detail, /^unauthenticated: GET \/api\/v1\/users\/7/);
   });
 
   test('refusal rows are capped per address and minute', async () => {
