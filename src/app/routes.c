@@ -36,7 +36,7 @@
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
 	{ "GET",    "/healthz",                     api_healthz,          P_PUBLIC, 0, 0 },
-	{ "GET",    "/metrics",                     api_metrics,          P_PUBLIC, 0, 0 },
+	{ "GET",    "/metrics",                     api_metrics,          P_ADMIN,  0, 0 },
 
 	/* session and accounts */
 	{ "POST",   "/api/v1/session",              api_login,            P_PUBLIC, R_NOTX | R_NOCSRF, 4096 },

@@ -114,7 +114,7 @@ void import_http(req_t *r, const struct import_spec *spec)
 	struct import_opts o;
 	if (import_http_opts(r, spec->mode_good_ok, &o) < 0)
 		return;
-	struct table_src src = { .fd = -1, .data = r->body, .len = r->body_len };
+	struct table_src src = { .fd = r->body_spooled ? r->body_fd : -1, .data = r->body, .len = r->body_len };
 	struct import im;
 	import_run(r->db, spec, &src, &o, &im);
 	import_reply(r, &im);

@@ -249,6 +249,11 @@ static int on_row(void *ud, int64_t line, int n, const char *const *cells)
 	struct import *im = ud;
 	struct import_run *run = im->run;
 	const struct import_spec *spec = im->spec;
+	if (server_stopping()) {   /* SIGTERM: give up; a mode-all write rolls back */
+		err_t e;
+		err_set(&e, 503, "stopping", NULL, "the server is stopping; the import was interrupted");
+		return import_fail(im, &e);
+	}
 	int blank = 1;
 	for (int i = 0; i < n && blank; i++)
 		blank = text_is_blank(cells[i]);

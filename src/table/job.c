@@ -145,7 +145,7 @@ static void job_finish(struct job *j, struct import *im)
  * never comes when that request was rolled back).  1 when it is there. */
 static int job_row_seen(struct job *j)
 {
-	for (int tries = 0; tries < 600; tries++) {
+	for (int tries = 0; tries < 600 && !server_stopping(); tries++) {
 		db_stmt_t *st = db_prepare(j->db, "SELECT status FROM import_jobs WHERE id = $1");
 		db_bind_int(st, 1, j->id);
 		int seen = db_step(st) == DB_ROW;
@@ -229,7 +229,7 @@ static struct job *job_new(req_t *r, const struct import_spec *spec, const struc
 		return NULL;
 	j->id = id;
 	j->spec = spec;
-	j->fd = table_spool(r->body, r->body_len);
+	j->fd = r->body_spooled ? dup(r->body_fd) : table_spool(r->body, r->body_len);
 	j->url = strdup(db_global_url());
 	j->format = strdup(format);
 	j->filename = strdup(o->filename);
@@ -254,8 +254,7 @@ void import_job_start(req_t *r, const struct import_spec *spec, const struct imp
 		reply_error(r, 503, "busy", NULL, "%d imports are running; try again shortly", JOB_MAX);
 		return;
 	}
-	const char *format = o->format ? o->format
-	                   : r->body_len >= 4 && memcmp(r->body, "PK\x03\x04", 4) == 0 ? "xlsx" : "csv";
+	const char *format = o->format ? o->format : req_body_starts(r, "PK\x03\x04", 4) ? "xlsx" : "csv";
 	int rc = tidy_stale(r->db);
 	int64_t id = rc == DB_OK ? job_insert(r, spec, o, format, &rc) : 0;
 	if (id == 0) {
@@ -285,6 +284,16 @@ void import_job_start(req_t *r, const struct import_spec *spec, const struct imp
 	                             "url", arena_printf(r->arena, "/api/v1/imports/%lld", (long long)id),
 	                             "filename", o->filename, "mode", o->mode_good ? "good" : "all", "dry_run", o->dry_run,
 	                             "total_rows", (json_int_t)0, "processed_rows", (json_int_t)0));
+}
+
+int import_jobs_wait(double seconds)
+{
+	double until = now_mono() + seconds;
+	while (atomic_load(&running_jobs) > 0 && now_mono() < until) {
+		struct timespec ts = { 0, 20 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return atomic_load(&running_jobs) == 0 ? 0 : -1;
 }
 
 void import_job_get(req_t *r)

@@ -285,6 +285,9 @@ int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o);
  * connection runs the import with progress into the row and stores the
  * report.  o as import_http_opts filled it. */
 void import_job_start(req_t *r, const struct import_spec *spec, const struct import_opts *o);
+/* Wait up to seconds for the running jobs to end (a stopping server:
+ * they give up at server_stopping()).  0 when none runs, -1. */
+int import_jobs_wait(double seconds);
 /* GET /api/v1/imports/{id}: the job and its report (its owner and admins). */
 void import_job_get(req_t *r);
 

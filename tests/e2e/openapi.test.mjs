@@ -592,7 +592,7 @@ describe('empty database (one admin)', () => {
   test('empty: the static UI and the text endpoints have their documented content types', async () => {
     const anon = new Client(ctx.url);
     expectDoc(opOf('GET', '/'), await anon.get('/'), 200);
-    const m = await anon.get('/metrics');
+    const m = await ctx.admin.get('/metrics');
     expectDoc(opOf('GET', '/metrics'), m, 200);
     assert.match(m.text, /zoneops_http_requests_total\{method="GET",route="\/"/);
   });
