@@ -285,8 +285,9 @@ static void job_finish(struct job *j, struct import *im)
 		db_bind_text(st, 2, final_status(im));
 		db_bind_int(st, 3, im->rows);
 		db_bind_int(st, 4, processed);
-		db_bind_int(st, 5, im->created);
-		db_bind_int(st, 6, im->updated);
+		/* the importer's summary may count what a dry run would do */
+		db_bind_int(st, 5, json_integer_value(json_object_get(rep, "created")));
+		db_bind_int(st, 6, json_integer_value(json_object_get(rep, "updated")));
 		db_bind_int(st, 7, im->bad_rows);
 		db_bind_text(st, 8, report ? report : "{}");
 		db_bind_int(st, 9, now_sec());
