@@ -118,7 +118,7 @@ async function requestFor(route, role) {
     body = route.method === 'DELETE' ? undefined : '{}';
     if (route.raw) {
       type = 'text/csv';
-      if (path === '/api/v1/enterprises/import') query = { format: 'none' };   // 422 before a job starts
+      query = { format: 'none' };   // an import: 422 before a job starts
     }
   }
   const qs = new URLSearchParams(query).toString();
