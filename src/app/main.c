@@ -101,7 +101,8 @@ static char *read_password(const char *prompt)
 }
 
 enum { O_DB = 1000, O_LISTEN, O_DEMO, O_WEB, O_THREADS, O_ROLE, O_DISPLAY, O_UNIT, O_ENT, O_DEPT, O_USER,
-       O_NAME, O_MAXBODY, O_PERIP, O_MAXCONN, O_SECURE, O_HEADER_TIMEOUT, O_DAYS, O_MUST_CHANGE };
+       O_NAME, O_MAXBODY, O_PERIP, O_MAXCONN, O_SECURE, O_HEADER_TIMEOUT, O_DAYS, O_MUST_CHANGE, O_BODY_TIMEOUT,
+       O_BODY_MIN_RATE, O_MAX_UPLOADS, O_MAX_UPLOADS_USER, O_TRUSTED_PROXY, O_METRICS_LISTEN };
 
 static const struct option longopts[] = {
 	{ "db", required_argument, NULL, O_DB },
@@ -123,6 +124,12 @@ static const struct option longopts[] = {
 	{ "secure-cookies", no_argument, NULL, O_SECURE },
 	{ "days", required_argument, NULL, O_DAYS },
 	{ "must-change", no_argument, NULL, O_MUST_CHANGE },
+	{ "body-timeout", required_argument, NULL, O_BODY_TIMEOUT },
+	{ "body-min-rate", required_argument, NULL, O_BODY_MIN_RATE },
+	{ "max-uploads", required_argument, NULL, O_MAX_UPLOADS },
+	{ "max-uploads-per-user", required_argument, NULL, O_MAX_UPLOADS_USER },
+	{ "trusted-proxy", required_argument, NULL, O_TRUSTED_PROXY },
+	{ "metrics-listen", required_argument, NULL, O_METRICS_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -151,6 +158,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_MAXCONN: server_cfg.max_conns = (unsigned)atoi(optarg); break;
 		case O_HEADER_TIMEOUT: server_cfg.header_timeout = (unsigned)atoi(optarg); break;
 		case O_SECURE: server_cfg.secure_cookies = 1; break;
+		case O_BODY_TIMEOUT: server_cfg.body_timeout = (unsigned)atoi(optarg); break;
+		case O_BODY_MIN_RATE: server_cfg.body_min_rate = (unsigned)atoi(optarg); break;
+		case O_MAX_UPLOADS: server_cfg.max_uploads = (unsigned)atoi(optarg); break;
+		case O_MAX_UPLOADS_USER: server_cfg.max_uploads_per_user = (unsigned)atoi(optarg); break;
+		case O_METRICS_LISTEN: server_cfg.metrics_listen = optarg; break;
+		case O_TRUSTED_PROXY:
+			if (server_trust_proxy(optarg) < 0) {
+				fprintf(stderr, "zoneops: bad --trusted-proxy '%s' (want an address or CIDR, e.g. 10.0.0.0/8)\n", optarg);
+				return -1;
+			}
+			break;
 		case O_ROLE: o->role = optarg; break;
 		case O_DISPLAY: o->display = optarg; break;
 		case O_UNIT: o->unit = strtoll(optarg, NULL, 10); break;
@@ -606,7 +624,9 @@ static int cmd_version(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "serve", NULL, cmd_serve, "serve [--db URL] [--listen HOST:PORT] [--demo] [--web DIR] [--threads N]\n"
-	  "              [--max-body BYTES] [--max-conns N] [--per-ip N] [--header-timeout SEC] [--secure-cookies]",
+	  "              [--max-body BYTES] [--max-conns N] [--per-ip N] [--header-timeout SEC] [--secure-cookies]\n"
+	  "              [--body-timeout SEC] [--body-min-rate BYTES] [--max-uploads N] [--max-uploads-per-user N]\n"
+	  "              [--trusted-proxy CIDR]... [--metrics-listen HOST:PORT]",
 	  "Run the web server (UI, JSON API). Applies pending migrations first; --demo seeds an empty database\n"
 	  "with a demo zone and prints a one-time admin password." },
 	{ "migrate", NULL, cmd_migrate, "migrate [--db URL]", "Apply pending schema migrations." },
