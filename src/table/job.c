@@ -25,8 +25,9 @@
  * Jobs whose process died: unfinished rows are marked failed
  * ("interrupted"; cancelled when a cancel was asked) -- on SQLite (one
  * server per database) every unfinished job older than this process's
- * first look at the jobs, on PostgreSQL those without a heartbeat for
- * JOB_STALE_SEC (another instance's running jobs beat meanwhile).
+ * first look at the jobs; on PostgreSQL those whose advisory lock is free
+ * (a running job's connection holds it), or still queued JOB_STALE_SEC
+ * after their creation.
  */
 #include "table.h"
 
@@ -39,7 +40,7 @@
 #include <unistd.h>
 
 #define JOB_MAX 4                 /* running jobs per process */
-#define JOB_STALE_SEC 300         /* PostgreSQL: an unfinished job without a heartbeat this long is dead */
+#define JOB_STALE_SEC 300         /* PostgreSQL: a job still queued this long after its creation is dead */
 #define JOB_POLL_SEC 0.5          /* how often a job reads its row's cancel flag */
 
 /* SQL: the statuses of a job that has ended */
@@ -139,26 +140,66 @@ int import_stop_all(double seconds)
  * cancel was asked).  A plain read when there are none. */
 static void jobs_recover(db_t *db)
 {
-	static atomic_llong first_look;   /* SQLite: this process's first look at the jobs */
-	long long t0 = 0;
-	atomic_compare_exchange_strong(&first_look, &t0, (long long)now_sec());
-	int64_t before = db_kind(db) == DB_SQLITE ? (int64_t)atomic_load(&first_look) : now_sec() - JOB_STALE_SEC;
-	db_stmt_t *st = db_prepare(db, "SELECT 1 FROM import_jobs WHERE status NOT IN " JOB_ENDED " AND heartbeat_at < $1 LIMIT 1");
-	db_bind_int(st, 1, before);
-	int stale = db_step(st) == DB_ROW;
-	db_done(st);
-	if (!stale)
+	/* SQLite: one process owns the file, so every job that existed at this
+	 * process's first look and has not ended belonged to a dead process
+	 * (by id: a heartbeat in the same second as the look is no proof).
+	 * PostgreSQL: several processes; a running job holds an advisory lock
+	 * (job_claim), so a job whose lock is free is dead. */
+	static pthread_mutex_t look_mu = PTHREAD_MUTEX_INITIALIZER;
+	static int looked;
+	static int64_t last_before_look;
+	int sqlite = db_kind(db) == DB_SQLITE;
+	if (sqlite) {
+		pthread_mutex_lock(&look_mu);
+		if (!looked) {
+			last_before_look = db_int1(db, "SELECT COALESCE(max(id), 0) FROM import_jobs", 0, 0, NULL);
+			looked = 1;
+		}
+		pthread_mutex_unlock(&look_mu);
+	}
+#define JOB_FAIL_DEAD(cond) \
+	"UPDATE import_jobs SET status = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'failed' END," \
+	" finished_at = $2, report = '{\"fatal\":{\"code\":\"interrupted\",\"message\":\"the server stopped" \
+	" during the import; nothing of an all-or-nothing import was written\",\"line\":null,\"field\":null}," \
+	"\"errors\":[]}' WHERE status NOT IN " JOB_ENDED " AND " cond
+	if (sqlite) {
+		db_stmt_t *st = db_prepare(db, JOB_FAIL_DEAD("id <= $1"));
+		db_bind_int(st, 1, last_before_look);
+		db_bind_int(st, 2, now_sec());
+		if (db_step(st) != DB_DONE)
+			fprintf(stderr, "zoneops: marking interrupted imports: %s\n", db_errmsg(db));
+		db_done(st);
 		return;
-	st = db_prepare(db,
-		"UPDATE import_jobs SET status = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'failed' END,"
-		" finished_at = $2, report = '{\"fatal\":{\"code\":\"interrupted\",\"message\":\"the server stopped"
-		" during the import; nothing of an all-or-nothing import was written\",\"line\":null,\"field\":null},"
-		"\"errors\":[]}' WHERE status NOT IN " JOB_ENDED " AND heartbeat_at < $1");
-	db_bind_int(st, 1, before);
-	db_bind_int(st, 2, now_sec());
-	if (db_step(st) != DB_DONE)
-		fprintf(stderr, "zoneops: marking interrupted imports: %s\n", db_errmsg(db));
+	}
+	/* PostgreSQL: a job past 'queued' whose lock (job_claim) is free has
+	 * no process any more; a job still queued long after its creation
+	 * never got one */
+	int64_t ids[32];
+	int n = 0;
+	db_stmt_t *st = db_prepare(db, "SELECT id FROM import_jobs WHERE status NOT IN " JOB_ENDED
+	                               " AND (status <> 'queued' OR created_at < $1) ORDER BY id LIMIT 32");
+	db_bind_int(st, 1, now_sec() - JOB_STALE_SEC);
+	while (n < 32 && db_step(st) == DB_ROW)
+		ids[n++] = db_col_int(st, 0);
 	db_done(st);
+	for (int i = 0; i < n; i++) {
+		st = db_prepare(db, "SELECT CASE WHEN pg_try_advisory_lock(7420, CAST($1 AS INTEGER)) THEN 1 ELSE 0 END");
+		db_bind_int(st, 1, ids[i]);
+		int free_ = db_step(st) == DB_ROW && db_col_int(st, 0) == 1;
+		db_done(st);
+		if (!free_)
+			continue;
+		st = db_prepare(db, JOB_FAIL_DEAD("id = $1"));
+		db_bind_int(st, 1, ids[i]);
+		db_bind_int(st, 2, now_sec());
+		if (db_step(st) != DB_DONE)
+			fprintf(stderr, "zoneops: marking interrupted imports: %s\n", db_errmsg(db));
+		db_done(st);
+		st = db_prepare(db, "SELECT pg_advisory_unlock(7420, CAST($1 AS INTEGER))");
+		db_bind_int(st, 1, ids[i]);
+		db_step(st);
+		db_done(st);
+	}
 }
 
 /* ---- the thread ---- */
@@ -216,7 +257,7 @@ static void job_progress(struct import *im, const char *phase, int64_t done, int
 static int job_stop(struct import *im, err_t *why)
 {
 	struct job *j = im->o->ud;
-	if (atomic_load(&stopping)) {
+	if (atomic_load(&stopping) || server_stopping()) {
 		err_set(why, 503, "interrupted", NULL,
 		        "the server stopped during the import; nothing of an all-or-nothing import was written");
 		return 1;
@@ -297,12 +338,27 @@ static void job_finish(struct job *j, struct import *im)
 		if (rc == DB_DONE)
 			break;
 		fprintf(stderr, "zoneops: import job %lld: saving the result: %s\n", (long long)j->id, db_errmsg(j->ctl));
-		if (atomic_load(&stopping))
+		if (atomic_load(&stopping) || server_stopping())
 			break;   /* the next start marks it interrupted */
 		sleep(1);
 	}
 	free(report);
 	json_decref(rep);
+}
+
+/* PostgreSQL: the job's control connection holds an advisory lock on the
+ * job's id while it runs; the server dies, the connection closes, the lock
+ * goes, and jobs_recover() in any instance can tell at once. */
+/* (the advisory locks' first key, 7420, means import jobs) */
+static void job_claim(struct job *j)
+{
+	if (db_kind(j->ctl) != DB_POSTGRES)
+		return;
+	db_stmt_t *st = db_prepare(j->ctl, "SELECT pg_advisory_lock(7420, CAST($1 AS INTEGER))");
+	db_bind_int(st, 1, j->id);
+	if (db_step(st) != DB_ROW)
+		fprintf(stderr, "zoneops: import job %lld: taking its lock: %s\n", (long long)j->id, db_errmsg(j->ctl));
+	db_done(st);
 }
 
 static void *job_main(void *arg)
@@ -316,7 +372,8 @@ static void *job_main(void *arg)
 		fprintf(stderr, "zoneops: import job %lld: cannot open the database: %s\n", (long long)j->id, err ? err : "?");
 		free(err);
 	} else {
-		job_update(j, "reading", 0, 0, NULL);
+		job_claim(j);
+		job_update(j, "reading", 0, 0, NULL);   /* after the claim: see jobs_recover() */
 		j->user.username = j->username;
 		j->user.role = j->role;
 		struct import_opts o = {
