@@ -17,6 +17,7 @@
  * auth writes) get rows only for the router's own refusals.
  */
 #include "http.h"
+#include "server_int.h"
 
 #include "auth/auth.h"
 
@@ -164,12 +165,13 @@ static int json_depth_ok(json_t *j, int depth, const char **why)
 	return 1;
 }
 
-static int parse_body(req_t *r)
+/* A request's JSON body: jansson with duplicate keys refused, then no
+ * deeper than 8 levels and no integer outside +-2^53 (what a browser's
+ * number keeps).  The value, or NULL with err = 400 and a code. */
+json_t *body_json(const char *body, size_t len, err_t *err)
 {
-	if (r->body_len == 0)
-		return 0;
 	json_error_t e;
-	json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
 	if (j == NULL) {
 		const char *code = "malformed_json";
 		switch (json_error_code(&e)) {
@@ -180,19 +182,31 @@ static int parse_body(req_t *r)
 		case json_error_numeric_overflow: code = "number_out_of_range"; break;
 		default: break;
 		}
-		reply_error(r, 400, code, NULL, "invalid JSON body at line %d, column %d: %s", e.line, e.column, e.text);
-		return -1;
+		err_set(err, 400, code, NULL, "invalid JSON body at line %d, column %d: %s", e.line, e.column, e.text);
+		return NULL;
 	}
 	const char *why = NULL;
 	if (!json_depth_ok(j, 0, &why)) {
 		json_decref(j);
 		if (strcmp(why, "too_deep") == 0)
-			reply_error(r, 400, why, NULL, "the JSON body is nested deeper than 8 levels");
+			err_set(err, 400, why, NULL, "the JSON body is nested deeper than 8 levels");
 		else
-			reply_error(r, 400, why, NULL, "a number in the JSON body is outside ±2^53");
+			err_set(err, 400, why, NULL, "a number in the JSON body is outside ±2^53");
+		return NULL;
+	}
+	return j;
+}
+
+static int parse_body(req_t *r)
+{
+	if (r->body_len == 0)
+		return 0;
+	err_t err;
+	r->json = body_json(r->body, r->body_len, &err);
+	if (r->json == NULL) {
+		reply_err(r, &err);
 		return -1;
 	}
-	r->json = j;
 	return 0;
 }
 

@@ -73,6 +73,12 @@ int head_token(const char *s, size_t n);
 /* The number of arguments in the query of a raw URI. */
 size_t head_query_args(const char *uri);
 
+/* A request's JSON body checked (router.c): duplicate keys, depth 8,
+ * integers within +-2^53.  The value, or NULL with err = 400 and a code
+ * (malformed_json, invalid_utf8, duplicate_key, null_character,
+ * number_out_of_range, too_deep). */
+json_t *body_json(const char *body, size_t len, err_t *err);
+
 /* The client's address: the peer's, or when the peer is a trusted proxy
  * the right-most address of xff (the X-Forwarded-For values joined by
  * ",", may be NULL) that is not itself a trusted proxy.  In a. */
