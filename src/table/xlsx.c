@@ -517,6 +517,11 @@ static void row_start(struct xctx *x, const char **atts)
 			xfail(x);
 			return;
 		}
+		if (v <= x->lastrow) {   /* ECMA-376: rows in ascending order; lines must not go back */
+			table_fail(x->err, 0, "xml_syntax", "worksheet: row %lld comes after row %lld", v, (long long)x->lastrow);
+			xfail(x);
+			return;
+		}
 		r = v;
 	}
 	if (r > MAX_ROWS) {

@@ -425,6 +425,41 @@ static void test_xlsx_handmade(void **state)
 	free(d);
 }
 
+/* Rows must come in ascending order (ECMA-376 18.3.1.73): a sheet whose
+ * row numbers go back is refused, not read with line numbers going back
+ * (found by fuzz_xlsx). */
+static void test_xlsx_rows_descending(void **state)
+{
+	(void)state;
+	char wb[512];
+	snprintf(wb, sizeof wb, "<workbook %s><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+	         WB_NS);
+	const char *rels =
+		"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+		"<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+		"</Relationships>";
+	const char *sheet = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+	                    "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>five</t></is></c></row>"
+	                    "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>three</t></is></c></row>"
+	                    "</sheetData></worksheet>";
+	const struct part parts[] = {
+		{ "xl/workbook.xml", wb, 0 },
+		{ "xl/_rels/workbook.xml.rels", rels, 0 },
+		{ "xl/worksheets/sheet1.xml", sheet, 0 },
+		{ NULL, NULL, 0 },
+	};
+	size_t len;
+	char *d = make_zip(parts, &len);
+	struct rows r = { 0 };
+	err_t err = { 0 };
+	int d1904 = 0;
+	assert_int_not_equal(xlsx_read(d, len, NULL, collect, &r, &d1904, &err), 0);
+	assert_string_equal(err.code, "xml_syntax");
+	assert_non_null(strstr(err.message, "row 3 comes after row 5"));
+	rows_free(&r);
+	free(d);
+}
+
 static void test_xlsx_not_a_workbook(void **state)
 {
 	(void)state;
@@ -1207,6 +1242,7 @@ int main(void)
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test(test_xlsx_generated),
 		cmocka_unit_test(test_xlsx_handmade),
+		cmocka_unit_test(test_xlsx_rows_descending),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
 		cmocka_unit_test(test_xlsx_zip_bomb),
 		cmocka_unit_test(test_xlsx_doctype),
