@@ -2223,8 +2223,12 @@ static const char *unit_of(const struct plain *P, const struct node *n)
 	}
 }
 
-static int pl_prec(const struct node *n)
+/* Phrases for functions are grouped inside arithmetic, except the Chinese
+ * postfix ones (…的绝对值, …（四舍五入…）). */
+static int pl_prec(const struct plain *P, const struct node *n)
 {
+	if (P->zh && (n->op == N_ABS || n->op == N_ROUND))
+		return PR_PRIMARY;
 	return n->op >= N_MIN ? PR_CMP : prec_of(n);
 }
 
@@ -2318,7 +2322,7 @@ static void pl_fn(struct plain *P, const struct node *n)
 static void pl_node(struct plain *P, const struct node *n, int minp, const char *unit)
 {
 	static const char *const ar[] = { " + ", " − ", " × ", " ÷ " };
-	int zh = P->zh, paren = pl_prec(n) < minp;
+	int zh = P->zh, paren = pl_prec(P, n) < minp;
 	if (paren)
 		put(&P->o, zh ? "（" : "(");
 	switch (n->op) {
