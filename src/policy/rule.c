@@ -679,16 +679,16 @@ static void lex_string(struct parser *p, struct token *t)
 			     "the string that starts here is not closed: end it with '\"' on the same line");
 			return;
 		}
-		if (c < 0x20 && c != '\t') {
-			fail(p, p->line, p->col, "character", NULL, NULL,
-			     "a control character cannot be part of a string");
-			return;
-		}
 		if (is_close_quote(c))
 			break;
 		if (c == '\\' && p->pos + 1 < p->n && p->src[p->pos + 1] != '\n' && p->src[p->pos + 1] != '\r') {
 			adv(p, 1);
 			c = cp_at(p->src, p->n, p->pos, &l);
+		}
+		if (c < 0x20 && c != '\t') {
+			fail(p, p->line, p->col, "character", NULL, NULL,
+			     "a control character cannot be part of a string");
+			return;
 		}
 		len += l;
 		adv(p, l);

@@ -690,6 +690,9 @@ static void test_limits(void **state)
 	/* invalid UTF-8 at its character */
 	expect_error("key and \"\xE4\xB8\" = street", RULE_CONDITION, "syntax", "encoding", 1, 10);
 	expect_error("key\n\xFF", RULE_CONDITION, "syntax", "encoding", 2, 1);
+	/* a control character, even escaped (the fuzzer's first find) */
+	expect_error("street = \"a\x1c\"", RULE_CONDITION, "syntax", "character", 1, 12);
+	expect_error("street = \"a\\\x1c\"", RULE_CONDITION, "syntax", "character", 1, 13);
 	/* empty */
 	expect_error("", RULE_CONDITION, "syntax", "empty", 1, 1);
 	expect_error("  # 只有注释\n", RULE_BENEFIT, "syntax", "empty", 2, 1);
