@@ -2282,9 +2282,11 @@ static void pl_in(struct plain *P, const struct node *n)
 		put(&P->o, "之一");
 }
 
-static void pl_fn(struct plain *P, const struct node *n)
+/* unit: the unit of n's value known from around it (a benefit is in 万元),
+ * or NULL; plain numbers in n get it. */
+static void pl_fn(struct plain *P, const struct node *n, const char *unit)
 {
-	const char *u = unit_of(P, n);
+	const char *u = unit ? unit : unit_of(P, n);
 	int zh = P->zh, two = n->nk == 2, lo = n->op == N_MIN;
 	switch (n->op) {
 	case N_MIN: case N_MAX:
@@ -2301,12 +2303,12 @@ static void pl_fn(struct plain *P, const struct node *n)
 	case N_ABS:
 		if (!zh)
 			put(&P->o, "the absolute value of ");
-		pl_node(P, n->k[0], PR_PRIMARY, NULL);
+		pl_node(P, n->k[0], PR_PRIMARY, unit);
 		if (zh)
 			put(&P->o, "的绝对值");
 		break;
 	case N_ROUND:
-		pl_node(P, n->k[0], PR_PRIMARY, NULL);
+		pl_node(P, n->k[0], PR_PRIMARY, unit);
 		putf(&P->o, zh ? "（四舍五入保留%d位小数）" : " rounded to %d decimals", n->ival);
 		break;
 	default:                    /* N_PREFIX */
@@ -2345,10 +2347,11 @@ static void pl_node(struct plain *P, const struct node *n, int minp, const char 
 		pl_node(P, n->k[0], PR_NEG, unit);
 		break;
 	case N_ADD: case N_SUB: case N_MUL: case N_DIV: {
+		/* a sum's terms share its unit; a product's factors may not (a rate) */
 		int add = n->op <= N_SUB;
-		pl_node(P, n->k[0], prec_of(n), add ? unit_of(P, n->k[1]) : NULL);
+		pl_node(P, n->k[0], prec_of(n), add ? (unit ? unit : unit_of(P, n->k[1])) : NULL);
 		put(&P->o, ar[n->op - N_ADD]);
-		pl_node(P, n->k[1], prec_of(n) + 1, add ? unit_of(P, n->k[0]) : NULL);
+		pl_node(P, n->k[1], prec_of(n) + 1, add ? (unit ? unit : unit_of(P, n->k[0])) : NULL);
 		break;
 	}
 	case N_EQ: case N_NE: case N_LT: case N_LE: case N_GT: case N_GE: pl_cmp(P, n); break;
@@ -2361,7 +2364,7 @@ static void pl_node(struct plain *P, const struct node *n, int minp, const char 
 		break;
 	case N_NOT: pl_cond(P, n->k[0], 1); break;
 	case N_IN: case N_NOTIN: pl_in(P, n); break;
-	default: pl_fn(P, n); break;
+	default: pl_fn(P, n, unit); break;
 	}
 	if (paren)
 		put(&P->o, zh ? "）" : ")");
@@ -2374,6 +2377,6 @@ int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct 
 	if (n == NULL)
 		return -1;
 	struct plain P = { { out, 0 }, lang != RULE_EN, facts, r, year };
-	pl_node(&P, n, 0, NULL);
+	pl_node(&P, n, 0, r->kind == RULE_BENEFIT && clause == -1 ? (P.zh ? WAN_ZH : WAN_EN) : NULL);
 	return P.o.oom ? -1 : 0;
 }

@@ -824,8 +824,14 @@ static void test_plain_language(void **state)
 	                    "上一年度研发投入 × 0.1 与 200万元 中的较小者");
 	assert_string_equal(plain("min(rd_spending[year-1] * 0.1, 200)", RULE_BENEFIT, RULE_EN, 0),
 	                    "the smaller of R&D spending (previous year) × 0.1 and 200 ×10k yuan");
-	assert_string_equal(plain("max(1, 2, exports)", RULE_BENEFIT, RULE_EN, 0),
-	                    "the largest of 1 ×10k USD, 2 ×10k USD and exports (this year)");
+	/* a benefit is in 万元, whatever its factors: 0.3 is a rate per person */
+	assert_string_equal(plain("min(new_employees[year-1] * 0.3, 60)", RULE_BENEFIT, RULE_ZH, 0),
+	                    "上一年度新增就业人数 × 0.3 与 60万元 中的较小者");
+	assert_string_equal(plain("max(1, 2, exports * 0.07) + 5", RULE_BENEFIT, RULE_EN, 0),
+	                    "(the largest of 1 ×10k yuan, 2 ×10k yuan and exports (this year) × 0.07) + 5 ×10k yuan");
+	/* in a condition a scaled fact keeps its unit */
+	assert_string_equal(plain("exports * 1.15 >= 100", RULE_CONDITION, RULE_ZH, 0),
+	                    "本年度出口额 × 1.15 ≥ 100万美元");
 	assert_string_equal(plain("round(abs(exports - exports[year+1]) * 0.07, 2)", RULE_BENEFIT, RULE_ZH, 0),
 	                    "（（本年度出口额 − 下一年度出口额）的绝对值 × 0.07）（四舍五入保留2位小数）");
 	assert_string_equal(plain("(year - founded_year) * 2", RULE_BENEFIT, RULE_ZH, 2025), "（2025 − 成立年份） × 2");
