@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what zoneops needs on Debian 12, only what is missing.
 #   scripts/deps.sh run     build + serve (C libraries, Node for ECharts)
-#   scripts/deps.sh test    also PostgreSQL, Chromium, cmocka, clang (libFuzzer)
+#   scripts/deps.sh test    also PostgreSQL, Chromium, cmocka, clang (libFuzzer), slowhttptest
 #   scripts/deps.sh bench   also wrk and nginx
 set -eu
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ what=${1:-run}
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
       libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev sqlite3 ca-certificates"
 case $what in
-test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev" ;;
+test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev slowhttptest" ;;
 bench) pkgs="$pkgs wrk nginx-light" ;;
 esac
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

@@ -16,6 +16,7 @@
 #include "race/race.h"
 #include "service/service.h"
 #include "store/store.h"
+#include "table/table.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -214,7 +215,9 @@ static int cmd_serve(int argc, char **argv)
 	}
 	db_close(db);
 	db_global_init(db_url, NULL);
-	return server_run();
+	int rc = server_run();
+	import_stop_all(STOP_GRACE_SEC);   /* running imports stop at their next row and are marked interrupted */
+	return rc;
 }
 
 static int cmd_migrate(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include "indicators/indicators.h"
 #include "race/race.h"
 #include "service/service.h"
+#include "table/table.h"
 
 /* Who may call what, beyond the common sets in http.h (P_PUBLIC, P_ANY,
  * P_STAFF, P_ADMIN).  A role a route leaves out is answered 403 by the
@@ -32,11 +33,12 @@
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
+#define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN)   /* who may import something */
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
 	{ "GET",    "/healthz",                     api_healthz,          P_PUBLIC, 0, 0 },
-	{ "GET",    "/metrics",                     api_metrics,          P_PUBLIC, 0, 0 },
+	{ "GET",    "/metrics",                     api_metrics,          P_ADMIN,  0, 0 },
 
 	/* session and accounts */
 	{ "POST",   "/api/v1/session",              api_login,            P_PUBLIC, R_NOTX | R_NOCSRF, 4096 },
@@ -69,8 +71,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/enterprises",          api_enterprises_list, P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/enterprises",          api_enterprises_create, P_ENT_CREATE, 0, 0 },
 	{ "GET",    "/api/v1/enterprises/export",   api_enterprises_export, P_STAFF, 0, 0 },
-	{ "POST",   "/api/v1/enterprises/import",   api_enterprises_import, P_ENT_IMPORT, R_RAW, 64u << 20 },
-	{ "GET",    "/api/v1/imports/{id}",         api_import_get,       P_ENT_IMPORT, 0, 0 },
+	{ "POST",   "/api/v1/enterprises/import",   api_enterprises_import, P_ENT_IMPORT, R_RAW | R_NOTX, 64u << 20 },
 	{ "GET",    "/api/v1/enterprises/{id}",     api_enterprise_get,   P_ANY,    0, 0 },
 	{ "PATCH",  "/api/v1/enterprises/{id}",     api_enterprise_update, P_ENT_EDIT, 0, 0 },
 	{ "GET",    "/api/v1/enterprises/{id}/officers", api_enterprise_officers, P_STAFF, 0, 0 },
@@ -127,17 +128,23 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/race/recruiters",      api_race_recruiters,  P_ZONE,   0, 0 },
 	{ "GET",    "/api/v1/race/export",          api_race_export,      P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/race/publish",         api_race_publish,     P_RACE_LEAD, 0, 0 },
+	{ "DELETE", "/api/v1/race/publish",         api_race_unpublish,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/race/weights",         api_race_weights_get, P_ZONE,   0, 0 },
 	{ "PUT",    "/api/v1/race/weights",         api_race_weights_put, P_ADMIN,  0, 0 },
-	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW, 32u << 20 },
+	{ "POST",   "/api/v1/race/import",          api_race_import,      P_RACE_EDIT, R_RAW | R_NOTX, 32u << 20 },
 
 	/* indicators */
 	{ "GET",    "/api/v1/indicators",           api_indicators,       P_ZONE,   0, 0 },
 	{ "GET",    "/api/v1/indicators/evaluation", api_indicator_evaluation, P_IND_READ, 0, 0 },
 	{ "GET",    "/api/v1/indicators/report",    api_indicator_report, P_IND_READ, 0, 0 },
 	{ "GET",    "/api/v1/indicators/bulletin",  api_indicator_bulletin, P_IND_READ, 0, 0 },
-	{ "POST",   "/api/v1/indicators/import",    api_indicators_import, P_IND_WRITE, R_RAW, 16u << 20 },
-	{ "POST",   "/api/v1/indicators/targets/import", api_targets_import, P_IND_WRITE, R_RAW, 16u << 20 },
+	{ "POST",   "/api/v1/indicators/import",    api_indicators_import, P_IND_WRITE, R_RAW | R_NOTX, 16u << 20 },
+	{ "POST",   "/api/v1/indicators/targets/import", api_targets_import, P_IND_WRITE, R_RAW | R_NOTX, 16u << 20 },
+
+	/* imports: every upload above is a background job, read and cancelled
+	 * by its owner or an admin (others: 404) */
+	{ "GET",    "/api/v1/imports/{id}",         import_job_get,       P_IMPORT, 0, 0 },
+	{ "POST",   "/api/v1/imports/{id}/cancel",  import_job_cancel,    P_IMPORT, R_NOTX, 0 },
 
 	/* the browser UI: last, catches every other GET */
 	{ "GET",    "/",                            static_serve,         P_PUBLIC, R_PREFIX, 0 },

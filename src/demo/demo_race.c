@@ -538,7 +538,7 @@ static int insert_lead(struct race *r, struct lead *l)
 		return 0;
 	struct lead_in old = in, upd = in;
 	upd.qualified = QUALIFIED[l->status];
-	if (lead_update(r->c.db, &boss, l->id, &old, actor.id, &upd, r->c.now, &e) < 0)
+	if (lead_update(r->c.db, &boss, l->id, &old, &upd, NULL, r->c.now, NULL, &e) < 0)
 		return fail_err(&r->c, "leads", &e);
 	return 0;
 }
@@ -790,7 +790,7 @@ static int seed_targets(struct race *r)
 			struct unit_target t = { .unit_id = r->unit_id[u], .year = year, .signed_investment_wan = target[0],
 			                         .landed_projects = target[1], .leads = target[2] };
 			err_t e;
-			if (unit_target_set(r->c.db, &t, &e) < 0)
+			if (unit_target_set(r->c.db, NULL, &t, &e) < 0)
 				return fail_err(&r->c, "unit_targets", &e);
 		}
 	}

@@ -7,11 +7,15 @@
  * server.c includes <microhttpd.h>; handlers see a req_t and nothing of
  * the library.
  *
- * Anatomy of a request: server.c receives it, rejects bad framing, collects
- * the body, then router.c matches the route table (routes.c), resolves the
- * caller (auth), checks the route's permission and CSRF, parses the JSON
- * body, wraps writes in a transaction that also writes the audit row, and
- * calls the handler.  The handler calls exactly one reply_* function.
+ * Anatomy of a request: server.c receives its head and rejects bad framing;
+ * router.c matches the route table (routes.c), resolves the caller (auth)
+ * and checks the route's permission and CSRF (router_admit) -- all before
+ * any body byte is read, so that a caller who may not call the route is
+ * answered at once and costs no memory; server.c then collects the body
+ * (a large upload into a temporary file) within the limit and deadline
+ * that apply to this caller, and router_dispatch() parses the JSON body,
+ * wraps writes in a transaction that also writes the audit row, and calls
+ * the handler.  The handler calls exactly one reply_* function.
  */
 #ifndef ZONEOPS_HTTP_H
 #define ZONEOPS_HTTP_H
@@ -41,6 +45,14 @@ enum {
 	R_PWCHANGE = 1 << 4, /* open to a user who must change its password first */
 };
 
+/* A route that is R_RAW with its own max_body is an upload: its limit
+ * applies only to callers it admits, the uploads running at once are
+ * capped (server_cfg.max_uploads, max_uploads_per_user), and a body of
+ * more than UPLOAD_SPOOL_AT bytes goes to a temporary file (req_t's
+ * body_fd), not to memory. */
+#define UPLOAD_SPOOL_AT (256u << 10)
+#define route_is_upload(rt) ((rt) != NULL && ((rt)->flags & R_RAW) && (rt)->max_body)
+
 typedef struct req req_t;
 typedef void (*handler_fn)(req_t *r);
 
@@ -58,6 +70,8 @@ struct header {
 	struct header *next;
 };
 
+struct late_audit;
+
 #define REQ_MAX_PARAMS 4
 
 struct req {
@@ -66,8 +80,12 @@ struct req {
 	const char *method;
 	const char *path;           /* percent-decoded, valid UTF-8 */
 	const char *ip;
-	const char *body;
-	size_t body_len;
+	const char *body;           /* the body in memory, or NULL when body_spooled */
+	size_t body_len;            /* its size, in memory or in the file */
+	int body_spooled;           /* 1: the body is in the file body_fd (an
+	                               unlinked temporary file, read it with
+	                               pread; the server closes it) */
+	int body_fd;
 	json_t *json;               /* parsed body or NULL; owned by the request */
 	db_t *db;
 	const struct route *route;
@@ -78,6 +96,7 @@ struct req {
 	user_t *user;               /* NULL when not logged in */
 	int via_cookie;
 	const char *csrf;           /* the session's CSRF token */
+	int admitted;               /* router_admit() let the request in */
 	/* response */
 	int status;
 	json_t *out;                /* JSON body; owned */
@@ -92,6 +111,7 @@ struct req {
 	const char *audit_entity;
 	const char *audit_id;
 	const char *audit_detail;
+	struct late_audit *late;    /* rows written after the transaction */
 };
 
 /* ---- request accessors (server.c) ---- */
@@ -107,6 +127,8 @@ int req_paging(req_t *r, int64_t *limit, int64_t *offset);
  * -1 on a bad value.  Absent: id 0, bool -1, int dflt. */
 int req_query_id(req_t *r, const char *name, int64_t *out);
 int req_query_bool(req_t *r, const char *name, int64_t *out);
+/* 1 when the body starts with p[0..n) (in memory or in its file). */
+int req_body_starts(req_t *r, const void *p, size_t n);
 /* "%q%" with % _ \ escaped, for "lower(col) LIKE lower($1) ESCAPE '\'";
  * NULL when q is NULL or empty. */
 const char *like_pattern(req_t *r, const char *q);
@@ -174,8 +196,22 @@ int route_permits(const struct route *rt, int role_bit);
 int route_permits_op(const char *op, int role_bit);
 /* Find r's route from method and path (sets r->route, r->params). */
 void router_match(req_t *r);
-/* Dispatch a fully received request: sets r->status and the response. */
+/* At the head, before any body byte: resolve the caller and check the
+ * matched route's permission and CSRF.  1 when the request may go on (or
+ * has no route: 404/405 come from router_dispatch); 0 after replying
+ * 401/403 (with an audit row) or 500/503. */
+int router_admit(req_t *r);
+/* Dispatch a fully received request: sets r->status and the response
+ * (admits it first when router_admit() was not called). */
 void router_dispatch(req_t *r);
+/* An audit row written when the request's transaction has ended,
+ * committed or rolled back, in a short transaction of its own: for what
+ * must be kept although the handler's writes are not (refusals, failed
+ * logins).  user and ip are the request's ("(anonymous)" when nobody is
+ * logged in).  A request with such a row gets no other refusal row from
+ * the router. */
+void req_audit_later(req_t *r, const char *action, const char *entity, const char *entity_id, int status,
+                     const char *detail);
 
 /* ---- metrics (metrics.c) ---- */
 void metrics_record(int route_index, int status, double seconds);
@@ -194,11 +230,25 @@ struct server_config {
 	unsigned per_ip;
 	unsigned idle_timeout;      /* seconds */
 	unsigned header_timeout;    /* seconds to receive a request's headers */
-	size_t max_body;
-	int secure_cookies;
+	unsigned body_timeout;      /* seconds to receive a request's body (0: none) */
+	unsigned body_min_rate;     /* bytes a second a body averages after BODY_GRACE_SEC (0: none) */
+	size_t max_body;            /* the limit of routes without their own, and of
+	                               callers an upload route does not admit */
+	unsigned max_uploads;       /* large uploads at once, in all ... */
+	unsigned max_uploads_per_user;  /* ... and per caller */
+	const char *metrics_listen; /* HOST:PORT serving /metrics alone, unauthenticated; NULL: none */
+	int secure_cookies;         /* Secure cookie and Strict-Transport-Security */
 };
 extern struct server_config server_cfg;
-/* Serve until SIGINT/SIGTERM.  Returns 0 on a clean stop. */
+/* --trusted-proxy: a CIDR ("10.0.0.0/8", "::1/128") or an address whose
+ * X-Forwarded-For is believed.  0, -1 when it is not one. */
+int server_trust_proxy(const char *cidr);
+/* Serve until SIGINT/SIGTERM.  Returns 0 on a clean stop.  Work that
+ * still runs then has STOP_GRACE_SEC to end before the process exits. */
+#define STOP_GRACE_SEC 3
 int server_run(void);
+/* 1 once SIGTERM/SIGINT asked the server to stop: long work (imports)
+ * polls it and gives up (never set outside `serve`). */
+int server_stopping(void);
 
 #endif

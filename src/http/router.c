@@ -3,17 +3,33 @@
  *
  * Everything a handler may take for granted is done here, in this order:
  * route match (404/405), caller resolution (auth), permission (401/403),
- * CSRF for cookie writes (403), JSON body parsing and its limits (400),
- * and for writes a transaction that commits the handler's changes together
- * with the audit row, or rolls both back.
+ * CSRF for cookie writes (403) -- these at the request's head, before any
+ * body byte is read (router_admit) -- then JSON body parsing and its
+ * limits (400), and for writes a transaction that commits the handler's
+ * changes together with the audit row, or rolls both back.
+ *
+ * Every 401 and 403 answered through here leaves an audit row (who if
+ * known, the address, the route, the status and the error code), written
+ * after the request's transaction in a short one of its own, so that it
+ * stays when the handler's writes do not; at most REFUSALS_PER_MIN a
+ * minute per address, so that refused requests cannot flood the log.
+ * Routes that keep their own audit (R_NOTX: the login, whose failures
+ * auth writes) get rows only for the router's own refusals.
  */
 #include "http.h"
 
 #include "auth/auth.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+struct late_audit {
+	const char *action, *entity, *entity_id, *detail;
+	int status;
+	struct late_audit *next;
+};
 
 /* Match path against pattern; {x} takes one non-empty segment. */
 static int match(const char *pat, const char *path, req_t *r, int prefix)
@@ -208,6 +224,86 @@ static void run_write(req_t *r)
 	}
 }
 
+/* ---- audit rows after the transaction ---- */
+
+void req_audit_later(req_t *r, const char *action, const char *entity, const char *entity_id, int status,
+                     const char *detail)
+{
+	struct late_audit *l = arena_alloc(r->arena, sizeof *l);
+	*l = (struct late_audit){
+		.action = arena_strdup(r->arena, action), .entity = entity ? arena_strdup(r->arena, entity) : NULL,
+		.entity_id = entity_id ? arena_strdup(r->arena, entity_id) : NULL,
+		.detail = detail ? arena_strdup(r->arena, detail) : NULL, .status = status,
+	};
+	struct late_audit **p = &r->late;
+	while (*p)
+		p = &(*p)->next;
+	*p = l;
+}
+
+static void write_late(req_t *r)
+{
+	if (r->db == NULL || db_in_tx(r->db))
+		return;
+	for (struct late_audit *l = r->late; l; l = l->next) {
+		int rc = r->user ? audit_write(r->db, r->user, r->ip, l->action, l->entity, l->entity_id, l->status, l->detail)
+		         : audit_write_as(r->db, 0, "(anonymous)", r->ip, l->action, l->entity, l->entity_id, l->status,
+		                          l->detail);
+		if (rc != DB_OK)
+			fprintf(stderr, "zoneops: audit row of a %d %s: %s\n", l->status, l->action, db_errmsg(r->db));
+	}
+	r->late = NULL;
+}
+
+#define REFUSALS_PER_MIN 30
+#define QUOTA_SLOTS 256
+
+static pthread_mutex_t quota_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char ip[48];
+	int64_t minute;
+	int n;
+} quota[QUOTA_SLOTS];
+
+/* May ip have one more refusal row this minute?  1 yes, 2 yes and it is
+ * the last one, 0 no. */
+static int refusal_quota(const char *ip)
+{
+	unsigned h = 5381;
+	for (const char *p = ip; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	int64_t minute = now_sec() / 60;
+	pthread_mutex_lock(&quota_mu);
+	unsigned i = h % QUOTA_SLOTS;
+	if (quota[i].minute != minute || strncmp(quota[i].ip, ip, sizeof quota[i].ip) != 0) {
+		snprintf(quota[i].ip, sizeof quota[i].ip, "%s", ip);
+		quota[i].minute = minute;
+		quota[i].n = 0;
+	}
+	int n = ++quota[i].n;
+	pthread_mutex_unlock(&quota_mu);
+	return n < REFUSALS_PER_MIN ? 1 : n == REFUSALS_PER_MIN ? 2 : 0;
+}
+
+/* The audit row of a 401/403 answered to r (unless the handler wrote its
+ * own), as "METHOD /route" with the status and "code: METHOD path". */
+static void audit_refusal(req_t *r)
+{
+	if (r->late || r->route == NULL)
+		return;
+	int q = refusal_quota(r->ip ? r->ip : "");
+	if (q == 0)
+		return;
+	json_t *e = r->out ? json_object_get(r->out, "error") : NULL;
+	const char *code = e ? json_string_value(json_object_get(e, "code")) : NULL;
+	const char *detail = arena_printf(r->arena, "%s: %s %.200s%s", code ? code : "refused", r->method, r->path,
+	                                  q == 2 ? " (more refusals from this address this minute are not logged)" : "");
+	req_audit_later(r, arena_printf(r->arena, "%s %s", r->method, r->route->path), NULL,
+	                r->nparams ? r->params[0] : NULL, r->status, detail);
+}
+
+/* ---- admission ---- */
+
 /* The caller from "Authorization: Bearer <API token>", else from the
  * session cookie (then with the session's CSRF token).  0, -1 on a
  * database error. */
@@ -239,46 +335,56 @@ static void reply_refused(req_t *r)
 	reply_err(r, &e);
 }
 
+int router_admit(req_t *r)
+{
+	if (r->route == NULL)
+		return 1;
+	r->db = db_thread();
+	if (r->db == NULL) {
+		reply_header(r, "Retry-After", "5");
+		reply_error(r, 503, "database_unavailable", NULL, "the database cannot be reached");
+		return 0;
+	}
+	const struct route *rt = r->route;
+	if (resolve_caller(r) < 0) {
+		reply_db_error(r, DB_ERR, "checking the session");
+		return 0;
+	}
+	if (!route_permits(rt, r->user ? r->user->role_bit : 0))
+		reply_refused(r);
+	else if (r->user && r->user->must_change_password && rt->perm != P_PUBLIC && !(rt->flags & R_PWCHANGE))
+		reply_error(r, 403, "password_change_required", NULL, "change your password first (POST /api/v1/me/password)");
+	else if (!is_read(r->method) && r->via_cookie && !(rt->flags & R_NOCSRF) &&
+	         !auth_csrf_equal(r->csrf, req_header(r, "X-CSRF-Token")))
+		reply_error(r, 403, "csrf_failed", "X-CSRF-Token", "the X-CSRF-Token header is missing or wrong; reload the page");
+	else {
+		r->admitted = 1;
+		return 1;
+	}
+	audit_refusal(r);
+	write_late(r);
+	return 0;
+}
+
 void router_dispatch(req_t *r)
 {
 	if (r->route == NULL) {
 		not_found_or_405(r);
 		return;
 	}
-	r->db = db_thread();
-	if (r->db == NULL) {
-		reply_header(r, "Retry-After", "5");
-		reply_error(r, 503, "database_unavailable", NULL, "the database cannot be reached");
+	if (!r->admitted && (r->status || !router_admit(r)))
 		return;
-	}
 	const struct route *rt = r->route;
-	if (resolve_caller(r) < 0) {
-		reply_db_error(r, DB_ERR, "checking the session");
-		return;
-	}
-	if (!route_permits(rt, r->user ? r->user->role_bit : 0)) {
-		reply_refused(r);
-		return;
-	}
-	if (r->user && r->user->must_change_password && rt->perm != P_PUBLIC && !(rt->flags & R_PWCHANGE)) {
-		reply_error(r, 403, "password_change_required", NULL, "change your password first (POST /api/v1/me/password)");
-		return;
-	}
-	int write = !is_read(r->method);
-	if (write && r->via_cookie && !(rt->flags & R_NOCSRF)) {
-		const char *tok = req_header(r, "X-CSRF-Token");
-		if (!auth_csrf_equal(r->csrf, tok)) {
-			reply_error(r, 403, "csrf_failed", "X-CSRF-Token",
-			            "the X-CSRF-Token header is missing or wrong; reload the page");
-			return;
-		}
-	}
 	if (!(rt->flags & R_RAW) && parse_body(r) < 0)
 		return;
-	if (write && !(rt->flags & R_NOTX))
+	if (!is_read(r->method) && !(rt->flags & R_NOTX))
 		run_write(r);
 	else
 		rt->handler(r);
 	if (r->status == 0)
 		reply_error(r, 500, "internal", NULL, "the handler gave no reply");
+	/* a route that keeps its own audit (login: auth writes its failures) keeps it for refusals too */
+	if ((r->status == 401 || r->status == 403) && !(rt->flags & R_NOTX))
+		audit_refusal(r);
+	write_late(r);
 }

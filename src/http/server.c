@@ -2,25 +2,33 @@
  * server.c -- the only file that includes <microhttpd.h>.
  *
  * Owns: the daemon (epoll, a thread pool sized to the cores, keep-alive),
- * connection limits, the header deadline reaper, framing checks that
- * libmicrohttpd 0.9.75 lets through, body collection with a size limit,
- * security headers, and turning a req_t into a response.
+ * connection limits, framing checks that libmicrohttpd 0.9.75 lets through
+ * (with head.c), the admission of a request at its head (router_admit)
+ * before any body byte is read, body collection within the limit and the
+ * upload slots that apply to the caller (a large upload into a temporary
+ * file), security headers, turning a req_t into a response, /metrics on
+ * its own address, and stopping within STOP_GRACE_SEC.  Deadlines and
+ * lingering close are conn.c's.
  *
  * Answering: the handler runs on the last callback of a request (never the
  * first), because 0.9.75 adds "Connection: close" to a response queued on
- * the first callback.
+ * the first callback.  Refusals of a request with a body are queued on the
+ * first callback on purpose: the connection then closes without the body
+ * being read.
  */
-#include "http.h"
+#include "server_int.h"
 
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,57 +36,34 @@ struct server_config server_cfg = {
 	.listen = "127.0.0.1:8080",
 	.webroot = "web",
 	.max_conns = 1024,
-	.per_ip = 256,
+	.per_ip = 64,     /* 16 addresses to fill max_conns (4 did with 256) */
 	.idle_timeout = 30,
 	.header_timeout = 10,
+	.body_timeout = 60,
+	.body_min_rate = 1024,
 	.max_body = 1 << 20,
+	.max_uploads = 4,
+	.max_uploads_per_user = 2,
 };
 
-/* ---- connection tracking for the header deadline ---- */
-
-struct track {
-	int fd;
-	int busy;            /* a request's headers have arrived */
-	int killed;
-	double since;        /* when the connection began waiting for headers */
-	struct track *prev, *next;
-};
-
-static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct track *track_head;
 static volatile sig_atomic_t stopping;
+/* The head layout check (head.c) was read off these libmicrohttpd versions. */
+static int layout_check;
+
+int server_stopping(void)
+{
+	return stopping != 0;
+}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode toe)
 {
 	(void)cls;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		struct track *t = calloc(1, sizeof *t);
-		if (t == NULL)
-			return;
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		t->fd = ci ? ci->connect_fd : -1;
-		t->since = now_mono();
-		pthread_mutex_lock(&track_mu);
-		t->next = track_head;
-		if (track_head)
-			track_head->prev = t;
-		track_head = t;
-		pthread_mutex_unlock(&track_mu);
-		*socket_ctx = t;
+		*socket_ctx = conn_open(ci ? ci->connect_fd : -1);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		struct track *t = *socket_ctx;
-		if (t == NULL)
-			return;
-		pthread_mutex_lock(&track_mu);
-		if (t->prev)
-			t->prev->next = t->next;
-		else
-			track_head = t->next;
-		if (t->next)
-			t->next->prev = t->prev;
-		pthread_mutex_unlock(&track_mu);
-		free(t);
+		conn_closed(*socket_ctx);   /* before the library closes the descriptor */
 		*socket_ctx = NULL;
 	}
 }
@@ -89,51 +74,32 @@ static struct track *track_of(struct MHD_Connection *c)
 	return ci ? ci->socket_context : NULL;
 }
 
-static void track_set(struct MHD_Connection *c, int busy)
-{
-	struct track *t = track_of(c);
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&track_mu);
-	t->busy = busy;
-	t->since = now_mono();
-	pthread_mutex_unlock(&track_mu);
-}
-
-/* Shut down connections that have waited longer than the header deadline
- * for a request's headers (a slow drip or an idle keep-alive). shutdown()
- * does not close the descriptor, so the daemon still owns and frees it. */
-static void *reaper(void *arg)
-{
-	(void)arg;
-	while (!stopping) {
-		usleep(250 * 1000);
-		double now = now_mono();
-		pthread_mutex_lock(&track_mu);
-		for (struct track *t = track_head; t; t = t->next) {
-			if (!t->busy && !t->killed && t->fd >= 0 && now - t->since > server_cfg.header_timeout) {
-				shutdown(t->fd, SHUT_RDWR);
-				t->killed = 1;
-			}
-		}
-		pthread_mutex_unlock(&track_mu);
-	}
-	return NULL;
-}
-
 /* ---- per-request state ---- */
 
-#define DRAIN_MAX (16u << 20)  /* read and drop an oversized body up to this */
+#define DRAIN_MAX (16u << 20)  /* read and drop an oversized chunked body up to this */
+#define MAX_QUERY_ARGS 100
 
 struct ctx {
 	req_t req;
 	int started;
 	int reject_status;
 	const char *reject_code, *reject_msg;
-	buf_t body;
+	const char *uri;            /* the raw URI in the library's buffer, and its length */
+	size_t uri_len;
+	buf_t body;                 /* the body in memory ... */
+	int fd;                     /* ... or in this unlinked temporary file */
+	size_t got, dropped;
 	size_t limit;
+	int spool;                  /* an upload: over UPLOAD_SPOOL_AT to a file */
+	int upload_slot;            /* holds a slot of upload_acquire() */
 	double t0;
 };
+
+static void reject_with(struct ctx *x, int status, const char *code, const char *msg)
+{
+	if (!x->reject_status)
+		x->reject_status = status, x->reject_code = code, x->reject_msg = msg;
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -144,42 +110,71 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	x->req.arena = arena_new();
 	x->req.conn = c;
 	x->req.fd = -1;
+	x->req.body_fd = -1;
 	x->req.route_index = -1;
+	x->fd = -1;
 	x->t0 = now_mono();
+	x->uri = uri;
+	x->uri_len = strlen(uri);
 	buf_init(&x->body);
+	/* 0.9.75 parses the query into its 16 KiB pool next and, out of pool,
+	 * closes the connection without an answer: a query of too many
+	 * arguments is cut here (uri is its read buffer, which it is about to
+	 * cut at the '?' itself) and answered 414. */
+	if (head_query_args(uri) > MAX_QUERY_ARGS) {
+		char *qm = strchr((char *)uri, '?');
+		qm[1] = '\0';
+		reject_with(x, 414, "too_many_parameters", "the query string has more than 100 arguments");
+	}
 	/* Decode the raw path ourselves: libmicrohttpd truncates at %00 and
 	 * does not check UTF-8. */
 	const char *q = strchr(uri, '?');
 	char *raw = arena_strndup(x->req.arena, uri, q ? (size_t)(q - uri) : strlen(uri));
 	size_t n = 0;
 	char *path = pct_decode(x->req.arena, raw, &n);
-	if (path == NULL) {
-		x->reject_status = 400, x->reject_code = "bad_path", x->reject_msg = "malformed percent-escape in the path";
-	} else if (memchr(path, '\0', n)) {
-		x->reject_status = 400, x->reject_code = "bad_path", x->reject_msg = "NUL byte in the path";
-	} else if (!utf8_valid(path, n)) {
-		x->reject_status = 400, x->reject_code = "bad_path", x->reject_msg = "the path is not valid UTF-8";
-	} else if (has_ctl(path)) {
-		x->reject_status = 400, x->reject_code = "bad_path", x->reject_msg = "control character in the path";
-	}
+	if (path == NULL)
+		reject_with(x, 400, "bad_path", "malformed percent-escape in the path");
+	else if (memchr(path, '\0', n))
+		reject_with(x, 400, "bad_path", "NUL byte in the path");
+	else if (!utf8_valid(path, n))
+		reject_with(x, 400, "bad_path", "the path is not valid UTF-8");
+	else if (has_ctl(path))
+		reject_with(x, 400, "bad_path", "control character in the path");
 	x->req.path = path ? path : "/";
 	return x;
 }
 
+#define MAX_FIELDS 128
+
 struct hdr_scan {
-	int content_length, transfer_encoding, host, ctl, bad_utf8;
+	int content_length, transfer_encoding, host, ctl, bad_name, bad_te, bad_utf8, n;
+	struct head_field f[MAX_FIELDS];
+	buf_t xff;
 };
 
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t klen,
+                                   const char *value, size_t vlen)
 {
 	struct hdr_scan *s = cls;
 	(void)kind;
+	if (s->n < MAX_FIELDS)
+		s->f[s->n] = (struct head_field){ key, value ? value : "", klen, value ? vlen : 0 };
+	s->n++;
+	if (!head_token(key, klen))
+		s->bad_name++;
 	if (strcasecmp(key, "Content-Length") == 0)
 		s->content_length++;
-	else if (strcasecmp(key, "Transfer-Encoding") == 0)
+	else if (strcasecmp(key, "Transfer-Encoding") == 0) {
 		s->transfer_encoding++;
-	else if (strcasecmp(key, "Host") == 0)
+		if (value == NULL || strcasecmp(value, "chunked") != 0)
+			s->bad_te++;
+	} else if (strcasecmp(key, "Host") == 0)
 		s->host++;
+	else if (strcasecmp(key, "X-Forwarded-For") == 0 && value) {
+		if (s->xff.len)
+			buf_puts(&s->xff, ",");
+		buf_puts(&s->xff, value);
+	}
 	if (has_ctl(key) || (value && has_ctl(value)))
 		s->ctl++;
 	return MHD_YES;
@@ -196,27 +191,47 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
-static void check_framing(struct ctx *x, struct MHD_Connection *c)
+/* The head as the library left it (head.c): a bare LF, a NUL byte, a
+ * folded line. */
+static int head_ok(struct ctx *x, struct MHD_Connection *c, const char *method, const char *version,
+                   const struct hdr_scan *s)
 {
-	struct hdr_scan s = { 0 };
-	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &s);
+	if (!layout_check)
+		return 1;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (ci == NULL || s->n > MAX_FIELDS)
+		return 0;
+	return head_layout_ok(method, ci->header_size, x->uri, x->uri_len, version, s->f, s->n);
+}
+
+static void check_framing(struct ctx *x, struct MHD_Connection *c, const char *method, const char *version,
+                          struct hdr_scan *s)
+{
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, s);
 	if (x->reject_status)
 		return;
-	if (s.content_length > 1)
-		x->reject_status = 400, x->reject_code = "bad_framing", x->reject_msg = "more than one Content-Length header";
-	else if (s.content_length && s.transfer_encoding)
-		x->reject_status = 400, x->reject_code = "bad_framing", x->reject_msg = "Content-Length together with Transfer-Encoding";
-	else if (s.host > 1)
-		x->reject_status = 400, x->reject_code = "bad_framing", x->reject_msg = "more than one Host header";
-	else if (s.ctl)
-		x->reject_status = 400, x->reject_code = "bad_header", x->reject_msg = "control character in a header";
+	if (s->content_length > 1)
+		reject_with(x, 400, "bad_framing", "more than one Content-Length header");
+	else if (s->transfer_encoding > 1)
+		reject_with(x, 400, "bad_framing", "more than one Transfer-Encoding header");
+	else if (s->bad_te)
+		reject_with(x, 400, "bad_framing", "a Transfer-Encoding other than chunked");
+	else if (s->content_length && s->transfer_encoding)
+		reject_with(x, 400, "bad_framing", "Content-Length together with Transfer-Encoding");
+	else if (s->host > 1)
+		reject_with(x, 400, "bad_framing", "more than one Host header");
+	else if (s->bad_name)
+		reject_with(x, 400, "bad_header", "a header name with whitespace or a character a name may not have");
+	else if (s->ctl)
+		reject_with(x, 400, "bad_header", "control character in a header");
+	else if (!head_ok(x, c, method, version, s))
+		reject_with(x, 400, "bad_framing", "a malformed request head (a line not ended by CRLF, a NUL byte or a folded header line)");
 	if (x->reject_status)
 		return;
 	struct hdr_scan a = { 0 };
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_arg, &a);
 	if (a.bad_utf8 || a.ctl)
-		x->reject_status = 400, x->reject_code = "bad_query",
-		x->reject_msg = "the query string is not valid UTF-8 text";
+		reject_with(x, 400, "bad_query", "the query string is not valid UTF-8 text");
 }
 
 /* ---- accessors ---- */
@@ -234,6 +249,16 @@ const char *req_query(req_t *r, const char *name)
 const char *req_cookie(req_t *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+int req_body_starts(req_t *r, const void *p, size_t n)
+{
+	if (r->body_len < n)
+		return 0;
+	if (!r->body_spooled)
+		return memcmp(r->body, p, n) == 0;
+	char b[16];
+	return n <= sizeof b && pread(r->body_fd, b, n, 0) == (ssize_t)n && memcmp(b, p, n) == 0;
 }
 
 /* ---- responses ---- */
@@ -267,6 +292,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (server_cfg.secure_cookies)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	for (struct header *h = r->headers; h; h = h->next)
 		MHD_add_response_header(resp, h->name, h->value);
 	if (r->out)
@@ -276,87 +303,178 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 	return ret;
 }
 
-static enum MHD_Result reject(struct MHD_Connection *c, struct ctx *x, int status, const char *code, const char *msg)
+/* Answer now, before the body (if any) is read: the library closes the
+ * connection after the answer, and conn.c lingers so that the client
+ * reads the answer rather than a reset. */
+static enum MHD_Result answer_early(struct MHD_Connection *c, struct ctx *x)
+{
+	conn_linger(track_of(c));
+	conn_phase(track_of(c), CONN_BUSY);
+	metrics_record(x->req.route_index, x->req.status, now_mono() - x->t0);
+	return send_reply(c, &x->req);
+}
+
+static enum MHD_Result reject(struct MHD_Connection *c, struct ctx *x)
 {
 	req_t *r = &x->req;
-	if (r->out) {
-		json_decref(r->out);
-		r->out = NULL;
-	}
-	reply_error(r, status, code, NULL, "%s", msg);
-	metrics_record(-1, status, now_mono() - x->t0);
+	reply_error(r, x->reject_status, x->reject_code, NULL, "%s", x->reject_msg);
+	if (x->reject_status == 429 || x->reject_status == 503)
+		reply_header(r, "Retry-After", "10");
+	metrics_record(-1, r->status, now_mono() - x->t0);
 	return send_reply(c, r);
+}
+
+static const char *peer_address(struct MHD_Connection *c, arena_t *a, const char *xff)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return client_address(a, ci ? ci->client_addr : NULL, xff);
+}
+
+/* The caller may send a body on this route: its limit, the upload slot,
+ * and where the body goes.  0 to go on, or the status of the answer. */
+static int body_terms(struct ctx *x, struct MHD_Connection *c, int chunked, const char *cl)
+{
+	req_t *r = &x->req;
+	x->limit = server_cfg.max_body;
+	if (r->route && r->route->max_body && (r->admitted || r->route->max_body < x->limit))
+		x->limit = r->route->max_body;
+	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+	if (declared > x->limit) {
+		reject_with(x, 413, "body_too_large", "the request body is larger than the server accepts");
+		return 413;
+	}
+	if (!chunked && declared == 0)
+		return 0;
+	if (route_is_upload(r->route) && r->user) {
+		int st = upload_acquire(r->user->id, server_cfg.max_uploads_per_user, server_cfg.max_uploads);
+		if (st == 429)
+			reject_with(x, 429, "too_many_uploads", "you have uploads running; wait until they are received");
+		else if (st)
+			reject_with(x, 503, "busy", "too many uploads are running; try again shortly");
+		if (st)
+			return st;
+		x->upload_slot = 1;
+		x->spool = 1;
+	}
+	conn_phase(track_of(c), CONN_BODY);
+	return 0;
+}
+
+/* The first callback: the head has arrived, no body byte has been read. */
+static enum MHD_Result on_head(struct MHD_Connection *c, struct ctx *x, const char *method, const char *version)
+{
+	req_t *r = &x->req;
+	x->started = 1;
+	conn_phase(track_of(c), CONN_BUSY);
+	r->method = arena_strdup(r->arena, method);
+	struct hdr_scan *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return MHD_NO;
+	buf_init(&s->xff);
+	check_framing(x, c, method, version, s);
+	r->ip = peer_address(c, r->arena, s->xff.len ? arena_strndup(r->arena, s->xff.data, s->xff.len) : NULL);
+	buf_free(&s->xff);
+	free(s);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	int body = te != NULL || (cl && strtoull(cl, NULL, 10) > 0);
+	/* Malformed requests are answered now, before any body is read. */
+	if (x->reject_status) {
+		conn_linger(track_of(c));
+		return reject(c, x);
+	}
+	router_match(r);
+	/* A caller the route does not admit is answered now: at once when a
+	 * body follows (then the connection closes), else on the last
+	 * callback (the connection is kept alive). */
+	if (!router_admit(r) && body)
+		return answer_early(c, x);
+	if (r->status == 0 && body && body_terms(x, c, te != NULL, cl)) {
+		conn_linger(track_of(c));
+		return reject(c, x);
+	}
+	return MHD_YES;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int spool_start(struct ctx *x)
+{
+	char *path;
+	x->fd = tmpfile_make(x->req.arena, "zoneops-upload", &path);
+	if (x->fd < 0)
+		return -1;
+	unlink(path);
+	if (x->body.len && write_all(x->fd, x->body.data, x->body.len) < 0)
+		return -1;
+	buf_free(&x->body);
+	return 0;
+}
+
+/* A piece of the body.  A response cannot be queued while a body is
+ * arriving: a body that outgrows the limit (chunked, no Content-Length)
+ * is read and dropped, and answered 413 when it ends (or the connection
+ * is closed past DRAIN_MAX). */
+static enum MHD_Result on_body(struct MHD_Connection *c, struct ctx *x, const char *data, size_t n)
+{
+	conn_body_bytes(track_of(c), n);
+	if (!x->reject_status && x->got + n > x->limit) {
+		reject_with(x, 413, "body_too_large", "the request body is larger than the server accepts");
+		buf_free(&x->body);
+	}
+	if (x->reject_status) {
+		x->dropped += n;
+		return x->dropped > DRAIN_MAX ? MHD_NO : MHD_YES;
+	}
+	x->got += n;
+	if (x->fd < 0 && x->spool && x->body.len + n > UPLOAD_SPOOL_AT && spool_start(x) < 0) {
+		reject_with(x, 503, "no_space", "the server cannot store the upload now");
+		return MHD_YES;
+	}
+	if (x->fd >= 0 ? write_all(x->fd, data, n) < 0 : buf_append(&x->body, data, n) < 0) {
+		reject_with(x, 503, "out_of_memory", "the server cannot take the request body now");
+		buf_free(&x->body);
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-	(void)cls, (void)url, (void)version;
+	(void)cls, (void)url;
 	struct ctx *x = *con_cls;
 	if (x == NULL)
 		return MHD_NO;
 	req_t *r = &x->req;
-	if (!x->started) {
-		x->started = 1;
-		track_set(c, 1);
-		r->method = arena_strdup(r->arena, method);
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		char ip[INET6_ADDRSTRLEN] = "?";
-		if (ci && ci->client_addr) {
-			const struct sockaddr *sa = ci->client_addr;
-			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
-			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
-		}
-		r->ip = arena_strdup(r->arena, ip);
-		check_framing(x, c);
-		x->limit = server_cfg.max_body;
-		router_match(r);
-		if (r->route && r->route->max_body)
-			x->limit = r->route->max_body;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		/* Malformed requests are answered now, before any body is read;
-		 * the library then closes the connection. */
-		if (x->reject_status)
-			return reject(c, x, x->reject_status, x->reject_code, x->reject_msg);
-		if (cl && strtoull(cl, NULL, 10) > x->limit) {
-			x->reject_status = 413, x->reject_code = "body_too_large",
-			x->reject_msg = "the request body is larger than the server accepts";
-			/* Answering before a modest body is read would close the
-			 * socket with unread data, and the client would see a reset
-			 * instead of the 413: drain bodies up to DRAIN_MAX first. */
-			if (strtoull(cl, NULL, 10) > DRAIN_MAX)
-				return reject(c, x, x->reject_status, x->reject_code, x->reject_msg);
-		}
-		return MHD_YES;
-	}
+	if (!x->started)
+		return on_head(c, x, method, version);
 	if (*upload_size) {
-		/* A response cannot be queued while a body is arriving: a body
-		 * that outgrows the limit (chunked, no Content-Length) is read
-		 * and dropped, and answered 413 when it ends. */
-		if (x->reject_status || x->body.len + *upload_size > x->limit) {
-			*upload_size = 0;
-			if (!x->reject_status)
-				x->reject_status = 413, x->reject_code = "body_too_large",
-				x->reject_msg = "the request body is larger than the server accepts";
-			buf_free(&x->body);
-			return MHD_YES;
-		}
-		if (buf_append(&x->body, upload, *upload_size) < 0) {
-			*upload_size = 0;
-			x->reject_status = 503, x->reject_code = "out_of_memory", x->reject_msg = "the server is out of memory";
-			buf_free(&x->body);
-			return MHD_YES;
-		}
+		size_t n = *upload_size;
 		*upload_size = 0;
-		return MHD_YES;
+		return on_body(c, x, upload, n);
 	}
+	conn_phase(track_of(c), CONN_BUSY);
 	if (x->reject_status)
-		return reject(c, x, x->reject_status, x->reject_code, x->reject_msg);
-	r->body = x->body.data;
-	r->body_len = x->body.len;
-	router_dispatch(r);
+		return reject(c, x);
+	if (r->status == 0) {   /* else refused at the head */
+		r->body = x->fd >= 0 ? NULL : x->body.data;
+		r->body_len = x->got;
+		r->body_spooled = x->fd >= 0;
+		r->body_fd = x->fd;
+		router_dispatch(r);
+	}
 	metrics_record(r->route_index, r->status, now_mono() - x->t0);
 	return send_reply(c, r);
 }
@@ -365,15 +483,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 {
 	(void)cls, (void)toe;
 	struct ctx *x = *con_cls;
-	track_set(c, 0);
+	conn_phase(track_of(c), CONN_HEAD);
 	if (x == NULL)
 		return;
+	if (x->upload_slot && x->req.user)
+		upload_release(x->req.user->id);
 	if (x->req.json)
 		json_decref(x->req.json);
 	if (x->req.out)
 		json_decref(x->req.out);
 	if (x->req.fd >= 0)
 		close(x->req.fd);
+	if (x->fd >= 0)
+		close(x->fd);
 	buf_free(&x->body);
 	arena_free(x->req.arena);
 	free(x);
@@ -419,32 +541,80 @@ static int parse_listen(const char *s, struct sockaddr_in *sa)
 	return 0;
 }
 
-int server_run(void)
+/* ---- /metrics on its own address (--metrics-listen) ---- */
+
+static enum MHD_Result on_metrics(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)cls, (void)version, (void)upload;
+	if (*con_cls == NULL) {
+		*con_cls = c;   /* answer on the last callback (keep-alive) */
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0;   /* bodies are read and dropped */
+		return MHD_YES;
+	}
+	req_t r = { .arena = arena_new(), .conn = c, .fd = -1, .body_fd = -1, .route_index = -1, .method = method, .path = url };
+	if (strcmp(url, "/metrics") != 0)
+		reply_error(&r, 404, "not_found", NULL, "only /metrics is served here");
+	else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		reply_error(&r, 405, "method_not_allowed", NULL, "%s is not allowed here; allowed: GET", method);
+	else
+		api_metrics(&r);
+	enum MHD_Result ret = send_reply(c, &r);
+	json_decref(r.out);
+	arena_free(r.arena);
+	return ret;
+}
+
+static struct MHD_Daemon *metrics_start(void)
 {
 	struct sockaddr_in sa;
-	if (parse_listen(server_cfg.listen, &sa) < 0) {
-		fprintf(stderr, "zoneops: bad --listen address '%s' (want HOST:PORT)\n", server_cfg.listen);
-		return 2;
+	if (parse_listen(server_cfg.metrics_listen, &sa) < 0) {
+		fprintf(stderr, "zoneops: bad --metrics-listen address '%s' (want HOST:PORT)\n", server_cfg.metrics_listen);
+		return NULL;
 	}
-	unsigned threads = server_cfg.threads;
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_metrics, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_CONNECTION_LIMIT, 16u,
+		MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+		MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "zoneops: cannot listen on %s for /metrics\n", server_cfg.metrics_listen);
+		return NULL;
 	}
-	static_init(server_cfg.webroot);
-	struct sigaction act = { .sa_handler = on_signal };
-	sigaction(SIGINT, &act, NULL);
-	sigaction(SIGTERM, &act, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	fprintf(stderr, "zoneops: metrics on http://%s:%u/metrics\n", inet_ntoa(sa.sin_addr),
+	        di ? di->port : ntohs(sa.sin_port));
+	return d;
+}
 
+/* ---- running and stopping ---- */
+
+/* After the stop was asked, whatever still runs has STOP_GRACE_SEC. */
+static void *stop_watchdog(void *arg)
+{
+	(void)arg;
+	sleep(STOP_GRACE_SEC);
+	fprintf(stderr, "zoneops: work still running %d s after the stop; exiting now\n", STOP_GRACE_SEC);
+	_exit(1);
+	return NULL;
+}
+
+static struct MHD_Daemon *daemon_start(struct sockaddr_in *sa, unsigned threads)
+{
 	/* One thread: the daemon's own polling thread serves, and the pool
 	 * option is left out (the library warns about a pool of 0 or 1); the
 	 * slot then repeats the connection limit, which takes the same type. */
-	struct MHD_Daemon *d = MHD_start_daemon(
+	return MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO,
 		0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
 		threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_CONNECTION_LIMIT,
 		threads > 1 ? threads : server_cfg.max_conns,
 		MHD_OPTION_CONNECTION_LIMIT, server_cfg.max_conns,
@@ -457,12 +627,42 @@ int server_run(void)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_END);
-	if (d == NULL) {
+}
+
+int server_run(void)
+{
+	struct sockaddr_in sa;
+	if (parse_listen(server_cfg.listen, &sa) < 0) {
+		fprintf(stderr, "zoneops: bad --listen address '%s' (want HOST:PORT)\n", server_cfg.listen);
+		return 2;
+	}
+	unsigned threads = server_cfg.threads;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	layout_check = strcmp(MHD_get_version(), "0.9.75") == 0;
+	if (!layout_check)
+		fprintf(stderr, "zoneops: libmicrohttpd %s: the check of bare LF and NUL bytes in request heads is off "
+		        "(it knows the buffer layout of 0.9.75 only)\n", MHD_get_version());
+	static_init(server_cfg.webroot);
+	struct sigaction act = { .sa_handler = on_signal };
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (conn_start() < 0)
+		return 1;
+	struct MHD_Daemon *d = daemon_start(&sa, threads), *md = NULL;
+	if (d == NULL)
 		fprintf(stderr, "zoneops: cannot listen on %s (in use? not permitted?)\n", server_cfg.listen);
+	if (d && server_cfg.metrics_listen && (md = metrics_start()) == NULL) {
+		MHD_stop_daemon(d);
+		d = NULL;
+	}
+	if (d == NULL) {
+		conn_stop();
 		return 1;
 	}
-	pthread_t rt;
-	pthread_create(&rt, NULL, reaper, NULL);
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	fprintf(stderr, "zoneops: serving on http://%s:%u/ (%u threads)\n",
 	        inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port), threads);
@@ -470,7 +670,12 @@ int server_run(void)
 	while (!stopping)
 		pause();
 	fprintf(stderr, "zoneops: stopping\n");
+	pthread_t wd;
+	if (pthread_create(&wd, NULL, stop_watchdog, NULL) == 0)
+		pthread_detach(wd);
+	if (md)
+		MHD_stop_daemon(md);
 	MHD_stop_daemon(d);
-	pthread_join(rt, NULL);
+	conn_stop();
 	return 0;
 }

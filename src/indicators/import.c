@@ -19,8 +19,9 @@
  * same region, indicator and period twice is a bad row.  Values: every
  * (year, month) present in the file is replaced as a whole (its rows
  * deleted, the file's inserted).  Targets: upsert per (region, indicator,
- * year).  A dry run writes inside a savepoint and rolls it back, so its
- * counts are those of the real import.
+ * year).  A dry run writes and rolls back, so its counts are those of the
+ * real import.  Over HTTP the import is a background job (202; GET
+ * /api/v1/imports/{id}).
  */
 #include "indicators.h"
 

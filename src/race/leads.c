@@ -1,5 +1,7 @@
 /* leads.c -- qualified leads (有效信息): entry with duplicate detection
- * across units, the leader's qualification, listing. */
+ * across units, the leader's qualification, changes under the race's rules
+ * (race_util.h: who reads, edits and moves a lead; a qualified or rejected
+ * lead is frozen), listing. */
 #include "race.h"
 #include "race_util.h"
 
@@ -35,13 +37,28 @@ static json_t *lead_load(db_t *db, int64_t id, int *rc)
 	return o;
 }
 
+/* reason: why a qualified or rejected lead is changed (PATCH only; kept in
+ * the audit log, not in the lead). */
 static const char *const LEAD_FIELDS[] = { "unit_id", "recruiter_id", "company", "credit_code", "industry",
-	"est_investment", "captured_on", "qualified", "status", "notes", NULL };
+	"est_investment", "captured_on", "qualified", "status", "notes", "reason", NULL };
 
-/* Read the body fields into in (only those present). -1 after replying. */
-static int lead_body(req_t *r, json_t *o, struct lead_in *in)
+static const char *status_name(int qualified)
+{
+	return qualified == 1 ? "qualified" : qualified == 0 ? "rejected" : "pending";
+}
+
+/* Read the body fields into in (only those present), and the reason when
+ * reason is not NULL (else a reason is an unknown field).  -1 after
+ * replying. */
+static int lead_body(req_t *r, json_t *o, struct lead_in *in, const char **reason)
 {
 	if (body_unknown_field(r, o, LEAD_FIELDS))
+		return -1;
+	if (reason == NULL && json_object_get(o, "reason")) {
+		reply_error(r, 422, "unknown_field", "reason", "unknown field 'reason'");
+		return -1;
+	}
+	if (reason && body_str(r, o, "reason", reason) < 0)
 		return -1;
 	if (body_int(r, o, "unit_id", &in->unit_id) < 0 || body_int(r, o, "recruiter_id", &in->recruiter_id) < 0 ||
 	    body_str(r, o, "company", &in->company) < 0 || body_str(r, o, "credit_code", &in->credit_code) < 0 ||
@@ -87,7 +104,7 @@ void api_leads_create(req_t *r)
 	if (o == NULL)
 		return;
 	struct lead_in in = { .qualified = -1 };
-	if (lead_body(r, o, &in) < 0)
+	if (lead_body(r, o, &in, NULL) < 0)
 		return;
 	int64_t id = 0, dup, dup_unit;
 	err_t err;
@@ -111,6 +128,12 @@ void api_lead_get(req_t *r)
 	int64_t id = req_param_id(r, 0);
 	int rc = DB_DONE;
 	json_t *o = id ? lead_load(r->db, id, &rc) : NULL;
+	/* another unit's lead is no lead to a recruiter: 404, as in the list */
+	if (o && !lead_may_read(r->user, json_integer_value(json_object_get(o, "unit_id")))) {
+		json_decref(o);
+		o = NULL;
+		rc = DB_DONE;
+	}
 	if (o == NULL) {
 		if (rc == DB_DONE)
 			reply_error(r, 404, "not_found", NULL, "no such lead");
@@ -146,36 +169,84 @@ int lead_read(db_t *db, arena_t *a, int64_t id, struct lead_in *in, int64_t *cre
 	return rc;
 }
 
-int lead_may_edit(const user_t *actor, const struct lead_in *old, int64_t created_by)
+int lead_may_read(const user_t *actor, int64_t unit_id)
 {
-	return (actor->role_bit & ROLE_ADMIN) ||
-	       ((actor->role_bit & ROLE_LEADER) && (actor->unit_id == 0 || actor->unit_id == old->unit_id)) ||
-	       ((actor->role_bit & ROLE_RECRUITER) && (old->recruiter_id == actor->id || created_by == actor->id));
+	return actor == NULL || (actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)) || race_may_unit(actor, unit_id);
 }
 
-int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, int64_t created_by,
-                struct lead_in *in, int64_t now, err_t *err)
+int lead_may_edit(const user_t *actor, const struct lead_in *old)
 {
-	if (!lead_may_edit(actor, old, created_by))
+	return race_may_record(actor, old->unit_id, old->recruiter_id);
+}
+
+static int str_differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* The former (stored) values of the fields that in changes, or NULL when it changes none. */
+static json_t *lead_changes(const struct lead_in *old, const struct lead_in *in)
+{
+	json_t *o = json_object();
+	if (in->unit_id != old->unit_id)
+		json_object_set_new(o, "unit_id", json_integer(old->unit_id));
+	if (in->recruiter_id != old->recruiter_id)
+		json_object_set_new(o, "recruiter_id", old->recruiter_id ? json_integer(old->recruiter_id) : json_null());
+	const struct { const char *name, *was, *is; } text[] = {
+		{ "company", old->company, in->company }, { "credit_code", old->credit_code, in->credit_code },
+		{ "industry", old->industry, in->industry }, { "captured_on", old->captured_on, in->captured_on },
+		{ "notes", old->notes, in->notes },
+	};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		if (str_differ(text[i].was, text[i].is))
+			json_object_set_new(o, text[i].name, json_string(text[i].was ? text[i].was : ""));
+	if (in->est_investment_wan != old->est_investment_wan)
+		json_object_set_new(o, "est_investment", race_wan_to_yi(old->est_investment_wan));
+	if (in->qualified != old->qualified)
+		json_object_set_new(o, "status", json_string(status_name(old->qualified)));
+	if (json_object_size(o) == 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The checks of lead_update before the new fields are looked at. */
+static int lead_update_allowed(const user_t *actor, const struct lead_in *old, const struct lead_in *in, err_t *err)
+{
+	if (!lead_may_edit(actor, old))
 		return err_set(err, 403, "forbidden", NULL, "you may not edit this lead");
-	if (in->qualified != old->qualified && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+	if (old->qualified != -1 && !race_may_lead(actor, old->unit_id))
+		return err_set(err, 409, "lead_frozen", "status", "the lead is %s: only its unit's leader changes it, with a reason",
+		               status_name(old->qualified)), err_param(err, "status", "%s", status_name(old->qualified));
+	if (in->qualified != old->qualified && !race_may_lead(actor, old->unit_id))
 		return err_set(err, 403, "forbidden", "status", "only the unit's leader qualifies or rejects leads");
-	/* lead_validate re-checks everything; keep the status check above only */
-	int q = in->qualified;
-	in->qualified = -1;
-	/* a recruiter editing its own lead created earlier by someone else keeps its recruiter */
-	user_t as = *actor;
-	if ((actor->role_bit & ROLE_RECRUITER) && old->recruiter_id != actor->id)
-		as.role_bit = ROLE_ADMIN, as.unit_id = 0;
+	return 0;
+}
+
+int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, struct lead_in *in,
+                const char *reason, int64_t now, json_t **before, err_t *err)
+{
+	if (before)
+		*before = NULL;
+	if (lead_update_allowed(actor, old, in, err) < 0)
+		return -1;
 	char code[32];
 	size_t klen = strlen(in->company ? in->company : "") + 8;
 	char *key = malloc(klen);
 	if (key == NULL)
 		return err_set(err, 500, "internal", NULL, "out of memory");
 	int64_t dup, dup_unit;
-	int rc = lead_validate(db, &as, in, id, code, key, klen, &dup, &dup_unit, err);
-	in->qualified = q;
+	/* with the actor's own rights: the new unit and recruiter are checked as for a new lead */
+	int rc = lead_validate(db, actor, in, id, code, key, klen, &dup, &dup_unit, err);
+	if (rc == 0 && !race_may_record(actor, in->unit_id, in->recruiter_id))
+		rc = err_set(err, 403, "forbidden", "unit_id", "you may not move the lead there");
+	json_t *changed = rc == 0 ? lead_changes(old, in) : NULL;
+	/* a qualified or rejected lead changes only with a written reason */
+	if (rc == 0 && changed && old->qualified != -1)
+		rc = race_reason_check(reason, err);
 	if (rc < 0) {
+		json_decref(changed);
 		free(key);
 		return -1;
 	}
@@ -192,14 +263,22 @@ int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in 
 	db_bind_text(st, 7, in->industry ? in->industry : "");
 	db_bind_int(st, 8, in->est_investment_wan);
 	db_bind_text(st, 9, in->captured_on);
-	db_bind_text(st, 10, q == 1 ? "qualified" : q == 0 ? "rejected" : "pending");
+	db_bind_text(st, 10, status_name(in->qualified));
 	if (dup) db_bind_int(st, 11, dup); else db_bind_null(st, 11);
 	db_bind_text(st, 12, in->notes ? in->notes : "");
 	db_bind_int(st, 13, now);
 	rc = db_step(st);
 	db_done(st);
 	free(key);
-	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "updating a lead");
+	if (rc != DB_DONE) {
+		json_decref(changed);
+		return db_fail(err, db, rc, "updating a lead");
+	}
+	if (before)
+		*before = changed;
+	else
+		json_decref(changed);
+	return 0;
 }
 
 void api_lead_update(req_t *r)
@@ -211,6 +290,8 @@ void api_lead_update(req_t *r)
 	struct lead_in old;
 	int64_t created_by = 0;
 	int rc = lead_read(r->db, r->arena, id, &old, &created_by);
+	if (rc == DB_ROW && !lead_may_read(r->user, old.unit_id))
+		rc = DB_DONE;   /* another unit's lead is no lead to a recruiter */
 	if (rc != DB_ROW) {
 		if (rc == DB_DONE)
 			reply_error(r, 404, "not_found", NULL, "no such lead");
@@ -218,25 +299,39 @@ void api_lead_update(req_t *r)
 			reply_db_error(r, rc, "reading a lead");
 		return;
 	}
-	if (!lead_may_edit(r->user, &old, created_by)) {
+	if (!lead_may_edit(r->user, &old)) {
 		reply_error(r, 403, "forbidden", NULL, "you may not edit this lead");
 		return;
 	}
 	struct lead_in in = old;
-	if (lead_body(r, o, &in) < 0)
+	const char *reason = NULL;
+	if (lead_body(r, o, &in, &reason) < 0)
 		return;
 	err_t err;
-	if (lead_update(r->db, r->user, id, &old, created_by, &in, now_sec(), &err) < 0) {
+	json_t *before = NULL;
+	if (lead_update(r->db, r->user, id, &old, &in, reason, now_sec(), &before, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}
 	json_t *out = lead_load(r->db, id, &rc);
 	if (out == NULL) {
+		json_decref(before);
 		reply_db_error(r, rc == DB_DONE ? DB_ERR : rc, "reading a lead");
 		return;
 	}
 	r->audit_entity = "lead";
 	r->audit_id = arena_printf(r->arena, "%lld", (long long)id);
+	if (before || reason) {   /* what was changed from, and why */
+		json_t *d = json_object();
+		if (reason)
+			json_object_set_new(d, "reason", json_string(reason));
+		if (before)
+			json_object_set_new(d, "before", before);
+		char *text = json_dumps(d, JSON_COMPACT);
+		r->audit_detail = text ? arena_strdup(r->arena, text) : NULL;
+		free(text);
+		json_decref(d);
+	}
 	reply_json(r, 200, out);
 }
 
@@ -258,8 +353,8 @@ void api_leads_list(req_t *r)
 	if (req_paging(r, &limit, &offset) < 0 || req_query_id(r, "unit_id", &unit) < 0 ||
 	    req_query_id(r, "recruiter_id", &recruiter) < 0)
 		return;
-	/* leaders and admins see every unit; a recruiter its own unit's leads */
-	if (r->user->role_bit == ROLE_RECRUITER)
+	/* leaders and admins see every unit; a recruiter its own unit's leads (lead_may_read) */
+	if (!lead_may_read(r->user, unit ? unit : -1))
 		unit = r->user->unit_id > 0 ? r->user->unit_id : -1;
 	const char *month = req_query(r, "month"), *status = req_query(r, "status");
 	char first[11] = "", last[11] = "";

@@ -246,10 +246,9 @@ void api_project_update(req_t *r)
 		return;
 	}
 	const user_t *me = r->user;
-	int may = (me->role_bit & ROLE_ADMIN) ||
-	          ((me->role_bit & ROLE_LEADER) && (me->unit_id == 0 || me->unit_id == old_unit)) ||
-	          ((me->role_bit & ROLE_RECRUITER) && in.recruiter_id == me->id);
-	if (!may) {
+	/* the project's recruiter while in its unit, the unit's leader, an admin;
+	 * project_validate then checks the changed project the same way */
+	if (!race_may_record(me, old_unit, in.recruiter_id)) {
 		reply_error(r, 403, "forbidden", NULL, "you may not edit this project");
 		return;
 	}

@@ -49,9 +49,24 @@ void api_quotas(req_t *r);                 /* GET ?month= → each person's days
 void api_race(req_t *r);                   /* GET ?month=YYYY-MM */
 void api_race_recruiters(req_t *r);        /* GET ?month=YYYY-MM */
 void api_race_publish(req_t *r);           /* POST {month} */
+void api_race_unpublish(req_t *r);         /* DELETE /race/publish {month, reason} (admins) */
 void api_race_weights_get(req_t *r);
 void api_race_weights_put(req_t *r);
 void api_race_export(req_t *r);            /* GET ?month= → XLSX */
+/* 1 when month y-m is over in zone time (before the current month). */
+int race_month_closed(int y, int m);
+/* Publish month ("YYYY-MM"): freeze its race with the current weights.
+ * The month well formed (422 invalid_parameter), race_may_publish (403),
+ * closed (422 month_open, params month and current), not yet published
+ * (409 already_published).  0 with *result (the frozen race), or -1 with
+ * err.  actor NULL: the system. */
+int race_publish(db_t *db, const user_t *actor, const char *month, int64_t now, json_t **result, err_t *err);
+/* Withdraw month's publication (a mistaken one): an admin (403), with a
+ * written reason (race_reason_check, 422), the month published (404
+ * not_published).  0 with *detail ({reason, published_at, published_by}
+ * for the audit log), or -1 with err. */
+int race_unpublish(db_t *db, const user_t *actor, const char *month, const char *reason, json_t **detail,
+                   err_t *err);
 
 /* import.c */
 void api_race_import(req_t *r);            /* POST ?kind=leads|projects|trips, raw CSV/XLSX */

@@ -204,16 +204,45 @@ void race_company_key(const char *name, char *out, size_t outlen)
 	}
 }
 
-/* ---- permissions ---- */
+/* ---- permissions: the race's rules (see race_util.h) ---- */
 
-int race_may_unit(const user_t *actor, int64_t unit_id)
+int race_may_lead(const user_t *actor, int64_t unit_id)
 {
 	if (actor == NULL || (actor->role_bit & ROLE_ADMIN))
 		return 1;
-	if (actor->role_bit & ROLE_LEADER)
-		return actor->unit_id == 0 || actor->unit_id == unit_id;
-	if (actor->role_bit & ROLE_RECRUITER)
-		return actor->unit_id != 0 && actor->unit_id == unit_id;
+	return (actor->role_bit & ROLE_LEADER) && (actor->unit_id == 0 || actor->unit_id == unit_id);
+}
+
+int race_may_unit(const user_t *actor, int64_t unit_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id;
+}
+
+int race_may_record(const user_t *actor, int64_t unit_id, int64_t recruiter_id)
+{
+	if (race_may_lead(actor, unit_id))
+		return 1;
+	return (actor->role_bit & ROLE_RECRUITER) && actor->unit_id != 0 && actor->unit_id == unit_id &&
+	       recruiter_id == actor->id;
+}
+
+int race_may_publish(const user_t *actor)
+{
+	return actor == NULL || (actor->role_bit & ROLE_ADMIN) || ((actor->role_bit & ROLE_LEADER) && actor->unit_id == 0);
+}
+
+int race_reason_check(const char *reason, err_t *err)
+{
+	if (text_is_blank(reason))
+		return err_set(err, 422, "required", "reason", "give a written reason");
+	if (!text_ok(reason, RACE_REASON_MAX, 1))
+		return err_set(err, 422, "invalid", "reason", "the reason has at most %d characters and no control characters",
+		               RACE_REASON_MAX), err_param(err, "reason", "text"), err_param(err, "max", "%d", RACE_REASON_MAX);
+	if (utf8_len(reason) < RACE_REASON_MIN)
+		return err_set(err, 422, "invalid", "reason", "give a written reason of at least %d characters",
+		               RACE_REASON_MIN), err_param(err, "reason", "too_short"), err_param(err, "min", "%d", RACE_REASON_MIN);
 	return 0;
 }
 
@@ -273,6 +302,54 @@ static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, err_t *err)
 
 /* ---- leads ---- */
 
+/* The first claim (a lead that is neither a duplicate nor rejected) by
+ * another unit than unit_id, created before self_id when that is not 0, of
+ * leads whose col (company_key or credit_code) is v: each unit's first
+ * claim is one seek in the partial index leads_claim_key / leads_claim_code
+ * (migration 9), so the check costs the same however many leads the
+ * company already has -- in a unit's own import of thousands of rows of
+ * one company too.  *at, *dup and *dup_unit of the earlier of it and what
+ * they hold (*dup 0: none).  0, or -1 on a database error. */
+static int first_claim(db_t *db, const char *sql, int64_t unit_id, const char *v, int64_t self_id, int64_t *at,
+                       int64_t *dup, int64_t *dup_unit)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	db_bind_int(st, 1, unit_id);
+	db_bind_text(st, 2, v);
+	db_bind_int(st, 3, self_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW && (*dup == 0 || db_col_int(st, 2) < *at || (db_col_int(st, 2) == *at && db_col_int(st, 0) < *dup))) {
+		*dup = db_col_int(st, 0);
+		*dup_unit = db_col_int(st, 1);
+		*at = db_col_int(st, 2);
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
+}
+
+/* The per-unit seeks of first_claim() for column COL; each unit's first
+ * claim by created_at and id, the earliest of them first.  Simple enough
+ * for PostgreSQL to keep one generic plan of it. */
+#define FIRST_CLAIM_SQL(COL) \
+	"SELECT id, unit_id, at FROM (SELECT u.id AS unit_id," \
+	"  (SELECT k.created_at FROM leads k WHERE k." COL " = $2 AND k.unit_id = u.id AND k.duplicate_of IS NULL" \
+	"    AND k.status <> 'rejected' AND (CAST($3 AS BIGINT) = 0 OR k.id < $3) ORDER BY k.created_at, k.id LIMIT 1) AS at," \
+	"  (SELECT k.id FROM leads k WHERE k." COL " = $2 AND k.unit_id = u.id AND k.duplicate_of IS NULL" \
+	"    AND k.status <> 'rejected' AND (CAST($3 AS BIGINT) = 0 OR k.id < $3) ORDER BY k.created_at, k.id LIMIT 1) AS id" \
+	" FROM units u WHERE u.id <> $1) claims WHERE id IS NOT NULL ORDER BY at, id LIMIT 1"
+
+/* The first claim of the company by its key or by its credit code. */
+static int lead_first_claim(db_t *db, int64_t unit_id, const char *code, const char *key, int64_t self_id,
+                            int64_t *dup, int64_t *dup_unit)
+{
+	int64_t at = 0;
+	if (first_claim(db, FIRST_CLAIM_SQL("company_key"), unit_id, key, self_id, &at, dup, dup_unit) < 0)
+		return -1;
+	if (*code && first_claim(db, FIRST_CLAIM_SQL("credit_code"), unit_id, code, self_id, &at, dup, dup_unit) < 0)
+		return -1;
+	return 0;
+}
+
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
                   int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
@@ -309,25 +386,9 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	race_company_key(in->company, key_buf, key_len);
 	if (*key_buf == '\0')
 		return err_set(err, 422, "required", "company", "company has no name left after normalising");
-	/* The first claim by another unit (created earlier), rejected leads and
-	 * duplicates do not claim. */
-	db_stmt_t *st = db_prepare(db,
-		"SELECT id, unit_id FROM leads WHERE unit_id <> $1 AND duplicate_of IS NULL AND status <> 'rejected'"
-		" AND ((CAST($2 AS TEXT) <> '' AND credit_code = $2) OR company_key = $3)"
-		" AND (CAST($4 AS BIGINT) = 0 OR id < $4) ORDER BY created_at, id LIMIT 1");
-	db_bind_int(st, 1, in->unit_id);
-	db_bind_text(st, 2, in->credit_code);
-	db_bind_text(st, 3, key_buf);
-	db_bind_int(st, 4, self_id);
-	int rc = db_step(st);
-	if (rc == DB_ROW) {
-		*duplicate_of = db_col_int(st, 0);
-		*dup_unit_id = db_col_int(st, 1);
-	}
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
+	if (lead_first_claim(db, in->unit_id, in->credit_code, key_buf, self_id, duplicate_of, dup_unit_id) < 0)
 		return db_fail(err, db, DB_ERR, "checking duplicates");
-	if (in->qualified >= 0 && actor && !(actor->role_bit & (ROLE_ADMIN | ROLE_LEADER)))
+	if (in->qualified >= 0 && !race_may_lead(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
 	return 0;
 }
@@ -540,17 +601,9 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
 		return err_set(err, 422, "invalid_user", "user_id", "trips are recorded for recruiters and leaders");
-	if (actor && !(actor->role_bit & ROLE_ADMIN)) {
-		int ok;
-		if (actor->role_bit & ROLE_RECRUITER)
-			ok = actor->id == in->user_id;
-		else if (actor->role_bit & ROLE_LEADER)
-			ok = actor->unit_id == 0 || actor->unit_id == unit;
-		else
-			ok = 0;
-		if (!ok)
-			return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
-	}
+	/* a recruiter its own trips; a leader its unit's people's (race_may_lead) */
+	if (!race_may_lead(actor, unit) && !((actor->role_bit & ROLE_RECRUITER) && actor->id == in->user_id))
+		return err_set(err, 403, "forbidden", "user_id", "you may not record trips for this person");
 	if (!has(in->start_on))
 		return err_set(err, 422, "required", "start_on", "start_on is required");
 	if (date_parse(in->start_on, NULL) != DATE_OK)

@@ -72,17 +72,33 @@ struct lead_in {
 int lead_insert(db_t *db, const user_t *actor, struct lead_in *in, int64_t now, int64_t *id,
                 int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
 /* Lead id's stored fields into *in (strings in a) and its creator into
- * *created_by: DB_ROW found, DB_DONE no such lead, or a DB_ error. */
+ * *created_by (for the record only: creating a lead gives no right to it):
+ * DB_ROW found, DB_DONE no such lead, or a DB_ error. */
 int lead_read(db_t *db, arena_t *a, int64_t id, struct lead_in *in, int64_t *created_by);
-/* 1 when actor may edit a lead whose stored fields are old: an admin any,
- * a leader its unit's (all when it has no unit), a recruiter its own (as
- * the recruiter or the creator). */
-int lead_may_edit(const user_t *actor, const struct lead_in *old, int64_t created_by);
-/* Replace lead id's fields by in's (old and created_by from lead_read):
- * lead_may_edit (403), a change of status only by an admin or a leader
- * (403), lead_validate, the duplicate found again, updated_at = now. */
-int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, int64_t created_by,
-                struct lead_in *in, int64_t now, err_t *err);
+/* 1 when actor may see a lead of unit_id: an admin or a leader any, a
+ * recruiter its own unit's (the API answers 404 otherwise, as the list's
+ * scope). */
+int lead_may_read(const user_t *actor, int64_t unit_id);
+/* 1 when actor may edit a lead whose stored fields are old: see
+ * race_may_record (its current recruiter, its unit's leader, an admin). */
+int lead_may_edit(const user_t *actor, const struct lead_in *old);
+/* Replace lead id's fields by in's (old from lead_read), every check with
+ * the actor's own role and unit (NULL: none, for the CLI):
+ *   - lead_may_edit on the stored lead (403 forbidden);
+ *   - a qualified or rejected lead is frozen: only race_may_lead of its
+ *     unit changes it (else 409 lead_frozen, param status), and only with
+ *     a written reason (race_reason_check: 422 field reason) when
+ *     something changes;
+ *   - a change of status only by race_may_lead of the unit (403, field
+ *     status);
+ *   - lead_validate (the actor's rights over the new unit and recruiter:
+ *     moving a lead is for whoever may lead both units), then
+ *     race_may_record on the changed lead (403), the duplicate found
+ *     again, updated_at = now.
+ * before (may be NULL) gets a new object of the changed fields' stored
+ * values (NULL when nothing changed), for the audit log. */
+int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in *old, struct lead_in *in,
+                const char *reason, int64_t now, json_t **before, err_t *err);
 /* The checks of lead_insert without the insert (also for PATCH: self_id
  * is the lead being edited, 0 for a new one; only leads created before
  * it can make it a duplicate).  Normalises in->credit_code (static buffer
@@ -91,10 +107,30 @@ int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in 
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
                   int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
-/* 1 when actor may write records of unit_id / about user person (a
- * recruiter: its own unit / itself; a leader: its unit (all units when it
- * has none); an admin: all). */
+/* ---- who may do what: the race's rules ----
+ * Each takes the caller as it is (role and unit, never borrowed rights);
+ * actor NULL is the system (CLI import, demo): allowed. */
+/* Acting as unit_id's leader (targets, qualifying, changing a frozen
+ * lead, moving records between units): an admin, the unit's leader, a
+ * leader bound to no unit (区领导). */
+int race_may_lead(const user_t *actor, int64_t unit_id);
+/* Recording for unit_id: race_may_lead, or a recruiter of the unit. */
 int race_may_unit(const user_t *actor, int64_t unit_id);
+/* Changing a record (lead, project) of unit_id whose recruiter is
+ * recruiter_id: race_may_lead, or that recruiter while it belongs to the
+ * unit.  Creating a record gives no right to it. */
+int race_may_record(const user_t *actor, int64_t unit_id, int64_t recruiter_id);
+/* Publishing the month's race (the zone's act): an admin or a leader
+ * bound to no unit. */
+int race_may_publish(const user_t *actor);
+/* A written reason (changing a frozen lead, withdrawing a publication):
+ * 0, or -1 with err 422 field "reason": required when blank, invalid
+ * (param reason text, max) above RACE_REASON_MAX characters or with
+ * control characters, invalid (reason too_short, min) below
+ * RACE_REASON_MIN. */
+#define RACE_REASON_MIN 4
+#define RACE_REASON_MAX 500
+int race_reason_check(const char *reason, err_t *err);
 
 struct project_in {
 	const char *name, *industry, *signed_on, *landed_on, *started_on, *producing_on;
@@ -140,9 +176,10 @@ struct unit_target {
 	int year;
 	int64_t signed_investment_wan, landed_projects, leads;
 };
-/* Validate (a year, non-negative targets, an existing unit) and set the
- * unit's targets of the year.  0, or -1 with err. */
-int unit_target_set(db_t *db, const struct unit_target *t, err_t *err);
+/* Validate (race_may_lead of the unit, else 403 forbidden field unit_id;
+ * a year, non-negative targets, an existing unit) and set the unit's
+ * targets of the year.  actor NULL: the system.  0, or -1 with err. */
+int unit_target_set(db_t *db, const user_t *actor, const struct unit_target *t, err_t *err);
 
 /* ---- quotas ---- */
 #define RACE_RECRUITER_DAYS 15      /* recruiter: days out per month */

@@ -75,6 +75,14 @@ static void month_init(struct month *mo, int y, int m)
 	mo->ndays = date_month_days(y, m);
 }
 
+/* The current month in zone time ("YYYY-MM" into out, may be NULL). */
+static void month_current(int *y, int *m, char out[MONTH_LEN])
+{
+	date_to_civil(date_today(), y, m, NULL);
+	if (out)
+		month_format(*y, *m, out);
+}
+
 static double round1(double x)
 {
 	return round(x * 10.0) / 10.0;
@@ -703,8 +711,7 @@ static const char *month_param(req_t *r)
 	int y, m;
 	if (s == NULL || *s == '\0') {
 		char cur[MONTH_LEN];
-		date_to_civil(date_today(), &y, &m, NULL);
-		month_format(y, m, cur);
+		month_current(&y, &m, cur);
 		return arena_strdup(r->arena, cur);
 	}
 	if (month_parse(s, &y, &m) < 0) {
@@ -740,40 +747,52 @@ void api_race_recruiters(req_t *r)
 	reply_json(r, 200, o);
 }
 
-void api_race_publish(req_t *r)
+/* ---- publishing ---- */
+
+int race_month_closed(int y, int m)
 {
-	json_t *o = req_object(r);
-	if (o == NULL)
-		return;
-	static const char *const allowed[] = { "month", NULL };
-	if (body_unknown_field(r, o, allowed))
-		return;
-	const char *month = NULL;
-	int y, m;
-	int has = body_str(r, o, "month", &month);
-	if (has < 0)
-		return;
-	if (has == 0 || month_parse(month, &y, &m) < 0) {
-		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
-		return;
-	}
+	int cy, cm;
+	month_current(&cy, &cm, NULL);
+	return y * 12 + m < cy * 12 + cm;
+}
+
+/* The month of text s into mo, *y and *m: 0, or -1 with err (422
+ * invalid_parameter). */
+static int month_arg(const char *s, struct month *mo, int *y, int *m, err_t *err)
+{
+	if (s == NULL || month_parse(s, y, m) < 0)
+		return err_set(err, 422, "invalid_parameter", "month", "month must be YYYY-MM");
+	month_init(mo, *y, *m);
+	return 0;
+}
+
+int race_publish(db_t *db, const user_t *actor, const char *month, int64_t now, json_t **result, err_t *err)
+{
+	*result = NULL;
 	struct month mo;
-	month_init(&mo, y, m);
-	if (db_int1(r->db, "SELECT COUNT(*) FROM race_results WHERE month = $1", 0, 1,
-	            (const char *const[]){ mo.name }) > 0) {
-		reply_error(r, 409, "already_published", "month", "%s is already published", mo.name);
-		return;
+	int y, m;
+	if (month_arg(month, &mo, &y, &m, err) < 0)
+		return -1;
+	if (!race_may_publish(actor))
+		return err_set(err, 403, "forbidden", NULL, "publishing the race is for an admin or a zone leader (bound to no unit)");
+	if (!race_month_closed(y, m)) {
+		char cur[MONTH_LEN];
+		int cy, cm;
+		month_current(&cy, &cm, cur);
+		return err_set(err, 422, "month_open", "month", "%s is not over yet: only months before %s are published",
+		               mo.name, cur), err_param(err, "month", "%s", mo.name), err_param(err, "current", "%s", cur);
 	}
-	json_t *res = race_live(r->db, &mo, 1);
-	if (res == NULL) {
-		reply_db_error(r, DB_ERR, "computing the race");
-		return;
-	}
+	const char *p[1] = { mo.name };
+	if (db_int1(db, "SELECT COUNT(*) FROM race_results WHERE month = $1", 0, 1, p) > 0)
+		return err_set(err, 409, "already_published", "month", "%s is already published", mo.name),
+		       err_param(err, "month", "%s", mo.name);
+	json_t *res = race_live(db, &mo, 1);
+	if (res == NULL)
+		return db_fail(err, db, DB_ERR, "computing the race");
 	json_object_del(res, "published");
 	char *text = json_dumps(res, JSON_COMPACT);
 	char *wtext = json_dumps(json_object_get(res, "weights"), JSON_COMPACT);
-	int64_t now = now_sec();
-	db_stmt_t *st = db_prepare(r->db,
+	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO race_results (month, weights, result, published_by, published_at) VALUES ($1, $2, $3, $4, $5)"
 		" ON CONFLICT (month) DO NOTHING RETURNING month");
 	int rc = DB_ERR;
@@ -781,8 +800,8 @@ void api_race_publish(req_t *r)
 		db_bind_text(st, 1, mo.name);
 		db_bind_text(st, 2, wtext);
 		db_bind_text(st, 3, text);
-		if (r->user)
-			db_bind_int(st, 4, r->user->id);
+		if (actor)
+			db_bind_int(st, 4, actor->id);
 		else
 			db_bind_null(st, 4);
 		db_bind_int(st, 5, now);
@@ -791,22 +810,98 @@ void api_race_publish(req_t *r)
 	db_done(st);
 	free(text);
 	free(wtext);
-	if (rc == DB_DONE) {
-		json_decref(res);
-		reply_error(r, 409, "already_published", "month", "%s is already published", mo.name);
-		return;
-	}
 	if (rc != DB_ROW) {
 		json_decref(res);
-		reply_db_error(r, rc == DB_ROW ? DB_ERR : rc, "publishing the race");
-		return;
+		if (rc == DB_DONE)
+			return err_set(err, 409, "already_published", "month", "%s is already published", mo.name),
+			       err_param(err, "month", "%s", mo.name);
+		return db_fail(err, db, rc, "publishing the race");
 	}
 	json_object_del(res, "recruiters");
 	json_object_set_new(res, "published", json_true());
 	json_object_set_new(res, "published_at", json_integer((json_int_t)now));
+	*result = res;
+	return 0;
+}
+
+int race_unpublish(db_t *db, const user_t *actor, const char *month, const char *reason, json_t **detail, err_t *err)
+{
+	*detail = NULL;
+	struct month mo;
+	int y, m;
+	if (month_arg(month, &mo, &y, &m, err) < 0)
+		return -1;
+	if (actor && !(actor->role_bit & ROLE_ADMIN))
+		return err_set(err, 403, "forbidden", NULL, "only an admin withdraws a publication");
+	if (race_reason_check(reason, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db, "DELETE FROM race_results WHERE month = $1 RETURNING published_at, published_by");
+	db_bind_text(st, 1, mo.name);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*detail = json_pack("{s:s,s:I,s:o}", "reason", reason, "published_at", (json_int_t)db_col_int(st, 0),
+		                    "published_by", db_col_isnull(st, 1) ? json_null() : json_integer(db_col_int(st, 1)));
+	db_done(st);
+	if (rc == DB_DONE)
+		return err_set(err, 404, "not_published", "month", "%s is not published", mo.name),
+		       err_param(err, "month", "%s", mo.name);
+	if (rc != DB_ROW)
+		return db_fail(err, db, rc, "withdrawing the publication");
+	return 0;
+}
+
+/* The body {month, reason?} of publish and unpublish.  0, or -1 after replying. */
+static int publish_body(req_t *r, const char *const *allowed, const char **month, const char **reason)
+{
+	json_t *o = req_object(r);
+	if (o == NULL || body_unknown_field(r, o, allowed))
+		return -1;
+	if (body_str(r, o, "month", month) < 0 || (reason && body_str(r, o, "reason", reason) < 0))
+		return -1;
+	return 0;
+}
+
+void api_race_publish(req_t *r)
+{
+	static const char *const allowed[] = { "month", NULL };
+	const char *month = NULL;
+	if (publish_body(r, allowed, &month, NULL) < 0)
+		return;
+	json_t *res;
+	err_t err;
+	if (race_publish(r->db, r->user, month, now_sec(), &res, &err) < 0) {
+		reply_err(r, &err);
+		return;
+	}
 	r->audit_entity = "race_results";
-	r->audit_id = arena_strdup(r->arena, mo.name);
+	r->audit_id = arena_strdup(r->arena, json_string_value(json_object_get(res, "month")));
 	reply_json(r, 201, res);
+}
+
+void api_race_unpublish(req_t *r)
+{
+	static const char *const allowed[] = { "month", "reason", NULL };
+	const char *month = NULL, *reason = NULL;
+	if (publish_body(r, allowed, &month, &reason) < 0)
+		return;
+	json_t *detail;
+	err_t err;
+	if (race_unpublish(r->db, r->user, month, reason, &detail, &err) < 0) {
+		reply_err(r, &err);
+		return;
+	}
+	char *text = json_dumps(detail, JSON_COMPACT);
+	json_decref(detail);
+	r->audit_entity = "race_results";
+	r->audit_id = arena_strdup(r->arena, month);
+	r->audit_detail = text ? arena_strdup(r->arena, text) : NULL;
+	free(text);
+	json_t *res = race_result(r->db, month);   /* the live race again */
+	if (res == NULL) {
+		reply_db_error(r, DB_ERR, "computing the race");
+		return;
+	}
+	reply_json(r, 200, res);
 }
 
 void api_race_weights_get(req_t *r)

@@ -1,4 +1,5 @@
-/* units.c -- units of the race (admin writes) and their annual targets. */
+/* units.c -- units of the race (admin writes) and their annual targets
+ * (admins and leaders, a unit's leader its own unit's only). */
 #include "race.h"
 #include "race_util.h"
 #include "admin/admin.h"
@@ -273,8 +274,11 @@ static int target_year_check(int64_t year, err_t *err)
 	return 0;
 }
 
-int unit_target_set(db_t *db, const struct unit_target *t, err_t *err)
+int unit_target_set(db_t *db, const user_t *actor, const struct unit_target *t, err_t *err)
 {
+	/* a unit's leader its own unit's targets; an admin and a zone leader any unit's */
+	if (!race_may_lead(actor, t->unit_id))
+		return err_set(err, 403, "forbidden", "unit_id", "you may set only your own unit's targets");
 	if (target_year_check(t->year, err) < 0)
 		return -1;
 	if (t->signed_investment_wan < 0 || t->landed_projects < 0 || t->leads < 0)
@@ -337,7 +341,7 @@ void api_unit_targets_put(req_t *r)
 			return;
 		json_t *v = json_object_get(it, "signed_investment");
 		if ((v && !json_is_null(v) && race_yi_json(v, "signed_investment", &t.signed_investment_wan, &err) < 0) ||
-		    unit_target_set(r->db, &t, &err) < 0) {
+		    unit_target_set(r->db, r->user, &t, &err) < 0) {
 			reply_err(r, &err);
 			return;
 		}

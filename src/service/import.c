@@ -607,14 +607,7 @@ static const struct import_spec enterprise_import = {
 
 void api_enterprises_import(req_t *r)
 {
-	struct import_opts o;
-	if (import_http_opts(r, 1, &o) == 0)
-		import_job_start(r, &enterprise_import, &o);
-}
-
-void api_import_get(req_t *r)
-{
-	import_job_get(r);
+	import_http(r, &enterprise_import);
 }
 
 int cli_import(int argc, char **argv, db_t *db)

@@ -81,7 +81,6 @@ int64_t enterprise_id_by_code(db_t *db, const char *code);
 
 /* ---- import / export (import.c, export.c; the framework is table/table.h) ---- */
 void api_enterprises_import(req_t *r);      /* raw CSV/XLSX body → import job (202) */
-void api_import_get(req_t *r);              /* GET /api/v1/imports/{id}: any import job */
 void api_enterprises_export(req_t *r);      /* ?format=csv|xlsx + list filters */
 int cli_import(int argc, char **argv, db_t *db);
 int cli_export(int argc, char **argv, db_t *db);

@@ -199,6 +199,18 @@ static const struct migration migrations[] = {
 "ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;\n"
 "CREATE INDEX login_failures_at ON login_failures (at);\n"
 },
+{ 9, "imports: jobs cancelled and watched (heartbeat); a lead's claims found by index",
+"ALTER TABLE import_jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;\n"
+"ALTER TABLE import_jobs ADD COLUMN heartbeat_at BIGINT NOT NULL DEFAULT 0;\n"
+"ALTER TABLE import_jobs ADD COLUMN written_rows INTEGER NOT NULL DEFAULT 0;\n"
+"CREATE INDEX import_jobs_unfinished ON import_jobs (status, heartbeat_at);\n"
+/* the claims (not a duplicate, not rejected) of a company per unit, oldest
+ * first: the duplicate check seeks the first claim of each other unit */
+"CREATE INDEX leads_claim_key ON leads (company_key, unit_id, created_at, id)\n"
+"  WHERE duplicate_of IS NULL AND status <> 'rejected';\n"
+"CREATE INDEX leads_claim_code ON leads (credit_code, unit_id, created_at, id)\n"
+"  WHERE duplicate_of IS NULL AND status <> 'rejected';\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,7 +1,6 @@
 /*
- * front.c -- two front doors of the import framework: the synchronous
- * HTTP import (its query parameters and its one reply) and the command
- * line.  The third, the background job, is job.c.
+ * front.c -- the front doors of the import framework: an HTTP import's
+ * query parameters (the job that runs it is job.c) and the command line.
  */
 #include "table_int.h"
 
@@ -64,61 +63,11 @@ int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o)
 	return 0;
 }
 
-/* 422 invalid_rows: the first problem named, every one listed. */
-static json_t *invalid_rows(struct import *im)
-{
-	const err_t *first = im->errors.n ? &im->errors.items[0] : NULL;
-	long long n = (long long)im->errors.total;
-	err_t e;
-	err_set(&e, 422, "invalid_rows", first ? first->field : NULL,
-	        "%lld row error%s, nothing was written; the first: line %lld: %s", n, n == 1 ? "" : "s",
-	        first ? (long long)first->line : 0LL, first ? first->message : "");
-	e.line = first ? first->line : 0;
-	err_param(&e, "count", "%lld", n);
-	if (first)
-		err_param(&e, "line", "%lld", (long long)first->line);
-	json_t *errors = json_array();
-	for (size_t i = 0; i < im->errors.n; i++)
-		json_array_append_new(errors, import_error_json(&im->errors.items[i]));
-	return json_pack("{s:o s:o s:I}", "error", err_json(&e), "errors", errors, "error_count", (json_int_t)n);
-}
-
-void import_reply(req_t *r, struct import *im)
-{
-	const struct import_spec *spec = im->spec;
-	switch (im->status) {
-	case IMPORT_FAILED:
-		reply_err(r, &im->fatal);
-		return;
-	case IMPORT_BAD_FILE:
-		reply_json(r, 422, json_pack("{s:o s:[o]}", "error", err_json(&im->fatal), "errors",
-		                             import_error_json(&im->fatal)));
-		return;
-	case IMPORT_BAD_ROWS:
-		reply_json(r, 422, invalid_rows(im));
-		return;
-	case IMPORT_OK:
-		break;
-	}
-	json_t *summary = im->summary ? json_incref(im->summary) : json_object();
-	r->audit_action = spec->audit_action;
-	r->audit_entity = spec->audit_entity;
-	char *detail = json_dumps(summary, JSON_COMPACT);
-	r->audit_detail = detail ? arena_strdup(r->arena, detail) : NULL;
-	free(detail);
-	reply_json(r, 200, summary);
-}
-
 void import_http(req_t *r, const struct import_spec *spec)
 {
 	struct import_opts o;
-	if (import_http_opts(r, spec->mode_good_ok, &o) < 0)
-		return;
-	struct table_src src = { .fd = -1, .data = r->body, .len = r->body_len };
-	struct import im;
-	import_run(r->db, spec, &src, &o, &im);
-	import_reply(r, &im);
-	import_free(&im);
+	if (import_http_opts(r, spec->mode_good_ok, &o) == 0)
+		import_job_start(r, spec, &o);
 }
 
 /* ---- the command line ---- */
@@ -252,6 +201,9 @@ int import_cli(db_t *db, const struct import_spec *spec, int argc, char **argv)
 		break;
 	case IMPORT_FAILED:
 		fprintf(stderr, "zoneops: %s: database error: %s\n", file, im.fatal.message);
+		break;
+	case IMPORT_STOPPED:   /* the command line sets no stop */
+		fprintf(stderr, "zoneops: %s: %s\n", file, im.fatal.message);
 		break;
 	case IMPORT_BAD_ROWS:
 		if (!o.mode_good) {

@@ -11,14 +11,20 @@
  *   2. check: the first non-blank row is the header (table_map_header);
  *      every later non-blank row is handed to spec->check by the importer's
  *      columns, and its errors (err_t with the row's line) are collected;
- *      a bit per row remembers which rows were good -- no row is kept;
+ *      a bit per row remembers which rows were good -- no row is kept.
+ *      No transaction is open: the checks hold no lock;
  *   3. write (unless a row is bad in mode all, or a dry run without
  *      trial_write): the file is read again and spec->write is called for
- *      each good row.  Inside the caller's transaction (a synchronous HTTP
- *      import) the writes go into a savepoint; otherwise mode all writes in
- *      one transaction with the audit row (a crash leaves nothing) and mode
- *      good in transactions of IMPORT_BATCH rows.  A dry run with
- *      trial_write writes and rolls back, for exact counts.
+ *      each good row.  Mode all writes in one transaction with the audit
+ *      row (a crash or a stop leaves nothing), which holds only the writes
+ *      and the importer's indexed checks; mode good in transactions of
+ *      IMPORT_BATCH rows.  Inside a caller's transaction the writes go into
+ *      a savepoint instead.  A dry run with trial_write writes and rolls
+ *      back, for exact counts.
+ *
+ * Before every row of every pass o->stop may stop the import
+ * (IMPORT_STOPPED: cancelled, or the server stopping); what the write pass
+ * had not committed is rolled back.
  *
  * Memory: the readers hold one row; the engine a bit per row; the errors
  * list keeps the first ERR_LIST_KEEP errors and counts the rest.
@@ -132,6 +138,25 @@ static void file_error(struct import *im, const err_t *e)
 		im->status = IMPORT_BAD_FILE;
 		im->fatal = *e;
 	}
+}
+
+/* The import is asked to stop (cancelled, the server stopping): it ends
+ * after this row.  1 when it stops. */
+static int stopped(struct import *im)
+{
+	if (im->o->stop == NULL)
+		return 0;
+	err_t e;
+	err_clear(&e);
+	if (!im->o->stop(im, &e))
+		return 0;
+	if (im->status != IMPORT_FAILED && im->status != IMPORT_STOPPED) {
+		im->status = IMPORT_STOPPED;
+		if (e.code == NULL)
+			err_set(&e, 409, "cancelled", NULL, "the import was cancelled");
+		im->fatal = e;
+	}
+	return 1;
 }
 
 static void progress(struct import *im, const char *phase, int64_t done, int64_t total)
@@ -249,6 +274,8 @@ static int on_row(void *ud, int64_t line, int n, const char *const *cells)
 	struct import *im = ud;
 	struct import_run *run = im->run;
 	const struct import_spec *spec = im->spec;
+	if (stopped(im))
+		return 1;
 	int blank = 1;
 	for (int i = 0; i < n && blank; i++)
 		blank = text_is_blank(cells[i]);

@@ -10,10 +10,10 @@
  * brackets); and the import framework: an importer describes its columns
  * and a few callbacks (struct import_spec), and import_run() reads the
  * file, checks every row, writes the good ones re-reading the file, with
- * dry run, modes all/good, errors by line and progress.  Its three front
- * doors are here too: the synchronous HTTP reply (import_reply), the
- * background job of an upload (import_job_start, GET /api/v1/imports/{id})
- * and the command line (import_cli).  Nothing here knows a domain table.
+ * dry run, modes all/good, errors by line, progress and stopping.  Its two
+ * front doors are here too: the background job of an upload (import_http,
+ * GET /api/v1/imports/{id}, POST /api/v1/imports/{id}/cancel) and the
+ * command line (import_cli).  Nothing here knows a domain table.
  */
 #ifndef ZONEOPS_TABLE_H
 #define ZONEOPS_TABLE_H
@@ -189,6 +189,10 @@ struct import_opts {
 	void (*progress)(struct import *im, const char *phase, int64_t done, int64_t total);
 	/* each row error as it is found */
 	void (*on_error)(struct import *im, const err_t *e);
+	/* polled before every row of every pass: non-zero stops the import
+	 * (IMPORT_STOPPED) with the reason it puts in *why (a code such as
+	 * "cancelled" or "interrupted"; default cancelled) */
+	int (*stop)(struct import *im, err_t *why);
 	void *ud;
 };
 
@@ -197,6 +201,8 @@ enum import_status {
 	IMPORT_BAD_ROWS = 1,        /* rows are bad: mode all wrote nothing, mode good the good ones */
 	IMPORT_BAD_FILE = 2,        /* the file cannot be read as a table (im->fatal) */
 	IMPORT_FAILED = 3,          /* the database failed (im->fatal, status >= 500) */
+	IMPORT_STOPPED = 4,         /* o->stop stopped it (im->fatal: its reason): mode all wrote
+	                               nothing, mode good kept the batches it had committed */
 };
 
 #define IMPORT_BATCH 1000       /* rows per transaction in mode good; progress step */
@@ -222,12 +228,14 @@ struct import {
 	struct import_run *run;
 };
 
-/* Run an import from src.  When db is in a transaction (an HTTP write
- * route, whose router commits), the writes go into a savepoint of it;
- * otherwise mode all writes in one transaction (a crash leaves nothing)
- * and mode good in transactions of IMPORT_BATCH rows, each ending with
- * the audit row of the import for its part ("cli import WHAT" without an
- * actor).  Returns im->status; free with import_free(). */
+/* Run an import from src.  Every row is checked first, without a
+ * transaction (no lock held); then mode all writes the good rows in one
+ * transaction with the import's audit row -- a crash or a stop leaves
+ * nothing, and the transaction holds only the writes -- and mode good in
+ * transactions of IMPORT_BATCH rows, each ending with the audit row of its
+ * part ("cli import WHAT" without an actor).  When db is already in a
+ * transaction, the writes go into a savepoint of it instead.  Returns
+ * im->status; free with import_free(). */
 int import_run(db_t *db, const struct import_spec *spec, const struct table_src *src,
                const struct import_opts *o, struct import *im);
 void import_free(struct import *im);
@@ -264,29 +272,39 @@ void import_keys_free(struct import_keys *k);
 
 /* ---- front doors ---- */
 
-/* HTTP, synchronous: import_http_opts(), the import of the request's body
- * (held in memory) inside the route's write transaction, import_reply(). */
+/* HTTP (a route with R_RAW | R_NOTX): import_http_opts(), then
+ * import_job_start() -- the request's body imported as a background job. */
 void import_http(req_t *r, const struct import_spec *spec);
-/* The reply of a synchronous HTTP import: 200 with the
- * summary and the audit fields set; 422 with the file's error code and
- * "errors" of one item; 422 invalid_rows with error (the first problem and
- * its line), "errors" [{line, field, code, message, params?}] and
- * "error_count"; 500/503 for the database. */
-void import_reply(req_t *r, struct import *im);
 /* The query parameters every HTTP import takes: format (csv|xlsx),
  * dry_run, and with mode_good_ok mode (all|good); filename names the
  * file (default "upload"; the format follows from .csv/.xlsx).  Fills o;
  * -1 after replying 422.  An empty body is 422 empty_file. */
 int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o);
 
-/* HTTP, as a background job: stores an import_jobs row (kind spec->what)
- * in the request's transaction, keeps the upload in a temporary file and
- * answers 202 {id, status "queued", url, ...}; a thread with its own
- * connection runs the import with progress into the row and stores the
- * report.  o as import_http_opts filled it. */
+/* HTTP, as a background job (outside any request transaction: the route
+ * has R_NOTX): keeps the upload in a temporary file, stores an import_jobs
+ * row (kind spec->what) and the audit row in one short transaction, and
+ * answers 202 {id, status "queued", url, ...} (503 busy when JOB_MAX jobs
+ * run in this process); a thread with connections of its own runs the
+ * import with progress into the row and stores the report {format, mode,
+ * dry_run, total_rows, created, updated, error_rows, written, the
+ * importer's summary, fatal?, errors [{line, field, code, message,
+ * params?}], error_count, errors_truncated}.  Status: queued, reading,
+ * validating, writing, then done, failed or cancelled.  o as
+ * import_http_opts filled it. */
 void import_job_start(req_t *r, const struct import_spec *spec, const struct import_opts *o);
-/* GET /api/v1/imports/{id}: the job and its report (its owner and admins). */
+/* GET /api/v1/imports/{id}: the job and its report (its owner and admins;
+ * 404 for others). */
 void import_job_get(req_t *r);
+/* POST /api/v1/imports/{id}/cancel (R_NOTX): its owner or an admin asks a
+ * job that has not ended to stop: 202 with the job (cancel_requested true;
+ * it becomes cancelled at its next row, wherever it runs), 409
+ * import_finished (param status) once it has ended, 404 for others. */
+void import_job_cancel(req_t *r);
+/* Shutdown: every job of this process stops at its next row (mode all
+ * writes nothing) and is marked failed ("interrupted"); waits up to
+ * seconds for them.  0 when none runs any more, -1. */
+int import_stop_all(double seconds);
 
 /* The command line: argv is "FILE [--dry-run] [--format csv|xlsx]" (and
  * "--mode all|good" when spec->mode_good_ok); FILE "-" is standard input.

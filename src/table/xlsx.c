@@ -12,11 +12,18 @@
  * entities, and any DOCTYPE stops the parser, so no DTD is processed.
  *
  * Memory: the sheet is never held whole, only the current row (at most
- * TABLE_MAX_ROW_BYTES, a cell or string at most TABLE_MAX_CELL_BYTES).
- * The shared strings are kept for the reading passes in one buffer of
- * NUL-terminated strings and one array of 32-bit offsets; what both
- * allocate (their capacity) is counted against max_strings, so a small
- * archive of empty <si/> cannot make the reader allocate more than that.
+ * TABLE_MAX_ROW_BYTES, a cell or string at most TABLE_MAX_CELL_BYTES, the
+ * cells' index of MAX_COLS fixed).  The shared strings are kept for the
+ * reading passes in one buffer of NUL-terminated strings and one array of
+ * 32-bit offsets; what both allocate (their capacity) is counted against
+ * max_strings, so a small archive of empty <si/> cannot make the reader
+ * allocate more than that.  Expat allocates through a counting memory
+ * suite: an element it must hold whole (a tag of a million attributes, an
+ * attribute value of a hundred megabytes, countless distinct element
+ * names) stops the parse at XML_MEM_MAX instead of growing its buffers
+ * with the file.  libzip holds the central directory, which the upload's
+ * size bounds, and one inflate stream.  So what a workbook can make the
+ * reader allocate is bounded by these constants, not by the file.
  */
 #include "table_int.h"
 
@@ -30,6 +37,64 @@
 
 #define MAX_COLS 16384          /* Excel's XFD */
 #define MAX_ROWS 1048576
+#define XML_MEM_MAX (16u << 20) /* what one expat parser may allocate */
+
+/* ---- expat's memory, counted ---- */
+
+/* The allocations of the parser being run in this thread (parse_part
+ * sets it around the parser's life): each block carries its size in a
+ * header, and an allocation that would pass XML_MEM_MAX fails, which
+ * expat reports as XML_ERROR_NO_MEMORY. */
+static _Thread_local size_t *xml_used;
+
+#define XML_HDR 16              /* keeps the block aligned for any type */
+
+static void *xml_malloc(size_t n)
+{
+	size_t *used = xml_used;
+	if (used && (n > XML_MEM_MAX || *used > XML_MEM_MAX - n))
+		return NULL;
+	char *p = malloc(n + XML_HDR);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	if (used)
+		*used += n;
+	return p + XML_HDR;
+}
+
+static void xml_free(void *q)
+{
+	if (q == NULL)
+		return;
+	char *p = (char *)q - XML_HDR;
+	size_t n;
+	memcpy(&n, p, sizeof n);
+	if (xml_used)
+		*xml_used -= n < *xml_used ? n : *xml_used;
+	free(p);
+}
+
+static void *xml_realloc(void *q, size_t n)
+{
+	if (q == NULL)
+		return xml_malloc(n);
+	char *p = (char *)q - XML_HDR;
+	size_t old;
+	memcpy(&old, p, sizeof old);
+	size_t *used = xml_used;
+	if (used && n > old && (n - old > XML_MEM_MAX || *used > XML_MEM_MAX - (n - old)))
+		return NULL;
+	char *np = realloc(p, n + XML_HDR);
+	if (np == NULL)
+		return NULL;
+	memcpy(np, &n, sizeof n);
+	if (used)
+		*used = *used - (old < *used ? old : *used) + n;
+	return np + XML_HDR;
+}
+
+static const XML_Memory_Handling_Suite xml_mem = { xml_malloc, xml_realloc, xml_free };
 
 struct xbook {
 	zip_t *z;
@@ -176,6 +241,10 @@ static int inflate_into(struct xctx *x, zip_file_t *f, const char *name, uint64_
 				rc = table_fail(x->err, 0, "xlsx_dtd", "%s has a DOCTYPE: DTDs are not accepted", name);
 			else if (x->stop)
 				rc = x->stop;
+			else if (XML_GetErrorCode(x->p) == XML_ERROR_NO_MEMORY)
+				rc = table_fail(x->err, 0, "xlsx_limit", "%s, line %lu: an XML element needs more than %u MiB"
+				                " to parse: refused", name, (unsigned long)XML_GetCurrentLineNumber(x->p),
+				                XML_MEM_MAX >> 20);
 			else
 				rc = table_fail(x->err, 0, "xml_syntax", "%s, line %lu: %s", name,
 				                (unsigned long)XML_GetCurrentLineNumber(x->p), XML_ErrorString(XML_GetErrorCode(x->p)));
@@ -209,8 +278,11 @@ static int parse_part(struct xctx *x, const char *name, XML_StartElementHandler 
 	zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)idx, 0);
 	if (f == NULL)
 		return table_fail(x->err, 0, "not_xlsx", "%s cannot be read: %s", name, zip_strerror(z));
-	XML_Parser p = XML_ParserCreateNS("UTF-8", '\x01');
+	size_t used = 0;
+	xml_used = &used;
+	XML_Parser p = XML_ParserCreate_MM("UTF-8", &xml_mem, "\x01");
 	if (p == NULL) {
+		xml_used = NULL;
 		zip_fclose(f);
 		return table_fail(x->err, 0, "too_large", "out of memory");
 	}
@@ -224,6 +296,7 @@ static int parse_part(struct xctx *x, const char *name, XML_StartElementHandler 
 	XML_SetCharacterDataHandler(p, on_text);
 	int rc = inflate_into(x, f, name, limit, comp);
 	XML_ParserFree(p);
+	xml_used = NULL;
 	x->p = NULL;
 	zip_fclose(f);
 	x->capture = 0;

@@ -3,8 +3,9 @@
  * leader qualifies it, turns it into a project and drags the card to 签约
  * on the battle board (a date before the lead is refused with the API's
  * 422 message, then today's date is saved); the race page for this month
- * shows the unit's leads and signed projects one higher; the wall screen
- * renders and cycles between the board and the ranking.
+ * shows the unit's leads and signed projects one higher; a qualified lead
+ * is frozen and its unit's leader corrects it with a written reason; the
+ * wall screen renders and cycles between the board and the ranking.
  *
  *   ZONEOPS_URL=http://127.0.0.1:PORT ZONEOPS_ADMIN_PASSWORD=… node --test tests/browser/
  *
@@ -133,6 +134,37 @@ test('lead → qualified → project → signed on the board → the race page c
   await screenshot(page, 'race-ranking');
   assertClean(problems, 'the leader\'s lead, board and race pages');
   await lead.context.close();
+});
+
+test('a qualified lead is frozen: the unit\'s leader corrects its date with a reason', { skip }, async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, problems, 'leader.ib', DEMO_PASSWORD);
+  const unit = await unitIb(page);
+  const company = `冻结更正测试${Date.now().toString(36)}有限公司`;
+  /* the leader records and qualifies a lead through the API */
+  const id = await page.evaluate(async ([unitId, name]) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const h = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token };
+    const l = await (await fetch('/api/v1/leads', { method: 'POST', headers: h,
+      body: JSON.stringify({ unit_id: unitId, company: name, captured_on: '2022-05-06', qualified: true }) })).json();
+    return l.id;
+  }, [unit.id, company]);
+  assert.ok(id > 0, 'the lead is recorded');
+  await open(page, `#/leads?q=${encodeURIComponent(company)}`);
+  await page.locator(`[data-testid="correct-${id}"]`).waitFor();
+  await page.click(`[data-testid="correct-${id}"]`);
+  await page.locator('.modal [data-testid=lead-reason]').waitFor();
+  await page.fill('.modal input[name=captured_on]', '2022-05-08');
+  await page.click('.modal [data-testid=lead-correct-save]');
+  await page.waitForFunction(() => /必填/.test(document.querySelector('.modal .field-error[data-field=reason]')?.textContent || ''));
+  await page.fill('.modal [data-testid=lead-reason]', '获取日期以合同为准');
+  const saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/leads/${id}`) && r.request().method() === 'PATCH');
+  await page.click('.modal [data-testid=lead-correct-save]');
+  assert.equal((await saved).status(), 200);
+  await page.locator('.modal').waitFor({ state: 'detached' });
+  await page.locator('[data-testid=leads] tbody tr', { hasText: '2022-05-08' }).waitFor();
+  assertClean(problems, 'the leader\'s correction of a frozen lead');
+  await context.close();
 });
 
 test('wall screen: full screen, no navigation, cycles between the board and the ranking', { skip }, async () => {

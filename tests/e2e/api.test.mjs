@@ -197,9 +197,10 @@ test('settings: admin changes the zone name; CLI reads it', async () => {
   assert.equal(cli(S.db.url, ['config', 'get', 'zone_name']).stdout.trim(), '测试开发区');
 });
 
-test('metrics: Prometheus text with per-route counts and a latency histogram', async () => {
+test('metrics: Prometheus text with per-route counts and a latency histogram, for admins', async () => {
   await admin.get('/api/v1/me');
-  const r = await new Client(S.srv.url).get('/metrics');
+  assert.equal((await new Client(S.srv.url).get('/metrics')).status, 401);
+  const r = await admin.get('/metrics');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /text\/plain/);
   assert.match(r.text, /zoneops_http_requests_total\{method="GET",route="\/api\/v1\/me",status="200"\} \d+/);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminServer, Client, BIN, STORE, cli } from './lib.mjs';
+import { adminServer, Client, BIN, STORE, cli, importJob } from './lib.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -142,7 +142,22 @@ describe('indicator import and bulletin', () => {
   });
 
   const count = (where = '') => Number(sql(env.db.url, `SELECT count(*) FROM indicator_values ${where}`));
-  const upload = (client, path, body) => client.req('POST', path, body, { 'Content-Type': 'text/csv' });
+  // an HTTP import is a job: {res, job} once it has ended
+  const upload = (client, path, body) => importJob(client, path, body);
+  // the report of a job that wrote (or would write) every row
+  const written = ({ res, job }) => {
+    assert.equal(res.status, 202, res.text);
+    assert.equal(job.status, 'done', JSON.stringify(job));
+    assert.equal(job.error_rows, 0, JSON.stringify(job.report.errors));
+    return job.report;
+  };
+  // the row errors of a job that wrote nothing
+  const refused = ({ res, job }) => {
+    assert.equal(res.status, 202, res.text);
+    assert.equal(job.status, 'done', JSON.stringify(job));
+    assert.equal(job.report.written, false);
+    return job.report.errors;
+  };
 
   test('CLI: a good file imports; values are exact integers in 万', () => {
     const f = join(work, 'good.csv');
@@ -171,14 +186,14 @@ describe('indicator import and bulletin', () => {
     assert.equal(count('WHERE year = 2022'), 0, 'nothing half-imported');
   });
 
-  test('HTTP: 2021-13 is a row error (422) with its line; nothing written', async () => {
+  test('HTTP: 2021-13 is a row error with its line; nothing written', async () => {
     const before = count();
     const r = await upload(stat, '/api/v1/indicators/import?format=csv',
       'period,region,indicator,value\n2021-10,南通开发区,budget_revenue,1\n2021-13,南通开发区,trade_total,2\n');
-    assert.equal(r.status, 422, r.text);
-    assert.equal(r.json.error.code, 'invalid_rows');
-    assert.equal(r.json.errors.length, 1);
-    assert.deepEqual({ ...r.json.errors[0], message: undefined },
+    const errors = refused(r);
+    assert.equal(r.job.report.error_count, 1);
+    assert.equal(errors.length, 1);
+    assert.deepEqual({ ...errors[0], message: undefined },
       { line: 3, field: 'period', code: 'invalid_period', message: undefined,
         params: { value: '2021-13', min: '1', max: '12' } });
     assert.equal(count(), before, 'the period 2021-10 was not replaced');
@@ -192,34 +207,30 @@ describe('indicator import and bulletin', () => {
     rows[25] = '2019-11,崇川区,tax_revenue,abc';
     rows[30] = '2019-11,崇川区,gdp,1';
     const r = await upload(stat, '/api/v1/indicators/import', rows.join('\r\n') + '\r\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.field, e.code]),
+    assert.deepEqual(refused(r).map(e => [e.line, e.field, e.code]),
       [[18, 'value', 'negative'], [26, 'value', 'not_a_number'], [31, 'indicator', 'unknown_indicator']]);
     assert.equal(count('WHERE year = 2019'), 0);
     const h = await upload(stat, '/api/v1/indicators/import', 'period,region,name,value\n2021-10,崇川区,x,1\n');
-    assert.equal(h.status, 422);
-    assert.equal(h.json.error.code, 'unknown_header');
+    assert.equal(h.job.status, 'failed');
+    assert.equal(h.job.report.fatal.code, 'unknown_header');
   });
 
   test('HTTP: re-importing a period replaces it as a whole; dry run reports counts', async () => {
     // a new period first
     const csv = 'period,region,indicator,value\n2021-09,南通开发区,budget_revenue,55\n2021-09,崇川区,budget_revenue,70\n'
       + '2021-09,海门区,budget_revenue,80\n';
-    let r = await upload(stat, '/api/v1/indicators/import', csv);
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.inserted, 3);
-    assert.deepEqual(r.json.periods, ['2021-09']);
+    let r = written(await upload(stat, '/api/v1/indicators/import', csv));
+    assert.equal(r.inserted, 3);
+    assert.deepEqual(r.periods, ['2021-09']);
     assert.equal(count('WHERE year = 2021 AND month = 9'), 3);
-    r = await upload(stat, '/api/v1/indicators/import?dry_run=1',
-      'period,region,indicator,value\n2021-09,南通开发区,budget_revenue,56.1234\n');
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.dry_run, true);
-    assert.equal(r.json.replaced, 3);
+    r = written(await upload(stat, '/api/v1/indicators/import?dry_run=1',
+      'period,region,indicator,value\n2021-09,南通开发区,budget_revenue,56.1234\n'));
+    assert.equal(r.dry_run, true);
+    assert.equal(r.replaced, 3);
     assert.equal(count('WHERE year = 2021 AND month = 9'), 3, 'dry run wrote nothing');
-    r = await upload(stat, '/api/v1/indicators/import',
-      'period,region,indicator,value\n2021-09,南通开发区,budget_revenue,56.1234\n');
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.replaced, 3);
+    r = written(await upload(stat, '/api/v1/indicators/import',
+      'period,region,indicator,value\n2021-09,南通开发区,budget_revenue,56.1234\n'));
+    assert.equal(r.replaced, 3);
     assert.equal(count('WHERE year = 2021 AND month = 9'), 1);
     assert.equal(sql(env.db.url, 'SELECT value FROM indicator_values WHERE year = 2021 AND month = 9'), '561234');
     assert.equal(count('WHERE year = 2021 AND month = 10'), 10, 'other periods untouched');
@@ -233,26 +244,24 @@ describe('indicator import and bulletin', () => {
     const c = cli(env.db.url, ['import', 'targets', f]);
     assert.equal(c.status, 0, c.stderr);
     assert.match(c.stdout, /2 targets for 2021: 2 new, 0 updated/);
-    const r = await upload(stat, '/api/v1/indicators/targets/import',
-      'year,region,indicator,value\n2021,南通开发区,budget_revenue,75.5\n2022,南通开发区,budget_revenue,80\n');
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.created, 1);
-    assert.equal(r.json.updated, 1);
+    const r = written(await upload(stat, '/api/v1/indicators/targets/import',
+      'year,region,indicator,value\n2021,南通开发区,budget_revenue,75.5\n2022,南通开发区,budget_revenue,80\n'));
+    assert.equal(r.created, 1);
+    assert.equal(r.updated, 1);
     assert.equal(sql(env.db.url, "SELECT value FROM indicator_targets t JOIN regions g ON g.id = t.region_id"
       + " WHERE g.name = '南通开发区' AND year = 2021"), '755000');
     assert.equal(Number(sql(env.db.url, 'SELECT count(*) FROM indicator_targets')), 3);
     const bad = await upload(stat, '/api/v1/indicators/targets/import',
       'year,region,indicator,value\n2021-10,南通开发区,budget_revenue,1\n2021,南通开发区,budget_revenue,1.23456\n');
-    assert.equal(bad.status, 422);
-    assert.deepEqual(bad.json.errors.map(e => [e.line, e.field]), [[2, 'year'], [3, 'value']]);
+    assert.deepEqual(refused(bad).map(e => [e.line, e.field]), [[2, 'year'], [3, 'value']]);
   });
 
   test('permissions: statistician and admin import, leader reads the bulletin, enterprise sees nothing', async () => {
     const csv = 'period,region,indicator,value\n2018-01,崇川区,budget_revenue,1\n';
-    assert.equal((await upload(admin, '/api/v1/indicators/import?dry_run=1', csv)).status, 200);
-    assert.equal((await upload(leader, '/api/v1/indicators/import', csv)).status, 403);
-    assert.equal((await upload(ent, '/api/v1/indicators/import', csv)).status, 403);
-    assert.equal((await upload(ent, '/api/v1/indicators/targets/import', csv)).status, 403);
+    assert.equal(written(await upload(admin, '/api/v1/indicators/import?dry_run=1', csv)).dry_run, true);
+    assert.equal((await upload(leader, '/api/v1/indicators/import', csv)).res.status, 403);
+    assert.equal((await upload(ent, '/api/v1/indicators/import', csv)).res.status, 403);
+    assert.equal((await upload(ent, '/api/v1/indicators/targets/import', csv)).res.status, 403);
     assert.equal((await ent.get('/api/v1/indicators/bulletin?period=2021-10')).status, 403);
     assert.equal((await leader.get('/api/v1/indicators/bulletin?period=2021-10')).status, 200);
     assert.equal((await new Client(env.srv.url).get('/api/v1/indicators/bulletin?period=2021-10')).status, 401);

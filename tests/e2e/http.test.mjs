@@ -30,13 +30,16 @@ for (const [name, req, code] of cases) {
 }
 
 test('Content-Length over the limit is 413 before the body is read', async () => {
-  const raw = await rawHttp(S.srv.port, 'POST /api/v1/streets HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n');
+  const raw = await rawHttp(S.srv.port, `POST /api/v1/streets HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${S.token}\r\nContent-Length: 99999999\r\n\r\n`);
   assert.equal(statusOf(raw), 413, raw);
+  // a caller the route does not admit learns only that
+  const anon = await rawHttp(S.srv.port, 'POST /api/v1/streets HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n');
+  assert.equal(statusOf(anon), 401, anon);
 });
 
 test('a chunked body that outgrows the limit is 413', async () => {
   const chunk = 'x'.repeat(0x10000);
-  let req = 'POST /api/v1/streets HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
+  let req = `POST /api/v1/streets HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${S.token}\r\nTransfer-Encoding: chunked\r\n\r\n`;
   for (let i = 0; i < 20; i++) req += '10000\r\n' + chunk + '\r\n';
   req += '0\r\n\r\n';
   const raw = await rawHttp(S.srv.port, req, 4000);

@@ -100,7 +100,7 @@ async function importJob(bytes, query = '', client = admin) {
     const g = await client.get(`/api/v1/imports/${r.json.id}`);
     assert.equal(g.status, 200, g.text);
     seen.push([g.json.status, g.json.processed_rows, g.json.total_rows]);
-    if (g.json.status === 'done' || g.json.status === 'failed') return { job: g.json, seen };
+    if (['done', 'failed', 'cancelled'].includes(g.json.status)) return { job: g.json, seen };
     if (Date.now() - t0 > 120000) throw new Error('import did not finish: ' + g.text);
     await new Promise((res) => setTimeout(res, 25));
   }
@@ -383,7 +383,7 @@ describe('import via the API', () => {
 });
 
 describe('a killed server', () => {
-  test('leaves nothing of an all-or-nothing import half-written', async () => {
+  test('leaves nothing of an all-or-nothing import half-written; the next start marks the job failed', async () => {
     const own = await adminServer();
     let closed = false;
     try {
@@ -408,8 +408,10 @@ describe('a killed server', () => {
         const c2 = new Client(again.url, own.token);
         const t = await c2.get('/api/v1/enterprises?limit=1');
         assert.equal(t.json.total, 0);
+        // the next start marks the dead process's job failed: interrupted, nothing written
         const job = await c2.get(`/api/v1/imports/${r.json.id}`);
-        assert.equal(job.json.status, 'writing');   // interrupted: nothing written
+        assert.equal(job.json.status, 'failed', job.text);
+        assert.equal(job.json.report.fatal.code, 'interrupted', job.text);
       } finally {
         await again.stop();
       }

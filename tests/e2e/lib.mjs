@@ -164,3 +164,28 @@ export async function demoAdminPassword(srv) {
   await c.del('/api/v1/session');
   return DEMO_ADMIN_PASSWORD;
 }
+
+// Every HTTP import is a background job: POST the file to an import route
+// (202 {id, url, ...}) and follow GET /api/v1/imports/{id} until the job
+// ends (done, failed or cancelled).  Returns {res, job}: res the POST's
+// answer, job the ended job with its report (null when res is not 202).
+// onPoll(job) sees every answer while it runs.
+export const JOB_ENDED = ['done', 'failed', 'cancelled'];
+export async function importJob(client, path, body, { type = 'text/csv', timeout = 120000, onPoll } = {}) {
+  const res = await client.req('POST', path, body,
+    { 'Content-Type': type, ...(client.csrf ? { 'X-CSRF-Token': client.csrf } : {}) });
+  if (res.status !== 202) return { res, job: null };
+  return { res, job: await waitJob(client, res.json.id, { timeout, onPoll }) };
+}
+
+export async function waitJob(client, id, { timeout = 120000, onPoll } = {}) {
+  const t0 = Date.now();
+  for (;;) {
+    const g = await client.get(`/api/v1/imports/${id}`);
+    if (g.status !== 200) throw new Error(`GET /api/v1/imports/${id}: ${g.status} ${g.text}`);
+    if (JOB_ENDED.includes(g.json.status)) return g.json;
+    if (onPoll) await onPoll(g.json);
+    if (Date.now() - t0 > timeout) throw new Error(`import ${id} did not end: ${g.text}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}

@@ -314,14 +314,12 @@ test('spec: every $ref resolves, every operation has an id, a 2xx response and s
       if (Number(s) >= 400 && rr.content)
         assert.equal(rr.content['application/json'].schema.$ref, ERROR, `${label} ${s}: Error schema`);
     }
-    // a create answers 201, an upload that starts a job 202 (the small
-    // indicator and race files are imported at once: 200), a transition of
-    // an existing record 200
+    // a create answers 201, an upload (every import is a job) and a job's
+    // cancel 202, a transition of an existing record 200
     if (o.method === 'POST' && o.path !== '/api/v1/session') {
       const upload = o.op.requestBody && bodyMedia(o) !== 'application/json';
-      const atOnce = o.path.startsWith('/api/v1/indicators/') || o.path === '/api/v1/race/import';
       const want = o.path.endsWith('/transitions') || o.path === '/api/v1/me/password' ? '200'
-        : upload && atOnce ? '200' : upload ? '202' : '201';
+        : upload || o.path.endsWith('/cancel') ? '202' : '201';
       assert.ok(o.op.responses[want], `${label}: answers ${want}`);
     }
     if (o.method !== 'GET' && xr !== 'public') {
@@ -431,7 +429,7 @@ async function pathIds(ctx, o) {
   if (!o.path.includes('{id}')) return {};
   let id;
   if (o.path === '/api/v1/users/{id}') id = ctx.adminId;
-  else if (o.path === '/api/v1/imports/{id}') id = ctx.importId;
+  else if (o.path.startsWith('/api/v1/imports/{id}')) id = ctx.importId;
   else if (o.path.startsWith('/open311/v2/requests/')) id = await firstId(ctx, '/api/v1/requests');
   else id = await firstId(ctx, /^(\/api\/v1\/[a-z-]+)\/\{id\}/.exec(o.path)[1]);
   return id === undefined ? undefined : { id };
@@ -592,7 +590,7 @@ describe('empty database (one admin)', () => {
   test('empty: the static UI and the text endpoints have their documented content types', async () => {
     const anon = new Client(ctx.url);
     expectDoc(opOf('GET', '/'), await anon.get('/'), 200);
-    const m = await anon.get('/metrics');
+    const m = await ctx.admin.get('/metrics');
     expectDoc(opOf('GET', '/metrics'), m, 200);
     assert.match(m.text, /zoneops_http_requests_total\{method="GET",route="\/"/);
   });
@@ -789,7 +787,7 @@ async function importDone(client, jobUrl) {
   for (let i = 0; i < 200; i++) {
     const r = await client.get(jobUrl);
     expectDoc(get, r, 200);
-    if (r.json.status === 'done' || r.json.status === 'failed') return r.json;
+    if (['done', 'failed', 'cancelled'].includes(r.json.status)) return r.json;
     await new Promise((res) => setTimeout(res, 50));
   }
   assert.fail(`import ${jobUrl} did not finish`);
@@ -982,9 +980,23 @@ describe('demo database', () => {
     assert.ok(failed.report.fatal && failed.report.errors[0].code === failed.report.fatal.code);
     expectDoc(imp, await call(ctx.admin, imp, {}, { body: '' }), 422, 'empty_file');
     expectDoc(imp, await call(ctx.admin, imp, {}, { body: bodyExample(imp), query: { dry_run: 'maybe' } }), 422, 'invalid_parameter');
-    // an import job is its owner's (and the admins')
+    // an import job is its owner's (and the admins'); an ended one is not cancelled
     const get = opOf('GET', '/api/v1/imports/{id}');
     expectDoc(get, await call(ctx.as.leader, get, { id: ctx.importId }), 404, 'not_found');
+    const cancel = opOf('POST', '/api/v1/imports/{id}/cancel');
+    expectDoc(cancel, await call(ctx.as.leader, cancel, { id: ctx.importId }), 404, 'not_found');
+    expectDoc(cancel, await call(ctx.admin, cancel, { id: ctx.importId }), 409, 'import_finished');
+    // the race and indicator imports are jobs too, their summaries in the report
+    for (const [path, query, who, key] of [['/api/v1/race/import', { kind: 'leads', dry_run: '1' }, ctx.admin, 'duplicates'],
+      ['/api/v1/indicators/import', { dry_run: '1' }, ctx.stats, 'periods'],
+      ['/api/v1/indicators/targets/import', { dry_run: '1' }, ctx.stats, 'years']]) {
+      const op = opOf('POST', path);
+      const started = await call(who, op, {}, { body: bodyExample(op), query });
+      expectDoc(op, started, 202);
+      const done = await importDone(who, started.json.url);
+      assert.equal(done.status, 'done', JSON.stringify(done));
+      assert.ok(key in done.report, `${path}: ${JSON.stringify(done.report)}`);
+    }
   });
 
   test('demo: the export imports again unchanged (every row an update)', todo('export roundtrip'), async () => {

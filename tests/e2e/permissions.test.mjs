@@ -8,7 +8,7 @@
 // The calls change nothing the later calls depend on: writes send bodies
 // that fail validation after the permission check ({} → 400/422), ids that
 // do not exist (→ 404), or parameters that are refused (an import's format).
-import { test, before, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
@@ -118,7 +118,7 @@ async function requestFor(route, role) {
     body = route.method === 'DELETE' ? undefined : '{}';
     if (route.raw) {
       type = 'text/csv';
-      if (path === '/api/v1/enterprises/import') query = { format: 'none' };   // 422 before a job starts
+      query = { format: 'none' };   // an import: 422 before a job starts
     }
   }
   const qs = new URLSearchParams(query).toString();
@@ -182,5 +182,79 @@ test('GET /api/v1/me lists exactly the API routes the table allows each role', (
   for (const role of ROLES.filter((r) => r !== 'anonymous')) {
     const want = ROWS.filter((r) => r.path.startsWith('/api/') && ['✓', 'own'].includes(r.want[role])).map(key).sort();
     assert.deepEqual([...me[role].permissions].sort(), want, `${role}: /me permissions`);
+  }
+});
+
+// ---------------------------------------------------------------- row-level scope
+
+// What the route table cannot say (docs/permissions.md, "Field rules"): per
+// role, a lead of the caller's unit vs another unit's, a target of its unit
+// vs another's, publishing an open vs a closed month.  "Its unit" is the
+// demo's 招商局 (ib) of leader.ib and rec.ib.1; the other unit is 投资促进局
+// (ipb).  Besides the table's roles, a zone leader: a leader bound to no unit.
+// Writes send a body that fails validation after the permission check
+// (→ 422), except publishing a closed month, which is published and then
+// withdrawn by the admin.
+describe('row-level scope of leads, targets and publishing', () => {
+  const ROW_ROLES = [...ROLES.slice(0, 2), 'zone', ...ROLES.slice(2)];
+  const OPEN = {}, lead = {}, unit = {};
+  const CLOSED = '2020-01';
+  const only = (allowed, other = 403) => Object.fromEntries(ROW_ROLES.map((r) =>
+    [r, r === 'anonymous' ? 401 : (allowed[r] ?? other)]));
+  before(async () => {
+    // the demo's zone leader (区领导): a leader bound to no unit
+    const t = cli(db.url, ['token', 'create', '--user', 'leader.zone']);
+    assert.equal(t.status, 0, t.stderr);
+    as.zone = new Client(srv.url, t.stdout.trim());
+    for (const u of (await as.admin.get('/api/v1/units')).json.items) unit[u.code] = u.id;
+    const ipb = cli(db.url, ['token', 'create', '--user', 'rec.ipb.1']);
+    const recIpb = new Client(srv.url, ipb.stdout.trim());
+    // an old date: not the first lead of any list the table's calls read
+    for (const [k, c, u] of [['own', as.recruiter, 'ib'], ['other', recIpb, 'ipb']]) {
+      const r = await c.post('/api/v1/leads', { unit_id: unit[u], company: `行级权限测试${k}有限公司`, captured_on: '2015-01-05' });
+      assert.equal(r.status, 201, r.text);
+      lead[k] = r.json.id;
+    }
+    OPEN.month = (await as.admin.get('/api/v1/race')).json.month;   // the current month in zone time
+  });
+
+  const bad = { captured_on: 'not-a-date' };
+  const target = (code) => ({ year: 2199, items: [{ unit_id: unit[code], leads: -1 }] });
+  const CASES = [
+    ['GET a lead of its unit', (c) => c.get(`/api/v1/leads/${lead.own}`),
+      only({ admin: 200, leader: 200, zone: 200, recruiter: 200 })],
+    ['GET a lead of another unit', (c) => c.get(`/api/v1/leads/${lead.other}`),
+      only({ admin: 200, leader: 200, zone: 200, recruiter: 404 })],
+    ['PATCH a lead of its unit', (c) => c.patch(`/api/v1/leads/${lead.own}`, bad),
+      only({ admin: 422, leader: 422, zone: 422, recruiter: 422 })],
+    ['PATCH a lead of another unit', (c) => c.patch(`/api/v1/leads/${lead.other}`, bad),
+      only({ admin: 422, leader: 403, zone: 422, recruiter: 404 })],
+    ['PUT the targets of its unit', (c) => c.req('PUT', '/api/v1/unit-targets', target('ib')),
+      only({ admin: 422, leader: 422, zone: 422 })],
+    ['PUT the targets of another unit', (c) => c.req('PUT', '/api/v1/unit-targets', target('ipb')),
+      only({ admin: 422, leader: 403, zone: 422 })],
+    ['publish the open month', (c) => c.post('/api/v1/race/publish', { month: OPEN.month }),
+      only({ admin: 422, zone: 422 })],
+    ['publish a closed month (then withdrawn)', async (c) => {
+      const r = await c.post('/api/v1/race/publish', { month: CLOSED });
+      if (r.status === 201) {
+        const w = await as.admin.req('DELETE', '/api/v1/race/publish', { month: CLOSED, reason: '权限测试后撤回' });
+        assert.equal(w.status, 200, w.text);
+      }
+      return r;
+    }, only({ admin: 201, zone: 201 })],
+    ['withdraw a publication without a reason', (c) => c.req('DELETE', '/api/v1/race/publish', { month: CLOSED }),
+      only({ admin: 422 })],
+  ];
+  for (const [name, call, want] of CASES) {
+    test(`${name}: every role answered by the race's rules`, async () => {
+      const wrong = [];
+      for (const role of ROW_ROLES) {
+        const r = await call(as[role]);
+        if (r.status !== want[role])
+          wrong.push(`${role}: ${r.status} (want ${want[role]}) ${r.text.slice(0, 160)}`);
+      }
+      assert.deepEqual(wrong, [], `${name}:\n  ${wrong.join('\n  ')}`);
+    });
   }
 });

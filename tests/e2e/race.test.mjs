@@ -1,5 +1,6 @@
 // End-to-end: the monthly race (GET /api/v1/race, /race/recruiters,
-// /race/export, POST /race/publish, GET/PUT /race/weights) on a --demo
+// /race/export, POST /race/publish (more in race_rules.test.mjs), GET/PUT
+// /race/weights) on a --demo
 // server.  Data for a quiet month (2024-05, before the demo's projects) is
 // made through the API, so the numbers are known.
 import { test, describe, before, after } from 'node:test';
@@ -117,7 +118,9 @@ describe('the monthly race on the demo zone', () => {
     const live = await as.officer.get(`/api/v1/race?month=${month}`);
     assert.equal(live.json.published, false);
     assert.equal((await as.recruiter.post('/api/v1/race/publish', { month })).status, 403);
-    const pub = await as.leader.post('/api/v1/race/publish', { month });
+    // publishing is the zone's act: a unit's leader may not, an admin may
+    assert.equal((await as.leader.post('/api/v1/race/publish', { month })).status, 403);
+    const pub = await admin.post('/api/v1/race/publish', { month });
     assert.equal(pub.status, 201, pub.text);
     assert.equal(pub.json.published, true);
     assert.equal(typeof pub.json.published_at, 'number');

@@ -1,5 +1,6 @@
 // Race import: leads, projects and trips from CSV (UTF-8 or GBK) and XLSX,
-// over HTTP (POST /api/v1/race/import?kind=...) and the CLI (zoneops import
+// over HTTP (POST /api/v1/race/import?kind=..., a background job: 202, then
+// GET /api/v1/imports/{id} until it ends) and the CLI (zoneops import
 // leads|projects|trips FILE), on a --demo server (units ib, ipb, ...; users
 // leader.ib, rec.ib.1, ...; password demo-password).
 import { test, before, after, describe } from 'node:test';
@@ -8,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshDb, startServer, Client, cli, demoAdminPassword } from './lib.mjs';
+import { freshDb, startServer, Client, cli, demoAdminPassword, importJob } from './lib.mjs';
 
 const DEMO_PW = 'demo-password';
 let db, srv, adminPw, dir;
@@ -23,9 +24,35 @@ async function as(user) {
   return c;
 }
 
+// The import as a job: {res, job} (job null when the POST is not 202).
 function imp(c, kind, body, qs = '', type = 'text/csv') {
-  return c.req('POST', `/api/v1/race/import?kind=${kind}${qs}`, body,
-    { 'Content-Type': type, 'X-CSRF-Token': c.csrf });
+  return importJob(c, `/api/v1/race/import?kind=${kind}${qs}`, body, { type });
+}
+
+// What a job that ended wrote or would write (the importer's summary).
+function summary({ res, job }) {
+  assert.equal(res.status, 202, res.text);
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.equal(job.report.error_rows, 0, JSON.stringify(job.report.errors));
+  const { kind, dry_run, rows, created, duplicates } = job.report;
+  return { kind, dry_run, rows, created, duplicates };
+}
+
+// The row errors of a job whose rows were refused: nothing written.
+function refused({ res, job }) {
+  assert.equal(res.status, 202, res.text);
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  assert.equal(job.report.written, false);
+  assert.ok(job.error_rows > 0);
+  return job.report.errors;
+}
+
+// The error of a job that failed on its file as a whole.
+function fileError({ res, job }) {
+  assert.equal(res.status, 202, res.text);
+  assert.equal(job.status, 'failed', JSON.stringify(job));
+  assert.deepEqual(job.report.errors, [job.report.fatal]);
+  return job.report.fatal;
 }
 
 async function leadsTotal(q = '') {
@@ -152,8 +179,7 @@ describe('race import', () => {
       + 'ipb,顾建平,导入甲乙科技（有限公司）,,电子信息,2,2024/3/6,,claimed twice\n'
       + '1,rec.ib.2,导入丙丁材料,,新材料,0.25,2024年3月7日,否,\n';
     const r = await imp(admin, 'leads', csv);
-    assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { kind: 'leads', dry_run: false, rows: 3, created: 3, duplicates: 1 });
+    assert.deepEqual(summary(r), { kind: 'leads', dry_run: false, rows: 3, created: 3, duplicates: 1 });
     assert.equal(await leadsTotal(), before0 + 3);
     const a = await findLead('导入甲乙科技有限公司');
     assert.equal(a.unit_name, '招商局');
@@ -173,7 +199,7 @@ describe('race import', () => {
     assert.equal(c.est_investment, 0.25);
   });
 
-  test('bad rows: 422 lists exactly those lines, nothing is stored', async () => {
+  test('bad rows: the job lists exactly those lines, nothing is stored', async () => {
     const admin = await as('admin');
     const before0 = await leadsTotal();
     const csv = 'unit,recruiter,company,est_investment,captured_on,qualified\n'
@@ -187,34 +213,36 @@ describe('race import', () => {
       + 'ib,rec.ib.1,坏行测试六,1,2024-03-05,maybe\n'         // 10: not a yes/no
       + 'ib,rec.ib.1,,1,2024-03-05,\n';                       // 11: no company
     const r = await imp(admin, 'leads', csv);
-    assert.equal(r.status, 422, r.text);
-    assert.equal(r.json.error.code, 'invalid_rows');
-    assert.equal(r.json.error_count, 7);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [
+    const errors = refused(r);
+    assert.equal(r.job.report.error_count, 7);
+    assert.equal(r.job.error_rows, 7);
+    assert.deepEqual(errors.map(e => [e.line, e.field]), [
       [3, 'unit_id'], [4, 'est_investment'], [6, 'captured_on'], [7, 'recruiter_id'],
       [8, 'est_investment'], [10, 'qualified'], [11, 'company'],
     ]);
-    for (const e of r.json.errors) assert.ok(e.code && e.message, JSON.stringify(e));
-    assert.equal(r.json.errors[1].code, 'negative_amount');
+    for (const e of errors) assert.ok(e.code && e.message, JSON.stringify(e));
+    assert.equal(errors[1].code, 'negative_amount');
     assert.equal(await leadsTotal(), before0);
     assert.equal(await findLead('坏行测试好公司'), undefined);
   });
 
   test('file errors: unknown kind, unknown or missing header, empty file', async () => {
     const admin = await as('admin');
+    // the parameters are checked before a job starts
     let r = await imp(admin, 'people', 'company\nx\n');
-    assert.equal(r.status, 422);
-    assert.equal(r.json.error.field, 'kind');
-    r = await imp(admin, 'leads', 'company,colour\nx,red\n');
-    assert.equal(r.status, 422);
-    assert.equal(r.json.error.code, 'unknown_header');
-    assert.equal(r.json.errors[0].line, 1);
-    r = await imp(admin, 'trips', 'user,destination\nrec.ib.1,上海\n');
-    assert.equal(r.status, 422);
-    assert.equal(r.json.error.code, 'missing_header');
-    r = await imp(admin, 'leads', 'company,unit\n');
-    assert.equal(r.status, 422);
-    assert.equal(r.json.error.code, 'empty_file');
+    assert.equal(r.res.status, 422);
+    assert.equal(r.res.json.error.field, 'kind');
+    r = await imp(admin, 'leads', '');
+    assert.equal(r.res.status, 422);
+    assert.equal(r.res.json.error.code, 'empty_file');
+    // the file's own problems end the job failed
+    let e = fileError(await imp(admin, 'leads', 'company,colour\nx,red\n'));
+    assert.equal(e.code, 'unknown_header');
+    assert.equal(e.line, 1);
+    e = fileError(await imp(admin, 'trips', 'user,destination\nrec.ib.1,上海\n'));
+    assert.equal(e.code, 'missing_header');
+    e = fileError(await imp(admin, 'leads', 'company,unit\n'));
+    assert.equal(e.code, 'empty_file');
   });
 
   test('dry run counts what would be created and writes nothing', async () => {
@@ -222,12 +250,11 @@ describe('race import', () => {
     const before0 = await leadsTotal();
     const csv = 'unit_id,company,captured_on\nsdb,预演公司一,2024-04-01\nsdb,预演公司二,2024-04-02\n';
     let r = await imp(admin, 'leads', csv, '&dry_run=1');
-    assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { kind: 'leads', dry_run: true, rows: 2, created: 2, duplicates: 0 });
+    assert.deepEqual(summary(r), { kind: 'leads', dry_run: true, rows: 2, created: 2, duplicates: 0 });
+    assert.equal(r.job.dry_run, true);
     assert.equal(await leadsTotal(), before0);
     r = await imp(admin, 'leads', csv + 'sdb,预演公司三,2024-13-01\n', '&dry_run=1');
-    assert.equal(r.status, 422);
-    assert.deepEqual(r.json.errors.map(e => e.line), [4]);
+    assert.deepEqual(refused(r).map(e => e.line), [4]);
   });
 
   test('a GBK (GB18030) file', async () => {
@@ -237,8 +264,8 @@ describe('race import', () => {
     assert.equal(conv.status, 0, String(conv.stderr));
     assert.notDeepEqual(conv.stdout, Buffer.from(csv));
     const r = await imp(admin, 'leads', new Uint8Array(conv.stdout));
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.created, 1);
+    assert.equal(summary(r).created, 1);
+    assert.equal(r.job.report.encoding, 'gb18030');
     const l = await findLead('国标编码贸易有限公司');
     assert.equal(l.unit_name, '服务业发展局');
     assert.equal(l.recruiter_name, '钱晓燕');
@@ -254,8 +281,8 @@ describe('race import', () => {
       ['iic', 'leader.iic', '表格导入机械有限公司', 0.1, '2024-04-02', 0],
     ]);
     const r = await imp(admin, 'leads', new Uint8Array(book), '', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.created, 2);
+    assert.equal(summary(r).created, 2);
+    assert.equal(r.job.format, 'xlsx');
     const a = await findLead('表格导入物流有限公司');
     assert.equal(a.captured_on, '2024-04-01');
     assert.equal(a.est_investment, 12.5);
@@ -266,8 +293,7 @@ describe('race import', () => {
     // a bad row in an XLSX names its sheet row
     const bad = xlsx([['unit', 'company', 'captured_on'], ['iic', '表格坏行', 'yesterday']]);
     const r2 = await imp(admin, 'leads', new Uint8Array(bad));
-    assert.equal(r2.status, 422);
-    assert.deepEqual(r2.json.errors.map(e => [e.line, e.field]), [[2, 'captured_on']]);
+    assert.deepEqual(refused(r2).map(e => [e.line, e.field]), [[2, 'captured_on']]);
   });
 
   test('projects: English headers, unit by code, a lead by id; bad dates name the field', async () => {
@@ -278,8 +304,7 @@ describe('race import', () => {
       + `导入项目甲,ib,${lead.id},电子信息,12,0.5,80.5,3000,2024-03-20,2024-04-15\n`
       + '导入项目乙,投资促进局,,新材料,0.8,,,,,\n';
     let r = await imp(admin, 'projects', csv);
-    assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { kind: 'projects', dry_run: false, rows: 2, created: 2, duplicates: 0 });
+    assert.deepEqual(summary(r), { kind: 'projects', dry_run: false, rows: 2, created: 2, duplicates: 0 });
     assert.equal(await projectsTotal(), before0 + 2);
     const list = await admin.get('/api/v1/projects?limit=100&unit_id=1&major=1');
     const p = list.json.items.find(x => x.name === '导入项目甲');
@@ -292,8 +317,7 @@ describe('race import', () => {
       + '坏项目二,ib,,1,2024-05-01,2024-04-01\n'
       + '坏项目三,ib,,-2,,\n';
     r = await imp(admin, 'projects', bad);
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [[2, 'signed_on'], [3, 'landed_on'], [4, 'total_investment']]);
+    assert.deepEqual(refused(r).map(e => [e.line, e.field]), [[2, 'signed_on'], [3, 'landed_on'], [4, 'total_investment']]);
     assert.equal(await projectsTotal(), before0 + 2);
   });
 
@@ -304,12 +328,10 @@ describe('race import', () => {
       + 'rec.ib.1,2024-03-30,2024-04-02,上海,3,甲公司；乙公司\n'
       + '陆海峰,2024-03-05,2024-03-05,苏州,2,\n';
     let r = await imp(admin, 'trips', csv);
-    assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { kind: 'trips', dry_run: false, rows: 2, created: 2, duplicates: 0 });
+    assert.deepEqual(summary(r), { kind: 'trips', dry_run: false, rows: 2, created: 2, duplicates: 0 });
     if (before0 !== null) assert.equal(await tripsTotal(), before0 + 2);
     r = await imp(admin, 'trips', 'user_id,start_on,end_on,visits\nrec.ib.2,2024-03-10,2024-03-08,1\nrec.ib.2,2024-03-10,2024-03-12,two\nnobody,2024-03-10,2024-03-12,1\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.field]), [[2, 'end_on'], [3, 'visits'], [4, 'user_id']]);
+    assert.deepEqual(refused(r).map(e => [e.line, e.field]), [[2, 'end_on'], [3, 'visits'], [4, 'user_id']]);
     if (before0 !== null) assert.equal(await tripsTotal(), before0 + 2);
   });
 
@@ -319,37 +341,38 @@ describe('race import', () => {
     const before0 = await leadsTotal();
     // a recruiter: its own leads (unit and recruiter default to itself)
     let r = await imp(rec, 'leads', 'company,captured_on\n招募本人公司,2024-06-01\n');
-    assert.equal(r.status, 200, r.text);
+    assert.equal(summary(r).created, 1);
     const own = await findLead('招募本人公司');
     assert.equal(own.unit_name, '招商局');
     const me = await rec.get('/api/v1/me');
     assert.equal(own.recruiter_id, me.json.id ?? me.json.user?.id, me.text);
     // ... but not another unit's, nor a colleague's, nor qualified
     r = await imp(rec, 'leads', 'unit,company,captured_on\nib,招募可以,2024-06-01\nipb,招募他单位,2024-06-01\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    assert.deepEqual(refused(r).map(e => [e.line, e.code]), [[3, 'forbidden']]);
     r = await imp(rec, 'leads', 'recruiter,company,captured_on,qualified\nrec.ib.2,招募同事,2024-06-01,\nrec.ib.1,招募自评,2024-06-01,是\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.field, e.code]),
+    assert.deepEqual(refused(r).map(e => [e.line, e.field, e.code]),
       [[2, 'recruiter_id', 'forbidden'], [3, 'qualified', 'forbidden']]);
     r = await imp(rec, 'trips', 'user,start_on,end_on\nrec.ib.1,2024-06-03,2024-06-05\nrec.ib.2,2024-06-03,2024-06-05\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    assert.deepEqual(refused(r).map(e => [e.line, e.code]), [[3, 'forbidden']]);
     // a leader: its unit's people, not another unit's
     r = await imp(leader, 'trips', 'user,start_on,end_on\nrec.ib.2,2024-06-03,2024-06-05\nrec.ipb.1,2024-06-03,2024-06-05\n');
-    assert.equal(r.status, 422, r.text);
-    assert.deepEqual(r.json.errors.map(e => [e.line, e.code]), [[3, 'forbidden']]);
+    assert.deepEqual(refused(r).map(e => [e.line, e.code]), [[3, 'forbidden']]);
     r = await imp(leader, 'leads', '招商单位,企业名称,获取日期,是否有效\n招商局,领导导入公司,2024-06-02,是\n');
-    assert.equal(r.status, 200, r.text);
+    assert.equal(summary(r).created, 1);
     r = await imp(leader, 'leads', '招商单位,企业名称,获取日期\n投资促进局,领导越权公司,2024-06-02\n');
-    assert.equal(r.status, 422, r.text);
-    assert.equal(r.json.errors[0].code, 'forbidden');
+    assert.equal(refused(r)[0].code, 'forbidden');
     assert.equal(await leadsTotal(), before0 + 2);
     // other roles may not import at all
     const off = new Client(srv.url);
     assert.equal((await off.login('officer01', DEMO_PW)).status, 200);
     r = await imp(off, 'leads', 'company,captured_on\nx,2024-06-01\n');
-    assert.equal(r.status, 403, r.text);
+    assert.equal(r.res.status, 403, r.res.text);
+    // a job is its owner's: another recruiter does not see it, an admin does
+    const { res } = await imp(rec, 'trips', 'user,start_on,end_on\nrec.ib.1,2024-06-10,2024-06-11\n');
+    const other = await as('rec.ib.2');
+    assert.equal((await other.get(`/api/v1/imports/${res.json.id}`)).status, 404);
+    assert.equal((await rec.get(`/api/v1/imports/${res.json.id}`)).status, 200);
+    assert.equal((await (await as('admin')).get(`/api/v1/imports/${res.json.id}`)).status, 200);
   });
 
   test('CLI: leads, projects, trips; a bad file exits 1 naming FILE: line N: field', async () => {

@@ -218,6 +218,8 @@ static void test_users(void **state)
 	(void)state;
 	NEED_SEED();
 	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'leader' AND unit_id IS NOT NULL"), 6);
+	assert_int_equal(q1("SELECT count(*) FROM users WHERE role = 'leader' AND unit_id IS NULL AND username = $1",
+	                    "leader.zone"), 1);   /* the zone's leader publishes the race */
 	assert_int_equal(q0("SELECT count(DISTINCT unit_id) FROM users WHERE role = 'leader'"), 6);
 	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'recruiter'"), 30);
 	/* five recruiters in every unit */
@@ -233,10 +235,10 @@ static void test_users(void **state)
 	                    " WHERE u.role = 'enterprise'"), 3);
 	assert_int_equal(q1("SELECT count(*) FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
 	                    " WHERE u.username = 'ent.hengtai' AND e.name = $1", "江苏恒太照明股份有限公司"), 1);
-	assert_int_equal(q0("SELECT count(*) FROM users"), 1 + 6 + 30 + 56 + 13 + 1 + 3);
+	assert_int_equal(q0("SELECT count(*) FROM users"), 1 + 6 + 1 + 30 + 56 + 13 + 1 + 3);
 	/* staff have distinct real names */
 	assert_int_equal(q0("SELECT count(DISTINCT display_name) FROM users WHERE role IN"
-	                    " ('leader', 'recruiter', 'officer', 'statistician')"), 6 + 30 + 56 + 1);
+	                    " ('leader', 'recruiter', 'officer', 'statistician')"), 6 + 1 + 30 + 56 + 1);
 }
 
 static void test_enterprises(void **state)

@@ -985,18 +985,22 @@ static zip_int64_t gen_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 	}
 }
 
-/* A workbook whose xl/sharedStrings.xml is n empty <si/>. */
-static char *make_si_bomb(uint64_t n, size_t *len)
+/* A workbook of one sheet whose part (xl/sharedStrings.xml or the sheet,
+ * xl/worksheets/sheet1.xml) is head, n copies of unit and tail, deflated
+ * on the fly. */
+static char *make_bomb(const char *part, const char *head, const char *unit, const char *tail, uint64_t n,
+                       size_t *len)
 {
 	static struct gen g;
 	memset(&g, 0, sizeof g);
-	g.head = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
-	g.unit = "<si/>";
-	g.tail = "</sst>";
+	g.head = head;
+	g.unit = unit;
+	g.tail = tail;
 	g.n = n;
-	g.size = strlen(g.head) + n * strlen(g.unit) + strlen(g.tail);
-	for (size_t i = 0; i + 5 <= sizeof g.pat; i += 5)
-		memcpy(g.pat + i, "<si/>", 5);
+	size_t ul = strlen(unit);
+	g.size = strlen(g.head) + n * ul + strlen(g.tail);
+	for (size_t i = 0; i + ul <= sizeof g.pat; i += ul)
+		memcpy(g.pat + i, unit, ul);
 	zip_error_init(&g.error);
 	char wb[512];
 	snprintf(wb, sizeof wb, "<workbook %s><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", WB_NS);
@@ -1007,7 +1011,7 @@ static char *make_si_bomb(uint64_t n, size_t *len)
 	assert_true(zip_file_add(z, "xl/workbook.xml", zip_source_buffer(z, wb, strlen(wb), 0), ZIP_FL_ENC_UTF_8) >= 0);
 	zip_source_t *src = zip_source_function(z, gen_cb, &g);
 	assert_non_null(src);
-	zip_int64_t idx = zip_file_add(z, "xl/sharedStrings.xml", src, ZIP_FL_ENC_UTF_8);
+	zip_int64_t idx = zip_file_add(z, part, src, ZIP_FL_ENC_UTF_8);
 	assert_true(idx >= 0);
 	assert_int_equal(zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9), 0);
 	assert_int_equal(zip_close(z), 0);
@@ -1015,6 +1019,13 @@ static char *make_si_bomb(uint64_t n, size_t *len)
 	unlink(path);
 	free(path);
 	return d;
+}
+
+/* A workbook whose xl/sharedStrings.xml is n empty <si/>. */
+static char *make_si_bomb(uint64_t n, size_t *len)
+{
+	return make_bomb("xl/sharedStrings.xml", "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+	                 "<si/>", "</sst>", n, len);
 }
 
 struct bomb {
@@ -1040,6 +1051,110 @@ static int open_bomb(void *arg)
 	if (strstr(err.message, b->want) == NULL)
 		fprintf(stderr, "%s\n", err.message);
 	return strstr(err.message, b->want) ? 0 : 3;
+}
+
+/* Open b's workbook and read every row of its sheet: 0 and the rows seen
+ * in b->rows when want is NULL, else 0 when it is refused with code want
+ * (b->want a piece of the message). */
+struct sheet_bomb {
+	const char *data;
+	size_t len;
+	const struct xlsx_limits *lim;
+	const char *code, *want;
+	int64_t rows;
+};
+
+static int count_bomb_row(void *ud, int64_t line, int n, const char *const *cells)
+{
+	(void)line, (void)n, (void)cells;
+	(*(int64_t *)ud)++;
+	return 0;
+}
+
+static int read_bomb(void *arg)
+{
+	struct sheet_bomb *b = arg;
+	struct table_src src = { .fd = -1, .data = b->data, .len = b->len };
+	err_t err;
+	err_clear(&err);
+	table_t *t = table_open(&src, "xlsx", b->lim, &err);
+	if (t == NULL)
+		return fprintf(stderr, "open: %s\n", err.message), 1;
+	int rc = table_read(t, count_bomb_row, &b->rows, &err);
+	table_close(t);
+	if (b->code == NULL)
+		return rc == 0 ? 0 : (fprintf(stderr, "read: %s\n", err.message), 2);
+	if (rc == 0)
+		return 3;
+	if (strcmp(err.code, b->code) != 0 || strstr(err.message, b->want) == NULL)
+		return fprintf(stderr, "read: %s: %s\n", err.code, err.message), 4;
+	return 0;
+}
+
+#define SHEET_HEAD "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+
+/* Every allocation of the XLSX reader that grows with the file is bounded:
+ * expat's buffers (one element it must hold whole), a cell's text, the
+ * cells of a row, and the rows (streamed).  The inflate limits are lifted
+ * here, so that each bound is shown on its own. */
+static void test_xlsx_memory_bounds(void **state)
+{
+	(void)state;
+	struct xlsx_limits lim = xlsx_default_limits;
+	lim.max_ratio = 1u << 20;            /* no part limit ... */
+	lim.max_total = 1ull << 31;          /* ... nor pass limit */
+	long kib;
+	size_t len;
+	/* an attribute value of 160 MB: expat holds the whole start tag */
+	char *d = make_bomb("xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\" s=\"", "xxxxxxxxxxxxxxxx",
+	                    "\"><v>1</v></c></row></sheetData></worksheet>", 10u * 1000 * 1000, &len);
+	assert_true(len < 1000000);
+	struct sheet_bomb b = { d, len, &lim, "xlsx_limit", "an XML element needs more than", 0 };
+	int rc = in_child(read_bomb, &b, &kib);
+	if (rc != 0)
+		fail_msg("a 160 MB attribute was not refused by expat's memory limit (%d)", rc);
+	if (kib > 48 * 1024)
+		fail_msg("refusing a 160 MB attribute grew the resident size by %ld KiB", kib);
+	free(d);
+	/* an inline string of 160 MB: refused at the cell limit */
+	d = make_bomb("xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>",
+	              "xxxxxxxxxxxxxxxx", "</t></is></c></row></sheetData></worksheet>", 10u * 1000 * 1000, &len);
+	b = (struct sheet_bomb){ d, len, &lim, "xlsx_limit", "longer than 1 MiB", 0 };
+	rc = in_child(read_bomb, &b, &kib);
+	if (rc != 0)
+		fail_msg("a 160 MB inline string was not refused (%d)", rc);
+	if (kib > 16 * 1024)
+		fail_msg("refusing a 160 MB inline string grew the resident size by %ld KiB", kib);
+	free(d);
+	/* a million rows of a tiny cell: read, one row at a time */
+	d = make_bomb("xl/worksheets/sheet1.xml", SHEET_HEAD, "<row><c><v>1</v></c></row>", "</sheetData></worksheet>",
+	              1000u * 1000, &len);
+	b = (struct sheet_bomb){ d, len, &lim, NULL, NULL, 0 };
+	rc = in_child(read_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	if (kib > 16 * 1024)
+		fail_msg("reading a million tiny rows grew the resident size by %ld KiB", kib);
+	free(d);
+	/* one row of ever more tiny cells: refused past Excel's last column */
+	d = make_bomb("xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\">", "<c><v>1</v></c>", "</row></sheetData></worksheet>",
+	              10u * 1000 * 1000, &len);
+	b = (struct sheet_bomb){ d, len, &lim, "too_wide", "more than 16384 columns", 0 };
+	rc = in_child(read_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	if (kib > 16 * 1024)
+		fail_msg("refusing a row of ten million cells grew the resident size by %ld KiB", kib);
+	free(d);
+	/* a row of 16000 cells of 400 bytes: refused at the row limit (4 MiB) */
+	static char fat[512];
+	snprintf(fat, sizeof fat, "<c t=\"inlineStr\"><is><t>%0400d</t></is></c>", 7);
+	d = make_bomb("xl/worksheets/sheet1.xml", SHEET_HEAD "<row r=\"1\">", fat, "</row></sheetData></worksheet>", 16000,
+	              &len);
+	b = (struct sheet_bomb){ d, len, &lim, "too_large", "longer than 4 MiB", 0 };
+	rc = in_child(read_bomb, &b, &kib);
+	assert_int_equal(rc, 0);
+	if (kib > 24 * 1024)
+		fail_msg("refusing a 4 MiB row grew the resident size by %ld KiB", kib);
+	free(d);
 }
 
 static void test_xlsx_si_bomb(void **state)
@@ -1102,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_stream_csv),
 		cmocka_unit_test(test_stream_utf16),
 		cmocka_unit_test(test_xlsx_si_bomb),
+		cmocka_unit_test(test_xlsx_memory_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,6 +128,16 @@ static void test_kind_matches_url(void **state)
 	assert_int_equal(db_in_tx(g_db), 0);
 }
 
+/* SQLite syncs the WAL at every commit (synchronous=FULL = 2): an
+ * acknowledged write survives a power loss. */
+static void test_sqlite_synchronous_full(void **state)
+{
+	(void)state;
+	if (db_kind(g_db) != DB_SQLITE)
+		skip();
+	assert_int_equal(db_int1(g_db, "PRAGMA synchronous", -1, 0, NULL), 2);
+}
+
 static void test_exec_ddl(void **state)
 {
 	(void)state;
@@ -555,6 +565,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_kind_matches_url, clear_rows),
+		cmocka_unit_test_setup(test_sqlite_synchronous_full, clear_rows),
 		cmocka_unit_test_setup(test_exec_ddl, clear_rows),
 		cmocka_unit_test_setup(test_bad_sql_statement, clear_rows),
 		cmocka_unit_test_setup(test_insert_returning, clear_rows),

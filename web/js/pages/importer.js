@@ -2,16 +2,106 @@
  * importer.js -- #/enterprises/import: import enterprises from a CSV
  * (UTF-8 or GBK) or XLSX file.  The file goes to the server as it is
  * (POST /api/v1/enterprises/import, raw body); the page polls the import
- * job, shows a progress bar, then the counts and every refused row with
- * its line number.  The user chooses all-or-nothing or good rows only and
- * can try a dry run first.
+ * job, shows a progress bar with a cancel button, then the counts and
+ * every refused row with its line number.  The user chooses all-or-nothing
+ * or good rows only and can try a dry run first.
+ *
+ * Every import of the UI is such a job (enterprises here, leads/projects/
+ * trips in raceimport.js, indicator values and targets in indicators.js):
+ * jobProgress() and runImportJob() below are the one way they upload a
+ * file, follow the job and let its owner cancel it.
  */
 import { h, replace } from '../dom.js';
-import { get, upload } from '../api.js';
+import { get, post, upload } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, table, errorText, badge, toast, fieldCell } from '../ui.js';
 
 const POLL_MS = 400;
+export const JOB_ENDED = ['done', 'failed', 'cancelled'];
+
+/* The progress of an import job: a bar, a line of text and, while the job
+ * runs, a cancel button (POST /api/v1/imports/{id}/cancel).  testid
+ * prefixes the test ids (…-progress, …-cancel).  update(job) shows one
+ * answer of the job. */
+export function jobProgress(testid) {
+  const bar = h('div', { class: 'progress-bar', style: { width: '0%' } });
+  const prog = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, bar);
+  const text = h('div', { class: 'progress-text', dataset: { testid: `${testid}-progress` }, 'aria-live': 'polite' }, t('imp.uploading'));
+  const cancel = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', hidden: true, dataset: { testid: `${testid}-cancel` } },
+    t('imp.cancel'));
+  let id = null;
+  cancel.addEventListener('click', async () => {
+    if (id === null)
+      return;
+    cancel.disabled = true;
+    cancel.textContent = t('imp.cancelling');
+    try {
+      await post(`/api/v1/imports/${id}/cancel`);
+    } catch (err) {
+      if (err.status !== 409)   /* it ended meanwhile: the next answer says how */
+        toast(errorText(err), 'error');
+    }
+  });
+  const update = (job) => {
+    id = job.id;
+    const total = Number(job.total_rows) || 0;
+    const toWrite = Math.max(0, total - (Number(job.error_rows) || 0));
+    const writing = job.status === 'writing';
+    const done = writing ? Number(job.written_rows) || 0 : Number(job.processed_rows) || 0;
+    const of = writing ? toWrite : total;
+    const pct = job.status === 'done' ? 100
+      : of > 0 ? Math.min(100, Math.round((done * 100) / of)) : 0;
+    bar.style.width = `${pct}%`;
+    prog.setAttribute('aria-valuenow', String(pct));
+    text.textContent = job.status === 'queued' ? t('imp.queued')
+      : job.status === 'reading' ? t('imp.reading')
+      : writing ? t('imp.writing', { done: num(done), total: num(of), pct })
+      : job.status === 'cancelled' ? t('imp.cancelled')
+      : t('imp.progress', { done: num(done), total: total ? num(total) : '?', pct });
+    const running = !JOB_ENDED.includes(job.status);
+    cancel.hidden = !running;
+    if (running && job.cancel_requested) {
+      cancel.disabled = true;
+      cancel.textContent = t('imp.cancelling');
+    }
+  };
+  return { el: h('div', { class: 'import-progress' }, prog, text, h('div', { class: 'form-actions form-actions-left' }, cancel)), update };
+}
+
+/* Upload file to path (params in the query string) and follow the job
+ * until it ends, showing each answer with view.update(job).  Resolves with
+ * the ended job, or null once the page is left. */
+export async function runImportJob(ctx, path, params, file, view) {
+  let job = await upload(path, params, file);
+  while (ctx.alive() && job && !JOB_ENDED.includes(job.status)) {
+    view.update(job);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (!ctx.alive())
+      return null;
+    job = await get(`/api/v1/imports/${job.id}`);
+  }
+  if (!ctx.alive())
+    return null;
+  view.update(job);
+  return job;
+}
+
+/* What an ended job of an all-or-nothing import (leads, indicators) says:
+ * {verdict: 'ok' | 'refused' | 'failed' | 'cancelled', errors, total}.
+ * refused: rows were bad, nothing was written (errors by line, total
+ * counted); failed: the file as a whole (report.fatal) or the server. */
+export function jobOutcome(job) {
+  const rep = job.report || {};
+  const errors = Array.isArray(rep.errors) ? rep.errors : [];
+  const total = Number(rep.error_count) || errors.length;
+  if (job.status === 'cancelled')
+    return { verdict: 'cancelled', errors, total, fatal: rep.fatal };
+  if (job.status === 'failed')
+    return { verdict: 'failed', errors, total, fatal: rep.fatal || { code: 'internal' } };
+  if ((Number(job.error_rows) || 0) > 0)
+    return { verdict: 'refused', errors, total };
+  return { verdict: 'ok', errors, total, report: rep };
+}
 
 export async function render(ctx) {
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -58,26 +148,16 @@ export async function render(ctx) {
     busy = true;
     dryBtn.disabled = true;
     runBtn.disabled = true;
-    const bar = h('div', { class: 'progress-bar', style: { width: '0%' } });
-    const barText = h('div', { class: 'progress-text', dataset: { testid: 'import-progress' } }, t('imp.uploading'));
-    const prog = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, bar);
-    replace(result, panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), [prog, barText]));
+    const view = jobProgress('import');
+    replace(result, panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), view.el));
     try {
       const params = { format, mode, filename: f.name };
       if (dry)
         params.dry_run = 1;
-      let job = await upload('/api/v1/enterprises/import', params, f);
-      while (ctx.alive() && job && job.status !== 'done' && job.status !== 'failed') {
-        showProgress(job, bar, prog, barText);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        if (!ctx.alive())
-          return;
-        job = await get(`/api/v1/imports/${job.id}`);
-      }
-      if (!ctx.alive())
+      const job = await runImportJob(ctx, '/api/v1/enterprises/import', params, f, view);
+      if (!job)
         return;
-      showProgress(job, bar, prog, barText);
-      replace(result, report(job, dry, mode, () => start(false), [prog, barText]));
+      replace(result, report(job, dry, mode, () => start(false), view.el));
       if (!dry && job.status === 'done')
         toast(t('imp.finished'));
     } catch (err) {
@@ -108,20 +188,11 @@ function template(e) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function showProgress(job, bar, prog, text) {
-  const total = Number(job.total_rows) || 0;
-  const done = Number(job.processed_rows) || 0;
-  const pct = total > 0 ? Math.min(100, Math.round((done * 100) / total)) : (job.status === 'done' ? 100 : 0);
-  bar.style.width = `${pct}%`;
-  prog.setAttribute('aria-valuenow', String(pct));
-  text.textContent = job.status === 'queued' ? t('imp.queued')
-    : t('imp.progress', { done: num(done), total: total ? num(total) : '?', pct });
-}
-
 function report(job, dry, mode, runReal, progress) {
   const rep = job.report || {};
   const errors = rep.errors || [];
   const failed = job.status === 'failed';
+  const cancelled = job.status === 'cancelled';
   const errRows = job.error_rows ?? new Set(errors.map((e) => e.line)).size;
   const nothingWritten = !dry && mode === 'all' && errRows > 0;
   const counts = h('div', { class: 'race-summary' },
@@ -130,7 +201,10 @@ function report(job, dry, mode, runReal, progress) {
     kpi(dry ? t('imp.wouldUpdate') : t('imp.updated'), job.updated_rows ?? rep.updated, 'updated_rows'),
     kpi(t('imp.errors'), errRows, 'error_rows', errRows > 0));
   let verdict;
-  if (failed)
+  if (cancelled)
+    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-cancelled' } },
+      mode === 'good' && !dry && (job.created_rows || job.updated_rows) ? t('imp.cancelledKept') : t('imp.cancelledNothing'));
+  else if (failed)
     verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-failed' } }, t('imp.failed'),
       rep.fatal && (rep.fatal.code || rep.fatal.message) ? ` ${errorText(rep.fatal)}` : rep.message || job.message ? ` ${rep.message || job.message}` : '');
   else if (dry)
@@ -156,7 +230,7 @@ function report(job, dry, mode, runReal, progress) {
   return [
     panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), [
       progress, verdict, counts,
-      dry && !failed ? h('div', { class: 'form-actions form-actions-left' },
+      dry && !failed && !cancelled ? h('div', { class: 'form-actions form-actions-left' },
         h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'import-run-after-dry' }, on: { click: runReal } }, t('imp.runNow'))) : null,
     ]),
     errTable ? panel(t('imp.errorRows', { n: num(errors.length) }), errTable) : null,

@@ -19,10 +19,11 @@
  * are hidden; the paragraph, the progress and the table remain.
  */
 import { h, replace } from '../dom.js';
-import { get, upload } from '../api.js';
+import { get } from '../api.js';
 import { t, has, getLang } from '../../i18n.js';
 import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge, importErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
+import { jobProgress, runImportJob, jobOutcome } from './importer.js';
 
 /* The issue's order; codes the server adds are appended in its order. */
 export const INDICATORS = ['budget_revenue', 'tax_revenue', 'industrial_sales', 'service_sales', 'fdi_utilised', 'fdi', 'trade_total'];
@@ -555,26 +556,29 @@ function importPanel(ctx, reload) {
     }
     const format = /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv';
     const isDry = dry.checked;
-    const path = kind.value === 'targets' ? '/api/v1/indicators/targets/import' : '/api/v1/indicators/import';
+    const targets = kind.value === 'targets';
+    const path = targets ? '/api/v1/indicators/targets/import' : '/api/v1/indicators/import';
     busy = true;
     go.disabled = true;
-    replace(result, loading());
+    const view = jobProgress('ind-imp');
+    replace(result, view.el);
     try {
-      const params = { format };
+      const params = { format, filename: f.name };
       if (isDry)
         params.dry_run = 1;
-      const res = await upload(path, params, f);
-      if (!ctx.alive())
+      const job = await runImportJob(ctx, path, params, f, view);
+      if (!job)
         return;
-      replace(result, importResult(res || {}, isDry, null));
-      if (!isDry) {
+      const out = jobOutcome(job);
+      replace(result, importResult(out, isDry, targets));
+      if (!isDry && out.verdict === 'ok') {
         toast(t('ind.imp.done'));
         monthCache.clear();
         reload();
       }
     } catch (err) {
       if (ctx.alive())
-        replace(result, importResult(null, isDry, err));
+        replace(result, h('p', { class: 'import-verdict bad', dataset: { testid: 'ind-imp-verdict' } }, errorText(err)));
     } finally {
       busy = false;
       go.disabled = false;
@@ -584,9 +588,14 @@ function importPanel(ctx, reload) {
   return panel(t('ind.imp.title'), form, { class: 'ind-import' });
 }
 
-/* The counts of a good import, or the rows refused with their lines. */
-function importResult(res, isDry, err) {
-  if (!err) {
+/* What the importer's summary in a job's report holds (indicators.h). */
+const SUMMARY = { values: ['rows', 'inserted', 'replaced', 'periods'], targets: ['rows', 'created', 'updated', 'years'] };
+
+/* The counts of a good import (jobOutcome's), or the rows refused with
+ * their lines, the file's problem, or a cancel. */
+function importResult({ verdict, report, errors, total, fatal }, isDry, targets) {
+  if (verdict === 'ok') {
+    const res = Object.fromEntries(SUMMARY[targets ? 'targets' : 'values'].map((k) => [k, report[k]]));
     const counts = Object.entries(res).filter(([, v]) => typeof v === 'number');
     const lists = Object.entries(res).filter(([, v]) => Array.isArray(v) && v.length);
     return h('div', { class: 'ind-imp-ok' },
@@ -599,14 +608,12 @@ function importResult(res, isDry, err) {
       lists.map(([k, v]) => h('p', { class: 'field-hint', dataset: { list: k } },
         `${has(`ind.imp.count.${k}`) ? t(`ind.imp.count.${k}`) : k}：${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join('，')}`)));
   }
-  const errors = (err.body && Array.isArray(err.body.errors) && err.body.errors)
-    || (err.info && Array.isArray(err.info.errors) && err.info.errors) || [];
-  const total = (err.body && isNum(err.body.error_count) && Number(err.body.error_count)) || errors.length;
-  const verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'ind-imp-verdict' } },
-    errors.length ? t('ind.imp.refused', { n: total }) : errorText(err));
-  if (!errors.length)
-    return verdict;
-  return [verdict,
+  const text = verdict === 'refused' ? t('ind.imp.refused', { n: total })
+    : verdict === 'cancelled' ? t('imp.cancelledNothing') : errorText(fatal);
+  const p = h('p', { class: 'import-verdict bad', dataset: { testid: 'ind-imp-verdict' } }, text);
+  if (verdict === 'cancelled' || !errors.length)
+    return p;
+  return [p,
     importErrors(errors, 'ind-imp-errors'),
   ];
 }

@@ -1,8 +1,11 @@
 /*
  * leads.js -- 有效信息 (#/leads): the leads list with filters (unit, month,
  * status, search), a form to add one (a duplicate company is flagged with
- * its first claimer), qualify / reject for the unit's leader (and admins),
- * and 转为项目: the project form prefilled from the lead (POST /api/v1/projects).
+ * its first claimer), qualify / reject for the unit's leader (a zone
+ * leader -- bound to no unit -- and admins too), 更正 of a qualified or
+ * rejected lead by them with a written reason (the lead is frozen: its
+ * recruiter no longer changes it), and 转为项目: the project form prefilled
+ * from the lead (POST /api/v1/projects).
  * Also exports projectForm for other pages.  导入: the CSV/XLSX import panel
  * (raceimport.js) for admins, leaders and recruiters.
  */
@@ -77,7 +80,9 @@ export async function render(ctx) {
     if (!ctx.alive())
       return;
     const items = r.items || [];
-    const canJudge = (x) => ctx.user.role === 'admin' || (ctx.user.role === 'leader' && String(ctx.user.unit_id) === String(x.unit_id));
+    /* the unit's leader, a leader bound to no unit, an admin (the API's race_may_lead) */
+    const canJudge = (x) => ctx.user.role === 'admin'
+      || (ctx.user.role === 'leader' && (!ctx.user.unit_id || String(ctx.user.unit_id) === String(x.unit_id)));
     const act = (x, status) => async () => {
       try {
         await patch(`/api/v1/leads/${x.id}`, { status });
@@ -104,6 +109,9 @@ export async function render(ctx) {
           btns.push(h('button', { class: 'btn btn-small btn-primary', type: 'button', dataset: { testid: `qualify-${x.id}` }, on: { click: act(x, 'qualified') } }, t('leads.qualify')));
           btns.push(h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: `reject-${x.id}` }, on: { click: act(x, 'rejected') } }, t('leads.reject')));
         }
+        if (s !== 'pending' && canJudge(x))
+          btns.push(h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: `correct-${x.id}` },
+            on: { click: () => correctForm(x, load) } }, t('leads.correct')));
         if (s === 'qualified' && canEdit(ctx.user)) {
           if (x.project_id)
             btns.push(h('a', { class: 'btn btn-small', href: `#/board?unit=${x.unit_id}` }, t('leads.hasProject')));
@@ -181,6 +189,68 @@ function leadForm(ctx, units, done) {
       } else {
         toast(t('leads.saved', { company: body.company }));
       }
+      done();
+    } catch (ex) {
+      save.disabled = false;
+      showFormError(form, ex);
+    }
+  });
+}
+
+/*
+ * The correction of a frozen (qualified or rejected) lead x by its unit's
+ * leader or an admin: company, date, amount, status, notes and the reason
+ * the API requires (PATCH /api/v1/leads/{id} with reason; a 422 shows
+ * under the field it names).  Only the changed fields are sent.
+ */
+function correctForm(x, done) {
+  const s = leadStatus(x);
+  const company = input('company', { required: true, maxlength: 200, value: x.company || '' });
+  const est = input('est_investment', { type: 'number', min: 0, step: '0.01', value: String(x.est_investment ?? 0) });
+  const captured = input('captured_on', { type: 'date', value: x.captured_on || '', max: today() });
+  const status = select('status', ['pending', 'qualified', 'rejected'].map((v) => [v, t(`leads.st.${v}`)]), s);
+  const notes = h('textarea', { class: 'input', name: 'notes', rows: 2, maxlength: 2000 }, x.notes || '');
+  const reason = h('textarea', { class: 'input', name: 'reason', rows: 2, maxlength: 500, required: true,
+    dataset: { testid: 'lead-reason' } });
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'lead-correct-save' } }, t('common.save'));
+  const form = h('form', { class: 'form form-grid', novalidate: true },
+    h('p', { class: 'muted form-wide' }, t('leads.correctText', { status: t(`leads.st.${s}`) })),
+    field(t('leads.company'), company), field(t('leads.capturedOn'), captured),
+    field(t('leads.est'), est), field(t('leads.status'), status),
+    field(t('leads.notes'), notes), field(t('leads.reason'), reason, t('leads.reasonHint')),
+    formErrorLine(), h('div', { class: 'form-actions' },
+      h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+  const m = modal(t('leads.correctTitle', { company: x.company }), form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    form.querySelector('.form-error').textContent = '';
+    const body = {};
+    if (company.value.trim() !== x.company)
+      body.company = company.value.trim();
+    if (captured.value !== x.captured_on)
+      body.captured_on = captured.value;
+    if (Number(est.value || 0) !== Number(x.est_investment ?? 0))
+      body.est_investment = Number(est.value || 0);
+    if (status.value !== s)
+      body.status = status.value;
+    if (notes.value.trim() !== (x.notes || ''))
+      body.notes = notes.value.trim();
+    if (!Object.keys(body).length) {
+      m.close();
+      return;
+    }
+    if (!reason.value.trim()) {
+      reason.closest('.field').setError(t('err.required'));
+      reason.focus();
+      return;
+    }
+    body.reason = reason.value.trim();
+    save.disabled = true;
+    try {
+      await patch(`/api/v1/leads/${x.id}`, body);
+      m.close();
+      toast(t('leads.corrected', { company: body.company || x.company }));
       done();
     } catch (ex) {
       save.disabled = false;

@@ -8,7 +8,9 @@
  * each unit's annual targets against 时序进度 (GET /api/v1/unit-targets);
  * admins and leaders edit them for a chosen year in a dialog (PUT
  * /api/v1/unit-targets {year, items:[{unit_id, signed_investment (亿元),
- * landed_projects, leads}]}; a 422 shows under the field it names).
+ * landed_projects, leads}]}; a 422 shows under the field it names): a
+ * unit's leader its own unit's row only, an admin and a zone leader (a
+ * leader bound to no unit) every unit's.
  *
  * ctx.wall: drawn inside the wall screen (large type, read only, no filters).
  */
@@ -236,8 +238,11 @@ export async function render(ctx) {
     }
     if (!ctx.alive())
       return;
+    /* the units whose targets the caller sets (the API's race_may_lead) */
+    const own = ctx.user.role === 'leader' && ctx.user.unit_id
+      ? units.filter((u) => String(u.id) === String(ctx.user.unit_id)) : units;
     replace(targets, targetsPanel(r, year, unitName,
-      !wall && canLead(ctx.user) ? { onEdit: () => targetsEditor(r.year || year, units, drawTargets) } : null));
+      !wall && canLead(ctx.user) && own.length ? { onEdit: () => targetsEditor(r.year || year, own, drawTargets) } : null));
   };
 
   unitSel.addEventListener('change', draw);
@@ -309,8 +314,9 @@ const TARGET_FIELDS = [
 ];
 
 /*
- * The dialog that edits every unit's targets for a year (admins and
- * leaders); done() redraws the panel after saving.
+ * The dialog that edits the targets of units (every unit for admins and
+ * zone leaders, its own for a unit's leader) for a year; done() redraws
+ * the panel after saving.
  */
 export function targetsEditor(year0, units, done) {
   const yearIn = input('year', { type: 'number', min: 1900, max: 2199, step: 1, value: String(year0), class: 'input input-narrow',

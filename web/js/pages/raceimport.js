@@ -2,16 +2,17 @@
  * raceimport.js -- the import panel of the 赛马招商 pages (leads, trips):
  * a CSV or XLSX file of leads, projects or trips goes to the server as it
  * is (POST /api/v1/race/import?kind=…&dry_run=1, raw body, X-CSRF-Token
- * from api.js).  A dry run comes first; the real import is offered only
- * after a dry run of the same file and kind passed.  The answer is
- * {kind, dry_run, rows, created, duplicates}, or a 422 whose "errors"
- * ([{line, field, code, message}]) are listed with their line numbers --
- * nothing is written when any row is bad.
+ * from api.js) and is imported as a job, followed with a progress bar and
+ * a cancel button (importer.js).  A dry run comes first; the real import
+ * is offered only after a dry run of the same file and kind passed.  The
+ * job's report has {kind, dry_run, rows, created, duplicates}, or the
+ * "errors" ([{line, field, code, message}]) listed with their line numbers
+ * -- nothing is written when any row is bad.
  */
 import { h, replace } from '../dom.js';
-import { upload } from '../api.js';
 import { t, num } from '../../i18n.js';
-import { panel, select, loading, toast, badge, errorText, importErrors } from '../ui.js';
+import { panel, select, toast, badge, errorText, importErrors } from '../ui.js';
+import { jobProgress, runImportJob, jobOutcome } from './importer.js';
 
 export const IMPORT_KINDS = ['leads', 'projects', 'trips'];
 
@@ -58,27 +59,33 @@ export function raceImportPanel(ctx, kind, reload) {
     busy = true;
     dryBtn.disabled = true;
     runBtn.disabled = true;
-    replace(result, loading());
+    const view = jobProgress('rimp');
+    replace(result, view.el);
     try {
-      const params = { kind: k, format: /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv' };
+      const params = { kind: k, format: /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv', filename: f.name };
       if (dry)
         params.dry_run = 1;
-      const res = await upload('/api/v1/race/import', params, f);
-      if (!ctx.alive())
+      const job = await runImportJob(ctx, '/api/v1/race/import', params, f, view);
+      if (!job)
         return;
-      replace(result, goodResult(res || {}, dry));
-      if (dry) {
+      const out = jobOutcome(job);
+      if (out.verdict !== 'ok') {
+        passed = null;
+        replace(result, badResult(out));
+      } else if (dry) {
+        replace(result, goodResult(out.report, dry));
         passed = { file: f, kind: k };
       } else {
+        replace(result, goodResult(out.report, dry));
         passed = null;
-        toast(t('rimp.done', { n: num((res && res.created) || 0) }));
+        toast(t('rimp.done', { n: num(out.report.created || 0) }));
         if (reload)
           reload();
       }
     } catch (err) {
       passed = null;
       if (ctx.alive())
-        replace(result, badResult(err));
+        replace(result, h('p', { class: 'import-verdict bad', dataset: { testid: 'rimp-verdict' } }, errorText(err)));
     } finally {
       busy = false;
       dryBtn.disabled = false;
@@ -112,15 +119,15 @@ function goodResult(res, dry) {
       kpi('duplicates', t('rimp.duplicates'))));
 }
 
-function badResult(err) {
-  const body = err.body || {};
-  const errors = Array.isArray(body.errors) ? body.errors : [];
-  const total = Number(body.error_count) || errors.length;
-  const verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'rimp-verdict' } },
-    errors.length ? t('rimp.refused', { n: num(total) }) : errorText(err));
-  if (!errors.length)
-    return verdict;
-  return [verdict,
+/* A job that wrote nothing: its rows refused (each by its line), the file
+ * refused as a whole, or cancelled. */
+function badResult({ verdict, errors, total, fatal }) {
+  const text = verdict === 'refused' ? t('rimp.refused', { n: num(total) })
+    : verdict === 'cancelled' ? t('imp.cancelledNothing') : errorText(fatal);
+  const p = h('p', { class: 'import-verdict bad', dataset: { testid: 'rimp-verdict' } }, text);
+  if (verdict === 'cancelled' || !errors.length)
+    return p;
+  return [p,
     importErrors(errors, 'rimp-errors'),
     total > errors.length ? h('p', { class: 'muted small' }, t('rimp.more', { n: num(total - errors.length) })) : null,
   ];

@@ -2,8 +2,10 @@
  * ranking.js -- 赛马排名 (#/race?month=YYYY-MM): the monthly race of the
  * units from GET /api/v1/race — rank and its change against the previous
  * month, score, every metric's raw value and 0–100 score; a badge and a
- * note when the month is published (frozen); publish (leaders, admins)
- * and export (XLSX); each unit's score over the year (ECharts, one request
+ * note when the month is published (frozen); publish a closed month
+ * (one before this month: admins and zone leaders, i.e. leaders bound to
+ * no unit), withdraw a publication with a reason (admins, DELETE
+ * /api/v1/race/publish) and export (XLSX); each unit's score over the year (ECharts, one request
  * per month); a click on a metric lists the leads or projects behind it;
  * the recruiters' ranking and the quotas (days out, visits, gaps in red).
  * Admins edit the weights (GET/PUT /api/v1/race/weights, partial allowed,
@@ -13,12 +15,12 @@
  * ctx.wall: drawn inside the wall screen (large type, read only).
  */
 import { h, replace, fmtTime } from '../dom.js';
-import { get, post, put } from '../api.js';
+import { api, get, post, put } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
   errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { canLead, loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor } from './racekit.js';
+import { loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor } from './racekit.js';
 
 export const METRICS = ['leads', 'signed_investment', 'signed_count', 'landed', 'speed_days', 'major', 'quota'];
 /* The weights' keys for the metrics (the API calls speed "speed"). */
@@ -53,6 +55,11 @@ export async function render(ctx) {
     dataset: { testid: 'race-export' } }, t('ranking.export'));
   const publishBtn = h('button', { class: 'btn btn-primary', type: 'button', hidden: true, dataset: { testid: 'race-publish' } },
     t('ranking.publish'));
+  const withdrawBtn = h('button', { class: 'btn', type: 'button', hidden: true, dataset: { testid: 'race-withdraw' } },
+    t('ranking.withdraw'));
+  /* Publishing is the zone's act (an admin, a leader bound to no unit), for a month that is over. */
+  const mayPublish = !wall && (ctx.user.role === 'admin' || (ctx.user.role === 'leader' && !ctx.user.unit_id));
+  const closed = month < thisMonth();
   const status = h('div', { class: 'race-status', dataset: { testid: 'race-status' } });
   const rankBox = h('div', { dataset: { testid: 'ranking' } }, loading());
   const trend = h('div');
@@ -61,7 +68,7 @@ export async function render(ctx) {
     wall ? h('h1', { class: 'wall-title page-title' }, t('ranking.wallTitle', { month }))
       : pageHeader(t('ranking.title'), t('ranking.subtitle'),
         h('label', { class: 'inline-field' }, h('span', null, t('ranking.month')), monthIn),
-        exportA, publishBtn, h('a', { class: 'btn', href: '#/wall', dataset: { testid: 'to-wall' } }, t('wall.enter'))),
+        exportA, publishBtn, withdrawBtn, h('a', { class: 'btn', href: '#/wall', dataset: { testid: 'to-wall' } }, t('wall.enter'))),
     status, rankBox, wall ? null : trend, wall ? null : people);
 
   let race;
@@ -79,18 +86,22 @@ export async function render(ctx) {
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   const nameOf = (u) => unitName.get(String(u.unit_id)) || u.name || `#${u.unit_id}`;
 
-  /* Published: badge and note; else the publish button for leaders/admins. */
+  /* Published: badge, note and (admins) the withdrawal; else the publish
+   * button when the month is over, or a note that it is not. */
   const drawStatus = () => {
     replace(status,
       race.published ? badge(t('ranking.published'), 'green') : badge(t('ranking.draft'), 'gray'),
       h('span', { class: 'muted' }, race.published
         ? t('ranking.publishedNote', { at: race.published_at ? fmtTime(race.published_at, false) : '' })
         : t('ranking.draftNote')),
+      !race.published && mayPublish && !closed
+        ? h('span', { class: 'muted', dataset: { testid: 'race-open' } }, t('ranking.openNote', { month })) : null,
       race.weights ? h('span', { class: 'muted race-weights', dataset: { testid: 'race-weights' } }, t('ranking.weights'),
         METRICS.map((k) => `${t(`metric.${k}`)} ${num(race.weights[WEIGHT_KEY[k]] ?? 0)}`).join(' · ')) : null,
       !wall && ctx.user.role === 'admin' ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'weights-edit' },
         on: { click: () => weightsEditor(race, reload) } }, t('weights.edit')) : null);
-    publishBtn.hidden = wall || race.published || !canLead(ctx.user);
+    publishBtn.hidden = race.published || !mayPublish || !closed;
+    withdrawBtn.hidden = wall || !race.published || ctx.user.role !== 'admin';
   };
   drawStatus();
   publishBtn.addEventListener('click', async () => {
@@ -110,6 +121,14 @@ export async function render(ctx) {
     }
     publishBtn.disabled = false;
   });
+
+  withdrawBtn.addEventListener('click', () => withdrawDialog(month, (r) => {
+    race = r;
+    if (ctx.alive()) {
+      drawStatus();
+      drawTable();
+    }
+  }));
 
   /* After the weights changed: the month again (a draft is recomputed). */
   const reload = async () => {
@@ -288,6 +307,43 @@ export async function render(ctx) {
     xAxis: { type: 'category', data: months, axisTick: { show: false } },
     yAxis: { type: 'value', min: 0, max: 100, name: t('ranking.score'), splitLine: { lineStyle: { color: '#e8edf3' } } },
     series,
+  });
+}
+
+/*
+ * The admins' dialog that withdraws month's publication with a written
+ * reason (DELETE /api/v1/race/publish {month, reason}); done(r) gets the
+ * month's live race that the answer carries.
+ */
+function withdrawDialog(month, done) {
+  const reason = h('textarea', { class: 'input', name: 'reason', rows: 3, maxlength: 500, required: true,
+    dataset: { testid: 'withdraw-reason' } });
+  const save = h('button', { class: 'btn btn-danger', type: 'submit', dataset: { testid: 'withdraw-save' } }, t('ranking.withdraw'));
+  const form = h('form', { class: 'form', novalidate: true },
+    h('p', { class: 'muted' }, t('ranking.withdrawText')),
+    field(t('ranking.withdrawReason'), reason, t('ranking.withdrawHint')), formErrorLine(),
+    h('div', { class: 'form-actions' },
+      h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+  const m = modal(t('ranking.withdrawTitle', { month }), form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    form.querySelector('.form-error').textContent = '';
+    if (!reason.value.trim()) {
+      reason.closest('.field').setError(t('err.required'));
+      reason.focus();
+      return;
+    }
+    save.disabled = true;
+    try {
+      const r = await api('DELETE', '/api/v1/race/publish', { month, reason: reason.value.trim() });
+      m.close();
+      toast(t('ranking.withdrawnToast', { month }));
+      done(r);
+    } catch (ex) {
+      save.disabled = false;
+      showFormError(form, ex);   /* a 422 under the reason, anything else on the form's line */
+    }
   });
 }
 
