@@ -10,7 +10,8 @@
  * a callback and turns the err_t into a reply.  The language itself is
  * documented for users in docs/rules.md.
  *
- * Files: rule.c (the rule engine).
+ * Files: rule.c (the rule engine), facts.c (yearly facts: their
+ * definitions and storage).
  */
 #ifndef ZONEOPS_POLICY_H
 #define ZONEOPS_POLICY_H
@@ -18,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/core.h"
+#include "store/store.h"
 
 /* ======================================================================
  * Exact decimal numbers
@@ -289,5 +293,37 @@ enum rule_lang { RULE_ZH = 0, RULE_EN = 1 };
  * absolute (2024年).  clause as in rule_format. */
 int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct rule_facts *facts,
                  int year, buf_t *out);
+
+/* ======================================================================
+ * Facts storage (facts.c)
+ *
+ * The yearly facts of the enterprises (table facts) and the facts an admin
+ * declared (table fact_defs).  A stored value is the exact decimal x 10^4
+ * (FACT_DECIMALS decimals: 万元 to one yuan), never a double; a yes/no
+ * fact is 0 or 1.
+ * ====================================================================== */
+#define FACT_DECIMALS 4
+#define FACT_STORED_MAX ((int64_t)999999999999999999)  /* |value| < 10^14 */
+#define FACT_YEAR_MIN 1900
+#define FACT_YEAR_MAX 2199
+
+/* The facts a rule may name: the built-ins (first, in their order) and
+ * those an admin declared (fact_defs), allocated in a.  0, or -1 with err
+ * (database). */
+int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err);
+/* The definition named name in facts, or NULL. */
+const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const char *name);
+/* Store (replace) one fact: value exact, rounded to FACT_DECIMALS
+ * decimals half away from zero.  DB_OK or a DB_ code (DB_CONSTRAINT also
+ * for a value out of range or an unknown enterprise or fact). */
+int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value);
+/* value x 10^4 as stored: 0, or -1 when value has more than FACT_DECIMALS
+ * decimals or |value| >= 10^14. */
+int fact_value_to_stored(struct rule_num value, int64_t *out);
+struct rule_num fact_value_from_stored(int64_t stored);
+/* A JSON number for an exact decimal: an integer when whole (exact), else a
+ * real, which the server prints with 15 significant digits: exact for any
+ * decimal of at most 15 significant digits (every fact below 10^11). */
+json_t *json_decimal(struct rule_num n);
 
 #endif
