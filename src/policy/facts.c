@@ -8,6 +8,7 @@
  */
 #include "policy.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -30,6 +31,72 @@ struct rule_num fact_value_from_stored(int64_t stored)
 {
 	struct rule_num n = { (rule_i128)stored * NUM_PER_STORED };
 	return n;
+}
+
+/* The shape of a decimal's text (already checked by rule_num_parse):
+ * its significant digits (first to last non-zero), the power of ten of
+ * the first and the decimals the last needs (negative: none). */
+static void digits_shape(const char *s, int *sig, int *lead, int *decimals)
+{
+	const char *p = s + strspn(s, " \t+-");
+	int pos = 0, first = 0, last = 0, any = 0, point = -1;
+	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+		if (*p == '.') {
+			point = pos;
+			continue;
+		}
+		if (*p != '0') {
+			if (!any)
+				first = pos;
+			last = pos;
+			any = 1;
+		}
+		pos++;
+	}
+	if (point < 0)
+		point = pos;
+	long exp10 = (*p == 'e' || *p == 'E') ? strtol(p + 1, NULL, 10) : 0;
+	if (exp10 > 1000 || exp10 < -1000)
+		exp10 = exp10 > 0 ? 1000 : -1000;
+	*sig = any ? last - first + 1 : 0;
+	*lead = any ? point - first - 1 + (int)exp10 : 0;
+	*decimals = any ? last - point + 1 - (int)exp10 : 0;
+}
+
+int fact_value_parse(const char *s, int lenient, struct rule_num *out)
+{
+	struct rule_num n;
+	if (s == NULL || *s == '\0')
+		return FACT_VALUE_NAN;
+	if (rule_num_parse(s, &n) < 0) {
+		/* a well-formed number beyond 10^24 is out of range, not garbage */
+		char *end;
+		strtod(s, &end);
+		end += strspn(end, " \t");
+		return end != s && *end == '\0' && strpbrk(s, "0123456789") && !strpbrk(s, "xXnN")
+		       ? FACT_VALUE_RANGE : FACT_VALUE_NAN;
+	}
+	int sig, lead, decimals;
+	digits_shape(s, &sig, &lead, &decimals);
+	if (lenient && sig > 15) {
+		/* a spreadsheet's double written with 17 digits: the decimal it
+		 * shows with 15 significant digits, rounded exactly */
+		int d = 14 - lead;
+		if (d > RULE_NUM_DECIMALS)
+			d = RULE_NUM_DECIMALS;
+		if (d >= 0 && rule_num_round(n, d, &n) < 0)
+			return FACT_VALUE_RANGE;
+		char t[RULE_NUM_LEN];
+		rule_num_format(n, t);
+		digits_shape(t, &sig, &lead, &decimals);
+	}
+	if (decimals > FACT_DECIMALS)
+		return FACT_VALUE_PRECISION;
+	int64_t stored;
+	if (fact_value_to_stored(n, &stored) < 0)
+		return FACT_VALUE_RANGE;
+	*out = n;
+	return 0;
 }
 
 int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err)
@@ -72,12 +139,23 @@ const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const 
 	return NULL;
 }
 
-int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was)
 {
-	struct rule_num r;
-	int64_t stored;
-	if (rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, &stored) < 0)
-		return DB_CONSTRAINT;
+	if (was) {
+		db_stmt_t *q = db_prepare(db, "SELECT value FROM facts WHERE enterprise_id = $1 AND year = $2 AND fact = $3");
+		if (!q)
+			return DB_ERR;
+		db_bind_int(q, 1, enterprise_id);
+		db_bind_int(q, 2, year);
+		db_bind_text(q, 3, fact);
+		int rc = db_step(q);
+		*was = rc == DB_ROW ? (db_col_int(q, 0) == stored ? FACT_SAME : FACT_REPLACED) : FACT_NEW;
+		db_done(q);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return rc;
+		if (*was == FACT_SAME)
+			return DB_OK;
+	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES ($1, $2, $3, $4, $5)"
 		" ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET value = excluded.value,"
@@ -92,6 +170,15 @@ int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct
 	int rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? DB_OK : rc;
+}
+
+int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+{
+	struct rule_num r;
+	int64_t stored;
+	if (rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, &stored) < 0)
+		return DB_CONSTRAINT;
+	return fact_put(db, enterprise_id, year, fact, stored, NULL);
 }
 
 json_t *json_decimal(struct rule_num n)
