@@ -110,7 +110,7 @@ int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err)
 	memcpy(d, rule_builtin_facts, rule_builtin_nfacts * sizeof *d);
 	size_t n = rule_builtin_nfacts;
 	db_stmt_t *st = db_prepare(db, "SELECT name, label, label_en, unit, unit_en, type FROM fact_defs"
-	                               " WHERE builtin = 0 ORDER BY created_at, name");
+	                               " WHERE builtin = 0 ORDER BY name");
 	if (!st)
 		return db_fail(err, db, DB_ERR, "reading the fact definitions");
 	int rc;

@@ -76,8 +76,8 @@ static int fact_def_create(db_t *db, const struct rule_fact_def *d, err_t *err)
 	db_bind_text(st, 1, d->name);
 	db_bind_text(st, 2, d->label_zh);
 	db_bind_text(st, 3, d->label_en ? d->label_en : "");
-	db_bind_text(st, 4, d->type == RULE_T_BOOL || !d->unit_zh ? "" : d->unit_zh);
-	db_bind_text(st, 5, d->type == RULE_T_BOOL || !d->unit_en ? "" : d->unit_en);
+	db_bind_text(st, 4, d->unit_zh ? d->unit_zh : "");
+	db_bind_text(st, 5, d->unit_en ? d->unit_en : "");
 	db_bind_text(st, 6, d->type == RULE_T_BOOL ? "bool" : "number");
 	db_bind_int(st, 7, now_sec());
 	int rc = db_step(st);
@@ -97,9 +97,10 @@ void api_fact_defs_create(req_t *r)
 	    body_str(r, o, "label_en", &d.label_en) < 0 || body_str(r, o, "unit", &d.unit_zh) < 0 ||
 	    body_str(r, o, "unit_en", &d.unit_en) < 0 || body_str(r, o, "type", &type) < 0)
 		return;
-	if (type && strcmp(type, "bool") == 0)
+	if (type && strcmp(type, "bool") == 0) {
 		d.type = RULE_T_BOOL;
-	else if (type && *type && strcmp(type, "number") != 0) {
+		d.unit_zh = d.unit_en = NULL;   /* a yes/no fact has no unit */
+	} else if (type && *type && strcmp(type, "number") != 0) {
 		reply_error(r, 422, "invalid", "type", "type is \"number\" or \"bool\"");
 		return;
 	}

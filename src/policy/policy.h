@@ -308,7 +308,7 @@ int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct 
 #define FACT_YEAR_MAX 2199
 
 /* The facts a rule may name: the built-ins (first, in their order) and
- * those an admin declared (fact_defs), allocated in a.  0, or -1 with err
+ * those an admin declared (fact_defs, by name), allocated in a.  0, or -1 with err
  * (database). */
 int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err);
 /* The definition named name in facts, or NULL. */
