@@ -8,6 +8,8 @@
  */
 #include "policy.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,13 +174,72 @@ int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
-int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+/* value x 10^4 of a fact to store: rounded to FACT_DECIMALS decimals.
+ * 0, or -1 when out of range. */
+static int stored_of(struct rule_num value, int64_t *stored)
 {
 	struct rule_num r;
+	return rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, stored) < 0 ? -1 : 0;
+}
+
+int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+{
 	int64_t stored;
-	if (rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, &stored) < 0)
+	if (stored_of(value, &stored) < 0)
 		return DB_CONSTRAINT;
 	return fact_put(db, enterprise_id, year, fact, stored, NULL);
+}
+
+/* One INSERT of FACT_BATCH rows, built once: a fixed text, so that the
+ * store keeps it prepared like a literal. */
+#define FACT_BATCH 64
+static char batch_sql[FACT_BATCH * 40 + 256];
+static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
+
+static void batch_build(void)
+{
+	size_t n = (size_t)snprintf(batch_sql, sizeof batch_sql,
+	                            "INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES ");
+	for (int i = 0; i < FACT_BATCH; i++)
+		n += (size_t)snprintf(batch_sql + n, sizeof batch_sql - n, "%s($%d, $%d, $%d, $%d, $%d)", i ? ", " : "",
+		                      5 * i + 1, 5 * i + 2, 5 * i + 3, 5 * i + 4, 5 * i + 5);
+	snprintf(batch_sql + n, sizeof batch_sql - n, " ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET"
+	         " value = excluded.value, updated_at = excluded.updated_at");
+}
+
+int fact_set_many(db_t *db, const struct fact_row *rows, size_t n)
+{
+	pthread_once(&batch_once, batch_build);
+	int64_t now = now_sec();
+	size_t i = 0;
+	for (; i + FACT_BATCH <= n; i += FACT_BATCH) {
+		db_stmt_t *st = db_prepare(db, batch_sql);
+		if (!st)
+			return DB_ERR;
+		for (int k = 0; k < FACT_BATCH; k++) {
+			const struct fact_row *f = &rows[i + (size_t)k];
+			int64_t stored;
+			if (stored_of(f->value, &stored) < 0) {
+				db_done(st);
+				return DB_CONSTRAINT;
+			}
+			db_bind_int(st, 5 * k + 1, f->enterprise_id);
+			db_bind_int(st, 5 * k + 2, f->year);
+			db_bind_text(st, 5 * k + 3, f->fact);
+			db_bind_int(st, 5 * k + 4, stored);
+			db_bind_int(st, 5 * k + 5, now);
+		}
+		int rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc;
+	}
+	for (; i < n; i++) {
+		int rc = fact_set(db, rows[i].enterprise_id, rows[i].year, rows[i].fact, rows[i].value);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
 }
 
 json_t *json_decimal(struct rule_num n)

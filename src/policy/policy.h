@@ -317,6 +317,17 @@ const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const 
  * decimals half away from zero.  DB_OK or a DB_ code (DB_CONSTRAINT also
  * for a value out of range or an unknown enterprise or fact). */
 int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value);
+/* Many at once (the demo, bulk writers): the same as fact_set() for each
+ * row, in statements of many rows.  A (enterprise, year, fact) must not
+ * come twice in one call.  DB_OK or a DB_ code (then some rows may be
+ * written: call it inside a transaction). */
+struct fact_row {
+	int64_t enterprise_id;
+	int year;
+	const char *fact;
+	struct rule_num value;
+};
+int fact_set_many(db_t *db, const struct fact_row *rows, size_t n);
 /* The same with the stored value (x 10^4); was (may be NULL) gets what
  * it did: FACT_NEW, FACT_REPLACED, or FACT_SAME (the value was that: not
  * written). */

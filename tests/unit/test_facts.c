@@ -253,6 +253,44 @@ static void test_set_and_put(void **state)
 	assert_int_equal(stored_value(2025, "employees"), 1210000);
 }
 
+/* Many rows: full statements of many rows and the rest one by one; the
+ * same values as fact_set; replacing too. */
+static void test_set_many(void **state)
+{
+	(void)state;
+	db_t *db = g_t.db;
+	int64_t e = g_f.enterprise_id;
+	enum { N = 130 };
+	struct fact_row rows[N];
+	static const char *const names[] = { "revenue", "tax_paid", "rd_spending", "employees", "exports" };
+	for (int i = 0; i < N; i++) {
+		rows[i] = (struct fact_row){ .enterprise_id = e, .year = 1950 + i / 5, .fact = names[i % 5] };
+		char t[32];
+		snprintf(t, sizeof t, "%d.%04d", i, i * 7 % 10000);
+		assert_int_equal(rule_num_parse(t, &rows[i].value), 0);
+	}
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(fact_set_many(db, rows, N), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	char p[32];
+	snprintf(p, sizeof p, "%lld", (long long)e);
+	const char *pp[1] = { p };
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM facts WHERE enterprise_id = CAST($1 AS BIGINT) AND year < 2000", -1,
+	                         1, pp), N);
+	assert_int_equal(stored_value(1950, "revenue"), 0);
+	assert_int_equal(stored_value(1950 + 129 / 5, names[129 % 5]), 129 * 10000 + 129 * 7);
+	assert_int_equal(stored_value(1950 + 64 / 5, names[64 % 5]), 64 * 10000 + 64 * 7);
+	/* again, other values: replaced */
+	for (int i = 0; i < N; i++)
+		rows[i].value = rule_num_int(i + 1);
+	assert_int_equal(fact_set_many(db, rows, N), DB_OK);
+	assert_int_equal(stored_value(1950, "revenue"), 10000);
+	assert_int_equal(stored_value(1950 + 129 / 5, names[129 % 5]), 130 * 10000);
+	/* out of range: refused */
+	rule_num_parse("1e15", &rows[3].value);
+	assert_int_equal(fact_set_many(db, rows, N), DB_CONSTRAINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -263,6 +301,7 @@ int main(void)
 	const struct CMUnitTest store[] = {
 		cmocka_unit_test(test_defs_load),
 		cmocka_unit_test(test_set_and_put),
+		cmocka_unit_test(test_set_many),
 	};
 	int rc = cmocka_run_group_tests_name("facts: values", pure, NULL, NULL);
 	return rc | cmocka_run_group_tests_name("facts: storage", store, group_setup, group_teardown);
