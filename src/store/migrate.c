@@ -211,6 +211,70 @@ static const struct migration migrations[] = {
 "CREATE INDEX leads_claim_code ON leads (credit_code, unit_id, created_at, id)\n"
 "  WHERE duplicate_of IS NULL AND status <> 'rejected';\n"
 },
+{ 10, "policies: yearly facts and their definitions, policies in versions, batches and their items, the enterprise inbox, mutes",
+/* Every number column here (facts.value, amount) is exact, value x 10^4.
+ * facts: yearly numbers of an enterprise; value exact as value x 10^4
+ * (万元 to 4 decimals is one yuan); yes/no facts 0 or 10000 */
+"CREATE TABLE fact_defs (name TEXT PRIMARY KEY, label TEXT NOT NULL, label_en TEXT NOT NULL DEFAULT '',\n"
+"  unit TEXT NOT NULL DEFAULT '', unit_en TEXT NOT NULL DEFAULT '',\n"
+"  type TEXT NOT NULL DEFAULT 'number' CHECK (type IN ('number','bool')),\n"
+"  builtin INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL DEFAULT 0);\n"
+"INSERT INTO fact_defs (name, label, label_en, unit, unit_en, type, builtin) VALUES\n"
+"  ('revenue', '营业收入', 'revenue', '万元', '×10k yuan', 'number', 1),\n"
+"  ('tax_paid', '纳税额', 'tax paid', '万元', '×10k yuan', 'number', 1),\n"
+"  ('rd_spending', '研发投入', 'R&D spending', '万元', '×10k yuan', 'number', 1),\n"
+"  ('output_value', '产值', 'output value', '万元', '×10k yuan', 'number', 1),\n"
+"  ('value_added', '增加值', 'value added', '万元', '×10k yuan', 'number', 1),\n"
+"  ('employees', '从业人数', 'employees', '人', 'persons', 'number', 1),\n"
+"  ('new_employees', '新增就业人数', 'new employees', '人', 'persons', 'number', 1),\n"
+"  ('energy_tce', '综合能耗', 'energy use', '吨标煤', 'tce', 'number', 1),\n"
+"  ('emissions_t', '排放量', 'emissions', '吨', 't', 'number', 1),\n"
+"  ('exports', '出口额', 'exports', '万美元', '×10k USD', 'number', 1),\n"
+"  ('high_tech', '高新技术企业', 'a high-tech enterprise', '', '', 'bool', 1),\n"
+"  ('listed', '上市企业', 'a listed company', '', '', 'bool', 1);\n"
+"CREATE TABLE facts (enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2199), fact TEXT NOT NULL REFERENCES fact_defs(name),\n"
+"  value BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (enterprise_id, year, fact));\n"
+/* the match reads one (fact, year) over every enterprise */
+"CREATE INDEX facts_by_fact ON facts (fact, year, enterprise_id, value);\n"
+/* policies: one row per version; a published version is never edited,
+ * PATCH adds version + 1 with the same code */
+"CREATE TABLE policies (id @ID@, code TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,\n"
+"  name TEXT NOT NULL, summary TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',\n"
+"  condition TEXT NOT NULL, benefit TEXT NOT NULL, cases TEXT NOT NULL DEFAULT '[]',\n"
+"  state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft','published','superseded','withdrawn')),\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL,\n"
+"  published_at BIGINT, UNIQUE (code, version));\n"
+"CREATE TABLE policy_batches (id @ID@, policy_id BIGINT NOT NULL REFERENCES policies(id),\n"
+"  policy_code TEXT NOT NULL, year INTEGER NOT NULL,\n"
+"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','approved','rejected','closed')),\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL,\n"
+"  approved_by BIGINT REFERENCES users(id) ON DELETE SET NULL, approved_at BIGINT,\n"
+"  note TEXT NOT NULL DEFAULT '');\n"
+"CREATE INDEX policy_batches_policy ON policy_batches (policy_code, year);\n"
+/* nothing granted twice: one item per (policy code, year, enterprise),
+ * whatever the batch or version; a rejected batch's items are deleted */
+"CREATE TABLE policy_batch_items (id @ID@, batch_id BIGINT NOT NULL REFERENCES policy_batches(id),\n"
+"  policy_code TEXT NOT NULL, year INTEGER NOT NULL,\n"
+"  enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),\n"
+"  amount BIGINT NOT NULL, explanation TEXT NOT NULL DEFAULT '{}',\n"
+"  state TEXT NOT NULL DEFAULT 'granted' CHECK (state IN ('granted','confirmed','declined','paid')),\n"
+"  reason TEXT NOT NULL DEFAULT '', decided_at BIGINT, paid_at BIGINT,\n"
+"  UNIQUE (policy_code, year, enterprise_id));\n"
+"CREATE INDEX policy_batch_items_batch ON policy_batch_items (batch_id);\n"
+"CREATE INDEX policy_batch_items_enterprise ON policy_batch_items (enterprise_id);\n"
+/* the enterprise inbox: grants to confirm, pushes, request updates */
+"CREATE TABLE inbox (id @ID@, enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  kind TEXT NOT NULL CHECK (kind IN ('grant','push','request')),\n"
+"  batch_id BIGINT REFERENCES policy_batches(id), item_id BIGINT REFERENCES policy_batch_items(id),\n"
+"  policy_id BIGINT REFERENCES policies(id), request_id BIGINT,\n"
+"  amount BIGINT, title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '{}',\n"
+"  month TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, read_at BIGINT);\n"
+"CREATE INDEX inbox_enterprise ON inbox (enterprise_id, created_at);\n"
+"CREATE INDEX inbox_push_month ON inbox (enterprise_id, kind, month);\n"
+"CREATE TABLE policy_mutes (enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  policy_code TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (enterprise_id, policy_code));\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

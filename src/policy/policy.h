@@ -1,0 +1,356 @@
+/*
+ * policy.h -- policies without application (免审即享) and policy push
+ * (政策推送): eligibility rules as code, the yearly facts they read, the
+ * match over the registry, batches the enterprise only confirms, and the
+ * enterprise inbox.
+ *
+ * Owns the rule language (rule.c: parser, evaluator with three-valued
+ * logic, explanations, plain-language rendering, exact decimal numbers).
+ * rule.c knows neither SQL nor HTTP: the caller supplies the facts through
+ * a callback and turns the err_t into a reply.  The language itself is
+ * documented for users in docs/rules.md.
+ *
+ * Files: rule.c (the rule engine), facts.c (yearly facts: their
+ * definitions and storage).
+ */
+#ifndef ZONEOPS_POLICY_H
+#define ZONEOPS_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* ======================================================================
+ * Exact decimal numbers
+ *
+ * Every number of the language (literals, facts, registry numbers, every
+ * intermediate result, the benefit) is a decimal with 12 digits after the
+ * point, held as a 128-bit integer scaled by 10^12, with magnitude below
+ * 10^24 (RULE_NUM_MAX is 10^36 - 1 in scaled units).  + - and comparisons
+ * are exact; * and / are exact up to the 12th decimal, which is rounded
+ * half away from zero (a product of two numbers with at most 6 decimals
+ * each is exact).  A result out of range (overflow) or a division by zero
+ * is *undefined*: in the language it is unknown, never a crash.  So
+ * rounding the benefit to 2 decimals is exact for decimal inputs: 1.005 ->
+ * 1.01, 2.675 -> 2.68, -1.005 -> -1.01 (a binary double would give 1.00
+ * and 2.67).
+ * ====================================================================== */
+__extension__ typedef __int128 rule_i128;
+struct rule_num {
+	rule_i128 v;                /* value x 10^12; use the functions below */
+};
+#define RULE_NUM_DECIMALS 12
+#define RULE_NUM_LEN 48         /* rule_num_format()'s buffer, with the NUL */
+
+/* Decimal text: optional sign, digits, optional '.' and digits, optional
+ * exponent (e or E, optional sign, digits); surrounding ASCII spaces are
+ * allowed.  Beyond 12 decimals the value is rounded half away from zero.
+ * 0, or -1 (not a number, or |value| >= 10^24). */
+int rule_num_parse(const char *s, struct rule_num *out);
+struct rule_num rule_num_int(int64_t i);
+/* A double as the decimal it prints as with 15 significant digits (what a
+ * spreadsheet or a REAL column meant): 0.1 -> exactly 0.1.  -1 for NaN,
+ * infinities and |d| >= 10^24. */
+int rule_num_from_double(double d, struct rule_num *out);
+double rule_num_to_double(struct rule_num n);  /* nearest double, for charts */
+/* Shortest text: no exponent, no trailing zeros: "120", "-0.5", "1.01". */
+void rule_num_format(struct rule_num n, char out[RULE_NUM_LEN]);
+/* Exactly `decimals` (0..12) digits after the point: "1.50".  Digits
+ * beyond are cut, so round first. */
+void rule_num_format_fixed(struct rule_num n, int decimals, char out[RULE_NUM_LEN]);
+/* Rounded to 0..12 decimals, half away from zero.  0, or -1 on overflow. */
+int rule_num_round(struct rule_num n, int decimals, struct rule_num *out);
+int rule_num_cmp(struct rule_num a, struct rule_num b);   /* -1, 0, 1 */
+/* 0, or -1 when the result is undefined (overflow, division by zero); *out
+ * is then unchanged. */
+int rule_num_add(struct rule_num a, struct rule_num b, struct rule_num *out);
+int rule_num_sub(struct rule_num a, struct rule_num b, struct rule_num *out);
+int rule_num_mul(struct rule_num a, struct rule_num b, struct rule_num *out);
+int rule_num_div(struct rule_num a, struct rule_num b, struct rule_num *out);
+
+/* ======================================================================
+ * Facts and registry fields
+ *
+ * A fact is a yearly number of an enterprise (tax_paid[2024]); its name,
+ * type, label and unit come from the caller: the built-ins below plus what
+ * an admin declared.  A registry field (industry, street, key,
+ * founded_year, land_mu) is the enterprise's current registry value and
+ * has no year.
+ * ====================================================================== */
+enum rule_type { RULE_T_NUM = 1, RULE_T_BOOL = 2, RULE_T_STR = 3 };
+
+#define RULE_NAME_MAX 32        /* a fact name's length in bytes, at most */
+struct rule_fact_def {
+	const char *name;           /* [a-z][a-z0-9_]*, see rule_fact_name_ok() */
+	enum rule_type type;        /* RULE_T_NUM, or RULE_T_BOOL (values 0/1) */
+	const char *label_zh;       /* 研发投入; for a yes/no fact the noun: 高新技术企业 */
+	const char *label_en;       /* R&D spending; yes/no: a high-tech enterprise */
+	const char *unit_zh;        /* 万元, 人, ...; NULL or "" for none */
+	const char *unit_en;        /* ×10k yuan, persons, ... */
+};
+struct rule_facts {
+	const struct rule_fact_def *defs;
+	size_t n;
+};
+/* The built-in facts (revenue, tax_paid, rd_spending, output_value,
+ * value_added in 万元; employees, new_employees in persons; energy_tce;
+ * emissions_t; exports in 万美元; high_tech, listed yes/no). */
+extern const struct rule_fact_def rule_builtin_facts[];
+extern const size_t rule_builtin_nfacts;
+/* Whether name can be declared as a new fact: 1..RULE_NAME_MAX bytes of
+ * [a-z0-9_] starting with a letter, and not a keyword (and, or, not, in,
+ * true, false, year), a function (min, max, abs, round, prefix) or a
+ * registry field.  0, or -1 with err = 422 invalid, field "name", param
+ * reason (syntax, reserved). */
+int rule_fact_name_ok(const char *name, err_t *err);
+
+/* ======================================================================
+ * Parsing
+ * ====================================================================== */
+typedef struct rule rule_t;
+enum rule_kind {
+	RULE_CONDITION = 1,         /* must be true/false: who is eligible */
+	RULE_BENEFIT = 2            /* must be a number: the amount in 万元 */
+};
+
+/* Limits: any input is parsed and evaluated in bounded time and memory. */
+#define RULE_MAX_BYTES   8192   /* source length: 422 too_long */
+#define RULE_MAX_DEPTH   32     /* nested ( ), not, unary -, calls: 422 too_deep */
+#define RULE_MAX_NODES   500    /* values, operators, list items: 422 too_complex */
+#define RULE_MAX_REFS    63     /* different facts and fields: 422 too_complex */
+#define RULE_MAX_CLAUSES 64     /* top-level and operands: 422 too_complex */
+
+/* Parse src as a condition or a benefit.  known: the facts the rule may
+ * name (NULL: the built-ins).  field: the name of the text in errors
+ * ("condition", "benefit"; static or outliving err).  Returns the rule
+ * (free with rule_free), or NULL with err filled:
+ *   status 422, field = field, line = the 1-based line, code
+ *   - syntax: params column (1-based, in characters: a Chinese character
+ *     counts one, a TAB one), reason, and expected/found as they apply;
+ *     reason is one of
+ *       expected   expected = what was expected (a token such as ")" or a
+ *                  word: value, operator, end, year, digits, string, fact),
+ *                  found = the token found ("end" at the end)
+ *       unknown_fact      found = the name, expected = a suggestion or absent
+ *       unknown_function  found = the name, expected = a suggestion or absent
+ *       type       expected, found = number | boolean | string
+ *       operator   found = the operator written (==, =>, &&, ...),
+ *                  expected = the one meant (=, >=, and, ...)
+ *       character  found = the character (。 、 ; ...), expected maybe
+ *       string     a string not closed on its line
+ *       number     found = the number (too many digits or decimals, "5.")
+ *       year       found = what is in [ ] or the year out of 1900..2199
+ *       arguments  found = the count given, expected = the count wanted
+ *       chained    a < b < c: comparisons do not chain
+ *       encoding   invalid UTF-8
+ *       empty      nothing but spaces and comments
+ *   - too_long: params max (bytes), found
+ *   - too_deep: params column, max
+ *   - too_complex: params column, max, reason (nodes, facts, clauses)
+ * The message is an English sentence ("expected ')' after the arguments of
+ * min, found the end of the rule"; "unknown fact 'taxpaid': did you mean
+ * 'tax_paid'?").  For the API's {"error":{"code","field","line","column",
+ * "message"}} take column from err_get_param(err, "column").
+ *
+ * Full-width ASCII (（ ） ， ＞ ＝ ０-９ ...) and the ideographic space are
+ * read as their ASCII forms outside strings, ≥ ≤ ≠ as >= <= !=, and “…” as a
+ * string; columns still count the original characters. */
+rule_t *rule_parse(const char *src, enum rule_kind kind, const struct rule_facts *known,
+                   const char *field, err_t *err);
+void rule_free(rule_t *r);
+enum rule_kind rule_kind(const rule_t *r);
+size_t rule_nnodes(const rule_t *r);
+
+/* What a rule reads, for prefetching: each reference is a fact with an
+ * absolute year or a year relative to the evaluated one, or a registry
+ * field.  Numbered 0..n-1 in order of first appearance; rule_eval's
+ * callback gets the number, so a caller can keep an array per enterprise. */
+struct rule_ref {
+	const char *name;           /* the fact or field name (lower case) */
+	enum rule_type type;
+	int registry;               /* 1 for a registry field (no year) */
+	int relative;               /* 1: year + offset; 0: the absolute year */
+	int year;                   /* the offset (relative) or the year */
+};
+const struct rule_ref *rule_refs(const rule_t *r, size_t *n);
+int rule_ref_year(const struct rule_ref *ref, int year);  /* 0 for a field */
+
+/* ======================================================================
+ * Evaluation (Kleene's three-valued logic)
+ *
+ * A missing fact or field is unknown; so is a comparison, an arithmetic
+ * result or a function of anything unknown, and a division by zero or an
+ * overflow.  false and unknown = false, true or unknown = true, not unknown
+ * = unknown.  The work is bounded by the node count: no loops, each node
+ * evaluated at most once, each reference fetched at most once.
+ * ====================================================================== */
+enum { RULE_FALSE = 0, RULE_TRUE = 1, RULE_UNKNOWN = -1 };
+enum { RULE_MISSING = 0, RULE_FOUND = 1 };
+
+struct rule_registry {
+	const char *industry;       /* GB/T 4754 code, e.g. "C2710"; NULL: not known */
+	const char *street;         /* street name; NULL: not known */
+	int key;                    /* 1 a key enterprise, 0 not, -1 not known */
+	int founded_year;           /* 0: not known */
+	int land_mu_known;          /* 0: land_mu not known */
+	struct rule_num land_mu;    /* land in 亩 */
+};
+
+/* Fetch fact `name` for `year` (ref: its number in rule_refs()).  Return
+ * RULE_FOUND with *out set (a yes/no fact: 0 or 1; any non-zero is yes),
+ * RULE_MISSING, or -1 for a failure (the database), which makes rule_eval
+ * return -1 (keep the reason in ud). */
+typedef int (*rule_fact_fn)(void *ud, size_t ref, const char *name, int year, struct rule_num *out);
+
+struct rule_env {
+	int year;                   /* the year the policy is evaluated for */
+	struct rule_registry reg;   /* strings must outlive the result */
+	rule_fact_fn fact;          /* NULL: every fact is missing */
+	void *ud;
+};
+
+struct rule_missing {
+	const char *name;           /* fact or field; points into the rule */
+	int year;                   /* 0 for a registry field */
+};
+#define RULE_MISSING_LEN (RULE_NAME_MAX + 16)
+/* "tax_paid[2024]", or "industry" for a field. */
+void rule_missing_format(const struct rule_missing *m, char out[RULE_MISSING_LEN]);
+
+#define RULE_WHY_UNDEFINED ((uint64_t)1 << 63)  /* division by zero or overflow */
+struct rule_clause {
+	int result;                 /* RULE_TRUE, RULE_FALSE, RULE_UNKNOWN */
+	uint64_t why;               /* unknown: bit i = reference i missing, RULE_WHY_UNDEFINED */
+	const char *text;           /* rule_explain(): "employees[2025] >= 100" */
+	const char *value;          /* rule_explain(): "120 ≥ 100" */
+};
+
+struct rule_result {
+	/* A condition: RULE_TRUE, RULE_FALSE or RULE_UNKNOWN.  A benefit:
+	 * RULE_TRUE when num is known, RULE_UNKNOWN otherwise. */
+	int result;
+	struct rule_num num;        /* a benefit's value */
+	struct rule_num amount;     /* num rounded to 2 decimals, half away from zero */
+	int undefined;              /* unknown because of a division by zero or overflow */
+	/* When unknown: what is missing that made it so (facts with their year,
+	 * fields), without duplicates, in order of appearance.  Empty when known. */
+	size_t nmissing;
+	struct rule_missing missing[RULE_MAX_REFS];
+	/* A condition: one clause per top-level `and` operand (the whole
+	 * condition when it is not an `and`).  A benefit: none. */
+	size_t nclauses;
+	struct rule_clause clauses[RULE_MAX_CLAUSES];
+	/* "Near" (you may qualify if …): the index of the only false clause
+	 * when exactly one is false and none unknown; else -1. */
+	int near;
+	/* rule_explain(): the whole rule's text and value */
+	const char *text, *value;
+	/* private: what was fetched, by reference */
+	struct rule_fetched_ {
+		signed char state, b;
+		struct rule_num num;
+		const char *s;
+	} fetched_[RULE_MAX_REFS];
+};
+
+/* Evaluate.  0, or -1 when the fact callback failed.  Cheap: no
+ * allocation, no text; parse once and call it for each enterprise. */
+int rule_eval(const rule_t *r, const struct rule_env *env, struct rule_result *res);
+
+/* The missing facts and fields behind a set of reasons (a clause's why):
+ * the count, written to out. */
+size_t rule_missing_of(const rule_t *r, int year, uint64_t why, struct rule_missing out[RULE_MAX_REFS]);
+
+/* rule_eval(), and then res->clauses[i].text/.value and res->text/.value,
+ * allocated in a (for the enterprises shown, not the whole match).  The text has the years resolved
+ * and normalised spacing ("employees[2025] >= 100"); the value has each
+ * fact and field replaced by the enterprise's value, "?" when missing, and
+ * the operators as symbols (= ≠ < ≤ > ≥ + - × ÷); a compound side of a
+ * comparison shows its result too: "(300 ÷ 10000 = 0.03) ≥ 0.03".
+ * 0, or -1 when the fact callback failed. */
+int rule_explain(const rule_t *r, const struct rule_env *env, struct rule_result *res, arena_t *a);
+
+/* ======================================================================
+ * Text
+ * ====================================================================== */
+/* The normalised source (one space around operators, after commas; minimal
+ * parentheses; lower case).  year 0: years as written (tax_paid[year-1],
+ * a bare name for [year]); else resolved (tax_paid[2024]).  clause -1: the
+ * whole rule; else that clause.  Parsing the result gives the same rule.
+ * 0, or -1 when out of memory or clause out of range. */
+int rule_format(const rule_t *r, int clause, int year, buf_t *out);
+
+enum rule_lang { RULE_ZH = 0, RULE_EN = 1 };
+/* The rule in plain language for the policy library and pushes, labels
+ * and units from facts (NULL: the built-ins; a fact not found shows its
+ * name): `rd_spending[year-1] >= 500 and key` -> "上一年度研发投入 ≥
+ * 500万元，且为重点企业" / "R&D spending (previous year) ≥ 500 ×10k yuan,
+ * and is a key enterprise".  year 0: years relative (上一年度); else
+ * absolute (2024年).  clause as in rule_format. */
+int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct rule_facts *facts,
+                 int year, buf_t *out);
+
+/* ======================================================================
+ * Facts storage (facts.c)
+ *
+ * The yearly facts of the enterprises (table facts) and the facts an admin
+ * declared (table fact_defs).  A stored value is the exact decimal x 10^4
+ * (FACT_DECIMALS decimals: 万元 to one yuan), never a double; a yes/no
+ * fact is 0 or 1.
+ * ====================================================================== */
+#define FACT_DECIMALS 4
+/* |value| < 10^11 (10^15 yuan in 万元): at most 15 significant digits, so
+ * that json_decimal() prints every fact exactly */
+#define FACT_STORED_MAX ((int64_t)999999999999999)
+#define FACT_YEAR_MIN 1900
+#define FACT_YEAR_MAX 2199
+
+/* The facts a rule may name: the built-ins (first, in their order) and
+ * those an admin declared (fact_defs, by name), allocated in a.  0, or -1 with err
+ * (database). */
+int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err);
+/* The definition named name in facts, or NULL. */
+const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const char *name);
+/* Store (replace) one fact: value exact, rounded to FACT_DECIMALS
+ * decimals half away from zero.  DB_OK or a DB_ code (DB_CONSTRAINT also
+ * for a value out of range or an unknown enterprise or fact). */
+int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value);
+/* Many at once (the demo, bulk writers): the same as fact_set() for each
+ * row, in statements of many rows.  A (enterprise, year, fact) must not
+ * come twice in one call.  DB_OK or a DB_ code (then some rows may be
+ * written: call it inside a transaction). */
+struct fact_row {
+	int64_t enterprise_id;
+	int year;
+	const char *fact;
+	struct rule_num value;
+};
+int fact_set_many(db_t *db, const struct fact_row *rows, size_t n);
+/* The same with the stored value (x 10^4); was (may be NULL) gets what
+ * it did: FACT_NEW, FACT_REPLACED, or FACT_SAME (the value was that: not
+ * written). */
+enum { FACT_NEW = 1, FACT_REPLACED = 2, FACT_SAME = 3 };
+int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was);
+/* value x 10^4 as stored: 0, or -1 when value has more than FACT_DECIMALS
+ * decimals or |value| >= 10^11. */
+int fact_value_to_stored(struct rule_num value, int64_t *out);
+struct rule_num fact_value_from_stored(int64_t stored);
+/* A fact's value from the text of a cell (trimmed; a decimal as
+ * rule_num_parse reads it, exponent allowed), exactly, never through a
+ * double.  lenient (an XLSX number cell): a double's 16-17 digit text
+ * ("12345.678900000001") is first rounded to 15 significant digits.
+ * 0, or FACT_VALUE_NAN (not a number), FACT_VALUE_PRECISION (more than
+ * FACT_DECIMALS decimals), FACT_VALUE_RANGE (|value| >= 10^11). */
+enum { FACT_VALUE_NAN = -1, FACT_VALUE_PRECISION = -2, FACT_VALUE_RANGE = -3 };
+int fact_value_parse(const char *s, int lenient, struct rule_num *out);
+/* A JSON number for an exact decimal: an integer when whole (exact), else a
+ * real, which the server prints with 15 significant digits: exact for any
+ * decimal of at most 15 significant digits (every fact, every amount
+ * rounded to 2 decimals below 10^13). */
+json_t *json_decimal(struct rule_num n);
+
+#endif
