@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { freshDb, startServer, adminServer, Client, demoAdminPassword, importJob, waitJob, BIN, STORE } from './lib.mjs';
+import { crc32 } from './xlsx.mjs';
 
 const DEMO_PW = 'demo-password';
 const LEADS = '/api/v1/race/import?kind=leads';
@@ -158,21 +159,6 @@ describe('imports are jobs', () => {
 });
 
 // ---- XLSX bombs: a few kilobytes of deflate, repeated ----
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 // Raw deflate of head, count x (a 4 MiB run of unit), tail: each piece is
 // compressed once with a full flush (byte-aligned, not final), so the run's

@@ -12,7 +12,7 @@ const CRC_TABLE = (() => {
   }
   return t;
 })();
-function crc32(buf) {
+export function crc32(buf) {
   let c = 0xffffffff;
   for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
