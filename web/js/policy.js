@@ -240,8 +240,12 @@ export function kindBadge(kind) {
 
 /* The state of an item as a badge: a grant's answer, a muted push. */
 export function inboxStateBadge(x) {
-  if (x.kind === 'grant')
-    return itemStateBadge(x.state || 'granted');
+  if (x.kind === 'grant') {
+    const st = x.state || 'granted';
+    const el = badge(has(`inbox.state.${st}`) ? t(`inbox.state.${st}`) : st, ITEM_KIND[st] || 'gray');
+    el.dataset.state = st;
+    return el;
+  }
   if (x.kind === 'push' && (x.state === 'muted' || x.muted))
     return badge(t('inbox.muted'), 'gray');
   return null;

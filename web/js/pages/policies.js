@@ -99,7 +99,7 @@ function ruleView(p) {
     h('div', { class: 'rule-row rule-head', 'aria-hidden': 'true' },
       h('div', null), h('div', null, t('pol.code')), h('div', null, t('pol.plain'))),
     row('condition', p.condition, pl.condition),
-    row('benefit', p.benefit, pl.benefit && t('pol.benefitPlain', { text: pl.benefit })));
+    row('benefit', p.benefit, pl.benefit));
 }
 
 /* ---------- the library ---------- */
@@ -166,7 +166,7 @@ function policyCard(p) {
         h('div', { class: 'rule-label' }, t('pol.benefit')), h('pre', { class: 'rule-code' }, p.benefit)),
       h('div', { class: 'pol-card-plain', lang: getLang() === 'zh' ? 'zh-CN' : 'en' },
         h('div', { class: 'rule-label' }, t('pol.plainCondition')), h('p', { class: 'rule-plain', dataset: { testid: 'plain' } }, pl.condition || t('common.none')),
-        h('div', { class: 'rule-label' }, t('pol.plainBenefit')), h('p', { class: 'rule-plain' }, pl.benefit ? t('pol.benefitPlain', { text: pl.benefit }) : t('common.none')))));
+        h('div', { class: 'rule-label' }, t('pol.plainBenefit')), h('p', { class: 'rule-plain' }, pl.benefit || t('common.none')))));
 }
 
 /* ---------- charts: the amounts granted by policy and by street ---------- */
@@ -272,11 +272,11 @@ async function detail(ctx, id) {
     h('div', { class: 'title-badges' }, policyStateBadge(p.state), tagChips(p.tags)),
     p.summary ? h('p', { class: 'pol-lead' }, p.summary) : null,
     panel(t('pol.rule'), ruleView(p)),
-    h('div', { class: 'two-col' },
-      casesBox,
-      panel(t('pol.versions'), versionsTable(p))),
+    casesBox,
     can(u, OP.match) && !draft ? matchPanel(ctx, p) : null,
-    can(u, OP.explain) && !draft ? explainPanel(p) : null,
+    h('div', { class: 'two-col' },
+      can(u, OP.explain) && !draft ? explainPanel(p) : null,
+      panel(t('pol.versions'), versionsTable(p))),
     can(u, OP.batches) ? batchesPanel(ctx, p) : null);
   casesPanel(ctx, p, casesBox, publishBtn);
   if (publishBtn)
@@ -374,7 +374,7 @@ function casesPanel(ctx, p, box, publishBtn) {
           return;
         tr.dataset.ok = r.ok ? '1' : '0';
         tr.classList.toggle('row-alert', !r.ok);
-        tr.lastChild.replaceChildren(
+        replace(tr.lastChild,
           badge(r.ok ? t('pol.pass') : t('pol.fail'), r.ok ? 'green' : 'red'), ' ',
           expectText({ result: r.result, amount: r.amount }),
           r.ok ? null : h('details', { class: 'case-why' }, h('summary', null, t('pol.why')), clauseList(r.clauses, r.missing)));
@@ -674,7 +674,7 @@ function batchItems(ctx, b, again) {
     const cols = [
       mayPay ? { key: 'pick', label: '', cell: (x) => (x.state === 'confirmed' ? h('input', { type: 'checkbox', checked: chosen.has(x.id),
         'aria-label': t('pol.pickItem', { name: x.name }), dataset: { testid: 'pick' },
-        on: { change: (e) => { if (e.target.checked) chosen.add(x.id); else chosen.delete(x.id); sync(); } } }) : '') } : null,
+        on: { change: (e) => { if (e.target.checked) chosen.add(x.id); else chosen.delete(x.id); sync(); } } }) : h('span')) } : null,
       { key: 'name', label: t('pol.enterprise'), cell: entCell },
       { key: 'amount', label: t('pol.amountWan'), align: 'r', class: 'nowrap strong', cell: (x) => fmtAmount(x.amount) },
       { key: 'state', label: t('pol.stateLabel'), cell: (x) => itemStateBadge(x.state) },
@@ -785,7 +785,7 @@ function caseEditor(c, onRemove) {
 }
 
 /* The facts a rule may name, as chips that insert the name where the cursor is. */
-async function factsHelp(user, target) {
+function factsHelp(user, target) {
   if (!can(user, OP.facts))
     return null;
   const box = h('details', { class: 'more facts-help' }, h('summary', null, t('pol.factsHelp')));
