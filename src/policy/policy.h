@@ -11,7 +11,10 @@
  * documented for users in docs/rules.md.
  *
  * Files: rule.c (the rule engine), facts.c (yearly facts: their
- * definitions and storage).
+ * definitions and storage); policies.c and cases.c (policies in versions
+ * and their test cases), match.c (the match, the CLI), batches.c and
+ * batch_view.c (免审即享 batches), inbox.c and push.c (the enterprise inbox,
+ * 政策推送), policy_api.c and batch_api.c (their HTTP handlers).
  */
 #ifndef ZONEOPS_POLICY_H
 #define ZONEOPS_POLICY_H
@@ -514,5 +517,34 @@ struct push_result {
  * (zone time of now). */
 int policy_push(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t now, struct push_result *out,
                 err_t *err);
+
+/* ======================================================================
+ * HTTP handlers (policy_api.c: the library, match, explain, push;
+ * batch_api.c: batches and the inbox).  routes.c says who may call them.
+ * ====================================================================== */
+struct req;
+void api_policies_list(struct req *r);
+void api_policies_create(struct req *r);
+void api_policies_stats(struct req *r);
+void api_policy_get(struct req *r);
+void api_policy_update(struct req *r);
+void api_policy_publish(struct req *r);
+void api_policy_test(struct req *r);
+void api_policy_match(struct req *r);
+void api_policy_explain(struct req *r);
+void api_policy_push(struct req *r);
+void api_policy_batches_create(struct req *r);
+void api_policy_batches_list(struct req *r);
+void api_batch_get(struct req *r);
+void api_batch_approve(struct req *r);
+void api_batch_reject(struct req *r);
+void api_batch_paid(struct req *r);
+void api_batch_export(struct req *r);
+void api_inbox_list(struct req *r);
+void api_inbox_read(struct req *r);
+void api_inbox_confirm(struct req *r);
+void api_inbox_decline(struct req *r);
+void api_inbox_mute(struct req *r);
+void api_inbox_unmute(struct req *r);
 
 #endif
