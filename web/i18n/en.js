@@ -1087,7 +1087,8 @@ export default {
   'inbox.noneHere': 'Nothing here.',
   'inbox.grantTitle': '{name} ({year}): a grant for you',
   'inbox.pushTitle': 'You may qualify for "{name}"',
-  'inbox.requestTitle': 'News on request {id}',
+  'inbox.requestTitle': 'News on your request "{title}"',
+  'inbox.requestEvent': '{action}; now:',
   'inbox.grantLead': 'From the data the zone holds, your enterprise qualifies for "{name}" ({year}) without an application; confirm and it will be paid:',
   'inbox.why': 'Why you qualify (with your own numbers)',
   'inbox.grantState.granted': 'Please confirm whether you accept it. The finance bureau then pays it into your account.',
@@ -1116,7 +1117,7 @@ export default {
   'inbox.muted': 'Muted',
   'inbox.mutedDone': 'You will get no more pushes of this policy',
   'inbox.unmuted': 'Pushes of this policy are back on',
-  'inbox.requestNow': 'Now: {status}',
+  'inbox.requestDept': 'Handled by {name}',
   'inbox.openRequest': 'Open request {id}',
   /* ---- end of issue 10's block ---- */
 

@@ -1091,7 +1091,8 @@ export default {
   'inbox.noneHere': '此分类下暂无消息。',
   'inbox.grantTitle': '{name}（{year}年度）兑现通知',
   'inbox.pushTitle': '您可能符合“{name}”',
-  'inbox.requestTitle': '诉求 {id} 有新进展',
+  'inbox.requestTitle': '诉求“{title}”有新进展',
+  'inbox.requestEvent': '{action}，当前状态：',
   'inbox.grantLead': '根据平台已有数据，贵企业符合“{name}”（{year}年度）的条件，无需申请，确认后即可拨付：',
   'inbox.why': '符合的依据（代入贵企业数据）',
   'inbox.grantState.granted': '请确认是否接受。确认后将由财政部门拨付到企业账户。',
@@ -1120,7 +1121,7 @@ export default {
   'inbox.muted': '已屏蔽',
   'inbox.mutedDone': '此政策将不再推送给您',
   'inbox.unmuted': '已恢复推送此政策',
-  'inbox.requestNow': '当前状态：{status}',
+  'inbox.requestDept': '承办部门：{name}',
   'inbox.openRequest': '查看诉求 {id}',
   /* ---- end of issue 10's block ---- */
 

@@ -27,7 +27,7 @@ import { categories, catLabel, localName, statusBadge, day, CATEGORY_CODES, leve
 import { eventLabel } from './pages/requests.js';
 import {
   loadInbox, markRead, confirmGrant, declineGrant, mutePolicy, unmutePolicy, itemBody, awaitsAnswer, itemTitle, inboxStateBadge,
-  pushClause, inboxErrorText, amountText, clauseList,
+  pushClause, inboxErrorText, amountText, clauseList, requestUpdate,
 } from './policy.js';
 
 const IDLE_KEY = 'zoneops.kioskIdleMs';
@@ -185,8 +185,8 @@ export function createKiosk(root, opts) {
         await requestScreen(Number(arg), alive);
       else if (screen === 'progress')
         await progressScreen(alive);
-      else if (screen === 'inbox' && /^\d+$/.test(arg || ''))
-        await inboxItemScreen(Number(arg), alive);
+      else if (screen === 'inbox' && /^[\w-]+$/.test(arg || ''))
+        await inboxItemScreen(arg, alive);
       else if (screen === 'inbox')
         await inboxScreen(alive);
       else
@@ -477,7 +477,7 @@ export function createKiosk(root, opts) {
     const { items } = await loadInbox();
     if (!alive())
       return;
-    const x = items.find((i) => i.id === id);
+    const x = items.find((i) => String(i.id) === id);
     const back = h('button', { class: 'kbtn kbtn-back', type: 'button', on: { click: () => go('inbox') } }, `‹ ${t('kiosk.inbox')}`);
     if (!x) {
       replace(main, back, h('div', { class: 'kiosk-card' }, t('err.not_found')));
@@ -522,7 +522,7 @@ export function createKiosk(root, opts) {
       ];
     } else {
       body = [
-        b.text || b.status ? h('p', { class: 'kiosk-lead' }, b.text || t('inbox.requestNow', { status: b.status })) : null,
+        requestUpdate(x),
         x.request_id ? h('div', { class: 'kiosk-row' }, h('button', { class: 'kbtn kbtn-primary', type: 'button', on: { click: () => go(`progress/${x.request_id}`) } },
           t('inbox.openRequest', { id: x.request_id }))) : null,
       ];

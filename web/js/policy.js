@@ -11,6 +11,8 @@ import { get, post, del } from './api.js';
 import { t, has, getLang } from '../i18n.js';
 import { badge, errorText } from './ui.js';
 import { can } from './perm.js';
+import { statusBadge } from './svc.js';
+import { eventLabel } from './pages/requests.js';
 
 /* ---------- numbers ---------- */
 
@@ -229,7 +231,17 @@ export function itemTitle(x) {
     return t('inbox.grantTitle', { name, year: b.year ?? '' });
   if (x.kind === 'push')
     return t('inbox.pushTitle', { name });
-  return x.title || t('inbox.requestTitle', { id: x.request_id ?? '' });
+  return t('inbox.requestTitle', { title: x.title || x.request_id || '' });
+}
+
+/* A request update: what was done and the request's status now. */
+export function requestUpdate(x) {
+  const b = itemBody(x);
+  const d = (b.detail && typeof b.detail === 'object' && b.detail) || {};
+  return h('div', { class: 'inbox-lead', dataset: { testid: 'request-update' } },
+    h('p', null, b.action ? t('inbox.requestEvent', { action: eventLabel(b.action) }) : null, ' ', b.to ? statusBadge(b.to) : null),
+    d.department ? h('p', null, t('inbox.requestDept', { name: d.department })) : null,
+    d.resolution || d.reason ? h('p', { class: 'pre' }, d.resolution || d.reason) : null);
 }
 
 export function kindBadge(kind) {

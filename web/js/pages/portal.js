@@ -12,7 +12,7 @@ import {
 } from '../ui.js';
 import {
   loadInbox, refreshNavUnread, markRead, confirmGrant, declineGrant, mutePolicy, unmutePolicy, itemBody, awaitsAnswer, itemTitle,
-  kindBadge, inboxStateBadge, pushClause, inboxErrorText, amountText, clauseList, INBOX_KINDS,
+  kindBadge, inboxStateBadge, pushClause, inboxErrorText, amountText, clauseList, requestUpdate, INBOX_KINDS,
 } from '../policy.js';
 import { newRequest } from './requests.js';
 import { statusBadge } from '../svc.js';
@@ -90,7 +90,7 @@ export const myEnterprise = {
  */
 export const inbox = {
   async render(ctx) {
-    const open = new Set(ctx.sub[0] && /^\d+$/.test(ctx.sub[0]) ? [Number(ctx.sub[0])] : []);
+    const open = new Set(ctx.sub[0] ? [ctx.sub[0]] : []);
     let kind = ctx.query.get('kind') || '';
     const list = h('div', { class: 'inbox-list', dataset: { testid: 'inbox-list' } });
     const tabs = h('div', { class: 'tabs', role: 'tablist' });
@@ -124,9 +124,10 @@ export const inbox = {
 
 /* One item: a row that opens (and marks read) its details. */
 function inboxItem(ctx, x, open, reload) {
-  const detail = h('div', { class: 'inbox-detail', hidden: !open.has(x.id) });
+  const key = String(x.id);
+  const detail = h('div', { class: 'inbox-detail', hidden: !open.has(key) });
   const head = h('button', {
-    class: ['inbox-head', !x.read && 'unread'], type: 'button', 'aria-expanded': String(open.has(x.id)),
+    class: ['inbox-head', !x.read && 'unread'], type: 'button', 'aria-expanded': String(open.has(key)),
     dataset: { testid: 'inbox-item', id: String(x.id), kind: x.kind },
   },
   h('span', { class: 'inbox-dot', 'aria-label': x.read ? '' : t('inbox.unread') }),
@@ -141,10 +142,10 @@ function inboxItem(ctx, x, open, reload) {
     detail.hidden = !opening;
     head.setAttribute('aria-expanded', String(opening));
     if (opening) {
-      open.add(x.id);
+      open.add(key);
       replace(detail, inboxDetail(ctx, x, reload));
     } else {
-      open.delete(x.id);
+      open.delete(key);
     }
     if (opening && !x.read) {
       try {
@@ -156,7 +157,7 @@ function inboxItem(ctx, x, open, reload) {
     }
   };
   head.addEventListener('click', show);
-  if (open.has(x.id)) {
+  if (open.has(key)) {
     replace(detail, inboxDetail(ctx, x, reload));
     if (!x.read)
       markRead(x.id).then(() => { x.read = true; head.classList.remove('unread'); refreshNavUnread(ctx.user); }).catch(() => {});
@@ -206,7 +207,7 @@ function inboxDetail(ctx, x, reload) {
       err];
   }
   return [
-    b.text || b.status ? h('p', { class: 'inbox-lead' }, b.text || t('inbox.requestNow', { status: b.status })) : null,
+    requestUpdate(x),
     x.request_id ? h('p', null, h('a', { href: `#/requests/${x.request_id}`, dataset: { testid: 'inbox-request' } }, t('inbox.openRequest', { id: x.request_id }))) : null];
 }
 
