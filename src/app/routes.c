@@ -41,7 +41,8 @@
 #define P_POL_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_STATISTICIAN)
 #define P_POL_WRITE  (ROLE_ADMIN | ROLE_OFFICER)
 #define P_POL_LEAD   (ROLE_ADMIN | ROLE_LEADER)
-#define P_INBOX      ROLE_ENTERPRISE
+#define P_INBOX      (ROLE_ENTERPRISE)
+#define P_INBOX_READ (ROLE_ADMIN | ROLE_ENTERPRISE)   /* an admin: any enterprise's, ?enterprise_id= */
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -162,13 +163,14 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/policies/{id}/push",   api_policy_push,      P_POL_WRITE, 0, 0 },
 	{ "GET",    "/api/v1/policies/{id}/batches", api_policy_batches_list, P_POL_READ, 0, 0 },
 	{ "POST",   "/api/v1/policies/{id}/batches", api_policy_batches_create, P_POL_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/batches",              api_batches_list,     P_POL_READ, 0, 0 },
 	{ "GET",    "/api/v1/batches/{id}",         api_batch_get,        P_POL_READ, 0, 0 },
 	{ "POST",   "/api/v1/batches/{id}/approve", api_batch_approve,    P_POL_LEAD, 0, 0 },
 	{ "POST",   "/api/v1/batches/{id}/reject",  api_batch_reject,     P_POL_LEAD, 0, 0 },
 	{ "POST",   "/api/v1/batches/{id}/paid",    api_batch_paid,       P_POL_WRITE, 0, 0 },
 	{ "GET",    "/api/v1/batches/{id}/export",  api_batch_export,     P_POL_READ, 0, 0 },
 	/* the enterprise inbox: an enterprise account's own (others' items 404) */
-	{ "GET",    "/api/v1/inbox",                api_inbox_list,       P_INBOX,  0, 0 },
+	{ "GET",    "/api/v1/inbox",                api_inbox_list,       P_INBOX_READ, 0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/read",      api_inbox_read,       P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/confirm",   api_inbox_confirm,    P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },

@@ -484,8 +484,10 @@ int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reas
 int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err);
 /* The batch with its counts and items; NULL with err (404, database). */
 json_t *batch_json(db_t *db, int64_t id, int with_items, err_t *err);
-/* The batches of policy code (every version), newest first. */
-json_t *batch_list_json(db_t *db, const char *code, err_t *err);
+/* {"items":[batch without its items]}, newest first (at most 500): of
+ * policy code (every version; NULL: every policy), in state (NULL: any),
+ * of year (0: any). */
+json_t *batch_list_json(db_t *db, const char *code, const char *state, int year, err_t *err);
 /* The workbook for the finance bureau, written to path. */
 int batch_export_xlsx(db_t *db, int64_t id, const char *path, err_t *err);
 /* Amounts granted by policy and by street (approved and closed batches;
@@ -535,6 +537,7 @@ void api_policy_explain(struct req *r);
 void api_policy_push(struct req *r);
 void api_policy_batches_create(struct req *r);
 void api_policy_batches_list(struct req *r);
+void api_batches_list(struct req *r);
 void api_batch_get(struct req *r);
 void api_batch_approve(struct req *r);
 void api_batch_reject(struct req *r);

@@ -435,6 +435,7 @@ test('a leader approves; each enterprise confirms or declines its own grant only
   assert.deepEqual((await e3.get('/api/v1/inbox')).json.items.filter(i => i.kind === 'grant'), []);
   // staff have no inbox
   assertError(await (await as('officer1')).get('/api/v1/inbox'), 403);
+  assert.equal((await admin.get(`/api/v1/inbox?enterprise_id=${ent.E1}`)).json.unread, 1);
 
   assertError(await e1.post(`/api/v1/inbox/${g.id}/decline`, {}), 422, 'required', 'reason');
   const read = await e1.post(`/api/v1/inbox/${g.id}/read`);
