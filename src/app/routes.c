@@ -9,6 +9,7 @@
 #include "admin/admin.h"
 #include "indicators/indicators.h"
 #include "policy/policy.h"
+#include "policy/facts.h"
 #include "race/race.h"
 #include "service/service.h"
 #include "table/table.h"
@@ -34,7 +35,8 @@
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
-#define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN)   /* who may import something */
+#define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
+#define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER)   /* who may import something */
 /* policies (免审即享, 政策推送): the service center (officers) and admins
  * write rules, make batches and push; leaders approve; enterprises read
  * the published library and their own inbox */
@@ -176,6 +178,11 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/mute",      api_inbox_mute,       P_INBOX,  0, 0 },
 	{ "DELETE", "/api/v1/inbox/{id}/mute",      api_inbox_unmute,     P_INBOX,  0, 0 },
+	/* yearly facts of the enterprises (issue 10) */
+	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },
+	{ "POST",   "/api/v1/facts/import",         api_facts_import,     P_FACT_WRITE, R_RAW | R_NOTX, 64u << 20 },
+	{ "GET",    "/api/v1/enterprises/{id}/facts", api_enterprise_facts, P_ANY,  0, 0 },
 
 	/* imports: every upload above is a background job, read and cancelled
 	 * by its owner or an admin (others: 404) */
