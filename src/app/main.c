@@ -14,6 +14,7 @@
 #include "http/http.h"
 #include "indicators/indicators.h"
 #include "policy/policy.h"
+#include "policy/facts.h"
 #include "race/race.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -596,6 +597,7 @@ static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc,
 
 static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, argv, cli_import_race); }
 static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, argv, cli_policy_match); }
+static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
 
 static int cmd_version(int argc, char **argv)
 {
@@ -644,6 +646,12 @@ static const struct cmd cmds[] = {
 	  "as a whole; a file with a bad row writes nothing and names the row's line." },
 	{ "import", "targets", cmd_import_targets, "import targets FILE [--dry-run]",
 	  "Import annual targets from CSV or XLSX with columns year,region,indicator,value." },
+	{ "import", "facts", cmd_import_facts, "import facts FILE [--dry-run] [--mode all|good] [--format csv|xlsx]",
+	  "Import enterprises' yearly facts (年度指标) from CSV (UTF-8 or GBK) or XLSX with columns\n"
+	  "credit_code,year,fact,value: a fact is a name of GET /api/v1/facts/defs (revenue, tax_paid, ...) or its\n"
+	  "Chinese label; values exact with at most 4 decimals (万元 for amounts), yes/no facts 0 or 1. A stored\n"
+	  "(credit_code, year, fact) is replaced. --mode all (default) writes nothing when any row is bad, --mode\n"
+	  "good writes the good rows; bad rows are listed with their line numbers." },
 	{ "report", "monthly", cmd_report_monthly, "report monthly --period YYYY-MM --format md|html|xlsx [-o FILE]",
 	  "Write the monthly indicator bulletin: md is a Jekyll post (front matter, the report paragraph and\n"
 	  "the table), html a printable page, xlsx the table with numbers as numbers." },

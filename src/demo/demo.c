@@ -16,6 +16,7 @@
  */
 #include "demo/demo.h"
 #include "demo/demo_service.h"
+#include "demo/demo_facts.h"
 #include "demo/demo_race.h"
 
 #include "admin/admin.h"
@@ -965,7 +966,8 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	if (seed_settings(s) < 0 || seed_org(s) < 0 || seed_staff(s, demo_hash) < 0 ||
 	    seed_enterprises(s) < 0 || seed_enterprise_users(s, demo_hash) < 0 || plan_projects(s) < 0 ||
 	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0 ||
-	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0) {
+	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0 ||
+	    demo_seed_facts(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

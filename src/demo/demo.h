@@ -7,7 +7,9 @@
  * streets, departments, users of every role, 300 enterprises with their
  * search grams and officer assignments, 63 projects (written by
  * demo_race.c after their leads), the city's regions and two years of
- * monthly cumulative indicators with the zone's 2026 targets).  It writes
+ * monthly cumulative indicators with the zone's 2026 targets, and the
+ * enterprises' yearly facts of the three years before the clock's (written
+ * by demo_facts.c)).  It writes
  * nothing itself: every row goes through the function the API, the CLI or
  * an importer writes it with, so each table has one writer.  The credit
  * codes it makes are checked by core/creditcode.c.

@@ -77,8 +77,42 @@ void api_policy_batches_list(req_t *r)
 		reply_err(r, &e);
 		return;
 	}
-	json_t *o = batch_list_json(r->db, p.code, &e);
+	json_t *o = batch_list_json(r->db, p.code, NULL, 0, &e);
 	policy_clear(&p);
+	if (o == NULL)
+		reply_err(r, &e);
+	else
+		reply_json(r, 200, o);
+}
+
+void api_batches_list(req_t *r)
+{
+	int64_t year, pid;
+	if (req_query_int(r, "year", 0, 0, 2199, &year) < 0 || req_query_id(r, "policy_id", &pid) < 0)
+		return;
+	const char *state = req_query(r, "state");
+	if (state && *state == '\0')
+		state = NULL;
+	static const char *const states[] = { "pending", "approved", "rejected", "closed" };
+	int known = state == NULL;
+	for (int i = 0; i < 4 && state; i++)
+		known |= strcmp(state, states[i]) == 0;
+	if (!known) {
+		reply_error(r, 422, "invalid_parameter", "state", "state is pending, approved, rejected or closed");
+		return;
+	}
+	err_t e;
+	const char *code = NULL;
+	if (pid) {
+		struct policy p;
+		if (policy_load(r->db, r->arena, pid, &p, &e) < 0) {
+			reply_err(r, &e);
+			return;
+		}
+		code = p.code;
+		policy_clear(&p);
+	}
+	json_t *o = batch_list_json(r->db, code, state, (int)year, &e);
 	if (o == NULL)
 		reply_err(r, &e);
 	else
@@ -164,10 +198,15 @@ void api_batch_export(req_t *r)
 
 /* ---- the inbox ---- */
 
+/* An enterprise account reads its own inbox; an admin any enterprise's
+ * (?enterprise_id=; none: an empty inbox). */
 void api_inbox_list(req_t *r)
 {
+	int64_t ent = r->user->enterprise_id;
+	if (r->user->role_bit != ROLE_ENTERPRISE && req_query_id(r, "enterprise_id", &ent) < 0)
+		return;
 	err_t e;
-	json_t *o = inbox_json(r->db, r->user->enterprise_id, &e);
+	json_t *o = inbox_json(r->db, ent, &e);
 	if (o == NULL)
 		reply_err(r, &e);
 	else

@@ -101,15 +101,19 @@ json_t *batch_json(db_t *db, int64_t id, int with_items, err_t *err)
 	return o;
 }
 
-json_t *batch_list_json(db_t *db, const char *code, err_t *err)
+json_t *batch_list_json(db_t *db, const char *code, const char *state, int year, err_t *err)
 {
-	db_stmt_t *st = db_prepare(db, "SELECT id FROM policy_batches WHERE policy_code = $1 ORDER BY id DESC");
+	db_stmt_t *st = db_prepare(db, "SELECT id FROM policy_batches WHERE (CAST($1 AS TEXT) IS NULL OR policy_code = $1)"
+	                               " AND (CAST($2 AS TEXT) IS NULL OR state = $2)"
+	                               " AND (CAST($3 AS BIGINT) = 0 OR year = $3) ORDER BY id DESC LIMIT 500");
 	if (st == NULL) {
 		db_fail(err, db, DB_ERR, "listing the batches");
 		return NULL;
 	}
 	db_bind_text(st, 1, code);
-	int64_t ids[512];
+	db_bind_text(st, 2, state);
+	db_bind_int(st, 3, year);
+	int64_t ids[500];
 	size_t n = 0;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)

@@ -8,6 +8,9 @@
  */
 #include "policy.h"
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -32,6 +35,72 @@ struct rule_num fact_value_from_stored(int64_t stored)
 	return n;
 }
 
+/* The shape of a decimal's text (already checked by rule_num_parse):
+ * its significant digits (first to last non-zero), the power of ten of
+ * the first and the decimals the last needs (negative: none). */
+static void digits_shape(const char *s, int *sig, int *lead, int *decimals)
+{
+	const char *p = s + strspn(s, " \t+-");
+	int pos = 0, first = 0, last = 0, any = 0, point = -1;
+	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+		if (*p == '.') {
+			point = pos;
+			continue;
+		}
+		if (*p != '0') {
+			if (!any)
+				first = pos;
+			last = pos;
+			any = 1;
+		}
+		pos++;
+	}
+	if (point < 0)
+		point = pos;
+	long exp10 = (*p == 'e' || *p == 'E') ? strtol(p + 1, NULL, 10) : 0;
+	if (exp10 > 1000 || exp10 < -1000)
+		exp10 = exp10 > 0 ? 1000 : -1000;
+	*sig = any ? last - first + 1 : 0;
+	*lead = any ? point - first - 1 + (int)exp10 : 0;
+	*decimals = any ? last - point + 1 - (int)exp10 : 0;
+}
+
+int fact_value_parse(const char *s, int lenient, struct rule_num *out)
+{
+	struct rule_num n;
+	if (s == NULL || *s == '\0')
+		return FACT_VALUE_NAN;
+	if (rule_num_parse(s, &n) < 0) {
+		/* a well-formed number beyond 10^24 is out of range, not garbage */
+		char *end;
+		strtod(s, &end);
+		end += strspn(end, " \t");
+		return end != s && *end == '\0' && strpbrk(s, "0123456789") && !strpbrk(s, "xXnN")
+		       ? FACT_VALUE_RANGE : FACT_VALUE_NAN;
+	}
+	int sig, lead, decimals;
+	digits_shape(s, &sig, &lead, &decimals);
+	if (lenient && sig > 15) {
+		/* a spreadsheet's double written with 17 digits: the decimal it
+		 * shows with 15 significant digits, rounded exactly */
+		int d = 14 - lead;
+		if (d > RULE_NUM_DECIMALS)
+			d = RULE_NUM_DECIMALS;
+		if (d >= 0 && rule_num_round(n, d, &n) < 0)
+			return FACT_VALUE_RANGE;
+		char t[RULE_NUM_LEN];
+		rule_num_format(n, t);
+		digits_shape(t, &sig, &lead, &decimals);
+	}
+	if (decimals > FACT_DECIMALS)
+		return FACT_VALUE_PRECISION;
+	int64_t stored;
+	if (fact_value_to_stored(n, &stored) < 0)
+		return FACT_VALUE_RANGE;
+	*out = n;
+	return 0;
+}
+
 int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err)
 {
 	static const char sql_n[] = "SELECT COUNT(*) FROM fact_defs WHERE builtin = 0";
@@ -43,7 +112,7 @@ int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err)
 	memcpy(d, rule_builtin_facts, rule_builtin_nfacts * sizeof *d);
 	size_t n = rule_builtin_nfacts;
 	db_stmt_t *st = db_prepare(db, "SELECT name, label, label_en, unit, unit_en, type FROM fact_defs"
-	                               " WHERE builtin = 0 ORDER BY created_at, name");
+	                               " WHERE builtin = 0 ORDER BY name");
 	if (!st)
 		return db_fail(err, db, DB_ERR, "reading the fact definitions");
 	int rc;
@@ -72,12 +141,23 @@ const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const 
 	return NULL;
 }
 
-int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was)
 {
-	struct rule_num r;
-	int64_t stored;
-	if (rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, &stored) < 0)
-		return DB_CONSTRAINT;
+	if (was) {
+		db_stmt_t *q = db_prepare(db, "SELECT value FROM facts WHERE enterprise_id = $1 AND year = $2 AND fact = $3");
+		if (!q)
+			return DB_ERR;
+		db_bind_int(q, 1, enterprise_id);
+		db_bind_int(q, 2, year);
+		db_bind_text(q, 3, fact);
+		int rc = db_step(q);
+		*was = rc == DB_ROW ? (db_col_int(q, 0) == stored ? FACT_SAME : FACT_REPLACED) : FACT_NEW;
+		db_done(q);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return rc;
+		if (*was == FACT_SAME)
+			return DB_OK;
+	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES ($1, $2, $3, $4, $5)"
 		" ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET value = excluded.value,"
@@ -92,6 +172,74 @@ int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct
 	int rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? DB_OK : rc;
+}
+
+/* value x 10^4 of a fact to store: rounded to FACT_DECIMALS decimals.
+ * 0, or -1 when out of range. */
+static int stored_of(struct rule_num value, int64_t *stored)
+{
+	struct rule_num r;
+	return rule_num_round(value, FACT_DECIMALS, &r) < 0 || fact_value_to_stored(r, stored) < 0 ? -1 : 0;
+}
+
+int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value)
+{
+	int64_t stored;
+	if (stored_of(value, &stored) < 0)
+		return DB_CONSTRAINT;
+	return fact_put(db, enterprise_id, year, fact, stored, NULL);
+}
+
+/* One INSERT of FACT_BATCH rows, built once: a fixed text, so that the
+ * store keeps it prepared like a literal. */
+#define FACT_BATCH 64
+static char batch_sql[FACT_BATCH * 40 + 256];
+static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
+
+static void batch_build(void)
+{
+	size_t n = (size_t)snprintf(batch_sql, sizeof batch_sql,
+	                            "INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES ");
+	for (int i = 0; i < FACT_BATCH; i++)
+		n += (size_t)snprintf(batch_sql + n, sizeof batch_sql - n, "%s($%d, $%d, $%d, $%d, $%d)", i ? ", " : "",
+		                      5 * i + 1, 5 * i + 2, 5 * i + 3, 5 * i + 4, 5 * i + 5);
+	snprintf(batch_sql + n, sizeof batch_sql - n, " ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET"
+	         " value = excluded.value, updated_at = excluded.updated_at");
+}
+
+int fact_set_many(db_t *db, const struct fact_row *rows, size_t n)
+{
+	pthread_once(&batch_once, batch_build);
+	int64_t now = now_sec();
+	size_t i = 0;
+	for (; i + FACT_BATCH <= n; i += FACT_BATCH) {
+		db_stmt_t *st = db_prepare(db, batch_sql);
+		if (!st)
+			return DB_ERR;
+		for (int k = 0; k < FACT_BATCH; k++) {
+			const struct fact_row *f = &rows[i + (size_t)k];
+			int64_t stored;
+			if (stored_of(f->value, &stored) < 0) {
+				db_done(st);
+				return DB_CONSTRAINT;
+			}
+			db_bind_int(st, 5 * k + 1, f->enterprise_id);
+			db_bind_int(st, 5 * k + 2, f->year);
+			db_bind_text(st, 5 * k + 3, f->fact);
+			db_bind_int(st, 5 * k + 4, stored);
+			db_bind_int(st, 5 * k + 5, now);
+		}
+		int rc = db_step(st);
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc;
+	}
+	for (; i < n; i++) {
+		int rc = fact_set(db, rows[i].enterprise_id, rows[i].year, rows[i].fact, rows[i].value);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
 }
 
 json_t *json_decimal(struct rule_num n)

@@ -311,7 +311,7 @@ int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct 
 #define FACT_YEAR_MAX 2199
 
 /* The facts a rule may name: the built-ins (first, in their order) and
- * those an admin declared (fact_defs), allocated in a.  0, or -1 with err
+ * those an admin declared (fact_defs, by name), allocated in a.  0, or -1 with err
  * (database). */
 int fact_defs_load(db_t *db, arena_t *a, struct rule_facts *out, err_t *err);
 /* The definition named name in facts, or NULL. */
@@ -320,10 +320,34 @@ const struct rule_fact_def *fact_def_find(const struct rule_facts *facts, const 
  * decimals half away from zero.  DB_OK or a DB_ code (DB_CONSTRAINT also
  * for a value out of range or an unknown enterprise or fact). */
 int fact_set(db_t *db, int64_t enterprise_id, int year, const char *fact, struct rule_num value);
+/* Many at once (the demo, bulk writers): the same as fact_set() for each
+ * row, in statements of many rows.  A (enterprise, year, fact) must not
+ * come twice in one call.  DB_OK or a DB_ code (then some rows may be
+ * written: call it inside a transaction). */
+struct fact_row {
+	int64_t enterprise_id;
+	int year;
+	const char *fact;
+	struct rule_num value;
+};
+int fact_set_many(db_t *db, const struct fact_row *rows, size_t n);
+/* The same with the stored value (x 10^4); was (may be NULL) gets what
+ * it did: FACT_NEW, FACT_REPLACED, or FACT_SAME (the value was that: not
+ * written). */
+enum { FACT_NEW = 1, FACT_REPLACED = 2, FACT_SAME = 3 };
+int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was);
 /* value x 10^4 as stored: 0, or -1 when value has more than FACT_DECIMALS
  * decimals or |value| >= 10^14. */
 int fact_value_to_stored(struct rule_num value, int64_t *out);
 struct rule_num fact_value_from_stored(int64_t stored);
+/* A fact's value from the text of a cell (trimmed; a decimal as
+ * rule_num_parse reads it, exponent allowed), exactly, never through a
+ * double.  lenient (an XLSX number cell): a double's 16-17 digit text
+ * ("12345.678900000001") is first rounded to 15 significant digits.
+ * 0, or FACT_VALUE_NAN (not a number), FACT_VALUE_PRECISION (more than
+ * FACT_DECIMALS decimals), FACT_VALUE_RANGE (|value| >= 10^14). */
+enum { FACT_VALUE_NAN = -1, FACT_VALUE_PRECISION = -2, FACT_VALUE_RANGE = -3 };
+int fact_value_parse(const char *s, int lenient, struct rule_num *out);
 /* A JSON number for an exact decimal: an integer when whole (exact), else a
  * real, which the server prints with 15 significant digits: exact for any
  * decimal of at most 15 significant digits (every fact below 10^11). */
@@ -484,8 +508,10 @@ int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reas
 int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err);
 /* The batch with its counts and items; NULL with err (404, database). */
 json_t *batch_json(db_t *db, int64_t id, int with_items, err_t *err);
-/* The batches of policy code (every version), newest first. */
-json_t *batch_list_json(db_t *db, const char *code, err_t *err);
+/* {"items":[batch without its items]}, newest first (at most 500): of
+ * policy code (every version; NULL: every policy), in state (NULL: any),
+ * of year (0: any). */
+json_t *batch_list_json(db_t *db, const char *code, const char *state, int year, err_t *err);
 /* The workbook for the finance bureau, written to path. */
 int batch_export_xlsx(db_t *db, int64_t id, const char *path, err_t *err);
 /* Amounts granted by policy and by street (approved and closed batches;
@@ -535,6 +561,7 @@ void api_policy_explain(struct req *r);
 void api_policy_push(struct req *r);
 void api_policy_batches_create(struct req *r);
 void api_policy_batches_list(struct req *r);
+void api_batches_list(struct req *r);
 void api_batch_get(struct req *r);
 void api_batch_approve(struct req *r);
 void api_batch_reject(struct req *r);

@@ -323,14 +323,12 @@ void api_policy_publish(req_t *r)
  * unsaved condition, benefit and cases it gives (the editor's "run"). */
 void api_policy_test(req_t *r)
 {
+	struct policy_in in = { 0 };
+	if (r->json && policy_body(r, &in) < 0)
+		return;
 	struct policy p;
 	if (load_visible(r, &p) < 0)
 		return;
-	struct policy_in in = { 0 };
-	if (r->json && policy_body(r, &in) < 0) {
-		policy_clear(&p);
-		return;
-	}
 	struct policy_rules pr;
 	err_t e;
 	const json_t *cases = in.cases ? in.cases : p.cases;

@@ -371,3 +371,259 @@ test('CLI: zoneops policy match prints the counts and the total amount', () => {
   assert.equal(cli(S.db.url, ['policy', 'match', 'nope', '--year', '2025']).status, 1);
   assert.equal(cli(S.db.url, ['policy', 'match', 'rd-subsidy']).status, 2);
 });
+
+// ------------------------------------------------------------ batches
+
+let batch1;
+
+test('a batch grants the eligible once: a second batch of the same policy and year has nothing to grant', async () => {
+  const officer = await as('officer1');
+  const r = await officer.post(`/api/v1/policies/${rd.id}/batches`, { year: 2025 });
+  assert.equal(r.status, 201, r.text);
+  const b = r.json;
+  assert.equal(b.policy_id, rd.id);
+  assert.equal(b.policy_code, 'rd-subsidy');
+  assert.equal(b.policy_name, rd.name);
+  assert.equal(b.year, 2025);
+  assert.equal(b.state, 'pending');
+  assert.equal(b.approved_at, null);
+  assert.deepEqual(b.counts, { granted: 2, confirmed: 0, declined: 0, paid: 0 });
+  assert.equal(b.amount, 95.06);
+  assert.deepEqual(b.items.map(i => [i.enterprise_id, i.amount, i.state, i.name]),
+    [[ent.E1, 85.05, 'granted', '政策测试E1有限公司'], [ent.E2, 10.01, 'granted', '政策测试E2有限公司']]);
+  batch1 = b;
+  assertError(await officer.post(`/api/v1/policies/${rd.id}/batches`, { year: 2025 }), 409, 'nothing_to_grant');
+  assertError(await officer.post(`/api/v1/policies/${rd.id}/batches`, {}), 422, 'required', 'year');
+  // only a published version is granted
+  const old = rd.versions.find(v => v.state === 'superseded');
+  assertError(await officer.post(`/api/v1/policies/${old.id}/batches`, { year: 2025 }), 409, 'not_published');
+  const list = await officer.get(`/api/v1/policies/${rd.id}/batches`);
+  assert.deepEqual(list.json.items.map(x => [x.id, x.state]), [[b.id, 'pending']]);
+  // nothing in an inbox before a leader approves
+  assert.deepEqual((await (await as('ent1')).get('/api/v1/inbox')).json.items.filter(i => i.kind === 'grant'), []);
+});
+
+test('a leader approves; each enterprise confirms or declines its own grant only', async () => {
+  assertError(await (await as('officer1')).post(`/api/v1/batches/${batch1.id}/approve`), 403);
+  const leader = await as('leader1');
+  const ap = await leader.post(`/api/v1/batches/${batch1.id}/approve`);
+  assert.equal(ap.status, 200, ap.text);
+  assert.equal(ap.json.state, 'approved');
+  assert.equal(typeof ap.json.approved_at, 'number');
+  assertError(await leader.post(`/api/v1/batches/${batch1.id}/approve`), 409, 'not_pending');
+
+  const e1 = await as('ent1');
+  const inbox = await e1.get('/api/v1/inbox');
+  assert.equal(inbox.status, 200, inbox.text);
+  const g = inbox.json.items.find(i => i.kind === 'grant');
+  assert.equal(g.batch_id, batch1.id);
+  assert.equal(g.policy_id, rd.id);
+  assert.equal(g.policy_code, 'rd-subsidy');
+  assert.equal(g.amount, 85.05);
+  assert.equal(g.state, 'granted');
+  assert.equal(g.read, false);
+  assert.equal(g.body.policy_name, rd.name);
+  assert.equal(g.body.year, 2025);
+  assert.deepEqual(g.body.clauses[0], { text: 'rd_spending[2024] >= 100', value: '850.5 ≥ 100', result: true });
+  assert.equal(inbox.json.unread, 1);
+
+  // someone else's grant: 404, whatever the action
+  const e3 = await as('ent3');
+  assertError(await e3.post(`/api/v1/inbox/${g.id}/confirm`), 404);
+  assertError(await e3.post(`/api/v1/inbox/${g.id}/decline`, { reason: '不需要' }), 404);
+  assertError(await e3.post(`/api/v1/inbox/${g.id}/read`), 404);
+  assert.deepEqual((await e3.get('/api/v1/inbox')).json.items.filter(i => i.kind === 'grant'), []);
+  // staff have no inbox
+  assertError(await (await as('officer1')).get('/api/v1/inbox'), 403);
+  assert.equal((await admin.get(`/api/v1/inbox?enterprise_id=${ent.E1}`)).json.unread, 1);
+
+  assertError(await e1.post(`/api/v1/inbox/${g.id}/decline`, {}), 422, 'required', 'reason');
+  const read = await e1.post(`/api/v1/inbox/${g.id}/read`);
+  assert.equal(read.status, 200, read.text);
+  assert.equal(read.json.unread, 0);
+  const c = await e1.post(`/api/v1/inbox/${g.id}/confirm`);
+  assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.items.find(i => i.id === g.id).state, 'confirmed');
+  assertError(await e1.post(`/api/v1/inbox/${g.id}/confirm`), 409, 'not_open');
+  assertError(await e1.post(`/api/v1/inbox/${g.id}/mute`), 409, 'not_a_push');
+
+  const e2 = await as('ent2');
+  const g2 = (await e2.get('/api/v1/inbox')).json.items.find(i => i.kind === 'grant');
+  assert.equal(g2.amount, 10.01);
+  const d = await e2.post(`/api/v1/inbox/${g2.id}/decline`, { reason: '本年度不申请' });
+  assert.equal(d.status, 200, d.text);
+  const b = await admin.get(`/api/v1/batches/${batch1.id}`);
+  assert.deepEqual(b.json.counts, { granted: 0, confirmed: 1, declined: 1, paid: 0 });
+  assert.equal(b.json.items.find(i => i.enterprise_id === ent.E2).reason, '本年度不申请');
+});
+
+test('paid: confirmed items only; the batch closes when none is left to confirm or pay; the workbook', async () => {
+  const officer = await as('officer1');
+  const b = (await officer.get(`/api/v1/batches/${batch1.id}`)).json;
+  const i1 = b.items.find(i => i.enterprise_id === ent.E1), i2 = b.items.find(i => i.enterprise_id === ent.E2);
+  const bad = await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [i1.id, i2.id] });
+  assertError(bad, 409, 'not_confirmed', 'item_ids');
+  assert.equal(bad.json.error.params.item_id, String(i2.id));
+  assert.equal((await officer.get(`/api/v1/batches/${batch1.id}`)).json.counts.paid, 0);   // nothing changed
+  assertError(await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [] }), 422, 'required', 'item_ids');
+  const ok = await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [i1.id] });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.state, 'closed');
+  assert.deepEqual(ok.json.counts, { granted: 0, confirmed: 0, declined: 1, paid: 1 });
+  const x = await officer.get(`/api/v1/batches/${batch1.id}/export`);
+  assert.equal(x.status, 200);
+  assert.match(x.headers.get('content-type'), /spreadsheetml/);
+  assert.match(x.headers.get('content-disposition'), /batch-\d+-rd-subsidy-2025\.xlsx/);
+  assert.equal(x.text.slice(0, 2), 'PK');
+  assertError(await officer.get('/api/v1/batches/999999/export'), 404);
+  const e1 = await as('ent1');
+  assert.equal((await e1.get('/api/v1/inbox')).json.items.find(i => i.kind === 'grant').state, 'paid');
+});
+
+test('a rejected batch frees its enterprises for a later batch; reject needs a reason', async () => {
+  // E3 now meets the intensity clause: 400 ÷ 8000 = 0.05
+  setFacts({ E3: { 'rd_spending[2024]': 400 } });
+  const officer = await as('officer1'), leader = await as('leader1');
+  const r = await officer.post(`/api/v1/policies/${rd.id}/batches`, { year: 2025 });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.items.map(i => [i.enterprise_id, i.amount]), [[ent.E3, 40]]);
+  assertError(await leader.post(`/api/v1/batches/${r.json.id}/reject`, {}), 422, 'required', 'reason');
+  const rej = await leader.post(`/api/v1/batches/${r.json.id}/reject`, { reason: '资金未到位' });
+  assert.equal(rej.status, 200, rej.text);
+  assert.equal(rej.json.state, 'rejected');
+  assert.equal(rej.json.note, '资金未到位');
+  assert.deepEqual(rej.json.items, []);
+  assertError(await leader.post(`/api/v1/batches/${r.json.id}/approve`), 409, 'not_pending');
+  const again = await officer.post(`/api/v1/policies/${rd.id}/batches`, { year: 2025 });
+  assert.equal(again.status, 201, again.text);
+  assert.deepEqual(again.json.items.map(i => i.enterprise_id), [ent.E3]);
+  // E3's grant is not in an inbox: the batch is pending
+  assert.deepEqual((await (await as('ent3')).get('/api/v1/inbox')).json.items.filter(i => i.kind === 'grant'), []);
+});
+
+test('concurrent batches of one policy and year never grant an enterprise twice', async () => {
+  const officer = await as('officer1');
+  const hire = await createPublished(officer, HIRE);
+  // eligible for 2025: E1 only (the key enterprise); more key enterprises through the registry
+  for (const e of ['E2', 'E3'])
+    assert.equal((await admin.patch(`/api/v1/enterprises/${ent[e]}`, { key: true, officer_id: users.officer1.id })).status, 200);
+  const m = await officer.get(`/api/v1/policies/${hire.id}/match?year=2025`);
+  assert.equal(m.json.totals.eligible, 3);
+  const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(async () => {
+    for (;;) {
+      const r = await officer.post(`/api/v1/policies/${hire.id}/batches`, { year: 2025 });
+      if (r.status !== 503) return r;
+    }
+  }));
+  const made = answers.filter(r => r.status === 201);
+  assert.ok(made.length >= 1);
+  for (const r of answers) if (r.status !== 201) assertError(r, 409, 'nothing_to_grant');
+  const granted = made.flatMap(r => r.json.items.map(i => i.enterprise_id)).sort();
+  assert.deepEqual(granted, [ent.E1, ent.E2, ent.E3].sort());
+  const rows = sql(`SELECT count(*) FROM policy_batch_items WHERE policy_code = 'new-hire' AND year = 2025`);
+  assert.equal(rows, '3');
+  // the unique key itself refuses a second item, whatever the batch
+  assert.throws(() => sql(`INSERT INTO policy_batch_items (batch_id, policy_code, year, enterprise_id, amount)` +
+    ` VALUES (${made[0].json.id}, 'new-hire', 2025, ${ent.E1}, 1)`));
+  for (const r of made)
+    assert.equal((await (await as('leader1')).post(`/api/v1/batches/${r.json.id}/reject`, { reason: '测试' })).status, 200);
+  for (const e of ['E2', 'E3'])
+    assert.equal((await admin.patch(`/api/v1/enterprises/${ent[e]}`, { key: false })).status, 200);
+});
+
+test('stats: amounts granted by policy and by street (approved and closed batches)', async () => {
+  const s = await (await as('leader1')).get('/api/v1/policies/stats?year=2025');
+  assert.equal(s.status, 200, s.text);
+  assert.deepEqual(s.json.by_policy, [{ policy_id: rd.id, code: 'rd-subsidy', name: rd.name, granted: 2,
+    amount: 85.05, confirmed: 1, paid: 1 }]);
+  assert.deepEqual(s.json.by_street, [{ street: '东区', granted: 2, amount: 85.05 }]);
+  assert.deepEqual((await admin.get('/api/v1/policies/stats?year=2024')).json.by_policy, []);
+  assertError(await (await as('ent1')).get('/api/v1/policies/stats'), 403);
+});
+
+// ------------------------------------------------------------ push, inbox
+
+test('push: near enterprises get the clause and its value; muted codes and the monthly cap are respected', async () => {
+  const officer = await as('officer1');
+  const hire = (await officer.get('/api/v1/policies?q=new-hire')).json.items[0];
+  // new-hire for 2025: E2 (25 new, 60 staff) and E3 (20 new, 80 staff) miss only `key`
+  const r = await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+  const e2 = await as('ent2');
+  const p = (await e2.get('/api/v1/inbox')).json.items.find(i => i.kind === 'push');
+  assert.equal(p.policy_id, hire.id);
+  assert.equal(p.policy_code, 'new-hire');
+  assert.equal(p.title, HIRE.name);
+  assert.equal(p.amount, null);
+  assert.equal(p.state, 'open');
+  assert.equal(p.body.policy_name, HIRE.name);
+  assert.deepEqual(p.body.clause, { text: 'key', value: 'false', result: false });
+  assert.match(p.body.plain.zh, /重点企业/);
+  assert.match(p.body.plain.en, /key enterprise/);
+  // the same code is not pushed twice in a month
+  assert.deepEqual((await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 })).json,
+    { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2 });
+  // mute, someone else's push, unmute
+  assertError(await (await as('ent3')).post(`/api/v1/inbox/${p.id}/mute`), 404);
+  const mu = await e2.post(`/api/v1/inbox/${p.id}/mute`);
+  assert.equal(mu.status, 200, mu.text);
+  assert.equal(mu.json.items.find(i => i.id === p.id).state, 'muted');
+  sql(`UPDATE inbox SET month = '2000-01' WHERE kind = 'push'`);   // as if pushed in an earlier month
+  assert.deepEqual((await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 })).json,
+    { pushed: 1, skipped_muted: 1, skipped_cap: 0, skipped_already: 0 });
+  const un = await e2.req('DELETE', `/api/v1/inbox/${p.id}/mute`, undefined, { 'X-CSRF-Token': e2.csrf });
+  assert.equal(un.status, 200, un.text);
+  assert.equal(un.json.items.find(i => i.id === p.id).state, 'open');
+
+  // the cap: E3 has had one push this month; with a cap of 1 the export reward is held back
+  assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '1' })).status, 200);
+  assertError(await admin.patch('/api/v1/settings', { push_monthly_cap: '-1' }), 422);
+  const exp = await createPublished(officer, EXPORT);
+  // export-growth for 2025: E2 1100 vs 1000 and E3 110 vs 100 miss only the growth clause
+  const r2 = await officer.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 });
+  assert.deepEqual(r2.json, { pushed: 1, skipped_muted: 0, skipped_cap: 1, skipped_already: 0 });
+  const p2 = (await e2.get('/api/v1/inbox')).json.items.find(i => i.kind === 'push' && i.policy_code === 'export-growth');
+  assert.deepEqual(p2.body.clause, { text: 'exports[2024] >= exports[2023] * 1.15', value: '1100 ≥ (1000 × 1.15 = 1150)',
+    result: false });
+  assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '2' })).status, 200);
+  assertError(await (await as('ent1')).post(`/api/v1/policies/${exp.id}/push`, { year: 2025 }), 403);
+  assertError(await officer.post(`/api/v1/policies/${exp.id}/push`, {}), 422, 'required', 'year');
+});
+
+test('inbox: the updates of the enterprise\'s own requests, derived from their history, read one by one', async () => {
+  const e1 = await as('ent1');
+  const rq = await e1.post('/api/v1/requests', { category: 'labour', title: '招工难', description: '需要招聘对接' });
+  assert.equal(rq.status, 201, rq.text);
+  // a step someone else took (inserted: accepting needs a calendar)
+  sql(`INSERT INTO request_events (request_id, at, user_id, username, action, from_status, to_status, detail)` +
+      ` VALUES (${rq.json.id}, 4102444800, ${users.officer1.id}, 'officer1', 'accept', 'submitted', 'accepted', '{}')`);
+  const inbox = await e1.get('/api/v1/inbox');
+  const items = inbox.json.items.filter(i => i.kind === 'request');
+  assert.equal(items.length, 1);   // the enterprise's own creation is not news
+  const it = items[0];
+  assert.match(it.id, /^request-\d+$/);
+  assert.equal(it.request_id, rq.json.id);
+  assert.equal(it.title, '招工难');
+  assert.equal(it.state, 'accepted');
+  assert.equal(it.body.action, 'accept');
+  assert.equal(it.read, false);
+  assert.equal(inbox.json.items[0].id, it.id);   // newest first
+  assertError(await (await as('ent3')).post(`/api/v1/inbox/${it.id}/read`), 404);
+  const r = await e1.post(`/api/v1/inbox/${it.id}/read`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.find(i => i.id === it.id).read, true);
+  assertError(await e1.post('/api/v1/inbox/request-999999/read'), 404);
+  assertError(await e1.post('/api/v1/inbox/abc/read'), 404);
+});
+
+test('permissions: who writes rules, approves and reads', async () => {
+  const stat = await as('stat1'), e1 = await as('ent1'), leader = await as('leader1');
+  assertError(await stat.post('/api/v1/policies', RD), 403);
+  assertError(await leader.post('/api/v1/policies', RD), 403);
+  assertError(await e1.get(`/api/v1/policies/${rd.id}/match?year=2025`), 403);
+  assertError(await e1.post(`/api/v1/policies/${rd.id}/batches`, { year: 2025 }), 403);
+  assert.equal((await stat.get(`/api/v1/policies/${rd.id}/match?year=2025`)).status, 200);
+  assert.equal((await stat.get(`/api/v1/batches/${batch1.id}`)).status, 200);
+  assertError(await stat.post(`/api/v1/batches/${batch1.id}/approve`), 403);
+});

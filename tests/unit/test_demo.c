@@ -22,6 +22,8 @@
 #include "auth/auth.h"
 #include "core/core.h"
 #include "demo/demo.h"
+#include "demo/demo_facts.h"
+#include "policy/policy.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -437,6 +439,145 @@ static void test_indicator_targets(void **state)
 	}
 }
 
+/* ---- yearly facts (demo_facts.c) ---- */
+
+/* The three demo policies of docs/rules.md §11. */
+static const char *const POLICY[3] = {
+	"rd_spending[year-1] >= 100 and rd_spending[year-1] / revenue[year-1] >= 0.03 and tax_paid[year-1] > 0",
+	"key and new_employees[year-1] >= 10 and employees[year-1] >= 50",
+	"exports[year-1] >= 100 and exports[year-1] >= exports[year-2] * 1.15",
+};
+
+struct fact_ud {
+	int64_t ent;
+};
+
+static int fetch_fact(void *ud, size_t ref, const char *name, int year, struct rule_num *out)
+{
+	(void)ref;
+	const struct fact_ud *u = ud;
+	db_stmt_t *st = db_prepare(g_db, "SELECT value FROM facts WHERE enterprise_id = $1 AND fact = $2 AND year = $3");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, u->ent);
+	db_bind_text(st, 2, name);
+	db_bind_int(st, 3, year);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = fact_value_from_stored(db_col_int(st, 0));
+	db_done(st);
+	return rc == DB_ROW ? RULE_FOUND : rc == DB_DONE ? RULE_MISSING : -1;
+}
+
+/* E eligible, N near, I ineligible, U unknown: the condition r for
+ * enterprise ent (key or not) evaluated for year. */
+static char category(const rule_t *r, int64_t ent, int key, int year)
+{
+	struct fact_ud u = { ent };
+	struct rule_env env = { .year = year, .reg = { .key = key }, .fact = fetch_fact, .ud = &u };
+	struct rule_result res;
+	if (rule_eval(r, &env, &res) < 0)
+		fail_msg("rule_eval: %s", db_errmsg(g_db));
+	return res.result == RULE_TRUE ? 'E' : res.result == RULE_UNKNOWN ? 'U' : res.near >= 0 ? 'N' : 'I';
+}
+
+static int current_year(void)
+{
+	int y;
+	date_to_civil(date_today(), &y, NULL, NULL);
+	return y;
+}
+
+static void test_facts(void **state)
+{
+	(void)state;
+	NEED_SEED();
+	int Y = current_year();
+	char y0[16], y1[16];
+	snprintf(y0, sizeof y0, "%d", Y - DEMO_FACT_YEARS);
+	snprintf(y1, sizeof y1, "%d", Y - 1);
+	/* the three years before the clock's, nothing else */
+	assert_int_equal(q1("SELECT count(*) FROM facts WHERE year < CAST($1 AS INTEGER)", y0), 0);
+	assert_int_equal(q1("SELECT count(*) FROM facts WHERE year > CAST($1 AS INTEGER)", y1), 0);
+	assert_int_equal(q0("SELECT count(DISTINCT year) FROM facts"), DEMO_FACT_YEARS);
+	/* every enterprise founded before the latest year has its employees
+	 * then; revenue is missing only where reporting is late */
+	assert_int_equal(q1("SELECT count(*) FROM enterprises e WHERE CAST(substr(e.founded_on, 1, 4) AS INTEGER)"
+	                    " <= CAST($1 AS INTEGER) AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.enterprise_id = e.id"
+	                    " AND f.fact = 'employees' AND f.year = CAST($1 AS INTEGER))", y1), 0);
+	int64_t ents = q0("SELECT count(DISTINCT enterprise_id) FROM facts");
+	int64_t late = q1("SELECT count(*) FROM facts f WHERE f.fact = 'employees' AND f.year = CAST($1 AS INTEGER)"
+	                  " AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.enterprise_id = f.enterprise_id"
+	                  " AND g.fact = 'revenue' AND g.year = f.year)", y1);
+	int64_t exporters = q0("SELECT count(DISTINCT enterprise_id) FROM facts WHERE fact = 'exports'");
+	int64_t total = q0("SELECT count(*) FROM facts");
+	fprintf(stderr, "test_demo: %lld facts of %lld enterprises for %s..%s; %lld exporters; %lld late with revenue\n",
+	        (long long)total, (long long)ents, y0, y1, (long long)exporters, (long long)late);
+	assert_int_equal(ents, q0("SELECT count(*) FROM enterprises"));
+	assert_true(late >= 5 && late <= 40);
+	assert_true(exporters >= 80 && exporters <= 250);
+	/* only the built-in facts, yes/no ones 0 or 1, nothing negative */
+	assert_int_equal(q0("SELECT count(*) FROM facts f LEFT JOIN fact_defs d ON d.name = f.fact"
+	                    " WHERE d.builtin IS NULL OR d.builtin <> 1"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM facts WHERE fact IN ('high_tech', 'listed') AND value NOT IN (0, 10000)"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM facts WHERE value < 0"), 0);
+	/* the figures of docs/rules.md §11 for the latest year */
+	assert_int_equal(q1("SELECT f.value FROM facts f JOIN enterprises e ON e.id = f.enterprise_id WHERE"
+	                    " e.name = '江苏恒太照明股份有限公司' AND f.fact = 'rd_spending' AND f.year = CAST($1 AS INTEGER)", y1),
+	                 8505000);
+	assert_int_equal(q1("SELECT f.value FROM facts f JOIN enterprises e ON e.id = f.enterprise_id WHERE"
+	                    " e.name = '南通晟斯生物医药有限公司' AND f.fact = 'rd_spending' AND f.year = CAST($1 AS INTEGER)", y1),
+	                 1000500);
+
+	/* each demo policy, for Y and for Y-1, has every kind of enterprise;
+	 * the designed ones are what demo_facts.h says */
+	static const char *const want[3] = { "ENUEIENNU", "EEUEINNII", "NEEIUNUNE" };
+	rule_t *rules[3];
+	err_t err;
+	for (int p = 0; p < 3; p++) {
+		rules[p] = rule_parse(POLICY[p], RULE_CONDITION, NULL, "condition", &err);
+		if (rules[p] == NULL)
+			fail_msg("policy %d: %s", p, err.message);
+	}
+	for (int year = Y - 1; year <= Y; year++) {
+		int count[3][4] = { { 0 } };
+		char got[3][16] = { "", "", "" };
+		int ngen_key = 0, ngen_other = 0;
+		db_stmt_t *st = db_prepare(g_db, "SELECT id, is_key, name FROM enterprises ORDER BY id");
+		int64_t ids[600];
+		int keys[600], designed[600], n = 0;
+		while (db_step(st) == DB_ROW && n < 600) {
+			ids[n] = db_col_int(st, 0);
+			keys[n] = db_col_int(st, 1) != 0;
+			designed[n] = n < 4 ? n : -1;   /* the four named enterprises come first */
+			if (n >= 4 && keys[n] && ngen_key < 2)
+				designed[n] = 4 + ngen_key++;
+			else if (n >= 4 && !keys[n] && ngen_other < 3)
+				designed[n] = 6 + ngen_other++;
+			n++;
+		}
+		db_done(st);
+		assert_int_equal(n, 528);
+		for (int i = 0; i < n; i++)
+			for (int p = 0; p < 3; p++) {
+				char c = category(rules[p], ids[i], keys[i], year);
+				count[p][strchr("ENIU", c) - "ENIU"]++;
+				if (designed[i] >= 0)
+					got[p][designed[i]] = c;
+			}
+		for (int p = 0; p < 3; p++) {
+			fprintf(stderr, "test_demo: policy %d for %d: %d eligible, %d near, %d ineligible, %d unknown\n", p + 1,
+			        year, count[p][0], count[p][1], count[p][2], count[p][3]);
+			if (strcmp(got[p], want[p]) != 0)
+				fail_msg("policy %d for %d: the designed enterprises are %s, not %s", p + 1, year, got[p], want[p]);
+			for (int k = 0; k < 4; k++)
+				assert_true(count[p][k] > 0);
+		}
+	}
+	for (int p = 0; p < 3; p++)
+		rule_free(rules[p]);
+}
+
 /* ---- determinism ---- */
 
 static char *dump(db_t *db, const char *sql)
@@ -468,6 +609,7 @@ static const char *const DUMPS[] = {
 	" foreign_investment_wan_usd, lead_on, signed_on, landed_on, started_on, producing_on FROM projects ORDER BY id",
 	"SELECT region_id, indicator, year, month, value FROM indicator_values ORDER BY region_id, indicator, year, month",
 	"SELECT region_id, indicator, year, value FROM indicator_targets ORDER BY region_id, indicator",
+	"SELECT enterprise_id, year, fact, value FROM facts ORDER BY enterprise_id, year, fact",
 };
 
 static void test_deterministic(void **state)
@@ -536,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_indicator_series),
 		cmocka_unit_test(test_indicator_article),
 		cmocka_unit_test(test_indicator_targets),
+		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_rollback_on_error),
 	};

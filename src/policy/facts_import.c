@@ -1,0 +1,301 @@
+/*
+ * facts_import.c -- yearly facts from CSV or XLSX, through the import
+ * framework (table/table.h: reading, the two passes, dry run, modes all
+ * and good, errors by line, the background job and the CLI).
+ *
+ *   credit_code,year,fact,value   (统一社会信用代码, 年度, 指标, 数值)
+ *
+ * credit_code: an enterprise of the registry (GB 32100; a code that fails
+ * only its checksum is taken when the registry holds it so, with its
+ * note); year 1900..2199; fact: a name of GET /api/v1/facts/defs (any
+ * case) or its Chinese label; value: a decimal with at most 4 decimals,
+ * |value| < 10^14, exact (never through a double); a yes/no fact 0 or 1.
+ * A (credit_code, year, fact) already stored is replaced; the same one
+ * twice in a file is a bad row.
+ */
+#include "facts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "table/table.h"
+
+#define MAX_ROWS 1000000
+
+enum { C_CODE, C_YEAR, C_FACT, C_VALUE, NC };
+
+static const struct table_col cols[NC] = {
+	[C_CODE] = { "credit_code", "统一社会信用代码|信用代码", TABLE_COL_REQUIRED, 0 },
+	[C_YEAR] = { "year", "年度|年份|年", TABLE_COL_REQUIRED, 0 },
+	[C_FACT] = { "fact", "指标|指标名称|指标代码", TABLE_COL_REQUIRED, 0 },
+	[C_VALUE] = { "value", "数值|值|指标值", TABLE_COL_REQUIRED, 0 },
+};
+
+#define NYEARS (FACT_YEAR_MAX - FACT_YEAR_MIN + 1)
+
+struct fact_ctx {
+	arena_t *a;
+	struct rule_facts defs;
+	struct import_keys existing;   /* credit code → enterprise id */
+	struct import_keys seen;       /* "id/year/fact" → its line */
+	struct import_keys ents;       /* the file's enterprises */
+	unsigned char years[NYEARS];   /* the file's years */
+	int64_t unchanged;
+};
+
+/* One parsed row. */
+struct frow {
+	int64_t enterprise_id;
+	int year;
+	const struct rule_fact_def *def;
+	int64_t stored;                /* value x 10^4 */
+};
+
+static int fact_begin(struct import *im, err_t *err)
+{
+	struct fact_ctx *x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return err_set(err, 500, "too_large", NULL, "out of memory");
+	im->ctx = x;
+	x->a = arena_new();
+	if (fact_defs_load(im->db, x->a, &x->defs, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(im->db, "SELECT credit_code, id FROM enterprises");
+	if (st == NULL)
+		return db_fail(err, im->db, DB_ERR, "reading the enterprises");
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (import_keys_put(&x->existing, db_col_text(st, 0), db_col_int(st, 1)) < 0)
+			rc = DB_ERR;
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(err, im->db, rc, "reading the enterprises");
+}
+
+static void fact_end(struct import *im)
+{
+	struct fact_ctx *x = im->ctx;
+	if (x == NULL)
+		return;
+	import_keys_free(&x->existing);
+	import_keys_free(&x->seen);
+	import_keys_free(&x->ents);
+	arena_free(x->a);
+	free(x);
+	im->ctx = NULL;
+}
+
+/* ---- cells: 0, or -1 after import_bad ---- */
+
+static int parse_code(struct import *im, const struct import_row *row, struct frow *w)
+{
+	struct fact_ctx *x = im->ctx;
+	const char *s = table_cell_clean(row->a, row->v[C_CODE]);
+	char code[64], b[72];
+	err_t e;
+	if (*s == '\0')
+		return import_bad(im, row, "credit_code", "required", NULL, "credit_code is empty");
+	if (credit_code_normalise(s, code, sizeof code, &e) < 0) {
+		/* a code that fails only its checksum, registered so with a note */
+		const char *why = err_get_param(&e, "reason");
+		if (why == NULL || strcmp(why, "checksum") != 0 || import_keys_get(&x->existing, code) == 0)
+			return import_bad_err(im, row, &e);
+	}
+	w->enterprise_id = import_keys_get(&x->existing, code);
+	if (w->enterprise_id == 0)
+		return import_bad(im, row, "credit_code", "unknown_enterprise", table_shown(code, b),
+		                  "no enterprise with the credit code %s is registered", b);
+	return 0;
+}
+
+static int parse_year(struct import *im, const struct import_row *row, struct frow *w)
+{
+	char t[64], b[72];
+	text_trim_into(row->v[C_YEAR] ? row->v[C_YEAR] : "", t, sizeof t);
+	text_fold_fullwidth(t);
+	if (t[0] == '\0')
+		return import_bad(im, row, "year", "required", NULL, "year is empty");
+	size_t n = strspn(t, "0123456789");
+	const char *rest = t + n;
+	/* 2024, 2024年, and an XLSX number cell's 2024.0 */
+	int ok = n >= 1 && n <= 6 && (*rest == '\0' || strcmp(rest, "年") == 0 || strspn(rest, ".0") == strlen(rest));
+	int y = ok ? atoi(t) : 0;
+	if (ok && y >= FACT_YEAR_MIN && y <= FACT_YEAR_MAX) {
+		w->year = y;
+		return 0;
+	}
+	err_t e;
+	table_shown(t, b);
+	err_set(&e, 422, "invalid_year", "year", "year \"%s\" is not a year between %d and %d", b, FACT_YEAR_MIN,
+	        FACT_YEAR_MAX);
+	err_param(&e, "value", "%s", b);
+	err_param(&e, "min", "%d", FACT_YEAR_MIN);
+	err_param(&e, "max", "%d", FACT_YEAR_MAX);
+	return import_bad_err(im, row, &e);
+}
+
+/* A fact by its name (any case) or its Chinese label. */
+static const struct rule_fact_def *find_fact(const struct rule_facts *defs, const char *s)
+{
+	for (size_t i = 0; i < defs->n; i++)
+		if (strcasecmp(defs->defs[i].name, s) == 0 || (defs->defs[i].label_zh && *defs->defs[i].label_zh &&
+		                                               strcmp(defs->defs[i].label_zh, s) == 0))
+			return &defs->defs[i];
+	return NULL;
+}
+
+static int parse_fact(struct import *im, const struct import_row *row, struct frow *w)
+{
+	struct fact_ctx *x = im->ctx;
+	char t[256], b[72];
+	text_trim_into(row->v[C_FACT] ? row->v[C_FACT] : "", t, sizeof t);
+	text_fold_fullwidth(t);
+	if (t[0] == '\0')
+		return import_bad(im, row, "fact", "required", NULL, "fact is empty");
+	w->def = find_fact(&x->defs, t);
+	if (w->def == NULL)
+		return import_bad(im, row, "fact", "unknown_fact", table_shown(t, b),
+		                  "unknown fact \"%s\" (a name of GET /api/v1/facts/defs or its Chinese label)", b);
+	return 0;
+}
+
+/* The value, once the fact is known (a yes/no fact is 0 or 1). */
+static int parse_value(struct import *im, const struct import_row *row, struct frow *w)
+{
+	char *s = table_cell_clean(row->a, row->v[C_VALUE]);
+	char b[72];
+	text_fold_fullwidth(s);
+	if (*s == '\0')
+		return import_bad(im, row, "value", "required", NULL, "value is empty");
+	table_shown(s, b);
+	struct rule_num n;
+	switch (fact_value_parse(s, im->is_xlsx, &n)) {
+	case 0:
+		break;
+	case FACT_VALUE_PRECISION:
+		return import_bad(im, row, "value", "too_precise", b, "value \"%s\" has more than %d decimals", b, FACT_DECIMALS);
+	case FACT_VALUE_RANGE:
+		return import_bad(im, row, "value", "out_of_range", b, "value \"%s\" is out of range (below 10^14)", b);
+	default:
+		return import_bad(im, row, "value", "not_a_number", b, "value \"%s\" is not a number", b);
+	}
+	fact_value_to_stored(n, &w->stored);
+	if (w->def && w->def->type == RULE_T_BOOL && w->stored != 0 && w->stored != 10000) {
+		err_t e;
+		err_set(&e, 422, "invalid_bool", "value", "%s is a yes/no fact: the value is 0 or 1, not \"%s\"",
+		        w->def->name, b);
+		err_param(&e, "value", "%s", b);
+		err_param(&e, "reason", "zero_one");
+		err_param(&e, "fact", "%s", w->def->name);
+		return import_bad_err(im, row, &e);
+	}
+	return 0;
+}
+
+/* Every cell of the row into w.  0, or -1 (every problem added). */
+static int parse_row(struct import *im, const struct import_row *row, struct frow *w)
+{
+	memset(w, 0, sizeof *w);
+	int bad = parse_code(im, row, w) < 0;
+	bad |= parse_year(im, row, w) < 0;
+	bad |= parse_fact(im, row, w) < 0;
+	bad |= parse_value(im, row, w) < 0;
+	return bad ? -1 : 0;
+}
+
+static int fact_check(struct import *im, const struct import_row *row)
+{
+	struct fact_ctx *x = im->ctx;
+	struct frow w;
+	if (parse_row(im, row, &w) < 0)
+		return -1;
+	char key[96], ent[32];
+	snprintf(key, sizeof key, "%lld/%d/%s", (long long)w.enterprise_id, w.year, w.def->name);
+	int64_t first = import_keys_get(&x->seen, key);
+	if (first) {
+		err_t e;
+		err_set(&e, 422, "duplicate_in_file", "fact", "the same credit code, year and fact as line %lld",
+		        (long long)first);
+		err_param(&e, "line", "%lld", (long long)first);
+		err_param(&e, "value", "%s", w.def->name);
+		return import_bad_err(im, row, &e);
+	}
+	snprintf(ent, sizeof ent, "%lld", (long long)w.enterprise_id);
+	if (import_keys_put(&x->seen, key, row->line) < 0 || import_keys_put(&x->ents, ent, 1) < 0) {
+		err_t e;
+		err_set(&e, 500, "too_large", NULL, "out of memory");
+		return import_fail(im, &e);
+	}
+	x->years[w.year - FACT_YEAR_MIN] = 1;
+	return 0;
+}
+
+static int fact_write(struct import *im, const struct import_row *row, err_t *err)
+{
+	struct fact_ctx *x = im->ctx;
+	struct frow w;
+	if (parse_row(im, row, &w) < 0)
+		return -1;
+	int was = 0;
+	int rc = fact_put(im->db, w.enterprise_id, w.year, w.def->name, w.stored, &was);
+	if (rc != DB_OK) {
+		db_fail(err, im->db, rc, "writing a fact");
+		err->status = err->status < 500 ? 500 : err->status;
+		return -1;
+	}
+	if (was == FACT_NEW)
+		im->created++;
+	else if (was == FACT_REPLACED)
+		im->updated++;
+	else
+		x->unchanged++;
+	return 0;
+}
+
+static json_t *fact_summary(struct import *im)
+{
+	struct fact_ctx *x = im->ctx;
+	json_t *years = json_array();
+	for (int i = NYEARS - 1; x && i >= 0; i--)
+		if (x->years[i])
+			json_array_append_new(years, json_integer(FACT_YEAR_MIN + i));
+	return json_pack("{s:I s:I s:I s:I s:o}", "created", (json_int_t)im->created, "updated",
+	                 (json_int_t)im->updated, "unchanged", (json_int_t)(x ? x->unchanged : 0),
+	                 "enterprises", (json_int_t)(x ? x->ents.n : 0), "years", years);
+}
+
+static void fact_cli_print(struct import *im, json_t *summary)
+{
+	int dry = im->o->dry_run;
+	printf("%s%lld rows for %lld enterprises: %lld %s, %lld %s, %lld unchanged, %lld bad; years", dry ? "dry run: " : "",
+	       (long long)im->rows, (long long)json_integer_value(json_object_get(summary, "enterprises")),
+	       (long long)im->created, dry ? "to add" : "added", (long long)im->updated, dry ? "to replace" : "replaced",
+	       (long long)json_integer_value(json_object_get(summary, "unchanged")), (long long)im->bad_rows);
+	size_t i;
+	json_t *y;
+	json_array_foreach(json_object_get(summary, "years"), i, y)
+		printf("%s %lld", i ? "," : "", (long long)json_integer_value(y));
+	printf("%s\n", dry ? "; nothing written" : "");
+}
+
+static const struct import_spec fact_import = {
+	.what = "facts", .audit_action = "import facts", .audit_entity = "facts",
+	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1, .trial_write = 1,
+	.begin = fact_begin, .check = fact_check, .write = fact_write, .summary = fact_summary, .end = fact_end,
+	.cli_print = fact_cli_print,
+};
+
+/* ---- front doors ---- */
+
+void api_facts_import(req_t *r)
+{
+	import_http(r, &fact_import);
+}
+
+int cli_import_facts(int argc, char **argv, db_t *db)
+{
+	/* main.c passes the subcommand on as argv[0]; accept it missing too */
+	int i0 = argc > 0 && strcmp(argv[0], "facts") == 0;
+	return import_cli(db, &fact_import, argc - i0, argv + i0);
+}
