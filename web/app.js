@@ -39,6 +39,7 @@ import { myEnterprise, inbox } from './js/pages/portal.js';
 import * as indicators from './js/pages/indicators.js';
 import * as policies from './js/pages/policies.js';
 import { refreshNavUnread } from './js/policy.js';
+import * as facts from './js/pages/facts.js';
 import * as users from './js/pages/users.js';
 import * as audit from './js/pages/audit.js';
 import * as settings from './js/pages/settings.js';
@@ -68,6 +69,7 @@ const ROUTES = [
   { id: 'officers', group: 'work', section: 'service', needs: ['GET /api/v1/officers', 'GET /api/v1/officers/{id}/enterprises'], page: officers },
   { id: 'visits', group: 'work', section: 'service', needs: ['GET /api/v1/visits'], page: visits },
   { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: dashboard },
+  { id: 'facts', group: 'work', section: 'service', needs: ['GET /api/v1/facts/defs', 'POST /api/v1/facts/import'], page: facts },
   { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: requests },
   { id: 'inbox', group: 'work', needs: ['GET /api/v1/inbox'], scope: 'enterprise_id', page: inbox },
   /* the library; an enterprise reads its pushes in its inbox instead */

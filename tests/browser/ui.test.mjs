@@ -43,6 +43,7 @@ const MODULES = [
   ['officers', '首席服务员', 'Service officers'],
   ['visits', '企业走访', 'Visits'],
   ['service', '服务看板', 'Service dashboard'],
+  ['facts', '年度指标', 'Yearly facts'],
   ['requests', '诉求办理', 'Requests'],
   ['policies', '政策推送', 'Policies'],
   ['indicators', '指标评估', 'Indicators'],
@@ -55,7 +56,7 @@ const MODULES = [
   ['calendar', '工作日历', 'Working calendar'],
 ];
 /* How many of MODULES are the business modules (before administration). */
-const WORK_MODULES = 15;
+const WORK_MODULES = 16;
 /* The race's working pages, for leaders, recruiters and admins only. */
 const RACE_EDIT_ONLY = ['leads', 'trips'];
 

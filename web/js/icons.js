@@ -17,6 +17,7 @@ const paths = {
   officers: ['M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M4 21c0-4 3.5-6 8-6s8 2 8 6', 'M12 15l-1.5 3 1.5 3 1.5-3z'],
   visits: ['M9 4h6v3H9z', 'M7 5H5v16h14V5h-2', 'M8.5 13l2.5 2.5 4.5-5'],
   service: ['M4 20V10M10 20V4M16 20v-7M22 20H2'],
+  facts: ['M4 4h16v16H4z', 'M4 9h16M4 14.5h16', 'M9.5 9v11', 'M13 12h4M13 17.5h4'],
   calendar: ['M4 6h16v15H4z', 'M4 10h16', 'M8 3v5M16 3v5', 'M8 14h2M14 14h2M8 17h2'],
   inbox: ['M3 13l3-8h12l3 8v6H3z', 'M3 13h5l1.5 3h5L16 13h5'],
   'my-enterprise': ['M4 21V5l8-3v19', 'M12 8h8v13', 'M7 8h2M7 12h2M7 16h2', 'M2 21h20', 'M15 15l1.5 1.5L19 13'],

@@ -1,8 +1,9 @@
 /*
  * enterprise.js -- one enterprise (#/enterprises/{id}): its record, its
  * links (双挂钩: chief service officer, department, street) with the
- * officer's assignment history and reassignment, its requests and visits,
- * and a one-time kiosk login code.  Also the create/edit dialog used by
+ * officer's assignment history and reassignment, its yearly facts by year
+ * (the table of facts.js), its requests and visits, and a one-time kiosk
+ * login code.  Also the create/edit dialog used by
  * the registry: a refused credit code shows its reason beside the field,
  * and an admin may accept a code that fails only the checksum by giving a
  * reason (credit_code_note).
@@ -17,6 +18,7 @@ import {
 import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, categories, day, overdueBadge } from '../svc.js';
 import { newRequest } from './requests.js';
 import { can } from '../perm.js';
+import { factsTable } from './facts.js';
 
 /* Field rules the route table cannot say: who edits the whole record and
  * who reassigns the officer (an enterprise account edits its contact
@@ -104,6 +106,7 @@ function draw(ctx, e, reload) {
 
   const reqBox = h('div', null, loading());
   const visitBox = h('div', null, loading());
+  const factsBox = can(ctx.user, 'GET /api/v1/enterprises/{id}/facts') ? h('div', null, loading()) : null;
 
   replace(ctx.el,
     back(),
@@ -111,6 +114,8 @@ function draw(ctx, e, reload) {
     h('div', { class: 'title-badges' }, e.key ? badge(t('ent.keyEnterprise'), 'blue') : badge(t('ent.ordinary'), 'gray')),
     panel(t('ent.record'), info),
     panel(t('ent.links'), [links, h('h3', { class: 'sub-title' }, t('ent.officerHistory')), history], { extra: assign }),
+    factsBox ? panel(t('ent.facts'), factsBox, {
+      extra: can(ctx.user, 'POST /api/v1/facts/import') ? h('a', { href: '#/facts' }, t('facts.import')) : null }) : null,
     h('div', { class: 'two-col' },
       panel(t('ent.requests'), reqBox, { extra: h('a', { href: '#/requests' }, t('ent.allRequests')) }),
       panel(t('ent.visits'), visitBox)));
@@ -128,6 +133,12 @@ function draw(ctx, e, reload) {
         { key: 'assigned_by_name', label: t('ent.assignedBy'), class: 'nowrap' },
       ], r.items || [], { class: 'table-compact' }));
     }).catch((err) => { if (ctx.alive()) replace(history, h('p', { class: 'muted' }, errorText(err))); });
+
+  if (factsBox)
+    Promise.all([get(`/api/v1/enterprises/${e.id}/facts`), get('/api/v1/facts/defs')]).then(([f, d]) => {
+      if (ctx.alive())
+        replace(factsBox, factsTable(d.items || [], f, 'ent-facts'));
+    }).catch((err) => { if (ctx.alive()) replace(factsBox, h('p', { class: 'muted' }, errorText(err))); });
 
   if (!can(ctx.user, 'GET /api/v1/requests'))
     replace(reqBox, empty());

@@ -7,9 +7,10 @@
  * or good rows only and can try a dry run first.
  *
  * Every import of the UI is such a job (enterprises here, leads/projects/
- * trips in raceimport.js, indicator values and targets in indicators.js):
- * jobProgress() and runImportJob() below are the one way they upload a
- * file, follow the job and let its owner cancel it.
+ * trips in raceimport.js, indicator values and targets in indicators.js,
+ * yearly facts in facts.js): jobProgress() and runImportJob() below are
+ * the one way they upload a file, follow the job and let its owner cancel
+ * it; importForm() is the whole form with its report (enterprises, facts).
  */
 import { h, replace } from '../dom.js';
 import { get, post, upload } from '../api.js';
@@ -103,35 +104,56 @@ export function jobOutcome(job) {
   return { verdict: 'ok', errors, total, report: rep };
 }
 
+/* The enterprise registry's import page. */
 export async function render(ctx) {
+  const [form, result] = importForm(ctx, {
+    path: '/api/v1/enterprises/import',
+    fileHint: t('imp.fileHint'),
+    columns: t('imp.columns'),
+    template: { headers: TEMPLATE_HEADERS, filename: 'enterprises-template.csv' },
+  });
+  replace(ctx.el,
+    h('p', { class: 'back' }, h('a', { href: '#/enterprises' }, `‹ ${t('ent.backToList')}`)),
+    pageHeader(t('imp.title'), t('imp.subtitle')),
+    panel(t('imp.upload'), form),
+    result);
+}
+
+/*
+ * The import component: a file field, the mode (all-or-nothing or good
+ * rows), dry run and run buttons; the job's progress with cancel, then its
+ * report (counts, refused rows by line).  Returns [form, result] for the
+ * page to place.  opts: path (the import route), fileHint and columns
+ * (texts under the file field), template {headers, filename} (a CSV to
+ * fill in), testid (prefix of the test ids, default 'import'), labels
+ * {created, updated, wouldCreate, wouldUpdate} for the counts, kpis(job,
+ * dry) extra counts, onDone(job) after a real import that wrote.
+ */
+export function importForm(ctx, opts) {
+  const tid = opts.testid || 'import';
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    class: 'input-file', dataset: { testid: 'import-file' } });
+    class: 'input-file', dataset: { testid: `${tid}-file` } });
   const modeAll = h('input', { type: 'radio', name: 'mode', value: 'all', checked: true });
   const modeGood = h('input', { type: 'radio', name: 'mode', value: 'good' });
-  const dryBtn = h('button', { class: 'btn', type: 'button', dataset: { testid: 'import-dry' } }, t('imp.dryRun'));
-  const runBtn = h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'import-run' } }, t('imp.run'));
+  const dryBtn = h('button', { class: 'btn', type: 'button', dataset: { testid: `${tid}-dry` } }, t('imp.dryRun'));
+  const runBtn = h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: `${tid}-run` } }, t('imp.run'));
   const errLine = h('div', { class: 'form-error', role: 'alert' });
-  const result = h('div', { class: 'import-result', dataset: { testid: 'import-result' } });
+  const result = h('div', { class: 'import-result', dataset: { testid: `${tid}-result` } });
+  const fileId = `${tid}-file`;
 
   const form = h('form', { class: 'form import-form', novalidate: true },
     h('div', { class: 'field' },
-      h('label', { class: 'field-label', for: 'import-file' }, t('imp.file')),
-      Object.assign(file, { id: 'import-file' }),
-      h('div', { class: 'field-hint' }, t('imp.fileHint'), ' ',
-        h('a', { href: '#', dataset: { testid: 'import-template' }, on: { click: template } }, t('imp.template'))),
-      h('div', { class: 'field-hint' }, t('imp.columns'))),
+      h('label', { class: 'field-label', for: fileId }, t('imp.file')),
+      Object.assign(file, { id: fileId }),
+      h('div', { class: 'field-hint' }, opts.fileHint, ' ',
+        h('a', { href: '#', dataset: { testid: `${tid}-template` }, on: { click: (e) => template(e, opts.template) } }, t('imp.template'))),
+      h('div', { class: 'field-hint' }, opts.columns)),
     h('fieldset', { class: 'radio-group' },
       h('legend', { class: 'field-label' }, t('imp.mode')),
       h('label', { class: 'radio' }, modeAll, h('span', null, h('strong', null, t('imp.modeAll')), h('small', null, t('imp.modeAllHint')))),
       h('label', { class: 'radio' }, modeGood, h('span', null, h('strong', null, t('imp.modeGood')), h('small', null, t('imp.modeGoodHint'))))),
     errLine,
     h('div', { class: 'form-actions form-actions-left' }, dryBtn, runBtn));
-
-  replace(ctx.el,
-    h('p', { class: 'back' }, h('a', { href: '#/enterprises' }, `‹ ${t('ent.backToList')}`)),
-    pageHeader(t('imp.title'), t('imp.subtitle')),
-    panel(t('imp.upload'), form),
-    result);
 
   let busy = false;
   const start = async (dry) => {
@@ -148,18 +170,21 @@ export async function render(ctx) {
     busy = true;
     dryBtn.disabled = true;
     runBtn.disabled = true;
-    const view = jobProgress('import');
+    const view = jobProgress(tid);
     replace(result, panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), view.el));
     try {
       const params = { format, mode, filename: f.name };
       if (dry)
         params.dry_run = 1;
-      const job = await runImportJob(ctx, '/api/v1/enterprises/import', params, f, view);
+      const job = await runImportJob(ctx, opts.path, params, f, view);
       if (!job)
         return;
-      replace(result, report(job, dry, mode, () => start(false), view.el));
-      if (!dry && job.status === 'done')
+      replace(result, report(job, dry, mode, () => start(false), view.el, opts));
+      if (!dry && job.status === 'done') {
         toast(t('imp.finished'));
+        if (opts.onDone)
+          opts.onDone(job);
+      }
     } catch (err) {
       if (ctx.alive())
         replace(result, h('div', { class: 'state state-error', role: 'alert' }, errorText(err)));
@@ -172,23 +197,26 @@ export async function render(ctx) {
   dryBtn.addEventListener('click', () => start(true));
   runBtn.addEventListener('click', () => start(false));
   form.addEventListener('submit', (e) => { e.preventDefault(); start(false); });
+  return [form, result];
 }
 
 /* A CSV with the column headers the import understands, to fill in. */
 const TEMPLATE_HEADERS = ['统一社会信用代码', '企业名称', '所属街道', '行业代码', '重点企业', '首席服务员', '挂钩部门',
   '联系人', '联系电话', '员工人数', '注册资本(万元)', '用地面积(亩)', '成立日期'];
-function template(e) {
+function template(e, { headers, filename }) {
   e.preventDefault();
-  const blob = new Blob([`\ufeff${TEMPLATE_HEADERS.join(',')}\r\n`], { type: 'text/csv;charset=utf-8' });
+  const blob = new Blob([`\ufeff${headers.join(',')}\r\n`], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: 'enterprises-template.csv', hidden: true });
+  const a = h('a', { href: url, download: filename, hidden: true });
   document.body.appendChild(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function report(job, dry, mode, runReal, progress) {
+function report(job, dry, mode, runReal, progress, opts) {
+  const L = opts.labels || {};
+  const tid = opts.testid || 'import';
   const rep = job.report || {};
   const errors = rep.errors || [];
   const failed = job.status === 'failed';
@@ -197,28 +225,31 @@ function report(job, dry, mode, runReal, progress) {
   const nothingWritten = !dry && mode === 'all' && errRows > 0;
   const counts = h('div', { class: 'race-summary' },
     kpi(t('imp.total'), job.total_rows, 'total_rows'),
-    kpi(dry ? t('imp.wouldCreate') : t('imp.created'), job.created_rows ?? rep.created, 'created_rows'),
-    kpi(dry ? t('imp.wouldUpdate') : t('imp.updated'), job.updated_rows ?? rep.updated, 'updated_rows'),
+    kpi(dry ? L.wouldCreate || t('imp.wouldCreate') : L.created || t('imp.created'), job.created_rows ?? rep.created, 'created_rows'),
+    kpi(dry ? L.wouldUpdate || t('imp.wouldUpdate') : L.updated || t('imp.updated'), job.updated_rows ?? rep.updated, 'updated_rows'),
+    opts.kpis ? opts.kpis(job, dry) : null,
     kpi(t('imp.errors'), errRows, 'error_rows', errRows > 0));
   let verdict;
   if (cancelled)
-    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-cancelled' } },
+    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: `${tid}-cancelled` } },
       mode === 'good' && !dry && (job.created_rows || job.updated_rows) ? t('imp.cancelledKept') : t('imp.cancelledNothing'));
   else if (failed)
-    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: 'import-failed' } }, t('imp.failed'),
+    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: `${tid}-failed` } }, t('imp.failed'),
       rep.fatal && (rep.fatal.code || rep.fatal.message) ? ` ${errorText(rep.fatal)}` : rep.message || job.message ? ` ${rep.message || job.message}` : '');
   else if (dry)
-    verdict = h('p', { class: 'import-verdict' }, badge(t('imp.dryBadge'), 'gold'), ' ', t('imp.dryDone'));
+    verdict = h('p', { class: 'import-verdict', dataset: { testid: `${tid}-verdict` } }, badge(t('imp.dryBadge'), 'gold'), ' ', t('imp.dryDone'));
   else if (nothingWritten)
-    verdict = h('p', { class: 'import-verdict bad' }, t('imp.nothingWritten'));
+    verdict = h('p', { class: 'import-verdict bad', dataset: { testid: `${tid}-verdict` } }, t('imp.nothingWritten'));
   else
-    verdict = h('p', { class: 'import-verdict good' }, t('imp.done'));
+    verdict = h('p', { class: 'import-verdict good', dataset: { testid: `${tid}-verdict` } }, t('imp.done'));
   const errTable = errors.length ? table([
     { key: 'line', label: t('imp.line'), align: 'r', class: 'nowrap' },
     { key: 'field', label: t('imp.field'), class: 'nowrap', cell: (x) => fieldCell(x.field) },
     { key: 'code', label: t('imp.code'), class: 'mono nowrap' },
     { key: 'message', label: t('imp.message'), class: 'wrap', cell: (x) => errorText(x) },
   ], errors, { class: 'table-compact table-errors' }) : null;
+  if (errTable)
+    errTable.dataset.testid = `${tid}-errors`;
   const changes = rep.changes || [];
   const changeTable = changes.length ? table([
     { key: 'line', label: t('imp.line'), align: 'r' },
@@ -231,14 +262,15 @@ function report(job, dry, mode, runReal, progress) {
     panel(dry ? t('imp.dryTitle') : t('imp.runTitle'), [
       progress, verdict, counts,
       dry && !failed && !cancelled ? h('div', { class: 'form-actions form-actions-left' },
-        h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'import-run-after-dry' }, on: { click: runReal } }, t('imp.runNow'))) : null,
+        h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: `${opts.testid || 'import'}-run-after-dry` }, on: { click: runReal } }, t('imp.runNow'))) : null,
     ]),
     errTable ? panel(t('imp.errorRows', { n: num(errors.length) }), errTable) : null,
     changeTable ? panel(t('imp.changes', { n: num(changes.length) }), changeTable) : null,
   ];
 }
 
-function kpi(label, value, key, alert) {
+/* One count of a report: its label and value (data-kpi = key). */
+export function kpi(label, value, key, alert) {
   return h('div', { class: ['kpi', alert && 'kpi-alert'] },
     h('span', { class: 'kpi-label' }, label),
     h('span', { class: 'kpi-value', dataset: { kpi: key } }, num(value ?? 0)));
