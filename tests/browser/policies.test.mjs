@@ -222,7 +222,10 @@ test('editor: a syntax error is shown under the character at fault; cases must p
   /* the leader approves it and the list goes to the finance bureau */
   const lead = await newPage();
   await login(lead.page, lead.problems, LEADER, DEMO_PASSWORD);
-  await open(lead.page, batchUrl);
+  /* the library lists the batches waiting for the leader */
+  await open(lead.page, '#/policies');
+  await lead.page.locator(`[data-testid=pending-batches] a[href="${batchUrl}"]`).click();
+  await ready(lead.page, 'policies');
   await lead.page.click('[data-testid=batch-approve]');
   answer = lead.page.waitForResponse((r) => /\/approve$/.test(r.url()));
   await lead.page.click('[data-testid=confirm-ok]');

@@ -957,6 +957,7 @@ export default {
   'pol.pickEnterprise': 'Choose an enterprise from the list first.',
   'pol.batches': 'Batches',
   'pol.noBatches': 'No batch yet.',
+  'pol.pendingTitle': 'Batches awaiting approval ({n})',
   'pol.batchNo': 'Batch',
   'pol.batchTitle': 'Batch #{id}',
   'pol.batchState.pending': 'Awaiting approval',

@@ -961,6 +961,7 @@ export default {
   'pol.pickEnterprise': '请先从列表中选择一家企业。',
   'pol.batches': '兑现批次',
   'pol.noBatches': '还没有兑现批次。',
+  'pol.pendingTitle': '待审批的兑现批次（{n}个）',
   'pol.batchNo': '批次',
   'pol.batchTitle': '兑现批次 #{id}',
   'pol.batchState.pending': '待审批',

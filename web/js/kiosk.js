@@ -315,7 +315,7 @@ export function createKiosk(root, opts) {
       const btn = main.querySelector('[data-testid=kiosk-inbox]');
       if (!alive() || !btn || !r.unread)
         return;
-      btn.appendChild(h('span', { class: 'kiosk-count', dataset: { testid: 'kiosk-unread' }, 'aria-label': t('inbox.unreadN', { n: r.unread }) },
+      btn.appendChild(h('span', { class: 'kiosk-count', role: 'img', dataset: { testid: 'kiosk-unread' }, 'aria-label': t('inbox.unreadN', { n: r.unread }) },
         String(r.unread)));
     }).catch(() => {});
     replace(main,
@@ -465,7 +465,7 @@ export function createKiosk(root, opts) {
         class: ['kiosk-item', 'kiosk-msg', `kiosk-msg-${x.kind}`, !x.read && 'unread'], type: 'button',
         dataset: { testid: 'kiosk-msg', id: String(x.id), kind: x.kind }, on: { click: () => go(`inbox/${x.id}`) },
       },
-      h('span', { class: 'kiosk-item-title' }, x.read ? null : h('span', { class: 'kiosk-dot', 'aria-label': t('inbox.unread') }), itemTitle(x)),
+      h('span', { class: 'kiosk-item-title' }, x.read ? null : h('span', { class: 'kiosk-dot', role: 'img', 'aria-label': t('inbox.unread') }), itemTitle(x)),
       h('span', { class: 'kiosk-item-meta' }, t(`inbox.kind.${x.kind}`), ' · ', fmtTime(x.created_at, false),
         x.kind === 'grant' ? [' · ', h('strong', null, amountText(x.amount))] : null),
       h('span', { class: 'kiosk-item-status' }, inboxStateBadge(x)))))

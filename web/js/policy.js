@@ -66,7 +66,7 @@ export function resultBadge(r) {
 
 function mark(result) {
   const key = result === true ? 'yes' : result === false ? 'no' : 'unknown';
-  return h('span', { class: ['clause-mark', `clause-${key}`], title: t(`pol.clause.${key}`), 'aria-label': t(`pol.clause.${key}`) },
+  return h('span', { class: ['clause-mark', `clause-${key}`], role: 'img', title: t(`pol.clause.${key}`), 'aria-label': t(`pol.clause.${key}`) },
     result === true ? '✓' : result === false ? '✗' : '?');
 }
 
@@ -192,7 +192,7 @@ export function setNavUnread(n) {
     return;
   }
   if (!c) {
-    c = h('span', { class: 'nav-count', dataset: { testid: 'nav-unread' } });
+    c = h('span', { class: 'nav-count', role: 'img', dataset: { testid: 'nav-unread' } });
     a.appendChild(c);
   }
   c.textContent = n > 99 ? '99+' : String(n);

@@ -48,6 +48,7 @@ const OP = {
   makeBatch: 'POST /api/v1/policies/{id}/batches',
   stats: 'GET /api/v1/policies/stats',
   batch: 'GET /api/v1/batches/{id}',
+  allBatches: 'GET /api/v1/batches',
   approve: 'POST /api/v1/batches/{id}/approve',
   reject: 'POST /api/v1/batches/{id}/reject',
   paid: 'POST /api/v1/batches/{id}/paid',
@@ -121,7 +122,15 @@ async function library(ctx) {
     h('button', { class: 'btn', type: 'submit' }, t('pol.searchBtn')));
   const create = can(ctx.user, OP.create) ? h('a', { class: 'btn btn-primary', href: '#/policies/new', dataset: { testid: 'pol-new' } }, `＋ ${t('pol.new')}`) : null;
   const statsBox = can(ctx.user, OP.stats) ? h('div', { class: 'pol-stats' }) : null;
-  replace(ctx.el, pageHeader(t('pol.title'), t('pol.subtitle'), create), panel(null, [form, tagsEl, list]), statsBox);
+  /* a leader's work first: the batches waiting for approval */
+  const pendingBox = can(ctx.user, OP.approve) && can(ctx.user, OP.allBatches) ? h('div', { dataset: { testid: 'pending-batches' } }) : null;
+  replace(ctx.el, pageHeader(t('pol.title'), t('pol.subtitle'), create), pendingBox, panel(null, [form, tagsEl, list]), statsBox);
+  if (pendingBox)
+    get('/api/v1/batches', { state: 'pending' }).then((r) => {
+      const items = (r && r.items) || [];
+      if (ctx.alive() && items.length)
+        replace(pendingBox, panel(t('pol.pendingTitle', { n: items.length }), batchTable(items, true), { class: 'pol-pending' }));
+    }).catch(() => {});
 
   let seq = 0;
   const load = async () => {
@@ -559,19 +568,23 @@ function batchesPanel(ctx, p) {
     if (!ctx.alive())
       return;
     const items = r.items || [];
-    replace(body, items.length ? table([
-      { key: 'id', label: t('pol.batchNo'), cell: (b) => h('a', { href: `#/policies/batch/${b.id}`, dataset: { testid: 'batch-link' } }, `#${b.id}`) },
-      { key: 'year', label: t('pol.year') },
-      { key: 'state', label: t('pol.stateLabel'), cell: (b) => batchStateBadge(b.state) },
-      { key: 'granted', label: t('pol.granted'), align: 'r', cell: (b) => fmtCount((b.counts || {}).granted) },
-      { key: 'confirmed', label: t('pol.confirmed'), align: 'r', cell: (b) => fmtCount((b.counts || {}).confirmed) },
-      { key: 'paid', label: t('pol.paid'), align: 'r', cell: (b) => fmtCount((b.counts || {}).paid) },
-      { key: 'amount', label: t('pol.amountWan'), align: 'r', cell: (b) => fmtAmount(b.amount) },
-      { key: 'created_at', label: t('pol.createdAt'), class: 'nowrap muted', narrowHide: true, cell: (b) => fmtTime(b.created_at, false) },
-    ], items, { class: 'table-compact' }) : empty(t('pol.noBatches')));
+    replace(body, items.length ? batchTable(items, false) : empty(t('pol.noBatches')));
   };
   load();
   return panel(t('pol.batches'), body);
+}
+
+/* Batches as a table; withPolicy: a column naming the policy. */
+function batchTable(items, withPolicy) {
+  return table([
+    { key: 'id', label: t('pol.batchNo'), cell: (b) => h('a', { href: `#/policies/batch/${b.id}`, dataset: { testid: 'batch-link' } }, `#${b.id}`) },
+    withPolicy ? { key: 'policy_name', label: t('pol.policy'), cell: (b) => b.policy_name || b.policy_code } : null,
+    { key: 'year', label: t('pol.year') },
+    { key: 'state', label: t('pol.stateLabel'), cell: (b) => batchStateBadge(b.state) },
+    ...['granted', 'confirmed', 'paid'].map((k) => ({ key: k, label: t(`pol.itemState.${k}`), align: 'r', cell: (b) => fmtCount((b.counts || {})[k]) })),
+    { key: 'amount', label: t('pol.amountWan'), align: 'r', cell: (b) => fmtAmount(b.amount) },
+    { key: 'created_at', label: t('pol.createdAt'), class: 'nowrap muted', narrowHide: true, cell: (b) => fmtTime(b.created_at, false) },
+  ].filter(Boolean), items, { class: 'table-compact' });
 }
 
 async function batchPage(ctx, id) {
@@ -606,7 +619,7 @@ async function batchPage(ctx, id) {
     h('div', { class: 'race-summary' },
       ['granted', 'confirmed', 'declined', 'paid'].map((k) => kpi(t(`pol.itemState.${k}`), fmtCount(c[k] ?? 0), k)),
       kpi(t('pol.totalAmount'), fmtAmount(b.amount), 'amount', t('pol.wan'))),
-    b.reason ? h('p', { class: 'pol-reason' }, t('pol.rejectedBecause', { reason: b.reason })) : null,
+    b.note || b.reason ? h('p', { class: 'pol-reason' }, t('pol.rejectedBecause', { reason: b.note || b.reason })) : null,
     panel(t('pol.items'), batchItems(ctx, b, again)));
 }
 

@@ -130,7 +130,7 @@ function inboxItem(ctx, x, open, reload) {
     class: ['inbox-head', !x.read && 'unread'], type: 'button', 'aria-expanded': String(open.has(key)),
     dataset: { testid: 'inbox-item', id: String(x.id), kind: x.kind },
   },
-  h('span', { class: 'inbox-dot', 'aria-label': x.read ? '' : t('inbox.unread') }),
+  x.read ? h('span', { class: 'inbox-dot', 'aria-hidden': 'true' }) : h('span', { class: 'inbox-dot', role: 'img', 'aria-label': t('inbox.unread') }),
   kindBadge(x.kind),
   h('span', { class: 'inbox-title' }, itemTitle(x)),
   x.kind === 'grant' && x.amount !== null && x.amount !== undefined ? h('span', { class: 'inbox-amount' }, amountText(x.amount)) : null,
