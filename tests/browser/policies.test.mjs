@@ -117,7 +117,7 @@ test('a demo policy: its cases pass; the match explains the eligible, the unknow
   assert.equal(await page.locator('[data-testid=cases-out] tbody tr[data-ok="0"]').count(), 0);
 
   /* the match */
-  const { n } = await matchSomeYear(page);
+  const { year, n } = await matchSomeYear(page);
   assert.ok(n > 0, 'some enterprises are eligible in some year');
   const first = page.locator('[data-testid=match-eligible] tbody tr').first();
   assert.match(await first.locator('td').nth(1).textContent(), /^\d[\d,]*\.\d\d$/, 'an amount with two decimals');
@@ -126,6 +126,7 @@ test('a demo policy: its cases pass; the match explains the eligible, the unknow
   assert.ok(await clauses.count() >= 2, 'one line per clause');
   assert.equal(await first.locator('[data-testid=clauses] li[data-result=yes]').count(), await clauses.count(), 'every clause met');
   assert.match(await clauses.first().locator('.clause-value').textContent(), /\d/, 'with the enterprise\'s own numbers');
+  const name = (await first.locator('td .strong').first().textContent()).trim();
   await screenshot(page, 'policy-match');
   for (const tab of ['near', 'unknown']) {
     await page.click(`[data-testid=tab-${tab}]`);
@@ -138,6 +139,15 @@ test('a demo policy: its cases pass; the match explains the eligible, the unknow
         assert.ok(await rows.first().locator('.missing-list code').count() >= 1, 'the missing facts named');
     }
   }
+  /* one enterprise explained: the first eligible one */
+  await page.fill('[data-testid=enterprise-picker]', name.slice(0, 6));
+  await page.locator('.picker-item', { hasText: name }).first().click();
+  await page.selectOption('[data-testid=explain-year]', year);
+  await page.click('[data-testid=explain-go]');
+  await page.locator('[data-testid=explain] .explain-result').waitFor();
+  assert.equal(await page.locator('[data-testid=explain] .badge[data-result]').getAttribute('data-result'), 'yes');
+  assert.match(await page.locator('[data-testid=explain] .explain-head strong').textContent(), /万元/);
+  assert.ok(await page.locator('[data-testid=explain] [data-testid=clauses] li').count() >= 2);
   assertClean(problems, 'a demo policy');
   await context.close();
 });

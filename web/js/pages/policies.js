@@ -527,6 +527,7 @@ function explainPanel(p) {
   const picker = enterprisePicker({ name: 'enterprise_id' });
   const year = select('year', yearOptions(thisYear()), thisYear());
   year.setAttribute('aria-label', t('pol.year'));
+  year.dataset.testid = 'explain-year';
   const out = h('div', { dataset: { testid: 'explain' } });
   const go = h('button', { class: 'btn btn-small', type: 'submit', dataset: { testid: 'explain-go' } }, t('pol.explainGo'));
   const form = h('form', { class: 'filters', novalidate: true },
