@@ -155,7 +155,7 @@ if [ "$WITH_PG" != 0 ]; then
 	"$BIN" migrate --db "$URL" >/dev/null
 	note "PostgreSQL: $N enterprises x 10 years x 4 facts"
 	t0=$(date +%s)
-	data_sql "(SELECT x FROM generate_series(1, $N) AS s(x))" | psql "$URL" -q -v ON_ERROR_STOP=1 >/dev/null
+	data_sql "(SELECT CAST(x AS BIGINT) AS x FROM generate_series(1, $N) AS s(x))" | psql "$URL" -q -v ON_ERROR_STOP=1 >/dev/null
 	psql "$URL" -q -c "SELECT setval(pg_get_serial_sequence('enterprises', 'id'), $N)" >/dev/null
 	note "PostgreSQL: data in $(( $(date +%s) - t0 )) s"
 	run_store PostgreSQL "$URL" psql "$URL" -At -c "$(query_sql LEAST)"
