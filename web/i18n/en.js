@@ -1107,6 +1107,8 @@ export default {
   'inbox.declineSend': 'Send',
   'inbox.declined': 'Declined',
   'inbox.declinedBecause': 'Declined: {reason}',
+  'inbox.declinedNote': 'The service center will look at your reason; to change your mind, call your service officer.',
+  'inbox.mutedNote': 'Other policies will still reach you; you can turn this one back on from its message.',
   'inbox.needReason': 'Give a reason.',
   'inbox.reason.notNeeded': 'We do not need it now',
   'inbox.reason.wrongData': 'The data are not right',

@@ -1111,6 +1111,8 @@ export default {
   'inbox.declineSend': '提交谢绝',
   'inbox.declined': '已谢绝',
   'inbox.declinedBecause': '谢绝理由：{reason}',
+  'inbox.declinedNote': '服务中心将核实您的理由；如需改变主意，请联系首席服务员。',
+  'inbox.mutedNote': '以后有新的政策仍会推送；可在消息中恢复推送此政策。',
   'inbox.needReason': '请填写谢绝理由。',
   'inbox.reason.notNeeded': '本企业暂不需要',
   'inbox.reason.wrongData': '数据与实际不符',

@@ -487,12 +487,12 @@ export function createKiosk(root, opts) {
       markRead(x.id).catch(() => {});
     const b = itemBody(x);
     const err = h('div', { class: 'kiosk-err', role: 'alert', dataset: { testid: 'kiosk-error' } });
-    const act = async (fn, done) => {
+    const act = async (fn, done, note) => {
       err.textContent = '';
       try {
         await fn();
         if (alive())
-          doneScreen(done);
+          doneScreen(done, note);
       } catch (e) {
         err.textContent = inboxErrorText(e);
       }
@@ -517,7 +517,7 @@ export function createKiosk(root, opts) {
         h('p', { class: 'kiosk-note' }, t('inbox.pushNote')),
         h('div', { class: 'kiosk-row' }, muted
           ? h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-unmute' }, on: { click: () => act(() => unmutePolicy(x.id), t('inbox.unmuted')) } }, t('inbox.unmute'))
-          : h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-mute' }, on: { click: () => act(() => mutePolicy(x.id), t('inbox.mutedDone')) } }, t('inbox.mute'))),
+          : h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-mute' }, on: { click: () => act(() => mutePolicy(x.id), t('inbox.mutedDone'), t('inbox.mutedNote')) } }, t('inbox.mute'))),
         err,
       ];
     } else {
@@ -545,7 +545,7 @@ export function createKiosk(root, opts) {
           reason.focus();
           return;
         }
-        act(() => declineGrant(x.id, reason.value.trim()), t('inbox.declined'));
+        act(() => declineGrant(x.id, reason.value.trim()), t('inbox.declined'), t('inbox.declinedNote'));
       } } }, t('inbox.declineSend'))));
     return h('div', { class: 'kiosk-actions' },
       h('p', { class: 'kiosk-note' }, t('inbox.confirmNote')),
@@ -557,11 +557,14 @@ export function createKiosk(root, opts) {
       box, err);
   }
 
-  function doneScreen(text) {
+  /* After an answer: a check for a confirmation, a plain mark otherwise. */
+  function doneScreen(text, note) {
+    const ok = !note;
     replace(main,
       h('div', { class: 'kiosk-card kiosk-done', dataset: { testid: 'kiosk-done' } },
-        h('div', { class: 'kiosk-done-mark', 'aria-hidden': 'true' }, '✓'),
+        h('div', { class: ['kiosk-done-mark', !ok && 'kiosk-done-plain'], 'aria-hidden': 'true' }, ok ? '✓' : '–'),
         h('h1', { class: 'kiosk-title' }, text),
+        note ? h('p', { class: 'kiosk-lead' }, note) : null,
         h('div', { class: 'kiosk-row' },
           h('button', { class: 'kbtn kbtn-primary', type: 'button', on: { click: () => go('inbox') } }, t('kiosk.inbox')),
           h('button', { class: 'kbtn', type: 'button', on: { click: () => go('') } }, t('kiosk.home')))));
