@@ -213,6 +213,22 @@ test('editor: a syntax error is shown under the character at fault; cases must p
   assert.equal((await answer).status(), 200);
   await page.locator('.title-badges .badge[data-state=published]').waitFor();
 
+  /* a published version is never edited in place: a revision is a new draft version */
+  const v1 = new URL(page.url()).hash;
+  await page.click('[data-testid=pol-edit]');
+  await page.locator('[data-testid=pol-save]').waitFor();
+  assert.equal(await page.inputValue('#view input[name=code]'), code);
+  assert.equal(await page.inputValue('[data-testid=rule-condition]'), 'true');
+  await page.fill('#view input[name=name]', `${name}（修订）`);
+  answer = page.waitForResponse((r) => /\/api\/v1\/policies\/\d+$/.test(r.url()) && r.request().method() === 'PATCH');
+  await page.click('[data-testid=pol-save]');
+  assert.equal((await answer).status(), 201);
+  await page.locator('.title-badges .badge[data-state=draft]').waitFor();
+  assert.match(await page.locator('#view .page-sub').textContent(), /第2版/);
+  assert.equal(await page.locator('#view .panel', { hasText: '历史版本' }).locator('tbody tr').count(), 2, 'both versions listed');
+  await open(page, v1);
+  await page.locator('.title-badges .badge[data-state=published]').waitFor();
+
   /* the match and a batch */
   const { year, n } = await matchSomeYear(page);
   assert.ok(n > 0, 'every enterprise is eligible');
@@ -252,6 +268,22 @@ test('editor: a syntax error is shown under the character at fault; cases must p
   assert.match(xlsx.type, /spreadsheetml/);
   assert.ok(xlsx.zip, 'an XLSX file');
   await screenshot(lead.page, 'policy-batch');
+
+  /* another batch waiting (the demo's) is rejected, with a reason */
+  await open(lead.page, '#/policies');
+  const other = lead.page.locator('[data-testid=pending-batches] a[data-testid=batch-link]').first();
+  if (await other.count()) {
+    await other.click();
+    await ready(lead.page, 'policies');
+    await lead.page.click('[data-testid=batch-reject]');
+    await lead.page.click('.modal [data-testid=reject-go]');
+    await lead.page.locator('.modal .field.has-error').waitFor();
+    await lead.page.fill('.modal textarea[name=reason]', '测算口径需复核');
+    answer = lead.page.waitForResponse((r) => /\/reject$/.test(r.url()));
+    await lead.page.click('.modal [data-testid=reject-go]');
+    assert.equal((await answer).status(), 200);
+    await lead.page.locator('.title-badges .badge[data-state=rejected]').waitFor();
+  }
   assertClean(lead.problems, 'the leader\'s approval');
   await lead.context.close();
 });
