@@ -42,7 +42,7 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 			db_bind_text(st, 2, code);
 			db_bind_int(st, 3, m->year);
 			db_bind_int(st, 4, m->ents[i].id);
-			db_bind_int(st, 5, policy_amount_stored(m->ents[i].amount));
+			db_bind_int(st, 5, m->ents[i].amount);
 			db_bind_text(st, 6, exs);
 			rc = db_step(st);
 			if (rc == DB_DONE)

@@ -16,9 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The registry fields read: with the street's name and the enterprises'
+ * codes and names (the API), or without the join (the CLI's counts). */
+#define REGISTRY_COLUMNS "SELECT e.id, e.industry, e.is_key, e.founded_on, e.land_mu"
 #define REGISTRY_SQL \
-	"SELECT e.id, e.industry, s.name, e.is_key, e.founded_on, e.land_mu, e.credit_code, e.name" \
-	" FROM enterprises e LEFT JOIN streets s ON s.id = e.street_id"
+	REGISTRY_COLUMNS ", s.name, e.credit_code, e.name FROM enterprises e LEFT JOIN streets s ON s.id = e.street_id"
+#define REGISTRY_SQL_PLAIN REGISTRY_COLUMNS " FROM enterprises e ORDER BY e.id"
+
+/* What the rules read of the registry (bits). */
+enum { NEED_INDUSTRY = 1, NEED_STREET = 2, NEED_FOUNDED = 4, NEED_LAND = 8, NEED_KEY = 16, NEED_NAMES = 32 };
 
 /* The fact callback of rule_eval: the prefetched value of enterprise i. */
 struct match_ud {
@@ -37,24 +43,29 @@ static int match_fact(void *ud, size_t ref, const char *name, int year, struct r
 	size_t k = (size_t)s * u->m->n + u->i;
 	if (!u->m->has[k])
 		return RULE_MISSING;
-	*out = u->m->vals[k];
+	*out = fact_value_from_stored(u->m->vals[k]);
 	return RULE_FOUND;
 }
 
 /* Number the different facts with their years of both rules. */
 static void make_slots(struct policy_match *m, const char *names[2 * RULE_MAX_REFS], int years[2 * RULE_MAX_REFS],
-                       int need[2])
+                       unsigned *need)
 {
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} fields[] = { { "industry", NEED_INDUSTRY }, { "street", NEED_STREET }, { "founded_year", NEED_FOUNDED },
+	               { "land_mu", NEED_LAND }, { "key", NEED_KEY } };
 	const rule_t *rules[2] = { m->pr->cond, m->pr->ben };
-	need[0] = need[1] = 0;
 	for (int w = 0; w < 2; w++) {
 		size_t nr;
 		const struct rule_ref *refs = rule_refs(rules[w], &nr);
 		for (size_t k = 0; k < nr; k++) {
 			m->slot[w][k] = -1;
 			if (refs[k].registry) {
-				need[0] |= strcmp(refs[k].name, "industry") == 0;
-				need[1] |= strcmp(refs[k].name, "street") == 0;
+				for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+					if (strcmp(refs[k].name, fields[f].name) == 0)
+						*need |= fields[f].bit;
 				continue;
 			}
 			int y = rule_ref_year(&refs[k], m->year);
@@ -71,60 +82,88 @@ static void make_slots(struct policy_match *m, const char *names[2 * RULE_MAX_RE
 	}
 }
 
-static int add_ent(struct policy_match *m, size_t *cap)
+static void read_registry_row(struct policy_match *m, db_stmt_t *st, unsigned need)
 {
-	if (m->n < *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 1024;
-	struct match_ent *e = realloc(m->ents, nc * sizeof *e);
-	if (e == NULL)
-		return -1;
-	m->ents = e;
-	*cap = nc;
-	return 0;
-}
-
-static void read_registry_row(struct policy_match *m, db_stmt_t *st, const int need[2], int with_names)
-{
-	struct match_ent *e = &m->ents[m->n++];
+	size_t i = m->n++;
+	struct match_ent *e = &m->ents[i];
 	memset(e, 0, sizeof *e);
 	e->id = db_col_int(st, 0);
 	e->near = -1;
-	struct rule_registry *g = &e->reg;
-	const char *ind = db_col_text(st, 1);
-	g->industry = need[0] && *ind ? arena_strdup(m->arena, ind) : NULL;
-	g->street = need[1] && !db_col_isnull(st, 2) ? arena_strdup(m->arena, db_col_text(st, 2)) : NULL;
-	g->key = db_col_int(st, 3) != 0;
-	const char *f = db_col_text(st, 4);
-	g->founded_year = strlen(f) >= 4 ? atoi(f) : 0;
-	g->land_mu_known = rule_num_from_double(db_col_double(st, 5), &g->land_mu) == 0;
-	if (with_names) {
-		e->credit_code = arena_strdup(m->arena, db_col_text(st, 6));
-		e->name = arena_strdup(m->arena, db_col_text(st, 7));
+	const char *ind = need & NEED_INDUSTRY ? db_col_text(st, 1) : "";
+	e->industry = *ind ? arena_strdup(m->arena, ind) : NULL;
+	e->key = db_col_int(st, 2) != 0;
+	const char *f = need & NEED_FOUNDED ? db_col_text(st, 3) : "";
+	e->founded_year = strlen(f) >= 4 ? atoi(f) : 0;
+	/* a REAL column: the decimal it prints as, to 4 decimals */
+	struct rule_num land, r;
+	e->land_known = need & NEED_LAND && rule_num_from_double(db_col_double(st, 4), &land) == 0 &&
+	                rule_num_round(land, FACT_DECIMALS, &r) == 0 && fact_value_to_stored(r, &e->land_mu) == 0;
+	if (need & NEED_STREET && !db_col_isnull(st, 5))
+		e->street = arena_strdup(m->arena, db_col_text(st, 5));
+	if (need & NEED_NAMES) {
+		m->codes[i] = arena_strdup(m->arena, db_col_text(st, 6));
+		m->names[i] = arena_strdup(m->arena, db_col_text(st, 7));
 	}
 }
 
-static int load_registry(db_t *db, struct policy_match *m, const int need[2], int with_names, int64_t only,
-                         err_t *err)
+/* The registry of enterprise i as the rules read it. */
+static void registry_of(const struct match_ent *e, struct rule_registry *g)
 {
+	g->industry = e->industry;
+	g->street = e->street;
+	g->key = e->key;
+	g->founded_year = e->founded_year;
+	g->land_mu_known = e->land_known;
+	g->land_mu = fact_value_from_stored(e->land_mu);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct match_ent *)a)->id, y = ((const struct match_ent *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static int load_registry(db_t *db, struct policy_match *m, unsigned need, int64_t only, err_t *err)
+{
+	/* one allocation: the count first (a few more may come meanwhile) */
+	int64_t count = only ? 1 : db_int1(db, "SELECT count(*) FROM enterprises", -1, 0, NULL);
+	if (count < 0)
+		return db_fail(err, db, DB_ERR, "counting the enterprises");
+	size_t cap = (size_t)count + 64;
+	m->ents = malloc(cap * sizeof *m->ents);
+	if (need & NEED_NAMES) {
+		m->codes = malloc(cap * sizeof *m->codes);
+		m->names = malloc(cap * sizeof *m->names);
+	}
+	if (m->ents == NULL || (need & NEED_NAMES && (m->codes == NULL || m->names == NULL)))
+		return err_set(err, 500, "out_of_memory", NULL, "out of memory reading the registry");
+	/* rules that read only facts need only the ids: any order (the
+	 * smallest index that has them), sorted here */
+	int ids_only = !only && need == 0;
 	db_stmt_t *st = only ? db_prepare(db, REGISTRY_SQL " WHERE e.id = $1")
-	                     : db_prepare(db, REGISTRY_SQL " ORDER BY e.id");
+	                : ids_only ? db_prepare(db, "SELECT id FROM enterprises")
+	                : need & (NEED_STREET | NEED_NAMES) ? db_prepare(db, REGISTRY_SQL " ORDER BY e.id")
+	                : db_prepare(db, REGISTRY_SQL_PLAIN);
 	if (st == NULL)
 		return db_fail(err, db, DB_ERR, "reading the registry");
 	if (only)
 		db_bind_int(st, 1, only);
-	size_t cap = 0;
 	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (add_ent(m, &cap) < 0) {
-			db_done(st);
-			return err_set(err, 500, "out_of_memory", NULL, "out of memory reading the registry");
+	while ((rc = db_step(st)) == DB_ROW && m->n < cap) {
+		if (ids_only) {
+			struct match_ent *e = &m->ents[m->n++];
+			memset(e, 0, sizeof *e);
+			e->id = db_col_int(st, 0);
+			e->near = -1;
+		} else {
+			read_registry_row(m, st, need);
 		}
-		read_registry_row(m, st, need, with_names);
 	}
 	db_done(st);
-	if (rc != DB_DONE)
+	if (rc != DB_DONE && rc != DB_ROW)
 		return db_fail(err, db, rc, "reading the registry");
+	if (ids_only)
+		qsort(m->ents, m->n, sizeof *m->ents, by_id);
 	return 0;
 }
 
@@ -142,7 +181,7 @@ static int load_slot(db_t *db, struct policy_match *m, size_t s, const char *nam
 	db_bind_int(st, 2, year);
 	if (only)
 		db_bind_int(st, 3, only);
-	struct rule_num *vals = m->vals + s * m->n;
+	int64_t *vals = m->vals + s * m->n;
 	unsigned char *has = m->has + s * m->n;
 	size_t i = 0;
 	int rc;
@@ -153,7 +192,7 @@ static int load_slot(db_t *db, struct policy_match *m, size_t s, const char *nam
 		if (i == m->n)
 			continue;   /* drain: an enterprise added meanwhile */
 		if (m->ents[i].id == id) {
-			vals[i] = fact_value_from_stored(db_col_int(st, 1));
+			vals[i] = db_col_int(st, 1);
 			has[i] = 1;
 		}
 	}
@@ -172,7 +211,7 @@ static void evaluate(struct policy_match *m)
 		struct match_ent *e = &m->ents[i];
 		u.i = i;
 		u.which = 0;
-		env.reg = e->reg;
+		registry_of(e, &env.reg);
 		rule_eval(m->pr->cond, &env, &res);
 		e->result = (signed char)res.result;
 		if (res.result == RULE_TRUE) {
@@ -182,7 +221,7 @@ static void evaluate(struct policy_match *m)
 				e->result = RULE_UNKNOWN;
 			} else {
 				struct rule_num t;
-				e->amount = bres.amount;
+				e->amount = policy_amount_stored(bres.amount);
 				if (rule_num_add(m->total, bres.amount, &t) == 0)
 					m->total = t;
 			}
@@ -204,9 +243,10 @@ int policy_match_run(db_t *db, const struct policy_rules *pr, int year, int with
 	m->pr = pr;
 	m->arena = arena_new();
 	const char *names[2 * RULE_MAX_REFS];
-	int years[2 * RULE_MAX_REFS], need[2];
-	make_slots(m, names, years, need);
-	if (load_registry(db, m, need, with_names, only, err) < 0)
+	int years[2 * RULE_MAX_REFS];
+	unsigned need = with_names ? NEED_NAMES : 0;
+	make_slots(m, names, years, &need);
+	if (load_registry(db, m, need, only, err) < 0)
 		return -1;
 	size_t cells = m->nslots * m->n;
 	m->vals = malloc((cells ? cells : 1) * sizeof *m->vals);
@@ -223,6 +263,8 @@ int policy_match_run(db_t *db, const struct policy_rules *pr, int year, int with
 void policy_match_free(struct policy_match *m)
 {
 	free(m->ents);
+	free(m->codes);
+	free(m->names);
 	free(m->vals);
 	free(m->has);
 	if (m->arena)
@@ -234,7 +276,8 @@ void policy_match_explain(const struct policy_match *m, size_t i, arena_t *a, st
                           struct rule_result *ben)
 {
 	struct match_ud u = { m, 0, i };
-	struct rule_env env = { .year = m->year, .reg = m->ents[i].reg, .fact = match_fact, .ud = &u };
+	struct rule_env env = { .year = m->year, .fact = match_fact, .ud = &u };
+	registry_of(&m->ents[i], &env.reg);
 	rule_explain(m->pr->cond, &env, cond, a);
 	memset(ben, 0, sizeof *ben);
 	ben->result = RULE_UNKNOWN;
@@ -270,6 +313,11 @@ json_t *policy_missing_json(const struct rule_result *cond, const struct rule_re
 		json_array_append_new(a, json_string(b));
 	}
 	return a;
+}
+
+struct rule_num policy_match_amount(const struct policy_match *m, size_t i)
+{
+	return fact_value_from_stored(m->ents[i].amount);
 }
 
 int64_t policy_amount_stored(struct rule_num amount)

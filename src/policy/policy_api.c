@@ -362,10 +362,10 @@ static int compile_visible(req_t *r, struct policy *p, struct policy_rules *pr)
 	return 0;
 }
 
-static json_t *ent_json(const struct match_ent *e)
+static json_t *ent_json(const struct policy_match *m, size_t i)
 {
-	return json_pack("{s:I,s:s,s:s}", "enterprise_id", (json_int_t)e->id, "credit_code",
-	                 e->credit_code ? e->credit_code : "", "name", e->name ? e->name : "");
+	return json_pack("{s:I,s:s,s:s}", "enterprise_id", (json_int_t)m->ents[i].id, "credit_code",
+	                 m->codes ? m->codes[i] : "", "name", m->names ? m->names[i] : "");
 }
 
 static json_t *match_json(const struct policy_match *m, arena_t *a)
@@ -377,9 +377,9 @@ static json_t *match_json(const struct policy_match *m, arena_t *a)
 		if (e->result == RULE_FALSE && e->near < 0)
 			continue;
 		policy_match_explain(m, i, a, cond, ben);
-		json_t *o = ent_json(e);
+		json_t *o = ent_json(m, i);
 		if (e->result == RULE_TRUE) {
-			json_object_set_new(o, "amount", json_decimal(e->amount));
+			json_object_set_new(o, "amount", json_decimal(policy_match_amount(m, i)));
 			json_object_set_new(o, "clauses", policy_clauses_json(cond));
 			json_array_append_new(el, o);
 		} else if (e->result == RULE_UNKNOWN) {
@@ -444,10 +444,10 @@ void api_policy_explain(req_t *r)
 		struct rule_result *cond = arena_alloc(r->arena, sizeof *cond), *ben = arena_alloc(r->arena, sizeof *ben);
 		policy_match_explain(&m, 0, r->arena, cond, ben);
 		int result = m.ents[0].result;
-		json_t *o = ent_json(&m.ents[0]);
+		json_t *o = ent_json(&m, 0);
 		json_object_set_new(o, "year", json_integer(year));
 		json_object_set_new(o, "result", result == RULE_UNKNOWN ? json_null() : json_boolean(result == RULE_TRUE));
-		json_object_set_new(o, "amount", result == RULE_TRUE ? json_decimal(m.ents[0].amount) : json_null());
+		json_object_set_new(o, "amount", result == RULE_TRUE ? json_decimal(policy_match_amount(&m, 0)) : json_null());
 		json_object_set_new(o, "text", json_string(cond->text ? cond->text : ""));
 		json_object_set_new(o, "value", json_string(cond->value ? cond->value : ""));
 		json_object_set_new(o, "clauses", policy_clauses_json(cond));

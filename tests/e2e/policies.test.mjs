@@ -17,7 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Client, adminServer, cli } from './lib.mjs';
+import { Client, adminServer, cli, startServer } from './lib.mjs';
 
 let S, admin;
 const users = {};
@@ -589,6 +589,36 @@ test('push: near enterprises get the clause and its value; muted codes and the m
   assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '2' })).status, 200);
   assertError(await (await as('ent1')).post(`/api/v1/policies/${exp.id}/push`, { year: 2025 }), 403);
   assertError(await officer.post(`/api/v1/policies/${exp.id}/push`, {}), 422, 'required', 'year');
+});
+
+test('push: the monthly cap counts calendar months in zone time (the clock of ZONEOPS_NOW)', async () => {
+  // two more servers on the same database, their clocks 40 minutes apart
+  // across the end of January in China (UTC+8): still 31 January in UTC
+  const at = async (now) => {
+    process.env.ZONEOPS_NOW = now;
+    try { return await startServer(S.db.url); } finally { delete process.env.ZONEOPS_NOW; }
+  };
+  const jan = await at('2031-01-31T23:30:00'), feb = await at('2031-02-01T00:10:00');
+  try {
+    const login = async (srv) => { const c = new Client(srv.url); assert.equal((await c.login('officer1', PW)).status, 200); return c; };
+    const oj = await login(jan), of = await login(feb);
+    const exp = (await oj.get('/api/v1/policies?q=export-growth')).json.items[0];
+    assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '1' })).status, 200);
+    // E2 and E3 are near the export reward; in January 2031 they have had no push yet
+    assert.deepEqual((await oj.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
+      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+    assert.deepEqual((await oj.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
+      { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2 });
+    // 40 minutes later it is February in the zone: a new month, a new allowance
+    assert.deepEqual((await of.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
+      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+    assert.deepEqual(sql(`SELECT month FROM inbox WHERE kind = 'push' AND month LIKE '2031%' ORDER BY month, id`).split('\n'),
+      ['2031-01', '2031-01', '2031-02', '2031-02']);
+  } finally {
+    assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '2' })).status, 200);
+    await jan.stop();
+    await feb.stop();
+  }
 });
 
 test('inbox: the updates of the enterprise\'s own requests, derived from their history, read one by one', async () => {

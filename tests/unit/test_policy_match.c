@@ -29,6 +29,10 @@ static const char *const COND =
 	"rd_spending[year-1] >= 100 and (street = \"东区\" or key)\n"
 	"  and revenue[year-1] > revenue[year-2] and not high_tech[2024]";
 static const char *const BEN = "min(rd_spending[year-1] * 0.1, 200) + round(revenue[year-1] / 1000, 1)";
+/* key the only registry field */
+static const char *const COND_KEY = "key and rd_spending[year-1] >= 100";
+/* facts only: the match reads just the enterprises' ids */
+static const char *const COND_FACTS = "rd_spending[year-1] >= 100 and revenue[year-1] > revenue[year-2]";
 
 static void exec_ok(db_t *db, const char *sql, int n, const char *const *p)
 {
@@ -38,22 +42,33 @@ static void exec_ok(db_t *db, const char *sql, int n, const char *const *p)
 		db_bind_text(st, i + 1, p[i]);
 	int rc = db_step(st);
 	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		fprintf(stderr, "%s: %s\n", sql, db_errmsg(db));
 	assert_true(rc == DB_DONE || rc == DB_ROW);
+}
+
+static int64_t street(db_t *db, const char *name)
+{
+	db_stmt_t *st = db_prepare(db, "INSERT INTO streets (name) VALUES ($1) RETURNING id");
+	assert_non_null(st);
+	db_bind_text(st, 1, name);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t id = db_col_int(st, 0);
+	db_done(st);
+	return id;
 }
 
 static void seed(db_t *db)
 {
-	const char *streets[] = { "东区" };
-	exec_ok(db, "INSERT INTO streets (name) VALUES ($1)", 1, streets);
-	const char *w[] = { "西区" };
-	exec_ok(db, "INSERT INTO streets (name) VALUES ($1)", 1, w);
+	/* the ids a sequence gives (PostgreSQL's move on after a rollback) */
+	int64_t streets[2] = { street(db, "东区"), street(db, "西区") };
 	for (int k = 0; k < NENT; k++) {
-		char id[16], code[24], name[32], street[8], key[4];
+		char id[16], code[24], name[32], street[24], key[4];
 		int e = FIRST_ID + STEP * k;
 		snprintf(id, sizeof id, "%d", e);
 		snprintf(code, sizeof code, "T%d", e);
 		snprintf(name, sizeof name, "企业%d", e);
-		snprintf(street, sizeof street, "%d", k % 3 == 0 ? 0 : 1 + k % 2);   /* none, 东区, 西区 */
+		snprintf(street, sizeof street, "%lld", k % 3 == 0 ? 0LL : (long long)streets[k % 2]);   /* none, 东区, 西区 */
 		snprintf(key, sizeof key, "%d", k % 5 == 0);
 		const char *p[] = { id, code, name, street, key };
 		exec_ok(db, "INSERT INTO enterprises (id, credit_code, name, street_id, is_key, created_at, updated_at)"
@@ -127,9 +142,8 @@ static void plain_eval(db_t *db, const struct policy_rules *pr, int64_t id, int 
 	}
 }
 
-static void test_match_equals_plain(void **state)
+static void match_equals_plain(const char *cond, size_t nclauses, const char *last_clause)
 {
-	(void)state;
 	testdb_t t;
 	assert_int_equal(testdb_open(&t, "policy_match", 1, 1), 0);
 	assert_int_equal(db_begin(t.db), DB_OK);
@@ -137,9 +151,9 @@ static void test_match_equals_plain(void **state)
 	arena_t *a = arena_new();
 	struct policy_rules pr;
 	err_t e;
-	assert_int_equal(policy_rules_compile(t.db, a, COND, BEN, &pr, &e), 0);
+	assert_int_equal(policy_rules_compile(t.db, a, cond, BEN, &pr, &e), 0);
 	struct policy_match m;
-	assert_int_equal(policy_match_run(t.db, &pr, 2025, 1, 0, &m, &e), 0);
+	assert_int_equal(policy_match_run(t.db, &pr, 2025, 0, 0, &m, &e), 0);
 	assert_int_equal(m.n, NENT);
 	size_t counts[3] = { 0 };   /* eligible, unknown, near */
 	for (size_t i = 0; i < m.n; i++) {
@@ -152,7 +166,7 @@ static void test_match_equals_plain(void **state)
 		assert_int_equal(m.ents[i].result, result);
 		assert_int_equal(m.ents[i].near, near);
 		if (result == RULE_TRUE)
-			assert_true(rule_num_cmp(m.ents[i].amount, amount) == 0);
+			assert_true(rule_num_cmp(policy_match_amount(&m, i), amount) == 0);
 		counts[0] += result == RULE_TRUE;
 		counts[1] += result == RULE_UNKNOWN;
 		counts[2] += near >= 0;
@@ -177,9 +191,9 @@ static void test_match_equals_plain(void **state)
 		if (m.ents[i].result == RULE_TRUE) {
 			struct rule_result c, b;
 			policy_match_explain(&m, i, a, &c, &b);
-			assert_int_equal(c.nclauses, 4);
+			assert_int_equal(c.nclauses, nclauses);
 			assert_non_null(c.clauses[0].value);
-			assert_string_equal(c.clauses[3].text, "not high_tech[2024]");
+			assert_string_equal(c.clauses[nclauses - 1].text, last_clause);
 			break;
 		}
 	policy_match_free(&m);
@@ -187,6 +201,24 @@ static void test_match_equals_plain(void **state)
 	arena_free(a);
 	db_rollback(t.db);
 	testdb_close(&t);
+}
+
+static void test_match_equals_plain(void **state)
+{
+	(void)state;
+	match_equals_plain(COND, 4, "not high_tech[2024]");
+}
+
+static void test_match_facts_only_equals_plain(void **state)
+{
+	(void)state;
+	match_equals_plain(COND_FACTS, 2, "revenue[2024] > revenue[2023]");
+}
+
+static void test_match_key_equals_plain(void **state)
+{
+	(void)state;
+	match_equals_plain(COND_KEY, 2, "rd_spending[2024] >= 100");
 }
 
 static void test_match_empty_and_amount_stored(void **state)
@@ -221,6 +253,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match_equals_plain),
+		cmocka_unit_test(test_match_facts_only_equals_plain),
+		cmocka_unit_test(test_match_key_equals_plain),
 		cmocka_unit_test(test_match_empty_and_amount_stored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
