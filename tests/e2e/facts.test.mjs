@@ -141,6 +141,16 @@ describe('import over HTTP', () => {
     assert.deepEqual(yearOf(await factsOf(ents[2].id), 2010), {});
   });
 
+  test('a credit code registered with a failing checksum (an admin\'s note) takes facts; lower case and full width are normalised', async () => {
+    const bad = ents[3].credit_code.slice(0, 8) + '77770001';
+    const code = bad + '0' + 'Y';
+    const e = await as.admin.post('/api/v1/enterprises', { credit_code: code, name: '早期赋码测试企业', credit_code_note: '早期赋码，登记如此' });
+    assert.equal(e.status, 201, e.text);
+    const { job } = await run('admin', csv([[code.toLowerCase(), 2010, 'revenue', 5], [code.replace(/7/g, '７'), 2011, 'revenue', 6]]));
+    assert.deepEqual([errs(job), job.report.created], [[], 2]);
+    assert.deepEqual(yearOf(await factsOf(e.json.id), 2011), { revenue: 6 });
+  });
+
   test('GBK CSV with Chinese headers and labels; XLSX with number cells', async () => {
     const c = ents[3].credit_code;
     let { job } = await run('admin', gbk(csv([[c, '2010年', '营业收入', '８００'], [c, 2010, '高新技术企业', 0]],
