@@ -1088,7 +1088,7 @@ export default {
   'inbox.noneHere': 'Nothing here.',
   'inbox.grantTitle': '{name} ({year}): a grant for you',
   'inbox.pushTitle': 'You may qualify for "{name}"',
-  'inbox.requestTitle': 'News on your request "{title}"',
+  'inbox.requestTitle': 'Your request "{title}": {action}',
   'inbox.requestEvent': '{action}; now:',
   'inbox.grantLead': 'From the data the zone holds, your enterprise qualifies for "{name}" ({year}) without an application; confirm and it will be paid:',
   'inbox.why': 'Why you qualify (with your own numbers)',

@@ -1092,7 +1092,7 @@ export default {
   'inbox.noneHere': '此分类下暂无消息。',
   'inbox.grantTitle': '{name}（{year}年度）兑现通知',
   'inbox.pushTitle': '您可能符合“{name}”',
-  'inbox.requestTitle': '诉求“{title}”有新进展',
+  'inbox.requestTitle': '诉求“{title}”：{action}',
   'inbox.requestEvent': '{action}，当前状态：',
   'inbox.grantLead': '根据平台已有数据，贵企业符合“{name}”（{year}年度）的条件，无需申请，确认后即可拨付：',
   'inbox.why': '符合的依据（代入贵企业数据）',

@@ -231,7 +231,7 @@ export function itemTitle(x) {
     return t('inbox.grantTitle', { name, year: b.year ?? '' });
   if (x.kind === 'push')
     return t('inbox.pushTitle', { name });
-  return t('inbox.requestTitle', { title: x.title || x.request_id || '' });
+  return t('inbox.requestTitle', { title: x.title || x.request_id || '', action: b.action ? eventLabel(b.action) : t('inbox.kind.request') });
 }
 
 /* A request update: what was done and the request's status now. */
