@@ -109,16 +109,14 @@ async function library(ctx) {
   const q = input('q', { type: 'search', value: ctx.query.get('q') || '', placeholder: t('pol.searchPh'), maxlength: 100 });
   q.setAttribute('aria-label', t('pol.search'));
   q.dataset.testid = 'pol-search';
-  const staff = can(ctx.user, OP.create) || can(ctx.user, OP.match);
-  const state = staff ? select('state', [['', t('common.all')], ...POLICY_STATES.map((s) => [s, t(`pol.state.${s}`)])], ctx.query.get('state') || '') : null;
-  if (state)
-    state.dataset.testid = 'pol-state';
+  const state = select('state', [['', t('common.all')], ...POLICY_STATES.map((s) => [s, t(`pol.state.${s}`)])], ctx.query.get('state') || '');
+  state.dataset.testid = 'pol-state';
   let tag = ctx.query.get('tag') || '';
   const tagsEl = h('div', { class: 'pol-tagbar', role: 'group', 'aria-label': t('pol.tags') });
   const list = h('div', { class: 'pol-list', dataset: { testid: 'pol-list' } }, loading());
   const form = h('form', { class: 'filters', role: 'search' },
     h('label', { class: 'filter grow' }, h('span', null, t('pol.search')), q),
-    state ? h('label', { class: 'filter' }, h('span', null, t('pol.stateLabel')), state) : null,
+    h('label', { class: 'filter' }, h('span', null, t('pol.stateLabel')), state),
     h('button', { class: 'btn', type: 'submit' }, t('pol.searchBtn')));
   const create = can(ctx.user, OP.create) ? h('a', { class: 'btn btn-primary', href: '#/policies/new', dataset: { testid: 'pol-new' } }, `＋ ${t('pol.new')}`) : null;
   const statsBox = can(ctx.user, OP.stats) ? h('div', { class: 'pol-stats' }) : null;
@@ -134,8 +132,10 @@ async function library(ctx) {
 
   let seq = 0;
   const load = async () => {
+    if (!ctx.alive())
+      return;
     const mine = ++seq;
-    const params = { q: q.value.trim(), tag, state: state ? state.value : '' };
+    const params = { q: q.value.trim(), tag, state: state.value };
     const qs = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
     history.replaceState(null, '', `#/policies${qs.toString() ? `?${qs}` : ''}`);
     let res;
@@ -156,8 +156,7 @@ async function library(ctx) {
     replace(list, items.length ? items.map(policyCard) : empty(t('pol.none')));
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
-  if (state)
-    state.addEventListener('change', load);
+  state.addEventListener('change', load);
   await Promise.all([load(), statsBox ? statsPanel(ctx, statsBox) : null]);
 }
 
