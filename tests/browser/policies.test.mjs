@@ -148,6 +148,14 @@ test('a demo policy: its cases pass; the match explains the eligible, the unknow
   assert.equal(await page.locator('[data-testid=explain] .badge[data-result]').getAttribute('data-result'), 'yes');
   assert.match(await page.locator('[data-testid=explain] .explain-head strong').textContent(), /万元/);
   assert.ok(await page.locator('[data-testid=explain] [data-testid=clauses] li').count() >= 2);
+  /* push to the nearly eligible: how many got it, how many the monthly cap or a mute kept out */
+  await page.click('[data-testid=pol-push]');
+  await page.selectOption('.modal select[name=year]', year);
+  const pushed = page.waitForResponse((r) => /\/push$/.test(r.url()));
+  await page.click('.modal [data-testid=push-go]');
+  assert.equal((await pushed).status(), 200);
+  assert.match(await page.locator('.modal [data-testid=push-result]').textContent(), /已推送 \d+ 家.*跳过 \d+ 家.*跳过 \d+ 家/);
+  await page.keyboard.press('Escape');
   assertClean(problems, 'a demo policy');
   await context.close();
 });

@@ -901,7 +901,7 @@ export default {
   'pol.pushTitle': 'Push "{name}"',
   'pol.pushLead': 'Tell the enterprises that miss exactly one condition. Enterprises that muted this policy or have had this month\'s pushes already get nothing.',
   'pol.pushGo': 'Push',
-  'pol.pushed': 'Pushed to {n}; skipped {muted} that muted it and {cap} at this month\'s limit.',
+  'pol.pushed': 'Pushed to {n}; skipped {muted} that muted it, {cap} at this month\'s limit and {already} told before.',
   'pol.year': 'Year',
   'pol.yearN': 'year {year}',
   'pol.allYears': 'All years',

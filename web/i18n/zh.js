@@ -905,7 +905,7 @@ export default {
   'pol.pushTitle': '推送“{name}”',
   'pol.pushLead': '向只差一项条件即可享受的企业推送提醒。已屏蔽此政策的企业和本月推送已达上限的企业不会收到（无事不扰）。',
   'pol.pushGo': '开始推送',
-  'pol.pushed': '已推送 {n} 家；因企业屏蔽跳过 {muted} 家，因本月推送次数已满跳过 {cap} 家。',
+  'pol.pushed': '已推送 {n} 家；因企业屏蔽跳过 {muted} 家，因本月推送次数已满跳过 {cap} 家，此前已推送过的 {already} 家不再重复推送。',
   'pol.year': '年度',
   'pol.yearN': '{year}年度',
   'pol.allYears': '全部年度',

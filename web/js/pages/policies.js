@@ -330,7 +330,7 @@ function pushDialog(p) {
     go.disabled = true;
     try {
       const r = await post(`/api/v1/policies/${p.id}/push`, { year: Number(year.value) });
-      replace(out, h('p', { class: 'pol-push-result' }, t('pol.pushed', { n: fmtCount(r.pushed), muted: fmtCount(r.skipped_muted), cap: fmtCount(r.skipped_cap) })));
+      replace(out, h('p', { class: 'pol-push-result' }, t('pol.pushed', { n: fmtCount(r.pushed), muted: fmtCount(r.skipped_muted), cap: fmtCount(r.skipped_cap), already: fmtCount(r.skipped_already ?? 0) })));
     } catch (ex) {
       showFormError(form, ex);
     }
