@@ -236,6 +236,7 @@ static void test_match_empty_and_amount_stored(void **state)
 	assert_int_equal(m.n, 0);
 	assert_int_equal(m.eligible, 0);
 	policy_match_free(&m);
+	policy_rules_free(&pr);
 	/* a syntax error names the rule, line and column */
 	assert_int_equal(policy_rules_compile(t.db, a, "revenue >", BEN, &pr, &e), -1);
 	assert_string_equal(e.code, "syntax");
