@@ -9,7 +9,7 @@
  * only its checksum is taken when the registry holds it so, with its
  * note); year 1900..2199; fact: a name of GET /api/v1/facts/defs (any
  * case) or its Chinese label; value: a decimal with at most 4 decimals,
- * |value| < 10^14, exact (never through a double); a yes/no fact 0 or 1.
+ * |value| < 10^11, exact (never through a double); a yes/no fact 0 or 1.
  * A (credit_code, year, fact) already stored is replaced; the same one
  * twice in a file is a bad row.
  */
@@ -176,7 +176,7 @@ static int parse_value(struct import *im, const struct import_row *row, struct f
 	case FACT_VALUE_PRECISION:
 		return import_bad(im, row, "value", "too_precise", b, "value \"%s\" has more than %d decimals", b, FACT_DECIMALS);
 	case FACT_VALUE_RANGE:
-		return import_bad(im, row, "value", "out_of_range", b, "value \"%s\" is out of range (below 10^14)", b);
+		return import_bad(im, row, "value", "out_of_range", b, "value \"%s\" is out of range (below 10^11)", b);
 	default:
 		return import_bad(im, row, "value", "not_a_number", b, "value \"%s\" is not a number", b);
 	}

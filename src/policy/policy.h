@@ -306,7 +306,9 @@ int rule_to_text(const rule_t *r, int clause, enum rule_lang lang, const struct 
  * fact is 0 or 1.
  * ====================================================================== */
 #define FACT_DECIMALS 4
-#define FACT_STORED_MAX ((int64_t)999999999999999999)  /* |value| < 10^14 */
+/* |value| < 10^11 (10^15 yuan in 万元): at most 15 significant digits, so
+ * that json_decimal() prints every fact exactly */
+#define FACT_STORED_MAX ((int64_t)999999999999999)
 #define FACT_YEAR_MIN 1900
 #define FACT_YEAR_MAX 2199
 
@@ -337,7 +339,7 @@ int fact_set_many(db_t *db, const struct fact_row *rows, size_t n);
 enum { FACT_NEW = 1, FACT_REPLACED = 2, FACT_SAME = 3 };
 int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was);
 /* value x 10^4 as stored: 0, or -1 when value has more than FACT_DECIMALS
- * decimals or |value| >= 10^14. */
+ * decimals or |value| >= 10^11. */
 int fact_value_to_stored(struct rule_num value, int64_t *out);
 struct rule_num fact_value_from_stored(int64_t stored);
 /* A fact's value from the text of a cell (trimmed; a decimal as
@@ -345,12 +347,13 @@ struct rule_num fact_value_from_stored(int64_t stored);
  * double.  lenient (an XLSX number cell): a double's 16-17 digit text
  * ("12345.678900000001") is first rounded to 15 significant digits.
  * 0, or FACT_VALUE_NAN (not a number), FACT_VALUE_PRECISION (more than
- * FACT_DECIMALS decimals), FACT_VALUE_RANGE (|value| >= 10^14). */
+ * FACT_DECIMALS decimals), FACT_VALUE_RANGE (|value| >= 10^11). */
 enum { FACT_VALUE_NAN = -1, FACT_VALUE_PRECISION = -2, FACT_VALUE_RANGE = -3 };
 int fact_value_parse(const char *s, int lenient, struct rule_num *out);
 /* A JSON number for an exact decimal: an integer when whole (exact), else a
  * real, which the server prints with 15 significant digits: exact for any
- * decimal of at most 15 significant digits (every fact below 10^11). */
+ * decimal of at most 15 significant digits (every fact, every amount
+ * rounded to 2 decimals below 10^13). */
 json_t *json_decimal(struct rule_num n);
 
 /* ======================================================================
