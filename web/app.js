@@ -37,6 +37,8 @@ import * as calendar from './js/pages/calendar.js';
 import * as kioskInfo from './js/pages/kioskinfo.js';
 import { myEnterprise, inbox } from './js/pages/portal.js';
 import * as indicators from './js/pages/indicators.js';
+import * as policies from './js/pages/policies.js';
+import { refreshNavUnread } from './js/policy.js';
 import * as facts from './js/pages/facts.js';
 import * as users from './js/pages/users.js';
 import * as audit from './js/pages/audit.js';
@@ -69,8 +71,9 @@ const ROUTES = [
   { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: dashboard },
   { id: 'facts', group: 'work', section: 'service', needs: ['GET /api/v1/facts/defs', 'POST /api/v1/facts/import'], page: facts },
   { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: requests },
-  { id: 'inbox', group: 'work', needs: [], scope: 'enterprise_id', page: inbox },
-  { id: 'policies', group: 'work', needs: ZONE_STAFF, page: wipPage.module('policies') },
+  { id: 'inbox', group: 'work', needs: ['GET /api/v1/inbox'], scope: 'enterprise_id', page: inbox },
+  /* the library; an enterprise reads its pushes in its inbox instead */
+  { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: policies },
   { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: indicators },
   { id: 'land', group: 'work', needs: ZONE_STAFF, page: wipPage.module('land') },
   { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: inspections },
@@ -445,6 +448,7 @@ function showShell() {
 
   replace(root, h('div', { class: 'app' }, topbar, nav, scrim, view));
   state.shell = { view, links, zone, setNavOpen };
+  refreshNavUnread(u);
   renderRoute();
 }
 

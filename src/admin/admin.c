@@ -10,6 +10,7 @@ const struct setting_def setting_defs[] = {
 	{ "city_name", "", "the city the zone belongs to (for city-wide ranks)" },
 	{ "zone.name", "", "the zone's region name in the indicator statistics (default: the region marked as the zone)" },
 	{ "report.top_ranks", "3", "ranks up to this one are named in the monthly report paragraph (1-99)" },
+	{ "push_monthly_cap", "2", "policy pushes an enterprise gets at most per calendar month (0-99)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -50,10 +51,11 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 		*msg = "the value must be text of at most 200 characters";
 		return -1;
 	}
-	if (strcmp(key, "report.top_ranks") == 0) {
+	if (strcmp(key, "report.top_ranks") == 0 || strcmp(key, "push_monthly_cap") == 0) {
 		size_t n = strlen(value);
-		if (n < 1 || n > 2 || strspn(value, "0123456789") != n || atoi(value) < 1) {
-			*msg = "the value must be a whole number from 1 to 99";
+		int lo = strcmp(key, "push_monthly_cap") == 0 ? 0 : 1;
+		if (n < 1 || n > 2 || strspn(value, "0123456789") != n || atoi(value) < lo) {
+			*msg = lo ? "the value must be a whole number from 1 to 99" : "the value must be a whole number from 0 to 99";
 			return -1;
 		}
 	}

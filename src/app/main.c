@@ -13,6 +13,7 @@
 #include "demo/demo.h"
 #include "http/http.h"
 #include "indicators/indicators.h"
+#include "policy/policy.h"
 #include "policy/facts.h"
 #include "race/race.h"
 #include "service/service.h"
@@ -613,6 +614,7 @@ static int cmd_import_targets(int argc, char **argv) { return with_db_args(argc,
 static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc, argv, cli_report_monthly); }
 
 static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, argv, cli_import_race); }
+static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, argv, cli_policy_match); }
 static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
 
 static int cmd_version(int argc, char **argv)
@@ -673,6 +675,9 @@ static const struct cmd cmds[] = {
 	{ "report", "monthly", cmd_report_monthly, "report monthly --period YYYY-MM --format md|html|xlsx [-o FILE]",
 	  "Write the monthly indicator bulletin: md is a Jekyll post (front matter, the report paragraph and\n"
 	  "the table), html a printable page, xlsx the table with numbers as numbers." },
+	{ "policy", "match", cmd_policy_match, "policy match CODE --year YYYY",
+	  "Match policy CODE (its published version, else its newest) over every enterprise for a year and print\n"
+	  "how many are eligible, not eligible, near (one clause short) and unknown, and the total amount (万元)." },
 	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },

@@ -8,6 +8,7 @@
 
 #include "admin/admin.h"
 #include "indicators/indicators.h"
+#include "policy/policy.h"
 #include "policy/facts.h"
 #include "race/race.h"
 #include "service/service.h"
@@ -36,6 +37,14 @@
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
 #define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER)   /* who may import something */
+/* policies (免审即享, 政策推送): the service center (officers) and admins
+ * write rules, make batches and push; leaders approve; enterprises read
+ * the published library and their own inbox */
+#define P_POL_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_STATISTICIAN)
+#define P_POL_WRITE  (ROLE_ADMIN | ROLE_OFFICER)
+#define P_POL_LEAD   (ROLE_ADMIN | ROLE_LEADER)
+#define P_INBOX      (ROLE_ENTERPRISE)
+#define P_INBOX_READ (ROLE_ADMIN | ROLE_ENTERPRISE)   /* an admin: any enterprise's, ?enterprise_id= */
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -143,6 +152,32 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/indicators/import",    api_indicators_import, P_IND_WRITE, R_RAW | R_NOTX, 16u << 20 },
 	{ "POST",   "/api/v1/indicators/targets/import", api_targets_import, P_IND_WRITE, R_RAW | R_NOTX, 16u << 20 },
 
+	/* policies: the library, versions, cases, the match, batches, push */
+	{ "GET",    "/api/v1/policies",             api_policies_list,    P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/policies",             api_policies_create,  P_POL_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/policies/stats",       api_policies_stats,   P_POL_READ, 0, 0 },
+	{ "GET",    "/api/v1/policies/{id}",        api_policy_get,       P_ANY,    0, 0 },
+	{ "PATCH",  "/api/v1/policies/{id}",        api_policy_update,    P_POL_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/policies/{id}/publish", api_policy_publish,  P_POL_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/policies/{id}/test",   api_policy_test,      P_POL_READ, 0, 0 },
+	{ "GET",    "/api/v1/policies/{id}/match",  api_policy_match,     P_POL_READ, 0, 0 },
+	{ "GET",    "/api/v1/policies/{id}/explain", api_policy_explain,  P_POL_READ, 0, 0 },
+	{ "POST",   "/api/v1/policies/{id}/push",   api_policy_push,      P_POL_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/policies/{id}/batches", api_policy_batches_list, P_POL_READ, 0, 0 },
+	{ "POST",   "/api/v1/policies/{id}/batches", api_policy_batches_create, P_POL_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/batches",              api_batches_list,     P_POL_READ, 0, 0 },
+	{ "GET",    "/api/v1/batches/{id}",         api_batch_get,        P_POL_READ, 0, 0 },
+	{ "POST",   "/api/v1/batches/{id}/approve", api_batch_approve,    P_POL_LEAD, 0, 0 },
+	{ "POST",   "/api/v1/batches/{id}/reject",  api_batch_reject,     P_POL_LEAD, 0, 0 },
+	{ "POST",   "/api/v1/batches/{id}/paid",    api_batch_paid,       P_POL_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/batches/{id}/export",  api_batch_export,     P_POL_READ, 0, 0 },
+	/* the enterprise inbox: an enterprise account's own (others' items 404) */
+	{ "GET",    "/api/v1/inbox",                api_inbox_list,       P_INBOX_READ, 0, 0 },
+	{ "POST",   "/api/v1/inbox/{id}/read",      api_inbox_read,       P_INBOX,  0, 0 },
+	{ "POST",   "/api/v1/inbox/{id}/confirm",   api_inbox_confirm,    P_INBOX,  0, 0 },
+	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },
+	{ "POST",   "/api/v1/inbox/{id}/mute",      api_inbox_mute,       P_INBOX,  0, 0 },
+	{ "DELETE", "/api/v1/inbox/{id}/mute",      api_inbox_unmute,     P_INBOX,  0, 0 },
 	/* yearly facts of the enterprises (issue 10) */
 	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },

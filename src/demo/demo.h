@@ -9,7 +9,8 @@
  * demo_race.c after their leads), the city's regions and two years of
  * monthly cumulative indicators with the zone's 2026 targets, and the
  * enterprises' yearly facts of the three years before the clock's (written
- * by demo_facts.c)).  It writes
+ * by demo_facts.c), and the three policies of docs/rules.md §11 with a
+ * batch in each state and a push (demo_policy.c)).  It writes
  * nothing itself: every row goes through the function the API, the CLI or
  * an importer writes it with, so each table has one writer.  The credit
  * codes it makes are checked by core/creditcode.c.

@@ -11,7 +11,10 @@
  * documented for users in docs/rules.md.
  *
  * Files: rule.c (the rule engine), facts.c (yearly facts: their
- * definitions and storage).
+ * definitions and storage); policies.c and cases.c (policies in versions
+ * and their test cases), match.c (the match, the CLI), batches.c and
+ * batch_view.c (免审即享 batches), inbox.c and push.c (the enterprise inbox,
+ * 政策推送), policy_api.c and batch_api.c (their HTTP handlers).
  */
 #ifndef ZONEOPS_POLICY_H
 #define ZONEOPS_POLICY_H
@@ -352,5 +355,232 @@ int fact_value_parse(const char *s, int lenient, struct rule_num *out);
  * decimal of at most 15 significant digits (every fact, every amount
  * rounded to 2 decimals below 10^13). */
 json_t *json_decimal(struct rule_num n);
+
+/* ======================================================================
+ * Policies (policies.c, cases.c)
+ *
+ * A policy is one row per version of its code: a draft is edited in place;
+ * a published version is never edited -- a change makes version + 1, a
+ * draft, and publishing it supersedes the published one.  Publishing runs
+ * the policy's cases (OpenFisca-style tests: facts and registry fields ->
+ * the expected result and amount) and refuses when one fails.  The domain
+ * functions take the acting user's id and the time, never a req_t, fill
+ * an err_t and return -1 on failure; the caller runs them inside its
+ * transaction (policy_api.c, the demo).
+ * ====================================================================== */
+#define POLICY_CODE_MAX 40        /* [A-Za-z0-9._-] */
+#define POLICY_NAME_MAX 200
+#define POLICY_SUMMARY_MAX 4000
+#define POLICY_TAGS_MAX 16
+#define POLICY_TAG_MAX 32
+#define POLICY_CASES_MAX 100
+#define POLICY_CASE_FACTS_MAX 64
+
+struct policy {
+	int64_t id;
+	const char *code, *name, *summary, *condition, *benefit, *state;  /* in the arena */
+	int version;
+	json_t *tags, *cases;       /* owned: policy_clear() */
+	int64_t created_at, published_at;   /* published_at 0: never */
+};
+/* Load version id.  0, or -1 with err (404 not_found, database). */
+int policy_load(db_t *db, arena_t *a, int64_t id, struct policy *p, err_t *err);
+/* The id of code's published version (0: none; -1 database error). */
+int64_t policy_published_id(db_t *db, const char *code);
+void policy_clear(struct policy *p);
+
+/* What a POST or PATCH gives; NULL: not given (PATCH keeps the value).
+ * condition and benefit as sent (not trimmed: the columns of errors count
+ * from the text's first character). */
+struct policy_in {
+	const char *code, *name, *summary, *condition, *benefit;
+	json_t *tags, *cases;       /* borrowed */
+};
+/* Create version 1 of a new code (a draft).  422 invalid (field), the
+ * rule's errors (syntax, too_long, too_deep, too_complex with field
+ * condition or benefit; nothing stored), 409 code_taken.  0 with *id. */
+int policy_create(db_t *db, arena_t *a, const struct policy_in *in, int64_t actor, int64_t now, int64_t *id,
+                  err_t *err);
+/* Change version id: a draft in place (*out_id = id); a published version
+ * by a new draft version + 1 of the same code (*out_id its id); 409
+ * not_editable for a superseded or withdrawn one.  Errors as create. */
+int policy_update(db_t *db, arena_t *a, int64_t id, const struct policy_in *in, int64_t actor, int64_t now,
+                  int64_t *out_id, err_t *err);
+/* Publish draft id: run its cases (*report gets the run as
+ * policy_cases_run gives it, owned, also on failure): 422 cases_failed
+ * (params failed) when one fails, 409 not_draft; else the draft is
+ * published and code's previously published version superseded. */
+int policy_publish(db_t *db, arena_t *a, int64_t id, int64_t now, json_t **report, err_t *err);
+
+/* A policy's rules parsed with the facts known now. */
+struct policy_rules {
+	rule_t *cond, *ben;
+	struct rule_facts facts;    /* in the arena */
+};
+/* Parse condition and benefit (the errors of rule_parse, field condition
+ * or benefit).  0, or -1 with err. */
+int policy_rules_compile(db_t *db, arena_t *a, const char *condition, const char *benefit,
+                         struct policy_rules *out, err_t *err);
+void policy_rules_free(struct policy_rules *pr);
+
+/* The policy as the API shows it; full adds cases and versions (only the
+ * published ones when published_only).  NULL on a database error. */
+json_t *policy_json(db_t *db, arena_t *a, const struct policy *p, int full, int published_only,
+                    const struct rule_facts *facts);
+
+/* cases.c: check a cases array (422 invalid, field "cases", params index
+ * and reason); 0 or -1. */
+int policy_cases_check(const json_t *cases, err_t *err);
+/* Run the cases: {"passed":N,"failed":N,"cases":[{"name","ok","result",
+ * "amount","expected","clauses","missing"}]}; *failed the count.  Texts
+ * allocated in a. */
+json_t *policy_cases_run(const struct policy_rules *pr, const json_t *cases, arena_t *a, int *failed);
+
+/* ======================================================================
+ * The match (match.c)
+ *
+ * Who is eligible for a policy in a year, over every enterprise: the
+ * registry in one query, each fact reference (fact, year) of the rules in
+ * one query over the index facts_by_fact, both in enterprise order, then
+ * rule_eval per enterprise with no allocation.  Explanations
+ * (rule_explain) only for what is shown.
+ * ====================================================================== */
+struct match_ent {                      /* 48 bytes: 100,000 of them fit in 5 MB */
+	int64_t id;
+	const char *industry, *street;      /* NULL: not known, or not read (the rules do not name it) */
+	int32_t founded_year;               /* 0: not known */
+	signed char key;                    /* 1 a key enterprise, 0 not */
+	signed char result;                 /* RULE_TRUE (eligible, benefit known), RULE_FALSE, RULE_UNKNOWN */
+	signed char near;                   /* the near clause, or -1 */
+	signed char land_known;
+	int64_t land_mu;                    /* x 10^4, when land_known */
+	int64_t amount;                     /* eligible: the benefit rounded to 2 decimals, x 10^4 */
+};
+struct policy_match {
+	int year;
+	const struct policy_rules *pr;
+	arena_t *arena;                     /* the registry's strings */
+	size_t n;
+	struct match_ent *ents;             /* by id */
+	const char **codes, **names;        /* [i]: credit code and name (with_names; else NULL) */
+	size_t nslots;                      /* the different (fact, year) read */
+	int slot[2][RULE_MAX_REFS];         /* condition's, benefit's reference -> slot (-1: a field) */
+	int64_t *vals;                      /* [slot * n + i]: the stored value (x 10^4) */
+	unsigned char *has;                 /* [slot * n + i]: 1 found */
+	size_t eligible, unknown, near, not_eligible;
+	struct rule_num total;              /* the eligible's amounts added */
+};
+/* Match pr for year over every enterprise (only: just that one, 0: all).
+ * 0, or -1 with err (database, 500 out of memory).  Free with
+ * policy_match_free() in both cases. */
+int policy_match_run(db_t *db, const struct policy_rules *pr, int year, int with_names, int64_t only,
+                     struct policy_match *m, err_t *err);
+void policy_match_free(struct policy_match *m);
+/* Explain enterprise i: the condition's clauses with values (allocated in
+ * a) into *cond, and the benefit into *ben (when eligible). */
+void policy_match_explain(const struct policy_match *m, size_t i, arena_t *a, struct rule_result *cond,
+                          struct rule_result *ben);
+/* [{"text","value","result"}] of an explained condition */
+json_t *policy_clauses_json(const struct rule_result *res);
+/* ["tax_paid[2024]", ...]: what left the condition (or, eligible, the
+ * benefit) unknown. */
+json_t *policy_missing_json(const struct rule_result *cond, const struct rule_result *ben);
+/* The rounded amount x 10^4 as stored (amount columns). */
+int64_t policy_amount_stored(struct rule_num amount);
+/* Enterprise i's amount (eligible) as an exact decimal. */
+struct rule_num policy_match_amount(const struct policy_match *m, size_t i);
+/* `zoneops policy match CODE --year Y`: counts and the total amount. */
+int cli_policy_match(int argc, char **argv, db_t *db);
+
+/* ======================================================================
+ * Batches (batches.c): 免审即享
+ *
+ * A batch grants a policy's eligible enterprises of a year; an item per
+ * (policy code, year, enterprise) whatever the batch (the unique key of
+ * policy_batch_items, INSERT ... ON CONFLICT DO NOTHING: nothing granted
+ * twice, under concurrency too).  pending -> approved (each enterprise gets
+ * an inbox grant to confirm or decline) or rejected (its items deleted, so
+ * they can be granted again); approved -> closed when no item is left
+ * granted or confirmed after payments.
+ * ====================================================================== */
+#define BATCH_REASON_MAX 1000
+/* 0 with *id; 409 not_published, 409 nothing_to_grant (every eligible
+ * enterprise already granted, or none eligible). */
+int batch_create(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t actor, int64_t now, int64_t *id,
+                 err_t *err);
+/* approve (1) or reject (0, reason required) pending batch id. */
+int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reason, int64_t actor, int64_t now,
+                 err_t *err);
+/* Confirmed items of approved batch id become paid (409 not_confirmed
+ * naming an item that is not, nothing changed); the batch is closed when
+ * none is left granted or confirmed. */
+int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err);
+/* The batch with its counts and items; NULL with err (404, database). */
+json_t *batch_json(db_t *db, int64_t id, int with_items, err_t *err);
+/* {"items":[batch without its items]}, newest first (at most 500): of
+ * policy code (every version; NULL: every policy), in state (NULL: any),
+ * of year (0: any). */
+json_t *batch_list_json(db_t *db, const char *code, const char *state, int year, err_t *err);
+/* The workbook for the finance bureau, written to path. */
+int batch_export_xlsx(db_t *db, int64_t id, const char *path, err_t *err);
+/* Amounts granted by policy and by street (approved and closed batches;
+ * year 0: every year). */
+json_t *policy_stats_json(db_t *db, int year, err_t *err);
+
+/* ======================================================================
+ * The enterprise inbox and push (inbox.c): 政策推送, 无事不扰
+ * ====================================================================== */
+#define PUSH_CAP_DEFAULT 2
+/* The inbox of an enterprise: grants, pushes, and the updates of its own
+ * requests (derived from their history, ids "request-N"), newest first,
+ * with the unread count. */
+json_t *inbox_json(db_t *db, int64_t enterprise_id, err_t *err);
+/* Mark item id ("17" or "request-N") read.  404 when not the enterprise's. */
+int inbox_read(db_t *db, int64_t enterprise_id, const char *id, int64_t now, err_t *err);
+/* Confirm (1) or decline (0, reason required) grant id of the enterprise:
+ * 404 someone else's, 409 not_open (decided already, not approved). */
+int inbox_answer(db_t *db, int64_t enterprise_id, int64_t id, int confirm, const char *reason, int64_t now,
+                 err_t *err);
+/* Mute (1) or unmute (0) the policy of push id. */
+int inbox_mute(db_t *db, int64_t enterprise_id, int64_t id, int mute, int64_t now, err_t *err);
+struct push_result {
+	int64_t pushed, skipped_muted, skipped_cap, skipped_already;
+};
+/* Push published policy id to the enterprises near it in year: once per
+ * (policy code, year, enterprise), not to those who muted the code, and at
+ * most setting push_monthly_cap pushes per enterprise per calendar month
+ * (zone time of now). */
+int policy_push(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t now, struct push_result *out,
+                err_t *err);
+
+/* ======================================================================
+ * HTTP handlers (policy_api.c: the library, match, explain, push;
+ * batch_api.c: batches and the inbox).  routes.c says who may call them.
+ * ====================================================================== */
+struct req;
+void api_policies_list(struct req *r);
+void api_policies_create(struct req *r);
+void api_policies_stats(struct req *r);
+void api_policy_get(struct req *r);
+void api_policy_update(struct req *r);
+void api_policy_publish(struct req *r);
+void api_policy_test(struct req *r);
+void api_policy_match(struct req *r);
+void api_policy_explain(struct req *r);
+void api_policy_push(struct req *r);
+void api_policy_batches_create(struct req *r);
+void api_policy_batches_list(struct req *r);
+void api_batches_list(struct req *r);
+void api_batch_get(struct req *r);
+void api_batch_approve(struct req *r);
+void api_batch_reject(struct req *r);
+void api_batch_paid(struct req *r);
+void api_batch_export(struct req *r);
+void api_inbox_list(struct req *r);
+void api_inbox_read(struct req *r);
+void api_inbox_confirm(struct req *r);
+void api_inbox_decline(struct req *r);
+void api_inbox_mute(struct req *r);
+void api_inbox_unmute(struct req *r);
 
 #endif

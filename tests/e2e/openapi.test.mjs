@@ -318,7 +318,9 @@ test('spec: every $ref resolves, every operation has an id, a 2xx response and s
     // cancel 202, a transition of an existing record 200
     if (o.method === 'POST' && o.path !== '/api/v1/session') {
       const upload = o.op.requestBody && bodyMedia(o) !== 'application/json';
-      const want = o.path.endsWith('/transitions') || o.path === '/api/v1/me/password' ? '200'
+      // a policy's, a batch's or an inbox item's step (publish, approve, confirm, ...) changes it: 200
+      const step = /^\/api\/v1\/(policies|batches|inbox)\/\{id\}\/(publish|test|push|approve|reject|paid|read|confirm|decline|mute)$/.test(o.path);
+      const want = o.path.endsWith('/transitions') || o.path === '/api/v1/me/password' || step ? '200'
         : upload || o.path.endsWith('/cancel') ? '202' : '201';
       assert.ok(o.op.responses[want], `${label}: answers ${want}`);
     }
@@ -440,6 +442,7 @@ async function pathIds(ctx, o) {
 function readQuery(ctx, o) {
   if (usesApiKey(o)) return { api_key: ctx.token };
   if (o.path === '/api/v1/calendar/due') return { from: '2022-03-01', days: '5' };
+  if (o.path === '/api/v1/policies/{id}/explain') return { enterprise_id: String(ctx.explainId ?? 1), year: '2025' };
   return {};
 }
 

@@ -3,7 +3,9 @@
  * touch kiosk at #/kiosk, outside the staff shell.  Log in with the
  * unified social credit code and the password or a one-time code from
  * staff; then three big buttons: 我要反映问题 (#/kiosk/raise), 查看办理进度
- * (#/kiosk/progress[/ID]) and 政策推送 (#/kiosk/inbox).  Every touch
+ * (#/kiosk/progress[/ID]) and 政策推送 (#/kiosk/inbox[/ID]: grants to
+ * confirm or decline, pushes to mute, request updates; the unread count
+ * on the button).  Every touch
  * target is at least 64px.  After 2 idle minutes (localStorage
  * 'zoneops.kioskIdleMs' overrides, for tests) the session ends and the
  * kiosk login comes back; the last 20 s (at most half the timeout) count
@@ -23,6 +25,10 @@ import { t, getLang, setLang } from '../i18n.js';
 import { errorText } from './ui.js';
 import { categories, catLabel, localName, statusBadge, day, CATEGORY_CODES, levelLabel } from './svc.js';
 import { eventLabel } from './pages/requests.js';
+import {
+  loadInbox, markRead, confirmGrant, declineGrant, mutePolicy, unmutePolicy, itemBody, awaitsAnswer, itemTitle, inboxStateBadge,
+  pushClause, inboxErrorText, amountText, clauseList, requestUpdate,
+} from './policy.js';
 
 const IDLE_KEY = 'zoneops.kioskIdleMs';
 const IDLE_DEFAULT = 120000;
@@ -179,10 +185,12 @@ export function createKiosk(root, opts) {
         await requestScreen(Number(arg), alive);
       else if (screen === 'progress')
         await progressScreen(alive);
+      else if (screen === 'inbox' && /^[\w-]+$/.test(arg || ''))
+        await inboxItemScreen(arg, alive);
       else if (screen === 'inbox')
-        inboxScreen();
+        await inboxScreen(alive);
       else
-        homeScreen();
+        homeScreen(alive);
     } catch (e) {
       if (alive() && e.status !== 401)
         replace(main, h('div', { class: 'kiosk-card kiosk-error', role: 'alert' }, errorText(e)), homeButton());
@@ -296,12 +304,20 @@ export function createKiosk(root, opts) {
     code.focus();
   }
 
-  function homeScreen() {
+  function homeScreen(alive) {
     const big = (id, label, hint, ic) => h('button', { class: ['kiosk-big', `kiosk-big-${id}`], type: 'button', dataset: { testid: `kiosk-${id}` },
       on: { click: () => go(id) } },
     h('span', { class: 'kiosk-big-icon', 'aria-hidden': 'true' }, ic),
     h('span', { class: 'kiosk-big-label' }, label),
     h('span', { class: 'kiosk-big-hint' }, hint));
+    /* the unread count on the inbox's button, when the server gives it */
+    get('/api/v1/inbox').then((r) => {
+      const btn = main.querySelector('[data-testid=kiosk-inbox]');
+      if (!alive() || !btn || !r.unread)
+        return;
+      btn.appendChild(h('span', { class: 'kiosk-count', role: 'img', dataset: { testid: 'kiosk-unread' }, 'aria-label': t('inbox.unreadN', { n: r.unread }) },
+        String(r.unread)));
+    }).catch(() => {});
     replace(main,
       h('h1', { class: 'kiosk-title' }, t('kiosk.hello', { name: st.ent ? st.ent.name : st.user.display_name })),
       h('p', { class: 'kiosk-lead' }, t('kiosk.choose')),
@@ -439,9 +455,119 @@ export function createKiosk(root, opts) {
           ev.to_status ? statusBadge(ev.to_status) : null)))));
   }
 
-  function inboxScreen() {
+  /* 政策推送: the inbox as large tiles; one opens its screen. */
+  async function inboxScreen(alive) {
+    const { items } = await loadInbox();
+    if (!alive())
+      return;
     replace(main, homeButton(), h('h1', { class: 'kiosk-title' }, t('kiosk.inbox')),
-      h('div', { class: 'kiosk-card', dataset: { testid: 'kiosk-inbox-empty' } }, t('portal.noPush')));
+      items.length ? h('div', { class: 'kiosk-list', dataset: { testid: 'kiosk-inbox-list' } }, items.map((x) => h('button', {
+        class: ['kiosk-item', 'kiosk-msg', `kiosk-msg-${x.kind}`, !x.read && 'unread'], type: 'button',
+        dataset: { testid: 'kiosk-msg', id: String(x.id), kind: x.kind }, on: { click: () => go(`inbox/${x.id}`) },
+      },
+      h('span', { class: 'kiosk-item-title' }, x.read ? null : h('span', { class: 'kiosk-dot', role: 'img', 'aria-label': t('inbox.unread') }), itemTitle(x)),
+      h('span', { class: 'kiosk-item-meta' }, t(`inbox.kind.${x.kind}`), ' · ', fmtTime(x.created_at, false),
+        x.kind === 'grant' ? [' · ', h('strong', null, amountText(x.amount))] : null),
+      h('span', { class: 'kiosk-item-status' }, inboxStateBadge(x)))))
+        : h('div', { class: 'kiosk-card', dataset: { testid: 'kiosk-inbox-empty' } }, t('portal.noPush')));
+  }
+
+  /* One message: read when opened; a grant is confirmed or declined here. */
+  async function inboxItemScreen(id, alive) {
+    const { items } = await loadInbox();
+    if (!alive())
+      return;
+    const x = items.find((i) => String(i.id) === id);
+    const back = h('button', { class: 'kbtn kbtn-back', type: 'button', on: { click: () => go('inbox') } }, `‹ ${t('kiosk.inbox')}`);
+    if (!x) {
+      replace(main, back, h('div', { class: 'kiosk-card' }, t('err.not_found')));
+      return;
+    }
+    if (!x.read)
+      markRead(x.id).catch(() => {});
+    const b = itemBody(x);
+    const err = h('div', { class: 'kiosk-err', role: 'alert', dataset: { testid: 'kiosk-error' } });
+    const act = async (fn, done, note) => {
+      err.textContent = '';
+      try {
+        await fn();
+        if (alive())
+          doneScreen(done, note);
+      } catch (e) {
+        err.textContent = inboxErrorText(e);
+      }
+    };
+    let body;
+    if (x.kind === 'grant') {
+      body = [
+        h('p', { class: 'kiosk-lead' }, t('inbox.grantLead', { name: b.policy_name || x.policy_code || '', year: b.year ?? '' })),
+        h('div', { class: 'kiosk-amount', dataset: { testid: 'kiosk-amount' } }, amountText(x.amount)),
+        h('h2', { class: 'kiosk-h2' }, t('inbox.why')),
+        clauseList(b.clauses, b.missing, { large: true }),
+        h('div', { class: 'kiosk-status' }, inboxStateBadge(x)),
+        awaitsAnswer(x) ? declineBox(x, act, err) : null,
+      ];
+    } else if (x.kind === 'push') {
+      const c = pushClause(x);
+      const muted = x.state === 'muted' || x.muted;
+      body = [
+        h('p', { class: 'kiosk-lead' }, t('inbox.pushLead', { name: b.policy_name || x.policy_code || '' })),
+        c.plain ? h('p', { class: 'kiosk-plain' }, c.plain) : null,
+        clauseList([{ text: c.text, value: c.value, result: false }], null, { large: true }),
+        h('p', { class: 'kiosk-note' }, t('inbox.pushNote')),
+        h('div', { class: 'kiosk-row' }, muted
+          ? h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-unmute' }, on: { click: () => act(() => unmutePolicy(x.id), t('inbox.unmuted')) } }, t('inbox.unmute'))
+          : h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-mute' }, on: { click: () => act(() => mutePolicy(x.id), t('inbox.mutedDone'), t('inbox.mutedNote')) } }, t('inbox.mute'))),
+        err,
+      ];
+    } else {
+      body = [
+        requestUpdate(x),
+        x.request_id ? h('div', { class: 'kiosk-row' }, h('button', { class: 'kbtn kbtn-primary', type: 'button', on: { click: () => go(`progress/${x.request_id}`) } },
+          t('inbox.openRequest', { id: x.request_id }))) : null,
+      ];
+    }
+    replace(main, back, h('div', { class: 'kiosk-card', dataset: { testid: 'kiosk-message', kind: x.kind } },
+      h('h1', { class: 'kiosk-title' }, itemTitle(x)), body));
+  }
+
+  /* Confirm, or decline with a reason (a few common ones as tiles). */
+  function declineBox(x, act, err) {
+    const reason = h('textarea', { class: 'kinput ktextarea', name: 'reason', id: 'kiosk-reason', rows: 3, maxlength: 500, dataset: { testid: 'kiosk-reason' } });
+    const box = h('div', { class: 'kiosk-decline', hidden: true },
+      h('label', { class: 'klabel', for: 'kiosk-reason' }, t('inbox.declineReason')),
+      h('div', { class: 'kiosk-cats' }, ['notNeeded', 'wrongData', 'later'].map((k) => h('button', { class: 'kiosk-cat', type: 'button',
+        on: { click: () => { reason.value = t(`inbox.reason.${k}`); } } }, t(`inbox.reason.${k}`)))),
+      reason,
+      h('div', { class: 'kiosk-row' }, h('button', { class: 'kbtn kbtn-warn', type: 'button', dataset: { testid: 'kiosk-decline-go' }, on: { click: () => {
+        if (!reason.value.trim()) {
+          err.textContent = t('inbox.needReason');
+          reason.focus();
+          return;
+        }
+        act(() => declineGrant(x.id, reason.value.trim()), t('inbox.declined'), t('inbox.declinedNote'));
+      } } }, t('inbox.declineSend'))));
+    return h('div', { class: 'kiosk-actions' },
+      h('p', { class: 'kiosk-note' }, t('inbox.confirmNote')),
+      h('div', { class: 'kiosk-row' },
+        h('button', { class: 'kbtn kbtn-primary', type: 'button', dataset: { testid: 'kiosk-confirm' },
+          on: { click: () => act(() => confirmGrant(x.id), t('inbox.confirmed')) } }, t('inbox.confirm')),
+        h('button', { class: 'kbtn', type: 'button', dataset: { testid: 'kiosk-decline' },
+          on: { click: () => { box.hidden = false; reason.focus(); } } }, t('inbox.decline'))),
+      box, err);
+  }
+
+  /* After an answer: a check for a confirmation, a plain mark otherwise. */
+  function doneScreen(text, note) {
+    const ok = !note;
+    replace(main,
+      h('div', { class: 'kiosk-card kiosk-done', dataset: { testid: 'kiosk-done' } },
+        h('div', { class: ['kiosk-done-mark', !ok && 'kiosk-done-plain'], 'aria-hidden': 'true' }, ok ? '✓' : '–'),
+        h('h1', { class: 'kiosk-title' }, text),
+        note ? h('p', { class: 'kiosk-lead' }, note) : null,
+        h('div', { class: 'kiosk-row' },
+          h('button', { class: 'kbtn kbtn-primary', type: 'button', on: { click: () => go('inbox') } }, t('kiosk.inbox')),
+          h('button', { class: 'kbtn', type: 'button', on: { click: () => go('') } }, t('kiosk.home')))));
   }
 
   return {

@@ -1,12 +1,19 @@
 /*
  * portal.js -- the enterprise portal: 我的企业 (its own record; contact
  * person, phone and headcount are the enterprise's to keep up to date)
- * and the 政策推送 inbox (a placeholder until the policy module pushes).
+ * and the 政策推送 inbox (grants of 免审即享 to confirm, policy pushes,
+ * request updates).
  */
-import { h, replace } from '../dom.js';
+import { h, replace, fmtTime } from '../dom.js';
 import { get, patch } from '../api.js';
 import { t, num } from '../../i18n.js';
-import { pageHeader, panel, errorBox, input, field, clearErrors, showFormError, formErrorLine, toast, badge } from '../ui.js';
+import {
+  pageHeader, panel, errorBox, input, field, clearErrors, showFormError, formErrorLine, toast, badge, loading, modal, confirmBox,
+} from '../ui.js';
+import {
+  loadInbox, refreshNavUnread, markRead, confirmGrant, declineGrant, mutePolicy, unmutePolicy, itemBody, awaitsAnswer, itemTitle,
+  kindBadge, inboxStateBadge, pushClause, inboxErrorText, amountText, clauseList, requestUpdate, INBOX_KINDS,
+} from '../policy.js';
 import { newRequest } from './requests.js';
 import { statusBadge } from '../svc.js';
 
@@ -74,9 +81,158 @@ export const myEnterprise = {
   },
 };
 
+/*
+ * The inbox (政策推送): grants to confirm (the amount and the clause-by-
+ * clause explanation with the enterprise's own numbers; confirm, or
+ * decline with a reason), pushes ("you may qualify if …", mute the
+ * policy), request updates.  Opening an item marks it read; the menu's
+ * count follows.
+ */
 export const inbox = {
-  render(ctx) {
-    replace(ctx.el, pageHeader(t('nav.inbox'), t('portal.inboxSub')),
-      panel(null, h('div', { class: 'state state-empty', dataset: { testid: 'inbox-empty' } }, t('portal.noPush'))));
+  async render(ctx) {
+    const open = new Set(ctx.sub[0] ? [ctx.sub[0]] : []);
+    let kind = ctx.query.get('kind') || '';
+    const list = h('div', { class: 'inbox-list', dataset: { testid: 'inbox-list' } });
+    const tabs = h('div', { class: 'tabs', role: 'tablist' });
+    replace(ctx.el, pageHeader(t('nav.inbox'), t('portal.inboxSub')), panel(null, [tabs, list]));
+    let items = [];
+    const load = async () => {
+      try {
+        ({ items } = await loadInbox());
+      } catch (err) {
+        if (ctx.alive())
+          replace(list, errorBox(err, load));
+        return;
+      }
+      if (ctx.alive())
+        draw();
+    };
+    const draw = () => {
+      const n = (k) => items.filter((x) => !k || (k === 'todo' ? awaitsAnswer(x) : x.kind === k)).length;
+      replace(tabs, ['', 'todo', ...INBOX_KINDS].map((k) => h('button', {
+        class: ['tab', kind === k && 'on'], type: 'button', role: 'tab', 'aria-selected': String(kind === k), dataset: { testid: `inbox-tab-${k || 'all'}` },
+        on: { click: () => { kind = k; draw(); } },
+      }, k ? t(k === 'todo' ? 'inbox.todo' : `inbox.kind.${k}`) : t('common.all'), h('span', { class: 'tab-n' }, String(n(k))))));
+      const shown = items.filter((x) => !kind || (kind === 'todo' ? awaitsAnswer(x) : x.kind === kind));
+      replace(list, shown.length ? shown.map((x) => inboxItem(ctx, x, open, load))
+        : h('div', { class: 'state state-empty', dataset: { testid: 'inbox-empty' } }, items.length ? t('inbox.noneHere') : t('portal.noPush')));
+    };
+    list.appendChild(loading());
+    await load();
   },
 };
+
+/* One item: a row that opens (and marks read) its details. */
+function inboxItem(ctx, x, open, reload) {
+  const key = String(x.id);
+  const detail = h('div', { class: 'inbox-detail', hidden: !open.has(key) });
+  const head = h('button', {
+    class: ['inbox-head', !x.read && 'unread'], type: 'button', 'aria-expanded': String(open.has(key)),
+    dataset: { testid: 'inbox-item', id: String(x.id), kind: x.kind },
+  },
+  x.read ? h('span', { class: 'inbox-dot', 'aria-hidden': 'true' }) : h('span', { class: 'inbox-dot', role: 'img', 'aria-label': t('inbox.unread') }),
+  kindBadge(x.kind),
+  h('span', { class: 'inbox-title' }, itemTitle(x)),
+  x.kind === 'grant' && x.amount !== null && x.amount !== undefined ? h('span', { class: 'inbox-amount' }, amountText(x.amount)) : null,
+  inboxStateBadge(x),
+  h('span', { class: 'inbox-time muted' }, fmtTime(x.created_at, false)));
+  const el = h('article', { class: ['inbox-item', `inbox-${x.kind}`], dataset: { id: String(x.id) } }, head, detail);
+  const show = async () => {
+    const opening = detail.hidden;
+    detail.hidden = !opening;
+    head.setAttribute('aria-expanded', String(opening));
+    if (opening) {
+      open.add(key);
+      replace(detail, inboxDetail(ctx, x, reload));
+    } else {
+      open.delete(key);
+    }
+    if (opening && !x.read) {
+      try {
+        await markRead(x.id);
+        x.read = true;
+        head.classList.remove('unread');
+        refreshNavUnread(ctx.user);
+      } catch { /* shown as unread until the next time */ }
+    }
+  };
+  head.addEventListener('click', show);
+  if (open.has(key)) {
+    replace(detail, inboxDetail(ctx, x, reload));
+    if (!x.read)
+      markRead(x.id).then(() => { x.read = true; head.classList.remove('unread'); refreshNavUnread(ctx.user); }).catch(() => {});
+  }
+  return el;
+}
+
+function inboxDetail(ctx, x, reload) {
+  const b = itemBody(x);
+  const err = h('div', { class: 'form-error', role: 'alert' });
+  const act = async (fn, done) => {
+    err.textContent = '';
+    try {
+      await fn();
+      toast(done);
+      await reload();
+    } catch (e) {
+      err.textContent = inboxErrorText(e);
+    }
+  };
+  if (x.kind === 'grant') {
+    const answer = awaitsAnswer(x) ? h('div', { class: 'form-actions form-actions-left' },
+      h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'grant-confirm' },
+        on: { click: async () => { if (await confirmBox(t('inbox.confirmAsk', { amount: amountText(x.amount) }))) act(() => confirmGrant(x.id), t('inbox.confirmed')); } } }, t('inbox.confirm')),
+      h('button', { class: 'btn btn-danger-ghost', type: 'button', dataset: { testid: 'grant-decline' },
+        on: { click: () => declineDialog(x, reload) } }, t('inbox.decline'))) : null;
+    return [
+      h('p', { class: 'inbox-lead' }, t('inbox.grantLead', { name: b.policy_name || x.policy_code || '', year: b.year ?? '' })),
+      h('div', { class: 'inbox-big-amount', dataset: { testid: 'grant-amount' } }, amountText(x.amount)),
+      h('h3', { class: 'sub-title' }, t('inbox.why')),
+      clauseList(b.clauses, b.missing),
+      x.state === 'declined' && (b.reason || x.reason) ? h('p', { class: 'muted' }, t('inbox.declinedBecause', { reason: b.reason || x.reason })) : null,
+      h('p', { class: 'muted small' }, t(`inbox.grantState.${x.state || 'granted'}`)),
+      answer, err];
+  }
+  if (x.kind === 'push') {
+    const c = pushClause(x);
+    const muted = x.state === 'muted' || x.muted;
+    return [
+      h('p', { class: 'inbox-lead' }, t('inbox.pushLead', { name: b.policy_name || x.policy_code || '' })),
+      c.plain ? h('p', { class: 'inbox-plain', dataset: { testid: 'push-plain' } }, c.plain) : null,
+      clauseList([{ text: c.text, value: c.value, result: false }]),
+      h('p', { class: 'muted small' }, t('inbox.pushNote')),
+      h('div', { class: 'form-actions form-actions-left' },
+        muted ? h('button', { class: 'btn', type: 'button', dataset: { testid: 'push-unmute' }, on: { click: () => act(() => unmutePolicy(x.id), t('inbox.unmuted')) } }, t('inbox.unmute'))
+          : h('button', { class: 'btn', type: 'button', dataset: { testid: 'push-mute' }, on: { click: () => act(() => mutePolicy(x.id), t('inbox.mutedDone')) } }, t('inbox.mute'))),
+      err];
+  }
+  return [
+    requestUpdate(x),
+    x.request_id ? h('p', null, h('a', { href: `#/requests/${x.request_id}`, dataset: { testid: 'inbox-request' } }, t('inbox.openRequest', { id: x.request_id }))) : null];
+}
+
+function declineDialog(x, reload) {
+  const reason = h('textarea', { class: 'input textarea', name: 'reason', rows: 3, maxlength: 500, required: true, dataset: { testid: 'decline-reason' } });
+  const f = field(t('inbox.declineReason'), reason, t('inbox.declineHint'));
+  const errLine = formErrorLine();
+  const form = h('form', { class: 'form', novalidate: true }, f, errLine,
+    h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-danger', type: 'submit', dataset: { testid: 'decline-go' } }, t('inbox.decline'))));
+  const m = modal(t('inbox.declineTitle'), form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    if (!reason.value.trim()) {
+      f.setError(t('inbox.needReason'));
+      reason.focus();
+      return;
+    }
+    try {
+      await declineGrant(x.id, reason.value.trim());
+      m.close();
+      toast(t('inbox.declined'));
+      await reload();
+    } catch (ex) {
+      showFormError(form, ex);
+    }
+  });
+}

@@ -1,0 +1,282 @@
+/*
+ * batches.c -- 免审即享: a batch turns a published policy's match for a year
+ * into grants.  The service center makes it, a leader approves it (each
+ * enterprise then finds the grant in its inbox with the amount and the
+ * clause-by-clause explanation, and confirms or declines it) or rejects it
+ * (its items are deleted: they can be granted later); paid items close the
+ * batch; the finance bureau gets it as a workbook.
+ *
+ * Nothing is granted twice: policy_batch_items has one row per (policy
+ * code, year, enterprise) whatever the batch or version, and items are
+ * inserted with ON CONFLICT DO NOTHING, so two batches made at the same
+ * time share the eligible enterprises between them (SQLite: the second
+ * waits for the write lock; PostgreSQL: for the first's unique entries).
+ */
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Insert the batch's items: the eligible enterprises not granted yet. */
+static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int64_t batch, const char *code,
+                        int64_t *inserted, err_t *err)
+{
+	*inserted = 0;
+	struct rule_result *cond = arena_alloc(a, sizeof *cond), *ben = arena_alloc(a, sizeof *ben);
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->ents[i].result != RULE_TRUE)
+			continue;
+		arena_t *ea = arena_new();
+		policy_match_explain(m, i, ea, cond, ben);
+		json_t *ex = json_pack("{s:o}", "clauses", policy_clauses_json(cond));
+		char *exs = json_dumps(ex, JSON_COMPACT);
+		json_decref(ex);
+		arena_free(ea);
+		db_stmt_t *st = db_prepare(db,
+			"INSERT INTO policy_batch_items (batch_id, policy_code, year, enterprise_id, amount, explanation)"
+			" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (policy_code, year, enterprise_id) DO NOTHING");
+		int rc = DB_ERR;
+		if (st && exs) {
+			db_bind_int(st, 1, batch);
+			db_bind_text(st, 2, code);
+			db_bind_int(st, 3, m->year);
+			db_bind_int(st, 4, m->ents[i].id);
+			db_bind_int(st, 5, m->ents[i].amount);
+			db_bind_text(st, 6, exs);
+			rc = db_step(st);
+			if (rc == DB_DONE)
+				*inserted += db_changes(st);
+		}
+		if (st)
+			db_done(st);
+		free(exs);
+		if (rc != DB_DONE)
+			return db_fail(err, db, rc, "granting");
+	}
+	return 0;
+}
+
+int batch_create(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t actor, int64_t now, int64_t *id,
+                 err_t *err)
+{
+	if (year < 1900 || year > 2199)
+		return err_set(err, 422, "invalid", "year", "year is from 1900 to 2199");
+	struct policy p;
+	if (policy_load(db, a, policy_id, &p, err) < 0)
+		return -1;
+	int rc = -1;
+	struct policy_rules pr = { 0 };
+	struct policy_match m = { 0 };
+	if (strcmp(p.state, "published") != 0) {
+		err_set(err, 409, "not_published", NULL, "only a published policy is granted; this version is %s", p.state);
+		err_param(err, "state", "%s", p.state);
+		goto out;
+	}
+	if (policy_rules_compile(db, a, p.condition, p.benefit, &pr, err) < 0 ||
+	    policy_match_run(db, &pr, year, 0, 0, &m, err) < 0)
+		goto out;
+	db_stmt_t *st = db_prepare(db, "INSERT INTO policy_batches (policy_id, policy_code, year, state, created_by,"
+	                               " created_at) VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id");
+	int src = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, policy_id);
+		db_bind_text(st, 2, p.code);
+		db_bind_int(st, 3, year);
+		if (actor > 0)
+			db_bind_int(st, 4, actor);
+		else
+			db_bind_null(st, 4);
+		db_bind_int(st, 5, now);
+		src = db_step(st);
+		if (src == DB_ROW)
+			*id = db_col_int(st, 0);
+		db_done(st);
+	}
+	if (src != DB_ROW) {
+		db_fail(err, db, src, "saving the batch");
+		goto out;
+	}
+	int64_t inserted;
+	if (insert_items(db, a, &m, *id, p.code, &inserted, err) < 0)
+		goto out;
+	if (inserted == 0) {
+		err_set(err, 409, "nothing_to_grant", NULL,
+		        "no enterprise is left to grant for %s in %d: %zu eligible, all granted already", p.code, year,
+		        m.eligible);
+		err_param(err, "eligible", "%zu", m.eligible);
+		goto out;
+	}
+	rc = 0;
+out:
+	policy_match_free(&m);
+	policy_rules_free(&pr);
+	policy_clear(&p);
+	return rc;
+}
+
+/* The state of batch id into st (a buffer of 16), or -1 with err 404. */
+static int batch_state(db_t *db, int64_t id, char state[16], err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT state FROM policy_batches WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "reading the batch");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		snprintf(state, 16, "%s", db_col_text(st, 0));
+	db_done(st);
+	if (rc == DB_DONE)
+		return err_set(err, 404, "not_found", NULL, "no batch %lld", (long long)id);
+	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "reading the batch");
+}
+
+/* Run an UPDATE or DELETE of batch id ($1). */
+static int exec_batch(db_t *db, const char *sql, int64_t id, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	int rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, id);
+		rc = db_step(st);
+		db_done(st);
+	}
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the batch");
+}
+
+/* Each item of approved batch id gets its inbox grant. */
+static int send_grants(db_t *db, int64_t id, int64_t now, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db,
+		"SELECT i.id, i.enterprise_id, i.amount, i.explanation, b.policy_id, p.name, b.year"
+		" FROM policy_batch_items i JOIN policy_batches b ON b.id = i.batch_id JOIN policies p ON p.id = b.policy_id"
+		" WHERE i.batch_id = $1 ORDER BY i.id");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "reading the batch");
+	db_bind_int(st, 1, id);
+	/* read first: one statement at a time per connection */
+	json_t *rows = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *ex = json_loads(db_col_text(st, 3), 0, NULL);
+		json_t *clauses = json_incref(json_object_get(ex, "clauses"));
+		json_decref(ex);
+		json_array_append_new(rows, json_pack("{s:I,s:I,s:I,s:I,s:s,s:{s:s,s:I,s:o}}", "item",
+			(json_int_t)db_col_int(st, 0), "ent", (json_int_t)db_col_int(st, 1), "amount",
+			(json_int_t)db_col_int(st, 2), "policy", (json_int_t)db_col_int(st, 4), "title", db_col_text(st, 5),
+			"body", "policy_name", db_col_text(st, 5), "year", (json_int_t)db_col_int(st, 6), "clauses",
+			clauses ? clauses : json_array()));
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(rows);
+		return db_fail(err, db, rc, "reading the batch");
+	}
+	size_t k;
+	json_t *row;
+	json_array_foreach(rows, k, row) {
+		char *body = json_dumps(json_object_get(row, "body"), JSON_COMPACT);
+		st = db_prepare(db, "INSERT INTO inbox (enterprise_id, kind, batch_id, item_id, policy_id, amount, title,"
+		                    " body, created_at) VALUES ($1, 'grant', $2, $3, $4, $5, $6, $7, $8)");
+		rc = DB_ERR;
+		if (st && body) {
+			db_bind_int(st, 1, json_integer_value(json_object_get(row, "ent")));
+			db_bind_int(st, 2, id);
+			db_bind_int(st, 3, json_integer_value(json_object_get(row, "item")));
+			db_bind_int(st, 4, json_integer_value(json_object_get(row, "policy")));
+			db_bind_int(st, 5, json_integer_value(json_object_get(row, "amount")));
+			db_bind_text(st, 6, json_string_value(json_object_get(row, "title")));
+			db_bind_text(st, 7, body);
+			db_bind_int(st, 8, now);
+			rc = db_step(st);
+		}
+		if (st)
+			db_done(st);
+		free(body);
+		if (rc != DB_DONE)
+			break;
+	}
+	json_decref(rows);
+	return rc == DB_DONE || json_array_size(rows) == 0 ? 0 : db_fail(err, db, rc, "sending the grants");
+}
+
+int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reason, int64_t actor, int64_t now,
+                 err_t *err)
+{
+	(void)a;
+	char state[16];
+	if (!approve && (reason == NULL || text_is_blank(reason)))
+		return err_set(err, 422, "required", "reason", "a rejection needs a reason");
+	if (!approve && !text_ok(reason, BATCH_REASON_MAX, 1)) {
+		err_set(err, 422, "invalid", "reason", "the reason is text of at most %d characters", BATCH_REASON_MAX);
+		return err_param(err, "max", "%d", BATCH_REASON_MAX);
+	}
+	if (batch_state(db, id, state, err) < 0)
+		return -1;
+	if (strcmp(state, "pending") != 0) {
+		err_set(err, 409, "not_pending", NULL, "the batch is %s, not pending", state);
+		return err_param(err, "state", "%s", state);
+	}
+	db_stmt_t *st = db_prepare(db, "UPDATE policy_batches SET state = $2, approved_at = $3, approved_by = $4,"
+	                               " note = $5 WHERE id = $1 AND state = 'pending'");
+	int rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, approve ? "approved" : "rejected");
+		db_bind_int(st, 3, now);
+		if (actor > 0)
+			db_bind_int(st, 4, actor);
+		else
+			db_bind_null(st, 4);
+		db_bind_text(st, 5, reason ? reason : "");
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc != DB_DONE)
+		return db_fail(err, db, rc, "deciding the batch");
+	if (approve)
+		return send_grants(db, id, now, err);
+	return exec_batch(db, "DELETE FROM policy_batch_items WHERE batch_id = $1", id, err);
+}
+
+int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err)
+{
+	char state[16];
+	if (n == 0)
+		return err_set(err, 422, "required", "item_ids", "item_ids lists the items paid");
+	if (batch_state(db, id, state, err) < 0)
+		return -1;
+	if (strcmp(state, "approved") != 0) {
+		err_set(err, 409, "not_approved", NULL, "the batch is %s: only an approved batch is paid", state);
+		return err_param(err, "state", "%s", state);
+	}
+	for (size_t k = 0; k < n; k++) {
+		db_stmt_t *st = db_prepare(db, "UPDATE policy_batch_items SET state = 'paid', paid_at = $3"
+		                               " WHERE id = $1 AND batch_id = $2 AND state = 'confirmed'");
+		if (st == NULL)
+			return db_fail(err, db, DB_ERR, "saving the payment");
+		db_bind_int(st, 1, items[k]);
+		db_bind_int(st, 2, id);
+		db_bind_int(st, 3, now);
+		int rc = db_step(st);
+		int64_t ch = rc == DB_DONE ? db_changes(st) : 0;
+		db_done(st);
+		if (rc != DB_DONE)
+			return db_fail(err, db, rc, "saving the payment");
+		if (ch != 1) {
+			err_set(err, 409, "not_confirmed", "item_ids", "item %lld of this batch is not confirmed",
+			        (long long)items[k]);
+			return err_param(err, "item_id", "%lld", (long long)items[k]);
+		}
+	}
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	const char *params[] = { ids };
+	int64_t open = db_int1(db, "SELECT count(*) FROM policy_batch_items WHERE batch_id = CAST($1 AS BIGINT)"
+	                           " AND state IN ('granted', 'confirmed')", -1, 1, params);
+	if (open < 0)
+		return db_fail(err, db, DB_ERR, "reading the batch");
+	if (open == 0)
+		return exec_batch(db, "UPDATE policy_batches SET state = 'closed' WHERE id = $1", id, err);
+	return 0;
+}
