@@ -60,21 +60,11 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 int batch_create(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t actor, int64_t now, int64_t *id,
                  err_t *err)
 {
-	if (year < 1900 || year > 2199)
-		return err_set(err, 422, "invalid", "year", "year is from 1900 to 2199");
 	struct policy p;
-	if (policy_load(db, a, policy_id, &p, err) < 0)
-		return -1;
+	struct policy_rules pr;
+	struct policy_match m;
 	int rc = -1;
-	struct policy_rules pr = { 0 };
-	struct policy_match m = { 0 };
-	if (strcmp(p.state, "published") != 0) {
-		err_set(err, 409, "not_published", NULL, "only a published policy is granted; this version is %s", p.state);
-		err_param(err, "state", "%s", p.state);
-		goto out;
-	}
-	if (policy_rules_compile(db, a, p.condition, p.benefit, &pr, err) < 0 ||
-	    policy_match_run(db, &pr, year, 0, 0, &m, err) < 0)
+	if (policy_match_published(db, a, policy_id, year, "granted", &p, &pr, &m, err) < 0)
 		goto out;
 	db_stmt_t *st = db_prepare(db, "INSERT INTO policy_batches (policy_id, policy_code, year, state, created_by,"
 	                               " created_at) VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id");

@@ -381,3 +381,23 @@ int cli_policy_match(int argc, char **argv, db_t *db)
 	arena_free(a);
 	return rc;
 }
+
+int policy_match_published(db_t *db, arena_t *a, int64_t policy_id, int year, const char *verb,
+                           struct policy *p, struct policy_rules *pr, struct policy_match *m, err_t *err)
+{
+	memset(p, 0, sizeof *p);
+	memset(pr, 0, sizeof *pr);
+	memset(m, 0, sizeof *m);
+	if (year < 1900 || year > 2199)
+		return err_set(err, 422, "invalid", "year", "year is from 1900 to 2199");
+	if (policy_load(db, a, policy_id, p, err) < 0)
+		return -1;
+	if (strcmp(p->state, "published") != 0) {
+		err_set(err, 409, "not_published", NULL, "only a published policy is %s; this version is %s", verb, p->state);
+		err_param(err, "state", "%s", p->state);
+		return -1;
+	}
+	if (policy_rules_compile(db, a, p->condition, p->benefit, pr, err) < 0)
+		return -1;
+	return policy_match_run(db, pr, year, 0, 0, m, err);
+}

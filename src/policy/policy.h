@@ -476,6 +476,13 @@ struct policy_match {
 int policy_match_run(db_t *db, const struct policy_rules *pr, int year, int with_names, int64_t only,
                      struct policy_match *m, err_t *err);
 void policy_match_free(struct policy_match *m);
+/* The match of published version policy_id for year, before granting or
+ * pushing it (verb, "granted" or "pushed", goes into the 409's message):
+ * loads *p, compiles *pr and runs *m.  0, or -1 with err (422 invalid
+ * year, 404, 409 not_published, database).  In both cases the caller
+ * frees them: policy_match_free, policy_rules_free, policy_clear. */
+int policy_match_published(db_t *db, arena_t *a, int64_t policy_id, int year, const char *verb,
+                           struct policy *p, struct policy_rules *pr, struct policy_match *m, err_t *err);
 /* Explain enterprise i: the condition's clauses with values (allocated in
  * a) into *cond, and the benefit into *ben (when eligible). */
 void policy_match_explain(const struct policy_match *m, size_t i, arena_t *a, struct rule_result *cond,

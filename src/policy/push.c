@@ -179,21 +179,11 @@ int policy_push(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t now, 
                 err_t *err)
 {
 	memset(out, 0, sizeof *out);
-	if (year < 1900 || year > 2199)
-		return err_set(err, 422, "invalid", "year", "year is from 1900 to 2199");
 	struct policy p;
-	if (policy_load(db, a, policy_id, &p, err) < 0)
-		return -1;
+	struct policy_rules pr;
+	struct policy_match m;
 	int rc = -1;
-	struct policy_rules pr = { 0 };
-	struct policy_match m = { 0 };
-	if (strcmp(p.state, "published") != 0) {
-		err_set(err, 409, "not_published", NULL, "only a published policy is pushed; this version is %s", p.state);
-		err_param(err, "state", "%s", p.state);
-		goto out;
-	}
-	if (policy_rules_compile(db, a, p.condition, p.benefit, &pr, err) < 0 ||
-	    policy_match_run(db, &pr, year, 0, 0, &m, err) < 0)
+	if (policy_match_published(db, a, policy_id, year, "pushed", &p, &pr, &m, err) < 0)
 		goto out;
 	rc = push_all(db, a, &m, &p, now, out, err);
 out:
