@@ -18,18 +18,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The condition's clauses in plain words for the year, {"zh","en"} each,
+ * so that a grant explains itself to the enterprise without the code. */
+static json_t *clauses_plain(const struct policy_match *m, size_t nclauses)
+{
+	json_t *out = json_array();
+	for (size_t k = 0; k < nclauses; k++) {
+		buf_t zh, en;
+		buf_init(&zh);
+		buf_init(&en);
+		rule_to_text(m->pr->cond, (int)k, RULE_ZH, &m->pr->facts, m->year, &zh);
+		rule_to_text(m->pr->cond, (int)k, RULE_EN, &m->pr->facts, m->year, &en);
+		json_array_append_new(out, json_pack("{s:s,s:s}", "zh", zh.data ? zh.data : "", "en", en.data ? en.data : ""));
+		buf_free(&zh);
+		buf_free(&en);
+	}
+	return out;
+}
+
 /* Insert the batch's items: the eligible enterprises not granted yet. */
 static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int64_t batch, const char *code,
                         int64_t *inserted, err_t *err)
 {
 	*inserted = 0;
 	struct rule_result *cond = arena_alloc(a, sizeof *cond), *ben = arena_alloc(a, sizeof *ben);
+	json_t *plain = NULL;   /* each clause in words: the same for every enterprise */
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->ents[i].result != RULE_TRUE)
 			continue;
 		arena_t *ea = arena_new();
 		policy_match_explain(m, i, ea, cond, ben);
-		json_t *ex = json_pack("{s:o}", "clauses", policy_clauses_json(cond));
+		if (plain == NULL)
+			plain = clauses_plain(m, cond->nclauses);
+		json_t *clauses = policy_clauses_json(cond);
+		for (size_t k = 0; k < json_array_size(clauses); k++)
+			json_object_set(json_array_get(clauses, k), "plain", json_array_get(plain, k));
+		json_t *ex = json_pack("{s:o}", "clauses", clauses);
 		char *exs = json_dumps(ex, JSON_COMPACT);
 		json_decref(ex);
 		arena_free(ea);
@@ -51,9 +75,12 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 		if (st)
 			db_done(st);
 		free(exs);
-		if (rc != DB_DONE)
+		if (rc != DB_DONE) {
+			json_decref(plain);
 			return db_fail(err, db, rc, "granting");
+		}
 	}
+	json_decref(plain);
 	return 0;
 }
 

@@ -84,6 +84,7 @@ export function clauseList(clauses, missing, opts = {}) {
     },
     mark(c.result),
     h('div', { class: 'clause-body' },
+      c.plain && c.plain[getLang()] ? h('div', { class: 'clause-plain' }, c.plain[getLang()]) : null,
       h('code', { class: 'clause-text' }, c.text),
       c.value !== undefined && c.value !== null && c.value !== ''
         ? h('div', { class: 'clause-value' }, h('span', { class: 'clause-value-label' }, t('pol.yourValue')), h('code', null, c.value))
