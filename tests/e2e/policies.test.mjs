@@ -424,7 +424,8 @@ test('a leader approves; each enterprise confirms or declines its own grant only
   assert.equal(g.read, false);
   assert.equal(g.body.policy_name, rd.name);
   assert.equal(g.body.year, 2025);
-  assert.deepEqual(g.body.clauses[0], { text: 'rd_spending[2024] >= 100', value: '850.5 ≥ 100', result: true });
+  assert.deepEqual(g.body.clauses[0], { text: 'rd_spending[2024] >= 100', value: '850.5 ≥ 100', result: true,
+    plain: { zh: '2024年研发投入 ≥ 100万元', en: 'R&D spending (2024) ≥ 100 ×10k yuan' } });
   assert.equal(inbox.json.unread, 1);
 
   // someone else's grant: 404, whatever the action

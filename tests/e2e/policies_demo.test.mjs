@@ -92,7 +92,8 @@ test("the demo enterprise's inbox: its R&D grant with the explanation, the expor
   const g = inbox.items.find((i) => i.kind === 'grant' && i.policy_code === 'rd-subsidy');
   assert.ok(g, JSON.stringify(inbox.items.slice(0, 3)));
   assert.equal(g.amount, 85.05);
-  assert.deepEqual(g.body.clauses[0], { text: `rd_spending[${Y - 1}] >= 100`, value: '850.5 ≥ 100', result: true });
+  assert.deepEqual(g.body.clauses[0], { text: `rd_spending[${Y - 1}] >= 100`, value: '850.5 ≥ 100', result: true,
+    plain: { zh: `${Y - 1}年研发投入 ≥ 100万元`, en: `R&D spending (${Y - 1}) ≥ 100 ×10k yuan` } });
   const p = inbox.items.find((i) => i.kind === 'push' && i.policy_code === 'export-growth');
   assert.ok(p);
   assert.deepEqual(p.body.clause, { text: `exports[${Y - 1}] >= exports[${Y - 2}] * 1.15`,
