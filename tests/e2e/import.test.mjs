@@ -384,7 +384,8 @@ describe('import via the API', () => {
 
 describe('a killed server', () => {
   test('leaves nothing of an all-or-nothing import half-written; the next start marks the job failed', async () => {
-    const own = await adminServer();
+    // 100 µs before each row: the import is still writing when it is killed
+    const own = await adminServer([], { ZONEOPS_TEST_ROW_DELAY_US: '100' });
     let closed = false;
     try {
       const c = new Client(own.srv.url, own.token);

@@ -121,40 +121,56 @@ describe('imports are jobs', () => {
   });
 
   test('cancel: its owner or an admin stops a running import, which then writes nothing', async () => {
-    const rec = await as('rec.ib.2');
-    const other = await as('rec.ib.1');
-    const admin = await as('admin');
-    const before0 = await leadsTotal(admin);
-    const csv = leadsCsv(40000, '撤销测试公司');
-    // cancelled by its owner while its rows are checked
-    let r = await rec.req('POST', LEADS, csv, { 'Content-Type': 'text/csv', 'X-CSRF-Token': rec.csrf });
-    assert.equal(r.status, 202, r.text);
-    await until(rec, r.json.id, ['reading', 'validating']);
-    assert.equal((await other.post(`/api/v1/imports/${r.json.id}/cancel`)).status, 404, 'not another recruiter');
-    let c = await rec.post(`/api/v1/imports/${r.json.id}/cancel`);
-    assert.equal(c.status, 202, c.text);
-    assert.equal(c.json.cancel_requested, true);
-    let job = await waitJob(rec, r.json.id);
-    assert.equal(job.status, 'cancelled', JSON.stringify(job));
-    assert.equal(job.report.fatal.code, 'cancelled');
-    assert.equal(job.report.written, false);
-    assert.equal(await leadsTotal(admin), before0);
-    // an ended job: 409
-    c = await rec.post(`/api/v1/imports/${r.json.id}/cancel`);
-    assert.equal(c.status, 409, c.text);
-    assert.equal(c.json.error.code, 'import_finished');
-    assert.equal(c.json.error.params.status, 'cancelled');
-    // cancelled by an admin while it writes: the write rolls back
-    r = await rec.req('POST', LEADS, csv, { 'Content-Type': 'text/csv', 'X-CSRF-Token': rec.csrf });
-    assert.equal(r.status, 202, r.text);
-    await until(rec, r.json.id, ['writing']);
-    c = await admin.post(`/api/v1/imports/${r.json.id}/cancel`);
-    assert.equal(c.status, 202, c.text);
-    job = await waitJob(rec, r.json.id);
-    assert.equal(job.status, 'cancelled', JSON.stringify(job));
-    assert.equal(job.report.written, false);
-    assert.equal(await leadsTotal(admin), before0, 'nothing of the cancelled import was written');
-    assert.equal((await admin.post('/api/v1/imports/999999999/cancel')).status, 404);
+    // a server of its own whose imports wait 50 µs before each row, so that
+    // they are still running when cancelled, however idle the machine
+    const sdb = freshDb();
+    const slow = await startServer(sdb.url, ['--demo'], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
+    try {
+      const pw = await demoAdminPassword(slow);
+      const login = async (u) => {
+        const c = new Client(slow.url);
+        const r = await c.login(u, u === 'admin' ? pw : DEMO_PW);
+        assert.equal(r.status, 200, `login ${u}: ${r.text}`);
+        return c;
+      };
+      const rec = await login('rec.ib.2');
+      const other = await login('rec.ib.1');
+      const admin = await login('admin');
+      const before0 = await leadsTotal(admin);
+      const csv = leadsCsv(40000, '撤销测试公司');
+      // cancelled by its owner while its rows are checked
+      let r = await rec.req('POST', LEADS, csv, { 'Content-Type': 'text/csv', 'X-CSRF-Token': rec.csrf });
+      assert.equal(r.status, 202, r.text);
+      await until(rec, r.json.id, ['reading', 'validating']);
+      assert.equal((await other.post(`/api/v1/imports/${r.json.id}/cancel`)).status, 404, 'not another recruiter');
+      let c = await rec.post(`/api/v1/imports/${r.json.id}/cancel`);
+      assert.equal(c.status, 202, c.text);
+      assert.equal(c.json.cancel_requested, true);
+      let job = await waitJob(rec, r.json.id);
+      assert.equal(job.status, 'cancelled', JSON.stringify(job));
+      assert.equal(job.report.fatal.code, 'cancelled');
+      assert.equal(job.report.written, false);
+      assert.equal(await leadsTotal(admin), before0);
+      // an ended job: 409
+      c = await rec.post(`/api/v1/imports/${r.json.id}/cancel`);
+      assert.equal(c.status, 409, c.text);
+      assert.equal(c.json.error.code, 'import_finished');
+      assert.equal(c.json.error.params.status, 'cancelled');
+      // cancelled by an admin while it writes: the write rolls back
+      r = await rec.req('POST', LEADS, csv, { 'Content-Type': 'text/csv', 'X-CSRF-Token': rec.csrf });
+      assert.equal(r.status, 202, r.text);
+      await until(rec, r.json.id, ['writing']);
+      c = await admin.post(`/api/v1/imports/${r.json.id}/cancel`);
+      assert.equal(c.status, 202, c.text);
+      job = await waitJob(rec, r.json.id);
+      assert.equal(job.status, 'cancelled', JSON.stringify(job));
+      assert.equal(job.report.written, false);
+      assert.equal(await leadsTotal(admin), before0, 'nothing of the cancelled import was written');
+      assert.equal((await admin.post('/api/v1/imports/999999999/cancel')).status, 404);
+    } finally {
+      await slow.stop();
+      sdb.cleanup();
+    }
   });
 });
 
@@ -242,7 +258,8 @@ describe('an XLSX bomb', () => {
 
 describe('SIGTERM', () => {
   test('stops the server within seconds during an import; the job is failed, nothing written', async () => {
-    const own = await adminServer();
+    // 50 µs before each row: the import is still writing when the stop comes
+    const own = await adminServer([], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
     let stopped = false;
     try {
       const c = new Client(own.srv.url, own.token);

@@ -38,10 +38,12 @@ export function cli(db, args, input) {
 }
 
 // Start `zoneops serve`; resolves {url, port, proc, stop(), kill9(), output()}.
-export function startServer(db, extra = []) {
+// env: more environment for the server (e.g. ZONEOPS_TEST_ROW_DELAY_US, so
+// that an import is still running when a test cancels, stops or kills it).
+export function startServer(db, extra = [], env = {}) {
   return new Promise((resolve, reject) => {
     const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', 'web', ...extra],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     let done = false;
     const timer = setTimeout(() => { if (!done) { done = true; proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + err)); } }, 20000);
@@ -124,13 +126,13 @@ export function bodyOf(raw) {
 }
 
 // A server with an admin (password known) and its API token.
-export async function adminServer(extra = []) {
+export async function adminServer(extra = [], env = {}) {
   const db = freshDb();
   const add = cli(db.url, ['user', 'add', 'admin', '--role', 'admin'], 'admin-password-1\n');
   if (add.status !== 0) throw new Error('user add failed: ' + add.stderr);
   const tok = cli(db.url, ['token', 'create', '--user', 'admin']);
   if (tok.status !== 0) throw new Error('token create failed: ' + tok.stderr);
-  const srv = await startServer(db.url, extra);
+  const srv = await startServer(db.url, extra, env);
   return { db, srv, token: tok.stdout.trim(), password: 'admin-password-1',
     async close() {
       const code = await srv.stop();
