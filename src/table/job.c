@@ -164,7 +164,16 @@ static void jobs_recover(db_t *db)
 	" during the import; nothing of an all-or-nothing import was written\",\"line\":null,\"field\":null}," \
 	"\"errors\":[]}' WHERE status NOT IN " JOB_ENDED " AND " cond
 	if (sqlite) {
-		db_stmt_t *st = db_prepare(db, JOB_FAIL_DEAD("id <= $1"));
+		/* look before writing: an UPDATE takes SQLite's write lock even
+		 * when it changes nothing, and would wait for a running import */
+		db_stmt_t *st = db_prepare(db, "SELECT 1 FROM import_jobs WHERE status NOT IN " JOB_ENDED
+		                               " AND id <= $1 LIMIT 1");
+		db_bind_int(st, 1, last_before_look);
+		int stale = db_step(st) == DB_ROW;
+		db_done(st);
+		if (!stale)
+			return;
+		st = db_prepare(db, JOB_FAIL_DEAD("id <= $1"));
 		db_bind_int(st, 1, last_before_look);
 		db_bind_int(st, 2, now_sec());
 		if (db_step(st) != DB_DONE)
