@@ -404,7 +404,7 @@ function showShell() {
         h('span', { class: 'user-name' }, u.display_name || u.username),
         (u.display_name || u.username) === t(`role.${u.role}`) ? null
           : h('span', { class: 'user-role' }, t(`role.${u.role}`))),
-      h('button', { class: 'btn-ghost logout', type: 'button', dataset: { testid: 'logout' }, on: { click: logout } },
+      h('button', { class: 'btn-ghost logout', type: 'button', 'aria-label': t('top.logout'), dataset: { testid: 'logout' }, on: { click: logout } },
         icon('logout'), h('span', null, t('top.logout')))));
 
   const groups = [['work', t('nav.group.work')], ['admin', t('nav.group.admin')]];

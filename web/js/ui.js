@@ -67,7 +67,7 @@ export function fieldCell(field) {
  * language.  testid names the table for the tests.
  */
 export function importErrors(errors, testid) {
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact table-errors', dataset: { testid } },
+  return h('div', { class: 'table-wrap', tabindex: '0' }, h('table', { class: 'table table-compact table-errors', dataset: { testid } },
     h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.code'), t('imp.message')]
       .map((l) => h('th', { scope: 'col' }, l)))),
     h('tbody', null, errors.map((x) => h('tr', { dataset: { line: String(x.line ?? '') } },
@@ -140,7 +140,7 @@ export function table(columns, rows, opts = {}) {
         v === null || v === undefined || v === '' ? t('common.none') : v);
     }))));
   const tbl = h('table', { class: ['table', opts.class] }, head, body);
-  return h('div', { class: 'table-wrap' }, tbl, rows.length ? null : empty());
+  return h('div', { class: 'table-wrap', tabindex: '0' }, tbl, rows.length ? null : empty());
 }
 
 /* Pager for {total, limit, offset}; go(offset) loads another page. */

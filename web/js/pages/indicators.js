@@ -444,7 +444,7 @@ function evalTable(ev, inds) {
       }
     }
   }
-  return h('div', { class: 'table-wrap' },
+  return h('div', { class: 'table-wrap', tabindex: '0' },
     h('table', { class: 'table table-compact ind-table', dataset: { testid: 'ind-table' } },
       h('thead', null, h('tr', null, cols.map(([label, al]) => h('th', { class: `al-${al}`, scope: 'col' }, label)))),
       h('tbody', null, groups)));

@@ -363,7 +363,7 @@ export function targetsEditor(year0, units, done) {
       }
       return { unit_id: u.id, name: u.name, inputs };
     });
-    replace(body, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-compact tgt-edit-table' },
+    replace(body, h('div', { class: 'table-wrap', tabindex: '0' }, h('table', { class: 'table table-compact tgt-edit-table' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('race.unit')),
         TARGET_FIELDS.map((f) => h('th', { scope: 'col', class: 'al-r' }, t(f.label))))),
       h('tbody', null, rows.map((row) => h('tr', { dataset: { unit: String(row.unit_id) } },
