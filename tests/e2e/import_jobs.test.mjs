@@ -10,22 +10,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { freshDb, startServer, adminServer, Client, demoAdminPassword, importJob, waitJob, BIN, STORE } from './lib.mjs';
+import { freshDb, startServer, adminServer, Client, demoAdminPassword, demoUsers, importJob, waitJob, BIN, STORE } from './lib.mjs';
 import { crc32 } from './xlsx.mjs';
 
 const DEMO_PW = 'demo-password';
 const LEADS = '/api/v1/race/import?kind=leads';
 let db, srv, adminPw;
-const clients = {};
-
-async function as(user) {
-  if (clients[user]) return clients[user];
-  const c = new Client(srv.url);
-  const r = await c.login(user, user === 'admin' ? adminPw : DEMO_PW);
-  assert.equal(r.status, 200, `login ${user}: ${r.text}`);
-  clients[user] = c;
-  return c;
-}
+let as;   // demoUsers(srv, adminPw), once the server runs
 
 // n leads of one company (the worst case of a rescan: every row has the
 // same company key), unit given or the recruiter's own.
@@ -57,6 +48,7 @@ before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
   adminPw = await demoAdminPassword(srv);
+  as = demoUsers(srv, adminPw, DEMO_PW);
 });
 
 after(async () => {
@@ -127,12 +119,7 @@ describe('imports are jobs', () => {
     const slow = await startServer(sdb.url, ['--demo'], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
     try {
       const pw = await demoAdminPassword(slow);
-      const login = async (u) => {
-        const c = new Client(slow.url);
-        const r = await c.login(u, u === 'admin' ? pw : DEMO_PW);
-        assert.equal(r.status, 200, `login ${u}: ${r.text}`);
-        return c;
-      };
+      const login = demoUsers(slow, pw, DEMO_PW);
       const rec = await login('rec.ib.2');
       const other = await login('rec.ib.1');
       const admin = await login('admin');

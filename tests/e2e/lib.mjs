@@ -191,3 +191,17 @@ export async function waitJob(client, id, { timeout = 120000, onPoll } = {}) {
     await new Promise((res) => setTimeout(res, 20));
   }
 }
+
+// Logged-in clients of a demo server, one per user, made on first use:
+// const as = demoUsers(srv, adminPw); const rec = await as('rec.ib.1').
+export function demoUsers(srv, adminPw, password = 'demo-password') {
+  const clients = {};
+  return async (user) => {
+    if (clients[user]) return clients[user];
+    const c = new Client(srv.url);
+    const r = await c.login(user, user === 'admin' ? adminPw : password);
+    if (r.status !== 200) throw new Error(`login ${user}: ${r.status} ${r.text}`);
+    clients[user] = c;
+    return c;
+  };
+}

@@ -9,21 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshDb, startServer, Client, cli, demoAdminPassword, importJob } from './lib.mjs';
+import { freshDb, startServer, Client, cli, demoAdminPassword, demoUsers, importJob } from './lib.mjs';
 import { xlsx } from './xlsx.mjs';
 
 const DEMO_PW = 'demo-password';
 let db, srv, adminPw, dir;
-const clients = {};
-
-async function as(user) {
-  if (clients[user]) return clients[user];
-  const c = new Client(srv.url);
-  const r = await c.login(user, user === 'admin' ? adminPw : DEMO_PW);
-  assert.equal(r.status, 200, `login ${user}: ${r.text}`);
-  clients[user] = c;
-  return c;
-}
+let as;   // demoUsers(srv, adminPw), once the server runs
 
 // The import as a job: {res, job} (job null when the POST is not 202).
 function imp(c, kind, body, qs = '', type = 'text/csv') {
@@ -93,6 +84,7 @@ before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
   adminPw = await demoAdminPassword(srv);
+  as = demoUsers(srv, adminPw, DEMO_PW);
 });
 
 after(async () => {
