@@ -275,6 +275,71 @@ static const struct migration migrations[] = {
 "CREATE TABLE policy_mutes (enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
 "  policy_code TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (enterprise_id, policy_code));\n"
 },
+{ 11, "land: plots and their users, regeneration, per-mu evaluations with results, objections and their files",
+/* Areas (area_mu, land_mu, area_freed_mu) and scores are exact decimals x
+ * 10^4, like facts.value.  The land bureau: departments.land_bureau = 1;
+ * its department users edit plots and evaluations (docs/permissions.md). */
+"ALTER TABLE departments ADD COLUMN land_bureau INTEGER NOT NULL DEFAULT 0;\n"
+"CREATE TABLE plots (id @ID@, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL DEFAULT '',\n"
+"  area_mu BIGINT NOT NULL CHECK (area_mu > 0), street_id BIGINT REFERENCES streets(id),\n"
+"  land_use TEXT NOT NULL DEFAULT 'industrial' CHECK (land_use IN ('industrial','service','residential','ecological')),\n"
+"  status TEXT NOT NULL DEFAULT 'in_use' CHECK (status IN ('in_use','idle','low_efficiency','vacating','cleared','redeveloping','redeveloped')),\n"
+/* geometry: the validated GeoJSON geometry (Polygon or MultiPolygon) as
+ * text, NULL when none; crs: EPSG:4326 (WGS 84) or EPSG:4490 (CGCS2000) */
+"  geometry TEXT, crs TEXT NOT NULL DEFAULT 'EPSG:4326' CHECK (crs IN ('EPSG:4326','EPSG:4490')),\n"
+/* regeneration (空间再造): enterprises to move and moved, area freed, the
+ * race project that will use the plot, its planned investment */
+"  to_move INTEGER NOT NULL DEFAULT 0 CHECK (to_move >= 0), moved INTEGER NOT NULL DEFAULT 0 CHECK (moved >= 0),\n"
+"  area_freed_mu BIGINT NOT NULL DEFAULT 0 CHECK (area_freed_mu >= 0),\n"
+"  project_id BIGINT REFERENCES projects(id) ON DELETE SET NULL,\n"
+"  investment_wan BIGINT NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX plots_status ON plots (status);\n"
+"CREATE INDEX plots_street ON plots (street_id);\n"
+"CREATE TABLE plot_users (plot_id BIGINT NOT NULL REFERENCES plots(id) ON DELETE CASCADE,\n"
+"  enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  area_mu BIGINT NOT NULL CHECK (area_mu > 0), PRIMARY KEY (plot_id, enterprise_id));\n"
+"CREATE INDEX plot_users_enterprise ON plot_users (enterprise_id, area_mu);\n"
+/* a plot's status changes, for the regeneration's progress */
+"CREATE TABLE plot_events (id @ID@, plot_id BIGINT NOT NULL REFERENCES plots(id) ON DELETE CASCADE,\n"
+"  at BIGINT NOT NULL, user_id BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  from_status TEXT NOT NULL DEFAULT '', to_status TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');\n"
+"CREATE INDEX plot_events_plot ON plot_events (plot_id, at);\n"
+/* an evaluation: params is the JSON of everything it was computed with
+ * (weights, benchmarks, cap, classing, min_land_mu), so that a result can
+ * always be recomputed and explained; a change of them is a new evaluation */
+"CREATE TABLE land_evaluations (id @ID@, year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2199),\n"
+"  preset TEXT NOT NULL CHECK (preset IN ('zhejiang','jiangsu')),\n"
+"  scope TEXT NOT NULL DEFAULT 'industrial' CHECK (scope IN ('industrial','all')),\n"
+"  params TEXT NOT NULL DEFAULT '{}',\n"
+"  state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft','published','final')),\n"
+"  publish_days INTEGER NOT NULL DEFAULT 0, publish_until TEXT NOT NULL DEFAULT '',\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL,\n"
+"  published_at BIGINT, finalized_at BIGINT);\n"
+"CREATE INDEX land_evaluations_year ON land_evaluations (year, state);\n"
+/* one row per enterprise in scope: class A-D with rank and score, or T
+ * with reason (small_land, too_new, utility); indicators: the JSON of the
+ * API answer; final_class: the class after the objections (NULL: class) */
+"CREATE TABLE land_results (evaluation_id BIGINT NOT NULL REFERENCES land_evaluations(id) ON DELETE CASCADE,\n"
+"  enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  rank INTEGER, score BIGINT, land_mu BIGINT NOT NULL DEFAULT 0,\n"
+"  class TEXT NOT NULL CHECK (class IN ('A','B','C','D','T')), reason TEXT NOT NULL DEFAULT '',\n"
+"  indicators TEXT NOT NULL DEFAULT '{}', final_class TEXT CHECK (final_class IN ('A','B','C','D','T')),\n"
+"  PRIMARY KEY (evaluation_id, enterprise_id));\n"
+"CREATE INDEX land_results_enterprise ON land_results (enterprise_id);\n"
+"CREATE TABLE land_objections (id @ID@, evaluation_id BIGINT NOT NULL REFERENCES land_evaluations(id) ON DELETE CASCADE,\n"
+"  enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  text TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','upheld','rejected')),\n"
+"  new_class TEXT CHECK (new_class IN ('A','B','C','D','T')), decision_note TEXT NOT NULL DEFAULT '',\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL,\n"
+"  decided_by BIGINT REFERENCES users(id) ON DELETE SET NULL, decided_at BIGINT,\n"
+"  UNIQUE (evaluation_id, enterprise_id));\n"
+"CREATE INDEX land_objections_enterprise ON land_objections (enterprise_id);\n"
+"CREATE TABLE land_objection_files (id @ID@, objection_id BIGINT NOT NULL REFERENCES land_objections(id) ON DELETE CASCADE,\n"
+"  name TEXT NOT NULL, mime TEXT NOT NULL DEFAULT 'application/octet-stream', size BIGINT NOT NULL,\n"
+"  data @BLOB@ NOT NULL, created_at BIGINT NOT NULL);\n"
+"CREATE INDEX land_objection_files_objection ON land_objection_files (objection_id);\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,0 +1,38 @@
+/*
+ * land.h -- land and space regeneration (空间再造, 亩均效益): plots and who
+ * uses them, regeneration of plots, the per-mu efficiency evaluation
+ * (亩均效益综合评价) with classes A/B/C/D/T, its publication and the
+ * enterprises' objections, and the measures the classes drive.
+ *
+ * Owns the tables plots, plot_users, plot_events, land_evaluations,
+ * land_results, land_objections, land_objection_files (migration 11), and
+ * departments.land_bureau.  Reads the yearly facts through policy.h.
+ * Areas, land and scores are exact decimals x 10^4, like facts.value.
+ *
+ * Who edits: admins, and the department users of a land bureau
+ * (departments.land_bureau = 1); land_editor() says so.  Zone staff read;
+ * an enterprise sees only its own published results and objections.
+ *
+ * Files: land.c (shared helpers), plots*.c and geojson.c (plots, their
+ * users, regeneration, import), eval*.c, objections.c, measures.c (the
+ * evaluation and what follows from it).
+ */
+#ifndef ZONEOPS_LAND_H
+#define ZONEOPS_LAND_H
+
+#include "http/http.h"
+
+/* land.c */
+/* 1 when the caller may edit plots and evaluations: an admin, or a
+ * department user whose department is a land bureau.  0 otherwise; -1
+ * on a database error. */
+int land_editor(db_t *db, const user_t *u);
+/* land_editor() for a handler: 1 when it may go on; otherwise it has
+ * replied (403 forbidden, or the database error) and returns 0. */
+int land_require_editor(req_t *r);
+
+/* ---- plots (plots.c, plots_api.c, plots_import.c, geojson.c) ---- */
+
+/* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
+
+#endif
