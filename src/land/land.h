@@ -33,6 +33,26 @@ int land_require_editor(req_t *r);
 
 /* ---- plots (plots.c, plots_api.c, plots_import.c, geojson.c) ---- */
 
+/* geojson.c: a plot's outline.  Positions per ring, and in all. */
+#define GEOJSON_MAX_RING 10000
+#define GEOJSON_MAX_RING_TEXT "10000"
+#define GEOJSON_MAX_TOTAL 100000
+#define GEOJSON_MAX_TOTAL_TEXT "100000"
+/* 0 when geom is a valid GeoJSON Polygon or MultiPolygon in geographic
+ * degrees (closed rings of >= 4 positions, outer rings simple); else -1
+ * with err: 422 invalid_geometry, field geometry, params reason
+ * (not_polygon, bad_structure, bad_coordinates, ring_open,
+ * too_few_positions, too_many_positions, self_intersection), polygon (a
+ * MultiPolygon's), ring and position (0-based) where they apply. */
+int geojson_check(const json_t *geom, err_t *err);
+/* The geometry as stored: {"type","coordinates"} compact (malloc'd; NULL
+ * on OOM). */
+char *geojson_store_text(const json_t *geom);
+/* "EPSG:4326" or "EPSG:4490" for the ways people name them (EPSG:4326,
+ * 4326, urn:ogc:def:crs:EPSG::4326, CRS84, WGS84; EPSG:4490, CGCS2000,
+ * ...), any case; NULL for anything else. */
+const char *geojson_crs(const char *s);
+
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
 
 #endif
