@@ -143,9 +143,18 @@ describe('plots', () => {
     }
     assert.equal((await go('cleared')).status, 200);
     assert.deepEqual(errOf(await go('vacating')), [422, 'bad_transition', 'status']);
+    // the note given with a change is the event's note too
+    const noted = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { status: 'redeveloping', note: '开工' });
+    assert.equal(noted.json.note, '开工');
+    assert.equal(noted.json.events.at(-1).note, '开工');
+    assert.deepEqual(errOf(await go('cleared')), [422, 'bad_transition', 'status']);
+    assert.equal((await go('redeveloped')).status, 200);
+    assert.equal((await go('in_use')).status, 200);
+    assert.equal((await go('vacating')).status, 200);
+    assert.equal((await go('cleared')).status, 200);
     const same = await go('cleared');
     assert.equal(same.status, 200);
-    assert.equal(same.json.events.length, 11, 'no event without a change');
+    assert.equal(same.json.events.length, 16, 'no event without a change');
     const reg = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { to_move: 3, moved: 2, area_freed_mu: 50.25,
       project_id: 1, investment_wan: 120000 });
     assert.equal(reg.status, 200, reg.text);
