@@ -21,6 +21,7 @@
 #define ZONEOPS_LAND_H
 
 #include "http/http.h"
+#include "policy/policy.h"
 
 /* land.c */
 /* 1 when the caller may edit plots and evaluations: an admin, or a
@@ -34,5 +35,89 @@ int land_require_editor(req_t *r);
 /* ---- plots (plots.c, plots_api.c, plots_import.c, geojson.c) ---- */
 
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
+
+/* -- the engine (eval.c): no SQL, no HTTP; exact decimals (policy.h) --
+ * The facts an evaluation reads, numbered; LAND_F_LAND names the land as
+ * a denominator. */
+enum { LAND_F_TAX, LAND_F_REVENUE, LAND_F_VA, LAND_F_ENERGY, LAND_F_EMISSIONS, LAND_F_EMPLOYEES, LAND_F_RD,
+       LAND_NFACTS };
+#define LAND_F_LAND LAND_NFACTS
+extern const char *const land_fact_names[LAND_NFACTS];
+#define LAND_MAX_IND 6
+
+/* An indicator: numerator / denominator (facts), its default weight and
+ * benchmark (decimal text; benchmark NULL: derived from the facts). */
+struct land_ind_def {
+	const char *name, *label_zh, *label_en, *unit_zh, *unit_en;
+	int num, den;
+	const char *weight, *benchmark;
+	const char *wfield, *bfield;   /* "weights.NAME", "benchmarks.NAME": error fields */
+};
+struct land_preset {
+	const char *name;
+	int n;
+	struct land_ind_def ind[LAND_MAX_IND];
+};
+/* "zhejiang" or "jiangsu"; NULL for another name. */
+const struct land_preset *land_preset_find(const char *name);
+/* The indicator named name in ps: its index, or -1. */
+int land_ind_find(const struct land_preset *ps, const char *name);
+
+enum { LAND_SCOPE_INDUSTRIAL = 0, LAND_SCOPE_ALL = 1 };
+enum { LAND_CLASSING_SHARES = 0, LAND_CLASSING_THRESHOLDS = 1 };
+/* Where a benchmark came from. */
+enum { LAND_BM_GIVEN = 0, LAND_BM_DEFAULT = 1, LAND_BM_PRIOR_YEAR = 2, LAND_BM_CURRENT_YEAR = 3, LAND_BM_NONE = 4 };
+
+struct land_params {
+	const struct land_preset *preset;
+	int year, scope, classing;
+	struct rule_num weight[LAND_MAX_IND], benchmark[LAND_MAX_IND];
+	/* in: LAND_BM_GIVEN (benchmark set) or LAND_BM_DEFAULT (the preset's,
+	 * or derived); out: what was used */
+	int basis[LAND_MAX_IND];
+	struct rule_num cap, min_land;
+	struct rule_num cls[3];     /* A, B, C: thresholds (scores) or shares (0..1) */
+};
+/* The preset's defaults: weights, benchmarks (basis LAND_BM_DEFAULT),
+ * cap 2, shares 0.2/0.4/0.35, min_land 3, scope industrial. */
+void land_params_default(struct land_params *p, const struct land_preset *ps, int year);
+/* Check the numbers of p (weights >= 0, benchmarks > 0, cap > 0,
+ * min_land >= 0, thresholds A >= B >= C, shares >= 0 summing to <= 1):
+ * 0, or -1 with err (422 invalid_parameter, field weights.NAME,
+ * benchmarks.NAME, cap, min_land, classing.A ...). */
+int land_params_check(const struct land_params *p, err_t *err);
+
+/* One enterprise as the engine reads it: facts of the year and of the
+ * year before (the latter only for derived benchmarks). */
+struct land_ent {
+	int64_t id;
+	const char *industry;       /* GB/T 4754 code, "C38": the first letter is the 门类 */
+	int founded_year;           /* 0: not known */
+	struct rule_num land;       /* 亩 */
+	struct rule_num fact[LAND_NFACTS], prev[LAND_NFACTS];
+	unsigned char has[LAND_NFACTS], has_prev[LAND_NFACTS];
+};
+enum { LAND_R_NONE = 0, LAND_R_SMALL_LAND, LAND_R_TOO_NEW, LAND_R_UTILITY };
+extern const char *const land_reason_names[4];   /* "", "small_land", "too_new", "utility" */
+struct land_res {
+	char cls;                   /* 'A'..'D', 'T'; 0: out of scope (not listed) */
+	unsigned char reason;       /* LAND_R_*, for T */
+	unsigned char has_value[LAND_MAX_IND], imputed[LAND_MAX_IND];
+	struct rule_num value[LAND_MAX_IND], score[LAND_MAX_IND];
+	struct rule_num total;      /* the scores' sum rounded to 2 decimals, half up */
+	int rank;                   /* 1..; equal totals share a rank; 0 for T */
+};
+struct land_counts {
+	size_t in_scope, evaluated, by_class[5];   /* A B C D T */
+};
+/* Evaluate e[0..n) with p into out[0..n) (same order).  Derived benchmarks
+ * are written into p (basis LAND_BM_PRIOR_YEAR / LAND_BM_CURRENT_YEAR /
+ * LAND_BM_NONE).  0, or -1 with err (500 out of memory). */
+int land_evaluate(const struct land_ent *e, size_t n, struct land_params *p, struct land_res *out,
+                  struct land_counts *counts, err_t *err);
+/* The 门类 of an industry code: 'A'..'T', or 0. */
+char land_section(const char *industry);
+/* The Chinese and English label of a 门类 ("制造业", "Manufacturing"). */
+void land_section_label(char section, const char **zh, const char **en);
 
 #endif
