@@ -115,9 +115,63 @@ struct land_counts {
  * LAND_BM_NONE).  0, or -1 with err (500 out of memory). */
 int land_evaluate(const struct land_ent *e, size_t n, struct land_params *p, struct land_res *out,
                   struct land_counts *counts, err_t *err);
+/* -- storage (eval_store.c) -- */
+/* The enterprises with their land and facts, by id. */
+struct land_input {
+	size_t n;
+	struct land_ent *e;
+	unsigned char *from_plots;  /* [i] 1: land is the sum of its plot_users areas */
+	arena_t *arena;
+};
+/* Read the registry, the land and the facts p needs (year, and year - 1
+ * for derived benchmarks): 0, or -1 with err (422 no_facts when the year
+ * has none; database; out of memory).  Free with land_input_free() in
+ * both cases. */
+int land_input_load(db_t *db, const struct land_params *p, struct land_input *in, err_t *err);
+void land_input_free(struct land_input *in);
+/* The params as stored in land_evaluations.params (JSON text). */
+void land_params_text(const struct land_params *p, buf_t *b);
+struct land_run {
+	int64_t id;                 /* the evaluation stored (0: dry run) */
+	size_t n;                   /* enterprises read */
+	struct land_counts counts;
+	double loaded, computed, stored;   /* seconds since the start */
+};
+/* Evaluate p over the registry and, unless dry_run, store the evaluation
+ * (a draft) with its results.  Run it inside a transaction.  0, or -1
+ * with err. */
+int land_evaluation_run(db_t *db, struct land_params *p, int dry_run, int64_t actor, int64_t now,
+                        struct land_run *out, err_t *err);
+/* -- the views (eval_view.c) -- */
+/* The evaluation (with its results in rank order, T last, when
+ * with_results); NULL with err (404 not_found, database). */
+json_t *land_evaluation_json(db_t *db, int64_t id, int with_results, err_t *err);
+/* {"items":[evaluation without results]}, newest first; year 0: all. */
+json_t *land_evaluations_list_json(db_t *db, int year, err_t *err);
+/* {"by_street":[..],"by_industry":[..]} of the final classes (else the classes). */
+json_t *land_distribution_json(db_t *db, int64_t id, err_t *err);
+/* A time column (unix seconds) as JSON, null when NULL. */
+json_t *land_time_json(db_stmt_t *st, int col);
+/* A stored score column (x 10^4) as a JSON number, null when NULL. */
+json_t *land_score_json(db_stmt_t *st, int col);
+/* Into o: land_source, imputed, indicators from land_results.indicators. */
+void land_result_details(json_t *o, const char *text);
 /* The 门类 of an industry code: 'A'..'T', or 0. */
 char land_section(const char *industry);
 /* The Chinese and English label of a 门类 ("制造业", "Manufacturing"). */
 void land_section_label(char section, const char **zh, const char **en);
+
+/* -- HTTP (eval_api.c and the files below); routes.c says who calls them -- */
+/* The params of a POST body: 0, or -1 with err (422 required,
+ * invalid_parameter with the field: year, preset, scope, weights.NAME,
+ * benchmarks.NAME, cap, classing.mode, classing.A.., min_land_mu;
+ * unknown_field). */
+int land_params_from_json(json_t *o, arena_t *a, struct land_params *p, err_t *err);
+void api_land_evaluations_create(req_t *r);
+void api_land_evaluations_list(req_t *r);
+void api_land_evaluation_get(req_t *r);
+void api_land_evaluation_distribution(req_t *r);
+void api_land_evaluation_publish(req_t *r);
+void api_land_evaluation_finalize(req_t *r);
 
 #endif
