@@ -220,4 +220,8 @@ void api_land_low_efficiency_export(req_t *r);
 void api_land_enterprise(req_t *r);             /* GET /land/enterprises/{id} */
 void api_land_evaluation_export(req_t *r);      /* the ranking as XLSX */
 
+/* eval_cli.c: `zoneops land evaluate --year Y [--preset] [--scope]
+ * [--dry-run] [--json]` (argv[0] is "evaluate"). */
+int cli_land_evaluate(int argc, char **argv, db_t *db);
+
 #endif
