@@ -38,6 +38,9 @@
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
 #define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER)   /* who may import something */
+/* land (issue 11): read by the zone's staff, and by an enterprise for its
+ * own rows only (the handler narrows; others 404) */
+#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 /* policies (免审即享, 政策推送): the service center (officers) and admins
  * write rules, make batches and push; leaders approve; enterprises read
  * the published library and their own inbox */
@@ -51,10 +54,6 @@
 #define P_LAND_READ  P_STAFF
 #define P_LAND_WRITE (ROLE_ADMIN | ROLE_DEPARTMENT)
 #define P_LAND_ENT   (ROLE_ENTERPRISE)
-
-/* land (issue 11): read by the zone's staff, and by an enterprise for its
- * own rows only (the handler narrows; others 404) */
-#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
