@@ -34,13 +34,13 @@
 #define P_INS_ACT    (ROLE_ADMIN | ROLE_LEADER | ROLE_DEPARTMENT)
 #define P_RACE_EDIT  (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER)
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
+/* land (issue 11): read by the zone's staff, and by an enterprise for its
+ * own rows only (the handler narrows; others 404) */
+#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
 #define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER)   /* who may import something */
-/* land (issue 11): read by the zone's staff, and by an enterprise for its
- * own rows only (the handler narrows; others 404) */
-#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 /* policies (免审即享, 政策推送): the service center (officers) and admins
  * write rules, make batches and push; leaders approve; enterprises read
  * the published library and their own inbox */
