@@ -34,6 +34,9 @@
 #define P_INS_ACT    (ROLE_ADMIN | ROLE_LEADER | ROLE_DEPARTMENT)
 #define P_RACE_EDIT  (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER)
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
+/* land (issue 11): read by the zone's staff, and by an enterprise for its
+ * own rows only (the handler narrows; others 404) */
+#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
@@ -184,6 +187,27 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/mute",      api_inbox_mute,       P_INBOX,  0, 0 },
 	{ "DELETE", "/api/v1/inbox/{id}/mute",      api_inbox_unmute,     P_INBOX,  0, 0 },
+	/* per-mu evaluations (亩均效益, issue 11): publication, objections,
+	 * measures; an enterprise reads its own rows only (others: 404) */
+	{ "GET",    "/api/v1/land/evaluations",     api_land_evaluations_list, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations",     api_land_evaluations_create, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}", api_land_evaluation_get, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/distribution", api_land_evaluation_distribution, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/publish", api_land_evaluation_publish, P_LAND_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/finalize", api_land_evaluation_finalize, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/export", api_land_evaluation_export, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/plots", api_land_evaluation_plots, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/objections", api_land_objections_create, P_LAND_ENT, 0, 0 },
+	{ "GET",    "/api/v1/land/objections",      api_land_objections_list, P_LAND_OWN, 0, 0 },
+	{ "GET",    "/api/v1/land/objections/{id}", api_land_objection_get, P_LAND_OWN, 0, 0 },
+	{ "POST",   "/api/v1/land/objections/{id}/files", api_land_objection_file_add, P_LAND_ENT, R_RAW, LAND_OBJ_FILE_MAX },
+	{ "GET",    "/api/v1/land/objections/{id}/files/{fid}", api_land_objection_file_get, P_LAND_OWN, 0, 0 },
+	{ "POST",   "/api/v1/land/objections/{id}/decision", api_land_objection_decision, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/low-efficiency",  api_land_low_efficiency, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/low-efficiency/export", api_land_low_efficiency_export, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/enterprises/{id}", api_land_enterprise, P_LAND_OWN, 0, 0 },
+	{ "GET",    "/api/v1/land/measures",        api_land_measures,    P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/measures/export", api_land_measures_export, P_LAND_READ, 0, 0 },
 	/* yearly facts of the enterprises (issue 10) */
 	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },
