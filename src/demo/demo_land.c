@@ -254,13 +254,14 @@ static int in_use_plots(struct ctx *c, int count, int first_no)
 }
 
 /* The article's 420-亩 奥斯福地块: 11 scattered small enterprises, 4
- * moved out (their land freed), 7 still there; for the 50亿元 park. */
+ * moved out (their land freed), 7 still there; for the park of "over
+ * 50亿元" (the demo project's 52亿元). */
 static int osford(struct ctx *c)
 {
 	struct spec p = {
 		.code = "DK-ASF", .name = "奥斯福地块", .row = 2, .area = MU(420), .to_move = 11, .moved = 4,
-		.project_id = project_id(c, "奥斯福地块智慧产业园项目"), .investment_wan = 500000,
-		.note = "11家散小企业腾退，建设50亿元奥斯福地块智慧产业园",
+		.project_id = project_id(c, "奥斯福地块智慧产业园项目"), .investment_wan = 520000,
+		.note = "11家散小企业腾退，建设投资超50亿元的奥斯福地块智慧产业园",
 		.status = { "in_use", "low_efficiency", "vacating" }, .days = { 2400, 420, 240 },
 		.notes = { NULL, "亩均税收不足全区平均三分之一", "启动腾退：11家企业搬迁" },
 	};

@@ -50,7 +50,7 @@ describe('the demo plots', () => {
     assert.ok(all.length >= 30 && all.length <= 40, `${all.length} plots`);
     const asf = (await as.admin.get(`/api/v1/plots/${all.find((p) => p.code === 'DK-ASF').id}`)).json;
     assert.deepEqual([asf.name, asf.area_mu, asf.status, asf.to_move, asf.moved, asf.investment_wan],
-      ['奥斯福地块', 420, 'vacating', 11, 4, 500000]);
+      ['奥斯福地块', 420, 'vacating', 11, 4, 520000]);
     assert.equal(asf.project.name, '奥斯福地块智慧产业园项目');
     assert.equal(asf.users.length, 7);
     assert.ok(asf.area_freed_mu > 0 && asf.users_area_mu + asf.area_freed_mu <= 420);
