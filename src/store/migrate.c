@@ -340,6 +340,27 @@ static const struct migration migrations[] = {
 "  data @BLOB@ NOT NULL, created_at BIGINT NOT NULL);\n"
 "CREATE INDEX land_objection_files_objection ON land_objection_files (objection_id);\n"
 },
+{ 12, "service truth: acceptance deadlines, provisional due dates, the level a request was solved at, every department that held a request; a project's negotiation date; the audit log's label",
+/* accept_due_on: the last working day to accept a submitted request
+ * (setting accept_days, default 1); *_provisional = 1 when a date was
+ * computed on Monday-Friday because its year's calendar was not loaded
+ * (recomputed when it is); resolved_level: the level that solved it */
+"ALTER TABLE requests ADD COLUMN accept_due_on TEXT NOT NULL DEFAULT '';\n"
+"ALTER TABLE requests ADD COLUMN accept_due_provisional INTEGER NOT NULL DEFAULT 0;\n"
+"ALTER TABLE requests ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0;\n"
+"ALTER TABLE requests ADD COLUMN resolved_level TEXT NOT NULL DEFAULT '';\n"
+"CREATE INDEX requests_accept_due ON requests (kind, status, accept_due_on);\n"
+/* the departments that held a request (escalation hands it on; the
+ * earlier ones keep read access and see the progress) */
+"CREATE TABLE request_departments (request_id BIGINT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,\n"
+"  department_id BIGINT NOT NULL REFERENCES departments(id), since BIGINT NOT NULL,\n"
+"  PRIMARY KEY (request_id, department_id));\n"
+"CREATE INDEX request_departments_dept ON request_departments (department_id, request_id);\n"
+"ALTER TABLE projects ADD COLUMN negotiating_on TEXT NOT NULL DEFAULT '';\n"
+/* the name of what an audit row is about, as it was then ("江苏恒太照明"),
+ * so that the log reads in words */
+"ALTER TABLE audit_log ADD COLUMN label TEXT NOT NULL DEFAULT '';\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
