@@ -1674,6 +1674,8 @@ export default {
   'land.measuresRule': 'Enterprises in class D in consecutive final evaluations pay more for electricity:',
   'land.rateLine': '{years} consecutive years: {v} yuan more per kWh',
   'land.noMeasures': 'No enterprise has measures this year.',
+  'land.err.area': 'An area is a number greater than 0 with at most 4 decimals, not “{value}”.',
+  'land.err.value': '“{value}” is not a valid value.',
   'err.area_exceeded': 'The users’ areas add up to {users_area} mu, more than the plot’s {plot_area} mu.',
   'err.invalid_geometry': 'The outline is not valid.',
   'err.invalid_geometry.not_polygon': 'An outline is a Polygon or a MultiPolygon.',

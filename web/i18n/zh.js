@@ -1678,6 +1678,8 @@ export default {
   'land.measuresRule': '定档评价中连续被评为 D 类的企业，按年数加收电价：',
   'land.rateLine': '连续 {years} 年：每千瓦时加价 {v} 元',
   'land.noMeasures': '该年度没有需实行差别化措施的企业。',
+  'land.err.area': '面积应为大于 0 的数（最多 4 位小数），而不是“{value}”。',
+  'land.err.value': '“{value}”不是有效的值。',
   'err.area_exceeded': '使用企业的面积合计 {users_area} 亩，超过地块面积 {plot_area} 亩。',
   'err.invalid_geometry': '地块边界无效。',
   'err.invalid_geometry.not_polygon': '地块边界应为 Polygon 或 MultiPolygon。',

@@ -305,7 +305,7 @@ function publishDialog(e, again) {
       toast(t('land.published'));
       again();
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     }
   });
 }
@@ -420,7 +420,7 @@ async function enterpriseCard(env, r, e) {
     const ent = d.enterprise || {};
     const years = d.years || [];
     replace(bodyEl,
-      h('dl', { class: 'kv land-kv' },
+      h('dl', { class: 'kv-grid land-kv' },
         kv(t('land.creditCode'), h('span', { class: 'mono' }, ent.credit_code || r.credit_code)),
         kv(t('land.street'), ent.street || t('common.none')),
         kv(t('land.industry'), ent.industry || t('common.none')),
@@ -443,7 +443,7 @@ async function enterpriseCard(env, r, e) {
 }
 
 function kv(k, v) {
-  return [h('dt', null, k), h('dd', null, v)];
+  return h('div', { class: 'kv' }, h('dt', null, k), h('dd', null, v));
 }
 
 /* Indicators against their benchmarks: value, benchmark, a bar of
@@ -535,7 +535,7 @@ function newEvaluation(env, items) {
       rememberEval(env.ctx, e.id);
       resultsTab(env);
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     } finally {
       save.disabled = false;
     }
@@ -609,7 +609,7 @@ function decide(o, again) {
       toast(t('land.decided'));
       again();
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     }
   });
 }
@@ -808,7 +808,7 @@ async function plotForm(env, p0, again) {
       toast(p ? t('land.plotSaved', { code: r.code }) : t('land.plotCreated', { code: r.code }));
       again();
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     } finally {
       save.disabled = false;
     }
@@ -822,6 +822,21 @@ function pickerField(label, picker) {
   picker.input.replaceWith(picker);
   picker.prepend(picker.input);
   return f;
+}
+
+/* showFormError(), with a sentence of ours for a bad number the server
+ * calls invalid_parameter (its code for any bad field). */
+function formError(form, err) {
+  const base = err && err.field ? String(err.field).replace(/\[\d+\]/g, '').split('.').pop() : '';
+  const ctl = base && err.code === 'invalid_parameter' ? form.querySelector(`[name="${CSS.escape(err.field)}"]`) : null;
+  const f = ctl && ctl.closest('.field');
+  if (f && f.setError) {
+    const params = (err.info && err.info.params) || {};
+    f.setError(t(base.endsWith('area_mu') ? 'land.err.area' : 'land.err.value', { value: params.value ?? '' }));
+    ctl.focus();
+    return;
+  }
+  showFormError(form, err);
 }
 
 const field0 = (form, name) => form.querySelector(`[name="${name}"]`).closest('.field');
@@ -883,7 +898,7 @@ function usersForm(env, p, again) {
       toast(t('land.usersSaved', { code: p.code }));
       again();
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     } finally {
       save.disabled = false;
     }
@@ -947,14 +962,14 @@ function advance(p, next, again) {
     clearErrors(form);
     const b = { status: next };
     if (note.value.trim())
-      b.note = note.value.trim();
+      b.event_note = note.value.trim();
     try {
       await patch(`/api/v1/plots/${p.id}`, b);
       m.close();
       toast(t('land.advanced', { code: p.code, to: t(`land.status.${next}`) }));
       again();
     } catch (err) {
-      showFormError(form, err);
+      formError(form, err);
     }
   });
 }
@@ -1044,7 +1059,7 @@ function mapOption(rows, colors) {
     series: [{
       type: 'map', map: 'zone-plots', roam: true, aspectScale: 0.85, layoutCenter: ['50%', '50%'], layoutSize: '95%',
       selectedMode: false,
-      label: { show: true, fontSize: 11, color: '#1c2733', formatter: (p) => p.name },
+      label: { show: true, fontSize: 11, color: '#1c2733', textBorderColor: '#ffffff', textBorderWidth: 3, formatter: (p) => p.name },
       labelLayout: { hideOverlap: true },
       itemStyle: { borderColor: '#ffffff', borderWidth: 1.2 },
       emphasis: { label: { show: true, fontWeight: 'bold' }, itemStyle: { areaColor: null, borderColor: '#0d2b55', borderWidth: 2 } },
