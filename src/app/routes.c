@@ -184,6 +184,14 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/mute",      api_inbox_mute,       P_INBOX,  0, 0 },
 	{ "DELETE", "/api/v1/inbox/{id}/mute",      api_inbox_unmute,     P_INBOX,  0, 0 },
+	/* per-mu evaluations (亩均效益, issue 11): publication, objections,
+	 * measures; an enterprise reads its own rows only (others: 404) */
+	{ "GET",    "/api/v1/land/evaluations",     api_land_evaluations_list, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations",     api_land_evaluations_create, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}", api_land_evaluation_get, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/distribution", api_land_evaluation_distribution, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/publish", api_land_evaluation_publish, P_LAND_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/finalize", api_land_evaluation_finalize, P_LAND_WRITE, 0, 0 },
 	/* yearly facts of the enterprises (issue 10) */
 	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },

@@ -21,6 +21,7 @@
 #define ZONEOPS_LAND_H
 
 #include "http/http.h"
+#include "policy/policy.h"
 
 /* land.c */
 /* 1 when the caller may edit plots and evaluations: an admin, or a
@@ -130,5 +131,143 @@ void api_plot_update(req_t *r);            /* PATCH /api/v1/plots/{id} */
 void api_plot_users(req_t *r);             /* PUT /api/v1/plots/{id}/users */
 
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
+
+/* -- the engine (eval.c): no SQL, no HTTP; exact decimals (policy.h) --
+ * The facts an evaluation reads, numbered; LAND_F_LAND names the land as
+ * a denominator. */
+enum { LAND_F_TAX, LAND_F_REVENUE, LAND_F_VA, LAND_F_ENERGY, LAND_F_EMISSIONS, LAND_F_EMPLOYEES, LAND_F_RD,
+       LAND_NFACTS };
+#define LAND_F_LAND LAND_NFACTS
+extern const char *const land_fact_names[LAND_NFACTS];
+#define LAND_MAX_IND 6
+
+/* An indicator: numerator / denominator (facts), its default weight and
+ * benchmark (decimal text; benchmark NULL: derived from the facts). */
+struct land_ind_def {
+	const char *name, *label_zh, *label_en, *unit_zh, *unit_en;
+	int num, den;
+	const char *weight, *benchmark;
+	const char *wfield, *bfield;   /* "weights.NAME", "benchmarks.NAME": error fields */
+};
+struct land_preset {
+	const char *name;
+	int n;
+	struct land_ind_def ind[LAND_MAX_IND];
+};
+/* "zhejiang" or "jiangsu"; NULL for another name. */
+const struct land_preset *land_preset_find(const char *name);
+/* The indicator named name in ps: its index, or -1. */
+int land_ind_find(const struct land_preset *ps, const char *name);
+
+enum { LAND_SCOPE_INDUSTRIAL = 0, LAND_SCOPE_ALL = 1 };
+enum { LAND_CLASSING_SHARES = 0, LAND_CLASSING_THRESHOLDS = 1 };
+/* Where a benchmark came from. */
+enum { LAND_BM_GIVEN = 0, LAND_BM_DEFAULT = 1, LAND_BM_PRIOR_YEAR = 2, LAND_BM_CURRENT_YEAR = 3, LAND_BM_NONE = 4 };
+
+struct land_params {
+	const struct land_preset *preset;
+	int year, scope, classing;
+	struct rule_num weight[LAND_MAX_IND], benchmark[LAND_MAX_IND];
+	/* in: LAND_BM_GIVEN (benchmark set) or LAND_BM_DEFAULT (the preset's,
+	 * or derived); out: what was used */
+	int basis[LAND_MAX_IND];
+	struct rule_num cap, min_land;
+	struct rule_num cls[3];     /* A, B, C: thresholds (scores) or shares (0..1) */
+};
+/* The preset's defaults: weights, benchmarks (basis LAND_BM_DEFAULT),
+ * cap 2, shares 0.2/0.4/0.35, min_land 3, scope industrial. */
+void land_params_default(struct land_params *p, const struct land_preset *ps, int year);
+/* Check the numbers of p (weights >= 0, benchmarks > 0, cap > 0,
+ * min_land >= 0, thresholds A >= B >= C, shares >= 0 summing to <= 1):
+ * 0, or -1 with err (422 invalid_parameter, field weights.NAME,
+ * benchmarks.NAME, cap, min_land, classing.A ...). */
+int land_params_check(const struct land_params *p, err_t *err);
+
+/* One enterprise as the engine reads it: facts of the year and of the
+ * year before (the latter only for derived benchmarks). */
+struct land_ent {
+	int64_t id;
+	const char *industry;       /* GB/T 4754 code, "C38": the first letter is the 门类 */
+	int founded_year;           /* 0: not known */
+	struct rule_num land;       /* 亩 */
+	struct rule_num fact[LAND_NFACTS], prev[LAND_NFACTS];
+	unsigned char has[LAND_NFACTS], has_prev[LAND_NFACTS];
+};
+enum { LAND_R_NONE = 0, LAND_R_SMALL_LAND, LAND_R_TOO_NEW, LAND_R_UTILITY };
+extern const char *const land_reason_names[4];   /* "", "small_land", "too_new", "utility" */
+struct land_res {
+	char cls;                   /* 'A'..'D', 'T'; 0: out of scope (not listed) */
+	unsigned char reason;       /* LAND_R_*, for T */
+	unsigned char has_value[LAND_MAX_IND], imputed[LAND_MAX_IND];
+	struct rule_num value[LAND_MAX_IND], score[LAND_MAX_IND];
+	struct rule_num total;      /* the scores' sum rounded to 2 decimals, half up */
+	int rank;                   /* 1..; equal totals share a rank; 0 for T */
+};
+struct land_counts {
+	size_t in_scope, evaluated, by_class[5];   /* A B C D T */
+};
+/* Evaluate e[0..n) with p into out[0..n) (same order).  Derived benchmarks
+ * are written into p (basis LAND_BM_PRIOR_YEAR / LAND_BM_CURRENT_YEAR /
+ * LAND_BM_NONE).  0, or -1 with err (500 out of memory). */
+int land_evaluate(const struct land_ent *e, size_t n, struct land_params *p, struct land_res *out,
+                  struct land_counts *counts, err_t *err);
+/* -- storage (eval_store.c) -- */
+/* The enterprises with their land and facts, by id. */
+struct land_input {
+	size_t n;
+	struct land_ent *e;
+	unsigned char *from_plots;  /* [i] 1: land is the sum of its plot_users areas */
+	arena_t *arena;
+};
+/* Read the registry, the land and the facts p needs (year, and year - 1
+ * for derived benchmarks): 0, or -1 with err (422 no_facts when the year
+ * has none; database; out of memory).  Free with land_input_free() in
+ * both cases. */
+int land_input_load(db_t *db, const struct land_params *p, struct land_input *in, err_t *err);
+void land_input_free(struct land_input *in);
+/* The params as stored in land_evaluations.params (JSON text). */
+void land_params_text(const struct land_params *p, buf_t *b);
+struct land_run {
+	int64_t id;                 /* the evaluation stored (0: dry run) */
+	size_t n;                   /* enterprises read */
+	struct land_counts counts;
+	double loaded, computed, stored;   /* seconds since the start */
+};
+/* Evaluate p over the registry and, unless dry_run, store the evaluation
+ * (a draft) with its results.  Run it inside a transaction.  0, or -1
+ * with err. */
+int land_evaluation_run(db_t *db, struct land_params *p, int dry_run, int64_t actor, int64_t now,
+                        struct land_run *out, err_t *err);
+/* -- the views (eval_view.c) -- */
+/* The evaluation (with its results in rank order, T last, when
+ * with_results); NULL with err (404 not_found, database). */
+json_t *land_evaluation_json(db_t *db, int64_t id, int with_results, err_t *err);
+/* {"items":[evaluation without results]}, newest first; year 0: all. */
+json_t *land_evaluations_list_json(db_t *db, int year, err_t *err);
+/* {"by_street":[..],"by_industry":[..]} of the final classes (else the classes). */
+json_t *land_distribution_json(db_t *db, int64_t id, err_t *err);
+/* A time column (unix seconds) as JSON, null when NULL. */
+json_t *land_time_json(db_stmt_t *st, int col);
+/* A stored score column (x 10^4) as a JSON number, null when NULL. */
+json_t *land_score_json(db_stmt_t *st, int col);
+/* Into o: land_source, imputed, indicators from land_results.indicators. */
+void land_result_details(json_t *o, const char *text);
+/* The 门类 of an industry code: 'A'..'T', or 0. */
+char land_section(const char *industry);
+/* The Chinese and English label of a 门类 ("制造业", "Manufacturing"). */
+void land_section_label(char section, const char **zh, const char **en);
+
+/* -- HTTP (eval_api.c and the files below); routes.c says who calls them -- */
+/* The params of a POST body: 0, or -1 with err (422 required,
+ * invalid_parameter with the field: year, preset, scope, weights.NAME,
+ * benchmarks.NAME, cap, classing.mode, classing.A.., min_land_mu;
+ * unknown_field). */
+int land_params_from_json(json_t *o, arena_t *a, struct land_params *p, err_t *err);
+void api_land_evaluations_create(req_t *r);
+void api_land_evaluations_list(req_t *r);
+void api_land_evaluation_get(req_t *r);
+void api_land_evaluation_distribution(req_t *r);
+void api_land_evaluation_publish(req_t *r);
+void api_land_evaluation_finalize(req_t *r);
 
 #endif
