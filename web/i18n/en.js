@@ -1519,6 +1519,7 @@ export default {
   'land.unit.revenue_per_mu': '10k yuan/mu',
   'land.unit.tax_per_energy': '10k yuan/tce',
   'land.evaluation': 'Evaluation',
+  'land.evalTitle': 'Per-mu evaluation {year} (#{id})',
   'land.evalOption': '{year} · {preset} · {state} (#{id})',
   'land.allEvals': 'All evaluations',
   'land.noEvals': 'No per-mu evaluation yet.',

@@ -1523,6 +1523,7 @@ export default {
   'land.unit.revenue_per_mu': '万元/亩',
   'land.unit.tax_per_energy': '万元/吨标煤',
   'land.evaluation': '评价',
+  'land.evalTitle': '{year} 年亩均效益评价（#{id}）',
   'land.evalOption': '{year}年 · {preset} · {state}（#{id}）',
   'land.allEvals': '全部评价',
   'land.noEvals': '尚无亩均效益评价。',

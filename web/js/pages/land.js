@@ -252,7 +252,7 @@ async function showEvaluation(env, id, box) {
     const c = e.counts || {};
     const dist = h('div', { dataset: { testid: 'land-dist' } });
     replace(box,
-      panel(evalLabel(e), [
+      panel(t('land.evalTitle', { year: e.year, id: e.id }), [
         h('div', { class: 'title-badges' }, stateBadge(e.state),
           e.state === 'published' && e.publish_until ? h('span', { class: 'muted' }, t('land.publishedUntil', { date: e.publish_until })) : null),
         h('p', { class: 'muted land-params' }, paramsText(e)),
