@@ -78,6 +78,7 @@ struct plot_in {
 	int64_t to_move, moved, freed, project_id, investment_wan;
 	const char *note;
 	const char *event_note;     /* the note of the status change's event */
+	int64_t at;                 /* when the change happens (the demo's history); 0: now */
 	struct plot_user_in *users;
 	size_t nusers;
 	const char *users_field;    /* the field users' errors name: "users" (default) */
@@ -122,6 +123,10 @@ json_t *plots_list(db_t *db, const struct plot_filter *f, int64_t *total, err_t 
 /* The FeatureCollection of the plots with a geometry (status NULL: all). */
 json_t *plots_geojson(db_t *db, const char *status, err_t *err);
 
+/* Make department id a land bureau (on 1) or not (0): its department
+ * users edit land records.  DB_OK or a DB_ code. */
+int land_bureau_set(db_t *db, int64_t department_id, int on);
+
 /* plots_api.c */
 void api_plots_list(req_t *r);             /* GET /api/v1/plots */
 void api_plots_create(req_t *r);           /* POST /api/v1/plots */
@@ -129,6 +134,10 @@ void api_plots_geojson(req_t *r);          /* GET /api/v1/plots/geojson */
 void api_plot_get(req_t *r);               /* GET /api/v1/plots/{id} */
 void api_plot_update(req_t *r);            /* PATCH /api/v1/plots/{id} */
 void api_plot_users(req_t *r);             /* PUT /api/v1/plots/{id}/users */
+
+/* plots_import.c: CSV/XLSX/GeoJSON; the HTTP job and the CLI */
+void api_plots_import(req_t *r);           /* POST /api/v1/plots/import (raw body; 202 job) */
+int cli_import_plots(int argc, char **argv, db_t *db);
 
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
 

@@ -492,9 +492,8 @@ static void bind_row(db_stmt_t *st, const struct plot_row *w, int64_t now)
 	db_bind_int(st, 15, now);
 }
 
-static int write_row(db_t *db, int64_t *id, const struct plot_row *w, err_t *err)
+static int write_row(db_t *db, int64_t *id, const struct plot_row *w, int64_t now, err_t *err)
 {
-	int64_t now = now_sec();
 	db_stmt_t *st;
 	if (*id == 0)
 		st = db_prepare(db,
@@ -518,15 +517,15 @@ static int write_row(db_t *db, int64_t *id, const struct plot_row *w, err_t *err
 	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the plot");
 }
 
-static int write_event(db_t *db, int64_t id, const user_t *actor, const char *from, const char *to, const char *note,
-                       err_t *err)
+static int write_event(db_t *db, int64_t id, const user_t *actor, int64_t at, const char *from, const char *to,
+                       const char *note, err_t *err)
 {
 	db_stmt_t *st = db_prepare(db, "INSERT INTO plot_events (plot_id, at, user_id, from_status, to_status, note)"
 	                               " VALUES ($1, $2, $3, $4, $5, $6)");
 	if (st == NULL)
 		return db_fail(err, db, DB_ERR, "saving the plot's event");
 	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, now_sec());
+	db_bind_int(st, 2, at);
 	if (actor && actor->id > 0)
 		db_bind_int(st, 3, actor->id);
 	else
@@ -563,9 +562,10 @@ static int write_users(db_t *db, int64_t id, const struct plot_in *in, err_t *er
 int plot_save(db_t *db, arena_t *a, const user_t *actor, int64_t *id, struct plot_in *in, err_t *err)
 {
 	struct plot_row w;
-	if (check_row(db, a, *id, in, &w, err) < 0 || write_row(db, id, &w, err) < 0)
+	int64_t at = in->at ? in->at : now_sec();
+	if (check_row(db, a, *id, in, &w, err) < 0 || write_row(db, id, &w, at, err) < 0)
 		return -1;
-	if (strcmp(w.old_status, w.status) != 0 && write_event(db, *id, actor, w.old_status, w.status, in->event_note, err) < 0)
+	if (strcmp(w.old_status, w.status) != 0 && write_event(db, *id, actor, at, w.old_status, w.status, in->event_note, err) < 0)
 		return -1;
 	return (in->has & PF_USERS) ? write_users(db, *id, in, err) : 0;
 }
@@ -778,4 +778,16 @@ json_t *plots_geojson(db_t *db, const char *status, err_t *err)
 		return db_fail(err, db, rc, "reading the plots"), NULL;
 	}
 	return json_pack("{s:s s:o}", "type", "FeatureCollection", "features", features);
+}
+
+int land_bureau_set(db_t *db, int64_t department_id, int on)
+{
+	db_stmt_t *st = db_prepare(db, "UPDATE departments SET land_bureau = $1 WHERE id = $2");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, on ? 1 : 0);
+	db_bind_int(st, 2, department_id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc;
 }
