@@ -225,7 +225,7 @@ static int eval_state(req_t *r, int64_t id, char state[16], char until[DATE_LEN]
 	return rc == DB_ROW ? 0 : -1;
 }
 
-static void bad_state(req_t *r, const char *state, const char *want)
+void land_bad_state(req_t *r, const char *state, const char *want)
 {
 	err_t e;
 	err_set(&e, 409, "bad_state", NULL, "the evaluation is %s, not %s", state, want);
@@ -255,7 +255,7 @@ void api_land_evaluation_publish(req_t *r)
 	if (eval_state(r, id, state, until) < 0)
 		return;
 	if (strcmp(state, "draft") != 0) {
-		bad_state(r, state, "draft");
+		land_bad_state(r, state, "draft");
 		return;
 	}
 	date_format(date_today() + days, until);
@@ -288,7 +288,7 @@ void api_land_evaluation_finalize(req_t *r)
 	if (eval_state(r, id, state, until) < 0)
 		return;
 	if (strcmp(state, "published") != 0) {
-		bad_state(r, state, "published");
+		land_bad_state(r, state, "published");
 		return;
 	}
 	char idt[24];
