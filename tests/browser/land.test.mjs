@@ -139,11 +139,11 @@ test('admin: a plot with an outline; users over its area refused under the field
   /* the map, coloured by the class of the evaluation */
   await open(page, `#/land/map?evaluation=${ev.id}`);
   await page.selectOption('[data-testid=land-map-color]', 'class');
-  await page.locator('[data-testid=land-map][data-drawn=class] canvas').waitFor();
+  await page.locator('[data-testid=land-map-chart][data-drawn=class] canvas').waitFor();
   await page.waitForTimeout(600);   // the first frame
   const legendA = await page.locator('[data-testid=land-legend] li[data-cat=A]').textContent();
   assert.match(legendA, /[1-9]/, 'class A has plots in the legend');
-  const coloured = await page.locator('[data-testid=land-map] canvas').first().evaluate((cv, rgbs) => {
+  const coloured = await page.locator('[data-testid=land-map-chart] canvas').first().evaluate((cv, rgbs) => {
     const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
     const hits = rgbs.map(() => 0);
     for (let i = 0; i < d.length; i += 16)
@@ -151,11 +151,21 @@ test('admin: a plot with an outline; users over its area refused under the field
     return hits;
   }, CLASS_RGB);
   assert.ok(coloured[0] > 0, `plots drawn in class A's colour (pixels by class ${coloured})`);
-  /* a tooltip names the plot */
+  /* the tooltip over the new plot: its code, area and class */
+  const at = await page.locator('[data-testid=land-map-chart]').evaluate((el) => {
+    const c = window.echarts.getInstanceByDom(el);
+    const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [120.995, 31.964]);
+    const r = el.getBoundingClientRect();
+    return { x: r.left + x, y: r.top + y };
+  });
+  await page.mouse.move(at.x - 8, at.y - 8);
+  await page.mouse.move(at.x, at.y, { steps: 4 });
+  const tip = page.locator('[data-testid=land-map-chart] div', { hasText: '界面测试地块' }).last();
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /^UI-\w+ 界面测试地块.*面积（亩）: 10.*状态: 在用.*地块分类: A 优先发展/, 'the tooltip: code, name, area, status, class');
   mkdirSync(join(MAP_SHOT, '..'), { recursive: true });
-  await page.locator('[data-testid=land-map]').screenshot({ path: MAP_SHOT });
+  await page.locator('[data-testid=land-map] .panel').screenshot({ path: MAP_SHOT });
   t.diagnostic(`map screenshot: ${MAP_SHOT}`);
-  console.log(`# land map screenshot: ${MAP_SHOT}`);   // eslint-disable-line no-console
   assertClean(problems, 'plots and the map');
   await context.close();
 });

@@ -1000,7 +1000,7 @@ async function mapTab(env) {
   const mode = labelled(select('color', [['status', t('land.colorStatus')], ...(cur ? [['class', t('land.colorClass')]] : [])],
     ctx.query.get('color') === 'status' || !cur ? 'status' : 'class'), t('land.colorBy'), 'land-map-color');
   const sel = cur ? evalSelect(published, cur, 'land-map-eval') : null;
-  const mapEl = h('div', { class: 'land-map', dataset: { testid: 'land-map' }, role: 'img', 'aria-label': t('land.mapLabel', { n: feats.length }) });
+  const mapEl = h('div', { class: 'land-map', dataset: { testid: 'land-map-chart' }, role: 'img', 'aria-label': t('land.mapLabel', { n: feats.length }) });
   const legend = h('div', { class: 'land-legend', dataset: { testid: 'land-legend' } });
   const note = h('p', { class: 'muted small' });
   replace(body, panel(t('land.tab.map'), [
@@ -1042,7 +1042,6 @@ async function mapTab(env) {
 }
 
 function mapOption(rows, colors) {
-  const en = getLang() === 'en';
   return {
     tooltip: { trigger: 'item', confine: true, formatter: (p) => {
       const r = p.data && p.data.row;
@@ -1067,7 +1066,6 @@ function mapOption(rows, colors) {
         emphasis: { itemStyle: { areaColor: colors[r.cat] || '#d5dbe3' } } })),
       nameProperty: 'name',
     }],
-    aria: { enabled: true, label: { description: en ? 'Map of the plots' : '地块分布图' } },
   };
 }
 
