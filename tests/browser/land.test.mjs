@@ -107,7 +107,7 @@ test('admin: a plot with an outline; users over its area refused under the field
   await page.fill('[data-testid=land-plot-name]', '界面测试地块');
   await page.fill('[data-testid=land-plot-area]', '10');
   await page.fill('.modal textarea[name=geometry]', JSON.stringify({ type: 'Polygon',
-    coordinates: [[[120.990, 31.960], [121.000, 31.960], [121.000, 31.968], [120.990, 31.968], [120.990, 31.960]]] }));
+    coordinates: [[[121.0400, 31.9600], [121.0409, 31.9600], [121.0409, 31.9608], [121.0400, 31.9608], [121.0400, 31.9600]]] }));
   const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/plots') && r.request().method() === 'POST');
   await page.click('[data-testid=land-plot-save]');
   assert.equal((await created).status(), 201);
@@ -154,7 +154,7 @@ test('admin: a plot with an outline; users over its area refused under the field
   /* the tooltip over the new plot: its code, area and class */
   const at = await page.locator('[data-testid=land-map-chart]').evaluate((el) => {
     const c = window.echarts.getInstanceByDom(el);
-    const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [120.995, 31.964]);
+    const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [121.04045, 31.9604]);
     const r = el.getBoundingClientRect();
     return { x: r.left + x, y: r.top + y };
   });

@@ -1058,8 +1058,8 @@ function mapOption(rows, colors) {
     series: [{
       type: 'map', map: 'zone-plots', roam: true, aspectScale: 0.85, layoutCenter: ['50%', '50%'], layoutSize: '95%',
       selectedMode: false,
-      label: { show: true, fontSize: 11, color: '#1c2733', textBorderColor: '#ffffff', textBorderWidth: 3, formatter: (p) => p.name },
-      labelLayout: { hideOverlap: true },
+      /* the codes on hover only: a label would cover a small plot's colour */
+      label: { show: false, fontSize: 12, color: '#1c2733', textBorderColor: '#ffffff', textBorderWidth: 3, formatter: (p) => p.name },
       itemStyle: { borderColor: '#ffffff', borderWidth: 1.2 },
       emphasis: { label: { show: true, fontWeight: 'bold' }, itemStyle: { areaColor: null, borderColor: '#0d2b55', borderWidth: 2 } },
       data: rows.map((r) => ({ name: String(r.f.properties.code), row: r, itemStyle: { areaColor: colors[r.cat] || '#d5dbe3' },
