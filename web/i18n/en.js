@@ -1631,7 +1631,7 @@ export default {
   'land.moved': 'Enterprises moved',
   'land.areaFreed': 'Area freed (mu)',
   'land.investmentWan': 'Investment (10k yuan)',
-  'land.investmentN': 'Investment {v} 100M yuan',
+  'land.investmentN': 'Investment {v} ×100m CNY',
   'land.geometry': 'Outline (GeoJSON)',
   'land.geometryHint': 'Polygon or MultiPolygon in longitude, latitude; each ring closed, at least 4 positions.',
   'land.geometryNotJson': 'This is not valid JSON.',
