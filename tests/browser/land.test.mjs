@@ -3,11 +3,12 @@
  * Chromium: as admin, the ranking of an evaluation with its class chips,
  * the class distribution charts, an enterprise's card; a plot created in
  * the form with an outline, its users over the plot's area refused with
- * the error under the field, then within it; the map drawing the plots
+ * the error under the field, then within it; plots imported from GeoJSON; the map drawing the plots
  * coloured by the class of the evaluation (a screenshot,
  * build/screenshots/land-map.png, its path in the test output); the
  * low-efficiency list with its area total; as a leader the page reads
- * but offers no edit button.
+ * but offers no edit button, nor to a department user but the land
+ * bureau's.
  *
  * Same environment as the other browser tests (ZONEOPS_URL,
  * ZONEOPS_ADMIN_PASSWORD against a --demo server; ZONEOPS_SHOTS: a
@@ -170,6 +171,30 @@ test('admin: a plot with an outline; users over its area refused under the field
   await context.close();
 });
 
+test('admin: plots imported from a GeoJSON file with the job progress; a feature at fault named', { skip }, async () => {
+  const { context, page, problems } = await newPage({ width: 1440, height: 900 });
+  await login(page, problems);
+  await open(page, '#/land/plots');
+  const feature = (code, ring) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] },
+    properties: { code, name: '导入测试地块', area_mu: 12.5, land_use: 'industrial', status: 'idle' } });
+  const ring = [[121.042, 31.960], [121.0429, 31.960], [121.0429, 31.9608], [121.042, 31.9608], [121.042, 31.960]];
+  const file = (features) => ({ name: 'plots.geojson', mimeType: 'application/geo+json',
+    buffer: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features })) });
+  await page.locator('.land-import > summary').click();
+  /* the second feature's ring is open: refused, named by its line (feature index + 1) */
+  await page.setInputFiles('[data-testid=land-import-file]', file([feature(`GJ-${stamp}`, ring), feature(`GJ2-${stamp}`, ring.slice(0, 4))]));
+  await page.click('[data-testid=land-import-run]');
+  const errors = page.locator('[data-testid=land-import-errors]');
+  await errors.waitFor();
+  assert.match(await errors.locator('tbody tr').first().textContent(), /2.*geometry/s, 'the second feature, its geometry');
+  await page.setInputFiles('[data-testid=land-import-file]', file([feature(`GJ-${stamp}`, ring)]));
+  await page.click('[data-testid=land-import-run]');
+  await page.locator('[data-testid=land-import-verdict].good').waitFor();
+  await page.locator('[data-testid=land-plots] tbody tr', { hasText: `GJ-${stamp}` }).waitFor();
+  assertClean(problems, 'the plot import');
+  await context.close();
+});
+
 test('low-efficiency land: the list with its area total', { skip }, async () => {
   const { context, page, problems } = await newPage({ width: 1440, height: 900 });
   await login(page, problems);
@@ -201,6 +226,23 @@ test('leader: every tab reads, no edit button', { skip }, async () => {
   await page.locator('[data-testid=land-ranking] tbody tr').first().waitFor();
   assertClean(problems, 'a leader on the land page');
   await context.close();
+});
+
+test('department users: the land bureau edits, another department reads', { skip }, async () => {
+  for (const [user, edits] of [['dept.zrgh', true], ['dept.qfzx', false]]) {
+    const { context, page, problems } = await newPage({ width: 1440, height: 900 });
+    await login(page, problems, user, DEMO_PASSWORD);
+    await open(page, '#/land/plots');
+    await page.locator('[data-testid=land-plots] tbody tr').first().waitFor();
+    assert.equal(await page.locator('[data-testid=land-plot-new]').count(), edits ? 1 : 0, `${user}: new plot`);
+    assert.equal(await page.locator('[data-testid=land-plot-edit]').count() > 0, edits, `${user}: edit`);
+    assert.equal(await page.locator('[data-testid=land-import-file]').count(), edits ? 1 : 0, `${user}: import`);
+    await open(page, '#/land/results');
+    await page.locator('[data-testid=land-ranking] tbody tr').first().waitFor();
+    assert.equal(await page.locator('[data-testid=land-eval-new]').count(), edits ? 1 : 0, `${user}: new evaluation`);
+    assertClean(problems, `${user} on the land page`);
+    await context.close();
+  }
 });
 
 test('every tab in zh and en, on a laptop and a phone (screenshots)', { skip }, async () => {
