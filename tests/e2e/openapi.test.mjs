@@ -77,6 +77,9 @@ function routeTable() {
 // the list of their roles in the order of the Role schema.
 function permRoles() {
   const out = { P_PUBLIC: 'public', P_ANY: 'any', P_STAFF: 'staff', P_ADMIN: 'admin' };
+  // a set named after another (`#define P_LAND_READ P_STAFF`) is that one
+  for (const m of routesC.matchAll(/^#define\s+(P_\w+)\s+(P_\w+)\s*$/gm))
+    if (m[2] in out) out[m[1]] = out[m[2]];
   for (const m of routesC.matchAll(/^#define\s+(P_\w+)\s+\(([^)]*)\)/gm)) {
     const roles = m[2].split('|').map((x) => x.trim().replace(/^ROLE_/, '').toLowerCase());
     out[m[1]] = ROLES().filter((r) => roles.includes(r));
