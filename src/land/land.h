@@ -234,6 +234,16 @@ struct land_input {
  * both cases. */
 int land_input_load(db_t *db, const struct land_params *p, struct land_input *in, err_t *err);
 void land_input_free(struct land_input *in);
+/* Publish draft id for days (1..90) from now: publish_until = the zone's
+ * date of now + days.  422 days, 404, 409 bad_state (not a draft). */
+int land_evaluation_publish(db_t *db, int64_t id, int64_t days, int64_t now, err_t *err);
+/* Make published id final (each result's final_class set: the decision
+ * of its objection, else its class): 409 bad_state (not published),
+ * objections_open (params count), publication_running (params until: the
+ * zone's date of now is not after it). */
+int land_evaluation_finalize(db_t *db, int64_t id, int64_t now, err_t *err);
+/* err = 409 bad_state "the evaluation is STATE, not WANT"; -1. */
+int land_err_state(err_t *err, const char *state, const char *want);
 /* The params as stored in land_evaluations.params (JSON text). */
 void land_params_text(const struct land_params *p, buf_t *b);
 struct land_run {
@@ -291,6 +301,12 @@ void land_bad_state(req_t *r, const char *state, const char *want);
 /* Objection id as the API shows it (with its files); only > 0: that
  * enterprise's only (another's: 404).  NULL with err. */
 json_t *land_objection_json(db_t *db, int64_t id, int64_t only, err_t *err);
+/* Enterprise ent objects to its result in evaluation eval_id on the zone's
+ * date of now: 404 (no result of its own, or a draft), 422 text (empty,
+ * over 4000 characters), 409 not_open (params until), 409 conflict (a
+ * second one).  0 with *id. */
+int land_objection_create(db_t *db, int64_t eval_id, int64_t ent, const char *text, int64_t actor, int64_t now,
+                          int64_t *id, err_t *err);
 void api_land_objections_create(req_t *r);      /* POST /land/evaluations/{id}/objections */
 void api_land_objections_list(req_t *r);
 void api_land_objection_get(req_t *r);

@@ -109,8 +109,9 @@ static void reply_objection(req_t *r, int status, int64_t id)
 		reply_json(r, status, o);
 }
 
-/* Whether objections to evaluation id are open now: 1, 0, or -1 (database). */
-static int window_open(db_t *db, int64_t eval_id, char until[DATE_LEN])
+/* Whether objections to evaluation id are open on the zone's date of
+ * now: 1, 0, or -1 (database). */
+static int window_open(db_t *db, int64_t eval_id, int64_t now, char until[DATE_LEN])
 {
 	db_stmt_t *st = db_prepare(db, "SELECT state, publish_until FROM land_evaluations WHERE id = $1");
 	if (st == NULL)
@@ -119,7 +120,7 @@ static int window_open(db_t *db, int64_t eval_id, char until[DATE_LEN])
 	int rc = db_step(st), open = 0;
 	if (rc == DB_ROW) {
 		char today[DATE_LEN];
-		date_today_str(today);
+		date_format(date_of_unix(now), today);
 		snprintf(until, DATE_LEN, "%s", db_col_text(st, 1));
 		open = strcmp(db_col_text(st, 0), "published") == 0 && strcmp(today, until) <= 0;
 	}
@@ -127,76 +128,80 @@ static int window_open(db_t *db, int64_t eval_id, char until[DATE_LEN])
 	return rc == DB_ROW || rc == DB_DONE ? open : -1;
 }
 
+static int err_not_open(err_t *err, const char *until)
+{
+	err_set(err, 409, "not_open", NULL, "objections are not open for this evaluation");
+	if (*until)
+		err_param(err, "until", "%s", until);
+	return -1;
+}
+
 static void not_open(req_t *r, const char *until)
 {
 	err_t e;
-	err_set(&e, 409, "not_open", NULL, "objections are not open for this evaluation");
-	if (*until)
-		err_param(&e, "until", "%s", until);
+	err_not_open(&e, until);
 	reply_err(r, &e);
 }
 
-void api_land_objections_create(req_t *r)
+int land_objection_create(db_t *db, int64_t eval_id, int64_t ent, const char *text, int64_t actor, int64_t now,
+                          int64_t *id, err_t *err)
 {
-	int64_t eval_id = req_param_id(r, 0), ent = own_enterprise(r);
 	char ids[2][24];
 	snprintf(ids[0], sizeof ids[0], "%lld", (long long)eval_id);
 	snprintf(ids[1], sizeof ids[1], "%lld", (long long)ent);
 	const char *p[2] = { ids[0], ids[1] };
-	/* its own result, or nothing to object to */
-	int64_t has = db_int1(r->db, "SELECT count(*) FROM land_results r JOIN land_evaluations v ON v.id = r.evaluation_id"
-	                             " WHERE r.evaluation_id = CAST($1 AS BIGINT) AND r.enterprise_id = CAST($2 AS BIGINT)"
-	                             " AND v.state <> 'draft'", -1, 2, p);
-	if (has < 0) {
-		reply_db_error(r, DB_ERR, "land_results");
-		return;
+	/* its own result in a published or final evaluation, or nothing to object to */
+	int64_t has = db_int1(db, "SELECT count(*) FROM land_results r JOIN land_evaluations v ON v.id = r.evaluation_id"
+	                          " WHERE r.evaluation_id = CAST($1 AS BIGINT) AND r.enterprise_id = CAST($2 AS BIGINT)"
+	                          " AND v.state <> 'draft'", -1, 2, p);
+	if (has < 0)
+		return db_fail(err, db, DB_ERR, "reading the result");
+	if (has == 0)
+		return err_set(err, 404, "not_found", NULL, "no result of yours in evaluation %lld", (long long)eval_id);
+	if (text == NULL || *text == '\0' || !text_ok(text, 4000, 1)) {
+		err_set(err, 422, "invalid_parameter", "text", "text is required: at most 4000 characters");
+		return err_param(err, "max", "4000");
 	}
-	if (has == 0) {
-		reply_error(r, 404, "not_found", NULL, "no result of yours in evaluation %lld", (long long)eval_id);
-		return;
+	char until[DATE_LEN] = "";
+	int open = window_open(db, eval_id, now, until);
+	if (open < 0)
+		return db_fail(err, db, DB_ERR, "reading the evaluation");
+	if (!open)
+		return err_not_open(err, until);
+	db_stmt_t *st = db_prepare(db, "INSERT INTO land_objections (evaluation_id, enterprise_id, text, created_by,"
+	                               " created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id");
+	int rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, eval_id);
+		db_bind_int(st, 2, ent);
+		db_bind_text(st, 3, text);
+		if (actor > 0)
+			db_bind_int(st, 4, actor);
+		else
+			db_bind_null(st, 4);
+		db_bind_int(st, 5, now);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			*id = db_col_int(st, 0);
+		db_done(st);
 	}
+	if (rc == DB_CONSTRAINT)
+		return err_set(err, 409, "conflict", NULL, "the enterprise has objected to this evaluation already");
+	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "saving the objection");
+}
+
+void api_land_objections_create(req_t *r)
+{
 	json_t *o = req_object(r);
 	static const char *const fields[] = { "text", NULL };
 	const char *text = NULL;
 	if (o == NULL || body_unknown_field(r, o, fields) || body_str(r, o, "text", &text) < 0)
 		return;
-	if (text == NULL || *text == '\0' || !text_ok(text, 4000, 1)) {
-		err_t e;
-		err_set(&e, 422, "invalid_parameter", "text", "text is required: at most 4000 characters");
-		err_param(&e, "max", "4000");
-		reply_err(r, &e);
-		return;
-	}
-	char until[DATE_LEN] = "";
-	int open = window_open(r->db, eval_id, until);
-	if (open <= 0) {
-		if (open < 0)
-			reply_db_error(r, DB_ERR, "land_evaluations");
-		else
-			not_open(r, until);
-		return;
-	}
-	db_stmt_t *st = db_prepare(r->db, "INSERT INTO land_objections (evaluation_id, enterprise_id, text, created_by,"
-	                                  " created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id");
-	int rc = DB_ERR;
 	int64_t id = 0;
-	if (st) {
-		db_bind_int(st, 1, eval_id);
-		db_bind_int(st, 2, ent);
-		db_bind_text(st, 3, text);
-		db_bind_int(st, 4, r->user->id);
-		db_bind_int(st, 5, now_sec());
-		rc = db_step(st);
-		if (rc == DB_ROW)
-			id = db_col_int(st, 0);
-		db_done(st);
-	}
-	if (rc == DB_CONSTRAINT) {
-		reply_error(r, 409, "conflict", NULL, "you have objected to this evaluation already");
-		return;
-	}
-	if (rc != DB_ROW) {
-		reply_db_error(r, rc, "land_objections");
+	err_t e;
+	if (land_objection_create(r->db, req_param_id(r, 0), own_enterprise(r), text, r->user->id, now_sec(), &id,
+	                          &e) < 0) {
+		reply_err(r, &e);
 		return;
 	}
 	audit(r, id);
@@ -311,7 +316,7 @@ static int64_t count_files(db_t *db, int64_t id)
 static int file_admit(req_t *r, int64_t id, const json_t *obj, const char *name)
 {
 	char until[DATE_LEN] = "";
-	int open = window_open(r->db, json_integer_value(json_object_get(obj, "evaluation_id")), until);
+	int open = window_open(r->db, json_integer_value(json_object_get(obj, "evaluation_id")), now_sec(), until);
 	if (open < 0) {
 		reply_db_error(r, DB_ERR, "land_evaluations");
 		return -1;
@@ -479,19 +484,19 @@ void api_land_objection_decision(req_t *r)
 	if (!land_require_editor(r))
 		return;
 	int64_t id = req_param_id(r, 0);
+	const char *decision, *new_class, *note;
+	if (decision_of(r, &decision, &new_class, &note) < 0)
+		return;
 	err_t e;
 	json_t *obj = land_objection_json(r->db, id, 0, &e);
 	if (obj == NULL) {
 		reply_err(r, &e);
 		return;
 	}
-	const char *decision, *new_class, *note;
 	int decided = strcmp(json_string_value(json_object_get(obj, "state")), "open") != 0;
 	int64_t eval_id = json_integer_value(json_object_get(obj, "evaluation_id"));
 	int64_t ent = json_integer_value(json_object_get(obj, "enterprise_id"));
 	json_decref(obj);
-	if (decision_of(r, &decision, &new_class, &note) < 0)
-		return;
 	if (decided) {
 		land_bad_state(r, "decided", "open");
 		return;

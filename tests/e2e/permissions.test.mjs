@@ -41,7 +41,7 @@ export function matrix(text = readFileSync(new URL('docs/permissions.md', root),
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
     const [method, path, ...answers] = cells;
     const want = Object.fromEntries(ROLES.map((r, i) => [r, answers[i]]));
-    rows.push({ method, path: path.replace(/`/g, ''), want });
+    rows.push({ method, path: path.replace(/`/g, ''), want, note: answers[ROLES.length] ?? '' });
   }
   return rows;
 }
