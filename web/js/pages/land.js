@@ -873,7 +873,7 @@ function usersForm(env, p, again) {
   const form = h('form', { class: 'form', novalidate: true },
     h('p', { class: 'muted' }, t('land.usersLead', { code: p.code, area: num(p.area_mu) })),
     rows,
-    h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'land-user-add' }, on: { click: () => addRow(null) } }, `＋ ${t('land.addUser')}`),
+    h('button', { class: 'btn btn-small land-add', type: 'button', dataset: { testid: 'land-user-add' }, on: { click: () => addRow(null) } }, `＋ ${t('land.addUser')}`),
     field(t('land.usersTotalLabel'), total),
     formErrorLine(),
     h('div', { class: 'form-actions' }, save));
