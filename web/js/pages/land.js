@@ -825,8 +825,14 @@ function pickerField(label, picker) {
 }
 
 /* showFormError(), with a sentence of ours for a bad number the server
- * calls invalid_parameter (its code for any bad field). */
-function formError(form, err) {
+ * calls invalid_parameter (its code for any bad field), and a refused
+ * status change naming the statuses in words. */
+function formError(form, err0) {
+  let err = err0;
+  const pr = (err && err.info && err.info.params) || {};
+  if (err && err.code === 'bad_transition' && pr.from && pr.to)   /* the statuses in words */
+    err = Object.assign(Object.create(Object.getPrototypeOf(err)), err,
+      { message: '', info: { ...err.info, params: { from: t(`land.status.${pr.from}`), to: t(`land.status.${pr.to}`) } } });
   const base = err && err.field ? String(err.field).replace(/\[\d+\]/g, '').split('.').pop() : '';
   const ctl = base && err.code === 'invalid_parameter' ? form.querySelector(`[name="${CSS.escape(err.field)}"]`) : null;
   const f = ctl && ctl.closest('.field');
