@@ -91,6 +91,10 @@ const OP = {
 
 /* ---------- shared pieces ---------- */
 
+/* A street's name (as the API gives it, in Chinese) in the UI's language:
+ * the streets' list has the English names.  Set by render(). */
+let streetName = (name) => name;
+
 /* May the user edit land records?  The permission of the route, and for a
  * department user a department that is a land bureau. */
 async function landEditor(user) {
@@ -193,7 +197,9 @@ function evalSelect(items, cur, testid = 'land-eval') {
 
 export async function render(ctx) {
   const tab = TABS.includes(ctx.sub[0]) ? ctx.sub[0] : 'results';
-  const editor = await landEditor(ctx.user);
+  const [editor, st] = await Promise.all([landEditor(ctx.user), streets()]);
+  const en = new Map(st.map((x) => [x.name, localName(x)]));
+  streetName = (name) => (name ? en.get(name) || name : name);
   if (!ctx.alive())
     return;
   const ev = ctx.query.get('evaluation');
@@ -327,7 +333,7 @@ function rankingView(env, e) {
   const results = e.results || [];
   const uniq = (k) => [...new Set(results.map((r) => r[k]).filter(Boolean))].sort();
   const cls = labelled(select('class', [['', t('common.all')], ...CLASSES.map((k) => [k, `${k} ${t(`land.class.${k}`)}`])], ''), t('land.class'), 'land-f-class');
-  const street = labelled(select('street', [['', t('common.all')], ...uniq('street').map((s) => [s, s])], ''), t('land.street'), 'land-f-street');
+  const street = labelled(select('street', [['', t('common.all')], ...uniq('street').map((s) => [s, streetName(s)])], ''), t('land.street'), 'land-f-street');
   const industry = labelled(select('industry', [['', t('common.all')], ...uniq('industry').map((s) => [s, s])], ''), t('land.industry'), 'land-f-industry');
   const find = labelled(input('q', { type: 'search', maxlength: 60, placeholder: t('land.findPh') }), t('land.find'), 'land-f-q');
   const list = h('div');
@@ -336,7 +342,7 @@ function rankingView(env, e) {
   const cols = [
     { key: 'rank', label: t('land.rank'), align: 'r', class: 'nowrap', cell: (r) => (r.rank ?? null) },
     { key: 'name', label: t('land.enterprise'), cell: (r) => entCell(r, can(env.user, OP.enterprise) ? open : null) },
-    { key: 'street', label: t('land.street'), narrowHide: true },
+    { key: 'street', label: t('land.street'), narrowHide: true, cell: (r) => streetName(r.street) },
     { key: 'industry', label: t('land.industry'), narrowHide: true },
     { key: 'land_mu', label: t('land.landMu'), align: 'r', class: 'nowrap', cell: (r) => [num(r.land_mu),
       r.land_source === 'registry' ? h('span', { class: 'muted small', title: t('land.fromRegistry') }, ' *') : null] },
@@ -372,7 +378,7 @@ async function distribution(env, e, box) {
   replace(box, loading());
   await loadInto(env, box, () => get(`/api/v1/land/evaluations/${e.id}/distribution`), (d) => {
     const en = getLang() === 'en';
-    const streetsRows = (d.by_street || []).map((r) => ({ ...r, label: r.street || t('land.noStreet') }));
+    const streetsRows = (d.by_street || []).map((r) => ({ ...r, label: streetName(r.street) || t('land.noStreet') }));
     const indRows = (d.by_industry || []).map((r) => ({ ...r, label: `${r.section} ${(en ? r.label_en : r.label) || ''}`.trim() }));
     if (!streetsRows.length && !indRows.length) {
       replace(box);
@@ -422,7 +428,7 @@ async function enterpriseCard(env, r, e) {
     replace(bodyEl,
       h('dl', { class: 'kv-grid land-kv' },
         kv(t('land.creditCode'), h('span', { class: 'mono' }, ent.credit_code || r.credit_code)),
-        kv(t('land.street'), ent.street || t('common.none')),
+        kv(t('land.street'), streetName(ent.street) || t('common.none')),
         kv(t('land.industry'), ent.industry || t('common.none')),
         kv(t('land.landMu'), [mu(ent.land_mu), ' ', h('span', { class: 'muted small' }, t(`land.source.${ent.land_source || 'registry'}`))]),
         d.project ? kv(t('land.originProject'), `${d.project.name}${d.project.stage ? ` · ${t(`stage.${d.project.stage}`)}` : ''}`) : null),
@@ -642,7 +648,7 @@ function drawLow(env, view, r) {
   const tbl = table([
     { key: 'code', label: t('land.code'), class: 'mono nowrap' },
     { key: 'name', label: t('land.plotName') },
-    { key: 'street', label: t('land.street'), narrowHide: true },
+    { key: 'street', label: t('land.street'), narrowHide: true, cell: (x) => streetName(x.street) },
     { key: 'area_mu', label: t('land.areaMu'), align: 'r', class: 'nowrap strong', cell: (p) => num(p.area_mu) },
     { key: 'status', label: t('land.status'), cell: (p) => statusBadge(p.status) },
     { key: 'class', label: t('land.plotClass'), cell: (p) => classChip(p.class) },
@@ -707,7 +713,7 @@ function drawPlots(env, list, r, again, go) {
   const cols = [
     { key: 'code', label: t('land.code'), class: 'mono nowrap' },
     { key: 'name', label: t('land.plotName') },
-    { key: 'street', label: t('land.street'), narrowHide: true },
+    { key: 'street', label: t('land.street'), narrowHide: true, cell: (x) => streetName(x.street) },
     { key: 'land_use', label: t('land.landUse'), narrowHide: true, cell: (p) => (p.land_use ? t(`land.use.${p.land_use}`) : null) },
     { key: 'area_mu', label: t('land.areaMu'), align: 'r', class: 'nowrap', cell: (p) => num(p.area_mu) },
     { key: 'users', label: t('land.usersArea'), align: 'r', class: 'nowrap', cell: (p) => t('land.usersOf', { n: num((p.users || []).length), area: num(p.users_area_mu ?? 0) }) },
@@ -1059,7 +1065,7 @@ function mapOption(rows, colors) {
         `${esc(t('land.areaMu'))}: ${esc(num(x.area_mu))}`,
         `${esc(t('land.status'))}: ${esc(x.status ? t(`land.status.${x.status}`) : '—')}`,
         `${esc(t('land.plotClass'))}: ${esc(cls ? `${cls} ${t(`land.class.${cls}`)}` : t('land.noClass'))}`,
-        x.street ? `${esc(t('land.street'))}: ${esc(x.street)}` : ''].filter(Boolean).join('<br>');
+        x.street ? `${esc(t('land.street'))}: ${esc(streetName(x.street))}` : ''].filter(Boolean).join('<br>');
     } },
     series: [{
       type: 'map', map: 'zone-plots', roam: true, aspectScale: 0.85, layoutCenter: ['50%', '50%'], layoutSize: '95%',
@@ -1106,7 +1112,7 @@ function drawMeasures(env, view, m) {
   const items = m.items || [];
   const tbl = table([
     { key: 'name', label: t('land.enterprise'), cell: (x) => entCell(x) },
-    { key: 'street', label: t('land.street'), narrowHide: true },
+    { key: 'street', label: t('land.street'), narrowHide: true, cell: (x) => streetName(x.street) },
     { key: 'years_in_d', label: t('land.yearsInD'), align: 'r' },
     { key: 'surcharge', label: t('land.surcharge'), align: 'r', class: 'nowrap strong', cell: (x) => t('land.yuanKwh', { v: num(x.surcharge, 2) }) },
   ], items, { class: 'table-compact' });
