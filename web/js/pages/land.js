@@ -778,35 +778,11 @@ async function plotForm(env, p0, again) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
-    const body = {};
-    for (const el of form.querySelectorAll('input[name], select[name], textarea[name]')) {
-      const k = el.name;
-      const s = el.value.trim();
-      if (k === 'event_note')
-        continue;
-      if (k === 'geometry') {
-        if (s === '' && !(p && p.geometry))
-          continue;
-        try {
-          body.geometry = s === '' ? null : JSON.parse(s);
-        } catch {
-          field0(form, 'geometry').setError(t('land.geometryNotJson'));
-          return;
-        }
-      } else if (['area_mu', 'to_move', 'moved', 'area_freed_mu', 'investment_wan', 'project_id', 'street_id'].includes(k)) {
-        if (s !== '' || (p && p[k] !== null && p[k] !== undefined))
-          body[k] = s === '' ? null : Number(s);
-      } else if (s !== '' || p) {
-        body[k] = s;
-      }
-    }
-    if (p) {
-      for (const k of Object.keys(body))
-        if (JSON.stringify(body[k]) === JSON.stringify(p[k] ?? (k === 'note' ? '' : null)))
-          delete body[k];
-      if (body.status && eventNote.value.trim())
-        body.event_note = eventNote.value.trim();
-    }
+    const body = plotBody(form, p);
+    if (!body)
+      return;
+    if (p && body.status && eventNote.value.trim())
+      body.event_note = eventNote.value.trim();
     save.disabled = true;
     try {
       const r = p ? await patch(`/api/v1/plots/${p.id}`, body) : await post('/api/v1/plots', body);
@@ -819,6 +795,42 @@ async function plotForm(env, p0, again) {
       save.disabled = false;
     }
   });
+}
+
+const PLOT_NUMBERS = ['area_mu', 'to_move', 'moved', 'area_freed_mu', 'investment_wan', 'project_id', 'street_id'];
+
+/* The body of the plot form: every field for a new plot (p null), the
+ * changed ones of plot p; null after showing an error under its field. */
+function plotBody(form, p) {
+  const body = {};
+  for (const el of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+    const k = el.name;
+    const s = el.value.trim();
+    if (k === 'event_note' || (k === 'geometry' && s === '' && !(p && p.geometry)))
+      continue;
+    if (k === 'geometry') {
+      try {
+        body.geometry = s === '' ? null : JSON.parse(s);
+      } catch {
+        field0(form, k).setError(t('land.geometryNotJson'));
+        return null;
+      }
+    } else if (PLOT_NUMBERS.includes(k)) {
+      if (s !== '' && !Number.isFinite(Number(s))) {
+        field0(form, k).setError(t('land.err.value', { value: s }));
+        return null;
+      }
+      if (s !== '' || (p && p[k] !== null && p[k] !== undefined))
+        body[k] = s === '' ? null : Number(s);
+    } else if (s !== '' || p) {
+      body[k] = s;
+    }
+  }
+  if (p)
+    for (const k of Object.keys(body))
+      if (JSON.stringify(body[k]) === JSON.stringify(p[k] ?? (k === 'note' ? '' : null)))
+        delete body[k];
+  return body;
 }
 
 /* A field whose control is an enterprise picker: the label names its
@@ -851,7 +863,9 @@ function formError(form, err0) {
   showFormError(form, err);
 }
 
-const field0 = (form, name) => form.querySelector(`[name="${name}"]`).closest('.field');
+function field0(form, name) {
+  return form.querySelector(`[name="${name}"]`).closest('.field');
+}
 
 /* Who uses plot p: rows of enterprise and area; the total against the
  * plot's area; a 422 shows under the row's field or under the total. */
@@ -1007,11 +1021,10 @@ async function mapTab(env) {
       env.editor ? h('a', { class: 'btn btn-small', href: '#/land/plots' }, t('land.toPlots')) : null)));
     return;
   }
-  const published = items;
-  const cur = pickEval(published, ctx, true);
+  const cur = pickEval(items, ctx, true);
   const mode = labelled(select('color', [['status', t('land.colorStatus')], ...(cur ? [['class', t('land.colorClass')]] : [])],
     ctx.query.get('color') === 'status' || !cur ? 'status' : 'class'), t('land.colorBy'), 'land-map-color');
-  const sel = cur ? evalSelect(published, cur, 'land-map-eval') : null;
+  const sel = cur ? evalSelect(items, cur, 'land-map-eval') : null;
   const mapEl = h('div', { class: 'land-map', dataset: { testid: 'land-map-chart' }, role: 'img', 'aria-label': t('land.mapLabel', { n: feats.length }) });
   const legend = h('div', { class: 'land-legend', dataset: { testid: 'land-legend' } });
   const note = h('p', { class: 'muted small' });
