@@ -43,6 +43,31 @@ const put = (user, path, body) => as[user].req('PUT', path, body);
 const create = (body, user = 'dept.zrgh') => as[user].post('/api/v1/plots', body);
 const errOf = (r) => [r.status, r.json && r.json.error && r.json.error.code, r.json && r.json.error && r.json.error.field];
 
+describe('the demo plots', () => {
+  test('the article: 奥斯福地块, the north area, every status', async () => {
+    const all = (await as.admin.get('/api/v1/plots?limit=1000')).json.items;
+    assert.ok(all.length >= 30 && all.length <= 40, `${all.length} plots`);
+    const asf = (await as.admin.get(`/api/v1/plots/${all.find((p) => p.code === 'DK-ASF').id}`)).json;
+    assert.deepEqual([asf.name, asf.area_mu, asf.status, asf.to_move, asf.moved, asf.investment_wan],
+      ['奥斯福地块', 420, 'vacating', 11, 4, 500000]);
+    assert.equal(asf.project.name, '奥斯福地块智慧产业园项目');
+    assert.equal(asf.users.length, 7);
+    assert.ok(asf.area_freed_mu > 0 && asf.users_area_mu + asf.area_freed_mu <= 420);
+    assert.deepEqual(asf.events.map((e) => e.to_status), ['in_use', 'low_efficiency', 'vacating']);
+    assert.ok(asf.events.every((e, i) => i === 0 || e.at > asf.events[i - 1].at));
+    assert.ok(asf.geometry && asf.crs === 'EPSG:4490');
+    const north = all.filter((p) => p.code.startsWith('DK-BQ'));
+    assert.equal(north.reduce((n, p) => n + p.to_move, 0), 12, 'the 12 chemical projects moving south');
+    for (const s of ['in_use', 'idle', 'low_efficiency', 'vacating', 'cleared', 'redeveloping', 'redeveloped'])
+      assert.ok(all.some((p) => p.status === s), s);
+    assert.ok(all.every((p) => p.users_area_mu <= p.area_mu && p.has_geometry));
+    // an enterprise's plot land is its registry land
+    const e = all.find((p) => p.code === 'DK-001').users[0];
+    const ent = (await as.admin.get(`/api/v1/enterprises/${e.enterprise_id}`)).json;
+    assert.equal(e.area_mu, ent.land_mu);
+  });
+});
+
 describe('plots', () => {
   let id;
   test('create, get, list', async () => {
@@ -143,9 +168,18 @@ describe('plots', () => {
     }
     assert.equal((await go('cleared')).status, 200);
     assert.deepEqual(errOf(await go('vacating')), [422, 'bad_transition', 'status']);
+    // the note given with a change is the event's note too
+    const noted = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { status: 'redeveloping', note: '开工' });
+    assert.equal(noted.json.note, '开工');
+    assert.equal(noted.json.events.at(-1).note, '开工');
+    assert.deepEqual(errOf(await go('cleared')), [422, 'bad_transition', 'status']);
+    assert.equal((await go('redeveloped')).status, 200);
+    assert.equal((await go('in_use')).status, 200);
+    assert.equal((await go('vacating')).status, 200);
+    assert.equal((await go('cleared')).status, 200);
     const same = await go('cleared');
     assert.equal(same.status, 200);
-    assert.equal(same.json.events.length, 11, 'no event without a change');
+    assert.equal(same.json.events.length, 16, 'no event without a change');
     const reg = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { to_move: 3, moved: 2, area_freed_mu: 50.25,
       project_id: 1, investment_wan: 120000 });
     assert.equal(reg.status, 200, reg.text);
