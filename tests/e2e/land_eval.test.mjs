@@ -358,7 +358,15 @@ test('publication, objections with files, decision and finalization; an enterpri
     assert.deepEqual(Buffer.from(await d.arrayBuffer()), bytes, who);
   }
   assert.equal((await up('ent2', obj.id, '', bytes)).status, 422);
-  for (let i = 2; i <= 5; i++) assert.equal((await up('ent2', obj.id, `附件${i}.png`, bytes)).status, 201);
+  // a large file goes to a temporary file on the server first (over 256 KiB): the same bytes back
+  const big = Buffer.alloc(1 << 20);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+  f = await up('ent2', obj.id, '附件2.png', big);
+  assert.equal(f.status, 201);
+  const bigFile = await f.json();
+  assert.equal(bigFile.size, big.length);
+  assert.deepEqual(Buffer.from(await (await down('land1', obj.id, bigFile.id)).arrayBuffer()), big);
+  for (let i = 3; i <= 5; i++) assert.equal((await up('ent2', obj.id, `附件${i}.png`, bytes)).status, 201);
   f = await up('ent2', obj.id, '附件6.png', bytes);
   assert.equal(f.status, 422);
   assert.equal((await f.json()).error.code, 'too_many_files');

@@ -77,9 +77,10 @@ function routeTable() {
 // the list of their roles in the order of the Role schema.
 function permRoles() {
   const out = { P_PUBLIC: 'public', P_ANY: 'any', P_STAFF: 'staff', P_ADMIN: 'admin' };
-  for (const m of routesC.matchAll(/^#define\s+(P_\w+)\s+(?:\(([^)]*)\)|(P_\w+))/gm)) {
-    // another set by name (#define P_LAND_READ P_STAFF) is that set
-    if (m[3]) { out[m[1]] = out[m[3]]; assert.ok(out[m[1]], `${m[1]}: ${m[3]} is not known`); continue; }
+  // a set named after another (`#define P_LAND_READ P_STAFF`) is that one
+  for (const m of routesC.matchAll(/^#define\s+(P_\w+)\s+(P_\w+)\s*$/gm))
+    if (m[2] in out) out[m[1]] = out[m[2]];
+  for (const m of routesC.matchAll(/^#define\s+(P_\w+)\s+\(([^)]*)\)/gm)) {
     // a union may name a set too: (P_STAFF | ROLE_ENTERPRISE)
     const roles = m[2].split('|').map((x) => x.trim()).flatMap((x) => (x.startsWith('P_') ? rolesOf(out[x]) || [x] : [x.replace(/^ROLE_/, '').toLowerCase()]));
     out[m[1]] = ROLES().filter((r) => roles.includes(r));
