@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDb, startServer, Client, cli, demoAdminPassword, importJob } from './lib.mjs';
+import { xlsx } from './xlsx.mjs';
 
 let db, srv, dir;
 const as = {};          // user -> Client with an API token
@@ -291,6 +292,18 @@ describe('import', () => {
     assert.equal((await as.admin.get('/api/v1/plots?q=T-I4')).json.items[0].status, 'low_efficiency');
     const dup = await run('code,area_mu\nT-I9,1\nT-I9,2\n');
     assert.deepEqual(errs(dup.job), [[3, 'code', 'duplicate_in_file']]);
+  });
+
+  test('XLSX: Chinese headers and words, numbers as number cells', async () => {
+    const book = xlsx([['地块编号', '地块名称', '面积(亩)', '用途', '状态', '使用企业'],
+      ['T-X2', '表格地块', 33.25, '服务业', '低效', `${ents[3].credit_code}:33.25`],
+      ['T-X3', '表格地块三', 0, '工业', '在用', '']]);
+    const { job } = await run(book, 'mode=good&filename=plots.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(job.report.format, 'xlsx');
+    assert.equal(job.report.created, 1);
+    assert.deepEqual(errs(job), [[3, 'area_mu', 'invalid_parameter']]);
+    const p = (await as.admin.get('/api/v1/plots?q=T-X2')).json.items[0];
+    assert.deepEqual([p.name, p.area_mu, p.land_use, p.status, p.users_area_mu], ['表格地块', 33.25, 'service', 'low_efficiency', 33.25]);
   });
 
   test('GeoJSON: each feature a record, a bad one named by its index', async () => {
