@@ -37,6 +37,7 @@ import * as calendar from './js/pages/calendar.js';
 import * as kioskInfo from './js/pages/kioskinfo.js';
 import { myEnterprise, inbox } from './js/pages/portal.js';
 import * as indicators from './js/pages/indicators.js';
+import * as land from './js/pages/land.js';
 import * as policies from './js/pages/policies.js';
 import { refreshNavUnread } from './js/policy.js';
 import * as facts from './js/pages/facts.js';
@@ -44,7 +45,6 @@ import * as users from './js/pages/users.js';
 import * as audit from './js/pages/audit.js';
 import * as settings from './js/pages/settings.js';
 import * as account from './js/pages/account.js';
-import * as wipPage from './js/pages/wip.js';
 
 /* Pages that call no API of their own (modules still to come, the kiosk's
  * instructions) are for the zone's own staff: whoever may read the overview. */
@@ -75,7 +75,7 @@ const ROUTES = [
   /* the library; an enterprise reads its pushes in its inbox instead */
   { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: policies },
   { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: indicators },
-  { id: 'land', group: 'work', needs: ZONE_STAFF, page: wipPage.module('land') },
+  { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: land },
   { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: inspections },
   { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: kioskInfo },
   { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: users },

@@ -160,7 +160,7 @@ void api_streets(req_t *r)
 
 void api_departments(req_t *r)
 {
-	simple_list(r, "SELECT id, name, name_en, level FROM departments ORDER BY id", "isss");
+	simple_list(r, "SELECT id, name, name_en, level, land_bureau FROM departments ORDER BY id", "isssb");
 }
 
 /* Read {name, name_en[, level]} of a street or department (the types;

@@ -496,7 +496,8 @@ test('an inspection finding: recorded, rectified by its department, verified clo
   await login(dept.page, dept.problems, 'dept.qfzx', DEMO_PASSWORD);
   await ready(dept.page, 'requests');
   const nav = await dept.page.locator('.sidebar a.nav-link').evaluateAll((as) => as.map((a) => a.dataset.route));
-  assert.deepEqual(nav, ['enterprises', 'officers', 'visits', 'service', 'requests', 'inspections'],
+  /* and reads the land page (issue 11: every department reads, the land bureau edits) */
+  assert.deepEqual(nav, ['enterprises', 'officers', 'visits', 'service', 'requests', 'land', 'inspections'],
     'a department works in the enterprise service: requests, inspections and visits');
   await open(dept.page, `#/inspections/${id}`);
   await insAct(dept.page, 'start', null, 'rectifying');

@@ -125,13 +125,15 @@ export async function render(ctx) {
  * report (counts, refused rows by line).  Returns [form, result] for the
  * page to place.  opts: path (the import route), fileHint and columns
  * (texts under the file field), template {headers, filename} (a CSV to
- * fill in), testid (prefix of the test ids, default 'import'), labels
+ * fill in), testid (prefix of the test ids, default 'import'), accept
+ * (the file field's types) and formatOf(file) (the format parameter;
+ * default xlsx or csv by the name's ending), labels
  * {created, updated, wouldCreate, wouldUpdate} for the counts, kpis(job,
  * dry) extra counts, onDone(job) after a real import that wrote.
  */
 export function importForm(ctx, opts) {
   const tid = opts.testid || 'import';
-  const file = h('input', { type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  const file = h('input', { type: 'file', name: 'file', accept: opts.accept || '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     class: 'input-file', dataset: { testid: `${tid}-file` } });
   const modeAll = h('input', { type: 'radio', name: 'mode', value: 'all', checked: true });
   const modeGood = h('input', { type: 'radio', name: 'mode', value: 'good' });
@@ -165,7 +167,7 @@ export function importForm(ctx, opts) {
       errLine.textContent = t('imp.noFile');
       return;
     }
-    const format = /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv';
+    const format = opts.formatOf ? opts.formatOf(f) : /\.xlsx$/i.test(f.name) ? 'xlsx' : 'csv';
     const mode = modeGood.checked ? 'good' : 'all';
     busy = true;
     dryBtn.disabled = true;
