@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# bench/land.sh -- the per-mu evaluation (亩均效益, issue 11) of 100,000
+# enterprises for one year: `zoneops land evaluate` beside one SQL query
+# computing the same weighted sum, in the sqlite3 shell and in psql.
+#
+#   bench/land.sh        (expects build/zoneops from `make`; node, sqlite3; psql and
+#                         scripts/pg.sh's PostgreSQL 15 for the second store)
+#
+# What it does, on each store:
+#   1. a fresh database migrated by `zoneops migrate`; the data of
+#      bench/gen-land.mjs (BENCH_ENTERPRISES enterprises, default 100,000;
+#      every 10th with its land on a plot of its own; the seven facts of year
+#      BENCH_YEAR, default 2025, all present and positive, so nothing is
+#      imputed), loaded with sqlite3 .import / psql \copy, then ANALYZE;
+#   2. times, the median of BENCH_REPEAT (default 3) runs each, the wall clock
+#      of the whole command:
+#        zoneops land evaluate --year Y --preset zhejiang --dry-run --db URL
+#          (process start, the registry, plots and facts, 100,000 results with
+#          six indicators each, scores, ranks and classes; nothing stored);
+#        zoneops land evaluate --year Y --preset zhejiang --db URL
+#          (the same, stored: the evaluation and its results with their
+#          indicators' JSON, one transaction);
+#        one SQL query computing the same weighted sum (zhejiang preset: the six
+#        indicators, the 黄岩 benchmarks and weights, cap 2, land from the plots
+#          where there are any, else the registry; industry 门类 B or C, land
+#          >= 3 亩, founded by 31 December of year - 2): the number evaluated and
+#          the sum of the scores rounded to 2 decimals, in `sqlite3 FILE` and
+#          `psql URL -At -c`;
+#      checks that both count the same enterprises evaluated (A+B+C+D) and
+#      prints a markdown table with the ratios.
+#
+# Settings (environment): BENCH_ENTERPRISES (default 100000), BENCH_YEAR (2025),
+# BENCH_REPEAT (3), BENCH_PG (1: also PostgreSQL through scripts/pg.sh),
+# BENCH_PERF (1: also `perf record` one dry run and one SQL query on each store,
+# reports under BENCH_OUT), BENCH_OUT (default bench/out/land), ZONEOPS_BIN.
+# Everything else lives in a temporary directory removed on exit; the
+# PostgreSQL cluster started here is stopped.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${ZONEOPS_BIN:-$ROOT/build/zoneops}
+N=${BENCH_ENTERPRISES:-100000}
+Y=${BENCH_YEAR:-2025}
+REPEAT=${BENCH_REPEAT:-3}
+WITH_PG=${BENCH_PG:-1}
+PERF=${BENCH_PERF:-0}
+OUT=${BENCH_OUT:-$ROOT/bench/out/land}
+
+die() { echo "land.sh: $*" >&2; exit 1; }
+note() { echo "land.sh: $*" >&2; }
+for v in N Y REPEAT; do
+	case ${!v} in '' | *[!0-9]*) die "$v must be a whole number" ;; esac
+done
+[ -x "$BIN" ] || die "no $BIN -- build it first with 'make'"
+command -v sqlite3 >/dev/null || die "'sqlite3' is missing"
+command -v node >/dev/null || die "'node' is missing"
+[ "$WITH_PG" = 0 ] || command -v psql >/dev/null || die "'psql' is missing (BENCH_PG=0 to skip PostgreSQL)"
+[ "$PERF" = 0 ] || command -v perf >/dev/null || die "'perf' is missing (BENCH_PERF=0)"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/zoneops-land-bench.XXXXXX")
+chmod 755 "$TMP"
+PGDIR="$TMP/pg"
+cleanup() {
+	[ -d "$PGDIR" ] && "$ROOT/scripts/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+note "generating $N enterprises with the facts of $Y"
+node "$ROOT/bench/gen-land.mjs" --out "$TMP/data" --enterprises "$N" --year "$Y" >&2
+chmod -R a+rX "$TMP/data"
+
+# The evaluated enterprises' weighted sum as one query (facts x 10^4; land in
+# 亩: the plots' areas x 10^4, else the registry's DOUBLE).  $1 = the function
+# of the smaller of two numbers (min / LEAST).
+query_sql() {
+	local m=$1 since=$((Y - 2))
+	cat <<EOF
+WITH pl AS (SELECT enterprise_id, sum(area_mu) / 10000.0 AS mu FROM plot_users GROUP BY enterprise_id),
+ev AS (
+  SELECT COALESCE(pl.mu, e.land_mu) AS mu,
+         tx.value / 10000.0 AS tax, va.value / 10000.0 AS va, en.value / 10000.0 AS energy,
+         em.value / 10000.0 AS emis, ep.value / 10000.0 AS emp, rd.value / 10000.0 AS rd, rv.value / 10000.0 AS rev
+  FROM enterprises e
+  LEFT JOIN pl ON pl.enterprise_id = e.id
+  JOIN facts tx ON tx.enterprise_id = e.id AND tx.year = $Y AND tx.fact = 'tax_paid'
+  JOIN facts va ON va.enterprise_id = e.id AND va.year = $Y AND va.fact = 'value_added'
+  JOIN facts en ON en.enterprise_id = e.id AND en.year = $Y AND en.fact = 'energy_tce'
+  JOIN facts em ON em.enterprise_id = e.id AND em.year = $Y AND em.fact = 'emissions_t'
+  JOIN facts ep ON ep.enterprise_id = e.id AND ep.year = $Y AND ep.fact = 'employees'
+  JOIN facts rd ON rd.enterprise_id = e.id AND rd.year = $Y AND rd.fact = 'rd_spending'
+  JOIN facts rv ON rv.enterprise_id = e.id AND rv.year = $Y AND rv.fact = 'revenue'
+  WHERE substr(e.industry, 1, 1) IN ('B', 'C') AND e.founded_on <= '$since-12-31'
+    AND COALESCE(pl.mu, e.land_mu) >= 3)
+SELECT count(*), sum(round(
+    30 * $m(tax / mu / 24.097, 2) + 20 * $m(va / mu / 136.16, 2) + 20 * $m(va / energy / 2.694, 2)
+  + 10 * $m(va / emis / 4929.81, 2) + 10 * $m(va / emp / 18.14, 2) + 10 * $m(rd / rev / 0.0302, 2), 2))
+FROM ev;
+EOF
+}
+
+# median of REPEAT wall-clock seconds of "$@" (output of the last run in $TMP/out)
+median() {
+	local t0 t1 times=()
+	for _ in $(seq "$REPEAT"); do
+		t0=$(date +%s.%N)
+		"$@" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; die "failed: $*"; }
+		t1=$(date +%s.%N)
+		times+=("$(echo "$t1 - $t0" | bc -l)")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+	echo " (runs: $(printf '%.3f ' "${times[@]}"))" >&2
+}
+
+# the number evaluated (A+B+C+D) from the command's --json answer
+evaluated() {
+	node -e '
+		let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => {
+			const j = JSON.parse(s); const c = j.counts || (j.evaluation && j.evaluation.counts) || {};
+			process.stdout.write(String((c.A || 0) + (c.B || 0) + (c.C || 0) + (c.D || 0)) + " " + String(c.T || 0));
+		});' <"$1"
+}
+
+profile() {  # name, command...
+	local name=$1
+	shift
+	mkdir -p "$OUT"
+	perf record -q -F 2000 -g -o "$TMP/perf.data" -- "$@" >/dev/null 2>&1 || { note "perf record failed for $name"; return; }
+	perf report -i "$TMP/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^$' | head -80 >"$OUT/perf-$name.txt"
+	note "profile of $name: $OUT/perf-$name.txt"
+}
+
+ROWS=()
+run_store() {  # name url sqlcmd...
+	local name=$1 url=$2
+	shift 2
+	local ev=("$BIN" land evaluate --year "$Y" --preset zhejiang --json --db "$url")
+	note "$name: zoneops land evaluate --dry-run"
+	local td ts tq
+	td=$(median "${ev[@]}" --dry-run)
+	cp "$TMP/out" "$TMP/dry-$name.json"
+	note "$name: zoneops land evaluate (stored)"
+	ts=$(median "${ev[@]}")
+	note "$name: the SQL query"
+	tq=$(median "$@")
+	local n t qn qsum
+	read -r n t <<<"$(evaluated "$TMP/dry-$name.json")"
+	qn=$(tr '|' ' ' <"$TMP/out" | awk 'NF { print $1 }')
+	qsum=$(tr '|' ' ' <"$TMP/out" | awk 'NF { printf "%.2f", $2 }')
+	[ "$n" = "$qn" ] || die "$name: the evaluation has $n enterprises in A-D, the query $qn"
+	note "$name: $n evaluated, $t class T; the query's sum of scores $qsum"
+	ROWS+=("| $name | $N | $n | $t | $td s | $ts s | $tq s | **$(echo "scale=2; $td / $tq" | bc -l)** | **$(echo "scale=2; $ts / $tq" | bc -l)** |")
+	if [ "$PERF" != 0 ]; then
+		profile "$name-dry-run" "${ev[@]}" --dry-run
+		profile "$name-stored" "${ev[@]}"
+	fi
+}
+
+# ---- SQLite
+DB="$TMP/bench.db"
+"$BIN" migrate --db "sqlite:$DB" >/dev/null
+note "SQLite: loading"
+t0=$(date +%s)
+sqlite3 "$DB" >/dev/null <<EOF
+PRAGMA journal_mode=WAL;
+CREATE TABLE s_ent (id, credit_code, name, street_id, industry, employees, land_mu, founded_on);
+CREATE TABLE s_facts (enterprise_id, year, fact, value);
+CREATE TABLE s_plots (id, code, name, area_mu, street_id);
+CREATE TABLE s_users (plot_id, enterprise_id, area_mu);
+.import --csv --skip 1 $TMP/data/enterprises.csv s_ent
+.import --csv --skip 1 $TMP/data/facts.csv s_facts
+.import --csv --skip 1 $TMP/data/plots.csv s_plots
+.import --csv --skip 1 $TMP/data/plot_users.csv s_users
+BEGIN;
+INSERT INTO streets (name) VALUES ('东区'), ('西区');
+INSERT INTO enterprises (id, credit_code, name, street_id, industry, employees, land_mu, founded_on, created_at, updated_at)
+  SELECT CAST(id AS INTEGER), credit_code, name, CAST(street_id AS INTEGER), industry, CAST(employees AS INTEGER),
+         CAST(land_mu AS REAL), founded_on, 0, 0 FROM s_ent;
+INSERT INTO facts (enterprise_id, year, fact, value, updated_at)
+  SELECT CAST(enterprise_id AS INTEGER), CAST(year AS INTEGER), fact, CAST(value AS INTEGER), 0 FROM s_facts;
+INSERT INTO plots (id, code, name, area_mu, street_id, created_at, updated_at)
+  SELECT CAST(id AS INTEGER), code, name, CAST(area_mu AS INTEGER), CAST(street_id AS INTEGER), 0, 0 FROM s_plots;
+INSERT INTO plot_users (plot_id, enterprise_id, area_mu)
+  SELECT CAST(plot_id AS INTEGER), CAST(enterprise_id AS INTEGER), CAST(area_mu AS INTEGER) FROM s_users;
+DROP TABLE s_ent; DROP TABLE s_facts; DROP TABLE s_plots; DROP TABLE s_users;
+COMMIT;
+ANALYZE;
+EOF
+note "SQLite: data in $(( $(date +%s) - t0 )) s: $(sqlite3 "$DB" 'SELECT count(*) FROM enterprises') enterprises, $(sqlite3 "$DB" 'SELECT count(*) FROM facts') facts"
+run_store SQLite "sqlite:$DB" sqlite3 "$DB" "$(query_sql min)"
+[ "$PERF" = 0 ] || profile SQLite-query sqlite3 "$DB" "$(query_sql min)"
+
+# ---- PostgreSQL
+if [ "$WITH_PG" != 0 ]; then
+	URL=$("$ROOT/scripts/pg.sh" start "$PGDIR")
+	"$BIN" migrate --db "$URL" >/dev/null
+	note "PostgreSQL: loading"
+	t0=$(date +%s)
+	psql "$URL" -q -v ON_ERROR_STOP=1 >/dev/null <<EOF
+INSERT INTO streets (name) VALUES ('东区'), ('西区');
+CREATE TEMP TABLE s_ent (id BIGINT, credit_code TEXT, name TEXT, street_id BIGINT, industry TEXT, employees INTEGER,
+  land_mu DOUBLE PRECISION, founded_on TEXT);
+\copy s_ent FROM '$TMP/data/enterprises.csv' CSV HEADER
+INSERT INTO enterprises (id, credit_code, name, street_id, industry, employees, land_mu, founded_on, created_at, updated_at)
+  SELECT id, credit_code, name, street_id, industry, employees, land_mu, founded_on, 0, 0 FROM s_ent;
+CREATE TEMP TABLE s_facts (enterprise_id BIGINT, year INTEGER, fact TEXT, value BIGINT);
+\copy s_facts FROM '$TMP/data/facts.csv' CSV HEADER
+INSERT INTO facts (enterprise_id, year, fact, value, updated_at) SELECT enterprise_id, year, fact, value, 0 FROM s_facts;
+CREATE TEMP TABLE s_plots (id BIGINT, code TEXT, name TEXT, area_mu BIGINT, street_id BIGINT);
+\copy s_plots FROM '$TMP/data/plots.csv' CSV HEADER
+INSERT INTO plots (id, code, name, area_mu, street_id, created_at, updated_at)
+  SELECT id, code, name, area_mu, street_id, 0, 0 FROM s_plots;
+\copy plot_users (plot_id, enterprise_id, area_mu) FROM '$TMP/data/plot_users.csv' CSV HEADER
+SELECT setval(pg_get_serial_sequence('enterprises', 'id'), $N);
+SELECT setval(pg_get_serial_sequence('plots', 'id'), (SELECT max(id) FROM plots));
+ANALYZE;
+EOF
+	note "PostgreSQL: data in $(( $(date +%s) - t0 )) s"
+	run_store PostgreSQL "$URL" psql "$URL" -At -c "$(query_sql LEAST)"
+	[ "$PERF" = 0 ] || profile PostgreSQL-query psql "$URL" -At -c "$(query_sql LEAST)"
+fi
+
+echo
+echo "| store | enterprises | evaluated (A-D) | class T | land evaluate --dry-run | land evaluate (stored) | one SQL query | dry-run / SQL | stored / SQL |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${ROWS[@]}"
