@@ -48,7 +48,8 @@ const indUnit = (k) => (has(`landp.unit.${k}`) ? t(`landp.unit.${k}`) : '');
 function indValue(k, v) {
   if (v === null || v === undefined || v === '')
     return t('common.none');
-  return PERCENT.has(k) ? `${num(Number(v) * 100, 2)}%` : num(v, Number(v) >= 100 ? 1 : 2);
+  /* as exact as given (up to 3 decimals): a benchmark of 24.097 stays 24.097 */
+  return PERCENT.has(k) ? `${num(Number(v) * 100)}%` : num(v);
 }
 
 function sizeText(n) {
@@ -88,17 +89,17 @@ export function indicatorTable(indicators) {
         h('th', { scope: 'col' }, t('landp.col.indicator')),
         h('th', { scope: 'col', class: 'al-r' }, t('landp.col.value')),
         h('th', { scope: 'col', class: 'al-r' }, t('landp.col.benchmark')),
+        h('th', { scope: 'col', class: 'al-r' }, t('landp.col.score')),
         h('th', { scope: 'col', class: 'landp-col-bar' }, t('landp.col.ratio')),
-        h('th', { scope: 'col', class: 'al-r hide-narrow' }, t('landp.col.weight')),
-        h('th', { scope: 'col', class: 'al-r' }, t('landp.col.score')))),
+        h('th', { scope: 'col', class: 'al-r hide-narrow' }, t('landp.col.weight')))),
       h('tbody', null, rows.map((x) => h('tr', { dataset: { ind: x.k } },
         h('th', { scope: 'row', class: 'landp-ind-name' }, indName(x.k),
           indUnit(x.k) ? h('span', { class: 'landp-unit' }, indUnit(x.k)) : null),
         h('td', { class: 'al-r nowrap' }, indValue(x.k, x.value), x.imputed ? h('span', { class: 'landp-note' }, t('landp.imputedShort')) : null),
         h('td', { class: 'al-r nowrap' }, indValue(x.k, x.benchmark)),
+        h('td', { class: 'al-r nowrap strong' }, num(x.score, 2)),
         h('td', { class: 'landp-col-bar' }, bar(x)),
-        h('td', { class: 'al-r nowrap hide-narrow' }, num(x.weight)),
-        h('td', { class: 'al-r nowrap strong' }, num(x.score, 2)))))));
+        h('td', { class: 'al-r nowrap hide-narrow' }, num(x.weight)))))));
 }
 
 /* One year's headline: the class, the state, score and rank, and in plain
@@ -373,7 +374,7 @@ function staffBody(d) {
     h('dl', { class: 'kv-grid kv-grid-3' },
       h('div', { class: 'kv' }, h('dt', null, t('landp.land')),
         h('dd', { dataset: { key: 'land_mu' } }, e.land_mu === null || e.land_mu === undefined ? t('common.none')
-          : `${num(e.land_mu, 2)} ${t('landp.mu')}`, e.land_source ? h('span', { class: 'muted small' }, ` （${t(`landp.source.${e.land_source}`)}）`) : null)),
+          : `${num(e.land_mu, 2)} ${t('landp.mu')}`, e.land_source ? h('span', { class: 'muted small' }, ` ${t(`landp.source.${e.land_source}`)}`) : null)),
       h('div', { class: 'kv' }, h('dt', null, t('landp.latest')),
         h('dd', null, years.length ? classChip(classOf(years[0])) : t('landp.notEvaluated'))),
       h('div', { class: 'kv' }, h('dt', null, t('landp.project')), h('dd', null, origin))),
