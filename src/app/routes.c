@@ -8,6 +8,7 @@
 
 #include "admin/admin.h"
 #include "indicators/indicators.h"
+#include "land/land.h"
 #include "policy/policy.h"
 #include "policy/facts.h"
 #include "race/race.h"
@@ -45,6 +46,11 @@
 #define P_POL_LEAD   (ROLE_ADMIN | ROLE_LEADER)
 #define P_INBOX      (ROLE_ENTERPRISE)
 #define P_INBOX_READ (ROLE_ADMIN | ROLE_ENTERPRISE)   /* an admin: any enterprise's, ?enterprise_id= */
+/* land (issue 11): every zone role reads; admins and the land bureau's
+ * department users write (the handlers call land_require_editor()) */
+#define P_LAND_READ  P_STAFF
+#define P_LAND_WRITE (ROLE_ADMIN | ROLE_DEPARTMENT)
+#define P_LAND_ENT   (ROLE_ENTERPRISE)
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -178,11 +184,27 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/inbox/{id}/decline",   api_inbox_decline,    P_INBOX,  0, 0 },
 	{ "POST",   "/api/v1/inbox/{id}/mute",      api_inbox_mute,       P_INBOX,  0, 0 },
 	{ "DELETE", "/api/v1/inbox/{id}/mute",      api_inbox_unmute,     P_INBOX,  0, 0 },
+	/* per-mu evaluations (亩均效益, issue 11): publication, objections,
+	 * measures; an enterprise reads its own rows only (others: 404) */
+	{ "GET",    "/api/v1/land/evaluations",     api_land_evaluations_list, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations",     api_land_evaluations_create, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}", api_land_evaluation_get, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/distribution", api_land_evaluation_distribution, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/publish", api_land_evaluation_publish, P_LAND_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/finalize", api_land_evaluation_finalize, P_LAND_WRITE, 0, 0 },
 	/* yearly facts of the enterprises (issue 10) */
 	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },
 	{ "POST",   "/api/v1/facts/import",         api_facts_import,     P_FACT_WRITE, R_RAW | R_NOTX, 64u << 20 },
 	{ "GET",    "/api/v1/enterprises/{id}/facts", api_enterprise_facts, P_ANY,  0, 0 },
+
+	/* plots, their users and regeneration (issue 11) */
+	{ "GET",    "/api/v1/plots",                api_plots_list,       P_LAND_READ,  0, 0 },
+	{ "POST",   "/api/v1/plots",                api_plots_create,     P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/plots/geojson",        api_plots_geojson,    P_LAND_READ,  0, 0 },
+	{ "GET",    "/api/v1/plots/{id}",           api_plot_get,         P_LAND_READ,  0, 0 },
+	{ "PATCH",  "/api/v1/plots/{id}",           api_plot_update,      P_LAND_WRITE, 0, 0 },
+	{ "PUT",    "/api/v1/plots/{id}/users",     api_plot_users,       P_LAND_WRITE, 0, 0 },
 
 	/* imports: every upload above is a background job, read and cancelled
 	 * by its owner or an admin (others: 404) */

@@ -17,6 +17,7 @@
 #include "demo/demo.h"
 #include "demo/demo_service.h"
 #include "demo/demo_facts.h"
+#include "demo/demo_land.h"
 #include "demo/demo_policy.h"
 #include "demo/demo_race.h"
 
@@ -968,6 +969,7 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	    seed_enterprises(s) < 0 || seed_enterprise_users(s, demo_hash) < 0 || plan_projects(s) < 0 ||
 	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0 ||
 	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0 ||
+	    demo_land_plots(db, s->now, NULL) < 0 ||
 	    demo_seed_facts(db, s->now, NULL) < 0 || demo_seed_policies(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;

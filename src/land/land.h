@@ -21,6 +21,7 @@
 #define ZONEOPS_LAND_H
 
 #include "http/http.h"
+#include "policy/policy.h"
 
 /* land.c */
 /* 1 when the caller may edit plots and evaluations: an admin, or a
@@ -33,6 +34,245 @@ int land_require_editor(req_t *r);
 
 /* ---- plots (plots.c, plots_api.c, plots_import.c, geojson.c) ---- */
 
+/* geojson.c: a plot's outline.  Positions per ring, and in all. */
+#define GEOJSON_MAX_RING 10000
+#define GEOJSON_MAX_RING_TEXT "10000"
+#define GEOJSON_MAX_TOTAL 100000
+#define GEOJSON_MAX_TOTAL_TEXT "100000"
+/* 0 when geom is a valid GeoJSON Polygon or MultiPolygon in geographic
+ * degrees (closed rings of >= 4 positions, outer rings simple); else -1
+ * with err: 422 invalid_geometry, field geometry, params reason
+ * (not_polygon, bad_structure, bad_coordinates, ring_open,
+ * too_few_positions, too_many_positions, self_intersection), polygon (a
+ * MultiPolygon's), ring and position (0-based) where they apply. */
+int geojson_check(const json_t *geom, err_t *err);
+/* The geometry as stored: {"type","coordinates"} compact (malloc'd; NULL
+ * on OOM). */
+char *geojson_store_text(const json_t *geom);
+/* "EPSG:4326" or "EPSG:4490" for the ways people name them (EPSG:4326,
+ * 4326, urn:ogc:def:crs:EPSG::4326, CRS84, WGS84; EPSG:4490, CGCS2000,
+ * ...), any case; NULL for anything else. */
+const char *geojson_crs(const char *s);
+
+/* plots.c: a plot's fields as a request or an imported record gives them
+ * (has: the PF_ bits of those given; the rest keep their value, or their
+ * default on creation).  Areas are stored decimals (x 10^4). */
+enum {
+	PF_CODE = 1 << 0, PF_NAME = 1 << 1, PF_AREA = 1 << 2, PF_STREET = 1 << 3, PF_LAND_USE = 1 << 4,
+	PF_STATUS = 1 << 5, PF_GEOMETRY = 1 << 6, PF_CRS = 1 << 7, PF_TO_MOVE = 1 << 8, PF_MOVED = 1 << 9,
+	PF_FREED = 1 << 10, PF_PROJECT = 1 << 11, PF_INVEST = 1 << 12, PF_NOTE = 1 << 13, PF_USERS = 1 << 14,
+};
+struct plot_user_in {
+	int64_t enterprise_id;      /* 0: by credit_code */
+	const char *credit_code;
+	int64_t area;               /* x 10^4 */
+};
+struct plot_in {
+	unsigned has;
+	const char *code, *name;
+	int64_t street_id;          /* 0: none, or by street (a name) */
+	const char *street;
+	int64_t area;
+	const char *land_use, *status, *crs;
+	const char *geometry;       /* the stored text (geojson_store_text), NULL: none */
+	int64_t to_move, moved, freed, project_id, investment_wan;
+	const char *note;
+	const char *event_note;     /* the note of the status change's event */
+	int64_t at;                 /* when the change happens (the demo's history); 0: now */
+	struct plot_user_in *users;
+	size_t nusers;
+	const char *users_field;    /* the field users' errors name: "users" (default) */
+};
+/* A plot's status and land use names; 1 when s is one. */
+int plot_status_ok(const char *s);
+int plot_land_use_ok(const char *s);
+/* 1 when a plot may go from status from to status to (equal: no change). */
+int plot_transition_ok(const char *from, const char *to);
+/* A plot's area (or a user's): a decimal > 0 with at most 4 decimals and
+ * below 10^11, from a JSON number or its text.  0, or -1 with err (422
+ * invalid_parameter on field). */
+int plot_area_parse_json(const json_t *v, const char *field, int64_t *out, err_t *err);
+int plot_area_parse_text(const char *s, const char *field, int64_t *out, err_t *err);
+/* A geometry (JSON) checked and made its stored text in a.  0, or -1. */
+int plot_geometry_in(arena_t *a, const json_t *g, const char **out, err_t *err);
+/* The fields of a POST/PATCH body into in (strings in a).  0, or -1 with
+ * err (422 unknown_field, invalid_parameter, invalid_geometry). */
+int plot_in_from_json(arena_t *a, json_t *body, struct plot_in *in, err_t *err);
+/* PUT users' body ([{"enterprise_id","area_mu"}]) into in (PF_USERS). */
+int plot_users_from_json(arena_t *a, const json_t *arr, struct plot_in *in, err_t *err);
+/* The plot with code, 0 when none, -1 on a database error. */
+int64_t plot_find_code(db_t *db, const char *code);
+/* Check in against the database without writing anything: for plot id
+ * (0: a new one) -- code unique, street and project known, status change
+ * allowed, users known (credit codes resolved in place) and within the
+ * area.  0, or -1 with err. */
+int plot_check(db_t *db, arena_t *a, int64_t id, struct plot_in *in, err_t *err);
+/* plot_check(), then create (*id 0: *id set) or update plot *id, its
+ * users when given and an event for a status change (by actor, NULL: the
+ * command line).  Call it in a transaction: on -1 roll back. */
+int plot_save(db_t *db, arena_t *a, const user_t *actor, int64_t *id, struct plot_in *in, err_t *err);
+/* One plot as the API answers (full: with geometry, users and events);
+ * NULL with err (404 not_found, or the database). */
+json_t *plot_json(db_t *db, int64_t id, int full, err_t *err);
+/* GET /api/v1/plots: filters may be NULL (street_id 0: any). */
+struct plot_filter {
+	const char *status, *land_use, *q;   /* q: a LIKE pattern (like_pattern) */
+	int64_t street_id, limit, offset;
+};
+json_t *plots_list(db_t *db, const struct plot_filter *f, int64_t *total, err_t *err);
+/* The FeatureCollection of the plots with a geometry (status NULL: all). */
+json_t *plots_geojson(db_t *db, const char *status, err_t *err);
+
+/* Make department id a land bureau (on 1) or not (0): its department
+ * users edit land records.  DB_OK or a DB_ code. */
+int land_bureau_set(db_t *db, int64_t department_id, int on);
+
+/* plots_api.c */
+void api_plots_list(req_t *r);             /* GET /api/v1/plots */
+void api_plots_create(req_t *r);           /* POST /api/v1/plots */
+void api_plots_geojson(req_t *r);          /* GET /api/v1/plots/geojson */
+void api_plot_get(req_t *r);               /* GET /api/v1/plots/{id} */
+void api_plot_update(req_t *r);            /* PATCH /api/v1/plots/{id} */
+void api_plot_users(req_t *r);             /* PUT /api/v1/plots/{id}/users */
+
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
+
+/* -- the engine (eval.c): no SQL, no HTTP; exact decimals (policy.h) --
+ * The facts an evaluation reads, numbered; LAND_F_LAND names the land as
+ * a denominator. */
+enum { LAND_F_TAX, LAND_F_REVENUE, LAND_F_VA, LAND_F_ENERGY, LAND_F_EMISSIONS, LAND_F_EMPLOYEES, LAND_F_RD,
+       LAND_NFACTS };
+#define LAND_F_LAND LAND_NFACTS
+extern const char *const land_fact_names[LAND_NFACTS];
+#define LAND_MAX_IND 6
+
+/* An indicator: numerator / denominator (facts), its default weight and
+ * benchmark (decimal text; benchmark NULL: derived from the facts). */
+struct land_ind_def {
+	const char *name, *label_zh, *label_en, *unit_zh, *unit_en;
+	int num, den;
+	const char *weight, *benchmark;
+	const char *wfield, *bfield;   /* "weights.NAME", "benchmarks.NAME": error fields */
+};
+struct land_preset {
+	const char *name;
+	int n;
+	struct land_ind_def ind[LAND_MAX_IND];
+};
+/* "zhejiang" or "jiangsu"; NULL for another name. */
+const struct land_preset *land_preset_find(const char *name);
+/* The indicator named name in ps: its index, or -1. */
+int land_ind_find(const struct land_preset *ps, const char *name);
+
+enum { LAND_SCOPE_INDUSTRIAL = 0, LAND_SCOPE_ALL = 1 };
+enum { LAND_CLASSING_SHARES = 0, LAND_CLASSING_THRESHOLDS = 1 };
+/* Where a benchmark came from. */
+enum { LAND_BM_GIVEN = 0, LAND_BM_DEFAULT = 1, LAND_BM_PRIOR_YEAR = 2, LAND_BM_CURRENT_YEAR = 3, LAND_BM_NONE = 4 };
+
+struct land_params {
+	const struct land_preset *preset;
+	int year, scope, classing;
+	struct rule_num weight[LAND_MAX_IND], benchmark[LAND_MAX_IND];
+	/* in: LAND_BM_GIVEN (benchmark set) or LAND_BM_DEFAULT (the preset's,
+	 * or derived); out: what was used */
+	int basis[LAND_MAX_IND];
+	struct rule_num cap, min_land;
+	struct rule_num cls[3];     /* A, B, C: thresholds (scores) or shares (0..1) */
+};
+/* The preset's defaults: weights, benchmarks (basis LAND_BM_DEFAULT),
+ * cap 2, shares 0.2/0.4/0.35, min_land 3, scope industrial. */
+void land_params_default(struct land_params *p, const struct land_preset *ps, int year);
+/* Check the numbers of p (weights >= 0, benchmarks > 0, cap > 0,
+ * min_land >= 0, thresholds A >= B >= C, shares >= 0 summing to <= 1):
+ * 0, or -1 with err (422 invalid_parameter, field weights.NAME,
+ * benchmarks.NAME, cap, min_land, classing.A ...). */
+int land_params_check(const struct land_params *p, err_t *err);
+
+/* One enterprise as the engine reads it: facts of the year and of the
+ * year before (the latter only for derived benchmarks). */
+struct land_ent {
+	int64_t id;
+	const char *industry;       /* GB/T 4754 code, "C38": the first letter is the 门类 */
+	int founded_year;           /* 0: not known */
+	struct rule_num land;       /* 亩 */
+	struct rule_num fact[LAND_NFACTS], prev[LAND_NFACTS];
+	unsigned char has[LAND_NFACTS], has_prev[LAND_NFACTS];
+};
+enum { LAND_R_NONE = 0, LAND_R_SMALL_LAND, LAND_R_TOO_NEW, LAND_R_UTILITY };
+extern const char *const land_reason_names[4];   /* "", "small_land", "too_new", "utility" */
+struct land_res {
+	char cls;                   /* 'A'..'D', 'T'; 0: out of scope (not listed) */
+	unsigned char reason;       /* LAND_R_*, for T */
+	unsigned char has_value[LAND_MAX_IND], imputed[LAND_MAX_IND];
+	struct rule_num value[LAND_MAX_IND], score[LAND_MAX_IND];
+	struct rule_num total;      /* the scores' sum rounded to 2 decimals, half up */
+	int rank;                   /* 1..; equal totals share a rank; 0 for T */
+};
+struct land_counts {
+	size_t in_scope, evaluated, by_class[5];   /* A B C D T */
+};
+/* Evaluate e[0..n) with p into out[0..n) (same order).  Derived benchmarks
+ * are written into p (basis LAND_BM_PRIOR_YEAR / LAND_BM_CURRENT_YEAR /
+ * LAND_BM_NONE).  0, or -1 with err (500 out of memory). */
+int land_evaluate(const struct land_ent *e, size_t n, struct land_params *p, struct land_res *out,
+                  struct land_counts *counts, err_t *err);
+/* -- storage (eval_store.c) -- */
+/* The enterprises with their land and facts, by id. */
+struct land_input {
+	size_t n;
+	struct land_ent *e;
+	unsigned char *from_plots;  /* [i] 1: land is the sum of its plot_users areas */
+	arena_t *arena;
+};
+/* Read the registry, the land and the facts p needs (year, and year - 1
+ * for derived benchmarks): 0, or -1 with err (422 no_facts when the year
+ * has none; database; out of memory).  Free with land_input_free() in
+ * both cases. */
+int land_input_load(db_t *db, const struct land_params *p, struct land_input *in, err_t *err);
+void land_input_free(struct land_input *in);
+/* The params as stored in land_evaluations.params (JSON text). */
+void land_params_text(const struct land_params *p, buf_t *b);
+struct land_run {
+	int64_t id;                 /* the evaluation stored (0: dry run) */
+	size_t n;                   /* enterprises read */
+	struct land_counts counts;
+	double loaded, computed, stored;   /* seconds since the start */
+};
+/* Evaluate p over the registry and, unless dry_run, store the evaluation
+ * (a draft) with its results.  Run it inside a transaction.  0, or -1
+ * with err. */
+int land_evaluation_run(db_t *db, struct land_params *p, int dry_run, int64_t actor, int64_t now,
+                        struct land_run *out, err_t *err);
+/* -- the views (eval_view.c) -- */
+/* The evaluation (with its results in rank order, T last, when
+ * with_results); NULL with err (404 not_found, database). */
+json_t *land_evaluation_json(db_t *db, int64_t id, int with_results, err_t *err);
+/* {"items":[evaluation without results]}, newest first; year 0: all. */
+json_t *land_evaluations_list_json(db_t *db, int year, err_t *err);
+/* {"by_street":[..],"by_industry":[..]} of the final classes (else the classes). */
+json_t *land_distribution_json(db_t *db, int64_t id, err_t *err);
+/* A time column (unix seconds) as JSON, null when NULL. */
+json_t *land_time_json(db_stmt_t *st, int col);
+/* A stored score column (x 10^4) as a JSON number, null when NULL. */
+json_t *land_score_json(db_stmt_t *st, int col);
+/* Into o: land_source, imputed, indicators from land_results.indicators. */
+void land_result_details(json_t *o, const char *text);
+/* The 门类 of an industry code: 'A'..'T', or 0. */
+char land_section(const char *industry);
+/* The Chinese and English label of a 门类 ("制造业", "Manufacturing"). */
+void land_section_label(char section, const char **zh, const char **en);
+
+/* -- HTTP (eval_api.c and the files below); routes.c says who calls them -- */
+/* The params of a POST body: 0, or -1 with err (422 required,
+ * invalid_parameter with the field: year, preset, scope, weights.NAME,
+ * benchmarks.NAME, cap, classing.mode, classing.A.., min_land_mu;
+ * unknown_field). */
+int land_params_from_json(json_t *o, arena_t *a, struct land_params *p, err_t *err);
+void api_land_evaluations_create(req_t *r);
+void api_land_evaluations_list(req_t *r);
+void api_land_evaluation_get(req_t *r);
+void api_land_evaluation_distribution(req_t *r);
+void api_land_evaluation_publish(req_t *r);
+void api_land_evaluation_finalize(req_t *r);
 
 #endif

