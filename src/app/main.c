@@ -15,6 +15,7 @@
 #include "indicators/indicators.h"
 #include "policy/policy.h"
 #include "policy/facts.h"
+#include "land/land.h"
 #include "race/race.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -616,6 +617,7 @@ static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc,
 static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, argv, cli_import_race); }
 static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, argv, cli_policy_match); }
 static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
+static int cmd_import_plots(int argc, char **argv) { return with_db_args(argc, argv, cli_import_plots); }
 
 static int cmd_version(int argc, char **argv)
 {
@@ -672,6 +674,12 @@ static const struct cmd cmds[] = {
 	  "Chinese label; values exact with at most 4 decimals (万元 for amounts), yes/no facts 0 or 1. A stored\n"
 	  "(credit_code, year, fact) is replaced. --mode all (default) writes nothing when any row is bad, --mode\n"
 	  "good writes the good rows; bad rows are listed with their line numbers." },
+	{ "import", "plots", cmd_import_plots, "import plots FILE [--dry-run] [--mode all|good] [--format csv|xlsx|geojson]",
+	  "Import plots (地块) from CSV, XLSX or a GeoJSON FeatureCollection (each feature a plot, its properties\n"
+	  "the columns): code, name, area_mu, street, land_use, status, geometry (GeoJSON text), crs, users\n"
+	  "(credit_code:area;credit_code:area), to_move, moved, area_freed_mu, project_id, note. A code that\n"
+	  "exists updates that plot. --mode all (default) writes nothing when any row is bad, --mode good writes\n"
+	  "the good rows; bad rows are listed with their line (a GeoJSON feature: its index + 1)." },
 	{ "report", "monthly", cmd_report_monthly, "report monthly --period YYYY-MM --format md|html|xlsx [-o FILE]",
 	  "Write the monthly indicator bulletin: md is a Jekyll post (front matter, the report paragraph and\n"
 	  "the table), html a printable page, xlsx the table with numbers as numbers." },

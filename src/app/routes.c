@@ -37,7 +37,7 @@
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
-#define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER)   /* who may import something */
+#define P_IMPORT     (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_STATISTICIAN | ROLE_OFFICER | ROLE_DEPARTMENT)   /* who may import something (department: the land bureau's plots) */
 /* policies (免审即享, 政策推送): the service center (officers) and admins
  * write rules, make batches and push; leaders approve; enterprises read
  * the published library and their own inbox */
@@ -202,6 +202,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/plots",                api_plots_list,       P_LAND_READ,  0, 0 },
 	{ "POST",   "/api/v1/plots",                api_plots_create,     P_LAND_WRITE, 0, 0 },
 	{ "GET",    "/api/v1/plots/geojson",        api_plots_geojson,    P_LAND_READ,  0, 0 },
+	{ "POST",   "/api/v1/plots/import",         api_plots_import,     P_LAND_WRITE, R_RAW | R_NOTX, 64u << 20 },
 	{ "GET",    "/api/v1/plots/{id}",           api_plot_get,         P_LAND_READ,  0, 0 },
 	{ "PATCH",  "/api/v1/plots/{id}",           api_plot_update,      P_LAND_WRITE, 0, 0 },
 	{ "PUT",    "/api/v1/plots/{id}/users",     api_plot_users,       P_LAND_WRITE, 0, 0 },

@@ -135,6 +135,10 @@ void api_plot_get(req_t *r);               /* GET /api/v1/plots/{id} */
 void api_plot_update(req_t *r);            /* PATCH /api/v1/plots/{id} */
 void api_plot_users(req_t *r);             /* PUT /api/v1/plots/{id}/users */
 
+/* plots_import.c: CSV/XLSX/GeoJSON; the HTTP job and the CLI */
+void api_plots_import(req_t *r);           /* POST /api/v1/plots/import (raw body; 202 job) */
+int cli_import_plots(int argc, char **argv, db_t *db);
+
 /* ---- evaluations (eval.c, eval_store.c, eval_api.c, objections.c, measures.c) ---- */
 
 /* -- the engine (eval.c): no SQL, no HTTP; exact decimals (policy.h) --

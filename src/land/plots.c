@@ -358,13 +358,14 @@ static int check_refs(db_t *db, struct plot_in *in, struct plot_row *w, err_t *e
 		w->street_id = in->street_id = s;
 	}
 	snprintf(id, sizeof id, "%lld", (long long)w->street_id);
+	int64_t v;
 	if ((in->has & PF_STREET) && w->street_id > 0 &&
-	    lookup(db, "SELECT id FROM streets WHERE id = CAST($1 AS BIGINT)", id, "reading the streets", err) <= 0)
-		return err->status >= 500 ? -1 : bad_field(err, "street_id", "the id of a street");
+	    (v = lookup(db, "SELECT id FROM streets WHERE id = CAST($1 AS BIGINT)", id, "reading the streets", err)) <= 0)
+		return v < 0 ? -1 : bad_field(err, "street_id", "the id of a street");
 	snprintf(id, sizeof id, "%lld", (long long)w->project_id);
 	if ((in->has & PF_PROJECT) && w->project_id > 0 &&
-	    lookup(db, "SELECT id FROM projects WHERE id = CAST($1 AS BIGINT)", id, "reading the projects", err) <= 0)
-		return err->status >= 500 ? -1 : bad_field(err, "project_id", "the id of a project");
+	    (v = lookup(db, "SELECT id FROM projects WHERE id = CAST($1 AS BIGINT)", id, "reading the projects", err)) <= 0)
+		return v < 0 ? -1 : bad_field(err, "project_id", "the id of a project");
 	return 0;
 }
 

@@ -14,15 +14,22 @@
 
 /* ---- HTTP ---- */
 
-/* "csv" or "xlsx" from a file name's extension, else NULL. */
+/* "csv", "xlsx" or "geojson" from a file name's extension, else NULL. */
 static const char *format_of(const char *name)
 {
 	size_t n = strlen(name);
+	if ((n > 8 && strcasecmp(name + n - 8, ".geojson") == 0) || (n > 5 && strcasecmp(name + n - 5, ".json") == 0))
+		return "geojson";
 	if (n > 5 && strcasecmp(name + n - 5, ".xlsx") == 0)
 		return "xlsx";
 	if (n > 4 && strcasecmp(name + n - 4, ".csv") == 0)
 		return "csv";
 	return NULL;
+}
+
+static int format_ok(const char *f)
+{
+	return strcmp(f, "csv") == 0 || strcmp(f, "xlsx") == 0 || strcmp(f, "geojson") == 0;
 }
 
 int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o)
@@ -36,8 +43,8 @@ int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o)
 		return -1;
 	if (format && *format == '\0')
 		format = NULL;
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-		reply_error(r, 422, "invalid_parameter", "format", "format is csv or xlsx");
+	if (format && !format_ok(format)) {
+		reply_error(r, 422, "invalid_parameter", "format", "format is csv, xlsx or geojson");
 		return -1;
 	}
 	if (mode && *mode && strcmp(mode, "all") != 0 && strcmp(mode, "good") != 0) {
@@ -108,7 +115,7 @@ static void cli_progress(struct import *im, const char *phase, int64_t done, int
 
 static int cli_usage(const struct import_spec *spec)
 {
-	fprintf(stderr, "usage: zoneops import %s FILE [--dry-run]%s [--format csv|xlsx]\n", spec->what,
+	fprintf(stderr, "usage: zoneops import %s FILE [--dry-run]%s [--format csv|xlsx|geojson]\n", spec->what,
 	        spec->mode_good_ok ? " [--mode all|good]" : "");
 	return 2;
 }
@@ -143,8 +150,8 @@ static int cli_args(const struct import_spec *spec, int argc, char **argv, struc
 		fprintf(stderr, "zoneops: --mode is all or good\n");
 		return 2;
 	}
-	if (o->format && strcmp(o->format, "csv") != 0 && strcmp(o->format, "xlsx") != 0) {
-		fprintf(stderr, "zoneops: --format is csv or xlsx\n");
+	if (o->format && !format_ok(o->format)) {
+		fprintf(stderr, "zoneops: --format is csv, xlsx or geojson\n");
 		return 2;
 	}
 	o->mode_good = strcmp(mode, "good") == 0;

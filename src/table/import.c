@@ -481,7 +481,7 @@ int import_run(db_t *db, const struct import_spec *spec, const struct table_src 
 	else {
 		im->is_xlsx = table_is_xlsx(run->t);
 		im->date1904 = table_date1904(run->t);
-		im->format = im->is_xlsx ? "xlsx" : "csv";
+		im->format = table_format(run->t);
 		im->encoding = table_encoding(run->t);
 		if (spec->begin && spec->begin(im, &e) < 0)
 			import_fail(im, &e);

@@ -430,7 +430,7 @@ static struct job *job_new(req_t *r, const struct import_spec *spec, const struc
 	j->spec = spec;
 	j->fd = -1;
 	j->url = strdup(db_global_url());
-	j->format = strdup(o->format ? o->format : upload_is_zip(r) ? "xlsx" : "csv");
+	j->format = strdup(o->format ? o->format : upload_is_zip(r) ? "xlsx" : req_body_starts(r, "{", 1) ? "geojson" : "csv");
 	j->filename = strdup(o->filename);
 	j->mode_good = o->mode_good;
 	/* Tests of cancelling, stopping and killing need an import still

@@ -50,6 +50,17 @@ long table_src_read(const struct table_src *s, uint64_t off, void *buf, size_t n
 	}
 }
 
+/* The first byte after a UTF-8 byte-order mark and spaces is '{'. */
+static int starts_json(const struct table_src *src)
+{
+	unsigned char b[64];
+	long n = table_src_read(src, 0, b, sizeof b);
+	long i = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	return i < n && b[i] == '{';
+}
+
 table_t *table_open(const struct table_src *src, const char *format, const struct xlsx_limits *lim, err_t *err)
 {
 	table_t *t = calloc(1, sizeof *t);
@@ -73,9 +84,12 @@ table_t *table_open(const struct table_src *src, const char *format, const struc
 	long n = table_src_read(src, 0, sig, sizeof sig);
 	int is_zip = n == 4 && memcmp(sig, "PK\x03\x04", 4) == 0;
 	t->is_xlsx = format ? strcmp(format, "xlsx") == 0 : is_zip;
+	int is_json = format ? strcmp(format, "geojson") == 0 : n >= 1 && starts_json(src);
 	int rc;
 	if (t->size == 0)
 		rc = table_fail(err, 0, "empty_file", "the file is empty");
+	else if (is_json)
+		rc = features_open(t, err);
 	else if (t->is_xlsx)
 		rc = xlsx_open(t, err);
 	else if (is_zip)
@@ -94,6 +108,7 @@ void table_close(table_t *t)
 	if (t == NULL)
 		return;
 	xlsx_free(t);
+	features_free(t);
 	free(t);
 }
 
@@ -102,10 +117,17 @@ int table_is_xlsx(const table_t *t)
 	return t->is_xlsx;
 }
 
+const char *table_format(const table_t *t)
+{
+	return t->fc ? "geojson" : t->is_xlsx ? "xlsx" : "csv";
+}
+
 const char *table_encoding(const table_t *t)
 {
 	if (t->is_xlsx)
 		return NULL;
+	if (t->fc)
+		return "utf-8";
 	switch (t->enc) {
 	case ENC_UTF8: return "utf-8";
 	case ENC_UTF8_BOM: return "utf-8-bom";
@@ -116,6 +138,8 @@ const char *table_encoding(const table_t *t)
 
 int table_read(table_t *t, table_row_fn fn, void *ud, err_t *err)
 {
+	if (t->fc)
+		return features_rows(t, fn, ud, err);
 	return t->is_xlsx ? xlsx_rows(t, fn, ud, err) : csv_rows(t, fn, ud, err);
 }
 

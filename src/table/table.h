@@ -55,8 +55,8 @@ extern const struct xlsx_limits xlsx_default_limits;
 
 typedef struct table table_t;
 
-/* Open a table.  format is "csv", "xlsx" or NULL (XLSX when the content
- * starts with a ZIP signature).  A CSV file's encoding is decided and the
+/* Open a table.  format is "csv", "xlsx", "geojson" or NULL (XLSX when the
+ * content starts with a ZIP signature, GeoJSON when it starts with '{').  A CSV file's encoding is decided and the
  * whole file decoded once here, so that encoding errors (with their line)
  * come before any row; an XLSX's workbook, relationships and shared
  * strings are read here.  lim NULL: the defaults.  NULL with *err on a
@@ -66,6 +66,12 @@ typedef struct table table_t;
 table_t *table_open(const struct table_src *src, const char *format, const struct xlsx_limits *lim, err_t *err);
 void table_close(table_t *t);
 int table_is_xlsx(const table_t *t);
+/* "csv", "xlsx" or "geojson". */
+const char *table_format(const table_t *t);
+/* A GeoJSON FeatureCollection is read whole (jansson): at most this many
+ * bytes.  Its rows: a header ("geometry", "crs" when named, the property
+ * names) at line 0, then feature i at line i + 1 (features.c). */
+#define TABLE_GEOJSON_MAX (32u << 20)
 /* CSV: "utf-8", "utf-8-bom", "utf-16" or "gb18030"; XLSX: NULL. */
 const char *table_encoding(const table_t *t);
 /* XLSX: dates are counted from 1904 (workbookPr date1904). */
@@ -275,9 +281,9 @@ void import_keys_free(struct import_keys *k);
 /* HTTP (a route with R_RAW | R_NOTX): import_http_opts(), then
  * import_job_start() -- the request's body imported as a background job. */
 void import_http(req_t *r, const struct import_spec *spec);
-/* The query parameters every HTTP import takes: format (csv|xlsx),
+/* The query parameters every HTTP import takes: format (csv|xlsx|geojson),
  * dry_run, and with mode_good_ok mode (all|good); filename names the
- * file (default "upload"; the format follows from .csv/.xlsx).  Fills o;
+ * file (default "upload"; the format follows from .csv/.xlsx/.geojson/.json).  Fills o;
  * -1 after replying 422.  An empty body is 422 empty_file. */
 int import_http_opts(req_t *r, int mode_good_ok, struct import_opts *o);
 
@@ -306,7 +312,7 @@ void import_job_cancel(req_t *r);
  * seconds for them.  0 when none runs any more, -1. */
 int import_stop_all(double seconds);
 
-/* The command line: argv is "FILE [--dry-run] [--format csv|xlsx]" (and
+/* The command line: argv is "FILE [--dry-run] [--format csv|xlsx|geojson]" (and
  * "--mode all|good" when spec->mode_good_ok); FILE "-" is standard input.
  * Row errors go to stderr as "FILE: line N: field: message".  Exit status
  * 0 (every row good), 1 (bad rows, a bad file, the database), 2 (usage). */

@@ -13,6 +13,7 @@
 enum table_enc { ENC_UTF8, ENC_UTF8_BOM, ENC_UTF16LE, ENC_UTF16BE, ENC_GB18030 };
 
 struct xbook;
+struct fc;
 
 struct table {
 	struct table_src src;
@@ -25,6 +26,8 @@ struct table {
 	char delim;
 	/* XLSX */
 	struct xbook *x;
+	/* GeoJSON */
+	struct fc *fc;
 };
 
 /* Read up to n bytes at off; the number read (0 at the end), or -1. */
@@ -45,5 +48,10 @@ int csv_rows(table_t *t, table_row_fn fn, void *ud, err_t *err);
 int xlsx_open(table_t *t, err_t *err);
 int xlsx_rows(table_t *t, table_row_fn fn, void *ud, err_t *err);
 void xlsx_free(table_t *t);
+
+/* features.c: a GeoJSON FeatureCollection */
+int features_open(table_t *t, err_t *err);
+int features_rows(table_t *t, table_row_fn fn, void *ud, err_t *err);
+void features_free(table_t *t);
 
 #endif

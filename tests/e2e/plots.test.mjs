@@ -209,3 +209,105 @@ describe('plots', () => {
     assert.equal((await as.admin.get(`/api/v1/plots/${id}`)).json.users.length, 1);
   });
 });
+
+describe('import', () => {
+  const run = (body, query = '', type = 'text/csv', user = 'dept.zrgh') =>
+    importJob(as[user], `/api/v1/plots/import${query ? '?' + query : ''}`, body, { type });
+  const errs = (job) => job.report.errors.map((e) => [e.line, e.field, e.code]);
+  const codes = async (q) => (await as.admin.get(`/api/v1/plots?q=${q}&limit=100`)).json.items.map((p) => p.code).sort();
+  const geom = JSON.stringify(square(121.02, 32.02)).replace(/"/g, '""');
+  const CSV = () => 'code,name,area_mu,street,land_use,status,geometry,users\n' +
+    `T-I1,导入一,50,竹行街道,工业,在用,"${geom}",${ents[0].credit_code}:30;${ents[1].credit_code}:20\n` +
+    'T-I2,导入二,0,,industrial,in_use,,\n' +
+    `T-I3,导入三,10,,,idle,,${ents[0].credit_code}:11\n` +
+    'T-I4,导入四,12.5,,service,闲置,,\n' +
+    'T-I5,导入五,5,,farm,,,\n';
+
+  test('CSV, mode all: a bad row writes nothing, each bad row named by its line', async () => {
+    const { res, job } = await run(CSV(), 'filename=plots.csv');
+    assert.equal(res.status, 202, res.text);
+    assert.equal(job.status, 'done');
+    assert.deepEqual(errs(job), [[3, 'area_mu', 'invalid_parameter'], [4, 'users', 'area_exceeded'], [6, 'land_use', 'invalid_parameter']]);
+    const ex = job.report.errors.find((e) => e.code === 'area_exceeded');
+    assert.deepEqual(ex.params, { plot_area: '10', users_area: '11' });
+    assert.equal(job.report.written, false);
+    assert.deepEqual(await codes('T-I'), []);
+  });
+
+  test('CSV, dry run and mode good: the good rows', async () => {
+    const dry = await run(CSV(), 'mode=good&dry_run=1');
+    assert.equal(dry.job.report.created, 2);
+    assert.deepEqual(await codes('T-I'), []);
+    const { job } = await run(CSV(), 'mode=good');
+    assert.equal(job.status, 'done');
+    assert.equal(job.report.created, 2);
+    assert.deepEqual(errs(job).map((e) => e[0]), [3, 4, 6]);
+    assert.deepEqual(await codes('T-I'), ['T-I1', 'T-I4']);
+    const p = (await as.admin.get('/api/v1/plots?q=T-I1')).json.items[0];
+    assert.equal(p.area_mu, 50);
+    assert.equal(p.street, '竹行街道');
+    assert.equal(p.has_geometry, true);
+    assert.deepEqual(p.users.map((u) => [u.credit_code, u.area_mu]), [[ents[0].credit_code, 30], [ents[1].credit_code, 20]]);
+    const p4 = (await as.admin.get('/api/v1/plots?q=T-I4')).json.items[0];
+    assert.deepEqual([p4.land_use, p4.status, p4.area_mu], ['service', 'idle', 12.5]);
+    // a code that exists updates it; a bad transition is a bad row
+    const up = await run('code,status,area_mu\nT-I4,low_efficiency,13\nT-I1,cleared,\n', 'mode=good');
+    assert.equal(up.job.report.updated, 1);
+    assert.deepEqual(errs(up.job), [[3, 'status', 'bad_transition']]);
+    assert.equal((await as.admin.get('/api/v1/plots?q=T-I4')).json.items[0].status, 'low_efficiency');
+    const dup = await run('code,area_mu\nT-I9,1\nT-I9,2\n');
+    assert.deepEqual(errs(dup.job), [[3, 'code', 'duplicate_in_file']]);
+  });
+
+  test('GeoJSON: each feature a record, a bad one named by its index', async () => {
+    const fc = (features) => JSON.stringify({ type: 'FeatureCollection', features });
+    const feature = (code, geometry, props = {}) => ({ type: 'Feature', geometry, properties: { code, area_mu: 20, ...props } });
+    const body = fc([feature('T-G1', square(121.03, 32.03), { name: 'G1', status: 'idle' }),
+      feature('T-G2', { type: 'Polygon', coordinates: [[[121, 32], [121.1, 32], [121.1, 32.1], [121, 32.1]]] }),
+      feature('T-G3', square(121.04, 32.04), { users: [{ credit_code: ents[2].credit_code, area_mu: 25 }] }),
+      feature('T-G4', { type: 'Point', coordinates: [121, 32] })]);
+    const all = await run(body, 'filename=plots.geojson', 'application/geo+json');
+    assert.equal(all.job.status, 'done', JSON.stringify(all.job));
+    assert.equal(all.job.report.format, 'geojson');
+    assert.deepEqual(errs(all.job), [[2, 'geometry', 'invalid_geometry'], [3, 'users', 'area_exceeded'], [4, 'geometry', 'invalid_geometry']]);
+    const e = all.job.report.errors;
+    assert.deepEqual([e[0].params.feature, e[0].params.reason], ['1', 'ring_open']);
+    assert.equal(e[1].params.feature, '2');
+    assert.deepEqual([e[2].params.feature, e[2].params.reason], ['3', 'not_polygon']);
+    assert.match(e[0].message, /^feature 1: /);
+    assert.deepEqual(await codes('T-G'), []);
+    const good = await run(body, 'mode=good', 'application/json');   // detected by its first byte
+    assert.equal(good.job.report.created, 1);
+    const g1 = (await as.admin.get('/api/v1/plots?q=T-G1')).json.items[0];
+    assert.deepEqual([g1.name, g1.status, g1.has_geometry], ['G1', 'idle', true]);
+    const notfc = await run(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {} }, 7] }),
+      'format=geojson');
+    assert.equal(notfc.job.status, 'failed');
+    assert.equal(notfc.job.report.fatal.code, 'bad_feature');
+    assert.equal(notfc.job.report.fatal.params.feature, '1');
+  });
+
+  test('the CLI', () => {
+    const f = join(dir, 'p.csv');
+    writeFileSync(f, 'code,area_mu\nT-L1,3\nT-L2,-1\n');
+    let r = cli(db.url, ['import', 'plots', f]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /line 3: area_mu: /);
+    r = cli(db.url, ['import', 'plots', f, '--mode', 'good']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /1 created/);
+    const g = join(dir, 'p.geojson');
+    writeFileSync(g, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: square(121.05, 32.05),
+      properties: { code: 'T-L3', area_mu: 4 } }] }));
+    r = cli(db.url, ['import', 'plots', g]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  test('who may import: the land bureau and admins', async () => {
+    assert.equal((await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'dept.qfzx')).res.status, 403);
+    assert.equal((await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'leader.ib')).res.status, 403);
+    assert.equal((await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'ent.hengtai')).res.status, 403);
+    const ok = await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'admin');
+    assert.equal(ok.job.report.created, 1);
+  });
+});
