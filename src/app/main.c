@@ -13,6 +13,7 @@
 #include "demo/demo.h"
 #include "http/http.h"
 #include "indicators/indicators.h"
+#include "land/land.h"
 #include "policy/policy.h"
 #include "policy/facts.h"
 #include "land/land.h"
@@ -618,6 +619,7 @@ static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, ar
 static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, argv, cli_policy_match); }
 static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
 static int cmd_import_plots(int argc, char **argv) { return with_db_args(argc, argv, cli_import_plots); }
+static int cmd_land_evaluate(int argc, char **argv) { return with_db_args(argc, argv, cli_land_evaluate); }
 
 static int cmd_version(int argc, char **argv)
 {
@@ -686,6 +688,11 @@ static const struct cmd cmds[] = {
 	{ "policy", "match", cmd_policy_match, "policy match CODE --year YYYY",
 	  "Match policy CODE (its published version, else its newest) over every enterprise for a year and print\n"
 	  "how many are eligible, not eligible, near (one clause short) and unknown, and the total amount (万元)." },
+	{ "land", "evaluate", cmd_land_evaluate,
+	  "land evaluate --year YYYY [--preset zhejiang|jiangsu] [--scope industrial|all] [--dry-run] [--json]",
+	  "Evaluate every enterprise's per-mu efficiency (亩均效益) for a year with a preset's default weights and\n"
+	  "benchmarks and store it as a draft evaluation (--dry-run: compute only); print the counts by class and\n"
+	  "the seconds it took to read, compute and store (--json: as one JSON object)." },
 	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },

@@ -52,6 +52,10 @@
 #define P_LAND_WRITE (ROLE_ADMIN | ROLE_DEPARTMENT)
 #define P_LAND_ENT   (ROLE_ENTERPRISE)
 
+/* land (issue 11): read by the zone's staff, and by an enterprise for its
+ * own rows only (the handler narrows; others 404) */
+#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
+
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
 	{ "GET",    "/healthz",                     api_healthz,          P_PUBLIC, 0, 0 },
@@ -192,6 +196,19 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/land/evaluations/{id}/distribution", api_land_evaluation_distribution, P_LAND_READ, 0, 0 },
 	{ "POST",   "/api/v1/land/evaluations/{id}/publish", api_land_evaluation_publish, P_LAND_WRITE, 0, 0 },
 	{ "POST",   "/api/v1/land/evaluations/{id}/finalize", api_land_evaluation_finalize, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/export", api_land_evaluation_export, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/evaluations/{id}/plots", api_land_evaluation_plots, P_LAND_READ, 0, 0 },
+	{ "POST",   "/api/v1/land/evaluations/{id}/objections", api_land_objections_create, P_LAND_ENT, 0, 0 },
+	{ "GET",    "/api/v1/land/objections",      api_land_objections_list, P_LAND_OWN, 0, 0 },
+	{ "GET",    "/api/v1/land/objections/{id}", api_land_objection_get, P_LAND_OWN, 0, 0 },
+	{ "POST",   "/api/v1/land/objections/{id}/files", api_land_objection_file_add, P_LAND_ENT, R_RAW, LAND_OBJ_FILE_MAX },
+	{ "GET",    "/api/v1/land/objections/{id}/files/{fid}", api_land_objection_file_get, P_LAND_OWN, 0, 0 },
+	{ "POST",   "/api/v1/land/objections/{id}/decision", api_land_objection_decision, P_LAND_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/land/low-efficiency",  api_land_low_efficiency, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/low-efficiency/export", api_land_low_efficiency_export, P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/enterprises/{id}", api_land_enterprise, P_LAND_OWN, 0, 0 },
+	{ "GET",    "/api/v1/land/measures",        api_land_measures,    P_LAND_READ, 0, 0 },
+	{ "GET",    "/api/v1/land/measures/export", api_land_measures_export, P_LAND_READ, 0, 0 },
 	/* yearly facts of the enterprises (issue 10) */
 	{ "GET",    "/api/v1/facts/defs",           api_fact_defs_list,   P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/facts/defs",           api_fact_defs_create, P_ADMIN,  0, 0 },

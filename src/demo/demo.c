@@ -20,6 +20,7 @@
 #include "demo/demo_land.h"
 #include "demo/demo_policy.h"
 #include "demo/demo_race.h"
+#include "demo/demo_land_eval.h"
 
 #include "admin/admin.h"
 #include "auth/auth.h"
@@ -971,6 +972,11 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0 ||
 	    demo_land_plots(db, s->now, NULL) < 0 ||
 	    demo_seed_facts(db, s->now, NULL) < 0 || demo_seed_policies(db, s->now, NULL) < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	/* the per-mu evaluations, after the plots and the facts (issue 11) */
+	if (demo_land_evaluations(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

@@ -10,7 +10,10 @@
  * only, so the others have no exports fact), all derived from its registry
  * (industry, size, key) by a fixed hash: the same on every run.  Some
  * ordinary enterprises have not reported their latest year's revenue and
- * tax yet.
+ * tax yet.  For the per-mu evaluation (亩均效益, issue 11) each also gets
+ * value_added, energy_tce and emissions_t derived from its revenue (about
+ * one in thirty without energy_tce or emissions_t, so that the 黄岩 rule
+ * shows).
  *
  * Nine enterprises carry designed figures so that each demo policy of
  * docs/rules.md §11, evaluated for Y (and for Y-1), has eligible,

@@ -203,33 +203,10 @@ void api_land_evaluation_distribution(req_t *r)
 		reply_json(r, 200, o);
 }
 
-/* The state of evaluation id and its publish_until: 0, or -1 after replying (404, database). */
-static int eval_state(req_t *r, int64_t id, char state[16], char until[DATE_LEN])
-{
-	db_stmt_t *st = db_prepare(r->db, "SELECT state, publish_until FROM land_evaluations WHERE id = $1");
-	if (st == NULL) {
-		reply_db_error(r, DB_ERR, "land_evaluations");
-		return -1;
-	}
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	if (rc == DB_ROW) {
-		snprintf(state, 16, "%s", db_col_text(st, 0));
-		snprintf(until, DATE_LEN, "%s", db_col_text(st, 1));
-	}
-	db_done(st);
-	if (rc == DB_DONE)
-		reply_error(r, 404, "not_found", NULL, "no evaluation %lld", (long long)id);
-	else if (rc != DB_ROW)
-		reply_db_error(r, rc, "land_evaluations");
-	return rc == DB_ROW ? 0 : -1;
-}
-
-static void bad_state(req_t *r, const char *state, const char *want)
+void land_bad_state(req_t *r, const char *state, const char *want)
 {
 	err_t e;
-	err_set(&e, 409, "bad_state", NULL, "the evaluation is %s, not %s", state, want);
-	err_param(&e, "state", "%s", state);
+	land_err_state(&e, state, want);
 	reply_err(r, &e);
 }
 
@@ -243,36 +220,10 @@ void api_land_evaluation_publish(req_t *r)
 		static const char *const fields[] = { "days", NULL };
 		if (o == NULL || body_unknown_field(r, o, fields) || body_int(r, o, "days", &days) < 0)
 			return;
-		if (days < 1 || days > 90) {
-			err_t e;
-			err_set(&e, 422, "invalid_parameter", "days", "days must be between 1 and 90");
-			err_param(&e, "field", "days");
-			reply_err(r, &e);
-			return;
-		}
 	}
-	char state[16], until[DATE_LEN];
-	if (eval_state(r, id, state, until) < 0)
-		return;
-	if (strcmp(state, "draft") != 0) {
-		bad_state(r, state, "draft");
-		return;
-	}
-	date_format(date_today() + days, until);
-	db_stmt_t *st = db_prepare(r->db, "UPDATE land_evaluations SET state = 'published', publish_days = $2,"
-	                                  " publish_until = $3, published_at = $4 WHERE id = $1");
-	if (st == NULL) {
-		reply_db_error(r, DB_ERR, "land_evaluations");
-		return;
-	}
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, days);
-	db_bind_text(st, 3, until);
-	db_bind_int(st, 4, now_sec());
-	int rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "land_evaluations");
+	err_t e;
+	if (land_evaluation_publish(r->db, id, days, now_sec(), &e) < 0) {
+		reply_err(r, &e);
 		return;
 	}
 	audit(r, "land_evaluation", id);
@@ -284,55 +235,9 @@ void api_land_evaluation_finalize(req_t *r)
 	if (!land_require_editor(r))
 		return;
 	int64_t id = req_param_id(r, 0);
-	char state[16], until[DATE_LEN], today[DATE_LEN];
-	if (eval_state(r, id, state, until) < 0)
-		return;
-	if (strcmp(state, "published") != 0) {
-		bad_state(r, state, "published");
-		return;
-	}
-	char idt[24];
-	snprintf(idt, sizeof idt, "%lld", (long long)id);
-	const char *p[1] = { idt };
-	int64_t open = db_int1(r->db, "SELECT count(*) FROM land_objections WHERE evaluation_id = CAST($1 AS BIGINT)"
-	                              " AND state = 'open'", -1, 1, p);
 	err_t e;
-	if (open < 0) {
-		reply_db_error(r, DB_ERR, "land_objections");
-		return;
-	}
-	if (open > 0) {
-		err_set(&e, 409, "objections_open", NULL, "%lld objections wait for a decision", (long long)open);
-		err_param(&e, "count", "%lld", (long long)open);
+	if (land_evaluation_finalize(r->db, id, now_sec(), &e) < 0) {
 		reply_err(r, &e);
-		return;
-	}
-	date_today_str(today);
-	if (strcmp(today, until) <= 0) {
-		err_set(&e, 409, "publication_running", NULL, "the publication runs until %s", until);
-		err_param(&e, "until", "%s", until);
-		reply_err(r, &e);
-		return;
-	}
-	db_stmt_t *st = db_prepare(r->db, "UPDATE land_evaluations SET state = 'final', finalized_at = $2 WHERE id = $1");
-	db_stmt_t *st2 = NULL;
-	int rc = DB_ERR;
-	if (st) {
-		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, now_sec());
-		rc = db_step(st);
-		db_done(st);
-	}
-	if (rc == DB_DONE && (st2 = db_prepare(r->db, "UPDATE land_results SET final_class = class"
-	                                               " WHERE evaluation_id = $1 AND final_class IS NULL"))) {
-		db_bind_int(st2, 1, id);
-		rc = db_step(st2);
-		db_done(st2);
-	} else if (rc == DB_DONE) {
-		rc = DB_ERR;
-	}
-	if (rc != DB_DONE) {
-		reply_db_error(r, rc, "land_evaluations");
 		return;
 	}
 	audit(r, "land_evaluation", id);

@@ -371,3 +371,98 @@ done:
 	land_input_free(&in);
 	return rc;
 }
+
+/* ---- publication ---- */
+
+int land_err_state(err_t *err, const char *state, const char *want)
+{
+	err_set(err, 409, "bad_state", NULL, "the evaluation is %s, not %s", state, want);
+	return err_param(err, "state", "%s", state);
+}
+
+/* The state and publish_until of evaluation id: 0, or -1 with err (404, database). */
+static int eval_state(db_t *db, int64_t id, char state[16], char until[DATE_LEN], err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT state, publish_until FROM land_evaluations WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "reading the evaluation");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(state, 16, "%s", db_col_text(st, 0));
+		snprintf(until, DATE_LEN, "%s", db_col_text(st, 1));
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		return err_set(err, 404, "not_found", NULL, "no evaluation %lld", (long long)id);
+	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "reading the evaluation");
+}
+
+static int exec_id(db_t *db, const char *sql, int64_t id, int64_t t, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "saving the evaluation");
+	db_bind_int(st, 1, id);
+	if (t)
+		db_bind_int(st, 2, t);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the evaluation");
+}
+
+int land_evaluation_publish(db_t *db, int64_t id, int64_t days, int64_t now, err_t *err)
+{
+	char state[16], until[DATE_LEN];
+	if (days < 1 || days > 90) {
+		err_set(err, 422, "invalid_parameter", "days", "days must be between 1 and 90");
+		return err_param(err, "field", "days");
+	}
+	if (eval_state(db, id, state, until, err) < 0)
+		return -1;
+	if (strcmp(state, "draft") != 0)
+		return land_err_state(err, state, "draft");
+	date_format(date_of_unix(now) + days, until);
+	db_stmt_t *st = db_prepare(db, "UPDATE land_evaluations SET state = 'published', publish_days = $2,"
+	                               " publish_until = $3, published_at = $4 WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "publishing the evaluation");
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, days);
+	db_bind_text(st, 3, until);
+	db_bind_int(st, 4, now);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "publishing the evaluation");
+}
+
+int land_evaluation_finalize(db_t *db, int64_t id, int64_t now, err_t *err)
+{
+	char state[16], until[DATE_LEN], today[DATE_LEN];
+	if (eval_state(db, id, state, until, err) < 0)
+		return -1;
+	if (strcmp(state, "published") != 0)
+		return land_err_state(err, state, "published");
+	char idt[24];
+	snprintf(idt, sizeof idt, "%lld", (long long)id);
+	const char *p[1] = { idt };
+	int64_t open = db_int1(db, "SELECT count(*) FROM land_objections WHERE evaluation_id = CAST($1 AS BIGINT)"
+	                           " AND state = 'open'", -1, 1, p);
+	if (open < 0)
+		return db_fail(err, db, DB_ERR, "counting the objections");
+	if (open > 0) {
+		err_set(err, 409, "objections_open", NULL, "%lld objections wait for a decision", (long long)open);
+		return err_param(err, "count", "%lld", (long long)open);
+	}
+	date_format(date_of_unix(now), today);
+	if (strcmp(today, until) <= 0) {
+		err_set(err, 409, "publication_running", NULL, "the publication runs until %s", until);
+		return err_param(err, "until", "%s", until);
+	}
+	/* the final class: the objection's decision, else the class */
+	if (exec_id(db, "UPDATE land_evaluations SET state = 'final', finalized_at = $2 WHERE id = $1", id, now, err) < 0 ||
+	    exec_id(db, "UPDATE land_results SET final_class = class WHERE evaluation_id = $1 AND final_class IS NULL", id,
+	            0, err) < 0)
+		return -1;
+	return 0;
+}

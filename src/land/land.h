@@ -234,6 +234,16 @@ struct land_input {
  * both cases. */
 int land_input_load(db_t *db, const struct land_params *p, struct land_input *in, err_t *err);
 void land_input_free(struct land_input *in);
+/* Publish draft id for days (1..90) from now: publish_until = the zone's
+ * date of now + days.  422 days, 404, 409 bad_state (not a draft). */
+int land_evaluation_publish(db_t *db, int64_t id, int64_t days, int64_t now, err_t *err);
+/* Make published id final (each result's final_class set: the decision
+ * of its objection, else its class): 409 bad_state (not published),
+ * objections_open (params count), publication_running (params until: the
+ * zone's date of now is not after it). */
+int land_evaluation_finalize(db_t *db, int64_t id, int64_t now, err_t *err);
+/* err = 409 bad_state "the evaluation is STATE, not WANT"; -1. */
+int land_err_state(err_t *err, const char *state, const char *want);
 /* The params as stored in land_evaluations.params (JSON text). */
 void land_params_text(const struct land_params *p, buf_t *b);
 struct land_run {
@@ -278,5 +288,61 @@ void api_land_evaluation_get(req_t *r);
 void api_land_evaluation_distribution(req_t *r);
 void api_land_evaluation_publish(req_t *r);
 void api_land_evaluation_finalize(req_t *r);
+
+/* 409 bad_state: "the evaluation is STATE, not WANT" (params state). */
+void land_bad_state(req_t *r, const char *state, const char *want);
+
+/* objections.c: an enterprise objects to its published result while the
+ * publication runs (ROLE_ENTERPRISE, its own only: others 404), with up to
+ * LAND_OBJ_FILES files of at most LAND_OBJ_FILE_MAX bytes; the land
+ * bureau decides. */
+#define LAND_OBJ_FILES 5
+#define LAND_OBJ_FILE_MAX (10u << 20)
+/* Objection id as the API shows it (with its files); only > 0: that
+ * enterprise's only (another's: 404).  NULL with err. */
+json_t *land_objection_json(db_t *db, int64_t id, int64_t only, err_t *err);
+/* Enterprise ent objects to its result in evaluation eval_id on the zone's
+ * date of now: 404 (no result of its own, or a draft), 422 text (empty,
+ * over 4000 characters), 409 not_open (params until), 409 conflict (a
+ * second one).  0 with *id. */
+int land_objection_create(db_t *db, int64_t eval_id, int64_t ent, const char *text, int64_t actor, int64_t now,
+                          int64_t *id, err_t *err);
+void api_land_objections_create(req_t *r);      /* POST /land/evaluations/{id}/objections */
+void api_land_objections_list(req_t *r);
+void api_land_objection_get(req_t *r);
+void api_land_objection_file_add(req_t *r);     /* raw body, ?filename= */
+void api_land_objection_file_get(req_t *r);
+void api_land_objection_decision(req_t *r);
+
+/* measures.c: consecutive final years in class D ending at a year and
+ * the electricity surcharge (0.05 / 0.10 / 0.15 元/kWh after 1 / 2 / 3+). */
+const char *land_surcharge(int years_in_d);     /* decimal text; NULL for 0 */
+json_t *land_rates_json(void);
+/* {"year","rates","items":[{enterprise_id,credit_code,name,street,years_in_d,surcharge}]} */
+json_t *land_measures_json(db_t *db, int year, err_t *err);
+/* [{"year","years_in_d","surcharge"}] of one enterprise, newest first. */
+json_t *land_enterprise_measures_json(db_t *db, int64_t enterprise_id, err_t *err);
+void api_land_measures(req_t *r);
+void api_land_measures_export(req_t *r);
+
+/* eval_plots.c: plots with their users' classes, low-efficiency land,
+ * an enterprise's land card. */
+/* [{"plot_id","code","name","status","area_mu","street","class","d_share",
+ * "users":[..]}] in evaluation eval_id (0: no classes). */
+json_t *land_eval_plots(db_t *db, int64_t eval_id, err_t *err);
+json_t *land_low_efficiency_json(db_t *db, int64_t eval_id, int64_t year, err_t *err);
+/* Reply with the workbook write() makes of o (libxlsxwriter), named filename. */
+struct lxw_workbook;
+void land_reply_xlsx(req_t *r, const json_t *o, int (*write)(struct lxw_workbook *, const json_t *, err_t *),
+                     const char *filename);
+void api_land_evaluation_plots(req_t *r);
+void api_land_low_efficiency(req_t *r);
+void api_land_low_efficiency_export(req_t *r);
+void api_land_enterprise(req_t *r);             /* GET /land/enterprises/{id} */
+void api_land_evaluation_export(req_t *r);      /* the ranking as XLSX */
+
+/* eval_cli.c: `zoneops land evaluate --year Y [--preset] [--scope]
+ * [--dry-run] [--json]` (argv[0] is "evaluate"). */
+int cli_land_evaluate(int argc, char **argv, db_t *db);
 
 #endif

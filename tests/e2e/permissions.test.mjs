@@ -36,7 +36,7 @@ export function matrix(text = readFileSync(new URL('docs/permissions.md', root),
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
     const [method, path, ...answers] = cells;
     const want = Object.fromEntries(ROLES.map((r, i) => [r, answers[i]]));
-    rows.push({ method, path: path.replace(/`/g, ''), want });
+    rows.push({ method, path: path.replace(/`/g, ''), want, note: answers[ROLES.length] ?? '' });
   }
   return rows;
 }
@@ -167,7 +167,10 @@ for (const route of ROUTES) {
     for (const role of ROLES) {
       const { path, body, type } = await requestFor(route, role);
       const res = await as[role].req(route.method, path, body, body === undefined ? {} : { 'Content-Type': type });
-      if (!verdict(res.status, row.want[role]))
+      // "land bureau's users only": the demo's department user (dept.qfzx)
+      // is not of the land bureau, so the handler refuses it (403)
+      const landOnly = role === 'department' && row.want[role] === 'own' && /land bureau's users only/.test(row.note);
+      if (landOnly ? res.status !== 403 : !verdict(res.status, row.want[role]))
         wrong.push(`${role}: ${route.method} ${path} answered ${res.status} (table: ${row.want[role]}) ${res.text.slice(0, 160)}`);
       // a 403 the router gives names the role; the table's 403 must be that one
       if (row.want[role] === '403' && res.status === 403 && !route.path.startsWith('/open311/'))
