@@ -72,8 +72,9 @@ node "$ROOT/bench/gen-land.mjs" --out "$TMP/data" --enterprises "$N" --year "$Y"
 chmod -R a+rX "$TMP/data"
 
 # The evaluated enterprises' weighted sum as one query (facts x 10^4; land in
-# 亩: the plots' areas x 10^4, else the registry's DOUBLE).  $1 = the function
-# of the smaller of two numbers (min / LEAST).
+# 亩: the plots' areas x 10^4, else the registry's DOUBLE, so the arithmetic is
+# in doubles; PostgreSQL rounds only NUMERIC).  $1 = the function of the
+# smaller of two numbers (min / LEAST).
 query_sql() {
 	local m=$1 since=$((Y - 2))
 	cat <<EOF
@@ -93,9 +94,9 @@ ev AS (
   JOIN facts rv ON rv.enterprise_id = e.id AND rv.year = $Y AND rv.fact = 'revenue'
   WHERE substr(e.industry, 1, 1) IN ('B', 'C') AND e.founded_on <= '$since-12-31'
     AND COALESCE(pl.mu, e.land_mu) >= 3)
-SELECT count(*), sum(round(
+SELECT count(*), sum(round(CAST(
     30 * $m(tax / mu / 24.097, 2) + 20 * $m(va / mu / 136.16, 2) + 20 * $m(va / energy / 2.694, 2)
-  + 10 * $m(va / emis / 4929.81, 2) + 10 * $m(va / emp / 18.14, 2) + 10 * $m(rd / rev / 0.0302, 2), 2))
+  + 10 * $m(va / emis / 4929.81, 2) + 10 * $m(va / emp / 18.14, 2) + 10 * $m(rd / rev / 0.0302, 2) AS NUMERIC), 2))
 FROM ev;
 EOF
 }
@@ -127,7 +128,10 @@ profile() {  # name, command...
 	shift
 	mkdir -p "$OUT"
 	perf record -q -F 2000 -g -o "$TMP/perf.data" -- "$@" >/dev/null 2>&1 || { note "perf record failed for $name"; return; }
-	perf report -i "$TMP/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^$' | head -80 >"$OUT/perf-$name.txt"
+	{ perf report -i "$TMP/perf.data" --no-children --sort dso,sym -g none --percent-limit 0.5 --stdio 2>/dev/null || true; } |
+		grep -v '^$' >"$OUT/perf-$name.txt" || true
+	{ perf report -i "$TMP/perf.data" --children --sort sym -g none --percent-limit 3 --stdio 2>/dev/null || true; } |
+		grep -v '^$' >"$OUT/perf-$name-children.txt" || true
 	note "profile of $name: $OUT/perf-$name.txt"
 }
 

@@ -127,7 +127,8 @@ test('portal: the enterprise sees its class and indicators, files an objection w
   await page.fill('[data-testid=landp-obj-text]', TEXT);
   await page.setInputFiles('[data-testid=landp-file]', { name: '完税证明.pdf', mimeType: 'application/pdf',
     buffer: Buffer.from(`%PDF-1.4\n% 完税证明 ${stamp}\n${'x'.repeat(200000)}\n%%EOF\n`) });
-  assert.equal(await page.locator('.landp-obj-form .field-error').first().innerText(), '');
+  assert.equal(await page.locator('.landp-obj-form .field-error[data-field=files]').innerText(), '');
+  assert.equal(await page.locator('.landp-obj-form .field-error[data-field=text]').innerText(), '');
   await page.click('[data-testid=landp-obj-send]');
   const mine = box.locator('[data-testid=landp-objection][data-state=open]');
   await mine.waitFor();

@@ -49,7 +49,7 @@ function indValue(k, v) {
   if (v === null || v === undefined || v === '')
     return t('common.none');
   /* as exact as given (up to 3 decimals): a benchmark of 24.097 stays 24.097 */
-  return PERCENT.has(k) ? `${num(Number(v) * 100)}%` : num(v);
+  return PERCENT.has(k) ? `${num(Math.round(Number(v) * 10000) / 100)}%` : num(v);
 }
 
 function sizeText(n) {
@@ -74,8 +74,8 @@ export function indicatorTable(indicators) {
   const ratio = (x) => (x.value === null || x.value === undefined || !Number(x.benchmark) ? null : Number(x.value) / Number(x.benchmark));
   const bar = (x) => {
     const r = ratio(x);
-    if (r === null)
-      return h('span', { class: 'muted small' }, t('landp.imputed'));
+    if (r === null)       // no value: the value's cell says why
+      return null;
     const w = Math.max(0, Math.min(r, BAR_CAP)) / BAR_CAP * 100;
     return h('div', { class: 'landp-bullet' },
       h('div', { class: 'landp-bar', 'aria-hidden': 'true' },
@@ -95,11 +95,13 @@ export function indicatorTable(indicators) {
       h('tbody', null, rows.map((x) => h('tr', { dataset: { ind: x.k } },
         h('th', { scope: 'row', class: 'landp-ind-name' }, indName(x.k),
           indUnit(x.k) ? h('span', { class: 'landp-unit' }, indUnit(x.k)) : null),
-        h('td', { class: 'al-r nowrap' }, indValue(x.k, x.value), x.imputed ? h('span', { class: 'landp-note' }, t('landp.imputedShort')) : null),
-        h('td', { class: 'al-r nowrap' }, indValue(x.k, x.benchmark)),
-        h('td', { class: 'al-r nowrap strong' }, num(x.score, 2)),
-        h('td', { class: 'landp-col-bar' }, bar(x)),
-        h('td', { class: 'al-r nowrap hide-narrow' }, num(x.weight)))))));
+        /* data-label: the column's name above the value when a phone stacks the row */
+        h('td', { class: 'al-r nowrap', dataset: { label: t('landp.col.value') } }, indValue(x.k, x.value),
+          x.imputed ? h('span', { class: 'landp-note' }, t('landp.imputedShort')) : null),
+        h('td', { class: 'al-r nowrap', dataset: { label: t('landp.col.benchmark') } }, indValue(x.k, x.benchmark)),
+        h('td', { class: 'al-r nowrap strong', dataset: { label: t('landp.col.score') } }, num(x.score, 2)),
+        h('td', { class: 'landp-col-bar', dataset: { label: t('landp.col.ratio') } }, bar(x)),
+        h('td', { class: 'al-r nowrap hide-narrow', dataset: { label: t('landp.col.weight') } }, num(x.weight)))))));
 }
 
 /* One year's headline: the class, the state, score and rank, and in plain
@@ -276,6 +278,7 @@ function objectionForm(ctx, y, reload) {
   const form = h('form', { class: 'form landp-obj-form', novalidate: true },
     fText, fFiles, files.list, errLine, h('div', { class: 'form-actions form-actions-left' }, send));
   files.inp.addEventListener('change', () => fFiles.setError(files.check().join('\n')));
+  text.addEventListener('input', () => fText.setError(''));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     fText.setError('');
