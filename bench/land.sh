@@ -13,7 +13,8 @@
 #      BENCH_YEAR, default 2025, all present and positive, so nothing is
 #      imputed), loaded with sqlite3 .import / psql \copy, then ANALYZE;
 #   2. times, the median of BENCH_REPEAT (default 3) runs each, the wall clock
-#      of the whole command:
+#      of the whole command, in rounds that run each of the four once in turn
+#      (so that other load on a shared machine falls on all of them alike):
 #        zoneops land evaluate --year Y --preset zhejiang --dry-run --db URL
 #          (process start, the registry, plots and facts, 100,000 results with
 #          six indicators each, scores, ranks and classes; nothing stored);
@@ -25,13 +26,16 @@
 #          where there are any, else the registry; industry 门类 B or C, land
 #          >= 3 亩, founded by 31 December of year - 2): the number evaluated and
 #          the sum of the scores rounded to 2 decimals, in `sqlite3 FILE` and
-#          `psql URL -At -c`;
+#          `psql URL -At -c`: the reference for the dry run;
+#        the same evaluation stored by SQL alone (store_sql below: one INSERT ...
+#          SELECT of the results with rank, class and the indicators' JSON):
+#          the reference for the stored run;
 #      checks that both count the same enterprises evaluated (A+B+C+D) and
 #      prints a markdown table with the ratios.
 #
 # Settings (environment): BENCH_ENTERPRISES (default 100000), BENCH_YEAR (2025),
 # BENCH_REPEAT (3), BENCH_PG (1: also PostgreSQL through scripts/pg.sh),
-# BENCH_PERF (1: also `perf record` one dry run and one SQL query on each store,
+# BENCH_PERF (1: also `perf record` a dry run, a stored run and the SQL query on each store,
 # reports under BENCH_OUT), BENCH_OUT (default bench/out/land), ZONEOPS_BIN.
 # Everything else lives in a temporary directory removed on exit; the
 # PostgreSQL cluster started here is stopped.
@@ -101,17 +105,69 @@ FROM ev;
 EOF
 }
 
-# median of REPEAT wall-clock seconds of "$@" (output of the last run in $TMP/out)
+# The same evaluation stored by SQL alone, as the reference for the stored
+# run: one INSERT ... SELECT of the evaluated enterprises' results (rank, score,
+# land, the class by the default shares 0.2/0.4/0.35, the six indicators' value,
+# benchmark, weight and score as JSON text like the engine's), after a new
+# land_evaluations row, in one transaction.  It writes no class-T rows (the
+# engine writes 12,022 of them).  $1 = min / LEAST, $2 = json_object /
+# json_build_object.
+store_sql() {
+	local m=$1 j=$2 since=$((Y - 2))
+	cat <<EOF
+BEGIN;
+INSERT INTO land_evaluations (year, preset, scope, params, state, created_at) VALUES ($Y, 'zhejiang', 'industrial', '{}', 'draft', 0);
+INSERT INTO land_results (evaluation_id, enterprise_id, rank, score, land_mu, class, reason, indicators)
+WITH pl AS (SELECT enterprise_id, sum(area_mu) / 10000.0 AS mu FROM plot_users GROUP BY enterprise_id),
+ev AS (
+  SELECT e.id, COALESCE(pl.mu, e.land_mu) AS mu,
+         tx.value / 10000.0 AS tax, va.value / 10000.0 AS va, en.value / 10000.0 AS energy,
+         em.value / 10000.0 AS emis, ep.value / 10000.0 AS emp, rd.value / 10000.0 AS rd, rv.value / 10000.0 AS rev
+  FROM enterprises e
+  LEFT JOIN pl ON pl.enterprise_id = e.id
+  JOIN facts tx ON tx.enterprise_id = e.id AND tx.year = $Y AND tx.fact = 'tax_paid'
+  JOIN facts va ON va.enterprise_id = e.id AND va.year = $Y AND va.fact = 'value_added'
+  JOIN facts en ON en.enterprise_id = e.id AND en.year = $Y AND en.fact = 'energy_tce'
+  JOIN facts em ON em.enterprise_id = e.id AND em.year = $Y AND em.fact = 'emissions_t'
+  JOIN facts ep ON ep.enterprise_id = e.id AND ep.year = $Y AND ep.fact = 'employees'
+  JOIN facts rd ON rd.enterprise_id = e.id AND rd.year = $Y AND rd.fact = 'rd_spending'
+  JOIN facts rv ON rv.enterprise_id = e.id AND rv.year = $Y AND rv.fact = 'revenue'
+  WHERE substr(e.industry, 1, 1) IN ('B', 'C') AND e.founded_on <= '$since-12-31'
+    AND COALESCE(pl.mu, e.land_mu) >= 3),
+sc AS (
+  SELECT id, mu, tax / mu AS v1, va / mu AS v2, va / energy AS v3, va / emis AS v4, va / emp AS v5, rd / rev AS v6,
+         30 * $m(tax / mu / 24.097, 2) AS s1, 20 * $m(va / mu / 136.16, 2) AS s2, 20 * $m(va / energy / 2.694, 2) AS s3,
+         10 * $m(va / emis / 4929.81, 2) AS s4, 10 * $m(va / emp / 18.14, 2) AS s5, 10 * $m(rd / rev / 0.0302, 2) AS s6
+  FROM ev),
+tt AS (SELECT sc.*, round(CAST(s1 + s2 + s3 + s4 + s5 + s6 AS NUMERIC), 2) AS total FROM sc),
+rk AS (SELECT tt.*, rank() OVER (ORDER BY total DESC) AS r, count(*) OVER () AS n FROM tt)
+SELECT (SELECT max(id) FROM land_evaluations), id, r, CAST(total * 10000 AS BIGINT), CAST(round(CAST(mu * 10000 AS NUMERIC)) AS BIGINT),
+  CASE WHEN r <= round(0.2 * n) THEN 'A' WHEN r <= round(0.6 * n) THEN 'B' WHEN r <= round(0.95 * n) THEN 'C' ELSE 'D' END, '',
+  CAST($j('land_source', 'registry', 'imputed', '[]', 'indicators', $j(
+    'tax_per_mu', $j('value', v1, 'benchmark', 24.097, 'weight', 30, 'score', s1),
+    'va_per_mu', $j('value', v2, 'benchmark', 136.16, 'weight', 20, 'score', s2),
+    'va_per_energy', $j('value', v3, 'benchmark', 2.694, 'weight', 20, 'score', s3),
+    'va_per_emission', $j('value', v4, 'benchmark', 4929.81, 'weight', 10, 'score', s4),
+    'labour_productivity', $j('value', v5, 'benchmark', 18.14, 'weight', 10, 'score', s5),
+    'rd_ratio', $j('value', v6, 'benchmark', 0.0302, 'weight', 10, 'score', s6))) AS TEXT)
+FROM rk;
+COMMIT;
+EOF
+}
+
+# Wall-clock seconds of one run of "$@" (its output in $TMP/out.$tag).
+timed() {  # tag command...
+	local tag=$1 t0 t1
+	shift
+	t0=$(date +%s.%N)
+	"$@" >"$TMP/out.$tag" 2>"$TMP/err" || { cat "$TMP/err" >&2; die "failed: $*"; }
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc -l
+}
+
+# The median of the numbers given.
 median() {
-	local t0 t1 times=()
-	for _ in $(seq "$REPEAT"); do
-		t0=$(date +%s.%N)
-		"$@" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; die "failed: $*"; }
-		t1=$(date +%s.%N)
-		times+=("$(echo "$t1 - $t0" | bc -l)")
-	done
-	printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-	echo " (runs: $(printf '%.3f ' "${times[@]}"))" >&2
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
 # the number evaluated (A+B+C+D) from the command's --json answer
@@ -136,25 +192,30 @@ profile() {  # name, command...
 }
 
 ROWS=()
-run_store() {  # name url sqlcmd...
-	local name=$1 url=$2
-	shift 2
+# REPEAT rounds, each running the four commands once in turn, so that other
+# load on the machine falls on all four alike; the median of each.
+run_store() {  # name url store-reference-command query-command...
+	local name=$1 url=$2 sref=$3
+	shift 3
 	local ev=("$BIN" land evaluate --year "$Y" --preset zhejiang --json --db "$url")
-	note "$name: zoneops land evaluate --dry-run"
-	local td ts tq
-	td=$(median "${ev[@]}" --dry-run)
-	cp "$TMP/out" "$TMP/dry-$name.json"
-	note "$name: zoneops land evaluate (stored)"
-	ts=$(median "${ev[@]}")
-	note "$name: the SQL query"
-	tq=$(median "$@")
+	local d=() s=() r=() q=()
+	for i in $(seq "$REPEAT"); do
+		note "$name: round $i of $REPEAT: land evaluate --dry-run, the SQL query, land evaluate (stored), the SQL INSERT ... SELECT"
+		d+=("$(timed dry "${ev[@]}" --dry-run)")
+		q+=("$(timed query "$@")")
+		s+=("$(timed stored "${ev[@]}")")
+		r+=("$(timed ref bash -c "$sref")")
+	done
+	note "$name: dry-run ${d[*]}; query ${q[*]}; stored ${s[*]}; INSERT ... SELECT ${r[*]} (s)"
+	local td tq ts tr
+	td=$(median "${d[@]}"); tq=$(median "${q[@]}"); ts=$(median "${s[@]}"); tr=$(median "${r[@]}")
 	local n t qn qsum
-	read -r n t <<<"$(evaluated "$TMP/dry-$name.json")"
-	qn=$(tr '|' ' ' <"$TMP/out" | awk 'NF { print $1 }')
-	qsum=$(tr '|' ' ' <"$TMP/out" | awk 'NF { printf "%.2f", $2 }')
+	read -r n t <<<"$(evaluated "$TMP/out.dry")"
+	qn=$(tr '|' ' ' <"$TMP/out.query" | awk 'NF { print $1 }')
+	qsum=$(tr '|' ' ' <"$TMP/out.query" | awk 'NF { printf "%.2f", $2 }')
 	[ "$n" = "$qn" ] || die "$name: the evaluation has $n enterprises in A-D, the query $qn"
 	note "$name: $n evaluated, $t class T; the query's sum of scores $qsum"
-	ROWS+=("| $name | $N | $n | $t | $td s | $ts s | $tq s | **$(echo "scale=2; $td / $tq" | bc -l)** | **$(echo "scale=2; $ts / $tq" | bc -l)** |")
+	ROWS+=("| $name | $N | $n | $t | $td s | $tq s | **$(echo "scale=2; $td / $tq" | bc -l)** | $ts s | $tr s | **$(echo "scale=2; $ts / $tr" | bc -l)** |")
 	if [ "$PERF" != 0 ]; then
 		profile "$name-dry-run" "${ev[@]}" --dry-run
 		profile "$name-stored" "${ev[@]}"
@@ -192,7 +253,8 @@ COMMIT;
 ANALYZE;
 EOF
 note "SQLite: data in $(( $(date +%s) - t0 )) s: $(sqlite3 "$DB" 'SELECT count(*) FROM enterprises') enterprises, $(sqlite3 "$DB" 'SELECT count(*) FROM facts') facts"
-run_store SQLite "sqlite:$DB" sqlite3 "$DB" "$(query_sql min)"
+store_sql min json_object >"$TMP/store-sqlite.sql"
+run_store SQLite "sqlite:$DB" "sqlite3 '$DB' <'$TMP/store-sqlite.sql'" sqlite3 "$DB" "$(query_sql min)"
 [ "$PERF" = 0 ] || profile SQLite-query sqlite3 "$DB" "$(query_sql min)"
 
 # ---- PostgreSQL
@@ -221,11 +283,12 @@ SELECT setval(pg_get_serial_sequence('plots', 'id'), (SELECT max(id) FROM plots)
 ANALYZE;
 EOF
 	note "PostgreSQL: data in $(( $(date +%s) - t0 )) s"
-	run_store PostgreSQL "$URL" psql "$URL" -At -c "$(query_sql LEAST)"
+	store_sql LEAST json_build_object >"$TMP/store-pg.sql"
+	run_store PostgreSQL "$URL" "psql '$URL' -q -v ON_ERROR_STOP=1 -f '$TMP/store-pg.sql'" psql "$URL" -At -c "$(query_sql LEAST)"
 	[ "$PERF" = 0 ] || profile PostgreSQL-query psql "$URL" -At -c "$(query_sql LEAST)"
 fi
 
 echo
-echo "| store | enterprises | evaluated (A-D) | class T | land evaluate --dry-run | land evaluate (stored) | one SQL query | dry-run / SQL | stored / SQL |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| store | enterprises | evaluated (A-D) | class T | land evaluate --dry-run | one SQL query | ratio | land evaluate (stored) | SQL INSERT … SELECT | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"

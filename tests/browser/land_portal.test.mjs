@@ -197,3 +197,39 @@ test('staff: the enterprise page shows 用地与亩均 with the class over the y
     await context.close();
   }
 });
+
+test('staff: one record from the race\'s first lead to the 亩均 class (plots, project link to the board)', { skip }, async () => {
+  const { context, page, problems } = await newPage(DESKTOP);
+  await login(page, problems, 'admin', PASSWORD);
+  /* an enterprise of the demo on a plot and with a race project of origin */
+  const [ps, plots] = await call(page, 'GET', '/api/v1/plots?limit=200');
+  assert.equal(ps, 200);
+  let card = null;
+  for (const id of [...new Set((plots.items || []).flatMap((p) => p.users.map((u) => u.enterprise_id)))]) {
+    const [cs, c] = await call(page, 'GET', `/api/v1/land/enterprises/${id}`);
+    assert.equal(cs, 200);
+    if (c.project && c.plots.length && c.years.length) {
+      card = c;
+      break;
+    }
+  }
+  assert.ok(card, 'the demo has an enterprise on a plot with a race project of origin');
+  await open(page, `#/enterprises/${card.enterprise.id}`);
+  const sec = page.locator('[data-testid=landp-staff]');
+  await sec.locator('table.landp-years').waitFor();
+  const text = await sec.innerText();
+  for (const p of card.plots)
+    assert.match(text, new RegExp(p.code));
+  assert.match(text, new RegExp(card.project.lead_on));
+  assert.equal(await sec.locator('table.landp-years tbody tr').count(), card.years.length);
+  const link = sec.locator('[data-testid=landp-project] a');
+  assert.equal(await link.innerText(), card.project.name);
+  await sec.scrollIntoViewIfNeeded();
+  await screenshot(page, 'land-staff-origin-zh-1440');
+  /* the link opens the board with that project's card marked */
+  await link.click();
+  await ready(page, 'board');
+  await page.locator(`.proj.proj-focus[data-id="${card.project.id}"]`).waitFor();
+  assertClean(problems, 'the record from lead to class');
+  await context.close();
+});
