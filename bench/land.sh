@@ -165,6 +165,8 @@ timed() {  # tag command...
 	echo "$t1 - $t0" | bc -l
 }
 
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+
 # The median of the numbers given.
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
@@ -215,7 +217,7 @@ run_store() {  # name url store-reference-command query-command...
 	qsum=$(tr '|' ' ' <"$TMP/out.query" | awk 'NF { printf "%.2f", $2 }')
 	[ "$n" = "$qn" ] || die "$name: the evaluation has $n enterprises in A-D, the query $qn"
 	note "$name: $n evaluated, $t class T; the query's sum of scores $qsum"
-	ROWS+=("| $name | $N | $n | $t | $td s | $tq s | **$(echo "scale=2; $td / $tq" | bc -l)** | $ts s | $tr s | **$(echo "scale=2; $ts / $tr" | bc -l)** |")
+	ROWS+=("| $name | $N | $n | $t | $td s | $tq s | **$(ratio "$td" "$tq")** | $ts s | $tr s | **$(ratio "$ts" "$tr")** |")
 	if [ "$PERF" != 0 ]; then
 		profile "$name-dry-run" "${ev[@]}" --dry-run
 		profile "$name-stored" "${ev[@]}"
