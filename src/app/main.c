@@ -13,7 +13,6 @@
 #include "demo/demo.h"
 #include "http/http.h"
 #include "indicators/indicators.h"
-#include "land/land.h"
 #include "policy/policy.h"
 #include "policy/facts.h"
 #include "land/land.h"
@@ -616,10 +615,10 @@ static int cmd_import_targets(int argc, char **argv) { return with_db_args(argc,
 static int cmd_report_monthly(int argc, char **argv) { return with_db_args(argc, argv, cli_report_monthly); }
 
 static int cmd_import_race(int argc, char **argv) { return with_db_args(argc, argv, cli_import_race); }
+static int cmd_land_evaluate(int argc, char **argv) { return with_db_args(argc, argv, cli_land_evaluate); }
 static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, argv, cli_policy_match); }
 static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
 static int cmd_import_plots(int argc, char **argv) { return with_db_args(argc, argv, cli_import_plots); }
-static int cmd_land_evaluate(int argc, char **argv) { return with_db_args(argc, argv, cli_land_evaluate); }
 
 static int cmd_version(int argc, char **argv)
 {

@@ -34,6 +34,9 @@
 #define P_INS_ACT    (ROLE_ADMIN | ROLE_LEADER | ROLE_DEPARTMENT)
 #define P_RACE_EDIT  (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER)
 #define P_RACE_LEAD  (ROLE_ADMIN | ROLE_LEADER)
+/* land (issue 11): read by the zone's staff, and by an enterprise for its
+ * own rows only (the handler narrows; others 404) */
+#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 #define P_IND_READ   (ROLE_ADMIN | ROLE_LEADER | ROLE_STATISTICIAN)
 #define P_IND_WRITE  (ROLE_ADMIN | ROLE_STATISTICIAN)
 #define P_FACT_WRITE (ROLE_ADMIN | ROLE_STATISTICIAN | ROLE_OFFICER)   /* yearly facts: the statistics office, the service center */
@@ -51,10 +54,6 @@
 #define P_LAND_READ  P_STAFF
 #define P_LAND_WRITE (ROLE_ADMIN | ROLE_DEPARTMENT)
 #define P_LAND_ENT   (ROLE_ENTERPRISE)
-
-/* land (issue 11): read by the zone's staff, and by an enterprise for its
- * own rows only (the handler narrows; others 404) */
-#define P_LAND_OWN   (P_STAFF | ROLE_ENTERPRISE)
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */

@@ -178,7 +178,7 @@ void api_land_evaluations_create(req_t *r)
 void api_land_evaluations_list(req_t *r)
 {
 	int64_t year;
-	if (req_query_int(r, "year", 0, 0, 2199, &year) < 0)
+	if (req_query_int(r, "year", 0, FACT_YEAR_MIN, FACT_YEAR_MAX, &year) < 0)
 		return;
 	err_t e;
 	json_t *o = land_evaluations_list_json(r->db, (int)year, &e);

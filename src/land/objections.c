@@ -484,19 +484,19 @@ void api_land_objection_decision(req_t *r)
 	if (!land_require_editor(r))
 		return;
 	int64_t id = req_param_id(r, 0);
+	const char *decision, *new_class, *note;
+	if (decision_of(r, &decision, &new_class, &note) < 0)
+		return;
 	err_t e;
 	json_t *obj = land_objection_json(r->db, id, 0, &e);
 	if (obj == NULL) {
 		reply_err(r, &e);
 		return;
 	}
-	const char *decision, *new_class, *note;
 	int decided = strcmp(json_string_value(json_object_get(obj, "state")), "open") != 0;
 	int64_t eval_id = json_integer_value(json_object_get(obj, "evaluation_id"));
 	int64_t ent = json_integer_value(json_object_get(obj, "enterprise_id"));
 	json_decref(obj);
-	if (decision_of(r, &decision, &new_class, &note) < 0)
-		return;
 	if (decided) {
 		land_bad_state(r, "decided", "open");
 		return;
