@@ -77,7 +77,7 @@ struct plot_in {
 	const char *geometry;       /* the stored text (geojson_store_text), NULL: none */
 	int64_t to_move, moved, freed, project_id, investment_wan;
 	const char *note;
-	const char *event_note;     /* the note of the status change's event */
+	const char *event_note;     /* the note of the status change's event (NULL: note, when given) */
 	int64_t at;                 /* when the change happens (the demo's history); 0: now */
 	struct plot_user_in *users;
 	size_t nusers;

@@ -566,7 +566,9 @@ int plot_save(db_t *db, arena_t *a, const user_t *actor, int64_t *id, struct plo
 	int64_t at = in->at ? in->at : now_sec();
 	if (check_row(db, a, *id, in, &w, err) < 0 || write_row(db, id, &w, at, err) < 0)
 		return -1;
-	if (strcmp(w.old_status, w.status) != 0 && write_event(db, *id, actor, at, w.old_status, w.status, in->event_note, err) < 0)
+	/* the event's note: event_note, else the note given with the change */
+	const char *note = in->event_note ? in->event_note : (in->has & PF_NOTE) ? in->note : NULL;
+	if (strcmp(w.old_status, w.status) != 0 && write_event(db, *id, actor, at, w.old_status, w.status, note, err) < 0)
 		return -1;
 	return (in->has & PF_USERS) ? write_users(db, *id, in, err) : 0;
 }

@@ -136,7 +136,9 @@ static int user_in(struct import *im, const struct import_row *row, const char *
 	char code[64];
 	err_t e;
 	if (id <= 0) {
-		if (credit_code_normalise(who, code, sizeof code, &e) < 0 && strcmp(err_get_param(&e, "reason"), "checksum") != 0) {
+		const char *why;
+		if (credit_code_normalise(who, code, sizeof code, &e) < 0 &&
+		    ((why = err_get_param(&e, "reason")) == NULL || strcmp(why, "checksum") != 0)) {
 			e.field = "users";
 			return bad_err(im, row, &e);
 		}

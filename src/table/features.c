@@ -9,7 +9,9 @@
  * (15 significant digits), true/false, an array or object as compact JSON,
  * null absent; crs the feature's "crs" property, else the collection's
  * (the name of its old-style "crs" member).  Anything but a
- * FeatureCollection of Feature objects is a file error naming the feature.
+ * FeatureCollection of Feature objects, or a feature beyond the readers'
+ * limits (TABLE_MAX_CELL_BYTES a cell: an outline of some 40,000
+ * positions), is a file error naming the feature.
  */
 #include "table_int.h"
 
@@ -171,7 +173,18 @@ int features_rows(table_t *t, table_row_fn fn, void *ud, err_t *err)
 			else
 				cells[c] = cell(json_object_get(props, name));
 		}
-		rc = fn(ud, (int64_t)i + 1, f->ncols, (const char *const *)cells);
+		size_t row = 0, big = 0;
+		for (int c = 0; c < f->ncols; c++) {
+			size_t n = cells[c] ? strlen(cells[c]) : 0;
+			row += n;
+			big |= n > TABLE_MAX_CELL_BYTES;
+		}
+		if (big || row > TABLE_MAX_ROW_BYTES) {
+			rc = table_fail(err, (int64_t)i + 1, "too_large", "feature %zu (line %zu) is larger than %u MiB", i, i + 1,
+			                (big ? TABLE_MAX_CELL_BYTES : TABLE_MAX_ROW_BYTES) >> 20);
+			err_param(err, "feature", "%zu", i);
+		} else
+			rc = fn(ud, (int64_t)i + 1, f->ncols, (const char *const *)cells);
 		for (int c = 0; c < f->ncols; c++) {
 			free(cells[c]);
 			cells[c] = NULL;

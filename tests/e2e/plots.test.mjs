@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDb, startServer, Client, cli, demoAdminPassword, importJob } from './lib.mjs';
+import { xlsx } from './xlsx.mjs';
 
 let db, srv, dir;
 const as = {};          // user -> Client with an API token
@@ -42,6 +43,31 @@ const square = (x = 121.0, y = 32.0, d = 0.002) =>
 const put = (user, path, body) => as[user].req('PUT', path, body);
 const create = (body, user = 'dept.zrgh') => as[user].post('/api/v1/plots', body);
 const errOf = (r) => [r.status, r.json && r.json.error && r.json.error.code, r.json && r.json.error && r.json.error.field];
+
+describe('the demo plots', () => {
+  test('the article: 奥斯福地块, the north area, every status', async () => {
+    const all = (await as.admin.get('/api/v1/plots?limit=1000')).json.items;
+    assert.ok(all.length >= 30 && all.length <= 40, `${all.length} plots`);
+    const asf = (await as.admin.get(`/api/v1/plots/${all.find((p) => p.code === 'DK-ASF').id}`)).json;
+    assert.deepEqual([asf.name, asf.area_mu, asf.status, asf.to_move, asf.moved, asf.investment_wan],
+      ['奥斯福地块', 420, 'vacating', 11, 4, 500000]);
+    assert.equal(asf.project.name, '奥斯福地块智慧产业园项目');
+    assert.equal(asf.users.length, 7);
+    assert.ok(asf.area_freed_mu > 0 && asf.users_area_mu + asf.area_freed_mu <= 420);
+    assert.deepEqual(asf.events.map((e) => e.to_status), ['in_use', 'low_efficiency', 'vacating']);
+    assert.ok(asf.events.every((e, i) => i === 0 || e.at > asf.events[i - 1].at));
+    assert.ok(asf.geometry && asf.crs === 'EPSG:4490');
+    const north = all.filter((p) => p.code.startsWith('DK-BQ'));
+    assert.equal(north.reduce((n, p) => n + p.to_move, 0), 12, 'the 12 chemical projects moving south');
+    for (const s of ['in_use', 'idle', 'low_efficiency', 'vacating', 'cleared', 'redeveloping', 'redeveloped'])
+      assert.ok(all.some((p) => p.status === s), s);
+    assert.ok(all.every((p) => p.users_area_mu <= p.area_mu && p.has_geometry));
+    // an enterprise's plot land is its registry land
+    const e = all.find((p) => p.code === 'DK-001').users[0];
+    const ent = (await as.admin.get(`/api/v1/enterprises/${e.enterprise_id}`)).json;
+    assert.equal(e.area_mu, ent.land_mu);
+  });
+});
 
 describe('plots', () => {
   let id;
@@ -143,9 +169,18 @@ describe('plots', () => {
     }
     assert.equal((await go('cleared')).status, 200);
     assert.deepEqual(errOf(await go('vacating')), [422, 'bad_transition', 'status']);
+    // the note given with a change is the event's note too
+    const noted = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { status: 'redeveloping', note: '开工' });
+    assert.equal(noted.json.note, '开工');
+    assert.equal(noted.json.events.at(-1).note, '开工');
+    assert.deepEqual(errOf(await go('cleared')), [422, 'bad_transition', 'status']);
+    assert.equal((await go('redeveloped')).status, 200);
+    assert.equal((await go('in_use')).status, 200);
+    assert.equal((await go('vacating')).status, 200);
+    assert.equal((await go('cleared')).status, 200);
     const same = await go('cleared');
     assert.equal(same.status, 200);
-    assert.equal(same.json.events.length, 11, 'no event without a change');
+    assert.equal(same.json.events.length, 16, 'no event without a change');
     const reg = await as['dept.zrgh'].patch(`/api/v1/plots/${id}`, { to_move: 3, moved: 2, area_freed_mu: 50.25,
       project_id: 1, investment_wan: 120000 });
     assert.equal(reg.status, 200, reg.text);
@@ -257,6 +292,18 @@ describe('import', () => {
     assert.equal((await as.admin.get('/api/v1/plots?q=T-I4')).json.items[0].status, 'low_efficiency');
     const dup = await run('code,area_mu\nT-I9,1\nT-I9,2\n');
     assert.deepEqual(errs(dup.job), [[3, 'code', 'duplicate_in_file']]);
+  });
+
+  test('XLSX: Chinese headers and words, numbers as number cells', async () => {
+    const book = xlsx([['地块编号', '地块名称', '面积(亩)', '用途', '状态', '使用企业'],
+      ['T-X2', '表格地块', 33.25, '服务业', '低效', `${ents[3].credit_code}:33.25`],
+      ['T-X3', '表格地块三', 0, '工业', '在用', '']]);
+    const { job } = await run(book, 'mode=good&filename=plots.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(job.report.format, 'xlsx');
+    assert.equal(job.report.created, 1);
+    assert.deepEqual(errs(job), [[3, 'area_mu', 'invalid_parameter']]);
+    const p = (await as.admin.get('/api/v1/plots?q=T-X2')).json.items[0];
+    assert.deepEqual([p.name, p.area_mu, p.land_use, p.status, p.users_area_mu], ['表格地块', 33.25, 'service', 'low_efficiency', 33.25]);
   });
 
   test('GeoJSON: each feature a record, a bad one named by its index', async () => {
