@@ -5,8 +5,13 @@
  * portal, is stopped before uploading a file over 10 MB, files an objection
  * with a file while the demo's latest evaluation is published and then sees
  * it pending (审查中) with its file; the staff enterprise page shows 用地与亩均
- * (land, plots, the class over the years, the race project of origin).
- * Screenshots in zh and en at 1440x900 and 390x844 (ZONEOPS_SHOTS).
+ * (land, plots, the class over the years, the race project of origin, whose
+ * link opens the board at that project's card); the land bureau (dept.zrgh)
+ * rejects the objection and the enterprise reads the decision and its
+ * reasons.  Screenshots in zh and en at 1440x900 and 390x844 (ZONEOPS_SHOTS).
+ *
+ * It needs the demo's latest evaluation still published (a test that
+ * finalizes it must run after this one, or on another server).
  *
  * The enterprise: the first of the demo's enterprise accounts (ent.hengtai,
  * ent.langgu, ent.xingyuan) with a result in that evaluation and no
@@ -117,7 +122,9 @@ test('portal: the enterprise sees its class and indicators, files an objection w
   assert.match(await box.locator('[data-testid=landp-meaning]').innerText(), new RegExp(`${cls} 类`));
   /* a file over 10 MB is refused before anything is sent */
   await box.locator('[data-testid=landp-obj-form]').waitFor();
-  await page.setInputFiles('[data-testid=landp-file]', { name: '太大的扫描件.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 1) });
+  /* (10 MB through the DevTools protocol takes a while on a busy machine) */
+  await page.setInputFiles('[data-testid=landp-file]', { name: '太大的扫描件.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 1) }, { timeout: 90000 });
   await page.locator('.landp-obj-form .field-error', { hasText: '超过 10 MB' }).waitFor();
   await screenshot(page, 'land-portal-zh-1440');
   await page.fill('[data-testid=landp-obj-text]', '');
@@ -231,5 +238,32 @@ test('staff: one record from the race\'s first lead to the 亩均 class (plots, 
   await ready(page, 'board');
   await page.locator(`.proj.proj-focus[data-id="${card.project.id}"]`).waitFor();
   assertClean(problems, 'the record from lead to class');
+  await context.close();
+});
+
+test('portal: the land bureau rejects the objection; the enterprise reads the decision and its reasons', { skip }, async () => {
+  assert.ok(result, 'setup found an enterprise');
+  const bureau = await newPage();
+  await login(bureau.page, bureau.problems, 'dept.zrgh', DEMO_PASSWORD);
+  const [ls, objs] = await call(bureau.page, 'GET', `/api/v1/land/objections?evaluation_id=${evaluation.id}`);
+  assert.equal(ls, 200);
+  const o = (objs.items || []).find((x) => x.enterprise_id === result.enterprise_id);
+  assert.ok(o, 'the objection filed above');
+  const NOTE = `经核对税务部门数据，所附完税证明属于2026年度，不影响2025年度评价。${stamp}`;
+  const [ds, d] = await call(bureau.page, 'POST', `/api/v1/land/objections/${o.id}/decision`, { decision: 'rejected', note: NOTE });
+  assert.equal(ds, 200, JSON.stringify(d));
+  assertClean(bureau.problems, 'the decision');
+  await bureau.context.close();
+
+  const { context, page, problems } = await newPage(DESKTOP);
+  await login(page, problems, entUser, entPassword);
+  await open(page, '#/my-enterprise');
+  const mine = page.locator('[data-testid=landp-objection][data-state=rejected]');
+  await mine.waitFor();
+  assert.match(await mine.locator('[data-testid=landp-decision]').innerText(), new RegExp(`未被采纳[\\s\\S]*${stamp}`));
+  assert.equal(await page.locator('[data-testid=landp-obj-upload]').count(), 0, 'no more files once decided');
+  await mine.scrollIntoViewIfNeeded();
+  await screenshot(page, 'land-portal-decided-zh-1440');
+  assertClean(problems, 'the decided objection');
   await context.close();
 });
