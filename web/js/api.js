@@ -92,3 +92,45 @@ export const del = (path, opts) => api('DELETE', path, undefined, opts);
 export const put = (path, body, opts) => api('PUT', path, body, opts);
 /* POST a File or Blob as the raw request body. */
 export const upload = (path, params, file, opts = {}) => api('POST', path + qs(params), undefined, { ...opts, raw: file });
+
+/*
+ * POST a File as the raw request body, reporting progress: onProgress(sent,
+ * total) as the bytes go out (fetch cannot tell upload progress, XHR can).
+ * Resolves with the parsed JSON answer; fails with an ApiError like api().
+ */
+export function uploadProgress(path, params, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path + qs(params));
+    x.withCredentials = true;
+    x.setRequestHeader('Accept', 'application/json');
+    x.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrf)
+      x.setRequestHeader('X-CSRF-Token', csrf);
+    if (onProgress)
+      x.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    x.addEventListener('error', () => reject(new ApiError(0, 'network', 'network error')));
+    x.addEventListener('abort', () => reject(new ApiError(0, 'network', 'aborted')));
+    x.addEventListener('load', () => {
+      let data = null;
+      if ((x.getResponseHeader('Content-Type') || '').includes('json')) {
+        try {
+          data = JSON.parse(x.responseText);
+        } catch {
+          data = null;
+        }
+      }
+      if (x.status >= 200 && x.status < 300) {
+        resolve(data);
+        return;
+      }
+      const err = (data && data.error) || {};
+      const e = new ApiError(x.status, err.code, err.message || x.statusText, err.field, err);
+      e.body = data;
+      if (x.status === 401 && unauthorized)
+        unauthorized(e);
+      reject(e);
+    });
+    x.send(file);
+  });
+}

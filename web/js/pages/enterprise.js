@@ -2,8 +2,9 @@
  * enterprise.js -- one enterprise (#/enterprises/{id}): its record, its
  * links (双挂钩: chief service officer, department, street) with the
  * officer's assignment history and reassignment, its yearly facts by year
- * (the table of facts.js), its requests and visits, and a one-time kiosk
- * login code.  Also the create/edit dialog used by
+ * (the table of facts.js), its land and 亩均 class (用地与亩均, js/landp.js:
+ * plots, the race project of origin, the class over the years), its
+ * requests and visits, and a one-time kiosk login code.  Also the create/edit dialog used by
  * the registry: a refused credit code shows its reason beside the field,
  * and an admin may accept a code that fails only the checksum by giving a
  * reason (credit_code_note).
@@ -19,6 +20,7 @@ import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, 
 import { newRequest } from './requests.js';
 import { can } from '../perm.js';
 import { factsTable } from './facts.js';
+import { staffLand } from '../landp.js';
 
 /* Field rules the route table cannot say: who edits the whole record and
  * who reassigns the officer (an enterprise account edits its contact
@@ -116,6 +118,7 @@ function draw(ctx, e, reload) {
     panel(t('ent.links'), [links, h('h3', { class: 'sub-title' }, t('ent.officerHistory')), history], { extra: assign }),
     factsBox ? panel(t('ent.facts'), factsBox, {
       extra: can(ctx.user, 'POST /api/v1/facts/import') ? h('a', { href: '#/facts' }, t('facts.import')) : null }) : null,
+    role !== 'enterprise' && can(ctx.user, 'GET /api/v1/land/enterprises/{id}') ? staffLand(ctx, e.id) : null,
     h('div', { class: 'two-col' },
       panel(t('ent.requests'), reqBox, { extra: h('a', { href: '#/requests' }, t('ent.allRequests')) }),
       panel(t('ent.visits'), visitBox)));

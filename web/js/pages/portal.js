@@ -1,6 +1,7 @@
 /*
  * portal.js -- the enterprise portal: 我的企业 (its own record; contact
  * person, phone and headcount are the enterprise's to keep up to date)
+ * and its 亩均效益评价 (js/landp.js: class, indicators, objection),
  * and the 政策推送 inbox (grants of 免审即享 to confirm, policy pushes,
  * request updates).
  */
@@ -16,6 +17,8 @@ import {
 } from '../policy.js';
 import { newRequest } from './requests.js';
 import { statusBadge } from '../svc.js';
+import { can } from '../perm.js';
+import { portalLand } from '../landp.js';
 
 export const myEnterprise = {
   async render(ctx) {
@@ -77,6 +80,7 @@ export const myEnterprise = {
         panel(t('portal.recent'), reqs.length ? h('ul', { class: 'link-list' }, reqs.map((r) => h('li', null,
           h('a', { href: `#/requests/${r.id}` }, r.title), ' ', statusBadge(r.status))))
           : h('p', { class: 'muted' }, t('portal.noRequests')), { extra: h('a', { href: '#/requests' }, t('portal.allRequests')) })),
+      can(ctx.user, 'GET /api/v1/land/enterprises/{id}') ? portalLand(ctx, id) : null,
       panel(t('portal.update'), [h('p', { class: 'muted' }, t('portal.updateHint')), f]));
   },
 };

@@ -248,6 +248,15 @@ export async function render(ctx) {
   unitSel.addEventListener('change', draw);
   indSel.addEventListener('change', draw);
   draw();
+  /* ?project=ID (a link from an enterprise's 用地与亩均): show that card */
+  const want = ctx.query && ctx.query.get('project');
+  const mark = want && board.querySelector(`.proj[data-id="${CSS.escape(want)}"]`);
+  if (mark) {
+    mark.classList.add('proj-focus');
+    mark.setAttribute('tabindex', '-1');
+    mark.scrollIntoView({ block: 'center' });
+    mark.focus({ preventScroll: true });
+  }
   await drawTargets();
 }
 
