@@ -240,7 +240,7 @@ async function resultsTab(env) {
       replace(body, panel(t('land.tab.results'), [empty(t('land.noEvals')), newBtn]));
       return;
     }
-    const cur = pickEval(items, ctx, false);
+    const cur = pickEval(items, ctx, true);
     const sel = evalSelect(items, cur);
     const view = h('div', null, loading());
     sel.addEventListener('change', () => {
