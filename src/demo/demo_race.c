@@ -18,13 +18,15 @@
  *    the project is then created from it (projects.lead_id, the race's speed
  *    metric; a landed project finds its enterprise by the lead's company).
  *    The other projects keep demo.c's lead_on without a lead.
- * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11, one
+ * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11 moved
+ *    by whole months to end with the last full month before today, one
  *    person's trips never overlapping: recruiters mostly 15-20 days out a
  *    month, in about one month out of five fewer (quota not met), some trips
  *    running across a month end; leaders 3-8 visits a month (mostly >= 5)
  *    on short trips.  Destinations are the usual 招商 cities and a few
  *    trips abroad; companies lists the unit's lead companies visited.
- * 4. unit_targets for 2025 and 2026, derived from each unit's actual
+ * 4. unit_targets for 2025 and 2026 (and for the clock's year and the one
+ *    before when they are others), derived from each unit's actual
  *    figures so that against the time progress of November 2026 (11/12)
  *    the units come out green, yellow and red (fixed per unit and target).
  *

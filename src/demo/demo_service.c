@@ -19,11 +19,20 @@
  *    rating.  The article's stories are among them: 恒太照明's 招工 and
  *    职工子女上学, 朗股科技's customs inspection escalated to city and
  *    province, and an open land request of 星源.
- * 3. A few current requests (November 2026) of the demo's enterprise
- *    accounts, and inspection findings (营商环境巡察) of 2021 and 2026.
+ *    The problems still open at the period's end are settled in January
+ *    2022 (settle_period), so none waits for years.
+ * 3. The present, relative to the clock (ZONEOPS_NOW or the system's):
+ *    visits and problems of the RECENT_DAYS before today (seed_recent:
+ *    every key enterprise visited by its officer; the latest problems
+ *    waiting to be accepted, a few older ones past their deadline), a few
+ *    current requests of the demo's enterprise accounts and the autumn
+ *    inspection findings (营商环境巡察), written for a "now" of late
+ *    November 2026 and moved by whole weeks to before today; the 2021
+ *    inspection stays in 2021.
  *
- * Every date is fixed and every choice comes from a fixed-seed xorshift
- * generator, so two runs give the same rows.  The visits, requests and
+ * Every choice comes from a fixed-seed xorshift generator and every date
+ * is fixed or relative to today, so two runs on the same day give the
+ * same rows.  The visits, requests and
  * inspection findings are written by the workflow's own functions
  * (visit_create, request_create, request_transition in src/service/), each
  * step at its own time on the day it happened (China time), so that the
