@@ -724,7 +724,8 @@ int main(int argc, char **argv)
 	if (fake_now && *fake_now) {
 		int64_t at;
 		if (clock_parse(fake_now, &at) < 0) {
-			fprintf(stderr, "zoneops: ZONEOPS_NOW is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (zone time)\n");
+			fprintf(stderr, "zoneops: ZONEOPS_NOW is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS (zone time) or an ISO 8601 time with\n"
+			                "an offset, e.g. 2026-12-21T09:00:00+08:00\n");
 			return 2;
 		}
 		clock_set(at);

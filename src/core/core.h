@@ -122,8 +122,9 @@ void date_today_str(char out[DATE_LEN]);
 
 /* The clock: now_sec() is the system time moved by clock_set(), which
  * makes the clock read unix_sec now and run on from there (tests, demos:
- * ZONEOPS_NOW).  clock_parse() reads 'YYYY-MM-DD' (09:00 that day) or
- * 'YYYY-MM-DDTHH:MM:SS', both in zone time.  0 or -1. */
+ * ZONEOPS_NOW).  clock_parse() reads 'YYYY-MM-DD' (09:00 that day, zone
+ * time) or an ISO 8601 'YYYY-MM-DDTHH:MM:SS[.frac]' in zone time or with
+ * 'Z' or an offset ('2026-12-21T09:00:00+08:00').  0 or -1. */
 int64_t now_sec(void);
 void clock_set(int64_t unix_sec);
 int clock_parse(const char *s, int64_t *unix_sec);

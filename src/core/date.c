@@ -392,6 +392,10 @@ void clock_set(int64_t unix_sec)
 	atomic_store(&clock_offset, unix_sec - (int64_t)time(NULL));
 }
 
+/* 'YYYY-MM-DD' (09:00 zone time), or an ISO 8601 time of day with seconds:
+ * 'YYYY-MM-DDThh:mm:ss[.frac]' in zone time or followed by 'Z' or '±hh:mm'
+ * (datetime_parse reads it; a time without seconds is refused, so that a
+ * half-typed value is not taken for a whole one). */
 int clock_parse(const char *s, int64_t *unix_sec)
 {
 	int64_t days;
@@ -401,18 +405,9 @@ int clock_parse(const char *s, int64_t *unix_sec)
 		*unix_sec = date_unix(days) + 9 * 3600;
 		return 0;
 	}
-	char day[DATE_LEN];
-	int h, mi, sec, used = 0;
-	if (strlen(s) < 19 || s[10] != 'T')
+	if (strlen(s) < 19 || s[10] != 'T' || s[16] != ':')
 		return -1;
-	memcpy(day, s, 10);
-	day[10] = '\0';
-	if (date_parse(day, &days) != DATE_OK ||
-	    sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &used) != 3 || used != 8 ||
-	    h > 23 || mi > 59 || sec > 59 || s[19] != '\0')
-		return -1;
-	*unix_sec = date_unix(days) + h * 3600 + mi * 60 + sec;   /* zone time */
-	return 0;
+	return datetime_parse(s, unix_sec);
 }
 
 int64_t date_of_unix(int64_t unix_sec)

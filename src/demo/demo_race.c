@@ -18,13 +18,15 @@
  *    the project is then created from it (projects.lead_id, the race's speed
  *    metric; a landed project finds its enterprise by the lead's company).
  *    The other projects keep demo.c's lead_on without a lead.
- * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11, one
+ * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11 moved
+ *    by whole months to end with the last full month before today, one
  *    person's trips never overlapping: recruiters mostly 15-20 days out a
  *    month, in about one month out of five fewer (quota not met), some trips
  *    running across a month end; leaders 3-8 visits a month (mostly >= 5)
  *    on short trips.  Destinations are the usual 招商 cities and a few
  *    trips abroad; companies lists the unit's lead companies visited.
- * 4. unit_targets for 2025 and 2026, derived from each unit's actual
+ * 4. unit_targets for 2025 and 2026 (and for the clock's year and the one
+ *    before when they are others), derived from each unit's actual
  *    figures so that against the time progress of November 2026 (11/12)
  *    the units come out green, yellow and red (fixed per unit and target).
  *
@@ -240,6 +242,7 @@ struct race {
 	struct lead leads[MAXLEADS];
 	char keys[MAXLEADS][200];
 	int nkeys;
+	int trip_shift;                     /* months the trips are moved (see seed_trips) */
 };
 
 static int key_used(struct race *r, const char *name)
@@ -591,8 +594,26 @@ static int insert_projects(struct race *r)
 
 /* The trips start in 2026-01 (month index 12): every list of the demo
  * stays within 1000 items (tests/e2e/openapi.test.mjs reads each one in a
- * single page), and 23 months of trips would be over 3000. */
+ * single page), and 23 months of trips would be over 3000.  They are
+ * written for 2026-01 … 2026-11 and moved by whole months so that they
+ * end with the last full month before today (the race's months are the
+ * recruiters' trips: the ranking of last month has them, whatever the
+ * date the demo is started on). */
 #define TRIP_FROM 12
+
+/* Months from 2026-11 to the last full month before the clock's today. */
+static int trip_shift(int64_t now)
+{
+	int y, m;
+	date_to_civil(date_of_unix(now), &y, &m, NULL);
+	month_add(&y, &m, -1);
+	return (y * 12 + m - 1) - (LAST_CAPTURE_Y * 12 + LAST_CAPTURE_M - 1);
+}
+
+static int64_t trip_month_first(const struct race *r, int mi)
+{
+	return demo_month_first(mi + r->trip_shift);
+}
 
 static const char *destination(struct ctx *c, int leader, int *abroad)
 {
@@ -654,14 +675,14 @@ static int insert_trip(struct race *r, const struct person *p, int64_t start, in
 
 static int seed_trips(struct race *r)
 {
-	const int64_t end_all = demo_month_first(NMONTHS) - 1;   /* 2026-11-30 */
+	const int64_t end_all = trip_month_first(r, NMONTHS) - 1;   /* 2026-11-30 moved */
 	for (int i = 0; i < r->npeople; i++) {
 		const struct person *p = &r->people[i];
 		int covered[NMONTHS + 1];
 		memset(covered, 0, sizeof covered);
-		int64_t c = demo_month_first(TRIP_FROM) + 1 + rnd_int(&r->c, 0, 3);
+		int64_t c = trip_month_first(r, TRIP_FROM) + 1 + rnd_int(&r->c, 0, 3);
 		for (int m = TRIP_FROM; m < NMONTHS; m++) {
-			int64_t mf = demo_month_first(m), ml = demo_month_first(m + 1) - 1;
+			int64_t mf = trip_month_first(r, m), ml = trip_month_first(r, m + 1) - 1;
 			if (c < mf)
 				c = mf + rnd_int(&r->c, 0, 2);
 			if (c > ml)
@@ -692,7 +713,7 @@ static int seed_trips(struct race *r)
 					if (end < start)
 						end = start;
 					for (int64_t d = start; d <= end; d++) {
-						int dm = month_of(d);
+						int dm = month_of(d) - r->trip_shift;
 						if (dm >= 0 && dm <= NMONTHS)
 							covered[dm]++;
 					}
@@ -743,13 +764,22 @@ static const int BEHIND_2026[6][3] = {
 	{ 20, 45, 12 },   /* red */
 };
 
+/* The targets of 2025 and 2026 (the demo's projects and leads), and of
+ * the clock's year and the one before when they are others. */
 static int seed_targets(struct race *r)
 {
-	for (int year = 2025; year <= 2026; year++) {
+	int this_year, this_month;
+	date_to_civil(date_of_unix(r->c.now), &this_year, &this_month, NULL);
+	int first = this_year - 1 < 2025 ? this_year - 1 : 2025, last = this_year > 2026 ? this_year : 2026;
+	for (int year = first; year <= last; year++) {
+		if (year != 2025 && year != 2026 && year != this_year - 1 && year != this_year)
+			continue;
 		char from[11], to[11];
 		snprintf(from, sizeof from, "%04d-01-01", year);
 		snprintf(to, sizeof to, "%04d-12-31", year);
-		double tp = year == 2026 ? 11.0 / 12.0 : 1.0;
+		double tp = year == 2026 ? 11.0 / 12.0 : year == this_year ? (this_month - 1) / 12.0 : 1.0;
+		if (tp <= 0)
+			tp = 1.0 / 12.0;
 		for (int u = 0; u < r->nunits; u++) {
 			db_stmt_t *st = db_prepare(r->c.db,
 				"SELECT (SELECT COALESCE(sum(p.total_investment_wan), 0) FROM projects p WHERE p.unit_id = $1"
@@ -812,6 +842,7 @@ int demo_seed_race(db_t *db, int64_t now, const struct demo_project *projects, i
 	r->c.db = db;
 	r->c.rng = 0x4ACE2026C0FFEE11ULL;
 	r->c.now = now;
+	r->trip_shift = trip_shift(now);
 	r->plan = projects;
 	r->nplan = n;
 	int rc = -1;

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct migration {
 	int version;
@@ -461,7 +460,7 @@ int db_migrate(db_t *db, char **err)
 			if (st) {
 				db_bind_int(st, 1, m->version);
 				db_bind_text(st, 2, m->name);
-				db_bind_int(st, 3, (int64_t)time(NULL));
+				db_bind_int(st, 3, now_sec());
 				rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
 				db_done(st);
 			} else {

@@ -218,6 +218,20 @@ static void test_injected_clock(void **state)
 	assert_int_equal(at, 1635903000);
 	assert_int_equal(clock_parse("2021-11-03T09:30", &at), -1);
 	assert_int_equal(clock_parse("yesterday", &at), -1);
+	/* ISO 8601 with an offset (issue 12): the same instant however written */
+	assert_int_equal(clock_parse("2021-11-03T09:30:00+08:00", &at), 0);
+	assert_int_equal(at, 1635903000);
+	assert_int_equal(clock_parse("2021-11-03T01:30:00Z", &at), 0);
+	assert_int_equal(at, 1635903000);
+	assert_int_equal(clock_parse("2021-11-02T21:30:00-04:00", &at), 0);
+	assert_int_equal(at, 1635903000);
+	assert_int_equal(clock_parse("2021-11-03T09:30:00.250+08:00", &at), 0);
+	assert_int_equal(at, 1635903000);
+	assert_int_equal(clock_parse("2026-12-21T09:00:00+08:00", &at), 0);
+	assert_int_equal(at, date_unix(day("2026-12-21")) + 9 * 3600);
+	assert_int_equal(clock_parse("2021-11-03T09:30:00+8", &at), -1);
+	assert_int_equal(clock_parse("2021-11-03T09:30:00+08:00x", &at), -1);
+	assert_int_equal(clock_parse("2021-11-03T25:30:00Z", &at), -1);
 	clock_set(1635903000);
 	int64_t now = now_sec();
 	assert_true(now >= 1635903000 && now <= 1635903002);

@@ -141,7 +141,7 @@ function draw(body, s, cats) {
       ...cols.map((m) => ({ key: m, label: t(`dash.col.${m}`), align: 'r', cell: (r) => fmt(m, r[m]) })),
     ], rows, { class: 'table-dash' });
     return panel(t(title), [rows.length && hasCharts() && ser.length ? chartEl : null,
-      key === 'by_officer' && rows.length > 15 ? h('details', { class: 'more' }, h('summary', null, t('dash.allOfficers', { n: rows.length })), tbl) : tbl],
+      key === 'by_officer' && rows.length > 15 ? h('details', { class: 'more' }, h('summary', null, t('dash.allOfficers', { n: rows.filter((r) => r.id !== null).length })), tbl) : tbl],
     { class: 'dash-panel' });
   });
   replace(body, cards, headline, h('div', { class: 'dash-grid' }, panels));

@@ -1,0 +1,92 @@
+// End-to-end: the demo lives in the present (issue 12).  A --demo server
+// started on three dates of the year (ZONEOPS_NOW, one of them an ISO 8601
+// time with an offset) shows what a zone official opening it that day
+// expects: every chief service officer has visits in the last 90 days, the
+// service dashboard has this month's visits and problems, the race ranking's
+// latest full month has scores, and no request is overdue by more than a
+// few months (the article's 2021 period is history, all of it settled).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, freshDb, startServer, demoAdminPassword } from './lib.mjs';
+
+const DAY = 86400e3;
+const cnDate = (t) => new Date(t + 8 * 3600e3).toISOString().slice(0, 10);   // China time
+const FEW_MONTHS = 92;   // days
+
+for (const now of ['2026-03-16', '2026-07-15T14:30:00', '2026-12-21T09:00:00+08:00']) {
+  describe(`the demo opened on ${now}`, () => {
+    let db, srv, c;
+    const t0 = Date.parse(now.length === 10 ? `${now}T09:00:00+08:00` : /[+Z]/.test(now.slice(19)) ? now : `${now}+08:00`);
+    const today = cnDate(t0);
+    const monthFirst = today.slice(0, 8) + '01';
+    const lastMonth = cnDate(Date.parse(monthFirst + 'T12:00:00+08:00') - 5 * DAY).slice(0, 7);
+    before(async () => {
+      db = freshDb();
+      srv = await startServer(db.url, ['--demo'], { ZONEOPS_NOW: now });
+      const pw = await demoAdminPassword(srv);
+      c = new Client(srv.url);
+      assert.equal((await c.login('admin', pw)).status, 200);
+    });
+    after(async () => {
+      const code = await srv.stop();
+      db.cleanup();
+      assert.equal(code, 0, srv.output().stderr.slice(-4000));
+    });
+
+    test('the server\'s today is the injected one', async () => {
+      const r = await c.get(`/api/v1/service/stats`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.to, today);
+    });
+
+    test('every chief service officer visited enterprises in the last 90 days', async () => {
+      const r = await c.get('/api/v1/officers?limit=1000');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.items.length, 56);
+      const idle = r.json.items.filter((o) => !(o.visits_90d > 0)).map((o) => o.display_name);
+      assert.deepEqual(idle, [], 'officers without a visit in 90 days');
+    });
+
+    test('the service dashboard has this month\'s figures', async () => {
+      const r = await c.get(`/api/v1/service/stats?from=${monthFirst}&to=${today}`);
+      assert.equal(r.status, 200, r.text);
+      const t = r.json.totals;
+      assert.ok(t.visits > 0 && t.enterprises_visited > 0, JSON.stringify(t));
+      assert.ok(t.requests_raised > 0 && t.requests_resolved > 0, JSON.stringify(t));
+      // the default period (the last 60 days) too
+      const d = (await c.get('/api/v1/service/stats')).json.totals;
+      assert.ok(d.visits > 50 && d.requests_raised > 20 && d.requests_resolved > 10, JSON.stringify(d));
+    });
+
+    test('some requests are waiting: to be accepted, in progress, a few overdue, none for months', async () => {
+      const all = await c.get('/api/v1/requests?limit=1000&status=submitted');
+      assert.equal(all.status, 200, all.text);
+      assert.ok(all.json.total > 0, 'a request awaiting acceptance');
+      for (const q of all.json.items)
+        assert.ok(q.created_at * 1000 >= t0 - FEW_MONTHS * DAY, `submitted long ago: ${q.title} ${cnDate(q.created_at * 1000)}`);
+      const od = await c.get('/api/v1/requests?overdue=1&limit=1000');
+      assert.equal(od.status, 200, od.text);
+      assert.ok(od.json.total > 0, 'some request is overdue');
+      for (const q of od.json.items) {
+        const since = q.due_on || q.accept_due_on || cnDate(q.created_at * 1000);
+        assert.ok(since >= cnDate(t0 - FEW_MONTHS * DAY), `overdue since ${since}: ${q.title}`);
+      }
+      // the dashboard counts what the list shows
+      assert.equal((await c.get('/api/v1/service/stats')).json.totals.requests_overdue, od.json.total);
+    });
+
+    test(`the race ranking of ${lastMonth} has scores`, async () => {
+      const r = await c.get(`/api/v1/race?month=${lastMonth}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.month, lastMonth);
+      const scored = r.json.units.filter((u) => u.score > 0);
+      assert.ok(scored.length >= 3, JSON.stringify(r.json.units));
+    });
+
+    test('the article\'s period is history: 496 enterprises visited, 560 problems resolved', async () => {
+      const r = await c.get('/api/v1/service/stats?from=2021-10-15&to=2021-12-15');
+      assert.equal(r.json.totals.enterprises_visited, 496);
+      assert.equal(r.json.totals.requests_resolved, 560);
+    });
+  });
+}
