@@ -1446,4 +1446,7 @@ export default {
   'err.fact_exists': 'A fact named or labelled “{value}” exists.',
   'err.invalid.reserved': '“{value}” is a word of the rule language and cannot name a fact.',
   'err.invalid.syntax': 'A name is lower-case letters, digits and _, starting with a letter, at most 32 characters.',
+  /* a11y: accessibility (issue 12) */
+  'a11y.skip': 'Skip to main content',
+  'a11y.progress': '{name}: {value} done',
 };

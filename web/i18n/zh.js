@@ -1450,4 +1450,7 @@ export default {
   'err.fact_exists': '已有名称或中文名称为“{value}”的指标。',
   'err.invalid.reserved': '“{value}”是规则语言的保留字，不能用作指标名称。',
   'err.invalid.syntax': '名称只能由小写字母、数字和下划线组成，以字母开头，最长32个字符。',
+  /* a11y: accessibility (issue 12) */
+  'a11y.skip': '跳到主要内容',
+  'a11y.progress': '{name}：完成 {value}',
 };
