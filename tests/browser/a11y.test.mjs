@@ -53,9 +53,22 @@ async function axe(page, where) {
   return out;
 }
 
+/* The whole page: the content scrolls inside #view, so the window is made
+ * as tall as the content for the picture (at most 6000 px), then put back. */
 async function shot(page, name) {
   await page.evaluate(() => document.querySelectorAll('.toasts').forEach((t) => t.remove()));
+  const vp = page.viewportSize();
+  const tall = await page.evaluate(() => {
+    const v = document.getElementById('view');
+    return Math.ceil(v ? v.scrollHeight + v.getBoundingClientRect().top : document.documentElement.scrollHeight);
+  });
+  if (tall > vp.height) {
+    await page.setViewportSize({ width: vp.width, height: Math.min(tall, 6000) });
+    await page.waitForTimeout(250);
+  }
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (tall > vp.height)
+    await page.setViewportSize(vp);
 }
 
 /* Let charts draw and late panels fill in. */

@@ -384,6 +384,7 @@ function progressBlock(ev, inds) {
   return panel(t('ind.progressTitle'), [
     h('p', { class: 'ind-prog-legend' },
       h('span', { class: 'ind-legend-bar' }), t('ind.legendDone'), ' ',
+      h('span', { class: 'ind-legend-bar behind' }), t('ind.behind'), ' ',
       h('span', { class: 'ind-legend-mark' }), t('ind.legendTime', { pct: fmtPct(tp) })),
     h('div', { class: 'ind-prog', dataset: { testid: 'ind-progress' } }, rows),
   ], { class: 'ind-progress-panel' });

@@ -92,8 +92,8 @@ function draw(ctx, s, projects) {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'category', data: labels, axisTick: { show: false } },
       yAxis: [
-        { type: 'value', minInterval: 1, name: t('overview.count'), splitLine: { lineStyle: { color: '#e8edf3' } } },
-        hasMoney ? { type: 'value', name: t('race.investmentYi'), splitLine: { show: false } } : null,
+        { type: 'value', minInterval: 1, name: t('overview.count'), nameTextStyle: { align: 'left' }, splitLine: { lineStyle: { color: '#e8edf3' } } },
+        hasMoney ? { type: 'value', name: t('race.investmentYi'), nameTextStyle: { align: 'right' }, splitLine: { show: false } } : null,
       ].filter(Boolean),
       series: [{
         type: 'bar', data: counts, barMaxWidth: 56, name: t('overview.count'),
