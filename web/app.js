@@ -446,10 +446,23 @@ function showShell() {
   const scrim = h('div', { class: 'scrim', on: { click: () => setNavOpen(false) } });
   const view = h('main', { class: 'view', id: 'view', tabindex: '-1' });
 
-  replace(root, h('div', { class: 'app' }, topbar, nav, scrim, view));
+  /* the first Tab stop: past the top bar and the menu to the page */
+  const skipLink = h('a', { class: 'skip-link', href: '#view', dataset: { testid: 'skip-link' },
+    on: { click: (e) => { e.preventDefault(); focusContent(view); } } }, t('a11y.skip'));
+
+  replace(root, h('div', { class: 'app' }, skipLink, topbar, nav, scrim, view));
   state.shell = { view, links, zone, setNavOpen };
   refreshNavUnread(u);
   renderRoute();
+}
+
+/* Focus the page's heading (else the content itself), without scrolling. */
+function focusContent(view) {
+  const head = view.querySelector('h1');
+  const target = head || view;
+  if (head && !head.hasAttribute('tabindex'))
+    head.setAttribute('tabindex', '-1');
+  target.focus({ preventScroll: true });
 }
 
 /* Called by the settings page after a save. */
@@ -479,6 +492,7 @@ async function renderRoute() {
       a.removeAttribute('aria-current');
   }
   disposeAll();
+  const moved = state.token > 0;
   const token = ++state.token;
   view.dataset.route = id;
   view.dataset.ready = '0';
@@ -518,8 +532,14 @@ async function renderRoute() {
       replace(container, h('div', { class: 'state state-error', role: 'alert' }, errorText(e) || String(e)));
     }
   }
-  if (ctx.alive())
+  if (ctx.alive()) {
     view.dataset.ready = '1';
+    /* a change of page by the user (not the first one after login, not when
+     * the page has put focus in a field of its own) moves focus to its heading */
+    const act = document.activeElement;
+    if (moved && (!act || act === document.body || !view.contains(act)))
+      focusContent(view);
+  }
 }
 
 /* ---------- start ---------- */

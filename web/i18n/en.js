@@ -1812,4 +1812,7 @@ export default {
   'err.objections_open': '{count} objections are still open: decide them first.',
   'err.publication_running': 'Published until {until}: finalize after that.',
   /* ---- end of 亩均效益 ---- */
+  /* a11y: accessibility (issue 12) */
+  'a11y.skip': 'Skip to main content',
+  'a11y.progress': '{name}: {value} done',
 };

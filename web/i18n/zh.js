@@ -1816,4 +1816,7 @@ export default {
   'err.objections_open': '还有 {count} 件异议未处理，不能定档。',
   'err.publication_running': '公示期至 {until}，公示期结束后才能定档。',
   /* ---- end of 亩均效益 ---- */
+  /* a11y: accessibility (issue 12) */
+  'a11y.skip': '跳到主要内容',
+  'a11y.progress': '{name}：完成 {value}',
 };

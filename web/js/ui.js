@@ -170,10 +170,21 @@ export function toast(text, kind = 'ok') {
   setTimeout(() => el.remove(), 3200);
 }
 
-/* A modal dialog.  Returns {el, close}; content is any node. */
+/* The controls inside el that Tab reaches, in order. */
+function focusables(el) {
+  return [...el.querySelectorAll('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+    .filter((x) => !x.disabled && x.tabIndex >= 0 && x.getClientRects().length > 0);
+}
+
+/* A modal dialog: focus goes in, stays in (Tab wraps) and returns to what
+ * had it when the dialog closes.  Returns {el, close}; content is any node. */
 export function modal(title, content, opts = {}) {
   const prev = document.activeElement;
+  let open = true;
   const close = () => {
+    if (!open)
+      return;
+    open = false;
     wrap.remove();
     document.removeEventListener('keydown', onKey);
     if (prev && prev.focus)
@@ -181,9 +192,27 @@ export function modal(title, content, opts = {}) {
     if (opts.onClose)
       opts.onClose();
   };
+  /* Tab and Shift+Tab go round the dialog's controls; Escape closes it */
   const onKey = (e) => {
-    if (e.key === 'Escape')
+    if (e.key === 'Escape') {
       close();
+      return;
+    }
+    if (e.key !== 'Tab')
+      return;
+    const items = focusables(box);
+    if (!items.length) {
+      e.preventDefault();
+      return;
+    }
+    const i = items.indexOf(document.activeElement);
+    if (e.shiftKey && i <= 0) {
+      e.preventDefault();
+      items[items.length - 1].focus();
+    } else if (!e.shiftKey && (i === -1 || i === items.length - 1)) {
+      e.preventDefault();
+      items[0].focus();
+    }
   };
   const box = h('div', { class: ['modal', opts.class], role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
     h('div', { class: 'modal-head' },
@@ -194,8 +223,7 @@ export function modal(title, content, opts = {}) {
   document.body.appendChild(wrap);
   document.addEventListener('keydown', onKey);
   const first = box.querySelector('input:not([disabled]), select, textarea, button.btn');
-  if (first)
-    first.focus();
+  (first || box.querySelector('.modal-x')).focus();
   return { el: box, close };
 }
 

@@ -374,7 +374,7 @@ function progressBlock(ev, inds) {
       continue;
     rows.push(h('div', { class: 'ind-prog-row', dataset: { code: ind.code } },
       h('div', { class: 'ind-prog-name' }, indName(ind)),
-      progressBar(Number(z.progress), tp),
+      progressBar(Number(z.progress), tp, false, indName(ind)),
       h('div', { class: 'ind-prog-text' },
         t('ind.progressText', { value: fmtValue(z.value), target: fmtValue(z.target), unit: unitName(ind), pct: fmtPct(z.progress) }), ' ',
         Number(z.progress) >= tp ? badge(t('ind.ahead'), 'green') : badge(t('ind.behind'), 'gold'))));
@@ -384,15 +384,18 @@ function progressBlock(ev, inds) {
   return panel(t('ind.progressTitle'), [
     h('p', { class: 'ind-prog-legend' },
       h('span', { class: 'ind-legend-bar' }), t('ind.legendDone'), ' ',
+      h('span', { class: 'ind-legend-bar behind' }), t('ind.behind'), ' ',
       h('span', { class: 'ind-legend-mark' }), t('ind.legendTime', { pct: fmtPct(tp) })),
     h('div', { class: 'ind-prog', dataset: { testid: 'ind-progress' } }, rows),
   ], { class: 'ind-progress-panel' });
 }
 
-function progressBar(progress, tp, small) {
+/* name: what the bar measures, read out with the share done (a11y). */
+function progressBar(progress, tp, small, name) {
   const w = Math.max(0, Math.min(1, progress)) * 100;
   return h('div', { class: ['ind-bar', small && 'ind-bar-small', progress >= tp ? 'ahead' : 'behind'],
-    role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(progress * 100)) },
+    role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(progress * 100)),
+    'aria-label': name, 'aria-valuetext': t('a11y.progress', { name, value: fmtPct(progress) }) },
   h('div', { class: 'ind-bar-fill', style: { width: `${w}%` } }),
   h('div', { class: 'ind-bar-time', style: { left: `${Math.max(0, Math.min(1, tp)) * 100}%` }, title: t('ind.legendTime', { pct: fmtPct(tp) }) }));
 }
@@ -423,7 +426,7 @@ function evalTable(ev, inds) {
       if (anyTarget)
         cells.push(h('td', { class: 'al-r' }, fmtValue(r.target)),
           h('td', { class: 'ind-cell-prog' }, isNum(r.progress)
-            ? [progressBar(Number(r.progress), tp, true), h('span', { class: 'ind-cell-pct' }, fmtPct(r.progress))] : t('common.none')));
+            ? [progressBar(Number(r.progress), tp, true, `${indName(ind)} ${r.name}`), h('span', { class: 'ind-cell-pct' }, fmtPct(r.progress))] : t('common.none')));
       groups.push(h('tr', { class: r.is_zone ? 'row-zone' : null, dataset: { code: ind.code, region: String(r.region_id ?? '') } }, cells));
     }
     /* 税占比 follows the budget revenue. */

@@ -87,13 +87,14 @@ function draw(ctx, s, projects) {
   const hasMoney = wan.some((v) => v !== null);
   if (total > 0)
     chart(chartEl, {
-      grid: { left: 12, right: 12, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 12, right: 12, top: hasMoney ? 60 : 40, bottom: 8, containLabel: true },
       legend: hasMoney ? { top: 0, left: 'center' } : undefined,
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      xAxis: { type: 'category', data: labels, axisTick: { show: false } },
+      /* every stage named, slanted on a phone */
+      xAxis: { type: 'category', data: labels, axisTick: { show: false }, axisLabel: { interval: 0, rotate: phone() ? 35 : 0 } },
       yAxis: [
-        { type: 'value', minInterval: 1, name: t('overview.count'), splitLine: { lineStyle: { color: '#e8edf3' } } },
-        hasMoney ? { type: 'value', name: t('race.investmentYi'), splitLine: { show: false } } : null,
+        { type: 'value', minInterval: 1, name: t('overview.count'), nameTextStyle: { align: 'left' }, splitLine: { lineStyle: { color: '#e8edf3' } } },
+        hasMoney ? { type: 'value', name: t('race.investmentYi'), nameTextStyle: { align: 'right' }, splitLine: { show: false } } : null,
       ].filter(Boolean),
       series: [{
         type: 'bar', data: counts, barMaxWidth: 56, name: t('overview.count'),
@@ -107,6 +108,9 @@ function draw(ctx, s, projects) {
       } : null].filter(Boolean),
     });
 }
+
+/* A phone's width: charts name fewer ticks and slant their labels. */
+const phone = () => window.innerWidth <= 640;
 
 /* The race at a glance: per unit, total investment, projects, majors. */
 function byUnit(projects) {
@@ -134,7 +138,7 @@ function byUnit(projects) {
           + `<br>${esc(t('race.major'))}: ${num(r.major)}`;
       },
     },
-    xAxis: { type: 'value', splitLine: { lineStyle: { color: '#e8edf3' } } },
+    xAxis: { type: 'value', splitNumber: phone() ? 3 : undefined, splitLine: { lineStyle: { color: '#e8edf3' } } },
     yAxis: { type: 'category', data: rows.map((r) => r.name), axisTick: { show: false } },
     series: [{
       type: 'bar', name: t('race.investmentYi'), barMaxWidth: 22,

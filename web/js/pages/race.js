@@ -297,7 +297,8 @@ export function targetsPanel(r, year, unitName, opts) {
       h('div', { class: 'tgt-bar' },
         h('span', { class: 'tgt-fill', style: { width: `${Math.max(0, Math.min(100, p || 0))}%` } }),
         time !== null ? h('span', { class: 'tgt-time', style: { left: `${Math.min(100, time)}%` } }) : null),
-      h('div', { class: 'tgt-pct' }, p === null ? '—' : `${num(p, 1)}%`));
+      h('div', { class: 'tgt-pct' }, p === null ? '—' : `${num(p, 1)}%`,
+        st !== 'gray' ? h('span', { class: 'tgt-st' }, ` ${t(`targets.st.${st}`)}`) : null));
   };
   const cols = [
     { key: 'name', label: t('race.unit'), cell: (x) => (unitName && unitName.get(String(x.unit_id))) || x.name || `#${x.unit_id}` },
