@@ -68,21 +68,27 @@ int region_create(db_t *db, const char *name, const char *name_en, int is_zone, 
  * weekends only when listed as make-up days (调休). */
 int calendar_is_workday(db_t *db, const char *day);
 /* The date n working days after from (from itself not counted), into
- * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
+ * out[11].  Returns 0, or -1 on bad arguments or a database error. */
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
-/* A time limit counted from `from`: months > 0 gives the same day that
- * many months later (clamped to the month's end), moved forward to the
- * next working day when it is a day off; otherwise workdays working days
- * after from.  0, or -1 when a year on the way has no calendar
- * (*missing_year names it; 0 there means a database error). */
-int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year);
-/* Working days d with after < d <= upto (0 when upto <= after); -1 as
- * calendar_due. */
-int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
-/* 422 calendar_missing naming the year (500 when year is 0): fill e and
- * return -1, or reply with it. */
-int calendar_missing(err_t *e, db_t *db, int year, const char *field);
-void reply_calendar_missing(req_t *r, int year, const char *field);
+/* A time limit counted from `from`: months > 0 first gives the same day
+ * that many months later (clamped to the month's end), moved forward to
+ * the next working day when it is a day off; then workdays working days
+ * after that (so a months limit pushed by a pause is months + workdays).
+ * No calendar cliff: the days of a year that is not loaded count Monday-
+ * Friday and *provisional (may be NULL) is set to 1, else 0.  Returns 0,
+ * or -1 on bad arguments or a database error (*provisional then 0). */
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *provisional);
+/* Working days d with after < d <= upto (0 when upto <= after); a year not
+ * loaded counts Monday-Friday and sets *provisional as calendar_due; -1 on
+ * bad arguments or a database error. */
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *provisional);
+/* The same count as it was made while `year` was not loaded (its days
+ * Monday-Friday): for recomputing a provisional date once it is. */
+int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, int year);
+/* Called by calendar_load after a year is saved, in the same transaction:
+ * recompute what was provisional in that year.  0, or -1 with err. */
+typedef int (*calendar_load_hook)(db_t *db, int year, int64_t now, err_t *err);
+void calendar_on_load(calendar_load_hook fn);
 /* One exception day of a year: a holiday (workday 0) or a make-up working
  * day on a weekend (workday 1). */
 struct calendar_day {

@@ -72,23 +72,30 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* n working days after from, or "missing YYYY". */
-static const char *add(const char *from, int n)
+/* The due date of a limit, "YYYY-MM-DD*" when provisional (a year on the
+ * way not loaded), "error" on failure. */
+static const char *due(const char *from, int m, int n)
 {
 	static char out[32];
-	int missing = 0;
-	if (calendar_due(g_db, from, 0, n, out, &missing) < 0)
-		snprintf(out, sizeof out, "missing %d", missing);
+	int provisional = -1;
+	if (calendar_due(g_db, from, m, n, out, &provisional) < 0)
+		snprintf(out, sizeof out, "error");
+	else if (provisional == 1)
+		strcat(out, "*");
+	else if (provisional != 0)
+		snprintf(out, sizeof out, "bad flag");
 	return out;
+}
+
+/* n working days after from */
+static const char *add(const char *from, int n)
+{
+	return due(from, 0, n);
 }
 
 static const char *add_months(const char *from, int m)
 {
-	static char out[32];
-	int missing = 0;
-	if (calendar_due(g_db, from, m, 0, out, &missing) < 0)
-		snprintf(out, sizeof out, "missing %d", missing);
-	return out;
+	return due(from, m, 0);
 }
 
 /* 0 Monday … 6 Sunday, independently of calendar.c (Sakamoto). */
@@ -235,20 +242,36 @@ static void test_longer_limits(void **state)
 	assert_string_equal(out, "2021-09-26");
 }
 
+/* No calendar cliff: a year that is not loaded counts Monday-Friday and
+ * the date is provisional. */
 static void test_missing_year(void **state)
 {
 	(void)state;
-	/* 2022-12-30 (Fri) + 5 runs into 2023, which is not loaded */
-	assert_string_equal(add("2022-12-30", 5), "missing 2023");
+	/* 2022-12-30 (Fri) + 5 runs into 2023, which is not loaded: 1/2 Mon (1),
+	 * 1/3 (2), 1/4 (3), 1/5 (4), 1/6 Fri (5).  (2023's notice made 1/2 a
+	 * holiday: the final date will be 1/9.) */
+	assert_string_equal(add("2022-12-30", 5), "2023-01-06*");
 	char out[11];
-	assert_int_equal(calendar_add_workdays(g_db, "2022-12-30", 5, out), -1);
-	/* staying inside 2022 is fine: 12/30 + 0 */
+	assert_int_equal(calendar_add_workdays(g_db, "2022-12-30", 5, out), 0);
+	assert_string_equal(out, "2023-01-06");
+	/* staying inside 2022 is final: 12/30 + 0 */
 	assert_string_equal(add("2022-12-30", 0), "2022-12-30");
-	/* 2020-12-30 + 1 looks at 2020-12-31 first: 2020 is not loaded */
-	assert_string_equal(add("2020-12-30", 1), "missing 2020");
-	/* 2024 is not loaded either (the demo ships 2021, 2022, 2025, 2026) */
-	assert_string_equal(add("2024-06-03", 3), "missing 2024");
-	assert_string_equal(add_months("2024-01-31", 1), "missing 2024");
+	/* 2020-12-30 + 1 looks at 2020-12-31 (Thursday): 2020 is not loaded */
+	assert_string_equal(add("2020-12-30", 1), "2020-12-31*");
+	/* 2024 is not loaded either (the demo ships 2021, 2022, 2025, 2026):
+	 * Monday 6/3 + 3 = Thursday 6/6 */
+	assert_string_equal(add("2024-06-03", 3), "2024-06-06*");
+	/* 2024-01-31 + 1 month = 2024-02-29, a Thursday */
+	assert_string_equal(add_months("2024-01-31", 1), "2024-02-29*");
+	/* 2024-03-09 + 1 month = Tuesday 4/9 … from a Saturday: 2024-02-10 +
+	 * 1 month = Sunday 3/10 → Monday 3/11 */
+	assert_string_equal(add_months("2024-02-10", 1), "2024-03-11*");
+	/* a month then working days (a paused one-month limit): 2021-09-01 + 1
+	 * month = 10/1 国庆 → 10/8 Fri; + 2: 10/9 Sat 调休 (1), 10/11 (2) */
+	assert_string_equal(due("2021-09-01", 1, 2), "2021-10-11");
+	/* bad arguments */
+	assert_string_equal(due("2021-02-30", 0, 1), "error");
+	assert_string_equal(due("2021-02-01", -1, 0), "error");
 }
 
 /* ---- one month ---- */
@@ -288,9 +311,14 @@ static void test_pause(void **state)
 	assert_int_equal(calendar_count_workdays(g_db, "2021-09-17", "2021-09-17", &missing), 0);
 	/* across New Year: (2021-12-30, 2022-01-05]: 12/31, 1/4, 1/5 = 3 */
 	assert_int_equal(calendar_count_workdays(g_db, "2021-12-30", "2022-01-05", &missing), 3);
-	/* into an unloaded year */
-	assert_int_equal(calendar_count_workdays(g_db, "2022-12-30", "2023-01-04", &missing), -1);
-	assert_int_equal(missing, 2023);
+	assert_int_equal(missing, 0);
+	/* into an unloaded year: Monday-Friday there, provisional */
+	assert_int_equal(calendar_count_workdays(g_db, "2022-12-30", "2023-01-04", &missing), 3);
+	assert_int_equal(missing, 1);
+	/* counted as if 2026 were not loaded: (2025-12-31, 2026-01-05] has
+	 * 1/1 Thu, 1/2 Fri, 1/5 Mon = 3 (the notice: 1/4 Sun 调休, 1/5 = 2) */
+	assert_int_equal(calendar_count_as_unloaded(g_db, "2025-12-31", "2026-01-05", 2026), 3);
+	assert_int_equal(calendar_count_workdays(g_db, "2025-12-31", "2026-01-05", &missing), 2);
 }
 
 static void test_category_limits(void **state)
