@@ -99,10 +99,35 @@ struct calendar_day {
 /* Replace year y's exceptions with days[0..n) and record the year as loaded
  * from source at now.  Validates every day (a real date in y, listed once,
  * make-up days on weekends); 0, or -1 with err (field day, workday or note
- * and the param index of the day; or source, days). */
+ * and the param index of the day; or source, days).  Then runs the hook
+ * (calendar_on_load) and returns its count (provisional requests
+ * recomputed), 0 without one. */
 int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, const char *source, int64_t now,
                   err_t *err);
 void api_calendar_get(req_t *r);
 void api_calendar_put(req_t *r);
+void api_calendar_import(req_t *r);     /* POST /api/v1/calendar/import?year= an .ics */
+void api_calendar_status(req_t *r);     /* GET /api/v1/calendar/status */
+
+/* ---- iCalendar holiday feeds (ics.c) ---- */
+#define ICS_MAX_BYTES (1u << 20)
+#define ICS_LINE_MAX 8192
+#define ICS_MAX_DAYS 366
+#define ICS_NOTE_CHARS 32
+#define ICS_NOTE_MAX (ICS_NOTE_CHARS * 4 + 1)
+struct ics_days {
+	int n;
+	struct {
+		int64_t day;
+		int workday;                /* 1 a make-up working day, 0 a holiday */
+		int line;                   /* of its BEGIN:VEVENT */
+		char note[ICS_NOTE_MAX];    /* the SUMMARY */
+	} d[ICS_MAX_DAYS];
+};
+/* The days of `year` in an iCalendar file text[0..len) of holidays and
+ * make-up working days (VEVENTs: DTSTART, DTEND exclusive, SUMMARY with
+ * 假/休 or 班), in the file's order, each day once.  0, or -1 with err:
+ * 422 invalid_ics, field "file", param line. */
+int ics_days(const char *text, size_t len, int year, struct ics_days *out, err_t *err);
 
 #endif

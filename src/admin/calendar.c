@@ -253,6 +253,9 @@ int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, in
 
 /* ---- API ---- */
 
+/* From this month on, admins are reminded to load next year. */
+#define CALENDAR_REMIND_MONTH 11
+
 /* The {year} path parameter, or 0 after replying 422. */
 static int year_param(req_t *r)
 {
@@ -395,7 +398,7 @@ int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, co
 	}
 	if (rc != DB_DONE)
 		return db_fail(err, db, rc, "saving the calendar");
-	return load_hook ? load_hook(db, y, now, err) : 0;
+	return load_hook ? load_hook(db, y, now, err) : 0;   /* the number recomputed */
 }
 
 /* Day i of the body's days array into *out; 0, or -1 after replying 422. */
@@ -439,6 +442,9 @@ static int day_in(req_t *r, json_t *e, size_t i, struct calendar_day *out)
 	return 0;
 }
 
+static void load_reply(req_t *r, int y, const struct calendar_day *days, size_t n, const char *source, int holidays,
+                       int makeup, const int *lines);
+
 void api_calendar_put(req_t *r)
 {
 	int y = year_param(r);
@@ -470,22 +476,116 @@ void api_calendar_put(req_t *r)
 			return;
 		in[i].workday ? makeup++ : holidays++;
 	}
+	load_reply(r, y, in, n, source, holidays, makeup, NULL);
+}
+
+/* Load year y from days[0..n), audit it, reply with the year (and how many
+ * provisional requests were recomputed).  lines (may be NULL): the .ics
+ * line of each day, named in an error instead of days[i]. */
+static void load_reply(req_t *r, int y, const struct calendar_day *days, size_t n, const char *source, int holidays,
+                       int makeup, const int *lines)
+{
 	err_t e;
 	err_clear(&e);
-	if (calendar_load(r->db, y, in, n, source, now_sec(), &e) < 0) {
+	int recomputed = calendar_load(r->db, y, days, n, source, now_sec(), &e);
+	if (recomputed < 0) {
 		const char *idx = err_get_param(&e, "index");
-		if (idx && e.field)   /* the API names the element: days[3].day */
+		if (idx && lines) {          /* the file names the line */
+			int line = lines[atoi(idx)];
+			char pre[24];
+			int k = snprintf(pre, sizeof pre, "line %d: ", line);
+			size_t len = strlen(e.message);
+			if (len + (size_t)k >= sizeof e.message)
+				len = sizeof e.message - (size_t)k - 1;
+			memmove(e.message + k, e.message, len);
+			memcpy(e.message, pre, (size_t)k);
+			e.message[len + (size_t)k] = '\0';
+			e.field = "file";
+			e.code = "invalid_ics";
+			e.line = line;
+			err_param(&e, "line", "%d", line);
+		} else if (idx && e.field) {   /* the API names the element: days[3].day */
 			e.field = arena_printf(r->arena, "days[%s].%s", idx, e.field);
+		}
 		reply_err(r, &e);
 		return;
 	}
 	r->audit_entity = "calendar";
 	r->audit_id = arena_printf(r->arena, "%d", y);
-	r->audit_detail = arena_printf(r->arena, "{\"holidays\":%d,\"makeup_days\":%d}", holidays, makeup);
+	r->audit_detail = arena_printf(r->arena, "{\"holidays\":%d,\"makeup_days\":%d,\"recomputed\":%d}", holidays,
+	                               makeup, recomputed);
 	json_t *out = calendar_json(r, y);
 	if (out == NULL) {
 		reply_db_error(r, DB_ERR, "reading the calendar");
 		return;
 	}
+	json_object_set_new(out, "recomputed", json_integer(recomputed));
 	reply_json(r, 200, out);
+}
+
+/* POST /api/v1/calendar/import?year=Y[&source=…]: year Y from an iCalendar
+ * file (the body, text/calendar) of holidays and make-up working days. */
+void api_calendar_import(req_t *r)
+{
+	int64_t y;
+	if (req_query_int(r, "year", 0, DATE_YEAR_MIN, DATE_YEAR_MAX, &y) < 0)
+		return;
+	if (y == 0) {
+		reply_error(r, 422, "required", "year", "year (the year to load from the file) is required");
+		return;
+	}
+	const char *source = req_query(r, "source");
+	if (source == NULL || *source == '\0')
+		source = "iCalendar";
+	if (r->body == NULL || r->body_len == 0) {
+		reply_error(r, 422, "invalid_ics", "file", "the body is empty: send the .ics file");
+		return;
+	}
+	struct ics_days *ics = arena_alloc(r->arena, sizeof *ics);
+	err_t e;
+	err_clear(&e);
+	if (ics_days(r->body, r->body_len, (int)y, ics, &e) < 0) {
+		reply_err(r, &e);
+		return;
+	}
+	struct calendar_day *days = arena_alloc(r->arena, (size_t)(ics->n + 1) * sizeof *days);
+	int *lines = arena_alloc(r->arena, (size_t)(ics->n + 1) * sizeof *lines);
+	int holidays = 0, makeup = 0;
+	for (int i = 0; i < ics->n; i++) {
+		char *d = arena_alloc(r->arena, DATE_LEN);
+		date_format(ics->d[i].day, d);
+		days[i] = (struct calendar_day){ d, ics->d[i].workday, ics->d[i].note };
+		lines[i] = ics->d[i].line;
+		ics->d[i].workday ? makeup++ : holidays++;
+	}
+	load_reply(r, (int)y, days, (size_t)ics->n, source, holidays, makeup, lines);
+}
+
+/* GET /api/v1/calendar/status: the years loaded and, from 1 November, a
+ * reminder to load next year while it is not. */
+void api_calendar_status(req_t *r)
+{
+	int y, m;
+	date_to_civil(date_today(), &y, &m, NULL);
+	db_stmt_t *st = db_prepare(r->db, "SELECT year FROM calendar_years ORDER BY year");
+	json_t *years = json_array();
+	int next = 0, rc;
+	while (st && (rc = db_step(st)) == DB_ROW) {
+		int k = (int)db_col_int(st, 0);
+		next |= k == y + 1;
+		json_array_append_new(years, json_integer(k));
+	}
+	db_done(st);
+	if (st == NULL || rc != DB_DONE) {
+		json_decref(years);
+		reply_db_error(r, DB_ERR, "reading the calendar");
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "loaded", years);
+	json_object_set_new(o, "year", json_integer(y));
+	json_object_set_new(o, "next_year", json_integer(y + 1));
+	json_object_set_new(o, "next_year_loaded", json_boolean(next));
+	json_object_set_new(o, "remind", json_boolean(m >= CALENDAR_REMIND_MONTH && !next));
+	reply_json(r, 200, o);
 }

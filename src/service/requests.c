@@ -197,6 +197,12 @@ static int add_event(db_t *db, int64_t rid, int64_t at, const user_t *u, const c
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
+int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const char *action, const char *from,
+                      const char *to, json_t *detail)
+{
+	return add_event(db, rid, at, u, action, from, to, detail);
+}
+
 /* ---- reading ---- */
 
 /* A case as stored: the rules' view and the columns a step changes. */
