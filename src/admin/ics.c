@@ -68,7 +68,7 @@ static int ics_date(const char *v, int64_t *d)
 		if (v[8] != 'T' || strspn(v + 9, "0123456789") != 6 || (v[15] != '\0' && strcmp(v + 15, "Z") != 0))
 			return -1;
 	}
-	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX || !date_check(y, m, dd))
+	if (date_check(y, m, dd) != DATE_OK)
 		return -1;
 	*d = date_from_civil(y, m, dd);
 	return 0;
