@@ -85,12 +85,10 @@ static int save_one(db_t *db, int year, int64_t now, const struct prov *p, err_t
 	if (p->due_prov) {
 		json_object_set_new(d, "due_on_before", json_string(p->due_on));
 		json_object_set_new(d, "due_on", json_string(due));
-		json_object_set_new(d, "due_provisional", json_boolean(due_prov));
 	}
 	if (p->accept_prov) {
 		json_object_set_new(d, "accept_due_on_before", json_string(p->accept_due_on));
 		json_object_set_new(d, "accept_due_on", json_string(accept_due));
-		json_object_set_new(d, "accept_due_provisional", json_boolean(accept_prov));
 	}
 	rc = request_event_add(db, p->id, now, NULL, "due_recomputed", p->status, p->status, d);
 	return rc == DB_OK ? 0 : db_fail(err, db, rc, "saving the history");
