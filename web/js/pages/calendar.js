@@ -44,10 +44,13 @@ export async function reminderBanner() {
     h('a', { href: `#/calendar/${s.next_year}` }, t('cal.remindLink', { year: s.next_year })));
 }
 
-/* The reminder as a banner above every page (admins, once a session
- * until closed). */
-export async function showReminder() {
-  if (sessionStorage.getItem('cal-remind-closed') || document.querySelector('.cal-remind-banner'))
+/* The reminder as a banner above every page for admins (until closed, for
+ * the session): showReminder() when the shell is built, reminder() by
+ * each page change. */
+let reminderEl = null;
+export async function showReminder(view, admin) {
+  reminderEl = null;
+  if (!admin || sessionStorage.getItem('cal-remind-closed'))
     return;
   const b = await reminderBanner();
   if (!b)
@@ -57,11 +60,22 @@ export async function showReminder() {
   const close = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('cal.remindClose') }, '×');
   close.addEventListener('click', () => {
     sessionStorage.setItem('cal-remind-closed', '1');
+    reminderEl = null;
     b.remove();
   });
-  b.querySelector('a').addEventListener('click', () => b.remove());
   b.appendChild(close);
-  document.body.appendChild(b);
+  reminderEl = b;
+  if (view.isConnected && !b.isConnected)
+    view.prepend(b);
+}
+export const reminder = () => reminderEl;
+
+/* After a year is loaded: the banner goes once next year is in. */
+async function recheckReminder() {
+  if (reminderEl && !((await status()) || { remind: true }).remind) {
+    reminderEl.remove();
+    reminderEl = null;
+  }
 }
 
 export async function render(ctx) {
@@ -77,7 +91,7 @@ export async function render(ctx) {
   if (!years.includes(want))
     yearSel.appendChild(h('option', { value: String(want), selected: true }, String(want)));
   const body = h('div', null, loading());
-  const remind = st && st.remind ? await reminderBanner() : null;
+  const remind = st && st.remind && !reminderEl ? await reminderBanner() : null;
   if (!ctx.alive())
     return;
   replace(ctx.el, pageHeader(t('cal.title'), t('cal.subtitle'),
@@ -190,6 +204,7 @@ async function load(ctx, body, year) {
     try {
       const r = await put(`/api/v1/calendar/${year}`, { days: out });
       toast(r && r.recomputed ? t('cal.recomputed', { n: r.recomputed }) : t('common.saved'));
+      await recheckReminder();
       if (ctx.alive())
         await load(ctx, body, year);
     } catch (e) {
@@ -228,6 +243,7 @@ function importPanel(ctx, body, year) {
     try {
       const r = await upload('/api/v1/calendar/import', { year, source: f.name.slice(0, 200) }, f);
       toast(t('cal.imported', { holidays: r.holidays, makeup: r.makeup_days, n: r.recomputed || 0 }));
+      await recheckReminder();
       if (ctx.alive())
         await load(ctx, body, year);
       return;
