@@ -89,14 +89,16 @@ static int ics_duration(const char *v)
 	return -1;
 }
 
-/* Bytes of the UTF-8 sequence at s (1-4), or 0 when it is broken. */
+/* Bytes of the UTF-8 sequence at s (1-4), or 0 when it is broken or not
+ * valid UTF-8. */
 static size_t seq_len(const unsigned char *s)
 {
 	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
 	for (size_t k = 1; k < n; k++)
 		if ((s[k] & 0xc0) != 0x80)
 			return 0;
-	return n;
+	/* no overlong form, surrogate or code point beyond U+10FFFF */
+	return n > 1 && !utf8_valid((const char *)s, n) ? 0 : n;
 }
 
 /* The SUMMARY text unescaped (\\ \; \, \n), control characters and
