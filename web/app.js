@@ -453,6 +453,7 @@ function showShell() {
   replace(root, h('div', { class: 'app' }, skipLink, topbar, nav, scrim, view));
   state.shell = { view, links, zone, setNavOpen };
   refreshNavUnread(u);
+  calendar.showReminder(view, u.role === 'admin');   /* from 1 November: load next year's calendar (issue 12) */
   renderRoute();
 }
 
@@ -499,7 +500,7 @@ async function renderRoute() {
   view.scrollTop = 0;
   window.scrollTo(0, 0);
   const container = h('div', { class: 'page', dataset: { page: id } });
-  replace(view, container);
+  replace(view, calendar.reminder(), container);
   const { sub, query } = currentSub();
   const ctx = {
     el: container,

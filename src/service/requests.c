@@ -197,6 +197,12 @@ static int add_event(db_t *db, int64_t rid, int64_t at, const user_t *u, const c
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
+int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const char *action, const char *from,
+                      const char *to, json_t *detail)
+{
+	return add_event(db, rid, at, u, action, from, to, detail);
+}
+
 /* ---- reading ---- */
 
 /* A case as stored: the rules' view and the columns a step changes. */
@@ -204,6 +210,10 @@ struct rq {
 	struct request_case c;
 	int64_t rating, resolved_at, closed_at;
 	const char *category, *accepted_on, *due_on, *paused_since, *evidence, *resolution, *rating_comment;
+	/* due_on = calendar_due(due_from, due_months, due_workdays), provisional
+	 * when a year on the way was not loaded (recomputed when it is) */
+	const char *due_from;
+	int64_t due_months, due_workdays, due_provisional;
 };
 
 /* 1 found, 0 not, -1 error. */
@@ -212,7 +222,8 @@ static int load_row(db_t *db, arena_t *a, int64_t id, struct rq *q)
 	db_stmt_t *st = db_prepare(db,
 		"SELECT r.id, r.kind, r.enterprise_id, r.department_id, r.rating, r.resolved_at, r.closed_at, e.officer_id,"
 		" r.status, r.level, r.category, r.accepted_on, r.due_on, r.paused_since, r.evidence, r.resolution,"
-		" r.rating_comment FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
+		" r.rating_comment, r.due_from, r.due_months, r.due_workdays, r.due_provisional"
+		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, id);
@@ -229,6 +240,10 @@ static int load_row(db_t *db, arena_t *a, int64_t id, struct rq *q)
 		                     &q->evidence, &q->resolution, &q->rating_comment };
 		for (int i = 0; i < 9; i++)
 			*s[i] = arena_strdup(a, db_col_text(st, 8 + i));
+		q->due_from = arena_strdup(a, db_col_text(st, 17));
+		q->due_months = db_col_int(st, 18);
+		q->due_workdays = db_col_int(st, 19);
+		q->due_provisional = db_col_int(st, 20);
 	}
 	db_done(st);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
@@ -328,7 +343,7 @@ static int do_accept(struct step *x)
 		err_set(x->err, 422, "invalid", "department_id", "no department %lld", (long long)dept);
 		return err_param(x->err, "id", "%lld", (long long)dept);
 	}
-	int months = 0, workdays = 0, missing = 0;
+	int months = 0, workdays = 0, provisional = 0;
 	int found = category_limit(x->db, x->q->category, &months, &workdays);
 	if (found < 0)
 		return db_fail(x->err, x->db, DB_ERR, "reading the category");
@@ -337,11 +352,15 @@ static int do_accept(struct step *x)
 		return err_param(x->err, "category", "%s", x->q->category);
 	}
 	char due[DATE_LEN];
-	if (calendar_due(x->db, x->today, months, workdays, due, &missing) < 0)
-		return calendar_missing(x->err, x->db, missing, NULL);
+	if (calendar_due(x->db, x->today, months, workdays, due, &provisional) < 0)
+		return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
 	x->n.c.department_id = dept;
 	x->n.accepted_on = arena_strdup(x->a, x->today);
 	x->n.due_on = arena_strdup(x->a, due);
+	x->n.due_from = x->n.accepted_on;
+	x->n.due_months = months;
+	x->n.due_workdays = workdays;
+	x->n.due_provisional = provisional;
 	json_object_set_new(x->d, "department_id", json_integer(dept));
 	json_object_set_new(x->d, "department", json_string(dname));
 	json_object_set_new(x->d, "due_on", json_string(due));
@@ -411,17 +430,24 @@ static int do_resume(struct step *x)
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(x->err, x->db, rc, "reading the history");
-	int paused = 0, missing = 0;
+	int paused = 0, provisional = 0;
 	if (*x->q->paused_since) {
-		paused = calendar_count_workdays(x->db, x->q->paused_since, x->today, &missing);
+		paused = calendar_count_workdays(x->db, x->q->paused_since, x->today, NULL);
 		if (paused < 0)
-			return calendar_missing(x->err, x->db, missing, NULL);
+			return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
 	}
 	if (paused > 0 && *x->q->due_on) {
 		char due[DATE_LEN];
-		if (calendar_due(x->db, x->q->due_on, 0, paused, due, &missing) < 0)
-			return calendar_missing(x->err, x->db, missing, NULL);
+		if (calendar_due(x->db, x->q->due_on, 0, paused, due, &provisional) < 0)
+			return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
 		x->n.due_on = arena_strdup(x->a, due);
+		/* the basis grows by the days paused (a date before migration 13 has
+		 * none: the pushed date is its own basis) */
+		if (*x->q->due_from)
+			x->n.due_workdays = x->q->due_workdays + paused;
+		else
+			x->n.due_from = x->q->due_on, x->n.due_workdays = paused;
+		x->n.due_provisional = x->q->due_provisional || provisional;
 	}
 	x->n.c.status = back;
 	x->n.paused_since = "";
@@ -641,7 +667,8 @@ static int save_step(struct step *x, const char *action)
 	db_stmt_t *st = db_prepare(x->db,
 		"UPDATE requests SET status = $3, department_id = $4, level = $5, accepted_on = $6, due_on = $7,"
 		" paused_since = $8, evidence = $9, resolution = $10, rating = $11, rating_comment = $12,"
-		" resolved_at = $13, closed_at = $14, updated_at = $15 WHERE id = $1 AND status = $2");
+		" resolved_at = $13, closed_at = $14, updated_at = $15, due_from = $16, due_months = $17, due_workdays = $18,"
+		" due_provisional = $19 WHERE id = $1 AND status = $2");
 	if (st == NULL)
 		return db_fail(x->err, x->db, DB_ERR, "saving the step");
 	db_bind_int(st, 1, x->q->c.id);
@@ -659,6 +686,10 @@ static int save_step(struct step *x, const char *action)
 	n->resolved_at > 0 ? db_bind_int(st, 13, n->resolved_at) : db_bind_null(st, 13);
 	n->closed_at > 0 ? db_bind_int(st, 14, n->closed_at) : db_bind_null(st, 14);
 	db_bind_int(st, 15, x->now);
+	db_bind_text(st, 16, n->due_from);
+	db_bind_int(st, 17, n->due_months);
+	db_bind_int(st, 18, n->due_workdays);
+	db_bind_int(st, 19, n->due_provisional != 0);
 	int rc = db_step(st);
 	int64_t changed = rc == DB_DONE ? db_changes(st) : 0;
 	db_done(st);

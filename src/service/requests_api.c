@@ -22,10 +22,11 @@
 	" d.name AS department_name, r.level, r.accepted_on, r.due_on, r.paused_since, r.resolution, r.evidence," \
 	" r.rating, r.rating_comment, r.resolved_at, r.closed_at, r.created_by, u.display_name AS created_by_name," \
 	" r.created_at, r.updated_at, CASE WHEN " OVERDUE_EXPR(T) " THEN 1 ELSE 0 END AS overdue" \
+	", r.due_provisional" \
 	" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id" \
 	" LEFT JOIN request_categories c ON c.code = r.category AND r.kind = 'request'" \
 	" LEFT JOIN departments d ON d.id = r.department_id LEFT JOIN users u ON u.id = r.created_by"
-#define RQ_TYPES "isisssssssisisssssssisiiisiib"
+#define RQ_TYPES "isisssssssisisssssssisiiisiib" "b"
 
 static json_t *rq_json(db_stmt_t *st)
 {

@@ -19,6 +19,7 @@ import {
   categories, departments, localName, catLabel, statusBadge, overdueBadge, levelLabel, day, enterprisePicker,
   departmentSelect, categorySelect, REQUEST_STATUSES, stars,
 } from '../svc.js';
+import { provisionalMark } from './calendar.js';
 
 const LIMIT = 20;
 export const LEVELS = ['district', 'city', 'province'];
@@ -83,7 +84,8 @@ async function list(ctx) {
         { key: 'department_name', label: t('req.department'), class: 'nowrap', narrowHide: true,
           cell: (r) => deptName(r.department_id, r.department_name, depts) },
         { key: 'level', label: t('req.level'), class: 'nowrap', narrowHide: true, cell: (r) => levelLabel(r.level) },
-        { key: 'due_on', label: t('req.due'), class: 'nowrap', cell: (r) => (r.due_on ? day(r.due_on) : null) },
+        { key: 'due_on', label: t('req.due'), class: 'nowrap',
+          cell: (r) => (r.due_on ? [day(r.due_on), provisionalMark(r.due_provisional)] : null) },
         { key: 'rating', label: t('req.rating'), class: 'nowrap', narrowHide: true, cell: (r) => (r.rating ? stars(r.rating) : null) },
         { key: 'updated_at', label: t('req.updated'), class: 'nowrap muted', narrowHide: true, cell: (r) => fmtTime(r.updated_at, false) },
       ].filter(Boolean), items, { class: 'table-req', rowClass: (r) => (r.overdue ? 'row-overdue' : null) }),
@@ -168,7 +170,7 @@ function drawDetail(ctx, r, cats, reload, depts) {
     kv(t('req.status'), [statusBadge(r.status), r.overdue ? overdueBadge() : null], 'status'),
     kv(t('req.department'), deptName(r.department_id, r.department_name, depts), 'department'),
     kv(t('req.level'), levelLabel(r.level), 'level'),
-    kv(t('req.due'), r.due_on ? h('span', { class: r.overdue ? 'neg' : null }, day(r.due_on)) : null, 'due_on'),
+    kv(t('req.due'), r.due_on ? h('span', { class: r.overdue ? 'neg' : null }, day(r.due_on), provisionalMark(r.due_provisional)) : null, 'due_on'),
     kv(t('req.source'), r.source ? (has(`req.src.${r.source}`) ? t(`req.src.${r.source}`) : r.source) : null),
     kv(t('req.createdAt'), fmtTime(r.created_at, false)),
     kv(t('req.rating'), r.rating ? [stars(r.rating), r.rating_comment ? h('span', { class: 'muted' }, ` ${r.rating_comment}`) : null] : null, 'rating'),
