@@ -46,7 +46,7 @@ export function startServer(db, extra = [], env = {}) {
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     let done = false;
-    const timer = setTimeout(() => { if (!done) { done = true; proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + err)); } }, 20000);
+    const timer = setTimeout(() => { if (!done) { done = true; proc.kill('SIGKILL'); reject(new Error('server did not start:\n' + err)); } }, 90000);
     proc.stdout.on('data', d => { out += d; });
     proc.stderr.on('data', d => {
       err += d;
