@@ -119,6 +119,14 @@ int64_t date_of_unix(int64_t unix_sec);
 int64_t date_unix(int64_t days);
 int64_t date_today(void);
 void date_today_str(char out[DATE_LEN]);
+/* 时序进度 (docs/time-progress.md): the share of year y elapsed at the end of
+ * month m, m / 12 (0..1; m 0 = none of it, clamped to 0..12).  The period
+ * looked at is the caller's: the indicators their data month, the battle
+ * board month_last_full(). */
+double time_progress(int m);
+/* The last full month of year y by the clock: 12 for a year gone by, 0 for
+ * one to come, the month before today's in today's year (0 in January). */
+int month_last_full(int y);
 
 /* The clock: now_sec() is the system time moved by clock_set(), which
  * makes the clock read unix_sec now and run on from there (tests, demos:

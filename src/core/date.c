@@ -430,3 +430,15 @@ void date_today_str(char out[DATE_LEN])
 {
 	date_format(date_today(), out);
 }
+
+double time_progress(int m)
+{
+	return m <= 0 ? 0.0 : m >= 12 ? 1.0 : m / 12.0;
+}
+
+int month_last_full(int y)
+{
+	int ty, tm;
+	date_to_civil(date_today(), &ty, &tm, NULL);
+	return y < ty ? 12 : y > ty ? 0 : tm - 1;
+}

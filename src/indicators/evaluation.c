@@ -15,6 +15,7 @@
 
 #include "admin/admin.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,7 +484,8 @@ static json_t *eval_json(const struct ind_eval *e, int have)
 		json_object_set_new(o, "period", json_string(period));
 		json_object_set_new(o, "year", json_integer(e->year));
 		json_object_set_new(o, "month", json_integer(e->month));
-		json_object_set_new(o, "time_progress", percent1(e->month, 12));
+		/* 时序进度 of the data month, in percent to 0.1 (docs/time-progress.md) */
+		json_object_set_new(o, "time_progress", json_real(round(time_progress(e->month) * 1000.0) / 10.0));
 	} else {
 		json_object_set_new(o, "period", json_null());
 		json_object_set_new(o, "year", json_null());

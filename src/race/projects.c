@@ -11,12 +11,12 @@ static const char *const stages[] = { "lead", "negotiating", "signed", "landed",
 	"SELECT p.id, p.name, p.unit_id, un.name AS unit_name, p.recruiter_id, u.display_name AS recruiter_name," \
 	" p.enterprise_id, p.industry, p.stage, p.total_investment_wan, p.foreign_investment_wan_usd," \
 	" p.lead_on, p.signed_on, p.landed_on, p.started_on, p.producing_on, p.lead_id, p.land_mu," \
-	" p.expected_annual_tax_wan, p.created_at, p.updated_at" \
+	" p.expected_annual_tax_wan, p.created_at, p.updated_at, p.negotiating_on" \
 	" FROM projects p JOIN units un ON un.id = p.unit_id LEFT JOIN users u ON u.id = p.recruiter_id"
 
 static json_t *project_row(db_stmt_t *st)
 {
-	json_t *o = row_json(st, "isisisissiisssssidiii");
+	json_t *o = row_json(st, "isisisissiisssssidiiis");
 	json_object_set_new(o, "major", json_boolean(db_col_int(st, 9) >= MAJOR_PROJECT_WAN));
 	json_object_set_new(o, "total_investment", race_wan_to_yi(db_col_int(st, 9)));
 	json_object_set_new(o, "foreign_investment", race_wan_to_yi(db_col_int(st, 10)));
@@ -98,7 +98,7 @@ void api_projects_list(req_t *r)
 
 static const char *const PRJ_FIELDS[] = { "name", "unit_id", "lead_id", "industry", "total_investment",
 	"foreign_investment", "land_mu", "expected_annual_tax", "signed_on", "landed_on", "started_on", "producing_on",
-	"recruiter_id", "negotiating", NULL };
+	"recruiter_id", "negotiating", "negotiating_on", "back_from", "reason", NULL };
 
 /* A date field: absent keeps *out; null or "" clears it. */
 static int date_field(req_t *r, json_t *o, const char *key, const char **out)
@@ -121,7 +121,8 @@ static int project_body(req_t *r, json_t *o, struct project_in *in)
 	    body_str(r, o, "industry", &in->industry) < 0 || body_int(r, o, "recruiter_id", &in->recruiter_id) < 0 ||
 	    date_field(r, o, "signed_on", &in->signed_on) < 0 || date_field(r, o, "landed_on", &in->landed_on) < 0 ||
 	    date_field(r, o, "started_on", &in->started_on) < 0 ||
-	    date_field(r, o, "producing_on", &in->producing_on) < 0)
+	    date_field(r, o, "producing_on", &in->producing_on) < 0 ||
+	    date_field(r, o, "negotiating_on", &in->negotiating_on) < 0)
 		return -1;
 	json_t *v = json_object_get(o, "lead_id");
 	if (v && json_is_null(v))
@@ -206,6 +207,51 @@ void api_project_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+/* Back one stage (PATCH {"back_from": the card's stage, "reason"}): the
+ * date that put the project in its stage is cleared, and the stage derived
+ * again (docs/race.md).  back_from must be the project's stage (409
+ * stage_changed: someone moved it meanwhile), with nothing else but a
+ * reason (race_reason_check, 422); a lead has no stage before it, and a
+ * project from a qualified lead negotiates from the lead's day (422
+ * no_previous_stage).  The audit row keeps from, to and the reason.  0
+ * with *to the stage it goes back to, or -1 after replying. */
+static int project_back(req_t *r, json_t *o, struct project_in *in, const char *stage, const char **to)
+{
+	static const char *const allowed[] = { "back_from", "reason", NULL };
+	const char *from = NULL, *reason = NULL;
+	if (body_unknown_field(r, o, allowed) || body_str(r, o, "back_from", &from) < 0 ||
+	    body_str(r, o, "reason", &reason) < 0)
+		return -1;
+	err_t err = { 0 };
+	const char **date = !strcmp(stage, "producing") ? &in->producing_on : !strcmp(stage, "started") ? &in->started_on
+		: !strcmp(stage, "landed") ? &in->landed_on : !strcmp(stage, "signed") ? &in->signed_on : NULL;
+	if (from == NULL || *from == '\0')
+		err_set(&err, 422, "required", "back_from", "back_from is required with a reason");
+	else if (strcmp(from, stage) != 0) {
+		err_set(&err, 409, "stage_changed", "back_from", "the project is at stage %s, not %s", stage, from);
+		err_param(&err, "stage", "%s", stage);
+	} else if (date == NULL && !(strcmp(stage, "negotiating") == 0 && in->lead_id == 0)) {
+		err_set(&err, 422, "no_previous_stage", "back_from", "a project at stage %s has no stage before it", stage);
+		err_param(&err, "stage", "%s", stage);
+	} else if (race_reason_check(reason, &err) == 0) {
+		if (date)
+			*date = "";
+		else
+			in->negotiating = 0, in->negotiating_on = "";
+		*to = race_stage(in->signed_on, in->landed_on, in->started_on, in->producing_on, in->lead_id != 0,
+		                 in->negotiating || (in->negotiating_on && *in->negotiating_on));
+		json_t *d = json_pack("{s:s,s:s,s:s}", "back_from", stage, "back_to", *to, "reason", reason);
+		char *text = json_dumps(d, JSON_COMPACT);
+		r->audit_action = "project.back";
+		r->audit_detail = text ? arena_strdup(r->arena, text) : NULL;
+		free(text);
+		json_decref(d);
+		return 0;
+	}
+	reply_err(r, &err);
+	return -1;
+}
+
 void api_project_update(req_t *r)
 {
 	int64_t id = req_param_id(r, 0);
@@ -215,11 +261,12 @@ void api_project_update(req_t *r)
 	db_stmt_t *st = db_prepare(r->db,
 		"SELECT name, unit_id, COALESCE(lead_id, 0), industry, total_investment_wan, foreign_investment_wan_usd,"
 		" land_mu, expected_annual_tax_wan, signed_on, landed_on, started_on, producing_on,"
-		" COALESCE(recruiter_id, 0), stage, COALESCE(enterprise_id, 0) FROM projects WHERE id = $1");
+		" COALESCE(recruiter_id, 0), stage, COALESCE(enterprise_id, 0), negotiating_on FROM projects WHERE id = $1");
 	db_bind_int(st, 1, id);
 	int rc = db_step(st);
 	struct project_in in = { 0 };
 	int64_t old_unit = 0, old_ent = 0;
+	const char *old_stage = "";
 	if (rc == DB_ROW) {
 		in.name = arena_strdup(r->arena, db_col_text(st, 0));
 		in.unit_id = old_unit = db_col_int(st, 1);
@@ -234,8 +281,10 @@ void api_project_update(req_t *r)
 		in.started_on = arena_strdup(r->arena, db_col_text(st, 10));
 		in.producing_on = arena_strdup(r->arena, db_col_text(st, 11));
 		in.recruiter_id = db_col_int(st, 12);
-		in.negotiating = strcmp(db_col_text(st, 13), "negotiating") == 0;
+		old_stage = arena_strdup(r->arena, db_col_text(st, 13));
+		in.negotiating = strcmp(old_stage, "negotiating") == 0;
 		old_ent = db_col_int(st, 14);
+		in.negotiating_on = arena_strdup(r->arena, db_col_text(st, 15));
 	}
 	db_done(st);
 	if (rc != DB_ROW) {
@@ -252,7 +301,11 @@ void api_project_update(req_t *r)
 		reply_error(r, 403, "forbidden", NULL, "you may not edit this project");
 		return;
 	}
-	if (project_body(r, o, &in) < 0)
+	const char *back_to = NULL;
+	if (json_object_get(o, "back_from") || json_object_get(o, "reason")) {
+		if (project_back(r, o, &in, old_stage, &back_to) < 0)
+			return;
+	} else if (project_body(r, o, &in) < 0)
 		return;
 	char lead_on[11];
 	const char *stage;
@@ -262,13 +315,17 @@ void api_project_update(req_t *r)
 		reply_err(r, &err);
 		return;
 	}
+	if (back_to && strcmp(stage, back_to) != 0) {
+		reply_error(r, 500, "internal", NULL, "moving back gave stage %s, not %s", stage, back_to);
+		return;
+	}
 	if (ent == 0)
 		ent = old_ent;
 	st = db_prepare(r->db,
 		"UPDATE projects SET name = $2, unit_id = $3, recruiter_id = $4, enterprise_id = $5, industry = $6,"
 		" stage = $7, total_investment_wan = $8, foreign_investment_wan_usd = $9, lead_on = $10, signed_on = $11,"
 		" landed_on = $12, started_on = $13, producing_on = $14, lead_id = $15, land_mu = $16,"
-		" expected_annual_tax_wan = $17, updated_at = $18 WHERE id = $1");
+		" expected_annual_tax_wan = $17, updated_at = $18, negotiating_on = $19 WHERE id = $1");
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, in.name);
 	db_bind_int(st, 3, in.unit_id);
@@ -287,6 +344,7 @@ void api_project_update(req_t *r)
 	db_bind_double(st, 16, in.land_mu);
 	db_bind_int(st, 17, in.expected_annual_tax_wan);
 	db_bind_int(st, 18, now_sec());
+	db_bind_text(st, 19, in.negotiating_on ? in.negotiating_on : "");
 	rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE) {

@@ -53,6 +53,10 @@ void api_race_unpublish(req_t *r);         /* DELETE /race/publish {month, reaso
 void api_race_weights_get(req_t *r);
 void api_race_weights_put(req_t *r);
 void api_race_export(req_t *r);            /* GET ?month= → XLSX */
+/* The month a race page opens on without one asked: the latest month up
+ * to the current one with activity or a published result, else the
+ * current one ("YYYY-MM" into out).  0, or -1 on a database error. */
+int race_latest_month(db_t *db, char out[MONTH_LEN]);
 /* 1 when month y-m is over in zone time (before the current month). */
 int race_month_closed(int y, int m);
 /* Publish month ("YYYY-MM"): freeze its race with the current weights.

@@ -499,6 +499,16 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 			return -1;
 		snprintf(lead_on, 11, "%s", in->lead_on);
 	}
+	if (check_date(in->negotiating_on, "negotiating_on", err) < 0)
+		return -1;
+	if (has(in->negotiating_on)) {
+		if (has(lead_on) && strcmp(in->negotiating_on, lead_on) < 0)
+			return err_set(err, 422, "date_order", "negotiating_on", "negotiating_on is before the lead's day (%s)",
+			               lead_on);
+		if (has(in->signed_on) && strcmp(in->signed_on, in->negotiating_on) < 0)
+			return err_set(err, 422, "date_order", "signed_on", "signed_on is before negotiating_on");
+		in->negotiating = 1;
+	}
 	if (check_date(in->signed_on, "signed_on", err) < 0 || check_date(in->landed_on, "landed_on", err) < 0 ||
 	    check_date(in->started_on, "started_on", err) < 0 || check_date(in->producing_on, "producing_on", err) < 0)
 		return -1;
@@ -558,8 +568,8 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO projects (name, unit_id, recruiter_id, enterprise_id, industry, stage, total_investment_wan,"
 		" foreign_investment_wan_usd, lead_on, signed_on, landed_on, started_on, producing_on, lead_id, land_mu,"
-		" expected_annual_tax_wan, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id");
+		" expected_annual_tax_wan, created_at, updated_at, negotiating_on)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id");
 	db_bind_text(st, 1, in->name);
 	db_bind_int(st, 2, in->unit_id);
 	if (in->recruiter_id) db_bind_int(st, 3, in->recruiter_id); else db_bind_null(st, 3);
@@ -577,6 +587,7 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 	db_bind_double(st, 15, in->land_mu);
 	db_bind_int(st, 16, in->expected_annual_tax_wan);
 	db_bind_int(st, 17, now);
+	db_bind_text(st, 18, in->negotiating_on ? in->negotiating_on : "");
 	int rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_col_int(st, 0);

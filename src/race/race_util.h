@@ -142,6 +142,9 @@ struct project_in {
 	 * demo's history; the API and the import leave it NULL, and then a
 	 * project without a lead has no lead_on) */
 	const char *lead_on;
+	/* the day talks began (洽谈): puts a project without a lead into
+	 * negotiating; "" or NULL none */
+	const char *negotiating_on;
 };
 int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t now, int64_t *id, err_t *err);
 /* The checks of project_insert (also for PATCH); fills lead_on (the

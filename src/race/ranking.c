@@ -506,6 +506,8 @@ static json_t *previous_ranks(db_t *db, const struct month *mo, const double w[N
 		size_t i;
 		json_t *u;
 		json_array_foreach(json_object_get(pub, "units"), i, u) {
+			if (!(json_number_value(json_object_get(u, "score")) > 0))
+				continue;   /* unscored: no rank */
 			char key[32];
 			snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(u, "unit_id")));
 			json_object_set(out, key, json_object_get(u, "rank"));
@@ -520,6 +522,8 @@ static json_t *previous_ranks(db_t *db, const struct month *mo, const double w[N
 		return NULL;
 	}
 	for (size_t i = 0; i < us.n; i++) {
+		if (!(us.u[i].total > 0))
+			continue;   /* no rank to compare with */
 		char key[32];
 		snprintf(key, sizeof key, "%lld", (long long)us.u[i].id);
 		json_object_set_new(out, key, json_integer(us.u[i].rank));
@@ -664,6 +668,24 @@ static json_t *race_live(db_t *db, const struct month *mo, int with_rec)
 	return o;
 }
 
+/* Months with no data (docs/race.md): only a unit that scored (score > 0)
+ * has a rank, the others "rank": null (ranks 1..k of the k that scored,
+ * which sort first); "has_data" says whether any unit scored.  Applied to
+ * the live race and to a published one alike. */
+static void race_mark_scored(json_t *o)
+{
+	size_t i;
+	json_t *u;
+	int any = 0;
+	json_array_foreach(json_object_get(o, "units"), i, u) {
+		if (json_number_value(json_object_get(u, "score")) > 0)
+			any = 1;
+		else
+			json_object_set_new(u, "rank", json_null());
+	}
+	json_object_set_new(o, "has_data", json_boolean(any));
+}
+
 /* The race of month ("YYYY-MM"): frozen when published.  Includes
  * "recruiters".  NULL on a bad month or a database error. */
 static json_t *race_full(db_t *db, const char *month, int with_rec)
@@ -673,10 +695,45 @@ static json_t *race_full(db_t *db, const char *month, int with_rec)
 		return NULL;
 	struct month mo;
 	month_init(&mo, y, m);
-	json_t *pub = published_get(db, mo.name);
-	if (pub)
-		return pub;
-	return race_live(db, &mo, with_rec);
+	json_t *o = published_get(db, mo.name);
+	if (o == NULL)
+		o = race_live(db, &mo, with_rec);
+	if (o)
+		race_mark_scored(o);
+	return o;
+}
+
+/* The month a race page opens on when none is asked for: the latest month,
+ * up to the current one, with race activity (a qualified lead captured, a
+ * project signed or landed, a trip begun) or a published result; the
+ * current month when there is none.  "YYYY-MM" into out; 0, or -1 on a
+ * database error. */
+int race_latest_month(db_t *db, char out[MONTH_LEN])
+{
+	int y, m;
+	month_current(&y, &m, out);
+	struct month cur;
+	month_init(&cur, y, m);
+	db_stmt_t *st = db_prepare(db,
+		"SELECT max(d) FROM ("
+		" SELECT max(captured_on) AS d FROM leads WHERE status = 'qualified' AND duplicate_of IS NULL"
+		"  AND captured_on < $1"
+		" UNION ALL SELECT max(signed_on) FROM projects WHERE signed_on <> '' AND signed_on < $1"
+		" UNION ALL SELECT max(landed_on) FROM projects WHERE landed_on <> '' AND landed_on < $1"
+		" UNION ALL SELECT max(start_on) FROM trips WHERE start_on < $1"
+		" UNION ALL SELECT max(month) || '-01' FROM race_results WHERE month <= $2) x");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, cur.next);
+	db_bind_text(st, 2, cur.name);
+	int rc = db_step(st);
+	int64_t d;
+	if (rc == DB_ROW && !db_col_isnull(st, 0) && date_parse(db_col_text(st, 0), &d) == 0) {
+		date_to_civil(d, &y, &m, NULL);
+		month_format(y, m, out);
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 json_t *race_result(db_t *db, const char *month)
@@ -703,15 +760,18 @@ json_t *race_recruiters_result(db_t *db, const char *month)
 
 /* ---- handlers ---- */
 
-/* The month query parameter (default: the current month in China), or
- * NULL after replying 422. */
+/* The month query parameter (default: race_latest_month, the latest month
+ * with data), or NULL after replying 422 (500 on a database error). */
 static const char *month_param(req_t *r)
 {
 	const char *s = req_query(r, "month");
 	int y, m;
 	if (s == NULL || *s == '\0') {
 		char cur[MONTH_LEN];
-		month_current(&y, &m, cur);
+		if (race_latest_month(r->db, cur) < 0) {
+			reply_db_error(r, DB_ERR, "finding the latest month with data");
+			return NULL;
+		}
 		return arena_strdup(r->arena, cur);
 	}
 	if (month_parse(s, &y, &m) < 0) {

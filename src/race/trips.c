@@ -228,10 +228,13 @@ void api_trips_list(req_t *r)
 void api_quotas(req_t *r)
 {
 	const char *month = req_query(r, "month");
-	char first[11], last[11], today[11];
-	if (month == NULL || *month == '\0') {
-		date_today_str(today);
-		month = arena_strndup(r->arena, today, 7);
+	char first[11], last[11], latest[MONTH_LEN];
+	if (month == NULL || *month == '\0') {   /* the latest month with data, as the ranking */
+		if (race_latest_month(r->db, latest) < 0) {
+			reply_db_error(r, DB_ERR, "finding the latest month with data");
+			return;
+		}
+		month = arena_strdup(r->arena, latest);
 	}
 	if (month_range(month, first, last) != DATE_OK) {
 		reply_error(r, 422, "invalid_parameter", "month", "month must be YYYY-MM");
@@ -247,7 +250,9 @@ void api_quotas(req_t *r)
 		return;
 	}
 	json_t *items = json_array();
+	int any = 0;
 	for (size_t i = 0; i < n; i++) {
+		any |= q[i].days_out > 0 || q[i].visits > 0;
 		json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:i,s:i,s:b,s:b}",
 			"user_id", (json_int_t)q[i].user_id, "name", q[i].name, "role", q[i].role,
 			"unit_id", (json_int_t)q[i].unit_id, "days_out", q[i].days_out, "visits", q[i].visits,
@@ -257,5 +262,6 @@ void api_quotas(req_t *r)
 		json_array_append_new(items, o);
 	}
 	free(q);
-	reply_json(r, 200, json_pack("{s:s,s:o}", "month", month, "items", items));
+	/* has_data: anyone out or visiting that month (外出招商 says so when not) */
+	reply_json(r, 200, json_pack("{s:s,s:b,s:o}", "month", month, "has_data", any, "items", items));
 }

@@ -206,13 +206,12 @@ void api_unit_targets_get(req_t *r)
 	int year;
 	if (parse_year(r, req_query(r, "year"), &year) < 0)
 		return;
-	char today[11], from[11], to[11];
-	date_today_str(today);
+	char from[11], to[11];
 	snprintf(from, sizeof from, "%04d-01-01", year);
 	snprintf(to, sizeof to, "%04d-12-31", year);
-	int ty = atoi(today), tm = atoi(today + 5);
-	/* 时序进度: months elapsed / 12, the current month counted */
-	double tp = year < ty ? 1.0 : year > ty ? 0.0 : tm / 12.0;
+	/* 时序进度 up to the last full month (docs/time-progress.md) */
+	int upto = month_last_full(year);
+	double tp = time_progress(upto);
 	db_stmt_t *st = db_prepare(r->db,
 		"SELECT un.id, un.name, COALESCE(t.signed_investment_wan, 0), COALESCE(t.landed_projects, 0),"
 		" COALESCE(t.leads, 0),"
@@ -264,7 +263,9 @@ void api_unit_targets_get(req_t *r)
 		reply_db_error(r, rc, "reading unit targets");
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:i,s:o}", "year", year, "items", items));
+	json_t *out = json_pack("{s:i,s:o,s:f}", "year", year, "items", items, "time_progress", tp);
+	json_object_set_new(out, "time_progress_month", upto > 0 ? json_integer(upto) : json_null());
+	reply_json(r, 200, out);
 }
 
 static int target_year_check(int64_t year, err_t *err)

@@ -224,7 +224,8 @@ describe('row-level scope of leads, targets and publishing', () => {
       assert.equal(r.status, 201, r.text);
       lead[k] = r.json.id;
     }
-    OPEN.month = (await as.admin.get('/api/v1/race')).json.month;   // the current month in zone time
+    // the current month in zone time (GET /race without month opens on the latest month with data)
+    OPEN.month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
   });
 
   const bad = { captured_on: 'not-a-date' };

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -242,6 +243,31 @@ static void test_injected_clock(void **state)
 	clock_set((int64_t)time(NULL));
 }
 
+/* 时序进度 (docs/time-progress.md): months over / 12; the board counts up to
+ * the last full month, so on 6 December December is not over. */
+static void test_time_progress(void **state)
+{
+	(void)state;
+	assert_true(time_progress(0) == 0.0);
+	assert_true(time_progress(-3) == 0.0);
+	assert_true(fabs(time_progress(10) - 10.0 / 12.0) < 1e-12);
+	assert_true(time_progress(12) == 1.0);
+	assert_true(time_progress(13) == 1.0);
+	int64_t at;
+	assert_int_equal(clock_parse("2026-12-06", &at), 0);
+	clock_set(at);
+	assert_int_equal(month_last_full(2026), 11);
+	assert_int_equal(month_last_full(2025), 12);
+	assert_int_equal(month_last_full(2027), 0);
+	assert_int_equal(clock_parse("2026-01-31T23:59:00", &at), 0);
+	clock_set(at);
+	assert_int_equal(month_last_full(2026), 0);
+	assert_int_equal(clock_parse("2026-02-01T00:00:00", &at), 0);
+	clock_set(at);
+	assert_int_equal(month_last_full(2026), 1);
+	clock_set((int64_t)time(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_spreadsheet_serials),
 		cmocka_unit_test(test_zone_time),
 		cmocka_unit_test(test_injected_clock),
+		cmocka_unit_test(test_time_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

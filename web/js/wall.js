@@ -3,7 +3,10 @@
  * no navigation; shows the battle board and the month's ranking in turn,
  * N seconds each (default 30, at least 3), with a clock, the time to the
  * next view and an exit button.  Drawn by the pages' own render() with
- * ctx.wall set (read only, no filters).
+ * ctx.wall set (read only, no filters).  A view too tall for the window
+ * sets ctx.paging ({count, show(i)}: racekit.js fitPages): its pages are
+ * shown in turn, N seconds each, before the next view, so that every unit
+ * is seen at any screen size (data-page / data-pages on the wall).
  */
 import { h, replace } from './dom.js';
 import { t } from '../i18n.js';
@@ -26,7 +29,7 @@ function interval() {
 
 /* opts: user, zoneName(), onExit(). Returns {stop()}. */
 export function createWall(root, opts) {
-  const st = { i: 0, token: 0, timer: 0, tick: 0, next: 0, stopped: false, cycles: 0 };
+  const st = { i: 0, page: 0, token: 0, timer: 0, tick: 0, next: 0, stopped: false, cycles: 0 };
   const main = h('main', { class: 'wall-main', dataset: { testid: 'wall-main' } });
   const clock = h('span', { class: 'wall-clock' });
   const left = h('span', { class: 'wall-left', dataset: { testid: 'wall-left' } });
@@ -61,7 +64,6 @@ export function createWall(root, opts) {
     disposeAll();
     const el = h('div', { class: ['page', 'wall-page', `wall-${id}`] });
     replace(main, el);
-    replace(dots, VIEWS.map(([v]) => h('span', { class: ['wall-dot', v === id && 'on'] }, t(`wall.view.${v}`))));
     wall.dataset.view = id;
     wall.dataset.ready = '0';
     st.next = Date.now() + every;
@@ -75,10 +77,23 @@ export function createWall(root, opts) {
     }
     if (!ctx.alive())
       return;
+    const pages = ctx.paging ? ctx.paging.count : 1;
+    const page = Math.min(st.page, pages - 1);
+    if (ctx.paging)
+      ctx.paging.show(page);
+    replace(dots, VIEWS.map(([v]) => h('span', { class: ['wall-dot', v === id && 'on'] }, t(`wall.view.${v}`),
+      v === id && pages > 1 ? ` ${t('race2.wallPage', { page: page + 1, pages })}` : null)));
+    wall.dataset.page = String(page + 1);
+    wall.dataset.pages = String(pages);
     wall.dataset.ready = '1';
     clearTimeout(st.timer);
     st.timer = setTimeout(() => {
-      st.i++;
+      if (page + 1 < pages)
+        st.page = page + 1;
+      else {
+        st.page = 0;
+        st.i++;
+      }
       st.cycles++;
       wall.dataset.cycles = String(st.cycles);
       show();

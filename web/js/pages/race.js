@@ -2,9 +2,11 @@
  * race.js -- 挂图作战 (#/board): every live project as a card on a board of
  * stage (columns) × unit (swimlanes), investment in 亿元, major projects
  * (≥ 10亿元) marked 重大, the total of every column; filters by industry and
- * unit.  Dragging a card (HTML5 drag and drop) to the next stage that has
- * a date (签约, 落地, 开工, 投产) — or its "→" button — asks for the date and
- * PATCHes /api/v1/projects/{id}; a 422 is shown in the dialog.  Below,
+ * unit.  Dragging a card (HTML5 drag and drop) to the next stage (洽谈,
+ * 签约, 落地, 开工, 投产) — or its "→" button — asks for the date and
+ * PATCHes /api/v1/projects/{id} (洽谈: negotiating_on); a 422 is shown in
+ * the dialog.  "↩" moves a card back one stage with a written reason
+ * (PATCH {back_from, reason}, audited; 409 when someone moved it).  Below,
  * each unit's annual targets against 时序进度 (GET /api/v1/unit-targets);
  * admins and leaders edit them for a chosen year in a dialog (PUT
  * /api/v1/unit-targets {year, items:[{unit_id, signed_investment (亿元),
@@ -12,7 +14,9 @@
  * unit's leader its own unit's row only, an admin and a zone leader (a
  * leader bound to no unit) every unit's.
  *
- * ctx.wall: drawn inside the wall screen (large type, read only, no filters).
+ * ctx.wall: drawn inside the wall screen (large type, read only, no filters);
+ * the swimlanes are split into pages that fit the window (ctx.paging, which
+ * the wall screen turns).
  */
 import { h, replace } from '../dom.js';
 import { get, patch, put } from '../api.js';
@@ -20,7 +24,7 @@ import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
   formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
 import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
-  today, kpi, yiText } from './racekit.js';
+  today, kpi, yiText, mayGoBack, fitPages } from './racekit.js';
 
 export { STAGES };
 const LIMIT = 500;
@@ -118,6 +122,9 @@ export async function render(ctx) {
       ];
     });
     replace(board, head, rows);
+    if (wall)   /* the wall turns the pages of swimlanes that fit the window */
+      ctx.paging = fitPages(lanes.map((id) => [...board.querySelectorAll('.swim-label, .swim-cell')]
+        .filter((el) => el.dataset.unit === id)));
   };
 
   const cell = (st, unitId, list) => {
@@ -157,7 +164,11 @@ export async function render(ctx) {
       h('strong', null, num(projYi(p), 2)), ` ${t('race.yi')}`),
     h('div', { class: 'proj-meta' },
       p.industry ? h('span', null, p.industry) : null,
-      p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`) : null,
+      p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`)
+        : p.negotiating_on ? h('span', null, t('race2.negotiatingOn', { date: p.negotiating_on })) : null,
+      editable && mayGoBack(p) ? h('button', { class: 'proj-next proj-back', type: 'button', dataset: { testid: `back-${p.id}` },
+        title: t('race2.backTitle'), 'aria-label': t('race2.backLabel', { name: p.name }),
+        on: { click: () => askBack(p) } }, `↩ ${t('race2.back')}`) : null,
       next ? h('button', { class: 'proj-next', type: 'button', dataset: { testid: `advance-${p.id}` },
         'aria-label': t('board.moveTo', { stage: t(`stage.${next}`) }),
         on: { click: () => askDate(p, next) } }, `→ ${t(`stage.${next}`)}`) : null));
@@ -189,7 +200,7 @@ export async function render(ctx) {
     const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'stage-save' } }, t('common.save'));
     const form = h('form', { class: 'form', novalidate: true },
       h('p', { class: 'muted' }, t('board.moveText', { name: p.name, from: t(`stage.${p.stage}`), to: t(`stage.${st}`) })),
-      field(t(`board.date.${st}`), date), err,
+      field(st === 'negotiating' ? t('race2.dateNegotiating') : t(`board.date.${st}`), date), err,
       h('div', { class: 'form-actions' },
         h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
     const m = modal(t('board.moveTitle', { stage: t(`stage.${st}`) }), form, { class: 'modal-small' });
@@ -225,11 +236,52 @@ export async function render(ctx) {
     });
   };
 
+  /* The dialog that moves p back one stage, with a written reason. */
+  const askBack = (p) => {
+    const reason = h('textarea', { class: 'input', name: 'reason', rows: 3, maxlength: 500, required: true,
+      dataset: { testid: 'back-reason' } });
+    const err = formErrorLine();
+    const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'back-save' } }, t('race2.back'));
+    const form = h('form', { class: 'form', novalidate: true },
+      h('p', { class: 'muted' }, t('race2.backText', { name: p.name, stage: t(`stage.${p.stage}`) })),
+      field(t('race2.backReason'), reason, t('race2.backHint')), err,
+      h('div', { class: 'form-actions' },
+        h('button', { class: 'btn', type: 'button', on: { click: () => m.close() } }, t('common.cancel')), save));
+    const m = modal(t('race2.backTitle'), form, { class: 'modal-small' });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      err.textContent = '';
+      if (!reason.value.trim()) {
+        reason.closest('.field').setError(t('err.required'));
+        reason.focus();
+        return;
+      }
+      save.disabled = true;
+      try {
+        const r = await patch(`/api/v1/projects/${p.id}`, { back_from: p.stage, reason: reason.value.trim() });
+        m.close();
+        toast(t('race2.backDone', { name: p.name, stage: t(`stage.${r && r.stage ? r.stage : 'lead'}`) }));
+        await load();
+        if (ctx.alive()) {
+          draw();
+          drawTargets();
+        }
+      } catch (ex) {
+        save.disabled = false;
+        showFormError(form, ex);   /* a 422 under the reason; 409 (moved meanwhile) on the form's line */
+        if (!ex.field || ex.field !== 'reason')
+          err.textContent = errorText(ex);
+      }
+    });
+  };
+
   const drawTargets = async () => {
-    const year = new Date().getFullYear();
+    let year = new Date().getFullYear();
     let r;
     try {
-      r = await get('/api/v1/unit-targets', { year });
+      r = await get('/api/v1/unit-targets');   /* the server's year, by its clock */
+      year = r.year || year;
     } catch (e) {
       if (ctx.alive())
         replace(targets, panel(t('targets.title', { year }), isMissingApi(e) || e.status === 501
@@ -311,7 +363,8 @@ export function targetsPanel(r, year, unitName, opts) {
   const edit = opts && opts.onEdit ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'targets-edit' },
     on: { click: opts.onEdit } }, t('targets.edit')) : null;
   return panel(t('targets.title', { year: r.year || year }), [
-    h('p', { class: 'muted tgt-legend' }, t('targets.legend', { time: time === null ? '—' : num(time, 1) })),
+    h('p', { class: 'muted tgt-legend', dataset: { testid: 'time-progress' } }, t('targets.legend', { time: time === null ? '—' : num(time, 1),
+      upto: r.time_progress_month ? t('race2.monthEnd', { m: r.time_progress_month }) : t('race2.noFullMonth') })),
     table(cols, items, { class: 'tgt-table', rowClass: (x) => `tgt-row-${rowStatus(x)}` }),
   ], { extra: edit });
 }

@@ -10,8 +10,14 @@ import { t, num, getLang } from '../../i18n.js';
 
 export const STAGES = ['lead', 'negotiating', 'signed', 'landed', 'started', 'producing'];
 
-/* The date that puts a project into a stage (lead/negotiating have none). */
-export const STAGE_DATE = { signed: 'signed_on', landed: 'landed_on', started: 'started_on', producing: 'producing_on' };
+/* The date that puts a project into a stage (a lead has none). */
+export const STAGE_DATE = { negotiating: 'negotiating_on', signed: 'signed_on', landed: 'landed_on', started: 'started_on',
+  producing: 'producing_on' };
+
+/* A card may go back one stage (PATCH {back_from, reason}): not a lead,
+ * nor a project from a qualified lead at 洽谈 (it negotiates from the
+ * lead's day). */
+export const mayGoBack = (p) => STAGES.indexOf(p.stage) > 0 && !(p.stage === 'negotiating' && p.lead_id);
 
 /* The stage a card may be dragged to: the next one that has a date. */
 export function nextStage(stage) {
@@ -87,4 +93,43 @@ export function kpi(label, value, unit, kind) {
 export function unitOptions(units, allLabel) {
   const o = units.map((u) => [String(u.id), unitLabel(u)]);
   return allLabel === null ? o : [['', allLabel || t('race.allUnits')], ...o];
+}
+
+/*
+ * The wall screen's pages: groups (each an array of elements: a board's
+ * swimlane, a table's row) split into pages that fit the window below the
+ * first group's top.  Returns {count, show(i)}: show(i) hides every group
+ * but page i's.  A group taller than the window is a page of its own.
+ */
+export function fitPages(groups) {
+  const shown = (g, on) => g.forEach((el) => { el.style.display = on ? '' : 'none'; });
+  groups.forEach((g) => shown(g, true));
+  const pages = [];
+  if (groups.length) {
+    const rect = (g) => {
+      const rs = g.map((el) => el.getBoundingClientRect());
+      return { top: Math.min(...rs.map((r) => r.top)), bottom: Math.max(...rs.map((r) => r.bottom)) };
+    };
+    const first = rect(groups[0]).top;
+    const avail = Math.max(80, window.innerHeight - first - 12);
+    let cur = [];
+    let start = first;
+    groups.forEach((g, i) => {
+      const r = rect(g);
+      if (cur.length && r.bottom - start > avail) {
+        pages.push(cur);
+        cur = [];
+        start = r.top;
+      }
+      cur.push(i);
+    });
+    pages.push(cur);
+  }
+  return {
+    count: Math.max(1, pages.length),
+    show(i) {
+      const keep = new Set(pages[i] || pages[0] || []);
+      groups.forEach((g, k) => shown(g, keep.has(k)));
+    },
+  };
 }

@@ -12,7 +12,14 @@
  * a 422 under the weight it names); the ranking is reloaded after saving.
  * A published month keeps the weights it was published with.
  *
- * ctx.wall: drawn inside the wall screen (large type, read only).
+ * Without ?month= the page opens on the month GET /api/v1/race answers
+ * without one (the latest month with data) and says so; a month without
+ * activity (has_data false) says so instead of ranking zeros; only units
+ * that scored have a rank (and a medal, and a change against the month
+ * before); the trend leaves out the months without activity.
+ *
+ * ctx.wall: drawn inside the wall screen (large type, read only); the rows
+ * are split into pages that fit the window (ctx.paging).
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { api, get, post, put } from '../api.js';
@@ -20,7 +27,7 @@ import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
   errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor } from './racekit.js';
+import { loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor, fitPages } from './racekit.js';
 
 export const METRICS = ['leads', 'signed_investment', 'signed_count', 'landed', 'speed_days', 'major', 'quota'];
 /* The weights' keys for the metrics (the API calls speed "speed"). */
@@ -44,7 +51,22 @@ function fmtValue(k, v) {
 export async function render(ctx) {
   const wall = Boolean(ctx.wall);
   const q = ctx.query || new URLSearchParams();
-  const month = validMonth(q.get('month')) ? q.get('month') : thisMonth();
+  const asked = validMonth(q.get('month')) ? q.get('month') : null;
+  replace(ctx.el, loading());
+  /* no month asked: the server's latest month with data, which it names */
+  let race;
+  let units = [];
+  try {
+    [race, units] = await Promise.all([get('/api/v1/race', asked ? { month: asked } : {}), loadUnits()]);
+  } catch (e) {
+    if (!ctx.alive())
+      return;
+    replace(ctx.el, isMissingApi(e) ? wip('race', t('common.apiMissing', { path: '/api/v1/race' })) : errorBox(e, () => render(ctx)));
+    return;
+  }
+  if (!ctx.alive())
+    return;
+  const month = race.month || asked || thisMonth();
   const monthIn = h('input', { class: 'input', type: 'month', name: 'month', value: month, max: thisMonth(),
     dataset: { testid: 'race-month' }, 'aria-label': t('ranking.month') });
   monthIn.addEventListener('change', () => {
@@ -61,6 +83,8 @@ export async function render(ctx) {
   const mayPublish = !wall && (ctx.user.role === 'admin' || (ctx.user.role === 'leader' && !ctx.user.unit_id));
   const closed = month < thisMonth();
   const status = h('div', { class: 'race-status', dataset: { testid: 'race-status' } });
+  const which = asked ? null : h('p', { class: 'note race-which', dataset: { testid: 'race-which' } },
+    race.has_data === false ? t('race2.noDataAnywhere', { month }) : t('race2.latestMonth', { month }));
   const rankBox = h('div', { dataset: { testid: 'ranking' } }, loading());
   const trend = h('div');
   const people = h('div', { class: 'rk-people' });
@@ -69,20 +93,7 @@ export async function render(ctx) {
       : pageHeader(t('ranking.title'), t('ranking.subtitle'),
         h('label', { class: 'inline-field' }, h('span', null, t('ranking.month')), monthIn),
         exportA, publishBtn, withdrawBtn, h('a', { class: 'btn', href: '#/wall', dataset: { testid: 'to-wall' } }, t('wall.enter'))),
-    status, rankBox, wall ? null : trend, wall ? null : people);
-
-  let race;
-  let units = [];
-  try {
-    [race, units] = await Promise.all([get('/api/v1/race', { month }), loadUnits()]);
-  } catch (e) {
-    if (!ctx.alive())
-      return;
-    replace(rankBox, isMissingApi(e) ? wip('race', t('common.apiMissing', { path: '/api/v1/race' })) : errorBox(e, () => render(ctx)));
-    return;
-  }
-  if (!ctx.alive())
-    return;
+    wall ? null : which, status, rankBox, wall ? null : trend, wall ? null : people);
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   const nameOf = (u) => unitName.get(String(u.unit_id)) || u.name || `#${u.unit_id}`;
 
@@ -145,12 +156,13 @@ export async function render(ctx) {
     }
   };
 
-  const prev = race.previous || {};
   const drawTable = () => {
-    const rows = [...(race.units || [])].sort((a, b) => a.rank - b.rank);
+    const prev = race.previous || {};
+    /* by rank, the units without a score (rank null) last */
+    const rows = [...(race.units || [])].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity));
     const change = (u) => {
       const p = prev[u.unit_id] ?? prev[String(u.unit_id)];
-      if (p === undefined || p === null)
+      if (u.rank === null || u.rank === undefined || p === undefined || p === null)
         return h('span', { class: 'rk-same' }, '—');
       const d = Number(p) - Number(u.rank);
       if (d > 0)
@@ -168,18 +180,28 @@ export async function render(ctx) {
         title: t('ranking.drill'), on: { click: () => drill(u, k) } }, body);
     };
     const cols = [
-      { key: 'rank', label: t('ranking.rank'), align: 'c', cell: (u) => h('span', { class: ['rk-rank', u.rank <= 3 && `rk-top${u.rank}`] }, String(u.rank)) },
+      { key: 'rank', label: t('ranking.rank'), align: 'c', cell: (u) => (u.rank === null || u.rank === undefined
+        ? h('span', { class: 'rk-rank rk-unranked', title: t('race2.unranked') }, '—')
+        : h('span', { class: ['rk-rank', u.rank <= 3 && `rk-top${u.rank}`] }, String(u.rank))) },
       { key: 'chg', label: t('ranking.change'), align: 'c', cell: change },
       { key: 'unit', label: t('race.unit'), cell: (u) => h('strong', null, nameOf(u)) },
       { key: 'score', label: t('ranking.score'), align: 'r', cell: (u) => h('strong', { class: 'rk-total', dataset: { testid: `score-${u.unit_id}` } }, num(u.score, 1)) },
       ...METRICS.map((k) => ({ key: k, label: t(`metric.${k}`), align: 'r', cell: metricCell(k) })),
     ];
+    if (race.has_data === false) {   /* a month without activity: nothing to rank */
+      replace(rankBox, panel(wall ? null : t('ranking.table', { month }),
+        h('div', { class: 'state state-empty', dataset: { testid: 'race-nodata' } }, t('race2.noData', { month }))));
+      ctx.paging = null;
+      return;
+    }
     replace(rankBox, panel(wall ? null : t('ranking.table', { month }), [
       table(cols, rows, { class: 'rk-table', rowClass: (u) => `rk-row-${u.unit_id}` }),
       wall ? null : h('p', { class: 'muted rk-foot' }, t('ranking.foot')),
     ]));
     for (const tr of rankBox.querySelectorAll('tbody tr'))
       tr.dataset.unit = (tr.className.match(/rk-row-(\S+)/) || [])[1] || '';
+    if (wall)
+      ctx.paging = fitPages([...rankBox.querySelectorAll('tbody tr')].map((tr) => [tr]));
   };
   drawTable();
 
@@ -288,10 +310,17 @@ export async function render(ctx) {
   const chartEl = h('div', { class: 'chart chart-tall', dataset: { testid: 'trend-chart' } });
   replace(trend, panel(t('ranking.trend', { year }), hasCharts() ? chartEl : empty(),
     { extra: h('span', { class: 'muted' }, t('ranking.trendHint')) }));
-  const answers = await Promise.all(months.map((m) => (m === month ? Promise.resolve(race)
+  const all = await Promise.all(months.map((m) => (m === month ? Promise.resolve(race)
     : get('/api/v1/race', { month: m }).catch(() => null))));
   if (!ctx.alive() || !hasCharts())
     return;
+  /* the months with activity only: a month nobody scored is no point of anyone's line */
+  const active = months.map((m, i) => [m, all[i]]).filter(([, a]) => a && a.has_data !== false);
+  const answers = active.map(([, a]) => a);
+  if (!active.length) {
+    replace(trend, panel(t('ranking.trend', { year }), h('p', { class: 'muted', dataset: { testid: 'trend-empty' } }, t('race2.trendEmpty'))));
+    return;
+  }
   const series = (race.units || []).map((u) => ({
     name: nameOf(u), type: 'line', smooth: false, symbolSize: 6, connectNulls: false,
     data: answers.map((a) => {
@@ -304,7 +333,7 @@ export async function render(ctx) {
     legend: { top: 0, type: 'scroll' },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : num(v, 1)),
       formatter: (ps) => `${esc(ps[0].axisValue)}<br>${ps.map((p) => `${p.marker}${esc(p.seriesName)}: ${p.value === null || p.value === undefined ? '—' : esc(num(p.value, 1))}`).join('<br>')}` },
-    xAxis: { type: 'category', data: months, axisTick: { show: false } },
+    xAxis: { type: 'category', data: active.map(([m]) => m), axisTick: { show: false } },
     yAxis: { type: 'value', min: 0, max: 100, name: t('ranking.score'), splitLine: { lineStyle: { color: '#e8edf3' } } },
     series,
   });

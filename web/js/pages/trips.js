@@ -3,22 +3,29 @@
  * /api/v1/trips) and a form to add one (POST /api/v1/trips {user_id,
  * start_on, end_on, destination, visits, companies}); a 422 shows under
  * its field (a trip ending before it starts names end_on).  导入: the CSV/XLSX
- * import panel (raceimport.js) for admins, leaders and recruiters.
+ * import panel (raceimport.js) for admins, leaders and recruiters.  Without
+ * ?month= it opens on the latest month with data (the month GET
+ * /api/v1/quotas answers without one, as the ranking) and says so; a month
+ * without trips says so.
  */
 import { h, replace } from '../dom.js';
 import { get, post } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table,
-  formErrorLine, showFormError, clearErrors, toast } from '../ui.js';
+  formErrorLine, showFormError, clearErrors, toast, empty } from '../ui.js';
 import { canEdit, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
 import { peopleFor } from './leads.js';
 import { raceImportPanel } from './raceimport.js';
 
 export async function render(ctx) {
-  const units = await loadUnits();
+  const asked = validMonth(ctx.query.get('month')) ? ctx.query.get('month') : null;
+  /* no month asked: the latest month with data, as the server names it */
+  const [units, latest] = await Promise.all([loadUnits(),
+    asked ? null : get('/api/v1/quotas').then((q) => (validMonth(q && q.month) ? q.month : null), () => null)]);
   if (!ctx.alive())
     return;
-  const month = validMonth(ctx.query.get('month')) ? ctx.query.get('month') : thisMonth();
+  const month = asked || latest || thisMonth();
+  const which = asked ? null : h('p', { class: 'note', dataset: { testid: 'trips-which' } }, t('race2.latestMonth', { month }));
   const monthIn = h('input', { class: 'input', type: 'month', name: 'month', value: month, dataset: { testid: 'trips-month' } });
   const unitSel = select('unit_id', unitOptions(units), ctx.user.role === 'admin' ? '' : (ctx.user.unit_id || ''));
   const list = h('div', { dataset: { testid: 'trips' } }, loading());
@@ -35,8 +42,12 @@ export async function render(ctx) {
   replace(ctx.el, pageHeader(t('trips.title'), t('trips.subtitle'), importBtn, addBtn), importBox,
     h('div', { class: 'filters' },
       h('label', { class: 'filter' }, h('span', null, t('ranking.month')), monthIn),
-      h('label', { class: 'filter' }, h('span', null, t('race.unit')), unitSel)), list);
-  monthIn.addEventListener('change', load);
+      h('label', { class: 'filter' }, h('span', null, t('race.unit')), unitSel)), which, list);
+  monthIn.addEventListener('change', () => {
+    if (which)
+      which.hidden = monthIn.value !== month;
+    load();
+  });
   unitSel.addEventListener('change', load);
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
 
@@ -52,6 +63,11 @@ export async function render(ctx) {
     if (!ctx.alive())
       return;
     const items = r.items || [];
+    if (!items.length) {   /* a month without trips says so */
+      replace(list, panel(null, h('div', { dataset: { testid: 'trips-empty' } },
+        empty(t('race2.tripsEmpty', { month: monthIn.value || month })))));
+      return;
+    }
     const days = (x) => {
       const a = Date.parse(x.start_on);
       const b = Date.parse(x.end_on);
