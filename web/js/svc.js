@@ -80,6 +80,27 @@ export function overdueBadge() {
   return badge(t('req.overdue'), 'red');
 }
 
+/* A request's overdue mark: 受理超时 (not accepted in time) or 超期
+ * (handling), as the server says (accept_overdue, overdue); or null. */
+export function requestOverdueBadge(r) {
+  if (r.accept_overdue)
+    return badge(t('esc.acceptOverdue'), 'red');
+  return r.overdue ? overdueBadge() : null;
+}
+
+/* The deadline that runs now: acceptance while submitted, else handling;
+ * a date computed without the year's calendar is marked provisional. */
+export function runningDue(r) {
+  const accepting = r.status === 'submitted' && r.accept_due_on;
+  const d = accepting ? r.accept_due_on : r.due_on;
+  if (!d)
+    return null;
+  const prov = accepting ? r.accept_due_provisional : r.due_provisional;
+  return h('span', { class: r.overdue ? 'neg' : null, dataset: { due: accepting ? 'accept' : 'handle' } },
+    accepting ? t('esc.acceptBy', { day: day(d) }) : day(d),
+    prov ? h('span', { class: 'muted', title: t('esc.provisionalHint') }, ` ${t('esc.provisional')}`) : null);
+}
+
 /* ---------- dates ---------- */
 
 const p2 = (n) => String(n).padStart(2, '0');
