@@ -449,6 +449,8 @@ function showShell() {
   replace(root, h('div', { class: 'app' }, topbar, nav, scrim, view));
   state.shell = { view, links, zone, setNavOpen };
   refreshNavUnread(u);
+  if (u.role === 'admin')
+    calendar.showReminder();   /* from 1 November: load next year's working calendar (issue 12) */
   renderRoute();
 }
 

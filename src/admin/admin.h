@@ -68,21 +68,27 @@ int region_create(db_t *db, const char *name, const char *name_en, int is_zone, 
  * weekends only when listed as make-up days (调休). */
 int calendar_is_workday(db_t *db, const char *day);
 /* The date n working days after from (from itself not counted), into
- * out[11].  Returns 0, or -1 when a year on the way has no calendar. */
+ * out[11].  Returns 0, or -1 on bad arguments or a database error. */
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11]);
-/* A time limit counted from `from`: months > 0 gives the same day that
- * many months later (clamped to the month's end), moved forward to the
- * next working day when it is a day off; otherwise workdays working days
- * after from.  0, or -1 when a year on the way has no calendar
- * (*missing_year names it; 0 there means a database error). */
-int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year);
-/* Working days d with after < d <= upto (0 when upto <= after); -1 as
- * calendar_due. */
-int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year);
-/* 422 calendar_missing naming the year (500 when year is 0): fill e and
- * return -1, or reply with it. */
-int calendar_missing(err_t *e, db_t *db, int year, const char *field);
-void reply_calendar_missing(req_t *r, int year, const char *field);
+/* A time limit counted from `from`: months > 0 first gives the same day
+ * that many months later (clamped to the month's end), moved forward to
+ * the next working day when it is a day off; then workdays working days
+ * after that (so a months limit pushed by a pause is months + workdays).
+ * No calendar cliff: the days of a year that is not loaded count Monday-
+ * Friday and *provisional (may be NULL) is set to 1, else 0.  Returns 0,
+ * or -1 on bad arguments or a database error (*provisional then 0). */
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *provisional);
+/* Working days d with after < d <= upto (0 when upto <= after); a year not
+ * loaded counts Monday-Friday and sets *provisional as calendar_due; -1 on
+ * bad arguments or a database error. */
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *provisional);
+/* The same count as it was made while `year` was not loaded (its days
+ * Monday-Friday): for recomputing a provisional date once it is. */
+int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, int year);
+/* Called by calendar_load after a year is saved, in the same transaction:
+ * recompute what was provisional in that year.  0, or -1 with err. */
+typedef int (*calendar_load_hook)(db_t *db, int year, int64_t now, err_t *err);
+void calendar_on_load(calendar_load_hook fn);
 /* One exception day of a year: a holiday (workday 0) or a make-up working
  * day on a weekend (workday 1). */
 struct calendar_day {
@@ -93,10 +99,35 @@ struct calendar_day {
 /* Replace year y's exceptions with days[0..n) and record the year as loaded
  * from source at now.  Validates every day (a real date in y, listed once,
  * make-up days on weekends); 0, or -1 with err (field day, workday or note
- * and the param index of the day; or source, days). */
+ * and the param index of the day; or source, days).  Then runs the hook
+ * (calendar_on_load) and returns its count (provisional requests
+ * recomputed), 0 without one. */
 int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, const char *source, int64_t now,
                   err_t *err);
 void api_calendar_get(req_t *r);
 void api_calendar_put(req_t *r);
+void api_calendar_import(req_t *r);     /* POST /api/v1/calendar/import?year= an .ics */
+void api_calendar_status(req_t *r);     /* GET /api/v1/calendar/status */
+
+/* ---- iCalendar holiday feeds (ics.c) ---- */
+#define ICS_MAX_BYTES (1u << 20)
+#define ICS_LINE_MAX 8192
+#define ICS_MAX_DAYS 366
+#define ICS_NOTE_CHARS 32
+#define ICS_NOTE_MAX (ICS_NOTE_CHARS * 4 + 1)
+struct ics_days {
+	int n;
+	struct {
+		int64_t day;
+		int workday;                /* 1 a make-up working day, 0 a holiday */
+		int line;                   /* of its BEGIN:VEVENT */
+		char note[ICS_NOTE_MAX];    /* the SUMMARY */
+	} d[ICS_MAX_DAYS];
+};
+/* The days of `year` in an iCalendar file text[0..len) of holidays and
+ * make-up working days (VEVENTs: DTSTART, DTEND exclusive, SUMMARY with
+ * 假/休 or 班), in the file's order, each day once.  0, or -1 with err:
+ * 422 invalid_ics, field "file", param line. */
+int ics_days(const char *text, size_t len, int year, struct ics_days *out, err_t *err);
 
 #endif

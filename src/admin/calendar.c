@@ -5,9 +5,13 @@
  * (is_workday = 0, weekday or not) and the make-up working days on
  * weekends (调休, is_workday = 1).  calendar_years says which years an
  * admin has loaded.  A day is a working day when it is Monday-Friday and
- * not a listed holiday, or when it is a listed make-up day.  Counting
- * through a year that is not loaded fails (the API answers 422
- * calendar_missing naming the year) rather than guessing.
+ * not a listed holiday, or when it is a listed make-up day.  No calendar
+ * cliff: counting through a year that is not loaded counts its days
+ * Monday-Friday and says the result is provisional; when an admin loads
+ * the year (PUT /api/v1/calendar/{year}, or an iCalendar file through
+ * POST /api/v1/calendar/import) the hook set by calendar_on_load (the
+ * requests' provisional dates, service/due_recompute.c) runs in the same
+ * transaction.
  *
  * Time limits: N working days after a date (the date itself not counted),
  * or "one month": the same day of the next month, clamped to that month's
@@ -80,22 +84,41 @@ static int load_year(db_t *db, int y, struct calyear *c)
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* Make sure c holds the year of day d.  1 ok, 0 the year is not loaded
- * (and need_loaded), -1 database error. */
-static int ensure_year(db_t *db, struct calyear *c, int64_t d, int need_loaded)
+/* Make sure c holds the year of day d; 0, or -1 on a database error. */
+static int ensure_year(db_t *db, struct calyear *c, int64_t d)
 {
 	int y = year_of(d);
-	if (c->year != y && load_year(db, y, c) < 0)
-		return -1;
-	return c->loaded || !need_loaded ? 1 : 0;
+	return c->year != y && load_year(db, y, c) < 0 ? -1 : 0;
 }
 
+/* Monday-Friday unless listed otherwise (a year not loaded lists nothing). */
 static int is_work(const struct calyear *c, int64_t d)
 {
 	for (int i = 0; i < c->n; i++)
 		if (c->day[i] == d)
 			return c->work[i];
 	return weekday(d) < 5;
+}
+
+/* A walk over the calendar: the year in hand, whether a day of a year not
+ * loaded was looked at, and a year to treat as not loaded (0: none). */
+struct walk {
+	db_t *db;
+	struct calyear *c;
+	int provisional;
+	int as_unloaded;
+};
+
+/* 1 when d is a working day, 0 when not, -1 on a database error. */
+static int walk_work(struct walk *w, int64_t d)
+{
+	if (ensure_year(w->db, w->c, d) < 0)
+		return -1;
+	if (!w->c->loaded || w->c->year == w->as_unloaded) {
+		w->provisional = 1;
+		return weekday(d) < 5;
+	}
+	return is_work(w->c, d);
 }
 
 int calendar_is_workday(db_t *db, const char *day)
@@ -106,65 +129,76 @@ int calendar_is_workday(db_t *db, const char *day)
 	struct calyear *c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return -1;
-	int rc = ensure_year(db, c, d, 0);
+	int rc = ensure_year(db, c, d);
 	int w = rc < 0 ? -1 : is_work(c, d);
 	free(c);
 	return w;
 }
 
-/* The core of calendar_due on day numbers. */
-static int due_days(db_t *db, int64_t from, int months, int workdays, int64_t *out, int *missing_year)
+/* The core of calendar_due on day numbers: 0, or -1 on a database error. */
+static int due_days(struct walk *w, int64_t from, int months, int workdays, int64_t *out)
 {
-	struct calyear *c = calloc(1, sizeof *c);
-	if (c == NULL)
-		return -1;
-	int rc = 0;
 	int64_t d = from;
 	if (months > 0) {
 		d = date_add_months(from, months);
-		for (int guard = 0;; guard++) {
-			int e = ensure_year(db, c, d, 1);
-			if (e <= 0) {
-				*missing_year = e < 0 ? 0 : year_of(d);
-				rc = -1;
+		for (int guard = 0; guard < 400; guard++, d++) {
+			int k = walk_work(w, d);
+			if (k < 0)
+				return -1;
+			if (k)
 				break;
-			}
-			if (is_work(c, d) || guard > 400)
-				break;
-			d++;
-		}
-	} else {
-		for (int k = 0; k < workdays;) {
-			d++;
-			int e = ensure_year(db, c, d, 1);
-			if (e <= 0) {
-				*missing_year = e < 0 ? 0 : year_of(d);
-				rc = -1;
-				break;
-			}
-			if (is_work(c, d))
-				k++;
 		}
 	}
-	free(c);
-	if (rc == 0)
-		*out = d;
-	return rc;
+	for (int k = 0; k < workdays;) {
+		d++;
+		int e = walk_work(w, d);
+		if (e < 0)
+			return -1;
+		k += e;
+	}
+	*out = d;
+	return 0;
 }
 
-int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *missing_year)
+static struct walk *walk_new(db_t *db, int as_unloaded)
+{
+	struct walk *w = calloc(1, sizeof *w);
+	if (w && (w->c = calloc(1, sizeof *w->c)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	if (w) {
+		w->db = db;
+		w->as_unloaded = as_unloaded;
+	}
+	return w;
+}
+
+static void walk_free(struct walk *w)
+{
+	if (w)
+		free(w->c);
+	free(w);
+}
+
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *provisional)
 {
 	int dummy;
-	if (missing_year == NULL)
-		missing_year = &dummy;
-	*missing_year = 0;
+	if (provisional == NULL)
+		provisional = &dummy;
+	*provisional = 0;
 	int64_t f, d;
 	if (date_parse(from, &f) < 0 || months < 0 || workdays < 0 || months > 120 || workdays > 5000)
 		return -1;
-	if (due_days(db, f, months, workdays, &d, missing_year) < 0)
+	struct walk *w = walk_new(db, 0);
+	if (w == NULL)
 		return -1;
-	date_format(d, out);
-	return 0;
+	int rc = due_days(w, f, months, workdays, &d);
+	*provisional = rc == 0 && w->provisional;
+	walk_free(w);
+	if (rc == 0)
+		date_format(d, out);
+	return rc;
 }
 
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11])
@@ -172,12 +206,25 @@ int calendar_add_workdays(db_t *db, const char *from, int n, char out[11])
 	return calendar_due(db, from, 0, n, out, NULL);
 }
 
-int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *missing_year)
+/* Working days in (a, b] on walk w; -1 on error. */
+static int count_days(struct walk *w, int64_t a, int64_t b)
+{
+	int n = 0;
+	for (int64_t d = a + 1; d <= b; d++) {
+		int e = walk_work(w, d);
+		if (e < 0)
+			return -1;
+		n += e;
+	}
+	return n;
+}
+
+static int count_walk(db_t *db, const char *after, const char *upto, int as_unloaded, int *provisional)
 {
 	int dummy;
-	if (missing_year == NULL)
-		missing_year = &dummy;
-	*missing_year = 0;
+	if (provisional == NULL)
+		provisional = &dummy;
+	*provisional = 0;
 	int64_t a, b;
 	if (date_parse(after, &a) < 0 || date_parse(upto, &b) < 0)
 		return -1;
@@ -185,40 +232,29 @@ int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *
 		return 0;
 	if (b - a > 20000)
 		return -1;
-	struct calyear *c = calloc(1, sizeof *c);
-	if (c == NULL)
+	struct walk *w = walk_new(db, as_unloaded);
+	if (w == NULL)
 		return -1;
-	int n = 0;
-	for (int64_t d = a + 1; d <= b; d++) {
-		int e = ensure_year(db, c, d, 1);
-		if (e <= 0) {
-			*missing_year = e < 0 ? 0 : year_of(d);
-			n = -1;
-			break;
-		}
-		n += is_work(c, d);
-	}
-	free(c);
+	int n = count_days(w, a, b);
+	*provisional = n >= 0 && w->provisional;
+	walk_free(w);
 	return n;
 }
 
-int calendar_missing(err_t *e, db_t *db, int year, const char *field)
+int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *provisional)
 {
-	if (year == 0)
-		return db_fail(e, db, DB_ERR, "reading the calendar");
-	err_set(e, 422, "calendar_missing", field,
-	        "no working-day calendar is loaded for %d; an admin loads it with PUT /api/v1/calendar/%d", year, year);
-	return err_param(e, "year", "%d", year);
+	return count_walk(db, after, upto, 0, provisional);
 }
 
-void reply_calendar_missing(req_t *r, int year, const char *field)
+int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, int year)
 {
-	err_t e;
-	calendar_missing(&e, r->db, year, field);
-	reply_err(r, &e);
+	return count_walk(db, after, upto, year, NULL);
 }
 
 /* ---- API ---- */
+
+/* From this month on, admins are reminded to load next year. */
+#define CALENDAR_REMIND_MONTH 11
 
 /* The {year} path parameter, or 0 after replying 422. */
 static int year_param(req_t *r)
@@ -297,6 +333,13 @@ void api_calendar_get(req_t *r)
 	reply_json(r, 200, o);
 }
 
+static calendar_load_hook load_hook;
+
+void calendar_on_load(calendar_load_hook fn)
+{
+	load_hook = fn;
+}
+
 int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, const char *source, int64_t now,
                   err_t *err)
 {
@@ -353,7 +396,9 @@ int calendar_load(db_t *db, int y, const struct calendar_day *days, size_t n, co
 		rc = db_step(st);
 		db_done(st);
 	}
-	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the calendar");
+	if (rc != DB_DONE)
+		return db_fail(err, db, rc, "saving the calendar");
+	return load_hook ? load_hook(db, y, now, err) : 0;   /* the number recomputed */
 }
 
 /* Day i of the body's days array into *out; 0, or -1 after replying 422. */
@@ -397,6 +442,9 @@ static int day_in(req_t *r, json_t *e, size_t i, struct calendar_day *out)
 	return 0;
 }
 
+static void load_reply(req_t *r, int y, const struct calendar_day *days, size_t n, const char *source, int holidays,
+                       int makeup, const int *lines);
+
 void api_calendar_put(req_t *r)
 {
 	int y = year_param(r);
@@ -428,22 +476,116 @@ void api_calendar_put(req_t *r)
 			return;
 		in[i].workday ? makeup++ : holidays++;
 	}
+	load_reply(r, y, in, n, source, holidays, makeup, NULL);
+}
+
+/* Load year y from days[0..n), audit it, reply with the year (and how many
+ * provisional requests were recomputed).  lines (may be NULL): the .ics
+ * line of each day, named in an error instead of days[i]. */
+static void load_reply(req_t *r, int y, const struct calendar_day *days, size_t n, const char *source, int holidays,
+                       int makeup, const int *lines)
+{
 	err_t e;
 	err_clear(&e);
-	if (calendar_load(r->db, y, in, n, source, now_sec(), &e) < 0) {
+	int recomputed = calendar_load(r->db, y, days, n, source, now_sec(), &e);
+	if (recomputed < 0) {
 		const char *idx = err_get_param(&e, "index");
-		if (idx && e.field)   /* the API names the element: days[3].day */
+		if (idx && lines) {          /* the file names the line */
+			int line = lines[atoi(idx)];
+			char pre[24];
+			int k = snprintf(pre, sizeof pre, "line %d: ", line);
+			size_t len = strlen(e.message);
+			if (len + (size_t)k >= sizeof e.message)
+				len = sizeof e.message - (size_t)k - 1;
+			memmove(e.message + k, e.message, len);
+			memcpy(e.message, pre, (size_t)k);
+			e.message[len + (size_t)k] = '\0';
+			e.field = "file";
+			e.code = "invalid_ics";
+			e.line = line;
+			err_param(&e, "line", "%d", line);
+		} else if (idx && e.field) {   /* the API names the element: days[3].day */
 			e.field = arena_printf(r->arena, "days[%s].%s", idx, e.field);
+		}
 		reply_err(r, &e);
 		return;
 	}
 	r->audit_entity = "calendar";
 	r->audit_id = arena_printf(r->arena, "%d", y);
-	r->audit_detail = arena_printf(r->arena, "{\"holidays\":%d,\"makeup_days\":%d}", holidays, makeup);
+	r->audit_detail = arena_printf(r->arena, "{\"holidays\":%d,\"makeup_days\":%d,\"recomputed\":%d}", holidays,
+	                               makeup, recomputed);
 	json_t *out = calendar_json(r, y);
 	if (out == NULL) {
 		reply_db_error(r, DB_ERR, "reading the calendar");
 		return;
 	}
+	json_object_set_new(out, "recomputed", json_integer(recomputed));
 	reply_json(r, 200, out);
+}
+
+/* POST /api/v1/calendar/import?year=Y[&source=…]: year Y from an iCalendar
+ * file (the body, text/calendar) of holidays and make-up working days. */
+void api_calendar_import(req_t *r)
+{
+	int64_t y;
+	if (req_query_int(r, "year", 0, DATE_YEAR_MIN, DATE_YEAR_MAX, &y) < 0)
+		return;
+	if (y == 0) {
+		reply_error(r, 422, "required", "year", "year (the year to load from the file) is required");
+		return;
+	}
+	const char *source = req_query(r, "source");
+	if (source == NULL || *source == '\0')
+		source = "iCalendar";
+	if (r->body == NULL || r->body_len == 0) {
+		reply_error(r, 422, "invalid_ics", "file", "the body is empty: send the .ics file");
+		return;
+	}
+	struct ics_days *ics = arena_alloc(r->arena, sizeof *ics);
+	err_t e;
+	err_clear(&e);
+	if (ics_days(r->body, r->body_len, (int)y, ics, &e) < 0) {
+		reply_err(r, &e);
+		return;
+	}
+	struct calendar_day *days = arena_alloc(r->arena, (size_t)(ics->n + 1) * sizeof *days);
+	int *lines = arena_alloc(r->arena, (size_t)(ics->n + 1) * sizeof *lines);
+	int holidays = 0, makeup = 0;
+	for (int i = 0; i < ics->n; i++) {
+		char *d = arena_alloc(r->arena, DATE_LEN);
+		date_format(ics->d[i].day, d);
+		days[i] = (struct calendar_day){ d, ics->d[i].workday, ics->d[i].note };
+		lines[i] = ics->d[i].line;
+		ics->d[i].workday ? makeup++ : holidays++;
+	}
+	load_reply(r, (int)y, days, (size_t)ics->n, source, holidays, makeup, lines);
+}
+
+/* GET /api/v1/calendar/status: the years loaded and, from 1 November, a
+ * reminder to load next year while it is not. */
+void api_calendar_status(req_t *r)
+{
+	int y, m;
+	date_to_civil(date_today(), &y, &m, NULL);
+	db_stmt_t *st = db_prepare(r->db, "SELECT year FROM calendar_years ORDER BY year");
+	json_t *years = json_array();
+	int next = 0, rc;
+	while (st && (rc = db_step(st)) == DB_ROW) {
+		int k = (int)db_col_int(st, 0);
+		next |= k == y + 1;
+		json_array_append_new(years, json_integer(k));
+	}
+	db_done(st);
+	if (st == NULL || rc != DB_DONE) {
+		json_decref(years);
+		reply_db_error(r, DB_ERR, "reading the calendar");
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "loaded", years);
+	json_object_set_new(o, "year", json_integer(y));
+	json_object_set_new(o, "next_year", json_integer(y + 1));
+	json_object_set_new(o, "next_year_loaded", json_boolean(next));
+	json_object_set_new(o, "remind", json_boolean(m >= CALENDAR_REMIND_MONTH && !next));
+	reply_json(r, 200, o);
 }

@@ -733,6 +733,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zoneops: libsodium failed to start\n");
 		return 1;
 	}
+	calendar_on_load(requests_recompute_provisional);   /* no calendar cliff (issue 12) */
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage_of(NULL);
 		return argc < 2 ? 2 : 0;

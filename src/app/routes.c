@@ -114,6 +114,8 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/inspections/{id}",     api_inspection_get,   P_INS_READ, 0, 0 },
 	{ "POST",   "/api/v1/inspections/{id}/transitions", api_inspection_transition, P_INS_ACT, 0, 0 },
 	{ "GET",    "/api/v1/calendar/due",         api_calendar_due,     P_ANY,    0, 0 },
+	{ "GET",    "/api/v1/calendar/status",      api_calendar_status,  P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/calendar/import",      api_calendar_import,  P_ADMIN,  R_RAW, 0 },
 	{ "GET",    "/api/v1/calendar/{year}",      api_calendar_get,     P_ANY,    0, 0 },
 	{ "PUT",    "/api/v1/calendar/{year}",      api_calendar_put,     P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/service/stats",        api_service_stats,    P_STAFF,  0, 0 },

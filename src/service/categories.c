@@ -230,9 +230,9 @@ void api_calendar_due(req_t *r)
 		}
 	}
 	char due[11];
-	int missing = 0;
-	if (calendar_due(r->db, from, months, workdays, due, &missing) < 0) {
-		reply_calendar_missing(r, missing, "from");
+	int provisional = 0;
+	if (calendar_due(r->db, from, months, workdays, due, &provisional) < 0) {
+		reply_db_error(r, DB_ERR, "reading the calendar");
 		return;
 	}
 	json_t *o = json_object();
@@ -242,5 +242,6 @@ void api_calendar_due(req_t *r)
 	json_object_set_new(o, "days", json_integer(workdays));
 	json_object_set_new(o, "months", json_integer(months));
 	json_object_set_new(o, "due_on", json_string(due));
+	json_object_set_new(o, "provisional", json_boolean(provisional));
 	reply_json(r, 200, o);
 }

@@ -212,6 +212,12 @@ static int add_event(db_t *db, int64_t rid, int64_t at, const user_t *u, const c
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
+int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const char *action, const char *from,
+                      const char *to, json_t *detail)
+{
+	return add_event(db, rid, at, u, action, from, to, detail);
+}
+
 /* ---- reading ---- */
 
 /* A case as stored: the rules' view and the columns a step changes. */
@@ -220,7 +226,10 @@ struct rq {
 	int64_t rating, resolved_at, closed_at;
 	const char *category, *accepted_on, *due_on, *paused_since, *evidence, *resolution, *rating_comment;
 	const char *resolved_level;
-	int due_provisional;
+	/* due_on = calendar_due(due_from, due_months, due_workdays), provisional
+	 * when a year on the way was not loaded (recomputed when it is) */
+	const char *due_from;
+	int64_t due_months, due_workdays, due_provisional;
 };
 
 static int64_t actor_dept(const user_t *u)
@@ -235,8 +244,8 @@ static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, struct rq *q
 	db_stmt_t *st = db_prepare(db,
 		"SELECT r.id, r.kind, r.enterprise_id, r.department_id, r.rating, r.resolved_at, r.closed_at, e.officer_id,"
 		" r.status, r.level, r.category, r.accepted_on, r.due_on, r.paused_since, r.evidence, r.resolution,"
-		" r.rating_comment, r.resolved_level, r.due_provisional, (SELECT count(*) FROM request_departments rd"
-		" WHERE rd.request_id = r.id AND rd.department_id = $2)"
+		" r.rating_comment, r.resolved_level, r.due_from, r.due_months, r.due_workdays, r.due_provisional,"
+		" (SELECT count(*) FROM request_departments rd WHERE rd.request_id = r.id AND rd.department_id = $2)"
 		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
 	if (st == NULL)
 		return -1;
@@ -256,8 +265,11 @@ static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, struct rq *q
 		for (int i = 0; i < 9; i++)
 			*s[i] = arena_strdup(a, db_col_text(st, 8 + i));
 		q->resolved_level = arena_strdup(a, db_col_text(st, 17));
-		q->due_provisional = (int)db_col_int(st, 18);
-		q->c.held = db_col_int(st, 19) > 0;
+		q->due_from = arena_strdup(a, db_col_text(st, 18));
+		q->due_months = db_col_int(st, 19);
+		q->due_workdays = db_col_int(st, 20);
+		q->due_provisional = db_col_int(st, 21);
+		q->c.held = db_col_int(st, 22) > 0;
 	}
 	db_done(st);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
@@ -335,20 +347,20 @@ struct step {
 };
 
 /* The date workdays working days (or months months) after from into out,
- * *provisional 1 when it was computed Monday-Friday (a year on the way has
- * no calendar).  0, or -1 with err (422 calendar_missing). */
+ * *provisional 1 when it was counted Monday-Friday (a year on the way has
+ * no calendar; recomputed when it is loaded).  0, or -1 with err (500). */
 static int due_date(db_t *db, const char *from, int months, int workdays, char out[DATE_LEN], int *provisional,
-                    const char *field, err_t *err)
+                    err_t *err)
 {
-	int missing = 0;
 	*provisional = 0;
-	if (calendar_due(db, from, months, workdays, out, &missing) < 0)
-		return calendar_missing(err, db, missing, field);
+	if (calendar_due(db, from, months, workdays, out, provisional) < 0)
+		return db_fail(err, db, DB_ERR, "reading the calendar");
 	return 0;
 }
 
 /* Restart the request's time limit from today (accept, escalate, return):
- * due_on from the category's limit, written into the event's detail. */
+ * due_on and its basis from the category's limit, written into the
+ * event's detail. */
 static int restart_due(struct step *x)
 {
 	int months = 0, workdays = 0, prov = 0;
@@ -360,9 +372,12 @@ static int restart_due(struct step *x)
 		return err_param(x->err, "category", "%s", x->q->category);
 	}
 	char due[DATE_LEN];
-	if (due_date(x->db, x->today, months, workdays, due, &prov, NULL, x->err) < 0)
+	if (due_date(x->db, x->today, months, workdays, due, &prov, x->err) < 0)
 		return -1;
 	x->n.due_on = arena_strdup(x->a, due);
+	x->n.due_from = arena_strdup(x->a, x->today);
+	x->n.due_months = months;
+	x->n.due_workdays = workdays;
 	x->n.due_provisional = prov;
 	json_object_set_new(x->d, "due_on", json_string(due));
 	if (prov)
@@ -571,17 +586,24 @@ static int do_resume(struct step *x)
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(x->err, x->db, rc, "reading the history");
-	int paused = 0, missing = 0;
+	int paused = 0, provisional = 0;
 	if (*x->q->paused_since) {
-		paused = calendar_count_workdays(x->db, x->q->paused_since, x->today, &missing);
+		paused = calendar_count_workdays(x->db, x->q->paused_since, x->today, NULL);
 		if (paused < 0)
-			return calendar_missing(x->err, x->db, missing, NULL);
+			return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
 	}
 	if (paused > 0 && *x->q->due_on) {
 		char due[DATE_LEN];
-		if (calendar_due(x->db, x->q->due_on, 0, paused, due, &missing) < 0)
-			return calendar_missing(x->err, x->db, missing, NULL);
+		if (calendar_due(x->db, x->q->due_on, 0, paused, due, &provisional) < 0)
+			return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
 		x->n.due_on = arena_strdup(x->a, due);
+		/* the basis grows by the days paused (a date before migration 13 has
+		 * none: the pushed date is its own basis) */
+		if (*x->q->due_from)
+			x->n.due_workdays = x->q->due_workdays + paused;
+		else
+			x->n.due_from = x->q->due_on, x->n.due_workdays = paused;
+		x->n.due_provisional = x->q->due_provisional || provisional;
 	}
 	x->n.c.status = back;
 	x->n.paused_since = "";
@@ -821,8 +843,8 @@ static int save_step(struct step *x, const char *action)
 	db_stmt_t *st = db_prepare(x->db,
 		"UPDATE requests SET status = $3, department_id = $4, level = $5, accepted_on = $6, due_on = $7,"
 		" paused_since = $8, evidence = $9, resolution = $10, rating = $11, rating_comment = $12,"
-		" resolved_at = $13, closed_at = $14, updated_at = $15, resolved_level = $16, due_provisional = $17"
-		" WHERE id = $1 AND status = $2");
+		" resolved_at = $13, closed_at = $14, updated_at = $15, due_from = $16, due_months = $17, due_workdays = $18,"
+		" due_provisional = $19, resolved_level = $20 WHERE id = $1 AND status = $2");
 	if (st == NULL)
 		return db_fail(x->err, x->db, DB_ERR, "saving the step");
 	db_bind_int(st, 1, x->q->c.id);
@@ -840,8 +862,11 @@ static int save_step(struct step *x, const char *action)
 	n->resolved_at > 0 ? db_bind_int(st, 13, n->resolved_at) : db_bind_null(st, 13);
 	n->closed_at > 0 ? db_bind_int(st, 14, n->closed_at) : db_bind_null(st, 14);
 	db_bind_int(st, 15, x->now);
-	db_bind_text(st, 16, n->resolved_level);
-	db_bind_int(st, 17, n->due_provisional);
+	db_bind_text(st, 16, n->due_from);
+	db_bind_int(st, 17, n->due_months);
+	db_bind_int(st, 18, n->due_workdays);
+	db_bind_int(st, 19, n->due_provisional != 0);
+	db_bind_text(st, 20, n->resolved_level);
 	int rc = db_step(st);
 	int64_t changed = rc == DB_DONE ? db_changes(st) : 0;
 	db_done(st);
@@ -1020,7 +1045,7 @@ static void accept_due(db_t *db, int64_t now, char out[DATE_LEN], int *provision
 	free(v);
 	err_t e;
 	date_format(date_of_unix(now), today);
-	if (due_date(db, today, 0, days > 0 ? days : 1, out, provisional, NULL, &e) < 0)
+	if (due_date(db, today, 0, days > 0 ? days : 1, out, provisional, &e) < 0)
 		out[0] = '\0';
 }
 

@@ -176,6 +176,16 @@ struct request_change {
 int request_transition(db_t *db, const user_t *actor, int kind, int64_t id, const char *action,
                        const struct request_action_in *in, int64_t now, struct request_change *out, err_t *err);
 
+/* Append one event to request rid's history (u NULL: "system"; detail,
+ * stolen, may be NULL).  DB_OK or the DB_ code. */
+int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const char *action, const char *from,
+                      const char *to, json_t *detail);
+/* No calendar cliff (due_recompute.c): the provisional dates of open
+ * requests that count through year (loaded now) computed again, each with
+ * a history event due_recomputed; the number of requests, or -1 with err.
+ * The hook of calendar_load (calendar_on_load), set at start-up. */
+int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err);
+
 /* A case as the workflow's rules see it. */
 struct request_case {
 	int64_t id, enterprise_id, department_id;

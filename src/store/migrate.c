@@ -361,6 +361,15 @@ static const struct migration migrations[] = {
  * so that the log reads in words */
 "ALTER TABLE audit_log ADD COLUMN label TEXT NOT NULL DEFAULT '';\n"
 },
+{ 13, "the basis of a request's due date, so that a provisional one can be recomputed when its year's calendar is loaded",
+/* due_on = calendar_due(due_from, due_months, due_workdays): the day it is
+ * counted from (acceptance, escalation), the limit in months and the
+ * working days after that (the limit's, plus the days paused) */
+"ALTER TABLE requests ADD COLUMN due_from TEXT NOT NULL DEFAULT '';\n"
+"ALTER TABLE requests ADD COLUMN due_months INTEGER NOT NULL DEFAULT 0;\n"
+"ALTER TABLE requests ADD COLUMN due_workdays INTEGER NOT NULL DEFAULT 0;\n"
+"CREATE INDEX requests_due_provisional ON requests (due_provisional, accept_due_provisional);\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -181,7 +181,7 @@ test('calendar: the official 2021 schedule and due dates across holidays and 调
   const due = async (qs) => (await ent.get('/api/v1/calendar/due?' + qs));
   // Friday 2021-09-17 before 中秋: 9/18 Sat 调休 (1), 9/19-21 off, 9/22 (2), 9/23 (3), 9/24 (4), 9/26 Sun 调休 (5)
   let r = await due('from=2021-09-17&days=5');
-  assert.deepEqual(r.json, { from: '2021-09-17', days: 5, months: 0, due_on: '2021-09-26' });
+  assert.deepEqual(r.json, { from: '2021-09-17', days: 5, months: 0, due_on: '2021-09-26', provisional: false });
   // Thursday 2021-09-30 before 国庆: 10/8 (1), 10/9 Sat 调休 (2), 10/11 (3), 10/12 (4), 10/13 (5)
   assert.equal((await due('from=2021-09-30&days=5')).json.due_on, '2021-10-13');
   // by category: customs is class C (5 days), labour class B (15), land class A (1 month)
@@ -192,10 +192,11 @@ test('calendar: the official 2021 schedule and due dates across holidays and 调
   assert.equal(r.json.due_on, '2021-10-08');   // 10/1 is 国庆; the next working day is 10/8
   // across New Year into 2022: 2021-12-31 + 5 = 2022-01-10
   assert.equal((await due('from=2021-12-31&days=5')).json.due_on, '2022-01-10');
-  // a year without calendar
+  // a year without calendar: counted Monday-Friday, provisional (1/2 … 1/6)
   r = await due('from=2022-12-30&days=5');
-  assertError(r, 422, 'calendar_missing');
-  assert.match(r.json.error.message, /2023/);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.due_on, r.json.provisional], ['2023-01-06', true]);
+  assert.equal((await due('from=2021-12-31&days=5')).json.provisional, false);
   // bad parameters
   for (const qs of ['from=2021-02-30&days=5', 'from=2021-9-17&days=5', 'days=-1', 'days=x', '', 'days=5&category=labour', 'category=nope'])
     assertError(await due(qs), 422, undefined);
@@ -475,19 +476,21 @@ test('every illegal transition is 409 illegal_transition naming the action and t
   assertError(await a.post(`/api/v1/requests/${reqIn.submitted.id}/transitions`, { action: 'accept', department_id: ids.qfzx, bogus: 1 }), 422, 'unknown_field');
 });
 
-test('a missing calendar year is 422 calendar_missing on accept, and nothing changes', async () => {
+test('a missing calendar year: accept works with a provisional due date; loading the year recomputes it', async () => {
   const a = await admin();
   const c = await raise(a, { enterprise_id: ids.langgu, category: 'approval', title: '日历缺失' });
   const y = TODAY.slice(0, 4);
   sql(`DELETE FROM calendar_years WHERE year = ${y}`);
-  const r = await a.post(`/api/v1/requests/${c.id}/transitions`, { action: 'accept', department_id: ids.xzsp });
-  assertError(r, 422, 'calendar_missing');
-  assert.match(r.json.error.message, new RegExp(y));
+  const acc = await act(a, c.id, { action: 'accept', department_id: ids.xzsp });
+  assert.equal(acc.status, 'accepted');
+  assert.equal(acc.due_on, addWork(TODAY, 5, new Map()));   // Monday-Friday
+  assert.equal(acc.due_provisional, true);
+  await customCalendar();   // loads the year again: the three weekdays after today are holidays
   const after = (await a.get(`/api/v1/requests/${c.id}`)).json;
-  assert.equal(after.status, 'submitted');
-  assert.equal(after.history.length, 1);
-  await customCalendar();   // loads the year again
-  assert.equal((await act(a, c.id, { action: 'accept', department_id: ids.xzsp })).due_on, addWork(TODAY, 5));
+  assert.equal(after.due_on, addWork(TODAY, 5));
+  assert.equal(after.due_provisional, false);
+  const ev = after.history.find((e) => e.action === 'due_recomputed');
+  assert.ok(ev, JSON.stringify(after.history));
 });
 
 test('overdue: due before today and open (accepted, in progress, escalated) or not accepted in time, not while waiting; listed and flagged', async () => {

@@ -72,23 +72,30 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* n working days after from, or "missing YYYY". */
-static const char *add(const char *from, int n)
+/* The due date of a limit, "YYYY-MM-DD*" when provisional (a year on the
+ * way not loaded), "error" on failure. */
+static const char *due(const char *from, int m, int n)
 {
 	static char out[32];
-	int missing = 0;
-	if (calendar_due(g_db, from, 0, n, out, &missing) < 0)
-		snprintf(out, sizeof out, "missing %d", missing);
+	int provisional = -1;
+	if (calendar_due(g_db, from, m, n, out, &provisional) < 0)
+		snprintf(out, sizeof out, "error");
+	else if (provisional == 1)
+		strcat(out, "*");
+	else if (provisional != 0)
+		snprintf(out, sizeof out, "bad flag");
 	return out;
+}
+
+/* n working days after from */
+static const char *add(const char *from, int n)
+{
+	return due(from, 0, n);
 }
 
 static const char *add_months(const char *from, int m)
 {
-	static char out[32];
-	int missing = 0;
-	if (calendar_due(g_db, from, m, 0, out, &missing) < 0)
-		snprintf(out, sizeof out, "missing %d", missing);
-	return out;
+	return due(from, m, 0);
 }
 
 /* 0 Monday … 6 Sunday, independently of calendar.c (Sakamoto). */
@@ -235,20 +242,36 @@ static void test_longer_limits(void **state)
 	assert_string_equal(out, "2021-09-26");
 }
 
+/* No calendar cliff: a year that is not loaded counts Monday-Friday and
+ * the date is provisional. */
 static void test_missing_year(void **state)
 {
 	(void)state;
-	/* 2022-12-30 (Fri) + 5 runs into 2023, which is not loaded */
-	assert_string_equal(add("2022-12-30", 5), "missing 2023");
+	/* 2022-12-30 (Fri) + 5 runs into 2023, which is not loaded: 1/2 Mon (1),
+	 * 1/3 (2), 1/4 (3), 1/5 (4), 1/6 Fri (5).  (2023's notice made 1/2 a
+	 * holiday: the final date will be 1/9.) */
+	assert_string_equal(add("2022-12-30", 5), "2023-01-06*");
 	char out[11];
-	assert_int_equal(calendar_add_workdays(g_db, "2022-12-30", 5, out), -1);
-	/* staying inside 2022 is fine: 12/30 + 0 */
+	assert_int_equal(calendar_add_workdays(g_db, "2022-12-30", 5, out), 0);
+	assert_string_equal(out, "2023-01-06");
+	/* staying inside 2022 is final: 12/30 + 0 */
 	assert_string_equal(add("2022-12-30", 0), "2022-12-30");
-	/* 2020-12-30 + 1 looks at 2020-12-31 first: 2020 is not loaded */
-	assert_string_equal(add("2020-12-30", 1), "missing 2020");
-	/* 2024 is not loaded either (the demo ships 2021, 2022, 2025, 2026) */
-	assert_string_equal(add("2024-06-03", 3), "missing 2024");
-	assert_string_equal(add_months("2024-01-31", 1), "missing 2024");
+	/* 2020-12-30 + 1 looks at 2020-12-31 (Thursday): 2020 is not loaded */
+	assert_string_equal(add("2020-12-30", 1), "2020-12-31*");
+	/* 2024 is not loaded either (the demo ships 2021, 2022, 2025, 2026):
+	 * Monday 6/3 + 3 = Thursday 6/6 */
+	assert_string_equal(add("2024-06-03", 3), "2024-06-06*");
+	/* 2024-01-31 + 1 month = 2024-02-29, a Thursday */
+	assert_string_equal(add_months("2024-01-31", 1), "2024-02-29*");
+	/* 2024-03-09 + 1 month = Tuesday 4/9 … from a Saturday: 2024-02-10 +
+	 * 1 month = Sunday 3/10 → Monday 3/11 */
+	assert_string_equal(add_months("2024-02-10", 1), "2024-03-11*");
+	/* a month then working days (a paused one-month limit): 2021-09-01 + 1
+	 * month = 10/1 国庆 → 10/8 Fri; + 2: 10/9 Sat 调休 (1), 10/11 (2) */
+	assert_string_equal(due("2021-09-01", 1, 2), "2021-10-11");
+	/* bad arguments */
+	assert_string_equal(due("2021-02-30", 0, 1), "error");
+	assert_string_equal(due("2021-02-01", -1, 0), "error");
 }
 
 /* ---- one month ---- */
@@ -288,9 +311,14 @@ static void test_pause(void **state)
 	assert_int_equal(calendar_count_workdays(g_db, "2021-09-17", "2021-09-17", &missing), 0);
 	/* across New Year: (2021-12-30, 2022-01-05]: 12/31, 1/4, 1/5 = 3 */
 	assert_int_equal(calendar_count_workdays(g_db, "2021-12-30", "2022-01-05", &missing), 3);
-	/* into an unloaded year */
-	assert_int_equal(calendar_count_workdays(g_db, "2022-12-30", "2023-01-04", &missing), -1);
-	assert_int_equal(missing, 2023);
+	assert_int_equal(missing, 0);
+	/* into an unloaded year: Monday-Friday there, provisional */
+	assert_int_equal(calendar_count_workdays(g_db, "2022-12-30", "2023-01-04", &missing), 3);
+	assert_int_equal(missing, 1);
+	/* counted as if 2026 were not loaded: (2025-12-31, 2026-01-05] has
+	 * 1/1 Thu, 1/2 Fri, 1/5 Mon = 3 (the notice: 1/4 Sun 调休, 1/5 = 2) */
+	assert_int_equal(calendar_count_as_unloaded(g_db, "2025-12-31", "2026-01-05", 2026), 3);
+	assert_int_equal(calendar_count_workdays(g_db, "2025-12-31", "2026-01-05", &missing), 2);
 }
 
 static void test_category_limits(void **state)
@@ -307,6 +335,258 @@ static void test_category_limits(void **state)
 	assert_int_equal(w, 5);    /* class C */
 	assert_int_equal(category_limit(g_db, "no-such", &m, &w), 0);
 	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM request_categories", -1, 0, NULL), 8);
+}
+
+/* ---- the State Council's notices for 2025 and 2026, written out here as
+ * the independent source (not demo_service.c's table) ----
+ * 国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）:
+ *   元旦 1月1日（周三）放假1天，不调休。
+ *   春节 1月28日（除夕、周二）至2月4日（正月初七、周二）放假调休，共8天。
+ *        1月26日（周日）、2月8日（周六）上班。
+ *   清明节 4月4日（周五）至6日（周日）放假，共3天。
+ *   劳动节 5月1日（周四）至5日（周一）放假调休，共5天。4月27日（周日）上班。
+ *   端午节 5月31日（周六）至6月2日（周一）放假，共3天。
+ *   国庆节、中秋节 10月1日（周三）至8日（周三）放假调休，共8天。
+ *        9月28日（周日）、10月11日（周六）上班。
+ * 国务院办公厅关于2026年部分节假日安排的通知（2025年11月）:
+ *   元旦 1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
+ *   春节 2月15日（腊月二十八、周日）至23日（正月初七、周一）放假调休，共9天。
+ *        2月14日（周六）、2月28日（周六）上班。
+ *   清明节 4月4日（周六）至6日（周一）放假，共3天。
+ *   劳动节 5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
+ *   端午节 6月19日（周五）至21日（周日）放假，共3天。
+ *   中秋节 9月25日（周五）至27日（周日）放假，共3天。
+ *   国庆节 10月1日（周四）至7日（周三）放假调休，共7天。
+ *        9月20日（周日）、10月10日（周六）上班。 */
+static const struct notice {
+	const char *first, *last;   /* YYYYMMDD, inclusive */
+	int work;                   /* 1 上班 (make-up day), 0 放假 */
+	const char *name;
+} NOTICES[] = {
+	{ "20250101", "20250101", 0, "元旦" },
+	{ "20250128", "20250204", 0, "春节" },
+	{ "20250126", "20250126", 1, "春节" },
+	{ "20250208", "20250208", 1, "春节" },
+	{ "20250404", "20250406", 0, "清明节" },
+	{ "20250501", "20250505", 0, "劳动节" },
+	{ "20250427", "20250427", 1, "劳动节" },
+	{ "20250531", "20250602", 0, "端午节" },
+	{ "20251001", "20251008", 0, "国庆节、中秋节" },
+	{ "20250928", "20250928", 1, "国庆节、中秋节" },
+	{ "20251011", "20251011", 1, "国庆节、中秋节" },
+	{ "20260101", "20260103", 0, "元旦" },
+	{ "20260104", "20260104", 1, "元旦" },
+	{ "20260215", "20260223", 0, "春节" },
+	{ "20260214", "20260214", 1, "春节" },
+	{ "20260228", "20260228", 1, "春节" },
+	{ "20260404", "20260406", 0, "清明节" },
+	{ "20260501", "20260505", 0, "劳动节" },
+	{ "20260509", "20260509", 1, "劳动节" },
+	{ "20260619", "20260621", 0, "端午节" },
+	{ "20260925", "20260927", 0, "中秋节" },
+	{ "20261001", "20261007", 0, "国庆节" },
+	{ "20260920", "20260920", 1, "国庆节" },
+	{ "20261010", "20261010", 1, "国庆节" },
+};
+#define NNOTICES (sizeof NOTICES / sizeof NOTICES[0])
+
+/* "20251001" → "2025-10-01" */
+static const char *iso(const char *d)
+{
+	static char out[4][11];
+	static int k;
+	char *o = out[k++ % 4];
+	snprintf(o, 11, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+	return o;
+}
+
+/* The notice's word for day (YYYY-MM-DD): 1 working, 0 off, by the
+ * notices or else Monday-Friday. */
+static int notice_workday(const char *day)
+{
+	for (size_t i = 0; i < NNOTICES; i++)
+		if (strcmp(day, iso(NOTICES[i].first)) >= 0 && strcmp(day, iso(NOTICES[i].last)) <= 0)
+			return NOTICES[i].work;
+	return weekday_of(day) < 5;
+}
+
+/* Every day of 2025 and 2026 as the notices say (the demo's loaded years). */
+static void test_notices_2025_2026(void **state)
+{
+	(void)state;
+	int off[2] = { 0, 0 }, work[2] = { 0, 0 };
+	for (int y = 2025; y <= 2026; y++) {
+		for (int m = 1; m <= 12; m++) {
+			for (int d = 1; d <= 31; d++) {
+				char day[16];
+				snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
+				int64_t n;
+				if (date_parse(day, &n) < 0)
+					continue;
+				int want = notice_workday(day);
+				if (calendar_is_workday(g_db, day) != want)
+					fail_msg("%s: the calendar says %d, the notice %d", day, calendar_is_workday(g_db, day), want);
+				if (want && weekday_of(day) >= 5)
+					work[y - 2025]++;
+				if (!want && weekday_of(day) < 5)
+					off[y - 2025]++;
+			}
+		}
+	}
+	/* weekdays off less make-up days = the statutory holidays: 13 a year */
+	assert_int_equal(off[0] - work[0], 13);
+	assert_int_equal(off[1] - work[1], 13);
+	assert_int_equal(work[0], 5);
+	assert_int_equal(work[1], 6);
+}
+
+/* The notices as a public holiday feed publishes them: one VEVENT per
+ * holiday period ("国庆节 假期") or make-up day ("国庆节 补班"), CRLF, a
+ * folded SUMMARY, an alarm inside one event, events of other years. */
+static char *notice_ics(void)
+{
+	buf_t b;
+	buf_init(&b);
+	buf_puts(&b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//holidays//CN\r\nX-WR-CALNAME:节假日\r\n");
+	for (size_t i = 0; i < NNOTICES; i++) {
+		int64_t last;
+		date_parse(iso(NOTICES[i].last), &last);
+		char end[DATE_LEN];
+		date_format(last + 1, end);
+		char buf[400];
+		snprintf(buf, sizeof buf,
+		         "BEGIN:VEVENT\r\nUID:%s-%zu@test\r\nDTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:%.4s%.2s%.2s\r\n"
+		         "SUMMARY:%s %s\r\n%sEND:VEVENT\r\n",
+		         NOTICES[i].first, i, NOTICES[i].first, end, end + 5, end + 8, NOTICES[i].name,
+		         NOTICES[i].work ? "补班" : "假期", i == 3 ? "BEGIN:VALARM\r\nACTION:DISPLAY\r\nSUMMARY:x\r\nEND:VALARM\r\n" : "");
+		buf_puts(&b, buf);
+	}
+	/* folded (RFC 5545 3.1): "国庆节" split inside a character's bytes is
+	 * not allowed, so fold between characters */
+	buf_puts(&b, "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20241001\r\nDTEND;VALUE=DATE:20241008\r\n"
+	             "SUMMARY:国庆\r\n 节 假期\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	return buf_steal(&b);
+}
+
+static void test_ics_notices(void **state)
+{
+	(void)state;
+	char *ics = notice_ics();
+	struct ics_days *d = malloc(sizeof *d);
+	err_t e;
+	for (int y = 2025; y <= 2026; y++) {
+		assert_int_equal(ics_days(ics, strlen(ics), y, d, &e), 0);
+		/* 2025: 1+8+3+5+3+8 = 28 off, 5 make-up; 2026: 3+9+3+5+3+3+7 = 33, 6 */
+		assert_int_equal(d->n, y == 2025 ? 33 : 39);
+		for (int i = 0; i < d->n; i++) {
+			char day[DATE_LEN];
+			date_format(d->d[i].day, day);
+			assert_int_equal(d->d[i].workday, notice_workday(day));
+			assert_int_equal(calendar_is_workday(g_db, day), d->d[i].workday);
+			assert_non_null(strstr(d->d[i].note, d->d[i].workday ? "补班" : "假期"));
+		}
+	}
+	/* the folded event */
+	assert_int_equal(ics_days(ics, strlen(ics), 2024, d, &e), 0);
+	assert_int_equal(d->n, 7);
+	assert_string_equal(d->d[0].note, "国庆节 假期");
+	/* LF line ends work the same */
+	buf_t lf;
+	buf_init(&lf);
+	for (const char *p = ics; *p; p++)
+		if (*p != '\r')
+			buf_append(&lf, p, 1);
+	char *t = buf_steal(&lf);
+	assert_int_equal(ics_days(t, strlen(t), 2026, d, &e), 0);
+	assert_int_equal(d->n, 39);
+	free(t);
+	free(ics);
+	free(d);
+}
+
+/* Bad files: 422 invalid_ics naming the line. */
+static void test_ics_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int line;
+		const char *says;
+	} BAD[] = {
+		{ "", 1, "empty" },
+		{ "hello\n", 1, "content line" },
+		{ "BEGIN:VEVENT\n", 1, "BEGIN:VCALENDAR" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270230\nEND:VEVENT\nEND:VCALENDAR\n", 3, "DTSTART" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20271001\nDTEND;VALUE=DATE:20271001\n"
+		  "SUMMARY:国庆节 假期\nEND:VEVENT\nEND:VCALENDAR\n", 2, "DTEND" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20271001\nSUMMARY:国庆节\nEND:VEVENT\nEND:VCALENDAR\n", 2,
+		  "neither" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:补班\nEND:VEVENT\nEND:VCALENDAR\n", 2, "DTSTART" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20271001\nSUMMARY:补班\nEND:VCALENDAR\n", 5, "closes" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20271001\nSUMMARY:补班\n", 5, "ends inside" },
+		{ " folded\nBEGIN:VCALENDAR\n", 1, "continuation" },
+		{ "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=PERIOD:20271001T000000\r\n", 3, "DATE" },
+		{ "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20271001\nDTEND:20271003\nSUMMARY:假期\nEND:VEVENT\n"
+		  "BEGIN:VEVENT\nDTSTART:20271002\nSUMMARY:补班\nEND:VEVENT\nEND:VCALENDAR\n", 7, "both" },
+	};
+	struct ics_days *d = malloc(sizeof *d);
+	for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+		err_t e;
+		err_clear(&e);
+		if (ics_days(BAD[i].text, strlen(BAD[i].text), 2027, d, &e) != -1)
+			fail_msg("bad file %zu accepted", i);
+		assert_int_equal(e.status, 422);
+		assert_string_equal(e.code, "invalid_ics");
+		assert_string_equal(e.field, "file");
+		if (BAD[i].line > 1 || strcmp(BAD[i].says, "empty") != 0) {
+			if (e.line != BAD[i].line)
+				fail_msg("file %zu: line %lld, expected %d: %s", i, (long long)e.line, BAD[i].line, e.message);
+		}
+		if (strstr(e.message, BAD[i].says) == NULL)
+			fail_msg("file %zu: '%s' does not say '%s'", i, e.message, BAD[i].says);
+	}
+	/* a content line beyond the bound */
+	size_t big = ICS_LINE_MAX + 100;
+	char *t = malloc(big + 64);
+	strcpy(t, "BEGIN:VCALENDAR\nX-LONG:");
+	size_t n = strlen(t);
+	memset(t + n, 'a', big);
+	strcpy(t + n + big, "\nEND:VCALENDAR\n");
+	err_t e;
+	assert_int_equal(ics_days(t, strlen(t), 2027, d, &e), -1);
+	assert_int_equal(e.line, 2);
+	free(t);
+	/* a date-time, DURATION, an event across New Year, a day of a weekend */
+	const char *ok = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20261231T000000Z\nDURATION:P3D\nSUMMARY:元旦（休）\nEND:VEVENT\n"
+	                 "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20270103\nSUMMARY:元旦（班）\nEND:VEVENT\nEND:VCALENDAR";
+	assert_int_equal(ics_days(ok, strlen(ok), 2027, d, &e), 0);
+	assert_int_equal(d->n, 3);   /* 1/1, 1/2 off; 1/3 at work */
+	assert_int_equal(d->d[1].workday, 0);
+	assert_int_equal(d->d[2].workday, 1);
+	free(d);
+}
+
+/* calendar_load runs the hook (the requests' recomputation) in its
+ * transaction and returns its count; the year is then final. */
+static int g_hook_year;
+static int count_hook(db_t *db, int year, int64_t now, err_t *err)
+{
+	(void)db, (void)now, (void)err;
+	g_hook_year = year;
+	return 7;
+}
+
+static void test_load_hook(void **state)
+{
+	(void)state;
+	assert_string_equal(add("2030-09-30", 1), "2030-10-01*");
+	calendar_on_load(count_hook);
+	struct calendar_day days[] = { { "2030-10-01", 0, "国庆节" } };
+	err_t e;
+	assert_int_equal(calendar_load(g_db, 2030, days, 1, "test", now_sec(), &e), 7);
+	calendar_on_load(NULL);
+	assert_int_equal(g_hook_year, 2030);
+	assert_string_equal(add("2030-09-30", 1), "2030-10-02");
 }
 
 /* ---- the demo's service history ---- */
@@ -510,6 +790,10 @@ int main(void)
 		cmocka_unit_test(test_month_rule),
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_category_limits),
+		cmocka_unit_test(test_notices_2025_2026),
+		cmocka_unit_test(test_ics_notices),
+		cmocka_unit_test(test_ics_errors),
+		cmocka_unit_test(test_load_hook),
 		cmocka_unit_test(test_demo_figures),
 		cmocka_unit_test(test_demo_deterministic),
 	};

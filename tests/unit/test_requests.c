@@ -536,8 +536,8 @@ static void test_today_from_now(void **state)
 	assert_string_equal(field(id, F_DUE), "2021-09-27");
 }
 
-/* A year without a calendar: 422 calendar_missing naming it; nothing
- * changes. */
+/* A year without a calendar: no cliff; the due date is counted Monday-
+ * Friday and marked provisional, with its basis kept for recomputing. */
 static void test_calendar_missing(void **state)
 {
 	(void)state;
@@ -546,12 +546,14 @@ static void test_calendar_missing(void **state)
 	err_t e;
 	struct request_action_in in = { .department_id = g_dept[0] };
 	assert_int_equal(request_transition(g_db, &a, REQ_KIND_REQUEST, id, "accept", &in, at("2023-03-01T10:00"), NULL, &e),
-	                 -1);
-	assert_int_equal(e.status, 422);
-	assert_string_equal(e.code, "calendar_missing");
-	assert_string_equal(err_get_param(&e, "year"), "2023");
-	assert_string_equal(field(id, F_STATUS), "submitted");
-	assert_string_equal(history(id), "create:>submitted");
+	                 0);
+	assert_string_equal(field(id, F_STATUS), "accepted");
+	/* approval (class C): 5 working days from Wednesday 3/1: 3/2, 3/3, 3/6, 3/7, 3/8 */
+	assert_string_equal(field(id, F_DUE), "2023-03-08");
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT due_provisional * 100 + due_workdays FROM requests WHERE id = %lld"
+	         " AND due_from = '2023-03-01' AND due_months = 0", (long long)id);
+	assert_int_equal(db_int1(g_db, sql, -1, 0, NULL), 105);
 }
 
 /* An inspection finding: open → rectifying → submitted → (rejected) →

@@ -88,19 +88,6 @@ export function requestOverdueBadge(r) {
   return r.overdue ? overdueBadge() : null;
 }
 
-/* The deadline that runs now: acceptance while submitted, else handling;
- * a date computed without the year's calendar is marked provisional. */
-export function runningDue(r) {
-  const accepting = r.status === 'submitted' && r.accept_due_on;
-  const d = accepting ? r.accept_due_on : r.due_on;
-  if (!d)
-    return null;
-  const prov = accepting ? r.accept_due_provisional : r.due_provisional;
-  return h('span', { class: r.overdue ? 'neg' : null, dataset: { due: accepting ? 'accept' : 'handle' } },
-    accepting ? t('esc.acceptBy', { day: day(d) }) : day(d),
-    prov ? h('span', { class: 'muted', title: t('esc.provisionalHint') }, ` ${t('esc.provisional')}`) : null);
-}
-
 /* ---------- dates ---------- */
 
 const p2 = (n) => String(n).padStart(2, '0');

@@ -3,25 +3,85 @@
  * that request deadlines are counted on.  Weekends and statutory holidays
  * are off, make-up working days (调休) on weekends are on.  A year view;
  * clicking a day switches it between working day and day off, with a note
- * (e.g. 国庆节); saving PUTs the year.
+ * (e.g. 国庆节); saving PUTs the year.  A year can also be loaded from an
+ * iCalendar file (.ics, the format of public holiday feeds): POST
+ * /api/v1/calendar/import.  No calendar cliff: while a year is not loaded,
+ * due dates through it are provisional (Monday-Friday); loading it
+ * recomputes them, and the page says how many.  From 1 November admins
+ * are reminded to load next year (GET /api/v1/calendar/status), here and
+ * in the banner of reminderBanner().
  */
 import { h, replace } from '../dom.js';
-import { get, put } from '../api.js';
+import { get, put, upload } from '../api.js';
 import { t, getLang } from '../../i18n.js';
 import { pageHeader, panel, errorBox, loading, toast, errorText, input } from '../ui.js';
 import { isoDay } from '../svc.js';
 
+/* The mark beside a provisional date (counted Monday-Friday through a year
+ * not loaded yet), or null. */
+export function provisionalMark(provisional) {
+  return provisional ? h('span', { class: 'tag cal-prov', title: t('cal.provisionalTitle'), dataset: { testid: 'due-provisional' } },
+    t('cal.provisionalMark')) : null;
+}
+
+/* The calendar's status, or null when it cannot be read. */
+async function status() {
+  try {
+    return await get('/api/v1/calendar/status');
+  } catch {
+    return null;
+  }
+}
+
+/* The reminder to load next year, or null: for the calendar page and, for
+ * admins, above every page. */
+export async function reminderBanner() {
+  const s = await status();
+  if (!s || !s.remind)
+    return null;
+  return h('div', { class: 'note cal-remind', role: 'status', dataset: { testid: 'cal-remind' } },
+    t('cal.remind', { year: s.next_year }), ' ',
+    h('a', { href: `#/calendar/${s.next_year}` }, t('cal.remindLink', { year: s.next_year })));
+}
+
+/* The reminder as a banner above every page (admins, once a session
+ * until closed). */
+export async function showReminder() {
+  if (sessionStorage.getItem('cal-remind-closed') || document.querySelector('.cal-remind-banner'))
+    return;
+  const b = await reminderBanner();
+  if (!b)
+    return;
+  b.classList.add('cal-remind-banner');
+  b.dataset.testid = 'cal-remind-banner';
+  const close = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': t('cal.remindClose') }, '×');
+  close.addEventListener('click', () => {
+    sessionStorage.setItem('cal-remind-closed', '1');
+    b.remove();
+  });
+  b.querySelector('a').addEventListener('click', () => b.remove());
+  b.appendChild(close);
+  document.body.appendChild(b);
+}
+
 export async function render(ctx) {
-  const thisYear = new Date().getFullYear();
-  const years = [...new Set([2021, 2022, thisYear - 1, thisYear, thisYear + 1])].sort();
+  const st = await status();
+  if (!ctx.alive())
+    return;
+  const thisYear = st ? st.year : new Date().getFullYear();
+  const years = [...new Set([2021, 2022, thisYear - 1, thisYear, thisYear + 1, ...((st && st.loaded) || [])])]
+    .sort((a, b) => a - b);
   const want = Number(ctx.sub[0]) || Number(ctx.query.get('year')) || thisYear;
   const yearSel = h('select', { class: 'input', name: 'year', 'aria-label': t('cal.year') },
     years.map((y) => h('option', { value: String(y), selected: y === want }, String(y))));
   if (!years.includes(want))
     yearSel.appendChild(h('option', { value: String(want), selected: true }, String(want)));
   const body = h('div', null, loading());
+  const remind = st && st.remind ? await reminderBanner() : null;
+  if (!ctx.alive())
+    return;
   replace(ctx.el, pageHeader(t('cal.title'), t('cal.subtitle'),
-    h('label', { class: 'inline-field' }, t('cal.year'), yearSel)), body);
+    h('label', { class: 'inline-field' }, t('cal.year'), yearSel)), remind, body);
   yearSel.addEventListener('change', () => { location.hash = `#/calendar/${yearSel.value}`; });
   await load(ctx, body, want);
 }
@@ -128,8 +188,8 @@ async function load(ctx, body, year) {
     }
     saveBtn.disabled = true;
     try {
-      await put(`/api/v1/calendar/${year}`, { days: out });
-      toast(t('common.saved'));
+      const r = await put(`/api/v1/calendar/${year}`, { days: out });
+      toast(r && r.recomputed ? t('cal.recomputed', { n: r.recomputed }) : t('common.saved'));
       if (ctx.alive())
         await load(ctx, body, year);
     } catch (e) {
@@ -144,7 +204,42 @@ async function load(ctx, body, year) {
     h('span', { class: 'cal-day off holiday' }, '1'), t('cal.holiday'),
     h('span', { class: 'cal-day work makeup' }, '1'), t('cal.makeup'));
   replace(body,
-    cal.loaded === false ? h('p', { class: 'note', dataset: { testid: 'cal-not-loaded' } }, t('cal.notLoaded', { year })) : null,
+    cal.loaded === false ? h('p', { class: 'note', dataset: { testid: 'cal-not-loaded' } }, t('cal.notLoaded', { year }),
+      ' ', t('cal.provisional')) : null,
     panel(t('cal.yearTitle', { year }), [h('div', { class: 'cal-tools' }, legend, counts), editor, months,
-      h('div', { class: 'form-actions form-actions-left' }, saveBtn)]));
+      h('div', { class: 'form-actions form-actions-left' }, saveBtn)]),
+    importPanel(ctx, body, year));
+}
+
+/* Load the year from an .ics file of holidays and make-up days. */
+function importPanel(ctx, body, year) {
+  const file = h('input', { type: 'file', accept: '.ics,text/calendar', id: 'cal-ics', name: 'ics',
+    dataset: { testid: 'cal-ics' } });
+  const result = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite', dataset: { testid: 'cal-ics-result' } });
+  const btn = h('button', { class: 'btn', type: 'button', dataset: { testid: 'cal-import' } }, t('cal.importBtn', { year }));
+  btn.addEventListener('click', async () => {
+    const f = file.files && file.files[0];
+    if (!f) {
+      result.textContent = t('cal.importPick');
+      return;
+    }
+    btn.disabled = true;
+    result.className = 'muted';
+    try {
+      const r = await upload('/api/v1/calendar/import', { year, source: f.name.slice(0, 200) }, f);
+      toast(t('cal.imported', { holidays: r.holidays, makeup: r.makeup_days, n: r.recomputed || 0 }));
+      if (ctx.alive())
+        await load(ctx, body, year);
+      return;
+    } catch (e) {
+      result.className = 'form-error';
+      result.textContent = errorText(e);
+    }
+    btn.disabled = false;
+  });
+  return panel(t('cal.importTitle'), [
+    h('p', { class: 'muted' }, t('cal.importHelp')),
+    h('div', { class: 'form-actions form-actions-left' },
+      h('label', { for: 'cal-ics', class: 'inline-field' }, t('cal.importFile'), file), btn),
+    result]);
 }

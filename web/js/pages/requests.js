@@ -19,8 +19,9 @@ import {
 } from '../ui.js';
 import {
   categories, departments, localName, catLabel, statusBadge, levelLabel, day, enterprisePicker,
-  departmentSelect, categorySelect, REQUEST_STATUSES, stars, requestOverdueBadge, runningDue,
+  departmentSelect, categorySelect, REQUEST_STATUSES, stars, requestOverdueBadge,
 } from '../svc.js';
+import { provisionalMark } from './calendar.js';
 
 const LIMIT = 20;
 export const LEVELS = ['district', 'city', 'province'];
@@ -97,6 +98,18 @@ async function list(ctx) {
   await load();
 }
 
+/* The deadline that runs now: acceptance while submitted, else handling,
+ * marked when provisional. */
+function runningDue(r) {
+  const accepting = r.status === 'submitted' && r.accept_due_on;
+  const d = accepting ? r.accept_due_on : r.due_on;
+  if (!d)
+    return null;
+  return h('span', { class: r.overdue ? 'neg' : null, dataset: { due: accepting ? 'accept' : 'handle' } },
+    accepting ? t('esc.acceptBy', { day: day(d) }) : day(d),
+    provisionalMark(accepting ? r.accept_due_provisional : r.due_provisional));
+}
+
 /* ---------- one request ---------- */
 
 function kv(label, value, key) {
@@ -171,9 +184,9 @@ function drawDetail(ctx, r, cats, reload, depts) {
     kv(t('req.department'), deptName(r.department_id, r.department_name, depts), 'department'),
     kv(t('req.level'), levelLabel(r.level), 'level'),
     r.accept_due_on ? kv(t('esc.acceptDue'), h('span', { class: r.accept_overdue ? 'neg' : null }, day(r.accept_due_on),
-      r.accept_due_provisional ? h('span', { class: 'muted' }, ` ${t('esc.provisional')}`) : null), 'accept_due_on') : null,
+      provisionalMark(r.accept_due_provisional)), 'accept_due_on') : null,
     kv(t('req.due'), r.due_on ? h('span', { class: r.overdue && !r.accept_overdue ? 'neg' : null }, day(r.due_on),
-      r.due_provisional ? h('span', { class: 'muted', title: t('esc.provisionalHint') }, ` ${t('esc.provisional')}`) : null) : null, 'due_on'),
+      provisionalMark(r.due_provisional)) : null, 'due_on'),
     r.resolved_level ? kv(t('esc.resolvedLevel'), levelLabel(r.resolved_level), 'resolved_level') : null,
     (r.departments || []).length > 1 ? kv(t('esc.departments'), h('ol', { class: 'esc-chain', dataset: { testid: 'req-departments' } },
       r.departments.map((d) => h('li', { dataset: { id: String(d.id) } }, `${localName(d)}（${levelLabel(d.level)}）`))), 'departments') : null,

@@ -1,0 +1,166 @@
+/*
+ * due_recompute.c -- no calendar cliff: when an admin loads a year's
+ * working-day calendar, the provisional dates of open requests (counted
+ * Monday-Friday through that year while it was not loaded) are computed
+ * again on the real calendar, in the same transaction (calendar_load's
+ * hook, set at start-up with calendar_on_load), and each request's
+ * history gets an event due_recomputed with the old and new dates.
+ *
+ *   due_on         = calendar_due(due_from, due_months, due_workdays)
+ *                    (the basis kept since migration 13);
+ *   accept_due_on  (and a due_on without a basis) keeps the number of
+ *                  working days it was counted with: the days from its
+ *                  start (the day it was submitted, or accepted) to the
+ *                  old date counted as they were (that year Monday-Friday,
+ *                  calendar_count_as_unloaded), then counted again on the
+ *                  loaded calendar.
+ * A date still counted through another year not loaded stays provisional.
+ */
+#include "service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One open request with a provisional date touching the year. */
+struct prov {
+	int64_t id;
+	char status[24];
+	char due_on[DATE_LEN], due_from[DATE_LEN], accepted_on[DATE_LEN], accept_due_on[DATE_LEN], created[DATE_LEN];
+	int64_t months, workdays;
+	int due_prov, accept_prov;
+};
+
+/* The date `start` + as many working days as (start, old] had with `year`
+ * counted Monday-Friday; *prov as calendar_due.  0, or -1. */
+static int recount(db_t *db, const char *start, const char *old, int year, char out[DATE_LEN], int *prov)
+{
+	int n = calendar_count_as_unloaded(db, start, old, year);
+	if (n < 0)
+		return -1;
+	return calendar_due(db, start, 0, n, out, prov);
+}
+
+/* New dates of p into due/accept_due (and their flags); 0, or -1. */
+static int recompute_one(db_t *db, int year, const struct prov *p, char due[DATE_LEN], int *due_prov,
+                         char accept_due[DATE_LEN], int *accept_prov)
+{
+	snprintf(due, DATE_LEN, "%s", p->due_on);
+	snprintf(accept_due, DATE_LEN, "%s", p->accept_due_on);
+	*due_prov = p->due_prov;
+	*accept_prov = p->accept_prov;
+	if (p->due_prov && *p->due_on) {
+		int rc = *p->due_from ? calendar_due(db, p->due_from, (int)p->months, (int)p->workdays, due, due_prov)
+		                      : recount(db, *p->accepted_on ? p->accepted_on : p->created, p->due_on, year, due,
+		                                due_prov);
+		if (rc < 0)
+			return -1;
+	}
+	if (p->accept_prov && *p->accept_due_on && recount(db, p->created, p->accept_due_on, year, accept_due, accept_prov) < 0)
+		return -1;
+	return 0;
+}
+
+static int save_one(db_t *db, int year, int64_t now, const struct prov *p, err_t *err)
+{
+	char due[DATE_LEN], accept_due[DATE_LEN];
+	int due_prov, accept_prov;
+	if (recompute_one(db, year, p, due, &due_prov, accept_due, &accept_prov) < 0)
+		return db_fail(err, db, DB_ERR, "recomputing a due date");
+	db_stmt_t *st = db_prepare(db, "UPDATE requests SET due_on = $2, due_provisional = $3, accept_due_on = $4,"
+	                               " accept_due_provisional = $5 WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "recomputing a due date");
+	db_bind_int(st, 1, p->id);
+	db_bind_text(st, 2, due);
+	db_bind_int(st, 3, due_prov);
+	db_bind_text(st, 4, accept_due);
+	db_bind_int(st, 5, accept_prov);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(err, db, rc, "recomputing a due date");
+	json_t *d = json_object();
+	json_object_set_new(d, "year", json_integer(year));
+	if (p->due_prov) {
+		json_object_set_new(d, "due_on_before", json_string(p->due_on));
+		json_object_set_new(d, "due_on", json_string(due));
+	}
+	if (p->accept_prov) {
+		json_object_set_new(d, "accept_due_on_before", json_string(p->accept_due_on));
+		json_object_set_new(d, "accept_due_on", json_string(accept_due));
+	}
+	rc = request_event_add(db, p->id, now, NULL, "due_recomputed", p->status, p->status, d);
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "saving the history");
+}
+
+/* The open requests after id `after` whose provisional dates may involve
+ * year y (a date after its start, a basis before its end), at most max of
+ * them into out[]; their number, or -1. */
+static int find(db_t *db, int y, int64_t after, struct prov *out, int max)
+{
+	char lo[DATE_LEN];
+	date_format(date_from_civil(y, 1, 1), lo);
+	db_stmt_t *st = db_prepare(db,
+		"SELECT id, status, due_on, due_from, accepted_on, accept_due_on, created_at, due_months, due_workdays,"
+		" due_provisional, accept_due_provisional FROM requests"
+		" WHERE id > $2 AND status NOT IN ('resolved', 'closed', 'verified_closed')"
+		" AND ((due_provisional = 1 AND due_on >= $1) OR (accept_due_provisional = 1 AND accept_due_on >= $1))"
+		" ORDER BY id LIMIT $3");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, lo);
+	db_bind_int(st, 2, after);
+	db_bind_int(st, 3, max);
+	int n = 0, rc;
+	while ((rc = db_step(st)) == DB_ROW && n < max) {
+		struct prov *p = &out[n];
+		memset(p, 0, sizeof *p);
+		p->id = db_col_int(st, 0);
+		snprintf(p->status, sizeof p->status, "%s", db_col_text(st, 1));
+		char *dates[] = { p->due_on, p->due_from, p->accepted_on, p->accept_due_on };
+		for (int i = 0; i < 4; i++)
+			snprintf(dates[i], DATE_LEN, "%.10s", db_col_text(st, 2 + i));
+		date_format(date_of_unix(db_col_int(st, 6)), p->created);
+		p->months = db_col_int(st, 7);
+		p->workdays = db_col_int(st, 8);
+		p->due_prov = db_col_int(st, 9) != 0 && *p->due_on;
+		p->accept_prov = db_col_int(st, 10) != 0 && *p->accept_due_on;
+		n++;
+	}
+	db_done(st);
+	return rc == DB_ROW || rc == DB_DONE ? n : -1;
+}
+
+#define RECOMPUTE_BATCH 256
+
+int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
+{
+	struct prov *p = malloc(RECOMPUTE_BATCH * sizeof *p);
+	if (p == NULL)
+		return err_set(err, 500, "internal", NULL, "out of memory");
+	char hi[DATE_LEN];
+	date_format(date_from_civil(year, 12, 31), hi);
+	int total = 0, n = RECOMPUTE_BATCH;
+	int64_t last = 0;
+	while (n == RECOMPUTE_BATCH) {
+		/* a batch of rows read, then written (one statement at a time) */
+		n = find(db, year, last, p, RECOMPUTE_BATCH);
+		for (int i = 0; i < n; i++) {
+			/* counted from after the year's end: not through it */
+			if (strcmp(*p[i].due_from ? p[i].due_from : p[i].created, hi) > 0)
+				continue;
+			if (save_one(db, year, now, &p[i], err) < 0) {
+				free(p);
+				return -1;
+			}
+			total++;
+		}
+		if (n > 0)
+			last = p[n - 1].id;
+	}
+	free(p);
+	if (n < 0)
+		return db_fail(err, db, DB_ERR, "reading the provisional due dates");
+	return total;
+}
