@@ -11,6 +11,7 @@ const struct setting_def setting_defs[] = {
 	{ "zone.name", "", "the zone's region name in the indicator statistics (default: the region marked as the zone)" },
 	{ "report.top_ranks", "3", "ranks up to this one are named in the monthly report paragraph (1-99)" },
 	{ "push_monthly_cap", "2", "policy pushes an enterprise gets at most per calendar month (0-99)" },
+	{ "accept_days", "1", "working days to accept a submitted request before it is overdue for acceptance (1-99)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -51,7 +52,7 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 		*msg = "the value must be text of at most 200 characters";
 		return -1;
 	}
-	if (strcmp(key, "report.top_ranks") == 0 || strcmp(key, "push_monthly_cap") == 0) {
+	if (strcmp(key, "report.top_ranks") == 0 || strcmp(key, "push_monthly_cap") == 0 || strcmp(key, "accept_days") == 0) {
 		size_t n = strlen(value);
 		int lo = strcmp(key, "push_monthly_cap") == 0 ? 0 : 1;
 		if (n < 1 || n > 2 || strspn(value, "0123456789") != n || atoi(value) < lo) {

@@ -880,20 +880,26 @@ static int sim_accept(struct ctx *c, struct plan *p, const struct dent *e, user_
 	return p->fate == F_IN_PROGRESS && chance(c, 50);
 }
 
-/* Escalated to the city (and the province); 0, or 1 when it ends there. */
-static int sim_escalate(struct ctx *c, struct plan *p, user_t handler, int64_t end)
+/* Escalated to the city (and the province); 0, or 1 when it ends there.
+ * Escalation hands the request on: *handler becomes the department that
+ * has it. */
+static int sim_escalate(struct ctx *c, struct plan *p, user_t *handler, int64_t end)
 {
 	struct hist *h = &p->h;
 	int cat = TPL[p->tpl].cat;
 	if (!(p->flags & FL_ESC) && p->fate != F_ESCALATED)
 		return 0;
-	struct dev *e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 2)), end), 10, handler, "escalate");
+	struct dev *e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 2)), end), 10, *handler, "escalate");
 	e->in.level = "city";
+	e->in.department_id = c->dept[D_HG];
+	*handler = actor_of(dept_user(c, D_HG));
 	e->in.reason = ESC_CITY[cat];
 	e->in.contact = cat == CAT_CUSTOMS ? DEPTS[D_HG].name : "市级对口部门";
 	if ((p->flags & FL_ESC_PROV) || (p->fate == F_ESCALATED && chance(c, 40))) {
-		e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 3)), end), 15, handler, "escalate");
+		e = ev(c, h, upto(wd_add(c, h->day, rnd_int(c, 1, 3)), end), 15, *handler, "escalate");
 		e->in.level = "province";
+		e->in.department_id = c->dept[D_SSWT];
+		*handler = actor_of(dept_user(c, D_SSWT));
 		e->in.reason = ESC_PROVINCE[cat];
 		e->in.contact = DEPTS[D_SSWT].name;
 	}
@@ -997,7 +1003,7 @@ static void simulate(struct ctx *c, struct plan *p, const struct dvisit *visits,
 	const struct dvisit *v = p->visit >= 0 ? &visits[p->visit] : NULL;
 	user_t handler = actor_of(dept_user(c, TPL[p->tpl].dept));
 	ev(c, &p->h, p->day, p->hour, v ? actor_of(v->visitor) : ent_actor(c, e), "create");
-	if (p->fate == F_SUBMITTED || sim_accept(c, p, e, handler, end) || sim_escalate(c, p, handler, end) ||
+	if (p->fate == F_SUBMITTED || sim_accept(c, p, e, handler, end) || sim_escalate(c, p, &handler, end) ||
 	    sim_wait(c, p, e, handler, end) || p->fate == F_IN_PROGRESS)
 		return;
 	sim_resolve(c, p, handler, end);
@@ -1555,6 +1561,8 @@ static int seed_current(struct ctx *c)
 			x->in.level = "city";
 			x->in.reason = "核销差异需与南通海关业务科室协调";
 			x->in.contact = DEPTS[D_HG].name;
+			x->in.department_id = c->dept[D_HG];
+			handler = actor_of(dept_user(c, D_HG));
 		}
 		if (CUR[i].waited)
 			ev(c, &h, moved(c, CUR[i].waited), 11, handler, "wait")->in.reason = "请企业补充技改设备发票及贷款合同";

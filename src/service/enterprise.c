@@ -1303,8 +1303,7 @@ void api_officers_list(req_t *r)
 		" (SELECT count(*) FROM requests q JOIN enterprises e ON e.id = q.enterprise_id"
 		"   WHERE e.officer_id = u.id AND q.kind = 'request' AND q.status <> 'closed') AS open_requests,"
 		" (SELECT count(*) FROM requests q JOIN enterprises e ON e.id = q.enterprise_id"
-		"   WHERE e.officer_id = u.id AND q.kind = 'request' AND q.due_on <> '' AND q.due_on < $1"
-		"   AND q.status NOT IN ('resolved', 'closed', 'awaiting_enterprise')) AS overdue_requests,"
+		"   WHERE e.officer_id = u.id AND q.kind = 'request' AND " REQUEST_OVERDUE_SQL("q", "$1") ") AS overdue_requests,"
 		" (SELECT count(*) FROM visits v WHERE v.visitor_id = u.id AND v.visited_on >= $2"
 		"   AND v.visited_on <= $1) AS visits_90d"
 		" FROM users u WHERE u.role = 'officer' ORDER BY u.id LIMIT $3 OFFSET $4");

@@ -11,10 +11,25 @@
  *   accept       assigns a department (department_id) and sets due_on from
  *                the category's time limit counted from today on the
  *                working-day calendar (calendar.c);
- *   escalate     (accepted | in_progress | escalated → escalated) to
- *                level city or province, only upward, with a reason (and
- *                optionally the counterpart contacted); start and resolve
- *                continue from escalated;
+ *                A new request must be accepted by its accept_due_on: the
+ *                setting accept_days (working days, default 1) after the
+ *                day it was submitted; past it, it is overdue for
+ *                acceptance (service.h: REQUEST_OVERDUE_SQL);
+ *   escalate     (accepted | in_progress | escalated → escalated) hands
+ *                it to a department of the next level (district → city
+ *                → province; department_id, with a reason, optionally
+ *                the counterpart contacted): the request's department and
+ *                level become that department's, due_on restarts from
+ *                the category's time limit counted from that day; start
+ *                and resolve continue from escalated;
+ *   return       (accepted | in_progress | escalated above the district →
+ *                in_progress) hands it back down one level, with a note:
+ *                to the department that escalated it, or department_id of
+ *                the level below; due_on restarts likewise;
+ *                every department that held a request is kept
+ *                (request_departments): it still sees the request and its
+ *                progress but only the one holding it acts; resolve
+ *                records the level that solved it (resolved_level);
  *   wait         (accepted | in_progress | escalated → awaiting_enterprise)
  *                pauses the clock (paused_since); resume (staff, or the
  *                enterprise answering) goes back to the status before the
@@ -210,23 +225,32 @@ struct rq {
 	struct request_case c;
 	int64_t rating, resolved_at, closed_at;
 	const char *category, *accepted_on, *due_on, *paused_since, *evidence, *resolution, *rating_comment;
+	const char *resolved_level;
 	/* due_on = calendar_due(due_from, due_months, due_workdays), provisional
 	 * when a year on the way was not loaded (recomputed when it is) */
 	const char *due_from;
 	int64_t due_months, due_workdays, due_provisional;
 };
 
-/* 1 found, 0 not, -1 error. */
-static int load_row(db_t *db, arena_t *a, int64_t id, struct rq *q)
+static int64_t actor_dept(const user_t *u)
+{
+	return u && u->role_bit == ROLE_DEPARTMENT && u->department_id > 0 ? u->department_id : 0;
+}
+
+/* 1 found, 0 not, -1 error; q->c.held says whether the department dept
+ * (0: none) held it. */
+static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, struct rq *q)
 {
 	db_stmt_t *st = db_prepare(db,
 		"SELECT r.id, r.kind, r.enterprise_id, r.department_id, r.rating, r.resolved_at, r.closed_at, e.officer_id,"
 		" r.status, r.level, r.category, r.accepted_on, r.due_on, r.paused_since, r.evidence, r.resolution,"
-		" r.rating_comment, r.due_from, r.due_months, r.due_workdays, r.due_provisional"
+		" r.rating_comment, r.resolved_level, r.due_from, r.due_months, r.due_workdays, r.due_provisional,"
+		" (SELECT count(*) FROM request_departments rd WHERE rd.request_id = r.id AND rd.department_id = $2)"
 		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, dept);
 	int rc = db_step(st);
 	if (rc == DB_ROW) {
 		memset(q, 0, sizeof *q);
@@ -240,10 +264,12 @@ static int load_row(db_t *db, arena_t *a, int64_t id, struct rq *q)
 		                     &q->evidence, &q->resolution, &q->rating_comment };
 		for (int i = 0; i < 9; i++)
 			*s[i] = arena_strdup(a, db_col_text(st, 8 + i));
-		q->due_from = arena_strdup(a, db_col_text(st, 17));
-		q->due_months = db_col_int(st, 18);
-		q->due_workdays = db_col_int(st, 19);
-		q->due_provisional = db_col_int(st, 20);
+		q->resolved_level = arena_strdup(a, db_col_text(st, 17));
+		q->due_from = arena_strdup(a, db_col_text(st, 18));
+		q->due_months = db_col_int(st, 19);
+		q->due_workdays = db_col_int(st, 20);
+		q->due_provisional = db_col_int(st, 21);
+		q->c.held = db_col_int(st, 22) > 0;
 	}
 	db_done(st);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
@@ -259,7 +285,7 @@ int request_case_visible(const user_t *u, const struct request_case *c)
 	case ROLE_STATISTICIAN:
 		return 1;
 	case ROLE_DEPARTMENT:
-		return u->department_id > 0 && c->department_id == u->department_id;
+		return u->department_id > 0 && (c->department_id == u->department_id || c->held);
 	case ROLE_ENTERPRISE:
 		return c->kind == REQ_KIND_REQUEST && u->enterprise_id > 0 && c->enterprise_id == u->enterprise_id;
 	case ROLE_OFFICER:
@@ -272,7 +298,7 @@ int request_case_visible(const user_t *u, const struct request_case *c)
 /* Load case id of kind as u sees it into q: 0, or -1 with err. */
 static int find_row(db_t *db, arena_t *a, const user_t *u, int kind, int64_t id, struct rq *q, err_t *err)
 {
-	int rc = id > 0 ? load_row(db, a, id, q) : 0;
+	int rc = id > 0 ? load_row(db, a, id, actor_dept(u), q) : 0;
 	if (rc < 0)
 		return db_fail(err, db, DB_ERR, "reading the case");
 	if (rc == 0 || q->c.kind != kind || !request_case_visible(u, &q->c))
@@ -293,7 +319,7 @@ int request_visible(db_t *db, const user_t *actor, int64_t id)
 {
 	arena_t *a = arena_new();
 	struct rq q;
-	int rc = load_row(db, a, id, &q);
+	int rc = load_row(db, a, id, actor_dept(actor), &q);
 	if (rc > 0)
 		rc = request_case_visible(actor, &q.c);
 	arena_free(a);
@@ -320,30 +346,24 @@ struct step {
 	err_t *err;
 };
 
-static int do_accept(struct step *x)
+/* The date workdays working days (or months months) after from into out,
+ * *provisional 1 when it was counted Monday-Friday (a year on the way has
+ * no calendar; recomputed when it is loaded).  0, or -1 with err (500). */
+static int due_date(db_t *db, const char *from, int months, int workdays, char out[DATE_LEN], int *provisional,
+                    err_t *err)
 {
-	int64_t dept = x->in->department_id;
-	if (dept == 0 && x->u->role_bit == ROLE_DEPARTMENT)
-		dept = x->u->department_id;
-	if (dept <= 0)
-		return err_set(x->err, 422, "required", "department_id",
-		               "accept needs department_id (the department that handles it)");
-	const char *dname = NULL;
-	db_stmt_t *st = db_prepare(x->db, "SELECT name FROM departments WHERE id = $1");
-	if (st == NULL)
-		return db_fail(x->err, x->db, DB_ERR, "reading the department");
-	db_bind_int(st, 1, dept);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		dname = arena_strdup(x->a, db_col_text(st, 0));
-	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return db_fail(x->err, x->db, rc, "reading the department");
-	if (dname == NULL) {
-		err_set(x->err, 422, "invalid", "department_id", "no department %lld", (long long)dept);
-		return err_param(x->err, "id", "%lld", (long long)dept);
-	}
-	int months = 0, workdays = 0, provisional = 0;
+	*provisional = 0;
+	if (calendar_due(db, from, months, workdays, out, provisional) < 0)
+		return db_fail(err, db, DB_ERR, "reading the calendar");
+	return 0;
+}
+
+/* Restart the request's time limit from today (accept, escalate, return):
+ * due_on and its basis from the category's limit, written into the
+ * event's detail. */
+static int restart_due(struct step *x)
+{
+	int months = 0, workdays = 0, prov = 0;
 	int found = category_limit(x->db, x->q->category, &months, &workdays);
 	if (found < 0)
 		return db_fail(x->err, x->db, DB_ERR, "reading the category");
@@ -352,49 +372,185 @@ static int do_accept(struct step *x)
 		return err_param(x->err, "category", "%s", x->q->category);
 	}
 	char due[DATE_LEN];
-	if (calendar_due(x->db, x->today, months, workdays, due, &provisional) < 0)
-		return db_fail(x->err, x->db, DB_ERR, "reading the calendar");
-	x->n.c.department_id = dept;
-	x->n.accepted_on = arena_strdup(x->a, x->today);
+	if (due_date(x->db, x->today, months, workdays, due, &prov, x->err) < 0)
+		return -1;
 	x->n.due_on = arena_strdup(x->a, due);
-	x->n.due_from = x->n.accepted_on;
+	x->n.due_from = arena_strdup(x->a, x->today);
 	x->n.due_months = months;
 	x->n.due_workdays = workdays;
-	x->n.due_provisional = provisional;
-	json_object_set_new(x->d, "department_id", json_integer(dept));
-	json_object_set_new(x->d, "department", json_string(dname));
+	x->n.due_provisional = prov;
 	json_object_set_new(x->d, "due_on", json_string(due));
+	if (prov)
+		json_object_set_new(x->d, "due_provisional", json_true());
 	json_object_set_new(x->d, "limit", json_string(months > 0 ? arena_printf(x->a, "%d个月", months)
 	                                                          : arena_printf(x->a, "%d个工作日", workdays)));
 	return 0;
 }
 
+/* Department id's name and level (in x's arena): 0, or -1 with err (422
+ * no such department on field, 500). */
+static int read_department(struct step *x, int64_t id, const char *field, const char **name, const char **level)
+{
+	*name = *level = NULL;
+	db_stmt_t *st = db_prepare(x->db, "SELECT name, level FROM departments WHERE id = $1");
+	if (st == NULL)
+		return db_fail(x->err, x->db, DB_ERR, "reading the department");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*name = arena_strdup(x->a, db_col_text(st, 0));
+		*level = arena_strdup(x->a, db_col_text(st, 1));
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(x->err, x->db, rc, "reading the department");
+	if (*name == NULL) {
+		err_set(x->err, 422, "invalid", field, "no department %lld", (long long)id);
+		return err_param(x->err, "id", "%lld", (long long)id);
+	}
+	return 0;
+}
+
+/* Record that department dept holds the request from now on (it keeps
+ * read access after handing it on). */
+static int hold(struct step *x, int64_t dept)
+{
+	if (dept <= 0)
+		return 0;
+	db_stmt_t *st = db_prepare(x->db, "INSERT INTO request_departments (request_id, department_id, since)"
+	                                  " VALUES ($1, $2, $3) ON CONFLICT (request_id, department_id) DO NOTHING");
+	if (st == NULL)
+		return db_fail(x->err, x->db, DB_ERR, "saving the department");
+	db_bind_int(st, 1, x->q->c.id);
+	db_bind_int(st, 2, dept);
+	db_bind_int(st, 3, x->now);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? 0 : db_fail(x->err, x->db, rc, "saving the department");
+}
+
+/* Hand the request to department dept (name, level): department, level,
+ * a restarted time limit, the history's detail. */
+static int hand_over(struct step *x, int64_t dept, const char *name, const char *level)
+{
+	if (hold(x, x->q->c.department_id) < 0 || hold(x, dept) < 0)
+		return -1;
+	if (x->q->c.department_id > 0)
+		json_object_set_new(x->d, "from_department_id", json_integer(x->q->c.department_id));
+	json_object_set_new(x->d, "from_level", json_string(x->q->c.level));
+	json_object_set_new(x->d, "department_id", json_integer(dept));
+	json_object_set_new(x->d, "department", json_string(name));
+	json_object_set_new(x->d, "level", json_string(level));
+	x->n.c.department_id = dept;
+	x->n.c.level = level;
+	return restart_due(x);
+}
+
+static int do_accept(struct step *x)
+{
+	int64_t dept = x->in->department_id;
+	if (dept == 0 && x->u->role_bit == ROLE_DEPARTMENT)
+		dept = x->u->department_id;
+	if (dept <= 0)
+		return err_set(x->err, 422, "required", "department_id",
+		               "accept needs department_id (the department that handles it)");
+	const char *dname, *dlevel;
+	if (read_department(x, dept, "department_id", &dname, &dlevel) < 0)
+		return -1;
+	x->n.c.department_id = dept;
+	x->n.accepted_on = arena_strdup(x->a, x->today);
+	json_object_set_new(x->d, "department_id", json_integer(dept));
+	json_object_set_new(x->d, "department", json_string(dname));
+	if (hold(x, dept) < 0)
+		return -1;
+	return restart_due(x);
+}
+
+static const char *const LEVELS[] = { "district", "city", "province" };
+
+/* 422 not_next_level: department_id's level is not the one expected. */
+static int not_next_level(err_t *err, const char *level, const char *expected)
+{
+	err_set(err, 422, "not_next_level", "department_id",
+	        "the department is at %s level; the request goes to a department of %s level", level, expected);
+	err_param(err, "level", "%s", level);
+	return err_param(err, "expected", "%s", expected);
+}
+
+/* The reason of escalate and return (required). */
+static int reason_of(struct step *x, const char *action, const char **reason)
+{
+	if (note(x->in->reason, "reason", REQUEST_NOTE_MAX, reason, x->err) < 0)
+		return -1;
+	if (*reason == NULL)
+		return err_set(x->err, 422, "required", "reason", "%s needs a reason", action);
+	json_object_set_new(x->d, "reason", json_string(*reason));
+	return 0;
+}
+
 static int do_escalate(struct step *x)
 {
-	const char *level = x->in->level, *reason, *contact;
-	if (note(x->in->reason, "reason", REQUEST_NOTE_MAX, &reason, x->err) < 0)
-		return -1;
-	if (level == NULL || *level == '\0')
-		return err_set(x->err, 422, "required", "level", "escalate needs level: city or province");
-	if (strcmp(level, "city") != 0 && strcmp(level, "province") != 0)
-		return err_set(x->err, 422, "invalid", "level", "level is city or province");
-	if (level_rank(level) <= level_rank(x->q->c.level)) {
+	const char *reason, *contact, *name, *level;
+	const char *expected = LEVELS[level_rank(x->q->c.level) + 1];   /* below_province: there is one */
+	if (x->in->level && *x->in->level && strcmp(x->in->level, expected) != 0) {
 		err_set(x->err, 422, "invalid", "level",
-		        "the request is already at %s level; escalation goes upward only (district → city → province)",
-		        x->q->c.level);
-		return err_param(x->err, "level", "%s", x->q->c.level);
+		        "the request is at %s level; escalation goes to the next level, %s (district → city → province)",
+		        x->q->c.level, expected);
+		err_param(x->err, "level", "%s", x->in->level);
+		return err_param(x->err, "expected", "%s", expected);
 	}
-	if (reason == NULL)
-		return err_set(x->err, 422, "required", "reason", "escalate needs a reason");
-	if (note(x->in->contact, "contact", REQUEST_NOTE_MAX, &contact, x->err) < 0)
+	if (x->in->department_id <= 0)
+		return err_set(x->err, 422, "required", "department_id",
+		               "escalate needs department_id: a department of %s level", expected);
+	if (read_department(x, x->in->department_id, "department_id", &name, &level) < 0)
 		return -1;
-	x->n.c.level = level;
-	json_object_set_new(x->d, "from_level", json_string(x->q->c.level));
-	json_object_set_new(x->d, "level", json_string(level));
-	json_object_set_new(x->d, "reason", json_string(reason));
+	if (strcmp(level, expected) != 0)
+		return not_next_level(x->err, level, expected);
+	if (reason_of(x, "escalate", &reason) < 0 || note(x->in->contact, "contact", REQUEST_NOTE_MAX, &contact, x->err) < 0)
+		return -1;
 	if (contact)
 		json_object_set_new(x->d, "contact", json_string(contact));
-	return 0;
+	return hand_over(x, x->in->department_id, name, level);
+}
+
+/* The department that escalated the request to its department now (0:
+ * none known), or -1 on a database error. */
+static int64_t escalated_from(struct step *x)
+{
+	db_stmt_t *st = db_prepare(x->db, "SELECT detail FROM request_events WHERE request_id = $1"
+	                                  " AND action = 'escalate' ORDER BY id DESC");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, x->q->c.id);
+	int64_t from = 0;
+	int rc = DB_DONE;
+	while (from == 0 && (rc = db_step(st)) == DB_ROW) {
+		json_t *d = json_loads(db_col_text(st, 0), 0, NULL);
+		if (json_integer_value(json_object_get(d, "department_id")) == x->q->c.department_id)
+			from = json_integer_value(json_object_get(d, "from_department_id"));
+		json_decref(d);
+	}
+	db_done(st);
+	return from == 0 && rc != DB_DONE && rc != DB_ROW ? -1 : from;
+}
+
+static int do_return(struct step *x)
+{
+	const char *reason, *name, *level;
+	const char *expected = LEVELS[level_rank(x->q->c.level) - 1];   /* above_district: there is one */
+	int64_t dept = x->in->department_id;
+	if (dept <= 0 && (dept = escalated_from(x)) < 0)
+		return db_fail(x->err, x->db, DB_ERR, "reading the history");
+	if (dept <= 0)
+		return err_set(x->err, 422, "required", "department_id",
+		               "return needs department_id: a department of %s level", expected);
+	if (read_department(x, dept, "department_id", &name, &level) < 0)
+		return -1;
+	if (strcmp(level, expected) != 0)
+		return not_next_level(x->err, level, expected);
+	if (reason_of(x, "return", &reason) < 0)
+		return -1;
+	return hand_over(x, dept, name, level);
 }
 
 static int do_wait(struct step *x)
@@ -467,6 +623,7 @@ static int do_resolve(struct step *x)
 		return err_set(x->err, 422, "required", "resolution", "resolve needs the resolution (what was done)");
 	x->n.resolution = res;
 	x->n.resolved_at = x->now;
+	x->n.resolved_level = x->q->c.level;
 	json_object_set_new(x->d, "resolution", json_string(res));
 	return 0;
 }
@@ -485,6 +642,7 @@ static int do_reopen(struct step *x)
 		return -1;
 	x->n.resolved_at = 0;
 	x->n.closed_at = 0;
+	x->n.resolved_level = "";
 	if (reason)
 		json_object_set_new(x->d, "reason", json_string(reason));
 	return 0;
@@ -510,6 +668,7 @@ static int do_rate(struct step *x)
 		x->n.c.status = "in_progress";
 		x->n.resolved_at = 0;
 		x->n.closed_at = 0;
+		x->n.resolved_level = "";
 		x->auto_action = "reopen";
 		x->auto_detail = json_pack("{s:b,s:s}", "automatic", 1, "reason",
 		                           arena_printf(x->a, "满意度评价%lld分", (long long)rating));
@@ -552,6 +711,15 @@ static int below_province(const struct request_case *c, err_t *err)
 	return err_param(err, "level", "%s", c->level);
 }
 
+/* A row condition of return: there is a level below. */
+static int above_district(const struct request_case *c, err_t *err)
+{
+	if (level_rank(c->level) > 0)
+		return 0;
+	err_set(err, 422, "invalid", "level", "the request is at district level; there is no level below to return it to");
+	return err_param(err, "level", "%s", c->level);
+}
+
 /* ---- the action table ---- */
 
 #define R_ALL (ROLE_ADMIN | ROLE_LEADER)
@@ -571,6 +739,8 @@ static const struct action ACTIONS[2][REQUEST_ACTIONS_MAX + 1] = {
 		{ "start", " accepted escalated ", "in_progress", R_ALL | ROLE_DEPARTMENT, NULL, NULL },
 		{ "escalate", " accepted in_progress escalated ", "escalated", R_ALL | ROLE_DEPARTMENT, below_province,
 		  do_escalate },
+		{ "return", " accepted in_progress escalated ", "in_progress", R_ALL | ROLE_DEPARTMENT, above_district,
+		  do_return },
 		{ "wait", " accepted in_progress escalated ", "awaiting_enterprise", R_ALL | ROLE_DEPARTMENT, NULL, do_wait },
 		{ "resume", " awaiting_enterprise ", NULL, R_ALL | ROLE_DEPARTMENT | ROLE_ENTERPRISE, NULL, do_resume },
 		{ "resolve", " in_progress escalated ", "resolved", R_ALL | ROLE_DEPARTMENT, NULL, do_resolve },
@@ -589,7 +759,7 @@ static const struct action ACTIONS[2][REQUEST_ACTIONS_MAX + 1] = {
 };
 
 static const char *const ACTION_LIST[2] = {
-	"accept, start, escalate, wait, resume, resolve, close, reopen or rate",
+	"accept, start, escalate, return, wait, resume, resolve, close, reopen or rate",
 	"start, submit, verify or reject",
 };
 
@@ -631,6 +801,12 @@ static const struct action *allowed(const user_t *u, const struct request_case *
 		err_param(err, "action", "%s", action);
 		return NULL;
 	}
+	if (u->role_bit == ROLE_DEPARTMENT && c->department_id != u->department_id) {
+		err_set(err, 403, "forbidden", "action", "the %s is now with another department; you may follow it, not %s it",
+		        KIND_NAME[k], action);
+		err_param(err, "action", "%s", action);
+		return NULL;
+	}
 	if (!from_has(def->from, c->status)) {
 		err_set(err, 409, "illegal_transition", "action", "cannot %s %s whose status is %s", action, KIND_A[k],
 		        c->status);
@@ -668,7 +844,7 @@ static int save_step(struct step *x, const char *action)
 		"UPDATE requests SET status = $3, department_id = $4, level = $5, accepted_on = $6, due_on = $7,"
 		" paused_since = $8, evidence = $9, resolution = $10, rating = $11, rating_comment = $12,"
 		" resolved_at = $13, closed_at = $14, updated_at = $15, due_from = $16, due_months = $17, due_workdays = $18,"
-		" due_provisional = $19 WHERE id = $1 AND status = $2");
+		" due_provisional = $19, resolved_level = $20 WHERE id = $1 AND status = $2");
 	if (st == NULL)
 		return db_fail(x->err, x->db, DB_ERR, "saving the step");
 	db_bind_int(st, 1, x->q->c.id);
@@ -690,6 +866,7 @@ static int save_step(struct step *x, const char *action)
 	db_bind_int(st, 17, n->due_months);
 	db_bind_int(st, 18, n->due_workdays);
 	db_bind_int(st, 19, n->due_provisional != 0);
+	db_bind_text(st, 20, n->resolved_level);
 	int rc = db_step(st);
 	int64_t changed = rc == DB_DONE ? db_changes(st) : 0;
 	db_done(st);
@@ -858,9 +1035,27 @@ static int check_refs(db_t *db, const struct request_in *in, err_t *err)
 	return 0;
 }
 
+/* The last day to accept a request submitted at now: the setting
+ * accept_days (working days, default 1) after that day, into out ("" when
+ * it cannot be computed). */
+static void accept_due(db_t *db, int64_t now, char out[DATE_LEN], int *provisional)
+{
+	char *v = setting_get(db, "accept_days"), today[DATE_LEN];
+	int days = v ? atoi(v) : 1;
+	free(v);
+	err_t e;
+	date_format(date_of_unix(now), today);
+	if (due_date(db, today, 0, days > 0 ? days : 1, out, provisional, &e) < 0)
+		out[0] = '\0';
+}
+
 static int insert_case(db_t *db, const user_t *actor, const struct request_in *in, int kind, int64_t now,
                        int64_t *id, err_t *err)
 {
+	char accept_by[DATE_LEN] = "";
+	int accept_prov = 0;
+	if (kind == REQ_KIND_REQUEST)
+		accept_due(db, now, accept_by, &accept_prov);
 	char *desc = NULL;
 	const char *d = in->description ? in->description : "";
 	if (in->appendix && *in->appendix) {
@@ -873,8 +1068,8 @@ static int insert_case(db_t *db, const user_t *actor, const struct request_in *i
 	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO requests (kind, enterprise_id, category, title, description, source, visit_id, status,"
-		" department_id, due_on, created_by, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id");
+		" department_id, due_on, created_by, created_at, updated_at, accept_due_on, accept_due_provisional)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id");
 	if (st == NULL) {
 		free(desc);
 		return db_fail(err, db, DB_ERR, "saving the case");
@@ -891,6 +1086,8 @@ static int insert_case(db_t *db, const user_t *actor, const struct request_in *i
 	db_bind_text(st, 10, kind == REQ_KIND_INSPECTION ? in->due_on : "");
 	actor && actor->id > 0 ? db_bind_int(st, 11, actor->id) : db_bind_null(st, 11);
 	db_bind_int(st, 12, now);
+	db_bind_text(st, 13, accept_by);
+	db_bind_int(st, 14, accept_prov);
 	int rc = db_step(st);
 	*id = rc == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);

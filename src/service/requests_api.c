@@ -12,21 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OVERDUE_EXPR(T) \
-	"(r.due_on <> '' AND r.due_on < " T " AND ((r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated'))" \
-	" OR (r.kind = 'inspection' AND r.status <> 'verified_closed')))"
+#define OVERDUE_EXPR(T) REQUEST_OVERDUE_SQL("r", T)
 
 #define RQ_COLUMNS(T) \
 	"SELECT r.id, r.kind, r.enterprise_id, e.name AS enterprise_name, e.credit_code, r.category," \
 	" c.name AS category_name, r.title, r.description, r.source, r.visit_id, r.status, r.department_id," \
 	" d.name AS department_name, r.level, r.accepted_on, r.due_on, r.paused_since, r.resolution, r.evidence," \
 	" r.rating, r.rating_comment, r.resolved_at, r.closed_at, r.created_by, u.display_name AS created_by_name," \
-	" r.created_at, r.updated_at, CASE WHEN " OVERDUE_EXPR(T) " THEN 1 ELSE 0 END AS overdue" \
-	", r.due_provisional" \
+	" r.created_at, r.updated_at, CASE WHEN " OVERDUE_EXPR(T) " THEN 1 ELSE 0 END AS overdue," \
+	" r.accept_due_on, CASE WHEN " REQUEST_ACCEPT_OVERDUE_SQL("r", T) " THEN 1 ELSE 0 END AS accept_overdue," \
+	" r.accept_due_provisional, r.due_provisional, r.resolved_level" \
 	" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id" \
 	" LEFT JOIN request_categories c ON c.code = r.category AND r.kind = 'request'" \
 	" LEFT JOIN departments d ON d.id = r.department_id LEFT JOIN users u ON u.id = r.created_by"
-#define RQ_TYPES "isisssssssisisssssssisiiisiib" "b"
+#define RQ_TYPES "isisssssssisisssssssisiiisiibsbbbs"
 
 static json_t *rq_json(db_stmt_t *st)
 {
@@ -34,7 +33,8 @@ static json_t *rq_json(db_stmt_t *st)
 	if (strcmp(db_col_text(st, 1), "inspection") == 0) {
 		static const char *const drop[] = { "enterprise_id", "enterprise_name", "credit_code", "source", "visit_id",
 		                                    "level", "accepted_on", "paused_since", "resolution", "rating",
-		                                    "rating_comment", NULL };
+		                                    "rating_comment", "accept_due_on", "accept_overdue",
+		                                    "accept_due_provisional", "resolved_level", NULL };
 		for (int i = 0; drop[i]; i++)
 			json_object_del(o, drop[i]);
 		const char *cn = inspection_category_name(db_col_text(st, 5), 0);
@@ -97,6 +97,28 @@ static json_t *history_json(req_t *r, int64_t id)
 	return hist;
 }
 
+/* The departments that held case id, earliest first; NULL on a database
+ * error. */
+static json_t *departments_json(req_t *r, int64_t id)
+{
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT d.id, d.name, d.name_en, d.level, rd.since FROM request_departments rd"
+		" JOIN departments d ON d.id = rd.department_id WHERE rd.request_id = $1 ORDER BY rd.since, d.id");
+	if (st == NULL)
+		return NULL;
+	db_bind_int(st, 1, id);
+	json_t *a = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(a, row_json(st, "isssi"));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 /* The case with its history and the caller's possible actions; NULL on a
  * database error or when it does not exist. */
 static json_t *case_json(req_t *r, int kind, int64_t id)
@@ -113,11 +135,14 @@ static json_t *case_json(req_t *r, int kind, int64_t id)
 	if (o == NULL)
 		return NULL;
 	json_t *acts = actions_json(r, kind, id), *hist = acts ? history_json(r, id) : NULL;
-	if (hist == NULL) {
+	json_t *depts = hist ? departments_json(r, id) : NULL;
+	if (depts == NULL) {
 		json_decref(acts);
+		json_decref(hist);
 		json_decref(o);
 		return NULL;
 	}
+	json_object_set_new(o, "departments", depts);
 	json_object_set_new(o, "allowed_actions", acts);
 	json_object_set_new(o, "history", hist);
 	return o;
@@ -163,14 +188,16 @@ static void case_list(req_t *r, int kind)
 	" AND (CAST($5 AS BIGINT) = 0 OR r.enterprise_id = $5)" \
 	" AND (CAST($6 AS BIGINT) < 0 OR (CASE WHEN " OVERDUE_EXPR("$7") " THEN 1 ELSE 0 END) = $6)" \
 	" AND (CAST($8 AS BIGINT) = 0 OR r.enterprise_id = $8)" \
-	" AND (CAST($9 AS BIGINT) = 0 OR r.department_id = $9)" \
+	" AND (CAST($9 AS BIGINT) = 0 OR r.department_id = $9 OR EXISTS (SELECT 1 FROM request_departments rd" \
+	"  WHERE rd.request_id = r.id AND rd.department_id = $9))" \
 	" AND (CAST($10 AS BIGINT) = 0 OR e.officer_id = $10)" \
 	" AND (CAST($11 AS BIGINT) = 0 OR r.visit_id = $11)" \
 	" AND (CAST($12 AS TEXT) IS NULL OR r.source = $12)"
 	db_stmt_t *sts[2];
 	sts[0] = db_prepare(r->db, "SELECT count(*) FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id" RQ_WHERE);
 	sts[1] = db_prepare(r->db, RQ_COLUMNS("$7") RQ_WHERE
-	                    " ORDER BY CASE WHEN CAST($6 AS BIGINT) = 1 THEN r.due_on ELSE '' END, r.id DESC"
+	                    " ORDER BY CASE WHEN CAST($6 AS BIGINT) = 1 THEN (CASE WHEN r.status = 'submitted'"
+	                    " THEN r.accept_due_on ELSE r.due_on END) ELSE '' END, r.id DESC"
 	                    " LIMIT $13 OFFSET $14");
 	if (sts[0] == NULL || sts[1] == NULL) {
 		if (sts[0])

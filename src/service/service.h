@@ -101,8 +101,32 @@ void api_calendar_due(req_t *r);            /* a category's due date on the cale
 #define REQUEST_TITLE_MAX 200
 #define REQUEST_NOTE_MAX 1000          /* reason, comment, detail, contact */
 #define REQUEST_RESULT_MAX 4000        /* resolution, evidence */
-#define REQUEST_ACTIONS_MAX 9          /* actions of one kind */
+#define REQUEST_ACTIONS_MAX 10         /* actions of one kind */
 enum { REQ_KIND_REQUEST = 0, REQ_KIND_INSPECTION = 1 };
+
+/* The one definition of "overdue", as SQL over a requests row aliased R
+ * with today's date ('YYYY-MM-DD') as the SQL parameter T: every list,
+ * filter, dashboard and count uses these (requests_api.c, stats.c, the
+ * officers' counts in enterprise.c).
+ *   accept overdue (受理超时)   a request still submitted after its last
+ *                               day to be accepted (accept_due_on, the
+ *                               setting accept_days working days after
+ *                               submission);
+ *   handling overdue           a request accepted, in progress or
+ *                               escalated, or an inspection not closed,
+ *                               after its due_on (the clock stops while
+ *                               awaiting the enterprise);
+ *   overdue                    either. */
+#define REQUEST_ACCEPT_OVERDUE_SQL(R, T) \
+	"(" R ".kind = 'request' AND " R ".status = 'submitted' AND " R ".accept_due_on <> ''" \
+	" AND " R ".accept_due_on < " T ")"
+#define REQUEST_HANDLING_OVERDUE_SQL(R, T) \
+	"(" R ".due_on <> '' AND " R ".due_on < " T " AND ((" R ".kind = 'request' AND " R ".status IN" \
+	" ('accepted', 'in_progress', 'escalated')) OR (" R ".kind = 'inspection' AND " R ".status <> 'verified_closed')))"
+#define REQUEST_OVERDUE_SQL(R, T) "(" REQUEST_ACCEPT_OVERDUE_SQL(R, T) " OR " REQUEST_HANDLING_OVERDUE_SQL(R, T) ")"
+/* The level that solved a resolved request (resolved_level; rows resolved
+ * before it was kept: the level it was at). */
+#define REQUEST_SOLVED_LEVEL_SQL(R) "(CASE WHEN " R ".resolved_level <> '' THEN " R ".resolved_level ELSE " R ".level END)"
 
 struct request_in {
 	const char *kind;                   /* "request" | "inspection" */
@@ -124,9 +148,12 @@ int request_create(db_t *db, const user_t *actor, const struct request_in *in, i
 
 /* The input of one step; each action reads its own fields. */
 struct request_action_in {
-	int64_t department_id;              /* accept: the handling department */
-	const char *level, *contact;        /* escalate: city|province, the counterpart contacted */
-	const char *reason;                 /* escalate (required), wait, reopen, reject (required) */
+	int64_t department_id;              /* accept: the handling department; escalate (required):
+	                                       a department of the next level; return: one of the
+	                                       level below (default: the one that escalated it) */
+	const char *level, *contact;        /* escalate: city|province (must agree with the
+	                                       department's), the counterpart contacted */
+	const char *reason;                 /* escalate, return, reject (required), wait, reopen */
 	const char *detail;                 /* wait: the reason when reason is NULL */
 	const char *resolution;             /* resolve (required) */
 	const char *evidence;               /* submit (required) */
@@ -165,10 +192,13 @@ struct request_case {
 	int64_t officer_id;                 /* the enterprise's chief service officer */
 	int kind;
 	const char *status, *level;
+	int held;                           /* the actor's department held it before (escalated
+	                                       away): it may read it, not act */
 };
 /* 1 when u may see c: admins, leaders, statisticians all; a department
- * what is assigned to it; an enterprise its own requests; an officer the
- * requests of the enterprises it serves. */
+ * what is assigned to it or was before (held); an enterprise its own
+ * requests; an officer the requests of the enterprises it serves.  Only
+ * the department that has it now may act on it. */
 int request_case_visible(const user_t *u, const struct request_case *c);
 /* May u take action on c now?  0, or -1 with *err as request_transition
  * answers (404, 422, 403, 409, or 422 for a row condition: escalation

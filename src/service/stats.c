@@ -9,10 +9,16 @@
  *   requests_raised       requests created in the period
  *   requests_resolved     requests whose resolved_at is in the period,
  *                         whatever their state now (closed later included)
- *   requests_overdue      a snapshot: requests now accepted, in progress
- *                         or escalated whose due_on is before today (as
- *                         GET /api/v1/requests?overdue=1; the clock stops
- *                         while awaiting the enterprise)
+ *   requests_overdue      a snapshot: requests overdue now, for
+ *                         acceptance (still submitted after accept_due_on)
+ *                         or handling (accepted, in progress or escalated
+ *                         after due_on; the clock stops while awaiting the
+ *                         enterprise): service.h's REQUEST_OVERDUE_SQL, as
+ *                         GET /api/v1/requests?overdue=1 and the officers'
+ *                         counts
+ *   solved_by_level       (totals only) the requests resolved in the
+ *                         period by the level that solved them: district,
+ *                         city, province
  *   median_days_to_resolve  median of the calendar days from created_at to
  *                         resolved_at over the requests resolved in the
  *                         period (null when none)
@@ -276,6 +282,30 @@ static int count_requests(req_t *r, db_stmt_t *st, struct grouping *gs, struct g
 	return rc == DB_DONE ? DB_OK : rc;
 }
 
+/* {"district","city","province"}: the requests resolved in [t0, t1) by
+ * the level that solved them; NULL on a database error. */
+static json_t *solved_by_level(req_t *r, int64_t t0, int64_t t1)
+{
+	db_stmt_t *st = db_prepare(r->db,
+		"SELECT " REQUEST_SOLVED_LEVEL_SQL("r") ", count(*) FROM requests r"
+		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2 GROUP BY 1");
+	if (st == NULL)
+		return NULL;
+	db_bind_int(st, 1, t0);
+	db_bind_int(st, 2, t1);
+	json_t *o = json_pack("{s:i,s:i,s:i}", "district", 0, "city", 0, "province", 0);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (json_object_get(o, db_col_text(st, 0)))
+			json_object_set_new(o, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Requests resolved in [t0, t1): counts, days to resolve, ratings. */
 static int count_resolved(req_t *r, struct grouping *gs, struct group *total, int64_t t0, int64_t t1)
 {
@@ -345,13 +375,13 @@ void api_service_stats(req_t *r)
 		db_stmt_t *st = db_prepare(r->db,
 			"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
 			" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-			" WHERE r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated')"
-			" AND r.due_on <> '' AND r.due_on < $1");
+			" WHERE r.kind = 'request' AND " REQUEST_OVERDUE_SQL("r", "$1"));
 		if (st)
 			db_bind_text(st, 1, today_s);
 		rc = count_requests(r, st, gs, &total, offsetof(struct group, overdue));
 	}
-	if (rc != DB_OK) {
+	json_t *levels = rc == DB_OK ? solved_by_level(r, t0, t1) : NULL;
+	if (rc != DB_OK || levels == NULL) {
 		reply_db_error(r, rc == DB_BUSY ? DB_BUSY : DB_ERR, "computing the service statistics");
 		return;
 	}
@@ -360,6 +390,7 @@ void api_service_stats(req_t *r)
 	json_object_set_new(out, "to", json_string(to_s));
 	json_object_set_new(out, "overdue_as_of", json_string(today_s));
 	json_object_set_new(out, "totals", measures(&total, 1));
+	json_object_set_new(json_object_get(out, "totals"), "solved_by_level", levels);
 	json_object_set_new(out, "by_street", grouping_json(&gs[G_STREET], 1));
 	json_object_set_new(out, "by_department", grouping_json(&gs[G_DEPT], 1));
 	json_object_set_new(out, "by_officer", grouping_json(&gs[G_OFFICER], 1));

@@ -101,15 +101,15 @@ test('a request goes through every state in the browser and its history lists ev
   assert.match(await admin.page.locator('#view [data-key=due_on]').textContent(), /^\d{4}-\d\d-\d\d$/, 'a due date');
   assert.match(await admin.page.locator('#view [data-key=department]').textContent(), /人力资源和社会保障局/);
   await act(admin.page, 'start', null, 'in_progress');
-  await act(admin.page, 'escalate', async (p) => {
-    assert.equal(await p.inputValue('.modal select[name=level]'), 'city');
-    await p.fill('.modal textarea[name=reason]', '涉及跨区招工，需市人社局协调');
-  }, 'escalated');
+  /* escalation hands it to a department of the next level (an admin may act for any) */
+  const escalateTo = (name, reason) => async (p) => {
+    await p.locator('.modal select[name=department_id] option', { hasText: name }).waitFor({ state: 'attached' });
+    await p.selectOption('.modal select[name=department_id]', { label: name });
+    await p.fill('.modal textarea[name=reason]', reason);
+  };
+  await act(admin.page, 'escalate', escalateTo('南通海关', '涉及跨区招工，需市人社局协调'), 'escalated');
   assert.match(await admin.page.locator('#view [data-key=level]').textContent(), /市级/);
-  await act(admin.page, 'escalate', async (p) => {
-    assert.equal(await p.inputValue('.modal select[name=level]'), 'province');
-    await p.fill('.modal textarea[name=reason]', '需省人社厅统筹技工院校资源');
-  }, 'escalated');
+  await act(admin.page, 'escalate', escalateTo('江苏省商务厅', '需省人社厅统筹技工院校资源'), 'escalated');
   assert.match(await admin.page.locator('#view [data-key=level]').textContent(), /省级/);
   assert.equal(await admin.page.locator('[data-testid=action-escalate]').count(), 0, 'nothing above the province');
   await act(admin.page, 'resolve', (p) => p.fill('.modal textarea[name=resolution]', '已对接省技师学院，首批 20 名到岗'), 'resolved');

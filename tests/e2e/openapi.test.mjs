@@ -944,9 +944,12 @@ describe('demo database', () => {
     assert.equal(acc.json.status, 'accepted');
     expectDoc(tr, await call(ctx.admin, tr, { id: rq.json.id }, { body: { action: 'accept', department_id: dept } }), 409, 'illegal_transition');
     expectDoc(tr, await call(ctx.admin, tr, { id: rq.json.id }, { body: { action: 'escalate', level: 'city' } }), 422, 'required');
+    expectDoc(tr, await call(ctx.admin, tr, { id: rq.json.id }, { body: { action: 'escalate', department_id: dept, reason: 'x' } }), 422, 'not_next_level');
     expectDoc(tr, await call(ctx.admin, tr, { id: rq.json.id }, { body: { action: 'rate', rating: 5 } }), 403, 'forbidden');
     expectDoc(tr, await call(ctx.admin, tr, { id: 999999 }, { body: { action: 'start' } }), 404, 'not_found');
-    for (const step of [{ action: 'escalate', level: 'city', reason: '需市级协调' }, { action: 'wait', reason: '等待企业补充材料' },
+    const city = (await ctx.admin.get('/api/v1/departments')).json.items.find((d) => d.level === 'city').id;
+    for (const step of [{ action: 'escalate', department_id: city, reason: '需市级协调' }, { action: 'return', reason: '请区级补充材料' },
+      { action: 'escalate', department_id: city, level: 'city', reason: '材料已补充' }, { action: 'wait', reason: '等待企业补充材料' },
       { action: 'resume' }, { action: 'start' }, { action: 'resolve', resolution: '已协调解决' }])
       expectDoc(tr, await call(ctx.admin, tr, { id: rq.json.id }, { body: step }), 200);
 

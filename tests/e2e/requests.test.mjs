@@ -152,7 +152,9 @@ before(async () => {
   ids.rsj = byName['人力资源和社会保障局'];
   ids.xzsp = byName['行政审批局'];
   ids.sysj = byName['社会事业局'];
-  for (const k of ['qfzx', 'rsj', 'xzsp', 'sysj']) assert.ok(ids[k], k);
+  ids.hg = byName['南通海关'];
+  ids.sswt = byName['江苏省商务厅'];
+  for (const k of ['qfzx', 'rsj', 'xzsp', 'sysj', 'hg', 'sswt']) assert.ok(ids[k], k);
   TODAY = (await admin.get('/api/v1/calendar/due?days=0')).json.from;
   assert.match(TODAY, /^\d{4}-\d\d-\d\d$/);
 });
@@ -309,24 +311,28 @@ test('a request through every state: accept (due on the calendar), start, escala
 
   r = await act(dept, id, { action: 'start' });
   assert.equal(r.status, 'in_progress');
-  // escalation: only upward, with a reason
-  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'city' }), 422, 'required', 'reason');
-  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'district', reason: 'x' }), 422, 'invalid', 'level');
-  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'nation', reason: 'x' }), 422, 'invalid', 'level');
-  r = await act(dept, id, { action: 'escalate', level: 'city', reason: '需与南通海关沟通查验方式' });
+  // escalation: to a department of the next level, with a reason; it
+  // moves the work (tests/e2e/escalation.test.mjs tests the hand-over)
+  const city = await as('dept.hg'), prov = await as('dept.sswt');
+  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', department_id: ids.hg }), 422, 'required', 'reason');
+  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'city', reason: 'x' }), 422, 'required', 'department_id');
+  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'district', department_id: ids.hg, reason: 'x' }), 422, 'invalid', 'level');
+  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'nation', department_id: ids.hg, reason: 'x' }), 422, 'invalid', 'level');
+  r = await act(dept, id, { action: 'escalate', level: 'city', department_id: ids.hg, reason: '需与南通海关沟通查验方式' });
   assert.equal(r.status, 'escalated');
   assert.equal(r.level, 'city');
-  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'city', reason: 'again' }), 422, 'invalid', 'level');
-  r = await act(dept, id, { action: 'escalate', level: 'province', reason: '需省级层面与南京海关沟通' });
+  assert.equal(r.department_id, ids.hg);
+  assertError(await city.post(`/api/v1/requests/${id}/transitions`, { action: 'escalate', level: 'city', department_id: ids.sswt, reason: 'again' }), 422, 'invalid', 'level');
+  r = await act(city, id, { action: 'escalate', level: 'province', department_id: ids.sswt, reason: '需省级层面与南京海关沟通' });
   assert.equal(r.level, 'province');
   assert.ok(!r.allowed_actions.includes('escalate'));
-  r = await act(dept, id, { action: 'start' });
+  r = await act(prov, id, { action: 'start' });
   assert.equal(r.status, 'in_progress');
   assert.equal(r.level, 'province');
 
   // waiting on the enterprise pauses the clock; resuming pushes due_on by
   // the working days paused (the pause is moved back in time to count some)
-  r = await act(dept, id, { action: 'wait', reason: '请企业提供进口合同' });
+  r = await act(prov, id, { action: 'wait', reason: '请企业提供进口合同' });
   assert.equal(r.status, 'awaiting_enterprise');
   assert.equal(r.paused_since, TODAY);
   assert.equal(r.overdue, false);
@@ -345,8 +351,8 @@ test('a request through every state: accept (due on the calendar), start, escala
   assert.equal(resumeEv.detail.due_on_before, due);
   assert.equal(resumeEv.username, 'ent.hengtai');
 
-  assertError(await dept.post(`/api/v1/requests/${id}/transitions`, { action: 'resolve' }), 422, 'required', 'resolution');
-  r = await act(dept, id, { action: 'resolve', resolution: '改为无损查验，货物已通关' });
+  assertError(await prov.post(`/api/v1/requests/${id}/transitions`, { action: 'resolve' }), 422, 'required', 'resolution');
+  r = await act(prov, id, { action: 'resolve', resolution: '改为无损查验，货物已通关' });
   assert.equal(r.status, 'resolved');
   assert.equal(r.resolution, '改为无损查验，货物已通关');
   assert.ok(r.resolved_at > 0);
@@ -360,7 +366,7 @@ test('a request through every state: accept (due on the calendar), start, escala
   assert.deepEqual(r.history.slice(-2).map((e) => [e.action, e.from_status, e.to_status]),
     [['rate', 'resolved', 'resolved'], ['reopen', 'resolved', 'in_progress']]);
   assert.equal(r.history.at(-1).detail.automatic, true);
-  r = await act(dept, id, { action: 'resolve', resolution: '经省市海关协调放行' });
+  r = await act(prov, id, { action: 'resolve', resolution: '经省市海关协调放行' });
   r = await act(ent, id, { action: 'rate', rating: 5, comment: '实实在在帮我们解决了问题' });
   assert.equal(r.status, 'closed');
   assert.equal(r.rating, 5);
@@ -372,15 +378,17 @@ test('a request through every state: accept (due on the calendar), start, escala
   const h = (await full).json.history;
   assert.deepEqual(h.map((e) => e.action), ['create', 'accept', 'start', 'escalate', 'escalate', 'start', 'wait', 'resume',
     'resolve', 'rate', 'reopen', 'resolve', 'rate', 'close']);
-  assert.deepEqual(h.map((e) => e.username), ['ent.hengtai', ids.hengtaiOfficer, 'dept.qfzx', 'dept.qfzx', 'dept.qfzx', 'dept.qfzx',
-    'dept.qfzx', 'ent.hengtai', 'dept.qfzx', 'ent.hengtai', 'ent.hengtai', 'dept.qfzx', 'ent.hengtai', 'ent.hengtai']);
+  assert.deepEqual(h.map((e) => e.username), ['ent.hengtai', ids.hengtaiOfficer, 'dept.qfzx', 'dept.qfzx', 'dept.hg', 'dept.sswt',
+    'dept.sswt', 'ent.hengtai', 'dept.sswt', 'ent.hengtai', 'ent.hengtai', 'dept.sswt', 'ent.hengtai', 'ent.hengtai']);
   for (let i = 1; i < h.length; i++) {
     assert.equal(h[i].from_status, h[i - 1].to_status, `event ${i}`);
     assert.ok(h[i].at >= h[i - 1].at);
   }
   assert.equal(h[0].from_status, '');
-  assert.deepEqual(h[3].detail, { from_level: 'district', level: 'city', reason: '需与南通海关沟通查验方式' });
-  assert.deepEqual(h[4].detail, { from_level: 'city', level: 'province', reason: '需省级层面与南京海关沟通' });
+  assert.deepEqual(h[3].detail, { from_level: 'district', level: 'city', reason: '需与南通海关沟通查验方式',
+    from_department_id: ids.qfzx, department_id: ids.hg, department: '南通海关', due_on: due, limit: '5个工作日' });
+  assert.deepEqual(h[4].detail, { from_level: 'city', level: 'province', reason: '需省级层面与南京海关沟通',
+    from_department_id: ids.hg, department_id: ids.sswt, department: '江苏省商务厅', due_on: due, limit: '5个工作日' });
   assert.equal(h[1].detail.department_id, ids.qfzx);
   assert.equal(h[1].detail.due_on, due);
   assert.equal(h[9].detail.rating, 2);
@@ -437,7 +445,7 @@ test('every illegal transition is 409 illegal_transition naming the action and t
   };
   for (const s of STATES) {
     const c = await raise(a, { enterprise_id: ids.hengtai, category: 'policy', title: `状态 ${s}` });
-    for (const step of path[s]) await act(a, c.id, { action: step, ...(step === 'escalate' ? { level: 'city', reason: 'r' } : PARAMS[step] || {}) });
+    for (const step of path[s]) await act(a, c.id, { action: step, ...(step === 'escalate' ? { level: 'city', department_id: ids.hg, reason: 'r' } : PARAMS[step] || {}) });
     const got = (await a.get(`/api/v1/requests/${c.id}`)).json;
     assert.equal(got.status, s);
     reqIn[s] = got;
@@ -485,7 +493,7 @@ test('a missing calendar year: accept works with a provisional due date; loading
   assert.ok(ev, JSON.stringify(after.history));
 });
 
-test('overdue: due before today and open (accepted, in progress, escalated), not while waiting; listed and flagged', async () => {
+test('overdue: due before today and open (accepted, in progress, escalated) or not accepted in time, not while waiting; listed and flagged', async () => {
   const a = await admin();
   const c = await raise(a, { enterprise_id: ids.langgu, category: 'customs', title: '逾期测试' });
   await act(a, c.id, { action: 'accept', department_id: ids.qfzx });
@@ -497,12 +505,14 @@ test('overdue: due before today and open (accepted, in progress, escalated), not
   assert.equal(list.status, 200);
   assert.ok(list.json.total > 5, 'the demo has overdue requests');
   assert.ok(list.json.items.some((x) => x.id === c.id));
+  const dueOf = (x) => (x.status === 'submitted' ? x.accept_due_on : x.due_on);
   for (const x of list.json.items) {
     assert.equal(x.overdue, true);
-    assert.ok(['accepted', 'in_progress', 'escalated'].includes(x.status), x.status);
-    assert.ok(x.due_on < TODAY);
+    assert.ok(['submitted', 'accepted', 'in_progress', 'escalated'].includes(x.status), x.status);
+    assert.equal(x.accept_overdue, x.status === 'submitted');
+    assert.ok(dueOf(x) < TODAY);
   }
-  const dues = list.json.items.map((x) => x.due_on);
+  const dues = list.json.items.map(dueOf);
   assert.deepEqual(dues, [...dues].sort(), 'oldest due first');
   const not = await a.get('/api/v1/requests?overdue=0&limit=1000');
   assert.ok(not.json.items.every((x) => x.overdue === false));
@@ -712,7 +722,8 @@ test('permissions: an enterprise sees and acts on its own requests only; departm
   assertError(await qfzx.post(`/api/v1/requests/${theirs.id}/transitions`, { action: 'start' }), 404);
   const rl = await rsj.get('/api/v1/requests?limit=1000');
   assert.ok(rl.json.total > 0);
-  assert.ok(rl.json.items.every((x) => x.department_id === rsj.me.department_id));
+  // theirs now, or escalated by them to a higher level (they follow it)
+  assert.ok(rl.json.items.every((x) => x.department_id === rsj.me.department_id || x.level !== 'district'));
   assert.equal((await rsj.get(`/api/v1/requests?department_id=${ids.qfzx}`)).json.total, 0);
   assertError(await rsj.post(`/api/v1/requests/${theirs.id}/transitions`, { action: 'rate', rating: 5 }), 403);
   assertError(await rsj.post(`/api/v1/requests/${theirs.id}/transitions`, { action: 'close' }), 403);
@@ -777,12 +788,15 @@ test('allowed_actions: exactly the steps each caller may take now (role, status 
   assert.deepEqual(await acts(off), []);
   assert.deepEqual(await acts(ent), []);
   await act(dept, c.id, { action: 'start' });
-  assertError(await dept.post(`/api/v1/requests/${c.id}/transitions`, { action: 'escalate', level: 'province', reason: 'r', contact: 'x'.repeat(1001) }),
+  assertError(await dept.post(`/api/v1/requests/${c.id}/transitions`, { action: 'escalate', department_id: ids.hg, reason: 'r', contact: 'x'.repeat(1001) }),
     422, 'invalid', 'contact');
-  let r = await act(dept, c.id, { action: 'escalate', level: 'province', reason: '需省级协调', contact: '江苏省商务厅' });
-  assert.deepEqual(r.history.at(-1).detail, { from_level: 'district', level: 'province', reason: '需省级协调', contact: '江苏省商务厅' });
-  assert.deepEqual(r.allowed_actions, ['start', 'wait', 'resolve'], 'nothing above the province');
-  await act(dept, c.id, { action: 'resolve', resolution: '已协调' });
+  let r = await act(dept, c.id, { action: 'escalate', department_id: ids.hg, reason: '需市级协调', contact: '南通海关关长' });
+  assert.equal(r.history.at(-1).detail.contact, '南通海关关长');
+  assert.deepEqual(r.allowed_actions, [], 'the district department follows it, the city acts');
+  const city = await as('dept.hg');
+  assert.deepEqual(await acts(city), ['start', 'escalate', 'return', 'wait', 'resolve']);
+  await act(city, c.id, { action: 'resolve', resolution: '已协调' });
+  assert.deepEqual(await acts(city), []);
   assert.deepEqual(await acts(ent), ['close', 'reopen', 'rate']);
   assert.deepEqual(await acts(off), ['close', 'reopen']);
   assert.deepEqual(await acts(a), ['close', 'reopen']);

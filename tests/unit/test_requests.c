@@ -188,9 +188,21 @@ static void test_row_conditions(void **state)
 	assert_int_equal(request_action_check(&dept, &c, "escalate", &e), -1);
 	assert_int_equal(e.status, 422);
 	assert_string_equal(e.field, "level");
-	assert_int_equal(request_actions(&dept, &c, got), 2);   /* wait resolve */
-	assert_string_equal(got[0], "wait");
-	assert_string_equal(got[1], "resolve");
+	assert_int_equal(request_actions(&dept, &c, got), 3);   /* return wait resolve */
+	assert_string_equal(got[0], "return");
+	assert_string_equal(got[1], "wait");
+	assert_string_equal(got[2], "resolve");
+	/* nothing below the district to return it to */
+	c.level = "district";
+	assert_int_equal(request_action_check(&dept, &c, "return", &e), -1);
+	assert_int_equal(e.status, 422);
+	/* a department that handed it on follows it: it sees it, does not act */
+	c.department_id = 21;
+	c.held = 1;
+	assert_int_equal(request_case_visible(&dept, &c), 1);
+	assert_int_equal(request_action_check(&dept, &c, "resolve", &e), -1);
+	assert_int_equal(e.status, 403);
+	assert_int_equal(request_actions(&dept, &c, got), 0);
 	/* a department acts on what is assigned to it only */
 	c = visible_case(REQ_KIND_REQUEST, "accepted", "district");
 	c.department_id = 21;
@@ -227,6 +239,7 @@ static void test_row_conditions(void **state)
 static db_t *g_db;
 static char g_file[256];
 static int64_t g_dept[2], g_ent[2], g_user[NROLES], g_officer2;
+static int64_t g_city, g_province;     /* departments of the city and the province */
 
 static void remove_sqlite(const char *file)
 {
@@ -276,6 +289,9 @@ static int group_setup(void **state)
 	static const char *const depts[][1] = { { "企业发展服务中心" }, { "人力资源和社会保障局" } };
 	for (int i = 0; i < 2; i++)
 		g_dept[i] = insert("INSERT INTO departments (name) VALUES ($1) RETURNING id", 1, depts[i]);
+	static const char *const city[] = { "南通海关" }, *const province[] = { "江苏省商务厅" };
+	g_city = insert("INSERT INTO departments (name, level) VALUES ($1, 'city') RETURNING id", 1, city);
+	g_province = insert("INSERT INTO departments (name, level) VALUES ($1, 'province') RETURNING id", 1, province);
 	char d0[24];
 	snprintf(d0, sizeof d0, "%lld", (long long)g_dept[0]);
 	for (int r = 0; r < NROLES; r++)
@@ -372,14 +388,26 @@ static const char *history(int64_t id)
 	return out;
 }
 
-static void step(int who, int64_t id, const char *action, struct request_action_in in, const char *when)
+static void step_as(user_t u, int64_t id, const char *action, struct request_action_in in, const char *when)
 {
-	user_t u = actor(who);
 	err_t e;
 	struct request_change ch;
 	if (request_transition(g_db, &u, REQ_KIND_REQUEST, id, action, &in, at(when), &ch, &e) < 0)
-		fail_msg("%s by %s at %s: %d %s", action, ROLE[who], when, e.status, e.message);
+		fail_msg("%s by %s at %s: %d %s", action, u.username ? u.username : u.role, when, e.status, e.message);
 	free(ch.detail);
+}
+
+static void step(int who, int64_t id, const char *action, struct request_action_in in, const char *when)
+{
+	step_as(actor(who), id, action, in, when);
+}
+
+/* A user of department dept. */
+static user_t dept_actor(int64_t dept)
+{
+	user_t u = actor(DEPARTMENT);
+	u.department_id = dept;
+	return u;
 }
 
 static int64_t raise(int who, const char *category, const char *when)
@@ -413,20 +441,34 @@ static void test_journey_customs(void **state)
 	assert_string_equal(field(id, F_STATUS), "in_progress");
 	assert_string_equal(field(id, F_PAUSED), "");
 	assert_string_equal(field(id, F_DUE), "2021-09-28");
-	step(DEPARTMENT, id, "escalate", (struct request_action_in){ .level = "city", .reason = "需与海关沟通" },
+	/* escalation hands it to a department of the next level and restarts
+	 * the limit: from Friday 9/24, 9/26 (Sun, worked) 1, 9/27-9/30 2-5 →
+	 * 2021-09-30; from Sunday 9/26, 9/27-9/30 1-4, 10/1-10/7 国庆, 10/8 5 →
+	 * 2021-10-08 */
+	step(DEPARTMENT, id, "escalate", (struct request_action_in){ .department_id = g_city, .reason = "需与海关沟通" },
 	     "2021-09-24T15:00");
-	step(DEPARTMENT, id, "escalate",
-	     (struct request_action_in){ .level = "province", .reason = "需省级协调", .contact = "南京海关" },
-	     "2021-09-26T10:00");
-	assert_string_equal(field(id, F_LEVEL), "province");
-	/* nothing above the province */
+	assert_string_equal(field(id, F_LEVEL), "city");
+	assert_string_equal(field(id, F_DUE), "2021-09-30");
 	user_t d = actor(DEPARTMENT);
 	err_t e;
-	struct request_action_in up = { .level = "province", .reason = "再上报" };
-	assert_int_equal(request_transition(g_db, &d, REQ_KIND_REQUEST, id, "escalate", &up, at("2021-09-27T10:00"), NULL, &e),
+	struct request_action_in res = { .resolution = "x" };
+	assert_int_equal(request_transition(g_db, &d, REQ_KIND_REQUEST, id, "resolve", &res, at("2021-09-25T10:00"), NULL, &e),
+	                 -1);
+	assert_int_equal(e.status, 403);   /* the district follows it now */
+	assert_int_equal(request_visible(g_db, &d, id), 1);
+	step_as(dept_actor(g_city), id, "escalate",
+	        (struct request_action_in){ .department_id = g_province, .level = "province", .reason = "需省级协调",
+	                                    .contact = "南京海关" },
+	        "2021-09-26T10:00");
+	assert_string_equal(field(id, F_LEVEL), "province");
+	assert_string_equal(field(id, F_DUE), "2021-10-08");
+	/* nothing above the province */
+	user_t p = dept_actor(g_province);
+	struct request_action_in up = { .department_id = g_province, .level = "province", .reason = "再上报" };
+	assert_int_equal(request_transition(g_db, &p, REQ_KIND_REQUEST, id, "escalate", &up, at("2021-09-27T10:00"), NULL, &e),
 	                 -1);
 	assert_int_equal(e.status, 422);
-	step(DEPARTMENT, id, "resolve", (struct request_action_in){ .resolution = "改为无损查验" }, "2021-09-28T16:00");
+	step_as(p, id, "resolve", (struct request_action_in){ .resolution = "改为无损查验" }, "2021-09-28T16:00");
 	assert_string_equal(field(id, F_RESOLVED_AT), "1632816000");   /* 2021-09-28 16:00 +08:00 */
 	/* a rating of 5 closes it, at the rating's time */
 	step(ENTERPRISE, id, "rate", (struct request_action_in){ .rating = 5, .comment = "满意" }, "2021-09-29T09:00");

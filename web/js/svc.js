@@ -80,6 +80,14 @@ export function overdueBadge() {
   return badge(t('req.overdue'), 'red');
 }
 
+/* A request's overdue mark: 受理超时 (not accepted in time) or 超期
+ * (handling), as the server says (accept_overdue, overdue); or null. */
+export function requestOverdueBadge(r) {
+  if (r.accept_overdue)
+    return badge(t('esc.acceptOverdue'), 'red');
+  return r.overdue ? overdueBadge() : null;
+}
+
 /* ---------- dates ---------- */
 
 const p2 = (n) => String(n).padStart(2, '0');

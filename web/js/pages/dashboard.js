@@ -10,7 +10,7 @@ import { get } from '../api.js';
 import { t, num, has } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { isoDay, categories, catLabel, localName } from '../svc.js';
+import { isoDay, categories, catLabel, localName, levelLabel } from '../svc.js';
 import { icon } from '../icons.js';
 
 const METRICS = ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved', 'requests_overdue',
@@ -119,6 +119,13 @@ function draw(body, s, cats) {
     rate: pct(tot.satisfaction_rate), days: fmt('median_days_to_resolve', tot.median_days_to_resolve),
   }));
 
+  /* the requests resolved in the period by the level that solved them */
+  const lv = tot.solved_by_level;
+  const levels = lv ? h('p', { class: 'dash-levels', dataset: { testid: 'dash-solved-by-level' } },
+    h('span', { class: 'muted' }, `${t('esc.solvedByLevel')}${t('req.colon')}`),
+    ['district', 'city', 'province'].map((l, i) => [i ? t('req.semicolon') : null,
+      h('span', { dataset: { level: l, n: String(lv[l] ?? 0) } }, t('esc.solvedAt', { level: levelLabel(l), n: num(lv[l] ?? 0) }))])) : null;
+
   const groups = [
     ['by_street', 'dash.byStreet', ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved']],
     ['by_department', 'dash.byDepartment', ['requests_raised', 'requests_resolved', 'requests_overdue']],
@@ -144,7 +151,7 @@ function draw(body, s, cats) {
       key === 'by_officer' && rows.length > 15 ? h('details', { class: 'more' }, h('summary', null, t('dash.allOfficers', { n: rows.filter((r) => r.id !== null).length })), tbl) : tbl],
     { class: 'dash-panel' });
   });
-  replace(body, cards, headline, h('div', { class: 'dash-grid' }, panels));
+  replace(body, cards, headline, levels, h('div', { class: 'dash-grid' }, panels));
   for (const d of draws)
     d();
 }

@@ -16,7 +16,7 @@ import {
   pageHeader, panel, errorBox, input, table, badge, loading, modal, field, clearErrors, showFormError,
   formErrorLine, toast, errorText, empty,
 } from '../ui.js';
-import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, categories, day, overdueBadge } from '../svc.js';
+import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, categories, day, requestOverdueBadge } from '../svc.js';
 import { newRequest } from './requests.js';
 import { can } from '../perm.js';
 import { factsTable } from './facts.js';
@@ -153,7 +153,7 @@ function draw(ctx, e, reload) {
       replace(reqBox, table([
         { key: 'title', label: t('req.title'), cell: (x) => h('a', { href: `#/requests/${x.id}` }, x.title) },
         { key: 'category', label: t('req.category'), class: 'nowrap', cell: (x) => catLabel(x.category, cats) },
-        { key: 'status', label: t('req.status'), class: 'nowrap', cell: (x) => [statusBadge(x.status), x.overdue ? overdueBadge() : null] },
+        { key: 'status', label: t('req.status'), class: 'nowrap', cell: (x) => [statusBadge(x.status), requestOverdueBadge(x)] },
       ], items, { class: 'table-compact', rowClass: (x) => (x.overdue ? 'row-overdue' : null) }));
     }).catch((err) => { if (ctx.alive()) replace(reqBox, h('p', { class: 'muted' }, errorText(err))); });
 

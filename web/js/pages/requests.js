@@ -4,9 +4,11 @@
  * red); raising a request; #/requests/{id} shows one request with its
  * history and the actions the server lists for this user now
  * (allowed_actions: accept to a department, start, wait for the
- * enterprise, resume, escalate to the city or province with a reason,
- * resolve, close, reopen, rate 1–5); the workflow's rules are the
- * server's, not copied here.
+ * enterprise, resume, escalate to a department of the next level with a
+ * reason, return it one level down, resolve, close, reopen, rate 1–5);
+ * the departments that held it and their hand-overs; the workflow's rules
+ * are the server's, not copied here.  A request not accepted in time is
+ * marked 受理超时 (accept_overdue), one handled late 超期 (overdue).
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post } from '../api.js';
@@ -16,8 +18,8 @@ import {
   clearErrors, showFormError, formErrorLine, toast, errorText,
 } from '../ui.js';
 import {
-  categories, departments, localName, catLabel, statusBadge, overdueBadge, levelLabel, day, enterprisePicker,
-  departmentSelect, categorySelect, REQUEST_STATUSES, stars,
+  categories, departments, localName, catLabel, statusBadge, levelLabel, day, enterprisePicker,
+  departmentSelect, categorySelect, REQUEST_STATUSES, stars, requestOverdueBadge,
 } from '../svc.js';
 import { provisionalMark } from './calendar.js';
 
@@ -80,12 +82,11 @@ async function list(ctx) {
         { key: 'title', label: t('req.title'), class: 'strong', cell: (r) => h('a', { href: `#/requests/${r.id}`, dataset: { testid: 'req-link' } }, r.title) },
         ent ? null : { key: 'enterprise_name', label: t('req.enterprise') },
         { key: 'category', label: t('req.category'), class: 'nowrap', cell: (r) => catLabel(r.category, cats) },
-        { key: 'status', label: t('req.status'), class: 'nowrap', cell: (r) => [statusBadge(r.status), r.overdue ? overdueBadge() : null] },
+        { key: 'status', label: t('req.status'), class: 'nowrap', cell: (r) => [statusBadge(r.status), requestOverdueBadge(r)] },
         { key: 'department_name', label: t('req.department'), class: 'nowrap', narrowHide: true,
           cell: (r) => deptName(r.department_id, r.department_name, depts) },
         { key: 'level', label: t('req.level'), class: 'nowrap', narrowHide: true, cell: (r) => levelLabel(r.level) },
-        { key: 'due_on', label: t('req.due'), class: 'nowrap',
-          cell: (r) => (r.due_on ? [day(r.due_on), provisionalMark(r.due_provisional)] : null) },
+        { key: 'due_on', label: t('req.due'), class: 'nowrap', cell: (r) => runningDue(r) },
         { key: 'rating', label: t('req.rating'), class: 'nowrap', narrowHide: true, cell: (r) => (r.rating ? stars(r.rating) : null) },
         { key: 'updated_at', label: t('req.updated'), class: 'nowrap muted', narrowHide: true, cell: (r) => fmtTime(r.updated_at, false) },
       ].filter(Boolean), items, { class: 'table-req', rowClass: (r) => (r.overdue ? 'row-overdue' : null) }),
@@ -97,6 +98,18 @@ async function list(ctx) {
   await load();
 }
 
+/* The deadline that runs now: acceptance while submitted, else handling,
+ * marked when provisional. */
+function runningDue(r) {
+  const accepting = r.status === 'submitted' && r.accept_due_on;
+  const d = accepting ? r.accept_due_on : r.due_on;
+  if (!d)
+    return null;
+  return h('span', { class: r.overdue ? 'neg' : null, dataset: { due: accepting ? 'accept' : 'handle' } },
+    accepting ? t('esc.acceptBy', { day: day(d) }) : day(d),
+    provisionalMark(accepting ? r.accept_due_provisional : r.due_provisional));
+}
+
 /* ---------- one request ---------- */
 
 function kv(label, value, key) {
@@ -105,12 +118,12 @@ function kv(label, value, key) {
 }
 
 export function actionLabel(a) {
-  return has(`req.act.${a}`) ? t(`req.act.${a}`) : a;
+  return has(`req.act.${a}`) ? t(`req.act.${a}`) : has(`esc.act.${a}`) ? t(`esc.act.${a}`) : a;
 }
 
 /* A history entry's action, as something done (English: "Accepted"). */
 export function eventLabel(a) {
-  return has(`req.ev.${a}`) ? t(`req.ev.${a}`) : actionLabel(a);
+  return has(`req.ev.${a}`) ? t(`req.ev.${a}`) : has(`esc.ev.${a}`) ? t(`esc.ev.${a}`) : actionLabel(a);
 }
 
 /* The department's name in the current language, from the reference list. */
@@ -147,7 +160,7 @@ function drawDetail(ctx, r, cats, reload, depts) {
   const acts = r.allowed_actions || [];
   const actionBar = h('div', { class: 'action-bar', dataset: { testid: 'req-actions' } },
     acts.length ? acts.map((a) => h('button', {
-      class: ['btn', a === acts[0] ? 'btn-primary' : (a === 'reopen' || a === 'escalate') && 'btn-warn'], type: 'button',
+      class: ['btn', a === acts[0] ? 'btn-primary' : (a === 'reopen' || a === 'escalate' || a === 'return') && 'btn-warn'], type: 'button',
       dataset: { testid: `action-${a}` }, on: { click: () => runAction(ctx, r, a, reload) },
     }, actionLabel(a))) : h('span', { class: 'muted' }, t('req.noActions')));
 
@@ -167,10 +180,16 @@ function drawDetail(ctx, r, cats, reload, depts) {
   const info = h('dl', { class: 'kv-grid' },
     ent ? null : kv(t('req.enterprise'), r.enterprise_id ? h('a', { href: `#/enterprises/${r.enterprise_id}` }, r.enterprise_name || `#${r.enterprise_id}`) : r.enterprise_name),
     kv(t('req.category'), catLabel(r.category, cats), 'category'),
-    kv(t('req.status'), [statusBadge(r.status), r.overdue ? overdueBadge() : null], 'status'),
+    kv(t('req.status'), [statusBadge(r.status), requestOverdueBadge(r)], 'status'),
     kv(t('req.department'), deptName(r.department_id, r.department_name, depts), 'department'),
     kv(t('req.level'), levelLabel(r.level), 'level'),
-    kv(t('req.due'), r.due_on ? h('span', { class: r.overdue ? 'neg' : null }, day(r.due_on), provisionalMark(r.due_provisional)) : null, 'due_on'),
+    r.accept_due_on ? kv(t('esc.acceptDue'), h('span', { class: r.accept_overdue ? 'neg' : null }, day(r.accept_due_on),
+      provisionalMark(r.accept_due_provisional)), 'accept_due_on') : null,
+    kv(t('req.due'), r.due_on ? h('span', { class: r.overdue && !r.accept_overdue ? 'neg' : null }, day(r.due_on),
+      provisionalMark(r.due_provisional)) : null, 'due_on'),
+    r.resolved_level ? kv(t('esc.resolvedLevel'), levelLabel(r.resolved_level), 'resolved_level') : null,
+    (r.departments || []).length > 1 ? kv(t('esc.departments'), h('ol', { class: 'esc-chain', dataset: { testid: 'req-departments' } },
+      r.departments.map((d) => h('li', { dataset: { id: String(d.id) } }, `${localName(d)}（${levelLabel(d.level)}）`))), 'departments') : null,
     kv(t('req.source'), r.source ? (has(`req.src.${r.source}`) ? t(`req.src.${r.source}`) : r.source) : null),
     kv(t('req.createdAt'), fmtTime(r.created_at, false)),
     kv(t('req.rating'), r.rating ? [stars(r.rating), r.rating_comment ? h('span', { class: 'muted' }, ` ${r.rating_comment}`) : null] : null, 'rating'),
@@ -180,8 +199,9 @@ function drawDetail(ctx, r, cats, reload, depts) {
     backLink(),
     pageHeader(r.title, `${t('req.no')} ${r.id}`),
     h('div', { class: ['req-banner', r.overdue && 'req-banner-overdue'] },
-      statusBadge(r.status), r.overdue ? overdueBadge() : null,
-      r.due_on ? h('span', { class: 'muted' }, t('req.dueOn', { day: day(r.due_on) })) : null),
+      statusBadge(r.status), requestOverdueBadge(r),
+      r.status === 'submitted' && r.accept_due_on ? h('span', { class: 'muted' }, t('esc.acceptBy', { day: day(r.accept_due_on) }))
+        : r.due_on ? h('span', { class: 'muted' }, t('req.dueOn', { day: day(r.due_on) })) : null),
     panel(t('req.actions'), actionBar),
     h('div', { class: 'two-col' },
       panel(t('req.info'), [info, r.description ? h('div', { class: 'req-desc' }, h('h3', { class: 'sub-title' }, t('req.description')), h('p', { class: 'pre' }, r.description)) : null]),
@@ -206,6 +226,13 @@ export function detailText(d, depts) {
   }
   if (o.department)
     delete o.department_id;
+  if (o.from_department_id) {
+    const from = depts ? depts.find((x) => x.id === Number(o.from_department_id)) : null;
+    if (from && o.department)
+      o.department = `${localName(from)} → ${o.department}`;
+    delete o.from_department_id;
+  }
+  delete o.due_provisional;
   if (o.level && o.from_level) {
     parts.push(`${levelLabel(o.from_level)} → ${levelLabel(o.level)}`);
     delete o.level;
@@ -238,13 +265,23 @@ function runAction(ctx, r, action, reload) {
     const sel = departmentSelect('department_id', r.department_id || '', t('req.chooseDepartment'));
     parts.push(field(t('req.department'), sel));
     body = () => ({ department_id: sel.value ? Number(sel.value) : null });
-  } else if (action === 'escalate') {
-    const next = LEVELS.slice(LEVELS.indexOf(r.level || 'district') + 1);
-    const lvl = h('select', { name: 'level', class: 'input' }, next.map((l) => h('option', { value: l }, levelLabel(l))));
+  } else if (action === 'escalate' || action === 'return') {
+    /* a department of the next level up (escalate) or down (return) */
+    const up = action === 'escalate';
+    const level = LEVELS[LEVELS.indexOf(r.level || 'district') + (up ? 1 : -1)];
+    const sel = h('select', { name: 'department_id', class: 'input', dataset: { testid: 'esc-department' } },
+      up ? h('option', { value: '' }, t('esc.chooseDepartment', { level: levelLabel(level) }))
+        : h('option', { value: '' }, t('esc.returnDefault')));
+    departments().then((ds) => {
+      for (const d of ds.filter((x) => x.level === level))
+        sel.appendChild(h('option', { value: String(d.id) }, localName(d)));
+    });
     const reason = h('textarea', { name: 'reason', class: 'input textarea', rows: 3, maxlength: 1000, required: true });
-    const contact = input('contact', { maxlength: 1000 });
-    parts.push(field(t('req.escalateTo'), lvl), field(t('req.reason'), reason), field(t('req.contact'), contact));
-    body = () => ({ level: lvl.value, reason: reason.value.trim(), ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) });
+    const contact = up ? input('contact', { maxlength: 1000 }) : null;
+    parts.push(field(up ? t('req.escalateTo') : t('esc.returnTo'), sel), field(t('req.reason'), reason),
+      contact ? field(t('req.contact'), contact) : null);
+    body = () => ({ ...(sel.value ? { department_id: Number(sel.value) } : {}), ...(up ? { level } : {}),
+      reason: reason.value.trim(), ...(contact && contact.value.trim() ? { contact: contact.value.trim() } : {}) });
   } else if (action === 'resolve') {
     const res = h('textarea', { name: 'resolution', class: 'input textarea', rows: 3, maxlength: 2000 });
     parts.push(field(t('req.resolution'), res));
@@ -281,7 +318,11 @@ function runAction(ctx, r, action, reload) {
       errLine.textContent = t('req.chooseRating');
       return;
     }
-    if ((action === 'escalate') && !b.reason) {
+    if (action === 'escalate' && !b.department_id) {
+      f.querySelector('[name=department_id]').closest('.field').setError(t('err.required'));
+      return;
+    }
+    if ((action === 'escalate' || action === 'return') && !b.reason) {
       f.querySelector('[name=reason]').closest('.field').setError(t('err.required'));
       return;
     }

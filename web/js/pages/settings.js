@@ -1,12 +1,13 @@
 /*
- * settings.js -- 系统设置 (admin): the zone's names and city.
+ * settings.js -- 系统设置 (admin): the zone's names and city, and the working
+ * days a submitted request may wait for acceptance (accept_days).
  */
 import { h, replace } from '../dom.js';
 import { get, patch } from '../api.js';
 import { t } from '../../i18n.js';
 import { pageHeader, panel, errorBox, input, field, clearErrors, showFormError, formErrorLine, toast } from '../ui.js';
 
-const FIELDS = ['zone_name', 'zone_name_en', 'city_name'];
+const FIELDS = ['zone_name', 'zone_name_en', 'city_name', 'accept_days'];
 
 export async function render(ctx) {
   let s;
