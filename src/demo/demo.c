@@ -872,8 +872,9 @@ static double tax_share(int r, int year)
 
 /* Monthly cumulative values of every region: the article's year and the
  * one before (history, whole years, targets for the article's year), and
- * the clock's year and the one before up to the last full month before
- * today (targets for the clock's year).  The years after the article's
+ * the year of the last full month before today and the one before, up to
+ * that month (in January: the two years before; targets for the clock's
+ * year).  The years after the article's
  * grow each year by 35-85% of the article's growth of that region and
  * indicator, so that the present looks like the article's zone a few
  * years on. */
@@ -882,6 +883,7 @@ static int seed_indicators(struct seed *s)
 	int year, month;
 	date_to_civil(date_of_unix(s->now), &year, &month, NULL);
 	int last = year > ARTICLE_YEAR ? year : ARTICLE_YEAR;
+	int first = month == 1 ? year - 2 : year - 1;   /* the last full month's year and the one before */
 	for (int r = 0; r < NELEM(REGIONS); r++) {
 		for (int k = 0; k < NBASE; k++) {
 			int64_t prev[12] = { 0 }, cur[12];
@@ -892,7 +894,7 @@ static int seed_indicators(struct seed *s)
 				else if (y > ARTICLE_YEAR)
 					oct = llround((double)oct * (1.0 + REGIONS[r].growth[k] * (0.35 + 0.5 * rnd_unit(s))));
 				make_series(s, oct, cur);
-				int history = y <= ARTICLE_YEAR, present = y >= year - 1 && y <= year;
+				int history = y <= ARTICLE_YEAR, present = y >= first && y <= year;
 				int months = history || y < year ? 12 : month - 1;
 				if ((history || present) && insert_year(s, r, k, y, cur, months, tax_share(r, y)) < 0)
 					return -1;

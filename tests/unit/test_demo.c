@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -382,9 +383,10 @@ static void test_indicator_series(void **state)
 	int year, month;
 	clock_month(&year, &month);
 	/* history: the article's year and the one before, whole; the present:
-	 * last year whole and this year up to the last full month */
-	int64_t present = year - 1 > 2021 ? 12 : 0;
-	present += year > 2021 ? month - 1 : 0;
+	 * the last full month's year up to it and the year before it, whole */
+	int64_t present = 0;
+	for (int y = month == 1 ? year - 2 : year - 1; y <= year; y++)
+		present += y <= 2021 ? 0 : y < year ? 12 : month - 1;
 	assert_int_equal(q0("SELECT count(*) FROM indicator_values"), 8 * 6 * (12 + 12 + present));
 	assert_int_equal(q0("SELECT count(DISTINCT indicator) FROM indicator_values"), 6);
 	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2020"), 8 * 6 * 12);
@@ -679,6 +681,34 @@ static void test_deterministic(void **state)
 		testdb_close(&t[i]);
 }
 
+/* Opened in January, the demo's latest indicators are last December's,
+ * with the December before to grow from, and this year's targets. */
+static void test_indicators_in_january(void **state)
+{
+	(void)state;
+	testdb_t t;
+	assert_int_equal(testdb_open(&t, "demo-jan", 0, 1), 0);
+	int64_t jan;
+	assert_int_equal(clock_parse("2027-01-15T09:00:00+08:00", &jan), 0);
+	clock_set(jan);
+	char pw[32], *err = NULL;
+	int rc = demo_seed(t.db, pw, sizeof pw, &err);
+	clock_set(time(NULL));
+	if (rc != 1)
+		fail_msg("demo_seed = %d: %s", rc, err ? err : "?");
+	static const char *const Q[] = {
+		"SELECT count(*) FROM indicator_values WHERE year = 2026",
+		"SELECT count(*) FROM indicator_values WHERE year = 2025",
+		"SELECT count(*) FROM indicator_values WHERE year > 2021 AND year NOT IN (2025, 2026)",
+		"SELECT count(*) FROM indicator_targets WHERE year = 2027",
+	};
+	static const int64_t N[] = { 8 * 6 * 12, 8 * 6 * 12, 0, 6 };
+	for (int i = 0; i < 4; i++)
+		if (db_int1(t.db, Q[i], -1, 0, NULL) != N[i])
+			fail_msg("%s: %lld, not %lld", Q[i], (long long)db_int1(t.db, Q[i], -1, 0, NULL), (long long)N[i]);
+	testdb_close(&t);
+}
+
 /* An error half-way rolls everything back. */
 static void test_rollback_on_error(void **state)
 {
@@ -720,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_indicator_targets),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_indicators_in_january),
 		cmocka_unit_test(test_rollback_on_error),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
