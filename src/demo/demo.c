@@ -232,10 +232,12 @@ static const struct {
 	{ "南通晟斯生物医药有限公司", "C27", NULL, "2021-05-26", ST_ZHONGXING, 260, 50000, 182.0 },
 };
 
-/* The region table.  Values are the January-October 2026 cumulative
- * figures (万元; fdi_utilised 万美元) and the year-on-year growth against
- * January-October 2025; tax is a share of budget revenue.
- * Zone ranks for Jan-Oct 2026 that follow from these numbers:
+/* The region table.  Values are the article's January-October 2021
+ * cumulative figures (万元; fdi_utilised 万美元) and the year-on-year
+ * growth against January-October 2020; tax is a share of budget revenue
+ * (2021, 2020).  The years after 2021 are derived from them (see
+ * seed_indicators).
+ * Zone ranks for Jan-Oct 2021 that follow from these numbers:
  *   budget revenue growth 12.8%  3rd (海门 15.2, 通州 13.9)
  *   tax share 87.0%              2nd (崇川 89.3)
  *   industrial sales 1485亿      3rd (海门 1792, 如皋 1631); growth 31% 2nd (通州 33.7)
@@ -251,7 +253,7 @@ static const struct {
 	int is_zone;
 	int64_t value[NBASE];
 	double growth[NBASE];
-	double tax_share_2026, tax_share_2025;
+	double tax_share, tax_share_prev;
 } REGIONS[] = {
 	{ "南通开发区", "Nantong Development Zone", 1,
 	  { 618000, 14850000, 15000000, 55400, 4538000 }, { 0.128, 0.310, 0.220, 0.108, 0.275 }, 0.870, 0.861 },
@@ -823,47 +825,83 @@ static int64_t nice_up(double x)
 	return (int64_t)ceil(x / (double)step) * step;
 }
 
+/* The article's year: its January-October figures are REGIONS' values,
+ * kept as history with the year before it. */
+enum { ARTICLE_YEAR = 2021 };
+
+/* The first nmonths of a year's cumulative series of base indicator k,
+ * and for budget revenue its tax share (within +-1% month to month, exact
+ * in October). */
+static int insert_year(struct seed *s, int r, int k, int year, const int64_t series[12], int nmonths, double share)
+{
+	int64_t region = s->region_id[r];
+	for (int m = 0; m < nmonths; m++) {
+		if (insert_value(s, region, BASE_INDICATORS[k], year, m + 1, series[m]) < 0)
+			return -1;
+		if (k != BASE_BUDGET)
+			continue;
+		double p = m == 9 ? 0 : 0.02 * (rnd_unit(s) - 0.5);
+		if (insert_value(s, region, "tax_revenue", year, m + 1, llround((double)series[m] * share * (1.0 + p))) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The zone's annual targets for a year: its January-October pace
+ * extrapolated with the year before's November-December, plus 3%. */
+static int insert_targets(struct seed *s, int r, int k, int year, const int64_t prev[12], int64_t oct, double share)
+{
+	double pace = (double)oct * (double)prev[11] / (double)prev[9] * 1.03;
+	for (int t = 0; t < (k == BASE_BUDGET ? 2 : 1); t++) {
+		err_t e;
+		if (ind_target_set(s->db, s->region_id[r], t == 0 ? BASE_INDICATORS[k] : "tax_revenue", year,
+		                   nice_up(t == 0 ? pace : pace * share), NULL, &e) < 0)
+			return fail_err(s, "indicator_targets", &e);
+	}
+	return 0;
+}
+
+/* The tax share of a year: the article's, drifting up 0.1 point a year
+ * after it. */
+static double tax_share(int r, int year)
+{
+	if (year < ARTICLE_YEAR)
+		return REGIONS[r].tax_share_prev;
+	return REGIONS[r].tax_share + 0.001 * (year - ARTICLE_YEAR);
+}
+
+/* Monthly cumulative values of every region: the article's year and the
+ * one before (history, whole years, targets for the article's year), and
+ * the year of the last full month before today and the one before, up to
+ * that month (in January: the two years before; targets for the clock's
+ * year).  The years after the article's
+ * grow each year by 35-85% of the article's growth of that region and
+ * indicator, so that the present looks like the article's zone a few
+ * years on. */
 static int seed_indicators(struct seed *s)
 {
+	int year, month;
+	date_to_civil(date_of_unix(s->now), &year, &month, NULL);
+	int last = year > ARTICLE_YEAR ? year : ARTICLE_YEAR;
+	int first = month == 1 ? year - 2 : year - 1;   /* the last full month's year and the one before */
 	for (int r = 0; r < NELEM(REGIONS); r++) {
-		int64_t region = s->region_id[r];
 		for (int k = 0; k < NBASE; k++) {
-			int64_t v26 = REGIONS[r].value[k];
-			int64_t v25 = llround((double)v26 / (1.0 + REGIONS[r].growth[k]));
-			int64_t y25[12], y26[12];
-			make_series(s, v25, y25);
-			make_series(s, v26, y26);
-			for (int m = 0; m < 12; m++)
-				if (insert_value(s, region, BASE_INDICATORS[k], 2025, m + 1, y25[m]) < 0)
+			int64_t prev[12] = { 0 }, cur[12];
+			int64_t oct = llround((double)REGIONS[r].value[k] / (1.0 + REGIONS[r].growth[k]));
+			for (int y = ARTICLE_YEAR - 1; y <= last; y++) {
+				if (y == ARTICLE_YEAR)
+					oct = REGIONS[r].value[k];
+				else if (y > ARTICLE_YEAR)
+					oct = llround((double)oct * (1.0 + REGIONS[r].growth[k] * (0.35 + 0.5 * rnd_unit(s))));
+				make_series(s, oct, cur);
+				int history = y <= ARTICLE_YEAR, present = y >= first && y <= year;
+				int months = history || y < year ? 12 : month - 1;
+				if ((history || present) && insert_year(s, r, k, y, cur, months, tax_share(r, y)) < 0)
 					return -1;
-			for (int m = 0; m < 10; m++)
-				if (insert_value(s, region, BASE_INDICATORS[k], 2026, m + 1, y26[m]) < 0)
+				if (REGIONS[r].is_zone && y >= ARTICLE_YEAR && (y == ARTICLE_YEAR || y == year) &&
+				    insert_targets(s, r, k, y, prev, oct, tax_share(r, y)) < 0)
 					return -1;
-			if (k == BASE_BUDGET) {
-				/* tax: a share of budget revenue, within +-1% month to
-				 * month, exact in October */
-				for (int y = 0; y < 2; y++) {
-					const int64_t *budget = y == 0 ? y25 : y26;
-					double share = y == 0 ? REGIONS[r].tax_share_2025 : REGIONS[r].tax_share_2026;
-					for (int m = 0; m < (y == 0 ? 12 : 10); m++) {
-						double p = m == 9 ? 0 : 0.02 * (rnd_unit(s) - 0.5);
-						int64_t tax = llround((double)budget[m] * share * (1.0 + p));
-						if (insert_value(s, region, "tax_revenue", 2025 + y, m + 1, tax) < 0)
-							return -1;
-					}
-				}
-			}
-			if (REGIONS[r].is_zone) {
-				/* 2026 annual targets: this year's pace extrapolated with
-				 * last year's November-December, plus 3% */
-				double pace = (double)v26 * (double)y25[11] / (double)y25[9] * 1.03;
-				for (int t = 0; t < (k == BASE_BUDGET ? 2 : 1); t++) {
-					const char *ind = t == 0 ? BASE_INDICATORS[k] : "tax_revenue";
-					double target = t == 0 ? pace : pace * REGIONS[r].tax_share_2026;
-					err_t e;
-					if (ind_target_set(s->db, region, ind, 2026, nice_up(target), NULL, &e) < 0)
-						return fail_err(s, "indicator_targets", &e);
-				}
+				memcpy(prev, cur, sizeof prev);
 			}
 		}
 	}

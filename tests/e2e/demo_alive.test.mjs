@@ -83,6 +83,21 @@ for (const now of ['2026-03-16', '2026-07-15T14:30:00', '2026-12-21T09:00:00+08:
       assert.ok(scored.length >= 3, JSON.stringify(r.json.units));
     });
 
+    test(`the monthly indicators reach ${lastMonth}, with this year's targets; 2021-10 is the article's`, async () => {
+      const r = await c.get('/api/v1/indicators/report');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.period, lastMonth);
+      assert.match(r.json.text, /^1(-\d+)?月，南通开发区完成一般公共预算收入/);
+      const none = await c.get(`/api/v1/indicators/report?period=${today.slice(0, 7)}`);
+      assert.equal(none.json.text, '', 'nothing for the month under way');
+      const e = (await c.get(`/api/v1/indicators/evaluation?period=${lastMonth}`)).json;
+      const b = e.indicators[0].regions.find((g) => g.is_zone);
+      if (lastMonth.startsWith(today.slice(0, 4)))
+        assert.ok(b.target > b.value && b.progress > 0, JSON.stringify(b));
+      const a = await c.get('/api/v1/indicators/report?period=2021-10');
+      assert.ok(a.json.text.startsWith('1-10月，南通开发区完成一般公共预算收入61.8亿元，增长12.8%，增幅列全市第三'), a.json.text);
+    });
+
     test('the article\'s period is history: 496 enterprises visited, 560 problems resolved', async () => {
       const r = await c.get('/api/v1/service/stats?from=2021-10-15&to=2021-12-15');
       assert.equal(r.json.totals.enterprises_visited, 496);

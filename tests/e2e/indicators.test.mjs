@@ -1,6 +1,7 @@
 // End-to-end: the monthly indicator evaluation and the report paragraph on
-// a --demo server.  The demo's numbers for 南通开发区, January-October 2026,
-// are shaped to the article ("1-10月，南通开发区完成一般公共预算收入61.8亿元，
+// a --demo server.  The demo's numbers for 南通开发区, January-October 2021
+// (kept as history; the present is seeded up to the last full month before
+// the server's today), are shaped to the article ("1-10月，南通开发区完成一般公共预算收入61.8亿元，
 // 增长12.8%，增幅列全市第三，其中税占比87%，列全市第二；…"), so the generated
 // paragraph must carry the article's sentences word for word.
 import { test, describe, before, after } from 'node:test';
@@ -18,7 +19,7 @@ const NAMES = ['一般公共预算收入', '税收收入', '工业应税销售',
 const UNITS = ['亿元', '亿元', '亿元', '亿元', '亿美元', '亿元'];
 
 describe('indicators on the demo zone', () => {
-  let srv, db, admin;
+  let srv, db, admin, today, lastFull;
   const as = {};
   before(async () => {
     db = freshDb();
@@ -35,6 +36,10 @@ describe('indicators on the demo zone', () => {
     as.enterprise = new Client(srv.url);
     const login = await as.enterprise.login('ent.hengtai', 'demo-password');
     assert.equal(login.status, 200, login.text);
+    // the server's today, and the last full month before it
+    today = (await admin.get('/api/v1/service/stats')).json.to;
+    const [y, mo] = today.split('-').map(Number);
+    lastFull = mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
   });
   after(async () => {
     const code = await srv.stop();
@@ -42,21 +47,24 @@ describe('indicators on the demo zone', () => {
     assert.equal(code, 0, srv.output().stderr.slice(-4000));
   });
 
-  test('the report for 2026-10 has the article\'s sentences word for word', async () => {
-    const r = await admin.get('/api/v1/indicators/report?period=2026-10');
+  test('the report for 2021-10 has the article\'s sentences word for word', async () => {
+    const r = await admin.get('/api/v1/indicators/report?period=2021-10');
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.period, '2026-10');
+    assert.equal(r.json.period, '2021-10');
     for (const s of ARTICLE) assert.ok(r.json.text.includes(s), `missing「${s}」in\n${r.json.text}`);
     assert.ok(r.json.text.startsWith('1-10月，南通开发区完成'));
     assert.ok(r.json.text.includes('；服务业应税销售1500亿元，增长22%，总量、增幅均居全市第二；'), r.json.text);
     assert.ok(r.json.text.endsWith('。'));
-    // without a period: the latest with data, the same paragraph
+    // without a period: the latest with data, the last full month before the server's today
     const latest = await admin.get('/api/v1/indicators/report');
-    assert.deepEqual(latest.json, r.json);
+    assert.equal(latest.status, 200, latest.text);
+    assert.equal(latest.json.period, lastFull);
+    const m = Number(lastFull.slice(5));
+    assert.ok(latest.json.text.startsWith(`${m === 1 ? '1' : `1-${m}`}月，南通开发区完成一般公共预算收入`), latest.json.text);
   });
 
   test('January: 1月，…', async () => {
-    const r = await admin.get('/api/v1/indicators/report?period=2026-01');
+    const r = await admin.get('/api/v1/indicators/report?period=2021-01');
     assert.equal(r.status, 200, r.text);
     assert.match(r.json.text, /^1月，南通开发区完成一般公共预算收入\d+(\.\d{1,2})?亿元，/);
     // no data for the period: an empty paragraph
@@ -64,11 +72,11 @@ describe('indicators on the demo zone', () => {
     assert.deepEqual(none.json, { period: '2030-05', text: '' });
   });
 
-  test('the evaluation of 2026-10 has the documented shape and the article\'s figures', async () => {
-    const r = await admin.get('/api/v1/indicators/evaluation?period=2026-10');
+  test('the evaluation of 2021-10 has the documented shape and the article\'s figures', async () => {
+    const r = await admin.get('/api/v1/indicators/evaluation?period=2021-10');
     assert.equal(r.status, 200, r.text);
     const e = r.json;
-    assert.deepEqual([e.period, e.year, e.month, e.time_progress], ['2026-10', 2026, 10, 83.3]);
+    assert.deepEqual([e.period, e.year, e.month, e.time_progress], ['2021-10', 2021, 10, 83.3]);
     assert.deepEqual(e.indicators.map((i) => i.code), CODES);
     assert.deepEqual(e.indicators.map((i) => i.name), NAMES);
     assert.deepEqual(e.indicators.map((i) => i.unit), UNITS);
@@ -101,8 +109,14 @@ describe('indicators on the demo zone', () => {
       const byValue = [...i.regions].sort((x, y) => y.value - x.value);
       byValue.forEach((g, k) => assert.ok(g.rank_total <= k + 1, `${i.code} ${g.name}`));
     }
-    // the latest period by default
-    assert.deepEqual((await admin.get('/api/v1/indicators/evaluation')).json, e);
+    // the latest period by default: the last full month before the server's today, every region
+    const live = (await admin.get('/api/v1/indicators/evaluation')).json;
+    assert.equal(live.period, lastFull);
+    for (const i of live.indicators) assert.equal(i.regions.length, 8, i.code);
+    if (live.year === Number(today.slice(0, 4))) {   // this year's targets
+      const lb = live.indicators[0].regions.find((g) => g.is_zone);
+      assert.ok(lb.target > lb.value && lb.progress > 0 && lb.progress < 100, JSON.stringify(lb));
+    }
     // a period without data: no regions
     const none = await admin.get('/api/v1/indicators/evaluation?period=2030-05');
     assert.equal(none.status, 200);
@@ -121,7 +135,7 @@ describe('indicators on the demo zone', () => {
   });
 
   test('statisticians, leaders and admins read; enterprises and other staff are 403; no login 401', async () => {
-    for (const path of ['/api/v1/indicators/evaluation?period=2026-10', '/api/v1/indicators/report?period=2026-10']) {
+    for (const path of ['/api/v1/indicators/evaluation?period=2021-10', '/api/v1/indicators/report?period=2021-10']) {
       for (const role of ['leader', 'statistician'])
         assert.equal((await as[role].get(path)).status, 200, `${role} ${path}`);
       for (const role of ['enterprise', 'officer', 'recruiter']) {
@@ -140,7 +154,7 @@ describe('indicators on the demo zone', () => {
     try {
       const p = await admin.patch('/api/v1/settings', { 'report.top_ranks': '2' });
       assert.equal(p.status, 200, p.text);
-      let t = (await admin.get('/api/v1/indicators/report?period=2026-10')).json.text;
+      let t = (await admin.get('/api/v1/indicators/report?period=2021-10')).json.text;
       assert.ok(t.includes('一般公共预算收入61.8亿元，增长12.8%，其中税占比87%，列全市第二；'), t);
       assert.ok(t.includes('工业应税销售1485亿元，增长31%，增幅列全市第二；'), t);
       const bad = await admin.patch('/api/v1/settings', { 'report.top_ranks': 'three' });
@@ -148,14 +162,14 @@ describe('indicators on the demo zone', () => {
       assert.equal(bad.json.error.field, 'report.top_ranks');
       // another region as the zone
       assert.equal((await admin.patch('/api/v1/settings', { 'zone.name': '崇川区' })).status, 200);
-      t = (await admin.get('/api/v1/indicators/report?period=2026-10')).json.text;
+      t = (await admin.get('/api/v1/indicators/report?period=2021-10')).json.text;
       assert.ok(t.startsWith('1-10月，崇川区完成一般公共预算收入70.2亿元，'), t);
-      const e = (await admin.get('/api/v1/indicators/evaluation?period=2026-10')).json;
+      const e = (await admin.get('/api/v1/indicators/evaluation?period=2021-10')).json;
       assert.equal(e.indicators[0].regions.find((g) => g.is_zone).name, '崇川区');
     } finally {
       await admin.patch('/api/v1/settings', { 'report.top_ranks': '3', 'zone.name': '南通开发区' });
     }
-    const t = (await admin.get('/api/v1/indicators/report?period=2026-10')).json.text;
+    const t = (await admin.get('/api/v1/indicators/report?period=2021-10')).json.text;
     for (const s of ARTICLE) assert.ok(t.includes(s), t);
   });
 });

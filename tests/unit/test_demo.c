@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -350,32 +351,54 @@ static int64_t zone_value(const char *indicator, const char *year)
 /* Growth in tenths of a percent, rounded. */
 static long growth_permille(const char *indicator)
 {
-	return lround(1000.0 * ((double)zone_value(indicator, "2026") / (double)zone_value(indicator, "2025") - 1.0));
+	return lround(1000.0 * ((double)zone_value(indicator, "2021") / (double)zone_value(indicator, "2020") - 1.0));
 }
 
 static const char Q_RANK_GROWTH[] =
 	"WITH g AS (SELECT r.is_zone AS z, 1.0 * c.value / p.value AS v FROM regions r"
-	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2026 AND c.month = 10"
-	" JOIN indicator_values p ON p.region_id = r.id AND p.indicator = $1 AND p.year = 2025 AND p.month = 10)"
+	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2021 AND c.month = 10"
+	" JOIN indicator_values p ON p.region_id = r.id AND p.indicator = $1 AND p.year = 2020 AND p.month = 10)"
 	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
 static const char Q_RANK_TOTAL[] =
 	"WITH g AS (SELECT r.is_zone AS z, c.value AS v FROM regions r"
-	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2026 AND c.month = 10)"
+	" JOIN indicator_values c ON c.region_id = r.id AND c.indicator = $1 AND c.year = 2021 AND c.month = 10)"
 	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
 static const char Q_RANK_TAX_SHARE[] =
 	"WITH g AS (SELECT r.is_zone AS z, 1.0 * t.value / b.value AS v FROM regions r"
-	" JOIN indicator_values t ON t.region_id = r.id AND t.indicator = 'tax_revenue' AND t.year = 2026 AND t.month = 10"
-	" JOIN indicator_values b ON b.region_id = r.id AND b.indicator = 'budget_revenue' AND b.year = 2026 AND b.month = 10)"
+	" JOIN indicator_values t ON t.region_id = r.id AND t.indicator = 'tax_revenue' AND t.year = 2021 AND t.month = 10"
+	" JOIN indicator_values b ON b.region_id = r.id AND b.indicator = 'budget_revenue' AND b.year = 2021 AND b.month = 10)"
 	" SELECT 1 + count(*) FROM g WHERE v > (SELECT v FROM g WHERE z = 1)";
+
+/* The clock's year and month (the demo seeds the present up to the last
+ * full month before today). */
+static void clock_month(int *year, int *month)
+{
+	date_to_civil(date_of_unix(now_sec()), year, month, NULL);
+}
 
 static void test_indicator_series(void **state)
 {
 	(void)state;
 	NEED_SEED();
-	assert_int_equal(q0("SELECT count(*) FROM indicator_values"), 8 * 6 * (12 + 10));
+	int year, month;
+	clock_month(&year, &month);
+	/* history: the article's year and the one before, whole; the present:
+	 * the last full month's year up to it and the year before it, whole */
+	int64_t present = 0;
+	for (int y = month == 1 ? year - 2 : year - 1; y <= year; y++)
+		present += y <= 2021 ? 0 : y < year ? 12 : month - 1;
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values"), 8 * 6 * (12 + 12 + present));
 	assert_int_equal(q0("SELECT count(DISTINCT indicator) FROM indicator_values"), 6);
-	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2025"), 8 * 6 * 12);
-	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2026 AND month <= 10"), 8 * 6 * 10);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2020"), 8 * 6 * 12);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_values WHERE year = 2021"), 8 * 6 * 12);
+	char ym[16], last[16];
+	snprintf(ym, sizeof ym, "%d", year * 12 + month);
+	snprintf(last, sizeof last, "%d", year * 12 + month - 1);
+	/* nothing from this month on; the last full month there */
+	assert_int_equal(q1("SELECT count(*) FROM indicator_values WHERE year > 2021"
+	                    " AND year * 12 + month >= CAST($1 AS INTEGER)", ym), 0);
+	assert_int_equal(q1("SELECT count(*) FROM indicator_values WHERE year * 12 + month = CAST($1 AS INTEGER)", last),
+	                 8 * 6);
 	/* cumulative: strictly increasing within a year */
 	assert_int_equal(q0("SELECT count(*) FROM indicator_values a JOIN indicator_values b ON b.region_id = a.region_id"
 	                    " AND b.indicator = a.indicator AND b.year = a.year AND b.month = a.month + 1"
@@ -391,20 +414,20 @@ static void test_indicator_article(void **state)
 {
 	(void)state;
 	NEED_SEED();
-	/* 1-10月 2026, as the article reports */
-	assert_int_equal(zone_value("budget_revenue", "2026"), 618000);
-	assert_int_equal(zone_value("budget_revenue", "2025"), 547872);   /* round(618000 / 1.128) */
+	/* 1-10月 2021, as the article reports */
+	assert_int_equal(zone_value("budget_revenue", "2021"), 618000);
+	assert_int_equal(zone_value("budget_revenue", "2020"), 547872);   /* round(618000 / 1.128) */
 	assert_int_equal(growth_permille("budget_revenue"), 128);
-	assert_int_equal(zone_value("tax_revenue", "2026"), 537660);      /* 87% */
-	assert_int_equal(lround(1000.0 * (double)zone_value("tax_revenue", "2026") /
-	                        (double)zone_value("budget_revenue", "2026")), 870);
-	assert_int_equal(zone_value("industrial_sales", "2026"), 14850000);
+	assert_int_equal(zone_value("tax_revenue", "2021"), 537660);      /* 87% */
+	assert_int_equal(lround(1000.0 * (double)zone_value("tax_revenue", "2021") /
+	                        (double)zone_value("budget_revenue", "2021")), 870);
+	assert_int_equal(zone_value("industrial_sales", "2021"), 14850000);
 	assert_int_equal(growth_permille("industrial_sales"), 310);
-	assert_int_equal(zone_value("service_sales", "2026"), 15000000);
+	assert_int_equal(zone_value("service_sales", "2021"), 15000000);
 	assert_int_equal(growth_permille("service_sales"), 220);
-	assert_int_equal(zone_value("fdi_utilised", "2026"), 55400);
+	assert_int_equal(zone_value("fdi_utilised", "2021"), 55400);
 	assert_int_equal(growth_permille("fdi_utilised"), 108);
-	assert_int_equal(zone_value("trade_total", "2026"), 4538000);
+	assert_int_equal(zone_value("trade_total", "2021"), 4538000);
 	assert_int_equal(growth_permille("trade_total"), 275);
 
 	/* ranks in the city */
@@ -425,17 +448,36 @@ static void test_indicator_targets(void **state)
 {
 	(void)state;
 	NEED_SEED();
-	assert_int_equal(q0("SELECT count(*) FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
-	                    " WHERE r.is_zone = 1 AND t.year = 2026"), 6);
+	int year, month;
+	clock_month(&year, &month);
+	char this_year[16];
+	snprintf(this_year, sizeof this_year, "%d", year);
+	/* the article's year and the clock's */
+	int64_t n = q1("SELECT count(*) FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
+	               " WHERE r.is_zone = 1 AND t.year IN (2021, CAST($1 AS INTEGER))", this_year);
+	assert_int_equal(n, year > 2021 ? 12 : 6);
+	assert_int_equal(q0("SELECT count(*) FROM indicator_targets"), n);
 	static const char *const ind[] = { "budget_revenue", "tax_revenue", "industrial_sales", "service_sales",
 	                                   "fdi_utilised", "trade_total" };
 	for (int i = 0; i < 6; i++) {
 		int64_t target = q1("SELECT t.value FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
-		                    " WHERE r.is_zone = 1 AND t.year = 2026 AND t.indicator = $1", ind[i]);
-		int64_t oct = zone_value(ind[i], "2026");
+		                    " WHERE r.is_zone = 1 AND t.year = 2021 AND t.indicator = $1", ind[i]);
+		int64_t oct = zone_value(ind[i], "2021");
 		/* a bit above the pace: October is short of 10/12 of the target */
 		if (!(target * 10 > oct * 12 && target * 10 < oct * 14))
 			fail_msg("%s: target %lld vs Jan-Oct %lld", ind[i], (long long)target, (long long)oct);
+		/* this year's: above last year's total, less than half as much again */
+		char y[16], py[16];
+		snprintf(y, sizeof y, "%d", year);
+		snprintf(py, sizeof py, "%d", year - 1);
+		const char *p[3] = { ind[i], y, py };
+		if (year > 2021 &&
+		    db_int1(g_db, "SELECT count(*) FROM indicator_targets t JOIN regions r ON r.id = t.region_id"
+		                  " JOIN indicator_values v ON v.region_id = r.id AND v.indicator = t.indicator"
+		                  " AND v.year = CAST($3 AS INTEGER) AND v.month = 12"
+		                  " WHERE r.is_zone = 1 AND t.indicator = $1 AND t.year = CAST($2 AS INTEGER)"
+		                  " AND t.value > v.value AND 2 * t.value < 3 * v.value", -1, 3, p) != 1)
+			fail_msg("%s: the target of %d against %d's total", ind[i], year, year - 1);
 	}
 }
 
@@ -639,6 +681,34 @@ static void test_deterministic(void **state)
 		testdb_close(&t[i]);
 }
 
+/* Opened in January, the demo's latest indicators are last December's,
+ * with the December before to grow from, and this year's targets. */
+static void test_indicators_in_january(void **state)
+{
+	(void)state;
+	testdb_t t;
+	assert_int_equal(testdb_open(&t, "demo-jan", 0, 1), 0);
+	int64_t jan;
+	assert_int_equal(clock_parse("2027-01-15T09:00:00+08:00", &jan), 0);
+	clock_set(jan);
+	char pw[32], *err = NULL;
+	int rc = demo_seed(t.db, pw, sizeof pw, &err);
+	clock_set(time(NULL));
+	if (rc != 1)
+		fail_msg("demo_seed = %d: %s", rc, err ? err : "?");
+	static const char *const Q[] = {
+		"SELECT count(*) FROM indicator_values WHERE year = 2026",
+		"SELECT count(*) FROM indicator_values WHERE year = 2025",
+		"SELECT count(*) FROM indicator_values WHERE year > 2021 AND year NOT IN (2025, 2026)",
+		"SELECT count(*) FROM indicator_targets WHERE year = 2027",
+	};
+	static const int64_t N[] = { 8 * 6 * 12, 8 * 6 * 12, 0, 6 };
+	for (int i = 0; i < 4; i++)
+		if (db_int1(t.db, Q[i], -1, 0, NULL) != N[i])
+			fail_msg("%s: %lld, not %lld", Q[i], (long long)db_int1(t.db, Q[i], -1, 0, NULL), (long long)N[i]);
+	testdb_close(&t);
+}
+
 /* An error half-way rolls everything back. */
 static void test_rollback_on_error(void **state)
 {
@@ -680,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_indicator_targets),
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_indicators_in_january),
 		cmocka_unit_test(test_rollback_on_error),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
