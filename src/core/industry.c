@@ -3,8 +3,6 @@
  */
 #include "industry.h"
 
-#include "core.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,4 +49,19 @@ const char *industry_renumbered(const char *code)
 		if (!strcmp(code, RENUMBERED[i].code2011))
 			return RENUMBERED[i].now;
 	return NULL;
+}
+
+int industry_check(char *code, err_t *err)
+{
+	if (industry_lookup(code))
+		return 0;
+	const char *now = industry_renumbered(code);
+	if (now)
+		return err_set(err, 422, "invalid", "industry", "industry %.16s is a GB/T 4754-2011 code that the 2017"
+		               " revision renumbered: now %s", code, now),
+		       err_param(err, "reason", "renumbered"), err_param(err, "value", "%s", code),
+		       err_param(err, "now", "%s", now);
+	return err_set(err, 422, "invalid", "industry", "GB/T 4754-2017 has no industry code %.16s (codes look like"
+	               " C, C38, C384 or C3841)", code),
+	       err_param(err, "reason", "unknown_industry"), err_param(err, "value", "%s", code);
 }

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "core.h"
+
 typedef struct {
 	const char *code;    /* "C3841" */
 	int level;           /* 1 门类, 2 大类, 3 中类, 4 小类 */
@@ -36,5 +38,11 @@ const industry_t *industry_lookup(char *code);
  * the 2017 codes that replace it ("I6511-I6519"); else NULL.  The reference
  * file has no 2011 table: only the renumberings its notes name are known. */
 const char *industry_renumbered(const char *code);
+/* What every writer of an industry code checks: normalise code in place
+ * (industry_lookup) and return 0 when the classification has it; else -1
+ * with err set to 422 invalid, field industry, a message naming the code,
+ * and the params value (the code), reason (unknown_industry, or renumbered
+ * with now: the 2017 codes that replace a 2011 one). */
+int industry_check(char *code, err_t *err);
 
 #endif
