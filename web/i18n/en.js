@@ -677,6 +677,7 @@ export default {
   'off.backToList': 'Back to officers',
   'off.one': 'Service officer',
   'off.oneSub': '{n} enterprises',
+  'off.oneSub.one': '1 enterprise',
   'off.theirEnterprises': 'Enterprises served',
 
   'visit.title': 'Visits',
@@ -1523,4 +1524,10 @@ export default {
   'err.fact_exists': 'A fact named or labelled “{value}” exists.',
   'err.invalid.reserved': '“{value}” is a word of the rule language and cannot name a fact.',
   'err.invalid.syntax': 'A name is lower-case letters, digits and _, starting with a letter, at most 32 characters.',
+
+  // industries by name (GB/T 4754-2017)
+  'industry.section': 'Industry section',
+  'industry.allSections': 'All sections',
+  'industry.division': 'Industry division',
+  'industry.allDivisions': 'All divisions',
 };

@@ -681,6 +681,7 @@ export default {
   'off.backToList': '返回首席服务员',
   'off.one': '首席服务员',
   'off.oneSub': '服务企业 {n} 家',
+  'off.oneSub.one': '服务企业 {n} 家',
   'off.theirEnterprises': '服务的企业',
 
   'visit.title': '企业走访',
@@ -1527,4 +1528,10 @@ export default {
   'err.fact_exists': '已有名称或中文名称为“{value}”的指标。',
   'err.invalid.reserved': '“{value}”是规则语言的保留字，不能用作指标名称。',
   'err.invalid.syntax': '名称只能由小写字母、数字和下划线组成，以字母开头，最长32个字符。',
+
+  // industries by name (GB/T 4754-2017)
+  'industry.section': '行业门类',
+  'industry.allSections': '全部门类',
+  'industry.division': '行业大类',
+  'industry.allDivisions': '全部大类',
 };

@@ -17,6 +17,7 @@
 import { h, replace } from '../dom.js';
 import { get, patch, put } from '../api.js';
 import { t, num } from '../../i18n.js';
+import { industries as loadIndustries, industryCell, industryOptions } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
   formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
 import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
@@ -69,6 +70,9 @@ export async function render(ctx) {
   if (!ctx.alive())
     return;
 
+  const indMap = await loadIndustries();
+  if (!ctx.alive())
+    return;
   /* Units from the list, plus any a project names that the list lacks. */
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   for (const p of projects)
@@ -78,7 +82,7 @@ export async function render(ctx) {
     [...unitName].map(([id, name]) => h('option', { value: id }, name)));
   const industries = [...new Set(projects.map((p) => p.industry).filter(Boolean))].sort();
   replace(indSel, h('option', { value: '' }, t('board.allIndustries')),
-    industries.map((x) => h('option', { value: x }, x)));
+    industryOptions(indMap, industries));
   if (ctx.query && ctx.query.get('unit'))
     unitSel.value = ctx.query.get('unit');
 
@@ -87,7 +91,7 @@ export async function render(ctx) {
   const draw = () => {
     const uid = unitSel.value;
     const ind = indSel.value;
-    const shown = projects.filter((p) => (!uid || String(p.unit_id) === uid) && (!ind || p.industry === ind));
+    const shown = projects.filter((p) => (!uid || String(p.unit_id) === uid) && (!ind || (p.industry || '').startsWith(ind)));
     note.textContent = total > projects.length ? t('race.truncated', { n: projects.length, total }) : '';
     const sum = shown.reduce((a, p) => a + projYi(p), 0);
     replace(summary,
@@ -156,7 +160,7 @@ export async function render(ctx) {
     h('div', { class: 'proj-money' },
       h('strong', null, num(projYi(p), 2)), ` ${t('race.yi')}`),
     h('div', { class: 'proj-meta' },
-      p.industry ? h('span', null, p.industry) : null,
+      industryCell(indMap, p.industry),
       p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`) : null,
       next ? h('button', { class: 'proj-next', type: 'button', dataset: { testid: `advance-${p.id}` },
         'aria-label': t('board.moveTo', { stage: t(`stage.${next}`) }),
