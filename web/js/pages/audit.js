@@ -20,17 +20,27 @@ export function auditAction(r) {
   const a = r.action || '';
   if (has(`audit.do.${a}`))
     return t(`audit.do.${a}`);
+  if (a.startsWith('GET ') || r.status === 401 || r.status === 403)   // a refused call, audited by the router
+    return t(r.status === 401 ? 'audit.do.unauthenticated' : 'audit.do.forbidden');
   let verb;
   const m = /^(POST|PUT|PATCH|DELETE) /.exec(a);
   if (m)
     verb = t(`audit.verb.${m[1]}`);
   else if (a.startsWith('import '))
-    verb = t('audit.verb.import');
+    return t('audit.sentence', { verb: t('audit.verb.import'), noun: noun(a.slice(7).replace(/ /g, '_')) });
   else {
     const tr = a.split(' ')[1];   // "request accept"
     verb = tr && has(`audit.tr.${tr}`) ? t(`audit.tr.${tr}`) : t('audit.verb.act');
   }
   return t('audit.sentence', { verb, noun: noun(r.entity) });
+}
+
+/* The detail when it is people's words (a reason, a name); the server's own
+ * English note stays in a tooltip, so that a cell has one language. */
+function detail(r) {
+  if (!r.detail)
+    return null;
+  return /[\u3400-\u9fff]/.test(r.detail) ? r.detail : h('span', { class: 'muted', title: r.detail }, t('audit.detailMore'));
 }
 
 function what(r) {
@@ -72,12 +82,13 @@ export async function render(ctx) {
       table([
         { key: 'at', label: t('audit.at'), class: 'nowrap mono', cell: (r) => fmtTime(r.at) },
         { key: 'username', label: t('audit.user'), class: 'nowrap',
-          cell: (r) => r.user_name || (r.username === '(system)' || r.username === 'cli' || !r.username ? t('audit.system') : r.username) },
+          cell: (r) => r.user_name || (r.username === '(anonymous)' ? t('audit.anonymous')
+            : r.username === '(system)' || r.username === 'cli' || !r.username ? t('audit.system') : r.username) },
         { key: 'action', label: t('audit.action'), class: 'wrap', cell: what },
         { key: 'status', label: t('audit.status'), align: 'c',
           cell: (r) => (r.status == null ? null : Number(r.status) >= 400
             ? badge(t('audit.failed', { status: r.status }), 'red') : badge(t('audit.ok'), 'green')) },
-        { key: 'detail', label: t('audit.detail'), class: 'wrap' },
+        { key: 'detail', label: t('audit.detail'), class: 'wrap', cell: detail },
         { key: 'ip', label: t('audit.ip'), class: 'nowrap mono muted', narrowHide: true },
       ], items, { class: 'table-compact', rowClass: (r) => (Number(r.status) >= 400 ? 'row-alert' : null) }),
       total > 0 ? pager(total, res.limit || LIMIT, res.offset ?? offset, (o) => { offset = o; load(); }) : null);
