@@ -69,3 +69,23 @@ test('one number rule and English plurals', { skip }, async () => {
   assertClean(problems, 'the formatting rule');
   await context.close();
 });
+
+test('English layouts hold at 1440×900: the request list and the ranking fit their panels', { skip }, async () => {
+  const { context, page, problems } = await newPage({ width: 1440, height: 900 },
+    { fn: () => localStorage.setItem('zoneops.lang', 'en'), arg: null });
+  await login(page, problems);
+  for (const [hash, sel] of [['#/requests', '.table-req'], ['#/race', '.rk-table']]) {
+    await open(page, hash);
+    await page.locator(`#view ${sel} tbody tr`).first().waitFor();
+    const m = await page.locator(`#view ${sel}`).evaluate((t) => ({ w: t.scrollWidth, room: t.parentElement.clientWidth,
+      cols: t.querySelectorAll('thead th').length,
+      title: t.querySelector('tbody td[data-col="title"]')?.getBoundingClientRect().width ?? null }));
+    assert.ok(m.w <= m.room + 1, `${hash}: ${m.w}px of table in ${m.room}px`);
+    if (hash === '#/race')
+      assert.equal(m.cols, 11, 'all 11 columns of the ranking');
+    else
+      assert.ok(m.title >= 140, `the title column keeps room for words: ${m.title}px`);
+  }
+  assertClean(problems, 'the English layouts');
+  await context.close();
+});

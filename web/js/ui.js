@@ -142,7 +142,7 @@ export function table(columns, rows, opts = {}) {
   const body = h('tbody', null, rows.map((r) => h('tr', { class: opts.rowClass ? opts.rowClass(r) : null },
     columns.map((c) => {
       const v = c.cell ? c.cell(r) : r[c.key];
-      return h('td', { class: [c.class, c.align && `al-${c.align}`, c.narrowHide && 'hide-narrow'] },
+      return h('td', { class: [c.class, c.align && `al-${c.align}`, c.narrowHide && 'hide-narrow'], dataset: { col: c.key } },
         v === null || v === undefined || v === '' ? t('common.none') : v);
     }))));
   const tbl = h('table', { class: ['table', opts.class] }, head, body);
