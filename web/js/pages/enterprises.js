@@ -31,6 +31,8 @@ async function list(ctx) {
   const role = ctx.user.role;
   const isOfficer = role === 'officer';
   const ind = await industries();
+  if (!ctx.alive())
+    return;
   const q = input('q', { type: 'search', placeholder: t('ent.q'), 'aria-label': t('ent.q'), maxlength: 100 });
   const street = select('street_id', [['', t('ent.allStreets')]], '');
   const key = select('key', [['', t('common.all')], ['true', t('ent.keyOnly')], ['false', t('ent.nonKey')]], '');

@@ -81,6 +81,8 @@ export async function render(ctx) {
     const indMap = await industries();
     if (!ctx.alive())
       return;
+    if (!ctx.alive())
+      return;
     const items = r.items || [];
     /* the unit's leader, a leader bound to no unit, an admin (the API's race_may_lead) */
     const canJudge = (x) => ctx.user.role === 'admin'

@@ -62,6 +62,8 @@ export const myEnterprise = {
       save.disabled = false;
     });
     const ind = await industries();
+    if (!ctx.alive())
+      return;
     const raise = h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'req-new' },
       on: { click: () => newRequest(ctx, null, (r) => { location.hash = `#/requests/${r.id}`; }) } }, `＋ ${t('req.new')}`);
     replace(ctx.el,
