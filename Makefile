@@ -46,6 +46,13 @@ build/tests-asan/%: tests/unit/%.c $(AOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -MMD -MP -MF $@.d -o $@ $< $(AOBJS) $(LDLIBS) -lcmocka
 
+# The GB/T 4754-2017 table (src/core/industry.h) is generated from the
+# reference file and committed; this regenerates it when the file changes.
+src/core/industry_data.c: docs/reference/gbt4754-2017.csv scripts/gen_industries.c
+	@mkdir -p build
+	$(CC) -std=c11 -Wall -Wextra -Werror -o build/gen_industries scripts/gen_industries.c -lcsv
+	build/gen_industries $< > $@.tmp && mv $@.tmp $@
+
 asan: build/zoneops-asan $(UABINS)
 unit: $(UBINS)
 

@@ -70,4 +70,39 @@ export function num(v, digits) {
   return Number(v).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', opts);
 }
 
+/* The one rule for numbers every page follows (and the bulletin, in C):
+ *   percentages  one decimal always: "93.0%", "83.3%"   (fmtPct)
+ *   growth       signed, one decimal always: "+12.8%", "+14.0%", "−3.1%", "0.0%"
+ *                (fmtGrowth; the sign is U+2212, the bulletin's table writes "-")
+ *   amounts      at most two decimals, no trailing zeros: "61.8", "5.54" (fmtAmount)
+ * A value that is missing is t('common.none'), never a dash inside a sentence:
+ * sentences use their own words for "no data" (e.g. 暂无评价). */
+const isNum = (v) => v !== null && v !== undefined && v !== '' && Number.isFinite(Number(v));
+
+export function fmtPct(v, { fraction = false } = {}) {
+  if (!isNum(v))
+    return t('common.none');
+  return `${num(Number(v) * (fraction ? 100 : 1), 1)}%`;
+}
+
+export function fmtGrowth(g) {
+  if (!isNum(g))
+    return t('common.none');
+  const r = Math.round(Number(g) * 10) / 10;
+  return `${r > 0 ? '+' : r < 0 ? '−' : ''}${num(Math.abs(r), 1)}%`;
+}
+
+export function fmtAmount(v) {
+  if (!isNum(v))
+    return t('common.none');
+  return Number(v).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 2 });
+}
+
+/* English plurals: plural(n, 'problem') → "1 problem", "2 problems"; in
+ * Chinese the counted word does not change.  Keys: KEY.one / KEY.other. */
+export function plural(key, n, params = {}) {
+  const k = lang === 'en' && Number(n) === 1 && has(`${key}.one`) ? `${key}.one` : has(`${key}.other`) ? `${key}.other` : key;
+  return t(k, { n: num(n), ...params });
+}
+
 document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';

@@ -506,9 +506,10 @@ void api_audit_list(req_t *r)
 	int64_t total = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
 	st = db_prepare(r->db,
-		"SELECT id, at, user_id, username, action, entity, entity_id, status, detail, ip FROM audit_log"
-		" WHERE (CAST($1 AS TEXT) IS NULL OR entity = $1) AND (CAST($2 AS TEXT) IS NULL OR username = $2)"
-		" ORDER BY id DESC LIMIT $3 OFFSET $4");
+		"SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.status, a.detail, a.ip,"
+		" a.label, COALESCE(u.display_name, '') AS user_name FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
+		" WHERE (CAST($1 AS TEXT) IS NULL OR a.entity = $1) AND (CAST($2 AS TEXT) IS NULL OR a.username = $2)"
+		" ORDER BY a.id DESC LIMIT $3 OFFSET $4");
 	db_bind_text(st, 1, entity);
 	db_bind_text(st, 2, user);
 	db_bind_int(st, 3, limit);
@@ -516,7 +517,7 @@ void api_audit_list(req_t *r)
 	json_t *items = json_array();
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(items, row_json(st, "iiissssiss"));
+		json_array_append_new(items, row_json(st, "iiissssissss"));
 	db_done(st);
 	if (rc != DB_DONE) {
 		json_decref(items);

@@ -103,6 +103,7 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/visits",               api_visits_list,      P_VISIT_READ, 0, 0 },
 	{ "POST",   "/api/v1/visits",               api_visits_create,    P_VISIT,  0, 0 },
 	{ "GET",    "/api/v1/visits/{id}",          api_visit_get,        P_VISIT_READ, 0, 0 },
+	{ "GET",    "/api/v1/industries",           api_industries, P_ANY,  0, 0 },
 	{ "GET",    "/api/v1/request-categories",   api_request_categories, P_ANY,  0, 0 },
 	{ "PATCH",  "/api/v1/request-categories/{code}", api_request_category_update, P_ADMIN, 0, 0 },
 	{ "GET",    "/api/v1/requests",             api_requests_list,    P_REQ_READ, 0, 0 },

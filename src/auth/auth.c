@@ -554,12 +554,57 @@ int session_end_others(db_t *db, int64_t user_id, const char *keep)
 
 /* ---- the audit log ---- */
 
+/* The name of what an audit row is about, as it is when the row is written
+ * (the page shows "修改企业 江苏恒太照明", not "enterprise #12"): one query
+ * per kind of entity, by its id. */
+static const struct {
+	const char *entity, *sql;
+} LABEL_SQL[] = {
+	{ "user", "SELECT CASE WHEN display_name <> '' THEN display_name ELSE username END FROM users WHERE id = $1" },
+	{ "enterprise", "SELECT name FROM enterprises WHERE id = $1" },
+	{ "lead", "SELECT company FROM leads WHERE id = $1" },
+	{ "project", "SELECT name FROM projects WHERE id = $1" },
+	{ "unit", "SELECT name FROM units WHERE id = $1" },
+	{ "unit_targets", "SELECT name FROM units WHERE id = $1" },
+	{ "request", "SELECT title FROM requests WHERE id = $1" },
+	{ "inspection", "SELECT title FROM requests WHERE id = $1" },
+	{ "visit", "SELECT e.name FROM visits v JOIN enterprises e ON e.id = v.enterprise_id WHERE v.id = $1" },
+	{ "trip", "SELECT destination FROM trips WHERE id = $1" },
+	{ "policy", "SELECT name FROM policies WHERE id = $1" },
+	{ "street", "SELECT name FROM streets WHERE id = $1" },
+	{ "department", "SELECT name FROM departments WHERE id = $1" },
+	{ "api_token", "SELECT name FROM api_tokens WHERE id = $1" },
+};
+
+/* The label of entity entity_id into out (outlen bytes); "" when unknown. */
+static void audit_label(db_t *db, const char *entity, const char *entity_id, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!entity || !entity_id || !*entity_id || strlen(entity_id) > 15 ||
+	    strspn(entity_id, "0123456789") != strlen(entity_id))
+		return;   /* ids only: a text in a BIGINT comparison would abort a PostgreSQL transaction */
+	for (size_t i = 0; i < sizeof LABEL_SQL / sizeof LABEL_SQL[0]; i++) {
+		if (strcmp(entity, LABEL_SQL[i].entity) != 0)
+			continue;
+		db_stmt_t *st = db_prepare(db, LABEL_SQL[i].sql);
+		if (st == NULL)
+			return;
+		db_bind_int(st, 1, strtoll(entity_id, NULL, 10));
+		if (db_step(st) == DB_ROW)
+			text_trim_into(db_col_text(st, 0), out, outlen);
+		db_done(st);
+		return;
+	}
+}
+
 int audit_write_as(db_t *db, int64_t user_id, const char *username, const char *ip, const char *action,
                    const char *entity, const char *entity_id, int status, const char *detail)
 {
+	char label[256];
+	audit_label(db, entity, entity_id, label, sizeof label);
 	db_stmt_t *st = db_prepare(db,
-		"INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, status, detail, ip)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+		"INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, status, detail, ip, label)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
 	if (st == NULL)
 		return DB_ERR;
 	db_bind_int(st, 1, now_sec());
@@ -571,6 +616,7 @@ int audit_write_as(db_t *db, int64_t user_id, const char *username, const char *
 	db_bind_int(st, 7, status);
 	db_bind_text(st, 8, detail ? detail : "");
 	db_bind_text(st, 9, ip ? ip : "");
+	db_bind_text(st, 10, label);
 	int rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? DB_OK : rc;

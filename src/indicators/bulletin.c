@@ -79,12 +79,14 @@ static int has_data(const struct ind_eval *e)
 	return 0;
 }
 
-/* Signed growth with one decimal ("12.8", "-3.1", "0"). */
+/* Growth as every page shows it (web/js/dom.js fmtGrowth): signed, one
+ * decimal always ("+12.8", "+31.0", "-3.1", "0.0"); the paragraph keeps the
+ * article's style ("增长31%"). */
 static void fmt_growth_signed(char *buf, size_t n, const struct ind_cell *c)
 {
-	char g[48];
-	ind_fmt_growth(g, sizeof g, c->value, c->prev);
-	snprintf(buf, n, "%s%s", ind_growth_permille(c->value, c->prev) < 0 ? "-" : "", g);
+	int64_t pm = ind_growth_permille(c->value, c->prev);
+	long long a = (long long)(pm < 0 ? -pm : pm);
+	snprintf(buf, n, "%s%lld.%lld", pm > 0 ? "+" : pm < 0 ? "-" : "", a / 10, a % 10);
 }
 
 /* A percentage of num/den, rounded half away from zero to `dec` decimals. */
@@ -182,7 +184,7 @@ static void html_body(buf_t *b, arena_t *a, const struct ind_eval *e, const char
 			fmt_rank(t, sizeof t, c->has_value && c->has_growth ? c->rank_growth : 0);
 			buf_printf(b, "<td class=\"num\">%s</td>", t);
 			if (k == IND_BUDGET && e->share[i].has) {
-				fmt_percent(t, sizeof t, e->cell[IND_TAX][i].value, c->value, 0);
+				fmt_percent(t, sizeof t, e->cell[IND_TAX][i].value, c->value, 1);
 				buf_printf(b, "<td class=\"num\">%s</td>", t);
 				fmt_rank(t, sizeof t, e->share[i].rank);
 				buf_printf(b, "<td class=\"num\">%s</td>", t);

@@ -23,6 +23,8 @@
  */
 #include "service.h"
 
+#include "core/industry.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,40 +101,6 @@ static int valid_date(const char *s)
 	return date_parse(s, NULL) == 0;
 }
 
-/* GB/T 4754-2017: the divisions (2 digits) of each section (letter). */
-static const struct {
-	char section;
-	int lo, hi;
-} SECTIONS[] = {
-	{ 'A', 1, 5 }, { 'B', 6, 12 }, { 'C', 13, 43 }, { 'D', 44, 46 }, { 'E', 47, 50 },
-	{ 'F', 51, 52 }, { 'G', 53, 60 }, { 'H', 61, 62 }, { 'I', 63, 65 }, { 'J', 66, 69 },
-	{ 'K', 70, 70 }, { 'L', 71, 72 }, { 'M', 73, 75 }, { 'N', 76, 79 }, { 'O', 80, 82 },
-	{ 'P', 83, 83 }, { 'Q', 84, 85 }, { 'R', 86, 90 }, { 'S', 91, 97 }, { 'T', 98, 98 },
-};
-
-/* Normalise an industry code in place (upper case); 1 when valid: a
- * section letter, optionally with its division (2 digits), group (3) or
- * class (4), the division within the section's range. */
-static int valid_industry(char *s)
-{
-	size_t n = strlen(s);
-	if (n != 1 && (n < 3 || n > 5))
-		return 0;
-	if (s[0] >= 'a' && s[0] <= 'z')
-		s[0] = (char)(s[0] - 'a' + 'A');
-	for (size_t i = 1; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) {
-		if (SECTIONS[i].section != s[0])
-			continue;
-		if (n == 1)
-			return 1;
-		int div = (s[1] - '0') * 10 + (s[2] - '0');
-		return div >= SECTIONS[i].lo && div <= SECTIONS[i].hi;
-	}
-	return 0;
-}
 
 static int valid_phone(const char *s)
 {
@@ -528,10 +496,8 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 	}
 	if (has & ENT_F_INDUSTRY) {
 		char *ind = arena_strdup(a, nz(e->industry));
-		if (*ind && !valid_industry(ind))
-			return err_set(fe, 422, "invalid", "industry", "industry is a GB/T 4754 section letter, optionally"
-			               " with its division, group or class, like C, C38 or C3811"),
-			       err_param(fe, "reason", "industry"), err_param(fe, "value", "%s", ind);
+		if (*ind && industry_check(ind, fe) < 0)
+			return -1;
 		e->industry = ind;
 	}
 	if (has & ENT_F_KEY) {

@@ -224,6 +224,8 @@ int request_status_known(int kind, const char *status);
 /* An inspection category's name (Chinese, or English with en), or NULL. */
 const char *inspection_category_name(const char *code, int en);
 
+/* GB/T 4754-2017 industries (industries.c; the table is core/industry.h) */
+void api_industries(req_t *r);
 void api_request_categories(req_t *r);
 void api_request_category_update(req_t *r);
 void api_requests_list(req_t *r);

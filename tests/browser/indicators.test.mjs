@@ -81,7 +81,7 @@ test('the report for 2021-10: the paragraph, the table with the zone, the charts
   for (const v of await page.locator('.ind-table tbody tr:not(.ind-group) td:nth-child(2)').allTextContents())
     assert.match(v.trim(), /^(—|[\d,]+(\.\d{1,2})?%?)$/, `value ${v}`);
   for (const g of await page.locator('.ind-table .growth').allTextContents())
-    assert.match(g.trim(), /^(—|0%|[+−][\d,]+(\.\d)?%)$/, `growth ${g}`);
+    assert.match(g.trim(), /^(—|0\.0%|[+−][\d,]+\.\d%)$/, `growth ${g}`);
 
   /* Progress against the targets, beside the time progress. */
   const prog = page.locator('[data-testid=ind-progress] .ind-prog-row');

@@ -240,7 +240,8 @@ test('a leads CSV with one bad row: the line is shown, nothing is stored', { ski
   const errRow = page.locator('[data-testid=rimp-errors] tbody tr[data-line="3"]');
   await errRow.waitFor();
   assert.match(await errRow.textContent(), /第 3 行/);
-  assert.match(await errRow.textContent(), /est_investment/);
+  assert.match(await errRow.textContent(), /预计投资/);   // the field by its label, the API name only in a tooltip
+  assert.doesNotMatch(await errRow.textContent(), /est_investment/);
   assert.equal(await page.locator('[data-testid=rimp-errors] tbody tr').count(), 1, 'only the bad row');
   assert.equal(await page.locator('[data-testid=rimp-run]').isDisabled(), true, 'no import after a refused dry run');
 

@@ -281,6 +281,16 @@ describe('indicator import and bulletin', () => {
     assert.match(rest, /其中税占比87%/);
     assert.match(rest, /<table class="indicators">/);
     assert.match(rest, /<tr class="zone"><th scope="rowgroup"[^>]*>一般公共预算收入<\/th><th scope="row">南通开发区<\/th><td class="num">61\.8<\/td>/);
+    // one rule for growth and shares in the table: one decimal, growth signed
+    // ("+12.8", "+31.0", "-3.1"), never "31" beside "12.8"
+    const cells = [...rest.matchAll(/<tr[^>]*>(?:<th[^>]*>[^<]*<\/th>)+((?:<td[^>]*>[^<]*<\/td>)+)<\/tr>/g)]
+      .map((m) => [...m[1].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]));
+    assert.ok(cells.length >= 10, rest);
+    for (const c of cells) {
+      assert.match(c[2], /^([+-]\d+\.\d|0\.0|—)$/, 'growth ' + c.join('|'));
+      assert.match(c[5], /^(\d+\.\d)?$/, 'tax share ' + c.join('|'));
+    }
+    assert.ok(cells.some((c) => c[2] === '+12.8'), 'the zone budget growth');
     // the same over HTTP, as a download
     const h = await leader.get('/api/v1/indicators/bulletin?period=2021-10&format=md');
     assert.equal(h.status, 200);

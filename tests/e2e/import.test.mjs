@@ -333,6 +333,19 @@ describe('import via the API', () => {
     assert.equal(e.officer_id, null);
   });
 
+  test('an industry code GB/T 4754-2017 does not have is a row error naming the code', async () => {
+    const rows = [row(7101, { industry: 'C3850' }), row(7102, { industry: 'I6510' }), row(7103, { industry: 'c3841' })];
+    const { job } = await importJob(Buffer.from(csvText(rows)), 'mode=good');
+    assert.equal(job.error_rows, 2, JSON.stringify(job.report.errors));
+    const [a, b] = job.report.errors;
+    assert.deepEqual([a.line, a.field, a.code, a.params.reason, a.params.value], [2, 'industry', 'invalid', 'unknown_industry', 'C3850']);
+    assert.match(a.message, /C3850/);
+    // a 2011 code the 2017 revision divided says so, with the codes that replace it
+    assert.deepEqual([b.line, b.field, b.params.reason, b.params.value, b.params.now], [3, 'industry', 'renumbered', 'I6510', 'I6511-I6519']);
+    assert.match(b.message, /2011.*I6511-I6519/);
+    assert.equal((await byCode(code(7103))).industry, 'C3841');
+  });
+
   test('files that cannot be read fail with a reason', async () => {
     let { job } = await importJob(Buffer.from('credit_code,name,colour\n' + code(7001) + ',x,red\n'));
     assert.equal(job.status, 'failed');

@@ -41,6 +41,8 @@ export function errorText(err, opts = {}) {
     text = t('err.forbidden');
   else if (err.status === 503)
     text = t('err.busy');
+  else if (err.message && opts.oneLanguage && getLang() === 'zh' && !cjk.test(err.message))
+    text = t('err.invalid');                // one language in a cell: the English sentence goes to a tooltip
   else if (err.message)
     text = getLang() === 'zh' && !cjk.test(err.message)
       ? t('err.generic', { status: err.status || '', message: err.message }) : err.message;
@@ -51,14 +53,19 @@ export function errorText(err, opts = {}) {
   return opts.field && err.field ? `${fieldLabel(err.field)}：${text}` : text;
 }
 
-/* A field in a table of problems: its label, and the name as the file or
- * the API writes it when that differs. */
+/* A field in a table of problems: its label in the UI's language (the
+ * name as the API writes it in a tooltip), the name only when unlabelled. */
 export function fieldCell(field) {
   if (!field)
     return t('common.none');
   const label = fieldLabel(field);
-  return label === field ? h('span', { class: 'mono' }, field)
-    : [label, ' ', h('span', { class: 'mono muted small' }, field)];
+  return label === field ? h('span', { class: 'mono' }, field) : h('span', { title: field }, label);
+}
+
+/* The problem of an import row in the UI's language only (never two
+ * languages in one cell); the server's sentence and code in a tooltip. */
+export function problemCell(x) {
+  return h('span', { title: [x.code, x.message].filter(Boolean).join(': ') }, errorText(x, { oneLanguage: true }));
 }
 
 /*
@@ -68,14 +75,13 @@ export function fieldCell(field) {
  */
 export function importErrors(errors, testid) {
   return h('div', { class: 'table-wrap', tabindex: '0' }, h('table', { class: 'table table-compact table-errors', dataset: { testid } },
-    h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.code'), t('imp.message')]
+    h('thead', null, h('tr', null, [t('imp.line'), t('imp.field'), t('imp.message')]
       .map((l) => h('th', { scope: 'col' }, l)))),
     h('tbody', null, errors.map((x) => h('tr', { dataset: { line: String(x.line ?? '') } },
       h('td', { class: 'al-r nowrap imp-line' },
         x.line === undefined || x.line === null ? t('common.none') : t('ind.imp.lineN', { line: x.line })),
       h('td', { class: 'nowrap' }, fieldCell(x.field)),
-      h('td', { class: 'mono nowrap' }, x.code || t('common.none')),
-      h('td', { class: 'wrap' }, errorText(x)))))));
+      h('td', { class: 'wrap' }, problemCell(x)))))));
 }
 
 export function pageHeader(title, subtitle, ...actions) {
@@ -136,7 +142,7 @@ export function table(columns, rows, opts = {}) {
   const body = h('tbody', null, rows.map((r) => h('tr', { class: opts.rowClass ? opts.rowClass(r) : null },
     columns.map((c) => {
       const v = c.cell ? c.cell(r) : r[c.key];
-      return h('td', { class: [c.class, c.align && `al-${c.align}`, c.narrowHide && 'hide-narrow'] },
+      return h('td', { class: [c.class, c.align && `al-${c.align}`, c.narrowHide && 'hide-narrow'], dataset: { col: c.key } },
         v === null || v === undefined || v === '' ? t('common.none') : v);
     }))));
   const tbl = h('table', { class: ['table', opts.class] }, head, body);

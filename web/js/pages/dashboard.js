@@ -7,7 +7,7 @@
  */
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
-import { t, num, has } from '../../i18n.js';
+import { t, num, has, plural, fmtPct } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { isoDay, categories, catLabel, localName, levelLabel } from '../svc.js';
@@ -37,7 +37,7 @@ function pct(v) {
   if (v === null || v === undefined || v === '')
     return t('common.none');
   const n = Number(v);
-  return `${num(n <= 1 ? n * 100 : n, 1)}%`;
+  return fmtPct(n <= 1 ? n * 100 : n);
 }
 
 function fmt(key, v) {
@@ -103,6 +103,21 @@ export async function render(ctx) {
   await load();
 }
 
+/* The headline in words: plurals in English, and no dash in the sentence
+ * when nothing was resolved or rated yet ("暂无评价"). */
+export function headlineText(from, to, tot) {
+  const present = (v) => v !== null && v !== undefined && v !== '';
+  const days = tot.median_days_to_resolve;
+  return t('dash.headline', {
+    from: from || '', to: to || '',
+    visited: num(tot.enterprises_visited), resolved: num(tot.requests_resolved),
+    visitedText: plural('dash.hl.visited', tot.enterprises_visited ?? 0),
+    resolvedText: plural('dash.hl.resolved', tot.requests_resolved ?? 0),
+    daysText: present(days) ? plural('dash.hl.days', days, { days: fmt('median_days_to_resolve', days) }) : t('dash.hl.noDays'),
+    rateText: present(tot.satisfaction_rate) ? t('dash.hl.rate', { rate: pct(tot.satisfaction_rate) }) : t('dash.hl.noRate'),
+  });
+}
+
 function draw(body, s, cats) {
   const tot = s.totals || {};
   const cards = h('div', { class: 'stat-grid stat-grid-7' }, KPI.map(([k, unit, ic, alert]) => h('div', {
@@ -113,11 +128,7 @@ function draw(body, s, cats) {
     h('div', { class: 'stat-label' }, t(`dash.${k}`)),
     h('div', { class: 'stat-value', dataset: { stat: k } }, fmt(k, tot[k]), unit ? h('span', { class: 'stat-unit' }, t(unit)) : null)))));
 
-  const headline = h('p', { class: 'dash-headline', dataset: { testid: 'dash-headline' } }, t('dash.headline', {
-    from: s.from || '', to: s.to || '',
-    visited: num(tot.enterprises_visited), resolved: num(tot.requests_resolved),
-    rate: pct(tot.satisfaction_rate), days: fmt('median_days_to_resolve', tot.median_days_to_resolve),
-  }));
+  const headline = h('p', { class: 'dash-headline', dataset: { testid: 'dash-headline' } }, headlineText(s.from, s.to, tot));
 
   /* the requests resolved in the period by the level that solved them */
   const lv = tot.solved_by_level;

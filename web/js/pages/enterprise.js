@@ -19,6 +19,7 @@ import {
 import { streets, departments, localName, cachedOrEmpty, statusBadge, catLabel, categories, day, requestOverdueBadge } from '../svc.js';
 import { newRequest } from './requests.js';
 import { can } from '../perm.js';
+import { industries, industryName } from '../industry.js';
 import { factsTable } from './facts.js';
 import { staffLand } from '../landp.js';
 
@@ -48,6 +49,7 @@ export async function render(ctx, id) {
     let e;
     try {
       e = await get(`/api/v1/enterprises/${id}`);
+      e.industry_name = industryName(await industries(), e.industry);
     } catch (err) {
       if (ctx.alive())
         replace(ctx.el, pageHeader(t('ent.detail')), back(), errorBox(err, load));
@@ -89,7 +91,7 @@ function draw(ctx, e, reload) {
     kv(t('ent.creditCode'), e.credit_code, { class: 'mono', key: 'credit_code' }),
     kv(t('ent.name'), e.name, { key: 'name' }),
     kv(t('ent.street'), e.street_name || e.street),
-    kv(t('ent.industry'), e.industry),
+    kv(t('ent.industry'), e.industry_name),
     kv(t('ent.contact_name'), e.contact_name, { key: 'contact_name' }),
     kv(t('ent.contact_phone'), e.contact_phone, { key: 'contact_phone' }),
     kv(t('ent.employees'), num(e.employees), { key: 'employees' }),

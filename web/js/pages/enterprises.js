@@ -12,6 +12,7 @@ import { pageHeader, panel, errorBox, wip, isMissingApi, select, input, table, p
 import { streets, localName, cachedOrEmpty } from '../svc.js';
 import * as detail from './enterprise.js';
 import * as importer from './importer.js';
+import { industries, industryCell, industryFilter } from '../industry.js';
 
 const LIMIT = 20;
 export const CAN_CREATE = ['admin', 'leader', 'officer'];
@@ -29,10 +30,13 @@ export async function render(ctx) {
 async function list(ctx) {
   const role = ctx.user.role;
   const isOfficer = role === 'officer';
+  const ind = await industries();
+  if (!ctx.alive())
+    return;
   const q = input('q', { type: 'search', placeholder: t('ent.q'), 'aria-label': t('ent.q'), maxlength: 100 });
   const street = select('street_id', [['', t('ent.allStreets')]], '');
   const key = select('key', [['', t('common.all')], ['true', t('ent.keyOnly')], ['false', t('ent.nonKey')]], '');
-  const industry = input('industry', { placeholder: t('ent.industryPh'), 'aria-label': t('ent.industry'), maxlength: 8, class: 'input input-short' });
+  const industry = industryFilter(ind);
   const officer = select('officer_id', [['', t('ent.allOfficers')]], '');
   if (isOfficer)
     officer.appendChild(h('option', { value: String(ctx.user.id) }, t('ent.mine')));
@@ -41,7 +45,7 @@ async function list(ctx) {
   const form = h('form', { class: 'filters', role: 'search' },
     h('div', { class: 'filter grow' }, q),
     h('label', { class: 'filter' }, h('span', null, t('ent.street')), street),
-    h('label', { class: 'filter' }, h('span', null, t('ent.industry')), industry),
+    h('div', { class: 'filter', role: 'group', 'aria-label': t('ent.industry') }, h('span', null, t('ent.industry')), industry.el),
     h('label', { class: 'filter' }, h('span', null, t('ent.officer')), officer),
     h('label', { class: 'filter' }, h('span', null, t('ent.key')), key),
     h('label', { class: 'filter' }, h('span', null, t('ent.sortBy')), sort),
@@ -82,7 +86,7 @@ async function list(ctx) {
     officer.value = want || String(ctx.user.id);   // an officer sees their own enterprises first
 
   const params = () => ({
-    q: q.value.trim(), street_id: street.value, key: key.value, industry: industry.value.trim().toUpperCase(),
+    q: q.value.trim(), street_id: street.value, key: key.value, industry: industry.value(),
     officer_id: officer.value, sort: sort.value,
   });
   const exportHref = (fmt) => {
@@ -119,7 +123,7 @@ async function list(ctx) {
           h('a', { href: `#/enterprises/${r.id}`, dataset: { testid: 'ent-link' } }, r.name),
           r.key ? badge(t('ent.keyBadge'), 'blue') : null) },
         { key: 'street_name', label: t('ent.street'), class: 'nowrap', cell: (r) => r.street_name || r.street },
-        { key: 'industry', label: t('ent.industry'), narrowHide: true },
+        { key: 'industry', label: t('ent.industry'), narrowHide: true, cell: (r) => industryCell(ind, r.industry) },
         { key: 'employees', label: t('ent.employees'), align: 'r', narrowHide: true, cell: (r) => num(r.employees) },
         { key: 'officer_name', label: t('ent.officer'), class: 'nowrap' },
         { key: 'department_name', label: t('ent.department'), class: 'nowrap' },
@@ -135,10 +139,11 @@ async function list(ctx) {
   form.addEventListener('reset', () => setTimeout(() => {
     if (isOfficer)
       officer.value = String(ctx.user.id);
+    industry.reset();
     offset = 0;
     load();
   }, 0));
-  for (const el of [street, key, officer, sort])
+  for (const el of [street, key, officer, sort, industry.section, industry.division])
     el.addEventListener('change', () => { offset = 0; load(); });
   if (want && !isOfficer)
     await officersLoaded;

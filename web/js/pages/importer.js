@@ -15,7 +15,7 @@
 import { h, replace } from '../dom.js';
 import { get, post, upload } from '../api.js';
 import { t, num } from '../../i18n.js';
-import { pageHeader, panel, table, errorText, badge, toast, fieldCell } from '../ui.js';
+import { pageHeader, panel, table, errorText, badge, toast, fieldCell, problemCell } from '../ui.js';
 
 const POLL_MS = 400;
 export const JOB_ENDED = ['done', 'failed', 'cancelled'];
@@ -247,8 +247,7 @@ function report(job, dry, mode, runReal, progress, opts) {
   const errTable = errors.length ? table([
     { key: 'line', label: t('imp.line'), align: 'r', class: 'nowrap' },
     { key: 'field', label: t('imp.field'), class: 'nowrap', cell: (x) => fieldCell(x.field) },
-    { key: 'code', label: t('imp.code'), class: 'mono nowrap' },
-    { key: 'message', label: t('imp.message'), class: 'wrap', cell: (x) => errorText(x) },
+    { key: 'message', label: t('imp.message'), class: 'wrap', cell: problemCell },
   ], errors, { class: 'table-compact table-errors' }) : null;
   if (errTable)
     errTable.dataset.testid = `${tid}-errors`;

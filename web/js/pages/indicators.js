@@ -20,7 +20,7 @@
  */
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
-import { t, has, getLang } from '../../i18n.js';
+import { t, has, getLang, fmtAmount, fmtGrowth, fmtPct as fmtPctOf } from '../../i18n.js';
 import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge, importErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { jobProgress, runImportJob, jobOutcome } from './importer.js';
@@ -40,28 +40,13 @@ const locale = () => (getLang() === 'zh' ? 'zh-CN' : 'en-US');
 const isNum = (v) => v !== null && v !== undefined && v !== '' && Number.isFinite(Number(v));
 
 /* A value: at most two decimals, no trailing zeros (1485, 61.8, 5.54). */
-export function fmtValue(v) {
-  if (!isNum(v))
-    return t('common.none');
-  return Number(v).toLocaleString(locale(), { maximumFractionDigits: 2 });
-}
+export const fmtValue = fmtAmount;
 
-/* Growth in percent: one decimal, trailing .0 removed, signed. */
-export function fmtGrowth(g) {
-  if (!isNum(g))
-    return t('common.none');
-  const s = Math.abs(Number(g)).toLocaleString(locale(), { maximumFractionDigits: 1 });
-  if (s === '0')
-    return '0%';
-  return `${Number(g) > 0 ? '+' : '−'}${s}%`;
-}
+/* Growth in percent: the one rule (i18n.js): signed, one decimal always. */
+export { fmtGrowth };
 
 /* A fraction (0..1) as a percent with one decimal. */
-function fmtPct(f, digits = 1) {
-  if (!isNum(f))
-    return t('common.none');
-  return `${(Number(f) * 100).toLocaleString(locale(), { maximumFractionDigits: digits })}%`;
-}
+const fmtPct = (f) => fmtPctOf(f, { fraction: true });
 
 /* The growth as a coloured span: up red, down green (Chinese convention). */
 function growthSpan(g) {

@@ -12,6 +12,7 @@
 import { h, replace } from '../dom.js';
 import { get, post, patch } from '../api.js';
 import { t, num } from '../../i18n.js';
+import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table, badge,
   formErrorLine, showFormError, clearErrors, toast, errorText } from '../ui.js';
 import { canEdit, canLead, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
@@ -77,6 +78,9 @@ export async function render(ctx) {
         replace(list, isMissingApi(e) || e.status === 501 ? wip('race', t('common.apiMissing', { path: '/api/v1/leads' })) : errorBox(e, load));
       return;
     }
+    const indMap = await industries();
+    if (!ctx.alive())
+      return;
     if (!ctx.alive())
       return;
     const items = r.items || [];
@@ -98,7 +102,7 @@ export async function render(ctx) {
         x.credit_code ? h('div', { class: 'muted mono small' }, x.credit_code) : null) },
       { key: 'unit', label: t('race.unit'), cell: (x) => unitName.get(String(x.unit_id)) || x.unit_name || '' },
       { key: 'rec', label: t('leads.recruiter'), cell: (x) => x.recruiter_name || (x.recruiter_id ? `#${x.recruiter_id}` : '') },
-      { key: 'industry', label: t('board.industry'), narrowHide: true },
+      { key: 'industry', label: t('board.industry'), narrowHide: true, cell: (x) => industryCell(indMap, x.industry) },
       { key: 'est', label: t('leads.est'), align: 'r', cell: (x) => num(x.est_investment, 2) },
       { key: 'captured_on', label: t('leads.capturedOn') },
       { key: 'status', label: t('leads.status'), align: 'c', cell: (x) => { const s = leadStatus(x); return badge(t(`leads.st.${s}`), STATUS_BADGE[s] || 'gray'); } },

@@ -6,8 +6,9 @@
  */
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
-import { t, num } from '../../i18n.js';
+import { t, num, plural } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, table, badge, loading, input } from '../ui.js';
+import { industries, industryCell } from '../industry.js';
 
 const SORTS = ['enterprises', 'key_enterprises', 'open_requests', 'overdue_requests', 'visits_90d'];
 
@@ -92,10 +93,13 @@ async function one(ctx, id) {
   }
   if (!ctx.alive())
     return;
+  const ind = await industries();
+  if (!ctx.alive())
+    return;
   const name = officer ? officer.display_name || officer.username : `#${id}`;
   replace(ctx.el,
     h('p', { class: 'back' }, h('a', { href: '#/officers' }, `‹ ${t('off.backToList')}`)),
-    pageHeader(`${t('off.one')} · ${name}`, t('off.oneSub', { n: ents.length })),
+    pageHeader(`${t('off.one')} · ${name}`, plural('off.oneSub', ents.length)),
     officer ? h('div', { class: 'race-summary' },
       kpi(t('off.enterprises'), officer.enterprises), kpi(t('off.key_enterprises'), officer.key_enterprises),
       kpi(t('off.open_requests'), officer.open_requests), kpi(t('off.overdue_requests'), officer.overdue_requests, officer.overdue_requests > 0),
@@ -105,7 +109,7 @@ async function one(ctx, id) {
       { key: 'name', label: t('ent.name'), cell: (e) => h('span', { class: 'strong' },
         h('a', { href: `#/enterprises/${e.id}` }, e.name), e.key ? badge(t('ent.keyBadge'), 'blue') : null) },
       { key: 'street_name', label: t('ent.street'), class: 'nowrap', cell: (e) => e.street_name || e.street },
-      { key: 'industry', label: t('ent.industry') },
+      { key: 'industry', label: t('ent.industry'), cell: (e) => industryCell(ind, e.industry) },
       { key: 'department_name', label: t('ent.department'), class: 'nowrap' },
     ], ents, { class: 'table-ent' })));
 }

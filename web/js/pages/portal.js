@@ -19,6 +19,7 @@ import { newRequest } from './requests.js';
 import { statusBadge } from '../svc.js';
 import { can } from '../perm.js';
 import { portalLand } from '../landp.js';
+import { industries, industryName } from '../industry.js';
 
 export const myEnterprise = {
   async render(ctx) {
@@ -63,6 +64,9 @@ export const myEnterprise = {
       }
       save.disabled = false;
     });
+    const ind = await industries();
+    if (!ctx.alive())
+      return;
     const raise = h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'req-new' },
       on: { click: () => newRequest(ctx, null, (r) => { location.hash = `#/requests/${r.id}`; }) } }, `＋ ${t('req.new')}`);
     replace(ctx.el,
@@ -72,7 +76,7 @@ export const myEnterprise = {
         panel(t('ent.record'), h('dl', { class: 'kv-grid' },
           kv(t('ent.creditCode'), h('span', { class: 'mono' }, e.credit_code), 'credit_code'),
           kv(t('ent.street'), e.street_name || e.street),
-          kv(t('ent.industry'), e.industry),
+          kv(t('ent.industry'), industryName(ind, e.industry)),
           kv(t('ent.founded_on'), e.founded_on),
           kv(t('ent.officer'), e.officer_name, 'officer'),
           kv(t('ent.department'), e.department_name),

@@ -21,6 +21,7 @@
 import { h, replace } from '../dom.js';
 import { get, patch, put } from '../api.js';
 import { t, num } from '../../i18n.js';
+import { industries as loadIndustries, industryCell, industryOptions } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
   formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
 import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
@@ -73,6 +74,9 @@ export async function render(ctx) {
   if (!ctx.alive())
     return;
 
+  const indMap = await loadIndustries();
+  if (!ctx.alive())
+    return;
   /* Units from the list, plus any a project names that the list lacks. */
   const unitName = new Map(units.map((u) => [String(u.id), unitLabel(u)]));
   for (const p of projects)
@@ -82,7 +86,7 @@ export async function render(ctx) {
     [...unitName].map(([id, name]) => h('option', { value: id }, name)));
   const industries = [...new Set(projects.map((p) => p.industry).filter(Boolean))].sort();
   replace(indSel, h('option', { value: '' }, t('board.allIndustries')),
-    industries.map((x) => h('option', { value: x }, x)));
+    industryOptions(indMap, industries));
   if (ctx.query && ctx.query.get('unit'))
     unitSel.value = ctx.query.get('unit');
 
@@ -91,7 +95,7 @@ export async function render(ctx) {
   const draw = () => {
     const uid = unitSel.value;
     const ind = indSel.value;
-    const shown = projects.filter((p) => (!uid || String(p.unit_id) === uid) && (!ind || p.industry === ind));
+    const shown = projects.filter((p) => (!uid || String(p.unit_id) === uid) && (!ind || (p.industry || '').startsWith(ind)));
     note.textContent = total > projects.length ? t('race.truncated', { n: projects.length, total }) : '';
     const sum = shown.reduce((a, p) => a + projYi(p), 0);
     replace(summary,
@@ -163,7 +167,7 @@ export async function render(ctx) {
     h('div', { class: 'proj-money' },
       h('strong', null, num(projYi(p), 2)), ` ${t('race.yi')}`),
     h('div', { class: 'proj-meta' },
-      p.industry ? h('span', null, p.industry) : null,
+      industryCell(indMap, p.industry),
       p.signed_on ? h('span', null, `${t('race.signedOn')} ${p.signed_on}`)
         : p.negotiating_on ? h('span', null, t('race2.negotiatingOn', { date: p.negotiating_on })) : null,
       editable && mayGoBack(p) ? h('button', { class: 'proj-next proj-back', type: 'button', dataset: { testid: `back-${p.id}` },

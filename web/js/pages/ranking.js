@@ -24,6 +24,7 @@
 import { h, replace, fmtTime } from '../dom.js';
 import { api, get, post, put } from '../api.js';
 import { t, num } from '../../i18n.js';
+import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
   errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
@@ -212,11 +213,12 @@ export async function render(ctx) {
     try {
       if (k === 'leads') {
         const r = await get('/api/v1/leads', { unit_id: u.unit_id, month, status: 'qualified', limit: 500 });
+        const indMap = await industries();
         const items = (r.items || []).filter((x) => !x.captured_on || monthOf(x.captured_on) === month)
           .filter((x) => !x.duplicate);
         replace(body, table([
           { key: 'company', label: t('leads.company'), cell: (x) => x.company },
-          { key: 'industry', label: t('board.industry') },
+          { key: 'industry', label: t('board.industry'), cell: (x) => industryCell(indMap, x.industry) },
           { key: 'est', label: t('leads.est'), align: 'r', cell: (x) => num(x.est_investment, 2) },
           { key: 'captured_on', label: t('leads.capturedOn') },
           { key: 'rec', label: t('leads.recruiter'), cell: (x) => x.recruiter_name || (x.recruiter_id ? `#${x.recruiter_id}` : '') },
