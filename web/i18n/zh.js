@@ -736,7 +736,7 @@ export default {
   'dash.unitTimes': '次',
   'dash.unitItem': '条',
   'dash.unitDay': '天',
-  'dash.headline': '{from}至{to}，走访企业{visited}家，协调解决问题{resolved}条，{daysText}，{rateText}。',
+  'dash.headline': '{from}至{to}，{visitedText}，{resolvedText}，{daysText}，{rateText}。',
   'dash.hl.visited.one': '走访企业{n}家',
   'dash.hl.resolved.one': '协调解决问题{n}条',
   'dash.hl.days.one': '办结用时中位数{days}天',

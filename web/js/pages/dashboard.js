@@ -110,7 +110,6 @@ export function headlineText(from, to, tot) {
   const days = tot.median_days_to_resolve;
   return t('dash.headline', {
     from: from || '', to: to || '',
-    visited: num(tot.enterprises_visited), resolved: num(tot.requests_resolved),
     visitedText: plural('dash.hl.visited', tot.enterprises_visited ?? 0),
     resolvedText: plural('dash.hl.resolved', tot.requests_resolved ?? 0),
     daysText: present(days) ? plural('dash.hl.days', days, { days: fmt('median_days_to_resolve', days) }) : t('dash.hl.noDays'),
