@@ -184,6 +184,9 @@ int body_unknown_field(req_t *r, json_t *o, const char *const *allowed);
  * types has one letter per column: i integer, s text, b boolean (0/1),
  * d double.  NULL columns become null whatever their letter. */
 json_t *row_json(db_stmt_t *st, const char *types);
+/* Every row of sql (one parameter $1 = id) as row_json() objects in an
+ * array; NULL on a database error. */
+json_t *rows_json_by_id(db_t *db, const char *sql, int64_t id, const char *types);
 
 /* ---- the route table (routes.c) and router (router.c) ---- */
 extern const struct route routes[];

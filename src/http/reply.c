@@ -279,6 +279,24 @@ int body_bool(req_t *r, json_t *o, const char *key, int *out)
 	return 1;
 }
 
+json_t *rows_json_by_id(db_t *db, const char *sql, int64_t id, const char *types)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return NULL;
+	db_bind_int(st, 1, id);
+	json_t *a = json_array();
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(a, row_json(st, types));
+	db_done(st);
+	if (rc != DB_DONE) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 json_t *row_json(db_stmt_t *st, const char *types)
 {
 	json_t *o = json_object();

@@ -650,23 +650,10 @@ static json_t *users_json(db_t *db, int64_t id, int brief)
 
 static json_t *events_json(db_t *db, int64_t id)
 {
-	db_stmt_t *st = db_prepare(db, "SELECT ev.at, ev.from_status, ev.to_status, ev.note,"
-	                               " coalesce(nullif(u.display_name, ''), u.username) AS user"
-	                               " FROM plot_events ev LEFT JOIN users u ON u.id = ev.user_id"
-	                               " WHERE ev.plot_id = $1 ORDER BY ev.at, ev.id");
-	if (st == NULL)
-		return NULL;
-	db_bind_int(st, 1, id);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(a, row_json(st, "isssss"));
-	db_done(st);
-	if (rc != DB_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return rows_json_by_id(db, "SELECT ev.at, ev.from_status, ev.to_status, ev.note,"
+	                           " coalesce(nullif(u.display_name, ''), u.username) AS user"
+	                           " FROM plot_events ev LEFT JOIN users u ON u.id = ev.user_id"
+	                           " WHERE ev.plot_id = $1 ORDER BY ev.at, ev.id", id, "isssss");
 }
 
 json_t *plot_json(db_t *db, int64_t id, int full, err_t *err)

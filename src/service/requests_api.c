@@ -101,22 +101,10 @@ static json_t *history_json(req_t *r, int64_t id)
  * error. */
 static json_t *departments_json(req_t *r, int64_t id)
 {
-	db_stmt_t *st = db_prepare(r->db,
+	return rows_json_by_id(r->db,
 		"SELECT d.id, d.name, d.name_en, d.level, rd.since FROM request_departments rd"
-		" JOIN departments d ON d.id = rd.department_id WHERE rd.request_id = $1 ORDER BY rd.since, d.id");
-	if (st == NULL)
-		return NULL;
-	db_bind_int(st, 1, id);
-	json_t *a = json_array();
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(a, row_json(st, "isssi"));
-	db_done(st);
-	if (rc != DB_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+		" JOIN departments d ON d.id = rd.department_id WHERE rd.request_id = $1 ORDER BY rd.since, d.id",
+		id, "isssi");
 }
 
 /* The case with its history and the caller's possible actions; NULL on a
