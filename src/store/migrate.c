@@ -369,6 +369,68 @@ static const struct migration migrations[] = {
 "ALTER TABLE requests ADD COLUMN due_workdays INTEGER NOT NULL DEFAULT 0;\n"
 "CREATE INDEX requests_due_provisional ON requests (due_provisional, accept_due_provisional);\n"
 },
+{ 14, "joint consultations (联席会商), streets as participants (区街上下联动), development plans (一企一档)",
+/* a department that is a street's office (街道办事处): its users see the
+ * street's enterprises, raise and take their requests, and stand for the
+ * street in meetings */
+"ALTER TABLE departments ADD COLUMN street_id BIGINT REFERENCES streets(id);\n"
+/* a joint meeting; level 'district' (departments) or 'district_street'
+ * (departments and streets together) */
+"CREATE TABLE meetings (id @ID@, title TEXT NOT NULL, held_on TEXT NOT NULL, starts_at TEXT NOT NULL DEFAULT '',\n"
+"  place TEXT NOT NULL DEFAULT '', chair TEXT NOT NULL DEFAULT '',\n"
+"  level TEXT NOT NULL DEFAULT 'district' CHECK (level IN ('district','district_street')),\n"
+"  convener_id BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned','held')),\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX meetings_held_on ON meetings (held_on);\n"
+/* who takes part: a department or a street (exactly one of the two) */
+"CREATE TABLE meeting_participants (meeting_id BIGINT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,\n"
+"  department_id BIGINT REFERENCES departments(id), street_id BIGINT REFERENCES streets(id),\n"
+"  CHECK ((department_id IS NULL) <> (street_id IS NULL)));\n"
+"CREATE INDEX meeting_participants_m ON meeting_participants (meeting_id);\n"
+/* an agenda item: a request, an inspection finding (a request of kind
+ * inspection) or a free topic; meeting_id NULL = proposed and waiting for
+ * the next meeting */
+"CREATE TABLE meeting_items (id @ID@, meeting_id BIGINT REFERENCES meetings(id) ON DELETE CASCADE,\n"
+"  kind TEXT NOT NULL CHECK (kind IN ('request','finding','topic')), request_id BIGINT REFERENCES requests(id),\n"
+"  title TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', sort INTEGER NOT NULL DEFAULT 0,\n"
+"  proposed_by BIGINT REFERENCES users(id) ON DELETE SET NULL, proposed_at BIGINT NOT NULL,\n"
+"  decision TEXT NOT NULL DEFAULT '', lead_department_id BIGINT REFERENCES departments(id), decided_at BIGINT);\n"
+"CREATE INDEX meeting_items_m ON meeting_items (meeting_id, sort);\n"
+"CREATE INDEX meeting_items_req ON meeting_items (request_id);\n"
+/* the co-operating departments and streets of a decided item */
+"CREATE TABLE meeting_item_partners (item_id BIGINT NOT NULL REFERENCES meeting_items(id) ON DELETE CASCADE,\n"
+"  department_id BIGINT REFERENCES departments(id), street_id BIGINT REFERENCES streets(id),\n"
+"  CHECK ((department_id IS NULL) <> (street_id IS NULL)));\n"
+"CREATE INDEX meeting_item_partners_i ON meeting_item_partners (item_id);\n"
+/* a follow-up task of a decided item, falling to a department or a street */
+"CREATE TABLE meeting_tasks (id @ID@, item_id BIGINT NOT NULL REFERENCES meeting_items(id) ON DELETE CASCADE,\n"
+"  title TEXT NOT NULL, department_id BIGINT REFERENCES departments(id), street_id BIGINT REFERENCES streets(id),\n"
+"  due_workdays INTEGER NOT NULL DEFAULT 0, due_on TEXT NOT NULL, due_provisional INTEGER NOT NULL DEFAULT 0,\n"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','done')), done_on TEXT NOT NULL DEFAULT '',\n"
+"  done_note TEXT NOT NULL DEFAULT '', done_by BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,\n"
+"  CHECK ((department_id IS NULL) <> (street_id IS NULL)));\n"
+"CREATE INDEX meeting_tasks_item ON meeting_tasks (item_id);\n"
+"CREATE INDEX meeting_tasks_dept ON meeting_tasks (department_id, status);\n"
+"CREATE INDEX meeting_tasks_street ON meeting_tasks (street_id, status);\n"
+/* 一企一档: what an enterprise plans, by category (named as users name
+ * them: 企业上市; admins add categories) */
+"CREATE TABLE plan_categories (name TEXT PRIMARY KEY, name_en TEXT NOT NULL DEFAULT '', sort INTEGER NOT NULL DEFAULT 0);\n"
+"INSERT INTO plan_categories (name, name_en, sort) VALUES ('技术改造', 'Technical renovation', 1),\n"
+"  ('产品升级', 'Product upgrade', 2), ('科技创新', 'Innovation', 3), ('企业上市', 'Stock listing', 4),\n"
+"  ('市场拓展', 'Market expansion', 5), ('人才引进', 'Talent recruitment', 6);\n"
+"CREATE TABLE enterprise_plans (id @ID@, enterprise_id BIGINT NOT NULL REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  category TEXT NOT NULL REFERENCES plan_categories(name), description TEXT NOT NULL DEFAULT '',\n"
+"  horizon TEXT NOT NULL CHECK (horizon IN ('this_year','1_3_years')), year INTEGER NOT NULL,\n"
+"  amount_wan BIGINT, visit_id BIGINT REFERENCES visits(id) ON DELETE SET NULL,\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, updated_by BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX enterprise_plans_ent ON enterprise_plans (enterprise_id);\n"
+"CREATE INDEX enterprise_plans_cat ON enterprise_plans (category, enterprise_id);\n"
+/* the plan categories a policy serves, a JSON array of names */
+"ALTER TABLE policies ADD COLUMN plans TEXT NOT NULL DEFAULT '[]';\n"
+},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
