@@ -234,6 +234,12 @@ test('a request needing three departments: proposed, decided with lead, partners
   assert.ok(!(await ok(await rsj.get('/api/v1/meetings'))).items.some((x) => x.id === m.id));
   assert.ok((await ok(await jsj.get('/api/v1/meetings'))).items.some((x) => x.id === m.id));
 
+  // the meeting moves a day: the deadlines in working days count from the new day
+  const moved = await ok(await qfzx.patch(`/api/v1/meetings/${m.id}`, { held_on: addDays(TODAY, 2) }));
+  const due2 = await ok(await admin.get(`/api/v1/calendar/due?from=${addDays(TODAY, 2)}&days=10`));
+  assert.equal(moved.items.find((i) => i.id === prop.id).tasks.find((t) => t.title === '办理施工许可').due_on, due2.due_on);
+  assert.equal(moved.items.find((i) => i.id === prop.id).tasks.find((t) => t.title === '现场协调').due_on, addDays(TODAY, 20));
+
   // held; the next meeting carries the unfinished tasks
   assertError(await qfzx.patch(`/api/v1/meetings/${m.id}`, { level: 'district' }), 422, 'streets_need_street_level', 'streets');
   assertError(await qfzx.patch(`/api/v1/meetings/${m.id}`, { status: 'over' }), 422, 'invalid', 'status');
