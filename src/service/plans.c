@@ -385,11 +385,11 @@ static int body_amount(req_t *r, json_t *o, struct plan_in *p)
 	return 1;
 }
 
+const char *const plan_fields[] = { "category", "description", "horizon", "year", "amount_wan", "visit_id", NULL };
+
 int plan_body(req_t *r, json_t *o, struct plan_in *p)
 {
-	static const char *const fields[] = { "category", "description", "horizon", "year", "amount_wan", "visit_id",
-	                                      NULL };
-	if (body_unknown_field(r, o, fields))
+	if (body_unknown_field(r, o, plan_fields))
 		return -1;
 	memset(p, 0, sizeof *p);
 	int got[5];

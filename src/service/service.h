@@ -308,7 +308,9 @@ json_t *plans_json(db_t *db, int64_t ent);
 /* The plans recorded with a visit, or NULL on a database error. */
 json_t *visit_plans_json(db_t *db, int64_t visit);
 /* A plan's body {category, description, horizon, year, amount_wan,
- * visit_id} into *p (has: what was given).  0, or -1 after replying. */
+ * visit_id} (plan_fields, NULL-terminated) into *p (has: what was given).
+ * 0, or -1 after replying. */
+extern const char *const plan_fields[];
 int plan_body(req_t *r, json_t *o, struct plan_in *p);
 void api_plan_categories(req_t *r);
 void api_plan_categories_create(req_t *r);

@@ -391,10 +391,17 @@ static int parse_plans(req_t *r, json_t *plans, struct plan_in **out, size_t *n)
 			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "plans[%zu]", i), "each plan is an object");
 			return -1;
 		}
-		if (json_object_get(p, "visit_id")) {
-			reply_error(r, 422, "unknown_field", arena_printf(r->arena, "plans[%zu].visit_id", i),
-			            "a visit's plan is the visit's");
-			return -1;
+		const char *k;
+		json_t *val;
+		json_object_foreach(p, k, val) {
+			int known = strcmp(k, "visit_id") != 0;   /* a visit's plan is the visit's */
+			for (int j = 0; known && plan_fields[j] && strcmp(k, plan_fields[j]) != 0; j++)
+				known = plan_fields[j + 1] != NULL;
+			if (!known) {
+				reply_error(r, 422, "unknown_field", arena_printf(r->arena, "plans[%zu].%s", i, k),
+				            "unknown field '%s'", k);
+				return -1;
+			}
 		}
 		if (plan_body(r, p, &ps[i]) < 0)
 			return -1;
