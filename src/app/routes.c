@@ -25,6 +25,10 @@
 #define P_ZONE       (ROLE_ADMIN | ROLE_LEADER | ROLE_RECRUITER | ROLE_OFFICER | ROLE_STATISTICIAN)
 #define P_ENT_CREATE (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER)
 #define P_ENT_EDIT   (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_ENTERPRISE)
+/* an enterprise's file (一企一档): its plans and the policies granted or
+ * pushed to it, read by the staff who serve and oversee it and by the
+ * enterprise itself (its own) */
+#define P_PLAN_READ  (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_STATISTICIAN | ROLE_ENTERPRISE)
 #define P_ENT_IMPORT (ROLE_ADMIN | ROLE_LEADER)
 #define P_VISIT      (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
 #define P_VISIT_READ (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_STATISTICIAN)
@@ -103,6 +107,15 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/enterprises/{id}",     api_enterprise_get,   P_ANY,    0, 0 },
 	{ "PATCH",  "/api/v1/enterprises/{id}",     api_enterprise_update, P_ENT_EDIT, 0, 0 },
 	{ "GET",    "/api/v1/enterprises/{id}/officers", api_enterprise_officers, P_STAFF, 0, 0 },
+	/* 一企一档 (issue 14): an enterprise's plans; the handlers narrow to the
+	 * editors of the enterprise (its officer) and the enterprise's own */
+	{ "GET",    "/api/v1/plan-categories",      api_plan_categories,  P_ANY,    0, 0 },
+	{ "POST",   "/api/v1/plan-categories",      api_plan_categories_create, P_ADMIN, 0, 0 },
+	{ "GET",    "/api/v1/enterprises/{id}/plans", api_enterprise_plans, P_PLAN_READ, 0, 0 },
+	{ "POST",   "/api/v1/enterprises/{id}/plans", api_enterprise_plans_create, P_ENT_EDIT, 0, 0 },
+	{ "PATCH",  "/api/v1/enterprises/{id}/plans/{plan_id}", api_enterprise_plan_update, P_ENT_EDIT, 0, 0 },
+	{ "DELETE", "/api/v1/enterprises/{id}/plans/{plan_id}", api_enterprise_plan_delete, P_ENT_EDIT, 0, 0 },
+	{ "GET",    "/api/v1/enterprises/{id}/policies", api_enterprise_policies, P_PLAN_READ, 0, 0 },
 	{ "POST",   "/api/v1/enterprises/{id}/kiosk-code", api_enterprise_kiosk_code, P_ENT_CREATE, 0, 0 },
 	{ "GET",    "/api/v1/officers",             api_officers_list,    P_STAFF,  0, 0 },
 	{ "GET",    "/api/v1/officers/{id}/enterprises", api_officer_enterprises, P_STAFF, 0, 0 },

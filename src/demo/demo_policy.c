@@ -16,9 +16,10 @@
 
 #define DAY 86400
 
-/* The policies: code, name, tags, summary, condition, benefit, cases. */
+/* The policies: code, name, tags, summary, condition, benefit, cases and
+ * the plan categories they serve (NULL: none). */
 static const struct demo_policy {
-	const char *code, *name, *tags, *summary, *condition, *benefit, *cases;
+	const char *code, *name, *tags, *summary, *condition, *benefit, *cases, *plans;
 } POLICIES[] = {
 	{ "rd-subsidy", "研发费用补助", "[\"研发\", \"补贴\", \"免审即享\"]",
 	  "上一年度研发投入不少于100万元、研发投入强度不低于3%、有纳税；补助研发投入的10%，最高200万元。",
@@ -33,7 +34,7 @@ static const struct demo_policy {
 	  " {\"name\": \"强度1.5%不足\", \"year\": 2025, \"facts\": {\"rd_spending[2024]\": 120,"
 	  " \"revenue[2024]\": 8000, \"tax_paid[2024]\": 45}, \"expect\": {\"result\": false}},"
 	  " {\"name\": \"缺营业收入\", \"year\": 2025, \"facts\": {\"rd_spending[2024]\": 200,"
-	  " \"tax_paid[2024]\": 20}, \"expect\": {\"result\": null}}]" },
+	  " \"tax_paid[2024]\": 20}, \"expect\": {\"result\": null}}]", NULL },
 	{ "new-hire", "重点企业新增就业补贴", "[\"就业\", \"补贴\", \"重点企业\"]",
 	  "重点企业上一年度新增就业不少于10人、从业人数不少于50人；每新增1人补贴0.3万元，最高60万元。",
 	  "key and new_employees[year-1] >= 10 and employees[year-1] >= 50",
@@ -45,7 +46,7 @@ static const struct demo_policy {
 	  " {\"name\": \"非重点企业\", \"year\": 2025, \"registry\": {\"key\": false}, \"facts\":"
 	  " {\"new_employees[2024]\": 30, \"employees[2024]\": 120}, \"expect\": {\"result\": false}},"
 	  " {\"name\": \"是否重点企业未登记\", \"year\": 2025, \"facts\": {\"new_employees[2024]\": 30,"
-	  " \"employees[2024]\": 120}, \"expect\": {\"result\": null}}]" },
+	  " \"employees[2024]\": 120}, \"expect\": {\"result\": null}}]", NULL },
 	{ "export-growth", "出口增长奖励", "[\"外贸\", \"奖励\"]",
 	  "上一年度出口额不少于100万美元、比前一年增长不低于15%；每增长1万美元奖励0.07万元，最高100万元。",
 	  "exports[year-1] >= 100 and exports[year-1] >= exports[year-2] * 1.15",
@@ -57,7 +58,20 @@ static const struct demo_policy {
 	  " {\"name\": \"增长10%不足\", \"year\": 2025, \"facts\": {\"exports[2024]\": 1100,"
 	  " \"exports[2023]\": 1000}, \"expect\": {\"result\": false}},"
 	  " {\"name\": \"缺前一年出口额\", \"year\": 2025, \"facts\": {\"exports[2024]\": 1100},"
-	  " \"expect\": {\"result\": null}}]" },
+	  " \"expect\": {\"result\": null}}]", NULL },
+	/* 一企一档: pushed first to the enterprises that plan to go public */
+	{ "ipo-reward", "企业上市奖励", "[\"上市\", \"奖励\"]",
+	  "本年度在境内外证券交易所上市、上一年度营业收入不少于5000万元的企业，一次性奖励200万元。",
+	  "listed and revenue[year-1] >= 5000",
+	  "200",
+	  "[{\"name\": \"已上市，营收8000万元\", \"year\": 2025, \"facts\": {\"listed[2025]\": 1,"
+	  " \"revenue[2024]\": 8000}, \"expect\": {\"result\": true, \"amount\": 200}},"
+	  " {\"name\": \"未上市\", \"year\": 2025, \"facts\": {\"listed[2025]\": 0, \"revenue[2024]\": 8000},"
+	  " \"expect\": {\"result\": false}},"
+	  " {\"name\": \"营收3000万元不足\", \"year\": 2025, \"facts\": {\"listed[2025]\": 1,"
+	  " \"revenue[2024]\": 3000}, \"expect\": {\"result\": false}},"
+	  " {\"name\": \"上市情况未登记\", \"year\": 2025, \"facts\": {\"revenue[2024]\": 8000},"
+	  " \"expect\": {\"result\": null}}]", "[\"企业上市\"]" },
 };
 #define NPOLICIES (sizeof POLICIES / sizeof POLICIES[0])
 
@@ -86,8 +100,9 @@ static int seed_policies(struct ctx *c)
 	for (size_t i = 0; i < NPOLICIES; i++) {
 		const struct demo_policy *p = &POLICIES[i];
 		json_t *tags = json_loads(p->tags, 0, NULL), *cases = json_loads(p->cases, 0, NULL);
+		json_t *plans = p->plans ? json_loads(p->plans, 0, NULL) : NULL;
 		struct policy_in in = { .code = p->code, .name = p->name, .summary = p->summary, .condition = p->condition,
-		                        .benefit = p->benefit, .tags = tags, .cases = cases };
+		                        .benefit = p->benefit, .tags = tags, .cases = cases, .plans = plans };
 		err_t e;
 		json_t *report = NULL;
 		int rc = tags && cases ? policy_create(c->db, c->a, &in, c->officer, c->now - 90 * DAY, &c->policy[i], &e)
@@ -97,6 +112,7 @@ static int seed_policies(struct ctx *c)
 		json_decref(report);
 		json_decref(tags);
 		json_decref(cases);
+		json_decref(plans);
 		if (rc < 0)
 			return fail(c, p->code, &e);
 	}
@@ -188,12 +204,14 @@ static int seed_batches(struct ctx *c)
 	return 0;
 }
 
-/* The export reward pushed for Y to the enterprises one clause short of it. */
+/* The export reward pushed for Y to the enterprises one clause short of
+ * it; the IPO reward to those that plan to go public (and those near it). */
 static int seed_pushes(struct ctx *c)
 {
 	struct push_result r;
 	err_t e;
-	if (policy_push(c->db, c->a, c->policy[2], c->year, c->now - DAY, &r, &e) < 0)
+	if (policy_push(c->db, c->a, c->policy[2], c->year, c->now - DAY, &r, &e) < 0 ||
+	    policy_push(c->db, c->a, c->policy[3], c->year, c->now - DAY / 2, &r, &e) < 0)
 		return fail(c, "pushing", &e);
 	return 0;
 }

@@ -213,6 +213,25 @@ void api_inbox_list(req_t *r)
 		reply_json(r, 200, o);
 }
 
+/* The policies granted or pushed to enterprise {id}: the staff who read
+ * the file (routes.c), an enterprise its own (another's is 404). */
+void api_enterprise_policies(req_t *r)
+{
+	int64_t ent = req_param_id(r, 0);
+	const char *p[] = { r->params[0] };
+	if (ent == 0 || (r->user->role_bit == ROLE_ENTERPRISE && r->user->enterprise_id != ent) ||
+	    db_int1(r->db, "SELECT count(*) FROM enterprises WHERE id = CAST($1 AS BIGINT)", 0, 1, p) <= 0) {
+		reply_error(r, 404, "not_found", "id", "no such enterprise");
+		return;
+	}
+	err_t e;
+	json_t *o = inbox_policies_json(r->db, ent, &e);
+	if (o == NULL)
+		reply_err(r, &e);
+	else
+		reply_json(r, 200, o);
+}
+
 static void inbox_done(req_t *r, int rc, const err_t *e)
 {
 	if (rc < 0) {

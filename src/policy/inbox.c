@@ -140,6 +140,12 @@ json_t *inbox_json(db_t *db, int64_t ent, err_t *err)
 	return json_pack("{s:o,s:I}", "items", items, "unread", (json_int_t)unread);
 }
 
+json_t *inbox_policies_json(db_t *db, int64_t ent, err_t *err)
+{
+	json_t *a = stored_items(db, ent, err);
+	return a ? json_pack("{s:o}", "items", a) : NULL;
+}
+
 static int not_found(err_t *err, const char *id)
 {
 	err_set(err, 404, "not_found", NULL, "no inbox item %s", id);

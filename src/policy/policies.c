@@ -13,7 +13,7 @@
 
 #define POLICY_COLUMNS \
 	"SELECT id, code, version, name, summary, tags, condition, benefit, cases, state, created_at," \
-	" published_at FROM policies"
+	" published_at, plans FROM policies"
 
 static json_t *load_json_text(const char *s)
 {
@@ -42,6 +42,7 @@ int policy_load(db_t *db, arena_t *a, int64_t id, struct policy *p, err_t *err)
 		p->state = arena_strdup(a, db_col_text(st, 9));
 		p->created_at = db_col_int(st, 10);
 		p->published_at = db_col_isnull(st, 11) ? 0 : db_col_int(st, 11);
+		p->plans = load_json_text(db_col_text(st, 12));
 	}
 	db_done(st);
 	if (rc == DB_DONE)
@@ -61,7 +62,8 @@ void policy_clear(struct policy *p)
 {
 	json_decref(p->tags);
 	json_decref(p->cases);
-	p->tags = p->cases = NULL;
+	json_decref(p->plans);
+	p->tags = p->cases = p->plans = NULL;
 }
 
 int policy_rules_compile(db_t *db, arena_t *a, const char *condition, const char *benefit,
@@ -141,12 +143,45 @@ static int tags_ok(const json_t *tags, err_t *err)
 	return 0;
 }
 
+/* The plan categories a policy serves: names of plan_categories, each once
+ * (an unknown one: 422 unknown_category, field plans[i]). */
+static int plans_ok(db_t *db, const json_t *plans, err_t *err)
+{
+	static const char *const fields[POLICY_PLANS_MAX] = { "plans[0]", "plans[1]", "plans[2]", "plans[3]",
+		"plans[4]", "plans[5]", "plans[6]", "plans[7]", "plans[8]", "plans[9]" };
+	if (plans == NULL)
+		return 0;
+	if (!json_is_array(plans) || json_array_size(plans) > POLICY_PLANS_MAX) {
+		err_set(err, 422, "invalid", "plans", "plans is a list of at most %d plan categories", POLICY_PLANS_MAX);
+		return err_param(err, "max", "%d", POLICY_PLANS_MAX);
+	}
+	for (size_t i = 0; i < json_array_size(plans); i++) {
+		const char *s = json_string_value(json_array_get(plans, i));
+		if (s == NULL)
+			return err_set(err, 422, "invalid_type", fields[i], "a plan category is a text");
+		const char *params[] = { s };
+		int64_t n = db_int1(db, "SELECT count(*) FROM plan_categories WHERE name = $1", -1, 1, params);
+		if (n < 0)
+			return db_fail(err, db, DB_ERR, "reading the plan categories");
+		if (n == 0) {
+			err_set(err, 422, "unknown_category", fields[i], "no plan category '%s'", s);
+			return err_param(err, "value", "%s", s);
+		}
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(json_string_value(json_array_get(plans, k)), s) == 0) {
+				err_set(err, 422, "duplicate", fields[i], "plan category '%s' is given twice", s);
+				return err_param(err, "value", "%s", s);
+			}
+	}
+	return 0;
+}
+
 /* The complete policy in (every field present) checked, rules parsed. */
 static int policy_check(db_t *db, arena_t *a, const struct policy_in *in, err_t *err)
 {
 	if (code_ok(in->code, err) < 0 || text_field(in->name, "name", POLICY_NAME_MAX, 0, 1, err) < 0 ||
 	    text_field(in->summary, "summary", POLICY_SUMMARY_MAX, 1, 0, err) < 0 || tags_ok(in->tags, err) < 0 ||
-	    policy_cases_check(in->cases, err) < 0)
+	    plans_ok(db, in->plans, err) < 0 || policy_cases_check(in->cases, err) < 0)
 		return -1;
 	if (in->condition == NULL || text_is_blank(in->condition))
 		return err_set(err, 422, "required", "condition", "condition is required");
@@ -168,10 +203,10 @@ static char *dump(const json_t *j)
 static int insert_version(db_t *db, const struct policy_in *in, int version, int64_t actor, int64_t now,
                           int64_t *id, err_t *err)
 {
-	char *tags = dump(in->tags), *cases = dump(in->cases);
+	char *tags = dump(in->tags), *cases = dump(in->cases), *plans = dump(in->plans);
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO policies (code, version, name, summary, tags, condition, benefit, cases, state,"
-		" created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10) RETURNING id");
+		" created_by, created_at, plans) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11) RETURNING id");
 	int rc = DB_ERR;
 	if (st) {
 		db_bind_text(st, 1, in->code);
@@ -187,6 +222,7 @@ static int insert_version(db_t *db, const struct policy_in *in, int version, int
 		else
 			db_bind_null(st, 9);
 		db_bind_int(st, 10, now);
+		db_bind_text(st, 11, plans ? plans : "[]");
 		rc = db_step(st);
 		if (rc == DB_ROW)
 			*id = db_col_int(st, 0);
@@ -194,6 +230,7 @@ static int insert_version(db_t *db, const struct policy_in *in, int version, int
 	}
 	free(tags);
 	free(cases);
+	free(plans);
 	if (rc == DB_CONSTRAINT) {
 		err_set(err, 409, "code_taken", "code", "a policy with code '%s' exists", in->code);
 		return err_param(err, "code", "%s", in->code);
@@ -232,6 +269,7 @@ int policy_update(db_t *db, arena_t *a, int64_t id, const struct policy_in *in, 
 		.code = p.code, .name = in->name ? in->name : p.name, .summary = in->summary ? in->summary : p.summary,
 		.condition = in->condition ? in->condition : p.condition, .benefit = in->benefit ? in->benefit : p.benefit,
 		.tags = in->tags ? in->tags : p.tags, .cases = in->cases ? in->cases : p.cases,
+		.plans = in->plans ? in->plans : p.plans,
 	};
 	if (policy_check(db, a, &m, err) < 0)
 		goto out;
@@ -245,10 +283,10 @@ int policy_update(db_t *db, arena_t *a, int64_t id, const struct policy_in *in, 
 		rc = insert_version(db, &m, (int)last + 1, actor, now, out_id, err);
 		goto out;
 	}
-	char *tags = dump(m.tags), *cases = dump(m.cases);
+	char *tags = dump(m.tags), *cases = dump(m.cases), *plans = dump(m.plans);
 	db_stmt_t *st = db_prepare(db,
-		"UPDATE policies SET name = $2, summary = $3, tags = $4, condition = $5, benefit = $6, cases = $7"
-		" WHERE id = $1 AND state = 'draft'");
+		"UPDATE policies SET name = $2, summary = $3, tags = $4, condition = $5, benefit = $6, cases = $7,"
+		" plans = $8 WHERE id = $1 AND state = 'draft'");
 	int drc = DB_ERR;
 	if (st) {
 		db_bind_int(st, 1, id);
@@ -258,11 +296,13 @@ int policy_update(db_t *db, arena_t *a, int64_t id, const struct policy_in *in, 
 		db_bind_text(st, 5, m.condition);
 		db_bind_text(st, 6, m.benefit);
 		db_bind_text(st, 7, cases ? cases : "[]");
+		db_bind_text(st, 8, plans ? plans : "[]");
 		drc = db_step(st);
 		db_done(st);
 	}
 	free(tags);
 	free(cases);
+	free(plans);
 	if (drc != DB_DONE) {
 		db_fail(err, db, drc, "saving the policy");
 		goto out;
@@ -378,6 +418,7 @@ json_t *policy_json(db_t *db, arena_t *a, const struct policy *p, int full, int 
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "published_at", p->published_at ? json_integer(p->published_at) : json_null());
+	json_object_set_new(o, "plans", p->plans ? json_incref(p->plans) : json_array());
 	err_t e;
 	rule_t *cond = rule_parse(p->condition, RULE_CONDITION, facts, "condition", &e);
 	rule_t *ben = rule_parse(p->benefit, RULE_BENEFIT, facts, "benefit", &e);

@@ -381,6 +381,7 @@ struct policy {
 	const char *code, *name, *summary, *condition, *benefit, *state;  /* in the arena */
 	int version;
 	json_t *tags, *cases;       /* owned: policy_clear() */
+	json_t *plans;              /* owned: the plan categories it serves (一企一档), names */
 	int64_t created_at, published_at;   /* published_at 0: never */
 };
 /* Load version id.  0, or -1 with err (404 not_found, database). */
@@ -395,7 +396,10 @@ void policy_clear(struct policy *p);
 struct policy_in {
 	const char *code, *name, *summary, *condition, *benefit;
 	json_t *tags, *cases;       /* borrowed */
+	json_t *plans;              /* borrowed: names of plan_categories, at most POLICY_PLANS_MAX;
+	                               an unknown one is 422 unknown_category, field plans[i] */
 };
+#define POLICY_PLANS_MAX 10
 /* Create version 1 of a new code (a draft).  422 invalid (field), the
  * rule's errors (syntax, too_long, too_deep, too_complex with field
  * condition or benefit; nothing stored), 409 code_taken.  0 with *id. */
@@ -542,6 +546,9 @@ json_t *policy_stats_json(db_t *db, int year, err_t *err);
  * requests (derived from their history, ids "request-N"), newest first,
  * with the unread count. */
 json_t *inbox_json(db_t *db, int64_t enterprise_id, err_t *err);
+/* 一企一档: the policies granted or pushed to an enterprise (its inbox
+ * without the request updates), newest first: {"items":[…]}. */
+json_t *inbox_policies_json(db_t *db, int64_t enterprise_id, err_t *err);
 /* Mark item id ("17" or "request-N") read.  404 when not the enterprise's. */
 int inbox_read(db_t *db, int64_t enterprise_id, const char *id, int64_t now, err_t *err);
 /* Confirm (1) or decline (0, reason required) grant id of the enterprise:
@@ -552,6 +559,7 @@ int inbox_answer(db_t *db, int64_t enterprise_id, int64_t id, int confirm, const
 int inbox_mute(db_t *db, int64_t enterprise_id, int64_t id, int mute, int64_t now, err_t *err);
 struct push_result {
 	int64_t pushed, skipped_muted, skipped_cap, skipped_already;
+	int64_t with_plan;          /* pushed to an enterprise with a plan the policy serves */
 };
 /* Push published policy id to the enterprises near it in year: once per
  * (policy code, year, enterprise), not to those who muted the code, and at
@@ -559,6 +567,10 @@ struct push_result {
  * (zone time of now). */
 int policy_push(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t now, struct push_result *out,
                 err_t *err);
+/* A policy that serves plan categories (plans) goes first, in the same
+ * push, to the enterprises with a plan of one of them that are not
+ * eligible yet (near or not: the plan is the reason), each message saying
+ * why ("你企计划2026年上市，可关注…"); then to the others near it as above. */
 
 /* ======================================================================
  * HTTP handlers (policy_api.c: the library, match, explain, push;
@@ -584,6 +596,7 @@ void api_batch_reject(struct req *r);
 void api_batch_paid(struct req *r);
 void api_batch_export(struct req *r);
 void api_inbox_list(struct req *r);
+void api_enterprise_policies(struct req *r);
 void api_inbox_read(struct req *r);
 void api_inbox_confirm(struct req *r);
 void api_inbox_decline(struct req *r);

@@ -241,7 +241,8 @@ static int policy_body(req_t *r, struct policy_in *in)
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return -1;
-	static const char *const fields[] = { "code", "name", "summary", "condition", "benefit", "tags", "cases", NULL };
+	static const char *const fields[] = { "code", "name", "summary", "condition", "benefit", "tags", "cases",
+	                                      "plans", NULL };
 	if (body_unknown_field(r, o, fields))
 		return -1;
 	memset(in, 0, sizeof *in);
@@ -262,6 +263,8 @@ static int policy_body(req_t *r, struct policy_in *in)
 	json_t *tags = json_object_get(o, "tags"), *cases = json_object_get(o, "cases");
 	in->tags = json_is_null(tags) ? NULL : tags;
 	in->cases = json_is_null(cases) ? NULL : cases;
+	json_t *plans = json_object_get(o, "plans");
+	in->plans = json_is_null(plans) ? NULL : plans;
 	return 0;
 }
 
@@ -488,7 +491,8 @@ void api_policy_push(req_t *r)
 		return;
 	}
 	audit(r, "policy", id);
-	reply_json(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "pushed", (json_int_t)pr.pushed, "skipped_muted",
+	reply_json(r, 200, json_pack("{s:I,s:I,s:I,s:I,s:I}", "pushed", (json_int_t)pr.pushed, "skipped_muted",
 	                             (json_int_t)pr.skipped_muted, "skipped_cap", (json_int_t)pr.skipped_cap,
-	                             "skipped_already", (json_int_t)pr.skipped_already));
+	                             "skipped_already", (json_int_t)pr.skipped_already, "with_plan",
+	                             (json_int_t)pr.with_plan));
 }

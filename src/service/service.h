@@ -257,6 +257,8 @@ struct visit_in {
 	const char *visited_on, *people_met, *notes;
 	const struct request_in *problems;      /* category, title, description of each */
 	size_t nproblems;
+	struct plan_in *plans;                  /* 一企一档: the plans learnt, stored with the visit */
+	size_t nplans;
 };
 /* Record a visit by actor at time now (visited_on not after today) and
  * raise each problem as a request (source visit) through request_create.
@@ -268,6 +270,65 @@ int visit_create(db_t *db, const user_t *actor, const struct visit_in *in, int64
 void api_visits_list(req_t *r);
 void api_visits_create(req_t *r);
 void api_visit_get(req_t *r);
+
+/* ---- 一企一档: enterprises' development plans (plans.c) ----
+ * A plan: a category of plan_categories (by its Chinese name), a
+ * description, a horizon (this_year | 1_3_years), a year in [this year - 1,
+ * this year + 5] (default: this year, or next year for 1_3_years), an
+ * amount in 万元 (optional, not negative) and the visit that learnt it.
+ * Editors: admins, leaders, the enterprise's officer and the enterprise
+ * itself (the rule of editing the enterprise); readers: the staff and the
+ * enterprise (its own; another's is 404). */
+#define PLAN_DESCRIPTION_MAX 1000
+#define PLAN_CATEGORY_MAX 32
+#define PLAN_CATEGORY_EN_MAX 64
+#define VISIT_MAX_PLANS 20
+enum { PLAN_F_CATEGORY = 1u << 0, PLAN_F_DESCRIPTION = 1u << 1, PLAN_F_HORIZON = 1u << 2, PLAN_F_YEAR = 1u << 3,
+       PLAN_F_AMOUNT = 1u << 4 };
+struct plan_in {
+	const char *category, *description, *horizon;
+	int64_t year;                       /* 0: the horizon's default */
+	int64_t amount_wan;                 /* when has_amount */
+	int has_amount;
+	int64_t visit_id;                   /* 0: none */
+	unsigned has;                       /* PATCH: the PLAN_F_* given */
+};
+/* [{name, name_en, sort}] in order, or NULL on a database error. */
+json_t *plan_categories_json(db_t *db);
+/* Add a category (sort < 0: after the last).  422 required/invalid/
+ * duplicate with field name or name_en.  0, or -1 with err. */
+int plan_category_add(db_t *db, const char *name, const char *name_en, int64_t sort, err_t *err);
+/* May u read / change enterprise ent's plans?  0, or -1 with err (404 an
+ * enterprise's account for another or no such enterprise, 403). */
+int plans_may_read(const user_t *u, int64_t ent, err_t *err);
+int plans_may_edit(db_t *db, const user_t *u, int64_t ent, err_t *err);
+/* Check p (its year defaulted from the horizon): 422 required/
+ * unknown_category (category), invalid (horizon, description),
+ * invalid_year (year), negative_amount (amount_wan).  0, or -1. */
+int plan_check(db_t *db, struct plan_in *p, int64_t now, err_t *err);
+/* Store a checked plan, no permission asked (visit_create asks its own). */
+int plan_insert(db_t *db, const user_t *actor, int64_t ent, const struct plan_in *p, int64_t now, int64_t *id,
+                err_t *err);
+/* Add, change (the PLAN_F_* of in->has), delete; each checks the editor. */
+int plan_add(db_t *db, const user_t *actor, int64_t ent, struct plan_in *p, int64_t now, int64_t *id, err_t *err);
+int plan_change(db_t *db, arena_t *a, const user_t *actor, int64_t ent, int64_t id, const struct plan_in *in,
+                int64_t now, err_t *err);
+int plan_remove(db_t *db, const user_t *actor, int64_t ent, int64_t id, err_t *err);
+/* Enterprise ent's plans, by year, or NULL on a database error. */
+json_t *plans_json(db_t *db, int64_t ent);
+/* The plans recorded with a visit, or NULL on a database error. */
+json_t *visit_plans_json(db_t *db, int64_t visit);
+/* A plan's body {category, description, horizon, year, amount_wan,
+ * visit_id} (plan_fields, NULL-terminated) into *p (has: what was given).
+ * 0, or -1 after replying. */
+extern const char *const plan_fields[];
+int plan_body(req_t *r, json_t *o, struct plan_in *p);
+void api_plan_categories(req_t *r);
+void api_plan_categories_create(req_t *r);
+void api_enterprise_plans(req_t *r);
+void api_enterprise_plans_create(req_t *r);
+void api_enterprise_plan_update(req_t *r);
+void api_enterprise_plan_delete(req_t *r);
 
 /* ---- Open311 GeoReport v2 (open311.c) ---- */
 void open311_discovery(req_t *r);

@@ -165,6 +165,13 @@ static json_t *visit_json(req_t *r, int64_t id, int *err)
 	}
 	json_object_set_new(o, "requests", reqs);
 	json_object_set_new(o, "request_ids", ids);
+	json_t *plans = visit_plans_json(r->db, id);
+	if (plans == NULL) {
+		json_decref(o);
+		*err = 1;
+		return NULL;
+	}
+	json_object_set_new(o, "plans", plans);
 	return o;
 }
 
@@ -237,6 +244,8 @@ static int check_visitor(db_t *db, const user_t *u, const struct visit_in *v, in
 	return *dept ? department_known(db, *dept, err) : 0;
 }
 
+static int check_plans(db_t *db, const struct visit_in *v, int64_t now, err_t *err);
+
 /* Raise problem i of the visit as a request. */
 static int raise_problem(db_t *db, const user_t *u, const struct visit_in *v, size_t i, int64_t vid, int64_t dept,
                          int64_t now, err_t *err)
@@ -265,7 +274,8 @@ static int raise_problem(db_t *db, const user_t *u, const struct visit_in *v, si
 int visit_create(db_t *db, const user_t *actor, const struct visit_in *v, int64_t now, int64_t *id, err_t *err)
 {
 	int64_t dept = 0;
-	if (check_visit(v, now, err) < 0 || check_visitor(db, actor, v, &dept, err) < 0)
+	if (check_visit(v, now, err) < 0 || check_visitor(db, actor, v, &dept, err) < 0 ||
+	    check_plans(db, v, now, err) < 0)
 		return -1;
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO visits (enterprise_id, visited_on, visitor_id, department_id, people_met, notes, created_at)"
@@ -287,7 +297,27 @@ int visit_create(db_t *db, const user_t *actor, const struct visit_in *v, int64_
 	for (size_t i = 0; i < v->nproblems; i++)
 		if (raise_problem(db, actor, v, i, vid, dept, now, err) < 0)
 			return -1;
+	for (size_t i = 0; i < v->nplans; i++) {
+		v->plans[i].visit_id = vid;
+		int64_t pid;
+		if (plan_insert(db, actor, v->enterprise_id, &v->plans[i], now, &pid, err) < 0)
+			return -1;
+	}
 	*id = vid;
+	return 0;
+}
+
+/* Check the visit's plans; an error names the plan's index (parameter
+ * "plan") as a problem's does. */
+static int check_plans(db_t *db, const struct visit_in *v, int64_t now, err_t *err)
+{
+	if (v->nplans > VISIT_MAX_PLANS) {
+		err_set(err, 422, "invalid", "plans", "at most %d plans per visit", VISIT_MAX_PLANS);
+		return err_param(err, "max", "%d", VISIT_MAX_PLANS);
+	}
+	for (size_t i = 0; i < v->nplans; i++)
+		if (plan_check(db, &v->plans[i], now, err) < 0)
+			return err_param(err, "plan", "%zu", i);
 	return 0;
 }
 
@@ -341,13 +371,53 @@ static int parse_problems(req_t *r, json_t *problems, struct request_in **out, s
 	return 0;
 }
 
+/* The plans of a visit's body: an array of at most VISIT_MAX_PLANS plan
+ * objects (plan_body).  0 with *out and *n, or -1 after replying. */
+static int parse_plans(req_t *r, json_t *plans, struct plan_in **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (plans == NULL || json_is_null(plans))
+		return 0;
+	if (!json_is_array(plans) || json_array_size(plans) > VISIT_MAX_PLANS) {
+		reply_error(r, 422, "invalid_type", "plans", "plans is an array of at most %d plans", VISIT_MAX_PLANS);
+		return -1;
+	}
+	size_t np = json_array_size(plans);
+	struct plan_in *ps = arena_alloc(r->arena, (np ? np : 1) * sizeof *ps);
+	for (size_t i = 0; i < np; i++) {
+		json_t *p = json_array_get(plans, i);
+		if (!json_is_object(p)) {
+			reply_error(r, 422, "invalid_type", arena_printf(r->arena, "plans[%zu]", i), "each plan is an object");
+			return -1;
+		}
+		const char *k;
+		json_t *val;
+		json_object_foreach(p, k, val) {
+			int known = strcmp(k, "visit_id") != 0;   /* a visit's plan is the visit's */
+			for (int j = 0; known && plan_fields[j] && strcmp(k, plan_fields[j]) != 0; j++)
+				known = plan_fields[j + 1] != NULL;
+			if (!known) {
+				reply_error(r, 422, "unknown_field", arena_printf(r->arena, "plans[%zu].%s", i, k),
+				            "unknown field '%s'", k);
+				return -1;
+			}
+		}
+		if (plan_body(r, p, &ps[i]) < 0)
+			return -1;
+	}
+	*out = ps;
+	*n = np;
+	return 0;
+}
+
 void api_visits_create(req_t *r)
 {
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return;
 	static const char *const fields[] = { "enterprise_id", "visited_on", "people_met", "notes", "department_id",
-	                                      "problems", NULL };
+	                                      "problems", "plans", NULL };
 	if (body_unknown_field(r, o, fields))
 		return;
 	struct visit_in v = { .people_met = "", .notes = "" };
@@ -355,15 +425,18 @@ void api_visits_create(req_t *r)
 	if (body_int(r, o, "enterprise_id", &v.enterprise_id) < 0 || body_str(r, o, "visited_on", &v.visited_on) < 0 ||
 	    body_str(r, o, "people_met", &v.people_met) < 0 || body_str(r, o, "notes", &v.notes) < 0 ||
 	    body_int(r, o, "department_id", &v.department_id) < 0 ||
-	    parse_problems(r, json_object_get(o, "problems"), &problems, &v.nproblems) < 0)
+	    parse_problems(r, json_object_get(o, "problems"), &problems, &v.nproblems) < 0 ||
+	    parse_plans(r, json_object_get(o, "plans"), &v.plans, &v.nplans) < 0)
 		return;
 	v.problems = problems;
 	int64_t vid = 0;
 	err_t e;
 	if (visit_create(r->db, r->user, &v, now_sec(), &vid, &e) < 0) {
-		const char *i = err_get_param(&e, "problem");
+		const char *i = err_get_param(&e, "problem"), *pl = err_get_param(&e, "plan");
 		if (i && e.field)
 			e.field = arena_printf(r->arena, "problems[%s].%s", i, e.field);
+		else if (pl && e.field)
+			e.field = arena_printf(r->arena, "plans[%s].%s", pl, e.field);
 		reply_err(r, &e);
 		return;
 	}
@@ -375,7 +448,7 @@ void api_visits_create(req_t *r)
 	}
 	r->audit_entity = "visit";
 	r->audit_id = arena_printf(r->arena, "%lld", (long long)vid);
-	r->audit_detail = arena_printf(r->arena, "{\"enterprise_id\":%lld,\"problems\":%zu}", (long long)v.enterprise_id,
-	                               v.nproblems);
+	r->audit_detail = arena_printf(r->arena, "{\"enterprise_id\":%lld,\"problems\":%zu,\"plans\":%zu}",
+	                               (long long)v.enterprise_id, v.nproblems, v.nplans);
 	reply_json(r, 201, out);
 }

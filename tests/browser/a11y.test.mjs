@@ -77,19 +77,25 @@ async function settle(page) {
   await page.waitForTimeout(300);
 }
 
-/* Every page of the menu for this user, axe'd (and photographed). */
+/* Every page of the menu for this user, axe'd (and photographed); the
+ * staff also open an enterprise's file (一企一档: #/enterprises/{id}, the
+ * demo's 恒太, with its plans and policies). */
 async function walkShell(user, password, viewport, lang, tag, shots) {
   const { context, page } = await pageIn(viewport, lang);
   await login(page, [], user, password);
   await page.locator('#view[data-ready="1"]').waitFor();
   const ids = await page.locator('.sidebar a.nav-link').evaluateAll((as) => as.map((a) => a.dataset.route));
+  const file = ids.includes('enterprises') ? await page.evaluate(async () => {
+    const r = await (await fetch('/api/v1/enterprises?q=%E6%81%92%E5%A4%AA&limit=1')).json();
+    return r.items && r.items[0] ? `enterprises/${r.items[0].id}` : null;
+  }) : null;
   const found = [];
-  for (const id of [...ids, 'account']) {
+  for (const id of [...ids, 'account', ...(file ? [file] : [])]) {
     await open(page, `#/${id}`);
     await settle(page);
     found.push(...await axe(page, `${tag} ${lang} ${viewport.width} #/${id}`));
     if (shots(id))
-      await shot(page, `${tag}-${id}-${lang}-${viewport.width}`);
+      await shot(page, `${tag}-${id.replace(/\/\d+$/, '-file')}-${lang}-${viewport.width}`);
   }
   await context.close();
   return found;

@@ -550,7 +550,7 @@ test('push: near enterprises get the clause and its value; muted codes and the m
   // new-hire for 2025: E2 (25 new, 60 staff) and E3 (20 new, 80 staff) miss only `key`
   const r = await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json, { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+  assert.deepEqual(r.json, { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0, with_plan: 0 });
   const e2 = await as('ent2');
   const p = (await e2.get('/api/v1/inbox')).json.items.find(i => i.kind === 'push');
   assert.equal(p.policy_id, hire.id);
@@ -564,7 +564,7 @@ test('push: near enterprises get the clause and its value; muted codes and the m
   assert.match(p.body.plain.en, /key enterprise/);
   // the same code is not pushed twice in a month
   assert.deepEqual((await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 })).json,
-    { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2 });
+    { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2, with_plan: 0 });
   // mute, someone else's push, unmute
   assertError(await (await as('ent3')).post(`/api/v1/inbox/${p.id}/mute`), 404);
   const mu = await e2.post(`/api/v1/inbox/${p.id}/mute`);
@@ -572,7 +572,7 @@ test('push: near enterprises get the clause and its value; muted codes and the m
   assert.equal(mu.json.items.find(i => i.id === p.id).state, 'muted');
   sql(`UPDATE inbox SET month = '2000-01' WHERE kind = 'push'`);   // as if pushed in an earlier month
   assert.deepEqual((await officer.post(`/api/v1/policies/${hire.id}/push`, { year: 2025 })).json,
-    { pushed: 1, skipped_muted: 1, skipped_cap: 0, skipped_already: 0 });
+    { pushed: 1, skipped_muted: 1, skipped_cap: 0, skipped_already: 0, with_plan: 0 });
   const un = await e2.req('DELETE', `/api/v1/inbox/${p.id}/mute`, undefined, { 'X-CSRF-Token': e2.csrf });
   assert.equal(un.status, 200, un.text);
   assert.equal(un.json.items.find(i => i.id === p.id).state, 'open');
@@ -583,7 +583,7 @@ test('push: near enterprises get the clause and its value; muted codes and the m
   const exp = await createPublished(officer, EXPORT);
   // export-growth for 2025: E2 1100 vs 1000 and E3 110 vs 100 miss only the growth clause
   const r2 = await officer.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 });
-  assert.deepEqual(r2.json, { pushed: 1, skipped_muted: 0, skipped_cap: 1, skipped_already: 0 });
+  assert.deepEqual(r2.json, { pushed: 1, skipped_muted: 0, skipped_cap: 1, skipped_already: 0, with_plan: 0 });
   const p2 = (await e2.get('/api/v1/inbox')).json.items.find(i => i.kind === 'push' && i.policy_code === 'export-growth');
   assert.deepEqual(p2.body.clause, { text: 'exports[2024] >= exports[2023] * 1.15', value: '1100 ≥ (1000 × 1.15 = 1150)',
     result: false });
@@ -607,12 +607,12 @@ test('push: the monthly cap counts calendar months in zone time (the clock of ZO
     assert.equal((await admin.patch('/api/v1/settings', { push_monthly_cap: '1' })).status, 200);
     // E2 and E3 are near the export reward; in January 2031 they have had no push yet
     assert.deepEqual((await oj.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
-      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0, with_plan: 0 });
     assert.deepEqual((await oj.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
-      { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2 });
+      { pushed: 0, skipped_muted: 0, skipped_cap: 0, skipped_already: 2, with_plan: 0 });
     // 40 minutes later it is February in the zone: a new month, a new allowance
     assert.deepEqual((await of.post(`/api/v1/policies/${exp.id}/push`, { year: 2025 })).json,
-      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0 });
+      { pushed: 2, skipped_muted: 0, skipped_cap: 0, skipped_already: 0, with_plan: 0 });
     assert.deepEqual(sql(`SELECT month FROM inbox WHERE kind = 'push' AND month LIKE '2031%' ORDER BY month, id`).split('\n'),
       ['2031-01', '2031-01', '2031-02', '2031-02']);
   } finally {

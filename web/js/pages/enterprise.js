@@ -1,10 +1,13 @@
 /*
- * enterprise.js -- one enterprise (#/enterprises/{id}): its record, its
- * links (双挂钩: chief service officer, department, street) with the
- * officer's assignment history and reassignment, its yearly facts by year
- * (the table of facts.js), its land and 亩均 class (用地与亩均, js/landp.js:
+ * enterprise.js -- one enterprise (#/enterprises/{id}) as its file (一企一档):
+ * its record, its links (双挂钩: chief service officer, department, street)
+ * with the officer's assignment history and reassignment, its development
+ * plans (js/plans.js: editable by the officer who serves it, leaders and
+ * admins), its yearly facts by year (the table of facts.js), the policies
+ * granted or pushed to it, its land and 亩均 class (用地与亩均, js/landp.js:
  * plots, the race project of origin, the class over the years), its
- * requests and visits, and a one-time kiosk login code.  Also the create/edit dialog used by
+ * requests and visits, and a one-time kiosk login code.  It prints as one
+ * document (print styles in app.css).  Also the create/edit dialog used by
  * the registry: a refused credit code shows its reason beside the field,
  * and an admin may accept a code that fails only the checksum by giving a
  * reason (credit_code_note).
@@ -22,6 +25,7 @@ import { can } from '../perm.js';
 import { industries, industryName } from '../industry.js';
 import { factsTable } from './facts.js';
 import { staffLand } from '../landp.js';
+import { plansPanel, policiesPanel } from '../plans.js';
 
 /* Field rules the route table cannot say: who edits the whole record and
  * who reassigns the officer (an enterprise account edits its contact
@@ -86,6 +90,10 @@ function draw(ctx, e, reload) {
   if (can(ctx.user, 'POST /api/v1/enterprises/{id}/kiosk-code'))
     actions.push(h('button', { class: 'btn', type: 'button', dataset: { testid: 'kiosk-code' },
       on: { click: () => kioskCode(e) } }, t('ent.kioskCode')));
+  actions.push(h('button', { class: 'btn no-print', type: 'button', dataset: { testid: 'ent-print' },
+    on: { click: () => window.print() } }, t('plan.print')));
+  /* the plans: the editors of the enterprise (an officer the ones it serves) */
+  const planEdit = can(ctx.user, 'POST /api/v1/enterprises/{id}/plans') && (role !== 'officer' || e.officer_id === ctx.user.id);
 
   const info = h('dl', { class: 'kv-grid' },
     kv(t('ent.creditCode'), e.credit_code, { class: 'mono', key: 'credit_code' }),
@@ -118,8 +126,10 @@ function draw(ctx, e, reload) {
     h('div', { class: 'title-badges' }, e.key ? badge(t('ent.keyEnterprise'), 'blue') : badge(t('ent.ordinary'), 'gray')),
     panel(t('ent.record'), info),
     panel(t('ent.links'), [links, h('h3', { class: 'sub-title' }, t('ent.officerHistory')), history], { extra: assign }),
+    can(ctx.user, 'GET /api/v1/enterprises/{id}/plans') ? plansPanel(ctx, e.id, planEdit) : null,
     factsBox ? panel(t('ent.facts'), factsBox, {
       extra: can(ctx.user, 'POST /api/v1/facts/import') ? h('a', { href: '#/facts' }, t('facts.import')) : null }) : null,
+    can(ctx.user, 'GET /api/v1/enterprises/{id}/policies') ? policiesPanel(ctx, e.id) : null,
     role !== 'enterprise' && can(ctx.user, 'GET /api/v1/land/enterprises/{id}') ? staffLand(ctx, e.id) : null,
     h('div', { class: 'two-col' },
       panel(t('ent.requests'), reqBox, { extra: h('a', { href: '#/requests' }, t('ent.allRequests')) }),

@@ -30,6 +30,7 @@ import {
 import { can } from '../perm.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { enterprisePicker } from '../svc.js';
+import { planCategories, planCatLabel } from '../plans.js';
 import {
   fmtAmount, amountText, fmtCount, isNum, policyStateBadge, batchStateBadge, itemStateBadge, resultBadge, clauseList,
   ruleErrorText, isRuleError, caretView, POLICY_STATES, ITEM_STATES,
@@ -80,6 +81,24 @@ function backLink(href, text) {
 function plainOf(p) {
   const pl = p.plain || {};
   return pl[getLang()] || pl.zh || {};
+}
+
+/* The plan categories a policy serves (一企一档), as chips. */
+function planChips(plans, cats) {
+  return (plans || []).length ? h('span', { class: 'pol-tags', dataset: { testid: 'pol-plans' } },
+    h('span', { class: 'muted small' }, `${t('pol.plans')}：`), plans.map((x) => h('span', { class: 'tag' }, planCatLabel(x, cats)))) : null;
+}
+
+/* The plans multi-select of the editor: a checkbox per category. */
+function plansPicker(cats, chosen) {
+  const boxes = cats.map((c) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'plans', value: c.name, checked: (chosen || []).includes(c.name) }), ' ', planCatLabel(c.name, cats)));
+  const el = h('fieldset', { class: 'field field-wide pol-plans', dataset: { testid: 'pol-plans-pick' } },
+    h('legend', { class: 'field-label' }, t('pol.plans')),
+    h('div', { class: 'check-row' }, boxes),
+    h('div', { class: 'field-hint' }, t('pol.plansHint')));
+  el.read = () => boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+  return el;
 }
 
 function tagChips(tags) {
@@ -251,8 +270,9 @@ function barChart(el, rows) {
 
 async function detail(ctx, id) {
   let p;
+  let pcats;
   try {
-    p = await get(`/api/v1/policies/${id}`);
+    [p, pcats] = await Promise.all([get(`/api/v1/policies/${id}`), planCategories()]);
   } catch (e) {
     if (ctx.alive())
       replace(ctx.el, backLink('#/policies', t('pol.back')), pageHeader(t('pol.title')), errorBox(e, () => detail(ctx, id)));
@@ -277,7 +297,7 @@ async function detail(ctx, id) {
   replace(ctx.el,
     backLink('#/policies', t('pol.back')),
     pageHeader(p.name, `${p.code} · ${t('pol.versionN', { n: p.version })}`, actions),
-    h('div', { class: 'title-badges' }, policyStateBadge(p.state), tagChips(p.tags)),
+    h('div', { class: 'title-badges' }, policyStateBadge(p.state), tagChips(p.tags), planChips(p.plans, pcats)),
     p.summary ? h('p', { class: 'pol-lead' }, p.summary) : null,
     panel(t('pol.rule'), ruleView(p)),
     casesBox,
@@ -330,7 +350,8 @@ function pushDialog(p) {
     go.disabled = true;
     try {
       const r = await post(`/api/v1/policies/${p.id}/push`, { year: Number(year.value) });
-      replace(out, h('p', { class: 'pol-push-result' }, t('pol.pushed', { n: fmtCount(r.pushed), muted: fmtCount(r.skipped_muted), cap: fmtCount(r.skipped_cap), already: fmtCount(r.skipped_already ?? 0) })));
+      replace(out, h('p', { class: 'pol-push-result' }, t('pol.pushed', { n: fmtCount(r.pushed), muted: fmtCount(r.skipped_muted), cap: fmtCount(r.skipped_cap), already: fmtCount(r.skipped_already ?? 0) }),
+        r.with_plan ? ` ${t('pol.pushedWithPlan', { n: fmtCount(r.with_plan) })}` : null));
     } catch (ex) {
       showFormError(form, ex);
     }
@@ -838,6 +859,9 @@ async function editor(ctx, id) {
   const name = input('name', { value: v.name || '', maxlength: 200 });
   const summary = h('textarea', { class: 'input textarea', name: 'summary', rows: 2, maxlength: 2000 }, v.summary || '');
   const tags = input('tags', { value: (v.tags || []).join('，'), maxlength: 300, placeholder: t('pol.tagsPh') });
+  const plans = plansPicker(await planCategories(), v.plans);
+  if (!ctx.alive())
+    return;
   const cond = h('textarea', { class: 'input textarea rule-input', name: 'condition', rows: 4, spellcheck: 'false', dataset: { testid: 'rule-condition' } }, v.condition || '');
   const ben = h('textarea', { class: 'input textarea rule-input', name: 'benefit', rows: 2, spellcheck: 'false', dataset: { testid: 'rule-benefit' } }, v.benefit || '');
   const condErr = h('div', { class: 'rule-error-box' });
@@ -855,7 +879,7 @@ async function editor(ctx, id) {
   const form = h('form', { class: 'form pol-editor', novalidate: true },
     panel(t('pol.basics'), h('div', { class: 'form-grid' },
       field(t('pol.codeLabel'), code, p ? t('pol.codeFixed') : t('pol.codeHint')), field(t('pol.name'), name),
-      h('div', { class: 'field-wide' }, field(t('pol.summary'), summary)), field(t('pol.tags'), tags, t('pol.tagsHint')))),
+      h('div', { class: 'field-wide' }, field(t('pol.summary'), summary)), field(t('pol.tags'), tags, t('pol.tagsHint')), plans)),
     panel(t('pol.rule'), [
       h('p', { class: 'muted' }, t('pol.ruleHint')),
       field(t('pol.conditionLabel'), cond, t('pol.conditionHint')), condErr,
@@ -876,6 +900,7 @@ async function editor(ctx, id) {
       body = {
         code: code.value.trim(), name: name.value.trim(), summary: summary.value.trim(),
         tags: tags.value.split(/[,，、;；\s]+/).map((x) => x.trim()).filter(Boolean),
+        plans: plans.read(),
         condition: cond.value, benefit: ben.value,
         cases: [...cases.querySelectorAll('.case-edit')].map((c) => c.read()),
       };

@@ -1,13 +1,15 @@
 /*
  * portal.js -- the enterprise portal: 我的企业 (its own record; contact
  * person, phone and headcount are the enterprise's to keep up to date)
- * and its 亩均效益评价 (js/landp.js: class, indicators, objection),
- * and the 政策推送 inbox (grants of 免审即享 to confirm, policy pushes,
- * request updates).
+ * and its 亩均效益评价 (js/landp.js: class, indicators, objection), its
+ * development plans (一企一档, js/plans.js: it sees and corrects its own)
+ * with the policies granted or pushed to it, and the 政策推送 inbox (grants
+ * of 免审即享 to confirm, policy pushes -- saying which of its plans the
+ * policy serves -- and request updates).
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, patch } from '../api.js';
-import { t, num } from '../../i18n.js';
+import { t, num, getLang } from '../../i18n.js';
 import {
   pageHeader, panel, errorBox, input, field, clearErrors, showFormError, formErrorLine, toast, badge, loading, modal, confirmBox,
 } from '../ui.js';
@@ -20,6 +22,7 @@ import { statusBadge } from '../svc.js';
 import { can } from '../perm.js';
 import { portalLand } from '../landp.js';
 import { industries, industryName } from '../industry.js';
+import { plansPanel, policiesPanel } from '../plans.js';
 
 export const myEnterprise = {
   async render(ctx) {
@@ -84,6 +87,8 @@ export const myEnterprise = {
         panel(t('portal.recent'), reqs.length ? h('ul', { class: 'link-list' }, reqs.map((r) => h('li', null,
           h('a', { href: `#/requests/${r.id}` }, r.title), ' ', statusBadge(r.status))))
           : h('p', { class: 'muted' }, t('portal.noRequests')), { extra: h('a', { href: '#/requests' }, t('portal.allRequests')) })),
+      can(ctx.user, 'GET /api/v1/enterprises/{id}/plans') ? plansPanel(ctx, id, can(ctx.user, 'POST /api/v1/enterprises/{id}/plans')) : null,
+      can(ctx.user, 'GET /api/v1/enterprises/{id}/policies') ? policiesPanel(ctx, id) : null,
       can(ctx.user, 'GET /api/v1/land/enterprises/{id}') ? portalLand(ctx, id) : null,
       panel(t('portal.update'), [h('p', { class: 'muted' }, t('portal.updateHint')), f]));
   },
@@ -205,9 +210,10 @@ function inboxDetail(ctx, x, reload) {
     const c = pushClause(x);
     const muted = x.state === 'muted' || x.muted;
     return [
-      h('p', { class: 'inbox-lead' }, t('inbox.pushLead', { name: b.policy_name || x.policy_code || '' })),
+      h('p', { class: 'inbox-lead' }, t(c.text ? 'inbox.pushLead' : 'inbox.pushPlanLead', { name: b.policy_name || x.policy_code || '' })),
+      b.plan ? h('p', { class: 'inbox-plan', dataset: { testid: 'push-plan' } }, b.plan[getLang()] || b.plan.zh) : null,
       c.plain ? h('p', { class: 'inbox-plain', dataset: { testid: 'push-plain' } }, c.plain) : null,
-      clauseList([{ text: c.text, value: c.value, result: false }]),
+      c.text ? clauseList([{ text: c.text, value: c.value, result: false }]) : null,
       h('p', { class: 'muted small' }, t('inbox.pushNote')),
       h('div', { class: 'form-actions form-actions-left' },
         muted ? h('button', { class: 'btn', type: 'button', dataset: { testid: 'push-unmute' }, on: { click: () => act(() => unmutePolicy(x.id), t('inbox.unmuted')) } }, t('inbox.unmute'))

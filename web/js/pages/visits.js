@@ -1,8 +1,9 @@
 /*
  * visits.js -- 企业走访: visits to enterprises by officers and departments.
  * The list (by date range); #/visits/new records a visit with the problems
- * raised, each of which becomes a tracked request; #/visits/{id} is one
- * visit with links to its requests.
+ * raised, each of which becomes a tracked request, and the enterprise's
+ * plans learnt (一企一档, js/plans.js); #/visits/{id} is one visit with
+ * links to its requests and its plans.
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post } from '../api.js';
@@ -12,6 +13,7 @@ import {
   showFormError, formErrorLine, toast, errorText,
 } from '../ui.js';
 import { day, today, enterprisePicker, categorySelect, categories, catLabel, statusBadge } from '../svc.js';
+import { visitPlansBlock, plansTable, planCategories } from '../plans.js';
 
 const LIMIT = 20;
 const CAN_VISIT = ['admin', 'leader', 'officer', 'department'];
@@ -107,6 +109,9 @@ async function create(ctx) {
     problems.appendChild(row);
     title.focus();
   };
+  const plans = await visitPlansBlock();
+  if (!ctx.alive())
+    return;
   const errLine = formErrorLine();
   const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'visit-save' } }, t('common.save'));
   const f = h('form', { class: 'form', novalidate: true },
@@ -117,6 +122,7 @@ async function create(ctx) {
     h('p', { class: 'muted' }, t('visit.problemsHint')),
     problems,
     h('div', null, h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'add-problem' }, on: { click: addProblem } }, `＋ ${t('visit.addProblem')}`)),
+    plans.el,
     errLine,
     h('div', { class: 'form-actions form-actions-left' }, save, h('a', { class: 'btn', href: '#/visits' }, t('common.cancel'))));
   const out = h('div');
@@ -132,6 +138,7 @@ async function create(ctx) {
     const rows = [...problems.children].map((r) => r.read()).filter((p) => p.title || p.description);
     const body = {
       enterprise_id: ent.value(), visited_on: date.value, people_met: people.value.trim(), notes: notes.value.trim(), problems: rows,
+      plans: plans.read().map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null))),
     };
     if (!body.enterprise_id) {
       ent.closest('.field').setError(t('picker.choose'));
@@ -151,11 +158,13 @@ async function create(ctx) {
       const ids = v.request_ids || [];
       replace(out, panel(t('visit.saved'), [
         h('p', null, t('visit.savedText', { n: ids.length })),
+        (v.plans || []).length ? h('p', null, t('plan.savedText', { n: v.plans.length })) : null,
         h('ul', { class: 'link-list' }, ids.map((id) => h('li', null, h('a', { href: `#/requests/${id}` }, `${t('req.no')} ${id}`)))),
         h('p', null, h('a', { class: 'btn', href: `#/visits/${v.id}` }, t('visit.open'))),
       ]));
       f.reset();
       replace(problems);
+      plans.clear();
       date.value = today();
       save.disabled = false;
     } catch (err) {
@@ -173,8 +182,9 @@ async function create(ctx) {
 async function detail(ctx, id) {
   let v;
   let cats;
+  let pcats;
   try {
-    [v, cats] = await Promise.all([get(`/api/v1/visits/${id}`), categories()]);
+    [v, cats, pcats] = await Promise.all([get(`/api/v1/visits/${id}`), categories(), planCategories()]);
   } catch (e) {
     if (ctx.alive())
       replace(ctx.el, pageHeader(t('visit.title')), errorBox(e, () => detail(ctx, id)));
@@ -200,5 +210,6 @@ async function detail(ctx, id) {
       { key: 'title', label: t('req.title'), cell: (r) => (r.title ? h('a', { href: `#/requests/${r.id}` }, r.title) : null) },
       { key: 'category', label: t('req.category'), cell: (r) => (r.category ? catLabel(r.category, cats) : null) },
       { key: 'status', label: t('req.status'), cell: (r) => (typeof r.status === 'string' && r.status ? statusBadge(r.status) : null) },
-    ], reqs) : h('p', { class: 'muted' }, t('visit.noProblems'))));
+    ], reqs) : h('p', { class: 'muted' }, t('visit.noProblems'))),
+    (v.plans || []).length ? panel(t('plan.visitTitle'), plansTable(v.plans, pcats, null)) : null);
 }
