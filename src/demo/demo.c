@@ -9,7 +9,7 @@
  * writes it with (user_create, setting_set, unit_create, street_create,
  * enterprise_upsert, ind_value_insert, ...), so that it passes the same
  * checks and the tables have one writer each.
- * The numbers of the zone for January-October 2026 reproduce the article's
+ * The numbers of the zone for January-October 2021 reproduce the article's
  * report ("1-10月，…完成一般公共预算收入61.8亿元，增长12.8%，增幅列全市第三…");
  * the other districts are chosen so that the zone takes the ranks the
  * article gives (see the table regions[] below).
