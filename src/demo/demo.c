@@ -9,7 +9,7 @@
  * writes it with (user_create, setting_set, unit_create, street_create,
  * enterprise_upsert, ind_value_insert, ...), so that it passes the same
  * checks and the tables have one writer each.
- * The numbers of the zone for January-October 2026 reproduce the article's
+ * The numbers of the zone for January-October 2021 reproduce the article's
  * report ("1-10月，…完成一般公共预算收入61.8亿元，增长12.8%，增幅列全市第三…");
  * the other districts are chosen so that the zone takes the ranks the
  * article gives (see the table regions[] below).
@@ -359,15 +359,18 @@ static const struct {
 };
 
 /* The article's projects: amount (万元) and dates lead, signed, landed,
- * started, producing. */
+ * started, producing as of a demo whose last full month ended on
+ * ARTICLE_REF; plan_projects moves them by whole days so that ARTICLE_REF
+ * is the end of the last full month before today. */
+#define ARTICLE_REF "2026-11-30"
 static const struct {
 	int64_t total_wan;
 	const char *dates[5];
 	int enterprise;   /* index into NAMED, -1 none */
 } ARTICLE_PROJECTS[3] = {
-	{ 1000000, { "2025-10-20", "2026-03-18", "2026-06-05", "2026-09-22", "" }, ENT_XINGYUAN },
-	{ 500000, { "2025-11-12", "2026-04-27", "2026-08-14", "", "" }, ENT_SHENGSI },
-	{ 520000, { "2026-01-09", "2026-07-30", "", "", "" }, -1 },
+	{ 1000000, { "2025-11-19", "2026-04-17", "2026-07-05", "2026-10-22", "" }, ENT_XINGYUAN },
+	{ 500000, { "2025-12-12", "2026-05-27", "2026-09-13", "", "" }, ENT_SHENGSI },
+	{ 520000, { "2026-02-08", "2026-08-29", "", "", "" }, -1 },
 };
 
 _Static_assert(NELEM(PROJECTS) == NPROJECTS, "NPROJECTS counts PROJECTS");
@@ -735,12 +738,43 @@ static int seed_enterprise_users(struct seed *s, const char *hash)
 	return 0;
 }
 
+/* The day talks began (洽谈): a negotiating project's some weeks after
+ * its first information (before yesterday), a signed one's between its
+ * first information and its signing; none for a lead. */
+static void plan_talks(struct seed *s, struct demo_project *dp, int64_t today)
+{
+	int64_t lead, signed_on, d;
+	dp->negotiating_on[0] = '\0';
+	if (date_parse(dp->dates[0], &lead) != DATE_OK)
+		return;
+	if (date_parse(dp->dates[1], &signed_on) == DATE_OK && signed_on - lead >= 4)
+		d = lead + 1 + rnd_int(s, 0, (int)((signed_on - lead) / 2));
+	else if (dp->negotiating)
+		d = lead + rnd_int(s, 7, 60);
+	else
+		return;
+	if (d >= today)
+		d = today - 1;
+	if (d >= lead)
+		date_format(d, dp->negotiating_on);
+}
+
 /* The projects: their figures and dates (the first, lead_on, when their
  * first information came), written by demo_race.c after the leads they
- * come from (demo_seed_race). */
+ * come from (demo_seed_race).  The dates are relative to the clock: the
+ * stages are reached over the 23 months up to the end of the last full
+ * month before today (`last`, the race's months: demo_race.c), a lead's
+ * first information and the start of talks (洽谈) up to yesterday. */
 static int plan_projects(struct seed *s)
 {
-	const int64_t first = date_from_civil(2025, 1, 1), last = date_from_civil(2026, 10, 31);
+	int y, m;
+	date_to_civil(date_of_unix(s->now), &y, &m, NULL);
+	const int64_t today = date_of_unix(s->now), last = month_first(y, m) - 1;
+	month_add(&y, &m, -23);
+	const int64_t first = month_first(y, m);
+	int64_t ref;
+	if (date_parse(ARTICLE_REF, &ref) != DATE_OK)
+		return -1;
 	/* shortest and longest gap (days) before signed, landed, started, producing */
 	static const int GAP_MIN[4] = { 40, 30, 30, 90 }, GAP_MAX[4] = { 160, 120, 120, 200 };
 	for (int p = 0; p < NELEM(PROJECTS); p++) {
@@ -750,8 +784,11 @@ static int plan_projects(struct seed *s)
 		int enterprise = -1;   /* index into NAMED */
 		if (p < NELEM(ARTICLE_PROJECTS)) {
 			total = ARTICLE_PROJECTS[p].total_wan;
-			for (int k = 0; k < 5; k++)
-				snprintf(dates[k], sizeof dates[k], "%s", ARTICLE_PROJECTS[p].dates[k]);
+			for (int k = 0; k < 5; k++) {
+				int64_t d;
+				if (date_parse(ARTICLE_PROJECTS[p].dates[k], &d) == DATE_OK)
+					date_format(d - ref + last, dates[k]);
+			}
 			enterprise = ARTICLE_PROJECTS[p].enterprise;
 		} else {
 			total = PROJECTS[p].major ? round_to(rnd_int(s, 100000, 600000), 5000)
@@ -763,7 +800,7 @@ static int plan_projects(struct seed *s)
 				span += gaps[k] = rnd_int(s, GAP_MIN[k], GAP_MAX[k]);
 			int64_t lo, hi;
 			if (stage == S_LEAD)
-				lo = last - 150, hi = last - 5;
+				lo = today - 150, hi = today - 2;
 			else if (stage == S_NEGOTIATING)
 				lo = last - 420, hi = last - 60;
 			else
@@ -792,6 +829,7 @@ static int plan_projects(struct seed *s)
 		dp->foreign_investment_wan_usd = foreign;
 		dp->negotiating = PROJECTS[p].stage == S_NEGOTIATING;
 		memcpy(dp->dates, dates, sizeof dates);
+		plan_talks(s, dp, today);
 	}
 	return 0;
 }

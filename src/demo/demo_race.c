@@ -5,9 +5,16 @@
  * (rec.<code>.1..5) and the demo projects; this file adds what the race
  * page and the battle board need besides them:
  *
- * 1. Leads (有效信息) of every unit, captured 2025-01 … 2026-11, denser in
- *    the recent months: mostly qualified, some pending (more of them in the
- *    last weeks) or rejected, and a few companies claimed later by another
+ * The race lives in the present: its months are the 23 up to the last full
+ * month before the clock's today (the race's ranking, the wall and the
+ * trips open on that month, with everyone's activity), and this month has
+ * only the leads still awaiting review.
+ *
+ * 1. Leads (有效信息) of every unit, captured over those 23 months, denser
+ *    in the recent ones: mostly qualified, some pending (more of them in
+ *    the last weeks) or rejected, this month's all pending (captured up to
+ *    yesterday, so the ranking does not open on a month just begun), and
+ *    a few companies claimed later by another
  *    unit (duplicate_of = the first claim, which was inserted first, so
  *    that the ids follow the order of the claims as the API would have
  *    them).  company_key is race_company_key() of the name.
@@ -18,20 +25,22 @@
  *    the project is then created from it (projects.lead_id, the race's speed
  *    metric; a landed project finds its enterprise by the lead's company).
  *    The other projects keep demo.c's lead_on without a lead.
- * 3. Trips (外出招商) of every leader and recruiter, 2026-01 … 2026-11 moved
- *    by whole months to end with the last full month before today, one
- *    person's trips never overlapping: recruiters mostly 15-20 days out a
+ * 3. Trips (外出招商) of every leader and recruiter over the last 11 of
+ *    those months, ending with the last full month, one person's trips
+ *    never overlapping: recruiters mostly 15-20 days out a
  *    month, in about one month out of five fewer (quota not met), some trips
  *    running across a month end; leaders 3-8 visits a month (mostly >= 5)
  *    on short trips.  Destinations are the usual 招商 cities and a few
  *    trips abroad; companies lists the unit's lead companies visited.
- * 4. unit_targets for 2025 and 2026 (and for the clock's year and the one
- *    before when they are others), derived from each unit's actual
- *    figures so that against the time progress of November 2026 (11/12)
- *    the units come out green, yellow and red (fixed per unit and target).
+ * 4. unit_targets for the clock's year and the one before, derived from
+ *    each unit's actual figures so that against the 时序进度 of the last
+ *    full month the units come out green, yellow and red (fixed per unit
+ *    and target); early in the year (less than three full months) from
+ *    last year's figures and some growth instead.
  *
  * Every choice comes from a fixed-seed xorshift generator: two runs give
- * the same rows; `now` only stamps created_at / updated_at.  Every row is
+ * the same rows for the same month of the clock; `now` stamps created_at /
+ * updated_at and places the months.  Every row is
  * written by the race's own functions (lead_insert and lead_update,
  * project_insert, trip_insert, unit_target_set) as the API writes it: a
  * recruiter records its leads, projects and trips, the unit's leader
@@ -52,7 +61,7 @@
 #define MAXPEOPLE 128
 #define MAXPROJECTS 256
 #define MAXLEADS 2048
-#define NMONTHS 23          /* 2025-01 … 2026-11 */
+#define NMONTHS 23          /* the race's months, up to the last full one */
 
 struct ctx {
 	db_t *db;
@@ -113,24 +122,34 @@ static int64_t parse_day(const char *s)
 	return date_parse(s, &d) == DATE_OK ? d : -1;
 }
 
-/* First day of month index mi (0 = 2025-01). */
-static int64_t demo_month_first(int mi)
+/* The race's months: index 0 is NMONTHS months before the clock's
+ * month, NMONTHS - 1 the last full month, NMONTHS the clock's month. */
+struct months {
+	int y0, m0;                         /* month index 0 */
+	int64_t today;
+};
+
+static void months_init(struct months *ms, int64_t now)
 {
-	return date_from_civil(2025 + mi / 12, mi % 12 + 1, 1);
+	ms->today = date_of_unix(now);
+	date_to_civil(ms->today, &ms->y0, &ms->m0, NULL);
+	month_add(&ms->y0, &ms->m0, -NMONTHS);
 }
 
-static int month_of(int64_t day)
+/* First day of month index mi. */
+static int64_t demo_month_first(const struct months *ms, int mi)
 {
-	char s[11];
-	date_format(day, s);
-	return (atoi(s) - 2025) * 12 + atoi(s + 5) - 1;
+	int y = ms->y0, m = ms->m0;
+	month_add(&y, &m, mi);
+	return month_first(y, m);
 }
 
-/* The last day leads are captured (the demo's "now" is late November
- * 2026) and the last day of the trips. */
-#define LAST_CAPTURE_Y 2026
-#define LAST_CAPTURE_M 11
-#define LAST_CAPTURE_D 25
+static int month_of(const struct months *ms, int64_t day)
+{
+	int y, m;
+	date_to_civil(day, &y, &m, NULL);
+	return (y * 12 + m) - (ms->y0 * 12 + ms->m0);
+}
 
 /* ---- names ---- */
 
@@ -235,6 +254,7 @@ struct race {
 	const struct demo_project *plan;    /* demo.c's projects */
 	int nplan;
 	int64_t plan_lead[MAXPROJECTS];     /* the lead of each, 0 none */
+	int64_t plan_lead_day[MAXPROJECTS]; /* its captured_on */
 	int nunits, npeople, nprojects, nleads;
 	int64_t unit_id[MAXUNITS];
 	struct person people[MAXPEOPLE];
@@ -242,7 +262,7 @@ struct race {
 	struct lead leads[MAXLEADS];
 	char keys[MAXLEADS][200];
 	int nkeys;
-	int trip_shift;                     /* months the trips are moved (see seed_trips) */
+	struct months ms;
 };
 
 static int key_used(struct race *r, const char *name)
@@ -371,15 +391,38 @@ static int64_t lead_amount(struct ctx *c)
 	return v / 500 * 500;
 }
 
+/* This month's leads of unit u, captured from `from` (the month's first
+ * day) up to yesterday, all awaiting the leader's review: about six a
+ * month, so the battle board's 有效信息 has new ones whatever the day. */
+static void gen_pending(struct race *r, int u, int64_t from)
+{
+	int days = (int)(r->ms.today - from);
+	int n = (int)lround(days * rnd_int(&r->c, 4, 8) / 30.0);
+	for (int k = 0; k < n && r->nleads < MAXLEADS; k++) {
+		struct lead *l = &r->leads[r->nleads++];
+		memset(l, 0, sizeof *l);
+		l->unit = u;
+		l->day = from + rnd_int(&r->c, 0, days - 1);
+		l->status = 0;
+		l->recruiter = unit_recruiter(r, u);
+		l->dup_of = -1;
+		l->project = -1;
+		snprintf(l->industry, sizeof l->industry, "%s", UNIT_INDUSTRIES[u % 6][rnd_int(&r->c, 0, 5)]);
+		l->est = lead_amount(&r->c);
+		company_name(r, l->industry, l->company);
+		l->notes = NOTES_PENDING[rnd_int(&r->c, 0, NELEM(NOTES_PENDING) - 1)];
+	}
+}
+
 /* Relative number of leads captured in month index m: growing, the last
- * months (autumn 2026) several times the first ones. */
+ * months several times the first ones. */
 #define MONTH_WEIGHT(m) (40 + (m) * (m))
 
 static void gen_leads(struct race *r)
 {
-	const int64_t first = date_from_civil(2025, 1, 1);
-	const int64_t last = date_from_civil(LAST_CAPTURE_Y, LAST_CAPTURE_M, LAST_CAPTURE_D);
-	const int64_t recent = date_from_civil(2026, 11, 1), autumn = date_from_civil(2026, 9, 1);
+	const struct months *ms = &r->ms;
+	const int64_t first = demo_month_first(ms, 0), last = demo_month_first(ms, NMONTHS) - 1;
+	const int64_t recent = demo_month_first(ms, NMONTHS - 1), autumn = demo_month_first(ms, NMONTHS - 3);
 	for (int u = 0; u < r->nunits; u++) {
 		const char *const *inds = UNIT_INDUSTRIES[u % 6];
 		int total = rnd_int(&r->c, 55, 80), made = 0;
@@ -420,7 +463,7 @@ static void gen_leads(struct race *r)
 				x -= MONTH_WEIGHT(mi);
 				mi++;
 			}
-			int64_t mf = demo_month_first(mi), ml = demo_month_first(mi + 1) - 1;
+			int64_t mf = demo_month_first(ms, mi), ml = demo_month_first(ms, mi + 1) - 1;
 			if (ml > last)
 				ml = last;
 			if (mf < first)
@@ -442,6 +485,7 @@ static void gen_leads(struct race *r)
 			         : l->status == 2 ? NOTES_REJECTED[rnd_int(&r->c, 0, NELEM(NOTES_REJECTED) - 1)]
 			                          : NOTES_OK[rnd_int(&r->c, 0, NELEM(NOTES_OK) - 1)];
 		}
+		gen_pending(r, u, last + 1);
 	}
 	/* cross-unit duplicates: a company another unit claimed earlier */
 	int nbase = r->nleads;
@@ -557,15 +601,17 @@ static int insert_leads(struct race *r)
 		struct lead *l = &r->leads[order[k]];
 		if (insert_lead(r, l) < 0)
 			return -1;
-		if (l->project >= 0)
+		if (l->project >= 0) {
 			r->plan_lead[r->projects[l->project].plan] = l->id;
+			r->plan_lead_day[r->projects[l->project].plan] = l->day;
+		}
 	}
 	return 0;
 }
 
 /* demo.c's projects in their order, each by its recruiter: a signed one
  * from its lead (lead_on is the lead's captured_on), the others with their
- * own lead_on. */
+ * own lead_on; talks (negotiating_on) begin no earlier than the lead. */
 static int insert_projects(struct race *r)
 {
 	for (int k = 0; k < r->nplan; k++) {
@@ -574,13 +620,21 @@ static int insert_projects(struct race *r)
 		if (rec == NULL)
 			return fail(&r->c, "projects: the recruiter is not a member of a unit");
 		user_t actor = as_user(r, rec);
+		char talks[11];
+		snprintf(talks, sizeof talks, "%s", dp->negotiating_on);
+		if (r->plan_lead[k] && talks[0]) {
+			char lead_day[11];
+			date_format(r->plan_lead_day[k], lead_day);
+			if (strcmp(talks, lead_day) < 0)
+				memcpy(talks, lead_day, sizeof talks);
+		}
 		struct project_in in = {
 			.name = dp->name, .industry = dp->industry, .signed_on = dp->dates[1], .landed_on = dp->dates[2],
 			.started_on = dp->dates[3], .producing_on = dp->dates[4], .unit_id = dp->unit_id,
 			.lead_id = r->plan_lead[k], .recruiter_id = dp->recruiter_id,
 			.total_investment_wan = dp->total_investment_wan,
 			.foreign_investment_wan_usd = dp->foreign_investment_wan_usd, .negotiating = dp->negotiating,
-			.lead_on = r->plan_lead[k] ? NULL : dp->dates[0],
+			.lead_on = r->plan_lead[k] ? NULL : dp->dates[0], .negotiating_on = talks,
 		};
 		int64_t id;
 		err_t e;
@@ -592,27 +646,17 @@ static int insert_projects(struct race *r)
 
 /* ---- trips ---- */
 
-/* The trips start in 2026-01 (month index 12): every list of the demo
- * stays within 1000 items (tests/e2e/openapi.test.mjs reads each one in a
- * single page), and 23 months of trips would be over 3000.  They are
- * written for 2026-01 … 2026-11 and moved by whole months so that they
- * end with the last full month before today (the race's months are the
- * recruiters' trips: the ranking of last month has them, whatever the
- * date the demo is started on). */
+/* The trips are those of the last 11 of the race's months (from month
+ * index 12): every list of the demo stays within 1000 items
+ * (tests/e2e/openapi.test.mjs reads each one in a single page), and 23
+ * months of trips would be over 3000.  They end with the last full month
+ * (the race's months are the recruiters' trips: the ranking of that month
+ * has them). */
 #define TRIP_FROM 12
-
-/* Months from 2026-11 to the last full month before the clock's today. */
-static int trip_shift(int64_t now)
-{
-	int y, m;
-	date_to_civil(date_of_unix(now), &y, &m, NULL);
-	month_add(&y, &m, -1);
-	return (y * 12 + m - 1) - (LAST_CAPTURE_Y * 12 + LAST_CAPTURE_M - 1);
-}
 
 static int64_t trip_month_first(const struct race *r, int mi)
 {
-	return demo_month_first(mi + r->trip_shift);
+	return demo_month_first(&r->ms, mi);
 }
 
 static const char *destination(struct ctx *c, int leader, int *abroad)
@@ -675,7 +719,7 @@ static int insert_trip(struct race *r, const struct person *p, int64_t start, in
 
 static int seed_trips(struct race *r)
 {
-	const int64_t end_all = trip_month_first(r, NMONTHS) - 1;   /* 2026-11-30 moved */
+	const int64_t end_all = trip_month_first(r, NMONTHS) - 1;   /* the last full month's end */
 	for (int i = 0; i < r->npeople; i++) {
 		const struct person *p = &r->people[i];
 		int covered[NMONTHS + 1];
@@ -713,7 +757,7 @@ static int seed_trips(struct race *r)
 					if (end < start)
 						end = start;
 					for (int64_t d = start; d <= end; d++) {
-						int dm = month_of(d) - r->trip_shift;
+						int dm = month_of(&r->ms, d);
 						if (dm >= 0 && dm <= NMONTHS)
 							covered[dm]++;
 					}
@@ -753,9 +797,10 @@ static int seed_trips(struct race *r)
 
 /* ---- targets ---- */
 
-/* Points behind the time progress each unit is meant to be, per target
- * (signed investment, landed projects, leads); negative: ahead. */
-static const int BEHIND_2026[6][3] = {
+/* How far behind the time progress each unit is meant to be in the
+ * clock's year, per target (signed investment, landed projects, leads), in
+ * percent of it (in December about as many points); negative: ahead. */
+static const int BEHIND[6][3] = {
 	{ -5, 0, 5 },     /* green */
 	{ 15, 5, 0 },     /* yellow */
 	{ 40, 20, 5 },    /* red */
@@ -764,59 +809,78 @@ static const int BEHIND_2026[6][3] = {
 	{ 20, 45, 12 },   /* red */
 };
 
-/* The targets of 2025 and 2026 (the demo's projects and leads), and of
- * the clock's year and the one before when they are others. */
+/* Unit u's figures of a year, as the battle board counts them: signed
+ * investment (万元), landed projects, qualified leads (first claims). */
+static int unit_actuals(struct race *r, int u, int year, int64_t actual[3])
+{
+	char from[11], to[11];
+	snprintf(from, sizeof from, "%04d-01-01", year);
+	snprintf(to, sizeof to, "%04d-12-31", year);
+	db_stmt_t *st = db_prepare(r->c.db,
+		"SELECT (SELECT COALESCE(sum(p.total_investment_wan), 0) FROM projects p WHERE p.unit_id = $1"
+		"   AND p.signed_on >= $2 AND p.signed_on <= $3),"
+		" (SELECT count(*) FROM projects p WHERE p.unit_id = $1 AND p.landed_on >= $2 AND p.landed_on <= $3),"
+		" (SELECT count(*) FROM leads l WHERE l.unit_id = $1 AND l.status = 'qualified'"
+		"   AND l.duplicate_of IS NULL AND l.captured_on >= $2 AND l.captured_on <= $3)");
+	if (st == NULL)
+		return fail(&r->c, "unit actuals");
+	int b = db_bind_int(st, 1, r->unit_id[u]) != DB_OK;
+	b |= db_bind_text(st, 2, from) != DB_OK;
+	b |= db_bind_text(st, 3, to) != DB_OK;
+	int rc = b ? DB_ERR : db_step(st);
+	for (int k = 0; k < 3; k++)
+		actual[k] = rc == DB_ROW ? db_col_int(st, k) : 0;
+	db_done(st);
+	return rc == DB_ROW ? 0 : fail(&r->c, "unit actuals");
+}
+
+/* A target of kind k (0 signed investment in 万元, at least 5亿 and
+ * rounded; 1 landed projects, 2 leads, at least 1) near t. */
+static int64_t round_target(int k, double t)
+{
+	if (k == 0)
+		return t >= 100000 ? llround(t / 10000) * 10000 : t >= 50000 ? llround(t / 5000) * 5000 : 50000;
+	return llround(t) < 1 ? 1 : llround(t);
+}
+
+/* Unit u's targets of a year whose 时序进度 is tp (1 for a year gone by)
+ * from its figures of the year (actual) and of the year before (before,
+ * NULL for the year gone by): its completion is BEHIND percent short of
+ * tp in the clock's year (random for the year gone by); early in the year (fewer than three full months, or
+ * nothing done yet) last year's figures with 8-20% growth. */
+static void unit_targets(struct race *r, int u, double tp, const int64_t actual[3], const int64_t *before,
+                         int64_t target[3])
+{
+	for (int k = 0; k < 3; k++) {
+		if (before && (tp < 3 / 12.0 || actual[k] <= 0) && before[k] > 0) {
+			target[k] = round_target(k, (double)before[k] * (1.08 + 0.04 * rnd_int(&r->c, 0, 3)));
+			continue;
+		}
+		int behind = before ? BEHIND[u % 6][k] : rnd_int(&r->c, -2, 3) * 5;
+		double f = tp * (1 - behind / 100.0);
+		if (actual[k] <= 0 || f <= 0)
+			target[k] = k == 0 ? (int64_t)rnd_int(&r->c, 20, 50) * 10000 : k == 1 ? rnd_int(&r->c, 1, 3)
+			                                                           : rnd_int(&r->c, 20, 40);
+		else
+			target[k] = round_target(k, (double)actual[k] / f);
+	}
+}
+
+/* The targets of the clock's year and of the one before, as the API's
+ * PUT /unit-targets (an admin's or a leader's) writes them. */
 static int seed_targets(struct race *r)
 {
 	int this_year, this_month;
-	date_to_civil(date_of_unix(r->c.now), &this_year, &this_month, NULL);
-	int first = this_year - 1 < 2025 ? this_year - 1 : 2025, last = this_year > 2026 ? this_year : 2026;
-	for (int year = first; year <= last; year++) {
-		if (year != 2025 && year != 2026 && year != this_year - 1 && year != this_year)
-			continue;
-		char from[11], to[11];
-		snprintf(from, sizeof from, "%04d-01-01", year);
-		snprintf(to, sizeof to, "%04d-12-31", year);
-		double tp = year == 2026 ? 11.0 / 12.0 : year == this_year ? (this_month - 1) / 12.0 : 1.0;
-		if (tp <= 0)
-			tp = 1.0 / 12.0;
+	date_to_civil(r->ms.today, &this_year, &this_month, NULL);
+	for (int year = this_year - 1; year <= this_year; year++) {
+		/* 时序进度 of the battle board: the last full month (docs/time-progress.md) */
+		double tp = year < this_year ? 1.0 : (this_month - 1) / 12.0;
 		for (int u = 0; u < r->nunits; u++) {
-			db_stmt_t *st = db_prepare(r->c.db,
-				"SELECT (SELECT COALESCE(sum(p.total_investment_wan), 0) FROM projects p WHERE p.unit_id = $1"
-				"   AND p.signed_on >= $2 AND p.signed_on <= $3),"
-				" (SELECT count(*) FROM projects p WHERE p.unit_id = $1 AND p.landed_on >= $2 AND p.landed_on <= $3),"
-				" (SELECT count(*) FROM leads l WHERE l.unit_id = $1 AND l.status = 'qualified'"
-				"   AND l.duplicate_of IS NULL AND l.captured_on >= $2 AND l.captured_on <= $3)");
-			if (st == NULL)
-				return fail(&r->c, "unit actuals");
-			int b = db_bind_int(st, 1, r->unit_id[u]) != DB_OK;
-			b |= db_bind_text(st, 2, from) != DB_OK;
-			b |= db_bind_text(st, 3, to) != DB_OK;
-			int rc = b ? DB_ERR : db_step(st);
-			int64_t actual[3] = { 0, 0, 0 };
-			if (rc == DB_ROW)
-				for (int k = 0; k < 3; k++)
-					actual[k] = db_col_int(st, k);
-			db_done(st);
-			if (rc != DB_ROW)
-				return fail(&r->c, "unit actuals");
-			int64_t target[3];
-			for (int k = 0; k < 3; k++) {
-				int behind = year == 2026 ? BEHIND_2026[u % 6][k] : rnd_int(&r->c, -2, 3) * 5;
-				double f = tp - behind / 100.0;
-				if (actual[k] <= 0) {
-					target[k] = k == 0 ? (int64_t)rnd_int(&r->c, 20, 50) * 10000 : k == 1 ? rnd_int(&r->c, 1, 3)
-					                                                                  : rnd_int(&r->c, 20, 40);
-					continue;
-				}
-				double t = (double)actual[k] / f;
-				if (k == 0)
-					target[k] = t >= 100000 ? llround(t / 10000) * 10000
-					          : t >= 50000 ? llround(t / 5000) * 5000 : 50000;   /* at least 5亿 */
-				else
-					target[k] = llround(t) < 1 ? 1 : llround(t);
-			}
-			/* the API's PUT /unit-targets (an admin's or a leader's) */
+			int64_t actual[3], before[3], target[3];
+			if (unit_actuals(r, u, year, actual) < 0 ||
+			    (year == this_year && unit_actuals(r, u, year - 1, before) < 0))
+				return -1;
+			unit_targets(r, u, tp, actual, year == this_year ? before : NULL, target);
 			struct unit_target t = { .unit_id = r->unit_id[u], .year = year, .signed_investment_wan = target[0],
 			                         .landed_projects = target[1], .leads = target[2] };
 			err_t e;
@@ -842,7 +906,7 @@ int demo_seed_race(db_t *db, int64_t now, const struct demo_project *projects, i
 	r->c.db = db;
 	r->c.rng = 0x4ACE2026C0FFEE11ULL;
 	r->c.now = now;
-	r->trip_shift = trip_shift(now);
+	months_init(&r->ms, now);
 	r->plan = projects;
 	r->nplan = n;
 	int rc = -1;

@@ -1,9 +1,11 @@
 /*
  * demo_race.h -- the horse-race part of the demo data (demo_race.c):
- * leads (有效信息) of every unit, 2025-01 … 2026-11, with a few cross-unit
- * duplicates; the link of every signed demo project to a qualified lead of
- * its unit; the trips (外出招商) of every leader and recruiter; and each
- * unit's annual targets for 2025 and 2026.
+ * leads (有效信息) of every unit over the 23 months up to the last full
+ * month before today (and this month's, awaiting review), with a few
+ * cross-unit duplicates; the link of every signed demo project to a
+ * qualified lead of its unit; the trips (外出招商) of every leader and
+ * recruiter; and each unit's annual targets for the clock's year and the
+ * one before.
  */
 #ifndef ZONEOPS_DEMO_RACE_H
 #define ZONEOPS_DEMO_RACE_H
@@ -22,6 +24,7 @@ struct demo_project {
 	/* lead_on (its first information), signed_on, landed_on, started_on,
 	 * producing_on; "" none */
 	char dates[5][11];
+	char negotiating_on[11];            /* the day talks began (洽谈), "" none */
 };
 
 /* Inside the caller's transaction, after demo_seed's units, leaders and

@@ -668,21 +668,34 @@ static json_t *race_live(db_t *db, const struct month *mo, int with_rec)
 	return o;
 }
 
-/* Months with no data (docs/race.md): only a unit that scored (score > 0)
- * has a rank, the others "rank": null (ranks 1..k of the k that scored,
- * which sort first); "has_data" says whether any unit scored.  Applied to
- * the live race and to a published one alike. */
-static void race_mark_scored(json_t *o)
+/* Only who scored (score > 0) has a rank: the others of the array get
+ * "rank": null (ranks 1..k of the k that scored, which sort first).
+ * 1 when anyone scored. */
+static int rank_scored_only(json_t *arr)
 {
 	size_t i;
-	json_t *u;
+	json_t *x;
 	int any = 0;
-	json_array_foreach(json_object_get(o, "units"), i, u) {
-		if (json_number_value(json_object_get(u, "score")) > 0)
+	json_array_foreach(arr, i, x) {
+		if (json_number_value(json_object_get(x, "score")) > 0)
 			any = 1;
 		else
-			json_object_set_new(u, "rank", json_null());
+			json_object_set_new(x, "rank", json_null());
 	}
+	return any;
+}
+
+/* Months with no data (docs/race.md): only a unit that scored has a rank,
+ * and only a recruiter who scored (issue 12: "ranks are only given to
+ * units that scored", the recruiters' ranking alike); "has_data" says
+ * whether any unit scored.  Applied to the live race and to a published
+ * one alike. */
+static void race_mark_scored(json_t *o)
+{
+	int any = rank_scored_only(json_object_get(o, "units"));
+	json_t *rec = json_object_get(o, "recruiters");
+	if (rec)
+		rank_scored_only(rec);
 	json_object_set_new(o, "has_data", json_boolean(any));
 }
 

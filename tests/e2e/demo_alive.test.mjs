@@ -5,6 +5,12 @@
 // service dashboard has this month's visits and problems, the race ranking's
 // latest full month has scores, and no request is overdue by more than a
 // few months (the article's 2021 period is history, all of it settled).
+// The race lives in the present too: the ranking, the recruiters' ranking
+// and the trips open on the last full month with everyone's activity, the
+// battle board has projects in every stage with dates in the last 12 months
+// and none after today, leads are still coming in (some awaiting review),
+// and the targets are the clock's year's, with the year's completion
+// growing month by month.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, freshDb, startServer, demoAdminPassword } from './lib.mjs';
@@ -13,13 +19,20 @@ const DAY = 86400e3;
 const cnDate = (t) => new Date(t + 8 * 3600e3).toISOString().slice(0, 10);   // China time
 const FEW_MONTHS = 92;   // days
 
-for (const now of ['2026-03-16', '2026-07-15T14:30:00', '2026-12-21T09:00:00+08:00']) {
+const STAGE_DATE = { lead: 'lead_on', negotiating: 'negotiating_on', signed: 'signed_on', landed: 'landed_on',
+  started: 'started_on', producing: 'producing_on' };
+const DATE_KEYS = Object.values(STAGE_DATE);
+
+for (const now of ['2027-01-05', '2026-03-16', '2026-07-15T14:30:00', '2026-12-06T10:00:00+08:00',
+  '2026-12-21T09:00:00+08:00']) {
   describe(`the demo opened on ${now}`, () => {
     let db, srv, c;
     const t0 = Date.parse(now.length === 10 ? `${now}T09:00:00+08:00` : /[+Z]/.test(now.slice(19)) ? now : `${now}+08:00`);
     const today = cnDate(t0);
     const monthFirst = today.slice(0, 8) + '01';
     const lastMonth = cnDate(Date.parse(monthFirst + 'T12:00:00+08:00') - 5 * DAY).slice(0, 7);
+    const yearAgo = cnDate(t0 - 365 * DAY);
+    const year = Number(today.slice(0, 4));
     before(async () => {
       db = freshDb();
       srv = await startServer(db.url, ['--demo'], { ZONEOPS_NOW: now });
@@ -81,6 +94,84 @@ for (const now of ['2026-03-16', '2026-07-15T14:30:00', '2026-12-21T09:00:00+08:
       assert.equal(r.json.month, lastMonth);
       const scored = r.json.units.filter((u) => u.score > 0);
       assert.ok(scored.length >= 3, JSON.stringify(r.json.units));
+    });
+
+    test(`the ranking, the recruiters' ranking and the trips open on ${lastMonth}, everyone ranked`, async () => {
+      const r = await c.get('/api/v1/race');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.month, lastMonth);
+      assert.equal(r.json.has_data, true);
+      assert.deepEqual(r.json.units.map((u) => u.rank), r.json.units.map((_, i) => i + 1), JSON.stringify(r.json.units));
+      for (const u of r.json.units)
+        assert.ok(u.score > 0, JSON.stringify(u));
+      assert.ok(new Set(r.json.units.map((u) => u.score)).size >= 4, 'scores that tell the units apart');
+      const rec = await c.get('/api/v1/race/recruiters');
+      assert.equal(rec.json.month, lastMonth);
+      const ranked = rec.json.items.filter((it) => it.rank !== null);
+      assert.ok(ranked.length >= 25, rec.text);
+      for (const it of rec.json.items)
+        assert.equal(it.rank !== null, it.score > 0, JSON.stringify(it));
+      const q = await c.get('/api/v1/quotas');
+      assert.equal(q.status, 200, q.text);
+      assert.equal(q.json.month, lastMonth);
+      assert.equal(q.json.has_data, true);
+    });
+
+    test('the battle board: every stage reached in the last 12 months, no date after today', async () => {
+      const r = await c.get('/api/v1/projects?limit=1000');
+      assert.equal(r.status, 200, r.text);
+      const ps = r.json.items;
+      assert.ok(ps.length >= 60, `${ps.length} projects`);
+      for (const p of ps)
+        for (const k of DATE_KEYS)
+          assert.ok(!p[k] || p[k] < today, `${p.name} ${k} ${p[k]} is not before ${today}`);
+      for (const [stage, key] of Object.entries(STAGE_DATE)) {
+        const recent = ps.filter((p) => p.stage === stage && p[key] >= yearAgo);
+        assert.ok(recent.length >= 2, `${stage}: ${recent.length} projects reached it since ${yearAgo}`);
+      }
+      for (const p of ps.filter((x) => x.stage === 'negotiating'))
+        assert.ok(p.negotiating_on >= p.lead_on, `${p.name} negotiating on ${p.negotiating_on}`);
+    });
+
+    test('leads keep coming in: some captured this last month, the newest awaiting review, none after today', async () => {
+      const r = await c.get('/api/v1/leads?limit=1000');
+      assert.equal(r.status, 200, r.text);
+      const ls = r.json.items;
+      assert.ok(ls.every((l) => l.captured_on < today), 'a lead captured today or later');
+      const recent = ls.filter((l) => l.captured_on >= cnDate(t0 - 31 * DAY));
+      assert.ok(recent.length >= 10, `${recent.length} leads in the last 31 days`);
+      assert.ok(recent.some((l) => l.status === 'pending'), 'a recent lead awaiting review');
+      assert.ok(ls.filter((l) => l.captured_on.startsWith(lastMonth) && l.status === 'qualified').length >= 12);
+    });
+
+    test(`the targets are ${year}'s, the completion of the year grows month by month`, async () => {
+      const r = await c.get('/api/v1/unit-targets');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.year, year);
+      const done = Number(today.slice(5, 7)) - 1;   // full months of the year
+      assert.equal(r.json.time_progress_month, done || null);
+      assert.equal(r.json.items.length, 6);
+      for (const u of r.json.items) {
+        assert.ok(u.signed_investment > 0 && u.landed_projects > 0 && u.leads > 0, JSON.stringify(u));
+        if (done >= 3)
+          assert.ok(u.actual.leads > 0 && u.progress.leads > 0 && u.progress.leads < 1.5, JSON.stringify(u));
+      }
+      if (done >= 6)
+        assert.ok(new Set(r.json.items.map((u) => u.status)).size >= 2, 'units ahead and behind');
+      // month by month: the year's qualified leads up to each full month grow
+      const ls = (await c.get('/api/v1/leads?limit=1000&status=qualified')).json.items
+        .filter((l) => l.captured_on.startsWith(String(year)) && !l.duplicate_of);
+      let prev = -1;
+      for (let m = 1; m <= done; m++) {
+        const upto = ls.filter((l) => Number(l.captured_on.slice(5, 7)) <= m).length;
+        assert.ok(upto > prev, `qualified leads up to ${year}-${m}: ${upto}`);
+        prev = upto;
+      }
+      // last year's targets are there too, the year whole
+      const past = await c.get(`/api/v1/unit-targets?year=${year - 1}`);
+      assert.equal(past.json.time_progress_month, 12);
+      for (const u of past.json.items)
+        assert.ok(u.leads > 0 && u.actual.leads > 0 && u.actual.signed_investment > 0, JSON.stringify(u));
     });
 
     test(`the monthly indicators reach ${lastMonth}, with this year's targets; 2021-10 is the article's`, async () => {

@@ -1,13 +1,18 @@
 // End-to-end: the monthly race (GET /api/v1/race, /race/recruiters,
 // /race/export, POST /race/publish (more in race_rules.test.mjs), GET/PUT
 // /race/weights) on a --demo
-// server.  Data for a quiet month (2024-05, before the demo's projects) is
-// made through the API, so the numbers are known.
+// server.  Data for a quiet month (May three years ago, before the demo's
+// race activity, which covers the 23 months before today) is made through
+// the API, so the numbers are known.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, cli, freshDb, startServer, demoAdminPassword } from './lib.mjs';
 
-const MONTH = '2024-05';
+const QUIET_YEAR = new Date().getFullYear() - 3;
+const MONTH = `${QUIET_YEAR}-05`;
+const JUNE = `${QUIET_YEAR}-06`;   // published by a test
+// a month of the demo's race activity: three months ago
+const ACTIVE = (() => { const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 3); return d.toISOString().slice(0, 7); })();
 const WEIGHTS = { leads: 20, signed_investment: 25, signed_count: 10, landed: 10, speed: 15, major: 10, quota: 10 };
 const METRICS = ['leads', 'signed_count', 'signed_investment', 'landed', 'speed_days', 'major', 'quota'];
 
@@ -38,9 +43,9 @@ describe('the monthly race on the demo zone', () => {
   });
 
   test('the response has the documented shape for every unit', async () => {
-    const r = await as.officer.get('/api/v1/race?month=2026-03');
+    const r = await as.officer.get(`/api/v1/race?month=${ACTIVE}`);
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.month, '2026-03');
+    assert.equal(r.json.month, ACTIVE);
     assert.equal(r.json.published, false);
     assert.deepEqual(r.json.weights, WEIGHTS);
     assert.equal(r.json.units.length, units.length);
@@ -109,7 +114,7 @@ describe('the monthly race on the demo zone', () => {
   });
 
   test('publishing freezes a month; a second publish is 409', async () => {
-    const month = '2024-06';
+    const month = JUNE;
     const unit = units[2];
     const p1 = await admin.post('/api/v1/projects', {
       name: '冻结测试一', unit_id: unit.id, industry: 'C39', total_investment: 3, signed_on: `${month}-05`,
@@ -151,12 +156,13 @@ describe('the monthly race on the demo zone', () => {
   });
 
   test('recruiters are ranked with leads, signed investment and days out', async () => {
-    const r = await as.recruiter.get('/api/v1/race/recruiters?month=2026-03');
+    const r = await as.recruiter.get(`/api/v1/race/recruiters?month=${ACTIVE}`);
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.json.month, '2026-03');
-    assert.ok(r.json.items.length > 0);
+    assert.equal(r.json.month, ACTIVE);
+    assert.ok(r.json.items.filter((it) => it.score > 0).length >= 20, r.text);
     r.json.items.forEach((it, i) => {
-      assert.equal(it.rank, i + 1);
+      // only who scored has a rank (1.., first); the others rank null
+      assert.equal(it.rank, it.score > 0 ? i + 1 : null, JSON.stringify(it));
       for (const k of ['user_id', 'leads', 'signed_investment', 'days_out', 'score'])
         assert.equal(typeof it[k], 'number', k + ' in ' + JSON.stringify(it));
       assert.equal(typeof it.name, 'string');
@@ -168,11 +174,28 @@ describe('the monthly race on the demo zone', () => {
     });
   });
 
+  test('a recruiter who scored nothing in the month has no rank', async () => {
+    const month = `${QUIET_YEAR}-03`;   // nobody's leads, signings or trips
+    const r = await admin.get(`/api/v1/race/recruiters?month=${month}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.items.length >= 30, r.text);
+    for (const it of r.json.items)
+      assert.equal(it.rank, null, JSON.stringify(it));
+    // one recruiter's qualified lead: that one ranks first, alone
+    const rec = r.json.items[0];
+    const l = await admin.post('/api/v1/leads', { unit_id: rec.unit_id, recruiter_id: rec.user_id,
+      company: '排名测试线索有限公司', industry: 'C39', captured_on: `${month}-10`, qualified: true });
+    assert.equal(l.status, 201, l.text);
+    const after = (await admin.get(`/api/v1/race/recruiters?month=${month}`)).json.items;
+    assert.deepEqual(after.filter((it) => it.rank !== null).map((it) => [it.user_id, it.rank]), [[rec.user_id, 1]]);
+    assert.equal(after[0].user_id, rec.user_id);
+  });
+
   test('export is an XLSX workbook named race-YYYY-MM.xlsx', async () => {
-    const res = await fetch(`${srv.url}/api/v1/race/export?month=2024-06`, { headers: { Authorization: `Bearer ${as.officer.token}` } });
+    const res = await fetch(`${srv.url}/api/v1/race/export?month=${JUNE}`, { headers: { Authorization: `Bearer ${as.officer.token}` } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type'), /spreadsheetml/);
-    assert.match(res.headers.get('content-disposition'), /filename="race-2024-06\.xlsx"/);
+    assert.match(res.headers.get('content-disposition'), new RegExp(`filename="race-${JUNE}\\.xlsx"`));
     const buf = Buffer.from(await res.arrayBuffer());
     assert.equal(buf.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
     const s = buf.toString('latin1');
@@ -180,7 +203,7 @@ describe('the monthly race on the demo zone', () => {
     assert.ok(s.includes('xl/worksheets/sheet2.xml'));
     const bad = await as.officer.get('/api/v1/race/export?month=2024-6');
     assert.equal(bad.status, 422);
-    const anon = await fetch(`${srv.url}/api/v1/race/export?month=2024-06`);
+    const anon = await fetch(`${srv.url}/api/v1/race/export?month=${JUNE}`);
     assert.equal(anon.status, 401);
   });
 });

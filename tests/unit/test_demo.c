@@ -293,12 +293,99 @@ static void test_enterprises(void **state)
 	assert_int_equal(q0("SELECT count(*) FROM enterprises WHERE industry LIKE 'C%' AND land_mu <= 0"), 0);
 }
 
+/* ---- the race in the present ---- */
+
+static int64_t qn(db_t *db, const char *sql, int n, const char *const *p)
+{
+	int64_t v = db_int1(db, sql, -1, n, p);
+	if (v < 0)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	return v;
+}
+
+/* The race's days of a demo seeded at `now` (the injected clock): its 23
+ * months up to the last full month before today, this month's leads
+ * awaiting review, nothing on or after today, the article's projects
+ * moved with the clock, the targets of today's year and the one before. */
+static void check_race_days(db_t *db, int64_t now)
+{
+	int64_t today = date_of_unix(now);
+	int y, m;
+	date_to_civil(today, &y, &m, NULL);
+	char d_today[11], d_last[11], d_first[11], d_trips[11], d_year[11], y_this[16], y_prev[16];
+	date_format(today, d_today);
+	date_format(month_first(y, m) - 1, d_last);   /* the last full month's end */
+	int fy = y, fm = m;
+	month_add(&fy, &fm, -23);
+	date_format(month_first(fy, fm), d_first);
+	month_add(&fy, &fm, 12);
+	date_format(month_first(fy, fm), d_trips);
+	date_format(today - 365, d_year);
+	snprintf(y_this, sizeof y_this, "%d", y);
+	snprintf(y_prev, sizeof y_prev, "%d", y - 1);
+	const char *p[] = { d_first, d_last, d_today };
+	/* projects: first information within the 23 months, every stage reached by the last full month's end */
+	assert_int_equal(qn(db, "SELECT count(*) FROM projects WHERE lead_on < $1 OR lead_on >= $3"
+	                        " OR negotiating_on >= $3 OR signed_on > $2 OR landed_on > $2 OR started_on > $2"
+	                        " OR producing_on > $2", 3, p), 0);
+	/* every stage reached by at least two projects in the last year */
+	static const char *const STAGE_DAY[] = {
+		"SELECT count(*) FROM projects WHERE stage = 'lead' AND lead_on >= $1",
+		"SELECT count(*) FROM projects WHERE stage = 'negotiating' AND negotiating_on >= $1",
+		"SELECT count(*) FROM projects WHERE stage = 'signed' AND signed_on >= $1",
+		"SELECT count(*) FROM projects WHERE stage = 'landed' AND landed_on >= $1",
+		"SELECT count(*) FROM projects WHERE stage = 'started' AND started_on >= $1",
+		"SELECT count(*) FROM projects WHERE stage = 'producing' AND producing_on >= $1",
+	};
+	const char *py[] = { d_year };
+	for (int i = 0; i < 6; i++)
+		if (qn(db, STAGE_DAY[i], 1, py) < 2)
+			fail_msg("%s [%s]: fewer than 2", STAGE_DAY[i], d_year);
+	/* the article's projects keep their spans, ending before the last full month's end */
+	const char *pa[] = { "星源%", d_last };
+	assert_int_equal(qn(db, "SELECT count(*) FROM projects WHERE name LIKE $1 AND stage = 'started'"
+	                        " AND started_on <= $2 AND started_on >= lead_on", 2, pa), 1);
+	int64_t lead, signed_on;
+	const char *pn[] = { "奥斯福%" };
+	db_stmt_t *st = db_prepare(db, "SELECT lead_on, signed_on FROM projects WHERE name LIKE $1");
+	assert_non_null(st);
+	db_bind_text(st, 1, pn[0]);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(date_parse(db_col_text(st, 0), &lead), DATE_OK);
+	assert_int_equal(date_parse(db_col_text(st, 1), &signed_on), DATE_OK);
+	db_done(st);
+	assert_int_equal(signed_on - lead, 202);
+	/* leads: reviewed ones within the 23 months; this month's (from its first day) all pending */
+	assert_int_equal(qn(db, "SELECT count(*) FROM leads WHERE captured_on < $1 OR captured_on >= $3"
+	                        " OR (captured_on > $2 AND status <> 'pending')", 3, p), 0);
+	const char *pl[] = { d_last };
+	assert_true(qn(db, "SELECT count(*) FROM leads WHERE captured_on > $1", 1, pl) >= (today - month_first(y, m) >= 3 ? 6 : 0));
+	/* trips: the last 11 of the months, ending by the last full month's end */
+	const char *pt[] = { d_trips, d_last };
+	assert_int_equal(qn(db, "SELECT count(*) FROM trips WHERE start_on < $1 OR end_on > $2", 2, pt), 0);
+	char d_lastfirst[11];
+	snprintf(d_lastfirst, sizeof d_lastfirst, "%.8s01", d_last);
+	const char *pm[] = { d_lastfirst };
+	assert_true(qn(db, "SELECT count(*) FROM trips WHERE start_on >= $1", 1, pm) >= 36);   /* everyone out last month */
+	/* targets: today's year and the one before, every unit */
+	const char *pg[] = { y_this }, *pp[] = { y_prev };
+	assert_int_equal(qn(db, "SELECT count(*) FROM unit_targets WHERE year = CAST($1 AS INTEGER)", 1, pg), 6);
+	assert_int_equal(qn(db, "SELECT count(*) FROM unit_targets WHERE year = CAST($1 AS INTEGER)", 1, pp), 6);
+	assert_int_equal(qn(db, "SELECT count(*) FROM unit_targets", 0, NULL), 12);
+	assert_int_equal(qn(db, "SELECT count(*) FROM unit_targets WHERE signed_investment_wan < 50000"
+	                        " OR landed_projects < 1 OR leads < 1", 0, NULL), 0);
+}
+
 static void test_projects(void **state)
 {
 	(void)state;
 	NEED_SEED();
+	/* README: 63 projects, about 400 leads, about 900 trips */
 	int64_t n = q0("SELECT count(*) FROM projects");
-	assert_true(n >= 60 && n <= 70);
+	assert_int_equal(n, 63);
+	int64_t nleads = q0("SELECT count(*) FROM leads"), ntrips = q0("SELECT count(*) FROM trips");
+	if (nleads < 380 || nleads > 460 || ntrips < 850 || ntrips > 950)
+		fail_msg("%lld leads, %lld trips: README says about 400 and about 900", (long long)nleads, (long long)ntrips);
 	static const char *const stages[] = { "lead", "negotiating", "signed", "landed", "started", "producing" };
 	for (int i = 0; i < 6; i++)
 		assert_true(q1("SELECT count(*) FROM projects WHERE stage = $1", stages[i]) >= 5);
@@ -316,9 +403,8 @@ static void test_projects(void **state)
 	assert_int_equal(q1("SELECT count(*) FROM projects p JOIN enterprises e ON e.id = p.enterprise_id"
 	                    " WHERE p.name LIKE '星源%' AND e.name LIKE $1", "%星源%"), 1);
 
-	/* dates follow the stage */
-	assert_int_equal(q0("SELECT count(*) FROM projects WHERE lead_on NOT LIKE '202_-__-__'"
-	                    " OR lead_on < '2025-01-01' OR lead_on > '2026-10-31'"), 0);
+	/* dates follow the stage, and the clock (check_race_days) */
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE lead_on NOT LIKE '20__-__-__'"), 0);
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('lead', 'negotiating') AND signed_on <> ''"), 0);
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('signed', 'landed', 'started', 'producing')"
 	                    " AND (signed_on = '' OR signed_on <= lead_on)"), 0);
@@ -327,10 +413,15 @@ static void test_projects(void **state)
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('started', 'producing')"
 	                    " AND (started_on = '' OR started_on <= landed_on)"), 0);
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage = 'producing'"
-	                    " AND (producing_on = '' OR producing_on <= started_on OR producing_on > '2026-10-31')"), 0);
+	                    " AND (producing_on = '' OR producing_on <= started_on)"), 0);
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage <> 'producing' AND producing_on <> ''"), 0);
 	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage IN ('lead', 'negotiating', 'signed')"
 	                    " AND landed_on <> ''"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE stage = 'negotiating'"
+	                    " AND (negotiating_on = '' OR negotiating_on < lead_on)"), 0);
+	assert_int_equal(q0("SELECT count(*) FROM projects WHERE signed_on <> ''"
+	                    " AND (negotiating_on = '' OR negotiating_on < lead_on OR negotiating_on > signed_on)"), 0);
+	check_race_days(g_db, now_sec());
 }
 
 /* ---- indicators ---- */
@@ -681,21 +772,32 @@ static void test_deterministic(void **state)
 		testdb_close(&t[i]);
 }
 
+/* A demo seeded in a fresh temporary database with the clock set to
+ * `when`; the clock is the system's again afterwards.  The seed's now. */
+static int64_t seed_at(testdb_t *t, const char *name, const char *when)
+{
+	assert_int_equal(testdb_open(t, name, 0, 1), 0);
+	int64_t at;
+	assert_int_equal(clock_parse(when, &at), 0);
+	clock_set(at);
+	char pw[32], *err = NULL;
+	int rc = demo_seed(t->db, pw, sizeof pw, &err);
+	clock_set(time(NULL));
+	if (rc != 1)
+		fail_msg("demo_seed = %d: %s", rc, err ? err : "?");
+	free(err);
+	return at;
+}
+
 /* Opened in January, the demo's latest indicators are last December's,
- * with the December before to grow from, and this year's targets. */
+ * with the December before to grow from, and this year's targets; the
+ * race's months end with last December, this year's leads await review. */
 static void test_indicators_in_january(void **state)
 {
 	(void)state;
 	testdb_t t;
-	assert_int_equal(testdb_open(&t, "demo-jan", 0, 1), 0);
-	int64_t jan;
-	assert_int_equal(clock_parse("2027-01-15T09:00:00+08:00", &jan), 0);
-	clock_set(jan);
-	char pw[32], *err = NULL;
-	int rc = demo_seed(t.db, pw, sizeof pw, &err);
-	clock_set(time(NULL));
-	if (rc != 1)
-		fail_msg("demo_seed = %d: %s", rc, err ? err : "?");
+	int64_t jan = seed_at(&t, "demo-jan", "2027-01-15T09:00:00+08:00");
+	check_race_days(t.db, jan);
 	static const char *const Q[] = {
 		"SELECT count(*) FROM indicator_values WHERE year = 2026",
 		"SELECT count(*) FROM indicator_values WHERE year = 2025",
@@ -707,6 +809,20 @@ static void test_indicators_in_january(void **state)
 		if (db_int1(t.db, Q[i], -1, 0, NULL) != N[i])
 			fail_msg("%s: %lld, not %lld", Q[i], (long long)db_int1(t.db, Q[i], -1, 0, NULL), (long long)N[i]);
 	testdb_close(&t);
+}
+
+/* Opened mid-year, and on 6 December (on the first day of a month too:
+ * nothing of that month yet), the race lives in the present. */
+static void test_race_other_days(void **state)
+{
+	(void)state;
+	static const char *const WHEN[] = { "2026-07-15T14:30:00", "2026-12-06T10:00:00+08:00", "2026-09-01T08:00:00" };
+	for (size_t i = 0; i < sizeof WHEN / sizeof WHEN[0]; i++) {
+		testdb_t t;
+		int64_t at = seed_at(&t, "demo-day", WHEN[i]);
+		check_race_days(t.db, at);
+		testdb_close(&t);
+	}
 }
 
 /* An error half-way rolls everything back. */
@@ -751,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_indicators_in_january),
+		cmocka_unit_test(test_race_other_days),
 		cmocka_unit_test(test_rollback_on_error),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -292,10 +292,12 @@ export async function render(ctx) {
   get('/api/v1/race/recruiters', { month }).then((r) => {
     if (!ctx.alive())
       return;
-    const items = [...(r.items || r.recruiters || [])].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    /* by rank, the recruiters without a score (rank null) last */
+    const items = [...(r.items || r.recruiters || [])].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity));
     const val = (x, k) => (x.metrics && x.metrics[k] ? x.metrics[k].value : x[k]);
     replace(recBox, table([
-      { key: 'rank', label: t('ranking.rank'), align: 'c' },
+      { key: 'rank', label: t('ranking.rank'), align: 'c', cell: (x) => (x.rank === null || x.rank === undefined
+        ? h('span', { class: 'rk-unranked', title: t('race2.unranked') }, '—') : String(x.rank)) },
       { key: 'name', label: t('quota.name'), cell: (x) => x.name || x.display_name || `#${x.user_id}` },
       { key: 'unit', label: t('race.unit'), cell: (x) => unitName.get(String(x.unit_id)) || x.unit_name || '' },
       { key: 'leads', label: t('metric.leads'), align: 'r', cell: (x) => num(val(x, 'leads') ?? 0) },
