@@ -958,7 +958,7 @@ static int check_actor(db_t *db, const user_t *u, struct request_in *in, err_t *
 	if (u->role_bit == ROLE_OFFICER && officer != u->id)
 		return err_set(err, 403, "forbidden", "enterprise_id",
 		               "an officer raises requests only for the enterprises it serves");
-	if (u->role_bit == ROLE_DEPARTMENT && user_street_id(db, u) > 0 && !enterprise_in_scope(db, u, in->enterprise_id))
+	if (u->role_bit == ROLE_DEPARTMENT && !enterprise_in_scope(db, u, in->enterprise_id))   /* a street's office */
 		return err_set(err, 403, "forbidden", "enterprise_id",
 		               "a street's office raises requests only for the enterprises of its street");
 	if (u->role_bit == ROLE_DEPARTMENT)

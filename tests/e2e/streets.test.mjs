@@ -135,6 +135,11 @@ test("a street's office raises requests for its street, reads its street's and a
   assert.equal(mine.department_id, dept.office.id);
   assertError(await office.post('/api/v1/requests', { enterprise_id: ent.b1, category: 'labour', title: '越界',
     description: '别的街道' }), 403, 'forbidden', 'enterprise_id');
+  // visits the same: its street's enterprises only
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  await ok(office.post('/api/v1/visits', { enterprise_id: ent.a2, visited_on: today, people_met: '厂长', notes: '街道走访' }), 'visit a2');
+  assertError(await office.post('/api/v1/visits', { enterprise_id: ent.b1, visited_on: today, people_met: '厂长',
+    notes: '越界走访' }), 403, 'forbidden', 'enterprise_id');
   // a request of a2 handled by the plain department: the office reads it, does not act
   const other = await ok(admin.post('/api/v1/requests', { enterprise_id: ent.a2, category: 'labour', title: '部门办理',
     description: '由部门办理' }), 'other');
