@@ -28,8 +28,8 @@ static json_t *permissions_json(int role_bit)
 
 /* The answer of /me and of a login: the user with the scope it is bound to
  * (unit, enterprise, department and the street of its office), its
- * permissions and the session's CSRF
- * token (NULL: none, the caller used an API token). */
+ * permissions and the session's CSRF token (NULL: none, the caller used an
+ * API token). */
 static json_t *me_json(db_t *db, const user_t *u, const char *csrf)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,

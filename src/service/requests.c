@@ -51,9 +51,10 @@
  * one function that checks its input and applies it.  Before the table,
  * the case must be visible to the actor (invisible cases are 404):
  * admins, leaders and statisticians see all; a department what is
- * assigned to it; an enterprise its own requests; an officer the
- * requests of the enterprises it serves (so an officer accepts only for
- * those).  The same table answers which actions a caller may take now
+ * assigned to it (or was: held), a street's office also the requests of
+ * its street's enterprises (in_street, read only); an enterprise its own
+ * requests; an officer the requests of the enterprises it serves (so an
+ * officer accepts only for those).  The same table answers which actions a caller may take now
  * (request_actions, shown by GET …/{id} as allowed_actions).  Which roles
  * may reach the endpoints at all is the route table's (routes.c).
  *
