@@ -12,7 +12,9 @@
  * Scoping (every handler applies it before touching data):
  *   enterprise  only its own enterprise, its requests and inbox;
  *   officer     the enterprises it serves (and their requests);
- *   department  requests assigned to it;
+ *   department  requests assigned to it; a street's office (a department
+ *               with street_id, user_street_id()) also reads its street's
+ *               enterprises only and their requests (区街上下联动);
  *   leader, admin (and statistician for reading)  everything.
  *
  * Files: enterprise.c (registry,
