@@ -225,14 +225,15 @@ void api_departments(req_t *r)
 	reply_rows(r, DEPT_SELECT " ORDER BY d.id", 0, dept_json, 200);
 }
 
-/* Read {name, name_en[, level]} of a street or department (the types;
- * ref_check validates the values). */
-static int ref_input(req_t *r, const char **name, const char **name_en)
+/* Read {name, name_en[, level, street_id]} of a street or department (the
+ * types; ref_check validates the values): fields are the ones allowed. */
+static const char *const STREET_FIELDS[] = { "name", "name_en", "level", NULL };
+static const char *const DEPT_FIELDS[] = { "name", "name_en", "level", "street_id", NULL };
+static int ref_input(req_t *r, const char *const *fields, const char **name, const char **name_en)
 {
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return -1;
-	static const char *const fields[] = { "name", "name_en", "level", "street_id", NULL };
 	if (body_unknown_field(r, o, fields))
 		return -1;
 	*name = NULL;
@@ -361,7 +362,7 @@ static void reply_created(req_t *r, const char *sql, int64_t id, const char *typ
 void api_streets_create(req_t *r)
 {
 	const char *name, *name_en;
-	if (ref_input(r, &name, &name_en) < 0)
+	if (ref_input(r, STREET_FIELDS, &name, &name_en) < 0)
 		return;
 	int64_t id = 0;
 	err_t err;
@@ -394,7 +395,7 @@ void api_departments_create(req_t *r)
 {
 	const char *name, *name_en, *level = "district";
 	int64_t street_id;
-	if (ref_input(r, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0 ||
+	if (ref_input(r, DEPT_FIELDS, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0 ||
 	    body_street(r, r->json, &street_id) < 0)
 		return;
 	int64_t id = 0;
