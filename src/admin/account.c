@@ -27,15 +27,18 @@ static json_t *permissions_json(int role_bit)
 }
 
 /* The answer of /me and of a login: the user with the scope it is bound to
- * (unit, enterprise, department), its permissions and the session's CSRF
- * token (NULL: none, the caller used an API token). */
-static json_t *me_json(const user_t *u, const char *csrf)
+ * (unit, enterprise, department and the street of its office), its
+ * permissions and the session's CSRF token (NULL: none, the caller used an
+ * API token). */
+static json_t *me_json(db_t *db, const user_t *u, const char *csrf)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
 	                      "display_name", u->display_name, "role", u->role);
 	json_object_set_new(o, "unit_id", u->unit_id ? json_integer(u->unit_id) : json_null());
 	json_object_set_new(o, "enterprise_id", u->enterprise_id ? json_integer(u->enterprise_id) : json_null());
 	json_object_set_new(o, "department_id", u->department_id ? json_integer(u->department_id) : json_null());
+	int64_t street = user_street_id(db, u);   /* a street's office (区街上下联动) */
+	json_object_set_new(o, "street_id", street ? json_integer(street) : json_null());
 	json_object_set_new(o, "permissions", permissions_json(u->role_bit));
 	json_object_set_new(o, "must_change_password", json_boolean(u->must_change_password));
 	json_object_set_new(o, "kiosk", json_boolean(u->kiosk_session));
@@ -99,7 +102,7 @@ void api_login(req_t *r)
 	            kiosk && way != LOGIN_KIOSK ? "kiosk, credit code and password" : how);
 	set_session_cookie(r, token, kiosk);
 	u->kiosk_session = kiosk;
-	reply_json(r, 200, me_json(u, csrf));
+	reply_json(r, 200, me_json(r->db, u, csrf));
 }
 
 void api_logout(req_t *r)
@@ -119,7 +122,7 @@ void api_logout(req_t *r)
 
 void api_me(req_t *r)
 {
-	reply_json(r, 200, me_json(r->user, r->csrf));
+	reply_json(r, 200, me_json(r->db, r->user, r->csrf));
 }
 
 /* A string field taken as it is (a password: not trimmed); 0 absent, 1
@@ -156,7 +159,7 @@ void api_me_password(req_t *r)
 	}
 	user_t u = *r->user;
 	u.must_change_password = 0;
-	reply_json(r, 200, me_json(&u, r->csrf));
+	reply_json(r, 200, me_json(r->db, &u, r->csrf));
 }
 
 /* ---- API tokens ---- */

@@ -159,24 +159,86 @@ void api_units(req_t *r)
 	simple_list(r, "SELECT id, code, name, name_en, kind FROM units ORDER BY sort, id", "issss");
 }
 
+/* {id, name, name_en} of the columns i, i+1, i+2 of st, or null when the
+ * id is NULL. */
+static json_t *ref_json(db_stmt_t *st, int i)
+{
+	if (db_col_isnull(st, i))
+		return json_null();
+	return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)db_col_int(st, i), "name", db_col_text(st, i + 1),
+	                 "name_en", db_col_text(st, i + 2));
+}
+
+/* A street with its enterprises counted and its office (街道办事处: the
+ * first department whose street_id it is), or a department with its street. */
+#define STREET_SELECT \
+	"SELECT s.id, s.name, s.name_en, (SELECT count(*) FROM enterprises e WHERE e.street_id = s.id) AS enterprise_count," \
+	" o.id, o.name, o.name_en FROM streets s" \
+	" LEFT JOIN departments o ON o.id = (SELECT min(d.id) FROM departments d WHERE d.street_id = s.id)"
+#define DEPT_SELECT \
+	"SELECT d.id, d.name, d.name_en, d.level, d.land_bureau, d.street_id, s.id, s.name, s.name_en" \
+	" FROM departments d LEFT JOIN streets s ON s.id = d.street_id"
+
+static json_t *street_json(db_stmt_t *st)
+{
+	json_t *o = row_json(st, "issi");
+	json_object_set_new(o, "office", ref_json(st, 4));
+	return o;
+}
+
+static json_t *dept_json(db_stmt_t *st)
+{
+	json_t *o = row_json(st, "isssbi");
+	json_object_set_new(o, "street", ref_json(st, 6));
+	return o;
+}
+
+/* Every row of sql (bound to id when id > 0) through fn: the list
+ * envelope, or with one 200/201 the row (404 when there is none). */
+static void reply_rows(req_t *r, const char *sql, int64_t id, json_t *(*fn)(db_stmt_t *), int status)
+{
+	db_stmt_t *st = db_prepare(r->db, sql);
+	if (id > 0)
+		db_bind_int(st, 1, id);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = st ? db_step(st) : DB_ERR) == DB_ROW)
+		json_array_append_new(items, fn(st));
+	db_done(st);
+	size_t n = json_array_size(items);
+	if (rc != DB_DONE) {
+		json_decref(items);
+		reply_db_error(r, rc, "listing");
+	} else if (status == 200 && id == 0) {
+		reply_list(r, items, (int64_t)n, (int64_t)n, 0);
+	} else if (n == 0) {
+		json_decref(items);
+		reply_error(r, 404, "not_found", "id", "no such record");
+	} else {
+		reply_json(r, status, json_incref(json_array_get(items, 0)));
+		json_decref(items);
+	}
+}
+
 void api_streets(req_t *r)
 {
-	simple_list(r, "SELECT id, name, name_en FROM streets ORDER BY id", "iss");
+	reply_rows(r, STREET_SELECT " ORDER BY s.id", 0, street_json, 200);
 }
 
 void api_departments(req_t *r)
 {
-	simple_list(r, "SELECT id, name, name_en, level, land_bureau FROM departments ORDER BY id", "isssb");
+	reply_rows(r, DEPT_SELECT " ORDER BY d.id", 0, dept_json, 200);
 }
 
-/* Read {name, name_en[, level]} of a street or department (the types;
- * ref_check validates the values). */
-static int ref_input(req_t *r, const char **name, const char **name_en)
+/* Read {name, name_en[, level, street_id]} of a street or department (the
+ * types; ref_check validates the values): fields are the ones allowed. */
+static const char *const STREET_FIELDS[] = { "name", "name_en", "level", NULL };
+static const char *const DEPT_FIELDS[] = { "name", "name_en", "level", "street_id", NULL };
+static int ref_input(req_t *r, const char *const *fields, const char **name, const char **name_en)
 {
 	json_t *o = req_object(r);
 	if (o == NULL)
 		return -1;
-	static const char *const fields[] = { "name", "name_en", "level", NULL };
 	if (body_unknown_field(r, o, fields))
 		return -1;
 	*name = NULL;
@@ -218,8 +280,31 @@ int street_create(db_t *db, const char *name, const char *name_en, int64_t *id, 
 	return insert_id(db, st, id, "a street with this name", err);
 }
 
+int street_known(db_t *db, int64_t street_id, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT count(*) FROM streets WHERE id = $1");
+	if (st)
+		db_bind_int(st, 1, street_id);
+	int rc = st ? db_step(st) : DB_ERR;
+	int64_t n = rc == DB_ROW ? db_col_int(st, 0) : -1;
+	db_done(st);
+	if (n < 0)
+		return db_fail(err, db, rc == DB_ROW ? DB_ERR : rc, "reading the streets");
+	if (n == 0) {
+		err_set(err, 422, "unknown_street", "street_id", "no such street: %lld", (long long)street_id);
+		return err_param(err, "street_id", "%lld", (long long)street_id);
+	}
+	return 0;
+}
+
 int department_create(db_t *db, const char *name, const char *name_en, const char *level, int64_t *id,
                       err_t *err)
+{
+	return department_create_in(db, name, name_en, level, 0, id, err);
+}
+
+int department_create_in(db_t *db, const char *name, const char *name_en, const char *level, int64_t street_id,
+                         int64_t *id, err_t *err)
 {
 	if (ref_check(name, name_en, err) < 0)
 		return -1;
@@ -227,11 +312,40 @@ int department_create(db_t *db, const char *name, const char *name_en, const cha
 		level = "district";
 	if (strcmp(level, "district") != 0 && strcmp(level, "city") != 0 && strcmp(level, "province") != 0)
 		return err_set(err, 422, "invalid", "level", "level must be district, city or province");
-	db_stmt_t *st = db_prepare(db, "INSERT INTO departments (name, name_en, level) VALUES ($1, $2, $3) RETURNING id");
+	if (street_id > 0 && street_known(db, street_id, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db, "INSERT INTO departments (name, name_en, level, street_id) VALUES ($1, $2, $3, $4)"
+	                               " RETURNING id");
 	db_bind_text(st, 1, name);
 	db_bind_text(st, 2, name_en ? name_en : "");
 	db_bind_text(st, 3, level);
+	if (street_id > 0)
+		db_bind_int(st, 4, street_id);
+	else
+		db_bind_null(st, 4);
 	return insert_id(db, st, id, "a department with this name", err);
+}
+
+int department_set_street(db_t *db, int64_t id, int64_t street_id, err_t *err)
+{
+	if (street_id > 0 && street_known(db, street_id, err) < 0)
+		return -1;
+	db_stmt_t *st = db_prepare(db, "UPDATE departments SET street_id = $2 WHERE id = $1");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "saving the department");
+	db_bind_int(st, 1, id);
+	if (street_id > 0)
+		db_bind_int(st, 2, street_id);
+	else
+		db_bind_null(st, 2);
+	int rc = db_step(st);
+	int64_t n = rc == DB_DONE ? db_changes(st) : 0;
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(err, db, rc, "saving the department");
+	if (n == 0)
+		return err_set(err, 404, "not_found", "id", "no such department");
+	return 0;
 }
 
 /* Reply 201 with the new row of a reference list (sql selects it by $1). */
@@ -253,7 +367,7 @@ static void reply_created(req_t *r, const char *sql, int64_t id, const char *typ
 void api_streets_create(req_t *r)
 {
 	const char *name, *name_en;
-	if (ref_input(r, &name, &name_en) < 0)
+	if (ref_input(r, STREET_FIELDS, &name, &name_en) < 0)
 		return;
 	int64_t id = 0;
 	err_t err;
@@ -264,18 +378,67 @@ void api_streets_create(req_t *r)
 	reply_created(r, "SELECT id, name, name_en FROM streets WHERE id = $1", id, "iss", "street");
 }
 
+/* A department body's street_id: 1 given (*street_id; 0 for null, no
+ * street), 0 absent, -1 after replying 422. */
+static int body_street(req_t *r, json_t *o, int64_t *street_id)
+{
+	json_t *v = json_object_get(o, "street_id");
+	*street_id = 0;
+	if (v == NULL)
+		return 0;
+	if (json_is_null(v))
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		reply_error(r, 422, "invalid_type", "street_id", "street_id must be a street's id or null");
+		return -1;
+	}
+	*street_id = (int64_t)json_integer_value(v);
+	return 1;
+}
+
 void api_departments_create(req_t *r)
 {
 	const char *name, *name_en, *level = "district";
-	if (ref_input(r, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0)
+	int64_t street_id;
+	if (ref_input(r, DEPT_FIELDS, &name, &name_en) < 0 || body_str(r, r->json, "level", &level) < 0 ||
+	    body_street(r, r->json, &street_id) < 0)
 		return;
 	int64_t id = 0;
 	err_t err;
-	if (department_create(r->db, name, name_en, level, &id, &err) < 0) {
+	if (department_create_in(r->db, name, name_en, level, street_id, &id, &err) < 0) {
 		reply_err(r, &err);
 		return;
 	}
-	reply_created(r, "SELECT id, name, name_en, level FROM departments WHERE id = $1", id, "isss", "department");
+	r->audit_entity = "department";
+	reply_rows(r, DEPT_SELECT " WHERE d.id = $1", id, dept_json, 201);
+}
+
+/* PATCH /api/v1/departments/{id} {"street_id": id | null}: make the
+ * department a street's office (街道办事处), or no longer. */
+void api_department_update(req_t *r)
+{
+	int64_t id = req_param_id(r, 0), street_id;
+	json_t *o = req_object(r);
+	if (o == NULL)
+		return;
+	static const char *const fields[] = { "street_id", NULL };
+	if (body_unknown_field(r, o, fields))
+		return;
+	int given = body_street(r, o, &street_id);
+	if (given < 0)
+		return;
+	err_t err;
+	if (id == 0) {
+		reply_error(r, 404, "not_found", "id", "no such department");
+		return;
+	}
+	if (given && department_set_street(r->db, id, street_id, &err) < 0) {
+		reply_err(r, &err);
+		return;
+	}
+	r->audit_entity = "department";
+	r->audit_detail = arena_printf(r->arena, "{\"street_id\":%lld}", (long long)street_id);
+	reply_rows(r, DEPT_SELECT " WHERE d.id = $1", id, dept_json, 200);
 }
 
 void api_regions(req_t *r)

@@ -46,6 +46,7 @@ void api_streets(req_t *r);
 void api_departments(req_t *r);
 void api_streets_create(req_t *r);
 void api_departments_create(req_t *r);
+void api_department_update(req_t *r);   /* PATCH: its street (street_id) */
 void api_summary(req_t *r);
 void api_regions(req_t *r);
 void api_regions_create(req_t *r);
@@ -58,6 +59,16 @@ void api_regions_create(req_t *r);
 int street_create(db_t *db, const char *name, const char *name_en, int64_t *id, err_t *err);
 int department_create(db_t *db, const char *name, const char *name_en, const char *level, int64_t *id,
                       err_t *err);
+/* The same with the street it is the office of (街道办事处; 0: none):
+ * 422 unknown_street field street_id for a street that does not exist. */
+int department_create_in(db_t *db, const char *name, const char *name_en, const char *level, int64_t street_id,
+                         int64_t *id, err_t *err);
+/* 0 when street_id (> 0) is a street, else -1 with err: 422 unknown_street
+ * field street_id (param street_id), or a database error. */
+int street_known(db_t *db, int64_t street_id, err_t *err);
+/* Make department id the office of street_id (0: of no street).  0, or -1
+ * with err (422 unknown_street field street_id, 404, a database error). */
+int department_set_street(db_t *db, int64_t id, int64_t street_id, err_t *err);
 int region_create(db_t *db, const char *name, const char *name_en, int is_zone, int64_t sort, int64_t *id,
                   err_t *err);
 

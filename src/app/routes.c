@@ -95,6 +95,7 @@ const struct route routes[] = {
 	{ "POST",   "/api/v1/streets",              api_streets_create,   P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/departments",          api_departments,      P_ANY,    0, 0 },
 	{ "POST",   "/api/v1/departments",          api_departments_create, P_ADMIN, 0, 0 },
+	{ "PATCH",  "/api/v1/departments/{id}",     api_department_update, P_ADMIN, 0, 0 },
 	{ "GET",    "/api/v1/regions",              api_regions,          P_ZONE,   0, 0 },
 	{ "POST",   "/api/v1/regions",              api_regions_create,   P_IND_WRITE, 0, 0 },
 	{ "GET",    "/api/v1/summary",              api_summary,          P_ZONE,   0, 0 },

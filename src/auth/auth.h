@@ -216,6 +216,11 @@ int user_set_must_change(db_t *db, int64_t user_id, int on);
 int user_change_own_password(db_t *db, arena_t *a, const user_t *u, const char *current, const char *new_password,
                              const char *ip, const char *keep, int64_t now, err_t *err);
 int64_t user_id_by_name(db_t *db, const char *username);
+/* 区街上下联动: the street whose office (街道办事处: a department with
+ * departments.street_id) u works for -- the street of a department user's
+ * department -- or 0 (not a department user, a department of no street, or
+ * a database error: the caller then sees no more than a department). */
+int64_t user_street_id(db_t *db, const user_t *u);
 
 /* ---- the audit log ---- */
 /* Append one audit row.  user may be NULL (CLI, system). */

@@ -210,3 +210,16 @@ int64_t user_id_by_name(db_t *db, const char *username)
 	const char *p[1] = { username };
 	return db_int1(db, "SELECT id FROM users WHERE username = $1", 0, 1, p);
 }
+
+int64_t user_street_id(db_t *db, const user_t *u)
+{
+	if (u == NULL || u->role_bit != ROLE_DEPARTMENT || u->department_id <= 0)
+		return 0;
+	db_stmt_t *st = db_prepare(db, "SELECT street_id FROM departments WHERE id = $1");
+	if (st == NULL)
+		return 0;
+	db_bind_int(st, 1, u->department_id);
+	int64_t sid = db_step(st) == DB_ROW && !db_col_isnull(st, 0) ? db_col_int(st, 0) : 0;
+	db_done(st);
+	return sid;
+}

@@ -61,6 +61,7 @@ struct seed {
 	int64_t unit_id[NUNITS];
 	int64_t street_id[8];
 	int64_t dept_id[16];
+	int64_t office_id[8];            /* the streets' offices (街道办事处), as STREETS */
 	int64_t region_id[8];
 	int64_t rec_id[NUNITS][NRECRUITERS];
 	int64_t officer_id[NOFFICERS];
@@ -145,6 +146,16 @@ static const char *const STREETS[][2] = {
 	{ "小海街道", "Xiaohai Street" },
 	{ "江海街道", "Jianghai Street" },
 	{ "能达街道", "Nengda Street" },
+};
+/* each street's office (街道办事处, 区街上下联动): a department with the
+ * street's street_id, its account dept.street1 … dept.street6 in this order */
+static const char *const OFFICES[][2] = {
+	{ "竹行街道办事处", "Zhuhang Street Office" },
+	{ "新开街道办事处", "Xinkai Street Office" },
+	{ "中兴街道办事处", "Zhongxing Street Office" },
+	{ "小海街道办事处", "Xiaohai Street Office" },
+	{ "江海街道办事处", "Jianghai Street Office" },
+	{ "能达街道办事处", "Nengda Street Office" },
 };
 /* share of the generated enterprises per street, in percent */
 static const int STREET_WEIGHTS[] = { 25, 20, 20, 15, 10, 10 };
@@ -463,6 +474,10 @@ static int seed_org(struct seed *s)
 	for (int i = 0; i < NELEM(DEPTS); i++)
 		if (department_create(s->db, DEPTS[i].name, DEPTS[i].name_en, DEPTS[i].level, &s->dept_id[i], &e) < 0)
 			return fail_err(s, "departments", &e);
+	for (int i = 0; i < NELEM(OFFICES); i++)
+		if (department_create_in(s->db, OFFICES[i][0], OFFICES[i][1], "district", s->street_id[i], &s->office_id[i],
+		                         &e) < 0)
+			return fail_err(s, "street offices", &e);
 	for (int i = 0; i < NELEM(REGIONS); i++)
 		if (region_create(s->db, REGIONS[i].name, REGIONS[i].name_en, REGIONS[i].is_zone, i + 1, &s->region_id[i],
 		                  &e) < 0)
@@ -506,6 +521,12 @@ static int seed_staff(struct seed *s, const char *hash)
 	 * of the rest of the demo stay as they are */
 	if (insert_user(s, "leader.zone", "顾振华", "leader", hash, 0, 0, 0) < 0)
 		return -1;
+	/* the streets' offices, last: the names drawn above stay as they were */
+	for (int i = 0; i < NELEM(OFFICES); i++) {
+		snprintf(username, sizeof username, "dept.street%d", i + 1);
+		if (insert_user(s, username, OFFICES[i][0], "department", hash, 0, 0, s->office_id[i]) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -29,6 +29,9 @@
  *    inspection findings (营商环境巡察), written for a "now" of late
  *    November 2026 and moved by whole weeks to before today; the 2021
  *    inspection stays in 2021.
+ * 4. The streets' offices (区街上下联动, seed_streets): four current
+ *    requests of key enterprises of four streets raised by the street's
+ *    office or handed to it, moved like the enterprise accounts' ones.
  *
  * Every choice comes from a fixed-seed xorshift generator and every date
  * is fixed or relative to today, so two runs on the same day give the
@@ -1576,6 +1579,70 @@ static int seed_current(struct ctx *c)
 	return 0;
 }
 
+/* ---- the streets' offices (区街上下联动) ---- */
+
+/* A few current requests with the streets' offices (dept.street1…): raised
+ * by an office for a key enterprise of its street and handled there, or
+ * raised by the enterprise's officer and handed to the office.  Written
+ * last, so that the random draws of everything before stay the same. */
+static int seed_streets(struct ctx *c)
+{
+	static const struct {
+		int street;                     /* 1..6, the account dept.streetN */
+		int by_office;                  /* raised by the office, else by the enterprise's coordinator */
+		const char *category, *title, *desc, *source;
+		const char *raised, *accepted, *started, *resolved, *resolution;
+	} ST[] = {
+		{ 1, 1, "other", "厂区周边道路夜间照明不足", "企业反映厂区东侧道路路灯损坏，夜班职工出行不便。", "visit",
+		  "2026-11-10", "2026-11-10", "2026-11-11", "2026-11-17", "街道协调市政部门更换路灯6盏，已恢复照明。" },
+		{ 2, 1, "labour", "春节前返乡职工集中用工缺口", "街道走访发现企业春节前后用工缺口约60人。", "visit",
+		  "2026-11-19", "2026-11-20", "2026-11-23", NULL, NULL },
+		{ 3, 0, "other", "企业门前停车位规划调整", "企业申请调整门前道路停车位，方便货车装卸。", "staff",
+		  "2026-11-12", "2026-11-13", "2026-11-16", NULL, NULL },
+		{ 4, 1, "approval", "厂房屋顶光伏项目备案咨询", "企业计划建设屋顶分布式光伏，咨询备案流程。", "visit",
+		  "2026-11-24", NULL, NULL, NULL, NULL },
+	};
+	for (int i = 0; i < NELEM(ST); i++) {
+		char uname[32];
+		snprintf(uname, sizeof uname, "dept.street%d", ST[i].street);
+		const struct duser *office = user_by_name(c, uname);
+		if (office == NULL || ST[i].street > c->nstreets)
+			return fail(c, "no account %s", uname);
+		struct dent e;
+		memset(&e, 0, sizeof e);
+		db_stmt_t *st = db_prepare(c->db, "SELECT id, COALESCE(officer_id, 0), contact_name FROM enterprises"
+		                                  " WHERE street_id = $1 AND is_key = 1 ORDER BY id LIMIT 1");
+		if (st == NULL)
+			return fail(c, "enterprises");
+		db_bind_int(st, 1, c->streets[ST[i].street - 1]);
+		int rc = db_step(st);
+		if (rc == DB_ROW) {
+			e.id = db_col_int(st, 0);
+			e.officer = db_col_int(st, 1);
+			snprintf(e.contact, sizeof e.contact, "%s", db_col_text(st, 2));
+		}
+		db_done(st);
+		if (rc != DB_ROW)
+			return fail(c, "no key enterprise in street %d", ST[i].street);
+		user_t handler = actor_of(office);
+		struct hist h;
+		memset(&h, 0, sizeof h);
+		ev(c, &h, moved(c, ST[i].raised), 10, ST[i].by_office ? handler : coordinator(c, &e), "create");
+		if (ST[i].accepted)
+			ev(c, &h, moved(c, ST[i].accepted), 14, ST[i].by_office ? handler : coordinator(c, &e), "accept")
+				->in.department_id = office->dept;
+		if (ST[i].started)
+			ev(c, &h, moved(c, ST[i].started), 10, handler, "start");
+		if (ST[i].resolved)
+			ev(c, &h, moved(c, ST[i].resolved), 16, handler, "resolve")->in.resolution = ST[i].resolution;
+		struct request_in in = { .kind = "request", .enterprise_id = e.id, .category = ST[i].category,
+		                         .title = ST[i].title, .description = ST[i].desc, .source = ST[i].source };
+		if (create_and_replay(c, &in, &h) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- inspection findings ---- */
 
 /* The 2021 inspection stays where it was; the autumn one is moved. */
@@ -1692,6 +1759,8 @@ int demo_seed_service(db_t *db, int64_t now, char **err)
 		rc = seed_current(c);
 	if (rc == 0)
 		rc = seed_recent(c);
+	if (rc == 0)
+		rc = seed_streets(c);
 	if (rc < 0)
 		report(c, err);
 	free(c->users);

@@ -58,15 +58,6 @@
 #define CAPITAL_MAX INT64_C(10000000000)   /* 万元: 10^14 CNY */
 #define LAND_MAX 10000000.0                /* 亩 */
 
-int enterprise_visible(req_t *r, int64_t id)
-{
-	if (r->user == NULL)
-		return 0;
-	if (r->user->role_bit == ROLE_ENTERPRISE)
-		return r->user->enterprise_id == id;
-	return 1;
-}
-
 int enterprise_contact_visible(const user_t *u, int64_t enterprise_id, int64_t officer_id, int64_t department_id)
 {
 	if (u == NULL)
@@ -962,6 +953,44 @@ static const char *const COUNT_SQL[3] = {
 	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_SCAN,
 };
 
+/* The scope of the registry (service.h): one enterprise is visible when
+ * the list's filters (ENT_FILTER) with the caller's street and only its id
+ * count it. */
+int64_t enterprise_street_scope(db_t *db, const user_t *u, int64_t street)
+{
+	int64_t own = user_street_id(db, u);
+	if (own == 0)
+		return street;
+	return street == 0 || street == own ? own : -1;
+}
+
+int enterprise_in_scope(db_t *db, const user_t *u, int64_t id)
+{
+	if (u == NULL)
+		return 0;
+	if (u->role_bit == ROLE_ENTERPRISE)
+		return u->enterprise_id == id;
+	int64_t street = enterprise_street_scope(db, u, 0);
+	if (street == 0)
+		return 1;
+	db_stmt_t *st = db_prepare(db, COUNT_SQL[S_NONE]);
+	if (st == NULL)
+		return 0;
+	db_bind_int(st, 1, street);
+	db_bind_int(st, 2, 0);
+	db_bind_int(st, 3, -1);
+	db_bind_int(st, 4, id);
+	db_bind_text(st, 5, NULL);
+	int n = db_step(st) == DB_ROW ? (int)db_col_int(st, 0) : 0;
+	db_done(st);
+	return n > 0;
+}
+
+int enterprise_visible(req_t *r, int64_t id)
+{
+	return enterprise_in_scope(r->db, r->user, id);
+}
+
 struct search {
 	int mode;                /* S_NONE: no query */
 	const char *like;        /* name pattern */
@@ -1144,6 +1173,7 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 	}
 	if (r->user->role_bit == ROLE_ENTERPRISE)
 		only = r->user->enterprise_id ? r->user->enterprise_id : -1;
+	street = enterprise_street_scope(r->db, r->user, street);   /* a street user: its street's */
 	struct search s;
 	if (search_prepare(r, req_query(r, "q"), &s) < 0)
 		return;

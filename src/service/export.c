@@ -295,6 +295,7 @@ void api_enterprises_export(req_t *r)
 	if (req_query_id(r, "street_id", &flt.street_id) < 0 || req_query_id(r, "officer_id", &flt.officer_id) < 0 ||
 	    req_query_id(r, "department_id", &flt.department_id) < 0 || req_query_bool(r, "key", &flt.key) < 0)
 		return;
+	flt.street_id = enterprise_street_scope(r->db, r->user, flt.street_id);
 	flt.like = like_pattern(r, req_query(r, "q"));
 	const char *industry = req_query(r, "industry");
 	if (industry && *industry)

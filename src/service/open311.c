@@ -632,7 +632,8 @@ static int64_t parse_id(const char *s, size_t n)
 /* How r's caller is scoped when listing: 1 everything, 0 nothing, or 2
  * with a filter in *ent / *dept / *officer.  This mirrors
  * request_visible() (requests.c) for requests: enterprise its own,
- * department what is assigned to it, officer the enterprises it serves,
+ * department what is assigned to it (a street's office also its street's
+ * requests), officer the enterprises it serves,
  * admin/leader/statistician all, anyone else nothing.  Single requests
  * are checked with request_visible() itself. */
 static int list_scope(req_t *r, int64_t *ent, int64_t *dept, int64_t *officer)
@@ -797,7 +798,8 @@ void open311_requests_list(req_t *r)
 		" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at <= $2"
 		" AND ((r.status <> 'closed' AND $3 = 1) OR (r.status = 'closed' AND $4 = 1))"
 		" AND (CAST($5 AS BIGINT) IS NULL OR r.enterprise_id = CAST($5 AS BIGINT))"
-		" AND (CAST($6 AS BIGINT) IS NULL OR r.department_id = CAST($6 AS BIGINT))"
+		" AND (CAST($6 AS BIGINT) IS NULL OR r.department_id = CAST($6 AS BIGINT)"
+		" OR " REQUEST_IN_STREET_SQL("r", "e", "CAST($8 AS BIGINT)") ")"
 		" AND (CAST($7 AS BIGINT) IS NULL OR e.officer_id = CAST($7 AS BIGINT))"
 		" ORDER BY r.created_at DESC, r.id DESC");
 	if (st == NULL) {
@@ -812,6 +814,7 @@ void open311_requests_list(req_t *r)
 	ent ? db_bind_int(st, 5, ent) : db_bind_null(st, 5);
 	dept ? db_bind_int(st, 6, dept) : db_bind_null(st, 6);
 	officer ? db_bind_int(st, 7, officer) : db_bind_null(st, 7);
+	db_bind_int(st, 8, user_street_id(r->db, r->user));   /* a street's office: also its street's */
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (!in_list(codes, db_col_text(st, 2)))

@@ -51,9 +51,10 @@
  * one function that checks its input and applies it.  Before the table,
  * the case must be visible to the actor (invisible cases are 404):
  * admins, leaders and statisticians see all; a department what is
- * assigned to it; an enterprise its own requests; an officer the
- * requests of the enterprises it serves (so an officer accepts only for
- * those).  The same table answers which actions a caller may take now
+ * assigned to it (or was: held), a street's office also the requests of
+ * its street's enterprises (in_street, read only); an enterprise its own
+ * requests; an officer the requests of the enterprises it serves (so an
+ * officer accepts only for those).  The same table answers which actions a caller may take now
  * (request_actions, shown by GET …/{id} as allowed_actions).  Which roles
  * may reach the endpoints at all is the route table's (routes.c).
  *
@@ -238,19 +239,22 @@ static int64_t actor_dept(const user_t *u)
 }
 
 /* 1 found, 0 not, -1 error; q->c.held says whether the department dept
- * (0: none) held it. */
-static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, struct rq *q)
+ * (0: none) held it, q->c.in_street whether it is a request of an
+ * enterprise of street (0: none). */
+static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, int64_t street, struct rq *q)
 {
 	db_stmt_t *st = db_prepare(db,
 		"SELECT r.id, r.kind, r.enterprise_id, r.department_id, r.rating, r.resolved_at, r.closed_at, e.officer_id,"
 		" r.status, r.level, r.category, r.accepted_on, r.due_on, r.paused_since, r.evidence, r.resolution,"
 		" r.rating_comment, r.resolved_level, r.due_from, r.due_months, r.due_workdays, r.due_provisional,"
-		" (SELECT count(*) FROM request_departments rd WHERE rd.request_id = r.id AND rd.department_id = $2)"
+		" (SELECT count(*) FROM request_departments rd WHERE rd.request_id = r.id AND rd.department_id = $2),"
+		" CASE WHEN " REQUEST_IN_STREET_SQL("r", "e", "$3") " THEN 1 ELSE 0 END"
 		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, dept);
+	db_bind_int(st, 3, street);
 	int rc = db_step(st);
 	if (rc == DB_ROW) {
 		memset(q, 0, sizeof *q);
@@ -270,6 +274,7 @@ static int load_row(db_t *db, arena_t *a, int64_t id, int64_t dept, struct rq *q
 		q->due_workdays = db_col_int(st, 20);
 		q->due_provisional = db_col_int(st, 21);
 		q->c.held = db_col_int(st, 22) > 0;
+		q->c.in_street = db_col_int(st, 23) > 0;
 	}
 	db_done(st);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
@@ -285,7 +290,7 @@ int request_case_visible(const user_t *u, const struct request_case *c)
 	case ROLE_STATISTICIAN:
 		return 1;
 	case ROLE_DEPARTMENT:
-		return u->department_id > 0 && (c->department_id == u->department_id || c->held);
+		return u->department_id > 0 && (c->department_id == u->department_id || c->held || c->in_street);
 	case ROLE_ENTERPRISE:
 		return c->kind == REQ_KIND_REQUEST && u->enterprise_id > 0 && c->enterprise_id == u->enterprise_id;
 	case ROLE_OFFICER:
@@ -298,7 +303,7 @@ int request_case_visible(const user_t *u, const struct request_case *c)
 /* Load case id of kind as u sees it into q: 0, or -1 with err. */
 static int find_row(db_t *db, arena_t *a, const user_t *u, int kind, int64_t id, struct rq *q, err_t *err)
 {
-	int rc = id > 0 ? load_row(db, a, id, actor_dept(u), q) : 0;
+	int rc = id > 0 ? load_row(db, a, id, actor_dept(u), user_street_id(db, u), q) : 0;
 	if (rc < 0)
 		return db_fail(err, db, DB_ERR, "reading the case");
 	if (rc == 0 || q->c.kind != kind || !request_case_visible(u, &q->c))
@@ -319,7 +324,7 @@ int request_visible(db_t *db, const user_t *actor, int64_t id)
 {
 	arena_t *a = arena_new();
 	struct rq q;
-	int rc = load_row(db, a, id, actor_dept(actor), &q);
+	int rc = load_row(db, a, id, actor_dept(actor), user_street_id(db, actor), &q);
 	if (rc > 0)
 		rc = request_case_visible(actor, &q.c);
 	arena_free(a);
@@ -955,6 +960,9 @@ static int check_actor(db_t *db, const user_t *u, struct request_in *in, err_t *
 	if (u->role_bit == ROLE_OFFICER && officer != u->id)
 		return err_set(err, 403, "forbidden", "enterprise_id",
 		               "an officer raises requests only for the enterprises it serves");
+	if (u->role_bit == ROLE_DEPARTMENT && !enterprise_in_scope(db, u, in->enterprise_id))   /* a street's office */
+		return err_set(err, 403, "forbidden", "enterprise_id",
+		               "a street's office raises requests only for the enterprises of its street");
 	if (u->role_bit == ROLE_DEPARTMENT)
 		in->department_id = u->department_id;
 	return 0;

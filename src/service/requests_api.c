@@ -166,6 +166,7 @@ static void case_list(req_t *r, int kind)
 		s_dept = u->department_id > 0 ? u->department_id : -1;
 	else if (u->role_bit == ROLE_OFFICER)
 		s_off = u->id;
+	int64_t s_street = user_street_id(r->db, u);   /* a street's office: also its street's requests */
 	char today[DATE_LEN];
 	date_today_str(today);
 #define RQ_WHERE \
@@ -177,7 +178,7 @@ static void case_list(req_t *r, int kind)
 	" AND (CAST($6 AS BIGINT) < 0 OR (CASE WHEN " OVERDUE_EXPR("$7") " THEN 1 ELSE 0 END) = $6)" \
 	" AND (CAST($8 AS BIGINT) = 0 OR r.enterprise_id = $8)" \
 	" AND (CAST($9 AS BIGINT) = 0 OR r.department_id = $9 OR EXISTS (SELECT 1 FROM request_departments rd" \
-	"  WHERE rd.request_id = r.id AND rd.department_id = $9))" \
+	"  WHERE rd.request_id = r.id AND rd.department_id = $9) OR " REQUEST_IN_STREET_SQL("r", "e", "$13") ")" \
 	" AND (CAST($10 AS BIGINT) = 0 OR e.officer_id = $10)" \
 	" AND (CAST($11 AS BIGINT) = 0 OR r.visit_id = $11)" \
 	" AND (CAST($12 AS TEXT) IS NULL OR r.source = $12)"
@@ -186,7 +187,7 @@ static void case_list(req_t *r, int kind)
 	sts[1] = db_prepare(r->db, RQ_COLUMNS("$7") RQ_WHERE
 	                    " ORDER BY CASE WHEN CAST($6 AS BIGINT) = 1 THEN (CASE WHEN r.status = 'submitted'"
 	                    " THEN r.accept_due_on ELSE r.due_on END) ELSE '' END, r.id DESC"
-	                    " LIMIT $13 OFFSET $14");
+	                    " LIMIT $14 OFFSET $15");
 	if (sts[0] == NULL || sts[1] == NULL) {
 		if (sts[0])
 			db_done(sts[0]);
@@ -209,9 +210,10 @@ static void case_list(req_t *r, int kind)
 		db_bind_int(st, 10, s_off);
 		db_bind_int(st, 11, visit);
 		db_bind_text(st, 12, source);
+		db_bind_int(st, 13, s_street);
 	}
-	db_bind_int(sts[1], 13, limit);
-	db_bind_int(sts[1], 14, offset);
+	db_bind_int(sts[1], 14, limit);
+	db_bind_int(sts[1], 15, offset);
 	int rc = db_step(sts[0]);
 	int64_t total = rc == DB_ROW ? db_col_int(sts[0], 0) : 0;
 	db_done(sts[0]);

@@ -12,7 +12,9 @@
  * Scoping (every handler applies it before touching data):
  *   enterprise  only its own enterprise, its requests and inbox;
  *   officer     the enterprises it serves (and their requests);
- *   department  requests assigned to it;
+ *   department  requests assigned to it; a street's office (a department
+ *               with street_id, user_street_id()) also reads its street's
+ *               enterprises only and their requests (区街上下联动);
  *   leader, admin (and statistician for reading)  everything.
  *
  * Files: enterprise.c (registry,
@@ -58,9 +60,18 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 /* Rebuild the search grams of one enterprise from its name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *name);
 
-/* 1 when r's caller may see enterprise id (enterprise: own; others: all
- * staff; officers see all for reading the registry). */
+/* 1 when r's caller may see enterprise id (enterprise: own; a street
+ * user -- user_street_id() -- its street's; others: all staff; officers
+ * see all for reading the registry). */
 int enterprise_visible(req_t *r, int64_t id);
+/* The same for user u (NULL: nobody). */
+int enterprise_in_scope(db_t *db, const user_t *u, int64_t id);
+/* 区街上下联动: a list's street filter (0: none) narrowed to what u reads:
+ * for a street user its street (the filter naming another street: -1,
+ * nothing); for everyone else the filter as it is.  The list, a single
+ * enterprise (enterprise_visible) and the export use it with the same
+ * filter SQL "(CAST($n AS BIGINT) = 0 OR e.street_id = $n)". */
+int64_t enterprise_street_scope(db_t *db, const user_t *u, int64_t street);
 /* 1 when u may see an enterprise's contact name and phone: the roles that
  * serve it -- an admin, a leader, its officer, the enterprise itself, the
  * department it is assigned to -- and the CLI (u NULL); recruiters and
@@ -127,6 +138,13 @@ enum { REQ_KIND_REQUEST = 0, REQ_KIND_INSPECTION = 1 };
 /* The level that solved a resolved request (resolved_level; rows resolved
  * before it was kept: the level it was at). */
 #define REQUEST_SOLVED_LEVEL_SQL(R) "(CASE WHEN " R ".resolved_level <> '' THEN " R ".resolved_level ELSE " R ".level END)"
+
+/* 区街上下联动: a street user (user_street_id() S, 0 for anyone else) reads
+ * the requests of its street's enterprises, as SQL over a requests row R
+ * and its enterprise E -- the one rule of the requests list and of a single
+ * request (request_case.in_street); acting stays with the department a
+ * request is assigned to. */
+#define REQUEST_IN_STREET_SQL(R, E, S) "(" R ".kind = 'request' AND " E ".street_id = " S ")"
 
 struct request_in {
 	const char *kind;                   /* "request" | "inspection" */
@@ -205,9 +223,12 @@ struct request_case {
 	const char *status, *level;
 	int held;                           /* the actor's department held it before (escalated
 	                                       away): it may read it, not act */
+	int in_street;                      /* a request of an enterprise of the actor's street
+	                                       (REQUEST_IN_STREET_SQL): it may read it */
 };
 /* 1 when u may see c: admins, leaders, statisticians all; a department
- * what is assigned to it or was before (held); an enterprise its own
+ * what is assigned to it or was before (held), a street's office also the
+ * requests of its street's enterprises (in_street); an enterprise its own
  * requests; an officer the requests of the enterprises it serves.  Only
  * the department that has it now may act on it. */
 int request_case_visible(const user_t *u, const struct request_case *c);

@@ -1,6 +1,8 @@
 /*
  * stats.c -- the service dashboard: GET /api/v1/service/stats?from=&to=
- * (dates YYYY-MM-DD, both included; default the last 60 days up to today).
+ * (dates YYYY-MM-DD, both included; default the last 60 days up to today)
+ * &street_id= (区街上下联动: only the street's enterprises, every measure
+ * and grouping; an unknown street is 422 unknown_street).
  *
  * Measures (requests are rows of kind 'request'; inspections are not
  * counted; days are China Standard Time, +08:00):
@@ -231,18 +233,24 @@ static int stats_period(req_t *r, int64_t today, int64_t *from, int64_t *to)
 	return 0;
 }
 
+/* ?street_id= (区街上下联动): only the visits and requests of the street's
+ * enterprises, as parameter $n (0: every street). */
+#define STREET_ONLY(n) " AND (CAST(" n " AS BIGINT) = 0 OR e.street_id = " n ")"
+
 /* Visits of [from, to]: visits and distinct enterprises per group (the
  * rows come ordered by enterprise, so distinct enterprises are runs). */
-static int count_visits(req_t *r, struct grouping *gs, struct group *total, const char *from, const char *to)
+static int count_visits(req_t *r, struct grouping *gs, struct group *total, const char *from, const char *to,
+                        int64_t street)
 {
 	db_stmt_t *st = db_prepare(r->db,
 		"SELECT v.enterprise_id, e.street_id, e.officer_id, v.department_id FROM visits v"
 		" JOIN enterprises e ON e.id = v.enterprise_id"
-		" WHERE v.visited_on >= $1 AND v.visited_on <= $2 ORDER BY v.enterprise_id");
+		" WHERE v.visited_on >= $1 AND v.visited_on <= $2" STREET_ONLY("$3") " ORDER BY v.enterprise_id");
 	if (st == NULL)
 		return DB_ERR;
 	db_bind_text(st, 1, from);
 	db_bind_text(st, 2, to);
+	db_bind_int(st, 3, street);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		int64_t ent = db_col_int(st, 0);
@@ -284,15 +292,16 @@ static int count_requests(req_t *r, db_stmt_t *st, struct grouping *gs, struct g
 
 /* {"district","city","province"}: the requests resolved in [t0, t1) by
  * the level that solved them; NULL on a database error. */
-static json_t *solved_by_level(req_t *r, int64_t t0, int64_t t1)
+static json_t *solved_by_level(req_t *r, int64_t t0, int64_t t1, int64_t street)
 {
 	db_stmt_t *st = db_prepare(r->db,
-		"SELECT " REQUEST_SOLVED_LEVEL_SQL("r") ", count(*) FROM requests r"
-		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2 GROUP BY 1");
+		"SELECT " REQUEST_SOLVED_LEVEL_SQL("r") ", count(*) FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2" STREET_ONLY("$3") " GROUP BY 1");
 	if (st == NULL)
 		return NULL;
 	db_bind_int(st, 1, t0);
 	db_bind_int(st, 2, t1);
+	db_bind_int(st, 3, street);
 	json_t *o = json_pack("{s:i,s:i,s:i}", "district", 0, "city", 0, "province", 0);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
@@ -307,16 +316,18 @@ static json_t *solved_by_level(req_t *r, int64_t t0, int64_t t1)
 }
 
 /* Requests resolved in [t0, t1): counts, days to resolve, ratings. */
-static int count_resolved(req_t *r, struct grouping *gs, struct group *total, int64_t t0, int64_t t1)
+static int count_resolved(req_t *r, struct grouping *gs, struct group *total, int64_t t0, int64_t t1,
+                          int64_t street)
 {
 	db_stmt_t *st = db_prepare(r->db,
 		"SELECT e.street_id, e.officer_id, r.department_id, r.category, r.created_at, r.resolved_at, r.rating"
 		" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2");
+		" WHERE r.kind = 'request' AND r.resolved_at >= $1 AND r.resolved_at < $2" STREET_ONLY("$3"));
 	if (st == NULL)
 		return DB_ERR;
 	db_bind_int(st, 1, t0);
 	db_bind_int(st, 2, t1);
+	db_bind_int(st, 3, street);
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct group *g[G_N + 1];
@@ -349,6 +360,14 @@ void api_service_stats(req_t *r)
 	date_format(to, to_s);
 	date_format(today, today_s);
 	int64_t t0 = date_unix(from), t1 = date_unix(to + 1);  /* [t0, t1) */
+	int64_t street;
+	if (req_query_id(r, "street_id", &street) < 0)
+		return;
+	err_t err;
+	if (street > 0 && street_known(r->db, street, &err) < 0) {
+		reply_err(r, &err);
+		return;
+	}
 
 	struct grouping gs[G_N];
 	memset(gs, 0, sizeof gs);
@@ -357,30 +376,33 @@ void api_service_stats(req_t *r)
 	total.last_ent = -1;
 	int rc = load_groups(r, gs);
 	if (rc == DB_OK)
-		rc = count_visits(r, gs, &total, from_s, to_s);
+		rc = count_visits(r, gs, &total, from_s, to_s, street);
 	if (rc == DB_OK) {  /* requests raised in the period */
 		db_stmt_t *st = db_prepare(r->db,
 			"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
 			" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-			" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at < $2");
+			" WHERE r.kind = 'request' AND r.created_at >= $1 AND r.created_at < $2" STREET_ONLY("$3"));
 		if (st) {
 			db_bind_int(st, 1, t0);
 			db_bind_int(st, 2, t1);
+			db_bind_int(st, 3, street);
 		}
 		rc = count_requests(r, st, gs, &total, offsetof(struct group, raised));
 	}
 	if (rc == DB_OK)
-		rc = count_resolved(r, gs, &total, t0, t1);
+		rc = count_resolved(r, gs, &total, t0, t1, street);
 	if (rc == DB_OK) {  /* overdue now */
 		db_stmt_t *st = db_prepare(r->db,
 			"SELECT e.street_id, e.officer_id, r.department_id, r.category FROM requests r"
 			" LEFT JOIN enterprises e ON e.id = r.enterprise_id"
-			" WHERE r.kind = 'request' AND " REQUEST_OVERDUE_SQL("r", "$1"));
-		if (st)
+			" WHERE r.kind = 'request' AND " REQUEST_OVERDUE_SQL("r", "$1") STREET_ONLY("$2"));
+		if (st) {
 			db_bind_text(st, 1, today_s);
+			db_bind_int(st, 2, street);
+		}
 		rc = count_requests(r, st, gs, &total, offsetof(struct group, overdue));
 	}
-	json_t *levels = rc == DB_OK ? solved_by_level(r, t0, t1) : NULL;
+	json_t *levels = rc == DB_OK ? solved_by_level(r, t0, t1, street) : NULL;
 	if (rc != DB_OK || levels == NULL) {
 		reply_db_error(r, rc == DB_BUSY ? DB_BUSY : DB_ERR, "computing the service statistics");
 		return;
@@ -389,6 +411,7 @@ void api_service_stats(req_t *r)
 	json_object_set_new(out, "from", json_string(from_s));
 	json_object_set_new(out, "to", json_string(to_s));
 	json_object_set_new(out, "overdue_as_of", json_string(today_s));
+	json_object_set_new(out, "street_id", street > 0 ? json_integer(street) : json_null());
 	json_object_set_new(out, "totals", measures(&total, 1));
 	json_object_set_new(json_object_get(out, "totals"), "solved_by_level", levels);
 	json_object_set_new(out, "by_street", grouping_json(&gs[G_STREET], 1));

@@ -233,6 +233,9 @@ static int check_visitor(db_t *db, const user_t *u, const struct visit_in *v, in
 		return -1;
 	if (u->role_bit == ROLE_OFFICER && officer != u->id)
 		return err_set(err, 403, "forbidden", "enterprise_id", "an officer records visits only to the enterprises it serves");
+	if (u->role_bit == ROLE_DEPARTMENT && !enterprise_in_scope(db, u, v->enterprise_id))
+		return err_set(err, 403, "forbidden", "enterprise_id",
+		               "a street's office records visits only to the enterprises of its street");
 	*dept = v->department_id;
 	if (u->role_bit == ROLE_DEPARTMENT) {
 		if (u->department_id <= 0)

@@ -279,3 +279,31 @@ test('land writes: a department that is not a land bureau is 403 forbidden', asy
     assert.equal(res.json?.error?.code, 'forbidden');
   }
 });
+
+// Streets (区街上下联动, docs/permissions.md "Streets"): a street's office is a
+// department user whose department has a street_id.  On the demo, dept.street1
+// (竹行街道办事处) reads exactly the enterprises of 竹行街道, its requests are
+// among those of its street's enterprises, and another street's enterprise is
+// 404 -- while the route table's department column (dept.qfzx) reads them all.
+test("a street's office reads its street's enterprises and requests only", async () => {
+  const t = cli(db.url, ['token', 'create', '--user', 'dept.street1']);
+  assert.equal(t.status, 0, t.stderr);
+  const office = new Client(srv.url, t.stdout.trim());
+  const mine = (await office.get('/api/v1/me')).json;
+  assert.equal(mine.role, 'department');
+  assert.ok(mine.street_id > 0, 'dept.street1 is a street office');
+  assert.equal(me.department.street_id, null, 'dept.qfzx is not');
+  const all = (await as.admin.get(`/api/v1/enterprises?street_id=${mine.street_id}&limit=1000`)).json;
+  const seen = (await office.get('/api/v1/enterprises?limit=1000')).json;
+  assert.ok(all.total > 0);
+  assert.deepEqual(seen.items.map((e) => e.id).sort(), all.items.map((e) => e.id).sort());
+  assert.ok(seen.items.every((e) => e.street_id === mine.street_id));
+  const other = (await as.admin.get('/api/v1/enterprises?limit=1000')).json.items.find((e) => e.street_id !== mine.street_id);
+  assert.equal((await office.get(`/api/v1/enterprises/${other.id}`)).status, 404);
+  assert.equal((await as.department.get(`/api/v1/enterprises/${other.id}`)).status, 200);
+  const reqs = (await office.get('/api/v1/requests?limit=200')).json;
+  const streetOf = new Map(all.items.map((e) => [e.id, e.street_id]));
+  assert.ok(reqs.total > 0, 'the demo hands requests to street offices');
+  assert.ok(reqs.items.every((q) => streetOf.get(q.enterprise_id) === mine.street_id || q.department_id === mine.department_id),
+    'only its street\'s requests and those assigned to it');
+});

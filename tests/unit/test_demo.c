@@ -205,8 +205,12 @@ static void test_settings_and_org(void **state)
 		assert_int_equal(q1("SELECT count(*) FROM streets WHERE name = $1", streets[i]), 1);
 	assert_int_equal(q1("SELECT count(*) FROM streets WHERE name_en = $1", "Zhuhang Street"), 1);
 
-	assert_int_equal(q0("SELECT count(*) FROM departments"), 13);
-	assert_int_equal(q0("SELECT count(*) FROM departments WHERE level = 'district'"), 11);
+	/* 13 bureaus and, since issue 14, the six streets' offices (街道办事处) */
+	assert_int_equal(q0("SELECT count(*) FROM departments"), 13 + 6);
+	assert_int_equal(q0("SELECT count(*) FROM departments WHERE level = 'district'"), 11 + 6);
+	assert_int_equal(q0("SELECT count(DISTINCT street_id) FROM departments WHERE street_id IS NOT NULL"), 6);
+	assert_int_equal(q1("SELECT count(*) FROM departments d JOIN streets s ON s.id = d.street_id"
+	                    " WHERE d.name = $1 AND s.name = '竹行街道'", "竹行街道办事处"), 1);
 	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1 AND level = 'city'", "南通海关"), 1);
 	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1 AND level = 'province'", "江苏省商务厅"), 1);
 	assert_int_equal(q1("SELECT count(*) FROM departments WHERE name = $1", "企业发展服务中心"), 1);
@@ -232,13 +236,16 @@ static void test_users(void **state)
 	assert_int_equal(q1("SELECT count(*) FROM users WHERE role = 'officer' AND username = $1", "officer01"), 1);
 	assert_int_equal(q1("SELECT count(*) FROM users WHERE role = 'officer' AND username = $1", "officer56"), 1);
 	assert_int_equal(q0("SELECT count(*) FROM users u JOIN departments d ON d.id = u.department_id"
-	                    " WHERE u.role = 'department'"), 13);
+	                    " WHERE u.role = 'department'"), 13 + 6);
+	/* dept.street1 … dept.street6: the streets' offices */
+	assert_int_equal(q0("SELECT count(*) FROM users u JOIN departments d ON d.id = u.department_id"
+	                    " WHERE u.username LIKE 'dept.street%' AND d.street_id IS NOT NULL"), 6);
 	assert_int_equal(q0("SELECT count(*) FROM users WHERE role = 'statistician'"), 1);
 	assert_int_equal(q0("SELECT count(*) FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
 	                    " WHERE u.role = 'enterprise'"), 3);
 	assert_int_equal(q1("SELECT count(*) FROM users u JOIN enterprises e ON e.id = u.enterprise_id"
 	                    " WHERE u.username = 'ent.hengtai' AND e.name = $1", "江苏恒太照明股份有限公司"), 1);
-	assert_int_equal(q0("SELECT count(*) FROM users"), 1 + 6 + 1 + 30 + 56 + 13 + 1 + 3);
+	assert_int_equal(q0("SELECT count(*) FROM users"), 1 + 6 + 1 + 30 + 56 + 13 + 6 + 1 + 3);
 	/* staff have distinct real names */
 	assert_int_equal(q0("SELECT count(DISTINCT display_name) FROM users WHERE role IN"
 	                    " ('leader', 'recruiter', 'officer', 'statistician')"), 6 + 1 + 30 + 56 + 1);

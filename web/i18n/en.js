@@ -1991,6 +1991,15 @@ export default {
   'esc.solvedByLevel': 'By level that solved it',
   'esc.solvedAt': '{level}: {n}',
   'settings.accept_days': 'Working days to accept a request',
+  'settings.offices': 'Street offices',
+  'settings.officesHelp': "A department made a street's office sees the enterprises of that street and their requests, and works on them with the district.",
+  'settings.department': 'Department',
+  'settings.level': 'Level',
+  'settings.street': 'Street',
+  'settings.noStreet': '(not a street office)',
+  'settings.streetOf': 'Street of {name}',
+  'dash.street': 'Street',
+  'dash.allStreets': 'All streets',
   'err.not_next_level': 'Choose a department of the next level.',
 
   // industries by name (GB/T 4754-2017)

@@ -1995,6 +1995,15 @@ export default {
   'esc.solvedByLevel': '按解决层级',
   'esc.solvedAt': '{level}解决 {n} 条',
   'settings.accept_days': '受理时限（工作日）',
+  'settings.offices': '街道办事处',
+  'settings.officesHelp': '设为某街道办事处的部门，其用户可查看该街道的企业及其诉求，在该街道企业的诉求上联动办理（区街上下联动）。',
+  'settings.department': '部门',
+  'settings.level': '层级',
+  'settings.street': '所属街道',
+  'settings.noStreet': '（不是街道办事处）',
+  'settings.streetOf': '{name}所属街道',
+  'dash.street': '街道',
+  'dash.allStreets': '全部街道',
   'err.not_next_level': '所选部门不是下一层级的部门，请重新选择。',
 
   // industries by name (GB/T 4754-2017)

@@ -3,14 +3,16 @@
  * (GET /api/v1/service/stats?from=&to=): enterprises visited and visits,
  * requests raised, resolved and overdue, median days to resolve and the
  * satisfaction rate, as KPI cards, the headline sentence, ECharts charts
- * and tables by street, department, officer and category.
+ * and tables by street, department, officer and category.  A street filter
+ * (&street_id=, 区街上下联动) keeps one street's enterprises; a street's
+ * office (/me street_id) opens on its own street.
  */
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
 import { t, num, has, plural, fmtPct } from '../../i18n.js';
-import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading } from '../ui.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, input, select, table, loading } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { isoDay, categories, catLabel, localName, levelLabel } from '../svc.js';
+import { isoDay, categories, catLabel, localName, levelLabel, streets } from '../svc.js';
 import { icon } from '../icons.js';
 
 const METRICS = ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved', 'requests_overdue',
@@ -65,12 +67,21 @@ export async function render(ctx) {
     from.value = ctx.query.get('from');
   if (ctx.query.get('to'))
     to.value = ctx.query.get('to');
+  /* the street: the address's, else a street office's own */
+  const wantStreet = ctx.query.get('street_id') || (ctx.user && ctx.user.street_id ? String(ctx.user.street_id) : '');
+  const street = select('street_id', [['', t('dash.allStreets')]], '');
+  street.dataset.testid = 'dash-street';
+  const streetsLoaded = streets().then((items) => {
+    for (const st of items)
+      street.appendChild(h('option', { value: String(st.id), selected: String(st.id) === wantStreet }, localName(st)));
+  });
   const preset = (label, a, b, testid) => h('button', { class: 'btn btn-small', type: 'button', dataset: { testid },
     on: { click: () => { from.value = a; to.value = b; load(); } } }, label);
   const y = now.getFullYear();
   const form = h('form', { class: 'filters', role: 'search' },
     h('label', { class: 'filter' }, h('span', null, t('dash.from')), from),
     h('label', { class: 'filter' }, h('span', null, t('dash.to')), to),
+    h('label', { class: 'filter' }, h('span', null, t('dash.street')), street),
     h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'dash-apply' } }, t('common.search')),
     h('span', { class: 'presets' },
       preset(t('dash.thisMonth'), isoDay(new Date(y, now.getMonth(), 1)), isoDay(now), 'dash-month'),
@@ -85,7 +96,8 @@ export async function render(ctx) {
     let s;
     let cats;
     try {
-      [s, cats] = await Promise.all([get('/api/v1/service/stats', { from: from.value, to: to.value }), categories()]);
+      [s, cats] = await Promise.all([get('/api/v1/service/stats', { from: from.value, to: to.value, street_id: street.value }),
+        categories()]);
     } catch (e) {
       if (ctx.alive() && mine === seq)
         replace(body, isMissingApi(e) || e.status === 501 ? wip('requests', t('common.apiMissing', { path: '/api/v1/service/stats' })) : errorBox(e, load));
@@ -100,6 +112,8 @@ export async function render(ctx) {
     draw(body, s, cats);
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  street.addEventListener('change', () => load());
+  await streetsLoaded;
   await load();
 }
 
@@ -137,7 +151,7 @@ function draw(body, s, cats) {
       h('span', { dataset: { level: l, n: String(lv[l] ?? 0) } }, t('esc.solvedAt', { level: levelLabel(l), n: num(lv[l] ?? 0) }))])) : null;
 
   const groups = [
-    ['by_street', 'dash.byStreet', ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved']],
+    ['by_street', 'dash.byStreet', ['visits', 'requests_raised', 'requests_resolved', 'requests_overdue']],
     ['by_department', 'dash.byDepartment', ['requests_raised', 'requests_resolved', 'requests_overdue']],
     ['by_category', 'dash.byCategory', ['requests_raised', 'requests_resolved', 'requests_overdue']],
     ['by_officer', 'dash.byOfficer', ['enterprises_visited', 'visits', 'requests_resolved']],

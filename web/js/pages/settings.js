@@ -1,18 +1,21 @@
 /*
- * settings.js -- 系统设置 (admin): the zone's names and city, and the working
- * days a submitted request may wait for acceptance (accept_days).
+ * settings.js -- 系统设置 (admin): the zone's names and city, the working
+ * days a submitted request may wait for acceptance (accept_days), and which
+ * department is a street's office (街道办事处, 区街上下联动: PATCH
+ * /api/v1/departments/{id} {street_id}).
  */
 import { h, replace } from '../dom.js';
 import { get, patch } from '../api.js';
 import { t } from '../../i18n.js';
-import { pageHeader, panel, errorBox, input, field, clearErrors, showFormError, formErrorLine, toast } from '../ui.js';
+import { pageHeader, panel, errorBox, input, select, table, field, clearErrors, showFormError, formErrorLine, toast, errorText } from '../ui.js';
+import { localName, levelLabel, forgetCache } from '../svc.js';
 
 const FIELDS = ['zone_name', 'zone_name_en', 'city_name', 'accept_days'];
 
 export async function render(ctx) {
-  let s;
+  let s, depts, streets;
   try {
-    s = await get('/api/v1/settings');
+    [s, depts, streets] = await Promise.all([get('/api/v1/settings'), get('/api/v1/departments'), get('/api/v1/streets')]);
   } catch (e) {
     if (ctx.alive())
       replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), errorBox(e, () => render(ctx)));
@@ -45,5 +48,36 @@ export async function render(ctx) {
     save.disabled = false;
     save.textContent = t('common.save');
   });
-  replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), panel(null, form));
+  replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), panel(null, form),
+    panel(t('settings.offices'), [h('p', { class: 'muted' }, t('settings.officesHelp')),
+      officesTable(depts.items || [], streets.items || [])], { class: 'settings-offices' }));
+}
+
+/* Every department with a choice of the street it is the office of. */
+function officesTable(depts, streets) {
+  const opts = [['', t('settings.noStreet')], ...streets.map((st) => [st.id, localName(st)])];
+  const streetCell = (d) => {
+    const sel = select('street_id', opts, d.street_id ?? '');
+    sel.setAttribute('aria-label', t('settings.streetOf', { name: localName(d) }));
+    sel.dataset.testid = `dept-street-${d.id}`;
+    sel.addEventListener('change', async () => {
+      sel.disabled = true;
+      try {
+        const res = await patch(`/api/v1/departments/${d.id}`, { street_id: sel.value ? Number(sel.value) : null });
+        d.street_id = res.street_id;
+        forgetCache();
+        toast(t('common.saved'));
+      } catch (ex) {
+        sel.value = d.street_id ?? '';
+        toast(errorText(ex), 'error');
+      }
+      sel.disabled = false;
+    });
+    return sel;
+  };
+  return table([
+    { key: 'name', label: t('settings.department'), class: 'strong', cell: (d) => localName(d) },
+    { key: 'level', label: t('settings.level'), cell: (d) => levelLabel(d.level) },
+    { key: 'street_id', label: t('settings.street'), cell: streetCell },
+  ], depts, { class: 'table-compact' });
 }
