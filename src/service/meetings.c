@@ -38,16 +38,6 @@ int meetings_can_convene(db_t *db, const user_t *u)
 	return u->role_bit == ROLE_DEPARTMENT && u->department_id > 0 && u->department_id == service_center(db);
 }
 
-int64_t meetings_user_street(db_t *db, const user_t *u)
-{
-	if (u == NULL || u->role_bit != ROLE_DEPARTMENT || u->department_id <= 0)
-		return 0;
-	char d[24];
-	snprintf(d, sizeof d, "%lld", (long long)u->department_id);
-	const char *p[1] = { d };
-	return db_int1(db, "SELECT COALESCE(street_id, 0) FROM departments WHERE id = CAST($1 AS BIGINT)", 0, 1, p);
-}
-
 /* Readers of every meeting. */
 static int reads_all(db_t *db, const user_t *u)
 {
@@ -64,7 +54,7 @@ int meeting_visible(db_t *db, const user_t *u, int64_t id)
 		return -1;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, u && u->role_bit == ROLE_DEPARTMENT ? u->department_id : 0);
-	db_bind_int(st, 3, meetings_user_street(db, u));
+	db_bind_int(st, 3, user_street_id(db, u));
 	int rc = db_step(st);
 	int64_t n = rc == DB_ROW ? db_col_int(st, 0) : -1;
 	db_done(st);
@@ -686,7 +676,7 @@ int meeting_task_update(db_t *db, arena_t *a, const user_t *actor, int64_t id, c
 		return err_set(err, 404, "not_found", "id", "no such task");
 	if (rc != DB_ROW)
 		return db_fail(err, db, rc, "reading the task");
-	int64_t my_street = meetings_user_street(db, actor);
+	int64_t my_street = user_street_id(db, actor);
 	int mine = actor && actor->role_bit == ROLE_DEPARTMENT &&
 	           ((dept > 0 && dept == actor->department_id) || (street > 0 && street == my_street));
 	if (!mine && !meetings_can_convene(db, actor)) {

@@ -33,9 +33,6 @@
  * department: the setting service_center_department (its id), or when it
  * is empty the department named 企业发展服务中心. */
 int meetings_can_convene(db_t *db, const user_t *u);
-/* The street a department user stands for (its department's street_id),
- * 0 for none. */
-int64_t meetings_user_street(db_t *db, const user_t *u);
 /* May u read meeting id: conveners, leaders, admins and statisticians any;
  * a department user those its department or its street takes part in.
  * 1, 0 (or no such meeting), -1 on a database error. */

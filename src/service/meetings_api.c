@@ -210,7 +210,7 @@ static void scope(req_t *r, int64_t *dept, int64_t *street)
 	*dept = *street = 0;
 	if (r->user->role_bit == ROLE_DEPARTMENT && !meetings_can_convene(r->db, r->user)) {
 		*dept = r->user->department_id > 0 ? r->user->department_id : -1;
-		*street = meetings_user_street(r->db, r->user);
+		*street = user_street_id(r->db, r->user);
 	}
 }
 
@@ -436,7 +436,7 @@ void api_meeting_tasks_list(req_t *r)
 	if (mine == 1) {
 		int dep = r->user->role_bit == ROLE_DEPARTMENT && r->user->department_id > 0;
 		f.mine_dept = dep ? r->user->department_id : -1;
-		f.mine_street = meetings_user_street(r->db, r->user);
+		f.mine_street = user_street_id(r->db, r->user);
 	}
 	json_t *items = meeting_tasks_json(r->db, &f);
 	if (items == NULL) {

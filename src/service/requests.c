@@ -1148,7 +1148,7 @@ int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, c
 	date_format(date_of_unix(now), x.today);
 	x.d = detail ? detail : json_object();
 	struct rq q;
-	int rc = load_row(db, x.a, id, 0, &q);
+	int rc = load_row(db, x.a, id, 0, 0, &q);
 	if (rc < 0)
 		rc = db_fail(err, db, DB_ERR, "reading the case");
 	else if (rc == 0)
