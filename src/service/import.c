@@ -105,6 +105,7 @@ struct ent_ctx {
 	json_t *changes;
 	int64_t would_create, would_update;
 	int is_admin;                  /* may accept checksum-failing codes with a note */
+	struct ent_grams grams;        /* the names whose grams wait to be written in bulk */
 };
 
 static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
@@ -184,6 +185,7 @@ static void ent_end(struct import *im)
 		return;
 	import_keys_free(&x->existing);
 	import_keys_free(&x->seen);
+	enterprise_grams_free(&x->grams);
 	json_decref(x->changes);
 	arena_free(x->a);
 	free(x);
@@ -541,7 +543,8 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 		return -1;
 	int64_t id = 0;
 	int created = 0;
-	int rc = enterprise_upsert(im->db, &e, im->o->actor ? im->o->actor->id : 0, now_sec(), &id, &created);
+	int rc = enterprise_upsert_bulk(im->db, &e, im->o->actor ? im->o->actor->id : 0, now_sec(), &id, &created,
+	                                &x->grams);
 	if (rc != DB_OK) {
 		db_fail(err, im->db, rc, "writing an enterprise");
 		err->status = err->status < 500 ? 500 : err->status;
@@ -552,6 +555,13 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 	else
 		im->updated++;
 	return 0;
+}
+
+static int ent_write_flush(struct import *im, err_t *err)
+{
+	struct ent_ctx *x = im->ctx;
+	int rc = enterprise_grams_flush(im->db, &x->grams);
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the search index");
 }
 
 static json_t *ent_summary(struct import *im)
@@ -599,7 +609,8 @@ static void ent_cli_print(struct import *im, json_t *summary)
 static const struct import_spec enterprise_import = {
 	.what = "enterprises", .audit_action = "import enterprises", .audit_entity = "enterprises",
 	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1,
-	.begin = ent_begin, .check = ent_check, .write = ent_write, .summary = ent_summary, .end = ent_end,
+	.begin = ent_begin, .check = ent_check, .write = ent_write, .write_flush = ent_write_flush,
+	.summary = ent_summary, .end = ent_end,
 	.cli_print = ent_cli_print,
 };
 

@@ -57,6 +57,20 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
                       int *created);
 /* Rebuild the search grams of one enterprise from its name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *name);
+/* An import's grams, written in bulk: enterprise_upsert_bulk() deletes an
+ * updated name's old grams at once and keeps the new names here, and
+ * enterprise_grams_flush() writes them (sorted, db_grams_write) -- before
+ * the transaction commits, and whenever ENT_GRAMS_FLUSH names wait. */
+#define ENT_GRAMS_FLUSH 20000
+struct ent_grams {
+	int64_t *ids;
+	char **names;
+	size_t n, cap;
+};
+int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                           int *created, struct ent_grams *g);
+int enterprise_grams_flush(db_t *db, struct ent_grams *g);
+void enterprise_grams_free(struct ent_grams *g);
 
 /* 1 when r's caller may see enterprise id (enterprise: own; others: all
  * staff; officers see all for reading the registry). */
