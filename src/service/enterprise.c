@@ -166,7 +166,8 @@ int enterprise_index_name(db_t *db, int64_t id, const char *name)
 	return rc == DB_OK ? db_grams_write(db, 1, &id, names) : rc;
 }
 
-int enterprise_grams_flush(db_t *db, struct ent_grams *g)
+/* Write the grams that wait in g. */
+static int grams_flush(db_t *db, struct ent_bulk *g)
 {
 	int rc = g->n ? db_grams_write(db, g->n, g->ids, (const char *const *)g->names) : DB_OK;
 	for (size_t i = 0; i < g->n; i++)
@@ -175,18 +176,9 @@ int enterprise_grams_flush(db_t *db, struct ent_grams *g)
 	return rc;
 }
 
-void enterprise_grams_free(struct ent_grams *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		free(g->names[i]);
-	free(g->ids);
-	free(g->names);
-	memset(g, 0, sizeof *g);
-}
-
 /* The grams of enterprise id's name: at once (g NULL), or kept in g
  * (fresh: the enterprise is new, it has no grams to delete). */
-static int index_name(db_t *db, struct ent_grams *g, int64_t id, const char *name, int fresh)
+static int index_name(db_t *db, struct ent_bulk *g, int64_t id, const char *name, int fresh)
 {
 	if (g == NULL)
 		return enterprise_index_name(db, id, name);
@@ -207,7 +199,7 @@ static int index_name(db_t *db, struct ent_grams *g, int64_t id, const char *nam
 	if ((g->names[g->n] = strdup(name ? name : "")) == NULL)
 		return DB_ERR;
 	g->ids[g->n++] = id;
-	return g->n >= ENT_GRAMS_FLUSH ? enterprise_grams_flush(db, g) : DB_OK;
+	return g->n >= ENT_BULK_FLUSH && g->nrows == 0 ? grams_flush(db, g) : DB_OK;
 }
 
 /* ---- reading and writing rows ---- */
@@ -307,29 +299,36 @@ static int officer_history(db_t *db, int64_t id, int64_t officer, int64_t actor,
 	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
 }
 
+/* The row a new enterprise e makes (defaults for what is not given);
+ * -1 when it breaks a rule (a key enterprise has its officer). */
+static int ent_defaults(const struct enterprise_in *e, struct enterprise_in *row)
+{
+	memset(row, 0, sizeof *row);
+	unsigned has = e->has;
+	row->credit_code = e->credit_code;
+	row->name = e->name;
+	if (has & ENT_F_STREET) row->street_id = e->street_id;
+	if (has & ENT_F_INDUSTRY) row->industry = e->industry;
+	if (has & ENT_F_KEY) row->key = e->key == 1;
+	if (has & ENT_F_OFFICER) row->officer_id = e->officer_id;
+	if (has & ENT_F_DEPT) row->department_id = e->department_id;
+	if (has & ENT_F_CONTACT) row->contact_name = e->contact_name;
+	if (has & ENT_F_PHONE) row->contact_phone = e->contact_phone;
+	if (has & ENT_F_EMPLOYEES) row->employees = e->employees;
+	if (has & ENT_F_CAPITAL) row->registered_capital_wan = e->registered_capital_wan;
+	if (has & ENT_F_LAND) row->land_mu = e->land_mu;
+	if (has & ENT_F_FOUNDED) row->founded_on = e->founded_on;
+	if (has & ENT_F_NOTE) row->credit_code_note = e->credit_code_note;
+	return row->key == 1 && row->officer_id <= 0 ? -1 : 0;
+}
+
 /* Insert e (defaults for what is not given).  *id is 0 when the credit
  * code is taken already.  Returns DB_OK or a DB_ error. */
 static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t now, int64_t *id,
-                      struct ent_grams *g)
+                      struct ent_bulk *g)
 {
-	struct enterprise_in row = { 0 };
-	row.key = 0;
-	unsigned has = e->has;
-	row.credit_code = e->credit_code;
-	row.name = e->name;
-	if (has & ENT_F_STREET) row.street_id = e->street_id;
-	if (has & ENT_F_INDUSTRY) row.industry = e->industry;
-	if (has & ENT_F_KEY) row.key = e->key == 1;
-	if (has & ENT_F_OFFICER) row.officer_id = e->officer_id;
-	if (has & ENT_F_DEPT) row.department_id = e->department_id;
-	if (has & ENT_F_CONTACT) row.contact_name = e->contact_name;
-	if (has & ENT_F_PHONE) row.contact_phone = e->contact_phone;
-	if (has & ENT_F_EMPLOYEES) row.employees = e->employees;
-	if (has & ENT_F_CAPITAL) row.registered_capital_wan = e->registered_capital_wan;
-	if (has & ENT_F_LAND) row.land_mu = e->land_mu;
-	if (has & ENT_F_FOUNDED) row.founded_on = e->founded_on;
-	if (has & ENT_F_NOTE) row.credit_code_note = e->credit_code_note;
-	if (row.key == 1 && row.officer_id <= 0)
+	struct enterprise_in row;
+	if (ent_defaults(e, &row) < 0)
 		return DB_CONSTRAINT;   /* a key enterprise has its officer */
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
@@ -354,11 +353,141 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 	return DB_OK;
 }
 
+/* ---- writing in bulk (imports) ---- */
+
+int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
+                           struct ent_bulk *b)
+{
+	struct enterprise_in row;
+	if (ent_defaults(e, &row) < 0)
+		return DB_CONSTRAINT;
+	if (b->a == NULL && (b->a = arena_new()) == NULL)
+		return DB_ERR;
+	if (b->nrows == b->rowcap) {
+		size_t cap = b->rowcap ? b->rowcap * 2 : 256;
+		struct enterprise_in *rows = realloc(b->rows, cap * sizeof *rows);
+		if (rows)
+			b->rows = rows;
+		int64_t *actors = rows ? realloc(b->actors, cap * sizeof *actors) : NULL;
+		if (actors)
+			b->actors = actors;
+		int64_t *nows = actors ? realloc(b->nows, cap * sizeof *nows) : NULL;
+		if (nows == NULL)
+			return DB_ERR;
+		b->nows = nows;
+		b->rowcap = cap;
+	}
+	arena_t *a = b->a;
+	const char **str[] = { &row.credit_code, &row.name, &row.industry, &row.contact_name, &row.contact_phone,
+	                       &row.founded_on, &row.credit_code_note };
+	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+		*str[i] = arena_strdup(a, nz(*str[i]));
+	b->actors[b->nrows] = actor_id;
+	b->nows[b->nrows] = now;
+	b->rows[b->nrows++] = row;
+	return b->nrows >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
+}
+
+/* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
+ * the rows after the largest id seen before, by credit code (on
+ * PostgreSQL other sessions' rows may come between). */
+static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids)
+{
+	int64_t before = db_int1(db, "SELECT COALESCE(max(id), 0) FROM enterprises", -1, 0, NULL);
+	if (before < 0 || (*ids = calloc(b->nrows, sizeof **ids)) == NULL)
+		return DB_ERR;
+	db_copy_t *c = db_copy_begin(db, "enterprises",
+		"credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name, contact_phone,"
+		" employees, registered_capital_wan, land_mu, founded_on, credit_code_note, created_at, updated_at", 16);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct enterprise_in *r = &b->rows[i];
+		db_copy_text(c, r->credit_code);
+		db_copy_text(c, r->name);
+		if (r->street_id > 0) db_copy_int(c, r->street_id); else db_copy_null(c);
+		db_copy_text(c, r->industry);
+		db_copy_int(c, r->key == 1);
+		if (r->officer_id > 0) db_copy_int(c, r->officer_id); else db_copy_null(c);
+		if (r->department_id > 0) db_copy_int(c, r->department_id); else db_copy_null(c);
+		db_copy_text(c, r->contact_name);
+		db_copy_text(c, r->contact_phone);
+		db_copy_int(c, r->employees);
+		db_copy_int(c, r->registered_capital_wan);
+		db_copy_double(c, r->land_mu);
+		db_copy_text(c, r->founded_on);
+		db_copy_text(c, r->credit_code_note);
+		db_copy_int(c, b->nows[i]);
+		db_copy_int(c, b->nows[i]);
+		db_copy_row(c);
+	}
+	int rc = db_copy_end(c);
+	if (rc != DB_OK)
+		return rc;
+	db_stmt_t *st = db_prepare(db, "SELECT id, credit_code FROM enterprises WHERE id > $1 ORDER BY id");
+	db_bind_int(st, 1, before);
+	size_t k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < b->nrows)
+		if (strcmp(db_col_text(st, 1), b->rows[k].credit_code) == 0)
+			(*ids)[k++] = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	return k == b->nrows ? DB_OK : DB_ERR;
+}
+
+/* The officer assignments of the new rows of b (ids in order). */
+static int creates_officers(db_t *db, const struct ent_bulk *b, const int64_t *ids)
+{
+	db_copy_t *c = NULL;
+	for (size_t i = 0; i < b->nrows; i++) {
+		if (b->rows[i].officer_id <= 0)
+			continue;
+		if (c == NULL)
+			c = db_copy_begin(db, "officer_assignments", "enterprise_id, officer_id, started_at, assigned_by", 4);
+		db_copy_int(c, ids[i]);
+		db_copy_int(c, b->rows[i].officer_id);
+		db_copy_int(c, b->nows[i]);
+		if (b->actors[i] > 0) db_copy_int(c, b->actors[i]); else db_copy_null(c);
+		db_copy_row(c);
+	}
+	return c ? db_copy_end(c) : DB_OK;
+}
+
+int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
+{
+	int rc = DB_OK;
+	if (b->nrows > 0) {
+		int64_t *ids = NULL;
+		rc = creates_copy(db, b, &ids);
+		if (rc == DB_OK)
+			rc = creates_officers(db, b, ids);
+		for (size_t i = 0; i < b->nrows && rc == DB_OK; i++)
+			rc = index_name(db, b, ids[i], b->rows[i].name, 1);
+		free(ids);
+		b->nrows = 0;
+		arena_free(b->a);
+		b->a = NULL;
+	}
+	return rc == DB_OK ? grams_flush(db, b) : rc;
+}
+
+void enterprise_bulk_free(struct ent_bulk *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->names[i]);
+	free(b->ids);
+	free(b->names);
+	free(b->rows);
+	free(b->actors);
+	free(b->nows);
+	arena_free(b->a);
+	memset(b, 0, sizeof *b);
+}
+
 /* Apply the given fields of e to enterprise id; *changed gets the ENT_F_
  * bits whose value changed.  Returns DB_OK, DB_DONE when id is gone, or a
  * DB_ error (DB_CONSTRAINT: the result would break a rule). */
 static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_in *e, int64_t actor, int64_t now,
-                     unsigned *changed, struct ent_grams *g)
+                     unsigned *changed, struct ent_bulk *g)
 {
 	struct enterprise_in cur;
 	int rc = ent_lock(db, id);
@@ -423,7 +552,7 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 }
 
 int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
-                           int *created, struct ent_grams *g)
+                           int *created, struct ent_bulk *g)
 {
 	*id = 0;
 	*created = 0;
@@ -486,7 +615,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "invalid", "name", "the name has at most %d characters and no control characters",
 			               NAME_MAX_CHARS), err_param(fe, "reason", "text"), err_param(fe, "max", "%d", NAME_MAX_CHARS);
 	}
-	if (has & ENT_F_STREET) {
+	if ((has & ENT_F_STREET) && !e->refs_resolved) {
 		const char *street = nz(e->street);
 		if (*street) {
 			const char *p[1] = { street };
@@ -517,7 +646,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "required", "officer_id", "a key enterprise needs its chief service officer"
 			               " (officer_id)"), err_param(fe, "reason", "key_officer");
 	}
-	if ((has & ENT_F_OFFICER) && e->officer_id > 0) {
+	if ((has & ENT_F_OFFICER) && e->officer_id > 0 && !e->refs_resolved) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->officer_id);
 		const char *p[1] = { v };
@@ -525,7 +654,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "invalid", "officer_id", "officer_id must be a user with the role officer"),
 			       err_param(fe, "reason", "not_officer");
 	}
-	if ((has & ENT_F_DEPT) && e->department_id > 0) {
+	if ((has & ENT_F_DEPT) && e->department_id > 0 && !e->refs_resolved) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->department_id);
 		const char *p[1] = { v };
