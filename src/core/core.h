@@ -64,6 +64,17 @@ int text_is_blank(const char *s);
  * in place (the result is never longer).  For codes, numbers and dates
  * after parsing, never for names. */
 void text_fold_fullwidth(char *s);
+/* The search grams of s (a name as the store's lower() returns it): every
+ * character and every adjacent pair of characters, each packed into one
+ * integer -- a character is its code point c (< 2^21), a pair (a, b) is
+ * (a + 1) << 21 | b -- so that a gram is equal to another exactly when
+ * their texts are.  A byte that does not start a valid UTF-8 sequence
+ * counts as the character 0x110000 + byte.  out has room for 2 * strlen(s)
+ * values; returns their number, sorted ascending, without repeats. */
+size_t text_grams(const char *s, int64_t *out);
+/* The gram of the first one or two characters of s (its whole text when s
+ * has one or two characters), or -1 for an empty s. */
+int64_t text_gram_of(const char *s);
 
 /* ---- dates and the clock (date.c) ----
  * A date is a day number: days since 1970-01-01, proleptic Gregorian.  Text

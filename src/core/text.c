@@ -1,6 +1,7 @@
 /* text.c -- UTF-8 validation, percent-decoding, HTML escaping, clocks. */
 #include "core.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -216,4 +217,66 @@ int text_ok(const char *s, size_t max_chars, int multiline)
 		if ((*p < 0x20 && !(*p == '\t' || (multiline && (*p == '\n' || *p == '\r')))) || *p == 0x7f)
 			return 0;
 	return 1;
+}
+
+/* ---- search grams ---- */
+
+/* The character at s (advancing *s): its code point, or 0x110000 + the
+ * byte for a byte that starts no valid sequence. */
+static int64_t gram_char(const unsigned char **sp)
+{
+	const unsigned char *s = *sp;
+	unsigned c = s[0];
+	size_t need = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+	if (c >= 0x80 && need > 0 && utf8_valid((const char *)s, need + 1)) {
+		uint32_t cp = c & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07);
+		for (size_t k = 1; k <= need; k++)
+			cp = (cp << 6) | (s[k] & 0x3F);
+		*sp = s + need + 1;
+		return cp;
+	}
+	*sp = s + 1;
+	return c < 0x80 ? (int64_t)c : 0x110000 + (int64_t)c;
+}
+
+static int64_t gram_pair(int64_t a, int64_t b)
+{
+	return ((a + 1) << 21) | b;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+size_t text_grams(const char *s, int64_t *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	int64_t prev = -1;
+	while (*p) {
+		int64_t c = gram_char(&p);
+		out[n++] = c;
+		if (prev >= 0)
+			out[n++] = gram_pair(prev, c);
+		prev = c;
+	}
+	if (n == 0)
+		return 0;
+	qsort(out, n, sizeof *out, cmp_i64);
+	size_t k = 1;
+	for (size_t i = 1; i < n; i++)
+		if (out[i] != out[k - 1])
+			out[k++] = out[i];
+	return k;
+}
+
+int64_t text_gram_of(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (*p == '\0')
+		return -1;
+	int64_t a = gram_char(&p);
+	return *p ? gram_pair(a, gram_char(&p)) : a;
 }

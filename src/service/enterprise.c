@@ -141,59 +141,56 @@ static int split_cps(const char *s, size_t *off, size_t *len, int max)
 
 /* ---- search grams ---- */
 
-#define GRAM_BATCH 16
+static int delete_grams(db_t *db, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, "DELETE FROM enterprise_grams WHERE enterprise_id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
 
 int enterprise_index_name(db_t *db, int64_t id, const char *name)
 {
-	arena_t *a = arena_new();
-	int rc = DB_OK;
-	char *low = store_lower(db, a, name ? name : "");
-	if (low == NULL) {
-		arena_free(a);
-		return DB_ERR;
-	}
-	db_stmt_t *st = db_prepare(db, "DELETE FROM enterprise_grams WHERE enterprise_id = $1");
-	db_bind_int(st, 1, id);
-	if (db_step(st) != DB_DONE)
-		rc = DB_ERR;
-	db_done(st);
-	if (rc != DB_OK) {
-		arena_free(a);
-		return rc;
-	}
-	size_t n = strlen(low) + 1;
-	size_t *off = arena_alloc(a, n * sizeof *off), *len = arena_alloc(a, n * sizeof *len);
-	int ncp = split_cps(low, off, len, (int)n);
-	/* every character and every adjacent pair, without repeats */
-	const char **grams = arena_alloc(a, (size_t)(2 * ncp + 1) * sizeof *grams);
-	int ng = 0;
-	for (int i = 0; i < ncp; i++) {
-		for (int k = 1; k <= 2 && i + k <= ncp; k++) {
-			size_t l = len[i] + (k == 2 ? len[i + 1] : 0);
-			char *g = arena_strndup(a, low + off[i], l);
-			int dup = 0;
-			for (int j = 0; j < ng && !dup; j++)
-				dup = strcmp(grams[j], g) == 0;
-			if (!dup)
-				grams[ng++] = g;
-		}
-	}
-	for (int i = 0; i < ng && rc == DB_OK; i += GRAM_BATCH) {
-		st = db_prepare(db,
-			"INSERT INTO enterprise_grams (gram, enterprise_id) VALUES"
-			" ($2, $1), ($3, $1), ($4, $1), ($5, $1), ($6, $1), ($7, $1), ($8, $1), ($9, $1),"
-			" ($10, $1), ($11, $1), ($12, $1), ($13, $1), ($14, $1), ($15, $1), ($16, $1), ($17, $1)"
-			" ON CONFLICT DO NOTHING");
-		db_bind_int(st, 1, id);
-		for (int k = 0; k < GRAM_BATCH; k++)   /* a short last batch repeats its first gram */
-			db_bind_text(st, 2 + k, grams[i + k < ng ? i + k : i]);
-		int s = db_step(st);
-		if (s != DB_DONE)
-			rc = s == DB_OK ? DB_ERR : s;
-		db_done(st);
-	}
-	arena_free(a);
+	int rc = delete_grams(db, id);
+	const char *names[1] = { name ? name : "" };
+	return rc == DB_OK ? db_grams_write(db, 1, &id, names) : rc;
+}
+
+/* Write the grams that wait in g. */
+static int grams_flush(db_t *db, struct ent_bulk *g)
+{
+	int rc = g->n ? db_grams_write(db, g->n, g->ids, (const char *const *)g->names) : DB_OK;
+	for (size_t i = 0; i < g->n; i++)
+		free(g->names[i]);
+	g->n = 0;
 	return rc;
+}
+
+/* The grams of enterprise id's name: at once (g NULL), or kept in g
+ * (fresh: the enterprise is new, it has no grams to delete). */
+static int index_name(db_t *db, struct ent_bulk *g, int64_t id, const char *name, int fresh)
+{
+	if (g == NULL)
+		return enterprise_index_name(db, id, name);
+	int rc = fresh ? DB_OK : delete_grams(db, id);
+	if (rc != DB_OK)
+		return rc;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 1024;
+		int64_t *ids = realloc(g->ids, cap * sizeof *ids);
+		if (ids)
+			g->ids = ids;
+		char **names = ids ? realloc(g->names, cap * sizeof *names) : NULL;
+		if (names == NULL)
+			return DB_ERR;
+		g->names = names;
+		g->cap = cap;
+	}
+	if ((g->names[g->n] = strdup(name ? name : "")) == NULL)
+		return DB_ERR;
+	g->ids[g->n++] = id;
+	return g->n >= ENT_BULK_FLUSH && g->nrows == 0 ? grams_flush(db, g) : DB_OK;
 }
 
 /* ---- reading and writing rows ---- */
@@ -293,28 +290,36 @@ static int officer_history(db_t *db, int64_t id, int64_t officer, int64_t actor,
 	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
 }
 
+/* The row a new enterprise e makes (defaults for what is not given);
+ * -1 when it breaks a rule (a key enterprise has its officer). */
+static int ent_defaults(const struct enterprise_in *e, struct enterprise_in *row)
+{
+	memset(row, 0, sizeof *row);
+	unsigned has = e->has;
+	row->credit_code = e->credit_code;
+	row->name = e->name;
+	if (has & ENT_F_STREET) row->street_id = e->street_id;
+	if (has & ENT_F_INDUSTRY) row->industry = e->industry;
+	if (has & ENT_F_KEY) row->key = e->key == 1;
+	if (has & ENT_F_OFFICER) row->officer_id = e->officer_id;
+	if (has & ENT_F_DEPT) row->department_id = e->department_id;
+	if (has & ENT_F_CONTACT) row->contact_name = e->contact_name;
+	if (has & ENT_F_PHONE) row->contact_phone = e->contact_phone;
+	if (has & ENT_F_EMPLOYEES) row->employees = e->employees;
+	if (has & ENT_F_CAPITAL) row->registered_capital_wan = e->registered_capital_wan;
+	if (has & ENT_F_LAND) row->land_mu = e->land_mu;
+	if (has & ENT_F_FOUNDED) row->founded_on = e->founded_on;
+	if (has & ENT_F_NOTE) row->credit_code_note = e->credit_code_note;
+	return row->key == 1 && row->officer_id <= 0 ? -1 : 0;
+}
+
 /* Insert e (defaults for what is not given).  *id is 0 when the credit
  * code is taken already.  Returns DB_OK or a DB_ error. */
-static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t now, int64_t *id)
+static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, int64_t now, int64_t *id,
+                      struct ent_bulk *g)
 {
-	struct enterprise_in row = { 0 };
-	row.key = 0;
-	unsigned has = e->has;
-	row.credit_code = e->credit_code;
-	row.name = e->name;
-	if (has & ENT_F_STREET) row.street_id = e->street_id;
-	if (has & ENT_F_INDUSTRY) row.industry = e->industry;
-	if (has & ENT_F_KEY) row.key = e->key == 1;
-	if (has & ENT_F_OFFICER) row.officer_id = e->officer_id;
-	if (has & ENT_F_DEPT) row.department_id = e->department_id;
-	if (has & ENT_F_CONTACT) row.contact_name = e->contact_name;
-	if (has & ENT_F_PHONE) row.contact_phone = e->contact_phone;
-	if (has & ENT_F_EMPLOYEES) row.employees = e->employees;
-	if (has & ENT_F_CAPITAL) row.registered_capital_wan = e->registered_capital_wan;
-	if (has & ENT_F_LAND) row.land_mu = e->land_mu;
-	if (has & ENT_F_FOUNDED) row.founded_on = e->founded_on;
-	if (has & ENT_F_NOTE) row.credit_code_note = e->credit_code_note;
-	if (row.key == 1 && row.officer_id <= 0)
+	struct enterprise_in row;
+	if (ent_defaults(e, &row) < 0)
 		return DB_CONSTRAINT;   /* a key enterprise has its officer */
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
@@ -332,18 +337,148 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 		return DB_OK;   /* the code exists */
 	if (rc != DB_ROW)
 		return rc == DB_OK ? DB_ERR : rc;
-	if ((rc = enterprise_index_name(db, *id, row.name)) != DB_OK)
+	if ((rc = index_name(db, g, *id, row.name, 1)) != DB_OK)
 		return rc;
 	if (row.officer_id > 0 && (rc = officer_history(db, *id, row.officer_id, actor, now)) != DB_OK)
 		return rc;
 	return DB_OK;
 }
 
+/* ---- writing in bulk (imports) ---- */
+
+int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
+                           struct ent_bulk *b)
+{
+	struct enterprise_in row;
+	if (ent_defaults(e, &row) < 0)
+		return DB_CONSTRAINT;
+	if (b->a == NULL && (b->a = arena_new()) == NULL)
+		return DB_ERR;
+	if (b->nrows == b->rowcap) {
+		size_t cap = b->rowcap ? b->rowcap * 2 : 256;
+		struct enterprise_in *rows = realloc(b->rows, cap * sizeof *rows);
+		if (rows)
+			b->rows = rows;
+		int64_t *actors = rows ? realloc(b->actors, cap * sizeof *actors) : NULL;
+		if (actors)
+			b->actors = actors;
+		int64_t *nows = actors ? realloc(b->nows, cap * sizeof *nows) : NULL;
+		if (nows == NULL)
+			return DB_ERR;
+		b->nows = nows;
+		b->rowcap = cap;
+	}
+	arena_t *a = b->a;
+	const char **str[] = { &row.credit_code, &row.name, &row.industry, &row.contact_name, &row.contact_phone,
+	                       &row.founded_on, &row.credit_code_note };
+	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+		*str[i] = arena_strdup(a, nz(*str[i]));
+	b->actors[b->nrows] = actor_id;
+	b->nows[b->nrows] = now;
+	b->rows[b->nrows++] = row;
+	return b->nrows >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
+}
+
+/* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
+ * the rows after the largest id seen before, by credit code (on
+ * PostgreSQL other sessions' rows may come between). */
+static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids)
+{
+	int64_t before = db_int1(db, "SELECT COALESCE(max(id), 0) FROM enterprises", -1, 0, NULL);
+	if (before < 0 || (*ids = calloc(b->nrows, sizeof **ids)) == NULL)
+		return DB_ERR;
+	db_copy_t *c = db_copy_begin(db, "enterprises",
+		"credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name, contact_phone,"
+		" employees, registered_capital_wan, land_mu, founded_on, credit_code_note, created_at, updated_at", 16);
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct enterprise_in *r = &b->rows[i];
+		db_copy_text(c, r->credit_code);
+		db_copy_text(c, r->name);
+		if (r->street_id > 0) db_copy_int(c, r->street_id); else db_copy_null(c);
+		db_copy_text(c, r->industry);
+		db_copy_int(c, r->key == 1);
+		if (r->officer_id > 0) db_copy_int(c, r->officer_id); else db_copy_null(c);
+		if (r->department_id > 0) db_copy_int(c, r->department_id); else db_copy_null(c);
+		db_copy_text(c, r->contact_name);
+		db_copy_text(c, r->contact_phone);
+		db_copy_int(c, r->employees);
+		db_copy_int(c, r->registered_capital_wan);
+		db_copy_double(c, r->land_mu);
+		db_copy_text(c, r->founded_on);
+		db_copy_text(c, r->credit_code_note);
+		db_copy_int(c, b->nows[i]);
+		db_copy_int(c, b->nows[i]);
+		db_copy_row(c);
+	}
+	int rc = db_copy_end(c);
+	if (rc != DB_OK)
+		return rc;
+	db_stmt_t *st = db_prepare(db, "SELECT id, credit_code FROM enterprises WHERE id > $1 ORDER BY id");
+	db_bind_int(st, 1, before);
+	size_t k = 0;
+	while ((rc = db_step(st)) == DB_ROW && k < b->nrows)
+		if (strcmp(db_col_text(st, 1), b->rows[k].credit_code) == 0)
+			(*ids)[k++] = db_col_int(st, 0);
+	db_done(st);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	return k == b->nrows ? DB_OK : DB_ERR;
+}
+
+/* The officer assignments of the new rows of b (ids in order). */
+static int creates_officers(db_t *db, const struct ent_bulk *b, const int64_t *ids)
+{
+	db_copy_t *c = NULL;
+	for (size_t i = 0; i < b->nrows; i++) {
+		if (b->rows[i].officer_id <= 0)
+			continue;
+		if (c == NULL)
+			c = db_copy_begin(db, "officer_assignments", "enterprise_id, officer_id, started_at, assigned_by", 4);
+		db_copy_int(c, ids[i]);
+		db_copy_int(c, b->rows[i].officer_id);
+		db_copy_int(c, b->nows[i]);
+		if (b->actors[i] > 0) db_copy_int(c, b->actors[i]); else db_copy_null(c);
+		db_copy_row(c);
+	}
+	return c ? db_copy_end(c) : DB_OK;
+}
+
+int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
+{
+	int rc = DB_OK;
+	if (b->nrows > 0) {
+		int64_t *ids = NULL;
+		rc = creates_copy(db, b, &ids);
+		if (rc == DB_OK)
+			rc = creates_officers(db, b, ids);
+		for (size_t i = 0; i < b->nrows && rc == DB_OK; i++)
+			rc = index_name(db, b, ids[i], b->rows[i].name, 1);
+		free(ids);
+		b->nrows = 0;
+		arena_free(b->a);
+		b->a = NULL;
+	}
+	return rc == DB_OK ? grams_flush(db, b) : rc;
+}
+
+void enterprise_bulk_free(struct ent_bulk *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->names[i]);
+	free(b->ids);
+	free(b->names);
+	free(b->rows);
+	free(b->actors);
+	free(b->nows);
+	arena_free(b->a);
+	memset(b, 0, sizeof *b);
+}
+
 /* Apply the given fields of e to enterprise id; *changed gets the ENT_F_
  * bits whose value changed.  Returns DB_OK, DB_DONE when id is gone, or a
  * DB_ error (DB_CONSTRAINT: the result would break a rule). */
 static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_in *e, int64_t actor, int64_t now,
-                     unsigned *changed)
+                     unsigned *changed, struct ent_bulk *g)
 {
 	struct enterprise_in cur;
 	int rc = ent_lock(db, id);
@@ -394,7 +529,7 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	db_done(st);
 	if (rc != DB_DONE)
 		return rc == DB_OK ? DB_ERR : rc;
-	if ((ch & ENT_F_NAME) && (rc = enterprise_index_name(db, id, cur.name)) != DB_OK)
+	if ((ch & ENT_F_NAME) && (rc = index_name(db, g, id, cur.name, 0)) != DB_OK)
 		return rc;
 	if (cur.officer_id != old_officer && (rc = officer_history(db, id, cur.officer_id, actor, now)) != DB_OK)
 		return rc;
@@ -403,6 +538,12 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 
 int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
                       int *created)
+{
+	return enterprise_upsert_bulk(db, e, actor_id, now, id, created, NULL);
+}
+
+int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                           int *created, struct ent_bulk *g)
 {
 	*id = 0;
 	*created = 0;
@@ -413,7 +554,7 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 	if (existing == 0) {
 		if (!(e->has & ENT_F_NAME) || e->name == NULL || *e->name == '\0')
 			return DB_CONSTRAINT;
-		rc = ent_insert(db, e, actor_id, now, id);
+		rc = ent_insert(db, e, actor_id, now, id, g);
 		if (rc != DB_OK || *id > 0) {
 			*created = *id > 0;
 			return rc;
@@ -423,7 +564,7 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
 			return DB_ERR;
 	}
 	arena_t *a = arena_new();
-	rc = ent_apply(db, a, existing, e, actor_id, now, NULL);
+	rc = ent_apply(db, a, existing, e, actor_id, now, NULL, g);
 	arena_free(a);
 	if (rc == DB_OK)
 		*id = existing;
@@ -465,7 +606,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "invalid", "name", "the name has at most %d characters and no control characters",
 			               NAME_MAX_CHARS), err_param(fe, "reason", "text"), err_param(fe, "max", "%d", NAME_MAX_CHARS);
 	}
-	if (has & ENT_F_STREET) {
+	if ((has & ENT_F_STREET) && !e->refs_resolved) {
 		const char *street = nz(e->street);
 		if (*street) {
 			const char *p[1] = { street };
@@ -496,7 +637,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "required", "officer_id", "a key enterprise needs its chief service officer"
 			               " (officer_id)"), err_param(fe, "reason", "key_officer");
 	}
-	if ((has & ENT_F_OFFICER) && e->officer_id > 0) {
+	if ((has & ENT_F_OFFICER) && e->officer_id > 0 && !e->refs_resolved) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->officer_id);
 		const char *p[1] = { v };
@@ -504,7 +645,7 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 			return err_set(fe, 422, "invalid", "officer_id", "officer_id must be a user with the role officer"),
 			       err_param(fe, "reason", "not_officer");
 	}
-	if ((has & ENT_F_DEPT) && e->department_id > 0) {
+	if ((has & ENT_F_DEPT) && e->department_id > 0 && !e->refs_resolved) {
 		char v[24];
 		snprintf(v, sizeof v, "%lld", (long long)e->department_id);
 		const char *p[1] = { v };
@@ -771,7 +912,7 @@ void api_enterprises_create(req_t *r)
 		return;
 	}
 	int64_t id = 0;
-	int rc = ent_insert(r->db, &e, r->user->id, now_sec(), &id);
+	int rc = ent_insert(r->db, &e, r->user->id, now_sec(), &id, NULL);
 	if (rc == DB_OK && id == 0) {
 		reply_duplicate_code(r, e.credit_code);
 		return;
@@ -875,7 +1016,7 @@ void api_enterprise_update(req_t *r)
 		}
 	}
 	unsigned changed = 0;
-	rc = ent_apply(r->db, r->arena, id, &e, r->user->id, now_sec(), &changed);
+	rc = ent_apply(r->db, r->arena, id, &e, r->user->id, now_sec(), &changed, NULL);
 	if (rc == DB_DONE) {
 		reply_error(r, 404, "not_found", "id", "no such enterprise");
 		return;
@@ -905,12 +1046,13 @@ void api_enterprise_update(req_t *r)
 /* A search driven by the grams, for queries whose rarest gram is rare:
  * $6 the rarest gram, $7..$9 up to three more ('' when unused), $10 the
  * name pattern (the exact check), $11 a whole credit code ('' unless the
- * query is 18 letters and digits: then "any part of the code" is the code). */
+ * query is 18 letters and digits: then "any part of the code" is the code).
+ * Grams are integers (text_grams); -1 is no gram. */
 #define ENT_DRIVE \
 	" AND e.id IN (SELECT g.enterprise_id FROM enterprise_grams g WHERE g.gram = $6" \
-	" AND (CAST($7 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g1 WHERE g1.gram = $7 AND g1.enterprise_id = g.enterprise_id))" \
-	" AND (CAST($8 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g2 WHERE g2.gram = $8 AND g2.enterprise_id = g.enterprise_id))" \
-	" AND (CAST($9 AS TEXT) = '' OR EXISTS (SELECT 1 FROM enterprise_grams g3 WHERE g3.gram = $9 AND g3.enterprise_id = g.enterprise_id))" \
+	" AND (CAST($7 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g1 WHERE g1.gram = $7 AND g1.enterprise_id = g.enterprise_id))" \
+	" AND (CAST($8 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g2 WHERE g2.gram = $8 AND g2.enterprise_id = g.enterprise_id))" \
+	" AND (CAST($9 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g3 WHERE g3.gram = $9 AND g3.enterprise_id = g.enterprise_id))" \
 	" UNION ALL SELECT c.id FROM enterprises c WHERE c.credit_code = $11)" \
 	" AND (lower(e.name) LIKE lower($10) ESCAPE '\\' OR e.credit_code = $11)"
 /* A scan, for queries most enterprises match (where the grams would pick
@@ -996,8 +1138,8 @@ struct search {
 	const char *like;        /* name pattern */
 	const char *code_like;   /* credit code pattern or NULL */
 	const char *code_eq;     /* a whole credit code, or "" */
-	const char *gram[4];     /* S_DRIVE: the rarest grams first */
-	const char *exact;       /* a gram whose enterprises are exactly the
+	int64_t gram[4];         /* S_DRIVE: the rarest grams first (-1: none) */
+	int64_t exact;           /* > 0: a gram whose enterprises are exactly the
 	                            name matches (queries of 1 or 2 characters) */
 	int nothing;             /* nothing can match */
 };
@@ -1007,10 +1149,14 @@ struct search {
 #define GRAM_CAP 3000
 
 /* Number of enterprises having gram g, counted up to GRAM_CAP. */
-static int64_t gram_count(db_t *db, const char *g)
+static int64_t gram_count(db_t *db, int64_t g, int capped)
 {
-	const char *p[1] = { g };
-	return db_int1(db, "SELECT count(*) FROM (SELECT 1 FROM enterprise_grams WHERE gram = $1 LIMIT 3000) t", -1, 1, p);
+	db_stmt_t *st = db_prepare(db, capped ? "SELECT count(*) FROM (SELECT 1 FROM enterprise_grams WHERE gram = $1 LIMIT 3000) t"
+	                                      : "SELECT count(*) FROM enterprise_grams WHERE gram = $1");
+	db_bind_int(st, 1, g);
+	int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
+	db_done(st);
+	return n;
 }
 
 #define MAX_QUERY_GRAMS 12
@@ -1020,7 +1166,7 @@ static int search_prepare(req_t *r, const char *q, struct search *s)
 {
 	memset(s, 0, sizeof *s);
 	for (int i = 0; i < 4; i++)
-		s->gram[i] = "";
+		s->gram[i] = -1;
 	s->code_eq = "";
 	if (q == NULL || *q == '\0')
 		return 0;
@@ -1062,21 +1208,21 @@ static int search_prepare(req_t *r, const char *q, struct search *s)
 		return 0;
 	}
 	/* the query's grams: its character, or its distinct pairs */
-	const char *grams[MAX_QUERY_GRAMS] = { 0 };
+	int64_t grams[MAX_QUERY_GRAMS] = { 0 };
 	int64_t counts[MAX_QUERY_GRAMS] = { 0 };
 	int ng = 0;
 	if (ncp == 1)
-		grams[ng++] = low;
+		grams[ng++] = text_gram_of(low);
 	for (int i = 0; i + 1 < ncp && ng < MAX_QUERY_GRAMS; i++) {
-		char *g = arena_strndup(r->arena, low + off[i], len[i] + len[i + 1]);
+		int64_t g = text_gram_of(low + off[i]);
 		int dup = 0;
 		for (int j = 0; j < ng && !dup; j++)
-			dup = strcmp(grams[j], g) == 0;
+			dup = grams[j] == g;
 		if (!dup)
 			grams[ng++] = g;
 	}
 	for (int i = 0; i < ng; i++) {
-		counts[i] = gram_count(r->db, grams[i]);
+		counts[i] = gram_count(r->db, grams[i], 1);
 		if (counts[i] < 0) {
 			reply_db_error(r, DB_ERR, "searching");
 			return -1;
@@ -1087,7 +1233,7 @@ static int search_prepare(req_t *r, const char *q, struct search *s)
 			int64_t tc = counts[j];
 			counts[j] = counts[j - 1];
 			counts[j - 1] = tc;
-			const char *tp = grams[j];
+			int64_t tp = grams[j];
 			grams[j] = grams[j - 1];
 			grams[j - 1] = tp;
 		}
@@ -1120,7 +1266,7 @@ static int bind_list_args(db_stmt_t *st, const struct list_args *a)
 	switch (a->s->mode) {
 	case S_DRIVE:
 		for (int i = 0; i < 4; i++)
-			db_bind_text(st, 6 + i, a->s->gram[i]);
+			db_bind_int(st, 6 + i, a->s->gram[i]);
 		db_bind_text(st, 10, a->s->like);
 		db_bind_text(st, 11, a->s->code_eq);
 		return 12;
@@ -1184,12 +1330,11 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 	struct list_args la = { street, officer, keyv, only, ind_like, &s };
 	int64_t total;
 	int rc;
-	int by_gram = s.exact && street == 0 && officer == 0 && keyv < 0 && only == 0 && ind_like == NULL;
+	int by_gram = s.exact > 0 && street == 0 && officer == 0 && keyv < 0 && only == 0 && ind_like == NULL;
 	if (by_gram) {
 		/* one or two characters and no filter: the gram's enterprises are
 		 * exactly the matches */
-		const char *p[1] = { s.exact };
-		total = db_int1(r->db, "SELECT count(*) FROM enterprise_grams WHERE gram = $1", -1, 1, p);
+		total = gram_count(r->db, s.exact, 0);
 		rc = total < 0 ? DB_ERR : DB_ROW;
 	} else {
 		db_stmt_t *st = db_prepare(r->db, COUNT_SQL[s.mode]);
@@ -1207,7 +1352,7 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 		db_stmt_t *st;
 		if (by_gram && si <= 1) {
 			st = db_prepare(r->db, si == 0 ? LIST_GRAM_ASC : LIST_GRAM_DESC);
-			db_bind_text(st, 1, s.exact);
+			db_bind_int(st, 1, s.exact);
 			db_bind_int(st, 2, limit);
 			db_bind_int(st, 3, offset);
 		} else {

@@ -105,6 +105,7 @@ struct ent_ctx {
 	json_t *changes;
 	int64_t would_create, would_update;
 	int is_admin;                  /* may accept checksum-failing codes with a note */
+	struct ent_bulk grams;        /* the names whose grams wait to be written in bulk */
 };
 
 static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
@@ -184,6 +185,7 @@ static void ent_end(struct import *im)
 		return;
 	import_keys_free(&x->existing);
 	import_keys_free(&x->seen);
+	enterprise_bulk_free(&x->grams);
 	json_decref(x->changes);
 	arena_free(x->a);
 	free(x);
@@ -390,6 +392,7 @@ static int parse_row(struct import *im, const struct import_row *row, struct ent
 {
 	memset(e, 0, sizeof *e);
 	e->key = -1;
+	e->refs_resolved = 1;   /* resolve() found them in the lists of begin */
 	int bad = 0;
 	for (int f = 0; f < NF; f++) {
 		int by_id = fields[f].col_id >= 0 && row->v[fields[f].col_id] != NULL;
@@ -540,8 +543,14 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 	if (enterprise_validate(im->db, row->a, &e, allow, err) < 0)
 		return -1;
 	int64_t id = 0;
-	int created = 0;
-	int rc = enterprise_upsert(im->db, &e, im->o->actor ? im->o->actor->id : 0, now_sec(), &id, &created);
+	int created = 0, rc;
+	int64_t actor = im->o->actor ? im->o->actor->id : 0;
+	if (import_keys_get(&x->existing, e.credit_code) == 0) {
+		/* new (the check found no such code): written in bulk */
+		rc = enterprise_create_bulk(im->db, &e, actor, now_sec(), &x->grams);
+		created = 1;
+	} else
+		rc = enterprise_upsert_bulk(im->db, &e, actor, now_sec(), &id, &created, &x->grams);
 	if (rc != DB_OK) {
 		db_fail(err, im->db, rc, "writing an enterprise");
 		err->status = err->status < 500 ? 500 : err->status;
@@ -552,6 +561,13 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 	else
 		im->updated++;
 	return 0;
+}
+
+static int ent_write_flush(struct import *im, err_t *err)
+{
+	struct ent_ctx *x = im->ctx;
+	int rc = enterprise_bulk_flush(im->db, &x->grams);
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the search index");
 }
 
 static json_t *ent_summary(struct import *im)
@@ -599,7 +615,8 @@ static void ent_cli_print(struct import *im, json_t *summary)
 static const struct import_spec enterprise_import = {
 	.what = "enterprises", .audit_action = "import enterprises", .audit_entity = "enterprises",
 	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1,
-	.begin = ent_begin, .check = ent_check, .write = ent_write, .summary = ent_summary, .end = ent_end,
+	.begin = ent_begin, .check = ent_check, .write = ent_write, .write_flush = ent_write_flush,
+	.summary = ent_summary, .end = ent_end,
 	.cli_print = ent_cli_print,
 };
 

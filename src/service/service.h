@@ -39,6 +39,8 @@ struct enterprise_in {
 	int key;                            /* -1 unset */
 	/* which fields were given (for PATCH and imports) */
 	unsigned has;                       /* bits of ENT_F_* */
+	int refs_resolved;                  /* street, officer and department ids come from the store's
+	                                       lists (an import): enterprise_validate looks none up */
 };
 enum {
 	ENT_F_CODE = 1u << 0, ENT_F_NAME = 1u << 1, ENT_F_STREET = 1u << 2, ENT_F_INDUSTRY = 1u << 3,
@@ -59,6 +61,30 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
                       int *created);
 /* Rebuild the search grams of one enterprise from its name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *name);
+/* An import's writes in bulk (struct ent_bulk): enterprise_create_bulk()
+ * keeps a new enterprise (copied) and enterprise_upsert_bulk() an updated
+ * name's grams; enterprise_bulk_flush() writes them -- the new rows and
+ * their officer assignments with db_copy (COPY on PostgreSQL), then every
+ * name's grams sorted (db_grams_write) -- before the transaction commits,
+ * and on its own whenever ENT_BULK_FLUSH wait.  A new enterprise's code
+ * must be free (the import checked it): a code taken meanwhile fails the
+ * flush with DB_CONSTRAINT. */
+#define ENT_BULK_FLUSH 20000
+struct ent_bulk {
+	int64_t *ids;                 /* names whose grams wait */
+	char **names;
+	size_t n, cap;
+	struct enterprise_in *rows;   /* new enterprises waiting, in arena a */
+	int64_t *actors, *nows;
+	size_t nrows, rowcap;
+	arena_t *a;
+};
+int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
+                           struct ent_bulk *b);
+int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
+                           int *created, struct ent_bulk *g);
+int enterprise_bulk_flush(db_t *db, struct ent_bulk *g);
+void enterprise_bulk_free(struct ent_bulk *g);
 
 /* 1 when r's caller may see enterprise id (enterprise: own; a street
  * user -- user_street_id() -- its street's; others: all staff; officers

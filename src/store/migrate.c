@@ -4,6 +4,8 @@
  * The DDL text is shared by both stores; three tokens differ per store:
  *   @ID@   an auto-increment primary key column type
  *   @BLOB@ binary data
+ *   @WITHOUT_ROWID@ " WITHOUT ROWID" after a table with a primary key
+ *          (SQLite: the table is its primary key's B-tree), else nothing
  * Everything else keeps to the common dialect.  Add a migration by
  * appending to the table; never edit one that has shipped.
  */
@@ -18,6 +20,16 @@ struct migration {
 	const char *name;
 	const char *sql;
 };
+
+/* A migration whose data is converted by code: after its sql, fill runs,
+ * then sql_after (DDL best run once the rows are in, such as an index). */
+struct migration_fill {
+	int version;
+	int (*fill)(db_t *db);
+	const char *sql_after;
+};
+
+static int fill_grams(db_t *db);
 
 static const struct migration migrations[] = {
 { 1, "platform: settings, org structure, users, sessions, tokens, audit",
@@ -431,7 +443,54 @@ static const struct migration migrations[] = {
 /* the plan categories a policy serves, a JSON array of names */
 "ALTER TABLE policies ADD COLUMN plans TEXT NOT NULL DEFAULT '[]';\n"
 },
+/* 15-17: reserved (issue 15's other parts) */
+{ 18, "search grams as integers in key order (issue 15)",
+/* A gram is one integer (core text_grams: code points packed), the table
+ * only its key (WITHOUT ROWID on SQLite); rebuilt from the names, the
+ * index by enterprise made after the rows are in. */
+"DROP TABLE enterprise_grams;\n"
+"CREATE TABLE enterprise_grams (gram BIGINT NOT NULL, enterprise_id BIGINT NOT NULL,\n"
+"  PRIMARY KEY (gram, enterprise_id))@WITHOUT_ROWID@;\n"
+},
 };
+
+static const struct migration_fill fills[] = {
+	{ 18, fill_grams, "CREATE INDEX enterprise_grams_ent ON enterprise_grams (enterprise_id)" },
+};
+
+#define FILL_CHUNK 10000
+
+/* Migration 18: the grams of every enterprise, FILL_CHUNK at a time. */
+static int fill_grams(db_t *db)
+{
+	int64_t last = 0;
+	int64_t *ids = malloc(FILL_CHUNK * sizeof *ids);
+	char **names = calloc(FILL_CHUNK, sizeof *names);
+	int rc = ids && names ? DB_OK : DB_ERR;
+	while (rc == DB_OK) {
+		db_stmt_t *st = db_prepare(db, "SELECT id, name FROM enterprises WHERE id > $1 ORDER BY id LIMIT 10000");
+		db_bind_int(st, 1, last);
+		size_t n = 0;
+		while ((rc = db_step(st)) == DB_ROW && n < FILL_CHUNK) {
+			ids[n] = last = db_col_int(st, 0);
+			if ((names[n++] = strdup(db_col_text(st, 1))) == NULL)
+				rc = DB_ERR;
+		}
+		db_done(st);
+		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+		if (rc == DB_OK && n > 0)
+			rc = db_grams_write(db, n, ids, (const char *const *)names);
+		for (size_t i = 0; i < n; i++) {
+			free(names[i]);
+			names[i] = NULL;
+		}
+		if (n < FILL_CHUNK)
+			break;
+	}
+	free(ids);
+	free(names);
+	return rc;
+}
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -448,6 +507,8 @@ static char *expand(const char *sql, enum db_kind kind)
 		size_t skip = 0;
 		if (strncmp(p, "@ID@", 4) == 0)
 			rep = id, skip = 4;
+		else if (strncmp(p, "@WITHOUT_ROWID@", 15) == 0)
+			rep = kind == DB_SQLITE ? " WITHOUT ROWID" : "", skip = 15;
 		else if (strncmp(p, "@BLOB@", 6) == 0)
 			rep = blob, skip = 6;
 		if (rep) {
@@ -526,6 +587,9 @@ int db_migrate(db_t *db, char **err)
 		char *sql = expand(m->sql, db_kind(db));
 		int rc = sql ? db_exec(db, sql) : DB_ERR;
 		free(sql);
+		for (size_t k = 0; k < sizeof fills / sizeof fills[0] && rc == DB_OK; k++)
+			if (fills[k].version == m->version && (rc = fills[k].fill(db)) == DB_OK)
+				rc = db_exec(db, fills[k].sql_after);
 		if (rc == DB_OK) {
 			db_stmt_t *st = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)");
 			if (st) {

@@ -225,3 +225,94 @@ int db_fail(err_t *e, db_t *db, int rc, const char *what)
 	fprintf(stderr, "zoneops: database error (%s): %s\n", what, db ? db_errmsg(db) : "?");
 	return err_set(e, 500, "internal", NULL, "internal error while %s", what);
 }
+
+/* ---- bulk writing ---- */
+
+db_copy_t *db_copy_begin(db_t *db, const char *table, const char *cols, int ncols)
+{
+	db_copy_t *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	c->db = db;
+	c->table = table;
+	c->cols = cols;
+	c->ncols = ncols;
+	c->v = calloc((size_t)(ncols > 0 ? ncols : 1), sizeof *c->v);
+	if (c->v == NULL || ncols < 1) {
+		db_set_err(db, "bulk write: %s", ncols < 1 ? "no columns" : "out of memory");
+		c->rc = DB_ERR;
+		return c;
+	}
+	c->rc = db->ops->copy_begin(c);
+	return c;
+}
+
+static struct db_copy_val *copy_next(db_copy_t *c)
+{
+	if (c == NULL || c->rc != DB_OK)
+		return NULL;
+	if (c->nvals >= c->ncols) {
+		db_set_err(c->db, "bulk write into %s: more values than columns", c->table);
+		c->rc = DB_ERR;
+		return NULL;
+	}
+	return &c->v[c->nvals++];
+}
+
+void db_copy_int(db_copy_t *c, int64_t v)
+{
+	struct db_copy_val *x = copy_next(c);
+	if (x)
+		x->type = 'i', x->i = v;
+}
+
+void db_copy_double(db_copy_t *c, double v)
+{
+	struct db_copy_val *x = copy_next(c);
+	if (x)
+		x->type = 'd', x->d = v;
+}
+
+void db_copy_text(db_copy_t *c, const char *s)
+{
+	struct db_copy_val *x = copy_next(c);
+	if (x)
+		x->type = s ? 't' : 'n', x->t = s;
+}
+
+void db_copy_null(db_copy_t *c)
+{
+	db_copy_text(c, NULL);
+}
+
+void db_copy_row(db_copy_t *c)
+{
+	if (c == NULL || c->rc != DB_OK)
+		return;
+	if (c->nvals != c->ncols) {
+		db_set_err(c->db, "bulk write into %s: %d values for %d columns", c->table, c->nvals, c->ncols);
+		c->rc = DB_ERR;
+		return;
+	}
+	c->rc = c->db->ops->copy_row(c);
+	c->nvals = 0;
+}
+
+int db_copy_end(db_copy_t *c)
+{
+	if (c == NULL)
+		return DB_ERR;
+	int rc = c->rc;
+	if (c->nvals != 0 && rc == DB_OK) {
+		db_set_err(c->db, "bulk write into %s: an unfinished row", c->table);
+		rc = DB_ERR;
+	}
+	if (c->v != NULL && c->ncols > 0) {
+		int e = c->db->ops->copy_end(c, rc == DB_OK);
+		if (rc == DB_OK)
+			rc = e;
+	}
+	free(c->v);
+	free(c);
+	return rc;
+}

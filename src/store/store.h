@@ -76,6 +76,27 @@ const char *db_col_text(db_stmt_t *st, int col);  /* valid until next step/done;
 int64_t db_changes(db_stmt_t *st);
 void db_done(db_stmt_t *st);
 
+/* Bulk writing: many rows into one table inside the caller's transaction,
+ * as fast as the store takes them -- COPY ... FROM STDIN on PostgreSQL
+ * (libpq's PQputCopyData), prepared multi-row INSERTs on SQLite.  table
+ * and cols ("gram, enterprise_id") are fixed text of the caller (never
+ * input); ncols values are given per row, in the order of cols, then
+ * db_copy_row().  No conflict clause: the rows must be new.  After a
+ * failure the calls do nothing and db_copy_end() reports it; it always
+ * frees c and returns DB_OK or the DB_ error (roll the transaction back). */
+typedef struct db_copy db_copy_t;
+db_copy_t *db_copy_begin(db_t *db, const char *table, const char *cols, int ncols);
+void db_copy_int(db_copy_t *c, int64_t v);
+void db_copy_double(db_copy_t *c, double v);
+void db_copy_text(db_copy_t *c, const char *s);   /* NULL: NULL; s valid until db_copy_row */
+void db_copy_null(db_copy_t *c);
+void db_copy_row(db_copy_t *c);
+int db_copy_end(db_copy_t *c);
+
+/* The search grams of enterprises ids[0..n) with the names names[0..n)
+ * (grams.c; the rows must not have grams yet): written sorted, in bulk. */
+int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names);
+
 /* One-liners for the common cases.  Each prepares, binds the given text
  * parameters (NULL entries bind NULL), steps once and finishes. */
 int64_t db_int1(db_t *db, const char *sql, int64_t dflt, int nparam, const char *const *params);

@@ -37,6 +37,28 @@ struct db_ops {
 	/* Serialise concurrent migrators (called first inside each migration
 	 * transaction; PostgreSQL takes an advisory transaction lock). */
 	int (*migration_lock)(db_t *db);
+	/* Bulk writing (store.c's db_copy_*): start, then one call per row
+	 * with its values (v[i].type 'i', 'd', 't' or 'n'), then the end
+	 * (ok 0: a failure happened, give up).  State in c->backend. */
+	int (*copy_begin)(db_copy_t *c);
+	int (*copy_row)(db_copy_t *c);
+	int (*copy_end)(db_copy_t *c, int ok);
+};
+
+struct db_copy_val {
+	char type;                  /* 'i' int, 'd' double, 't' text, 'n' NULL */
+	int64_t i;
+	double d;
+	const char *t;              /* valid until the next db_copy_row */
+};
+
+struct db_copy {
+	db_t *db;
+	const char *table, *cols;
+	int ncols, nvals;
+	int rc;                     /* DB_OK until something failed */
+	struct db_copy_val *v;      /* the current row */
+	void *backend;
 };
 
 #define DB_CACHE_SLOTS 256

@@ -684,6 +684,143 @@ static int pg_migration_lock(db_t *db)
 	return pg_exec(db, "SELECT pg_advisory_xact_lock(7412001)");
 }
 
+
+/* ---- bulk writing: COPY ... FROM STDIN, text format ---- */
+
+#define COPY_CHUNK (256 * 1024)   /* bytes sent per PQputCopyData */
+
+struct pg_copy {
+	char *buf;
+	size_t len, cap;
+	int started;                  /* the server is in COPY IN */
+};
+
+static int copy_reserve(struct pg_copy *q, size_t more)
+{
+	if (q->len + more <= q->cap)
+		return 0;
+	size_t cap = q->cap ? q->cap : COPY_CHUNK + 4096;
+	while (cap < q->len + more)
+		cap *= 2;
+	char *b = realloc(q->buf, cap);
+	if (b == NULL)
+		return -1;
+	q->buf = b;
+	q->cap = cap;
+	return 0;
+}
+
+/* Append s with COPY's text escapes (backslash, TAB, LF, CR). */
+static int copy_put_text(struct pg_copy *q, const char *s)
+{
+	size_t n = strlen(s);
+	if (copy_reserve(q, 2 * n + 1) < 0)
+		return -1;
+	for (; *s; s++) {
+		char c = *s;
+		if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+			q->buf[q->len++] = '\\';
+			c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+		}
+		q->buf[q->len++] = c;
+	}
+	return 0;
+}
+
+static int pg_copy_send(db_copy_t *c)
+{
+	struct pg_db *d = PGDB(c->db);
+	struct pg_copy *q = c->backend;
+	if (q->len == 0)
+		return DB_OK;
+	if (PQputCopyData(d->conn, q->buf, (int)q->len) != 1)
+		return pg_fail(d, NULL);
+	q->len = 0;
+	return DB_OK;
+}
+
+static int pg_copy_begin(db_copy_t *c)
+{
+	struct pg_db *d = PGDB(c->db);
+	struct pg_copy *q = calloc(1, sizeof *q);
+	if (q == NULL) {
+		db_set_err(c->db, "out of memory");
+		return DB_ERR;
+	}
+	c->backend = q;
+	if (pg_ensure_conn(d) != 0)
+		return DB_ERR;
+	size_t n = strlen(c->table) + strlen(c->cols) + 40;
+	char *sql = malloc(n);
+	if (sql == NULL) {
+		db_set_err(c->db, "out of memory");
+		return DB_ERR;
+	}
+	snprintf(sql, n, "COPY %s (%s) FROM STDIN", c->table, c->cols);
+	PGresult *r = PQexec(d->conn, sql);
+	free(sql);
+	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN)
+		return pg_fail(d, r);
+	PQclear(r);
+	q->started = 1;
+	return DB_OK;
+}
+
+static int pg_copy_row(db_copy_t *c)
+{
+	struct pg_copy *q = c->backend;
+	for (int k = 0; k < c->ncols; k++) {
+		const struct db_copy_val *v = &c->v[k];
+		char num[64];
+		const char *s = num;
+		if (v->type == 'i')
+			snprintf(num, sizeof num, "%lld", (long long)v->i);
+		else if (v->type == 'd')
+			snprintf(num, sizeof num, isnan(v->d) ? "NaN" : "%.17g", v->d);
+		else
+			s = v->type == 't' ? v->t : NULL;
+		if (k > 0 && copy_reserve(q, 1) == 0)
+			q->buf[q->len++] = '\t';
+		int bad = s ? copy_put_text(q, s) : copy_reserve(q, 2);
+		if (bad == 0 && s == NULL) {
+			q->buf[q->len++] = '\\';
+			q->buf[q->len++] = 'N';
+		}
+		if (bad < 0 || copy_reserve(q, 1) < 0) {
+			db_set_err(c->db, "out of memory");
+			return DB_ERR;
+		}
+	}
+	q->buf[q->len++] = '\n';
+	return q->len >= COPY_CHUNK ? pg_copy_send(c) : DB_OK;
+}
+
+static int pg_copy_end(db_copy_t *c, int ok)
+{
+	struct pg_db *d = PGDB(c->db);
+	struct pg_copy *q = c->backend;
+	if (q == NULL)
+		return DB_ERR;
+	int rc = DB_OK;
+	if (q->started) {
+		if (ok)
+			rc = pg_copy_send(c);
+		if (PQputCopyEnd(d->conn, ok && rc == DB_OK ? NULL : "bulk write abandoned") != 1 && rc == DB_OK)
+			rc = pg_fail(d, NULL);
+		PGresult *r;
+		while ((r = PQgetResult(d->conn)) != NULL) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == DB_OK && ok)
+				rc = pg_fail(d, r);
+			else
+				PQclear(r);
+		}
+	}
+	free(q->buf);
+	free(q);
+	c->backend = NULL;
+	return ok ? rc : DB_ERR;
+}
+
 static const struct db_ops pg_ops = {
 	.close = pg_close,
 	.exec = pg_exec,
@@ -705,4 +842,7 @@ static const struct db_ops pg_ops = {
 	.check = pg_check,
 	.backup = pg_backup,
 	.migration_lock = pg_migration_lock,
+	.copy_begin = pg_copy_begin,
+	.copy_row = pg_copy_row,
+	.copy_end = pg_copy_end,
 };

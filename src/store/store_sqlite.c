@@ -228,6 +228,124 @@ static int sq_migration_lock(db_t *db)
 	return DB_OK;  /* BEGIN IMMEDIATE already holds the write lock */
 }
 
+
+/* ---- bulk writing: one INSERT of COPY_PARAMS / ncols rows per statement ---- */
+
+#define COPY_PARAMS 512   /* values per statement */
+
+struct sq_copy {
+	sqlite3_stmt *full;         /* INSERT of rows_per rows */
+	int rows_per, rows;         /* rows per statement; rows bound so far */
+	struct db_copy_val *vals;   /* the rows bound so far (texts copied in text) */
+	char **text;
+};
+
+/* "INSERT INTO table (cols) VALUES (?,?),(?,?)..." for nrows rows. */
+static sqlite3_stmt *copy_stmt(db_copy_t *c, int nrows)
+{
+	size_t n = strlen(c->table) + strlen(c->cols) + 64 + (size_t)nrows * ((size_t)c->ncols * 2 + 3);
+	char *sql = malloc(n), *p = sql;
+	if (sql == NULL)
+		return NULL;
+	p += sprintf(p, "INSERT INTO %s (%s) VALUES ", c->table, c->cols);
+	for (int r = 0; r < nrows; r++) {
+		*p++ = r ? ',' : ' ';
+		*p++ = '(';
+		for (int k = 0; k < c->ncols; k++) {
+			if (k)
+				*p++ = ',';
+			*p++ = '?';
+		}
+		*p++ = ')';
+	}
+	*p = '\0';
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(SQ(c->db)->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		db_set_err(c->db, "bulk write: %s", sqlite3_errmsg(SQ(c->db)->conn));
+	free(sql);
+	return st;
+}
+
+static int sq_copy_begin(db_copy_t *c)
+{
+	struct sq_copy *q = calloc(1, sizeof *q);
+	if (q == NULL)
+		return DB_ERR;
+	c->backend = q;
+	q->rows_per = COPY_PARAMS / c->ncols > 0 ? COPY_PARAMS / c->ncols : 1;
+	q->vals = calloc((size_t)q->rows_per * (size_t)c->ncols, sizeof *q->vals);
+	q->text = calloc((size_t)q->rows_per * (size_t)c->ncols, sizeof *q->text);
+	if (q->vals == NULL || q->text == NULL) {
+		db_set_err(c->db, "out of memory");
+		return DB_ERR;
+	}
+	return (q->full = copy_stmt(c, q->rows_per)) ? DB_OK : DB_ERR;
+}
+
+/* Bind the rows held and run st once. */
+static int copy_flush(db_copy_t *c, sqlite3_stmt *st)
+{
+	struct sq_copy *q = c->backend;
+	int n = q->rows * c->ncols;
+	for (int i = 0; i < n; i++) {
+		const struct db_copy_val *v = &q->vals[i];
+		if (v->type == 'i')
+			sqlite3_bind_int64(st, i + 1, v->i);
+		else if (v->type == 'd')
+			sqlite3_bind_double(st, i + 1, v->d);
+		else if (v->type == 't')
+			sqlite3_bind_text(st, i + 1, q->text[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	for (int i = 0; i < n; i++) {
+		free(q->text[i]);
+		q->text[i] = NULL;
+	}
+	q->rows = 0;
+	return rc == SQLITE_DONE ? DB_OK : map_rc(c->db, rc);
+}
+
+static int sq_copy_row(db_copy_t *c)
+{
+	struct sq_copy *q = c->backend;
+	for (int k = 0; k < c->ncols; k++) {
+		int i = q->rows * c->ncols + k;
+		q->vals[i] = c->v[k];
+		if (c->v[k].type == 't' && (q->text[i] = strdup(c->v[k].t)) == NULL) {
+			db_set_err(c->db, "out of memory");
+			return DB_ERR;
+		}
+	}
+	if (++q->rows < q->rows_per)
+		return DB_OK;
+	return copy_flush(c, q->full);
+}
+
+static int sq_copy_end(db_copy_t *c, int ok)
+{
+	struct sq_copy *q = c->backend;
+	if (q == NULL)
+		return DB_ERR;
+	int rc = DB_OK;
+	if (ok && q->rows > 0) {
+		sqlite3_stmt *st = copy_stmt(c, q->rows);
+		rc = st ? copy_flush(c, st) : DB_ERR;
+		sqlite3_finalize(st);
+	}
+	if (q->text)
+		for (int i = 0; i < q->rows_per * c->ncols; i++)
+			free(q->text[i]);
+	sqlite3_finalize(q->full);
+	free(q->vals);
+	free(q->text);
+	free(q);
+	c->backend = NULL;
+	return rc;
+}
+
 static const struct db_ops sqlite_ops = {
 	.close = sq_close, .exec = sq_exec, .prepare = sq_prepare,
 	.bind_int = sq_bind_int, .bind_double = sq_bind_double,
@@ -238,6 +356,7 @@ static const struct db_ops sqlite_ops = {
 	.changes = sq_changes, .reset = sq_reset, .finalize = sq_finalize,
 	.check = sq_check, .backup = sq_backup,
 	.migration_lock = sq_migration_lock,
+	.copy_begin = sq_copy_begin, .copy_row = sq_copy_row, .copy_end = sq_copy_end,
 };
 
 db_t *db_sqlite_open(const char *path, char **err)

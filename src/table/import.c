@@ -353,9 +353,23 @@ static int db_failed(struct import *im, int rc, const char *what)
 	return import_fail(im, &e);
 }
 
+/* The importer's bulk writes before a commit.  0, or -1 (im failed). */
+static int flush(struct import *im)
+{
+	err_t e;
+	err_clear(&e);
+	if (im->spec->write_flush == NULL || im->spec->write_flush(im, &e) == 0)
+		return 0;
+	if (e.status < 500)
+		e.status = 500;
+	return import_fail(im, &e);
+}
+
 static int commit_batch(struct import *im)
 {
 	struct import_run *run = im->run;
+	if (flush(im) < 0)
+		return -1;
 	int rc = db_commit(im->db);
 	if (rc != DB_OK)
 		return db_failed(im, rc, "committing the imported rows");
@@ -376,6 +390,8 @@ static void finish_write(struct import *im, int keep)
 	struct import_run *run = im->run;
 	db_t *db = im->db;
 	int rc = DB_OK;
+	if (keep && flush(im) < 0)
+		keep = 0;
 	if (keep) {
 		if (run->own_tx && (rc = audit(im)) == DB_OK)
 			rc = db_commit(db);

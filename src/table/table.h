@@ -174,6 +174,10 @@ struct import_spec {
 	 * a database error that stops the import); import_bad() called
 	 * meanwhile fills *err too. */
 	int (*write)(struct import *im, const struct import_row *row, err_t *err);
+	/* Optional: write what write() kept back to write in bulk, before each
+	 * commit (and before the savepoint is released): 0, or -1 with *err (a
+	 * database error: the import fails). */
+	int (*write_flush)(struct import *im, err_t *err);
 	/* What the import did (or would do): the 200 reply of the HTTP import,
 	 * merged into a job's report.  Caller owns it.  Called however the
 	 * import ended, also when begin never ran (im->ctx NULL). */

@@ -101,6 +101,40 @@ static void test_html_escape(void **state)
 	arena_free(a);
 }
 
+
+/* Search grams: characters and adjacent pairs, packed, sorted, unique;
+ * a pair differs from every character and from the pair reversed. */
+static void test_grams(void **state)
+{
+	(void)state;
+	int64_t g[64];
+	assert_int_equal(text_grams("", g), 0);
+	assert_int_equal(text_grams("a", g), 1);
+	assert_int_equal(g[0], 'a');
+	/* 南通南通: 南, 通, 南通, 通南 */
+	size_t n = text_grams("南通南通", g);
+	assert_int_equal(n, 4);
+	for (size_t i = 1; i < n; i++)
+		assert_true(g[i - 1] < g[i]);
+	int64_t nan = text_gram_of("南"), tong = text_gram_of("通");
+	assert_int_equal(nan, 0x5357);
+	assert_int_equal(tong, 0x901a);
+	int64_t nt = text_gram_of("南通"), tn = text_gram_of("通南");
+	assert_int_not_equal(nt, tn);
+	assert_true(nt > 0x10ffff && tn > 0x10ffff);
+	int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found += g[i] == nan || g[i] == tong || g[i] == nt || g[i] == tn;
+	assert_int_equal(found, 4);
+	/* the first two characters only; full-width and ASCII differ */
+	assert_int_equal(text_gram_of("南通市"), nt);
+	assert_int_not_equal(text_gram_of("１"), text_gram_of("1"));
+	assert_int_equal(text_gram_of(""), -1);
+	/* a stray byte is a character of its own, never a code point */
+	assert_int_equal(text_grams("\xff", g), 1);
+	assert_int_equal(g[0], 0x110000 + 0xff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_pct_decode),
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_grams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -561,6 +561,63 @@ static void test_check_and_backup(void **state)
 	}
 }
 
+
+/* db_copy: many rows in bulk inside a transaction (COPY on PostgreSQL),
+ * texts with the characters COPY escapes, NULL, numbers; a failure (a
+ * duplicate) is reported at the end and the transaction rolls back. */
+static void test_copy(void **state)
+{
+	(void)state;
+	assert_int_equal(db_begin(g_db), DB_OK);
+	db_copy_t *c = db_copy_begin(g_db, "zo_store_t", "name, n, x, note", 4);
+	assert_non_null(c);
+	char name[32];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof name, "row %d", i);
+		db_copy_text(c, name);
+		db_copy_int(c, i == 7 ? INT64_MIN + 1 : i);
+		db_copy_double(c, i / 4.0);
+		if (i % 2)
+			db_copy_null(c);
+		else
+			db_copy_text(c, i == 0 ? "tab\there, line\nbreak, back\\slash \\N, cr\r, 南通" : "");
+		db_copy_row(c);
+	}
+	assert_int_equal(db_copy_end(c), DB_OK);
+	assert_int_equal(db_commit(g_db), DB_OK);
+	assert_int_equal(count_rows(), 3000);
+	const char *p0[1] = { "row 0" };
+	db_stmt_t *st = db_prepare(g_db, "SELECT note, n, x FROM zo_store_t WHERE name = $1");
+	db_bind_text(st, 1, p0[0]);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "tab\there, line\nbreak, back\\slash \\N, cr\r, 南通");
+	db_done(st);
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM zo_store_t WHERE note IS NULL", -1, 0, NULL), 1500);
+	assert_int_equal(db_int1(g_db, "SELECT n FROM zo_store_t WHERE name = 'row 7'", 0, 0, NULL), INT64_MIN + 1);
+	assert_int_equal(db_int1(g_db, "SELECT CAST(x * 4 AS BIGINT) FROM zo_store_t WHERE name = 'row 2999'", 0, 0, NULL),
+	                 2999);
+	/* a duplicate name: the end says so, nothing of it stays */
+	assert_int_equal(db_begin(g_db), DB_OK);
+	c = db_copy_begin(g_db, "zo_store_t", "name, n", 2);
+	db_copy_text(c, "new one");
+	db_copy_int(c, 1);
+	db_copy_row(c);
+	db_copy_text(c, "row 5");
+	db_copy_int(c, 1);
+	db_copy_row(c);
+	assert_int_equal(db_copy_end(c), DB_CONSTRAINT);
+	db_rollback(g_db);
+	assert_int_equal(count_rows(), 3000);
+	/* a row of the wrong width is refused */
+	assert_int_equal(db_begin(g_db), DB_OK);
+	c = db_copy_begin(g_db, "zo_store_t", "name, n", 2);
+	db_copy_text(c, "short");
+	db_copy_row(c);
+	assert_int_equal(db_copy_end(c), DB_ERR);
+	db_rollback(g_db);
+	assert_int_equal(count_rows(), 3000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stmt_cache_nested, clear_rows),
 		cmocka_unit_test_setup(test_int1, clear_rows),
 		cmocka_unit_test_setup(test_check_and_backup, clear_rows),
+		cmocka_unit_test_setup(test_copy, clear_rows),
 	};
 	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }

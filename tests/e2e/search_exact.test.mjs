@@ -1,0 +1,140 @@
+// End-to-end: the enterprise name search gives exactly what a substring
+// scan gives (issue 15).  Generated names over a small alphabet -- Chinese
+// characters, Latin letters in both cases, digits, full-width digits and
+// lower-case full-width letters -- are written through the import (the
+// bulk path), through POST (one at a time) and renamed through PATCH; then
+// every 1- and 2-character query over the alphabet, and longer pieces of
+// the names, are compared with a brute-force filter here: lower(name)
+// contains lower(q) (ASCII case folded, as both stores' lower() does; the
+// alphabet has nothing else that lower() would change), or, for a query of
+// ASCII letters and digits, the credit code contains it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminServer, Client, importJob } from './lib.mjs';
+
+const ALPHA = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+function orgCheck(body8) {
+  const W = [3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = body8[i];
+    s += (c >= '0' && c <= '9' ? Number(c) : c.charCodeAt(0) - 55) * W[i];
+  }
+  const c = 11 - (s % 11);
+  return c === 10 ? 'X' : c === 11 ? '0' : String(c);
+}
+function ccCheck(code17) {
+  const W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += ALPHA.indexOf(code17[i]) * W[i];
+  const c = 31 - (s % 31);
+  return ALPHA[c === 31 ? 0 : c];
+}
+const makeCode = (n) => {
+  const c16 = '91320691MA1' + String(n).padStart(5, '0');
+  const c17 = c16 + orgCheck(c16.slice(8));
+  return c17 + ccCheck(c17);
+};
+
+// The alphabet: common and rare Chinese characters, ASCII letters of both
+// cases, digits, full-width digits, lower-case full-width letters.
+const CHARS = [...'南通科技公司鑫泰AaBbXx1209１２ａｂ'];
+let seed = 15;
+const rnd = (n) => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed % n;
+};
+const makeName = () => {
+  const len = 1 + rnd(7);
+  let s = '';
+  for (let i = 0; i < len; i++) s += CHARS[rnd(CHARS.length)];
+  return s + '厂' + rnd(1000);   // unique enough, and never only letters and digits
+};
+const lowerAscii = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+let admin;
+let client;
+const ents = new Map();   // id -> { code, name }
+
+before(async () => {
+  admin = await adminServer();
+  client = new Client(admin.srv.url, admin.token);
+  // 400 through the import
+  const rows = ['credit_code,name'];
+  const names = new Set();
+  for (let n = 1; n <= 400; n++) {
+    let name = makeName();
+    while (names.has(name)) name = makeName();
+    names.add(name);
+    rows.push(`${makeCode(n)},${name}`);
+  }
+  const { job } = await importJob(client, '/api/v1/enterprises/import?mode=all&filename=gen.csv', rows.join('\n') + '\n');
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  // 40 one at a time
+  for (let n = 401; n <= 440; n++) {
+    const r = await client.post('/api/v1/enterprises', { credit_code: makeCode(n), name: makeName() });
+    assert.equal(r.status, 201, r.text);
+  }
+  for (let off = 0; ; off += 1000) {
+    const r = await client.get(`/api/v1/enterprises?limit=1000&offset=${off}`);
+    for (const e of r.json.items) ents.set(e.id, { code: e.credit_code, name: e.name });
+    if (r.json.items.length < 1000) break;
+  }
+  assert.equal(ents.size, 440);
+  // 30 renamed (their old grams must go)
+  const ids = [...ents.keys()];
+  for (let i = 0; i < 30; i++) {
+    const id = ids[rnd(ids.length)];
+    const name = makeName();
+    const r = await client.patch(`/api/v1/enterprises/${id}`, { name });
+    assert.equal(r.status, 200, r.text);
+    ents.get(id).name = name;
+  }
+});
+
+after(async () => {
+  await admin?.close();
+});
+
+function expected(q) {
+  const lq = lowerAscii(q);
+  const alnum = /^[0-9A-Za-z]+$/.test(q);
+  const out = [];
+  for (const [id, e] of ents) {
+    if (lowerAscii(e.name).includes(lq) || (alnum && e.code.includes(q.toUpperCase()))) out.push(id);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+async function check(q) {
+  const want = expected(q);
+  const r = await client.get(`/api/v1/enterprises?q=${encodeURIComponent(q)}&limit=1000&sort=id`);
+  assert.equal(r.status, 200, r.text);
+  const got = r.json.items.map((e) => e.id);
+  assert.deepEqual(got, want, `q=${q}: items`);
+  assert.equal(r.json.total, want.length, `q=${q}: total`);
+}
+
+test('every 1-character query matches exactly what a scan finds', async () => {
+  for (const c of CHARS) await check(c);
+  await check('厂');
+  await check('Z');
+});
+
+test('every 2-character query matches exactly what a scan finds', async () => {
+  for (const a of CHARS) for (const b of CHARS) await check(a + b);
+});
+
+test('longer pieces of names, and sorted pages, match a scan', async () => {
+  const names = [...ents.values()].map((e) => e.name);
+  for (let i = 0; i < 150; i++) {
+    const n = [...names[rnd(names.length)]];
+    const from = rnd(n.length);
+    const len = 3 + rnd(4);
+    await check(n.slice(from, from + len).join(''));
+  }
+  // a page of a common gram, newest first
+  const want = expected('南').reverse().slice(0, 7);
+  const r = await client.get(`/api/v1/enterprises?q=${encodeURIComponent('南')}&limit=7&sort=-id`);
+  assert.deepEqual(r.json.items.map((e) => e.id), want);
+});
