@@ -8,7 +8,7 @@
  * and the (gram, enterprise) pairs of a call are sorted and written in key
  * order with db_copy (COPY on PostgreSQL, multi-row INSERTs on SQLite): a
  * B-tree takes sorted keys far faster than scattered ones.  Here rather
- * than with the enterprises (service/) because migration 18 builds the
+ * than with the enterprises (service/) because migration 15 builds the
  * index from the names too.
  */
 #include "store_impl.h"

@@ -443,8 +443,7 @@ static const struct migration migrations[] = {
 /* the plan categories a policy serves, a JSON array of names */
 "ALTER TABLE policies ADD COLUMN plans TEXT NOT NULL DEFAULT '[]';\n"
 },
-/* 15-17: reserved (issue 15's other parts) */
-{ 18, "search grams as integers in key order (issue 15)",
+{ 15, "search grams as integers in key order (issue 15)",
 /* A gram is one integer (core text_grams: code points packed), the table
  * only its key (WITHOUT ROWID on SQLite); rebuilt from the names, the
  * index by enterprise made after the rows are in. */
@@ -455,12 +454,12 @@ static const struct migration migrations[] = {
 };
 
 static const struct migration_fill fills[] = {
-	{ 18, fill_grams, "CREATE INDEX enterprise_grams_ent ON enterprise_grams (enterprise_id)" },
+	{ 15, fill_grams, "CREATE INDEX enterprise_grams_ent ON enterprise_grams (enterprise_id)" },
 };
 
 #define FILL_CHUNK 10000
 
-/* Migration 18: the grams of every enterprise, FILL_CHUNK at a time. */
+/* Migration 15: the grams of every enterprise, FILL_CHUNK at a time. */
 static int fill_grams(db_t *db)
 {
 	int64_t last = 0;
