@@ -213,16 +213,27 @@ export async function render(ctx) {
 
 async function list(ctx) {
   const u = ctx.user;
-  const convener = isConvener(u);
+  const status = h('select', { name: 'status', class: 'input', dataset: { testid: 'mtg-status' } },
+    [['', t('common.all')], ['planned', t('mtg.upcoming')], ['held', t('mtg.held')]].map(([v, l]) =>
+      h('option', { value: v, selected: v === (ctx.query.get('status') || '') }, l)));
+  /* the first answer tells whether this user convenes (can_convene) */
+  let first;
+  try {
+    first = await get(API, { status: status.value });
+  } catch (e) {
+    if (ctx.alive())
+      replace(ctx.el, pageHeader(t('mtg.title'), t('mtg.subtitle')), errorBox(e, () => list(ctx)));
+    return;
+  }
+  if (!ctx.alive())
+    return;
+  const convener = isConvener(u, first);
   const add = convener ? h('button', { class: 'btn btn-primary', type: 'button', dataset: { testid: 'mtg-new' },
     on: { click: () => editMeeting(null, (m) => { location.hash = `#/meetings/${m.id}`; }) } }, `＋ ${t('mtg.new')}`) : null;
   const statsBox = can(u, `GET ${API}/stats`) ? h('div', { class: 'mtg-stats', dataset: { testid: 'mtg-stats' } }, loading()) : null;
   const tasksBox = u.role === 'department' && can(u, 'GET /api/v1/meeting-tasks') ? h('div', { dataset: { testid: 'my-tasks' } }, loading()) : null;
   const propBox = convener && can(u, 'GET /api/v1/meeting-proposals') ? h('div', { dataset: { testid: 'mtg-proposals' } }, loading()) : null;
-  const status = h('select', { name: 'status', class: 'input', dataset: { testid: 'mtg-status' } },
-    [['', t('common.all')], ['planned', t('mtg.upcoming')], ['held', t('mtg.held')]].map(([v, l]) =>
-      h('option', { value: v, selected: v === (ctx.query.get('status') || '') }, l)));
-  const result = h('div', { class: 'result' }, loading());
+  const result = h('div', { class: 'result' }, meetingsTable(first.items || []));
   replace(ctx.el,
     pageHeader(t('mtg.title'), t('mtg.subtitle'), add),
     statsBox,
@@ -247,7 +258,7 @@ async function list(ctx) {
     replace(result, meetingsTable(res.items || []));
   };
   status.addEventListener('change', load);
-  await Promise.all([load(), statsBox && loadStats(ctx, statsBox), tasksBox && loadMyTasks(ctx, tasksBox),
+  await Promise.all([statsBox && loadStats(ctx, statsBox), tasksBox && loadMyTasks(ctx, tasksBox),
     propBox && loadProposals(ctx, propBox)]);
 }
 
@@ -414,15 +425,16 @@ async function editMeeting(m, onSaved) {
 async function detail(ctx, id) {
   const load = async () => {
     let m;
+    let depts;
     try {
-      m = await get(`${API}/${id}`);
+      [m, depts] = await Promise.all([get(`${API}/${id}`), departments()]);
     } catch (e) {
       if (ctx.alive())
         replace(ctx.el, backLink(), pageHeader(t('mtg.title')), errorBox(e, load));
       return;
     }
     if (ctx.alive())
-      drawDetail(ctx, m, load);
+      drawDetail(ctx, m, load, depts);
   };
   await load();
 }
@@ -443,7 +455,7 @@ function itemNo(i) {
   return t('mtg.itemNo', { n: getLang() === 'zh' ? cnNumber(i + 1) : i + 1 });
 }
 
-function drawDetail(ctx, m, reload) {
+function drawDetail(ctx, m, reload, depts) {
   const u = ctx.user;
   const convener = isConvener(u, m);
   const planned = m.status !== 'held';
@@ -470,9 +482,12 @@ function drawDetail(ctx, m, reload) {
     m.level === 'district_street' || (p.streets || []).length ? kv(t('mtg.streets'), names(p.streets), 'streets') : null);
   const items = m.items || [];
   const carried = m.carried_tasks || [];
-  /* a participant updates the tasks that fall to it; a convener any */
+  /* a participant updates the tasks that fall to it (its department, or
+   * the street its department stands for); a convener any */
+  const own = (depts || []).find((d) => d.id === u.department_id);
+  const myStreet = u.street_id || (own && (own.street_id || (own.street && own.street.id))) || 0;
   const mineTask = (x) => convener || (u.role === 'department' && ((x.department && x.department.id === u.department_id)
-    || (x.street && u.street_id && x.street.id === u.street_id)));
+    || (x.street && myStreet && x.street.id === myStreet)));
   replace(ctx.el,
     backLink(),
     pageHeader(m.title, `${when(m)}${m.place ? ` · ${m.place}` : ''}`, ...actions.filter(Boolean)),
