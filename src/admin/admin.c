@@ -12,6 +12,7 @@ const struct setting_def setting_defs[] = {
 	{ "report.top_ranks", "3", "ranks up to this one are named in the monthly report paragraph (1-99)" },
 	{ "push_monthly_cap", "2", "policy pushes an enterprise gets at most per calendar month (0-99)" },
 	{ "accept_days", "1", "working days to accept a submitted request before it is overdue for acceptance (1-99)" },
+	{ "service_center_department", "", "the id of the service center's department, whose users convene joint meetings (empty: the department named 企业发展服务中心)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -59,6 +60,10 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 			*msg = lo ? "the value must be a whole number from 1 to 99" : "the value must be a whole number from 0 to 99";
 			return -1;
 		}
+	}
+	if (strcmp(key, "service_center_department") == 0 && (strlen(value) > 18 || strspn(value, "0123456789") != strlen(value))) {
+		*msg = "the value must be a department's id, or empty";
+		return -1;
 	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"

@@ -13,6 +13,7 @@
 #include "policy/facts.h"
 #include "race/race.h"
 #include "service/service.h"
+#include "service/meetings.h"
 #include "table/table.h"
 
 /* Who may call what, beyond the common sets in http.h (P_PUBLIC, P_ANY,
@@ -54,6 +55,13 @@
 #define P_LAND_READ  P_STAFF
 #define P_LAND_WRITE (ROLE_ADMIN | ROLE_DEPARTMENT)
 #define P_LAND_ENT   (ROLE_ENTERPRISE)
+/* joint consultations (联席会商, issue 14): the zone's staff but recruiters
+ * read (a department user the meetings it takes part in); the conveners
+ * write (meetings_can_convene: admins, leaders, officers, the service
+ * center's department -- other department users get 403 from the
+ * handler), department users and officers propose and mark their tasks */
+#define P_MEET_READ  (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_STATISTICIAN)
+#define P_MEET_WRITE (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -120,6 +128,21 @@ const struct route routes[] = {
 	{ "GET",    "/api/v1/calendar/{year}",      api_calendar_get,     P_ANY,    0, 0 },
 	{ "PUT",    "/api/v1/calendar/{year}",      api_calendar_put,     P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/service/stats",        api_service_stats,    P_STAFF,  0, 0 },
+
+	/* joint consultations (联席会商): meetings, agenda, decisions, tasks, minutes */
+	{ "GET",    "/api/v1/meetings",             api_meetings_list,    P_MEET_READ, 0, 0 },
+	{ "POST",   "/api/v1/meetings",             api_meetings_create,  P_MEET_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/meetings/stats",       api_meetings_stats,   P_MEET_READ, 0, 0 },
+	{ "GET",    "/api/v1/meetings/{id}",        api_meeting_get,      P_MEET_READ, 0, 0 },
+	{ "PATCH",  "/api/v1/meetings/{id}",        api_meeting_update,   P_MEET_WRITE, 0, 0 },
+	{ "POST",   "/api/v1/meetings/{id}/items",  api_meeting_item_add, P_MEET_WRITE, 0, 0 },
+	{ "PUT",    "/api/v1/meetings/{id}/items/{item_id}/decision", api_meeting_decision, P_MEET_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/meetings/{id}/minutes", api_meeting_minutes, P_MEET_READ, 0, 0 },
+	{ "GET",    "/api/v1/meetings/{id}/minutes.docx", api_meeting_minutes_docx, P_MEET_READ, 0, 0 },
+	{ "GET",    "/api/v1/meeting-proposals",    api_meeting_proposals_list, P_MEET_READ, 0, 0 },
+	{ "POST",   "/api/v1/meeting-proposals",    api_meeting_proposals_create, P_MEET_WRITE, 0, 0 },
+	{ "GET",    "/api/v1/meeting-tasks",        api_meeting_tasks_list, P_MEET_READ, 0, 0 },
+	{ "PATCH",  "/api/v1/meeting-tasks/{id}",   api_meeting_task_update, P_MEET_WRITE, 0, 0 },
 
 	/* Open311 GeoReport v2 (api_key = an API token; handlers authenticate) */
 	{ "GET",    "/open311/v2/discovery.{format}", open311_discovery,  P_PUBLIC, 0, 0 },

@@ -17,6 +17,7 @@
  * A date still counted through another year not loaded stays provisional.
  */
 #include "service.h"
+#include "meetings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,5 +163,8 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
 	free(p);
 	if (n < 0)
 		return db_fail(err, db, DB_ERR, "reading the provisional due dates");
+	/* and the deadlines of joint meetings' tasks (meetings.c) */
+	if (meeting_tasks_recompute(db, year) < 0)
+		return db_fail(err, db, DB_ERR, "recomputing the meetings' task deadlines");
 	return total;
 }

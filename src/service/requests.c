@@ -443,7 +443,8 @@ static int hand_over(struct step *x, int64_t dept, const char *name, const char 
 	json_object_set_new(x->d, "level", json_string(level));
 	x->n.c.department_id = dept;
 	x->n.c.level = level;
-	return restart_due(x);
+	/* a finding keeps its rectification deadline */
+	return x->q->c.kind == REQ_KIND_REQUEST ? restart_due(x) : 0;
 }
 
 static int do_accept(struct step *x)
@@ -1127,4 +1128,44 @@ int request_create(db_t *db, const user_t *actor, const struct request_in *in0, 
 		return db_fail(err, db, rc, "saving the history");
 	*id = rid;
 	return 0;
+}
+
+/* ---- a joint meeting's decision (meetings.c) ---- */
+
+int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, const char *action, json_t *detail,
+                      int64_t now, err_t *err)
+{
+	static const struct request_action_in none;
+	struct step x = { .db = db, .a = arena_new(), .u = actor, .in = &none, .now = now, .err = err };
+	date_format(date_of_unix(now), x.today);
+	x.d = detail ? detail : json_object();
+	struct rq q;
+	int rc = load_row(db, x.a, id, 0, &q);
+	if (rc < 0)
+		rc = db_fail(err, db, DB_ERR, "reading the case");
+	else if (rc == 0)
+		rc = err_set(err, 404, "not_found", "request_id", "no such request");
+	else {
+		x.q = &q;
+		x.n = q;
+		int open = q.c.kind == REQ_KIND_REQUEST ? !from_has(" resolved closed ", q.c.status)
+		                                        : strcmp(q.c.status, "verified_closed") != 0;
+		const char *name, *level;
+		rc = 0;
+		if (open && dept > 0) {
+			rc = read_department(&x, dept, "lead_department_id", &name, &level);
+			if (rc == 0 && q.c.kind == REQ_KIND_REQUEST && strcmp(q.c.status, "submitted") == 0) {
+				x.n.c.status = "accepted";   /* the meeting's lead department accepts it */
+				x.n.accepted_on = arena_strdup(x.a, x.today);
+			}
+			if (rc == 0)
+				rc = hand_over(&x, dept, name, level);
+		}
+		if (rc == 0)
+			rc = save_step(&x, action);
+	}
+	json_decref(x.d);
+	json_decref(x.auto_detail);
+	arena_free(x.a);
+	return rc;
 }

@@ -180,6 +180,17 @@ int request_transition(db_t *db, const user_t *actor, int kind, int64_t id, cons
  * stolen, may be NULL).  DB_OK or the DB_ code. */
 int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const char *action, const char *from,
                       const char *to, json_t *detail);
+/* The decision of a joint meeting (meetings.c) on case id (a request or a
+ * finding), whoever may see it: the department dept (0: none) takes it
+ * over by the hand-over escalation uses -- it holds it now, every former
+ * holder keeps read access (request_departments), a request's time limit
+ * restarts from today and a submitted request is accepted -- and the
+ * history gets an event `action` with detail (stolen; the hand-over adds
+ * its fields).  A case already resolved or closed only gets the event.
+ * 0, or -1 with err (404 no such case, 422 no such department on field
+ * lead_department_id, 500). */
+int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, const char *action, json_t *detail,
+                      int64_t now, err_t *err);
 /* No calendar cliff (due_recompute.c): the provisional dates of open
  * requests that count through year (loaded now) computed again, each with
  * a history event due_recomputed; the number of requests, or -1 with err.
