@@ -741,7 +741,7 @@ export function proposeDialog(r, onDone) {
     try {
       const item = await post('/api/v1/meeting-proposals', { request_id: r.id, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
       dlg.close();
-      toast(item && item.meeting_id ? t('mtg.proposedFor') : t('mtg.proposedPending'));
+      toast(item && (item.meeting_id || item.meeting) ? t('mtg.proposedFor') : t('mtg.proposedPending'));
       if (onDone)
         onDone(item);
     } catch (err) {
