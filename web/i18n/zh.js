@@ -973,6 +973,7 @@ export default {
   'mtg.level': '会商层级',
   'mtg.level.district': '区级部门联席',
   'mtg.level.district_street': '区街联动（部门和街道）',
+  'mtg.sep': '、',
   'mtg.participants': '参会单位',
   'mtg.depts': '参会部门',
   'mtg.streets': '参会街道',

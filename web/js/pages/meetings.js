@@ -46,11 +46,29 @@ export function canPropose(user) {
 
 /* ---------- small pieces ---------- */
 
-const names = (xs) => (xs || []).map(localName).filter(Boolean).join('、') || null;
+/* The reference lists, for names in the UI's language (a reference in an
+ * answer may carry the Chinese name only). */
+let refs = { departments: [], streets: [] };
+async function loadRefs() {
+  const [d, st] = await Promise.all([departments(), streets()]);
+  refs = { departments: d, streets: st };
+  return refs;
+}
 
-function participants(p) {
-  const all = [...((p && p.departments) || []), ...((p && p.streets) || [])];
-  return names(all);
+/* The name of a department (kind 'departments') or a street ('streets'). */
+function refName(x, kind) {
+  if (!x)
+    return null;
+  const full = refs[kind].find((y) => y.id === x.id);
+  return localName(full || x) || null;
+}
+
+const joinNames = (list) => list.filter(Boolean).join(t('mtg.sep')) || null;
+
+/* Departments and streets ({departments, streets}) as one line. */
+function units(p) {
+  return joinNames([...((p && p.departments) || []).map((x) => refName(x, 'departments')),
+    ...((p && p.streets) || []).map((x) => refName(x, 'streets'))]);
 }
 
 /* 2026-12-10 09:30 */
@@ -69,11 +87,7 @@ function kv(label, value, key) {
 
 /* The department or street a task falls to. */
 function assignee(x) {
-  if (x.department)
-    return localName(x.department);
-  if (x.street)
-    return localName(x.street);
-  return null;
+  return refName(x.department, 'departments') || refName(x.street, 'streets');
 }
 
 /* A task's state in words: 已完成 (on the day), 已超期, 进行中. */
@@ -206,6 +220,7 @@ function checkGroup(fieldName, legend, list, chosen, testid) {
 /* ---------- the list ---------- */
 
 export async function render(ctx) {
+  await loadRefs();
   if (/^\d+$/.test(ctx.sub[0] || ''))
     return detail(ctx, Number(ctx.sub[0]));
   return list(ctx);
@@ -268,7 +283,7 @@ function meetingsTable(items) {
     { key: 'title', label: t('mtg.meetingTitle'), class: 'strong', cell: (m) => h('a', { href: `#/meetings/${m.id}`, dataset: { testid: 'mtg-link' } }, m.title) },
     { key: 'level', label: t('mtg.level'), class: 'nowrap', narrowHide: true, cell: (m) => t(`mtg.level.${m.level}`) },
     { key: 'place', label: t('mtg.place'), narrowHide: true },
-    { key: 'participants', label: t('mtg.participants'), class: 'wrap', cell: (m) => participants(m.participants) },
+    { key: 'participants', label: t('mtg.participants'), class: 'wrap', cell: (m) => units(m.participants) },
     { key: 'item_count', label: t('mtg.items'), align: 'r', cell: (m) => num(m.item_count) },
     { key: 'open_task_count', label: t('mtg.openTasks'), align: 'r', cell: (m) => `${num(m.open_task_count)} / ${num(m.task_count)}` },
     { key: 'status', label: t('mtg.statusLabel'), class: 'nowrap', cell: meetingStatus },
@@ -366,7 +381,7 @@ function itemTitle(x) {
 /* ---------- create / edit a meeting ---------- */
 
 async function editMeeting(m, onSaved) {
-  const [depts, sts] = await Promise.all([departments(), streets()]);
+  const { departments: depts, streets: sts } = await loadRefs();
   const title = input('title', { maxlength: 200, required: true, value: m ? m.title : '' });
   const heldOn = input('held_on', { type: 'date', required: true, value: m ? m.held_on : '' });
   const startsAt = input('starts_at', { type: 'time', value: m ? m.starts_at : '' });
@@ -427,7 +442,7 @@ async function detail(ctx, id) {
     let m;
     let depts;
     try {
-      [m, depts] = await Promise.all([get(`${API}/${id}`), departments()]);
+      [m, { departments: depts }] = await Promise.all([get(`${API}/${id}`), loadRefs()]);
     } catch (e) {
       if (ctx.alive())
         replace(ctx.el, backLink(), pageHeader(t('mtg.title')), errorBox(e, load));
@@ -478,8 +493,8 @@ function drawDetail(ctx, m, reload, depts) {
     kv(t('mtg.level'), t(`mtg.level.${m.level}`), 'level'),
     kv(t('mtg.convener'), m.convener ? m.convener.name : null, 'convener'),
     kv(t('mtg.statusLabel'), meetingStatus(m), 'status'),
-    kv(t('mtg.depts'), names(p.departments), 'departments'),
-    m.level === 'district_street' || (p.streets || []).length ? kv(t('mtg.streets'), names(p.streets), 'streets') : null);
+    kv(t('mtg.depts'), units({ departments: p.departments }), 'departments'),
+    m.level === 'district_street' || (p.streets || []).length ? kv(t('mtg.streets'), units({ streets: p.streets }), 'streets') : null);
   const items = m.items || [];
   const carried = m.carried_tasks || [];
   /* a participant updates the tasks that fall to it (its department, or
@@ -503,8 +518,7 @@ function drawDetail(ctx, m, reload, depts) {
 
 function agendaItem(m, x, i, o) {
   const decided = Boolean(x.decision);
-  const pt = x.partners || {};
-  const partnerNames = names([...(pt.departments || []), ...(pt.streets || [])]);
+  const partnerNames = units(x.partners);
   return h('li', { class: ['mtg-item', decided ? 'mtg-item-decided' : 'mtg-item-open'], dataset: { item: String(x.id), kind: x.kind } },
     h('div', { class: 'mtg-item-head' },
       h('span', { class: 'mtg-item-no' }, itemNo(i)),
@@ -519,7 +533,7 @@ function agendaItem(m, x, i, o) {
       x.proposed_by && x.note ? t('req.semicolon') : null, x.note || null) : null,
     decided ? h('dl', { class: 'mtg-decision', dataset: { testid: 'decision' } },
       kv(t('mtg.decision'), h('span', { class: 'pre' }, x.decision), 'decision'),
-      kv(t('mtg.lead'), x.lead_department ? localName(x.lead_department) : null, 'lead'),
+      kv(t('mtg.lead'), refName(x.lead_department, 'departments'), 'lead'),
       kv(t('mtg.partners'), partnerNames, 'partners')) : null,
     (x.tasks || []).length ? taskTable(x.tasks, { canUpdate: o.mineTask, reload: o.reload }) : null);
 }
@@ -643,7 +657,7 @@ function taskRow(i, depts, sts, x, onRemove) {
 }
 
 async function decide(m, x, reload) {
-  const [depts, sts] = await Promise.all([departments(), streets()]);
+  const { departments: depts, streets: sts } = await loadRefs();
   const decision = h('textarea', { name: 'decision', class: 'input textarea', rows: 4, maxlength: 4000, value: x.decision || '' });
   const lead = h('select', { name: 'lead_department_id', class: 'input', dataset: { testid: 'lead' } },
     h('option', { value: '' }, t('mtg.chooseLead')),
@@ -754,9 +768,10 @@ export function proposeDialog(r, onDone) {
 /*
  * A meeting_decided history event's detail in words: 会商决定：…；牵头单位：…
  * with the meeting's title and date, linked to the meeting when link is
- * true (an enterprise reads the outcome, not the meeting).
+ * true (an enterprise reads the outcome, not the meeting); depts (the
+ * reference list) names the lead department in the UI's language.
  */
-export function decisionDetail(d, link) {
+export function decisionDetail(d, link, depts) {
   let o = d;
   if (typeof o === 'string') {
     try {
@@ -767,7 +782,10 @@ export function decisionDetail(d, link) {
   }
   if (!o || typeof o !== 'object')
     return '';
-  const lead = o.lead_department && typeof o.lead_department === 'object' ? localName(o.lead_department) : o.lead_department;
+  /* the lead department: a reference, or its (Chinese) name as recorded then */
+  const ld = o.lead_department;
+  const known = ld && (depts || []).find((x) => (typeof ld === 'object' ? x.id === ld.id : x.name === ld));
+  const lead = known ? localName(known) : ld && typeof ld === 'object' ? localName(ld) : ld;
   const meeting = [day(o.held_on), o.meeting_title].filter(Boolean).join(' ');
   return h('span', { class: 'mtg-event', dataset: { testid: 'meeting-decided' } },
     h('span', null, `${t('mtg.ev.decision')}${t('req.colon')}${o.decision || ''}`),

@@ -182,7 +182,7 @@ function drawDetail(ctx, r, cats, reload, depts) {
       ev.to_status && ev.from_status !== ev.to_status ? h('span', { class: 'tl-status' },
         ev.from_status ? [statusBadge(ev.from_status), ' → '] : null, statusBadge(ev.to_status)) : null,
       h('span', { class: 'tl-meta' }, `${fmtTime(ev.at, false)} · ${ev.display_name || ev.username || t('common.none')}`)),
-    ev.detail ? h('div', { class: 'tl-detail' }, ev.action === 'meeting_decided' ? decisionDetail(ev.detail, !ent)
+    ev.detail ? h('div', { class: 'tl-detail' }, ev.action === 'meeting_decided' ? decisionDetail(ev.detail, !ent, depts)
       : detailText(ev.detail, depts)) : null))));
 
   const info = h('dl', { class: 'kv-grid' },
