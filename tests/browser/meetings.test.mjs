@@ -338,7 +338,7 @@ test('a task past its deadline says 已超期 in words in the department\'s list
   await admin.context.close();
 });
 
-test('axe: the meetings list, a meeting and the decision dialog in Chinese and English, with screenshots at 1440×900', { skip, timeout: 180000 }, async () => {
+test('axe: the meetings list, a meeting and the decision dialog in Chinese and English, with screenshots at 1440×900', { skip, timeout: 480000 }, async () => {
   const found = [];
   for (const lang of ['zh', 'en']) {
     const p = await newPage(DESKTOP, { fn: (l) => localStorage.setItem('zoneops.lang', l), arg: lang });
