@@ -21,6 +21,7 @@
 #include "demo/demo_policy.h"
 #include "demo/demo_race.h"
 #include "demo/demo_land_eval.h"
+#include "demo/demo_meetings.h"
 
 #include "admin/admin.h"
 #include "auth/auth.h"
@@ -1009,7 +1010,8 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	    seed_indicators(s) < 0 || demo_seed_service(db, s->now, NULL) < 0 ||
 	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0 ||
 	    demo_land_plots(db, s->now, NULL) < 0 ||
-	    demo_seed_facts(db, s->now, NULL) < 0 || demo_seed_policies(db, s->now, NULL) < 0) {
+	    demo_seed_facts(db, s->now, NULL) < 0 || demo_seed_policies(db, s->now, NULL) < 0 ||
+	    demo_seed_meetings(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

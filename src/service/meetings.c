@@ -158,6 +158,8 @@ static int time_ok(const char *s)
 
 /* ---- meetings ---- */
 
+static int recompute(db_t *db, int64_t meeting);
+
 struct mrow {
 	char held_on[DATE_LEN];
 	char level[24], status[16], title[MEETING_TITLE_MAX * 4 + 1];
@@ -346,6 +348,8 @@ int meeting_update(db_t *db, arena_t *a, const user_t *actor, int64_t id, const 
 	db_done(st);
 	if (rc != DB_DONE)
 		return db_fail(err, db, rc, "saving the meeting");
+	if (in->held_on && strcmp(in->held_on, cur.held_on) != 0 && recompute(db, id) < 0)
+		return db_fail(err, db, DB_ERR, "counting the tasks' deadlines again");
 	return save_participants(db, id, in, err);
 }
 
@@ -715,14 +719,18 @@ int meeting_task_update(db_t *db, arena_t *a, const user_t *actor, int64_t id, c
 	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the task");
 }
 
-int meeting_tasks_recompute(db_t *db, int year)
+/* The deadlines given in working days counted again from their meeting's
+ * day: meeting's tasks (its day moved), or with meeting 0 every
+ * provisional one.  The number changed, or -1. */
+static int recompute(db_t *db, int64_t meeting)
 {
-	(void)year;   /* a provisional date may count through any year not loaded: all are counted again */
 	db_stmt_t *st = db_prepare(db,
 		"SELECT t.id, m.held_on, t.due_workdays, t.due_on FROM meeting_tasks t JOIN meeting_items i ON i.id = t.item_id"
-		" JOIN meetings m ON m.id = i.meeting_id WHERE t.due_provisional = 1 AND t.due_workdays > 0 ORDER BY t.id");
+		" JOIN meetings m ON m.id = i.meeting_id WHERE t.due_workdays > 0"
+		" AND ((CAST($1 AS BIGINT) = 0 AND t.due_provisional = 1) OR m.id = $1) ORDER BY t.id");
 	if (st == NULL)
 		return -1;
+	db_bind_int(st, 1, meeting);
 	struct row {
 		int64_t id, n;
 		char held[DATE_LEN], due[DATE_LEN];
@@ -754,7 +762,7 @@ int meeting_tasks_recompute(db_t *db, int year)
 			count = -1;
 			break;
 		}
-		if (prov && strcmp(due, rows[i].due) == 0)
+		if (strcmp(due, rows[i].due) == 0 && (prov || meeting == 0))
 			continue;
 		st = db_prepare(db, "UPDATE meeting_tasks SET due_on = $2, due_provisional = $3 WHERE id = $1");
 		if (st == NULL) {
@@ -769,6 +777,12 @@ int meeting_tasks_recompute(db_t *db, int year)
 	}
 	free(rows);
 	return count;
+}
+
+int meeting_tasks_recompute(db_t *db, int year)
+{
+	(void)year;   /* a provisional date may count through any year not loaded: all are counted again */
+	return recompute(db, 0);
 }
 
 /* ---- reading ---- */

@@ -56,7 +56,8 @@ struct meeting_in {
  * actor may not convene.  a holds the field names.  0 with *id, or -1. */
 int meeting_create(db_t *db, arena_t *a, const user_t *actor, const struct meeting_in *in, int64_t now, int64_t *id,
                    err_t *err);
-/* Change the fields given (NULL: unchanged) and status planned|held. */
+/* Change the fields given (NULL: unchanged) and status planned|held; a
+ * new day counts its tasks' deadlines in working days again from it. */
 int meeting_update(db_t *db, arena_t *a, const user_t *actor, int64_t id, const struct meeting_in *in, int64_t now,
                    err_t *err);
 

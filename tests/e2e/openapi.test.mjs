@@ -212,7 +212,7 @@ const xmlRoot = (text) => /^<\?xml[^>]*\?>\s*<([A-Za-z_][\w.-]*)>/.exec(text)?.[
 
 // Path parameters that need no record: a request category, a year, the
 // Open311 format, a file of an objection (the unauthenticated calls).
-const PATH_DEFAULTS = { code: 'labour', year: '2021', format: 'json', fid: '1' };
+const PATH_DEFAULTS = { code: 'labour', year: '2021', format: 'json', fid: '1', item_id: '1' };
 
 // A concrete URL for an operation: {id} from ids (the others default to
 // PATH_DEFAULTS), query from query.
