@@ -367,6 +367,8 @@ function itemTable(items) {
     { key: 'title', label: t('mtg.item.title'), class: 'strong', cell: itemTitle },
     { key: 'proposed_by', label: t('mtg.proposedBy'), class: 'nowrap', cell: (x) => (x.proposed_by ? x.proposed_by.name : null) },
     { key: 'note', label: t('mtg.item.note'), class: 'wrap' },
+    { key: 'meeting', label: t('mtg.task.meeting'), class: 'nowrap', cell: (x) => (x.meeting
+      ? h('a', { href: `#/meetings/${x.meeting.id}` }, `${day(x.meeting.held_on)} ${x.meeting.title}`) : badge(t('mtg.unscheduled'), 'gold')) },
   ], items, { class: 'table-compact' });
 }
 
