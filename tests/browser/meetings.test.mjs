@@ -292,6 +292,7 @@ test('a problem for three departments: proposed by the officer, decided at a joi
   assert.ok(evText.includes(title), 'the meeting is named');
   assert.equal(await ev.locator('a[data-testid=meeting-link]').getAttribute('href'), `#/meetings/${meetingId}`);
   assert.match(await officer.page.locator('#view [data-key=department]').textContent(), new RegExp(LEAD.name));
+  await fullShot(officer.page, join(OUT, 'request-meeting-decided-zh-1440.png'));
   /* the enterprise reads the outcome, with no way into the meeting */
   await open(ent.page, `#/requests/${reqId}`);
   const entEv = ent.page.locator('#view [data-testid=history] li[data-action=meeting_decided]');

@@ -358,7 +358,7 @@ async function loadProposals(ctx, box) {
   if (!ctx.alive())
     return;
   const items = res.items || [];
-  replace(box, items.length ? [h('p', { class: 'muted' }, t('mtg.proposalsLead')), itemTable(items)] : empty(t('mtg.noProposals')));
+  replace(box, items.length ? [h('p', { class: 'muted mtg-lead' }, t('mtg.proposalsLead')), itemTable(items)] : empty(t('mtg.noProposals')));
 }
 
 function itemTable(items) {
@@ -375,7 +375,7 @@ function itemTable(items) {
 function itemTitle(x) {
   const title = x.title || (x.request && x.request.title) || '';
   if (x.request && x.request.id)
-    return [h('a', { href: `#/${x.kind === 'finding' ? 'inspections' : 'requests'}/${x.request.id}` }, title),
+    return [h('a', { class: 'mtg-title-link', href: `#/${x.kind === 'finding' ? 'inspections' : 'requests'}/${x.request.id}` }, title),
       x.request.enterprise ? h('span', { class: 'muted' }, ` · ${x.request.enterprise.name}`) : null];
   return title;
 }
@@ -513,7 +513,7 @@ function drawDetail(ctx, m, reload, depts) {
       ? h('ol', { class: 'mtg-agenda', dataset: { testid: 'agenda' } }, items.map((x, i) => agendaItem(m, x, i, { convener, mineTask, reload })))
       : empty(t('mtg.noItems')), { class: 'mtg-agenda-panel' }),
     carried.length || convener ? panel(t('mtg.carriedTitle', { n: carried.length }), carried.length
-      ? [h('p', { class: 'muted' }, t('mtg.carriedLead')), h('div', { dataset: { testid: 'carried' } },
+      ? [h('p', { class: 'muted mtg-lead' }, t('mtg.carriedLead')), h('div', { dataset: { testid: 'carried' } },
         taskTable(carried, { carried: true, meeting: true, showItem: true, canUpdate: mineTask, reload }))]
       : empty(t('mtg.noCarried')), { class: 'mtg-carried-panel' }) : null);
 }
