@@ -790,8 +790,9 @@ export function decisionDetail(d, link, depts) {
   const lead = known ? localName(known) : ld && typeof ld === 'object' ? localName(ld) : ld;
   const meeting = [day(o.held_on), o.meeting_title].filter(Boolean).join(' ');
   return h('span', { class: 'mtg-event', dataset: { testid: 'meeting-decided' } },
-    h('span', null, `${t('mtg.ev.decision')}${t('req.colon')}${o.decision || ''}`),
+    h('span', null, `${t('mtg.ev.decision')}${t('req.colon')}${String(o.decision || '').replace(/[。．.；;，,\s]+$/, '')}`),
     lead ? [t('req.semicolon'), h('span', null, `${t('mtg.ev.lead')}${t('req.colon')}${lead}`)] : null,
     meeting ? [t('req.semicolon'), h('span', null, `${t('mtg.ev.meeting')}${t('req.colon')}`),
-      link && o.meeting_id ? h('a', { href: `#/meetings/${o.meeting_id}`, dataset: { testid: 'meeting-link' } }, meeting) : meeting] : null);
+      link && o.meeting_id ? h('a', { class: 'mtg-title-link', href: `#/meetings/${o.meeting_id}`, dataset: { testid: 'meeting-link' } }, meeting)
+        : meeting] : null);
 }
