@@ -430,8 +430,9 @@ static int hold(struct step *x, int64_t dept)
 }
 
 /* Hand the request to department dept (name, level): department, level,
- * a restarted time limit, the history's detail. */
-static int hand_over(struct step *x, int64_t dept, const char *name, const char *level)
+ * the history's detail and, with restart, a time limit restarted from
+ * today (a finding keeps its rectification deadline). */
+static int hand_over(struct step *x, int64_t dept, const char *name, const char *level, int restart)
 {
 	if (hold(x, x->q->c.department_id) < 0 || hold(x, dept) < 0)
 		return -1;
@@ -443,8 +444,7 @@ static int hand_over(struct step *x, int64_t dept, const char *name, const char 
 	json_object_set_new(x->d, "level", json_string(level));
 	x->n.c.department_id = dept;
 	x->n.c.level = level;
-	/* a finding keeps its rectification deadline */
-	return x->q->c.kind == REQ_KIND_REQUEST ? restart_due(x) : 0;
+	return restart && x->q->c.kind == REQ_KIND_REQUEST ? restart_due(x) : 0;
 }
 
 static int do_accept(struct step *x)
@@ -511,7 +511,7 @@ static int do_escalate(struct step *x)
 		return -1;
 	if (contact)
 		json_object_set_new(x->d, "contact", json_string(contact));
-	return hand_over(x, x->in->department_id, name, level);
+	return hand_over(x, x->in->department_id, name, level, 1);
 }
 
 /* The department that escalated the request to its department now (0:
@@ -551,7 +551,7 @@ static int do_return(struct step *x)
 		return not_next_level(x->err, level, expected);
 	if (reason_of(x, "return", &reason) < 0)
 		return -1;
-	return hand_over(x, dept, name, level);
+	return hand_over(x, dept, name, level, 1);
 }
 
 static int do_wait(struct step *x)
@@ -1154,12 +1154,15 @@ int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, c
 		rc = 0;
 		if (open && dept > 0) {
 			rc = read_department(&x, dept, "lead_department_id", &name, &level);
-			if (rc == 0 && q.c.kind == REQ_KIND_REQUEST && strcmp(q.c.status, "submitted") == 0) {
-				x.n.c.status = "accepted";   /* the meeting's lead department accepts it */
+			/* the lead department accepts a request not accepted yet: its time
+			 * limit starts; any other keeps the limit it has */
+			int accept = q.c.kind == REQ_KIND_REQUEST && strcmp(q.c.status, "submitted") == 0;
+			if (rc == 0 && accept) {
+				x.n.c.status = "accepted";
 				x.n.accepted_on = arena_strdup(x.a, x.today);
 			}
 			if (rc == 0)
-				rc = hand_over(&x, dept, name, level);
+				rc = hand_over(&x, dept, name, level, accept);
 		}
 		if (rc == 0)
 			rc = save_step(&x, action);

@@ -183,8 +183,8 @@ int request_event_add(db_t *db, int64_t rid, int64_t at, const user_t *u, const 
 /* The decision of a joint meeting (meetings.c) on case id (a request or a
  * finding), whoever may see it: the department dept (0: none) takes it
  * over by the hand-over escalation uses -- it holds it now, every former
- * holder keeps read access (request_departments), a request's time limit
- * restarts from today and a submitted request is accepted -- and the
+ * holder keeps read access (request_departments), a submitted request is
+ * accepted (its time limit starts today; others keep theirs) -- and the
  * history gets an event `action` with detail (stolen; the hand-over adds
  * its fields).  A case already resolved or closed only gets the event.
  * 0, or -1 with err (404 no such case, 422 no such department on field
