@@ -33,6 +33,7 @@ import * as visits from './js/pages/visits.js';
 import * as dashboard from './js/pages/dashboard.js';
 import * as requests from './js/pages/requests.js';
 import * as inspections from './js/pages/inspections.js';
+import * as meetings from './js/pages/meetings.js';
 import * as calendar from './js/pages/calendar.js';
 import * as kioskInfo from './js/pages/kioskinfo.js';
 import { myEnterprise, inbox } from './js/pages/portal.js';
@@ -77,6 +78,8 @@ const ROUTES = [
   { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: indicators },
   { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: land },
   { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: inspections },
+  /* 联席会商: every staff role that reads meetings (an enterprise never does) */
+  { id: 'meetings', group: 'work', needs: ['GET /api/v1/meetings', 'GET /api/v1/meetings/{id}'], page: meetings },
   { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: kioskInfo },
   { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: users },
   { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: audit },

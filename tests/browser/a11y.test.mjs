@@ -1,6 +1,7 @@
 /*
  * a11y.test.mjs -- WCAG 2.1 AA in Chromium: axe-core (@axe-core/playwright)
- * on every page an admin, an enterprise and the kiosk can open, at
+ * on every page an admin, an enterprise and the kiosk can open (and one
+ * joint meeting, #/meetings/{id}, which the menu leads to), at
  * 1440×900 and at 390×844 (a phone), in Chinese and in English.  A serious
  * or critical violation fails the test (all of them are listed at once).
  * Screenshots of every page in both languages at 1440×900, and of the
@@ -15,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { skip, launch, shutdown, newPage, login, open, ready, DEMO_PASSWORD, BASE } from './lib.mjs';
+import { skip, launch, shutdown, newPage, login, open, ready, fullShot, DEMO_PASSWORD, BASE } from './lib.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -53,28 +54,31 @@ async function axe(page, where) {
   return out;
 }
 
-/* The whole page: the content scrolls inside #view, so the window is made
- * as tall as the content for the picture (at most 6000 px), then put back. */
+/* The whole page (see fullShot). */
 async function shot(page, name) {
-  await page.evaluate(() => document.querySelectorAll('.toasts').forEach((t) => t.remove()));
-  const vp = page.viewportSize();
-  const tall = await page.evaluate(() => {
-    const v = document.getElementById('view');
-    return Math.ceil(v ? v.scrollHeight + v.getBoundingClientRect().top : document.documentElement.scrollHeight);
-  });
-  if (tall > vp.height) {
-    await page.setViewportSize({ width: vp.width, height: Math.min(tall, 6000) });
-    await page.waitForTimeout(250);
-  }
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (tall > vp.height)
-    await page.setViewportSize(vp);
+  await fullShot(page, join(SHOTS, `${name}.png`));
 }
 
 /* Let charts draw and late panels fill in. */
 async function settle(page) {
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.waitForTimeout(300);
+}
+
+/* Pages the menu does not list but users reach from it, as [name, hash]:
+ * the latest joint meeting (联席会商) with its agenda and decisions. */
+async function innerPages(page, ids) {
+  const out = [];
+  if (ids.includes('meetings')) {
+    const first = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/meetings');
+      const j = r.ok ? await r.json() : null;
+      return j && j.items && j.items.length ? j.items[0].id : null;
+    });
+    if (first)
+      out.push(['meeting', `#/meetings/${first}`]);
+  }
+  return out;
 }
 
 /* Every page of the menu for this user, axe'd (and photographed); the
@@ -96,6 +100,13 @@ async function walkShell(user, password, viewport, lang, tag, shots) {
     found.push(...await axe(page, `${tag} ${lang} ${viewport.width} #/${id}`));
     if (shots(id))
       await shot(page, `${tag}-${id.replace(/\/\d+$/, '-file')}-${lang}-${viewport.width}`);
+  }
+  for (const [name, hash] of await innerPages(page, ids)) {
+    await open(page, hash);
+    await settle(page);
+    found.push(...await axe(page, `${tag} ${lang} ${viewport.width} ${hash}`));
+    if (shots(name))
+      await shot(page, `${tag}-${name}-${lang}-${viewport.width}`);
   }
   await context.close();
   return found;

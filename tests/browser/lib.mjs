@@ -129,6 +129,25 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
+/* The whole page as a picture at path: the content scrolls inside #view, so
+ * the window is made as tall as the content for the picture (at most
+ * 6000 px), then put back. */
+export async function fullShot(page, path) {
+  await page.evaluate(() => document.querySelectorAll('.toasts').forEach((t) => t.remove()));
+  const vp = page.viewportSize();
+  const tall = await page.evaluate(() => {
+    const v = document.getElementById('view');
+    return Math.ceil(v ? v.scrollHeight + v.getBoundingClientRect().top : document.documentElement.scrollHeight);
+  });
+  if (tall > vp.height) {
+    await page.setViewportSize({ width: vp.width, height: Math.min(tall, 6000) });
+    await page.waitForTimeout(250);
+  }
+  await page.screenshot({ path, fullPage: true });
+  if (tall > vp.height)
+    await page.setViewportSize(vp);
+}
+
 /* ---------- unified social credit codes (GB 32100-2015) ---------- */
 
 const CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';

@@ -23,12 +23,12 @@ after(shutdown);
 
 /* A demo account of each role, and the menu entries it must not see. */
 const USERS = [
-  { user: 'rec.ib.1', role: 'recruiter', never: ['visits', 'requests', 'inspections', 'users', 'audit', 'settings', 'calendar'] },
+  { user: 'rec.ib.1', role: 'recruiter', never: ['visits', 'requests', 'inspections', 'meetings', 'users', 'audit', 'settings', 'calendar'] },
   { user: 'officer01', role: 'officer', never: ['inspections', 'leads', 'trips', 'users', 'audit', 'settings', 'calendar'] },
   { user: 'leader.ib', role: 'leader', never: ['users', 'audit', 'settings', 'calendar', 'my-enterprise', 'inbox'] },
   { user: 'dept.qfzx', role: 'department', never: ['overview', 'race', 'board', 'leads', 'trips', 'indicators', 'users'] },
   { user: 'stats', role: 'statistician', never: ['leads', 'trips', 'users', 'audit', 'settings', 'calendar'] },
-  { user: 'ent.hengtai', role: 'enterprise', never: ['overview', 'enterprises', 'visits', 'inspections', 'users'] },
+  { user: 'ent.hengtai', role: 'enterprise', never: ['overview', 'enterprises', 'visits', 'inspections', 'meetings', 'users'] },
   { user: 'admin', role: 'admin', never: ['my-enterprise', 'inbox'] },
 ];
 

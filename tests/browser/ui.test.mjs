@@ -49,6 +49,7 @@ const MODULES = [
   ['indicators', '指标评估', 'Indicators'],
   ['land', '亩均效益', 'Land efficiency'],
   ['inspections', '营商环境巡察', 'Inspections'],
+  ['meetings', '联席会商', 'Joint meetings'],
   ['kiosk', '自助服务', 'Self-service kiosk'],
   ['users', '用户管理', 'Users'],
   ['audit', '审计日志', 'Audit log'],
@@ -56,7 +57,7 @@ const MODULES = [
   ['calendar', '工作日历', 'Working calendar'],
 ];
 /* How many of MODULES are the business modules (before administration). */
-const WORK_MODULES = 16;
+const WORK_MODULES = 17;
 /* The race's working pages, for leaders, recruiters and admins only. */
 const RACE_EDIT_ONLY = ['leads', 'trips'];
 

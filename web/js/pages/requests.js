@@ -9,6 +9,8 @@
  * the departments that held it and their hand-overs; the workflow's rules
  * are the server's, not copied here.  A request not accepted in time is
  * marked 受理超时 (accept_overdue), one handled late 超期 (overdue).
+ * Staff may propose an open request for the next joint meeting (提交联席会商);
+ * the meeting's decision shows in the history in words (meeting_decided).
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post } from '../api.js';
@@ -22,6 +24,7 @@ import {
   departmentSelect, categorySelect, REQUEST_STATUSES, stars, requestOverdueBadge,
 } from '../svc.js';
 import { provisionalMark } from './calendar.js';
+import { canPropose, proposeDialog, decisionDetail } from './meetings.js';
 
 const LIMIT = 20;
 export const LEVELS = ['district', 'city', 'province'];
@@ -158,11 +161,15 @@ function drawDetail(ctx, r, cats, reload, depts) {
   const ent = ctx.user.role === 'enterprise';
   /* exactly what the server says this user may do now */
   const acts = r.allowed_actions || [];
+  /* a problem still open may go to the next joint meeting */
+  const propose = canPropose(ctx.user) && r.status !== 'resolved' && r.status !== 'closed'
+    ? h('button', { class: 'btn', type: 'button', dataset: { testid: 'action-propose' },
+      on: { click: () => proposeDialog(r, () => { if (ctx.alive()) reload(); }) } }, t('mtg.propose')) : null;
   const actionBar = h('div', { class: 'action-bar', dataset: { testid: 'req-actions' } },
     acts.length ? acts.map((a) => h('button', {
       class: ['btn', a === acts[0] ? 'btn-primary' : (a === 'reopen' || a === 'escalate' || a === 'return') && 'btn-warn'], type: 'button',
       dataset: { testid: `action-${a}` }, on: { click: () => runAction(ctx, r, a, reload) },
-    }, actionLabel(a))) : h('span', { class: 'muted' }, t('req.noActions')));
+    }, actionLabel(a))) : propose ? null : h('span', { class: 'muted' }, t('req.noActions')), propose);
 
   const history = r.history || [];
   const timeline = h('ol', { class: 'timeline', dataset: { testid: 'history' } }, history.map((ev) => h('li', {
@@ -175,7 +182,8 @@ function drawDetail(ctx, r, cats, reload, depts) {
       ev.to_status && ev.from_status !== ev.to_status ? h('span', { class: 'tl-status' },
         ev.from_status ? [statusBadge(ev.from_status), ' → '] : null, statusBadge(ev.to_status)) : null,
       h('span', { class: 'tl-meta' }, `${fmtTime(ev.at, false)} · ${ev.display_name || ev.username || t('common.none')}`)),
-    ev.detail ? h('div', { class: 'tl-detail' }, detailText(ev.detail, depts)) : null))));
+    ev.detail ? h('div', { class: 'tl-detail' }, ev.action === 'meeting_decided' ? decisionDetail(ev.detail, !ent, depts)
+      : detailText(ev.detail, depts)) : null))));
 
   const info = h('dl', { class: 'kv-grid' },
     ent ? null : kv(t('req.enterprise'), r.enterprise_id ? h('a', { href: `#/enterprises/${r.enterprise_id}` }, r.enterprise_name || `#${r.enterprise_id}`) : r.enterprise_name),
