@@ -187,6 +187,16 @@ static void reply_obj(req_t *r, int status, json_t *o)
 		reply_json(r, status, o);
 }
 
+/* A meeting whole, with whether the caller convenes (the browser shows the
+ * convener's buttons by it). */
+static void reply_meeting(req_t *r, int status, int64_t id)
+{
+	json_t *o = meeting_full_json(r->db, id);
+	if (o)
+		json_object_set_new(o, "can_convene", json_boolean(meetings_can_convene(r->db, r->user)));
+	reply_obj(r, status, o);
+}
+
 /* The meeting id of the path if r's caller may read it; 0 after a 404. */
 static int64_t readable(req_t *r)
 {
@@ -280,7 +290,9 @@ void api_meetings_list(req_t *r)
 		}
 		json_array_append_new(items, m);
 	}
-	reply_list(r, items, total, limit, offset);
+	reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:b}", "items", items, "total", (json_int_t)total,
+	                             "limit", (json_int_t)limit, "offset", (json_int_t)offset,
+	                             "can_convene", meetings_can_convene(r->db, r->user)));
 }
 
 void api_meetings_create(req_t *r)
@@ -295,14 +307,15 @@ void api_meetings_create(req_t *r)
 		return;
 	}
 	audit(r, "meeting", id);
-	reply_obj(r, 201, meeting_full_json(r->db, id));
+	reply_meeting(r, 201, id);
 }
 
 void api_meeting_get(req_t *r)
 {
 	int64_t id = readable(r);
-	if (id > 0)
-		reply_obj(r, 200, meeting_full_json(r->db, id));
+	if (id <= 0)
+		return;
+	reply_meeting(r, 200, id);
 }
 
 void api_meeting_update(req_t *r)
@@ -317,7 +330,7 @@ void api_meeting_update(req_t *r)
 		return;
 	}
 	audit(r, "meeting", id);
-	reply_obj(r, 200, meeting_full_json(r->db, id));
+	reply_meeting(r, 200, id);
 }
 
 /* ---- items, proposals, decisions ---- */
