@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what zoneops needs on Debian 12, only what is missing.
-#   scripts/deps.sh run     build + serve (C libraries, Node for ECharts)
+#   scripts/deps.sh run     build + serve (C libraries, brotli for the UI's files, Node for ECharts)
 #   scripts/deps.sh test    also PostgreSQL, Chromium, cmocka, clang (libFuzzer), slowhttptest
 #   scripts/deps.sh bench   also wrk and nginx
 set -eu
@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 what=${1:-run}
 
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev sqlite3 ca-certificates"
+      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev zlib1g-dev sqlite3 brotli
+      ca-certificates"
 case $what in
 test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev slowhttptest" ;;
 bench) pkgs="$pkgs wrk nginx-light" ;;
