@@ -73,7 +73,8 @@ static int parse_element(const char *s, size_t n, const char **name, size_t *nam
 }
 
 /* The q of coding in the header ae, in thousandths: its own entry, else
- * that of "*", else (identity only) 1000, else 0. */
+ * that of "*", else 0 -- but identity, when the header names neither, is
+ * acceptable last (1: below any coding the client lists). */
 static int coding_q(const char *ae, const char *coding)
 {
 	int own = -1, star = -1;
@@ -98,7 +99,7 @@ static int coding_q(const char *ae, const char *coding)
 		return own;
 	if (star >= 0)
 		return star;
-	return strcmp(coding, "identity") == 0 ? 1000 : 0;
+	return strcmp(coding, "identity") == 0 ? 1 : 0;
 }
 
 enum coding coding_pick(const char *ae, int have_gzip, int have_br)
