@@ -25,8 +25,26 @@ mkdir -p "$tmp/assets/$hash/vendor"
 done)
 cp "$echarts" "$tmp/assets/$hash/vendor/echarts.esm.min.mjs"
 cp web/favicon.svg "$tmp/favicon.svg"
+# The modules app.js imports statically, at any depth (not import()): named
+# in index.html as modulepreload, so the browser asks them all at once
+# instead of one level of imports after another.
+preload=$(node -e '
+const fs = require("fs"), path = require("path");
+const seen = new Set(), todo = ["app.js"];
+while (todo.length) {
+  const f = todo.pop();
+  if (seen.has(f)) continue;
+  seen.add(f);
+  const src = fs.readFileSync(path.join("web", f), "utf8");
+  for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+(["\x27])(\.{1,2}\/[^"\x27]+)\1/gms))
+    todo.push(path.posix.normalize(path.posix.join(path.posix.dirname(f), m[2])));
+}
+seen.delete("app.js");
+for (const f of [...seen].sort())
+  console.log(`  <link rel="modulepreload" href="/assets/HASH/${f}">`);
+' | sed "s#/assets/HASH/#/assets/$hash/#")
 sed -e "s#\"/app\\.#\"/assets/$hash/app.#g" -e "s#\"/favicon\\.svg\"#\"/assets/$hash/favicon.svg\"#g" \
-	web/index.html >"$tmp/index.html"
+	web/index.html | awk -v pre="$preload" '/<script type="module"/ { print pre } { print }' >"$tmp/index.html"
 grep -q "/assets/$hash/app.js" "$tmp/index.html" || { echo "build-web: index.html names no /app.js" >&2; exit 1; }
 find "$tmp" -type f \( -name '*.html' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.svg' \
 	-o -name '*.json' -o -name '*.txt' \) | while read -r f; do

@@ -267,7 +267,8 @@ function showLogin() {
 
 /* ---------- session ---------- */
 
-async function startSession(me) {
+/* settings: the answer of /settings when already asked (boot asks it with /me). */
+async function startSession(me, settings) {
   state.user = me;
   forgetCache();
   setCsrf(me.csrf_token);
@@ -279,7 +280,7 @@ async function startSession(me) {
   if (me.kiosk && !isKioskHash())
     history.replaceState(null, '', '#/kiosk');
   try {
-    state.settings = await get('/api/v1/settings');
+    state.settings = await (settings || get('/api/v1/settings'));
   } catch (e) {
     if (e.status === 401)
       return;
@@ -603,15 +604,18 @@ onLangChange(() => {
 
 async function boot() {
   replace(root, h('div', { class: 'boot' }, loading()));
+  /* the settings (public: the zone's name) asked at once with /me, not after it */
+  const settings = get('/api/v1/settings', null, { noAuthRedirect: true });
+  settings.catch(() => {});
   try {
     const me = await get('/api/v1/me', null, { noAuthRedirect: true });
-    await startSession(me);
+    await startSession(me, settings);
   } catch (e) {
     if (e.status && e.status !== 401)
       state.loginNotice = errorText(e);
     /* The kiosk shows the zone's name before anyone logs in. */
     try {
-      state.settings = await get('/api/v1/settings', null, { noAuthRedirect: true });
+      state.settings = await settings;
     } catch {
       state.settings = null;
     }
