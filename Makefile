@@ -85,6 +85,12 @@ bench:
 	@$(MAKE) --no-print-directory build/zoneops
 	@bench/run.sh
 
+# The UI: bytes, Lighthouse (npx fetches lighthouse@12.2.3), against nginx.
+bench-web:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build/zoneops build/web/.version
+	@bench/web.sh
+
 # Fuzzing (libFuzzer, clang from Debian, ASan + UBSan).  Each fuzz/fuzz_X.c
 # is a target with its corpus in fuzz/corpus/X/.  `make fuzz` runs each for
 # FUZZ_SECONDS (new inputs go to build/fuzz/corpus/X, findings to
