@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, serve the demo on 127.0.0.1:8080
 #   make test   install what is missing, run every test (unit, e2e on SQLite and
 #               PostgreSQL, sanitizer build, browser)
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip expat
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip expat zlib
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -20,8 +20,14 @@ UABINS  := $(UNIT:tests/unit/%.c=build/tests-asan/%)
 DB      ?= sqlite:data/zoneops.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all asan deps run test unit clean bench check-includes fuzz fuzz-replay
-all: build/zoneops
+.PHONY: all asan deps run test unit clean bench bench-web check-includes fuzz fuzz-replay
+all: build/zoneops build/web/.version
+
+# The browser UI as served (scripts/build-web.sh): web/ under a content-hashed
+# path, with gzip and brotli variants made here, once, not per request.
+WEBSRC  := $(shell find web -type f ! -name '.*' 2>/dev/null)
+build/web/.version: $(WEBSRC) scripts/build-web.sh $(wildcard node_modules/echarts/dist/echarts.esm.min.mjs)
+	@scripts/build-web.sh build/web
 
 build/zoneops: $(OBJS) build/obj/app/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -61,7 +67,7 @@ deps:
 
 run:
 	@scripts/deps.sh run
-	@$(MAKE) --no-print-directory build/zoneops
+	@$(MAKE) --no-print-directory build/zoneops build/web/.version
 	@mkdir -p data
 	./build/zoneops serve --db $(DB) --listen $(LISTEN) --demo
 
@@ -71,13 +77,19 @@ check-includes:
 
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory -j2 build/zoneops build/zoneops-asan $(UBINS) $(UABINS) $(FUZZERS)
+	@$(MAKE) --no-print-directory -j2 build/zoneops build/zoneops-asan build/web/.version $(UBINS) $(UABINS) $(FUZZERS)
 	@scripts/test.sh
 
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build/zoneops
 	@bench/run.sh
+
+# The UI: bytes, Lighthouse (npx fetches lighthouse@12.2.3), against nginx.
+bench-web:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build/zoneops build/web/.version
+	@bench/web.sh
 
 # Fuzzing (libFuzzer, clang from Debian, ASan + UBSan).  Each fuzz/fuzz_X.c
 # is a target with its corpus in fuzz/corpus/X/.  `make fuzz` runs each for

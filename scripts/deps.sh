@@ -1,17 +1,18 @@
 #!/bin/sh
 # Install what zoneops needs on Debian 12, only what is missing.
-#   scripts/deps.sh run     build + serve (C libraries, Node for ECharts)
+#   scripts/deps.sh run     build + serve (C libraries, brotli for the UI's files, Node for ECharts)
 #   scripts/deps.sh test    also PostgreSQL, Chromium, cmocka, clang (libFuzzer), slowhttptest
-#   scripts/deps.sh bench   also wrk and nginx
+#   scripts/deps.sh bench   also wrk, nginx (with brotli_static) and Chromium
 set -eu
 cd "$(dirname "$0")/.."
 what=${1:-run}
 
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev sqlite3 ca-certificates"
+      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev zlib1g-dev sqlite3 brotli
+      ca-certificates"
 case $what in
 test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev slowhttptest" ;;
-bench) pkgs="$pkgs wrk nginx-light" ;;
+bench) pkgs="$pkgs wrk nginx-light libnginx-mod-http-brotli-static chromium" ;;
 esac
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 

@@ -10,41 +10,22 @@
  * user who must change its password sees only the change form until it
  * has (the server refuses everything else); the user's name in the top bar
  * leads to #/account (own password, API tokens).
+ *
+ * Nothing but the shell loads up front: a page's module (and ECharts, for a
+ * page that draws charts) is imported when the page is first shown, the
+ * kiosk and the wall screen when they are, so the login page and the kiosk
+ * fetch no chart library.
  */
 import { h, replace } from './js/dom.js';
 import { get, post, del, setCsrf, onUnauthorized, ApiError } from './js/api.js';
 import { t, has, getLang, setLang, onLangChange } from './i18n.js';
 import { icon } from './js/icons.js';
 import { errorText, loading } from './js/ui.js';
-import { disposeAll, resizeAll } from './js/chart.js';
+import { disposeAll, resizeAll, loadCharts } from './js/chart.js';
 import { forgetCache } from './js/svc.js';
-import { createKiosk, isKioskHash } from './js/kiosk.js';
-import { createWall, isWallHash } from './js/wall.js';
 import { can, canAll } from './js/perm.js';
-
-import * as overview from './js/pages/overview.js';
-import * as race from './js/pages/race.js';
-import * as ranking from './js/pages/ranking.js';
-import * as leads from './js/pages/leads.js';
-import * as trips from './js/pages/trips.js';
-import * as enterprises from './js/pages/enterprises.js';
-import * as officers from './js/pages/officers.js';
-import * as visits from './js/pages/visits.js';
-import * as dashboard from './js/pages/dashboard.js';
-import * as requests from './js/pages/requests.js';
-import * as inspections from './js/pages/inspections.js';
-import * as meetings from './js/pages/meetings.js';
+/* used by the shell itself (the calendar's reminder, the forced password change) */
 import * as calendar from './js/pages/calendar.js';
-import * as kioskInfo from './js/pages/kioskinfo.js';
-import { myEnterprise, inbox } from './js/pages/portal.js';
-import * as indicators from './js/pages/indicators.js';
-import * as land from './js/pages/land.js';
-import * as policies from './js/pages/policies.js';
-import { refreshNavUnread } from './js/policy.js';
-import * as facts from './js/pages/facts.js';
-import * as users from './js/pages/users.js';
-import * as audit from './js/pages/audit.js';
-import * as settings from './js/pages/settings.js';
 import * as account from './js/pages/account.js';
 
 /* Pages that call no API of their own (modules still to come, the kiosk's
@@ -57,36 +38,40 @@ const ZONE_STAFF = ['GET /api/v1/summary'];
  * when the user may call every one of them, so no entry leads to a page
  * the server refuses.  scope: a link the user must have (the enterprise
  * portal is for accounts of an enterprise).  section: entries shown
- * together under a heading (企业服务).
+ * together under a heading (企业服务).  page: the page's module, a file
+ * under js/pages/, imported when the page is first shown ('portal.js#inbox':
+ * that export of the module instead of the module); charts: true when the
+ * page draws charts (ECharts is loaded with it).  A new page is one line
+ * here: { id: 'x', group: 'work', needs: [...], page: 'x.js' }.
  */
 const ROUTES = [
-  { id: 'my-enterprise', group: 'work', needs: ['GET /api/v1/enterprises/{id}', 'PATCH /api/v1/enterprises/{id}'], scope: 'enterprise_id', page: myEnterprise },
-  { id: 'overview', group: 'work', needs: ['GET /api/v1/summary', 'GET /api/v1/projects'], page: overview },
-  { id: 'race', group: 'work', section: 'race', needs: ['GET /api/v1/race', 'GET /api/v1/quotas'], page: ranking },
-  { id: 'board', group: 'work', section: 'race', needs: ['GET /api/v1/projects', 'GET /api/v1/unit-targets'], page: race },
-  { id: 'leads', group: 'work', section: 'race', needs: ['GET /api/v1/leads'], page: leads },
-  { id: 'trips', group: 'work', section: 'race', needs: ['GET /api/v1/trips'], page: trips },
-  { id: 'enterprises', group: 'work', section: 'service', needs: ['GET /api/v1/enterprises', 'GET /api/v1/officers'], page: enterprises },
-  { id: 'officers', group: 'work', section: 'service', needs: ['GET /api/v1/officers', 'GET /api/v1/officers/{id}/enterprises'], page: officers },
-  { id: 'visits', group: 'work', section: 'service', needs: ['GET /api/v1/visits'], page: visits },
-  { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: dashboard },
-  { id: 'facts', group: 'work', section: 'service', needs: ['GET /api/v1/facts/defs', 'POST /api/v1/facts/import'], page: facts },
-  { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: requests },
-  { id: 'inbox', group: 'work', needs: ['GET /api/v1/inbox'], scope: 'enterprise_id', page: inbox },
+  { id: 'my-enterprise', group: 'work', needs: ['GET /api/v1/enterprises/{id}', 'PATCH /api/v1/enterprises/{id}'], scope: 'enterprise_id', page: 'portal.js#myEnterprise' },
+  { id: 'overview', group: 'work', needs: ['GET /api/v1/summary', 'GET /api/v1/projects'], page: 'overview.js', charts: true },
+  { id: 'race', group: 'work', section: 'race', needs: ['GET /api/v1/race', 'GET /api/v1/quotas'], page: 'ranking.js', charts: true },
+  { id: 'board', group: 'work', section: 'race', needs: ['GET /api/v1/projects', 'GET /api/v1/unit-targets'], page: 'race.js' },
+  { id: 'leads', group: 'work', section: 'race', needs: ['GET /api/v1/leads'], page: 'leads.js' },
+  { id: 'trips', group: 'work', section: 'race', needs: ['GET /api/v1/trips'], page: 'trips.js' },
+  { id: 'enterprises', group: 'work', section: 'service', needs: ['GET /api/v1/enterprises', 'GET /api/v1/officers'], page: 'enterprises.js' },
+  { id: 'officers', group: 'work', section: 'service', needs: ['GET /api/v1/officers', 'GET /api/v1/officers/{id}/enterprises'], page: 'officers.js' },
+  { id: 'visits', group: 'work', section: 'service', needs: ['GET /api/v1/visits'], page: 'visits.js' },
+  { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: 'dashboard.js', charts: true },
+  { id: 'facts', group: 'work', section: 'service', needs: ['GET /api/v1/facts/defs', 'POST /api/v1/facts/import'], page: 'facts.js' },
+  { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: 'requests.js' },
+  { id: 'inbox', group: 'work', needs: ['GET /api/v1/inbox'], scope: 'enterprise_id', page: 'portal.js#inbox' },
   /* the library; an enterprise reads its pushes in its inbox instead */
-  { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: policies },
-  { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: indicators },
-  { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: land },
-  { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: inspections },
+  { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: 'policies.js', charts: true },
+  { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: 'indicators.js', charts: true },
+  { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: 'land.js', charts: true },
+  { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: 'inspections.js' },
   /* 联席会商: every staff role that reads meetings (an enterprise never does) */
-  { id: 'meetings', group: 'work', needs: ['GET /api/v1/meetings', 'GET /api/v1/meetings/{id}'], page: meetings },
-  { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: kioskInfo },
-  { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: users },
-  { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: audit },
-  { id: 'settings', group: 'admin', needs: ['PATCH /api/v1/settings'], page: settings },
-  { id: 'calendar', group: 'admin', needs: ['GET /api/v1/calendar/{year}', 'PUT /api/v1/calendar/{year}'], page: calendar },
+  { id: 'meetings', group: 'work', needs: ['GET /api/v1/meetings', 'GET /api/v1/meetings/{id}'], page: 'meetings.js' },
+  { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: 'kioskinfo.js' },
+  { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: 'users.js' },
+  { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: 'audit.js' },
+  { id: 'settings', group: 'admin', needs: ['PATCH /api/v1/settings'], page: 'settings.js' },
+  { id: 'calendar', group: 'admin', needs: ['GET /api/v1/calendar/{year}', 'PUT /api/v1/calendar/{year}'], page: 'calendar.js' },
   /* not in the menu: the user's name in the top bar leads there */
-  { id: 'account', group: 'self', needs: ['GET /api/v1/me', 'POST /api/v1/me/password'], page: account },
+  { id: 'account', group: 'self', needs: ['GET /api/v1/me', 'POST /api/v1/me/password'], page: 'account.js' },
 ];
 
 /* Where a role lands after login (else the first entry it sees). */
@@ -129,15 +114,30 @@ function navLabel(id) {
   return has(`nav.${id}.${role}`) ? t(`nav.${id}.${role}`) : t(`nav.${id}`);
 }
 
+/* The page module of a route (and ECharts when it draws charts). */
+async function loadPage(route) {
+  if (typeof route.page !== 'string')
+    return route.page;
+  const [file, name] = route.page.split('#');
+  const [mod] = await Promise.all([import(`./js/pages/${file}`), route.charts ? loadCharts() : null]);
+  return name ? mod[name] : mod;
+}
+
+const isKioskHash = (hash = location.hash) => /^#\/kiosk(\/|\?|$)/.test(hash || '');
+const isWallHash = (hash = location.hash) => /^#\/wall(\/|\?|$)/.test(hash || '');
+
 /* Kiosk mode: #/kiosk without a staff session. */
 function wantsKiosk() {
   return isKioskHash() && (!state.user || state.user.role === 'enterprise');
 }
 
-function showKiosk(notice) {
+async function showKiosk(notice) {
   state.shell = null;
   disposeAll();
   document.body.classList.remove('nav-open');
+  const { createKiosk } = await import('./js/kiosk.js');
+  if (!isKioskHash())
+    return;   // left while it loaded
   if (!state.kiosk || !state.kiosk.active())
     state.kiosk = createKiosk(root, {
       zoneName,
@@ -170,11 +170,14 @@ function stopWall() {
   state.wall = null;
 }
 
-function showWall() {
+async function showWall() {
   stopWall();
   state.shell = null;
   disposeAll();
   document.body.classList.remove('nav-open');
+  const [{ createWall }] = await Promise.all([import('./js/wall.js'), loadCharts()]);
+  if (!isWallHash() || state.wall)
+    return;   // left (or shown again) while it loaded
   state.wall = createWall(root, {
     user: state.user,
     zoneName,
@@ -266,7 +269,8 @@ function showLogin() {
 
 /* ---------- session ---------- */
 
-async function startSession(me) {
+/* settings: the answer of /settings when already asked (boot asks it with /me). */
+async function startSession(me, settings) {
   state.user = me;
   forgetCache();
   setCsrf(me.csrf_token);
@@ -278,7 +282,7 @@ async function startSession(me) {
   if (me.kiosk && !isKioskHash())
     history.replaceState(null, '', '#/kiosk');
   try {
-    state.settings = await get('/api/v1/settings');
+    state.settings = await (settings || get('/api/v1/settings'));
   } catch (e) {
     if (e.status === 401)
       return;
@@ -455,7 +459,7 @@ function showShell() {
 
   replace(root, h('div', { class: 'app' }, skipLink, topbar, nav, scrim, view));
   state.shell = { view, links, zone, setNavOpen };
-  refreshNavUnread(u);
+  import('./js/policy.js').then((m) => m.refreshNavUnread(u));
   calendar.showReminder(view, u.role === 'admin');   /* from 1 November: load next year's calendar (issue 12) */
   renderRoute();
 }
@@ -529,7 +533,10 @@ async function renderRoute() {
   document.title = `${navLabel(id)} · ${zoneName()}`;
   container.appendChild(loading());
   try {
-    await route.page.render(ctx);
+    const page = await loadPage(route);
+    if (!ctx.alive())
+      return;
+    await page.render(ctx);
   } catch (e) {
     if (ctx.alive() && !(e instanceof ApiError && e.status === 401)) {
       console.warn('page failed', id, e);   // eslint-disable-line no-console
@@ -599,15 +606,18 @@ onLangChange(() => {
 
 async function boot() {
   replace(root, h('div', { class: 'boot' }, loading()));
+  /* the settings (public: the zone's name) asked at once with /me, not after it */
+  const settings = get('/api/v1/settings', null, { noAuthRedirect: true });
+  settings.catch(() => {});
   try {
     const me = await get('/api/v1/me', null, { noAuthRedirect: true });
-    await startSession(me);
+    await startSession(me, settings);
   } catch (e) {
     if (e.status && e.status !== 401)
       state.loginNotice = errorText(e);
     /* The kiosk shows the zone's name before anyone logs in. */
     try {
-      state.settings = await get('/api/v1/settings', null, { noAuthRedirect: true });
+      state.settings = await settings;
     } catch {
       state.settings = null;
     }

@@ -102,6 +102,8 @@ struct req {
 	json_t *out;                /* JSON body; owned */
 	char *text;                 /* or a raw body (arena) */
 	size_t text_len;
+	int text_static;            /* 1: text lives as long as the server (static
+	                               files in memory): sent without a copy */
 	const char *content_type;
 	int fd;                     /* or a file to send (static files); -1 */
 	uint64_t fd_size;

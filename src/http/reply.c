@@ -30,6 +30,7 @@ void reply_json(req_t *r, int status, json_t *body)
 	r->status = status;
 	r->out = body ? body : json_object();
 	r->text = NULL;
+	r->text_static = 0;
 }
 
 void reply_error(req_t *r, int status, const char *code, const char *field, const char *fmt, ...)
@@ -82,6 +83,7 @@ void reply_text(req_t *r, int status, const char *type, char *text, size_t len)
 	r->content_type = type;
 	r->text = text;
 	r->text_len = len;
+	r->text_static = 0;
 }
 
 void reply_header(req_t *r, const char *name, const char *value)

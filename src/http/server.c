@@ -34,7 +34,7 @@
 
 struct server_config server_cfg = {
 	.listen = "127.0.0.1:8080",
-	.webroot = "web",
+	.webroot = NULL,   /* build/web when it is built, else web (static.c) */
 	.max_conns = 1024,
 	.per_ip = 64,     /* 16 addresses to fill max_conns (4 did with 256) */
 	.idle_timeout = 30,
@@ -267,6 +267,30 @@ static const char *csp =
 	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/* The JSON body; from GZIP_MIN_BYTES on gzip-compressed when the client
+ * takes it (and Vary: Accept-Encoding either way). */
+static struct MHD_Response *json_response(req_t *r)
+{
+	char *s = json_dumps(r->out, JSON_COMPACT | JSON_REAL_PRECISION(15));  /* 0.1, not 0.10000000000000001 */
+	if (s == NULL)
+		s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\",\"field\":null}}");
+	if (s == NULL)
+		return NULL;
+	if (r->content_type == NULL)
+		r->content_type = "application/json; charset=utf-8";
+	size_t len = strlen(s);
+	if (len < GZIP_MIN_BYTES)
+		return MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
+	reply_header(r, "Vary", "Accept-Encoding");
+	size_t zlen = 0;
+	char *z = coding_pick(req_header(r, "Accept-Encoding"), 1, 0) == CODING_GZIP ? gzip_compress(s, len, &zlen) : NULL;
+	if (z == NULL)
+		return MHD_create_response_from_buffer(len, s, MHD_RESPMEM_MUST_FREE);
+	free(s);
+	reply_header(r, "Content-Encoding", "gzip");
+	return MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 {
 	struct MHD_Response *resp;
@@ -274,12 +298,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, req_t *r)
 		resp = MHD_create_response_from_fd64(r->fd_size, r->fd);
 		r->fd = -1;  /* the response owns it now */
 	} else if (r->out) {
-		char *s = json_dumps(r->out, JSON_COMPACT | JSON_REAL_PRECISION(15));  /* 0.1, not 0.10000000000000001 */
-		if (s == NULL)
-			s = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\",\"field\":null}}");
-		resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-		if (r->content_type == NULL)
-			r->content_type = "application/json; charset=utf-8";
+		resp = json_response(r);
+	} else if (r->text_static) {
+		resp = MHD_create_response_from_buffer(r->text_len, r->text, MHD_RESPMEM_PERSISTENT);
 	} else {
 		resp = MHD_create_response_from_buffer(r->text_len, r->text ? r->text : (char *)"",
 		                                       MHD_RESPMEM_MUST_COPY);

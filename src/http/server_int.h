@@ -8,7 +8,8 @@
  *           uploads;
  *   head.c  the request head as the library leaves it: checks of framing
  *           shapes the library lets through, and the client address
- *           (trusted proxies, X-Forwarded-For).
+ *           (trusted proxies, X-Forwarded-For);
+ *   encoding.c  Accept-Encoding and gzip compression of JSON answers.
  */
 #ifndef ZONEOPS_HTTP_SERVER_INT_H
 #define ZONEOPS_HTTP_SERVER_INT_H
@@ -52,6 +53,19 @@ void conn_stop(void);
  * caller has per_user running) or 503 (total running). */
 int upload_acquire(int64_t user_id, unsigned per_user, unsigned total);
 void upload_release(int64_t user_id);
+
+/* ---- content codings (encoding.c) ---- */
+
+enum coding { CODING_IDENTITY, CODING_GZIP, CODING_BR };
+/* The coding to answer with, given the request's Accept-Encoding (NULL
+ * when absent: identity) and the variants there are: the highest q, br
+ * before gzip before identity on a tie. */
+enum coding coding_pick(const char *ae, int have_gzip, int have_br);
+/* A JSON answer is sent gzip-compressed from this size on, when the
+ * client takes gzip. */
+#define GZIP_MIN_BYTES 1024
+/* in[0..len) as a gzip stream (malloc'd, *out_len bytes); NULL on failure. */
+char *gzip_compress(const char *in, size_t len, size_t *out_len);
 
 /* ---- the request head (head.c) ---- */
 

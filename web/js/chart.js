@@ -1,8 +1,27 @@
 /*
- * chart.js -- ECharts (loaded by a classic <script> as window.echarts)
- * with one registry, so the charts of a page are disposed when the page
- * goes away and resized with the window.
+ * chart.js -- ECharts, loaded on demand (loadCharts(): its ES module, a
+ * megabyte that the login page and the kiosk never fetch; app.js awaits it
+ * before showing a page marked charts: true), then window.echarts, with one
+ * registry, so the charts of a page are disposed when the page goes away
+ * and resized with the window.
  */
+
+let loadingCharts = null;
+
+/* Load ECharts once; resolves true when it is there (false when it could
+ * not be loaded: pages then show their tables without charts). */
+export function loadCharts() {
+  if (!loadingCharts)
+    loadingCharts = import('../vendor/echarts.esm.min.mjs').then((m) => {
+      window.echarts = m;
+      return true;
+    }, (e) => {
+      console.warn('charts unavailable', e);   // eslint-disable-line no-console
+      loadingCharts = null;   // try again on the next page
+      return false;
+    });
+  return loadingCharts;
+}
 
 const charts = new Set();
 let resizeTimer = 0;

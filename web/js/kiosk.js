@@ -44,10 +44,6 @@ function endSession(csrf) {
   } catch { /* gone either way */ }
 }
 
-export function isKioskHash(hash = location.hash) {
-  return /^#\/kiosk(\/|\?|$)/.test(hash || '');
-}
-
 function idleMs() {
   try {
     const v = Number(localStorage.getItem(IDLE_KEY));

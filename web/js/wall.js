@@ -17,10 +17,6 @@ import * as ranking from './pages/ranking.js';
 
 const VIEWS = [['board', board], ['ranking', ranking]];
 
-export function isWallHash(hash = location.hash) {
-  return /^#\/wall(\/|\?|$)/.test(hash || '');
-}
-
 function interval() {
   const q = new URLSearchParams((location.hash.split('?')[1]) || '');
   const n = Number(q.get('interval'));
