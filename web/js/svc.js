@@ -96,10 +96,6 @@ export function isoDay(d) {
   return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
 }
 
-export function today() {
-  return isoDay(new Date());
-}
-
 /* A date (YYYY-MM-DD text or unix seconds) as YYYY-MM-DD. */
 export function day(v) {
   if (v === null || v === undefined || v === '')

@@ -10,7 +10,8 @@ import { get } from '../api.js';
 import { t, num, has, plural, fmtPct } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { isoDay, categories, catLabel, localName, levelLabel } from '../svc.js';
+import { today, thisYear, monthStart } from '../clock.js';
+import { categories, catLabel, localName, levelLabel } from '../svc.js';
 import { icon } from '../icons.js';
 
 const METRICS = ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved', 'requests_overdue',
@@ -58,7 +59,6 @@ function rowName(x, cats, key) {
 }
 
 export async function render(ctx) {
-  const now = new Date();
   const from = input('from', { type: 'date', 'aria-label': t('dash.from'), dataset: { testid: 'dash-from' } });
   const to = input('to', { type: 'date', 'aria-label': t('dash.to'), dataset: { testid: 'dash-to' } });
   if (ctx.query.get('from'))
@@ -67,14 +67,14 @@ export async function render(ctx) {
     to.value = ctx.query.get('to');
   const preset = (label, a, b, testid) => h('button', { class: 'btn btn-small', type: 'button', dataset: { testid },
     on: { click: () => { from.value = a; to.value = b; load(); } } }, label);
-  const y = now.getFullYear();
+  const y = thisYear();
   const form = h('form', { class: 'filters', role: 'search' },
     h('label', { class: 'filter' }, h('span', null, t('dash.from')), from),
     h('label', { class: 'filter' }, h('span', null, t('dash.to')), to),
     h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'dash-apply' } }, t('common.search')),
     h('span', { class: 'presets' },
-      preset(t('dash.thisMonth'), isoDay(new Date(y, now.getMonth(), 1)), isoDay(now), 'dash-month'),
-      preset(t('dash.thisYear'), `${y}-01-01`, isoDay(now), 'dash-year'),
+      preset(t('dash.thisMonth'), monthStart(), today(), 'dash-month'),
+      preset(t('dash.thisYear'), `${y}-01-01`, today(), 'dash-year'),
       preset(t('dash.demo'), DEMO[0], DEMO[1], 'dash-demo')));
   const body = h('div', { class: 'dash-body' }, loading());
   replace(ctx.el, pageHeader(t('dash.title'), t('dash.subtitle')), panel(null, form), body);

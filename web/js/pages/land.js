@@ -37,6 +37,7 @@ import { can } from '../perm.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { enterprisePicker, departments, streets, localName } from '../svc.js';
 import { importForm, kpi } from './importer.js';
+import { thisYear } from '../clock.js';
 
 const TABS = ['results', 'objections', 'low', 'plots', 'regen', 'map', 'measures'];
 const PAGE = 50;
@@ -484,7 +485,7 @@ function ratioBar(value, bench) {
 /* ---------- a new evaluation ---------- */
 
 function newEvaluation(env, items) {
-  const y0 = new Date().getFullYear() - 1;
+  const y0 = thisYear() - 1;
   const year = input('year', { type: 'number', min: 2000, max: 2199, value: items[0] ? items[0].year : y0, inputmode: 'numeric', dataset: { testid: 'land-new-year' } });
   const preset = select('preset', Object.keys(PRESET_INDICATORS).map((k) => [k, t(`land.preset.${k}`)]), 'zhejiang');
   const scope = select('scope', [['industrial', t('land.scope.industrial')], ['all', t('land.scope.all')]], 'industrial');
@@ -1110,7 +1111,7 @@ async function measuresTab(env) {
   const { ctx, body } = env;
   await loadInto(env, body, () => evaluations().catch(() => []), (items) => {
     const years = [...new Set(items.filter((e) => e.state === 'final').map((e) => e.year))];
-    const y0 = Number(ctx.query.get('year')) || years[0] || new Date().getFullYear() - 1;
+    const y0 = Number(ctx.query.get('year')) || years[0] || thisYear() - 1;
     const opts = [...new Set([...years, y0])].sort((a, b) => b - a);
     const year = labelled(select('year', opts.map((y) => [y, t('land.yearN', { year: y })]), y0), t('land.year'), 'land-m-year');
     const view = h('div', null, loading());

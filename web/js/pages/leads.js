@@ -15,7 +15,8 @@ import { t, num } from '../../i18n.js';
 import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table, badge,
   formErrorLine, showFormError, clearErrors, toast, errorText } from '../ui.js';
-import { canEdit, canLead, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
+import { canEdit, canLead, loadUnits, unitLabel, unitOptions, validMonth } from './racekit.js';
+import { today } from '../clock.js';
 import { raceImportPanel } from './raceimport.js';
 
 const STATUS_BADGE = { pending: 'gold', qualified: 'green', rejected: 'gray' };
@@ -316,5 +317,3 @@ export function projectForm(ctx, units, lead, done) {
     }
   });
 }
-
-export { thisMonth };

@@ -30,6 +30,7 @@ import {
 import { can } from '../perm.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { enterprisePicker } from '../svc.js';
+import { thisYear } from '../clock.js';
 import {
   fmtAmount, amountText, fmtCount, isNum, policyStateBadge, batchStateBadge, itemStateBadge, resultBadge, clauseList,
   ruleErrorText, isRuleError, caretView, POLICY_STATES, ITEM_STATES,
@@ -69,7 +70,6 @@ export async function render(ctx) {
   return library(ctx);
 }
 
-const thisYear = () => new Date().getFullYear();
 const yearOptions = (top, n = 8) => Array.from({ length: n }, (_, i) => [top - i, String(top - i)]);
 
 function backLink(href, text) {

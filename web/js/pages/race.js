@@ -25,7 +25,8 @@ import { industries as loadIndustries, industryCell, industryOptions } from '../
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
   formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
 import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
-  today, kpi, yiText, mayGoBack, fitPages } from './racekit.js';
+  kpi, yiText, mayGoBack, fitPages } from './racekit.js';
+import { today, thisYear } from '../clock.js';
 
 export { STAGES };
 const LIMIT = 500;
@@ -281,7 +282,7 @@ export async function render(ctx) {
   };
 
   const drawTargets = async () => {
-    let year = new Date().getFullYear();
+    let year = thisYear();
     let r;
     try {
       r = await get('/api/v1/unit-targets');   /* the server's year, by its clock */

@@ -28,7 +28,8 @@ import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
   errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor, fitPages } from './racekit.js';
+import { loadUnits, unitLabel, validMonth, prevMonth, projYi, isMajor, fitPages } from './racekit.js';
+import { thisMonth } from '../clock.js';
 
 export const METRICS = ['leads', 'signed_investment', 'signed_count', 'landed', 'speed_days', 'major', 'quota'];
 /* The weights' keys for the metrics (the API calls speed "speed"). */

@@ -11,7 +11,8 @@ import {
   pageHeader, panel, errorBox, wip, isMissingApi, input, table, pager, loading, field, clearErrors,
   showFormError, formErrorLine, toast, errorText,
 } from '../ui.js';
-import { day, today, enterprisePicker, categorySelect, categories, catLabel, statusBadge } from '../svc.js';
+import { today } from '../clock.js';
+import { day, enterprisePicker, categorySelect, categories, catLabel, statusBadge } from '../svc.js';
 
 const LIMIT = 20;
 const CAN_VISIT = ['admin', 'leader', 'officer', 'department'];
