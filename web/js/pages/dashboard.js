@@ -8,7 +8,7 @@
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
 import { t, num, has, plural, fmtPct } from '../../i18n.js';
-import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading } from '../ui.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, input, table, loading, noneMark } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { today, thisYear, monthStart } from '../clock.js';
 import { categories, catLabel, localName, levelLabel } from '../svc.js';
@@ -33,10 +33,10 @@ const COLOR = {
 /* The demo data's period, which the article's figures come from. */
 const DEMO = ['2021-10-15', '2021-12-15'];
 
-/* 0.93 or 93 → "93.0%". */
+/* 0.93 or 93 → "93.0%"; none: a dash with its word (noneMark). */
 function pct(v) {
   if (v === null || v === undefined || v === '')
-    return t('common.none');
+    return noneMark();
   const n = Number(v);
   return fmtPct(n <= 1 ? n * 100 : n);
 }
@@ -45,7 +45,7 @@ function fmt(key, v) {
   if (key === 'satisfaction_rate')
     return pct(v);
   if (key === 'median_days_to_resolve')
-    return v === null || v === undefined ? t('common.none') : num(v, Number.isInteger(Number(v)) ? 0 : 1);
+    return v === null || v === undefined ? noneMark() : num(v, Number.isInteger(Number(v)) ? 0 : 1);
   return num(v);
 }
 
@@ -125,7 +125,7 @@ function draw(body, s, cats) {
   h('div', { class: 'stat-icon' }, icon(ic)),
   h('div', { class: 'stat-text' },
     h('div', { class: 'stat-label' }, t(`dash.${k}`)),
-    h('div', { class: 'stat-value', dataset: { stat: k } }, fmt(k, tot[k]), unit ? h('span', { class: 'stat-unit' }, t(unit)) : null)))));
+    h('div', { class: 'stat-value', dataset: { stat: k } }, fmt(k, tot[k]), unit && tot[k] !== null && tot[k] !== undefined ? h('span', { class: 'stat-unit' }, t(unit)) : null)))));
 
   const headline = h('p', { class: 'dash-headline', dataset: { testid: 'dash-headline' } }, headlineText(s.from, s.to, tot));
 

@@ -438,7 +438,7 @@ async function enterpriseCard(env, r, e) {
       h('h3', { class: 'land-h3' }, t('land.classOverYears')),
       years.length ? h('div', { class: 'land-years', dataset: { testid: 'land-card-years' } }, years.map((y) => h('div', { class: 'land-year' },
         h('span', { class: 'land-year-n' }, String(y.year)), classChip(y.final_class || y.class, true),
-        h('span', { class: 'muted small' }, y.score !== null && y.score !== undefined ? `${score(y.score)} · ${t('land.rankOf', { rank: y.rank ?? '—', of: y.of ?? '—' })}` : (y.reason ? t(`land.reason.${y.reason}`) : ''))))) : empty(t('land.noYears')),
+        h('span', { class: 'muted small' }, y.score !== null && y.score !== undefined ? `${score(y.score)} · ${t('land.rankOf', { rank: y.rank ?? t('common.noneWord'), of: y.of ?? t('common.noneWord') })}` : (y.reason ? t(`land.reason.${y.reason}`) : ''))))) : empty(t('land.noYears')),
       (d.plots || []).length ? [h('h3', { class: 'land-h3' }, t('land.itsPlots')), table([
         { key: 'code', label: t('land.code'), class: 'mono' }, { key: 'name', label: t('land.plotName') },
         { key: 'area_mu', label: t('land.areaMu'), align: 'r', cell: (p) => num(p.area_mu) },
@@ -1077,7 +1077,7 @@ function mapOption(rows, colors) {
       const cls = r.ev ? r.ev.class : null;
       return [`<strong>${esc(x.code)}</strong> ${esc(x.name || '')}`,
         `${esc(t('land.areaMu'))}: ${esc(num(x.area_mu))}`,
-        `${esc(t('land.status'))}: ${esc(x.status ? t(`land.status.${x.status}`) : '—')}`,
+        `${esc(t('land.status'))}: ${esc(x.status ? t(`land.status.${x.status}`) : t('common.noneWord'))}`,
         `${esc(t('land.plotClass'))}: ${esc(cls ? `${cls} ${t(`land.class.${cls}`)}` : t('land.noClass'))}`,
         x.street ? `${esc(t('land.street'))}: ${esc(streetName(x.street))}` : ''].filter(Boolean).join('<br>');
     } },

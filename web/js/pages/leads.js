@@ -124,7 +124,7 @@ export async function render(ctx) {
             btns.push(h('button', { class: 'btn btn-small btn-primary', type: 'button', dataset: { testid: `to-project-${x.id}` },
               on: { click: () => projectForm(ctx, units, x, load) } }, t('leads.toProject')));
         }
-        return btns.length ? h('div', { class: 'row-actions' }, btns) : '—';
+        return btns.length ? h('div', { class: 'row-actions' }, btns) : '';
       } },
     ], items, { rowClass: (x) => `lead-${x.id}` })));
     for (const tr of list.querySelectorAll('tbody tr'))
