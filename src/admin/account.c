@@ -44,6 +44,7 @@ static json_t *me_json(db_t *db, const user_t *u, const char *csrf)
 	json_object_set_new(o, "kiosk", json_boolean(u->kiosk_session));
 	if (csrf)
 		json_object_set_new(o, "csrf_token", json_string(csrf));
+	clock_json(o);
 	return o;
 }
 

@@ -80,6 +80,15 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 	return 0;
 }
 
+void clock_json(json_t *o)
+{
+	char today[DATE_LEN], now[DATETIME_LEN];
+	date_today_str(today);
+	datetime_format(now_sec(), now);
+	json_object_set_new(o, "today", json_string(today));
+	json_object_set_new(o, "now", json_string(now));
+}
+
 void api_healthz(req_t *r)
 {
 	db_stmt_t *st = db_prepare(r->db, "SELECT 1");
@@ -89,7 +98,9 @@ void api_healthz(req_t *r)
 		reply_error(r, 503, "database_unavailable", NULL, "the database does not answer");
 		return;
 	}
-	reply_json(r, 200, json_pack("{s:s,s:s}", "status", "ok", "store", db_kind(r->db) == DB_SQLITE ? "sqlite" : "postgresql"));
+	json_t *o = json_pack("{s:s,s:s}", "status", "ok", "store", db_kind(r->db) == DB_SQLITE ? "sqlite" : "postgresql");
+	clock_json(o);
+	reply_json(r, 200, o);
 }
 
 void api_settings_get(req_t *r)

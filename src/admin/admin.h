@@ -38,6 +38,11 @@ void api_user_update(req_t *r);
 void api_user_delete(req_t *r);
 void api_audit_list(req_t *r);
 
+/* The server's clock (now_sec(), ZONEOPS_NOW) into an answer: "today"
+ * (YYYY-MM-DD, the zone's date) and "now" (ISO 8601 with the zone's
+ * offset), so that the browser's "today" is the server's (/me, the login,
+ * /healthz). */
+void clock_json(json_t *o);
 void api_healthz(req_t *r);
 void api_settings_get(req_t *r);
 void api_settings_patch(req_t *r);

@@ -65,3 +65,15 @@ int industry_check(char *code, err_t *err)
 	               " C, C38, C384 or C3841)", code),
 	       err_param(err, "reason", "unknown_industry"), err_param(err, "value", "%s", code);
 }
+
+const char *industry_code(const char *code, err_t *err)
+{
+	if (code == NULL || *code == '\0')
+		return "";
+	char *c = strdup(code);
+	if (c == NULL)
+		return err_set(err, 500, "internal", NULL, "out of memory"), NULL;
+	const char *out = industry_check(c, err) == 0 ? industry_find(c)->code : NULL;
+	free(c);
+	return out;
+}

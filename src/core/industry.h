@@ -44,5 +44,9 @@ const char *industry_renumbered(const char *code);
  * and the params value (the code), reason (unknown_industry, or renumbered
  * with now: the 2017 codes that replace a 2011 one). */
 int industry_check(char *code, err_t *err);
+/* industry_check for a code that is not to be written over (a request's
+ * field): "" for none (NULL or empty), the table's own code (static) when
+ * the classification has it, else NULL with err as industry_check. */
+const char *industry_code(const char *code, err_t *err);
 
 #endif

@@ -237,6 +237,7 @@ int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in 
 	if (key == NULL)
 		return err_set(err, 500, "internal", NULL, "out of memory");
 	int64_t dup, dup_unit;
+	in->industry_kept = !str_differ(old->industry, in->industry);
 	/* with the actor's own rights: the new unit and recruiter are checked as for a new lead */
 	int rc = lead_validate(db, actor, in, id, code, key, klen, &dup, &dup_unit, err);
 	if (rc == 0 && !race_may_record(actor, in->unit_id, in->recruiter_id))

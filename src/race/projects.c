@@ -302,11 +302,13 @@ void api_project_update(req_t *r)
 		return;
 	}
 	const char *back_to = NULL;
+	const char *old_industry = in.industry;
 	if (json_object_get(o, "back_from") || json_object_get(o, "reason")) {
 		if (project_back(r, o, &in, old_stage, &back_to) < 0)
 			return;
 	} else if (project_body(r, o, &in) < 0)
 		return;
+	in.industry_kept = strcmp(old_industry ? old_industry : "", in.industry ? in.industry : "") == 0;
 	char lead_on[11];
 	const char *stage;
 	int64_t ent;

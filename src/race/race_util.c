@@ -3,6 +3,7 @@
 #include "race_util.h"
 #include "race.h"
 #include "admin/admin.h"
+#include "core/industry.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -350,6 +351,20 @@ static int lead_first_claim(db_t *db, int64_t unit_id, const char *code, const c
 	return 0;
 }
 
+/* A lead's or a project's industry: "" or a GB/T 4754-2017 code, made the
+ * table's own (normalised); a stored code an edit leaves as it is (kept) is
+ * not checked again, so a record written before the check stays editable. */
+static int check_industry(const char **industry, int kept, err_t *err)
+{
+	if (kept)
+		return 0;
+	const char *code = industry_code(*industry, err);
+	if (code == NULL)
+		return -1;
+	*industry = code;
+	return 0;
+}
+
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
                   int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
@@ -368,6 +383,8 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 		return err_set(err, 422, "invalid_date", "captured_on", "captured_on must be a date YYYY-MM-DD");
 	if (in->est_investment_wan < 0)
 		return err_set(err, 422, "negative_amount", "est_investment", "est_investment must not be negative");
+	if (check_industry(&in->industry, in->industry_kept, err) < 0)
+		return -1;
 	if (in->recruiter_id == 0 && actor && (actor->role_bit & ROLE_RECRUITER))
 		in->recruiter_id = actor->id;
 	if (actor && !race_may_unit(actor, in->unit_id))
@@ -469,6 +486,8 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		return err_set(err, 422, "negative_amount", "expected_annual_tax", "expected_annual_tax must not be negative");
 	if (!(in->land_mu >= 0) || isinf(in->land_mu))
 		return err_set(err, 422, "negative_amount", "land_mu", "land_mu must not be negative");
+	if (check_industry(&in->industry, in->industry_kept, err) < 0)
+		return -1;
 	if (actor && !race_may_unit(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "unit_id", "you may not record projects for this unit");
 	char credit[32] = "", company[512] = "";

@@ -66,6 +66,10 @@ struct lead_in {
 	const char *company, *credit_code, *industry, *captured_on, *notes;
 	int64_t est_investment_wan;
 	int qualified;                      /* -1 unset (pending), 0 rejected, 1 qualified */
+	/* industry: "" or a GB/T 4754-2017 code (validating normalises it; 422
+	 * invalid, field industry, reason unknown_industry or renumbered);
+	 * industry_kept 1: an edit keeps the stored one, not checked again */
+	int industry_kept;
 };
 /* Validate and insert one lead; duplicate detection sets *duplicate_of
  * (0 when none) and *dup_unit_id (the first claimer's unit). */
@@ -138,6 +142,7 @@ struct project_in {
 	int64_t total_investment_wan, foreign_investment_wan_usd, expected_annual_tax_wan;
 	double land_mu;
 	int negotiating;                    /* 1: stage negotiating without a lead */
+	int industry_kept;                  /* as struct lead_in's */
 	/* without a lead: the day the project's first information came (the
 	 * demo's history; the API and the import leave it NULL, and then a
 	 * project without a lead has no lead_on) */

@@ -99,9 +99,9 @@ describe('race import', () => {
     const admin = await as('admin');
     const before0 = await leadsTotal();
     const csv = '招商单位,招商人员,企业名称,统一社会信用代码,行业,预计投资（亿元）,获取日期,是否有效,备注\n'
-      + '招商局,rec.ib.1,导入甲乙科技有限公司,,电子信息,1.5,2024-03-05,是,first\n'
-      + 'ipb,顾建平,导入甲乙科技（有限公司）,,电子信息,2,2024/3/6,,claimed twice\n'
-      + '1,rec.ib.2,导入丙丁材料,,新材料,0.25,2024年3月7日,否,\n';
+      + '招商局,rec.ib.1,导入甲乙科技有限公司,,C39,1.5,2024-03-05,是,first\n'
+      + 'ipb,顾建平,导入甲乙科技（有限公司）,,C39,2,2024/3/6,,claimed twice\n'
+      + '1,rec.ib.2,导入丙丁材料,,C26,0.25,2024年3月7日,否,\n';
     const r = await imp(admin, 'leads', csv);
     assert.deepEqual(summary(r), { kind: 'leads', dry_run: false, rows: 3, created: 3, duplicates: 1 });
     assert.equal(await leadsTotal(), before0 + 3);
@@ -225,8 +225,8 @@ describe('race import', () => {
     const lead = await findLead('导入甲乙科技有限公司');
     const before0 = await projectsTotal();
     const csv = 'name,unit,lead_id,industry,total_investment,foreign_investment,land_mu,expected_annual_tax,signed_on,landed_on\n'
-      + `导入项目甲,ib,${lead.id},电子信息,12,0.5,80.5,3000,2024-03-20,2024-04-15\n`
-      + '导入项目乙,投资促进局,,新材料,0.8,,,,,\n';
+      + `导入项目甲,ib,${lead.id},C39,12,0.5,80.5,3000,2024-03-20,2024-04-15\n`
+      + '导入项目乙,投资促进局,,C26,0.8,,,,,\n';
     let r = await imp(admin, 'projects', csv);
     assert.deepEqual(summary(r), { kind: 'projects', dry_run: false, rows: 2, created: 2, duplicates: 0 });
     assert.equal(await projectsTotal(), before0 + 2);

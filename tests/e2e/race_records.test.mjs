@@ -66,7 +66,7 @@ test('leads: recruiter own unit only, leader qualifies, duplicates across units'
   const rec = await as('rec.ib.1'), recIpb = await as('rec.ipb.1');
   const code = makeCode(1);
   const a = await rec.post('/api/v1/leads', { unit_id: units.ib, company: '江苏恒远精密机械有限公司', credit_code: code,
-    industry: '装备制造', est_investment: 2.5, captured_on: '2019-03-02', notes: '展会' });
+    industry: 'C35', est_investment: 2.5, captured_on: '2019-03-02', notes: '展会' });
   assert.equal(a.status, 201, a.text);
   assert.equal(a.json.est_investment, 2.5);
   assert.equal(a.json.est_investment_wan, 25000);
@@ -127,7 +127,7 @@ test('projects: stage from dates, validation 422 naming the field, major, nothin
   const lead = await rec.post('/api/v1/leads', { unit_id: units.ib, company: '苏州云帆科技有限公司', captured_on: '2019-04-10',
     est_investment: 12 });
   assert.equal(lead.status, 201, lead.text);
-  const base = { name: '云帆智能制造基地', unit_id: units.ib, lead_id: lead.json.id, industry: '智能制造',
+  const base = { name: '云帆智能制造基地', unit_id: units.ib, lead_id: lead.json.id, industry: 'C3491',
     total_investment: 12.5, foreign_investment: 0.3, land_mu: 120.5, expected_annual_tax: 3000 };
   const before = (await admin.get('/api/v1/projects?q=' + encodeURIComponent('云帆'))).json.total;
   err(await rec.post('/api/v1/projects', { ...base, signed_on: '2019-04-01' }), 422, 'signed_on');
@@ -170,7 +170,7 @@ test('projects: stage from dates, validation 422 naming the field, major, nothin
   assert.equal(small.json.stage, 'lead');
   assert.equal(small.json.major, false);
   assert.equal(small.json.total_investment_wan, 1);
-  const lst = await admin.get('/api/v1/projects?industry=' + encodeURIComponent('智能制造') + '&q=' + encodeURIComponent('云帆'));
+  const lst = await admin.get('/api/v1/projects?industry=C3491&q=' + encodeURIComponent('云帆'));
   assert.equal(lst.json.total, 1);
   assert.equal(lst.json.items[0].total_investment, 12.5);
 });

@@ -132,12 +132,35 @@ static void lookups(void **state)
 	assert_null(industry_renumbered("C3841"));
 }
 
+/* industry_code: the table's own code for a code typed loosely, "" for none,
+ * NULL with the error of industry_check for an unknown or renumbered one. */
+static void codes_of_records(void **state)
+{
+	(void)state;
+	err_t e;
+	const char *c = industry_code("ｃ３８４１", &e);
+	assert_non_null(c);
+	assert_string_equal(c, "C3841");
+	assert_ptr_equal(c, industry_find("C3841")->code);
+	assert_string_equal(industry_code("", &e), "");
+	assert_string_equal(industry_code(NULL, &e), "");
+	assert_null(industry_code("新能源", &e));
+	assert_int_equal(e.status, 422);
+	assert_string_equal(e.field, "industry");
+	assert_string_equal(err_get_param(&e, "reason"), "unknown_industry");
+	assert_string_equal(err_get_param(&e, "value"), "新能源");
+	assert_null(industry_code("I6510", &e));
+	assert_string_equal(err_get_param(&e, "reason"), "renumbered");
+	assert_string_equal(err_get_param(&e, "now"), "I6511-I6519");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_matches_reference),
 		cmocka_unit_test(every_parent_is_one_level_up),
 		cmocka_unit_test(lookups),
+		cmocka_unit_test(codes_of_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,11 @@
  * a GET, the X-CSRF-Token header from the last login or /me.  Errors come
  * back as ApiError with the server's {"error":{"code","message","field"}}.
  * A 401 from any call except the login itself runs the handler set by
- * onUnauthorized (the app shows the login page).
+ * onUnauthorized (the app shows the login page).  /me, the login and
+ * /healthz carry the server's clock, which clock.js keeps.
  */
+
+import { learn } from './clock.js';
 
 let csrf = null;
 let unauthorized = null;
@@ -39,6 +42,10 @@ export function qs(params) {
   const s = u.toString();
   return s ? `?${s}` : '';
 }
+
+/* The answers that carry the server's clock ("today", "now"): the browser's
+ * "today" is the server's (clock.js). */
+const CLOCK_PATHS = /^\/(api\/v1\/(me|session)|healthz)(\?|$)/;
 
 /*
  * api(method, path, body, opts) -> parsed JSON (null for 204).
@@ -82,6 +89,8 @@ export async function api(method, path, body, opts = {}) {
       unauthorized(e);
     throw e;
   }
+  if (CLOCK_PATHS.test(path))
+    learn(data);
   return data;
 }
 

@@ -23,7 +23,7 @@ import { h, replace, fmtTime } from './dom.js';
 import { get, post, del, setCsrf } from './api.js';
 import { t, getLang, setLang } from '../i18n.js';
 import { errorText } from './ui.js';
-import { categories, catLabel, localName, statusBadge, day, CATEGORY_CODES, levelLabel } from './svc.js';
+import { categories, catLabel, localName, statusBadge, day, CATEGORY_CODES, levelLabel, requestOverdueBadge } from './svc.js';
 import { eventLabel } from './pages/requests.js';
 import {
   loadInbox, markRead, confirmGrant, declineGrant, mutePolicy, unmutePolicy, itemBody, awaitsAnswer, itemTitle, inboxStateBadge,
@@ -395,7 +395,7 @@ export function createKiosk(root, opts) {
       },
       h('span', { class: 'kiosk-item-title' }, x.title),
       h('span', { class: 'kiosk-item-meta' }, `${t('req.no')} ${x.id} · ${catLabel(x.category, cats)} · ${fmtTime(x.updated_at || x.created_at, false)}`),
-      h('span', { class: 'kiosk-item-status' }, statusBadge(x.status)))))
+      h('span', { class: 'kiosk-item-status' }, statusBadge(x.status), requestOverdueBadge(x)))))
         : h('div', { class: 'kiosk-card' }, t('kiosk.noRequests')));
   }
 
@@ -435,7 +435,7 @@ export function createKiosk(root, opts) {
     replace(main, h('button', { class: 'kbtn kbtn-back', type: 'button', on: { click: () => go('progress') } }, `‹ ${t('kiosk.progress')}`),
       h('div', { class: 'kiosk-card', dataset: { testid: 'kiosk-request' } },
         h('h1', { class: 'kiosk-title' }, r.title),
-        h('div', { class: 'kiosk-status' }, statusBadge(r.status), r.overdue ? h('span', { class: 'badge badge-red' }, t('req.overdue')) : null),
+        h('div', { class: 'kiosk-status' }, statusBadge(r.status), requestOverdueBadge(r)),
         h('dl', { class: 'kiosk-kv' },
           h('dt', null, t('req.no')), h('dd', null, String(r.id)),
           h('dt', null, t('req.category')), h('dd', null, catLabel(r.category, cats)),

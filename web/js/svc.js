@@ -80,12 +80,14 @@ export function overdueBadge() {
   return badge(t('req.overdue'), 'red');
 }
 
-/* A request's overdue mark: 受理超时 (not accepted in time) or 超期
- * (handling), as the server says (accept_overdue, overdue); or null. */
+/* A request's overdue mark: 受理超时 (not accepted in time) or 办理超时
+ * (not handled in time), as the server says (accept_overdue, overdue); or
+ * null.  Every page that shows a request's status uses it (lists, detail,
+ * the kiosk). */
 export function requestOverdueBadge(r) {
   if (r.accept_overdue)
     return badge(t('esc.acceptOverdue'), 'red');
-  return r.overdue ? overdueBadge() : null;
+  return r.overdue ? badge(t('esc.handleOverdue'), 'red') : null;
 }
 
 /* ---------- dates ---------- */
@@ -94,10 +96,6 @@ const p2 = (n) => String(n).padStart(2, '0');
 
 export function isoDay(d) {
   return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
-}
-
-export function today() {
-  return isoDay(new Date());
 }
 
 /* A date (YYYY-MM-DD text or unix seconds) as YYYY-MM-DD. */

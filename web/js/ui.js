@@ -53,6 +53,14 @@ export function errorText(err, opts = {}) {
   return opts.field && err.field ? `${fieldLabel(err.field)}：${text}` : text;
 }
 
+/* A value that is not there, where a number belongs (a table cell, after a
+ * figure): a dash to the eye and a word (暂无 / none, or word) to a screen
+ * reader.  Inside a sentence say the word itself (common.noneWord). */
+export function noneMark(word) {
+  return h('span', { class: 'none-mark' }, h('span', { 'aria-hidden': 'true' }, '—'),
+    h('span', { class: 'sr-only' }, word || t('common.noneWord')));
+}
+
 /* A field in a table of problems: its label in the UI's language (the
  * name as the API writes it in a tooltip), the name only when unlabelled. */
 export function fieldCell(field) {
@@ -134,7 +142,8 @@ export function isMissingApi(err) {
 
 /*
  * table(columns, rows): columns are {key, label, cell(row) -> node|string,
- * class (cells), align ('l' 'c' 'r'), narrowHide (hidden on a tablet)}.  Returns a scrollable wrapper.
+ * class (cells), align ('l' 'c' 'r'), narrowHide (hidden on a tablet)}.  A cell
+ * without a value shows noneMark().  Returns a scrollable wrapper.
  */
 export function table(columns, rows, opts = {}) {
   const head = h('thead', null, h('tr', null, columns.map((c) =>
@@ -143,7 +152,7 @@ export function table(columns, rows, opts = {}) {
     columns.map((c) => {
       const v = c.cell ? c.cell(r) : r[c.key];
       return h('td', { class: [c.class, c.align && `al-${c.align}`, c.narrowHide && 'hide-narrow'], dataset: { col: c.key } },
-        v === null || v === undefined || v === '' ? t('common.none') : v);
+        v === null || v === undefined || v === '' ? noneMark() : v);
     }))));
   const tbl = h('table', { class: ['table', opts.class] }, head, body);
   return h('div', { class: 'table-wrap', tabindex: '0' }, tbl, rows.length ? null : empty());

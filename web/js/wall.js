@@ -11,6 +11,7 @@
 import { h, replace } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText } from './ui.js';
+import { nowText } from './clock.js';
 import { disposeAll } from './chart.js';
 import * as board from './pages/race.js';
 import * as ranking from './pages/ranking.js';
@@ -46,9 +47,7 @@ export function createWall(root, opts) {
 
   const every = interval() * 1000;
   const tickClock = () => {
-    const d = new Date();
-    const p = (n) => String(n).padStart(2, '0');
-    clock.textContent = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    clock.textContent = nowText();
     left.textContent = t('wall.next', { s: Math.max(0, Math.ceil((st.next - Date.now()) / 1000)) });
   };
 

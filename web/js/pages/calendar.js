@@ -16,6 +16,7 @@ import { get, put, upload } from '../api.js';
 import { t, getLang } from '../../i18n.js';
 import { pageHeader, panel, errorBox, loading, toast, errorText, input } from '../ui.js';
 import { isoDay } from '../svc.js';
+import { thisYear } from '../clock.js';
 
 /* The mark beside a provisional date (counted Monday-Friday through a year
  * not loaded yet), or null. */
@@ -82,10 +83,10 @@ export async function render(ctx) {
   const st = await status();
   if (!ctx.alive())
     return;
-  const thisYear = st ? st.year : new Date().getFullYear();
-  const years = [...new Set([2021, 2022, thisYear - 1, thisYear, thisYear + 1, ...((st && st.loaded) || [])])]
+  const year0 = st ? st.year : thisYear();
+  const years = [...new Set([2021, 2022, year0 - 1, year0, year0 + 1, ...((st && st.loaded) || [])])]
     .sort((a, b) => a - b);
-  const want = Number(ctx.sub[0]) || Number(ctx.query.get('year')) || thisYear;
+  const want = Number(ctx.sub[0]) || Number(ctx.query.get('year')) || year0;
   const yearSel = h('select', { class: 'input', name: 'year', 'aria-label': t('cal.year') },
     years.map((y) => h('option', { value: String(y), selected: y === want }, String(y))));
   if (!years.includes(want))

@@ -10,9 +10,10 @@
 import { h, replace } from '../dom.js';
 import { get } from '../api.js';
 import { t, num, has, plural, fmtPct } from '../../i18n.js';
-import { pageHeader, panel, errorBox, wip, isMissingApi, input, select, table, loading } from '../ui.js';
+import { pageHeader, panel, errorBox, wip, isMissingApi, input, select, table, loading, noneMark } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { isoDay, categories, catLabel, localName, levelLabel, streets } from '../svc.js';
+import { today, thisYear, monthStart } from '../clock.js';
+import { categories, catLabel, localName, levelLabel, streets } from '../svc.js';
 import { icon } from '../icons.js';
 
 const METRICS = ['enterprises_visited', 'visits', 'requests_raised', 'requests_resolved', 'requests_overdue',
@@ -34,10 +35,10 @@ const COLOR = {
 /* The demo data's period, which the article's figures come from. */
 const DEMO = ['2021-10-15', '2021-12-15'];
 
-/* 0.93 or 93 → "93.0%". */
+/* 0.93 or 93 → "93.0%"; none: a dash with its word (noneMark). */
 function pct(v) {
   if (v === null || v === undefined || v === '')
-    return t('common.none');
+    return noneMark();
   const n = Number(v);
   return fmtPct(n <= 1 ? n * 100 : n);
 }
@@ -46,7 +47,7 @@ function fmt(key, v) {
   if (key === 'satisfaction_rate')
     return pct(v);
   if (key === 'median_days_to_resolve')
-    return v === null || v === undefined ? t('common.none') : num(v, Number.isInteger(Number(v)) ? 0 : 1);
+    return v === null || v === undefined ? noneMark() : num(v, Number.isInteger(Number(v)) ? 0 : 1);
   return num(v);
 }
 
@@ -60,7 +61,6 @@ function rowName(x, cats, key) {
 }
 
 export async function render(ctx) {
-  const now = new Date();
   const from = input('from', { type: 'date', 'aria-label': t('dash.from'), dataset: { testid: 'dash-from' } });
   const to = input('to', { type: 'date', 'aria-label': t('dash.to'), dataset: { testid: 'dash-to' } });
   if (ctx.query.get('from'))
@@ -77,15 +77,15 @@ export async function render(ctx) {
   });
   const preset = (label, a, b, testid) => h('button', { class: 'btn btn-small', type: 'button', dataset: { testid },
     on: { click: () => { from.value = a; to.value = b; load(); } } }, label);
-  const y = now.getFullYear();
+  const y = thisYear();
   const form = h('form', { class: 'filters', role: 'search' },
     h('label', { class: 'filter' }, h('span', null, t('dash.from')), from),
     h('label', { class: 'filter' }, h('span', null, t('dash.to')), to),
     h('label', { class: 'filter' }, h('span', null, t('dash.street')), street),
     h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'dash-apply' } }, t('common.search')),
     h('span', { class: 'presets' },
-      preset(t('dash.thisMonth'), isoDay(new Date(y, now.getMonth(), 1)), isoDay(now), 'dash-month'),
-      preset(t('dash.thisYear'), `${y}-01-01`, isoDay(now), 'dash-year'),
+      preset(t('dash.thisMonth'), monthStart(), today(), 'dash-month'),
+      preset(t('dash.thisYear'), `${y}-01-01`, today(), 'dash-year'),
       preset(t('dash.demo'), DEMO[0], DEMO[1], 'dash-demo')));
   const body = h('div', { class: 'dash-body' }, loading());
   replace(ctx.el, pageHeader(t('dash.title'), t('dash.subtitle')), panel(null, form), body);
@@ -139,7 +139,7 @@ function draw(body, s, cats) {
   h('div', { class: 'stat-icon' }, icon(ic)),
   h('div', { class: 'stat-text' },
     h('div', { class: 'stat-label' }, t(`dash.${k}`)),
-    h('div', { class: 'stat-value', dataset: { stat: k } }, fmt(k, tot[k]), unit ? h('span', { class: 'stat-unit' }, t(unit)) : null)))));
+    h('div', { class: 'stat-value', dataset: { stat: k } }, fmt(k, tot[k]), unit && tot[k] !== null && tot[k] !== undefined ? h('span', { class: 'stat-unit' }, t(unit)) : null)))));
 
   const headline = h('p', { class: 'dash-headline', dataset: { testid: 'dash-headline' } }, headlineText(s.from, s.to, tot));
 

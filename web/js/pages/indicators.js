@@ -23,6 +23,7 @@ import { get } from '../api.js';
 import { t, has, getLang, fmtAmount, fmtGrowth, fmtPct as fmtPctOf } from '../../i18n.js';
 import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge, importErrors } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
+import { thisYear } from '../clock.js';
 import { jobProgress, runImportJob, jobOutcome } from './importer.js';
 
 /* The order; codes the server adds are appended in its order. */
@@ -166,7 +167,6 @@ function monthTable(year, month) {
 
 export async function render(ctx) {
   monthCache.clear();
-  const now = new Date();
   const canImport = IMPORTERS.has(ctx.user && ctx.user.role);
   const canRead = READERS.has(ctx.user && ctx.user.role);
 
@@ -177,7 +177,7 @@ export async function render(ctx) {
   yearSel.dataset.testid = 'ind-year';
   monthSel.dataset.testid = 'ind-month';
   const setYears = (latest) => {
-    const top = Math.max(latest || 0, now.getFullYear());
+    const top = Math.max(latest || 0, thisYear());
     replace(yearSel, Array.from({ length: 8 }, (_, i) => top - i).map((y) => h('option', { value: String(y) }, String(y))));
   };
   setYears(0);

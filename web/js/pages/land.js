@@ -37,6 +37,7 @@ import { can } from '../perm.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { enterprisePicker, departments, streets, localName } from '../svc.js';
 import { importForm, kpi } from './importer.js';
+import { thisYear } from '../clock.js';
 
 const TABS = ['results', 'objections', 'low', 'plots', 'regen', 'map', 'measures'];
 const PAGE = 50;
@@ -437,7 +438,7 @@ async function enterpriseCard(env, r, e) {
       h('h3', { class: 'land-h3' }, t('land.classOverYears')),
       years.length ? h('div', { class: 'land-years', dataset: { testid: 'land-card-years' } }, years.map((y) => h('div', { class: 'land-year' },
         h('span', { class: 'land-year-n' }, String(y.year)), classChip(y.final_class || y.class, true),
-        h('span', { class: 'muted small' }, y.score !== null && y.score !== undefined ? `${score(y.score)} · ${t('land.rankOf', { rank: y.rank ?? '—', of: y.of ?? '—' })}` : (y.reason ? t(`land.reason.${y.reason}`) : ''))))) : empty(t('land.noYears')),
+        h('span', { class: 'muted small' }, y.score !== null && y.score !== undefined ? `${score(y.score)} · ${t('land.rankOf', { rank: y.rank ?? t('common.noneWord'), of: y.of ?? t('common.noneWord') })}` : (y.reason ? t(`land.reason.${y.reason}`) : ''))))) : empty(t('land.noYears')),
       (d.plots || []).length ? [h('h3', { class: 'land-h3' }, t('land.itsPlots')), table([
         { key: 'code', label: t('land.code'), class: 'mono' }, { key: 'name', label: t('land.plotName') },
         { key: 'area_mu', label: t('land.areaMu'), align: 'r', cell: (p) => num(p.area_mu) },
@@ -484,7 +485,7 @@ function ratioBar(value, bench) {
 /* ---------- a new evaluation ---------- */
 
 function newEvaluation(env, items) {
-  const y0 = new Date().getFullYear() - 1;
+  const y0 = thisYear() - 1;
   const year = input('year', { type: 'number', min: 2000, max: 2199, value: items[0] ? items[0].year : y0, inputmode: 'numeric', dataset: { testid: 'land-new-year' } });
   const preset = select('preset', Object.keys(PRESET_INDICATORS).map((k) => [k, t(`land.preset.${k}`)]), 'zhejiang');
   const scope = select('scope', [['industrial', t('land.scope.industrial')], ['all', t('land.scope.all')]], 'industrial');
@@ -1076,7 +1077,7 @@ function mapOption(rows, colors) {
       const cls = r.ev ? r.ev.class : null;
       return [`<strong>${esc(x.code)}</strong> ${esc(x.name || '')}`,
         `${esc(t('land.areaMu'))}: ${esc(num(x.area_mu))}`,
-        `${esc(t('land.status'))}: ${esc(x.status ? t(`land.status.${x.status}`) : '—')}`,
+        `${esc(t('land.status'))}: ${esc(x.status ? t(`land.status.${x.status}`) : t('common.noneWord'))}`,
         `${esc(t('land.plotClass'))}: ${esc(cls ? `${cls} ${t(`land.class.${cls}`)}` : t('land.noClass'))}`,
         x.street ? `${esc(t('land.street'))}: ${esc(streetName(x.street))}` : ''].filter(Boolean).join('<br>');
     } },
@@ -1110,7 +1111,7 @@ async function measuresTab(env) {
   const { ctx, body } = env;
   await loadInto(env, body, () => evaluations().catch(() => []), (items) => {
     const years = [...new Set(items.filter((e) => e.state === 'final').map((e) => e.year))];
-    const y0 = Number(ctx.query.get('year')) || years[0] || new Date().getFullYear() - 1;
+    const y0 = Number(ctx.query.get('year')) || years[0] || thisYear() - 1;
     const opts = [...new Set([...years, y0])].sort((a, b) => b - a);
     const year = labelled(select('year', opts.map((y) => [y, t('land.yearN', { year: y })]), y0), t('land.year'), 'land-m-year');
     const view = h('div', null, loading());

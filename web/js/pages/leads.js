@@ -15,7 +15,8 @@ import { t, num } from '../../i18n.js';
 import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table, badge,
   formErrorLine, showFormError, clearErrors, toast, errorText } from '../ui.js';
-import { canEdit, canLead, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
+import { canEdit, canLead, loadUnits, unitLabel, unitOptions, validMonth } from './racekit.js';
+import { today } from '../clock.js';
 import { raceImportPanel } from './raceimport.js';
 
 const STATUS_BADGE = { pending: 'gold', qualified: 'green', rejected: 'gray' };
@@ -123,7 +124,7 @@ export async function render(ctx) {
             btns.push(h('button', { class: 'btn btn-small btn-primary', type: 'button', dataset: { testid: `to-project-${x.id}` },
               on: { click: () => projectForm(ctx, units, x, load) } }, t('leads.toProject')));
         }
-        return btns.length ? h('div', { class: 'row-actions' }, btns) : '—';
+        return btns.length ? h('div', { class: 'row-actions' }, btns) : '';
       } },
     ], items, { rowClass: (x) => `lead-${x.id}` })));
     for (const tr of list.querySelectorAll('tbody tr'))
@@ -316,5 +317,3 @@ export function projectForm(ctx, units, lead, done) {
     }
   });
 }
-
-export { thisMonth };

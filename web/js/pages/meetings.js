@@ -23,6 +23,7 @@ import {
 import { departments, streets, localName, day, statusBadge } from '../svc.js';
 import { can } from '../perm.js';
 import { provisionalMark } from './calendar.js';
+import { thisYear } from '../clock.js';
 
 const API = '/api/v1/meetings';
 const LEVELS = ['district', 'district_street'];
@@ -294,7 +295,7 @@ function meetingsTable(items) {
 async function loadStats(ctx, box) {
   let s;
   try {
-    s = await get(`${API}/stats`, { year: new Date().getFullYear() });
+    s = await get(`${API}/stats`, { year: thisYear() });
   } catch (e) {
     if (ctx.alive())
       replace(box, errorBox(e));

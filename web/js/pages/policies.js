@@ -31,6 +31,7 @@ import { can } from '../perm.js';
 import { chart, hasCharts, esc } from '../chart.js';
 import { enterprisePicker } from '../svc.js';
 import { planCategories, planCatLabel } from '../plans.js';
+import { thisYear } from '../clock.js';
 import {
   fmtAmount, amountText, fmtCount, isNum, policyStateBadge, batchStateBadge, itemStateBadge, resultBadge, clauseList,
   ruleErrorText, isRuleError, caretView, POLICY_STATES, ITEM_STATES,
@@ -70,7 +71,6 @@ export async function render(ctx) {
   return library(ctx);
 }
 
-const thisYear = () => new Date().getFullYear();
 const yearOptions = (top, n = 8) => Array.from({ length: n }, (_, i) => [top - i, String(top - i)]);
 
 function backLink(href, text) {
@@ -114,7 +114,7 @@ function ruleView(p) {
   const row = (key, code, words) => h('div', { class: 'rule-row', dataset: { part: key } },
     h('div', { class: 'rule-label' }, t(`pol.${key}`)),
     h('pre', { class: 'rule-code', dataset: { testid: `code-${key}` } }, code || t('common.none')),
-    h('p', { class: 'rule-plain', dataset: { testid: `plain-${key}` } }, words || t('common.none')));
+    h('p', { class: 'rule-plain', dataset: { testid: `plain-${key}` } }, words || t('common.noneWord')));
   return h('div', { class: 'rule-view' },
     h('div', { class: 'rule-row rule-head', 'aria-hidden': 'true' },
       h('div', null), h('div', null, t('pol.code')), h('div', null, t('pol.plain'))),
@@ -192,8 +192,8 @@ function policyCard(p) {
         h('div', { class: 'rule-label' }, t('pol.condition')), h('pre', { class: 'rule-code' }, p.condition),
         h('div', { class: 'rule-label' }, t('pol.benefit')), h('pre', { class: 'rule-code' }, p.benefit)),
       h('div', { class: 'pol-card-plain', lang: getLang() === 'zh' ? 'zh-CN' : 'en' },
-        h('div', { class: 'rule-label' }, t('pol.plainCondition')), h('p', { class: 'rule-plain', dataset: { testid: 'plain' } }, pl.condition || t('common.none')),
-        h('div', { class: 'rule-label' }, t('pol.plainBenefit')), h('p', { class: 'rule-plain' }, pl.benefit || t('common.none')))));
+        h('div', { class: 'rule-label' }, t('pol.plainCondition')), h('p', { class: 'rule-plain', dataset: { testid: 'plain' } }, pl.condition || t('common.noneWord')),
+        h('div', { class: 'rule-label' }, t('pol.plainBenefit')), h('p', { class: 'rule-plain' }, pl.benefit || t('common.noneWord')))));
 }
 
 /* ---------- charts: the amounts granted by policy and by street ---------- */

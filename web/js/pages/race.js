@@ -20,12 +20,13 @@
  */
 import { h, replace } from '../dom.js';
 import { get, patch, put } from '../api.js';
-import { t, num } from '../../i18n.js';
+import { t, num, fmtPct } from '../../i18n.js';
 import { industries as loadIndustries, industryCell, industryOptions } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input,
-  formErrorLine, showFormError, clearErrors, toast, badge, table, errorText } from '../ui.js';
+  formErrorLine, showFormError, clearErrors, toast, badge, table, errorText, noneMark } from '../ui.js';
 import { STAGES, STAGE_DATE, nextStage, projYi, isMajor, canEdit, canLead, loadUnits, unitLabel, unitOptions,
-  today, kpi, yiText, mayGoBack, fitPages } from './racekit.js';
+  kpi, yiText, mayGoBack, fitPages } from './racekit.js';
+import { today, thisYear } from '../clock.js';
 
 export { STAGES };
 const LIMIT = 500;
@@ -281,7 +282,7 @@ export async function render(ctx) {
   };
 
   const drawTargets = async () => {
-    let year = new Date().getFullYear();
+    let year = thisYear();
     let r;
     try {
       r = await get('/api/v1/unit-targets');   /* the server's year, by its clock */
@@ -349,11 +350,11 @@ export function targetsPanel(r, year, unitName, opts) {
     const p = given !== null ? given : (target > 0 ? (actual / target) * 100 : null);
     const st = (x.statuses && x.statuses[k]) || statusOf(p, pct(x.time_progress) ?? time);
     return h('div', { class: ['tgt', `tgt-${st}`], dataset: { metric: k } },
-      h('div', { class: 'tgt-num' }, num(actual, digits), h('small', null, ` / ${target > 0 ? num(target, digits) : '—'}`)),
+      h('div', { class: 'tgt-num' }, num(actual, digits), h('small', null, ` / ${target > 0 ? num(target, digits) : t('targets.noTarget')}`)),
       h('div', { class: 'tgt-bar' },
         h('span', { class: 'tgt-fill', style: { width: `${Math.max(0, Math.min(100, p || 0))}%` } }),
         time !== null ? h('span', { class: 'tgt-time', style: { left: `${Math.min(100, time)}%` } }) : null),
-      h('div', { class: 'tgt-pct' }, p === null ? '—' : `${num(p, 1)}%`,
+      h('div', { class: 'tgt-pct' }, p === null ? noneMark(t('targets.noTarget')) : fmtPct(p),
         st !== 'gray' ? h('span', { class: 'tgt-st' }, ` ${t(`targets.st.${st}`)}`) : null));
   };
   const cols = [
@@ -367,7 +368,7 @@ export function targetsPanel(r, year, unitName, opts) {
   const edit = opts && opts.onEdit ? h('button', { class: 'btn btn-small', type: 'button', dataset: { testid: 'targets-edit' },
     on: { click: opts.onEdit } }, t('targets.edit')) : null;
   return panel(t('targets.title', { year: r.year || year }), [
-    h('p', { class: 'muted tgt-legend', dataset: { testid: 'time-progress' } }, t('targets.legend', { time: time === null ? '—' : num(time, 1),
+    h('p', { class: 'muted tgt-legend', dataset: { testid: 'time-progress' } }, t('targets.legend', { time: time === null ? t('common.noneWord') : fmtPct(time),
       upto: r.time_progress_month ? t('race2.monthEnd', { m: r.time_progress_month }) : t('race2.noFullMonth') })),
     table(cols, items, { class: 'tgt-table', rowClass: (x) => `tgt-row-${rowStatus(x)}` }),
   ], { extra: edit });

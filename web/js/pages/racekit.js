@@ -63,15 +63,6 @@ export function forgetUnits() {
 
 export const unitLabel = (u) => (getLang() === 'en' && u.name_en ? u.name_en : u.name);
 
-/* YYYY-MM of today (local time). */
-export function thisMonth(d = new Date()) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
-
-export function today(d = new Date()) {
-  return `${thisMonth(d)}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 /* The months before m (YYYY-MM): prevMonth('2026-01') = '2025-12'. */
 export function prevMonth(m) {
   const [y, mo] = m.split('-').map(Number);

@@ -23,12 +23,13 @@
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { api, get, post, put } from '../api.js';
-import { t, num } from '../../i18n.js';
+import { t, num, fmtPct } from '../../i18n.js';
 import { industries, industryCell } from '../industry.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, modal, toast, badge, table, empty, loading,
-  errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors } from '../ui.js';
+  errorText, confirmBox, field, input, formErrorLine, showFormError, clearErrors, noneMark } from '../ui.js';
 import { chart, hasCharts, esc } from '../chart.js';
-import { loadUnits, unitLabel, thisMonth, validMonth, prevMonth, projYi, isMajor, fitPages } from './racekit.js';
+import { loadUnits, unitLabel, validMonth, prevMonth, projYi, isMajor, fitPages } from './racekit.js';
+import { thisMonth } from '../clock.js';
 
 export const METRICS = ['leads', 'signed_investment', 'signed_count', 'landed', 'speed_days', 'major', 'quota'];
 /* The weights' keys for the metrics (the API calls speed "speed"). */
@@ -39,13 +40,13 @@ const monthOf = (d) => (typeof d === 'string' ? d.slice(0, 7) : '');
 
 function fmtValue(k, v) {
   if (v === null || v === undefined)
-    return '—';
+    return noneMark();
   if (k === 'signed_investment')
     return num(v, 2);
   if (k === 'speed_days')
     return num(v, 1);
   if (k === 'quota')
-    return `${num(Number(v) * 100, 0)}%`;
+    return fmtPct(v, { fraction: true });
   return num(v);
 }
 
@@ -164,13 +165,14 @@ export async function render(ctx) {
     const change = (u) => {
       const p = prev[u.unit_id] ?? prev[String(u.unit_id)];
       if (u.rank === null || u.rank === undefined || p === undefined || p === null)
-        return h('span', { class: 'rk-same' }, '—');
+        return h('span', { class: 'rk-same' }, noneMark(t(u.rank === null || u.rank === undefined ? 'race2.unranked' : 'ranking.noPrevious')));
       const d = Number(p) - Number(u.rank);
       if (d > 0)
         return h('span', { class: 'rk-up', title: t('ranking.was', { rank: p }) }, `↑${d}`);
       if (d < 0)
         return h('span', { class: 'rk-down', title: t('ranking.was', { rank: p }) }, `↓${-d}`);
-      return h('span', { class: 'rk-same', title: t('ranking.was', { rank: p }) }, '–');
+      return h('span', { class: 'rk-same', title: t('ranking.was', { rank: p }) }, h('span', { 'aria-hidden': 'true' }, '–'),
+        h('span', { class: 'sr-only' }, t('ranking.same')));
     };
     const metricCell = (k) => (u) => {
       const m = (u.metrics || {})[k] || {};
@@ -182,7 +184,7 @@ export async function render(ctx) {
     };
     const cols = [
       { key: 'rank', label: t('ranking.rank'), align: 'c', cell: (u) => (u.rank === null || u.rank === undefined
-        ? h('span', { class: 'rk-rank rk-unranked', title: t('race2.unranked') }, '—')
+        ? h('span', { class: 'rk-rank rk-unranked', title: t('race2.unranked') }, noneMark(t('race2.unranked')))
         : h('span', { class: ['rk-rank', u.rank <= 3 && `rk-top${u.rank}`] }, String(u.rank))) },
       { key: 'chg', label: t('ranking.change'), align: 'c', cell: change },
       { key: 'unit', label: t('race.unit'), cell: (u) => h('strong', null, nameOf(u)) },
@@ -275,7 +277,7 @@ export async function render(ctx) {
       { key: 'visits', label: t('quota.visits'), align: 'r',
         cell: (x) => h('span', { class: x.role === 'leader' && Number(x.visits) < 5 ? 'neg' : null }, num(x.visits ?? 0)) },
       { key: 'met', label: t('quota.met'), align: 'c', cell: (x) => (x.quota_met ? badge(t('quota.yes'), 'green') : badge(t('quota.no'), 'red')) },
-      { key: 'gap', label: t('quota.gapCol'), cell: (x) => { const g = gapText(x); return g ? h('span', { class: 'neg gap' }, g) : '—'; } },
+      { key: 'gap', label: t('quota.gapCol'), cell: (x) => { const g = gapText(x); return g ? h('span', { class: 'neg gap' }, g) : t('quota.noGap'); } },
     ], items, { rowClass: (x) => (x.quota_met ? null : 'row-warn') });
   };
 
@@ -303,7 +305,7 @@ export async function render(ctx) {
       { key: 'leads', label: t('metric.leads'), align: 'r', cell: (x) => num(val(x, 'leads') ?? 0) },
       { key: 'si', label: t('metric.signed_investment'), align: 'r', cell: (x) => num(val(x, 'signed_investment') ?? 0, 2) },
       { key: 'days', label: t('quota.daysOut'), align: 'r', cell: (x) => num(val(x, 'days_out') ?? 0) },
-      { key: 'score', label: t('ranking.score'), align: 'r', cell: (x) => (x.score === undefined ? '—' : num(x.score, 1)) },
+      { key: 'score', label: t('ranking.score'), align: 'r', cell: (x) => (x.score === undefined ? noneMark() : num(x.score, 1)) },
     ], items));
   }, (e) => ctx.alive() && softFail(recBox, e, '/api/v1/race/recruiters'));
 
@@ -335,8 +337,8 @@ export async function render(ctx) {
   chart(chartEl, {
     grid: { left: 12, right: 16, top: 40, bottom: 8, containLabel: true },
     legend: { top: 0, type: 'scroll' },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : num(v, 1)),
-      formatter: (ps) => `${esc(ps[0].axisValue)}<br>${ps.map((p) => `${p.marker}${esc(p.seriesName)}: ${p.value === null || p.value === undefined ? '—' : esc(num(p.value, 1))}`).join('<br>')}` },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? t('common.noneWord') : num(v, 1)),
+      formatter: (ps) => `${esc(ps[0].axisValue)}<br>${ps.map((p) => `${p.marker}${esc(p.seriesName)}: ${p.value === null || p.value === undefined ? esc(t('common.noneWord')) : esc(num(p.value, 1))}`).join('<br>')}` },
     xAxis: { type: 'category', data: active.map(([m]) => m), axisTick: { show: false } },
     yAxis: { type: 'value', min: 0, max: 100, name: t('ranking.score'), splitLine: { lineStyle: { color: '#e8edf3' } } },
     series,

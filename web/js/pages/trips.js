@@ -13,7 +13,8 @@ import { get, post } from '../api.js';
 import { t, num } from '../../i18n.js';
 import { pageHeader, panel, errorBox, wip, isMissingApi, select, loading, modal, field, input, table,
   formErrorLine, showFormError, clearErrors, toast, empty } from '../ui.js';
-import { canEdit, loadUnits, unitLabel, unitOptions, thisMonth, today, validMonth } from './racekit.js';
+import { canEdit, loadUnits, unitLabel, unitOptions, validMonth } from './racekit.js';
+import { thisMonth, today } from '../clock.js';
 import { peopleFor } from './leads.js';
 import { raceImportPanel } from './raceimport.js';
 

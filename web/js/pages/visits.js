@@ -12,7 +12,8 @@ import {
   pageHeader, panel, errorBox, wip, isMissingApi, input, table, pager, loading, field, clearErrors,
   showFormError, formErrorLine, toast, errorText,
 } from '../ui.js';
-import { day, today, enterprisePicker, categorySelect, categories, catLabel, statusBadge } from '../svc.js';
+import { today } from '../clock.js';
+import { day, enterprisePicker, categorySelect, categories, catLabel, statusBadge } from '../svc.js';
 import { visitPlansBlock, plansTable, planCategories } from '../plans.js';
 
 const LIMIT = 20;
