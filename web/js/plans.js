@@ -12,7 +12,8 @@ import {
   panel, table, loading, errorText, modal, field, input, select, clearErrors, showFormError, formErrorLine, toast,
   confirmBox, badge,
 } from './ui.js';
-import { cachedOrEmpty, localName, day, today } from './svc.js';
+import { cachedOrEmpty, localName, day } from './svc.js';
+import { today } from './clock.js';
 import { amountText } from './policy.js';
 
 export const planCategories = () => cachedOrEmpty('/api/v1/plan-categories');
