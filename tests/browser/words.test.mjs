@@ -58,7 +58,9 @@ test('one number rule and English plurals', { skip }, async () => {
   const { context, page, problems } = await newPage();
   await login(page, problems);
   const r = await page.evaluate(async () => {
-    const m = await import('/i18n.js');
+    /* the app's own i18n module, beside app.js (under /assets/<hash>/ in the built tree) */
+    const app = [...document.scripts].map((s) => s.src).find((s) => /\/app\.js$/.test(s));
+    const m = await import(app.replace(/app\.js$/, 'i18n.js'));
     m.setLang('en');
     const out = [m.fmtGrowth(14), m.fmtGrowth(12.84), m.fmtGrowth(-3.1), m.fmtPct(83.33),
       m.plural('dash.hl.resolved', 1), m.plural('dash.hl.resolved', 560), m.plural('off.oneSub', 1)];
