@@ -73,23 +73,11 @@ static int forbidden(err_t *err, const user_t *u)
 
 /* ---- checks ---- */
 
-/* 1 when the id query finds a row, 0 not, -1 error. */
-static int found(db_t *db, const char *sql, int64_t id)
-{
-	db_stmt_t *st = db_prepare(db, sql);
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	db_done(st);
-	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
-}
-
 /* Department (street 0) or street (street 1) id exists: 0, or -1 with err
  * 422 unknown_department / unknown_street on field. */
 static int known(db_t *db, int street, int64_t id, const char *field, err_t *err)
 {
-	int rc = id > 0 ? found(db, street ? "SELECT 1 FROM streets WHERE id = $1" : "SELECT 1 FROM departments WHERE id = $1",
+	int rc = id > 0 ? db_exists_id(db, street ? "SELECT 1 FROM streets WHERE id = $1" : "SELECT 1 FROM departments WHERE id = $1",
 	                        id)
 	                : 0;
 	if (rc < 0)

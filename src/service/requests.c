@@ -121,18 +121,6 @@ static int level_rank(const char *l)
 	return l && strcmp(l, "province") == 0 ? 2 : l && strcmp(l, "city") == 0 ? 1 : 0;
 }
 
-/* 1 when a row exists for the id query, 0 none, -1 error. */
-static int exists(db_t *db, const char *sql, int64_t id)
-{
-	db_stmt_t *st = db_prepare(db, sql);
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	db_done(st);
-	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
-}
-
 int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err)
 {
 	int64_t officer = -1;
@@ -155,7 +143,7 @@ int64_t enterprise_officer(db_t *db, int64_t ent, err_t *err)
 
 int department_known(db_t *db, int64_t id, err_t *err)
 {
-	int rc = exists(db, "SELECT 1 FROM departments WHERE id = $1", id);
+	int rc = db_exists_id(db, "SELECT 1 FROM departments WHERE id = $1", id);
 	if (rc < 0)
 		return db_fail(err, db, DB_ERR, "reading the department");
 	if (rc == 0) {
@@ -1034,7 +1022,7 @@ static int check_refs(db_t *db, const struct request_in *in, err_t *err)
 		return -1;
 	if (in->visit_id <= 0)
 		return 0;
-	int rc = exists(db, "SELECT 1 FROM visits WHERE id = $1", in->visit_id);
+	int rc = db_exists_id(db, "SELECT 1 FROM visits WHERE id = $1", in->visit_id);
 	if (rc < 0)
 		return db_fail(err, db, DB_ERR, "reading the visit");
 	if (rc == 0) {

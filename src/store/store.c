@@ -152,6 +152,17 @@ void db_done(db_stmt_t *st)
 	}
 }
 
+int db_exists_id(db_t *db, const char *sql, int64_t id)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
 int64_t db_int1(db_t *db, const char *sql, int64_t dflt, int nparam, const char *const *params)
 {
 	db_stmt_t *st = db_prepare(db, sql);

@@ -100,6 +100,9 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 /* One-liners for the common cases.  Each prepares, binds the given text
  * parameters (NULL entries bind NULL), steps once and finishes. */
 int64_t db_int1(db_t *db, const char *sql, int64_t dflt, int nparam, const char *const *params);
+/* Does the query sql, with the id bound as $1, find a row?  1, 0, or -1 on
+ * an error. */
+int db_exists_id(db_t *db, const char *sql, int64_t id);
 
 /* Fill e for a failed database call and return -1: DB_BUSY → 503 busy,
  * DB_CONSTRAINT → 409 conflict, else 500 internal with the database's
