@@ -615,9 +615,9 @@ async function boot() {
   } catch (e) {
     if (e.status && e.status !== 401)
       state.loginNotice = errorText(e);
-    /* The kiosk shows the zone's name before anyone logs in; /healthz
-     * gives the pages before a login the server's clock (js/clock.js). */
-    get('/healthz', null, { noAuthRedirect: true }).catch(() => {});
+    /* The kiosk shows the zone's name before anyone logs in; the settings'
+     * answer also gives the pages before a login the server's clock
+     * (js/clock.js). */
     try {
       state.settings = await settings;
     } catch {

@@ -111,6 +111,7 @@ void api_settings_get(req_t *r)
 		json_object_set_new(o, setting_defs[i].key, json_string(v ? v : ""));
 		free(v);
 	}
+	clock_json(o);   /* the pages before a login learn the server's clock here */
 	reply_json(r, 200, o);
 }
 

@@ -5,8 +5,8 @@
  * a GET, the X-CSRF-Token header from the last login or /me.  Errors come
  * back as ApiError with the server's {"error":{"code","message","field"}}.
  * A 401 from any call except the login itself runs the handler set by
- * onUnauthorized (the app shows the login page).  /me, the login and
- * /healthz carry the server's clock, which clock.js keeps.
+ * onUnauthorized (the app shows the login page).  /me, the login, the
+ * settings and /healthz carry the server's clock, which clock.js keeps.
  */
 
 import { learn } from './clock.js';
@@ -45,7 +45,7 @@ export function qs(params) {
 
 /* The answers that carry the server's clock ("today", "now"): the browser's
  * "today" is the server's (clock.js). */
-const CLOCK_PATHS = /^\/(api\/v1\/(me|session)|healthz)(\?|$)/;
+const CLOCK_PATHS = /^\/(api\/v1\/(me|session|settings)|healthz)(\?|$)/;
 
 /*
  * api(method, path, body, opts) -> parsed JSON (null for 204).

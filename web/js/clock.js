@@ -4,10 +4,10 @@
  * The server's clock (now_sec(): the system time, or ZONEOPS_NOW for tests
  * and demonstrations) decides what "today", "this month" and "this year"
  * are, not the machine the browser runs on.  Every answer that carries the
- * server's clock -- GET /api/v1/me, the login's answer, GET /healthz (the
- * pages before a login) -- comes through learn() (api.js calls it), which
- * keeps the difference between the server's "now" and the machine's; the
- * clock runs on from there.  Dates are the zone's (the offset of the
+ * server's clock -- GET /api/v1/me, the login's answer, GET /api/v1/settings
+ * (which the pages before a login ask for anyway), GET /healthz -- comes
+ * through learn() (api.js calls it), which keeps the difference between the
+ * server's "now" and the machine's; the clock runs on from there.  Dates are the zone's (the offset of the
  * server's "now", +08:00), whatever time zone the browser is in.  Before
  * any answer: the machine's clock in the zone's offset.
  *
