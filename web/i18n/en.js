@@ -837,7 +837,7 @@ export default {
   'req.dueOn': 'due {day}',
   'req.overdue': 'Overdue',
   'req.overdueOnly': 'Overdue only',
-  'req.rating': 'Satisfaction',
+  'req.rating': 'Rating',
   'req.comment': 'Comment',
   'req.updated': 'Updated',
   'req.source': 'Source',
