@@ -21,7 +21,7 @@ import { get, post, del, setCsrf, onUnauthorized, ApiError } from './js/api.js';
 import { t, has, getLang, setLang, onLangChange } from './i18n.js';
 import { icon } from './js/icons.js';
 import { errorText, loading } from './js/ui.js';
-import { disposeAll, resizeAll, loadCharts } from './js/chart.js';
+import { disposeAll, resizeAll } from './js/chart.js';
 import { forgetCache } from './js/svc.js';
 import { can, canAll } from './js/perm.js';
 /* used by the shell itself (the calendar's reminder, the forced password change) */
@@ -40,28 +40,27 @@ const ZONE_STAFF = ['GET /api/v1/summary'];
  * portal is for accounts of an enterprise).  section: entries shown
  * together under a heading (企业服务).  page: the page's module, a file
  * under js/pages/, imported when the page is first shown ('portal.js#inbox':
- * that export of the module instead of the module); charts: true when the
- * page draws charts (ECharts is loaded with it).  A new page is one line
- * here: { id: 'x', group: 'work', needs: [...], page: 'x.js' }.
+ * that export of the module instead of the module; ECharts comes when a
+ * page's first chart is seen, js/chart.js).  A new page is one line here: { id: 'x', group: 'work', needs: [...], page: 'x.js' }.
  */
 const ROUTES = [
   { id: 'my-enterprise', group: 'work', needs: ['GET /api/v1/enterprises/{id}', 'PATCH /api/v1/enterprises/{id}'], scope: 'enterprise_id', page: 'portal.js#myEnterprise' },
-  { id: 'overview', group: 'work', needs: ['GET /api/v1/summary', 'GET /api/v1/projects'], page: 'overview.js', charts: true },
-  { id: 'race', group: 'work', section: 'race', needs: ['GET /api/v1/race', 'GET /api/v1/quotas'], page: 'ranking.js', charts: true },
+  { id: 'overview', group: 'work', needs: ['GET /api/v1/summary', 'GET /api/v1/projects'], page: 'overview.js' },
+  { id: 'race', group: 'work', section: 'race', needs: ['GET /api/v1/race', 'GET /api/v1/quotas'], page: 'ranking.js' },
   { id: 'board', group: 'work', section: 'race', needs: ['GET /api/v1/projects', 'GET /api/v1/unit-targets'], page: 'race.js' },
   { id: 'leads', group: 'work', section: 'race', needs: ['GET /api/v1/leads'], page: 'leads.js' },
   { id: 'trips', group: 'work', section: 'race', needs: ['GET /api/v1/trips'], page: 'trips.js' },
   { id: 'enterprises', group: 'work', section: 'service', needs: ['GET /api/v1/enterprises', 'GET /api/v1/officers'], page: 'enterprises.js' },
   { id: 'officers', group: 'work', section: 'service', needs: ['GET /api/v1/officers', 'GET /api/v1/officers/{id}/enterprises'], page: 'officers.js' },
   { id: 'visits', group: 'work', section: 'service', needs: ['GET /api/v1/visits'], page: 'visits.js' },
-  { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: 'dashboard.js', charts: true },
+  { id: 'service', group: 'work', section: 'service', needs: ['GET /api/v1/service/stats'], page: 'dashboard.js' },
   { id: 'facts', group: 'work', section: 'service', needs: ['GET /api/v1/facts/defs', 'POST /api/v1/facts/import'], page: 'facts.js' },
   { id: 'requests', group: 'work', needs: ['GET /api/v1/requests'], page: 'requests.js' },
   { id: 'inbox', group: 'work', needs: ['GET /api/v1/inbox'], scope: 'enterprise_id', page: 'portal.js#inbox' },
   /* the library; an enterprise reads its pushes in its inbox instead */
-  { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: 'policies.js', charts: true },
-  { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: 'indicators.js', charts: true },
-  { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: 'land.js', charts: true },
+  { id: 'policies', group: 'work', needs: ['GET /api/v1/policies', 'GET /api/v1/policies/{id}/match'], page: 'policies.js' },
+  { id: 'indicators', group: 'work', needs: ['GET /api/v1/indicators'], page: 'indicators.js' },
+  { id: 'land', group: 'work', needs: ['GET /api/v1/land/evaluations', 'GET /api/v1/plots'], page: 'land.js' },
   { id: 'inspections', group: 'work', needs: ['GET /api/v1/inspections'], page: 'inspections.js' },
   /* 联席会商: every staff role that reads meetings (an enterprise never does) */
   { id: 'meetings', group: 'work', needs: ['GET /api/v1/meetings', 'GET /api/v1/meetings/{id}'], page: 'meetings.js' },
@@ -114,12 +113,12 @@ function navLabel(id) {
   return has(`nav.${id}.${role}`) ? t(`nav.${id}.${role}`) : t(`nav.${id}`);
 }
 
-/* The page module of a route (and ECharts when it draws charts). */
+/* The page module of a route. */
 async function loadPage(route) {
   if (typeof route.page !== 'string')
     return route.page;
   const [file, name] = route.page.split('#');
-  const [mod] = await Promise.all([import(`./js/pages/${file}`), route.charts ? loadCharts() : null]);
+  const mod = await import(`./js/pages/${file}`);
   return name ? mod[name] : mod;
 }
 
@@ -175,7 +174,7 @@ async function showWall() {
   state.shell = null;
   disposeAll();
   document.body.classList.remove('nav-open');
-  const [{ createWall }] = await Promise.all([import('./js/wall.js'), loadCharts()]);
+  const { createWall } = await import('./js/wall.js');
   if (!isWallHash() || state.wall)
     return;   // left (or shown again) while it loaded
   state.wall = createWall(root, {

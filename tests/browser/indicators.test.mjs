@@ -14,8 +14,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, ready, screenshot,
-} from './lib.mjs';
+  BASE, DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, ready, screenshot, chartDrawn } from './lib.mjs';
 
 const ZONE = '南通开发区';
 const SENTENCE = '一般公共预算收入61.8亿元，增长12.8%，增幅列全市第三';
@@ -93,11 +92,11 @@ test('the report for 2021-10: the paragraph, the table with the zone, the charts
   assert.deepEqual(links, ['md', 'html', 'xlsx'].map((f) => `/api/v1/indicators/bulletin?period=2021-10&format=${f}`));
 
   /* The charts: the bar chart by region and the trend over two years. */
-  await page.locator('[data-testid=ind-bar] canvas').waitFor();
-  await page.locator('[data-testid=ind-trend] canvas').waitFor();
+  await chartDrawn(page, '[data-testid=ind-bar]');
+  await chartDrawn(page, '[data-testid=ind-trend]');
   await page.selectOption('[data-testid=ind-chart-select]', 'industrial_sales');
   await page.waitForFunction(() => document.querySelector('[data-testid=ind-bar-title]').textContent.includes('工业应税销售'));
-  await page.locator('[data-testid=ind-trend] canvas').waitFor();
+  await chartDrawn(page, '[data-testid=ind-trend]');
   await screenshot(page, 'indicators');
 
   /* A leader-facing print: no navigation, the paragraph and the table. */

@@ -20,8 +20,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, screenshot,
-} from './lib.mjs';
+  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, screenshot, chartDrawn } from './lib.mjs';
 
 const LEADER = 'leader.ib';
 const TABS = ['results', 'objections', 'low', 'plots', 'regen', 'map', 'measures'];
@@ -80,7 +79,7 @@ test('admin: ranking with classes, distribution charts, an enterprise card', { s
   await page.selectOption('[data-testid=land-f-class]', '');
   /* the distribution: two charts drawn */
   for (const id of ['land-chart-street', 'land-chart-industry'])
-    await page.locator(`[data-testid=${id}] canvas`).waitFor();
+    await chartDrawn(page, `[data-testid=${id}]`);
   /* an enterprise's card: indicators against benchmarks, class over the years */
   await table.locator('[data-testid=land-ent]').first().click();
   const card = page.locator('[data-testid=land-card]');
@@ -260,7 +259,7 @@ test('leader: every tab reads, no edit button', { skip }, async () => {
     'land-plot-users', 'land-regen-next', 'land-import-file'];
   for (const tab of TABS) {
     await open(page, `#/land/${tab}`);
-    await page.locator(`[data-testid=land-${tab}] :is(table, .state, canvas, .land-regen, .land-map)`).first().waitFor();
+    await page.locator(`[data-testid=land-${tab}] :is(table, .state, canvas, .land-regen, .land-map):visible`).first().waitFor();
     for (const id of edits)
       assert.equal(await page.locator(`[data-testid=${id}]`).count(), 0, `${tab}: no ${id} for a leader`);
   }
@@ -295,7 +294,7 @@ test('every tab in zh and en, on a laptop and a phone (screenshots)', { skip }, 
       await login(page, problems);
       for (const tab of TABS) {
         await open(page, `#/land/${tab}`);
-        await page.locator(`[data-testid=land-${tab}] :is(table, .state, canvas, .land-regen, .land-map)`).first().waitFor();
+        await page.locator(`[data-testid=land-${tab}] :is(table, .state, canvas, .land-regen, .land-map):visible`).first().waitFor();
         assert.equal(await page.locator('#view h1.page-title').textContent(), lang === 'zh' ? '亩均效益' : 'Land efficiency');
         await screenshot(page, `land-${tab}-${lang}-${vp.width}`);
       }

@@ -181,3 +181,12 @@ export function badChecksum(code) {
   const other = CHARS[(CHARS.indexOf(good) + 1) % CHARS.length];
   return code.slice(0, 17) + other;
 }
+
+/* Wait for a chart in sel (its container) to be drawn.  Charts are drawn
+ * when they come near the viewport (web/js/chart.js), so it is scrolled into
+ * view first, as a user would. */
+export async function chartDrawn(page, sel) {
+  const box = page.locator(sel).first();
+  await box.scrollIntoViewIfNeeded();
+  await box.locator('canvas').first().waitFor();
+}

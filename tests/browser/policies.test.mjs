@@ -16,8 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, ready, open, screenshot,
-} from './lib.mjs';
+  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, ready, open, screenshot, chartDrawn } from './lib.mjs';
 
 const OFFICER = 'officer01';
 const LEADER = 'leader.ib';
@@ -68,8 +67,8 @@ test('library: the demo policies with their rules in plain words beside the code
   assert.match(await rd.locator('.pol-card-code .rule-code').first().textContent(), /rd_spending\[year-1\]/);
   assert.match(await rd.locator('[data-testid=plain]').textContent(), /研发投入.*万元/, 'the condition in plain Chinese');
   /* the charts of the amounts granted (the demo has batches) */
-  await page.locator('[data-testid=chart-policy] canvas').waitFor();
-  await page.locator('[data-testid=chart-street] canvas').waitFor();
+  await chartDrawn(page, '[data-testid=chart-policy]');
+  await chartDrawn(page, '[data-testid=chart-street]');
   await screenshot(page, 'policies');
 
   /* search */

@@ -16,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, DEMO_PASSWORD, skip, launch, shutdown, newPage, login, ready, open, screenshot,
-  assertClean, dropStatus, KIOSK } from './lib.mjs';
+  assertClean, dropStatus, KIOSK, chartDrawn } from './lib.mjs';
 
 before(async () => {
   if (!skip)
@@ -127,7 +127,7 @@ test('lead → qualified → project → signed on the board → the race page c
   await page.locator(`[data-testid="cell-${unit.id}-leads"]`).waitFor();
   assert.equal(await metric(page, unit.id, 'leads'), leads0 + 1, 'one more qualified lead');
   assert.equal(await metric(page, unit.id, 'signed_count'), signed0 + 1, 'one more signed project');
-  await page.locator('[data-testid=trend-chart] canvas').waitFor();
+  await chartDrawn(page, '[data-testid=trend-chart]');
 
   /* Drill-down: the signed projects behind the number include ours. */
   await page.click(`[data-testid="cell-${unit.id}-signed_count"]`);

@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BASE, DEMO_PASSWORD, KIOSK, skip, launch, shutdown, newPage, assertClean, dropLogin401, dropStatus, login, ready,
-  open, screenshot, randomCreditCode, badChecksum,
-} from './lib.mjs';
+  open, screenshot, randomCreditCode, badChecksum, chartDrawn } from './lib.mjs';
 
 const ENT_USER = 'ent.hengtai';
 const stamp = Date.now().toString(36);
@@ -527,7 +526,7 @@ test('service dashboard: KPI cards, charts and the article\'s figures for the de
   assert.equal((await page.locator('[data-stat=enterprises_visited]').textContent()).replace(/\D/g, ''), '496');
   assert.equal((await page.locator('[data-stat=requests_resolved]').textContent()).replace(/\D/g, ''), '560');
   for (const c of ['by_street', 'by_department', 'by_category'])
-    await page.locator(`[data-testid=chart-${c}] canvas`).waitFor();
+    await chartDrawn(page, `[data-testid=chart-${c}]`);
   await screenshot(page, 'dashboard');
   assertClean(problems, 'the dashboard');
   await context.close();

@@ -10,7 +10,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, login, open, screenshot } from './lib.mjs';
+import { DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, login, open, screenshot, chartDrawn } from './lib.mjs';
 
 before(async () => {
   if (!skip)
@@ -33,7 +33,7 @@ test("a street's office: the dashboard opens on its street", { skip }, async () 
   const all = page.waitForResponse((r) => r.url().includes('/api/v1/service/stats') && !r.url().includes('street_id='));
   await page.selectOption('[data-testid=dash-street]', '');
   assert.equal((await all).status(), 200);
-  await page.locator('[data-testid=chart-by_street] canvas').waitFor();
+  await chartDrawn(page, '[data-testid=chart-by_street]');
   await screenshot(page, 'dashboard-street');
   assertClean(problems, "the street office's dashboard");
   await context.close();

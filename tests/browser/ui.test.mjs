@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chartDrawn } from './lib.mjs';
 
 const BASE = (process.env.ZONEOPS_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.ZONEOPS_ADMIN_PASSWORD || '';
@@ -189,7 +190,7 @@ test('overview shows the counts and the chart; screenshot', { skip }, async () =
     assert.match(await page.locator(`[data-stat="${k}"]`).textContent(), /\d/, `count ${k}`);
   const projects = Number((await page.locator('[data-stat="projects"]').textContent()).replace(/\D/g, ''));
   if (projects > 0)
-    await page.locator('[data-testid=stage-chart] canvas').waitFor();
+    await chartDrawn(page, '[data-testid=stage-chart]');
   if (SHOT) {
     mkdirSync(dirname(SHOT), { recursive: true });
     await page.screenshot({ path: SHOT });
@@ -237,7 +238,7 @@ test('battle board, enterprise search and indicators show real data', { skip }, 
   const groups = await page.locator('.ind-table tr.ind-group').count();
   if (groups > 0) {
     assert.equal(await page.locator('.ind-table tr.row-zone').count(), groups, 'the zone is marked under every indicator');
-    await page.locator('.ind-charts canvas').first().waitFor();
+    await chartDrawn(page, '.ind-charts .chart');
   }
   assertClean(problems, 'data pages');
   await context.close();

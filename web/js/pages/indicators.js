@@ -22,7 +22,7 @@ import { h, replace } from '../dom.js';
 import { get } from '../api.js';
 import { t, has, getLang, fmtAmount, fmtGrowth, fmtPct as fmtPctOf } from '../../i18n.js';
 import { pageHeader, panel, errorBox, errorText, isMissingApi, select, empty, loading, toast, badge, importErrors } from '../ui.js';
-import { chart, hasCharts, esc } from '../chart.js';
+import { chart, hasCharts, whenNear, esc } from '../chart.js';
 import { thisYear } from '../clock.js';
 import { jobProgress, runImportJob, jobOutcome } from './importer.js';
 
@@ -308,7 +308,8 @@ function draw(ctx, body, ev, report, stillMine) {
     barEl.previousSibling.textContent = t('ind.barTitle', { name: withUnit(ind) });
     trendEl.previousSibling.textContent = t('ind.trendTitle', { name: withUnit(ind) });
     barChart(barEl, ind);
-    loadTrend(ev, ind, trendEl, () => ctx.alive() && stillMine() && indSel.value === ind.code);
+    /* the trend asks for 23 month tables: only once its chart is seen */
+    whenNear(trendEl, () => loadTrend(ev, ind, trendEl, () => ctx.alive() && stillMine() && indSel.value === ind.code));
   };
   indSel.addEventListener('change', showCharts);
   showCharts();
@@ -438,18 +439,10 @@ function evalTable(ev, inds) {
       h('tbody', null, groups)));
 }
 
-/* A new chart in el, the one it held disposed first. */
-function freshChart(el, option) {
-  const old = window.echarts.getInstanceByDom(el);
-  if (old)
-    old.dispose();
-  return chart(el, option);
-}
-
 function barChart(el, ind) {
   const rows = [...ind.regions].filter((r) => isNum(r.value)).sort((a, b) => Number(b.value) - Number(a.value));
   const unit = unitName(ind);
-  return freshChart(el, {
+  chart(el, {
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' },
       formatter: (ps) => {
@@ -495,7 +488,7 @@ async function loadTrend(ev, ind, el, wanted) {
     symbolSize: 6, connectNulls: false, itemStyle: { color },
     lineStyle: { color, width: 2, type: dashed ? 'dashed' : 'solid' },
   });
-  return freshChart(el, {
+  chart(el, {
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     legend: { top: 0, right: 0 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? t('common.none') : `${fmtValue(v)} ${unit}`) },

@@ -34,7 +34,7 @@ import {
   input, select, formErrorLine, clearErrors, showFormError,
 } from '../ui.js';
 import { can } from '../perm.js';
-import { chart, hasCharts, esc } from '../chart.js';
+import { chart, chartNow, hasCharts, loadCharts, esc } from '../chart.js';
 import { enterprisePicker, departments, streets, localName } from '../svc.js';
 import { importForm, kpi } from './importer.js';
 import { thisYear } from '../clock.js';
@@ -1022,6 +1022,10 @@ async function mapTab(env) {
       env.editor ? h('a', { class: 'btn btn-small', href: '#/land/plots' }, t('land.toPlots')) : null)));
     return;
   }
+  /* the map registers the plots with ECharts itself: the library first */
+  const withCharts = await loadCharts();
+  if (!ctx.alive())
+    return;
   const cur = pickEval(items, ctx, true);
   const mode = labelled(select('color', [['status', t('land.colorStatus')], ...(cur ? [['class', t('land.colorClass')]] : [])],
     ctx.query.get('color') === 'status' || !cur ? 'status' : 'class'), t('land.colorBy'), 'land-map-color');
@@ -1031,8 +1035,8 @@ async function mapTab(env) {
   const note = h('p', { class: 'muted small' });
   replace(body, panel(t('land.tab.map'), [
     h('div', { class: 'filters' }, filterBox(t('land.colorBy'), mode), sel ? filterBox(t('land.evaluation'), sel) : null),
-    h('div', { class: 'land-map-wrap' }, hasCharts() ? mapEl : null, legend), note]));
-  if (hasCharts())
+    h('div', { class: 'land-map-wrap' }, withCharts ? mapEl : null, legend), note]));
+  if (withCharts)
     window.echarts.registerMap('zone-plots', { type: 'FeatureCollection', features: feats.map((f) => ({ ...f, properties: { ...f.properties, name: String(f.properties.code) } })) });
   let c = null;
   const draw = async () => {
@@ -1054,10 +1058,10 @@ async function mapTab(env) {
     const rows = feats.map((f) => ({ f, cat: catOf(f), ev: byPlot ? byPlot.get(String(f.properties.id)) : null }));
     drawLegend(legend, cats, colors, catLabel, rows);
     note.textContent = byPlot ? t('land.mapClassNote') : '';
-    if (!hasCharts())
+    if (!withCharts)
       return;
     if (!c)
-      c = chart(mapEl, {});
+      c = chartNow(mapEl, {});
     c.setOption(mapOption(rows, colors), { notMerge: true });
     mapEl.dataset.drawn = mode.value;
   };
