@@ -292,6 +292,10 @@ int fact_bulk_flush(db_t *db, struct fact_bulk *b, int write)
 		db_copy_row(c);
 	}
 	int rc = db_copy_end(c);
+	/* without its size PostgreSQL joins fact_stage to facts by hashing the
+	 * whole of facts (546 ms at 800,000 facts, against 71 ms by the index) */
+	if (rc == DB_OK)
+		rc = db_exec(db, "ANALYZE fact_stage");
 	int64_t stored = 0, changed = 0;
 	if (rc == DB_OK)
 		rc = bulk_count(db, &stored, &changed);
