@@ -12,6 +12,12 @@
  * |value| < 10^11, exact (never through a double); a yes/no fact 0 or 1.
  * A (credit_code, year, fact) already stored is replaced; the same one
  * twice in a file is a bad row.
+ *
+ * Memory stays bounded whatever the file's size: the check keeps one
+ * 64-bit key and a line per good row (struct seen) and a bit per
+ * registered enterprise; the write keeps at most FACT_BULK_FLUSH rows,
+ * written in bulk (fact_bulk_flush: COPY into a staging table, one counting
+ * join, one merge) -- no round trip per row.
  */
 #include "facts.h"
 
