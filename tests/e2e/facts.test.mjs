@@ -290,7 +290,7 @@ describe('the command line', () => {
 describe('the bulk path: files over several flushes', () => {
   const FACTS = ['revenue', 'tax_paid', 'rd_spending', 'output_value', 'value_added', 'employees', 'new_employees',
     'energy_tce', 'emissions_t', 'exports'];
-  const YEARS = 90;                            // 1901..1990: no other test's, nor the demo's
+  const YEARS = 60;                            // 1901..1960: no other test's, nor the demo's
   let list;                                    // 40 enterprises [{id, credit_code}]
   const keys = [];                             // every (enterprise, year, fact) of the big file, in its order
   const value = (i, v = 0) => (((i * 7919 + v * 104729) % 1000000) / 100).toString();
@@ -316,6 +316,9 @@ describe('the bulk path: files over several flushes', () => {
   });
 
   const readBack = async (e, expect) => {
+    // the long synchronous CLI runs kept the event loop from seeing the
+    // server close an idle keep-alive connection: let it, before a request
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const got = (await factsOf(e.id)).json.years.filter((y) => y.year < 1901 + YEARS);
     const want = {};
     keys.forEach((k, i) => {
@@ -329,9 +332,10 @@ describe('the bulk path: files over several flushes', () => {
     const prior = keys.map((k, i) => (i % 3 === 0 ? line(k, value(i, i % 2)) : null)).filter(Boolean);
     let r = cli(db.url, ['import', 'facts', file('prior.csv', prior)]);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(summary(r), [12000, 40, 12000, 0, 0, 0]);
+    const N = keys.length;                     // 24,000: two flushes
+    assert.deepEqual(summary(r), [N / 3, 40, N / 3, 0, 0, 0]);
     const big = file('big.csv', keys.map((k, i) => line(k, value(i))));
-    const expected = [36000, 40, 24000, 6000, 6000, 0];
+    const expected = [N, 40, (2 * N) / 3, N / 6, N / 6, 0];
     for (let n = 0; n < 2; n++) {
       r = cli(db.url, ['import', 'facts', big, '--dry-run']);
       assert.equal(r.status, 0, r.stderr);
@@ -343,7 +347,7 @@ describe('the bulk path: files over several flushes', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(summary(r), expected);
     r = cli(db.url, ['import', 'facts', big, '--dry-run']);
-    assert.deepEqual(summary(r), [36000, 40, 0, 0, 36000, 0], 'everything is stored');
+    assert.deepEqual(summary(r), [N, 40, 0, 0, N, 0], 'everything is stored');
     for (const e of [list[0], list[39]]) await readBack(e, (i) => value(i));
   });
 
@@ -355,12 +359,13 @@ describe('the bulk path: files over several flushes', () => {
     const bad = keys.filter((k, i) => i % 4999 === 0).length;
     const replaced = keys.filter((k, i) => i % 4999 !== 0 && i % 4 === 0).length;
     const f = file('good.csv', rows);
+    const N = keys.length;
     let r = cli(db.url, ['import', 'facts', f, '--mode', 'good', '--dry-run']);
     assert.equal(r.status, 1);
-    assert.deepEqual(summary(r), [36005, 40, 5, replaced, 36000 - bad - replaced, bad]);
+    assert.deepEqual(summary(r), [N + 5, 40, 5, replaced, N - bad - replaced, bad]);
     r = cli(db.url, ['import', 'facts', f, '--mode', 'good']);
     assert.equal(r.status, 1, 'bad rows: exit 1');
-    assert.deepEqual(summary(r), [36005, 40, 5, replaced, 36000 - bad - replaced, bad]);
+    assert.deepEqual(summary(r), [N + 5, 40, 5, replaced, N - bad - replaced, bad]);
     assert.match(r.stderr, /good\.csv: line 2: value: value "x" is not a number/);
     const now = (i) => (i % 4999 === 0 ? value(i) : value(i, i % 4 === 0 ? 3 : 0));
     for (const e of [list[0], list[21]]) await readBack(e, now);
