@@ -299,7 +299,7 @@ int fact_bulk_flush(db_t *db, struct fact_bulk *b, int write)
 	int64_t stored = 0, changed = 0;
 	if (rc == DB_OK)
 		rc = bulk_count(db, &stored, &changed);
-	if (rc == DB_OK && write) {
+	if (rc == DB_OK && write && (int64_t)b->n - stored + changed > 0) {
 		/* in key order; an unchanged value is not written (updated_at stays) */
 		db_stmt_t *st = db_prepare(db,
 			"INSERT INTO facts (enterprise_id, year, fact, value, updated_at)"
