@@ -19,7 +19,8 @@
 // GB 32100 check character; every code and every name in one file is
 // unique.  The output depends only on --enterprises, --seed and --key-share.
 import { openSync, writeSync, closeSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // ---- GB 32100-2015 / GB 11714-1997 -------------------------------------
 
@@ -286,4 +287,5 @@ function main(argv) {
   }
 }
 
-main(process.argv.slice(2));
+// run as a program (not when bench/gen-facts.mjs imports enterprises())
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

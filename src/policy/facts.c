@@ -6,7 +6,7 @@
  * (万元 to 4 decimals is one yuan), read and written as struct rule_num,
  * never through a double.
  */
-#include "policy.h"
+#include "facts.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -240,6 +240,95 @@ int fact_set_many(db_t *db, const struct fact_row *rows, size_t n)
 			return rc;
 	}
 	return DB_OK;
+}
+
+/* ---- an import's facts in bulk ---- */
+
+int fact_bulk_begin(db_t *db)
+{
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS fact_stage (enterprise_id BIGINT NOT NULL,"
+	                     " year INTEGER NOT NULL, fact TEXT NOT NULL, value BIGINT NOT NULL)");
+	return rc == DB_OK ? db_exec(db, "DELETE FROM fact_stage") : rc;
+}
+
+int fact_bulk_add(struct fact_bulk *b, int64_t enterprise_id, int year, const char *fact, int64_t stored)
+{
+	if (b->rows == NULL && (b->rows = malloc(FACT_BULK_FLUSH * sizeof *b->rows)) == NULL)
+		return -1;
+	if (b->n >= FACT_BULK_FLUSH)
+		return -1;
+	b->rows[b->n++] = (struct fact_bulk_row){ enterprise_id, stored, fact, year };
+	return 0;
+}
+
+/* The staged rows against facts: how many are stored already, and how
+ * many of those with another value. */
+static int bulk_count(db_t *db, int64_t *stored, int64_t *changed)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.value <> s.value THEN 1 ELSE 0 END), 0)"
+	                               " FROM fact_stage s JOIN facts f ON f.enterprise_id = s.enterprise_id"
+	                               " AND f.year = s.year AND f.fact = s.fact");
+	if (st == NULL)
+		return DB_ERR;
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*stored = db_col_int(st, 0);
+		*changed = db_col_int(st, 1);
+	}
+	db_done(st);
+	return rc == DB_ROW ? DB_OK : rc;
+}
+
+int fact_bulk_flush(db_t *db, struct fact_bulk *b, int write)
+{
+	if (b->n == 0)
+		return DB_OK;
+	db_copy_t *c = db_copy_begin(db, "fact_stage", "enterprise_id, year, fact, value", 4);
+	for (size_t i = 0; i < b->n; i++) {
+		db_copy_int(c, b->rows[i].enterprise_id);
+		db_copy_int(c, b->rows[i].year);
+		db_copy_text(c, b->rows[i].fact);
+		db_copy_int(c, b->rows[i].stored);
+		db_copy_row(c);
+	}
+	int rc = db_copy_end(c);
+	/* without its size PostgreSQL joins fact_stage to facts by hashing the
+	 * whole of facts (546 ms at 800,000 facts, against 71 ms by the index) */
+	if (rc == DB_OK)
+		rc = db_exec(db, "ANALYZE fact_stage");
+	int64_t stored = 0, changed = 0;
+	if (rc == DB_OK)
+		rc = bulk_count(db, &stored, &changed);
+	if (rc == DB_OK && write && (int64_t)b->n - stored + changed > 0) {
+		/* in key order; an unchanged value is not written (updated_at stays) */
+		db_stmt_t *st = db_prepare(db,
+			"INSERT INTO facts (enterprise_id, year, fact, value, updated_at)"
+			" SELECT enterprise_id, year, fact, value, CAST($1 AS BIGINT) FROM fact_stage WHERE true"
+			" ORDER BY enterprise_id, year, fact"
+			" ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET value = excluded.value,"
+			" updated_at = excluded.updated_at WHERE facts.value <> excluded.value");
+		if (st == NULL)
+			return DB_ERR;
+		db_bind_int(st, 1, now_sec());
+		rc = db_step(st);
+		db_done(st);
+		rc = rc == DB_DONE ? DB_OK : rc;
+	}
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM fact_stage");
+	if (rc != DB_OK)
+		return rc;
+	b->created += (int64_t)b->n - stored;
+	b->replaced += changed;
+	b->unchanged += stored - changed;
+	b->n = 0;
+	return DB_OK;
+}
+
+void fact_bulk_free(struct fact_bulk *b)
+{
+	free(b->rows);
+	memset(b, 0, sizeof *b);
 }
 
 json_t *json_decimal(struct rule_num n)
