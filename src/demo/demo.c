@@ -74,6 +74,8 @@ struct seed {
 	struct demo_project projects[NPROJECTS];
 	struct person people[MAXPEOPLE];
 	int npeople;
+	struct ivalue *ivals;           /* the indicator values, written at once */
+	size_t nivals, civals;
 };
 
 static uint64_t rnd(struct seed *s)
@@ -855,13 +857,46 @@ static int plan_projects(struct seed *s)
 	return 0;
 }
 
+/* An indicator value, kept to be written with the others in bulk. */
+struct ivalue {
+	int64_t region, value;
+	const char *indicator;
+	int year, month;
+};
+
 static int insert_value(struct seed *s, int64_t region, const char *indicator, int year, int month,
                         int64_t value)
 {
-	err_t e;
-	if (ind_value_insert(s->db, region, indicator, year, month, value, &e) < 0)
-		return fail_err(s, "indicator_values", &e);
+	if (s->nivals == s->civals) {
+		size_t cap = s->civals ? 2 * s->civals : 4096;
+		struct ivalue *v = realloc(s->ivals, cap * sizeof *v);
+		if (v == NULL)
+			return fail(s, "indicator_values: out of memory");
+		s->ivals = v;
+		s->civals = cap;
+	}
+	s->ivals[s->nivals++] = (struct ivalue){ region, value, indicator, year, month };
 	return 0;
+}
+
+/* The values kept by insert_value(), in their order, in one COPY (the
+ * values are the demo's own, in range: ind_value_insert's checks hold). */
+static int write_values(struct seed *s)
+{
+	db_copy_t *c = db_copy_begin(s->db, "indicator_values", "region_id, indicator, year, value, month", 5);
+	for (size_t i = 0; i < s->nivals; i++) {
+		const struct ivalue *v = &s->ivals[i];
+		db_copy_int(c, v->region);
+		db_copy_text(c, v->indicator);
+		db_copy_int(c, v->year);
+		db_copy_int(c, v->value);
+		db_copy_int(c, v->month);
+		db_copy_row(c);
+	}
+	free(s->ivals);
+	s->ivals = NULL;
+	s->nivals = s->civals = 0;
+	return db_copy_end(c) == DB_OK ? 0 : fail(s, "indicator_values");
 }
 
 /* Cumulative series with out[9] (October) == oct exactly: seasonal
@@ -966,7 +1001,7 @@ static int seed_indicators(struct seed *s)
 			}
 		}
 	}
-	return 0;
+	return write_values(s);
 }
 
 /* ---- entry point ---- */
@@ -1091,6 +1126,7 @@ out:
 	if (result < 0)
 		set_err(err, s->failed ? s->msg : "demo seed: failed");
 	sodium_memzero(password, sizeof password);
+	free(s->ivals);
 	arena_free(s->a);
 	free(s);
 	return result;
