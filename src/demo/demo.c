@@ -74,6 +74,7 @@ struct seed {
 	struct demo_project projects[NPROJECTS];
 	struct person people[MAXPEOPLE];
 	int npeople;
+	struct ent_bulk ents;           /* the enterprises, written at once (seed_enterprises) */
 	struct ivalue *ivals;           /* the indicator values, written at once */
 	size_t nivals, civals;
 };
@@ -600,27 +601,41 @@ static int64_t round_to(int64_t v, int64_t step)
  * (enterprise_validate, enterprise_upsert): the search grams and, for a
  * key enterprise, the officer's assignment (assigned by nobody, as from
  * the CLI) come with it. */
-static int64_t insert_enterprise(struct seed *s, const char *code, const char *name, int street,
-                                 const char *industry, int is_key, int64_t officer, int64_t dept,
-                                 const char *contact, const char *phone, int employees, int64_t capital,
-                                 double land_mu, const char *founded)
+/* An enterprise checked as the API checks it and kept in s->ents (its
+ * street, officer and department are the demo's own rows); 0 or -1. */
+static int insert_enterprise(struct seed *s, const char *code, const char *name, int street,
+                             const char *industry, int is_key, int64_t officer, int64_t dept,
+                             const char *contact, const char *phone, int employees, int64_t capital,
+                             double land_mu, const char *founded)
 {
 	struct enterprise_in e = {
 		.credit_code = code, .name = name, .street_id = s->street_id[street], .industry = industry,
 		.key = is_key, .officer_id = officer, .department_id = dept, .contact_name = contact,
 		.contact_phone = phone, .employees = employees, .registered_capital_wan = capital, .land_mu = land_mu,
-		.founded_on = founded,
+		.founded_on = founded, .refs_resolved = 1,
 		.has = ENT_F_CODE | ENT_F_NAME | ENT_F_STREET | ENT_F_INDUSTRY | ENT_F_KEY | ENT_F_OFFICER | ENT_F_DEPT |
 		       ENT_F_CONTACT | ENT_F_PHONE | ENT_F_EMPLOYEES | ENT_F_CAPITAL | ENT_F_LAND | ENT_F_FOUNDED,
 	};
 	err_t err;
 	if (enterprise_validate(s->db, s->a, &e, 0, &err) < 0)
 		return fail_err(s, "enterprises", &err);
-	int64_t id = 0;
-	int created = 0;
-	if (enterprise_upsert(s->db, &e, 0, s->now, &id, &created) != DB_OK || !created)
+	return enterprise_create_bulk(s->db, &e, 0, s->now, &s->ents) == DB_OK ? 0 : fail(s, "enterprises");
+}
+
+/* Write the enterprises kept in s->ents (rows, officer assignments and
+ * search grams in bulk) and read their ids into s->ent_id, in order. */
+static int write_enterprises(struct seed *s)
+{
+	if (enterprise_bulk_flush(s->db, &s->ents) != DB_OK)
 		return fail(s, "enterprises");
-	return id;
+	db_stmt_t *st = db_prepare(s->db, "SELECT id, credit_code FROM enterprises ORDER BY id");
+	if (st == NULL)
+		return fail(s, "enterprises");
+	int k = 0, rc;
+	while ((rc = db_step(st)) == DB_ROW && k < s->nent && strcmp(db_col_text(st, 1), s->ent_code[k]) == 0)
+		s->ent_id[k++] = db_col_int(st, 0);
+	db_done(st);
+	return k == s->nent && (rc == DB_DONE || rc == DB_ROW) ? 0 : fail(s, "enterprises: their ids");
 }
 
 static void make_phone(struct seed *s, char out[12])
@@ -671,15 +686,12 @@ static int seed_enterprises(struct seed *s)
 			snprintf(contact, sizeof s->ent_contact[0], "%s", NAMED[i].contact);
 		else
 			random_name(s, contact);
-		int64_t id = insert_enterprise(s, s->ent_code[s->nent], NAMED[i].name, NAMED[i].street,
-		                               NAMED[i].industry, 1, s->officer_id[nkey % NOFFICERS],
-		                               s->dept_id[nkey % NDISTRICT_DEPTS], contact, phone,
-		                               NAMED[i].employees, NAMED[i].capital_wan, NAMED[i].land_mu,
-		                               NAMED[i].founded);
-		if (id < 0)
+		if (insert_enterprise(s, s->ent_code[s->nent], NAMED[i].name, NAMED[i].street, NAMED[i].industry, 1,
+		                      s->officer_id[nkey % NOFFICERS], s->dept_id[nkey % NDISTRICT_DEPTS], contact, phone,
+		                      NAMED[i].employees, NAMED[i].capital_wan, NAMED[i].land_mu, NAMED[i].founded) < 0)
 			return -1;
 		nkey++;
-		s->ent_id[s->nent++] = id;
+		s->nent++;
 	}
 
 	for (int g = 0; g < NGEN; g++) {
@@ -734,13 +746,12 @@ static int seed_enterprises(struct seed *s)
 			dept = s->dept_id[nkey % NDISTRICT_DEPTS];
 			nkey++;
 		}
-		int64_t id = insert_enterprise(s, s->ent_code[s->nent], name, street, icode, key, officer, dept,
-		                               contact, phone, employees, capital, land, founded);
-		if (id < 0)
+		if (insert_enterprise(s, s->ent_code[s->nent], name, street, icode, key, officer, dept, contact, phone,
+		                      employees, capital, land, founded) < 0)
 			return -1;
-		s->ent_id[s->nent++] = id;
+		s->nent++;
 	}
-	return 0;
+	return write_enterprises(s);
 }
 
 static int seed_enterprise_users(struct seed *s, const char *hash)
@@ -1127,6 +1138,7 @@ out:
 		set_err(err, s->failed ? s->msg : "demo seed: failed");
 	sodium_memzero(password, sizeof password);
 	free(s->ivals);
+	enterprise_bulk_free(&s->ents);
 	arena_free(s->a);
 	free(s);
 	return result;
