@@ -111,6 +111,20 @@ int plot_check(db_t *db, arena_t *a, int64_t id, struct plot_in *in, err_t *err)
  * users when given and an event for a status change (by actor, NULL: the
  * command line).  Call it in a transaction: on -1 roll back. */
 int plot_save(db_t *db, arena_t *a, const user_t *actor, int64_t *id, struct plot_in *in, err_t *err);
+/* Plots written in bulk (the import): plot_bulk_add() keeps a copy of a
+ * row that plot_check() passed (exists: its code was a stored plot's);
+ * plot_bulk_flush() reads what the kept rows refer to with a query per
+ * 500 keys, checks them again as plot_check() does (a row that no longer
+ * passes, or whose plot was created or deleted meanwhile, fails the whole
+ * flush: 500 with the line), and writes them as plot_save() would, with
+ * db_copy and set-based statements; call it before the transaction
+ * commits.  actor_id 0: the command line. */
+struct plot_bulk;
+struct plot_bulk *plot_bulk_new(int64_t actor_id);
+int plot_bulk_add(struct plot_bulk *b, int64_t line, const struct plot_in *in, int exists);   /* 0, -1 memory */
+size_t plot_bulk_count(const struct plot_bulk *b);
+int plot_bulk_flush(db_t *db, struct plot_bulk *b, err_t *err);   /* 0, or -1 with err */
+void plot_bulk_free(struct plot_bulk *b);
 /* One plot as the API answers (full: with geometry, users and events);
  * NULL with err (404 not_found, or the database). */
 json_t *plot_json(db_t *db, int64_t id, int full, err_t *err);
