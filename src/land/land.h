@@ -125,6 +125,13 @@ int plot_bulk_add(struct plot_bulk *b, int64_t line, const struct plot_in *in, i
 size_t plot_bulk_count(const struct plot_bulk *b);
 int plot_bulk_flush(db_t *db, struct plot_bulk *b, err_t *err);   /* 0, or -1 with err */
 void plot_bulk_free(struct plot_bulk *b);
+/* The import's check pass without a query per row: what plot_check()
+ * looks up (the plots' codes with what the checks read of them, the
+ * streets, projects and enterprises' codes and ids) read at once into a
+ * plot_bulk (NULL with err); plot_refs_check() is plot_check() against
+ * it, *id the plot of in's code (0: new). */
+struct plot_bulk *plot_refs_load(db_t *db, err_t *err);
+int plot_refs_check(db_t *db, const struct plot_bulk *refs, arena_t *a, struct plot_in *in, int64_t *id, err_t *err);
 /* One plot as the API answers (full: with geometry, users and events);
  * NULL with err (404 not_found, or the database). */
 json_t *plot_json(db_t *db, int64_t id, int full, err_t *err);

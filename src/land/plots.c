@@ -1088,6 +1088,69 @@ int plot_bulk_flush(db_t *db, struct plot_bulk *b, err_t *err)
 	return rc == DB_OK ? 0 : db_fail(err, db, rc, "saving the plots");
 }
 
+
+/* ---- the import's checks: the references read once ---- */
+
+/* Every row of sql as keys of kind k (got_key) or stored plots. */
+static int all_query(db_t *db, struct plot_bulk *b, const char *sql, enum ref_kind k)
+{
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return DB_ERR;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((k == REF_PLOT_CODE ? got_plot(b, st, NULL) : got_key(b, st, &k)) < 0)
+			break;
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_ROW ? DB_ERR : rc;
+}
+
+struct plot_bulk *plot_refs_load(db_t *db, err_t *err)
+{
+	static const struct {
+		enum ref_kind k;
+		const char *sql;
+	} Q[] = {
+		/* what the checks look at: no name, outline or note */
+		{ REF_PLOT_CODE, "SELECT p.id, p.code, p.code, '', p.land_use, p.status, p.crs, NULL, '', p.area_mu, p.street_id,"
+		                 " p.to_move, p.moved, p.area_freed_mu, p.project_id, p.investment_wan, coalesce(u.area, 0)"
+		                 " FROM plots p LEFT JOIN (SELECT plot_id, sum(area_mu) AS area FROM plot_users GROUP BY plot_id) u"
+		                 " ON u.plot_id = p.id" },
+		{ REF_STREET_NAME, "SELECT id, name FROM streets" },
+		{ REF_PROJECT, "SELECT id, id FROM projects" },
+		{ REF_ENT_CODE, "SELECT id, credit_code FROM enterprises" },
+		{ REF_ENT_ID, "SELECT id, id FROM enterprises" },
+	};
+	struct plot_bulk *b = plot_bulk_new(0);
+	if (b == NULL) {
+		err_set(err, 500, "too_large", NULL, "out of memory");
+		return NULL;
+	}
+	int rc = DB_OK;
+	for (size_t q = 0; q < sizeof Q / sizeof Q[0] && rc == DB_OK; q++)
+		rc = all_query(db, b, Q[q].sql, Q[q].k);
+	if (rc != DB_OK) {
+		db_fail(err, db, rc, "reading the plots' references");
+		plot_bulk_free(b);
+		return NULL;
+	}
+	sort_read(b);
+	return b;
+}
+
+int plot_refs_check(db_t *db, const struct plot_bulk *refs, arena_t *a, struct plot_in *in, int64_t *id, err_t *err)
+{
+	struct stored q = { .code = in->code ? in->code : "" };
+	const struct stored *s = refs->nstored ? bsearch(&q, refs->stored, refs->nstored, sizeof q, cmp_stored) : NULL;
+	struct plot_row w;
+	if (s)
+		w = s->w;
+	else
+		row_defaults(&w);
+	*id = s ? s->id : 0;
+	return check_over(db, refs, a, *id, in, &w, err);
+}
+
 /* ---- reading ---- */
 
 #define PLOT_COLS \

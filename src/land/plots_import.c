@@ -12,7 +12,9 @@
  * land_use and status: the API's names or their Chinese words; geometry:
  * GeoJSON text; users: "credit_code:area;credit_code:area" or a JSON array
  * of {credit_code or enterprise_id, area_mu}, replacing the plot's users.
- * Every row is checked by plot_check() and written by plot_save(), the
+ * Every row is checked as plot_check() checks (plot_refs_check: the
+ * references read once) and written as plot_save() writes, in bulk
+ * (plot_bulk_flush), the
  * API's rules.  In a GeoJSON file line = the feature's index + 1 and each
  * error names the feature (param feature, first).
  */
@@ -67,6 +69,7 @@ struct plot_ctx {
 	int64_t unchanged;
 	unsigned char *exists;         /* by line: the check found the code stored (bits) */
 	size_t exists_cap;             /* bytes */
+	struct plot_bulk *refs;        /* what the checks look up, read by begin */
 	struct plot_bulk *bulk;        /* the write pass's rows waiting */
 };
 
@@ -334,22 +337,13 @@ static int parse_row(struct import *im, const struct import_row *row, struct plo
 	return bad_row ? -1 : 0;
 }
 
-/* The plot of the row's code (0: new); -1 after import_fail. */
-static int64_t existing(struct import *im, const struct plot_in *in)
-{
-	int64_t id = plot_find_code(im->db, in->code);
-	if (id < 0) {
-		err_t e;
-		db_fail(&e, im->db, DB_ERR, "reading the plots");
-		return import_fail(im, &e);
-	}
-	return id;
-}
-
 static int plot_begin(struct import *im, err_t *err)
 {
-	im->ctx = calloc(1, sizeof(struct plot_ctx));
-	return im->ctx ? 0 : err_set(err, 500, "too_large", NULL, "out of memory");
+	struct plot_ctx *x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return err_set(err, 500, "too_large", NULL, "out of memory");
+	im->ctx = x;
+	return (x->refs = plot_refs_load(im->db, err)) ? 0 : -1;
 }
 
 static void plot_end(struct import *im)
@@ -360,6 +354,7 @@ static void plot_end(struct import *im)
 	import_keys_free(&x->seen);
 	free(x->exists);
 	plot_bulk_free(x->bulk);
+	plot_bulk_free(x->refs);
 	free(x);
 	im->ctx = NULL;
 }
@@ -383,11 +378,9 @@ static int plot_check_row(struct import *im, const struct import_row *row)
 		err_set(&e, 500, "too_large", NULL, "out of memory");
 		return import_fail(im, &e);
 	}
-	int64_t id = existing(im, &in);
-	if (id < 0)
-		return -1;
+	int64_t id;
 	err_t e;
-	if (plot_check(im->db, row->a, id, &in, &e) < 0)
+	if (plot_refs_check(im->db, x->refs, row->a, &in, &id, &e) < 0)
 		return e.status >= 500 ? import_fail(im, &e) : bad_err(im, row, &e);
 	if (id > 0 && exists_set(x, row->line) < 0) {
 		err_set(&e, 500, "too_large", NULL, "out of memory");
@@ -406,6 +399,8 @@ static int plot_write_row(struct import *im, const struct import_row *row, err_t
 	if (parse_row(im, row, &in) < 0)
 		return -1;
 	int exists = exists_get(x, row->line);
+	plot_bulk_free(x->refs);   /* the checks are over */
+	x->refs = NULL;
 	if (!im->o->dry_run) {
 		if (x->bulk == NULL && (x->bulk = plot_bulk_new(im->o->actor ? im->o->actor->id : 0)) == NULL)
 			return err_set(err, 500, "too_large", NULL, "out of memory");
