@@ -747,8 +747,9 @@ int plot_bulk_add(struct plot_bulk *b, int64_t line, const struct plot_in *in, i
 	r->exists = exists;
 	r->in = *in;
 	arena_t *a = b->a;
+	/* users_field stays: a field name of the caller's (errors keep it past the flush) */
 	const char **s[] = { &r->in.code, &r->in.name, &r->in.street, &r->in.land_use, &r->in.status, &r->in.crs,
-		             &r->in.geometry, &r->in.note, &r->in.event_note, &r->in.users_field };
+		             &r->in.geometry, &r->in.note, &r->in.event_note };
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
 		*s[i] = arena_strdup(a, *s[i]);
 	r->in.users = in->nusers ? arena_alloc(a, in->nusers * sizeof *in->users) : NULL;
