@@ -12,6 +12,7 @@
  */
 #include "land/land.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -788,15 +789,39 @@ static int in_query(db_t *db, const char *sql, const char *const *keys, size_t n
 	return rc;
 }
 
-/* "SELECT ... WHERE col IN ($1, ..., $BULK_IN)" in b's arena. */
-static const char *in_sql(struct plot_bulk *b, const char *head)
+/* The statements with an IN list of BULK_IN parameters: built once, in
+ * static storage (the store caches a statement by its text's address). */
+enum { IN_PLOTS, IN_STREETS, IN_PROJECTS, IN_ENT_CODES, IN_ENT_IDS, IN_NEW_IDS, IN_DEL_USERS, NIN };
+static const char *const IN_HEAD[NIN] = {
+	[IN_PLOTS] = "SELECT p.id, p.code, " ROW_COLS " FROM plots p WHERE p.code IN",
+	[IN_STREETS] = "SELECT id, name FROM streets WHERE name IN",
+	[IN_PROJECTS] = "SELECT id, id FROM projects WHERE id IN",
+	[IN_ENT_CODES] = "SELECT id, credit_code FROM enterprises WHERE credit_code IN",
+	[IN_ENT_IDS] = "SELECT id, id FROM enterprises WHERE id IN",
+	[IN_NEW_IDS] = "SELECT id, code FROM plots WHERE code IN",
+	[IN_DEL_USERS] = "DELETE FROM plot_users WHERE plot_id IN",
+};
+#define IN_SQL_LEN (512 + 8 * BULK_IN)
+static char in_sql_text[NIN][IN_SQL_LEN];
+static pthread_once_t in_sql_once = PTHREAD_ONCE_INIT;
+
+static void in_sql_build(void)
 {
-	size_t len = strlen(head) + 8 * BULK_IN + 4;
-	char *s = arena_alloc(b->a, len), *p = s + snprintf(s, len, "%s (", head);
-	for (int i = 1; i <= BULK_IN; i++)
-		p += snprintf(p, len - (size_t)(p - s), i > 1 ? ", $%d" : "$%d", i);
-	snprintf(p, len - (size_t)(p - s), ")");
-	return s;
+	for (int q = 0; q < NIN; q++) {
+		char *s = in_sql_text[q];
+		size_t len = IN_SQL_LEN, at = (size_t)snprintf(s, len, "%s (", IN_HEAD[q]);
+		for (int i = 1; i <= BULK_IN && at < len; i++)
+			at += (size_t)snprintf(s + at, len - at, i > 1 ? ", $%d" : "$%d", i);
+		if (at < len)
+			snprintf(s + at, len - at, ")");
+	}
+}
+
+/* "HEAD ($1, ..., $BULK_IN)" of statement q. */
+static const char *in_sql(int q)
+{
+	pthread_once(&in_sql_once, in_sql_build);
+	return in_sql_text[q];
 }
 
 /* An answer row (id, key) as a key of kind x (an enum ref_kind; the
@@ -839,14 +864,10 @@ static int bulk_read(db_t *db, struct plot_bulk *b)
 {
 	static const struct {
 		enum ref_kind k;
-		int ints;
-		const char *head;
+		int ints, sql;
 	} Q[] = {
-		{ REF_PLOT_CODE, 0, "SELECT p.id, p.code, " ROW_COLS " FROM plots p WHERE p.code IN" },
-		{ REF_STREET_NAME, 0, "SELECT id, name FROM streets WHERE name IN" },
-		{ REF_PROJECT, 1, "SELECT id, id FROM projects WHERE id IN" },
-		{ REF_ENT_CODE, 0, "SELECT id, credit_code FROM enterprises WHERE credit_code IN" },
-		{ REF_ENT_ID, 1, "SELECT id, id FROM enterprises WHERE id IN" },
+		{ REF_PLOT_CODE, 0, IN_PLOTS }, { REF_STREET_NAME, 0, IN_STREETS }, { REF_PROJECT, 1, IN_PROJECTS },
+		{ REF_ENT_CODE, 0, IN_ENT_CODES }, { REF_ENT_ID, 1, IN_ENT_IDS },
 	};
 	size_t nq = sizeof Q / sizeof Q[0], cap = 0, n = 0;
 	const char **keys = NULL;
@@ -878,7 +899,7 @@ static int bulk_read(db_t *db, struct plot_bulk *b)
 			}
 		}
 		enum ref_kind k = Q[q].k;
-		rc = in_query(db, in_sql(b, Q[q].head), keys, n, Q[q].ints, k == REF_PLOT_CODE ? got_plot : got_key, b, &k);
+		rc = in_query(db, in_sql(Q[q].sql), keys, n, Q[q].ints, k == REF_PLOT_CODE ? got_plot : got_key, b, &k);
 	}
 	free(keys);
 	sort_read(b);
@@ -975,7 +996,7 @@ static int write_new(db_t *db, struct plot_bulk *b, int64_t now)
 	int rc = c ? db_copy_end(c) : DB_OK;
 	sort_read(b);
 	if (rc == DB_OK && n)
-		rc = in_query(db, in_sql(b, "SELECT id, code FROM plots WHERE code IN"), codes, n, 0, got_new, b, NULL);
+		rc = in_query(db, in_sql(IN_NEW_IDS), codes, n, 0, got_new, b, NULL);
 	free(codes);
 	for (size_t i = 0; i < b->n && rc == DB_OK; i++)
 		if (b->rows[i].id == 0)
@@ -1048,7 +1069,7 @@ static int write_users_bulk(db_t *db, struct plot_bulk *b)
 	for (size_t i = 0; i < b->n; i++)
 		if ((b->rows[i].in.has & PF_USERS) && b->rows[i].exists)
 			ids[n++] = arena_printf(b->a, "%lld", (long long)b->rows[i].id);
-	int rc = n ? in_query(db, in_sql(b, "DELETE FROM plot_users WHERE plot_id IN"), ids, n, 1, NULL, b, NULL) : DB_OK;
+	int rc = n ? in_query(db, in_sql(IN_DEL_USERS), ids, n, 1, NULL, b, NULL) : DB_OK;
 	free(ids);
 	db_copy_t *c = NULL;
 	for (size_t i = 0; i < b->n && rc == DB_OK; i++) {
