@@ -100,8 +100,6 @@ int plot_geometry_in(arena_t *a, const json_t *g, const char **out, err_t *err);
 int plot_in_from_json(arena_t *a, json_t *body, struct plot_in *in, err_t *err);
 /* PUT users' body ([{"enterprise_id","area_mu"}]) into in (PF_USERS). */
 int plot_users_from_json(arena_t *a, const json_t *arr, struct plot_in *in, err_t *err);
-/* The plot with code, 0 when none, -1 on a database error. */
-int64_t plot_find_code(db_t *db, const char *code);
 /* Check in against the database without writing anything: for plot id
  * (0: a new one) -- code unique, street and project known, status change
  * allowed, users known (credit codes resolved in place) and within the

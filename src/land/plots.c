@@ -507,12 +507,6 @@ int plot_check(db_t *db, arena_t *a, int64_t id, struct plot_in *in, err_t *err)
 	return check_row(db, a, id, in, &w, err);
 }
 
-int64_t plot_find_code(db_t *db, const char *code)
-{
-	err_t e;
-	return ref(db, NULL, REF_PLOT_CODE, code, &e);
-}
-
 /* ---- writing ---- */
 
 static void bind_row(db_stmt_t *st, const struct plot_row *w, int64_t now)

@@ -12,10 +12,9 @@
  * land_use and status: the API's names or their Chinese words; geometry:
  * GeoJSON text; users: "credit_code:area;credit_code:area" or a JSON array
  * of {credit_code or enterprise_id, area_mu}, replacing the plot's users.
- * Every row is checked as plot_check() checks (plot_refs_check: the
- * references read once) and written as plot_save() writes, in bulk
- * (plot_bulk_flush), the
- * API's rules.  In a GeoJSON file line = the feature's index + 1 and each
+ * Every row is checked as plot_check() checks it (plot_refs_check, with
+ * the references read once) and written as plot_save() writes it, in bulk
+ * (plot_bulk_flush): the API's rules.  In a GeoJSON file line = the feature's index + 1 and each
  * error names the feature (param feature, first).
  */
 #include "land/land.h"
