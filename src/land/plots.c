@@ -873,8 +873,8 @@ static int bulk_read(db_t *db, struct plot_bulk *b)
 			size_t m = Q[q].k == REF_ENT_CODE || Q[q].k == REF_ENT_ID ? in->nusers : 1;
 			for (size_t u = 0; u < m; u++) {
 				const char *key = NULL;
-				if (Q[q].k == REF_PLOT_CODE)
-					key = in->code;
+				if (Q[q].k == REF_PLOT_CODE)   /* a new one's code is checked by its INSERT */
+					key = b->rows[i].exists ? in->code : NULL;
 				else if (Q[q].k == REF_STREET_NAME && (in->has & PF_STREET) && in->street && *in->street)
 					key = in->street;
 				else if (Q[q].k == REF_PROJECT && (in->has & PF_PROJECT) && in->project_id > 0)
