@@ -74,6 +74,9 @@ struct seed {
 	struct demo_project projects[NPROJECTS];
 	struct person people[MAXPEOPLE];
 	int npeople;
+	struct ent_bulk ents;           /* the enterprises, written at once (seed_enterprises) */
+	struct ivalue *ivals;           /* the indicator values, written at once */
+	size_t nivals, civals;
 };
 
 static uint64_t rnd(struct seed *s)
@@ -598,27 +601,41 @@ static int64_t round_to(int64_t v, int64_t step)
  * (enterprise_validate, enterprise_upsert): the search grams and, for a
  * key enterprise, the officer's assignment (assigned by nobody, as from
  * the CLI) come with it. */
-static int64_t insert_enterprise(struct seed *s, const char *code, const char *name, int street,
-                                 const char *industry, int is_key, int64_t officer, int64_t dept,
-                                 const char *contact, const char *phone, int employees, int64_t capital,
-                                 double land_mu, const char *founded)
+/* An enterprise checked as the API checks it and kept in s->ents (its
+ * street, officer and department are the demo's own rows); 0 or -1. */
+static int insert_enterprise(struct seed *s, const char *code, const char *name, int street,
+                             const char *industry, int is_key, int64_t officer, int64_t dept,
+                             const char *contact, const char *phone, int employees, int64_t capital,
+                             double land_mu, const char *founded)
 {
 	struct enterprise_in e = {
 		.credit_code = code, .name = name, .street_id = s->street_id[street], .industry = industry,
 		.key = is_key, .officer_id = officer, .department_id = dept, .contact_name = contact,
 		.contact_phone = phone, .employees = employees, .registered_capital_wan = capital, .land_mu = land_mu,
-		.founded_on = founded,
+		.founded_on = founded, .refs_resolved = 1,
 		.has = ENT_F_CODE | ENT_F_NAME | ENT_F_STREET | ENT_F_INDUSTRY | ENT_F_KEY | ENT_F_OFFICER | ENT_F_DEPT |
 		       ENT_F_CONTACT | ENT_F_PHONE | ENT_F_EMPLOYEES | ENT_F_CAPITAL | ENT_F_LAND | ENT_F_FOUNDED,
 	};
 	err_t err;
 	if (enterprise_validate(s->db, s->a, &e, 0, &err) < 0)
 		return fail_err(s, "enterprises", &err);
-	int64_t id = 0;
-	int created = 0;
-	if (enterprise_upsert(s->db, &e, 0, s->now, &id, &created) != DB_OK || !created)
+	return enterprise_create_bulk(s->db, &e, 0, s->now, &s->ents) == DB_OK ? 0 : fail(s, "enterprises");
+}
+
+/* Write the enterprises kept in s->ents (rows, officer assignments and
+ * search grams in bulk) and read their ids into s->ent_id, in order. */
+static int write_enterprises(struct seed *s)
+{
+	if (enterprise_bulk_flush(s->db, &s->ents) != DB_OK)
 		return fail(s, "enterprises");
-	return id;
+	db_stmt_t *st = db_prepare(s->db, "SELECT id, credit_code FROM enterprises ORDER BY id");
+	if (st == NULL)
+		return fail(s, "enterprises");
+	int k = 0, rc;
+	while ((rc = db_step(st)) == DB_ROW && k < s->nent && strcmp(db_col_text(st, 1), s->ent_code[k]) == 0)
+		s->ent_id[k++] = db_col_int(st, 0);
+	db_done(st);
+	return k == s->nent && (rc == DB_DONE || rc == DB_ROW) ? 0 : fail(s, "enterprises: their ids");
 }
 
 static void make_phone(struct seed *s, char out[12])
@@ -669,15 +686,12 @@ static int seed_enterprises(struct seed *s)
 			snprintf(contact, sizeof s->ent_contact[0], "%s", NAMED[i].contact);
 		else
 			random_name(s, contact);
-		int64_t id = insert_enterprise(s, s->ent_code[s->nent], NAMED[i].name, NAMED[i].street,
-		                               NAMED[i].industry, 1, s->officer_id[nkey % NOFFICERS],
-		                               s->dept_id[nkey % NDISTRICT_DEPTS], contact, phone,
-		                               NAMED[i].employees, NAMED[i].capital_wan, NAMED[i].land_mu,
-		                               NAMED[i].founded);
-		if (id < 0)
+		if (insert_enterprise(s, s->ent_code[s->nent], NAMED[i].name, NAMED[i].street, NAMED[i].industry, 1,
+		                      s->officer_id[nkey % NOFFICERS], s->dept_id[nkey % NDISTRICT_DEPTS], contact, phone,
+		                      NAMED[i].employees, NAMED[i].capital_wan, NAMED[i].land_mu, NAMED[i].founded) < 0)
 			return -1;
 		nkey++;
-		s->ent_id[s->nent++] = id;
+		s->nent++;
 	}
 
 	for (int g = 0; g < NGEN; g++) {
@@ -732,13 +746,12 @@ static int seed_enterprises(struct seed *s)
 			dept = s->dept_id[nkey % NDISTRICT_DEPTS];
 			nkey++;
 		}
-		int64_t id = insert_enterprise(s, s->ent_code[s->nent], name, street, icode, key, officer, dept,
-		                               contact, phone, employees, capital, land, founded);
-		if (id < 0)
+		if (insert_enterprise(s, s->ent_code[s->nent], name, street, icode, key, officer, dept, contact, phone,
+		                      employees, capital, land, founded) < 0)
 			return -1;
-		s->ent_id[s->nent++] = id;
+		s->nent++;
 	}
-	return 0;
+	return write_enterprises(s);
 }
 
 static int seed_enterprise_users(struct seed *s, const char *hash)
@@ -855,13 +868,46 @@ static int plan_projects(struct seed *s)
 	return 0;
 }
 
+/* An indicator value, kept to be written with the others in bulk. */
+struct ivalue {
+	int64_t region, value;
+	const char *indicator;
+	int year, month;
+};
+
 static int insert_value(struct seed *s, int64_t region, const char *indicator, int year, int month,
                         int64_t value)
 {
-	err_t e;
-	if (ind_value_insert(s->db, region, indicator, year, month, value, &e) < 0)
-		return fail_err(s, "indicator_values", &e);
+	if (s->nivals == s->civals) {
+		size_t cap = s->civals ? 2 * s->civals : 4096;
+		struct ivalue *v = realloc(s->ivals, cap * sizeof *v);
+		if (v == NULL)
+			return fail(s, "indicator_values: out of memory");
+		s->ivals = v;
+		s->civals = cap;
+	}
+	s->ivals[s->nivals++] = (struct ivalue){ region, value, indicator, year, month };
 	return 0;
+}
+
+/* The values kept by insert_value(), in their order, in one COPY (the
+ * values are the demo's own, in range: ind_value_insert's checks hold). */
+static int write_values(struct seed *s)
+{
+	db_copy_t *c = db_copy_begin(s->db, "indicator_values", "region_id, indicator, year, value, month", 5);
+	for (size_t i = 0; i < s->nivals; i++) {
+		const struct ivalue *v = &s->ivals[i];
+		db_copy_int(c, v->region);
+		db_copy_text(c, v->indicator);
+		db_copy_int(c, v->year);
+		db_copy_int(c, v->value);
+		db_copy_int(c, v->month);
+		db_copy_row(c);
+	}
+	free(s->ivals);
+	s->ivals = NULL;
+	s->nivals = s->civals = 0;
+	return db_copy_end(c) == DB_OK ? 0 : fail(s, "indicator_values");
 }
 
 /* Cumulative series with out[9] (October) == oct exactly: seasonal
@@ -966,7 +1012,7 @@ static int seed_indicators(struct seed *s)
 			}
 		}
 	}
-	return 0;
+	return write_values(s);
 }
 
 /* ---- entry point ---- */
@@ -1091,6 +1137,8 @@ out:
 	if (result < 0)
 		set_err(err, s->failed ? s->msg : "demo seed: failed");
 	sodium_memzero(password, sizeof password);
+	free(s->ivals);
+	enterprise_bulk_free(&s->ents);
 	arena_free(s->a);
 	free(s);
 	return result;

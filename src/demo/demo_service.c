@@ -446,6 +446,7 @@ static int seed_more_enterprises(struct ctx *c, int need)
 	char (*names)[128] = calloc((size_t)cap + (size_t)need, sizeof *names);
 	char (*codes)[19] = calloc((size_t)cap + (size_t)need, sizeof *codes);
 	arena_t *a = arena_new();   /* enterprise_validate's strings */
+	struct ent_bulk bulk = { 0 };  /* the new enterprises, written at once */
 	if (names == NULL || codes == NULL || a == NULL) {
 		free(names);
 		free(codes);
@@ -527,27 +528,30 @@ static int seed_more_enterprises(struct ctx *c, int need)
 		int employees = manuf ? rnd_int(c, 15, 320) : rnd_int(c, 5, 90);
 		int64_t capital = (int64_t)rnd_int(c, 1, manuf ? 80 : 40) * 50;
 		double land = manuf ? rnd_int(c, 30, 450) / 10.0 : 0;
-		/* validated and written as the importer does (search grams included) */
+		/* validated and written as the importer does, in bulk (search grams
+		 * included); the street is one of the demo's (refs_resolved) */
 		struct enterprise_in e = {
 			.credit_code = code, .name = name, .street_id = c->streets[rnd_int(c, 0, c->nstreets - 1)],
 			.industry = IND[ind].code, .key = 0, .contact_name = contact, .contact_phone = phone,
 			.employees = employees, .registered_capital_wan = capital, .land_mu = land, .founded_on = founded,
+			.refs_resolved = 1,
 			.has = ENT_F_CODE | ENT_F_NAME | ENT_F_STREET | ENT_F_INDUSTRY | ENT_F_KEY | ENT_F_CONTACT |
 			       ENT_F_PHONE | ENT_F_EMPLOYEES | ENT_F_CAPITAL | ENT_F_LAND | ENT_F_FOUNDED,
 		};
 		err_t err;
-		int64_t id = 0;
-		int created = 0;
 		if (enterprise_validate(c->db, a, &e, 0, &err) < 0) {
 			result = fail(c, "enterprise %s: %s", name, err.message);
 			goto out;
 		}
-		if (enterprise_upsert(c->db, &e, 0, c->now, &id, &created) != DB_OK || !created) {
+		if (enterprise_create_bulk(c->db, &e, 0, c->now, &bulk) != DB_OK) {
 			result = fail(c, "enterprise %s", name);
 			goto out;
 		}
 	}
+	if (enterprise_bulk_flush(c->db, &bulk) != DB_OK)
+		result = fail(c, "enterprises");
 out:
+	enterprise_bulk_free(&bulk);
 	arena_free(a);
 	free(names);
 	free(codes);

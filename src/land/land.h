@@ -100,8 +100,6 @@ int plot_geometry_in(arena_t *a, const json_t *g, const char **out, err_t *err);
 int plot_in_from_json(arena_t *a, json_t *body, struct plot_in *in, err_t *err);
 /* PUT users' body ([{"enterprise_id","area_mu"}]) into in (PF_USERS). */
 int plot_users_from_json(arena_t *a, const json_t *arr, struct plot_in *in, err_t *err);
-/* The plot with code, 0 when none, -1 on a database error. */
-int64_t plot_find_code(db_t *db, const char *code);
 /* Check in against the database without writing anything: for plot id
  * (0: a new one) -- code unique, street and project known, status change
  * allowed, users known (credit codes resolved in place) and within the
@@ -111,6 +109,27 @@ int plot_check(db_t *db, arena_t *a, int64_t id, struct plot_in *in, err_t *err)
  * users when given and an event for a status change (by actor, NULL: the
  * command line).  Call it in a transaction: on -1 roll back. */
 int plot_save(db_t *db, arena_t *a, const user_t *actor, int64_t *id, struct plot_in *in, err_t *err);
+/* Plots written in bulk (the import): plot_bulk_add() keeps a copy of a
+ * row that plot_check() passed (exists: its code was a stored plot's);
+ * plot_bulk_flush() reads what the kept rows refer to with a query per
+ * 500 keys, checks them again as plot_check() does (a row that no longer
+ * passes, or whose plot was created or deleted meanwhile, fails the whole
+ * flush: 500 with the line), and writes them as plot_save() would, with
+ * db_copy and set-based statements; call it before the transaction
+ * commits.  actor_id 0: the command line. */
+struct plot_bulk;
+struct plot_bulk *plot_bulk_new(int64_t actor_id);
+int plot_bulk_add(struct plot_bulk *b, int64_t line, const struct plot_in *in, int exists);   /* 0, -1 memory */
+size_t plot_bulk_count(const struct plot_bulk *b);
+int plot_bulk_flush(db_t *db, struct plot_bulk *b, err_t *err);   /* 0, or -1 with err */
+void plot_bulk_free(struct plot_bulk *b);
+/* The import's check pass without a query per row: what plot_check()
+ * looks up (the plots' codes with what the checks read of them, the
+ * streets, projects and enterprises' codes and ids) read at once into a
+ * plot_bulk (NULL with err); plot_refs_check() is plot_check() against
+ * it, *id the plot of in's code (0: new). */
+struct plot_bulk *plot_refs_load(db_t *db, err_t *err);
+int plot_refs_check(db_t *db, const struct plot_bulk *refs, arena_t *a, struct plot_in *in, int64_t *id, err_t *err);
 /* One plot as the API answers (full: with geometry, users and events);
  * NULL with err (404 not_found, or the database). */
 json_t *plot_json(db_t *db, int64_t id, int full, err_t *err);

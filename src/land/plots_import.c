@@ -12,8 +12,9 @@
  * land_use and status: the API's names or their Chinese words; geometry:
  * GeoJSON text; users: "credit_code:area;credit_code:area" or a JSON array
  * of {credit_code or enterprise_id, area_mu}, replacing the plot's users.
- * Every row is checked by plot_check() and written by plot_save(), the
- * API's rules.  In a GeoJSON file line = the feature's index + 1 and each
+ * Every row is checked as plot_check() checks it (plot_refs_check, with
+ * the references read once) and written as plot_save() writes it, in bulk
+ * (plot_bulk_flush): the API's rules.  In a GeoJSON file line = the feature's index + 1 and each
  * error names the feature (param feature, first).
  */
 #include "land/land.h"
@@ -58,10 +59,43 @@ static const char *const WORDS[][2] = {
 	{ "再开发完成", "redeveloped" },
 };
 
+/* Rows kept for plot_bulk_flush(): each flush reads what this many rows
+ * refer to and writes them with a few statements. */
+#define PLOT_BULK_FLUSH 1000
+
 struct plot_ctx {
 	struct import_keys seen;       /* code → its line */
 	int64_t unchanged;
+	unsigned char *exists;         /* by line: the check found the code stored (bits) */
+	size_t exists_cap;             /* bytes */
+	struct plot_bulk *refs;        /* what the checks look up, read by begin */
+	struct plot_bulk *bulk;        /* the write pass's rows waiting */
 };
+
+/* Note (or read) that the plot of line's code exists. */
+static int exists_set(struct plot_ctx *x, int64_t line)
+{
+	size_t i = (size_t)line / 8;
+	if (i >= x->exists_cap) {
+		size_t cap = x->exists_cap ? x->exists_cap : 1024;
+		while (cap <= i)
+			cap *= 2;
+		unsigned char *p = realloc(x->exists, cap);
+		if (p == NULL)
+			return -1;
+		memset(p + x->exists_cap, 0, cap - x->exists_cap);
+		x->exists = p;
+		x->exists_cap = cap;
+	}
+	x->exists[i] |= (unsigned char)(1u << (line % 8));
+	return 0;
+}
+
+static int exists_get(const struct plot_ctx *x, int64_t line)
+{
+	size_t i = (size_t)line / 8;
+	return i < x->exists_cap && (x->exists[i] >> (line % 8) & 1);
+}
 
 /* e as an error of row; in a GeoJSON file with the feature (index) as its
  * first parameter.  -1. */
@@ -302,22 +336,13 @@ static int parse_row(struct import *im, const struct import_row *row, struct plo
 	return bad_row ? -1 : 0;
 }
 
-/* The plot of the row's code (0: new); -1 after import_fail. */
-static int64_t existing(struct import *im, const struct plot_in *in)
-{
-	int64_t id = plot_find_code(im->db, in->code);
-	if (id < 0) {
-		err_t e;
-		db_fail(&e, im->db, DB_ERR, "reading the plots");
-		return import_fail(im, &e);
-	}
-	return id;
-}
-
 static int plot_begin(struct import *im, err_t *err)
 {
-	im->ctx = calloc(1, sizeof(struct plot_ctx));
-	return im->ctx ? 0 : err_set(err, 500, "too_large", NULL, "out of memory");
+	struct plot_ctx *x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return err_set(err, 500, "too_large", NULL, "out of memory");
+	im->ctx = x;
+	return (x->refs = plot_refs_load(im->db, err)) ? 0 : -1;
 }
 
 static void plot_end(struct import *im)
@@ -326,6 +351,9 @@ static void plot_end(struct import *im)
 	if (x == NULL)
 		return;
 	import_keys_free(&x->seen);
+	free(x->exists);
+	plot_bulk_free(x->bulk);
+	plot_bulk_free(x->refs);
 	free(x);
 	im->ctx = NULL;
 }
@@ -349,37 +377,48 @@ static int plot_check_row(struct import *im, const struct import_row *row)
 		err_set(&e, 500, "too_large", NULL, "out of memory");
 		return import_fail(im, &e);
 	}
-	int64_t id = existing(im, &in);
-	if (id < 0)
-		return -1;
+	int64_t id;
 	err_t e;
-	if (plot_check(im->db, row->a, id, &in, &e) < 0)
+	if (plot_refs_check(im->db, x->refs, row->a, &in, &id, &e) < 0)
 		return e.status >= 500 ? import_fail(im, &e) : bad_err(im, row, &e);
+	if (id > 0 && exists_set(x, row->line) < 0) {
+		err_set(&e, 500, "too_large", NULL, "out of memory");
+		return import_fail(im, &e);
+	}
 	return 0;
 }
 
+/* A good row: counted as created or updated (as the check found its
+ * code), kept for plot_bulk_flush() (a dry run writes nothing: the rows
+ * do not depend on each other, the check's counts are exact). */
 static int plot_write_row(struct import *im, const struct import_row *row, err_t *err)
 {
+	struct plot_ctx *x = im->ctx;
 	struct plot_in in;
 	if (parse_row(im, row, &in) < 0)
 		return -1;
-	int64_t id = existing(im, &in);
-	if (id < 0)
-		return -1;
-	int created = id == 0;
-	if (plot_save(im->db, row->a, im->o->actor, &id, &in, err) < 0) {
-		if (err->status < 500) {   /* again, with the feature: the framework keeps the first */
-			err_t e = *err;
-			err_clear(err);
-			bad_err(im, row, &e);
-		}
-		return -1;
+	int exists = exists_get(x, row->line);
+	plot_bulk_free(x->refs);   /* the checks are over */
+	x->refs = NULL;
+	if (!im->o->dry_run) {
+		if (x->bulk == NULL && (x->bulk = plot_bulk_new(im->o->actor ? im->o->actor->id : 0)) == NULL)
+			return err_set(err, 500, "too_large", NULL, "out of memory");
+		if (plot_bulk_add(x->bulk, row->line, &in, exists) < 0)
+			return err_set(err, 500, "too_large", NULL, "out of memory");
+		if (plot_bulk_count(x->bulk) >= PLOT_BULK_FLUSH && plot_bulk_flush(im->db, x->bulk, err) < 0)
+			return -1;
 	}
-	if (created)
-		im->created++;
-	else
+	if (exists)
 		im->updated++;
+	else
+		im->created++;
 	return 0;
+}
+
+static int plot_write_flush(struct import *im, err_t *err)
+{
+	struct plot_ctx *x = im->ctx;
+	return plot_bulk_flush(im->db, x->bulk, err);
 }
 
 static json_t *plot_summary(struct import *im)
@@ -398,7 +437,8 @@ static void plot_cli_print(struct import *im, json_t *summary)
 static const struct import_spec plot_import = {
 	.what = "plots", .audit_action = "import plots", .audit_entity = "plots",
 	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1, .trial_write = 1,
-	.begin = plot_begin, .check = plot_check_row, .write = plot_write_row, .summary = plot_summary, .end = plot_end,
+	.begin = plot_begin, .check = plot_check_row, .write = plot_write_row, .write_flush = plot_write_flush,
+	.summary = plot_summary, .end = plot_end,
 	.cli_print = plot_cli_print,
 };
 

@@ -350,6 +350,32 @@ describe('import', () => {
     assert.equal(r.status, 0, r.stderr);
   });
 
+  test('many rows: the bulk writes of several batches keep every row, its users and its events', async () => {
+    const n = 2500;   // more than two of the importer's batches (1000 rows)
+    let csv = 'code,name,area_mu,status,users\n';
+    for (let i = 0; i < n; i++) csv += `T-M${i},批量${i},${10 + (i % 7)},${i % 2 ? 'idle' : 'in_use'},${ents[i % 4].credit_code}:1\n`;
+    const made = await run(csv);
+    assert.equal(made.job.status, 'done', JSON.stringify(made.job.report));
+    assert.equal(made.job.report.created, n);
+    let up = 'code,status,users,area_mu\n';
+    for (let i = 0; i < n; i++) up += `T-M${i},low_efficiency,${i % 3 ? '' : `${ents[(i + 1) % 4].credit_code}:2`},${i === n - 1 ? 3 : ''}\n`;
+    up += 'T-M-new,,,3\n';
+    const dry = await run(up, 'dry_run=1');
+    assert.deepEqual([dry.job.report.created, dry.job.report.updated], [1, n]);
+    const done = await run(up);
+    assert.deepEqual([done.job.report.created, done.job.report.updated], [1, n]);
+    assert.equal((await as.admin.get('/api/v1/plots?q=T-M&limit=1')).json.total, n + 1);
+    for (const i of [0, 1, 999, 1000, 1001, 2001, n - 1]) {
+      const id = (await as.admin.get(`/api/v1/plots?q=T-M${i}&limit=100`)).json.items.find((p) => p.code === `T-M${i}`).id;
+      const p = (await as.admin.get(`/api/v1/plots/${id}`)).json;
+      assert.deepEqual([p.name, p.area_mu, p.status], [`批量${i}`, i === n - 1 ? 3 : 10 + (i % 7), 'low_efficiency'], `T-M${i}`);
+      assert.deepEqual(p.events.map((e) => [e.from_status, e.to_status]),
+        [['', i % 2 ? 'idle' : 'in_use'], [i % 2 ? 'idle' : 'in_use', 'low_efficiency']], `T-M${i}`);
+      assert.deepEqual(p.users.map((u) => [u.credit_code, u.area_mu]),
+        [i % 3 ? [ents[i % 4].credit_code, 1] : [ents[(i + 1) % 4].credit_code, 2]], `T-M${i}`);
+    }
+  });
+
   test('who may import: the land bureau and admins', async () => {
     assert.equal((await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'dept.qfzx')).res.status, 403);
     assert.equal((await run('code,area_mu\nT-X1,1\n', '', 'text/csv', 'leader.ib')).res.status, 403);
