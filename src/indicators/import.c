@@ -337,6 +337,11 @@ static void put_region(void *elem, db_stmt_t *st, arena_t *a)
 	g->name = arena_strdup(a, db_col_text(st, 1));
 }
 
+static int region_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct region *)a)->name, ((const struct region *)b)->name);
+}
+
 static int ind_begin(struct import *im, err_t *err)
 {
 	struct ind_ctx *x = calloc(1, sizeof *x);
@@ -348,6 +353,8 @@ static int ind_begin(struct import *im, err_t *err)
 	int rc;
 	x->regions = import_load(im->db, x->a, "SELECT id, name FROM regions ORDER BY id", sizeof *x->regions, put_region,
 	                         &x->nregions, &rc);
+	if (rc == DB_OK && x->nregions)   /* by name, for bsearch (names are unique) */
+		qsort(x->regions, x->nregions, sizeof *x->regions, region_cmp);
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading the regions");
 }
 
@@ -424,10 +431,8 @@ static int parse_row(struct import *im, const struct import_row *row, struct iro
 	char t[256], b[72];
 	int bad = parse_when(im, row, w) < 0;
 	text_trim_into(row->v[H_REGION], t, sizeof t);
-	const struct region *g = NULL;
-	for (size_t i = 0; i < x->nregions && g == NULL; i++)
-		if (strcmp(x->regions[i].name, t) == 0)
-			g = &x->regions[i];
+	struct region k = { .name = t };
+	const struct region *g = x->nregions ? bsearch(&k, x->regions, x->nregions, sizeof k, region_cmp) : NULL;
 	if (t[0] == '\0')
 		bad = import_bad(im, row, "region", "required", NULL, "region is empty");
 	else if (g == NULL)

@@ -129,6 +129,9 @@ int ind_bulk_flush(db_t *db, struct ind_bulk *b, int64_t *created, int64_t *upda
 		return db_fail(err, db, rc, b->targets ? "staging the targets" : "writing the values");
 	if (!b->targets)
 		return 0;
+	/* statistics, and a fresh plan for the cached statements below (lead_bulk.c) */
+	if ((rc = db_exec(db, "ANALYZE import_targets")) != DB_OK)
+		return db_fail(err, db, rc, "staging the targets");
 	int64_t fresh = db_int1(db, "SELECT count(*) FROM import_targets s WHERE NOT EXISTS (SELECT 1 FROM"
 	                            " indicator_targets t WHERE t.region_id = s.region_id AND t.indicator = s.indicator"
 	                            " AND t.year = s.year)", -1, 0, NULL);

@@ -16,7 +16,11 @@
  * (after every stored id, in the batch's order).  The rows go out with one
  * copy; the ids of the batch's own leads that later ones duplicate are read
  * back in order, and those duplicate_of set with one UPDATE from a second
- * temporary table.  Memory: the batch (about 100 bytes a lead and its
+ * temporary table.  Each temporary table is analyzed once filled: the
+ * statistics, and on PostgreSQL a new plan for the cached statements that
+ * read it (a plan made when the batch before was written, or when leads
+ * was empty, would seek nothing: a plan that scans leads once per key).
+ * Memory: the batch (about 100 bytes a lead and its
  * texts) and the claims of its keys.
  */
 #include "race.h"
@@ -163,7 +167,7 @@ static int claims_load(db_t *db, struct lead_bulk *b)
 			db_copy_row(c);
 		}
 	}
-	if ((rc = db_copy_end(c)) != DB_OK)
+	if ((rc = db_copy_end(c)) != DB_OK || (rc = db_exec(db, "ANALYZE import_lead_keys")) != DB_OK)
 		return rc;
 	db_stmt_t *st = db_prepare(db,
 		"SELECT 0, company_key, unit_id, created_at, id FROM leads WHERE company_key IN"
@@ -272,7 +276,7 @@ static int dup_rows_link(db_t *db, struct lead_bulk *b, int64_t before)
 			db_copy_int(c, b->rows[b->rows[i].dup_row - 1].id);
 			db_copy_row(c);
 		}
-	if ((rc = db_copy_end(c)) != DB_OK)
+	if ((rc = db_copy_end(c)) != DB_OK || (rc = db_exec(db, "ANALYZE import_lead_dups")) != DB_OK)
 		return rc;
 	st = db_prepare(db, "UPDATE leads SET duplicate_of = (SELECT d.dup FROM import_lead_dups d WHERE d.id = leads.id)"
 	                    " WHERE id IN (SELECT id FROM import_lead_dups)");
