@@ -22,15 +22,20 @@
  * A unit is given by id, name or code; a person by id, username or display
  * name (among leaders and recruiters); a date as date_parse_loose() reads
  * it or (XLSX) a date cell.  Each row becomes the same input struct as the
- * JSON API: the check pass runs race_util.h's lead_validate /
- * project_validate / trip_validate, the write pass lead_insert /
- * project_insert / trip_insert (validation and permissions included; the
- * HTTP caller is the actor, the CLI passes none).  All or nothing: any bad
- * row writes nothing.  A dry run writes and rolls back, so its counts
- * (duplicates among the file's own leads too) are exact.  Over HTTP the
- * import is a background job (202; GET /api/v1/imports/{id}).  The
- * duplicate check of each lead is a few index seeks (lead_validate), so a
- * file of thousands of rows of one company imports in linear time.
+ * JSON API: the check pass runs race_util.h's lead_check / project_validate
+ * / trip_check (leads and trips look units and people up in the lists
+ * loaded at the start: no query per row), the write pass the same checks
+ * (the lists reloaded in the write transaction) and writes in bulk --
+ * leads through lead_bulk.c (batches of LEAD_BULK_FLUSH with db_copy, the
+ * duplicates found set-based, as lead_insert would find them one by one),
+ * trips with one db_copy -- and projects one by one with project_insert
+ * (validation and permissions included; the HTTP caller is the actor, the
+ * CLI passes none).  All or nothing: any bad row writes nothing.  A dry run
+ * writes and rolls back, so its counts (duplicates among the file's own
+ * leads too) are exact.  Over HTTP the import is a background job (202; GET
+ * /api/v1/imports/{id}).  Memory: the check keeps nothing per row (the
+ * framework's bit); the write pass a batch of leads (about 250 bytes a lead
+ * with its texts, 10,000 at most) and the claims of their companies.
  */
 #include "race.h"
 #include "race_util.h"
@@ -117,6 +122,7 @@ struct race_ctx {
 	size_t nusers;
 	struct race_refs refs;       /* lead_check's look-ups in units and users */
 	struct lead_bulk *bulk;      /* leads: the write pass's batch */
+	db_copy_t *trips;            /* trips: the write pass's copy */
 	int64_t duplicates;
 };
 
@@ -205,14 +211,14 @@ static int race_begin(struct import *im, err_t *err)
 	return refs_load(im, err);
 }
 
-/* Leads: reload the references inside the write transaction; the leads go
- * out in bulk (lead_bulk.c). */
+/* Leads and trips: reload the references inside the write transaction;
+ * the rows go out in bulk (leads: lead_bulk.c; trips: one copy). */
 static int race_write_begin(struct import *im, err_t *err)
 {
 	struct race_ctx *x = im->ctx;
-	if (x->kind != K_LEADS)
+	if (x->kind == K_PROJECTS)
 		return 0;
-	if (x->bulk == NULL && (x->bulk = lead_bulk_new()) == NULL)
+	if (x->kind == K_LEADS && x->bulk == NULL && (x->bulk = lead_bulk_new()) == NULL)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
 	return refs_load(im, err);
 }
@@ -220,6 +226,8 @@ static int race_write_begin(struct import *im, err_t *err)
 static int race_write_flush(struct import *im, err_t *err)
 {
 	struct race_ctx *x = im->ctx;
+	if (x->kind == K_TRIPS)
+		return trip_copy_end(im->db, &x->trips, err);
 	return x->bulk ? lead_bulk_flush(im->db, x->bulk, &x->duplicates, err) : 0;
 }
 
@@ -547,7 +555,7 @@ static int race_check(struct import *im, const struct import_row *row)
 		int64_t ent;
 		rc = project_validate(im->db, im->o->actor, &in.project, lead_on, &stage, &ent, &e);
 	} else
-		rc = trip_validate(im->db, im->o->actor, &in.trip, &e);
+		rc = trip_check(im->db, &x->refs, im->o->actor, &in.trip, &e);
 	return rc < 0 ? import_bad_err(im, row, &e) : 0;
 }
 
@@ -561,7 +569,7 @@ static int race_write(struct import *im, const struct import_row *row, err_t *er
 	int rc = x->kind == K_LEADS ? lead_bulk_add(im->db, x->bulk, &x->refs, im->o->actor, &in.lead, now_sec(),
 	                                            &x->duplicates, err)
 	       : x->kind == K_PROJECTS ? project_insert(im->db, im->o->actor, &in.project, now_sec(), &id, err)
-	       : trip_insert(im->db, im->o->actor, &in.trip, now_sec(), &id, err);
+	       : trip_copy_add(im->db, &x->trips, &x->refs, im->o->actor, &in.trip, now_sec(), err);
 	if (rc < 0)
 		return -1;
 	im->created++;

@@ -626,7 +626,7 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 
 /* ---- trips ---- */
 
-int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
+int trip_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct trip_in *in, err_t *err)
 {
 	if (in->user_id == 0 && actor)
 		in->user_id = actor->id;
@@ -634,7 +634,7 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 		return err_set(err, 422, "required", "user_id", "user_id is required");
 	char role[16];
 	int64_t unit = 0;
-	int p = person(db, in->user_id, role, &unit);
+	int p = refs ? refs->person(refs->ud, in->user_id, role, &unit) : person(db, in->user_id, role, &unit);
 	if (p < 0)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
@@ -661,6 +661,41 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 	if (in->visits < 0)
 		return err_set(err, 422, "negative_amount", "visits", "visits must not be negative");
 	return 0;
+}
+
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
+{
+	return trip_check(db, NULL, actor, in, err);
+}
+
+int trip_copy_add(db_t *db, db_copy_t **c, const struct race_refs *refs, const user_t *actor, struct trip_in *in,
+                  int64_t now, err_t *err)
+{
+	if (trip_check(db, refs, actor, in, err) < 0)
+		return -1;
+	if (*c == NULL)
+		*c = db_copy_begin(db, "trips", "user_id, start_on, end_on, destination, visits, companies, created_by,"
+		                   " created_at, updated_at", 9);
+	db_copy_int(*c, in->user_id);
+	db_copy_text(*c, in->start_on);
+	db_copy_text(*c, in->end_on);
+	db_copy_text(*c, in->destination ? in->destination : "");
+	db_copy_int(*c, in->visits);
+	db_copy_text(*c, in->companies ? in->companies : "");
+	if (actor) db_copy_int(*c, actor->id); else db_copy_null(*c);
+	db_copy_int(*c, now);
+	db_copy_int(*c, now);
+	db_copy_row(*c);
+	return 0;
+}
+
+int trip_copy_end(db_t *db, db_copy_t **c, err_t *err)
+{
+	if (*c == NULL)
+		return 0;
+	int rc = db_copy_end(*c);
+	*c = NULL;
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "writing the trips");
 }
 
 int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err)

@@ -194,6 +194,14 @@ struct trip_in {
 };
 int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err);
 int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err);
+/* trip_validate looking the person up in refs (NULL: the database). */
+int trip_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct trip_in *in, err_t *err);
+/* Many new trips in bulk (the import): each checked with trip_check and
+ * written into the copy *c (begun at the first); trip_copy_end ends it
+ * (before a commit or rollback).  0, or -1 with err. */
+int trip_copy_add(db_t *db, db_copy_t **c, const struct race_refs *refs, const user_t *actor, struct trip_in *in,
+                  int64_t now, err_t *err);
+int trip_copy_end(db_t *db, db_copy_t **c, err_t *err);
 
 /* ---- units and their annual targets (units.c; admin's routes) ---- */
 struct unit_in {

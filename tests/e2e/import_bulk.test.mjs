@@ -125,6 +125,27 @@ describe('bulk imports keep the one-by-one semantics', () => {
     assert.deepEqual(leadsOf('跨批填充10020').at(-1), ['跨批填充10020', 'ipb', '跨批填充10020', 'pending']);
   });
 
+  test('trips: written with one copy, read back; dry run; a bad row writes nothing', () => {
+    const trips = () => sql("SELECT u.username || ' ' || t.start_on || ' ' || t.end_on || ' ' || t.destination || ' ' || t.visits"
+      + " FROM trips t JOIN users u ON u.id = t.user_id WHERE t.destination LIKE '批量%' ORDER BY t.id");
+    const f = file('trips.csv', 'user,start_on,end_on,destination,visits,companies\n'
+      + 'leader.ib,2024-07-02,2024-07-03,批量杭州,4,甲；乙\nrec.ib.1,2024/7/5,2024-07-05,批量苏州,0,\n');
+    let r = run(['import', 'trips', f, '--dry-run']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /dry run: 2 rows: would create 2 trips; nothing written/);
+    assert.equal(trips(), '');
+    r = run(['import', 'trips', f]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 rows: created 2 trips/);
+    assert.equal(trips(), 'leader.ib 2024-07-02 2024-07-03 批量杭州 4\nrec.ib.1 2024-07-05 2024-07-05 批量苏州 0');
+    const bad = file('trips-bad.csv', 'user,start_on,end_on,destination\nleader.ib,2024-08-01,2024-08-01,批量南京\n'
+      + 'admin,2024-08-01,2024-08-01,批量无锡\n');
+    r = run(['import', 'trips', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /line 3: user_id/);
+    assert.equal(trips().split('\n').length, 2);
+  });
+
   test('targets: a file that updates some targets and adds others; dry run; bad rows', () => {
     const t0 = file('t0.csv', 'year,region,indicator,value\n2031,南通开发区,budget_revenue,70\n2031,崇川区,budget_revenue,100\n');
     let r = run(['import', 'targets', t0]);
