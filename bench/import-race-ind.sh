@@ -6,6 +6,7 @@
 # optionally an older one (BENCH_BASE_BIN) for before/after.
 #
 #   BENCH_ROWS=50000 [BENCH_PG_URL=postgresql://.../db] [BENCH_BASE_BIN=old/zoneops] bench/import-race-ind.sh
+#   (BENCH_STORES=postgresql: that store only)
 #
 # The files: `node bench/gen-indicators.mjs --regions ROWS/6 --years 2
 # --import-period 2024-06` (its import file: one period, every region and
@@ -90,8 +91,8 @@ timed() { # bin kind file url
 echo "| store | build | import | rows | seconds | peak RSS (MB) | summary |"
 echo "|---|---|---|---|---|---|---|"
 n=0
-stores="sqlite"
-[ -n "$PG_URL" ] && stores="sqlite postgresql"
+stores=${BENCH_STORES:-sqlite}
+[ -n "$PG_URL" ] && [ -z "${BENCH_STORES:-}" ] && stores="sqlite postgresql"
 for store in $stores; do
 	for which in ${BASE:+before} after; do
 		b=$BIN
