@@ -301,12 +301,23 @@ struct region {
 	const char *name;
 };
 
+/* The (region, indicator, year, month) of the rows checked so far, each
+ * packed into one integer, with its line: open addressing at a load of at
+ * most 3/4, 16 bytes a slot -- 21 to 43 bytes per row (a string key was
+ * about 70). */
+struct seen {
+	uint64_t *keys;              /* 0: an empty slot (a packed key is never 0: region ids are > 0) */
+	int64_t *lines;
+	size_t cap, n;
+};
+
 struct ind_ctx {
 	int targets;
 	arena_t *a;
 	struct region *regions;
 	size_t nregions;
-	struct import_keys seen;     /* "region/indicator/year/month" → its line */
+	struct seen seen;
+	struct ind_bulk bulk;        /* the write pass's rows on their way (values.c) */
 	int *keys;                   /* the periods (year * 100 + month) or years (year * 100), sorted */
 	size_t nkeys, capkeys;
 	int64_t replaced;            /* values: stored values of those periods */
@@ -326,6 +337,11 @@ static void put_region(void *elem, db_stmt_t *st, arena_t *a)
 	g->name = arena_strdup(a, db_col_text(st, 1));
 }
 
+static int region_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct region *)a)->name, ((const struct region *)b)->name);
+}
+
 static int ind_begin(struct import *im, err_t *err)
 {
 	struct ind_ctx *x = calloc(1, sizeof *x);
@@ -337,6 +353,8 @@ static int ind_begin(struct import *im, err_t *err)
 	int rc;
 	x->regions = import_load(im->db, x->a, "SELECT id, name FROM regions ORDER BY id", sizeof *x->regions, put_region,
 	                         &x->nregions, &rc);
+	if (rc == DB_OK && x->nregions)   /* by name, for bsearch (names are unique) */
+		qsort(x->regions, x->nregions, sizeof *x->regions, region_cmp);
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading the regions");
 }
 
@@ -344,7 +362,8 @@ static void ind_end(struct import *im)
 {
 	struct ind_ctx *x = im->ctx;
 	if (x) {
-		import_keys_free(&x->seen);
+		free(x->seen.keys);
+		free(x->seen.lines);
 		free(x->keys);
 		arena_free(x->a);
 		free(x);
@@ -412,10 +431,8 @@ static int parse_row(struct import *im, const struct import_row *row, struct iro
 	char t[256], b[72];
 	int bad = parse_when(im, row, w) < 0;
 	text_trim_into(row->v[H_REGION], t, sizeof t);
-	const struct region *g = NULL;
-	for (size_t i = 0; i < x->nregions && g == NULL; i++)
-		if (strcmp(x->regions[i].name, t) == 0)
-			g = &x->regions[i];
+	struct region k = { .name = t };
+	const struct region *g = x->nregions ? bsearch(&k, x->regions, x->nregions, sizeof k, region_cmp) : NULL;
 	if (t[0] == '\0')
 		bad = import_bad(im, row, "region", "required", NULL, "region is empty");
 	else if (g == NULL)
@@ -460,23 +477,64 @@ static int add_key(struct ind_ctx *x, int key)
 	return 0;
 }
 
+static size_t seen_slot(const struct seen *s, uint64_t key)
+{
+	uint64_t h = key * 0x9E3779B97F4A7C15ull;
+	size_t j = (size_t)(h >> 17) & (s->cap - 1);
+	while (s->keys[j] && s->keys[j] != key)
+		j = (j + 1) & (s->cap - 1);
+	return j;
+}
+
+/* The line of key, or 0 after adding it with line.  -1: out of memory. */
+static int64_t seen_put(struct seen *s, uint64_t key, int64_t line)
+{
+	if ((s->n + 1) * 4 > s->cap * 3) {
+		struct seen g = { .cap = s->cap ? s->cap * 2 : 1024, .n = s->n };
+		g.keys = calloc(g.cap, sizeof *g.keys);
+		g.lines = calloc(g.cap, sizeof *g.lines);
+		if (g.keys == NULL || g.lines == NULL) {
+			free(g.keys);
+			free(g.lines);
+			return -1;
+		}
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->keys[i]) {
+				size_t j = seen_slot(&g, s->keys[i]);
+				g.keys[j] = s->keys[i];
+				g.lines[j] = s->lines[i];
+			}
+		free(s->keys);
+		free(s->lines);
+		*s = g;
+	}
+	size_t j = seen_slot(s, key);
+	if (s->keys[j])
+		return s->lines[j];
+	s->keys[j] = key;
+	s->lines[j] = line;
+	s->n++;
+	return 0;
+}
+
 static int ind_check(struct import *im, const struct import_row *row)
 {
 	struct ind_ctx *x = im->ctx;
 	struct irow w;
 	if (parse_row(im, row, &w) < 0)
 		return -1;
-	char key[96];
-	snprintf(key, sizeof key, "%lld/%s/%d/%d", (long long)w.region_id, w.indicator, w.year, w.month);
-	int64_t first = import_keys_get(&x->seen, key);
-	if (first) {
+	/* region id (> 0) | indicator (< 16) | year - DATE_YEAR_MIN (< 2^13) | month (0..12) */
+	uint64_t key = (uint64_t)w.region_id << 21 | (uint64_t)ind_find(w.indicator) << 17
+	               | (uint64_t)(w.year - DATE_YEAR_MIN) << 4 | (uint64_t)w.month;
+	int64_t first = seen_put(&x->seen, key, row->line);
+	if (first > 0) {
 		err_t e;
 		err_set(&e, 422, "duplicate", "indicator", "the same region, indicator and %s as line %lld",
 		        x->targets ? "year" : "period", (long long)first);
 		err_param(&e, "line", "%lld", (long long)first);
 		return import_bad_err(im, row, &e);
 	}
-	if (import_keys_put(&x->seen, key, row->line) < 0 || add_key(x, w.year * 100 + w.month) < 0) {
+	if (first < 0 || add_key(x, w.year * 100 + w.month) < 0) {
 		err_t e;
 		err_set(&e, 500, "too_large", NULL, "out of memory");
 		return import_fail(im, &e);
@@ -494,22 +552,22 @@ static int ind_write_begin(struct import *im, err_t *err)
 	return 0;
 }
 
+/* Each row goes into the bulk write (values: COPY into the table; targets:
+ * into the staging table, merged at the flush). */
 static int ind_write(struct import *im, const struct import_row *row, err_t *err)
 {
 	struct ind_ctx *x = im->ctx;
 	struct irow w;
 	if (parse_row(im, row, &w) < 0)
 		return -1;
-	if (!x->targets)
-		return ind_value_insert(im->db, w.region_id, w.indicator, w.year, w.month, w.value, err);
-	int created = 0;
-	if (ind_target_set(im->db, w.region_id, w.indicator, w.year, w.value, &created, err) < 0)
-		return -1;
-	if (created)
-		im->created++;
-	else
-		im->updated++;
-	return 0;
+	x->bulk.targets = x->targets;
+	return ind_bulk_add(im->db, &x->bulk, w.region_id, w.indicator, w.year, w.month, w.value, err);
+}
+
+static int ind_write_flush(struct import *im, err_t *err)
+{
+	struct ind_ctx *x = im->ctx;
+	return ind_bulk_flush(im->db, &x->bulk, &im->created, &im->updated, err);
 }
 
 static json_t *ind_summary(struct import *im)
@@ -558,14 +616,16 @@ static void ind_cli_print(struct import *im, json_t *s)
 static const struct import_spec value_import = {
 	.what = "indicators", .audit_action = "import indicators", .audit_entity = "indicator_values",
 	.cols = value_cols, .ncols = NH, .max_rows = MAX_ROWS, .trial_write = 1, .begin = ind_begin,
-	.check = ind_check, .write_begin = ind_write_begin, .write = ind_write, .summary = ind_summary,
+	.check = ind_check, .write_begin = ind_write_begin, .write = ind_write, .write_flush = ind_write_flush,
+	.summary = ind_summary,
 	.end = ind_end, .cli_print = ind_cli_print,
 };
 
 static const struct import_spec target_import = {
 	.what = "targets", .audit_action = "import indicator targets", .audit_entity = "indicator_targets",
 	.cols = target_cols, .ncols = NH, .max_rows = MAX_ROWS, .trial_write = 1, .begin = ind_begin,
-	.check = ind_check, .write = ind_write, .summary = ind_summary, .end = ind_end, .cli_print = ind_cli_print,
+	.check = ind_check, .write = ind_write, .write_flush = ind_write_flush, .summary = ind_summary, .end = ind_end,
+	.cli_print = ind_cli_print,
 };
 
 /* ---- front doors ---- */

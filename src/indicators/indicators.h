@@ -114,6 +114,23 @@ int ind_value_insert(db_t *db, int64_t region_id, const char *indicator, int yea
 int ind_target_set(db_t *db, int64_t region_id, const char *indicator, int year, int64_t value, int *created,
                    err_t *err);
 
+/* Bulk writing (the importer): the rows, checked as above, go out with the
+ * store's db_copy (COPY on PostgreSQL) inside the caller's transaction.
+ * Values: new rows straight into indicator_values (their periods cleared
+ * first).  Targets: into a temporary staging table, merged by
+ * ind_bulk_flush with one INSERT ... SELECT ... ON CONFLICT, *created and
+ * *updated counted set-based before the merge.  ind_bulk_flush ends what
+ * was added (call it before a commit; also before a rollback: a copy in
+ * progress must end); 0, or -1 with err. */
+struct ind_bulk {
+	db_copy_t *c;
+	int targets;
+	int64_t staged;
+};
+int ind_bulk_add(db_t *db, struct ind_bulk *b, int64_t region_id, const char *indicator, int year, int month,
+                 int64_t value, err_t *err);
+int ind_bulk_flush(db_t *db, struct ind_bulk *b, int64_t *created, int64_t *updated, err_t *err);
+
 /* import.c */
 void api_indicators_import(req_t *r);      /* raw CSV/XLSX: period,region,indicator,value */
 void api_targets_import(req_t *r);         /* raw CSV/XLSX: year,region,indicator,value */

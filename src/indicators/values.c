@@ -83,3 +83,72 @@ int ind_target_set(db_t *db, int64_t region_id, const char *indicator, int year,
 		*created = !exists;
 	return 0;
 }
+
+/* ---- bulk (the importer) ---- */
+
+/* The staging table of a targets import: the session's own, emptied after
+ * each merge. */
+static int targets_stage(db_t *db)
+{
+	return db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS import_targets (region_id BIGINT NOT NULL,"
+	                   " indicator TEXT NOT NULL, year INTEGER NOT NULL, value BIGINT NOT NULL)");
+}
+
+int ind_bulk_add(db_t *db, struct ind_bulk *b, int64_t region_id, const char *indicator, int year, int month,
+                 int64_t value, err_t *err)
+{
+	if (check(indicator, year, b->targets ? 0 : month < 1 ? -1 : month, value, err) < 0)
+		return -1;
+	if (b->c == NULL) {
+		int rc = b->targets ? targets_stage(db) : DB_OK;
+		if (rc != DB_OK)
+			return db_fail(err, db, rc, "staging the targets");
+		b->c = b->targets ? db_copy_begin(db, "import_targets", "region_id, indicator, year, value", 4)
+		                  : db_copy_begin(db, "indicator_values", "region_id, indicator, year, month, value", 5);
+	}
+	db_copy_int(b->c, region_id);
+	db_copy_text(b->c, indicator);
+	db_copy_int(b->c, year);
+	if (!b->targets)
+		db_copy_int(b->c, month);
+	db_copy_int(b->c, value);
+	db_copy_row(b->c);
+	b->staged++;
+	return 0;
+}
+
+int ind_bulk_flush(db_t *db, struct ind_bulk *b, int64_t *created, int64_t *updated, err_t *err)
+{
+	if (b->c == NULL)
+		return 0;
+	int rc = db_copy_end(b->c);
+	b->c = NULL;
+	int64_t staged = b->staged;
+	b->staged = 0;
+	if (rc != DB_OK)
+		return db_fail(err, db, rc, b->targets ? "staging the targets" : "writing the values");
+	if (!b->targets)
+		return 0;
+	/* statistics, and a fresh plan for the cached statements below (lead_bulk.c) */
+	if ((rc = db_exec(db, "ANALYZE import_targets")) != DB_OK)
+		return db_fail(err, db, rc, "staging the targets");
+	int64_t fresh = db_int1(db, "SELECT count(*) FROM import_targets s WHERE NOT EXISTS (SELECT 1 FROM"
+	                            " indicator_targets t WHERE t.region_id = s.region_id AND t.indicator = s.indicator"
+	                            " AND t.year = s.year)", -1, 0, NULL);
+	if (fresh < 0)
+		return db_fail(err, db, DB_ERR, "counting the new targets");
+	/* WHERE true: SQLite's parser needs it before ON CONFLICT */
+	db_stmt_t *st = db_prepare(db, "INSERT INTO indicator_targets (region_id, indicator, year, value)"
+	                               " SELECT region_id, indicator, year, value FROM import_targets WHERE true"
+	                               " ON CONFLICT (region_id, indicator, year) DO UPDATE SET value = excluded.value"
+	                               " WHERE indicator_targets.value <> excluded.value");
+	rc = db_step(st);
+	db_done(st);
+	if (rc == DB_DONE)
+		rc = db_exec(db, "DELETE FROM import_targets");
+	if (rc != DB_DONE && rc != DB_OK)
+		return db_fail(err, db, rc, "writing the targets");
+	*created += fresh;
+	*updated += staged - fresh;
+	return 0;
+}

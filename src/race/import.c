@@ -22,15 +22,20 @@
  * A unit is given by id, name or code; a person by id, username or display
  * name (among leaders and recruiters); a date as date_parse_loose() reads
  * it or (XLSX) a date cell.  Each row becomes the same input struct as the
- * JSON API: the check pass runs race_util.h's lead_validate /
- * project_validate / trip_validate, the write pass lead_insert /
- * project_insert / trip_insert (validation and permissions included; the
- * HTTP caller is the actor, the CLI passes none).  All or nothing: any bad
- * row writes nothing.  A dry run writes and rolls back, so its counts
- * (duplicates among the file's own leads too) are exact.  Over HTTP the
- * import is a background job (202; GET /api/v1/imports/{id}).  The
- * duplicate check of each lead is a few index seeks (lead_validate), so a
- * file of thousands of rows of one company imports in linear time.
+ * JSON API: the check pass runs race_util.h's lead_check / project_validate
+ * / trip_check (leads and trips look units and people up in the lists
+ * loaded at the start: no query per row), the write pass the same checks
+ * (the lists reloaded in the write transaction) and writes in bulk --
+ * leads through lead_bulk.c (batches of LEAD_BULK_FLUSH with db_copy, the
+ * duplicates found set-based, as lead_insert would find them one by one),
+ * trips with one db_copy -- and projects one by one with project_insert
+ * (validation and permissions included; the HTTP caller is the actor, the
+ * CLI passes none).  All or nothing: any bad row writes nothing.  A dry run
+ * writes and rolls back, so its counts (duplicates among the file's own
+ * leads too) are exact.  Over HTTP the import is a background job (202; GET
+ * /api/v1/imports/{id}).  Memory: the check keeps nothing per row (the
+ * framework's bit); the write pass a batch of leads (about 250 bytes a lead
+ * with its texts, 10,000 at most) and the claims of their companies.
  */
 #include "race.h"
 #include "race_util.h"
@@ -105,16 +110,19 @@ struct unit_ref {
 
 struct user_ref {
 	int64_t id, unit_id;
-	const char *username, *display_name;
+	const char *username, *display_name, *role;
 };
 
 struct race_ctx {
 	enum kind kind;
 	arena_t *a;
-	struct unit_ref *units;
+	struct unit_ref *units;      /* by id */
 	size_t nunits;
-	struct user_ref *users;
+	struct user_ref *users;      /* the leaders and recruiters, by id */
 	size_t nusers;
+	struct race_refs refs;       /* lead_check's look-ups in units and users */
+	struct lead_bulk *bulk;      /* leads: the write pass's batch */
+	db_copy_t *trips;            /* trips: the write pass's copy */
 	int64_t duplicates;
 };
 
@@ -133,6 +141,62 @@ static void put_user(void *ref, db_stmt_t *st, arena_t *a)
 	u->username = arena_strdup(a, db_col_text(st, 1));
 	u->display_name = arena_strdup(a, db_col_text(st, 2));
 	u->unit_id = db_col_int(st, 3);
+	u->role = arena_strdup(a, db_col_text(st, 4));
+}
+
+static int ref_unit_exists(void *ud, int64_t id)
+{
+	const struct race_ctx *x = ud;
+	size_t lo = 0, hi = x->nunits;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (x->units[mid].id == id)
+			return 1;
+		if (x->units[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Only leaders and recruiters are loaded: anyone else is no recruiter, as
+ * for check_recruiter() a user that does not exist. */
+static int ref_person(void *ud, int64_t id, char role[16], int64_t *unit_id)
+{
+	const struct race_ctx *x = ud;
+	size_t lo = 0, hi = x->nusers;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (x->users[mid].id == id) {
+			snprintf(role, 16, "%s", x->users[mid].role);
+			*unit_id = x->users[mid].unit_id;
+			return 1;
+		}
+		if (x->users[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The units and people, (re)loaded: at the start, and in the write
+ * transaction before the first write. */
+static int refs_load(struct import *im, err_t *err)
+{
+	struct race_ctx *x = im->ctx;
+	arena_free(x->a);
+	x->a = arena_new();
+	int rc;
+	x->units = import_load(im->db, x->a, "SELECT id, code, name FROM units ORDER BY id", sizeof *x->units, put_unit,
+	                       &x->nunits, &rc);
+	if (rc == DB_OK)
+		x->users = import_load(im->db, x->a, "SELECT id, username, display_name, COALESCE(unit_id, 0), role FROM users"
+		                       " WHERE role IN ('leader', 'recruiter') ORDER BY id", sizeof *x->users, put_user,
+		                       &x->nusers, &rc);
+	x->refs = (struct race_refs){ .unit_exists = ref_unit_exists, .person = ref_person, .ud = x };
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading units and people");
 }
 
 static enum kind kind_of(const struct import *im);
@@ -144,21 +208,34 @@ static int race_begin(struct import *im, err_t *err)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
 	im->ctx = x;
 	x->kind = kind_of(im);
-	x->a = arena_new();
-	int rc;
-	x->units = import_load(im->db, x->a, "SELECT id, code, name FROM units ORDER BY id", sizeof *x->units, put_unit,
-	                       &x->nunits, &rc);
-	if (rc == DB_OK)
-		x->users = import_load(im->db, x->a, "SELECT id, username, display_name, COALESCE(unit_id, 0) FROM users"
-		                       " WHERE role IN ('leader', 'recruiter') ORDER BY id", sizeof *x->users, put_user,
-		                       &x->nusers, &rc);
-	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading units and people");
+	return refs_load(im, err);
+}
+
+/* Leads and trips: reload the references inside the write transaction;
+ * the rows go out in bulk (leads: lead_bulk.c; trips: one copy). */
+static int race_write_begin(struct import *im, err_t *err)
+{
+	struct race_ctx *x = im->ctx;
+	if (x->kind == K_PROJECTS)
+		return 0;
+	if (x->kind == K_LEADS && x->bulk == NULL && (x->bulk = lead_bulk_new()) == NULL)
+		return err_set(err, 500, "too_large", NULL, "out of memory");
+	return refs_load(im, err);
+}
+
+static int race_write_flush(struct import *im, err_t *err)
+{
+	struct race_ctx *x = im->ctx;
+	if (x->kind == K_TRIPS)
+		return trip_copy_end(im->db, &x->trips, err);
+	return x->bulk ? lead_bulk_flush(im->db, x->bulk, &x->duplicates, err) : 0;
 }
 
 static void race_end(struct import *im)
 {
 	struct race_ctx *x = im->ctx;
 	if (x) {
+		lead_bulk_free(x->bulk);
 		arena_free(x->a);
 		free(x);
 		im->ctx = NULL;
@@ -471,15 +548,14 @@ static int race_check(struct import *im, const struct import_row *row)
 		char code[32];
 		size_t klen = strlen(in.lead.company) + 8;
 		char *key = arena_alloc(row->a, klen);
-		int64_t dup, dup_unit;
-		rc = lead_validate(im->db, im->o->actor, &in.lead, 0, code, key, klen, &dup, &dup_unit, &e);
+		rc = lead_check(im->db, &x->refs, im->o->actor, &in.lead, code, key, klen, &e);
 	} else if (x->kind == K_PROJECTS) {
 		char lead_on[DATE_LEN];
 		const char *stage;
 		int64_t ent;
 		rc = project_validate(im->db, im->o->actor, &in.project, lead_on, &stage, &ent, &e);
 	} else
-		rc = trip_validate(im->db, im->o->actor, &in.trip, &e);
+		rc = trip_check(im->db, &x->refs, im->o->actor, &in.trip, &e);
 	return rc < 0 ? import_bad_err(im, row, &e) : 0;
 }
 
@@ -489,14 +565,14 @@ static int race_write(struct import *im, const struct import_row *row, err_t *er
 	struct rin in;
 	if (row_in(im, row, &in) < 0)
 		return -1;
-	int64_t id, dup = 0, dup_unit;
-	int rc = x->kind == K_LEADS ? lead_insert(im->db, im->o->actor, &in.lead, now_sec(), &id, &dup, &dup_unit, err)
+	int64_t id;
+	int rc = x->kind == K_LEADS ? lead_bulk_add(im->db, x->bulk, &x->refs, im->o->actor, &in.lead, now_sec(),
+	                                            &x->duplicates, err)
 	       : x->kind == K_PROJECTS ? project_insert(im->db, im->o->actor, &in.project, now_sec(), &id, err)
-	       : trip_insert(im->db, im->o->actor, &in.trip, now_sec(), &id, err);
+	       : trip_copy_add(im->db, &x->trips, &x->refs, im->o->actor, &in.trip, now_sec(), err);
 	if (rc < 0)
 		return -1;
 	im->created++;
-	x->duplicates += dup != 0;
 	return 0;
 }
 
@@ -522,7 +598,8 @@ static void race_cli_print(struct import *im, json_t *summary)
 #define RACE_SPEC(kind, c) \
 	{ .what = kind, .audit_action = "import " kind, .audit_entity = kind, .cols = c, \
 	  .ncols = (int)(sizeof c / sizeof c[0]), .max_rows = MAX_ROWS, .trial_write = 1, .begin = race_begin, \
-	  .check = race_check, .write = race_write, .summary = race_summary, .end = race_end, \
+	  .check = race_check, .write_begin = race_write_begin, .write = race_write, .write_flush = race_write_flush, \
+	  .summary = race_summary, .end = race_end, \
 	  .cli_print = race_cli_print }
 
 static const struct import_spec specs[NKINDS] = {

@@ -270,11 +270,11 @@ static int unit_exists(db_t *db, int64_t id)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
-static int check_unit(db_t *db, int64_t unit_id, err_t *err)
+static int check_unit(db_t *db, const struct race_refs *refs, int64_t unit_id, err_t *err)
 {
 	if (unit_id <= 0)
 		return err_set(err, 422, "required", "unit_id", "unit_id is required");
-	int u = unit_exists(db, unit_id);
+	int u = refs ? refs->unit_exists(refs->ud, unit_id) : unit_exists(db, unit_id);
 	if (u < 0)
 		return db_fail(err, db, DB_ERR, "reading units");
 	if (u == 0)
@@ -283,13 +283,13 @@ static int check_unit(db_t *db, int64_t unit_id, err_t *err)
 }
 
 /* recruiter_id (when set) must be a recruiter or leader of unit_id. */
-static int check_recruiter(db_t *db, int64_t rid, int64_t unit_id, err_t *err)
+static int check_recruiter(db_t *db, const struct race_refs *refs, int64_t rid, int64_t unit_id, err_t *err)
 {
 	if (rid == 0)
 		return 0;
 	char role[16];
 	int64_t uu = 0;
-	int p = person(db, rid, role, &uu);
+	int p = refs ? refs->person(refs->ud, rid, role, &uu) : person(db, rid, role, &uu);
 	if (p < 0)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
@@ -365,17 +365,14 @@ static int check_industry(const char **industry, int kept, err_t *err)
 	return 0;
 }
 
-int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
-                  char code_buf[32], char *key_buf, size_t key_len,
-                  int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
+int lead_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct lead_in *in,
+               char code_buf[32], char *key_buf, size_t key_len, err_t *err)
 {
-	*duplicate_of = 0;
-	*dup_unit_id = 0;
 	if (in->company == NULL || *in->company == '\0')
 		return err_set(err, 422, "required", "company", "company is required");
 	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
 		in->unit_id = actor->unit_id;
-	if (check_unit(db, in->unit_id, err) < 0)
+	if (check_unit(db, refs, in->unit_id, err) < 0)
 		return -1;
 	if (in->captured_on == NULL || *in->captured_on == '\0')
 		return err_set(err, 422, "required", "captured_on", "captured_on is required");
@@ -391,7 +388,7 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 		return err_set(err, 403, "forbidden", "unit_id", "you may not record leads for this unit");
 	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
 		return err_set(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own leads");
-	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
+	if (check_recruiter(db, refs, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	if (in->credit_code && *in->credit_code) {
 		if (credit_code_normalise(in->credit_code, code_buf, 32, err) < 0)
@@ -403,10 +400,21 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 	race_company_key(in->company, key_buf, key_len);
 	if (*key_buf == '\0')
 		return err_set(err, 422, "required", "company", "company has no name left after normalising");
-	if (lead_first_claim(db, in->unit_id, in->credit_code, key_buf, self_id, duplicate_of, dup_unit_id) < 0)
-		return db_fail(err, db, DB_ERR, "checking duplicates");
 	if (in->qualified >= 0 && !race_may_lead(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "qualified", "only the unit's leader qualifies or rejects leads");
+	return 0;
+}
+
+int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
+                  char code_buf[32], char *key_buf, size_t key_len,
+                  int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err)
+{
+	*duplicate_of = 0;
+	*dup_unit_id = 0;
+	if (lead_check(db, NULL, actor, in, code_buf, key_buf, key_len, err) < 0)
+		return -1;
+	if (lead_first_claim(db, in->unit_id, in->credit_code, key_buf, self_id, duplicate_of, dup_unit_id) < 0)
+		return db_fail(err, db, DB_ERR, "checking duplicates");
 	return 0;
 }
 
@@ -476,7 +484,7 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		return err_set(err, 422, "required", "name", "name is required");
 	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
 		in->unit_id = actor->unit_id;
-	if (check_unit(db, in->unit_id, err) < 0)
+	if (check_unit(db, NULL, in->unit_id, err) < 0)
 		return -1;
 	if (in->total_investment_wan < 0)
 		return err_set(err, 422, "negative_amount", "total_investment", "total_investment must not be negative");
@@ -554,7 +562,7 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		in->recruiter_id = actor && (actor->role_bit & ROLE_RECRUITER) ? actor->id : lead_recruiter;
 	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
 		return err_set(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own projects");
-	if (check_recruiter(db, in->recruiter_id, in->unit_id, err) < 0)
+	if (check_recruiter(db, NULL, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	*stage = race_stage(in->signed_on, in->landed_on, in->started_on, in->producing_on, in->lead_id != 0,
 	                    in->negotiating);
@@ -618,7 +626,7 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
 
 /* ---- trips ---- */
 
-int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
+int trip_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct trip_in *in, err_t *err)
 {
 	if (in->user_id == 0 && actor)
 		in->user_id = actor->id;
@@ -626,7 +634,7 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 		return err_set(err, 422, "required", "user_id", "user_id is required");
 	char role[16];
 	int64_t unit = 0;
-	int p = person(db, in->user_id, role, &unit);
+	int p = refs ? refs->person(refs->ud, in->user_id, role, &unit) : person(db, in->user_id, role, &unit);
 	if (p < 0)
 		return db_fail(err, db, DB_ERR, "reading users");
 	if (p == 0 || (strcmp(role, "recruiter") != 0 && strcmp(role, "leader") != 0))
@@ -653,6 +661,41 @@ int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
 	if (in->visits < 0)
 		return err_set(err, 422, "negative_amount", "visits", "visits must not be negative");
 	return 0;
+}
+
+int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err)
+{
+	return trip_check(db, NULL, actor, in, err);
+}
+
+int trip_copy_add(db_t *db, db_copy_t **c, const struct race_refs *refs, const user_t *actor, struct trip_in *in,
+                  int64_t now, err_t *err)
+{
+	if (trip_check(db, refs, actor, in, err) < 0)
+		return -1;
+	if (*c == NULL)
+		*c = db_copy_begin(db, "trips", "user_id, start_on, end_on, destination, visits, companies, created_by,"
+		                   " created_at, updated_at", 9);
+	db_copy_int(*c, in->user_id);
+	db_copy_text(*c, in->start_on);
+	db_copy_text(*c, in->end_on);
+	db_copy_text(*c, in->destination ? in->destination : "");
+	db_copy_int(*c, in->visits);
+	db_copy_text(*c, in->companies ? in->companies : "");
+	if (actor) db_copy_int(*c, actor->id); else db_copy_null(*c);
+	db_copy_int(*c, now);
+	db_copy_int(*c, now);
+	db_copy_row(*c);
+	return 0;
+}
+
+int trip_copy_end(db_t *db, db_copy_t **c, err_t *err)
+{
+	if (*c == NULL)
+		return 0;
+	int rc = db_copy_end(*c);
+	*c = NULL;
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "writing the trips");
 }
 
 int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err)

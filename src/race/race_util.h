@@ -111,6 +111,35 @@ int lead_update(db_t *db, const user_t *actor, int64_t id, const struct lead_in 
 int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t self_id,
                   char code_buf[32], char *key_buf, size_t key_len,
                   int64_t *duplicate_of, int64_t *dup_unit_id, err_t *err);
+/* The units and people the checks look up, when the caller holds them (an
+ * import loads them once): unit_exists 1 or 0; person 1 (role and unit
+ * filled) or 0.  NULL: the checks ask the database. */
+struct race_refs {
+	int (*unit_exists)(void *ud, int64_t id);
+	int (*person)(void *ud, int64_t id, char role[16], int64_t *unit_id);
+	void *ud;
+};
+/* lead_validate without the duplicate search (the same errors, in the same
+ * order), looking units and people up in refs. */
+int lead_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct lead_in *in,
+               char code_buf[32], char *key_buf, size_t key_len, err_t *err);
+
+/* Many new leads in bulk (the import): lead_bulk_add checks a lead with
+ * lead_check and keeps it (copied) in b; lead_bulk_flush, called every
+ * LEAD_BULK_FLUSH leads and before a commit or rollback, writes the kept
+ * leads with db_copy, finding their duplicates set-based: the first claims
+ * of their companies' keys and credit codes (one query for the batch, over
+ * a temporary table of the keys), then the batch in order in memory, so
+ * that a lead of the file is a duplicate of an earlier one exactly as when
+ * they were inserted one by one (lead_insert).  *duplicates counts the
+ * leads written as duplicates.  0, or -1 with err (a database error). */
+#define LEAD_BULK_FLUSH 10000
+struct lead_bulk;
+struct lead_bulk *lead_bulk_new(void);
+void lead_bulk_free(struct lead_bulk *b);
+int lead_bulk_add(db_t *db, struct lead_bulk *b, const struct race_refs *refs, const user_t *actor, struct lead_in *in,
+                  int64_t now, int64_t *duplicates, err_t *err);
+int lead_bulk_flush(db_t *db, struct lead_bulk *b, int64_t *duplicates, err_t *err);
 /* ---- who may do what: the race's rules ----
  * Each takes the caller as it is (role and unit, never borrowed rights);
  * actor NULL is the system (CLI import, demo): allowed. */
@@ -165,6 +194,14 @@ struct trip_in {
 };
 int trip_insert(db_t *db, const user_t *actor, struct trip_in *in, int64_t now, int64_t *id, err_t *err);
 int trip_validate(db_t *db, const user_t *actor, struct trip_in *in, err_t *err);
+/* trip_validate looking the person up in refs (NULL: the database). */
+int trip_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct trip_in *in, err_t *err);
+/* Many new trips in bulk (the import): each checked with trip_check and
+ * written into the copy *c (begun at the first); trip_copy_end ends it
+ * (before a commit or rollback).  0, or -1 with err. */
+int trip_copy_add(db_t *db, db_copy_t **c, const struct race_refs *refs, const user_t *actor, struct trip_in *in,
+                  int64_t now, err_t *err);
+int trip_copy_end(db_t *db, db_copy_t **c, err_t *err);
 
 /* ---- units and their annual targets (units.c; admin's routes) ---- */
 struct unit_in {

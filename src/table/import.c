@@ -392,6 +392,18 @@ static void finish_write(struct import *im, int keep)
 	int rc = DB_OK;
 	if (keep && flush(im) < 0)
 		keep = 0;
+	else if (!keep && im->spec->write_flush) {
+		/* before a rollback too: a bulk write in progress ends, and a trial
+		 * (dry run) counts what its bulk writes would do */
+		err_t e;
+		err_clear(&e);
+		if (im->spec->write_flush(im, &e) < 0 && im->o->dry_run && im->status != IMPORT_FAILED
+		    && im->status != IMPORT_STOPPED) {
+			if (e.status < 500)
+				e.status = 500;
+			import_fail(im, &e);
+		}
+	}
 	if (keep) {
 		if (run->own_tx && (rc = audit(im)) == DB_OK)
 			rc = db_commit(db);

@@ -176,7 +176,9 @@ struct import_spec {
 	int (*write)(struct import *im, const struct import_row *row, err_t *err);
 	/* Optional: write what write() kept back to write in bulk, before each
 	 * commit (and before the savepoint is released): 0, or -1 with *err (a
-	 * database error: the import fails). */
+	 * database error: the import fails).  Called before a rollback too: a
+	 * copy in progress must end, and a dry run's trial counts what its bulk
+	 * writes do (an error there fails the dry run). */
 	int (*write_flush)(struct import *im, err_t *err);
 	/* What the import did (or would do): the 200 reply of the HTTP import,
 	 * merged into a job's report.  Caller owns it.  Called however the
