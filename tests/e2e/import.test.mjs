@@ -298,6 +298,29 @@ describe('import via the API', () => {
     assert.equal(await total(), before + 9900);
   });
 
+  test('more bad rows than the report keeps: the first 1,000 listed, every one counted', async () => {
+    // the per-line error list is capped (memory stays flat however many rows are bad)
+    const rows = [];
+    const bad = [];
+    for (let i = 0; i < 3000; i++) {
+      const n = 300000 + i;
+      if (i % 2) {
+        rows.push(row(n, { code: badCheck(code(n)) }));
+        bad.push(i + 2);
+      } else rows.push(row(n));
+    }
+    const before = await total();
+    const { job } = await importJob(Buffer.from(csvText(rows)), 'mode=good');
+    assert.equal(job.status, 'done');
+    assert.equal(job.total_rows, 3000);
+    assert.equal(job.error_rows, 1500);
+    assert.equal(job.created_rows, 1500);
+    assert.equal(job.report.error_count, 1500);
+    assert.equal(job.report.errors_truncated, true);
+    assert.deepEqual(job.report.errors.map((e) => e.line), bad.slice(0, 1000));
+    assert.equal(await total(), before + 1500);
+  });
+
   test('an Excel-like workbook: serial dates, booleans, exponents, rich text, gaps', async () => {
     // made by tests/fixtures/make-excel-like.py
     const file = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/excel-like.xlsx'));
