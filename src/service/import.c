@@ -100,8 +100,9 @@ struct refs {
 struct ent_ctx {
 	arena_t *a;
 	struct refs streets, depts, officers;
-	struct import_keys existing;   /* credit code → id * 2 + is_key */
-	struct import_keys seen;       /* credit code → its first line in the file */
+	struct import_keys existing;   /* stored credit code → id * 2 + is_key, or once the file
+	                                  gives it minus its first line there (ent_check) */
+	struct import_keys seen;       /* a new credit code → its first line in the file */
 	json_t *changes;
 	int64_t would_create, would_update;
 	int is_admin;                  /* may accept checksum-failing codes with a note */
@@ -503,8 +504,11 @@ static int ent_check(struct import *im, const struct import_row *row)
 		else if (e.credit_code)
 			snprintf(code, sizeof code, "%s", e.credit_code);
 	}
+	/* a stored code: > 0 id * 2 + is_key; once the file has given it, < 0
+	 * minus that line (so the stored codes are not kept twice in seen) */
+	int64_t stored = code[0] ? import_keys_get(&x->existing, code) : 0;
 	if (code[0]) {
-		int64_t first = import_keys_get(&x->seen, code);
+		int64_t first = stored < 0 ? -stored : stored > 0 ? 0 : import_keys_get(&x->seen, code);
 		if (first) {
 			err_t d;
 			err_set(&d, 422, "duplicate_in_file", "credit_code", "credit_code %s is already on line %lld", code,
@@ -513,9 +517,9 @@ static int ent_check(struct import *im, const struct import_row *row)
 			err_param(&d, "line", "%lld", (long long)first);
 			import_bad_err(im, row, &d);
 		} else
-			import_keys_put(&x->seen, code, row->line);
+			import_keys_put(stored ? &x->existing : &x->seen, code, stored ? -row->line : row->line);
 	}
-	int64_t ex = im->errors.total == before ? import_keys_get(&x->existing, code) : 0;
+	int64_t ex = im->errors.total == before && stored > 0 ? stored : 0;
 	/* a stored key enterprise keeps its officer unless the row also makes it
 	 * an ordinary one */
 	if (ex && (ex & 1) && (e.has & ENT_F_OFFICER) && e.officer_id <= 0 && !((e.has & ENT_F_KEY) && e.key == 0))

@@ -27,7 +27,10 @@
  * had not committed is rolled back.
  *
  * Memory: the readers hold one row; the engine a bit per row; the errors
- * list keeps the first ERR_LIST_KEEP errors and counts the rest.
+ * list keeps the first ERR_LIST_KEEP errors and counts the rest.  What
+ * else grows with the file is the importers' own dedup (import_keys, some
+ * 35 bytes a credit code) and their bulk buffers, flushed every so many
+ * rows: the rest of an import's memory does not depend on the file's size.
  */
 #include "table.h"
 
@@ -576,6 +579,8 @@ void *import_load(db_t *db, arena_t *a, const char *sql, size_t sz, void (*put)(
 
 /* ---- a set of keys ---- */
 
+#define KEY_VAL sizeof(int64_t)   /* an entry: its value (unaligned), then the key and a NUL */
+
 static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -584,28 +589,35 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+static const char *key_at(const struct import_keys *k, uint32_t slot)
+{
+	return k->pool + (slot - 1) + KEY_VAL;
+}
+
+/* The slot of key: where it is, or the empty one where it would go. */
+static size_t keys_find(const struct import_keys *k, const char *key)
+{
+	size_t j = hash_str(key) & (k->cap - 1);
+	while (k->slots[j] && strcmp(key_at(k, k->slots[j]), key) != 0)
+		j = (j + 1) & (k->cap - 1);
+	return j;
+}
+
 static int keys_grow(struct import_keys *k)
 {
 	size_t cap = k->cap ? k->cap * 2 : 1024;
-	char **keys = calloc(cap, sizeof *keys);
-	int64_t *vals = calloc(cap, sizeof *vals);
-	if (keys == NULL || vals == NULL) {
-		free(keys);
-		free(vals);
+	uint32_t *slots = calloc(cap, sizeof *slots);
+	if (slots == NULL)
 		return -1;
-	}
 	for (size_t i = 0; i < k->cap; i++)
-		if (k->keys[i]) {
-			size_t j = hash_str(k->keys[i]) & (cap - 1);
-			while (keys[j])
+		if (k->slots[i]) {
+			size_t j = hash_str(key_at(k, k->slots[i])) & (cap - 1);
+			while (slots[j])
 				j = (j + 1) & (cap - 1);
-			keys[j] = k->keys[i];
-			vals[j] = k->vals[i];
+			slots[j] = k->slots[i];
 		}
-	free(k->keys);
-	free(k->vals);
-	k->keys = keys;
-	k->vals = vals;
+	free(k->slots);
+	k->slots = slots;
 	k->cap = cap;
 	return 0;
 }
@@ -614,9 +626,28 @@ int64_t import_keys_get(const struct import_keys *k, const char *key)
 {
 	if (k->cap == 0)
 		return 0;
-	for (size_t j = hash_str(key) & (k->cap - 1); k->keys[j]; j = (j + 1) & (k->cap - 1))
-		if (strcmp(k->keys[j], key) == 0)
-			return k->vals[j];
+	uint32_t slot = k->slots[keys_find(k, key)];
+	int64_t v = 0;
+	if (slot)
+		memcpy(&v, k->pool + (slot - 1), sizeof v);
+	return v;
+}
+
+/* Room for need more bytes in the pool (offsets stay below 4 GiB). */
+static int pool_reserve(struct import_keys *k, size_t need)
+{
+	if (k->used + need <= k->size)
+		return 0;
+	if (k->used + need >= UINT32_MAX)
+		return -1;
+	size_t size = k->size ? k->size : 65536;
+	while (size < k->used + need)
+		size *= 2;
+	char *p = realloc(k->pool, size);
+	if (p == NULL)
+		return -1;
+	k->pool = p;
+	k->size = size;
 	return 0;
 }
 
@@ -624,23 +655,23 @@ int import_keys_put(struct import_keys *k, const char *key, int64_t val)
 {
 	if ((k->n + 1) * 2 > k->cap && keys_grow(k) < 0)
 		return -1;
-	if (k->a == NULL)
-		k->a = arena_new();
-	size_t j = hash_str(key) & (k->cap - 1);
-	while (k->keys[j] && strcmp(k->keys[j], key) != 0)
-		j = (j + 1) & (k->cap - 1);
-	if (k->keys[j] == NULL) {
+	size_t j = keys_find(k, key);
+	if (k->slots[j] == 0) {
+		size_t len = strlen(key) + 1;
+		if (pool_reserve(k, KEY_VAL + len) < 0)
+			return -1;
+		memcpy(k->pool + k->used + KEY_VAL, key, len);
+		k->slots[j] = (uint32_t)(k->used + 1);
+		k->used += KEY_VAL + len;
 		k->n++;
-		k->keys[j] = arena_strdup(k->a, key);
 	}
-	k->vals[j] = val;
+	memcpy(k->pool + (k->slots[j] - 1), &val, sizeof val);
 	return 0;
 }
 
 void import_keys_free(struct import_keys *k)
 {
-	free(k->keys);
-	free(k->vals);
-	arena_free(k->a);
+	free(k->slots);
+	free(k->pool);
 	memset(k, 0, sizeof *k);
 }

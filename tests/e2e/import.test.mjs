@@ -298,6 +298,49 @@ describe('import via the API', () => {
     assert.equal(await total(), before + 9900);
   });
 
+  test('more bad rows than the report keeps: the first 1,000 listed, every one counted', async () => {
+    // the per-line error list is capped (memory stays flat however many rows are bad)
+    const rows = [];
+    const bad = [];
+    for (let i = 0; i < 3000; i++) {
+      const n = 300000 + i;
+      if (i % 2) {
+        rows.push(row(n, { code: badCheck(code(n)) }));
+        bad.push(i + 2);
+      } else rows.push(row(n));
+    }
+    const before = await total();
+    const { job } = await importJob(Buffer.from(csvText(rows)), 'mode=good');
+    assert.equal(job.status, 'done');
+    assert.equal(job.total_rows, 3000);
+    assert.equal(job.error_rows, 1500);
+    assert.equal(job.created_rows, 1500);
+    assert.equal(job.report.error_count, 1500);
+    assert.equal(job.report.errors_truncated, true);
+    assert.deepEqual(job.report.errors.map((e) => e.line), bad.slice(0, 1000));
+    assert.equal(await total(), before + 1500);
+  });
+
+  test('a stored credit code twice in a file: the first row updates, a later one is a duplicate of it', async () => {
+    let { job } = await importJob(Buffer.from(csvText([row(9101), row(9104)])));
+    assert.equal(job.report.created, 2);
+    const rows = [row(9101, { name: '南通改名一有限公司' }), row(9102), row(9101, { name: '南通改名二有限公司' }),
+      row(9104, { land: 'abc' }), row(9104, { name: '南通改名四有限公司' }), row(9102)];
+    ({ job } = await importJob(Buffer.from(csvText(rows)), 'mode=good'));
+    assert.equal(job.status, 'done');
+    assert.equal(job.report.created, 1);
+    assert.equal(job.report.updated, 1);
+    assert.deepEqual(job.report.errors.map((e) => [e.line, e.field, e.code]),
+      [[4, 'credit_code', 'duplicate_in_file'], [5, 'land_mu', 'invalid_number'],
+        [6, 'credit_code', 'duplicate_in_file'], [7, 'credit_code', 'duplicate_in_file']]);
+    assert.match(job.report.errors[0].message, /line 2/);
+    assert.match(job.report.errors[2].message, /line 5/);
+    assert.match(job.report.errors[3].message, /line 3/);
+    assert.equal((await byCode(code(9101))).name, '南通改名一有限公司');
+    assert.equal((await byCode(code(9104))).name, `南通测试9104精密机械有限公司，二期`);
+    assert.ok(await byCode(code(9102)));
+  });
+
   test('an Excel-like workbook: serial dates, booleans, exponents, rich text, gaps', async () => {
     // made by tests/fixtures/make-excel-like.py
     const file = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../fixtures/excel-like.xlsx'));
