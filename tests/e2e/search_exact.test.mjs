@@ -138,3 +138,29 @@ test('longer pieces of names, and sorted pages, match a scan', async () => {
   const r = await client.get(`/api/v1/enterprises?q=${encodeURIComponent('南')}&limit=7&sort=-id`);
   assert.deepEqual(r.json.items.map((e) => e.id), want);
 });
+
+test('an import larger than one bulk batch (20,000 names): the staged grams are all merged', async () => {
+  /* 20,500 names over ten characters none of the other tests use (and no
+   * digits or letters, which the credit codes would match), so that the
+   * import writes its grams through the stage and one merge (service/
+   * enterprise.c grams_flush); then counts compared with a scan here. */
+  const TEN = [...'甲乙丙丁戊己庚辛壬癸'];
+  const nameOf = (i) => `${TEN[i % 10]}${TEN[Math.floor(i / 10) % 10]}${TEN[Math.floor(i / 100) % 10]}`
+    + `${TEN[Math.floor(i / 1000) % 10]}${TEN[Math.floor(i / 10000) % 10]}号`;
+  const rows = ['credit_code,name'];
+  const big = [];
+  for (let i = 0; i < 20500; i++) {
+    big.push(nameOf(i));
+    rows.push(`${makeCode(10000 + i)},${nameOf(i)}`);
+  }
+  const { job } = await importJob(client, '/api/v1/enterprises/import?mode=all&filename=big.csv', rows.join('\n') + '\n');
+  assert.equal(job.status, 'done', JSON.stringify(job));
+  for (const q of ['甲乙', '癸癸', '乙丙丁', '丙号', '甲乙丙丁戊号', '壬', nameOf(20499), nameOf(0)]) {
+    const want = big.filter((n) => n.includes(q)).length;
+    const r = await client.get(`/api/v1/enterprises?q=${encodeURIComponent(q)}&limit=5`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.total, want, `q=${q}: total`);
+    for (const e of r.json.items)
+      assert.ok(e.name.includes(q), `q=${q}: ${e.name}`);
+  }
+});
