@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# bench/import-race-ind.sh -- the indicator values and leads imports at N rows
-# (issue 15): `zoneops import indicators FILE` and `zoneops import leads FILE`
-# into a fresh migrated database, each under /usr/bin/time -v (seconds, peak
+# bench/import-race-ind.sh -- the indicator values, leads and projects imports
+# at N rows (issue 15): `zoneops import indicators FILE`, `zoneops import leads
+# FILE` and `zoneops import projects FILE` (in that order: the projects name
+# the leads just imported) into a fresh migrated database, each under /usr/bin/time -v (seconds, peak
 # RSS), on SQLite and (with BENCH_PG_URL) PostgreSQL, with this build and
 # optionally an older one (BENCH_BASE_BIN) for before/after.
 #
 #   BENCH_ROWS=50000 [BENCH_PG_URL=postgresql://.../db] [BENCH_BASE_BIN=old/zoneops] bench/import-race-ind.sh
-#   (BENCH_STORES=postgresql: that store only)
+#   (BENCH_STORES=postgresql: that store only; BENCH_KINDS="leads projects": those
+#   imports only, in that order)
 #
 # The files: `node bench/gen-indicators.mjs --regions ROWS/6 --years 2
 # --import-period 2024-06` (its import file: one period, every region and
@@ -15,7 +17,12 @@
 # from users.csv; its leads.csv rewritten as an import file: unit_id,
 # recruiter_id, company, credit_code, industry C3985, est_investment in 亿,
 # captured_on, qualified; about 4% are another unit's claim of a company, so
-# the import flags them duplicate).  BENCH_PG_URL names a database of a
+# the import flags them duplicate), and the same run's projects.csv (--projects
+# ROWS) rewritten as an import file: name, unit_id, lead_id (90% have one: the
+# ids of the leads as imported, 1..ROWS in the file's order), recruiter_id,
+# industry C3985, total_investment and foreign_investment in 亿, land_mu,
+# expected_annual_tax in 万元, signed_on .. producing_on.  The registry is empty:
+# the landed projects link to no enterprise (the link's query still runs).  BENCH_PG_URL names a database of a
 # cluster where databases may be created: each run gets its own, dropped
 # afterwards.  Prints a markdown table.
 set -euo pipefail
@@ -36,7 +43,7 @@ trap 'rm -rf "$TMP"' EXIT
 node "$ROOT/bench/gen-indicators.mjs" --out "$TMP/ind" --regions $(((ROWS + 5) / 6)) --years 2 --end-year 2024 \
 	--import-period 2024-06 >/dev/null
 head -n $((ROWS + 1)) "$TMP/ind/import-2024-06.csv" >"$TMP/indicators.csv"
-node "$ROOT/bench/gen-race.mjs" --out "$TMP/race" --units 1,2,3,4,5,6 --leads "$ROWS" --projects 0 --trips 0 \
+node "$ROOT/bench/gen-race.mjs" --out "$TMP/race" --units 1,2,3,4,5,6 --leads "$ROWS" --projects "$ROWS" --trips 0 \
 	--recruiters 50 --user-base 1001 2>/dev/null
 node -e '
 const fs = require("fs");
@@ -48,6 +55,19 @@ for (const l of lines.slice(1)) {
   out.push([c[1], c[2], c[3], c[5].replace(/"/g, ""), "C3985", (Number(c[7]) / 10000).toFixed(4), c[8], q].join(","));
 }
 fs.writeFileSync(process.argv[2], out.join("\n") + "\n");' "$TMP/race/leads.csv" "$TMP/leads.csv"
+node -e '
+const fs = require("fs");
+const lines = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+const out = ["name,unit_id,lead_id,recruiter_id,industry,total_investment,foreign_investment,land_mu,expected_annual_tax,"
+  + "signed_on,landed_on,started_on,producing_on"];
+for (const l of lines.slice(1)) {
+  const c = l.split(",").map(v => v.replace(/"/g, ""));
+  // id,name,unit_id,recruiter_id,enterprise_id,industry,stage,total,foreign,lead_on,signed,landed,started,producing,
+  // created_at,updated_at,lead_id,land_mu,tax
+  out.push([c[1], c[2], c[16], c[3], "C3985", (Number(c[7]) / 10000).toFixed(4), (Number(c[8]) / 10000).toFixed(4),
+    c[17], c[18], c[10], c[11], c[12], c[13]].join(","));
+}
+fs.writeFileSync(process.argv[2], out.join("\n") + "\n");' "$TMP/race/projects.csv" "$TMP/projects.csv"
 
 COLS_USERS="id, username, display_name, role, password_hash, unit_id, created_at, updated_at"
 
@@ -99,7 +119,7 @@ for store in $stores; do
 		[ "$which" = before ] && b=$BASE
 		n=$((n + 1))
 		url=$(fresh "$store" "$n")
-		for kind in indicators leads; do
+		for kind in ${BENCH_KINDS:-indicators leads projects}; do
 			IFS='|' read -r s rss line <<<"$(timed "$b" "$kind" "$TMP/$kind.csv" "$url")"
 			echo "| $store | $which | $kind | $ROWS | $s | $rss | $line |"
 		done

@@ -171,6 +171,9 @@ static int stage_begin(db_t *db, struct project_bulk *b)
 	                     " started_on TEXT NOT NULL, producing_on TEXT NOT NULL, lead_id BIGINT, land_mu DOUBLE PRECISION"
 	                     " NOT NULL, expected_annual_tax_wan BIGINT NOT NULL, created_at BIGINT NOT NULL,"
 	                     " negotiating_on TEXT NOT NULL)");
+	if (rc == DB_OK)   /* read by the INSERT even when the batch has no landed project */
+		rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS import_project_names (name TEXT PRIMARY KEY,"
+		                 " id BIGINT NOT NULL)");
 	if (rc != DB_OK)
 		return rc;
 	b->copy = db_copy_begin(db, "import_projects", STAGED_COLS, 18);
@@ -219,9 +222,8 @@ int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *r
  * their own names and their leads' companies ('' without a lead). */
 static int names_load(db_t *db)
 {
-	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS import_project_names (name TEXT PRIMARY KEY,"
-	                     " id BIGINT NOT NULL)");
-	if (rc != DB_OK || (rc = db_exec(db, "DELETE FROM import_project_names")) != DB_OK)
+	int rc = db_exec(db, "DELETE FROM import_project_names");
+	if (rc != DB_OK)
 		return rc;
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO import_project_names (name, id) SELECT e.name, min(e.id) FROM enterprises e WHERE e.name IN"
