@@ -112,9 +112,9 @@ static struct lead_slot *block_load(struct project_bulk *b, int64_t base)
 	if (s == NULL)
 		return NULL;
 	db_stmt_t *st = db_prepare(b->db, "SELECT id, unit_id, COALESCE(recruiter_id, 0), captured_on FROM leads"
-	                                  " WHERE id >= $1 AND id < $2");
+	                                  " WHERE id >= $1 AND id <= $2");
 	db_bind_int(st, 1, base);
-	db_bind_int(st, 2, base + LEAD_BLOCK);
+	db_bind_int(st, 2, base + (LEAD_BLOCK - 1));   /* no overflow: base <= INT64_MAX - 1023 */
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct lead_slot *l = &s[db_col_int(st, 0) - base];
