@@ -1,10 +1,11 @@
 /*
  * project_bulk.c -- many new projects at once (the import): checked as one
  * by one (project_check, the leads looked up here in blocks of ids instead
- * of one query a row), staged with the store's db_copy (COPY on
- * PostgreSQL) into a temporary table, and every PROJECT_BULK_FLUSH
- * projects written into projects with one INSERT ... SELECT in the file's
- * order (so the ids follow the file, as one by one).
+ * of one query a row) and kept; every PROJECT_BULK_FLUSH projects they are
+ * staged with the store's db_copy (COPY on PostgreSQL: no other statement
+ * may run while it is open, hence the rows kept until then) into a
+ * temporary table and written into projects with one INSERT ... SELECT in
+ * the file's order (so the ids follow the file, as one by one).
  *
  * The enterprise link of a landed project (project_validate: the lead's
  * credit code, else the exact name -- the lead's company or the project's
@@ -15,8 +16,8 @@
  * batch asks for.
  *
  * Memory: the leads' blocks read (about 32 bytes an id of a block touched,
- * dropped beyond LEAD_BLOCKS_MAX blocks); the rows go straight into the
- * copy.
+ * dropped beyond LEAD_BLOCKS_MAX blocks) and the batch (about 200 bytes a
+ * project with its texts).
  */
 #include "race.h"
 #include "race_util.h"
@@ -39,12 +40,20 @@ struct lead_block {
 	struct lead_slot *s;
 };
 
+struct prow {
+	struct project_in in;           /* texts in the batch's arena */
+	const char *stage;              /* static */
+	char lead_on[11];
+	int64_t now;
+};
+
 struct project_bulk {
 	db_t *db;
+	arena_t *a;
+	struct prow *rows;
+	size_t n, cap;
 	struct lead_block *map;         /* open addressing by base */
 	size_t mapcap, mapn;
-	db_copy_t *copy;                /* the staging copy, begun at the batch's first row */
-	size_t n;                       /* rows in the batch */
 	int landed;                     /* the batch has a landed project */
 	int64_t seq;
 };
@@ -70,8 +79,8 @@ void project_bulk_free(struct project_bulk *b)
 {
 	if (b == NULL)
 		return;
-	if (b->copy)
-		db_copy_end(b->copy);
+	arena_free(b->a);
+	free(b->rows);
 	project_bulk_forget(b);
 	free(b);
 }
@@ -162,7 +171,7 @@ int project_bulk_lead(struct project_bulk *b, int64_t id, struct lead_ref *out)
 	" signed_on, landed_on, started_on, producing_on, lead_id, land_mu, expected_annual_tax_wan, created_at," \
 	" negotiating_on"
 
-static int stage_begin(db_t *db, struct project_bulk *b)
+static int stage_begin(db_t *db, db_copy_t **c)
 {
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS import_projects (seq BIGINT NOT NULL, name TEXT NOT NULL,"
 	                     " unit_id BIGINT NOT NULL, recruiter_id BIGINT, industry TEXT NOT NULL, stage TEXT NOT NULL,"
@@ -176,8 +185,8 @@ static int stage_begin(db_t *db, struct project_bulk *b)
 		                 " id BIGINT NOT NULL)");
 	if (rc != DB_OK)
 		return rc;
-	b->copy = db_copy_begin(db, "import_projects", STAGED_COLS, 18);
-	return b->copy ? DB_OK : DB_ERR;
+	*c = db_copy_begin(db, "import_projects", STAGED_COLS, 18);
+	return *c ? DB_OK : DB_ERR;
 }
 
 static const char *or_empty(const char *s)
@@ -185,25 +194,18 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
-int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *refs, const user_t *actor,
-                     struct project_in *in, int64_t now, err_t *err)
+static void row_copy(db_copy_t *c, int64_t seq, const struct prow *r)
 {
-	char lead_on[11];
-	const char *stage;
-	if (project_check(db, refs, actor, in, lead_on, &stage, err) < 0)
-		return -1;
-	if (b->copy == NULL && stage_begin(db, b) != DB_OK)
-		return db_fail(err, db, DB_ERR, "staging the projects");
-	db_copy_t *c = b->copy;
-	db_copy_int(c, ++b->seq);
+	const struct project_in *in = &r->in;
+	db_copy_int(c, seq);
 	db_copy_text(c, in->name);
 	db_copy_int(c, in->unit_id);
 	if (in->recruiter_id) db_copy_int(c, in->recruiter_id); else db_copy_null(c);
 	db_copy_text(c, or_empty(in->industry));
-	db_copy_text(c, stage);
+	db_copy_text(c, r->stage);
 	db_copy_int(c, in->total_investment_wan);
 	db_copy_int(c, in->foreign_investment_wan_usd);
-	db_copy_text(c, lead_on);
+	db_copy_text(c, r->lead_on);
 	db_copy_text(c, or_empty(in->signed_on));
 	db_copy_text(c, or_empty(in->landed_on));
 	db_copy_text(c, or_empty(in->started_on));
@@ -211,11 +213,35 @@ int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *r
 	if (in->lead_id) db_copy_int(c, in->lead_id); else db_copy_null(c);
 	db_copy_double(c, in->land_mu);
 	db_copy_int(c, in->expected_annual_tax_wan);
-	db_copy_int(c, now);
+	db_copy_int(c, r->now);
 	db_copy_text(c, or_empty(in->negotiating_on));
 	db_copy_row(c);
+}
+
+int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *refs, const user_t *actor,
+                     struct project_in *in, int64_t now, err_t *err)
+{
+	struct prow r = { .now = now };
+	if (project_check(db, refs, actor, in, r.lead_on, &r.stage, err) < 0)
+		return -1;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct prow *rows = realloc(b->rows, cap * sizeof *rows);
+		if (rows == NULL)
+			return err_set(err, 500, "internal", NULL, "out of memory");
+		b->rows = rows;
+		b->cap = cap;
+	}
+	if (b->a == NULL && (b->a = arena_new()) == NULL)
+		return err_set(err, 500, "internal", NULL, "out of memory");
+	r.in = *in;
+	const char **texts[] = { &r.in.name, &r.in.industry, &r.in.signed_on, &r.in.landed_on, &r.in.started_on,
+	                         &r.in.producing_on, &r.in.negotiating_on, &r.in.lead_on };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		*texts[i] = arena_strdup(b->a, *texts[i]);
+	b->rows[b->n++] = r;
 	b->landed |= *or_empty(in->landed_on) != '\0';
-	return ++b->n >= PROJECT_BULK_FLUSH ? project_bulk_flush(db, b, err) : 0;
+	return b->n >= PROJECT_BULK_FLUSH ? project_bulk_flush(db, b, err) : 0;
 }
 
 /* The smallest id of each name the batch's landed projects may link by:
@@ -239,9 +265,13 @@ static int names_load(db_t *db)
 
 static int batch_write(db_t *db, struct project_bulk *b)
 {
-	int rc = db_copy_end(b->copy);
-	b->copy = NULL;
-	if (rc != DB_OK || (rc = db_exec(db, "ANALYZE import_projects")) != DB_OK)
+	db_copy_t *c;
+	int rc = stage_begin(db, &c);
+	if (rc != DB_OK)
+		return rc;
+	for (size_t i = 0; i < b->n; i++)
+		row_copy(c, ++b->seq, &b->rows[i]);
+	if ((rc = db_copy_end(c)) != DB_OK || (rc = db_exec(db, "ANALYZE import_projects")) != DB_OK)
 		return rc;
 	if (b->landed && (rc = names_load(db)) != DB_OK)
 		return rc;
@@ -265,10 +295,12 @@ static int batch_write(db_t *db, struct project_bulk *b)
 
 int project_bulk_flush(db_t *db, struct project_bulk *b, err_t *err)
 {
-	if (b->copy == NULL)
+	if (b->n == 0)
 		return 0;
 	int rc = batch_write(db, b);
 	b->n = 0;
 	b->landed = 0;
+	arena_free(b->a);
+	b->a = NULL;
 	return rc == DB_OK ? 0 : db_fail(err, db, rc, "writing the projects");
 }

@@ -174,13 +174,24 @@ describe('bulk imports keep the one-by-one semantics', () => {
     const la = sql("SELECT id FROM leads WHERE company = '批量项目线索甲'");
     const top = Number(sql('SELECT COALESCE(max(id), 0) FROM projects'));
     const rows = ['name,unit,lead_id,signed_on,landed_on', `跨批项目首,ib,${la},2024-07-01,2024-08-01`];
-    for (let i = 0; i < 10040; i++)
+    // leads thousands of ids apart (the leads' test above stored 10,044), named in both batches
+    const far = [3000, 9000, 6000].map(k => sql(`SELECT id FROM leads WHERE company = '跨批填充${k}' AND unit_id =`
+      + " (SELECT id FROM units WHERE code = 'ib') ORDER BY id LIMIT 1"));
+    for (let i = 0; i < 10040; i++) {
       rows.push(`跨批项目填充${i},${['ib', 'ipb', 'sic'][i % 3]},,,`);
-    rows.push(`跨批项目尾,ib,${la},2024-07-01,2024-08-01`, `${e1[1]},sic,,2024-07-01,2024-08-01`);
+      if (i === 5000 || i === 10020)
+        rows.push(`跨批项目远线索${i},ib,${far[i === 5000 ? 0 : 1]},,`);
+    }
+    rows.push(`跨批项目尾,ib,${la},2024-07-01,2024-08-01`, `${e1[1]},sic,,2024-07-01,2024-08-01`,
+      `跨批项目远线索末,ib,${far[2]},,`);
     const r = run(['import', 'projects', file('pbig.csv', rows.join('\n') + '\n')]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /10043 rows: created 10043 projects/);
-    assert.equal(Number(sql(`SELECT count(*) FROM projects WHERE id > ${top}`)), 10043);
+    assert.match(r.stdout, /10046 rows: created 10046 projects/);
+    assert.equal(Number(sql(`SELECT count(*) FROM projects WHERE id > ${top}`)), 10046);
+    assert.equal(sql(`SELECT p.name || ' ' || p.stage || ' ' || l.company || ' ' || p.lead_on FROM projects p JOIN leads l`
+      + ` ON l.id = p.lead_id WHERE p.id > ${top} AND p.name LIKE '跨批项目远线索%' ORDER BY p.id`),
+      ['跨批项目远线索5000 negotiating 跨批填充3000 2024-07-01', '跨批项目远线索10020 negotiating 跨批填充9000 2024-07-01',
+       '跨批项目远线索末 negotiating 跨批填充6000 2024-07-01'].join('\n'));
     const linked = sql(`SELECT p.name || ' ' || p.stage || ' ' || COALESCE(e.name, '-') || ' ' || COALESCE(p.lead_id, 0) FROM projects p`
       + ` LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.id > ${top} AND p.enterprise_id IS NOT NULL ORDER BY p.id`);
     assert.deepEqual(linked.split('\n'), [`跨批项目首 landed ${e1[1]} ${la}`, `跨批项目尾 landed ${e1[1]} ${la}`,
