@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# bench/import-race-ind.sh -- the indicator values and leads imports at N rows
-# (issue 15): `zoneops import indicators FILE` and `zoneops import leads FILE`
-# into a fresh migrated database, each under /usr/bin/time -v (seconds, peak
+# bench/import-race-ind.sh -- the indicator values, leads and projects imports
+# at N rows (issue 15): `zoneops import indicators FILE`, `zoneops import leads
+# FILE` and `zoneops import projects FILE` (in that order: the projects name
+# the leads just imported) into a fresh migrated database, each under /usr/bin/time -v (seconds, peak
 # RSS), on SQLite and (with BENCH_PG_URL) PostgreSQL, with this build and
 # optionally an older one (BENCH_BASE_BIN) for before/after.
 #
 #   BENCH_ROWS=50000 [BENCH_PG_URL=postgresql://.../db] [BENCH_BASE_BIN=old/zoneops] bench/import-race-ind.sh
-#   (BENCH_STORES=postgresql: that store only)
+#   (BENCH_STORES=postgresql: that store only; BENCH_KINDS="leads projects": those
+#   imports only, in that order)
 #
 # The files: `node bench/gen-indicators.mjs --regions ROWS/6 --years 2
 # --import-period 2024-06` (its import file: one period, every region and
@@ -15,7 +17,16 @@
 # from users.csv; its leads.csv rewritten as an import file: unit_id,
 # recruiter_id, company, credit_code, industry C3985, est_investment in 亿,
 # captured_on, qualified; about 4% are another unit's claim of a company, so
-# the import flags them duplicate).  BENCH_PG_URL names a database of a
+# the import flags them duplicate), and the same run's projects.csv (--projects
+# ROWS) rewritten as an import file: name, unit_id, lead_id (90% have one: the
+# ids of the leads as imported, 1..ROWS in the file's order), recruiter_id,
+# industry C3985, total_investment and foreign_investment in 亿, land_mu,
+# expected_annual_tax in 万元, signed_on .. producing_on.  Before the projects
+# the registry gets an enterprise for the credit code of every third lead (by
+# the smallest id of the code) and for the name of every other project without
+# a lead, so that landed projects link by code and by name.  BENCH_DUMP=DIR
+# writes the projects as imported (without the times) to
+# DIR/STORE-BUILD.txt: the before and after builds' files must be the same.  BENCH_PG_URL names a database of a
 # cluster where databases may be created: each run gets its own, dropped
 # afterwards.  Prints a markdown table.
 set -euo pipefail
@@ -36,7 +47,7 @@ trap 'rm -rf "$TMP"' EXIT
 node "$ROOT/bench/gen-indicators.mjs" --out "$TMP/ind" --regions $(((ROWS + 5) / 6)) --years 2 --end-year 2024 \
 	--import-period 2024-06 >/dev/null
 head -n $((ROWS + 1)) "$TMP/ind/import-2024-06.csv" >"$TMP/indicators.csv"
-node "$ROOT/bench/gen-race.mjs" --out "$TMP/race" --units 1,2,3,4,5,6 --leads "$ROWS" --projects 0 --trips 0 \
+node "$ROOT/bench/gen-race.mjs" --out "$TMP/race" --units 1,2,3,4,5,6 --leads "$ROWS" --projects "$ROWS" --trips 0 \
 	--recruiters 50 --user-base 1001 2>/dev/null
 node -e '
 const fs = require("fs");
@@ -48,6 +59,25 @@ for (const l of lines.slice(1)) {
   out.push([c[1], c[2], c[3], c[5].replace(/"/g, ""), "C3985", (Number(c[7]) / 10000).toFixed(4), c[8], q].join(","));
 }
 fs.writeFileSync(process.argv[2], out.join("\n") + "\n");' "$TMP/race/leads.csv" "$TMP/leads.csv"
+node -e '
+const fs = require("fs");
+const lines = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean);
+const out = ["name,unit_id,lead_id,recruiter_id,industry,total_investment,foreign_investment,land_mu,expected_annual_tax,"
+  + "signed_on,landed_on,started_on,producing_on"];
+for (const l of lines.slice(1)) {
+  const c = l.split(",").map(v => v.replace(/"/g, ""));
+  // id,name,unit_id,recruiter_id,enterprise_id,industry,stage,total,foreign,lead_on,signed,landed,started,producing,
+  // created_at,updated_at,lead_id,land_mu,tax
+  out.push([c[1], c[2], c[16], c[3], "C3985", (Number(c[7]) / 10000).toFixed(4), (Number(c[8]) / 10000).toFixed(4),
+    c[17], c[18], c[10], c[11], c[12], c[13]].join(","));
+}
+fs.writeFileSync(process.argv[2], out.join("\n") + "\n");' "$TMP/race/projects.csv" "$TMP/projects.csv"
+node -e '
+const fs = require("fs");
+const lines = fs.readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).slice(1);
+const out = ["credit_code,name"];
+lines.forEach((l, i) => { const c = l.split(","); if (c[16] === "" && i % 2 === 0) out.push(`X${i},${c[1]}`); });
+fs.writeFileSync(process.argv[2], out.join("\n") + "\n");' "$TMP/race/projects.csv" "$TMP/ent-names.csv"
 
 COLS_USERS="id, username, display_name, role, password_hash, unit_id, created_at, updated_at"
 
@@ -79,6 +109,39 @@ fresh() { # store n
 	fi
 }
 
+# The registry for the projects' links (see above).
+enterprises() { # store url
+	local by_code="INSERT INTO enterprises (credit_code, name, created_at, updated_at) SELECT credit_code, 'E' || min(id), 0, 0
+		FROM leads WHERE credit_code <> '' GROUP BY credit_code HAVING min(id) % 3 = 0"
+	if [ "$1" = sqlite ]; then
+		sqlite3 "${2#sqlite:}" >/dev/null <<-EOF
+			$by_code;
+			.import --csv --schema temp $TMP/ent-names.csv s_ent
+			INSERT INTO enterprises (credit_code, name, created_at, updated_at) SELECT credit_code, name, 0, 0 FROM temp.s_ent;
+		EOF
+	else
+		(cd "$TMP" && psql "$2" -q >/dev/null <<-EOF
+			$by_code;
+			CREATE TEMPORARY TABLE s_ent (credit_code TEXT, name TEXT);
+			\copy s_ent FROM 'ent-names.csv' WITH (FORMAT csv, HEADER true)
+			INSERT INTO enterprises (credit_code, name, created_at, updated_at) SELECT credit_code, name, 0, 0 FROM s_ent;
+		EOF
+		)
+	fi
+}
+
+# The projects as imported, without the times: BENCH_DUMP/STORE-BUILD.txt.
+dump() { # store url build
+	local q="SELECT id, name, unit_id, recruiter_id, enterprise_id, industry, stage, total_investment_wan,
+		foreign_investment_wan_usd, lead_on, signed_on, landed_on, started_on, producing_on, lead_id, land_mu,
+		expected_annual_tax_wan, negotiating_on FROM projects ORDER BY id"
+	if [ "$1" = sqlite ]; then
+		sqlite3 "${2#sqlite:}" "$q" >"$BENCH_DUMP/$1-$3.txt"
+	else
+		psql "$2" -q -At -c "$q" >"$BENCH_DUMP/$1-$3.txt"
+	fi
+}
+
 # One import timed: "seconds|peak RSS MB|its summary line".
 timed() { # bin kind file url
 	/usr/bin/time -v "$1" import "$2" "$3" --db "$4" >"$TMP/out" 2>"$TMP/time" || { cat "$TMP/time" >&2; die "$1 import $2 failed"; }
@@ -99,9 +162,11 @@ for store in $stores; do
 		[ "$which" = before ] && b=$BASE
 		n=$((n + 1))
 		url=$(fresh "$store" "$n")
-		for kind in indicators leads; do
+		for kind in ${BENCH_KINDS:-indicators leads projects}; do
+			[ "$kind" = projects ] && enterprises "$store" "$url"
 			IFS='|' read -r s rss line <<<"$(timed "$b" "$kind" "$TMP/$kind.csv" "$url")"
 			echo "| $store | $which | $kind | $ROWS | $s | $rss | $line |"
+			[ "$kind" = projects ] && [ -n "${BENCH_DUMP:-}" ] && dump "$store" "$url" "$which"
 		done
 		[ "$store" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS ${url##*/} WITH (FORCE)" >/dev/null
 	done

@@ -22,15 +22,18 @@
  * A unit is given by id, name or code; a person by id, username or display
  * name (among leaders and recruiters); a date as date_parse_loose() reads
  * it or (XLSX) a date cell.  Each row becomes the same input struct as the
- * JSON API: the check pass runs race_util.h's lead_check / project_validate
- * / trip_check (leads and trips look units and people up in the lists
- * loaded at the start: no query per row), the write pass the same checks
+ * JSON API: the check pass runs race_util.h's lead_check / project_check
+ * / trip_check (units and people looked up in the lists loaded at the
+ * start, a project's lead in blocks of ids: no query per row), the write pass the same checks
  * (the lists reloaded in the write transaction) and writes in bulk --
  * leads through lead_bulk.c (batches of LEAD_BULK_FLUSH with db_copy, the
  * duplicates found set-based, as lead_insert would find them one by one),
- * trips with one db_copy -- and projects one by one with project_insert
- * (validation and permissions included; the HTTP caller is the actor, the
- * CLI passes none).  All or nothing: any bad row writes nothing.  A dry run
+ * projects through project_bulk.c (checked with project_check, the leads
+ * read in blocks of ids; staged with db_copy and written every
+ * PROJECT_BULK_FLUSH with one INSERT ... SELECT that links the landed ones
+ * to the registry as project_insert would), trips with one db_copy
+ * (validation and permissions as the API's; the HTTP caller is the actor,
+ * the CLI passes none).  All or nothing: any bad row writes nothing.  A dry run
  * writes and rolls back, so its counts (duplicates among the file's own
  * leads too) are exact.  Over HTTP the import is a background job (202; GET
  * /api/v1/imports/{id}).  Memory: the check keeps nothing per row (the
@@ -122,6 +125,7 @@ struct race_ctx {
 	size_t nusers;
 	struct race_refs refs;       /* lead_check's look-ups in units and users */
 	struct lead_bulk *bulk;      /* leads: the write pass's batch */
+	struct project_bulk *projects; /* projects: the leads looked up, the write pass's batch */
 	db_copy_t *trips;            /* trips: the write pass's copy */
 	int64_t duplicates;
 };
@@ -181,6 +185,12 @@ static int ref_person(void *ud, int64_t id, char role[16], int64_t *unit_id)
 	return 0;
 }
 
+static int ref_lead(void *ud, int64_t id, struct lead_ref *out)
+{
+	const struct race_ctx *x = ud;
+	return project_bulk_lead(x->projects, id, out);
+}
+
 /* The units and people, (re)loaded: at the start, and in the write
  * transaction before the first write. */
 static int refs_load(struct import *im, err_t *err)
@@ -196,6 +206,10 @@ static int refs_load(struct import *im, err_t *err)
 		                       " WHERE role IN ('leader', 'recruiter') ORDER BY id", sizeof *x->users, put_user,
 		                       &x->nusers, &rc);
 	x->refs = (struct race_refs){ .unit_exists = ref_unit_exists, .person = ref_person, .ud = x };
+	if (x->projects) {
+		project_bulk_forget(x->projects);
+		x->refs.lead = ref_lead;
+	}
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "reading units and people");
 }
 
@@ -208,16 +222,16 @@ static int race_begin(struct import *im, err_t *err)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
 	im->ctx = x;
 	x->kind = kind_of(im);
+	if (x->kind == K_PROJECTS && (x->projects = project_bulk_new(im->db)) == NULL)
+		return err_set(err, 500, "too_large", NULL, "out of memory");
 	return refs_load(im, err);
 }
 
-/* Leads and trips: reload the references inside the write transaction;
- * the rows go out in bulk (leads: lead_bulk.c; trips: one copy). */
+/* Reload the references inside the write transaction; the rows go out in
+ * bulk (leads: lead_bulk.c; projects: project_bulk.c; trips: one copy). */
 static int race_write_begin(struct import *im, err_t *err)
 {
 	struct race_ctx *x = im->ctx;
-	if (x->kind == K_PROJECTS)
-		return 0;
 	if (x->kind == K_LEADS && x->bulk == NULL && (x->bulk = lead_bulk_new()) == NULL)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
 	return refs_load(im, err);
@@ -228,6 +242,8 @@ static int race_write_flush(struct import *im, err_t *err)
 	struct race_ctx *x = im->ctx;
 	if (x->kind == K_TRIPS)
 		return trip_copy_end(im->db, &x->trips, err);
+	if (x->kind == K_PROJECTS)
+		return project_bulk_flush(im->db, x->projects, err);
 	return x->bulk ? lead_bulk_flush(im->db, x->bulk, &x->duplicates, err) : 0;
 }
 
@@ -236,6 +252,7 @@ static void race_end(struct import *im)
 	struct race_ctx *x = im->ctx;
 	if (x) {
 		lead_bulk_free(x->bulk);
+		project_bulk_free(x->projects);
 		arena_free(x->a);
 		free(x);
 		im->ctx = NULL;
@@ -552,8 +569,7 @@ static int race_check(struct import *im, const struct import_row *row)
 	} else if (x->kind == K_PROJECTS) {
 		char lead_on[DATE_LEN];
 		const char *stage;
-		int64_t ent;
-		rc = project_validate(im->db, im->o->actor, &in.project, lead_on, &stage, &ent, &e);
+		rc = project_check(im->db, &x->refs, im->o->actor, &in.project, lead_on, &stage, &e);
 	} else
 		rc = trip_check(im->db, &x->refs, im->o->actor, &in.trip, &e);
 	return rc < 0 ? import_bad_err(im, row, &e) : 0;
@@ -565,10 +581,9 @@ static int race_write(struct import *im, const struct import_row *row, err_t *er
 	struct rin in;
 	if (row_in(im, row, &in) < 0)
 		return -1;
-	int64_t id;
 	int rc = x->kind == K_LEADS ? lead_bulk_add(im->db, x->bulk, &x->refs, im->o->actor, &in.lead, now_sec(),
 	                                            &x->duplicates, err)
-	       : x->kind == K_PROJECTS ? project_insert(im->db, im->o->actor, &in.project, now_sec(), &id, err)
+	       : x->kind == K_PROJECTS ? project_bulk_add(im->db, x->projects, &x->refs, im->o->actor, &in.project, now_sec(), err)
 	       : trip_copy_add(im->db, &x->trips, &x->refs, im->o->actor, &in.trip, now_sec(), err);
 	if (rc < 0)
 		return -1;

@@ -475,16 +475,42 @@ static int check_date(const char *v, const char *field, err_t *err)
 	return 0;
 }
 
-int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
-                     const char **stage, int64_t *enterprise_id, err_t *err)
+/* The lead of a project: from refs (when it has a lead look-up) or the
+ * database, with its credit code and company when credit is not NULL.
+ * 1, 0 (no such lead), -1 (database). */
+static int project_lead(db_t *db, const struct race_refs *refs, int64_t id, struct lead_ref *l, char credit[32],
+                        char company[512])
+{
+	if (refs && refs->lead && credit == NULL)
+		return refs->lead(refs->ud, id, l);
+	db_stmt_t *st = db_prepare(db,
+		"SELECT unit_id, captured_on, credit_code, company, COALESCE(recruiter_id, 0) FROM leads WHERE id = $1");
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		l->unit_id = db_col_int(st, 0);
+		snprintf(l->captured_on, sizeof l->captured_on, "%s", db_col_text(st, 1));
+		if (credit) {
+			snprintf(credit, 32, "%s", db_col_text(st, 2));
+			snprintf(company, 512, "%s", db_col_text(st, 3));
+		}
+		l->recruiter_id = db_col_int(st, 4);
+	}
+	db_done(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+/* project_validate's checks; credit and company (NULL: not wanted) get the
+ * lead's credit code and company for the enterprise link. */
+static int project_checks(db_t *db, const struct race_refs *refs, const user_t *actor, struct project_in *in,
+                          char lead_on[11], const char **stage, char credit[32], char company[512], err_t *err)
 {
 	lead_on[0] = '\0';
-	*enterprise_id = 0;
 	if (in->name == NULL || *in->name == '\0')
 		return err_set(err, 422, "required", "name", "name is required");
 	if (in->unit_id == 0 && actor && actor->unit_id && !(actor->role_bit & ROLE_ADMIN))
 		in->unit_id = actor->unit_id;
-	if (check_unit(db, NULL, in->unit_id, err) < 0)
+	if (check_unit(db, refs, in->unit_id, err) < 0)
 		return -1;
 	if (in->total_investment_wan < 0)
 		return err_set(err, 422, "negative_amount", "total_investment", "total_investment must not be negative");
@@ -498,27 +524,17 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		return -1;
 	if (actor && !race_may_unit(actor, in->unit_id))
 		return err_set(err, 403, "forbidden", "unit_id", "you may not record projects for this unit");
-	char credit[32] = "", company[512] = "";
 	int64_t lead_recruiter = 0;
 	if (in->lead_id) {
-		db_stmt_t *st = db_prepare(db,
-			"SELECT unit_id, captured_on, credit_code, company, COALESCE(recruiter_id, 0) FROM leads WHERE id = $1");
-		db_bind_int(st, 1, in->lead_id);
-		int rc = db_step(st);
-		int64_t lu = 0;
-		if (rc == DB_ROW) {
-			lu = db_col_int(st, 0);
-			snprintf(lead_on, 11, "%s", db_col_text(st, 1));
-			snprintf(credit, sizeof credit, "%s", db_col_text(st, 2));
-			snprintf(company, sizeof company, "%s", db_col_text(st, 3));
-			lead_recruiter = db_col_int(st, 4);
-		}
-		db_done(st);
-		if (rc != DB_ROW && rc != DB_DONE)
+		struct lead_ref l = { 0 };
+		int rc = project_lead(db, refs, in->lead_id, &l, credit, company);
+		if (rc < 0)
 			return db_fail(err, db, DB_ERR, "reading the lead");
-		if (rc == DB_DONE)
+		if (rc == 0)
 			return err_set(err, 422, "unknown_lead", "lead_id", "lead %lld does not exist", (long long)in->lead_id);
-		if (lu != in->unit_id)
+		snprintf(lead_on, 11, "%s", l.captured_on);
+		lead_recruiter = l.recruiter_id;
+		if (l.unit_id != in->unit_id)
 			return err_set(err, 422, "lead_of_other_unit", "lead_id", "lead %lld belongs to another unit",
 			                 (long long)in->lead_id);
 	} else if (has(in->lead_on)) {
@@ -562,13 +578,30 @@ int project_validate(db_t *db, const user_t *actor, struct project_in *in, char 
 		in->recruiter_id = actor && (actor->role_bit & ROLE_RECRUITER) ? actor->id : lead_recruiter;
 	if (actor && (actor->role_bit & ROLE_RECRUITER) && in->recruiter_id != actor->id)
 		return err_set(err, 403, "forbidden", "recruiter_id", "a recruiter records only its own projects");
-	if (check_recruiter(db, NULL, in->recruiter_id, in->unit_id, err) < 0)
+	if (check_recruiter(db, refs, in->recruiter_id, in->unit_id, err) < 0)
 		return -1;
 	*stage = race_stage(in->signed_on, in->landed_on, in->started_on, in->producing_on, in->lead_id != 0,
 	                    in->negotiating);
+	return 0;
+}
+
+int project_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct project_in *in,
+                  char lead_on[11], const char **stage, err_t *err)
+{
+	return project_checks(db, refs, actor, in, lead_on, stage, NULL, NULL, err);
+}
+
+int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
+                     const char **stage, int64_t *enterprise_id, err_t *err)
+{
+	char credit[32] = "", company[512] = "";
+	*enterprise_id = 0;
+	if (project_checks(db, NULL, actor, in, lead_on, stage, credit, company, err) < 0)
+		return -1;
 	if (has(in->landed_on)) {
 		/* link to the registry: the lead's credit code, else the exact name
-		 * (the lead's company, then the project's name) */
+		 * (the lead's company, then the project's name); project_bulk.c
+		 * links the same set-based */
 		db_stmt_t *st = db_prepare(db,
 			"SELECT id FROM enterprises WHERE (CAST($1 AS TEXT) <> '' AND credit_code = $1)"
 			" OR (CAST($1 AS TEXT) = '' AND (name = $2 OR name = $3)) ORDER BY id LIMIT 1");

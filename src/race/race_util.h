@@ -114,9 +114,15 @@ int lead_validate(db_t *db, const user_t *actor, struct lead_in *in, int64_t sel
 /* The units and people the checks look up, when the caller holds them (an
  * import loads them once): unit_exists 1 or 0; person 1 (role and unit
  * filled) or 0.  NULL: the checks ask the database. */
+struct lead_ref {
+	int64_t unit_id, recruiter_id;      /* recruiter_id 0: none */
+	char captured_on[11];
+};
 struct race_refs {
 	int (*unit_exists)(void *ud, int64_t id);
 	int (*person)(void *ud, int64_t id, char role[16], int64_t *unit_id);
+	/* a lead by id: 1, 0 (none), -1 (database); NULL: the database */
+	int (*lead)(void *ud, int64_t id, struct lead_ref *out);
 	void *ud;
 };
 /* lead_validate without the duplicate search (the same errors, in the same
@@ -186,6 +192,27 @@ int project_insert(db_t *db, const user_t *actor, struct project_in *in, int64_t
  * the enterprise to link (0 when none or not landed yet). */
 int project_validate(db_t *db, const user_t *actor, struct project_in *in, char lead_on[11],
                      const char **stage, int64_t *enterprise_id, err_t *err);
+/* project_validate without the enterprise link (the same errors, in the
+ * same order), looking units, people and leads up in refs. */
+int project_check(db_t *db, const struct race_refs *refs, const user_t *actor, struct project_in *in,
+                  char lead_on[11], const char **stage, err_t *err);
+/* Many new projects in bulk (the import): project_bulk_add checks a
+ * project with project_check and stages it (db_copy into a temporary
+ * table); project_bulk_flush, called every PROJECT_BULK_FLUSH projects and
+ * before a commit or rollback, writes the staged projects into projects in
+ * the file's order with one INSERT ... SELECT, linking the landed ones to
+ * the registry set-based as project_validate links one.  project_bulk_lead
+ * is a race_refs lead look-up: the leads read in blocks of ids, one query
+ * a block (project_bulk_forget drops them, e.g. for a new transaction). */
+#define PROJECT_BULK_FLUSH 10000
+struct project_bulk;
+struct project_bulk *project_bulk_new(db_t *db);
+void project_bulk_free(struct project_bulk *b);
+void project_bulk_forget(struct project_bulk *b);
+int project_bulk_lead(struct project_bulk *b, int64_t id, struct lead_ref *out);
+int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *refs, const user_t *actor,
+                     struct project_in *in, int64_t now, err_t *err);
+int project_bulk_flush(db_t *db, struct project_bulk *b, err_t *err);
 
 struct trip_in {
 	int64_t user_id;                    /* 0: the actor */

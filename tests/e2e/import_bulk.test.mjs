@@ -125,6 +125,82 @@ describe('bulk imports keep the one-by-one semantics', () => {
     assert.deepEqual(leadsOf('跨批填充10020').at(-1), ['跨批填充10020', 'ipb', '跨批填充10020', 'pending']);
   });
 
+  test('projects: rows read back, links to leads and enterprises; dry run; a bad row writes nothing', () => {
+    const [e1, e2] = sql('SELECT credit_code, name FROM enterprises ORDER BY id LIMIT 2').split('\n').map(l => l.split('|'));
+    const seed = file('plead.csv', 'unit,recruiter,company,credit_code,captured_on\n'
+      + `ib,rec.ib.1,批量项目线索甲,${e1[0]},2024-06-01\nipb,,批量项目线索乙,,2024-06-02\n`);
+    assert.equal(run(['import', 'leads', seed]).status, 0);
+    const lead = (c) => sql(`SELECT id FROM leads WHERE company = '${c}'`);
+    const [la, lb] = [lead('批量项目线索甲'), lead('批量项目线索乙')];
+    const projects = (w) => sql("SELECT p.name || ' ' || u.code || ' ' || COALESCE(l.company, '-') || ' ' || COALESCE(r.username, '-')"
+      + " || ' ' || p.stage || ' ' || p.lead_on || ' ' || p.landed_on || ' ' || COALESCE(e.name, '-') || ' '"
+      + " || p.total_investment_wan || ' ' || CAST(round(p.land_mu * 10) AS BIGINT) || ' ' || p.industry FROM projects p JOIN units u ON u.id = p.unit_id"
+      + ' LEFT JOIN leads l ON l.id = p.lead_id LEFT JOIN users r ON r.id = p.recruiter_id'
+      + ` LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE ${w} ORDER BY p.id`);
+    const count = () => Number(sql('SELECT count(*) FROM projects'));
+    const csv = 'name,unit,lead_id,recruiter,industry,total_investment,land_mu,signed_on,landed_on\n'
+      + `批量项目一,ib,${la},,C39,1.5,12.5,2024-07-01,2024-08-01\n`    // linked by the lead's credit code
+      + `批量项目二,ib,${la},rec.ib.2,,2,0,2024-07-01,\n`               // signed, not landed: no link
+      + `${e2[1]},ib,,,,0.5,0,2024-07-01,2024-08-02\n`                    // linked by its own name
+      + `批量项目四,ipb,${lb},,,0,0,,\n`                                  // a lead only
+      + '批量项目五,sic,,,,0,0,2024-07-03,2024-08-03\n';                 // landed, nothing to link
+    const f = file('projects.csv', csv);
+    const before0 = count();
+    const top = Number(sql('SELECT COALESCE(max(id), 0) FROM projects'));
+    let r = run(['import', 'projects', f, '--dry-run']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /dry run: 5 rows: would create 5 projects; nothing written/);
+    assert.equal(count(), before0, 'the dry run wrote nothing');
+    r = run(['import', 'projects', f]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /5 rows: created 5 projects/);
+    assert.deepEqual(projects(`p.id > ${top}`).split('\n'), [
+      `批量项目一 ib 批量项目线索甲 rec.ib.1 landed 2024-06-01 2024-08-01 ${e1[1]} 15000 125 C39`,
+      '批量项目二 ib 批量项目线索甲 rec.ib.2 signed 2024-06-01  - 20000 0 ',
+      `${e2[1]} ib - - landed  2024-08-02 ${e2[1]} 5000 0 `,
+      '批量项目四 ipb 批量项目线索乙 - negotiating 2024-06-02  - 0 0 ',
+      '批量项目五 sic - - landed  2024-08-03 - 0 0',
+    ]);
+    // a bad row (the lead of another unit) writes nothing
+    const bad = file('projects-bad.csv', `name,unit,lead_id\n批量项目坏一,ib,${la}\n批量项目坏二,ib,${lb}\n`);
+    r = run(['import', 'projects', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /line 3: lead_id/);
+    assert.equal(count(), before0 + 5);
+  });
+
+  test('projects: across batches of 10,000, the links after the boundary', () => {
+    const [e1] = sql('SELECT credit_code, name FROM enterprises ORDER BY id LIMIT 1').split('\n').map(l => l.split('|'));
+    const la = sql("SELECT id FROM leads WHERE company = '批量项目线索甲'");
+    const top = Number(sql('SELECT COALESCE(max(id), 0) FROM projects'));
+    const rows = ['name,unit,lead_id,signed_on,landed_on', `跨批项目首,ib,${la},2024-07-01,2024-08-01`];
+    // leads thousands of ids apart (the leads' test above stored 10,044), named in both batches
+    const far = [3000, 9000, 6000].map(k => sql(`SELECT id FROM leads WHERE company = '跨批填充${k}' AND unit_id =`
+      + " (SELECT id FROM units WHERE code = 'ib') ORDER BY id LIMIT 1"));
+    for (let i = 0; i < 10040; i++) {
+      rows.push(`跨批项目填充${i},${['ib', 'ipb', 'sic'][i % 3]},,,`);
+      if (i === 5000 || i === 10020)
+        rows.push(`跨批项目远线索${i},ib,${far[i === 5000 ? 0 : 1]},,`);
+    }
+    rows.push(`跨批项目尾,ib,${la},2024-07-01,2024-08-01`, `${e1[1]},sic,,2024-07-01,2024-08-01`,
+      `跨批项目远线索末,ib,${far[2]},,`);
+    const r = run(['import', 'projects', file('pbig.csv', rows.join('\n') + '\n')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /10046 rows: created 10046 projects/);
+    assert.equal(Number(sql(`SELECT count(*) FROM projects WHERE id > ${top}`)), 10046);
+    assert.equal(sql(`SELECT p.name || ' ' || p.stage || ' ' || l.company || ' ' || p.lead_on FROM projects p JOIN leads l`
+      + ` ON l.id = p.lead_id WHERE p.id > ${top} AND p.name LIKE '跨批项目远线索%' ORDER BY p.id`),
+      ['跨批项目远线索5000 negotiating 跨批填充3000 2024-07-01', '跨批项目远线索10020 negotiating 跨批填充9000 2024-07-01',
+       '跨批项目远线索末 negotiating 跨批填充6000 2024-07-01'].join('\n'));
+    const linked = sql(`SELECT p.name || ' ' || p.stage || ' ' || COALESCE(e.name, '-') || ' ' || COALESCE(p.lead_id, 0) FROM projects p`
+      + ` LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.id > ${top} AND p.enterprise_id IS NOT NULL ORDER BY p.id`);
+    assert.deepEqual(linked.split('\n'), [`跨批项目首 landed ${e1[1]} ${la}`, `跨批项目尾 landed ${e1[1]} ${la}`,
+      `${e1[1]} landed ${e1[1]} 0`]);
+    // the file's order is the order of the ids
+    assert.equal(sql(`SELECT name FROM projects WHERE id > ${top} ORDER BY id LIMIT 3`), '跨批项目首\n跨批项目填充0\n跨批项目填充1');
+    assert.equal(sql(`SELECT count(*) FROM projects WHERE id > ${top} AND stage = 'lead' AND lead_id IS NULL`), '10040');
+  });
+
   test('trips: written with one copy, read back; dry run; a bad row writes nothing', () => {
     const trips = () => sql("SELECT u.username || ' ' || t.start_on || ' ' || t.end_on || ' ' || t.destination || ' ' || t.visits"
       + " FROM trips t JOIN users u ON u.id = t.user_id WHERE t.destination LIKE '批量%' ORDER BY t.id");
