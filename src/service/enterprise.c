@@ -157,28 +157,13 @@ int enterprise_index_name(db_t *db, int64_t id, const char *name)
 	return rc == DB_OK ? db_grams_write(db, 1, &id, names) : rc;
 }
 
-static int bulk_flush(db_t *db, struct ent_bulk *b, int final);
-
-/* Write the grams that wait in g.  Before a commit (final) they go into
- * the index -- sorted, or, when earlier flushes of this transaction staged
- * theirs, staged too and all merged in key order at once; in between
- * (the buffer full) they are staged. */
-static int grams_flush(db_t *db, struct ent_bulk *g, int final)
+/* Write the grams that wait in g. */
+static int grams_flush(db_t *db, struct ent_bulk *g)
 {
-	const char *const *names = (const char *const *)g->names;
-	int rc = DB_OK;
-	if (g->n > 0)
-		rc = final && !g->staged ? db_grams_write(db, g->n, g->ids, names) : db_grams_stage(db, g->n, g->ids, names);
+	int rc = g->n ? db_grams_write(db, g->n, g->ids, (const char *const *)g->names) : DB_OK;
 	for (size_t i = 0; i < g->n; i++)
 		free(g->names[i]);
-	if (g->n > 0 && !final)
-		g->staged = 1;
 	g->n = 0;
-	if (final) {
-		if (rc == DB_OK && g->staged)
-			rc = db_grams_merge(db);
-		g->staged = 0;
-	}
 	return rc;
 }
 
@@ -205,7 +190,7 @@ static int index_name(db_t *db, struct ent_bulk *g, int64_t id, const char *name
 	if ((g->names[g->n] = strdup(name ? name : "")) == NULL)
 		return DB_ERR;
 	g->ids[g->n++] = id;
-	return g->n >= ENT_BULK_FLUSH && g->nrows == 0 ? grams_flush(db, g, 0) : DB_OK;
+	return g->n >= ENT_BULK_FLUSH && g->nrows == 0 ? grams_flush(db, g) : DB_OK;
 }
 
 /* ---- reading and writing rows ---- */
@@ -391,7 +376,7 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 	b->actors[b->nrows] = actor_id;
 	b->nows[b->nrows] = now;
 	b->rows[b->nrows++] = row;
-	return b->nrows >= ENT_BULK_FLUSH ? bulk_flush(db, b, 0) : DB_OK;
+	return b->nrows >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
 }
 
 /* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
@@ -458,8 +443,7 @@ static int creates_officers(db_t *db, const struct ent_bulk *b, const int64_t *i
 	return c ? db_copy_end(c) : DB_OK;
 }
 
-/* Write what waits in b; final: before a commit (the grams merged). */
-static int bulk_flush(db_t *db, struct ent_bulk *b, int final)
+int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 {
 	int rc = DB_OK;
 	if (b->nrows > 0) {
@@ -474,12 +458,7 @@ static int bulk_flush(db_t *db, struct ent_bulk *b, int final)
 		arena_free(b->a);
 		b->a = NULL;
 	}
-	return rc == DB_OK ? grams_flush(db, b, final) : rc;
-}
-
-int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
-{
-	return bulk_flush(db, b, 1);
+	return rc == DB_OK ? grams_flush(db, b) : rc;
 }
 
 void enterprise_bulk_free(struct ent_bulk *b)

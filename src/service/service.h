@@ -66,8 +66,7 @@ int enterprise_index_name(db_t *db, int64_t id, const char *name);
  * name's grams; enterprise_bulk_flush() writes them -- the new rows and
  * their officer assignments with db_copy (COPY on PostgreSQL), then every
  * name's grams sorted (db_grams_write) -- before the transaction commits,
- * and on its own whenever ENT_BULK_FLUSH wait (then the grams are staged,
- * db_grams_stage, and merged in key order before the commit).  A new enterprise's code
+ * and on its own whenever ENT_BULK_FLUSH wait.  A new enterprise's code
  * must be free (the import checked it): a code taken meanwhile fails the
  * flush with DB_CONSTRAINT. */
 #define ENT_BULK_FLUSH 20000
@@ -79,7 +78,6 @@ struct ent_bulk {
 	int64_t *actors, *nows;
 	size_t nrows, rowcap;
 	arena_t *a;
-	int staged;                   /* grams staged in this transaction, to merge before it commits */
 };
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b);

@@ -7,13 +7,7 @@
  * GRAM_LOWER at a time in one statement (one round trip on PostgreSQL),
  * and the (gram, enterprise) pairs of a call are sorted and written in key
  * order with db_copy (COPY on PostgreSQL, multi-row INSERTs on SQLite): a
- * B-tree takes sorted keys far faster than scattered ones.  A large import
- * stages its grams instead (db_grams_stage: an unindexed temporary table,
- * appended to) and merges them once before it commits (db_grams_merge: one
- * INSERT ... SELECT ... ORDER BY): writing each batch of 20,000 names
- * sorted into the index touches pages all over it, and once the index
- * outgrows the page cache every batch rewrites most of it -- at 10^6
- * names the import spent most of its time there.  Here rather
+ * B-tree takes sorted keys far faster than scattered ones.  Here rather
  * than with the enterprises (service/) because migration 15 builds the
  * index from the names too.
  */
@@ -62,9 +56,7 @@ static int lower_names(db_t *db, size_t n, const char *const *names, char **low)
 	return rc == DB_ROW ? DB_OK : rc == DB_OK || rc == DB_DONE ? DB_ERR : rc;
 }
 
-/* The (gram, enterprise) pairs of names[0..n) into *out (malloc'd, *np
- * of them), unsorted. */
-static int pairs_of(db_t *db, size_t n, const int64_t *ids, const char *const *names, struct pair **out, size_t *np_out)
+int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names)
 {
 	size_t cap = 0, np = 0;
 	struct pair *p = NULL;
@@ -102,27 +94,9 @@ static int pairs_of(db_t *db, size_t n, const int64_t *ids, const char *const *n
 		for (size_t k = 0; k < m; k++)
 			free(low[k]);
 	}
-	if (rc != DB_OK) {
-		free(p);
-		p = NULL;
-		np = 0;
-	}
-	*out = p;
-	*np_out = np;
-	return rc;
-}
-
-/* The grams of names[0..n) into table (fixed text), sorted first when
- * sorted; db_copy in bulk. */
-static int grams_into(db_t *db, const char *table, int sorted, size_t n, const int64_t *ids, const char *const *names)
-{
-	struct pair *p;
-	size_t np;
-	int rc = pairs_of(db, n, ids, names, &p, &np);
 	if (rc == DB_OK && np > 0) {
-		if (sorted)
-			qsort(p, np, sizeof *p, cmp_pair);
-		db_copy_t *c = db_copy_begin(db, table, "gram, enterprise_id", 2);
+		qsort(p, np, sizeof *p, cmp_pair);
+		db_copy_t *c = db_copy_begin(db, "enterprise_grams", "gram, enterprise_id", 2);
 		for (size_t i = 0; i < np; i++) {
 			db_copy_int(c, p[i].gram);
 			db_copy_int(c, p[i].id);
@@ -132,23 +106,4 @@ static int grams_into(db_t *db, const char *table, int sorted, size_t n, const i
 	}
 	free(p);
 	return rc;
-}
-
-int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names)
-{
-	return grams_into(db, "enterprise_grams", 1, n, ids, names);
-}
-
-int db_grams_stage(db_t *db, size_t n, const int64_t *ids, const char *const *names)
-{
-	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_stage (gram BIGINT NOT NULL,"
-	                     " enterprise_id BIGINT NOT NULL)");
-	return rc == DB_OK ? grams_into(db, "gram_stage", 0, n, ids, names) : rc;
-}
-
-int db_grams_merge(db_t *db)
-{
-	int rc = db_exec(db, "INSERT INTO enterprise_grams (gram, enterprise_id)"
-	                     " SELECT gram, enterprise_id FROM gram_stage ORDER BY gram, enterprise_id");
-	return rc == DB_OK ? db_exec(db, "DELETE FROM gram_stage") : rc;
 }

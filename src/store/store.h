@@ -96,12 +96,6 @@ int db_copy_end(db_copy_t *c);
 /* The search grams of enterprises ids[0..n) with the names names[0..n)
  * (grams.c; the rows must not have grams yet): written sorted, in bulk. */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names);
-/* The same into the connection's temporary table gram_stage (made when
- * missing), unsorted; db_grams_merge() moves what is staged into the index
- * in key order and empties the stage.  Both inside the caller's
- * transaction: merge before it commits. */
-int db_grams_stage(db_t *db, size_t n, const int64_t *ids, const char *const *names);
-int db_grams_merge(db_t *db);
 
 /* One-liners for the common cases.  Each prepares, binds the given text
  * parameters (NULL entries bind NULL), steps once and finishes. */
