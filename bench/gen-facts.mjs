@@ -24,23 +24,10 @@
 // --rows stops after that many rows.
 import { openSync, writeSync, closeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { enterprises } from './gen.mjs';
+import { enterprises, rng } from './gen.mjs';
 
 export const FACTS = ['revenue', 'tax_paid', 'rd_spending', 'output_value', 'value_added', 'employees',
   'new_employees', 'energy_tce', 'emissions_t', 'exports', 'high_tech', 'listed'];
-
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, normal };
-}
 
 const fix2 = (x) => (Math.round(x * 100) / 100).toFixed(2).replace(/\.?0+$/, '') || '0';
 

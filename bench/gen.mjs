@@ -53,7 +53,7 @@ export function usccValid(code) {
 
 // ---- deterministic random numbers (mulberry32) -------------------------
 
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -77,7 +77,9 @@ function rng(seed) {
     const u = 1 - next(), v = next();
     return Math.exp(mu + sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
   };
-  return { next, int, pick, wpick, lognormal };
+  // a standard normal deviate (Box-Muller)
+  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  return { next, int, pick, wpick, lognormal, normal };
 }
 
 // ---- vocabulary ----------------------------------------------------------
