@@ -301,22 +301,13 @@ struct region {
 	const char *name;
 };
 
-/* The (region, indicator, year, month) of the rows checked so far, each
- * packed into one integer, with its line: open addressing at a load of at
- * most 3/4, 16 bytes a slot -- 21 to 43 bytes per row (a string key was
- * about 70). */
-struct seen {
-	uint64_t *keys;              /* 0: an empty slot (a packed key is never 0: region ids are > 0) */
-	int64_t *lines;
-	size_t cap, n;
-};
 
 struct ind_ctx {
 	int targets;
 	arena_t *a;
 	struct region *regions;
 	size_t nregions;
-	struct seen seen;
+	struct import_lines seen;    /* (region, indicator, period) of the rows checked, with their line */
 	struct ind_bulk bulk;        /* the write pass's rows on their way (values.c) */
 	int *keys;                   /* the periods (year * 100 + month) or years (year * 100), sorted */
 	size_t nkeys, capkeys;
@@ -362,8 +353,7 @@ static void ind_end(struct import *im)
 {
 	struct ind_ctx *x = im->ctx;
 	if (x) {
-		free(x->seen.keys);
-		free(x->seen.lines);
+		import_lines_free(&x->seen);
 		free(x->keys);
 		arena_free(x->a);
 		free(x);
@@ -477,46 +467,6 @@ static int add_key(struct ind_ctx *x, int key)
 	return 0;
 }
 
-static size_t seen_slot(const struct seen *s, uint64_t key)
-{
-	uint64_t h = key * 0x9E3779B97F4A7C15ull;
-	size_t j = (size_t)(h >> 17) & (s->cap - 1);
-	while (s->keys[j] && s->keys[j] != key)
-		j = (j + 1) & (s->cap - 1);
-	return j;
-}
-
-/* The line of key, or 0 after adding it with line.  -1: out of memory. */
-static int64_t seen_put(struct seen *s, uint64_t key, int64_t line)
-{
-	if ((s->n + 1) * 4 > s->cap * 3) {
-		struct seen g = { .cap = s->cap ? s->cap * 2 : 1024, .n = s->n };
-		g.keys = calloc(g.cap, sizeof *g.keys);
-		g.lines = calloc(g.cap, sizeof *g.lines);
-		if (g.keys == NULL || g.lines == NULL) {
-			free(g.keys);
-			free(g.lines);
-			return -1;
-		}
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->keys[i]) {
-				size_t j = seen_slot(&g, s->keys[i]);
-				g.keys[j] = s->keys[i];
-				g.lines[j] = s->lines[i];
-			}
-		free(s->keys);
-		free(s->lines);
-		*s = g;
-	}
-	size_t j = seen_slot(s, key);
-	if (s->keys[j])
-		return s->lines[j];
-	s->keys[j] = key;
-	s->lines[j] = line;
-	s->n++;
-	return 0;
-}
-
 static int ind_check(struct import *im, const struct import_row *row)
 {
 	struct ind_ctx *x = im->ctx;
@@ -526,7 +476,7 @@ static int ind_check(struct import *im, const struct import_row *row)
 	/* region id (> 0) | indicator (< 16) | year - DATE_YEAR_MIN (< 2^13) | month (0..12) */
 	uint64_t key = (uint64_t)w.region_id << 21 | (uint64_t)ind_find(w.indicator) << 17
 	               | (uint64_t)(w.year - DATE_YEAR_MIN) << 4 | (uint64_t)w.month;
-	int64_t first = seen_put(&x->seen, key, row->line);
+	int64_t first = import_lines_put(&x->seen, key, row->line);
 	if (first > 0) {
 		err_t e;
 		err_set(&e, 422, "duplicate", "indicator", "the same region, indicator and %s as line %lld",

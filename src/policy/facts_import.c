@@ -14,7 +14,7 @@
  * twice in a file is a bad row.
  *
  * Memory stays bounded whatever the file's size: the check keeps one
- * 64-bit key and a line per good row (struct seen) and a bit per
+ * 64-bit key and a line per good row (import_lines) and a bit per
  * registered enterprise; the write keeps at most FACT_BULK_FLUSH rows,
  * written in bulk (fact_bulk_flush: COPY into a staging table, one counting
  * join, one merge) -- no round trip per row.
@@ -41,15 +41,6 @@ static const struct table_col cols[NC] = {
 
 #define NYEARS (FACT_YEAR_MAX - FACT_YEAR_MIN + 1)
 
-/* The (enterprise, year, fact) keys of the file's good rows, each with its
- * line, for duplicate_in_file: one 64-bit key (the enterprise's index in
- * the registry, the year, the fact's index) in an open-addressing table of
- * 16 bytes a slot, at most 3/4 full -- 21 to 43 bytes per row. */
-struct seen {
-	uint64_t *keys;
-	int64_t *lines;                /* 0: an empty slot */
-	size_t cap, n;
-};
 
 struct fact_ctx {
 	arena_t *a;
@@ -57,69 +48,13 @@ struct fact_ctx {
 	struct import_keys existing;   /* credit code → its index in ids + 1 */
 	int64_t *ids;                  /* the registry's enterprise ids */
 	size_t nids, idcap;
-	struct seen seen;
+	struct import_lines seen;      /* (enterprise index, year, fact) of the good rows, with their line */
 	unsigned char *ents;           /* a bit per enterprise of ids: in the file */
 	int64_t nents;
 	unsigned char years[NYEARS];   /* the file's years */
 	struct fact_bulk bulk;         /* the good rows waiting to be written */
 	int64_t unchanged;
 };
-
-static uint64_t seen_hash(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	return k ^ (k >> 33);
-}
-
-/* The slot of key: where it is, or the empty slot where it goes. */
-static size_t seen_slot(const struct seen *s, uint64_t key)
-{
-	size_t i = (size_t)seen_hash(key) & (s->cap - 1);
-	while (s->lines[i] != 0 && s->keys[i] != key)
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-static int seen_grow(struct seen *s)
-{
-	struct seen g = { .cap = s->cap ? s->cap * 2 : 1024 };
-	g.keys = malloc(g.cap * sizeof *g.keys);
-	g.lines = calloc(g.cap, sizeof *g.lines);
-	if (g.keys == NULL || g.lines == NULL) {
-		free(g.keys);
-		free(g.lines);
-		return -1;
-	}
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->lines[i]) {
-			size_t j = seen_slot(&g, s->keys[i]);
-			g.keys[j] = s->keys[i];
-			g.lines[j] = s->lines[i];
-		}
-	g.n = s->n;
-	free(s->keys);
-	free(s->lines);
-	*s = g;
-	return 0;
-}
-
-/* The line of key when seen before (0: new, now kept with line; -1: out
- * of memory). */
-static int64_t seen_put(struct seen *s, uint64_t key, int64_t line)
-{
-	if (4 * (s->n + 1) > 3 * s->cap && seen_grow(s) < 0)
-		return -1;
-	size_t i = seen_slot(s, key);
-	if (s->lines[i])
-		return s->lines[i];
-	s->keys[i] = key;
-	s->lines[i] = line;
-	s->n++;
-	return 0;
-}
 
 /* One parsed row. */
 struct frow {
@@ -172,8 +107,7 @@ static void fact_end(struct import *im)
 		return;
 	import_keys_free(&x->existing);
 	free(x->ids);
-	free(x->seen.keys);
-	free(x->seen.lines);
+	import_lines_free(&x->seen);
 	free(x->ents);
 	fact_bulk_free(&x->bulk);
 	arena_free(x->a);
@@ -307,7 +241,7 @@ static int fact_check(struct import *im, const struct import_row *row)
 	if (parse_row(im, row, &w) < 0)
 		return -1;
 	uint64_t key = (uint64_t)w.ent << 32 | (uint64_t)(w.year - FACT_YEAR_MIN) << 23 | (uint64_t)(w.def - x->defs.defs);
-	int64_t first = seen_put(&x->seen, key, row->line);
+	int64_t first = import_lines_put(&x->seen, key, row->line);
 	if (first < 0) {
 		err_t e;
 		err_set(&e, 500, "too_large", NULL, "out of memory");

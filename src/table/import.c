@@ -675,3 +675,64 @@ void import_keys_free(struct import_keys *k)
 	free(k->pool);
 	memset(k, 0, sizeof *k);
 }
+
+static uint64_t lines_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+/* The slot of key: where it is, or the empty slot where it goes. */
+static size_t lines_slot(const struct import_lines *s, uint64_t key)
+{
+	size_t i = (size_t)lines_hash(key) & (s->cap - 1);
+	while (s->lines[i] != 0 && s->keys[i] != key)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int lines_grow(struct import_lines *s)
+{
+	struct import_lines g = { .cap = s->cap ? s->cap * 2 : 1024 };
+	g.keys = malloc(g.cap * sizeof *g.keys);
+	g.lines = calloc(g.cap, sizeof *g.lines);
+	if (g.keys == NULL || g.lines == NULL) {
+		free(g.keys);
+		free(g.lines);
+		return -1;
+	}
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->lines[i]) {
+			size_t j = lines_slot(&g, s->keys[i]);
+			g.keys[j] = s->keys[i];
+			g.lines[j] = s->lines[i];
+		}
+	g.n = s->n;
+	free(s->keys);
+	free(s->lines);
+	*s = g;
+	return 0;
+}
+
+int64_t import_lines_put(struct import_lines *s, uint64_t key, int64_t line)
+{
+	if (4 * (s->n + 1) > 3 * s->cap && lines_grow(s) < 0)
+		return -1;
+	size_t i = lines_slot(s, key);
+	if (s->lines[i])
+		return s->lines[i];
+	s->keys[i] = key;
+	s->lines[i] = line;
+	s->n++;
+	return 0;
+}
+
+void import_lines_free(struct import_lines *s)
+{
+	free(s->keys);
+	free(s->lines);
+	memset(s, 0, sizeof *s);
+}

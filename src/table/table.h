@@ -286,6 +286,19 @@ int64_t import_keys_get(const struct import_keys *k, const char *key);
 int import_keys_put(struct import_keys *k, const char *key, int64_t val);   /* 0 or -1 (memory) */
 void import_keys_free(struct import_keys *k);
 
+/* The same for keys that are numbers (an importer packs its row's key --
+ * region, indicator, period; enterprise, year, fact -- into 64 bits):
+ * open addressing at most 3/4 full, 16 bytes a slot, 21 to 43 bytes a
+ * row.  import_lines_put(): the line key was seen on before, or 0 after
+ * keeping it with line (> 0); -1: out of memory. */
+struct import_lines {
+	uint64_t *keys;
+	int64_t *lines;             /* 0: an empty slot */
+	size_t cap, n;
+};
+int64_t import_lines_put(struct import_lines *s, uint64_t key, int64_t line);
+void import_lines_free(struct import_lines *s);
+
 /* ---- front doors ---- */
 
 /* HTTP (a route with R_RAW | R_NOTX): import_http_opts(), then
