@@ -22,9 +22,9 @@
 // about 40 %), high_tech, listed (0/1).  Each enterprise has a size and a
 // growth rate; each year moves its figures by that rate with some noise.
 // --rows stops after that many rows.
-import { openSync, writeSync, closeSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { enterprises, rng } from './gen.mjs';
+import { enterprises, rng, writeLines } from './gen.mjs';
 
 export const FACTS = ['revenue', 'tax_paid', 'rd_spending', 'output_value', 'value_added', 'employees',
   'new_employees', 'energy_tce', 'emissions_t', 'exports', 'high_tech', 'listed'];
@@ -127,16 +127,9 @@ function main(argv) {
     fd = openSync(out, 'w');
   }
   const t0 = Date.now();
-  let chunk = 'credit_code,year,fact,value\n', n = 0;
-  for (const row of facts(o)) {
-    chunk += row.join(',') + '\n';
-    n++;
-    if (chunk.length > 1 << 16) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
+  const n = writeLines(fd, ['credit_code,year,fact,value'], (function* rows() {
+    for (const row of facts(o)) yield row.join(',');
+  })());
   if (out) {
     closeSync(fd);
     process.stderr.write(`gen-facts.mjs: wrote ${n} facts of ${o.count} enterprises to ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

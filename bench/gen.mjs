@@ -205,6 +205,22 @@ export function* enterprises(count, seed, keyShare = 0.1) {
   }
 }
 
+// Write lines (strings, without their newline) to fd in 64 KiB pieces;
+// head first.  The number of lines of rows written.
+export function writeLines(fd, head, rows) {
+  let chunk = head.map((l) => l + '\n').join(''), n = 0;
+  for (const l of rows) {
+    chunk += l + '\n';
+    n++;
+    if (chunk.length > 1 << 16) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  return n;
+}
+
 export const HEADER = ['credit_code', 'name', 'street', 'industry_code', 'industry', 'is_key', 'contact_name',
   'contact_phone', 'employees', 'registered_capital_wan', 'land_mu', 'founded_on'];
 
@@ -274,15 +290,9 @@ function main(argv) {
     fd = openSync(out, 'w');
   }
   const t0 = Date.now();
-  let chunk = HEADER.join(',') + '\n';
-  for (const row of enterprises(count, seed, keyShare)) {
-    chunk += row.map(csvField).join(',') + '\n';
-    if (chunk.length > 1 << 16) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
+  writeLines(fd, [HEADER.join(',')], (function* rows() {
+    for (const row of enterprises(count, seed, keyShare)) yield row.map(csvField).join(',');
+  })());
   if (out) {
     closeSync(fd);
     process.stderr.write(`gen.mjs: wrote ${count} enterprises to ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

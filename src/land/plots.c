@@ -933,7 +933,7 @@ static void copy_row(db_copy_t *c, const struct plot_row *w, int64_t now)
 	db_copy_text(c, w->code);
 	db_copy_text(c, w->name ? w->name : "");
 	db_copy_int(c, w->area);
-	if (w->street_id > 0) db_copy_int(c, w->street_id); else db_copy_null(c);
+	db_copy_id(c, w->street_id);
 	db_copy_text(c, w->land_use);
 	db_copy_text(c, w->status);
 	db_copy_text(c, w->geometry);
@@ -941,7 +941,7 @@ static void copy_row(db_copy_t *c, const struct plot_row *w, int64_t now)
 	db_copy_int(c, w->to_move);
 	db_copy_int(c, w->moved);
 	db_copy_int(c, w->freed);
-	if (w->project_id > 0) db_copy_int(c, w->project_id); else db_copy_null(c);
+	db_copy_id(c, w->project_id);
 	db_copy_int(c, w->investment_wan);
 	db_copy_text(c, w->note ? w->note : "");
 	db_copy_int(c, now);
@@ -1043,7 +1043,7 @@ static int write_events(db_t *db, struct plot_bulk *b, int64_t now)
 			c = db_copy_begin(db, "plot_events", "plot_id, at, user_id, from_status, to_status, note", 6);
 		db_copy_int(c, r->id);
 		db_copy_int(c, r->in.at ? r->in.at : now);
-		if (b->actor_id > 0) db_copy_int(c, b->actor_id); else db_copy_null(c);
+		db_copy_id(c, b->actor_id);
 		db_copy_text(c, r->w.old_status);
 		db_copy_text(c, r->w.status);
 		db_copy_text(c, note ? note : "");

@@ -233,7 +233,7 @@ static int rows_copy(db_t *db, struct lead_bulk *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct brow *r = &b->rows[i];
 		db_copy_int(c, r->unit_id);
-		if (r->recruiter_id) db_copy_int(c, r->recruiter_id); else db_copy_null(c);
+		db_copy_id(c, r->recruiter_id);
 		db_copy_text(c, r->company);
 		db_copy_text(c, r->key);
 		db_copy_text(c, r->code);
@@ -241,9 +241,9 @@ static int rows_copy(db_t *db, struct lead_bulk *b)
 		db_copy_int(c, r->est);
 		db_copy_text(c, r->captured_on);
 		db_copy_text(c, r->qualified == 1 ? "qualified" : r->qualified == 0 ? "rejected" : "pending");
-		if (r->dup) db_copy_int(c, r->dup); else db_copy_null(c);
+		db_copy_id(c, r->dup);
 		db_copy_text(c, r->notes);
-		if (b->actor) db_copy_int(c, b->actor); else db_copy_null(c);
+		db_copy_id(c, b->actor);
 		db_copy_int(c, r->now);
 		db_copy_int(c, r->now);
 		db_copy_row(c);

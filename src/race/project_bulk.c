@@ -200,7 +200,7 @@ static void row_copy(db_copy_t *c, int64_t seq, const struct prow *r)
 	db_copy_int(c, seq);
 	db_copy_text(c, in->name);
 	db_copy_int(c, in->unit_id);
-	if (in->recruiter_id) db_copy_int(c, in->recruiter_id); else db_copy_null(c);
+	db_copy_id(c, in->recruiter_id);
 	db_copy_text(c, or_empty(in->industry));
 	db_copy_text(c, r->stage);
 	db_copy_int(c, in->total_investment_wan);
@@ -210,7 +210,7 @@ static void row_copy(db_copy_t *c, int64_t seq, const struct prow *r)
 	db_copy_text(c, or_empty(in->landed_on));
 	db_copy_text(c, or_empty(in->started_on));
 	db_copy_text(c, or_empty(in->producing_on));
-	if (in->lead_id) db_copy_int(c, in->lead_id); else db_copy_null(c);
+	db_copy_id(c, in->lead_id);
 	db_copy_double(c, in->land_mu);
 	db_copy_int(c, in->expected_annual_tax_wan);
 	db_copy_int(c, r->now);

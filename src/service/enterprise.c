@@ -394,11 +394,11 @@ static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids)
 		const struct enterprise_in *r = &b->rows[i];
 		db_copy_text(c, r->credit_code);
 		db_copy_text(c, r->name);
-		if (r->street_id > 0) db_copy_int(c, r->street_id); else db_copy_null(c);
+		db_copy_id(c, r->street_id);
 		db_copy_text(c, r->industry);
 		db_copy_int(c, r->key == 1);
-		if (r->officer_id > 0) db_copy_int(c, r->officer_id); else db_copy_null(c);
-		if (r->department_id > 0) db_copy_int(c, r->department_id); else db_copy_null(c);
+		db_copy_id(c, r->officer_id);
+		db_copy_id(c, r->department_id);
 		db_copy_text(c, r->contact_name);
 		db_copy_text(c, r->contact_phone);
 		db_copy_int(c, r->employees);
@@ -437,7 +437,7 @@ static int creates_officers(db_t *db, const struct ent_bulk *b, const int64_t *i
 		db_copy_int(c, ids[i]);
 		db_copy_int(c, b->rows[i].officer_id);
 		db_copy_int(c, b->nows[i]);
-		if (b->actors[i] > 0) db_copy_int(c, b->actors[i]); else db_copy_null(c);
+		db_copy_id(c, b->actors[i]);
 		db_copy_row(c);
 	}
 	return c ? db_copy_end(c) : DB_OK;

@@ -296,6 +296,14 @@ void db_copy_null(db_copy_t *c)
 	db_copy_text(c, NULL);
 }
 
+void db_copy_id(db_copy_t *c, int64_t id)
+{
+	if (id > 0)
+		db_copy_int(c, id);
+	else
+		db_copy_null(c);
+}
+
 void db_copy_row(db_copy_t *c)
 {
 	if (c == NULL || c->rc != DB_OK)

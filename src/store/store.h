@@ -90,6 +90,7 @@ void db_copy_int(db_copy_t *c, int64_t v);
 void db_copy_double(db_copy_t *c, double v);
 void db_copy_text(db_copy_t *c, const char *s);   /* NULL: NULL; s valid until db_copy_row */
 void db_copy_null(db_copy_t *c);
+void db_copy_id(db_copy_t *c, int64_t id);        /* a row's id, or NULL when id <= 0 (none) */
 void db_copy_row(db_copy_t *c);
 int db_copy_end(db_copy_t *c);
 
