@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, serve the demo on 127.0.0.1:8080
 #   make test   install what is missing, run every test (unit, e2e on SQLite and
 #               PostgreSQL, sanitizer build, browser)
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip expat zlib
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libzip expat zlib libcurl
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \

@@ -6,7 +6,7 @@
 # the modules listed for it below, nothing else of ours.  Dependencies point
 # down only:
 #
-#   core  <-  store  <-  auth  <-  http  <-  table  <-  admin  <-  domains  <-  demo, app
+#   core  <-  store  <-  auth  <-  http  <-  table  <-  admin  <-  notify  <-  domains  <-  remind, demo, app
 #
 # (land, a domain, also reads policy's yearly facts: policy <- land)
 #
@@ -23,10 +23,11 @@ allowed() {  # module -> the modules it may include besides itself
 	http)       echo "core store auth" ;;
 	table)      echo "core store auth http" ;;
 	admin)      echo "core store auth http table" ;;
+	notify)     echo "core store auth http table admin" ;;
 	service|race|indicators|policy)
-	            echo "core store auth http table admin" ;;
-	land)       echo "core store auth http table admin policy" ;;   # the yearly facts are policy's
-	demo|app)   echo "*" ;;
+	            echo "core store auth http table admin notify" ;;
+	land)       echo "core store auth http table admin notify policy" ;;   # the yearly facts are policy's
+	remind|demo|app) echo "*" ;;
 	*)          echo "?" ;;
 	esac
 }

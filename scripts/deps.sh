@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 what=${1:-run}
 
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev zlib1g-dev sqlite3 brotli
+      libsodium-dev libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev zlib1g-dev libcurl4-openssl-dev sqlite3 brotli
       ca-certificates"
 case $what in
 test)  pkgs="$pkgs libcmocka-dev postgresql chromium fonts-wqy-microhei clang libclang-rt-14-dev slowhttptest" ;;

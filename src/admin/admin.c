@@ -13,6 +13,15 @@ const struct setting_def setting_defs[] = {
 	{ "push_monthly_cap", "2", "policy pushes an enterprise gets at most per calendar month (0-99)" },
 	{ "accept_days", "1", "working days to accept a submitted request before it is overdue for acceptance (1-99)" },
 	{ "service_center_department", "", "the id of the service center's department, whose users convene joint meetings (empty: the department named 企业发展服务中心)" },
+	{ "notify.base_url", "http://127.0.0.1:8080", "the address of zoneops that links in notices point to" },
+	{ "notify.allowed_hosts", "qyapi.weixin.qq.com,oapi.dingtalk.com", "hosts notices may be sent to, comma-separated (the SMTP server of smtp.url is always allowed)" },
+	{ "notify.max_attempts", "8", "attempts to deliver a notice before it is given up as dead (1-99)" },
+	{ "notify.retry_base", "30", "seconds before the first retry of a notice; each retry waits twice as long, at most an hour (1-3600)" },
+	{ "notify.digest_time", "08:30", "when the daily digest is sent on working days (HH:MM, zone time)" },
+	{ "smtp.url", "", "the SMTP server for e-mail notices: smtp://host:587 (STARTTLS) or smtps://host:465" },
+	{ "smtp.from", "", "the sender address of e-mail notices" },
+	{ "smtp.user", "", "the SMTP user name (empty: no login)" },
+	{ "smtp.password", "", "the SMTP password (stored, never shown)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -451,6 +451,55 @@ static const struct migration migrations[] = {
 "CREATE TABLE enterprise_grams (gram BIGINT NOT NULL, enterprise_id BIGINT NOT NULL,\n"
 "  PRIMARY KEY (gram, enterprise_id))@WITHOUT_ROWID@;\n"
 },
+{ 16, "reminders: channels, the notification outbox and its attempts, users' notification settings (issue 13)",
+/* where notices go: a WeCom or DingTalk group robot, a webhook or an
+ * e-mail address, owned by exactly one of a department, a unit or a user
+ * (checked in C); events: a comma list of event kinds, '' every kind */
+"CREATE TABLE channels (id @ID@, kind TEXT NOT NULL CHECK (kind IN ('wecom','dingtalk','webhook','email')),\n"
+"  name TEXT NOT NULL DEFAULT '', target TEXT NOT NULL, secret TEXT NOT NULL DEFAULT '',\n"
+"  department_id BIGINT REFERENCES departments(id) ON DELETE CASCADE,\n"
+"  unit_id BIGINT REFERENCES units(id) ON DELETE CASCADE,\n"
+"  user_id BIGINT REFERENCES users(id) ON DELETE CASCADE,\n"
+"  events TEXT NOT NULL DEFAULT '', enabled INTEGER NOT NULL DEFAULT 1,\n"
+"  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);\n"
+"CREATE INDEX channels_department ON channels (department_id);\n"
+"CREATE INDEX channels_unit ON channels (unit_id);\n"
+"CREATE INDEX channels_user ON channels (user_id);\n"
+/* what happened, once: event_key makes an emit idempotent (a scan that
+ * runs again, a retried transaction); payload is what the messages say */
+"CREATE TABLE notify_events (id @ID@, event_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,\n"
+"  entity TEXT NOT NULL DEFAULT '', entity_id BIGINT, payload TEXT NOT NULL DEFAULT '{}', created_at BIGINT NOT NULL);\n"
+"CREATE INDEX notify_events_created ON notify_events (created_at);\n"
+/* the outbox: one row per event and destination (dest 'c:<channel>',
+ * 'u:<user>' a user's own e-mail, 'e:<enterprise>' its contact e-mail);
+ * kind and target are the destination's at fan-out (a channel's secret is
+ * read at sending, never copied) */
+"CREATE TABLE notifications (id @ID@, event_id BIGINT NOT NULL REFERENCES notify_events(id) ON DELETE CASCADE,\n"
+"  dest TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL DEFAULT '',\n"
+"  channel_id BIGINT REFERENCES channels(id) ON DELETE SET NULL,\n"
+"  user_id BIGINT REFERENCES users(id) ON DELETE CASCADE,\n"
+"  enterprise_id BIGINT REFERENCES enterprises(id) ON DELETE CASCADE,\n"
+"  lang TEXT NOT NULL DEFAULT 'zh',\n"
+"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sending','sent','dead')),\n"
+"  attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL,\n"
+"  locked_by TEXT NOT NULL DEFAULT '', locked_until BIGINT NOT NULL DEFAULT 0,\n"
+"  last_error TEXT NOT NULL DEFAULT '', sent_at BIGINT, created_at BIGINT NOT NULL,\n"
+"  UNIQUE (event_id, dest));\n"
+"CREATE INDEX notifications_due ON notifications (state, next_at);\n"
+"CREATE INDEX notifications_user ON notifications (user_id);\n"
+"CREATE TABLE notification_attempts (id @ID@, notification_id BIGINT NOT NULL REFERENCES notifications(id) ON DELETE CASCADE,\n"
+"  at BIGINT NOT NULL, instance TEXT NOT NULL DEFAULT '', ok INTEGER NOT NULL, http_status INTEGER NOT NULL DEFAULT 0,\n"
+"  error TEXT NOT NULL DEFAULT '', ms INTEGER NOT NULL DEFAULT 0);\n"
+"CREATE INDEX notification_attempts_n ON notification_attempts (notification_id, at);\n"
+/* a user's choices: the event kinds wanted ('' every kind), quiet hours
+ * ('HH:MM' zone time, '' none), an e-mail address, the language */
+"CREATE TABLE notify_prefs (user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,\n"
+"  events TEXT NOT NULL DEFAULT '', quiet_from TEXT NOT NULL DEFAULT '', quiet_to TEXT NOT NULL DEFAULT '',\n"
+"  email TEXT NOT NULL DEFAULT '', lang TEXT NOT NULL DEFAULT 'zh' CHECK (lang IN ('zh','en')),\n"
+"  updated_at BIGINT NOT NULL);\n"
+/* an enterprise's e-mail for its notices (it also reads them in its inbox) */
+"ALTER TABLE enterprises ADD COLUMN contact_email TEXT NOT NULL DEFAULT '';\n"
+},
 };
 
 static const struct migration_fill fills[] = {
