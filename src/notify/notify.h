@@ -151,6 +151,11 @@ char *notify_dingtalk_sign(const char *secret, int64_t timestamp_ms);
 /* "sha256=<hex>" of HMAC-SHA256(secret, body), malloc'd. */
 char *notify_webhook_sign(const char *secret, const char *body, size_t len);
 
+/* The sender the worker calls: notify_send, unless a unit test sets its own. */
+typedef int (*notify_sender_fn)(const struct notify_conf *c, const struct notify_dest *d, const struct notify_msg *m,
+                                int64_t now_ms, struct notify_result *res);
+extern notify_sender_fn notify_sender;
+
 /* ---- HTTP (notify_api.c) ---- */
 void api_channels_list(req_t *r);          /* GET /api/v1/channels */
 void api_channels_create(req_t *r);        /* POST /api/v1/channels */
@@ -163,7 +168,10 @@ void api_me_notify_get(req_t *r);          /* GET /api/v1/me/notify */
 void api_me_notify_put(req_t *r);          /* PUT /api/v1/me/notify */
 
 /* ---- CLI (notify_cli.c) ---- */
-/* zoneops notify deliver [--once] | scan | list [--state S] | resend ID */
+/* zoneops notify deliver [--once] | scan | list [--state S] | resend ID | send ... */
 int cli_notify(int argc, char **argv, db_t *db, notify_scan_fn scan);
+/* zoneops notify send --kind K --target T [--secret S] [--title T] [--text T]: one message now,
+ * through notify_send (send_cli.c); 0 sent, 1 failed (the error on stderr). */
+int cli_notify_send(int argc, char **argv, db_t *db);
 
 #endif
