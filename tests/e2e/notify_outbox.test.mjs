@@ -1,0 +1,496 @@
+// End-to-end: the durable outbox of issue 13 against a local stand-in for
+// DingTalk and a webhook (notify_receiver.mjs) on 127.0.0.1.
+//   - one event, one message per channel, the DingTalk signature and the
+//     webhook HMAC verified by the receiver;
+//   - the receiver down for a while: the attempts fail and are recorded
+//     (GET /api/v1/notifications: attempts, last_error); back up, every
+//     message arrives, each once;
+//   - kill -9 between the change and the delivery (ZONEOPS_NOTIFY=off, no
+//     worker): after a restart the notice arrives once (a repeat would
+//     carry the same event id);
+//   - kill -9 between the send and its record (a receiver that holds its
+//     answer): after a restart the receiver gets the same X-Zoneops-Event;
+//   - dead letters after notify.max_attempts, and resend;
+//   - two instances over one PostgreSQL: 200 events, each sent once;
+//   - the clock (ZONEOPS_NOW): the 08:30 digest on working days only,
+//     "due soon" and "overdue" on the working-day calendar.
+// Every server gets notify.allowed_hosts=127.0.0.1 and notify.retry_base=1
+// (retries after 1, 2, 4 ... seconds), so nothing waits long.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { BIN, STORE, Client, cli, freshDb, startServer } from './lib.mjs';
+import { startReceiver } from './notify_receiver.mjs';
+
+const DING_SECRET = 'SEC0123456789abcdef-e2e';
+const HOOK_SECRET = 'webhook-hmac-key-e2e';
+const PW = 'notify-password-1';
+const CREDIT_CODE = '91320691MA1MXK3P7G';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Poll f() until it returns a truthy value; that value, or an error after timeout ms.
+async function until(what, f, timeout = 30000, every = 100) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out (${timeout} ms) waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+// Rows of a query on the store under test, each an array of strings.
+function sql(dbUrl, stmt) {
+  const r = STORE === 'postgresql'
+    ? spawnSync('psql', [dbUrl, '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-c', stmt], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', dbUrl.replace(/^sqlite:/, ''), stmt], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${stmt}: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('|'));
+}
+const one = (dbUrl, stmt) => sql(dbUrl, stmt)[0][0];
+
+// The CLI with more environment (ZONEOPS_NOW).
+function cliEnv(dbUrl, args, env) {
+  const r = spawnSync(BIN, [...args, '--db', dbUrl], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// ---------------------------------------------------------------- a world
+
+// A fresh database with the notify settings, an admin (API token), an
+// officer, an enterprise served by the officer and its enterprise account,
+// and a server (env: its environment, e.g. ZONEOPS_NOW or ZONEOPS_NOTIFY).
+async function world({ settings = {}, env = {} } = {}) {
+  const db = freshDb();
+  assert.equal(cli(db.url, ['user', 'add', 'admin', '--role', 'admin'], 'admin-password-1\n').status, 0);
+  const token = cli(db.url, ['token', 'create', '--user', 'admin']).stdout.trim();
+  const conf = { 'notify.allowed_hosts': '127.0.0.1', 'notify.retry_base': '1', ...settings };
+  for (const [k, v] of Object.entries(conf)) {
+    const r = cli(db.url, ['config', 'set', k, v]);
+    assert.equal(r.status, 0, `config set ${k}: ${r.stderr}`);
+  }
+  const w = { db, token, servers: [] };
+  w.start = async (e = env) => {
+    const srv = await startServer(db.url, [], e);
+    w.servers.push(srv);
+    w.srv = srv;
+    w.admin = new Client(srv.url, token);
+    return srv;
+  };
+  w.close = async () => {
+    const codes = [];
+    for (const s of w.servers)
+      if (s.proc.exitCode === null && s.proc.signalCode === null) codes.push([await s.stop(), s]);
+    db.cleanup();
+    for (const [code, s] of codes)   // a sanitizer report makes the server exit non-zero
+      if (code !== 0) throw new Error(`server exited ${code}:\n${s.output().stderr.slice(-4000)}`);
+  };
+  await w.start();
+  const admin = w.admin;
+  let r = await admin.post('/api/v1/users', { username: 'officer.zhou', display_name: '周明', role: 'officer', password: PW });
+  assert.equal(r.status, 201, r.text);
+  w.officerId = r.json.id;
+  r = await admin.post('/api/v1/enterprises', { credit_code: CREDIT_CODE, name: '南通通知测试有限公司', officer_id: w.officerId });
+  assert.equal(r.status, 201, r.text);
+  w.entId = r.json.id;
+  r = await admin.post('/api/v1/users', { username: 'ent.notify', role: 'enterprise', enterprise_id: w.entId, password: PW });
+  assert.equal(r.status, 201, r.text);
+  return w;
+}
+
+// The enterprise account logged in on srv.
+async function entClient(srv) {
+  const c = new Client(srv.url);
+  const r = await c.login('ent.notify', PW);
+  assert.equal(r.status, 200, r.text);
+  return c;
+}
+
+// A channel through the API; its id.
+async function channel(admin, body) {
+  const r = await admin.post('/api/v1/channels', body);
+  assert.equal(r.status, 201, `POST /api/v1/channels ${JSON.stringify(body)}: ${r.text}`);
+  assert.ok(r.json.id, r.text);
+  return r.json.id;
+}
+const hookChannel = (w, rx, name, more = {}) => channel(w.admin, {
+  kind: 'webhook', target: `${rx.url}/hook/${name}`, secret: HOOK_SECRET, user_id: w.officerId,
+  events: ['request.submitted'], ...more });
+
+// The enterprise submits a request (the event: request.submitted, to its officer).
+async function submit(ent, title) {
+  const r = await ent.post('/api/v1/requests', { category: 'other', title, description: '通知测试' });
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
+// The outbox as the store has it: [{id, state, attempts, event}] (for waiting; the API is checked separately).
+function outbox(w, where = '1=1') {
+  return sql(w.db.url, `SELECT n.id, n.state, n.attempts, e.kind, e.id FROM notifications n
+    JOIN notify_events e ON e.id = n.event_id WHERE ${where} ORDER BY n.id`)
+    .map(([id, state, attempts, kind, event]) => ({ id: +id, state, attempts: +attempts, kind, event: +event }));
+}
+const allSent = (w, n, where) => () => {
+  const rows = outbox(w, where);
+  return rows.length >= n && rows.every((x) => x.state === 'sent') ? rows : null;
+};
+
+// GET /api/v1/notifications?... as a list of items.
+async function notifications(admin, qs = '') {
+  const r = await admin.get('/api/v1/notifications' + qs);
+  assert.equal(r.status, 200, r.text);
+  const items = Array.isArray(r.json) ? r.json : r.json.items;
+  assert.ok(Array.isArray(items), r.text);
+  return items;
+}
+const attemptsOf = (it) => (Array.isArray(it.attempts) ? it.attempts.length : it.attempts);
+
+// Messages at the receiver per event id.
+function perEvent(msgs) {
+  const m = new Map();
+  for (const x of msgs) m.set(x.eventId, (m.get(x.eventId) || 0) + 1);
+  return m;
+}
+const hooks = (rx, name) => rx.messages.filter((m) => m.channel === 'webhook' && m.dest === name);
+
+// ---------------------------------------------------------------- tests
+
+test('one event: one message per channel, the DingTalk signature and the webhook HMAC verified', async () => {
+  const rx = await startReceiver({ dingSecret: DING_SECRET, webhookSecret: HOOK_SECRET });
+  const w = await world();
+  try {
+    await hookChannel(w, rx, 'officer');
+    await channel(w.admin, { kind: 'dingtalk', target: `${rx.url}/robot/send?access_token=tok-officer`,
+      secret: DING_SECRET, user_id: w.officerId, events: ['request.submitted'] });
+    // secrets are stored, never returned
+    const list = await w.admin.get('/api/v1/channels');
+    assert.equal(list.status, 200, list.text);
+    assert.ok(!list.text.includes(HOOK_SECRET) && !list.text.includes(DING_SECRET), list.text);
+
+    const ent = await entClient(w.srv);
+    const title = '申请办理海关AEO认证的咨询';
+    const reqId = await submit(ent, title);
+    const rows = await until('both notices sent', allSent(w, 2));
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    assert.ok(rows.every((x) => x.kind === 'request.submitted' && x.attempts === 1), JSON.stringify(rows));
+
+    const hook = hooks(rx, 'officer');
+    assert.equal(hook.length, 1, JSON.stringify(rx.messages.map((m) => [m.channel, m.dest, m.eventId])));
+    assert.equal(hook[0].verified, true);
+    assert.match(hook[0].eventId, /^zo-\d+$/);
+    assert.equal(hook[0].json.event, 'request.submitted');
+    assert.equal(hook[0].json.id, hook[0].eventId);
+    assert.ok(JSON.stringify(hook[0].json).includes(title), hook[0].raw);
+    assert.ok(String(hook[0].json.link || '').includes(String(reqId)), hook[0].raw);
+    const ding = rx.messages.filter((m) => m.channel === 'dingtalk');
+    assert.equal(ding.length, 1);
+    assert.equal(ding[0].dest, 'tok-officer');
+    assert.equal(ding[0].verified, true);
+    assert.ok(ding[0].body.includes(title), ding[0].body);
+    assert.equal(rx.rejected.length, 0, JSON.stringify(rx.rejected));
+
+    // the admins' outbox shows both, sent
+    const items = await notifications(w.admin, '?state=sent');
+    assert.equal(items.length, 2, JSON.stringify(items));
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+test('the receiver down for a while: attempts recorded with their error, then every message once', async () => {
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = await world();
+  try {
+    await hookChannel(w, rx, 'officer');
+    await rx.setDown(true);
+    const ent = await entClient(w.srv);
+    for (let i = 1; i <= 5; i++) await submit(ent, `接收方宕机期间的诉求 ${i}`);
+    // each has failed at least twice (after 0 s and 1 s), with its error, and is still pending
+    const failed = await until('5 notices that failed twice', async () => {
+      const items = await notifications(w.admin);
+      return items.length === 5 && items.every((it) => attemptsOf(it) >= 2 && it.state === 'pending') ? items : null;
+    }, 30000, 200);
+    for (const it of failed) {
+      assert.ok(typeof it.last_error === 'string' && it.last_error.length > 0, JSON.stringify(it));
+      assert.ok(!it.last_error.includes(HOOK_SECRET));
+    }
+    assert.equal(rx.messages.length, 0);
+    await rx.setDown(false);
+    const rows = await until('all 5 sent', allSent(w, 5), 60000, 200);
+    assert.equal(rows.length, 5);
+    const per = perEvent(hooks(rx, 'officer'));
+    assert.equal(per.size, 5, JSON.stringify([...per]));
+    for (const [id, n] of per) assert.equal(n, 1, `event ${id} arrived ${n} times`);
+    // every failed attempt is kept, the last one ok
+    const bad = sql(w.db.url, `SELECT notification_id FROM notification_attempts GROUP BY notification_id
+      HAVING sum(ok) <> 1 OR count(*) < 3`);
+    assert.deepEqual(bad, []);
+    const sent = await notifications(w.admin, '?state=sent');
+    assert.equal(sent.length, 5);
+    assert.ok(sent.every((it) => attemptsOf(it) >= 3), JSON.stringify(sent));
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+test('kill -9 between the change and the delivery: the notice is delivered after the restart', async () => {
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = await world();
+  try {
+    await hookChannel(w, rx, 'officer');
+    await w.srv.stop();
+    const srv = await w.start({ ZONEOPS_NOTIFY: 'off' });   // no worker: the notice stays in the outbox
+    const ent = await entClient(srv);
+    await submit(ent, '重启前提交的诉求');
+    const pending = outbox(w);
+    assert.equal(pending.length, 1, JSON.stringify(pending));
+    assert.equal(pending[0].state, 'pending');
+    await sleep(1500);   // a worker, if one ran, would have sent it by now
+    assert.equal(rx.messages.length, 0);
+    assert.equal(outbox(w)[0].state, 'pending');
+    await srv.kill9();
+    assert.equal(cli(w.db.url, ['check']).status, 0);
+    await w.start({});
+    await until('the notice sent', allSent(w, 1));
+    await rx.waitFor(() => rx.unique.length >= 1);
+    const hook = hooks(rx, 'officer');
+    assert.ok(hook.length >= 1 && hook.length <= 2, `${hook.length} messages`);
+    assert.equal(new Set(hook.map((m) => m.eventId)).size, 1);   // a repeat carries the same event id
+    assert.equal(rx.unique.length, 1);
+    assert.equal(hook[0].json.event, 'request.submitted');
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+// A webhook that holds its answer to the first request (until released) and answers the others.
+function holdingReceiver() {
+  const got = [];
+  let held = null;
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', () => {
+      got.push({ eventId: req.headers['x-zoneops-event'], body: Buffer.concat(chunks).toString('utf8') });
+      if (got.length === 1) { held = res; return; }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    got, url: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((r) => { if (held) held.destroy(); server.closeAllConnections(); server.close(() => r()); }),
+  })));
+}
+
+test('kill -9 between the send and its record: the receiver gets the same event id again', async () => {
+  const rx = await holdingReceiver();
+  const w = await world();
+  try {
+    await channel(w.admin, { kind: 'webhook', target: `${rx.url}/hook/slow-answer`, user_id: w.officerId,
+      events: ['request.submitted'] });
+    const ent = await entClient(w.srv);
+    await submit(ent, '发送中崩溃的诉求');
+    await until('the send under way', () => rx.got.length >= 1);
+    await w.srv.kill9();   // the receiver has the message, zoneops has no record of it
+    const row = outbox(w)[0];
+    assert.equal(row.state, 'sending', JSON.stringify(row));
+    // restart with the clock an hour on, past any claim's lease
+    const later = new Date(Date.now() + 3600e3).toISOString();
+    await w.start({ ZONEOPS_NOW: later });
+    await until('the notice sent', allSent(w, 1));
+    assert.equal(rx.got.length, 2, JSON.stringify(rx.got));
+    assert.match(rx.got[0].eventId, /^zo-\d+$/);
+    assert.equal(rx.got[1].eventId, rx.got[0].eventId);   // a receiver that drops repeats keeps one
+    assert.equal(new Set(rx.got.map((g) => g.eventId)).size, 1);
+    const ok = sql(w.db.url, 'SELECT count(*), sum(ok) FROM notification_attempts');
+    assert.deepEqual(ok[0].map(Number), [1, 1]);   // the lost attempt has no record; the resend has
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+test('dead letters: dead after notify.max_attempts, delivered by resend', async () => {
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = await world({ settings: { 'notify.max_attempts': '3' } });
+  try {
+    await hookChannel(w, rx, 'officer');
+    rx.fail(1000);   // every answer a 500
+    const ent = await entClient(w.srv);
+    await submit(ent, '一直失败的通知');
+    const dead = await until('the notice dead', async () => {
+      const items = await notifications(w.admin, '?state=dead');
+      return items.length === 1 ? items[0] : null;
+    }, 30000, 200);
+    assert.equal(attemptsOf(dead), 3, JSON.stringify(dead));
+    assert.match(dead.last_error, /500/, JSON.stringify(dead));
+    assert.equal(rx.requests, 3);
+    assert.equal(rx.messages.length, 0);
+    await sleep(2500);   // dead is final: no fourth attempt
+    assert.equal(rx.requests, 3);
+    assert.equal(outbox(w)[0].state, 'dead');
+    assert.equal(one(w.db.url, 'SELECT count(*) FROM notification_attempts WHERE ok = 0'), '3');
+
+    rx.fail(0);
+    const r = await w.admin.post(`/api/v1/notifications/${dead.id}/resend`);
+    assert.equal(r.status, 200, r.text);
+    await until('the notice sent', allSent(w, 1));
+    await rx.waitFor(() => rx.messages.length >= 1);
+    assert.equal(hooks(rx, 'officer').length, 1);
+    assert.equal((await w.admin.post('/api/v1/notifications/999999/resend')).status, 404);
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+test('two instances over one PostgreSQL: 200 events, each delivered once', { skip: STORE !== 'postgresql' && 'PostgreSQL only' }, async (t) => {
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = await world();
+  try {
+    await hookChannel(w, rx, 'officer');
+    const a = w.srv;
+    const b = await w.start({});
+    const ents = [await entClient(a), await entClient(b)];
+    const N = 200;
+    let next = 0;
+    const workers = Array.from({ length: 8 }, async () => {
+      for (let i; (i = next++) < N;) await submit(ents[i % 2], `双实例诉求 ${i + 1}`);
+    });
+    await Promise.all(workers);
+    const rows = await until(`${N} notices sent`, allSent(w, N), 120000, 250);
+    assert.equal(rows.length, N);
+    assert.equal(new Set(rows.map((x) => x.event)).size, N);
+    assert.ok(rows.every((x) => x.attempts === 1), JSON.stringify(rows.filter((x) => x.attempts !== 1)));
+    const per = perEvent(hooks(rx, 'officer'));
+    assert.equal(per.size, N);
+    const twice = [...per].filter(([, n]) => n !== 1);
+    assert.deepEqual(twice, []);
+    assert.equal(rx.messages.length, N);
+    const attempts = sql(w.db.url, 'SELECT notification_id, count(*), sum(ok) FROM notification_attempts GROUP BY notification_id');
+    assert.equal(attempts.length, N);
+    assert.ok(attempts.every(([, n, ok]) => n === '1' && ok === '1'), JSON.stringify(attempts.filter(([, n]) => n !== '1')));
+    const by = sql(w.db.url, 'SELECT instance, count(*) FROM notification_attempts GROUP BY instance ORDER BY 1');
+    t.diagnostic(`attempts per instance: ${JSON.stringify(by)}`);
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+// ---------------------------------------------------------------- the clock
+
+const DAY = 86400e3;
+const fmt = (t) => new Date(t).toISOString().slice(0, 10);
+const parse = (s) => Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10));
+const zoneToday = () => fmt(Date.now() + 8 * 3600e3);   // China time, UTC+8 all year
+const at = (day, hms) => `${day}T${hms}+08:00`;
+
+test('the clock: the 08:30 digest on working days only; due soon and overdue on the calendar', async () => {
+  // The calendar of the test, from the Monday of the week after next:
+  // Tuesday H a holiday, Saturday S a make-up working day.
+  let t = parse(zoneToday()) + 8 * DAY;
+  while (new Date(t).getUTCDay() !== 1) t += DAY;
+  const D = fmt(t), H = fmt(t + DAY), D2 = fmt(t + 2 * DAY), S = fmt(t + 5 * DAY), W = fmt(t + 6 * DAY);
+  const EX = new Map([[H, false], [S, true]]);
+  const isWork = (d) => (EX.has(d) ? EX.get(d) : ![0, 6].includes(new Date(parse(d)).getUTCDay()));
+  const nextWork = (d) => { let x = parse(d) + DAY; while (!isWork(fmt(x))) x += DAY; return fmt(x); };
+  const prevWork = (d) => { let x = parse(d) - DAY; while (!isWork(fmt(x))) x -= DAY; return fmt(x); };
+
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = await world();
+  try {
+    // the calendar(s) and the channels, set up on a server at the real time
+    const put = (p, b) => w.admin.req('PUT', p, b);
+    for (const year of new Set([D, W].map((d) => +d.slice(0, 4)))) {
+      const days = [[H, false, '测试假日'], [S, true, '测试调休']].filter(([d]) => +d.slice(0, 4) === year)
+        .map(([day, workday, note]) => ({ day, workday, note }));
+      const r = await put(`/api/v1/calendar/${year}`, { days, source: 'notify e2e' });
+      assert.equal(r.status, 200, r.text);
+    }
+    let r = await w.admin.post('/api/v1/departments', { name: '通知测试局' });
+    assert.equal(r.status, 201, r.text);
+    const deptId = r.json.id;
+    await hookChannel(w, rx, 'officer', { events: [] });   // every kind
+    await channel(w.admin, { kind: 'webhook', target: `${rx.url}/hook/dept`, secret: HOOK_SECRET,
+      department_id: deptId, events: [] });
+    await w.srv.stop();
+
+    // the server starts at 08:29:30 on working day D
+    const t0 = Date.now();
+    const srv = await w.start({ ZONEOPS_NOW: at(D, '08:29:30') });
+    const ent = await entClient(srv);
+    const r1 = await submit(ent, '时钟测试：待分派的诉求');
+    const r2 = await submit(ent, '时钟测试：办理中的诉求');
+    r = await w.admin.post(`/api/v1/requests/${r2}/transitions`, { action: 'accept', department_id: deptId });
+    assert.equal(r.status, 200, r.text);
+    const got = await w.admin.get(`/api/v1/requests/${r1}`);
+    assert.equal(got.json.accept_due_on, D2, got.text);   // H is a holiday
+    const due = (await w.admin.get(`/api/v1/requests/${r2}`)).json.due_on;
+    assert.match(due, /^\d{4}-\d\d-\d\d$/);
+
+    // the digest: not before 08:30 zone time (30 s after the start), and then soon
+    const digests = () => rx.messages.filter((m) => m.channel === 'webhook' && m.json?.event === 'digest');
+    await until('the 08:30 digest', () => digests().length > 0, 150000, 250);
+    const first = Math.min(...digests().map((m) => m.at));
+    assert.ok(first - t0 >= 30000, `a digest ${first - t0} ms after a start at 08:29:30`);
+    await srv.stop();
+
+    // the scan through the clock, with the CLI
+    const scan = (day, hms) => {
+      const s = cliEnv(w.db.url, ['notify', 'scan'], { ZONEOPS_NOW: at(day, hms) });
+      assert.equal(s.status, 0, s.stderr);
+    };
+    const digestsOn = (day) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = 'digest'
+      AND created_at >= ${Date.parse(at(day, '00:00:00')) / 1000} AND created_at < ${Date.parse(at(day, '23:59:59')) / 1000}`);
+    assert.ok(digestsOn(D) >= 1);
+    scan(H, '08:31:00');
+    assert.equal(digestsOn(H), 0, 'no digest on a holiday');
+    scan(D2, '08:29:59');
+    assert.equal(digestsOn(D2), 0, 'no digest before 08:30');
+    scan(D2, '08:30:05');
+    assert.ok(digestsOn(D2) >= 1, 'the digest on a working day');
+    const n = digestsOn(D2);
+    scan(D2, '08:45:00');
+    assert.equal(digestsOn(D2), n, 'one digest a day');
+    scan(W, '08:31:00');
+    assert.equal(digestsOn(W), 0, 'no digest on a Sunday');
+    scan(S, '08:31:00');
+    assert.ok(digestsOn(S) >= 1, 'the digest on a make-up Saturday');
+
+    // due soon: not two working days before, on the working day before; overdue the working day after
+    const events = (kind, id) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = '${kind}'
+      AND entity_id = ${id}`);
+    scan(prevWork(prevWork(due)), '09:00:00');
+    assert.equal(events('request.due_soon', r2), 0, `due ${due}: not due soon two working days before`);
+    scan(prevWork(due), '09:00:00');
+    assert.equal(events('request.due_soon', r2), 1, `due ${due}: due soon the working day before`);
+    scan(prevWork(due), '10:00:00');
+    assert.equal(events('request.due_soon', r2), 1, 'once');
+    scan(due, '18:00:00');
+    assert.equal(events('request.overdue', r2), 0, 'not overdue on the day it is due');
+    scan(nextWork(due), '09:00:00');
+    assert.ok(events('request.overdue', r2) >= 1, 'overdue the working day after');
+    // r1 was not accepted by D2: overdue for acceptance after it
+    assert.ok(events('request.overdue', r1) >= 1, 'overdue for acceptance');
+
+    // delivered through the clock: `zoneops notify deliver --once` at that time
+    const d = cliEnv(w.db.url, ['notify', 'deliver', '--once'], { ZONEOPS_NOW: at(nextWork(due), '09:01:00') });
+    assert.equal(d.status, 0, d.stderr);
+    const kinds = (name) => new Set(hooks(rx, name).map((m) => m.json?.event));
+    assert.ok(kinds('dept').has('request.due_soon'), JSON.stringify([...kinds('dept')]));
+    assert.ok(kinds('dept').has('request.overdue'), JSON.stringify([...kinds('dept')]));
+    const dup = [...perEvent(rx.messages.filter((m) => m.channel === 'webhook').map((m) => ({ eventId: `${m.dest}|${m.eventId}` })))]
+      .filter(([, c]) => c > 1);
+    assert.deepEqual(dup, [], 'every message once');
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
