@@ -16,10 +16,10 @@
 //     "due soon" and "overdue" on the working-day calendar.
 // Every server gets notify.allowed_hosts=127.0.0.1 and notify.retry_base=1
 // (retries after 1, 2, 4 ... seconds), so nothing waits long.
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BIN, STORE, Client, cli, freshDb, startServer } from './lib.mjs';
 import { startReceiver } from './notify_receiver.mjs';
 
@@ -55,6 +55,17 @@ const one = (dbUrl, stmt) => sql(dbUrl, stmt)[0][0];
 function cliEnv(dbUrl, args, env) {
   const r = spawnSync(BIN, [...args, '--db', dbUrl], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The same without blocking: the receiver in this process must answer while it runs.
+function cliAsync(dbUrl, args, env) {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, [...args, '--db', dbUrl], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 // ---------------------------------------------------------------- a world
@@ -385,6 +396,11 @@ test('two instances over one PostgreSQL: 200 events, each delivered once', { ski
 });
 
 // ---------------------------------------------------------------- the clock
+//
+// A server started at 08:29:30 zone time on a working day must send the
+// digest after 08:30 and not before; its worker scans at its start and then
+// every minute, so this waits about a minute.  That minute runs beside the
+// tests above: the server is started in before() and the last test checks it.
 
 const DAY = 86400e3;
 const fmt = (t) => new Date(t).toISOString().slice(0, 10);
@@ -392,105 +408,125 @@ const parse = (s) => Date.UTC(+s.slice(0, 4), +s.slice(5, 7) - 1, +s.slice(8, 10
 const zoneToday = () => fmt(Date.now() + 8 * 3600e3);   // China time, UTC+8 all year
 const at = (day, hms) => `${day}T${hms}+08:00`;
 
-test('the clock: the 08:30 digest on working days only; due soon and overdue on the calendar', async () => {
-  // The calendar of the test, from the Monday of the week after next:
-  // Tuesday H a holiday, Saturday S a make-up working day.
+// The test's calendar, from the Monday of the week after next: D a working
+// day, H (Tuesday) a holiday, D2 (Wednesday) working, S (Saturday) a make-up
+// working day, W (Sunday) a weekend day.
+function clockDays() {
   let t = parse(zoneToday()) + 8 * DAY;
   while (new Date(t).getUTCDay() !== 1) t += DAY;
-  const D = fmt(t), H = fmt(t + DAY), D2 = fmt(t + 2 * DAY), S = fmt(t + 5 * DAY), W = fmt(t + 6 * DAY);
-  const EX = new Map([[H, false], [S, true]]);
-  const isWork = (d) => (EX.has(d) ? EX.get(d) : ![0, 6].includes(new Date(parse(d)).getUTCDay()));
-  const nextWork = (d) => { let x = parse(d) + DAY; while (!isWork(fmt(x))) x += DAY; return fmt(x); };
-  const prevWork = (d) => { let x = parse(d) - DAY; while (!isWork(fmt(x))) x -= DAY; return fmt(x); };
+  const c = { D: fmt(t), H: fmt(t + DAY), D2: fmt(t + 2 * DAY), S: fmt(t + 5 * DAY), W: fmt(t + 6 * DAY) };
+  const EX = new Map([[c.H, false], [c.S, true]]);
+  c.isWork = (d) => (EX.has(d) ? EX.get(d) : ![0, 6].includes(new Date(parse(d)).getUTCDay()));
+  c.nextWork = (d) => { let x = parse(d) + DAY; while (!c.isWork(fmt(x))) x += DAY; return fmt(x); };
+  c.prevWork = (d) => { let x = parse(d) - DAY; while (!c.isWork(fmt(x))) x -= DAY; return fmt(x); };
+  return c;
+}
 
-  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
-  const w = await world();
-  try {
-    // the calendar(s) and the channels, set up on a server at the real time
-    const put = (p, b) => w.admin.req('PUT', p, b);
-    for (const year of new Set([D, W].map((d) => +d.slice(0, 4)))) {
-      const days = [[H, false, '测试假日'], [S, true, '测试调休']].filter(([d]) => +d.slice(0, 4) === year)
-        .map(([day, workday, note]) => ({ day, workday, note }));
-      const r = await put(`/api/v1/calendar/${year}`, { days, source: 'notify e2e' });
-      assert.equal(r.status, 200, r.text);
-    }
-    let r = await w.admin.post('/api/v1/departments', { name: '通知测试局' });
-    assert.equal(r.status, 201, r.text);
-    const deptId = r.json.id;
-    await hookChannel(w, rx, 'officer', { events: [] });   // every kind
-    await channel(w.admin, { kind: 'webhook', target: `${rx.url}/hook/dept`, secret: HOOK_SECRET,
-      department_id: deptId, events: [] });
-    await w.srv.stop();
-
-    // the server starts at 08:29:30 on working day D
-    const t0 = Date.now();
-    const srv = await w.start({ ZONEOPS_NOW: at(D, '08:29:30') });
-    const ent = await entClient(srv);
-    const r1 = await submit(ent, '时钟测试：待分派的诉求');
-    const r2 = await submit(ent, '时钟测试：办理中的诉求');
-    r = await w.admin.post(`/api/v1/requests/${r2}/transitions`, { action: 'accept', department_id: deptId });
+// The calendar and the channels on a server at the real time, then a server
+// at D 08:29:30 with two requests: r1 waiting to be accepted, r2 accepted by
+// a department.  {rx, w, c, t0, srv, r1, r2, due, deptId}
+async function clockStart(k) {
+  const c = k.c = clockDays();
+  const rx = k.rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const w = k.w = await world();
+  for (const year of new Set([c.D, c.W].map((d) => +d.slice(0, 4)))) {
+    const days = [[c.H, false, '测试假日'], [c.S, true, '测试调休']].filter(([d]) => +d.slice(0, 4) === year)
+      .map(([day, workday, note]) => ({ day, workday, note }));
+    const r = await w.admin.req('PUT', `/api/v1/calendar/${year}`, { days, source: 'notify e2e' });
     assert.equal(r.status, 200, r.text);
-    const got = await w.admin.get(`/api/v1/requests/${r1}`);
-    assert.equal(got.json.accept_due_on, D2, got.text);   // H is a holiday
-    const due = (await w.admin.get(`/api/v1/requests/${r2}`)).json.due_on;
-    assert.match(due, /^\d{4}-\d\d-\d\d$/);
-
-    // the digest: not before 08:30 zone time (30 s after the start), and then soon
-    const digests = () => rx.messages.filter((m) => m.channel === 'webhook' && m.json?.event === 'digest');
-    await until('the 08:30 digest', () => digests().length > 0, 150000, 250);
-    const first = Math.min(...digests().map((m) => m.at));
-    assert.ok(first - t0 >= 30000, `a digest ${first - t0} ms after a start at 08:29:30`);
-    await srv.stop();
-
-    // the scan through the clock, with the CLI
-    const scan = (day, hms) => {
-      const s = cliEnv(w.db.url, ['notify', 'scan'], { ZONEOPS_NOW: at(day, hms) });
-      assert.equal(s.status, 0, s.stderr);
-    };
-    const digestsOn = (day) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = 'digest'
-      AND created_at >= ${Date.parse(at(day, '00:00:00')) / 1000} AND created_at < ${Date.parse(at(day, '23:59:59')) / 1000}`);
-    assert.ok(digestsOn(D) >= 1);
-    scan(H, '08:31:00');
-    assert.equal(digestsOn(H), 0, 'no digest on a holiday');
-    scan(D2, '08:29:59');
-    assert.equal(digestsOn(D2), 0, 'no digest before 08:30');
-    scan(D2, '08:30:05');
-    assert.ok(digestsOn(D2) >= 1, 'the digest on a working day');
-    const n = digestsOn(D2);
-    scan(D2, '08:45:00');
-    assert.equal(digestsOn(D2), n, 'one digest a day');
-    scan(W, '08:31:00');
-    assert.equal(digestsOn(W), 0, 'no digest on a Sunday');
-    scan(S, '08:31:00');
-    assert.ok(digestsOn(S) >= 1, 'the digest on a make-up Saturday');
-
-    // due soon: not two working days before, on the working day before; overdue the working day after
-    const events = (kind, id) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = '${kind}'
-      AND entity_id = ${id}`);
-    scan(prevWork(prevWork(due)), '09:00:00');
-    assert.equal(events('request.due_soon', r2), 0, `due ${due}: not due soon two working days before`);
-    scan(prevWork(due), '09:00:00');
-    assert.equal(events('request.due_soon', r2), 1, `due ${due}: due soon the working day before`);
-    scan(prevWork(due), '10:00:00');
-    assert.equal(events('request.due_soon', r2), 1, 'once');
-    scan(due, '18:00:00');
-    assert.equal(events('request.overdue', r2), 0, 'not overdue on the day it is due');
-    scan(nextWork(due), '09:00:00');
-    assert.ok(events('request.overdue', r2) >= 1, 'overdue the working day after');
-    // r1 was not accepted by D2: overdue for acceptance after it
-    assert.ok(events('request.overdue', r1) >= 1, 'overdue for acceptance');
-
-    // delivered through the clock: `zoneops notify deliver --once` at that time
-    const d = cliEnv(w.db.url, ['notify', 'deliver', '--once'], { ZONEOPS_NOW: at(nextWork(due), '09:01:00') });
-    assert.equal(d.status, 0, d.stderr);
-    const kinds = (name) => new Set(hooks(rx, name).map((m) => m.json?.event));
-    assert.ok(kinds('dept').has('request.due_soon'), JSON.stringify([...kinds('dept')]));
-    assert.ok(kinds('dept').has('request.overdue'), JSON.stringify([...kinds('dept')]));
-    const dup = [...perEvent(rx.messages.filter((m) => m.channel === 'webhook').map((m) => ({ eventId: `${m.dest}|${m.eventId}` })))]
-      .filter(([, c]) => c > 1);
-    assert.deepEqual(dup, [], 'every message once');
-  } finally {
-    await rx.stop();
-    await w.close();
   }
+  let r = await w.admin.post('/api/v1/departments', { name: '通知测试局' });
+  assert.equal(r.status, 201, r.text);
+  k.deptId = r.json.id;
+  await hookChannel(w, rx, 'officer', { events: [] });   // every kind
+  await channel(w.admin, { kind: 'webhook', target: `${rx.url}/hook/dept`, secret: HOOK_SECRET,
+    department_id: k.deptId, events: [] });
+  await w.srv.stop();
+
+  k.t0 = Date.now();
+  k.srv = await w.start({ ZONEOPS_NOW: at(c.D, '08:29:30') });
+  const ent = await entClient(k.srv);
+  k.r1 = await submit(ent, '时钟测试：待受理的诉求');
+  k.r2 = await submit(ent, '时钟测试：办理中的诉求');
+  r = await w.admin.post(`/api/v1/requests/${k.r2}/transitions`, { action: 'accept', department_id: k.deptId });
+  assert.equal(r.status, 200, r.text);
+  return k;
+}
+
+const clock = {};
+before(() => {
+  clock.ready = clockStart(clock).then(() => null, (e) => e);   // awaited by the last test
+});
+after(async () => {
+  await clock.ready;
+  if (clock.rx) await clock.rx.stop();
+  if (clock.w) await clock.w.close();
+});
+
+test('the clock: the 08:30 digest on working days only; due soon and overdue on the calendar', async () => {
+  const e = await clock.ready;
+  if (e) throw e;
+  const { rx, w, c, t0, r1, r2 } = clock;
+  const got = await w.admin.get(`/api/v1/requests/${r1}`);
+  assert.equal(got.json.accept_due_on, c.D2, got.text);   // H is a holiday
+  const due = (await w.admin.get(`/api/v1/requests/${r2}`)).json.due_on;
+  assert.match(due, /^\d{4}-\d\d-\d\d$/);
+
+  // the digest: not before 08:30 zone time (30 s after the start), and then soon
+  const digests = () => rx.messages.filter((m) => m.channel === 'webhook' && m.json?.event === 'digest');
+  await until('the 08:30 digest', () => digests().length > 0, 150000, 250);
+  const first = Math.min(...digests().map((m) => m.at));
+  assert.ok(first - t0 >= 30000, `a digest ${first - t0} ms after a start at 08:29:30`);
+  await until('the digests of the officer and the department', () =>
+    new Set(digests().map((m) => m.dest)).size === 2, 10000);
+  await clock.srv.stop();
+
+  // the scan through the clock, with the CLI
+  const scan = (day, hms) => {
+    const s = cliEnv(w.db.url, ['notify', 'scan'], { ZONEOPS_NOW: at(day, hms) });
+    assert.equal(s.status, 0, s.stderr);
+  };
+  const digestsOn = (day) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = 'digest'
+    AND created_at >= ${Date.parse(at(day, '00:00:00')) / 1000} AND created_at < ${Date.parse(at(day, '23:59:59')) / 1000}`);
+  assert.equal(digestsOn(c.D), 2, 'the officer\'s and the department\'s');
+  scan(c.H, '08:31:00');
+  assert.equal(digestsOn(c.H), 0, 'no digest on a holiday');
+  scan(c.D2, '08:29:59');
+  assert.equal(digestsOn(c.D2), 0, 'no digest before 08:30');
+  scan(c.D2, '08:30:05');
+  assert.equal(digestsOn(c.D2), 2, 'the digests on a working day');
+  scan(c.D2, '08:45:00');
+  assert.equal(digestsOn(c.D2), 2, 'one digest a day');
+  scan(c.W, '08:31:00');
+  assert.equal(digestsOn(c.W), 0, 'no digest on a Sunday');
+  scan(c.S, '08:31:00');
+  assert.equal(digestsOn(c.S), 2, 'the digests on a make-up Saturday');
+
+  // due soon: not two working days before, on the working day before; overdue the working day after
+  const events = (kind, id) => +one(w.db.url, `SELECT count(*) FROM notify_events WHERE kind = '${kind}'
+    AND entity_id = ${id}`);
+  scan(c.prevWork(c.prevWork(due)), '09:00:00');
+  assert.equal(events('request.due_soon', r2), 0, `due ${due}: not due soon two working days before`);
+  scan(c.prevWork(due), '09:00:00');
+  assert.equal(events('request.due_soon', r2), 1, `due ${due}: due soon the working day before`);
+  scan(c.prevWork(due), '10:00:00');
+  assert.equal(events('request.due_soon', r2), 1, 'once');
+  scan(due, '18:00:00');
+  assert.equal(events('request.overdue', r2), 0, 'not overdue on the day it is due');
+  scan(c.nextWork(due), '09:00:00');
+  assert.equal(events('request.overdue', r2), 1, 'overdue the working day after');
+  // r1, not accepted by D2, is overdue for acceptance after it
+  assert.ok(events('request.overdue', r1) >= 1, 'overdue for acceptance');
+
+  // delivered through the clock: `zoneops notify deliver --once` at that time
+  const d = await cliAsync(w.db.url, ['notify', 'deliver', '--once'], { ZONEOPS_NOW: at(c.nextWork(due), '09:01:00') });
+  assert.equal(d.status, 0, d.stderr);
+  assert.deepEqual(outbox(w).filter((x) => x.state !== 'sent'), []);
+  const kinds = (name) => new Set(hooks(rx, name).map((m) => m.json?.event));
+  for (const k of ['request.assigned', 'request.due_soon', 'request.overdue', 'digest'])
+    assert.ok(kinds('dept').has(k), `${k} to the department: ${JSON.stringify([...kinds('dept')])}`);
+  for (const k of ['request.submitted', 'request.overdue', 'digest'])
+    assert.ok(kinds('officer').has(k), `${k} to the officer: ${JSON.stringify([...kinds('officer')])}`);
+  const twice = [...perEvent(rx.messages.map((m) => ({ eventId: `${m.dest}|${m.eventId}` })))].filter(([, n]) => n > 1);
+  assert.deepEqual(twice, [], 'every message once');
 });
