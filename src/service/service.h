@@ -241,6 +241,19 @@ int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, c
  * The hook of calendar_load (calendar_on_load), set at start-up. */
 int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err);
 
+/* Notices (issue 13, notify.h): the steps emit theirs (requests.c);
+ * src/remind/ emits the time-driven ones with the same payload.
+ * The working days from today to due (YYYY-MM-DD) into *left: n working
+ * days after today up to due, 0 due today, negative: overdue by that many
+ * (the working days after due up to today).  0, or -1 (database). */
+int request_workdays_left(db_t *db, const char *today, const char *due, int64_t *left);
+/* What a notice about case id says (src/notify/messages.c): case
+ * (request | inspection), title, enterprise, path (the page: #/requests/ID
+ * or #/inspections/ID) and, when there is a date, due_on (due, or the
+ * case's due_on when due is NULL) with workdays_left on the zone's date of
+ * now.  A new object, or NULL (no such case, database error). */
+json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now);
+
 /* A case as the workflow's rules see it. */
 struct request_case {
 	int64_t id, enterprise_id, department_id;
