@@ -33,6 +33,7 @@
 /* The writable fields of an enterprise, as strings/ints after parsing. */
 struct enterprise_in {
 	const char *credit_code, *name, *street, *industry, *contact_name, *contact_phone, *founded_on;
+	const char *contact_email;          /* its notices by e-mail (issue 13); "" none */
 	const char *credit_code_note;       /* admin's reason to accept a checksum-failing code */
 	int64_t street_id, officer_id, department_id, employees, registered_capital_wan;
 	double land_mu;
@@ -46,7 +47,7 @@ enum {
 	ENT_F_CODE = 1u << 0, ENT_F_NAME = 1u << 1, ENT_F_STREET = 1u << 2, ENT_F_INDUSTRY = 1u << 3,
 	ENT_F_KEY = 1u << 4, ENT_F_OFFICER = 1u << 5, ENT_F_DEPT = 1u << 6, ENT_F_CONTACT = 1u << 7,
 	ENT_F_PHONE = 1u << 8, ENT_F_EMPLOYEES = 1u << 9, ENT_F_CAPITAL = 1u << 10, ENT_F_LAND = 1u << 11,
-	ENT_F_FOUNDED = 1u << 12, ENT_F_NOTE = 1u << 13,
+	ENT_F_FOUNDED = 1u << 12, ENT_F_NOTE = 1u << 13, ENT_F_EMAIL = 1u << 14,
 };
 
 /* Validate and normalise e in place (strings copied into arena a).
