@@ -145,9 +145,34 @@ static void not_open(req_t *r, const char *until)
 	reply_err(r, &e);
 }
 
-/* An objection filed: the land office hears of it (issue 13), once --
- * the leaders and the admins (the accounts that decide objections; the
- * land bureau has no department account of its own). */
+/* The ids a query without parameters gives (malloc'd into *ids, *n).
+ * DB_DONE, or a DB_ code. */
+static int ids_of(db_t *db, const char *sql, int64_t **ids, int *n)
+{
+	*ids = NULL;
+	*n = 0;
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return DB_ERR;
+	int rc, cap = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			int64_t *more = realloc(*ids, (size_t)(cap = cap ? cap * 2 : 8) * sizeof **ids);
+			if (more == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			*ids = more;
+		}
+		(*ids)[(*n)++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	return rc;
+}
+
+/* An objection filed: the land office hears of it (issue 13), once -- the
+ * land bureau's departments (departments.land_bureau, who decide it with
+ * the admins), the admins and the leaders. */
 static int objection_notify(db_t *db, int64_t id, int64_t eval_id, int64_t ent, int64_t now, err_t *err)
 {
 	db_stmt_t *st = db_prepare(db, "SELECT v.year, e.name FROM land_evaluations v, enterprises e"
@@ -162,30 +187,20 @@ static int objection_notify(db_t *db, int64_t id, int64_t eval_id, int64_t ent, 
 		               "enterprise", db_col_text(st, 1), "path",
 		               json_sprintf("#/land/objections?evaluation=%lld", (long long)eval_id));
 	db_done(st);
-	int64_t *admins = NULL;
-	size_t n = 0, cap = 0;
-	int rc = pl ? DB_OK : DB_ERR;
-	st = rc == DB_OK ? db_prepare(db, "SELECT id FROM users WHERE role = 'admin' ORDER BY id") : NULL;
-	if (rc == DB_OK && st == NULL)
-		rc = DB_ERR;
-	while (st && (rc = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			int64_t *more = realloc(admins, (cap = cap ? cap * 2 : 8) * sizeof *admins);
-			if (more == NULL)
-				break;
-			admins = more;
-		}
-		admins[n++] = db_col_int(st, 0);
-	}
-	if (st)
-		db_done(st);
+	struct notify_to to = { .leaders = 1 };
+	int64_t *admins = NULL, *bureaus = NULL;
+	int rc = pl ? ids_of(db, "SELECT id FROM users WHERE role = 'admin' ORDER BY id", &admins, &to.nusers) : DB_ERR;
+	if (rc == DB_DONE)
+		rc = ids_of(db, "SELECT id FROM departments WHERE land_bureau = 1 ORDER BY id", &bureaus, &to.ndepts);
 	if (rc == DB_DONE) {
 		char key[64];
 		snprintf(key, sizeof key, "%s:%lld", NE_OBJECTION_FILED, (long long)id);
-		struct notify_to to = { .users = admins, .nusers = (int)n, .leaders = 1 };
+		to.users = admins;
+		to.depts = bureaus;
 		rc = notify_emit(db, NE_OBJECTION_FILED, key, "land_objection", id, pl, &to, now, NULL);
 	}
 	free(admins);
+	free(bureaus);
 	json_decref(pl);
 	return rc == DB_OK ? 0 : db_fail(err, db, rc == DB_ROW ? DB_ERR : rc, "recording the notice");
 }
