@@ -13,7 +13,7 @@
  * while the row is still ours (locked_by = instance): a row another
  * instance re-claimed after our lease ran out is theirs.
  */
-#include "notify.h"
+#include "deliver.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -367,6 +367,27 @@ static db_t *worker_db(int failed)
 	return W.db;
 }
 
+void notify_instance_name(char *out, size_t n)
+{
+	char host[256];
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	snprintf(out, n, "%s:%ld", host, (long)getpid());
+}
+
+int notify_deliver_due(db_t *db, const char *instance, int (*go_on)(void))
+{
+	int claimed = WORKER_BATCH, sent = 0;
+	while (claimed == WORKER_BATCH && (go_on == NULL || go_on())) {
+		int n = deliver_batch(db, instance, WORKER_BATCH, now_sec(), &claimed);
+		if (n < 0)
+			return -1;
+		sent += n;
+	}
+	return sent;
+}
+
 /* One round: the scan when it is due, then every due notification. */
 static void worker_round(int64_t *next_scan)
 {
@@ -382,13 +403,8 @@ static void worker_round(int64_t *next_scan)
 				return;
 		}
 	}
-	int claimed = WORKER_BATCH;
-	while (claimed == WORKER_BATCH && worker_running()) {
-		if (deliver_batch(db, W.instance, WORKER_BATCH, now_sec(), &claimed) < 0) {
-			worker_db(1);
-			return;
-		}
-	}
+	if (notify_deliver_due(db, W.instance, worker_running) < 0)
+		worker_db(1);
 }
 
 static void *worker_main(void *arg)
@@ -419,11 +435,7 @@ int notify_worker_start(const char *url, notify_scan_fn scan)
 		pthread_mutex_unlock(&W.mu);
 		return 0;
 	}
-	char host[256];
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
-	snprintf(W.instance, sizeof W.instance, "%s:%ld", host, (long)getpid());
+	notify_instance_name(W.instance, sizeof W.instance);
 	W.url = strdup(url ? url : "");
 	W.scan = scan;
 	W.db = NULL;
