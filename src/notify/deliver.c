@@ -73,6 +73,18 @@ static const char CLAIM_SQLITE[] =
 static int claim(db_t *db, const char *instance, int n, int64_t now, struct claim **out)
 {
 	*out = NULL;
+	/* most rounds find nothing due: a read, without the write lock */
+	db_stmt_t *due = db_prepare(db, "SELECT 1 FROM notifications WHERE (state = 'pending' AND next_at <= $1)"
+	                                " OR (state = 'sending' AND locked_until < $1) LIMIT 1");
+	if (due == NULL)
+		return -1;
+	db_bind_int(due, 1, now);
+	int drc = db_step(due);
+	db_done(due);
+	if (drc == DB_DONE)
+		return 0;
+	if (drc != DB_ROW)
+		return -1;
 	if (db_begin(db) != DB_OK)
 		return -1;
 	db_stmt_t *st = db_prepare(db, db_kind(db) == DB_POSTGRES ? CLAIM_PG : CLAIM_SQLITE);
@@ -349,24 +361,6 @@ static int worker_running(void)
 	return r;
 }
 
-/* The worker's connection, opened again after a database error. */
-static db_t *worker_db(int failed)
-{
-	if (failed && W.db) {
-		db_close(W.db);
-		W.db = NULL;
-	}
-	if (W.db == NULL) {
-		char *err = NULL;
-		W.db = db_open(W.url, &err);
-		if (W.db == NULL) {
-			fprintf(stderr, "zoneops: notify: cannot open the database: %s\n", err ? err : "?");
-			free(err);
-		}
-	}
-	return W.db;
-}
-
 void notify_instance_name(char *out, size_t n)
 {
 	char host[256];
@@ -388,23 +382,53 @@ int notify_deliver_due(db_t *db, const char *instance, int (*go_on)(void))
 	return sent;
 }
 
+/* The worker's connection (opened when there is none). */
+static db_t *worker_db(void)
+{
+	if (W.db == NULL) {
+		char *err = NULL;
+		W.db = db_open(W.url, &err);
+		if (W.db == NULL) {
+			fprintf(stderr, "zoneops: notify: cannot open the database: %s\n", err ? err : "?");
+			free(err);
+		}
+	}
+	return W.db;
+}
+
+/* After a round: the connection is closed (and opened again by the next
+ * round) once WORKER_REOPEN rounds in a row failed -- a lost PostgreSQL
+ * connection; SQLite busy behind a long import is only waited out. */
+#define WORKER_REOPEN 10
+static void worker_result(int failed)
+{
+	static int failures;
+	failures = failed ? failures + 1 : 0;
+	if (failures >= WORKER_REOPEN && W.db) {
+		failures = 0;
+		db_close(W.db);
+		W.db = NULL;
+	}
+}
+
 /* One round: the scan when it is due, then every due notification. */
 static void worker_round(int64_t *next_scan)
 {
 	int64_t now = now_sec();
-	db_t *db = worker_db(0);
+	db_t *db = worker_db();
 	if (db == NULL)
 		return;
+	int failed = 0;
 	if (W.scan && now >= *next_scan) {
 		*next_scan = now + SCAN_EVERY_SEC;
 		if (W.scan(db, now) < 0) {
 			fprintf(stderr, "zoneops: notify: the reminder scan failed: %s\n", db_errmsg(db));
-			if ((db = worker_db(1)) == NULL)
-				return;
+			failed = 1;
 		}
 	}
 	if (notify_deliver_due(db, W.instance, worker_running) < 0)
-		worker_db(1);
+		failed = 1;
+	worker_result(failed);
 }
 
 static void *worker_main(void *arg)
