@@ -501,6 +501,14 @@ static int cmd_token_revoke(int argc, char **argv)
 	return rc;
 }
 
+/* A setting's value as `config` shows it: a secret only as "(set)" or "". */
+static const char *shown_setting(const char *key, const char *v)
+{
+	if (v && setting_is_secret(key))
+		return v[0] ? "(set)" : "";
+	return v ? v : "";
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct opts o;
@@ -519,7 +527,7 @@ static int cmd_config(int argc, char **argv)
 			fprintf(stderr, "zoneops: unknown setting '%s' (see 'zoneops config list')\n", argv[i + 1]);
 			rc = 1;
 		} else {
-			printf("%s\n", v);
+			printf("%s\n", shown_setting(argv[i + 1], v));
 		}
 		free(v);
 	} else if (strcmp(verb, "set") == 0 && nargs == 3) {
@@ -529,13 +537,14 @@ static int cmd_config(int argc, char **argv)
 			db_rollback(db);
 			rc = 1;
 		} else {
-			audit_write(db, NULL, "cli", "cli config set", "settings", argv[i + 1], 200, argv[i + 2]);
+			audit_write(db, NULL, "cli", "cli config set", "settings", argv[i + 1], 200,
+			            setting_is_secret(argv[i + 1]) ? "(hidden)" : argv[i + 2]);
 			rc = db_commit(db) == DB_OK ? 0 : 1;
 		}
 	} else if (strcmp(verb, "list") == 0 && nargs <= 1) {
 		for (int k = 0; setting_defs[k].key; k++) {
 			char *v = setting_get(db, setting_defs[k].key);
-			printf("%-18s %s\n", setting_defs[k].key, v ? v : "");
+			printf("%-18s %s\n", setting_defs[k].key, shown_setting(setting_defs[k].key, v));
 			free(v);
 		}
 	} else {
@@ -718,7 +727,8 @@ static const struct cmd cmds[] = {
 	  "list: the outbox (id, state, event, kind, destination, attempts, next attempt, last error), of one\n"
 	  "state (pending, sending, sent, dead). resend ID: send a dead or sent notice again. send: one message\n"
 	  "to a target now, to try a channel (wecom, dingtalk, webhook, email)." },
-	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
+	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list",
+	  "Read or change zone settings (smtp.password is shown only as '(set)')." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },
 	{ "check", NULL, cmd_check, "check", "Check the database's integrity." },
