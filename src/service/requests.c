@@ -325,8 +325,9 @@ int request_visible(db_t *db, const user_t *actor, int64_t id)
  * The steps that someone must hear about emit an event (notify.h) in the
  * step's transaction, keyed so that it is sent once: a new request to its
  * enterprise's officer, an accepted one to the department that handles it
- * (and a new inspection finding to the department that rectifies it: the
- * same kind, request.assigned, for it is assigned to that department), an
+ * (and a new inspection finding to the department that rectifies it, and
+ * a case a joint meeting hands to its lead department: the same kind,
+ * request.assigned, for it is assigned to that department), an
  * escalated one to the receiving department (keyed with the step's time,
  * so that a second escalation notifies again), a rating of 1 or 2 to the
  * officer and the leaders. */
@@ -918,6 +919,11 @@ static int step_notify(struct step *x, const char *action)
 	if (strcmp(action, "accept") == 0) {
 		kind = NE_REQUEST_ASSIGNED, extra = ASSIGNED;
 		snprintf(key, sizeof key, "%s:%lld", kind, id);
+	} else if (strcmp(action, "meeting_decided") == 0 && n->c.department_id > 0 &&
+	           n->c.department_id != x->q->c.department_id) {
+		/* a joint meeting handed it to its lead department (request_take_over) */
+		kind = NE_REQUEST_ASSIGNED, extra = ASSIGNED;
+		snprintf(key, sizeof key, "%s:%lld:%lld:%lld", kind, id, (long long)n->c.department_id, now);
 	} else if (strcmp(action, "escalate") == 0) {
 		kind = NE_REQUEST_ESCALATED, extra = ESCALATED;
 		snprintf(key, sizeof key, "%s:%lld:%lld:%lld", kind, id, (long long)n->c.department_id, now);

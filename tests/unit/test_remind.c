@@ -191,6 +191,24 @@ static void test_accept_and_findings(void **state)
 	assert_int_equal(count_key("finding.overdue:%lld:2026-12-24", (long long)f), 1);
 }
 
+/* A joint meeting hands a case to its lead department: that department
+ * hears it (request.assigned); a decision that keeps the department, not. */
+static void test_meeting(void **state)
+{
+	(void)state;
+	int64_t id = new_request("多部门协调", "2026-12-09T09:00:00+08:00");
+	const char *np[1] = { "牵头部门" };
+	int64_t lead = testutil_insert(g_db, "INSERT INTO departments (name) VALUES ($1) RETURNING id", 1, np);
+	err_t e;
+	int64_t t = at("2026-12-09T10:00:00+08:00");
+	assert_int_equal(request_take_over(g_db, fixture_as(&g_f, ROLE_ADMIN), id, lead, "meeting_decided", NULL, t, &e), 0);
+	assert_int_equal(count_key("request.assigned:%lld:%lld:%lld", (long long)id, (long long)lead, (long long)t), 1);
+	int64_t before = count_all();
+	assert_int_equal(request_take_over(g_db, fixture_as(&g_f, ROLE_ADMIN), id, lead, "meeting_decided", NULL, t + 60, &e),
+	                 0);
+	assert_int_equal(count_all(), before);
+}
+
 /* The digests: working days only, from notify.digest_time; none for a
  * recipient with nothing open. */
 static void test_digest(void **state)
@@ -244,7 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quota), cmocka_unit_test(test_request_events),
-		cmocka_unit_test(test_accept_and_findings), cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_accept_and_findings), cmocka_unit_test(test_meeting), cmocka_unit_test(test_digest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
