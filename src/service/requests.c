@@ -344,8 +344,9 @@ int request_workdays_left(db_t *db, const char *today, const char *due, int64_t 
 
 json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now)
 {
-	db_stmt_t *st = db_prepare(db, "SELECT r.kind, r.title, COALESCE(e.name, ''), r.due_on FROM requests r"
-	                               " LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1");
+	db_stmt_t *st = db_prepare(db, "SELECT r.kind, r.title, COALESCE(e.name, ''), r.due_on, COALESCE(d.name, '')"
+	                               " FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+	                               " LEFT JOIN departments d ON d.id = r.department_id WHERE r.id = $1");
 	if (st == NULL)
 		return NULL;
 	db_bind_int(st, 1, id);
@@ -357,6 +358,8 @@ json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t no
 		json_object_set_new(p, "path", json_sprintf("%s%lld", ins ? "#/inspections/" : "#/requests/", (long long)id));
 		if (*db_col_text(st, 2))
 			json_object_set_new(p, "enterprise", json_string(db_col_text(st, 2)));
+		if (*db_col_text(st, 4))
+			json_object_set_new(p, "department", json_string(db_col_text(st, 4)));
 		snprintf(dd, sizeof dd, "%s", due ? due : db_col_text(st, 3));
 	}
 	db_done(st);

@@ -249,7 +249,8 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err);
  * (the working days after due up to today).  0, or -1 (database). */
 int request_workdays_left(db_t *db, const char *today, const char *due, int64_t *left);
 /* What a notice about case id says (src/notify/messages.c): case
- * (request | inspection), title, enterprise, path (the page: #/requests/ID
+ * (request | inspection), title, enterprise, department (the one that has
+ * it), path (the page: #/requests/ID
  * or #/inspections/ID) and, when there is a date, due_on (due, or the
  * case's due_on when due is NULL) with workdays_left on the zone's date of
  * now.  A new object, or NULL (no such case, database error). */

@@ -236,6 +236,7 @@ test('three weeks later: due soon, overdue, acceptance overdue, the digests and 
   ev = byKey(`request.overdue:${r3}:2026-12-24:leader`);
   assert.deepEqual(ev.dests, dests(leaderChannels()));
   assert.equal(ev.payload.leader, true);
+  assert.equal(ev.payload.department, '企业发展服务中心', 'the leaders see who is late');
   ev = byKey(`request.overdue:${r4}:2026-12-25:accept`);
   assert.deepEqual(ev.dests, dests(ch.user[ids.officer]));
   assert.equal(ev.payload.stage, 'accept');
