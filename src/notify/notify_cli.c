@@ -76,17 +76,6 @@ static int cmd_scan(int argc, char **argv, db_t *db, notify_scan_fn scan)
 	return 0;
 }
 
-/* A unix time as zone time to the minute, "-" for 0. */
-static const char *minute(int64_t t, char out[DATETIME_LEN])
-{
-	if (t == 0)
-		return "-";
-	datetime_format(t, out);
-	out[10] = ' ';
-	out[16] = '\0';
-	return out;
-}
-
 static int cmd_list(int argc, char **argv, db_t *db)
 {
 	const char *state = NULL;
@@ -110,14 +99,15 @@ static int cmd_list(int argc, char **argv, db_t *db)
 		return 1;
 	}
 	db_bind_text(st, 1, state ? state : "");
-	printf("%-8s %-8s %-22s %-9s %-10s %-8s %-16s %s\n", "ID", "STATE", "EVENT", "KIND", "DEST", "ATTEMPTS", "NEXT AT",
+	printf("%-8s %-8s %-22s %-9s %-10s %-8s %-25s %s\n", "ID", "STATE", "EVENT", "KIND", "DEST", "ATTEMPTS", "NEXT AT",
 	       "LAST ERROR");
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		char at[DATETIME_LEN];
-		printf("%-8lld %-8s %-22s %-9s %-10s %-8lld %-16s %s\n", (long long)db_col_int(st, 0), db_col_text(st, 1),
-		       db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4), (long long)db_col_int(st, 5),
-		       minute(db_col_int(st, 6), at), db_col_text(st, 7));
+		datetime_format(db_col_int(st, 6), at);
+		printf("%-8lld %-8s %-22s %-9s %-10s %-8lld %-25s %s\n", (long long)db_col_int(st, 0), db_col_text(st, 1),
+		       db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4), (long long)db_col_int(st, 5), at,
+		       db_col_text(st, 7));
 	}
 	db_done(st);
 	if (rc != DB_DONE) {
