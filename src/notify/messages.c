@@ -11,7 +11,8 @@
  *   case           "inspection" for a finding (request.assigned, ...)
  *   stage          "accept" for request.overdue: overdue for acceptance
  *   leader         true: the copy for the leaders a working day later
- *   enterprise, project, department, unit, month, reason, comment, actor
+ *   enterprise, project, department, unit, month, reason, comment, channel
+ *   actor          who did it ("by" is taken too)
  *   rating         1..5
  *   due_on         'YYYY-MM-DD' with workdays_left (negative: overdue by)
  *   met, total     race.quota_at_risk: people who met their quota, of
@@ -20,7 +21,8 @@
  *                  digest: [{title, due_on, workdays_left}] the first cases
  *   open, due_soon, overdue   digest: the counts
  *   text           test: the text to send
- *   path           the page's hash route
+ *   path           the page's hash route ("#/requests/12"; a leading "/"
+ *                  is dropped: the link is base_url + "/" + the route)
  *
  * Three forms: markdown for the group robots (a bold title line, then one
  * paragraph per fact -- WeCom and DingTalk both break lines on a blank
@@ -164,6 +166,7 @@ static const struct {
 	{ "unit", "单位：", "Unit: " },
 	{ "month", "月份：", "Month: " },
 	{ "reason", "原因：", "Reason: " },
+	{ "channel", "渠道：", "Channel: " },
 };
 
 static void fact_int(struct out *o, const char *zh, const char *en, const char *fmt_zh, const char *fmt_en,
@@ -247,7 +250,7 @@ static void facts(struct out *o, const char *kind, json_t *p)
 	if (strcmp(kind, NE_DIGEST) == 0)
 		digest_facts(o, p);
 	fact(o, "", str(p, "text"));
-	fact(o, en ? "By: " : "操作人：", str(p, "actor"));
+	fact(o, en ? "By: " : "操作人：", str(p, "actor") ? str(p, "actor") : str(p, "by"));
 }
 
 int notify_render(const char *kind, const char *event_id, json_t *payload, const char *lang,
@@ -261,12 +264,15 @@ int notify_render(const char *kind, const char *event_id, json_t *payload, const
 	const char *head = headline(kind, payload, o.en), *title = str(payload, "title");
 	buf_t t;
 	buf_init(&t);
-	buf_puts(&t, head);
+	if (strcmp(kind, NE_TEST) != 0 || title == NULL)   /* a test message's own title says it all */
+		buf_puts(&t, head);
 	if (title) {
-		buf_puts(&t, o.en ? ": " : "：");
+		buf_puts(&t, t.len ? (o.en ? ": " : "：") : "");
 		put(&t, title, 0);
 	}
 	const char *path = str(payload, "path");
+	while (path && *path == '/')
+		path++;
 	buf_t link;
 	buf_init(&link);
 	if (path)

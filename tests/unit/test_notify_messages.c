@@ -161,6 +161,11 @@ static void test_kinds(void **state)
 	assert_string_equal(m.text, "Race quota at risk\n\nUnit: Unit 1\nMonth: 2026-12\nQuota met: 1 of 3\n"
 	                            "Not met yet: Zhang, Li\n");
 	notify_msg_free(&m);
+	/* a channel's test message (notify_api.c): its own title, the channel, who asked */
+	m = render(NE_TEST, "{\"title\":\"zoneops 测试消息\",\"channel\":\"值班群\",\"by\":\"管理员\","
+	                    "\"path\":\"/#/channels\"}", "zh");
+	assert_string_equal(m.text, "zoneops 测试消息\n\n渠道：值班群\n操作人：管理员\n链接：https://zone.example/#/channels\n");
+	notify_msg_free(&m);
 	m = render(NE_TEST, "{\"text\":\"hello\"}", "en");
 	assert_string_equal(m.text, "Test message\n\nhello\n");
 	assert_string_equal(m.markdown, "**Test message**\n\nhello");
