@@ -82,6 +82,19 @@ static int64_t new_request(const char *title, const char *when)
 	return id;
 }
 
+/* A new department (its name made unique: a shared $ZONEOPS_TEST_DB keeps
+ * the earlier runs' rows). */
+static int64_t new_department(const char *name)
+{
+	static int n;
+	char full[96];
+	snprintf(full, sizeof full, "%s%ld-%d", name, (long)getpid(), ++n);
+	const char *p[1] = { full };
+	int64_t id = testutil_insert(g_db, "INSERT INTO departments (name) VALUES ($1) RETURNING id", 1, p);
+	assert_true(id > 0);
+	return id;
+}
+
 static void step(int64_t id, int role, const char *action, const struct request_action_in *in, const char *when)
 {
 	err_t e;
@@ -197,8 +210,7 @@ static void test_meeting(void **state)
 {
 	(void)state;
 	int64_t id = new_request("多部门协调", "2026-12-09T09:00:00+08:00");
-	const char *np[1] = { "牵头部门" };
-	int64_t lead = testutil_insert(g_db, "INSERT INTO departments (name) VALUES ($1) RETURNING id", 1, np);
+	int64_t lead = new_department("牵头部门");
 	err_t e;
 	int64_t t = at("2026-12-09T10:00:00+08:00");
 	assert_int_equal(request_take_over(g_db, fixture_as(&g_f, ROLE_ADMIN), id, lead, "meeting_decided", NULL, t, &e), 0);
@@ -230,8 +242,7 @@ static void test_digest(void **state)
 	assert_true(json_array_size(json_object_get(p, "items")) >= 1);
 	json_decref(p);
 	/* a department with nothing open gets none */
-	const char *np[1] = { "空闲部门" };
-	int64_t idle = testutil_insert(g_db, "INSERT INTO departments (name) VALUES ($1) RETURNING id", 1, np);
+	int64_t idle = new_department("空闲部门");
 	scan("2026-12-29T09:00:00+08:00");
 	assert_int_equal(count_key("digest:d:%lld:2026-12-29", (long long)idle), 0);
 	assert_int_equal(count_key("digest:d:%lld:2026-12-29", dept), 1);
