@@ -521,7 +521,7 @@ static int put_base64(char **buf, size_t *len, const unsigned char *s, size_t n,
 	return 0;
 }
 
-/* The Subject header, RFC 2047: encoded words of at most 45 bytes of UTF-8
+/* The Subject header, RFC 2047: encoded words of at most 39 bytes of UTF-8
  * (not cut inside a character), one a line, folded. */
 static int put_subject(char **buf, size_t *len, const char *title)
 {
@@ -529,10 +529,10 @@ static int put_subject(char **buf, size_t *len, const char *title)
 	if (put(buf, len, "Subject:", 8) < 0 || (n == 0 && put(buf, len, " ", 1) < 0))
 		return -1;
 	for (size_t i = 0; i < n;) {
-		size_t k = n - i < 45 ? n - i : 45;
+		size_t k = n - i < 39 ? n - i : 39;   /* 52 base64 characters: lines of <= 76 */
 		while (k > 1 && i + k < n && ((unsigned char)title[i + k] & 0xC0) == 0x80)
 			k--;                     /* do not cut a UTF-8 character */
-		char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
+		char b64[sodium_base64_ENCODED_LEN(39, sodium_base64_VARIANT_ORIGINAL)];
 		sodium_bin2base64(b64, sizeof b64, (const unsigned char *)title + i, k, sodium_base64_VARIANT_ORIGINAL);
 		if (putf(buf, len, "%s=?UTF-8?B?%s?=", i ? "\r\n " : " ", b64) < 0)
 			return -1;
