@@ -156,7 +156,7 @@ static CURLU *web_target(const struct notify_conf *c, const char *target, err_t 
 	char *scheme = NULL, *host = NULL, *user = NULL;
 	int ok = 0;
 	if (curl_url_set(u, CURLUPART_URL, target, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-		bad_target(err, "url", NULL, NULL, "the target is not a URL: write it as https://host/path?query");
+		bad_target(err, "url", NULL, NULL, "the target is not a URL: write it as https://host/path");
 	else if (!(scheme = url_part(u, CURLUPART_SCHEME)) ||
 	         (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
 		bad_target(err, "scheme", "scheme", scheme, "the target's scheme '%s' is not allowed: use https:// (or http://)",
@@ -326,9 +326,8 @@ static void common_opts(CURL *h, const struct notify_conf *c, const char *protoc
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 }
 
-/* Why a transfer failed, into res (short, no query, no secret). */
-static void transfer_error(struct notify_result *res, CURLcode rc, const char *errbuf, const struct answer *a,
-                           const char *secret)
+/* Why a transfer failed, into res (short; notify_send scrubs it). */
+static void transfer_error(struct notify_result *res, CURLcode rc, const char *errbuf, const struct answer *a)
 {
 	if (a && a->over)
 		set_error(res, "answer larger than %d KiB, not read", ANSWER_MAX / 1024);
@@ -336,13 +335,12 @@ static void transfer_error(struct notify_result *res, CURLcode rc, const char *e
 		set_error(res, "timed out (%s)", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else
 		set_error(res, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	scrub(res->error, secret);
 }
 
 /* POST body (JSON) to u with X-Zoneops-Event and, when sig is not NULL,
  * X-Zoneops-Signature; the answer in *a.  0 when a 2xx came back. */
 static int http_post(const struct notify_conf *c, CURLU *u, const char *event_id, const char *sig, const char *body,
-                     const char *secret, struct answer *a, struct notify_result *res)
+                     struct answer *a, struct notify_result *res)
 {
 	if (event_id && strpbrk(event_id, "\r\n")) {
 		set_error(res, "bad event id");
@@ -380,7 +378,7 @@ static int http_post(const struct notify_conf *c, CURLU *u, const char *event_id
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		a->over = 1;
 	if (rc != CURLE_OK)
-		transfer_error(res, rc, errbuf, a, secret);
+		transfer_error(res, rc, errbuf, a);
 	else if (status >= 300 && status < 400)
 		set_error(res, "redirect not followed (HTTP %ld)", status);
 	else if (status < 200 || status >= 300)
@@ -435,7 +433,7 @@ static int send_robot(const struct notify_conf *c, const struct notify_dest *d, 
 		set_error(res, "could not sign the request");
 	else {
 		struct answer a = { 0 };
-		rc = http_post(c, u, m->event_id, NULL, text, d->secret, &a, res);
+		rc = http_post(c, u, m->event_id, NULL, text, &a, res);
 		if (rc == 0)
 			rc = robot_answer(&a, res);
 		free(a.buf);
@@ -456,7 +454,7 @@ static int send_webhook(const struct notify_conf *c, const struct notify_dest *d
 		return -1;
 	}
 	struct answer a = { 0 };
-	int rc = http_post(c, u, m->event_id, sig, body, d->secret, &a, res);
+	int rc = http_post(c, u, m->event_id, sig, body, &a, res);
 	free(a.buf);
 	free(sig);
 	return rc;
@@ -640,7 +638,7 @@ static int send_email(const struct notify_conf *c, const struct notify_dest *d, 
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.left);
 	CURLcode rc = curl_easy_perform(h);
 	if (rc != CURLE_OK)
-		transfer_error(res, rc, errbuf, NULL, c->smtp_password);
+		transfer_error(res, rc, errbuf, NULL);
 	curl_slist_free_all(to);
 	curl_easy_cleanup(h);
 	curl_url_cleanup(u);
@@ -674,6 +672,9 @@ int notify_send(const struct notify_conf *c, const struct notify_dest *d, const 
 			rc = send_robot(c, d, m, now_ms, u, res);
 		curl_url_cleanup(u);
 	}
+	/* a robot's errmsg or libcurl's message might echo a URL or a secret */
+	scrub(res->error, d->secret);
+	scrub(res->error, c->smtp_password);
 	res->ms = (int)((now_mono() - t0) * 1000 + 0.5);
 	return rc;
 }
