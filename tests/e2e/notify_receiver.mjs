@@ -32,7 +32,7 @@
 // unique, the same but once per (channel, dest, eventId): what a receiver that
 // drops repeats by the event id keeps; rejected, the requests refused for a bad
 // signature or login; requests, the number of HTTP requests and SMTP
-// transactions seen.
+// transactions seen; connections, the number of TCP connections accepted.
 // Control: fail(n) answers the next n requests (HTTP) or transactions (SMTP, at
 // MAIL FROM) with 500 / 451; setDown(true) closes both ports (connections are
 // refused) until setDown(false); restart() closes and reopens them on the same
@@ -96,7 +96,7 @@ export async function startReceiver(opts = {}) {
   const messages = [], unique = [], rejected = [];
   const seen = new Set();
   const sockets = new Set();
-  let failing = 0, requests = 0, down = false;
+  let failing = 0, requests = 0, connections = 0, down = false;
   let httpPort = opts.httpPort || 0, smtpPort = opts.smtpPort || 0;
   let httpServer = null, smtpServer = null;
 
@@ -300,7 +300,7 @@ export async function startReceiver(opts = {}) {
   }
 
   // ---- the two servers ----
-  function track(s) { sockets.add(s); s.on('close', () => sockets.delete(s)); }
+  function track(s) { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); }
   function listen(server, port) {
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -327,6 +327,7 @@ export async function startReceiver(opts = {}) {
     get httpPort() { return httpPort; },
     get smtpPort() { return smtpPort; },
     get requests() { return requests; },
+    get connections() { return connections; },
     get url() { return `http://127.0.0.1:${httpPort}`; },
     get smtpUrl() { return `smtp://127.0.0.1:${smtpPort}`; },
     certFile: cert.certFile,

@@ -124,13 +124,18 @@ test('e-mail over STARTTLS with login: subject and body decode', async () => {
   assert.ok(m.raw.split('\r\n').every((l) => l.length <= 76), 'no line over 76 (RFC 2047)');
 });
 
-test('e-mail: a wrong password and a server without STARTTLS are failures', async () => {
+test('e-mail: a wrong password, a 451 and a server without STARTTLS are failures', async () => {
   await config('smtp.password', 'wrong');
   const n = rx.messages.length;
   const bad = await send('--kind', 'email', '--target', 'officer@zone.example');
   assert.equal(bad.status, 1);
   assert.doesNotMatch(bad.stderr, /wrong/);
   await config('smtp.password', 'mail-pw-1');
+
+  rx.fail(1);
+  const busy = await send('--kind', 'email', '--target', 'officer@zone.example');
+  assert.equal(busy.status, 1);
+  assert.match(busy.stderr, /451/);
 
   const plain = await startReceiver({ starttls: false });
   try {
@@ -147,14 +152,14 @@ test('e-mail: a wrong password and a server without STARTTLS are failures', asyn
 });
 
 test('a host not in notify.allowed_hosts is refused without a connection', async () => {
-  const before = rx.requests;
+  const before = rx.connections;
   for (const target of [`http://localhost:${rx.httpPort}/hook/ops`, `http://127.0.0.1@localhost:${rx.httpPort}/hook/ops`,
     `ftp://127.0.0.1:${rx.httpPort}/x`, `smtp://127.0.0.1:${rx.smtpPort}`]) {
     const r = await send('--kind', 'webhook', '--target', target);
     assert.equal(r.status, 1, target);
     assert.match(r.stderr, /not in notify\.allowed_hosts|scheme|user name/, target);
   }
-  assert.equal(rx.requests, before);
+  assert.equal(rx.connections, before);
 });
 
 test('a redirect is not followed', async () => {
