@@ -20,7 +20,8 @@
 //   ANY  /big                              200 with 1 MiB of body
 //   ANY  /slow                             never answers
 // SMTP (another port): EHLO/HELO, STARTTLS (a self-signed certificate for
-// 127.0.0.1 in certFile; opts.starttls === false: not offered), AUTH PLAIN and
+// 127.0.0.1 in certFile; opts.starttls === false: not offered; opts.smtps: TLS
+// from the first byte instead, smtps://), AUTH PLAIN and
 // LOGIN (checked against opts.smtpUser/opts.smtpPassword when given), MAIL FROM
 // (530 before STARTTLS unless opts.starttls === false), RCPT TO, DATA, RSET,
 // NOOP, QUIT.  The message's RFC 2047 subject and base64 body are decoded.
@@ -189,8 +190,8 @@ export async function startReceiver(opts = {}) {
   }
 
   // ---- SMTP ----
-  function onSmtp(plain) {
-    const st = { tls: false, helo: false, auth: null, from: null, rcpt: [], data: null, stream: plain };
+  function onSmtp(plain, implicitTls = false) {
+    const st = { tls: implicitTls, helo: false, auth: null, from: null, rcpt: [], data: null, stream: plain };
     const needAuth = opts.smtpUser !== undefined;
     let buf = '';
     const send = (line) => { try { st.stream.write(line + '\r\n'); } catch { /* gone */ } };
@@ -310,7 +311,10 @@ export async function startReceiver(opts = {}) {
   async function open() {
     httpServer = http.createServer(onHttp);
     httpServer.on('connection', track);
-    smtpServer = net.createServer((s) => { track(s); onSmtp(s); });
+    smtpServer = opts.smtps
+      ? tls.createServer({ key: cert.key, cert: cert.cert }, (s) => { track(s); onSmtp(s, true); })
+      : net.createServer((s) => { track(s); onSmtp(s); });
+    if (opts.smtps) smtpServer.on('tlsClientError', () => {});
     httpPort = await listen(httpServer, httpPort);
     smtpPort = await listen(smtpServer, smtpPort);
   }
@@ -329,7 +333,7 @@ export async function startReceiver(opts = {}) {
     get requests() { return requests; },
     get connections() { return connections; },
     get url() { return `http://127.0.0.1:${httpPort}`; },
-    get smtpUrl() { return `smtp://127.0.0.1:${smtpPort}`; },
+    get smtpUrl() { return `${opts.smtps ? 'smtps' : 'smtp'}://127.0.0.1:${smtpPort}`; },
     certFile: cert.certFile,
     messages, unique, rejected,
     fail(n) { failing = n; },

@@ -151,6 +151,26 @@ test('e-mail: a wrong password, a 451 and a server without STARTTLS are failures
   assert.equal(rx.messages.length, n);
 });
 
+test('e-mail over smtps:// (TLS from the start)', async () => {
+  const implicit = await startReceiver({ smtps: true, smtpUser: 'mailer', smtpPassword: 'mail-pw-1' });
+  try {
+    await config('smtp.url', implicit.smtpUrl);
+    const r = await run(['notify', 'send', '--kind', 'email', '--target', 'officer@zone.example', '--title', 'smtps'],
+      { ZONEOPS_CA_FILE: implicit.certFile });   // each receiver makes its own certificate
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(implicit.messages.length, 1);
+    assert.equal(implicit.messages[0].title, 'smtps');
+    assert.equal(implicit.messages[0].verified, true);
+    // its certificate is not trusted without ZONEOPS_CA_FILE
+    const untrusted = await run(['notify', 'send', '--kind', 'email', '--target', 'officer@zone.example'], { ZONEOPS_CA_FILE: '' });
+    assert.equal(untrusted.status, 1);
+    assert.equal(implicit.messages.length, 1);
+  } finally {
+    await config('smtp.url', rx.smtpUrl);
+    await implicit.stop();
+  }
+});
+
 test('a host not in notify.allowed_hosts is refused without a connection', async () => {
   const before = rx.connections;
   for (const target of [`http://localhost:${rx.httpPort}/hook/ops`, `http://127.0.0.1@localhost:${rx.httpPort}/hook/ops`,
