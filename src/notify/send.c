@@ -11,11 +11,15 @@
  * info; e-mail goes through smtp.url only (smtp:// with STARTTLS required,
  * or smtps://).  Every request: the protocols limited, no redirect followed
  * (a 3xx is a failure), connect 5 s / total 15 s, at most 64 KiB of answer
- * read, no signals, $ZONEOPS_CA_FILE trusted as well, and no proxy: a proxy
+ * read, no signals, $ZONEOPS_CA_FILE trusted as well (CURLOPT_CAINFO; the
+ * system's CA directory, libcurl's CA path, stays), and no proxy: a proxy
  * from the environment (http_proxy, ...) set for something else would carry
  * the robots' keys and every notice to a host notify.allowed_hosts never
  * named, so it is switched off.  Errors name a URL without its query (the
  * robots' keys and tokens live there) and never a secret.
+ *
+ * Every HTTP request carries X-Zoneops-Event: m->event_id (the robots ignore
+ * it; a webhook, or a receiver standing in for a robot, drops repeats by it).
  */
 #include "notify.h"
 
@@ -275,14 +279,19 @@ static size_t on_answer(char *p, size_t sz, size_t nmemb, void *ud)
 }
 
 /* A new formatted string, or NULL. */
+static char *vdupf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vdupf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dupf(const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vdupf(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -322,7 +331,7 @@ static void common_opts(CURL *h, const struct notify_conf *c, const char *protoc
 	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* no proxy from the environment (see the top) */
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "zoneops-notify");
-	if (c->ca_file && *c->ca_file)
+	if (c->ca_file && *c->ca_file)   /* the system's CAs stay trusted through the CA path */
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 }
 
@@ -493,11 +502,9 @@ static int put(char **buf, size_t *len, const char *s, size_t n)
 static int putf(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int putf(char **buf, size_t *len, const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vdupf(fmt, ap);
 	va_end(ap);
 	int rc = s ? put(buf, len, s, strlen(s)) : -1;
 	free(s);
