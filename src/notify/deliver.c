@@ -256,7 +256,12 @@ static int deliver_one(db_t *db, const char *instance, const struct notify_conf 
 			snprintf(res.error, sizeof res.error, "cannot render the message");
 		} else {
 			struct notify_dest d = { .kind = c->kind, .target = c->target, .secret = secret ? secret : "" };
-			ok = notify_sender(conf, &d, &m, now * 1000, &res) == 0;
+			/* the real clock, not ZONEOPS_NOW's: DingTalk refuses a signature
+			 * whose timestamp is an hour off its own, and a mail's Date is now */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			int64_t real_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+			ok = notify_sender(conf, &d, &m, real_ms, &res) == 0;
 			if (ok)
 				res.error[0] = '\0';
 			else if (res.error[0] == '\0')
