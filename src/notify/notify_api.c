@@ -120,8 +120,8 @@ static int body_text(req_t *r, json_t *o, const char *key, size_t max, const cha
 	int got = body_str(r, o, key, out);
 	if (got == 1 && !text_ok(*out, max, 0)) {
 		err_t e;
-		err_set(&e, 422, "invalid_text", key, "%s must be text of at most %zu characters without control characters",
-		        key, max);
+		err_set(&e, 422, utf8_len(*out) > max ? "too_long" : "invalid", key,
+		        "%s must be text of at most %zu characters without control characters", key, max);
 		err_param(&e, "max", "%zu", max);
 		reply_err(r, &e);
 		return -1;
@@ -560,8 +560,6 @@ void api_channel_test(req_t *r)
 	err_param(&e, "error", "%s", res.error);
 	err_param(&e, "http_status", "%d", res.http_status);
 	reply_err(r, &e);
-	json_object_set_new(r->out, "http_status", json_integer(res.http_status));
-	json_object_set_new(r->out, "ok", json_false());
 }
 
 /* ---- the outbox ---- */
@@ -682,7 +680,7 @@ static void notification_one(req_t *r, int64_t id)
 		reply_db_error(r, DB_ERR, "reading the attempts");
 		return;
 	}
-	json_object_set_new(o, "attempts_list", at);
+	json_object_set_new(o, "history", at);
 	reply_json(r, 200, o);
 }
 

@@ -127,7 +127,7 @@ test('each validation error has its code and field', async () => {
   assert.equal(ev.json.error.params?.event, 'no.such');
   assertError(await post({ ...base, events: ['test'] }), 422, 'unknown_event', 'events');
   assertError(await post({ ...base, events: 'digest' }), 422, 'invalid_type', 'events');
-  assertError(await post({ ...base, name: 'x'.repeat(101) }), 422, 'invalid_text', 'name');
+  assertError(await post({ ...base, name: 'x'.repeat(101) }), 422, 'too_long', 'name');
   assertError(await post({ ...base, colour: 'red' }), 422, 'unknown_field');
   assertError(await post({ ...base, target: 'ftp://127.0.0.1/x' }), 422, 'invalid_target', 'target');
   assertError(await post({ ...base, target: 'https://evil.example/hook' }), 422, 'invalid_target', 'target');
