@@ -203,12 +203,14 @@ function channelTable(u, items, reload) {
       out);
   };
   return table([
-    { key: 'name', label: t('notify.name'), class: 'strong', cell: (c) => [c.name || t(`notify.kind.${c.kind}`),
+    { key: 'name', label: t('notify.name'), cell: (c) => [h('span', { class: 'strong' }, c.name || t(`notify.kind.${c.kind}`)),
+      /* on a phone the kind and a disabled channel show here (their columns are hidden) */
+      h('div', { class: 'ch-meta' }, badge(t(`notify.kind.${c.kind}`), 'blue'), c.enabled ? null : badge(t('notify.off'), 'gray')),
       h('div', { class: 'muted small ch-target' }, c.kind === 'email' ? c.target : hostOf(c.target))] },
-    { key: 'kind', label: t('notify.kind'), class: 'nowrap', cell: (c) => badge(t(`notify.kind.${c.kind}`), 'blue') },
+    { key: 'kind', label: t('notify.kind'), class: 'nowrap', narrowHide: true, cell: (c) => badge(t(`notify.kind.${c.kind}`), 'blue') },
     { key: 'owner', label: t('notify.owner'), cell: ownerText },
     { key: 'events', label: t('notify.events'), class: 'wrap', narrowHide: true, cell: (c) => eventsText(c.events) },
-    { key: 'enabled', label: t('notify.enabled'), class: 'nowrap',
+    { key: 'enabled', label: t('notify.enabled'), class: 'nowrap', narrowHide: true,
       cell: (c) => (c.enabled ? badge(t('notify.on'), 'green') : badge(t('notify.off'), 'gray')) },
     { key: 'has_secret', label: t('notify.secret'), class: 'nowrap', narrowHide: true,
       cell: (c) => (c.has_secret ? t('notify.secretSet') : t('notify.secretNone')) },
@@ -284,7 +286,7 @@ async function showHistory(n) {
   }
 }
 
-export async function outbox(ctx) {
+async function renderOutbox(ctx) {
   const state = select('state', [['', t('common.all')], ...STATES.map((s) => [s, t(`notify.state.${s}`)])], ctx.query.get('state') || '');
   state.dataset.testid = 'ob-state';
   const box = h('div', { dataset: { testid: 'ob-list' } }, loading());
@@ -335,6 +337,9 @@ export async function outbox(ctx) {
       h('label', { class: 'filter' }, h('span', null, t('notify.stateLabel')), state)), box]));
   await load();
 }
+
+/* the page as app.js takes it ('channels.js#outbox') */
+export const outbox = { render: renderOutbox };
 
 /* ---------- my notification settings (the account page) ---------- */
 
