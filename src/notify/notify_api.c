@@ -83,8 +83,9 @@ static json_t *events_json(const char *list)
 	return a;
 }
 
-/* The body's "events" (an array of known kinds) as a comma list in *out:
- * 1 given, 0 absent, -1 after replying 422.  [] is every kind. */
+/* The body's "events" (an array of known kinds) as a comma list in *out,
+ * in the order of notify_kinds, each once: 1 given, 0 absent, -1 after
+ * replying 422.  [] is every kind. */
 static int body_events(req_t *r, json_t *o, const char **out)
 {
 	json_t *v = json_object_get(o, "events");
@@ -94,12 +95,16 @@ static int body_events(req_t *r, json_t *o, const char **out)
 		reply_error(r, 422, "invalid_type", "events", "events must be an array of event kinds");
 		return -1;
 	}
-	char *list = arena_strdup(r->arena, "");
+	uint32_t chosen = 0;   /* bit i: notify_kinds[i] */
 	size_t i;
 	json_t *k;
 	json_array_foreach(v, i, k) {
 		const char *s = json_string_value(k);
-		if (!notify_kind_known(s)) {
+		int at = -1;
+		for (int j = 0; s && notify_kinds[j] && at < 0; j++)
+			if (strcmp(notify_kinds[j], s) == 0)
+				at = j;
+		if (at < 0 || at >= 32) {
 			err_t e;
 			err_set(&e, 422, "unknown_event", "events", "events[%zu] is not a known event kind (%s)", i,
 			        s ? s : "not a string");
@@ -107,9 +112,12 @@ static int body_events(req_t *r, json_t *o, const char **out)
 			reply_err(r, &e);
 			return -1;
 		}
-		if (strstr(arena_printf(r->arena, ",%s,", list), arena_printf(r->arena, ",%s,", s)) == NULL)
-			list = *list ? arena_printf(r->arena, "%s,%s", list, s) : arena_strdup(r->arena, s);
+		chosen |= UINT32_C(1) << at;
 	}
+	char *list = arena_strdup(r->arena, "");
+	for (int j = 0; notify_kinds[j] && j < 32; j++)
+		if (chosen & (UINT32_C(1) << j))
+			list = arena_printf(r->arena, "%s%s%s", list, *list ? "," : "", notify_kinds[j]);
 	*out = list;
 	return 1;
 }

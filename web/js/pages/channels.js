@@ -318,7 +318,7 @@ async function renderOutbox(ctx) {
       { key: 'event', label: t('notify.event'), cell: (n) => [eventName(n.event), n.title ? h('div', { class: 'muted small' }, n.title) : null] },
       { key: 'dest', label: t('notify.dest'), class: 'wrap', cell: destText },
       { key: 'state', label: t('notify.stateLabel'), class: 'nowrap', cell: (n) => badge(t(`notify.state.${n.state}`), STATE_BADGE[n.state]) },
-      { key: 'attempts', label: t('notify.attempts'), align: 'r', cell: (n) => num(n.attempts) },
+      { key: 'attempts', label: t('notify.attempts'), align: 'r', narrowHide: true, cell: (n) => num(n.attempts) },
       { key: 'next_at', label: t('notify.nextAt'), class: 'nowrap', narrowHide: true,
         cell: (n) => (n.state === 'pending' ? fmtTime(n.next_at, false) : null) },
       { key: 'last_error', label: t('notify.lastError'), class: 'wrap ob-error' },
