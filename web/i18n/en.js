@@ -2222,6 +2222,7 @@ export default {
   'notify.dest': 'To',
   'notify.destUser': 'Own e-mail',
   'notify.destEnterprise': 'Enterprise e-mail',
+  'notify.channelGone': 'channel deleted',
   'notify.attempts': 'Attempts',
   'notify.attemptsShow': 'Attempts',
   'notify.nextAt': 'Next attempt',

@@ -2226,6 +2226,7 @@ export default {
   'notify.dest': '发往',
   'notify.destUser': '个人邮箱',
   'notify.destEnterprise': '企业邮箱',
+  'notify.channelGone': '渠道已删除',
   'notify.attempts': '尝试次数',
   'notify.attemptsShow': '发送记录',
   'notify.nextAt': '下次尝试',

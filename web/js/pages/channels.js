@@ -264,9 +264,11 @@ export async function render(ctx) {
 /* ---------- the outbox (admins) ---------- */
 
 function destText(n) {
-  if (n.channel_name) return n.channel_name;
-  const who = n.dest.startsWith('u:') ? t('notify.destUser') : n.dest.startsWith('e:') ? t('notify.destEnterprise') : t(`notify.kind.${n.kind}`);
-  return `${who} · ${n.target}`;
+  if (n.channel_name)
+    return n.channel_name;
+  const who = n.dest.startsWith('u:') ? t('notify.destUser') : n.dest.startsWith('e:') ? t('notify.destEnterprise')
+    : `${t(`notify.kind.${n.kind}`)}${n.channel_id ? '' : ` (${t('notify.channelGone')})`}`;
+  return n.target ? `${who} · ${n.target}` : who;
 }
 
 async function showHistory(n) {
