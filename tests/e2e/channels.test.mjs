@@ -105,6 +105,7 @@ test('the audit log records channel changes without the secret or the robot key'
   const rows = a.items.filter((x) => String(x.entity_id) === String(c.id));
   assert.ok(rows.some((x) => x.action === 'channel.create'), JSON.stringify(a.items.slice(0, 5)));
   assert.ok(rows.some((x) => x.action === 'channel.update' && /"secret":"changed"/.test(x.detail)), JSON.stringify(rows));
+  assert.ok(rows.some((x) => x.action === 'channel.update' && x.label === 'x'), 'the row names the channel');
   const all = JSON.stringify(await ok(as.admin.get('/api/v1/audit?limit=1000'), 'audit'));
   assert.ok(!all.includes(SECRET), 'no secret anywhere in the audit log');
   assert.ok(!all.includes(ROBOT_KEY), 'no robot key in the audit log');
