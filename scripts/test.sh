@@ -87,6 +87,7 @@ for f in build/fuzz/fuzz_*; do
 	check "fuzz-replay/$n" "$f" -runs=0 "fuzz/corpus/$n"
 done
 
+PG_UNITS="test_notify_outbox test_remind"   # unit tests that also run on PostgreSQL (ZONEOPS_TEST_DB)
 section "unit tests (SQLite)"
 for t in build/tests/test_*; do
 	case $t in *.d) continue ;; esac
@@ -105,6 +106,10 @@ fi
 if [ -n "$PGURL" ]; then
 	section "store contract tests (PostgreSQL)"
 	run_cmocka "unit-pg/test_store" env ZONEOPS_TEST_DB="$PGURL" build/tests/test_store
+	# the outbox's claim (FOR UPDATE SKIP LOCKED) and the reminders' scans on PostgreSQL
+	for t in $PG_UNITS; do
+		[ -x "build/tests/$t" ] && run_cmocka "unit-pg/$t" env ZONEOPS_TEST_DB="$PGURL" "build/tests/$t"
+	done
 fi
 
 section "end-to-end (SQLite)"
@@ -120,7 +125,11 @@ for t in build/tests-asan/test_*; do
 	case $t in *.d) continue ;; esac
 	run_cmocka "asan-unit/$(basename "$t")" "$t"
 done
-[ -n "$PGURL" ] && run_cmocka "asan-unit-pg/test_store" env ZONEOPS_TEST_DB="$PGURL" build/tests-asan/test_store
+if [ -n "$PGURL" ]; then
+	for t in test_store $PG_UNITS; do
+		[ -x "build/tests-asan/$t" ] && run_cmocka "asan-unit-pg/$t" env ZONEOPS_TEST_DB="$PGURL" "build/tests-asan/$t"
+	done
+fi
 ZONEOPS_BIN=build/zoneops-asan ZONEOPS_STORE=sqlite run_node e2e-asan-sqlite tests/e2e/*.test.mjs
 if [ -n "$PGURL" ]; then
 	ZONEOPS_BIN=build/zoneops-asan ZONEOPS_STORE=postgresql ZONEOPS_PG_URL="$PGURL" run_node e2e-asan-postgresql tests/e2e/*.test.mjs

@@ -1,6 +1,7 @@
 /* admin.c -- settings, reference lists, health, overview summary. */
 #include "admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,138 @@ char *setting_get(db_t *db, const char *key)
 	return v ? v : strdup(d->dflt);
 }
 
+int setting_is_secret(const char *key)
+{
+	return key && strcmp(key, "smtp.password") == 0;
+}
+
+/* The settings that are whole numbers, with their ranges. */
+static const struct {
+	const char *key;
+	int lo, hi;
+	const char *msg;
+} whole_settings[] = {
+	{ "report.top_ranks", 1, 99, "the value must be a whole number from 1 to 99" },
+	{ "push_monthly_cap", 0, 99, "the value must be a whole number from 0 to 99" },
+	{ "accept_days", 1, 99, "the value must be a whole number from 1 to 99" },
+	{ "notify.max_attempts", 1, 99, "the value must be a whole number of attempts from 1 to 99" },
+	{ "notify.retry_base", 1, 3600, "the value must be a whole number of seconds from 1 to 3600" },
+};
+
+/* Is v a whole number lo..hi written with at most as many digits as hi? */
+static int whole_in(const char *v, int lo, int hi)
+{
+	size_t n = strlen(v), digits = 1;
+	for (int h = hi; h >= 10; h /= 10)
+		digits++;
+	if (n < 1 || n > digits || strspn(v, "0123456789") != n)
+		return 0;
+	int x = atoi(v);
+	return x >= lo && x <= hi;
+}
+
+/* A host name or an IP address (v4 or v6) of n bytes at s. */
+static int host_ok(const char *s, size_t n)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:";
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strchr(chars, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* ":port" (1-5 digits) or nothing, of n bytes at s. */
+static int port_ok(const char *s, size_t n)
+{
+	return n == 0 || (s[0] == ':' && n >= 2 && n <= 6 && strspn(s + 1, "0123456789") >= n - 1);
+}
+
+/* scheme://host[:port][/path] with one of the schemes given (NULL-ended);
+ * an IPv6 host in brackets. */
+static int url_ok(const char *v, const char *const *schemes)
+{
+	for (int i = 0; schemes[i]; i++) {
+		size_t sl = strlen(schemes[i]);
+		if (strncmp(v, schemes[i], sl) != 0)
+			continue;
+		const char *h = v + sl;
+		size_t hn = strcspn(h, "/?#"), host;
+		if (strchr(v, ' ') != NULL)
+			return 0;
+		if (h[0] == '[') {
+			const char *close = memchr(h, ']', hn);
+			if (close == NULL)
+				return 0;
+			host = (size_t)(close - h) + 1;
+			if (host < 4 || strspn(h + 1, "0123456789abcdefABCDEF:.") != host - 2)
+				return 0;
+		} else {
+			const char *colon = memchr(h, ':', hn);
+			host = colon ? (size_t)(colon - h) : hn;
+			if (!host_ok(h, host))
+				return 0;
+		}
+		return port_ok(h + host, hn - host);
+	}
+	return 0;
+}
+
+/* A comma list of hosts (spaces around them allowed); empty: none. */
+static int hosts_ok(const char *v)
+{
+	if (v[strspn(v, " ")] == '\0')
+		return 1;
+	for (const char *p = v;; p++) {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m > 0 && p[m - 1] == ' ')
+			m--;
+		if (!host_ok(p, m))
+			return 0;
+		p += n;
+		if (*p == '\0')
+			return 1;
+	}
+}
+
+/* local@domain, nothing around it. */
+static int address_ok(const char *v)
+{
+	const char *at = strchr(v, '@');
+	if (at == NULL || at == v || strchr(at + 1, '@') || strpbrk(v, " <>()[]\\,;:\"") != NULL)
+		return 0;
+	return host_ok(at + 1, strlen(at + 1));
+}
+
+/* What is wrong with value for key -- a sentence that says what to write
+ * instead -- or NULL when it is fine. */
+static const char *setting_check(const char *key, const char *value)
+{
+	static const char *const http[] = { "http://", "https://", NULL };
+	static const char *const smtp[] = { "smtp://", "smtps://", NULL };
+	for (size_t i = 0; i < sizeof whole_settings / sizeof whole_settings[0]; i++)
+		if (strcmp(key, whole_settings[i].key) == 0)
+			return whole_in(value, whole_settings[i].lo, whole_settings[i].hi) ? NULL : whole_settings[i].msg;
+	if (strcmp(key, "service_center_department") == 0 && (strlen(value) > 18 || strspn(value, "0123456789") != strlen(value)))
+		return "the value must be a department's id, or empty";
+	if (strcmp(key, "notify.digest_time") == 0 &&
+	    !(strlen(value) == 5 && value[2] == ':' && whole_in((char[]){ value[0], value[1], 0 }, 0, 23) &&
+	      whole_in((char[]){ value[3], value[4], 0 }, 0, 59)))
+		return "the value must be a time of day as HH:MM (00:00 to 23:59), e.g. 08:30";
+	if (strcmp(key, "notify.base_url") == 0 && !url_ok(value, http))
+		return "the value must be an http:// or https:// address, e.g. https://zoneops.example.cn";
+	if (strcmp(key, "smtp.url") == 0 && value[0] && !url_ok(value, smtp))
+		return "the value must be smtp://host:587 (STARTTLS) or smtps://host:465, or empty";
+	if (strcmp(key, "notify.allowed_hosts") == 0 && !hosts_ok(value))
+		return "the value must be host names or IP addresses separated by commas, e.g. qyapi.weixin.qq.com,oapi.dingtalk.com";
+	if (strcmp(key, "smtp.from") == 0 && value[0] && !address_ok(value))
+		return "the value must be an e-mail address such as zoneops@example.cn, or empty";
+	return NULL;
+}
+
 int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 {
 	if (find_def(key) == NULL) {
@@ -62,18 +195,8 @@ int setting_set(db_t *db, const char *key, const char *value, const char **msg)
 		*msg = "the value must be text of at most 200 characters";
 		return -1;
 	}
-	if (strcmp(key, "report.top_ranks") == 0 || strcmp(key, "push_monthly_cap") == 0 || strcmp(key, "accept_days") == 0) {
-		size_t n = strlen(value);
-		int lo = strcmp(key, "push_monthly_cap") == 0 ? 0 : 1;
-		if (n < 1 || n > 2 || strspn(value, "0123456789") != n || atoi(value) < lo) {
-			*msg = lo ? "the value must be a whole number from 1 to 99" : "the value must be a whole number from 0 to 99";
-			return -1;
-		}
-	}
-	if (strcmp(key, "service_center_department") == 0 && (strlen(value) > 18 || strspn(value, "0123456789") != strlen(value))) {
-		*msg = "the value must be a department's id, or empty";
+	if ((*msg = setting_check(key, value)) != NULL)
 		return -1;
-	}
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)"
 		" ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
@@ -115,9 +238,21 @@ void api_healthz(req_t *r)
 void api_settings_get(req_t *r)
 {
 	json_t *o = json_object();
+	int admin = r->user && (r->user->role_bit & ROLE_ADMIN);
 	for (int i = 0; setting_defs[i].key; i++) {
-		char *v = setting_get(r->db, setting_defs[i].key);
-		json_object_set_new(o, setting_defs[i].key, json_string(v ? v : ""));
+		const char *k = setting_defs[i].key;
+		if (!admin && strncmp(k, "smtp.", 5) == 0)
+			continue;   /* the mail server's address and login: admins only (the answer is public) */
+		char *v = setting_get(r->db, k);
+		if (setting_is_secret(k)) {
+			/* never shown: "" and whether one is set */
+			char set[64];
+			snprintf(set, sizeof set, "%s_set", k);
+			json_object_set_new(o, set, json_boolean(v && v[0]));
+			json_object_set_new(o, k, json_string(""));
+		} else {
+			json_object_set_new(o, k, json_string(v ? v : ""));
+		}
 		free(v);
 	}
 	clock_json(o);   /* the pages before a login learn the server's clock here */
@@ -152,7 +287,13 @@ void api_settings_patch(req_t *r)
 		}
 	}
 	r->audit_entity = "settings";
-	char *d = json_dumps(o, JSON_COMPACT);
+	/* a secret's value never goes into the audit log */
+	json_t *shown = json_copy(o);
+	json_object_foreach(o, k, v)
+		if (setting_is_secret(k))
+			json_object_set_new(shown, k, json_string("(hidden)"));
+	char *d = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
+	json_decref(shown);
 	r->audit_detail = arena_strdup(r->arena, d ? d : "");
 	free(d);
 	api_settings_get(r);

@@ -22,6 +22,10 @@ extern const struct setting_def setting_defs[];
 char *setting_get(db_t *db, const char *key);
 /* Set key; -1 with *msg for unknown keys or bad values. */
 int setting_set(db_t *db, const char *key, const char *value, const char **msg);
+/* 1 when key is a secret (smtp.password): stored but never shown --
+ * GET /api/v1/settings answers "" and "<key>_set", the audit log and
+ * `zoneops config` never have its value. */
+int setting_is_secret(const char *key);
 
 /* ---- accounts (account.c): login, logout, me, own password, API tokens, users, audit ---- */
 void api_login(req_t *r);

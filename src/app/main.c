@@ -16,7 +16,9 @@
 #include "policy/policy.h"
 #include "policy/facts.h"
 #include "land/land.h"
+#include "notify/notify.h"
 #include "race/race.h"
+#include "remind/remind.h"
 #include "service/service.h"
 #include "store/store.h"
 #include "table/table.h"
@@ -236,8 +238,14 @@ static int cmd_serve(int argc, char **argv)
 	}
 	db_close(db);
 	db_global_init(db_url, NULL);
+	/* the delivery worker of the notices (ZONEOPS_NOTIFY=off: none, e.g. when
+	 * `zoneops notify deliver` runs as a service of its own) */
+	const char *nv = getenv("ZONEOPS_NOTIFY");
+	if (!(nv && strcmp(nv, "off") == 0) && notify_worker_start(db_url, remind_scan) < 0)
+		return 1;
 	int rc = server_run();
 	import_stop_all(STOP_GRACE_SEC);   /* running imports stop at their next row and are marked interrupted */
+	notify_worker_stop();              /* a send under way ends first (at most 15 s; the stop's watchdog may not wait) */
 	return rc;
 }
 
@@ -493,6 +501,14 @@ static int cmd_token_revoke(int argc, char **argv)
 	return rc;
 }
 
+/* A setting's value as `config` shows it: a secret only as "(set)" or "". */
+static const char *shown_setting(const char *key, const char *v)
+{
+	if (v && setting_is_secret(key))
+		return v[0] ? "(set)" : "";
+	return v ? v : "";
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	struct opts o;
@@ -511,7 +527,7 @@ static int cmd_config(int argc, char **argv)
 			fprintf(stderr, "zoneops: unknown setting '%s' (see 'zoneops config list')\n", argv[i + 1]);
 			rc = 1;
 		} else {
-			printf("%s\n", v);
+			printf("%s\n", shown_setting(argv[i + 1], v));
 		}
 		free(v);
 	} else if (strcmp(verb, "set") == 0 && nargs == 3) {
@@ -521,13 +537,14 @@ static int cmd_config(int argc, char **argv)
 			db_rollback(db);
 			rc = 1;
 		} else {
-			audit_write(db, NULL, "cli", "cli config set", "settings", argv[i + 1], 200, argv[i + 2]);
+			audit_write(db, NULL, "cli", "cli config set", "settings", argv[i + 1], 200,
+			            setting_is_secret(argv[i + 1]) ? "(hidden)" : argv[i + 2]);
 			rc = db_commit(db) == DB_OK ? 0 : 1;
 		}
 	} else if (strcmp(verb, "list") == 0 && nargs <= 1) {
 		for (int k = 0; setting_defs[k].key; k++) {
 			char *v = setting_get(db, setting_defs[k].key);
-			printf("%-18s %s\n", setting_defs[k].key, v ? v : "");
+			printf("%-18s %s\n", setting_defs[k].key, shown_setting(setting_defs[k].key, v));
 			free(v);
 		}
 	} else {
@@ -620,6 +637,14 @@ static int cmd_policy_match(int argc, char **argv) { return with_db_args(argc, a
 static int cmd_import_facts(int argc, char **argv) { return with_db_args(argc, argv, cli_import_facts); }
 static int cmd_import_plots(int argc, char **argv) { return with_db_args(argc, argv, cli_import_plots); }
 
+/* zoneops notify ...: the worker of `notify deliver` opens its own connection to the URL */
+static int cli_notify_remind(int argc, char **argv, db_t *db)
+{
+	db_global_init(db_url, NULL);
+	return cli_notify(argc, argv, db, remind_scan);
+}
+static int cmd_notify(int argc, char **argv) { return with_db_args(argc, argv, cli_notify_remind); }
+
 static int cmd_version(int argc, char **argv)
 {
 	struct opts o;
@@ -635,7 +660,9 @@ static const struct cmd cmds[] = {
 	  "              [--body-timeout SEC] [--body-min-rate BYTES] [--max-uploads N] [--max-uploads-per-user N]\n"
 	  "              [--trusted-proxy CIDR]... [--metrics-listen HOST:PORT]",
 	  "Run the web server (UI, JSON API). Applies pending migrations first; --demo seeds an empty database\n"
-	  "with a demo zone and prints a one-time admin password." },
+	  "with a demo zone and prints a one-time admin password. A worker thread delivers the notices (WeCom,\n"
+	  "DingTalk, webhooks, e-mail) every second and looks for due reminders every minute; with\n"
+	  "ZONEOPS_NOTIFY=off in the environment it does not run (run 'zoneops notify deliver' instead)." },
 	{ "migrate", NULL, cmd_migrate, "migrate [--db URL]", "Apply pending schema migrations." },
 	{ "user", "add", cmd_user_add, "user add NAME --role ROLE [--display-name TEXT] [--unit-id N] [--enterprise-id N]\n"
 	  "              [--department-id N] [--must-change]",
@@ -692,7 +719,16 @@ static const struct cmd cmds[] = {
 	  "Evaluate every enterprise's per-mu efficiency (亩均效益) for a year with a preset's default weights and\n"
 	  "benchmarks and store it as a draft evaluation (--dry-run: compute only); print the counts by class and\n"
 	  "the seconds it took to read, compute and store (--json: as one JSON object)." },
-	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list", "Read or change zone settings." },
+	{ "notify", NULL, cmd_notify, "notify deliver [--once] | notify scan | notify list [--state STATE] | notify resend ID\n"
+	  "              | notify send --kind K --target T [--secret S] [--title T] [--text T]",
+	  "The notices' outbox. deliver: send the due notices, retrying failures with backoff (what 'serve' does\n"
+	  "in a thread; --once: those due now, then exit; without it: until SIGINT/SIGTERM, and the reminder scan\n"
+	  "every minute). scan: one pass of the reminders (due soon, overdue, digests); prints the events made.\n"
+	  "list: the outbox (id, state, event, kind, destination, attempts, next attempt, last error), of one\n"
+	  "state (pending, sending, sent, dead). resend ID: send a dead or sent notice again. send: one message\n"
+	  "to a target now, to try a channel (wecom, dingtalk, webhook, email)." },
+	{ "config", NULL, cmd_config, "config get KEY | config set KEY VALUE | config list",
+	  "Read or change zone settings (smtp.password is shown only as '(set)')." },
 	{ "backup", NULL, cmd_backup, "backup FILE", "Write a consistent copy of the SQLite database to FILE while it is in use\n"
 	  "(PostgreSQL: use pg_dump, see docs/operations.md)." },
 	{ "check", NULL, cmd_check, "check", "Check the database's integrity." },

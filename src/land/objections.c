@@ -12,6 +12,8 @@
  */
 #include "land/land.h"
 
+#include "notify/notify.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +145,66 @@ static void not_open(req_t *r, const char *until)
 	reply_err(r, &e);
 }
 
+/* The ids a query without parameters gives (malloc'd into *ids, *n).
+ * DB_DONE, or a DB_ code. */
+static int ids_of(db_t *db, const char *sql, int64_t **ids, int *n)
+{
+	*ids = NULL;
+	*n = 0;
+	db_stmt_t *st = db_prepare(db, sql);
+	if (st == NULL)
+		return DB_ERR;
+	int rc, cap = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			int64_t *more = realloc(*ids, (size_t)(cap = cap ? cap * 2 : 8) * sizeof **ids);
+			if (more == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			*ids = more;
+		}
+		(*ids)[(*n)++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	return rc;
+}
+
+/* An objection filed: the land office hears of it (issue 13), once -- the
+ * land bureau's departments (departments.land_bureau, who decide it with
+ * the admins), the admins and the leaders. */
+static int objection_notify(db_t *db, int64_t id, int64_t eval_id, int64_t ent, int64_t now, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT v.year, e.name FROM land_evaluations v, enterprises e"
+	                               " WHERE v.id = $1 AND e.id = $2");
+	if (st == NULL)
+		return db_fail(err, db, DB_ERR, "reading the objection");
+	db_bind_int(st, 1, eval_id);
+	db_bind_int(st, 2, ent);
+	json_t *pl = NULL;
+	if (db_step(st) == DB_ROW)
+		pl = json_pack("{s:o, s:s, s:o}", "title", json_sprintf("%lld年度亩均效益评价", (long long)db_col_int(st, 0)),
+		               "enterprise", db_col_text(st, 1), "path",
+		               json_sprintf("#/land/objections?evaluation=%lld", (long long)eval_id));
+	db_done(st);
+	struct notify_to to = { .leaders = 1 };
+	int64_t *admins = NULL, *bureaus = NULL;
+	int rc = pl ? ids_of(db, "SELECT id FROM users WHERE role = 'admin' ORDER BY id", &admins, &to.nusers) : DB_ERR;
+	if (rc == DB_DONE)
+		rc = ids_of(db, "SELECT id FROM departments WHERE land_bureau = 1 ORDER BY id", &bureaus, &to.ndepts);
+	if (rc == DB_DONE) {
+		char key[64];
+		snprintf(key, sizeof key, "%s:%lld", NE_OBJECTION_FILED, (long long)id);
+		to.users = admins;
+		to.depts = bureaus;
+		rc = notify_emit(db, NE_OBJECTION_FILED, key, "land_objection", id, pl, &to, now, NULL);
+	}
+	free(admins);
+	free(bureaus);
+	json_decref(pl);
+	return rc == DB_OK ? 0 : db_fail(err, db, rc == DB_ROW ? DB_ERR : rc, "recording the notice");
+}
+
 int land_objection_create(db_t *db, int64_t eval_id, int64_t ent, const char *text, int64_t actor, int64_t now,
                           int64_t *id, err_t *err)
 {
@@ -187,7 +249,9 @@ int land_objection_create(db_t *db, int64_t eval_id, int64_t ent, const char *te
 	}
 	if (rc == DB_CONSTRAINT)
 		return err_set(err, 409, "conflict", NULL, "the enterprise has objected to this evaluation already");
-	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "saving the objection");
+	if (rc != DB_ROW)
+		return db_fail(err, db, rc, "saving the objection");
+	return objection_notify(db, *id, eval_id, ent, now, err);
 }
 
 void api_land_objections_create(req_t *r)

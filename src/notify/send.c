@@ -11,11 +11,15 @@
  * info; e-mail goes through smtp.url only (smtp:// with STARTTLS required,
  * or smtps://).  Every request: the protocols limited, no redirect followed
  * (a 3xx is a failure), connect 5 s / total 15 s, at most 64 KiB of answer
- * read, no signals, $ZONEOPS_CA_FILE trusted as well, and no proxy: a proxy
+ * read, no signals, $ZONEOPS_CA_FILE trusted as well (CURLOPT_CAINFO; the
+ * system's CA directory, libcurl's CA path, stays), and no proxy: a proxy
  * from the environment (http_proxy, ...) set for something else would carry
  * the robots' keys and every notice to a host notify.allowed_hosts never
  * named, so it is switched off.  Errors name a URL without its query (the
  * robots' keys and tokens live there) and never a secret.
+ *
+ * Every HTTP request carries X-Zoneops-Event: m->event_id (the robots ignore
+ * it; a webhook, or a receiver standing in for a robot, drops repeats by it).
  */
 #include "notify.h"
 
@@ -156,7 +160,7 @@ static CURLU *web_target(const struct notify_conf *c, const char *target, err_t 
 	char *scheme = NULL, *host = NULL, *user = NULL;
 	int ok = 0;
 	if (curl_url_set(u, CURLUPART_URL, target, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-		bad_target(err, "url", NULL, NULL, "the target is not a URL: write it as https://host/path?query");
+		bad_target(err, "url", NULL, NULL, "the target is not a URL: write it as https://host/path");
 	else if (!(scheme = url_part(u, CURLUPART_SCHEME)) ||
 	         (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
 		bad_target(err, "scheme", "scheme", scheme, "the target's scheme '%s' is not allowed: use https:// (or http://)",
@@ -275,14 +279,19 @@ static size_t on_answer(char *p, size_t sz, size_t nmemb, void *ud)
 }
 
 /* A new formatted string, or NULL. */
+static char *vdupf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vdupf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dupf(const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vdupf(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -322,13 +331,12 @@ static void common_opts(CURL *h, const struct notify_conf *c, const char *protoc
 	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* no proxy from the environment (see the top) */
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "zoneops-notify");
-	if (c->ca_file && *c->ca_file)
+	if (c->ca_file && *c->ca_file)   /* the system's CAs stay trusted through the CA path */
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 }
 
-/* Why a transfer failed, into res (short, no query, no secret). */
-static void transfer_error(struct notify_result *res, CURLcode rc, const char *errbuf, const struct answer *a,
-                           const char *secret)
+/* Why a transfer failed, into res (short; notify_send scrubs it). */
+static void transfer_error(struct notify_result *res, CURLcode rc, const char *errbuf, const struct answer *a)
 {
 	if (a && a->over)
 		set_error(res, "answer larger than %d KiB, not read", ANSWER_MAX / 1024);
@@ -336,13 +344,12 @@ static void transfer_error(struct notify_result *res, CURLcode rc, const char *e
 		set_error(res, "timed out (%s)", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else
 		set_error(res, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	scrub(res->error, secret);
 }
 
 /* POST body (JSON) to u with X-Zoneops-Event and, when sig is not NULL,
  * X-Zoneops-Signature; the answer in *a.  0 when a 2xx came back. */
 static int http_post(const struct notify_conf *c, CURLU *u, const char *event_id, const char *sig, const char *body,
-                     const char *secret, struct answer *a, struct notify_result *res)
+                     struct answer *a, struct notify_result *res)
 {
 	if (event_id && strpbrk(event_id, "\r\n")) {
 		set_error(res, "bad event id");
@@ -380,7 +387,7 @@ static int http_post(const struct notify_conf *c, CURLU *u, const char *event_id
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		a->over = 1;
 	if (rc != CURLE_OK)
-		transfer_error(res, rc, errbuf, a, secret);
+		transfer_error(res, rc, errbuf, a);
 	else if (status >= 300 && status < 400)
 		set_error(res, "redirect not followed (HTTP %ld)", status);
 	else if (status < 200 || status >= 300)
@@ -435,7 +442,7 @@ static int send_robot(const struct notify_conf *c, const struct notify_dest *d, 
 		set_error(res, "could not sign the request");
 	else {
 		struct answer a = { 0 };
-		rc = http_post(c, u, m->event_id, NULL, text, d->secret, &a, res);
+		rc = http_post(c, u, m->event_id, NULL, text, &a, res);
 		if (rc == 0)
 			rc = robot_answer(&a, res);
 		free(a.buf);
@@ -456,7 +463,7 @@ static int send_webhook(const struct notify_conf *c, const struct notify_dest *d
 		return -1;
 	}
 	struct answer a = { 0 };
-	int rc = http_post(c, u, m->event_id, sig, body, d->secret, &a, res);
+	int rc = http_post(c, u, m->event_id, sig, body, &a, res);
 	free(a.buf);
 	free(sig);
 	return rc;
@@ -495,11 +502,9 @@ static int put(char **buf, size_t *len, const char *s, size_t n)
 static int putf(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int putf(char **buf, size_t *len, const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = vdupf(fmt, ap);
 	va_end(ap);
 	int rc = s ? put(buf, len, s, strlen(s)) : -1;
 	free(s);
@@ -521,7 +526,7 @@ static int put_base64(char **buf, size_t *len, const unsigned char *s, size_t n,
 	return 0;
 }
 
-/* The Subject header, RFC 2047: encoded words of at most 45 bytes of UTF-8
+/* The Subject header, RFC 2047: encoded words of at most 39 bytes of UTF-8
  * (not cut inside a character), one a line, folded. */
 static int put_subject(char **buf, size_t *len, const char *title)
 {
@@ -529,10 +534,10 @@ static int put_subject(char **buf, size_t *len, const char *title)
 	if (put(buf, len, "Subject:", 8) < 0 || (n == 0 && put(buf, len, " ", 1) < 0))
 		return -1;
 	for (size_t i = 0; i < n;) {
-		size_t k = n - i < 45 ? n - i : 45;
+		size_t k = n - i < 39 ? n - i : 39;   /* 52 base64 characters: lines of <= 76 */
 		while (k > 1 && i + k < n && ((unsigned char)title[i + k] & 0xC0) == 0x80)
 			k--;                     /* do not cut a UTF-8 character */
-		char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
+		char b64[sodium_base64_ENCODED_LEN(39, sodium_base64_VARIANT_ORIGINAL)];
 		sodium_bin2base64(b64, sizeof b64, (const unsigned char *)title + i, k, sodium_base64_VARIANT_ORIGINAL);
 		if (putf(buf, len, "%s=?UTF-8?B?%s?=", i ? "\r\n " : " ", b64) < 0)
 			return -1;
@@ -640,7 +645,7 @@ static int send_email(const struct notify_conf *c, const struct notify_dest *d, 
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.left);
 	CURLcode rc = curl_easy_perform(h);
 	if (rc != CURLE_OK)
-		transfer_error(res, rc, errbuf, NULL, c->smtp_password);
+		transfer_error(res, rc, errbuf, NULL);
 	curl_slist_free_all(to);
 	curl_easy_cleanup(h);
 	curl_url_cleanup(u);
@@ -674,6 +679,9 @@ int notify_send(const struct notify_conf *c, const struct notify_dest *d, const 
 			rc = send_robot(c, d, m, now_ms, u, res);
 		curl_url_cleanup(u);
 	}
+	/* a robot's errmsg or libcurl's message might echo a URL or a secret */
+	scrub(res->error, d->secret);
+	scrub(res->error, c->smtp_password);
 	res->ms = (int)((now_mono() - t0) * 1000 + 0.5);
 	return rc;
 }

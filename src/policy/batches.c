@@ -14,6 +14,8 @@
  */
 #include "policy.h"
 
+#include "notify/notify.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +86,20 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 	return 0;
 }
 
+/* A batch awaits approval: the leaders hear of it (issue 13), once. */
+static int batch_notify(db_t *db, int64_t id, const char *policy, int year, int64_t items, int64_t now, err_t *err)
+{
+	char key[64];
+	snprintf(key, sizeof key, "%s:%lld", NE_BATCH_PENDING, (long long)id);
+	json_t *pl = json_pack("{s:s, s:i, s:I}", "title", policy ? policy : "", "year", year, "items", (json_int_t)items);
+	if (pl)
+		json_object_set_new(pl, "path", json_sprintf("#/policies/batch/%lld", (long long)id));
+	struct notify_to to = { .leaders = 1 };
+	int rc = pl ? notify_emit(db, NE_BATCH_PENDING, key, "policy_batch", id, pl, &to, now, NULL) : DB_ERR;
+	json_decref(pl);
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "recording the notice");
+}
+
 int batch_create(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t actor, int64_t now, int64_t *id,
                  err_t *err)
 {
@@ -124,7 +140,7 @@ int batch_create(db_t *db, arena_t *a, int64_t policy_id, int year, int64_t acto
 		err_param(err, "eligible", "%zu", m.eligible);
 		goto out;
 	}
-	rc = 0;
+	rc = batch_notify(db, *id, p.name, year, inserted, now, err);
 out:
 	policy_match_free(&m);
 	policy_rules_free(&pr);

@@ -34,7 +34,7 @@
 #define ENT_COLS \
 	"SELECT e.id, e.credit_code, e.name, e.street_id, s.name AS street_name, s.name AS street, e.industry," \
 	" e.is_key AS key, e.officer_id, u.display_name AS officer_name, e.department_id, d.name AS department_name," \
-	" e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan," \
+	" e.contact_name, e.contact_phone, e.contact_email, e.employees, e.registered_capital_wan," \
 	" e.registered_capital_wan AS registered_capital, e.land_mu, e.founded_on, e.credit_code_note," \
 	" e.created_at, e.updated_at"
 #define ENT_JOINS \
@@ -46,12 +46,13 @@
  * LIKE '%…%', may join every match before sorting. */
 #define ENT_PAGE(inner, ord) \
 	ENT_COLS " FROM (" inner ") p JOIN enterprises e ON e.id = p.id" ENT_JOINS " ORDER BY " ord
-#define ENT_TYPES "ississsbisisssiiidssii"
+#define ENT_TYPES "ississsbisissssiiidssii"
 
 /* Limits of the fields. */
 #define NAME_MAX_CHARS 200
 #define CONTACT_MAX_CHARS 64
 #define PHONE_MAX_CHARS 32
+#define EMAIL_MAX_CHARS 254
 #define NOTE_MIN_CHARS 4
 #define NOTE_MAX_CHARS 500
 #define EMPLOYEES_MAX INT64_C(10000000)
@@ -80,6 +81,7 @@ static json_t *contact_redact(const req_t *r, json_t *o)
 	                                     json_integer_value(json_object_get(o, "department_id")))) {
 		json_object_del(o, "contact_name");
 		json_object_del(o, "contact_phone");
+		json_object_del(o, "contact_email");
 	}
 	return o;
 }
@@ -99,6 +101,23 @@ static int valid_phone(const char *s)
 		if (!((*s >= '0' && *s <= '9') || strchr("+-() ", *s)))
 			return 0;
 	return 1;
+}
+
+/* An e-mail address as a mail server takes it in a header without
+ * quoting: local@domain, one @, printable ASCII without spaces and
+ * without the characters that would need quoting, a domain of labels
+ * joined by dots (a dot in it, none first, last or doubled). */
+static int valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') || strlen(s) > EMAIL_MAX_CHARS)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr("<>()[],;:\\\"", *p))
+			return 0;
+	const char *dom = at + 1;
+	size_t n = strlen(dom);
+	return n >= 3 && strchr(dom, '.') && dom[0] != '.' && dom[n - 1] != '.' && !strstr(dom, "..");
 }
 
 
@@ -213,7 +232,7 @@ static int ent_load(db_t *db, arena_t *a, int64_t id, struct enterprise_in *e)
 {
 	db_stmt_t *st = db_prepare(db,
 		"SELECT credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name,"
-		" contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note"
+		" contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note, contact_email"
 		" FROM enterprises WHERE id = $1");
 	if (st == NULL)
 		return -1;
@@ -236,6 +255,7 @@ static int ent_load(db_t *db, arena_t *a, int64_t id, struct enterprise_in *e)
 		e->land_mu = db_col_double(st, 11);
 		e->founded_on = arena_strdup(a, db_col_text(st, 12));
 		e->credit_code_note = arena_strdup(a, db_col_text(st, 13));
+		e->contact_email = arena_strdup(a, db_col_text(st, 14));
 		e->has = ~0u;
 	}
 	db_done(st);
@@ -247,7 +267,8 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-/* Bind the 14 columns of e as $1..$14 (credit_code … credit_code_note). */
+/* Bind the 15 columns of e as $1..$15 (credit_code … credit_code_note,
+ * contact_email). */
 static void bind_row(db_stmt_t *st, const struct enterprise_in *e)
 {
 	db_bind_text(st, 1, e->credit_code);
@@ -264,6 +285,7 @@ static void bind_row(db_stmt_t *st, const struct enterprise_in *e)
 	db_bind_double(st, 12, e->land_mu);
 	db_bind_text(st, 13, nz(e->founded_on));
 	db_bind_text(st, 14, nz(e->credit_code_note));
+	db_bind_text(st, 15, nz(e->contact_email));
 }
 
 /* Record a change of officer: end the open assignment, open a new one. */
@@ -310,6 +332,7 @@ static int ent_defaults(const struct enterprise_in *e, struct enterprise_in *row
 	if (has & ENT_F_LAND) row->land_mu = e->land_mu;
 	if (has & ENT_F_FOUNDED) row->founded_on = e->founded_on;
 	if (has & ENT_F_NOTE) row->credit_code_note = e->credit_code_note;
+	if (has & ENT_F_EMAIL) row->contact_email = e->contact_email;
 	return row->key == 1 && row->officer_id <= 0 ? -1 : 0;
 }
 
@@ -324,12 +347,13 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO enterprises (credit_code, name, street_id, industry, is_key, officer_id, department_id,"
 		" contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note,"
-		" created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+		" contact_email, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)"
 		" ON CONFLICT (credit_code) DO NOTHING RETURNING id");
 	if (st == NULL)
 		return DB_ERR;
 	bind_row(st, &row);
-	db_bind_int(st, 15, now);
+	db_bind_int(st, 16, now);
 	int rc = db_step(st);
 	*id = rc == DB_ROW ? db_col_int(st, 0) : 0;
 	db_done(st);
@@ -507,6 +531,7 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	SET_NUM(ENT_F_LAND, land_mu)
 	SET_STR(ENT_F_FOUNDED, founded_on)
 	SET_STR(ENT_F_NOTE, credit_code_note)
+	SET_STR(ENT_F_EMAIL, contact_email)
 #undef SET_STR
 #undef SET_NUM
 	if (changed)
@@ -519,12 +544,12 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 		"UPDATE enterprises SET credit_code = $1, name = $2, street_id = $3, industry = $4, is_key = $5,"
 		" officer_id = $6, department_id = $7, contact_name = $8, contact_phone = $9, employees = $10,"
 		" registered_capital_wan = $11, land_mu = $12, founded_on = $13, credit_code_note = $14,"
-		" updated_at = $15 WHERE id = $16");
+		" contact_email = $15, updated_at = $16 WHERE id = $17");
 	if (st == NULL)
 		return DB_ERR;
 	bind_row(st, &cur);
-	db_bind_int(st, 15, now);
-	db_bind_int(st, 16, id);
+	db_bind_int(st, 16, now);
+	db_bind_int(st, 17, id);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE)
@@ -660,6 +685,10 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 		return err_set(fe, 422, "invalid", "contact_phone", "contact_phone has digits, spaces and + - ( ) only,"
 		               " at most %d", PHONE_MAX_CHARS), err_param(fe, "reason", "phone"),
 		       err_param(fe, "max", "%d", PHONE_MAX_CHARS);
+	if ((has & ENT_F_EMAIL) && *nz(e->contact_email) && !valid_email(e->contact_email))
+		return err_set(fe, 422, "invalid", "contact_email", "contact_email is an e-mail address (name@example.com),"
+		               " at most %d characters, or empty", EMAIL_MAX_CHARS), err_param(fe, "reason", "email"),
+		       err_param(fe, "max", "%d", EMAIL_MAX_CHARS);
 	if ((has & ENT_F_EMPLOYEES) && (e->employees < 0 || e->employees > EMPLOYEES_MAX))
 		return err_set(fe, 422, "invalid", "employees", "employees is 0 to %lld", (long long)EMPLOYEES_MAX),
 		       err_param(fe, "reason", "range"), err_param(fe, "min", "0"),
@@ -681,8 +710,8 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
 
 static const char *const ENT_FIELDS[] = {
 	"credit_code", "name", "street", "street_id", "industry", "key", "officer_id", "department_id",
-	"contact_name", "contact_phone", "employees", "registered_capital", "registered_capital_wan", "land_mu",
-	"founded_on", "credit_code_note", NULL
+	"contact_name", "contact_phone", "contact_email", "employees", "registered_capital", "registered_capital_wan",
+	"land_mu", "founded_on", "credit_code_note", NULL
 };
 
 /* A string field: 0 absent, 1 present (null → ""), -1 after replying. */
@@ -778,6 +807,8 @@ static int parse_input(req_t *r, json_t *o, struct enterprise_in *e)
 	if (k) e->has |= ENT_F_CONTACT;
 	if ((k = in_str(r, o, "contact_phone", &e->contact_phone)) < 0) return -1;
 	if (k) e->has |= ENT_F_PHONE;
+	if ((k = in_str(r, o, "contact_email", &e->contact_email)) < 0) return -1;
+	if (k) e->has |= ENT_F_EMAIL;
 	if ((k = in_int(r, o, "employees", &e->employees)) < 0) return -1;
 	if (k) e->has |= ENT_F_EMPLOYEES;
 	int64_t cap2 = 0;
@@ -848,7 +879,7 @@ static const struct {
 	{ ENT_F_INDUSTRY, "industry" }, { ENT_F_KEY, "key" }, { ENT_F_OFFICER, "officer_id" },
 	{ ENT_F_DEPT, "department_id" }, { ENT_F_CONTACT, "contact_name" }, { ENT_F_PHONE, "contact_phone" },
 	{ ENT_F_EMPLOYEES, "employees" }, { ENT_F_CAPITAL, "registered_capital" }, { ENT_F_LAND, "land_mu" },
-	{ ENT_F_FOUNDED, "founded_on" }, { ENT_F_NOTE, "credit_code_note" },
+	{ ENT_F_FOUNDED, "founded_on" }, { ENT_F_NOTE, "credit_code_note" }, { ENT_F_EMAIL, "contact_email" },
 };
 
 /* The audit detail of a write: the fields changed, and an admin's reason
@@ -953,7 +984,7 @@ void api_enterprise_update(req_t *r)
 		return;
 	int role = r->user->role_bit;
 	if (role == ROLE_ENTERPRISE) {
-		static const char *const own[] = { "contact_name", "contact_phone", "employees", NULL };
+		static const char *const own[] = { "contact_name", "contact_phone", "contact_email", "employees", NULL };
 		const char *k;
 		json_t *v;
 		json_object_foreach(o, k, v) {
@@ -962,7 +993,8 @@ void api_enterprise_update(req_t *r)
 				ok |= strcmp(k, own[i]) == 0;
 			if (!ok) {
 				reply_error(r, 403, "forbidden_field", k,
-				            "an enterprise account changes only contact_name, contact_phone and employees");
+				            "an enterprise account changes only contact_name, contact_phone, contact_email and"
+				            " employees");
 				return;
 			}
 		}

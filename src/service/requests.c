@@ -64,6 +64,8 @@
  */
 #include "service.h"
 
+#include "notify/notify.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +319,82 @@ int request_visible(db_t *db, const user_t *actor, int64_t id)
 		rc = request_case_visible(actor, &q.c);
 	arena_free(a);
 	return rc;
+}
+
+/* ---- notices (issue 13) ----
+ * The steps that someone must hear about emit an event (notify.h) in the
+ * step's transaction, keyed so that it is sent once: a new request to its
+ * enterprise's officer, an accepted one to the department that handles it
+ * (and a new inspection finding to the department that rectifies it, and
+ * a case a joint meeting hands to its lead department: the same kind,
+ * request.assigned, for it is assigned to that department), an
+ * escalated one to the receiving department (keyed with the step's time,
+ * so that a second escalation notifies again), a rating of 1 or 2 to the
+ * officer and the leaders. */
+
+int request_workdays_left(db_t *db, const char *today, const char *due, int64_t *left)
+{
+	int before = strcmp(due, today) < 0;
+	int n = before ? calendar_count_workdays(db, due, today, NULL) : calendar_count_workdays(db, today, due, NULL);
+	if (n < 0)
+		return -1;
+	*left = before ? -n : n;
+	return 0;
+}
+
+json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT r.kind, r.title, COALESCE(e.name, ''), r.due_on, COALESCE(d.name, '')"
+	                               " FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id"
+	                               " LEFT JOIN departments d ON d.id = r.department_id WHERE r.id = $1");
+	if (st == NULL)
+		return NULL;
+	db_bind_int(st, 1, id);
+	json_t *p = NULL;
+	char dd[DATE_LEN] = "";
+	if (db_step(st) == DB_ROW) {
+		int ins = strcmp(db_col_text(st, 0), "inspection") == 0;
+		p = json_pack("{s:s, s:s}", "case", KIND_NAME[ins], "title", db_col_text(st, 1));
+		json_object_set_new(p, "path", json_sprintf("%s%lld", ins ? "#/inspections/" : "#/requests/", (long long)id));
+		if (*db_col_text(st, 2))
+			json_object_set_new(p, "enterprise", json_string(db_col_text(st, 2)));
+		if (*db_col_text(st, 4))
+			json_object_set_new(p, "department", json_string(db_col_text(st, 4)));
+		snprintf(dd, sizeof dd, "%s", due ? due : db_col_text(st, 3));
+	}
+	db_done(st);
+	char today[DATE_LEN];
+	date_format(date_of_unix(now), today);
+	int64_t left;
+	if (p && *dd && date_parse(dd, NULL) == DATE_OK) {
+		if (request_workdays_left(db, today, dd, &left) < 0) {
+			json_decref(p);
+			return NULL;
+		}
+		json_object_set_new(p, "due_on", json_string(dd));
+		json_object_set_new(p, "workdays_left", json_integer(left));
+	}
+	return p;
+}
+
+/* Emit kind about case id (its payload, plus the fields `extra` names
+ * from the step's detail d and the actor) to `to` with key.  0, or -1 with
+ * err. */
+static int case_notify(db_t *db, const char *kind, const char *key, int64_t id, json_t *d, const char *const *extra,
+                       const user_t *actor, const struct notify_to *to, int64_t now, err_t *err)
+{
+	json_t *p = request_notice_payload(db, id, NULL, now);
+	if (p == NULL)
+		return db_fail(err, db, DB_ERR, "reading the case for its notice");
+	for (int i = 0; extra && extra[i]; i++)
+		if (json_object_get(d, extra[i]))
+			json_object_set(p, extra[i], json_object_get(d, extra[i]));
+	if (actor && (actor->display_name || actor->username))
+		json_object_set_new(p, "actor", json_string(actor->display_name && *actor->display_name
+		                                            ? actor->display_name : actor->username));
+	int rc = notify_emit(db, kind, key, "request", id, p, to, now, NULL);
+	json_decref(p);
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "recording the notice");
 }
 
 /* ---- the steps ---- */
@@ -830,6 +908,38 @@ int request_actions(const user_t *u, const struct request_case *c, const char *o
 
 /* ---- taking a step ---- */
 
+/* The notice of step `action` just saved (see "notices" above). */
+static int step_notify(struct step *x, const char *action)
+{
+	static const char *const ASSIGNED[] = { "department", NULL }, *const ESCALATED[] = { "department", "reason", NULL },
+	                         *const RATED[] = { "rating", "comment", NULL };
+	const struct rq *n = &x->n;
+	long long id = (long long)n->c.id, now = (long long)x->now;
+	struct notify_to to = { .depts = &n->c.department_id, .ndepts = n->c.department_id > 0 };
+	const char *kind;
+	const char *const *extra;
+	char key[128];
+	if (strcmp(action, "accept") == 0) {
+		kind = NE_REQUEST_ASSIGNED, extra = ASSIGNED;
+		snprintf(key, sizeof key, "%s:%lld", kind, id);
+	} else if (strcmp(action, "meeting_decided") == 0 && n->c.department_id > 0 &&
+	           n->c.department_id != x->q->c.department_id) {
+		/* a joint meeting handed it to its lead department (request_take_over) */
+		kind = NE_REQUEST_ASSIGNED, extra = ASSIGNED;
+		snprintf(key, sizeof key, "%s:%lld:%lld:%lld", kind, id, (long long)n->c.department_id, now);
+	} else if (strcmp(action, "escalate") == 0) {
+		kind = NE_REQUEST_ESCALATED, extra = ESCALATED;
+		snprintf(key, sizeof key, "%s:%lld:%lld:%lld", kind, id, (long long)n->c.department_id, now);
+	} else if (strcmp(action, "rate") == 0 && n->rating <= 2) {
+		kind = NE_REQUEST_RATED_LOW, extra = RATED;
+		to = (struct notify_to){ .users = &n->c.officer_id, .nusers = n->c.officer_id > 0, .leaders = 1 };
+		snprintf(key, sizeof key, "%s:%lld:%lld", kind, id, now);
+	} else {
+		return 0;
+	}
+	return case_notify(x->db, kind, key, n->c.id, x->d, extra, x->u, &to, x->now, x->err);
+}
+
 /* Write n over the row if its status is still q's; 0, or -1 with err. */
 static int save_step(struct step *x, const char *action)
 {
@@ -877,7 +987,7 @@ static int save_step(struct step *x, const char *action)
 	if (rc == DB_OK && k)
 		rc = add_event(x->db, x->q->c.id, x->now, x->u, x->auto_action, x->q->c.status, n->c.status,
 		               json_incref(x->auto_detail));
-	return rc == DB_OK ? 0 : db_fail(x->err, x->db, rc, "saving the history");
+	return rc == DB_OK ? step_notify(x, action) : db_fail(x->err, x->db, rc, "saving the history");
 }
 
 static int take_step(struct step *x, int kind, int64_t id, const char *action, struct rq *q)
@@ -1092,6 +1202,24 @@ static int insert_case(db_t *db, const user_t *actor, const struct request_in *i
 	return rc == DB_ROW ? 0 : db_fail(err, db, rc, "saving the case");
 }
 
+/* The notice of a new case: a request to its enterprise's officer, a
+ * finding to the department that rectifies it. */
+static int created_notify(db_t *db, const user_t *actor, const struct request_in *in, int kind, int64_t id,
+                          int64_t now, err_t *err)
+{
+	int64_t officer = kind == REQ_KIND_REQUEST ? enterprise_officer(db, in->enterprise_id, err) : 0;
+	if (officer < 0)
+		return -1;
+	struct notify_to to = { .users = &officer, .nusers = officer > 0, .depts = &in->department_id,
+	                        .ndepts = kind == REQ_KIND_INSPECTION && in->department_id > 0 };
+	if (to.nusers + to.ndepts == 0)
+		return 0;
+	const char *ne = kind == REQ_KIND_REQUEST ? NE_REQUEST_SUBMITTED : NE_REQUEST_ASSIGNED;
+	char key[64];
+	snprintf(key, sizeof key, "%s:%lld", ne, (long long)id);
+	return case_notify(db, ne, key, id, NULL, NULL, actor, &to, now, err);
+}
+
 int request_create(db_t *db, const user_t *actor, const struct request_in *in0, int64_t now, int64_t *id, err_t *err)
 {
 	struct request_in in = *in0;
@@ -1122,6 +1250,8 @@ int request_create(db_t *db, const user_t *actor, const struct request_in *in0, 
 	int rc = add_event(db, rid, now, actor, "create", "", STATUSES[kind][0], detail);
 	if (rc != DB_OK)
 		return db_fail(err, db, rc, "saving the history");
+	if (created_notify(db, actor, &in, kind, rid, now, err) < 0)
+		return -1;
 	*id = rid;
 	return 0;
 }

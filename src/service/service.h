@@ -33,6 +33,7 @@
 /* The writable fields of an enterprise, as strings/ints after parsing. */
 struct enterprise_in {
 	const char *credit_code, *name, *street, *industry, *contact_name, *contact_phone, *founded_on;
+	const char *contact_email;          /* its notices by e-mail (issue 13); "" none */
 	const char *credit_code_note;       /* admin's reason to accept a checksum-failing code */
 	int64_t street_id, officer_id, department_id, employees, registered_capital_wan;
 	double land_mu;
@@ -46,7 +47,7 @@ enum {
 	ENT_F_CODE = 1u << 0, ENT_F_NAME = 1u << 1, ENT_F_STREET = 1u << 2, ENT_F_INDUSTRY = 1u << 3,
 	ENT_F_KEY = 1u << 4, ENT_F_OFFICER = 1u << 5, ENT_F_DEPT = 1u << 6, ENT_F_CONTACT = 1u << 7,
 	ENT_F_PHONE = 1u << 8, ENT_F_EMPLOYEES = 1u << 9, ENT_F_CAPITAL = 1u << 10, ENT_F_LAND = 1u << 11,
-	ENT_F_FOUNDED = 1u << 12, ENT_F_NOTE = 1u << 13,
+	ENT_F_FOUNDED = 1u << 12, ENT_F_NOTE = 1u << 13, ENT_F_EMAIL = 1u << 14,
 };
 
 /* Validate and normalise e in place (strings copied into arena a).
@@ -240,6 +241,20 @@ int request_take_over(db_t *db, const user_t *actor, int64_t id, int64_t dept, c
  * a history event due_recomputed; the number of requests, or -1 with err.
  * The hook of calendar_load (calendar_on_load), set at start-up. */
 int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err);
+
+/* Notices (issue 13, notify.h): the steps emit theirs (requests.c);
+ * src/remind/ emits the time-driven ones with the same payload.
+ * The working days from today to due (YYYY-MM-DD) into *left: n working
+ * days after today up to due, 0 due today, negative: overdue by that many
+ * (the working days after due up to today).  0, or -1 (database). */
+int request_workdays_left(db_t *db, const char *today, const char *due, int64_t *left);
+/* What a notice about case id says (src/notify/messages.c): case
+ * (request | inspection), title, enterprise, department (the one that has
+ * it), path (the page: #/requests/ID
+ * or #/inspections/ID) and, when there is a date, due_on (due, or the
+ * case's due_on when due is NULL) with workdays_left on the zone's date of
+ * now.  A new object, or NULL (no such case, database error). */
+json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now);
 
 /* A case as the workflow's rules see it. */
 struct request_case {

@@ -20,7 +20,8 @@
 //   ANY  /big                              200 with 1 MiB of body
 //   ANY  /slow                             never answers
 // SMTP (another port): EHLO/HELO, STARTTLS (a self-signed certificate for
-// 127.0.0.1 in certFile; opts.starttls === false: not offered), AUTH PLAIN and
+// 127.0.0.1 in certFile; opts.starttls === false: not offered; opts.smtps: TLS
+// from the first byte instead, smtps://), AUTH PLAIN and
 // LOGIN (checked against opts.smtpUser/opts.smtpPassword when given), MAIL FROM
 // (530 before STARTTLS unless opts.starttls === false), RCPT TO, DATA, RSET,
 // NOOP, QUIT.  The message's RFC 2047 subject and base64 body are decoded.
@@ -32,7 +33,7 @@
 // unique, the same but once per (channel, dest, eventId): what a receiver that
 // drops repeats by the event id keeps; rejected, the requests refused for a bad
 // signature or login; requests, the number of HTTP requests and SMTP
-// transactions seen.
+// transactions seen; connections, the number of TCP connections accepted.
 // Control: fail(n) answers the next n requests (HTTP) or transactions (SMTP, at
 // MAIL FROM) with 500 / 451; setDown(true) closes both ports (connections are
 // refused) until setDown(false); restart() closes and reopens them on the same
@@ -96,7 +97,7 @@ export async function startReceiver(opts = {}) {
   const messages = [], unique = [], rejected = [];
   const seen = new Set();
   const sockets = new Set();
-  let failing = 0, requests = 0, down = false;
+  let failing = 0, requests = 0, connections = 0, down = false;
   let httpPort = opts.httpPort || 0, smtpPort = opts.smtpPort || 0;
   let httpServer = null, smtpServer = null;
 
@@ -189,8 +190,8 @@ export async function startReceiver(opts = {}) {
   }
 
   // ---- SMTP ----
-  function onSmtp(plain) {
-    const st = { tls: false, helo: false, auth: null, from: null, rcpt: [], data: null, stream: plain };
+  function onSmtp(plain, implicitTls = false) {
+    const st = { tls: implicitTls, helo: false, auth: null, from: null, rcpt: [], data: null, stream: plain };
     const needAuth = opts.smtpUser !== undefined;
     let buf = '';
     const send = (line) => { try { st.stream.write(line + '\r\n'); } catch { /* gone */ } };
@@ -300,7 +301,7 @@ export async function startReceiver(opts = {}) {
   }
 
   // ---- the two servers ----
-  function track(s) { sockets.add(s); s.on('close', () => sockets.delete(s)); }
+  function track(s) { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); }
   function listen(server, port) {
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -310,7 +311,10 @@ export async function startReceiver(opts = {}) {
   async function open() {
     httpServer = http.createServer(onHttp);
     httpServer.on('connection', track);
-    smtpServer = net.createServer((s) => { track(s); onSmtp(s); });
+    smtpServer = opts.smtps
+      ? tls.createServer({ key: cert.key, cert: cert.cert }, (s) => { track(s); onSmtp(s, true); })
+      : net.createServer((s) => { track(s); onSmtp(s); });
+    if (opts.smtps) smtpServer.on('tlsClientError', () => {});
     httpPort = await listen(httpServer, httpPort);
     smtpPort = await listen(smtpServer, smtpPort);
   }
@@ -327,8 +331,9 @@ export async function startReceiver(opts = {}) {
     get httpPort() { return httpPort; },
     get smtpPort() { return smtpPort; },
     get requests() { return requests; },
+    get connections() { return connections; },
     get url() { return `http://127.0.0.1:${httpPort}`; },
-    get smtpUrl() { return `smtp://127.0.0.1:${smtpPort}`; },
+    get smtpUrl() { return `${opts.smtps ? 'smtps' : 'smtp'}://127.0.0.1:${smtpPort}`; },
     certFile: cert.certFile,
     messages, unique, rejected,
     fail(n) { failing = n; },
