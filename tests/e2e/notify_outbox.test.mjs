@@ -168,13 +168,23 @@ const hooks = (rx, name) => rx.messages.filter((m) => m.channel === 'webhook' &&
 
 // ---------------------------------------------------------------- tests
 
-test('one event: one message per channel, the DingTalk signature and the webhook HMAC verified', async () => {
-  const rx = await startReceiver({ dingSecret: DING_SECRET, webhookSecret: HOOK_SECRET });
-  const w = await world();
+test('one event: one message per channel (WeCom, DingTalk, webhook, e-mail), signatures verified', async () => {
+  const rx = await startReceiver({ dingSecret: DING_SECRET, webhookSecret: HOOK_SECRET, smtpUser: 'mailer', smtpPassword: 'mail-pw-1' });
+  const w = await world({
+    settings: { 'smtp.url': rx.smtpUrl, 'smtp.from': 'zoneops@zone.example', 'smtp.user': 'mailer', 'smtp.password': 'mail-pw-1' },
+    env: { ZONEOPS_CA_FILE: rx.certFile },
+  });
   try {
     await hookChannel(w, rx, 'officer');
     await channel(w.admin, { kind: 'dingtalk', target: `${rx.url}/robot/send?access_token=tok-officer`,
       secret: DING_SECRET, user_id: w.officerId, events: ['request.submitted'] });
+    await channel(w.admin, { kind: 'wecom', target: `${rx.url}/cgi-bin/webhook/send?key=key-officer`,
+      user_id: w.officerId, events: ['request.submitted'] });
+    await channel(w.admin, { kind: 'email', target: 'officer.zhou@zone.example', user_id: w.officerId,
+      events: ['request.submitted'] });
+    // a channel of another user, and one of the officer's that does not take the kind: nothing for them
+    await channel(w.admin, { kind: 'webhook', target: `${rx.url}/hook/admin`, user_id: 1, events: [] });
+    await hookChannel(w, rx, 'officer-digest', { events: ['digest'] });
     // secrets are stored, never returned
     const list = await w.admin.get('/api/v1/channels');
     assert.equal(list.status, 200, list.text);
@@ -183,8 +193,8 @@ test('one event: one message per channel, the DingTalk signature and the webhook
     const ent = await entClient(w.srv);
     const title = '申请办理海关AEO认证的咨询';
     const reqId = await submit(ent, title);
-    const rows = await until('both notices sent', allSent(w, 2));
-    assert.equal(rows.length, 2, JSON.stringify(rows));
+    const rows = await until('the four notices sent', allSent(w, 4));
+    assert.equal(rows.length, 4, JSON.stringify(rows));
     assert.ok(rows.every((x) => x.kind === 'request.submitted' && x.attempts === 1), JSON.stringify(rows));
 
     const hook = hooks(rx, 'officer');
@@ -200,11 +210,22 @@ test('one event: one message per channel, the DingTalk signature and the webhook
     assert.equal(ding[0].dest, 'tok-officer');
     assert.equal(ding[0].verified, true);
     assert.ok(ding[0].body.includes(title), ding[0].body);
+    const wecom = rx.messages.filter((m) => m.channel === 'wecom');
+    assert.equal(wecom.length, 1);
+    assert.equal(wecom[0].dest, 'key-officer');
+    assert.ok(wecom[0].body.includes(title), wecom[0].body);
+    const mail = rx.messages.filter((m) => m.channel === 'email');
+    assert.equal(mail.length, 1);
+    assert.deepEqual(mail[0].to, ['officer.zhou@zone.example']);
+    assert.equal(mail[0].verified, true);   // over STARTTLS, logged in
+    assert.equal(mail[0].eventId, hook[0].eventId);   // one event, one id on every channel
+    assert.ok(mail[0].title.includes(title) || mail[0].body.includes(title), mail[0].raw);
+    assert.equal(rx.messages.length, 4, JSON.stringify(rx.messages.map((m) => [m.channel, m.dest])));
     assert.equal(rx.rejected.length, 0, JSON.stringify(rx.rejected));
 
-    // the admins' outbox shows both, sent
+    // the admins' outbox shows the four, sent
     const items = await notifications(w.admin, '?state=sent');
-    assert.equal(items.length, 2, JSON.stringify(items));
+    assert.equal(items.length, 4, JSON.stringify(items));
   } finally {
     await rx.stop();
     await w.close();
