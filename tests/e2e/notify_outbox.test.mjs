@@ -1,10 +1,12 @@
 // End-to-end: the durable outbox of issue 13 against a local stand-in for
-// DingTalk and a webhook (notify_receiver.mjs) on 127.0.0.1.
-//   - one event, one message per channel, the DingTalk signature and the
-//     webhook HMAC verified by the receiver;
+// WeCom, DingTalk, a webhook and SMTP (notify_receiver.mjs) on 127.0.0.1.
+//   - one event, one message per channel (WeCom, DingTalk, webhook, e-mail
+//     over STARTTLS), the DingTalk signature and the webhook HMAC verified;
 //   - the receiver down for a while: the attempts fail and are recorded
 //     (GET /api/v1/notifications: attempts, last_error); back up, every
 //     message arrives, each once;
+//   - a channel down for an hour with the default backoff (30 s base, 8
+//     attempts), the clock moved with ZONEOPS_NOW: delivered on the 8th;
 //   - kill -9 between the change and the delivery (ZONEOPS_NOTIFY=off, no
 //     worker): after a restart the notice arrives once (a repeat would
 //     carry the same event id);
@@ -14,8 +16,9 @@
 //   - two instances over one PostgreSQL: 200 events, each sent once;
 //   - the clock (ZONEOPS_NOW): the 08:30 digest on working days only,
 //     "due soon" and "overdue" on the working-day calendar.
-// Every server gets notify.allowed_hosts=127.0.0.1 and notify.retry_base=1
-// (retries after 1, 2, 4 ... seconds), so nothing waits long.
+// Every server gets notify.allowed_hosts=127.0.0.1 and (but for the hour's
+// outage) notify.retry_base=1 (retries after 1, 2, 4 ... seconds), so
+// nothing waits long; the clock's minute runs beside the other tests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -294,6 +297,48 @@ test('kill -9 between the change and the delivery: the notice is delivered after
     assert.equal(new Set(hook.map((m) => m.eventId)).size, 1);   // a repeat carries the same event id
     assert.equal(rx.unique.length, 1);
     assert.equal(hook[0].json.event, 'request.submitted');
+  } finally {
+    await rx.stop();
+    await w.close();
+  }
+});
+
+test('a channel down for an hour, with the default backoff: the clock moves, nothing is lost', async () => {
+  // notify.retry_base 30 and notify.max_attempts 8 (the defaults): attempts after 0, 30 s, 1, 2, 4, 8
+  // and 16 min fail; the eighth, 32 min later (63.5 min in), finds the channel back
+  const rx = await startReceiver({ webhookSecret: HOOK_SECRET });
+  const T = Date.parse('2026-03-03T10:00:00+08:00') / 1000;   // a Tuesday
+  const w = await world({ settings: { 'notify.retry_base': '30' } });
+  try {
+    await hookChannel(w, rx, 'officer');
+    await w.srv.stop();
+    const srv = await w.start({ ZONEOPS_NOTIFY: 'off', ZONEOPS_NOW: new Date(T * 1000).toISOString() });
+    await submit(await entClient(srv), '渠道中断一小时期间的诉求');
+    await srv.stop();
+    await rx.setDown(true);
+    const row = () => sql(w.db.url, 'SELECT state, attempts, next_at FROM notifications')[0];
+    const gaps = [];
+    for (let i = 0; i < 10; i++) {
+      const [state, attempts, nextAt] = row();
+      if (state !== 'pending') break;
+      const when = +nextAt;   // the worker's next look, with the clock there
+      if (when - T >= 3600) await rx.setDown(false);   // an hour later the channel is back
+      const d = await cliAsync(w.db.url, ['notify', 'deliver', '--once'], { ZONEOPS_NOW: new Date(when * 1000).toISOString() });
+      assert.equal(d.status, 0, d.stderr);
+      const [, after, next] = row();
+      assert.equal(+after, +attempts + 1, `attempt ${+attempts + 1} made at ${when - T} s`);
+      gaps.push(+next - when);
+    }
+    const [state, attempts] = row();
+    assert.equal(state, 'sent');
+    assert.equal(+attempts, 8);
+    // the backoff: base * 2^(n-1) after the n-th failure (a second of slack for the CLI's start)
+    const want = [30, 60, 120, 240, 480, 960, 1920];
+    gaps.slice(0, 7).forEach((g, i) => assert.ok(g >= want[i] && g <= want[i] + 2, `gap ${i + 1}: ${g} s, want ${want[i]}`));
+    const last = +one(w.db.url, 'SELECT max(at) FROM notification_attempts') - T;
+    assert.ok(last >= 3600 && last < 3900, `sent ${last} s after the event`);
+    assert.equal(hooks(rx, 'officer').length, 1);
+    assert.equal(one(w.db.url, 'SELECT count(*) FROM notification_attempts WHERE ok = 0'), '7');
   } finally {
     await rx.stop();
     await w.close();
