@@ -151,15 +151,13 @@ const allSent = (w, n, where) => () => {
   return rows.length >= n && rows.every((x) => x.state === 'sent') ? rows : null;
 };
 
-// GET /api/v1/notifications?... as a list of items.
+// GET /api/v1/notifications?...: its items.
 async function notifications(admin, qs = '') {
   const r = await admin.get('/api/v1/notifications' + qs);
   assert.equal(r.status, 200, r.text);
-  const items = Array.isArray(r.json) ? r.json : r.json.items;
-  assert.ok(Array.isArray(items), r.text);
-  return items;
+  assert.ok(Array.isArray(r.json.items), r.text);
+  return r.json.items;
 }
-const attemptsOf = (it) => (Array.isArray(it.attempts) ? it.attempts.length : it.attempts);
 
 // Messages at the receiver per event id.
 function perEvent(msgs) {
@@ -246,11 +244,19 @@ test('the receiver down for a while: attempts recorded with their error, then ev
     // each has failed at least twice (after 0 s and 1 s), with its error, and is still pending
     const failed = await until('5 notices that failed twice', async () => {
       const items = await notifications(w.admin);
-      return items.length === 5 && items.every((it) => attemptsOf(it) >= 2 && it.state === 'pending') ? items : null;
+      return items.length === 5 && items.every((it) => it.attempts >= 2 && it.state === 'pending') ? items : null;
     }, 30000, 200);
     for (const it of failed) {
       assert.ok(typeof it.last_error === 'string' && it.last_error.length > 0, JSON.stringify(it));
       assert.ok(!it.last_error.includes(HOOK_SECRET));
+    }
+    // one notice with every attempt: when, by which instance, the error
+    const one1 = await w.admin.get(`/api/v1/notifications/${failed[0].id}`);
+    assert.equal(one1.status, 200, one1.text);
+    assert.ok(one1.json.history.length >= 2, one1.text);
+    for (const a of one1.json.history) {
+      assert.equal(a.ok, false, one1.text);
+      assert.ok(a.error.length > 0 && a.instance.length > 0 && a.at > 0, one1.text);
     }
     assert.equal(rx.messages.length, 0);
     await rx.setDown(false);
@@ -265,7 +271,7 @@ test('the receiver down for a while: attempts recorded with their error, then ev
     assert.deepEqual(bad, []);
     const sent = await notifications(w.admin, '?state=sent');
     assert.equal(sent.length, 5);
-    assert.ok(sent.every((it) => attemptsOf(it) >= 3), JSON.stringify(sent));
+    assert.ok(sent.every((it) => it.attempts >= 3), JSON.stringify(sent));
   } finally {
     await rx.stop();
     await w.close();
@@ -405,7 +411,7 @@ test('dead letters: dead after notify.max_attempts, delivered by resend', async 
       const items = await notifications(w.admin, '?state=dead');
       return items.length === 1 ? items[0] : null;
     }, 30000, 200);
-    assert.equal(attemptsOf(dead), 3, JSON.stringify(dead));
+    assert.equal(dead.attempts, 3, JSON.stringify(dead));
     assert.match(dead.last_error, /500/, JSON.stringify(dead));
     assert.equal(rx.requests, 3);
     assert.equal(rx.messages.length, 0);
