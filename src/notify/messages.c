@@ -10,6 +10,8 @@
  *   title          the case's (or policy's, evaluation's) title
  *   case           "inspection" for a finding (request.assigned, ...)
  *   stage          "accept" for request.overdue: overdue for acceptance
+ *   action         request.update: the step taken (accept, escalate, wait,
+ *                  resolve, reject)
  *   leader         true: the copy for the leaders a working day later
  *   enterprise, project, department, unit, month, reason, comment, channel
  *   actor          who did it ("by" is taken too)
@@ -50,6 +52,7 @@ static const struct {
 	{ NE_REQUEST_OVERDUE, "诉求办理超期", "Request overdue" },
 	{ NE_REQUEST_ESCALATED, "诉求升级转办", "Request escalated to you" },
 	{ NE_REQUEST_RATED_LOW, "诉求评价不满意", "Request rated low" },
+	{ NE_REQUEST_UPDATE, "您的诉求有新进展", "News of your request" },
 	{ NE_FINDING_DUE, "巡察问题整改即将到期", "Inspection finding: rectification due soon" },
 	{ NE_FINDING_OVERDUE, "巡察问题整改超期", "Inspection finding: rectification overdue" },
 	{ NE_BATCH_PENDING, "政策兑现批次待审批", "Policy batch awaiting approval" },
@@ -73,6 +76,20 @@ static const char *headline(const char *kind, json_t *p, int en)
 	int finding = c && strcmp(c, "inspection") == 0;
 	if (strcmp(kind, NE_REQUEST_ASSIGNED) == 0 && finding)
 		return en ? "Inspection finding assigned to you" : "巡察发现问题，请整改";
+	if (strcmp(kind, NE_REQUEST_UPDATE) == 0) {
+		/* what the enterprise reads about its own request, by the step taken */
+		static const struct { const char *action, *zh, *en; } STEPS[] = {
+			{ "accept", "您的诉求已受理", "Your request has been accepted" },
+			{ "escalate", "您的诉求已提交上级部门协调办理", "Your request has been passed on to a higher level" },
+			{ "wait", "您的诉求需要您补充情况", "Your request needs more information from you" },
+			{ "resolve", "您的诉求已办结，请评价", "Your request has been resolved: please rate it" },
+			{ "reject", "您的诉求未予受理", "Your request has been declined" },
+		};
+		const char *a = str(p, "action");
+		for (size_t i = 0; a && i < sizeof STEPS / sizeof STEPS[0]; i++)
+			if (strcmp(STEPS[i].action, a) == 0)
+				return en ? STEPS[i].en : STEPS[i].zh;
+	}
 	if (strcmp(kind, NE_REQUEST_OVERDUE) == 0) {
 		const char *stage = str(p, "stage");
 		int accept = stage && strcmp(stage, "accept") == 0, lead = json_is_true(json_object_get(p, "leader"));
@@ -166,6 +183,7 @@ static const struct {
 	{ "unit", "单位：", "Unit: " },
 	{ "month", "月份：", "Month: " },
 	{ "reason", "原因：", "Reason: " },
+	{ "resolution", "办理结果：", "Resolution: " },
 	{ "channel", "渠道：", "Channel: " },
 };
 

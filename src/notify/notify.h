@@ -32,6 +32,8 @@
                                                       working day later also the leaders */
 #define NE_REQUEST_ESCALATED "request.escalated"   /* to the receiving department */
 #define NE_REQUEST_RATED_LOW "request.rated_low"   /* 1-2 stars: the officer and the leaders */
+#define NE_REQUEST_UPDATE    "request.update"      /* to the enterprise: its request accepted, escalated,
+                                                      waiting for it, resolved or rejected */
 #define NE_FINDING_DUE       "finding.due"         /* rectification due within one working day */
 #define NE_FINDING_OVERDUE   "finding.overdue"     /* rectification overdue */
 #define NE_BATCH_PENDING     "policy.batch_pending" /* a policy batch awaits approval: leaders */

@@ -908,9 +908,36 @@ int request_actions(const user_t *u, const struct request_case *c, const char *o
 
 /* ---- taking a step ---- */
 
+/* The enterprise's notice of a step on its own request that it should
+ * know of (its contact e-mail and its accounts' e-mail; its inbox shows
+ * the step already): accepted, escalated, waiting for it, resolved,
+ * rejected. */
+static int enterprise_notify(struct step *x, const char *action)
+{
+	static const char *const STEPS[] = { "accept", "escalate", "wait", "resolve", "reject", NULL };
+	static const char *const EXTRA[] = { "action", "reason", "resolution", NULL };
+	const struct rq *n = &x->n;
+	if (n->c.kind != REQ_KIND_REQUEST || n->c.enterprise_id <= 0 || !in_list(STEPS, action))
+		return 0;
+	char key[128];
+	snprintf(key, sizeof key, "%s:%lld:%s:%lld", NE_REQUEST_UPDATE, (long long)n->c.id, action, (long long)x->now);
+	json_t *d = json_pack("{s:s}", "action", action);
+	for (int i = 1; d && EXTRA[i]; i++)
+		if (json_object_get(x->d, EXTRA[i]))
+			json_object_set(d, EXTRA[i], json_object_get(x->d, EXTRA[i]));
+	if (d == NULL)
+		return db_fail(x->err, x->db, DB_ERR, "building the enterprise's notice");
+	struct notify_to to = { .enterprise_id = n->c.enterprise_id };
+	int rc = case_notify(x->db, NE_REQUEST_UPDATE, key, n->c.id, d, EXTRA, NULL, &to, x->now, x->err);
+	json_decref(d);
+	return rc;
+}
+
 /* The notice of step `action` just saved (see "notices" above). */
 static int step_notify(struct step *x, const char *action)
 {
+	if (enterprise_notify(x, action) < 0)
+		return -1;
 	static const char *const ASSIGNED[] = { "department", NULL }, *const ESCALATED[] = { "department", "reason", NULL },
 	                         *const RATED[] = { "rating", "comment", NULL };
 	const struct rq *n = &x->n;

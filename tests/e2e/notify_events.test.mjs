@@ -124,8 +124,18 @@ test('a request submitted goes to its officer, accepted to the department, escal
   assert.deepEqual(ev.dests, dests(ch.dept[ids.hg]));
   assert.equal(ev.payload.reason, '需市级协调');
   assert.equal(ev.payload.actor !== undefined, true);
+  // the enterprise is told of the acceptance and the escalation (request.update, to its
+  // contact e-mail: set it, and the next step's notice goes there)
+  const upd = eventsOf(`e.kind = 'request.update' AND e.entity_id = ${id}`);
+  assert.deepEqual(upd.map((e) => e.payload.action), ['accept', 'escalate']);
+  assert.deepEqual(upd.map((e) => e.dests), [[], []]);
   // the other steps tell nobody
-  assert.equal(eventsOf(`e.entity_id = ${id} AND e.entity = 'request'`).length, 3);
+  assert.equal(eventsOf(`e.entity_id = ${id} AND e.entity = 'request'`).length, 5);
+  sql(`UPDATE enterprises SET contact_email = 'office@hengtai.example' WHERE id = ${ids.hengtai}`);
+  const id2 = await newRequest('用电增容');
+  await act(officer, id2, { action: 'accept', department_id: ids.qfzx });
+  ev = oneEvent(`e.event_key LIKE 'request.update:${id2}:accept:%'`);
+  assert.equal(sql(`SELECT kind || ' ' || target FROM notifications WHERE event_id = ${ev.id}`), 'email office@hengtai.example');
 });
 
 test('a rating of 1 goes to the officer and every leader; a rating of 4 to nobody', async () => {

@@ -89,6 +89,27 @@ static void test_workdays(void **state)
 
 /* Names with markdown's characters are escaped in markdown only; a line
  * break in a value never starts a line of its own. */
+/* What an enterprise reads about its own request (request.update), by the step. */
+static void test_request_update(void **state)
+{
+	(void)state;
+	struct notify_msg m = render(NE_REQUEST_UPDATE,
+		"{\"title\":\"厂区道路积水\",\"action\":\"resolve\",\"resolution\":\"已疏通排水管\","
+		"\"path\":\"#/requests/12\"}", "zh");
+	assert_string_equal(m.text,
+		"您的诉求已办结，请评价：厂区道路积水\n"
+		"\n办理结果：已疏通排水管"
+		"\n链接：https://zone.example/#/requests/12\n");
+	notify_msg_free(&m);
+	m = render(NE_REQUEST_UPDATE, "{\"title\":\"Road flooding\",\"action\":\"wait\",\"reason\":\"the site plan\"}", "en");
+	assert_string_equal(m.text, "Your request needs more information from you: Road flooding\n\nReason: the site plan\n");
+	notify_msg_free(&m);
+	/* a step it is not told of reads as news of the request */
+	m = render(NE_REQUEST_UPDATE, "{\"title\":\"A\",\"action\":\"comment\"}", "zh");
+	assert_string_equal(m.title, "您的诉求有新进展：A");
+	notify_msg_free(&m);
+}
+
 static void test_escape(void **state)
 {
 	(void)state;
@@ -203,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overdue_zh), cmocka_unit_test(test_due_soon_en), cmocka_unit_test(test_workdays),
+		cmocka_unit_test(test_request_update),
 		cmocka_unit_test(test_escape),     cmocka_unit_test(test_webhook_json), cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_digest),
 	};
