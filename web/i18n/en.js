@@ -2244,7 +2244,7 @@ export default {
   'notify.failed': 'Failed',
   'notify.instance': 'Instance',
   'notify.prefs': 'My notification settings',
-  'notify.prefsLead': 'Choose the notices you receive by e-mail, quiet hours and the language of your notices.',
+  'notify.prefsLead': 'Choose the notices you receive, quiet hours and the language of your notices; they hold for your e-mail and for your own channels.',
   'notify.quietFrom': 'Quiet from',
   'notify.quietTo': 'Quiet until',
   'notify.quietHint': 'Notices in this time wait until its end; leave both empty for none.',

@@ -2248,7 +2248,7 @@ export default {
   'notify.failed': '失败',
   'notify.instance': '发送实例',
   'notify.prefs': '我的通知设置',
-  'notify.prefsLead': '选择要通过电子邮件接收的提醒、免打扰时段和通知语言。',
+  'notify.prefsLead': '选择要接收的提醒、免打扰时段和通知语言；这些设置对您的电子邮箱和您个人的渠道都有效。',
   'notify.quietFrom': '免打扰开始',
   'notify.quietTo': '免打扰结束',
   'notify.quietHint': '此时段内的通知推迟到结束时发送；两项都留空表示不设免打扰。',
