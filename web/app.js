@@ -65,10 +65,14 @@ const ROUTES = [
   /* 联席会商: every staff role that reads meetings (an enterprise never does) */
   { id: 'meetings', group: 'work', needs: ['GET /api/v1/meetings', 'GET /api/v1/meetings/{id}'], page: 'meetings.js' },
   { id: 'kiosk', group: 'work', needs: ZONE_STAFF, page: 'kioskinfo.js' },
+  /* reminders (issue 13): the channels of one's own, one's department or unit (an admin all, a leader reads
+   * all); the outbox for admins */
+  { id: 'channels', group: 'work', needs: ['GET /api/v1/channels', 'POST /api/v1/channels'], page: 'channels.js' },
   { id: 'users', group: 'admin', needs: ['GET /api/v1/users', 'POST /api/v1/users'], page: 'users.js' },
   { id: 'audit', group: 'admin', needs: ['GET /api/v1/audit'], page: 'audit.js' },
   { id: 'settings', group: 'admin', needs: ['PATCH /api/v1/settings'], page: 'settings.js' },
   { id: 'calendar', group: 'admin', needs: ['GET /api/v1/calendar/{year}', 'PUT /api/v1/calendar/{year}'], page: 'calendar.js' },
+  { id: 'outbox', group: 'admin', needs: ['GET /api/v1/notifications', 'POST /api/v1/notifications/{id}/resend'], page: 'channels.js#outbox' },
   /* not in the menu: the user's name in the top bar leads there */
   { id: 'account', group: 'self', needs: ['GET /api/v1/me', 'POST /api/v1/me/password'], page: 'account.js' },
 ];

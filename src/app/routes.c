@@ -9,6 +9,7 @@
 #include "admin/admin.h"
 #include "indicators/indicators.h"
 #include "land/land.h"
+#include "notify/notify.h"
 #include "policy/policy.h"
 #include "policy/facts.h"
 #include "race/race.h"
@@ -66,6 +67,12 @@
  * handler), department users and officers propose and mark their tasks */
 #define P_MEET_READ  (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT | ROLE_STATISTICIAN)
 #define P_MEET_WRITE (ROLE_ADMIN | ROLE_LEADER | ROLE_OFFICER | ROLE_DEPARTMENT)
+/* notifications (issue 13): the zone's staff keep channels -- an admin
+ * every one, the others those of their own user, their department (a
+ * department user) or their unit (a recruiter or a unit's leader); a
+ * leader reads them all (notify_api.c narrows).  Everyone reads the
+ * notices meant for it and sets its own preferences; admins resend. */
+#define P_CHANNEL    P_STAFF
 
 const struct route routes[] = {
 	/* method   path                            handler               who       flags */
@@ -86,6 +93,18 @@ const struct route routes[] = {
 	{ "PATCH",  "/api/v1/users/{id}",           api_user_update,      P_ADMIN,  0, 0 },
 	{ "DELETE", "/api/v1/users/{id}",           api_user_delete,      P_ADMIN,  0, 0 },
 	{ "GET",    "/api/v1/audit",                api_audit_list,       P_ADMIN,  0, 0 },
+	{ "GET",    "/api/v1/me/notify",            api_me_notify_get,    P_ANY,    0, 0 },
+	{ "PUT",    "/api/v1/me/notify",            api_me_notify_put,    P_ANY,    0, 0 },
+
+	/* notifications (issue 13): channels, their test message, the outbox */
+	{ "GET",    "/api/v1/channels",             api_channels_list,    P_CHANNEL, 0, 0 },
+	{ "POST",   "/api/v1/channels",             api_channels_create,  P_CHANNEL, 0, 0 },
+	{ "PATCH",  "/api/v1/channels/{id}",        api_channel_update,   P_CHANNEL, 0, 0 },
+	{ "DELETE", "/api/v1/channels/{id}",        api_channel_delete,   P_CHANNEL, 0, 0 },
+	{ "POST",   "/api/v1/channels/{id}/test",   api_channel_test,     P_CHANNEL, R_NOTX, 0 },
+	{ "GET",    "/api/v1/notifications",        api_notifications_list, P_ANY,  0, 0 },
+	{ "GET",    "/api/v1/notifications/{id}",   api_notifications_list, P_ANY,  0, 0 },
+	{ "POST",   "/api/v1/notifications/{id}/resend", api_notification_resend, P_ADMIN, 0, 0 },
 
 	/* zone settings and reference lists */
 	{ "GET",    "/api/v1/settings",             api_settings_get,     P_PUBLIC,    0, 0 },

@@ -574,6 +574,7 @@ static const struct {
 	{ "street", "SELECT name FROM streets WHERE id = $1" },
 	{ "department", "SELECT name FROM departments WHERE id = $1" },
 	{ "api_token", "SELECT name FROM api_tokens WHERE id = $1" },
+	{ "channel", "SELECT CASE WHEN name <> '' THEN name ELSE kind END FROM channels WHERE id = $1" },
 };
 
 /* The label of entity entity_id into out (outlen bytes); "" when unknown. */

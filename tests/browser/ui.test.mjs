@@ -52,13 +52,15 @@ const MODULES = [
   ['inspections', '营商环境巡察', 'Inspections'],
   ['meetings', '联席会商', 'Joint meetings'],
   ['kiosk', '自助服务', 'Self-service kiosk'],
+  ['channels', '通知渠道', 'Channels'],                  // reminders (issue 13)
   ['users', '用户管理', 'Users'],
   ['audit', '审计日志', 'Audit log'],
   ['settings', '系统设置', 'Settings'],
   ['calendar', '工作日历', 'Working calendar'],
+  ['outbox', '通知发件箱', 'Outbox'],
 ];
 /* How many of MODULES are the business modules (before administration). */
-const WORK_MODULES = 17;
+const WORK_MODULES = 18;
 /* The race's working pages, for leaders, recruiters and admins only. */
 const RACE_EDIT_ONLY = ['leads', 'trips'];
 

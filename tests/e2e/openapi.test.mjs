@@ -323,7 +323,8 @@ test('spec: every $ref resolves, every operation has an id, a 2xx response and s
     if (o.method === 'POST' && o.path !== '/api/v1/session') {
       const upload = o.op.requestBody && bodyMedia(o) !== 'application/json';
       // a policy's, a batch's or an inbox item's step (publish, approve, confirm, ...) changes it: 200
-      const step = /^\/api\/v1\/(policies|batches|inbox|land\/evaluations|land\/objections)\/\{id\}\/(publish|test|push|approve|reject|paid|read|confirm|decline|mute|finalize|decision)$/.test(o.path);
+      // a channel's test message and a notice's resend (issue 13) too
+      const step = /^\/api\/v1\/(policies|batches|inbox|land\/evaluations|land\/objections|channels|notifications)\/\{id\}\/(publish|test|push|approve|reject|paid|read|confirm|decline|mute|finalize|decision|resend)$/.test(o.path);
       // the calendar's .ics (one year, at most 1 MiB, read at once) loads as PUT /calendar/{year} does: 200
       const want = o.path.endsWith('/transitions') || o.path === '/api/v1/me/password' || step ||
         o.path === '/api/v1/calendar/import' ? '200'
@@ -842,6 +843,15 @@ describe('demo database', () => {
     expectDoc(lead, await call(ctx.admin, lead, {}, { body: bodyExample(lead) }), 201);
     const recruiter = (await ctx.as.recruiter.get('/api/v1/me')).json.id;
     expectDoc(trip, await call(ctx.admin, trip, {}, { body: { ...bodyExample(trip), user_id: recruiter } }), 201);
+    // reminders (issue 13): a channel as documented, and one for the officer of ent.hengtai, whose
+    // new request (made here) is a notice in the outbox
+    const ch = opOf('POST', '/api/v1/channels');
+    expectDoc(ch, await call(ctx.admin, ch, {}, { body: bodyExample(ch) }), 201);
+    const ent = (await ctx.ent.get('/api/v1/me')).json.enterprise_id;
+    const officer = (await ctx.admin.get(`/api/v1/enterprises/${ent}`)).json.officer_id;
+    expectDoc(ch, await call(ctx.admin, ch, {}, { body: { kind: 'email', target: 'officer@example.com', user_id: officer } }), 201);
+    const rq = opOf('POST', '/api/v1/requests');
+    expectDoc(rq, await call(ctx.ent, rq, {}, { body: { ...bodyExample(rq), enterprise_id: ent } }), 201);
   });
   after(async () => {
     const code = await srv.stop();

@@ -4,7 +4,8 @@
  * one's API tokens (GET/POST /api/v1/tokens, DELETE /api/v1/tokens/{id}).
  * passwordForm() is also the forced change after a login with a password
  * that must be changed (app.js); tokenPanel() also lists another user's
- * tokens for an admin (users.js).
+ * tokens for an admin (users.js).  My notification settings (GET/PUT
+ * /api/v1/me/notify) are channels.js's prefsPanel(), imported when shown.
  */
 import { h, replace, fmtTime } from '../dom.js';
 import { get, post, del } from '../api.js';
@@ -160,5 +161,12 @@ export async function render(ctx) {
       })])];
   if (tokens)
     parts.push(panel(t('account.tokens'), tokens));
+  /* my notification settings (issue 13): the channels' module, loaded with this page */
+  const prefs = can(u, 'PUT /api/v1/me/notify') ? h('div', { dataset: { testid: 'prefs-panel' } }, loading()) : null;
+  if (prefs)
+    parts.push(panel(t('notify.prefs'), prefs));
   replace(ctx.el, ...parts);
+  if (prefs)
+    import('./channels.js').then((m) => { if (ctx.alive()) replace(prefs, m.prefsPanel(ctx.alive)); },
+      (e) => { if (ctx.alive()) replace(prefs, errorBox(e)); });
 }

@@ -11,7 +11,7 @@ import { pageHeader, panel, errorBox, input, select, table, pager, badge, loadin
 
 const LIMIT = 50;
 const ENTITIES = ['user', 'enterprise', 'visit', 'request', 'inspection', 'lead', 'project', 'unit', 'trip',
-  'policy', 'policy_batch', 'street', 'department', 'settings', 'calendar', 'api_token', 'import_jobs'];
+  'policy', 'policy_batch', 'street', 'department', 'settings', 'calendar', 'api_token', 'import_jobs', 'channel', 'notification'];
 
 const noun = (entity) => (entity && has(`audit.ent.${entity}`) ? t(`audit.ent.${entity}`) : t('audit.record'));
 
