@@ -23,6 +23,7 @@
 #include "demo/demo_race.h"
 #include "demo/demo_land_eval.h"
 #include "demo/demo_meetings.h"
+#include "demo/demo_notify.h"
 
 #include "admin/admin.h"
 #include "auth/auth.h"
@@ -1117,7 +1118,8 @@ int demo_seed(db_t *db, char *admin_password, size_t cap, char **err)
 	    demo_seed_race(db, s->now, s->projects, NPROJECTS, NULL) < 0 ||
 	    demo_land_plots(db, s->now, NULL) < 0 ||
 	    demo_seed_facts(db, s->now, NULL) < 0 || demo_seed_plans(db, s->now, NULL) < 0 ||
-	    demo_seed_policies(db, s->now, NULL) < 0 || demo_seed_meetings(db, s->now, NULL) < 0) {
+	    demo_seed_policies(db, s->now, NULL) < 0 || demo_seed_meetings(db, s->now, NULL) < 0 ||
+	    demo_seed_notify(db, s->now, NULL) < 0) {
 		db_rollback(db);
 		goto out;
 	}

@@ -184,7 +184,14 @@ static json_t *channel_row_json(db_stmt_t *st, const struct scope *manage)
 	int64_t d = json_integer_value(json_object_get(o, "department_id"));
 	int64_t u = json_integer_value(json_object_get(o, "unit_id"));
 	int64_t us = json_integer_value(json_object_get(o, "user_id"));
-	json_object_set_new(o, "can_edit", json_boolean(scope_has(manage, d, u, us)));
+	int edit = scope_has(manage, d, u, us);
+	json_object_set_new(o, "can_edit", json_boolean(edit));
+	/* a robot's key is in its URL's query and works like a password: only
+	 * those who may change the channel read it (leaders read the rest) */
+	const char *t = json_string_value(json_object_get(o, "target"));
+	size_t n = t ? strcspn(t, "?#") : 0;
+	if (!edit && t && t[n])
+		json_object_set_new(o, "target", json_sprintf("%.*s?…", (int)n, t));
 	return o;
 }
 

@@ -145,7 +145,8 @@ test('who manages which channel: own user, own department, own unit; a leader re
   const mk = (who, body) => as[who].post('/api/v1/channels', { kind: 'webhook', target: hook(who), ...body });
   const mine = {};
   // a department user: its department and itself, not another department nor another user
-  mine.dept = await ok(mk('department', { department_id: me.department.department_id }), 'dept own department');
+  mine.dept = await ok(mk('department', { department_id: me.department.department_id, target: `${hook('department')}?key=k42secret` }),
+    'dept own department');
   mine.deptUser = await ok(mk('department', { user_id: me.department.id }), 'dept own user');
   const depts = (await ok(as.admin.get('/api/v1/departments'), 'departments')).items;
   const other = depts.find((d) => d.id !== me.department.department_id);
@@ -166,7 +167,10 @@ test('who manages which channel: own user, own department, own unit; a leader re
   const d = await seen('department');
   assert.ok(d.includes(mine.dept.id) && d.includes(mine.deptUser.id), 'department sees its own');
   assert.ok(!d.includes(mine.officer.id) && !d.includes(mine.unit.id) && !d.includes(mine.stats.id), 'and nothing else');
-  assert.deepEqual(await seen('officer'), [mine.officer.id]);
+  // an officer: its own user's channels only (officer01 has the demo's e-mail channel too)
+  const offs = (await ok(as.officer.get('/api/v1/channels'), 'officer list')).items;
+  assert.ok(offs.some((c) => c.id === mine.officer.id), 'the officer sees its own');
+  assert.ok(offs.every((c) => c.user_id === me.officer.id), 'and no other owner\'s');
   assert.deepEqual(await seen('statistician'), [mine.stats.id]);
   assert.ok((await seen('recruiter')).includes(mine.unit.id));
   const l = await seen('leader');
@@ -180,6 +184,11 @@ test('who manages which channel: own user, own department, own unit; a leader re
   assertError(await as.leader.patch(`/api/v1/channels/${mine.dept.id}`, { name: 'x' }), 403, 'forbidden_channel', 'id');
   const lc = (await ok(as.leader.get('/api/v1/channels'), 'leader list')).items.find((x) => x.id === mine.dept.id);
   assert.equal(lc.can_edit, false);
+  // a reader who may not change it does not read the key in its URL's query
+  const full = (await ok(as.department.get('/api/v1/channels'), 'dept list')).items.find((x) => x.id === mine.dept.id);
+  assert.equal(full.can_edit, true);
+  assert.equal(full.target, `${hook('department')}?key=k42secret`);
+  assert.equal(lc.target, `${hook('department')}?…`);
   // the owners change theirs
   await ok(as.department.patch(`/api/v1/channels/${mine.dept.id}`, { enabled: false }), 'dept patch');
   await ok(as.recruiter.del(`/api/v1/channels/${mine.unit.id}`), 'recruiter delete');

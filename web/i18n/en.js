@@ -2211,6 +2211,7 @@ export default {
   'notify.ev.request.overdue': 'Request overdue',
   'notify.ev.request.escalated': 'Request escalated',
   'notify.ev.request.rated_low': 'Request rated low',
+  'notify.ev.request.update': 'Request news (to the enterprise)',
   'notify.ev.finding.due': 'Finding due soon',
   'notify.ev.finding.overdue': 'Finding overdue',
   'notify.ev.policy.batch_pending': 'Policy batch awaiting approval',

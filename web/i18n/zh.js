@@ -2215,6 +2215,7 @@ export default {
   'notify.ev.request.overdue': '诉求超期',
   'notify.ev.request.escalated': '诉求升级',
   'notify.ev.request.rated_low': '诉求差评',
+  'notify.ev.request.update': '诉求进展（告知企业）',
   'notify.ev.finding.due': '巡察整改即将到期',
   'notify.ev.finding.overdue': '巡察整改超期',
   'notify.ev.policy.batch_pending': '政策批次待审批',
