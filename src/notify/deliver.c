@@ -210,22 +210,26 @@ static int load_event(db_t *db, int64_t event_id, char **kind, json_t **payload)
 }
 
 /* A channel's secret into *secret (malloc'd): 1, 0 when the channel is
- * gone, -1 on an error. */
+ * gone, 2 when it was switched off after the notice was made (not sent:
+ * dead, an admin resends it once the channel is on again), -1 on an
+ * error. */
 static int channel_secret(db_t *db, int64_t channel_id, char **secret)
 {
 	*secret = NULL;
 	if (channel_id <= 0)
 		return 0;   /* ON DELETE SET NULL */
-	db_stmt_t *st = db_prepare(db, "SELECT secret FROM channels WHERE id = $1");
+	db_stmt_t *st = db_prepare(db, "SELECT secret, enabled FROM channels WHERE id = $1");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, channel_id);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
+	int rc = db_step(st), on = 0;
+	if (rc == DB_ROW) {
 		*secret = strdup(db_col_text(st, 0));
+		on = db_col_int(st, 1) != 0;
+	}
 	db_done(st);
 	if (rc == DB_ROW)
-		return *secret ? 1 : -1;
+		return *secret ? (on ? 1 : 2) : -1;
 	return rc == DB_DONE ? 0 : -1;
 }
 
@@ -240,8 +244,8 @@ static int deliver_one(db_t *db, const char *instance, const struct notify_conf 
 	json_t *payload = NULL;
 	int ok = 0, final = 0;
 	int ch = c->dest[0] == 'c' ? channel_secret(db, c->channel_id, &secret) : 1;
-	if (ch == 0) {
-		snprintf(res.error, sizeof res.error, "channel deleted");
+	if (ch == 0 || ch == 2) {
+		snprintf(res.error, sizeof res.error, ch == 0 ? "channel deleted" : "channel switched off");
 		final = 1;
 	} else if (ch < 0) {
 		snprintf(res.error, sizeof res.error, "cannot read the channel: %s", db_errmsg(db));

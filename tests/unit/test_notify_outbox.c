@@ -659,6 +659,25 @@ static void test_channel_deleted(void **state)
 	assert_int_equal(attempts_of(r.id, 0), 1);
 }
 
+/* A channel switched off after its notice was made: not sent, dead with
+ * the reason (resent by an admin once it is on again). */
+static void test_channel_switched_off(void **state)
+{
+	int64_t ch = channel("department_id", F.department_id, "wecom", "https://qyapi.weixin.qq.com/x", "", "", 1);
+	struct notify_to to = { .depts = &F.department_id, .ndepts = 1 };
+	int64_t e = emit(NE_REQUEST_ASSIGNED, "off:1", &to, T10);
+	db_stmt_t *st = db_prepare(db, "UPDATE channels SET enabled = 0 WHERE id = $1");
+	db_bind_int(st, 1, ch);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_done(st);
+	assert_int_equal(notify_deliver_once(db, "a:1", 10, T10), 0);
+	assert_int_equal(fake.calls, 0);
+	struct row r;
+	assert_true(row_of(e, dest_of('c', ch), &r));
+	assert_string_equal(r.state, "dead");
+	assert_string_equal(r.last_error, "channel switched off");
+}
+
 static void test_resend(void **state)
 {
 	setting("notify.max_attempts", "1");
@@ -723,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup(test_deliver_backoff, reset_deliver),
 		cmocka_unit_test_setup(test_lease, reset_deliver),
 		cmocka_unit_test_setup(test_channel_deleted, reset_deliver),
+		cmocka_unit_test_setup(test_channel_switched_off, reset_deliver),
 		cmocka_unit_test_setup(test_resend, reset_deliver),
 		cmocka_unit_test_setup(test_deliver_batch, reset_deliver),
 	};
