@@ -264,7 +264,44 @@ test('my notification settings on the account page: an error next to its field, 
   await o.context.close();
 });
 
-test('axe and screenshots: channels, the add dialog, the outbox and the account page in Chinese and English at 1440 and 390 px', { skip, timeout: 480000 }, async () => {
+test('the settings page: the notices\' settings, a bad value next to its field, the SMTP password never shown', { skip, timeout: 120000 }, async () => {
+  const a = await user('admin', ADMIN_PW());
+  const before = (await api(a.page, 'GET', '/api/v1/settings')).json;
+  await open(a.page, '#/settings');
+  const form = a.page.locator('.settings-notify form');
+  await form.waitFor();
+  assert.equal(await form.locator('[name="notify.allowed_hosts"]').inputValue(), before['notify.allowed_hosts']);
+  await form.locator('[name="notify.max_attempts"]').fill('0');
+  let answer = a.page.waitForResponse((r) => r.url().endsWith('/api/v1/settings') && r.request().method() === 'PATCH');
+  await form.locator('[data-testid=settings-notify-save]').click();
+  assert.equal((await answer).status(), 422);
+  await form.locator('.field.has-error:has([name="notify.max_attempts"]) .field-error').waitFor();
+  dropStatus(a.problems, 422);
+  await form.locator('[name="notify.max_attempts"]').fill('5');
+  await form.locator('[name="smtp.password"]').fill('smtp-pass-never-shown');
+  answer = a.page.waitForResponse((r) => r.url().endsWith('/api/v1/settings') && r.request().method() === 'PATCH');
+  await form.locator('[data-testid=settings-notify-save]').click();
+  const sent = JSON.parse((await answer).request().postData());
+  /* only what changed goes to the server */
+  assert.deepEqual(Object.keys(sent).sort(), ['notify.max_attempts', 'smtp.password']);
+  const now = (await api(a.page, 'GET', '/api/v1/settings')).json;
+  assert.equal(now['notify.max_attempts'], '5');
+  assert.equal(now['smtp.password'], '');
+  assert.equal(now['smtp.password_set'], true);
+  /* the page again: the password field is empty and says one is set */
+  await open(a.page, '#/settings');
+  const pw = a.page.locator('.settings-notify [name="smtp.password"]');
+  await pw.waitFor();
+  assert.equal(await pw.inputValue(), '');
+  assert.match(await pw.getAttribute('placeholder'), /已设置/);
+  assert.ok(!(await a.page.content()).includes('smtp-pass-never-shown'));
+  const r = await api(a.page, 'PATCH', '/api/v1/settings', { 'notify.max_attempts': before['notify.max_attempts'], 'smtp.password': '' });
+  assert.equal(r.status, 200, r.text);
+  assertClean(a.problems, 'admin on #/settings');
+  await a.context.close();
+});
+
+test('axe and screenshots: channels, the add dialog, the outbox, the account page and the settings in Chinese and English at 1440 and 390 px', { skip, timeout: 480000 }, async () => {
   const found = [];
   for (const lang of ['zh', 'en']) {
     for (const vp of [DESKTOP, PHONE]) {
@@ -290,6 +327,12 @@ test('axe and screenshots: channels, the add dialog, the outbox and the account 
       found.push(...await axe(a.page, `${lang} ${w} #/account`));
       await noOverflow(a.page, `${lang} ${w} #/account`);
       await fullShot(a.page, join(OUT, `account-notify-${lang}-${w}.png`));
+      await open(a.page, '#/settings');
+      await a.page.locator('.settings-notify form').waitFor();
+      found.push(...await axe(a.page, `${lang} ${w} #/settings`));
+      await noOverflow(a.page, `${lang} ${w} #/settings`);
+      await a.page.locator('.settings-notify').scrollIntoViewIfNeeded();
+      await a.page.screenshot({ path: join(OUT, `settings-notify-${lang}-${w}.png`) });
       assertClean(a.problems, `admin ${lang} ${w}`);
       await a.context.close();
     }

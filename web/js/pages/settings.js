@@ -2,7 +2,9 @@
  * settings.js -- 系统设置 (admin): the zone's names and city, the working
  * days a submitted request may wait for acceptance (accept_days), and which
  * department is a street's office (街道办事处, 区街上下联动: PATCH
- * /api/v1/departments/{id} {street_id}).
+ * /api/v1/departments/{id} {street_id}), and how notices go out (消息提醒:
+ * the links' address, the hosts notices may go to, attempts and backoff,
+ * the digest's time, the SMTP server; the password is write-only).
  */
 import { h, replace } from '../dom.js';
 import { get, patch } from '../api.js';
@@ -11,6 +13,8 @@ import { pageHeader, panel, errorBox, input, select, table, field, clearErrors, 
 import { localName, levelLabel, forgetCache } from '../svc.js';
 
 const FIELDS = ['zone_name', 'zone_name_en', 'city_name', 'accept_days'];
+const NOTIFY_FIELDS = ['notify.base_url', 'notify.allowed_hosts', 'notify.digest_time', 'notify.max_attempts',
+  'notify.retry_base', 'smtp.url', 'smtp.from', 'smtp.user', 'smtp.password'];
 
 export async function render(ctx) {
   let s, depts, streets;
@@ -49,8 +53,58 @@ export async function render(ctx) {
     save.textContent = t('common.save');
   });
   replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), panel(null, form),
+    panel(t('settings.notify'), notifyForm(s), { class: 'settings-notify' }),
     panel(t('settings.offices'), [h('p', { class: 'muted' }, t('settings.officesHelp')),
       officesTable(depts.items || [], streets.items || [])], { class: 'settings-offices' }));
+}
+
+/* The notices' settings: what changed is sent; the SMTP password only when
+ * one is typed (it is never shown: the field says whether one is set). */
+function notifyForm(s) {
+  const inputs = NOTIFY_FIELDS.map((k) => (k === 'smtp.password'
+    ? input(k, { type: 'password', autocomplete: 'new-password', maxlength: 200,
+      placeholder: s['smtp.password_set'] ? t('settings.smtp.passwordSet') : '' })
+    : input(k, { value: s[k] ?? '', maxlength: 200 })));
+  const errLine = formErrorLine();
+  const save = h('button', { class: 'btn btn-primary', type: 'submit', dataset: { testid: 'settings-notify-save' } }, t('common.save'));
+  const form = h('form', { class: 'form form-narrow', novalidate: true },
+    h('p', { class: 'muted' }, t('settings.notifyHelp')),
+    NOTIFY_FIELDS.map((k, i) => field(t(`settings.${k}`), inputs[i], t(`settings.${k}.hint`))),
+    errLine,
+    h('div', { class: 'form-actions' }, save));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    errLine.textContent = '';
+    const body = {};
+    NOTIFY_FIELDS.forEach((k, i) => {
+      const v = inputs[i].value.trim();
+      if (k === 'smtp.password' ? v !== '' : v !== (s[k] ?? ''))
+        body[k] = v;
+    });
+    if (!Object.keys(body).length) {
+      toast(t('common.saved'));
+      return;
+    }
+    save.disabled = true;
+    save.textContent = t('common.saving');
+    try {
+      await patch('/api/v1/settings', body);
+      Object.assign(s, body);
+      if (body['smtp.password'] !== undefined) {
+        s['smtp.password_set'] = true;
+        delete s['smtp.password'];
+        inputs[NOTIFY_FIELDS.indexOf('smtp.password')].value = '';
+        inputs[NOTIFY_FIELDS.indexOf('smtp.password')].placeholder = t('settings.smtp.passwordSet');
+      }
+      toast(t('common.saved'));
+    } catch (ex) {
+      showFormError(form, ex);
+    }
+    save.disabled = false;
+    save.textContent = t('common.save');
+  });
+  return form;
 }
 
 /* Every department with a choice of the street it is the office of. */
