@@ -17,7 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, DEMO_PASSWORD, KIOSK, skip, launch, shutdown, newPage, assertClean, dropLogin401, dropStatus, login, ready, open,
-  screenshot,
+  screenshot, pageApi
 } from './lib.mjs';
 
 const PORTAL_USER = 'ent.langgu';
@@ -35,12 +35,8 @@ after(shutdown);
 
 /* Call the API from a logged-in page: [status, body]. */
 async function call(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-      body: b === undefined ? undefined : JSON.stringify(b) });
-    return [r.status, await r.json().catch(() => null)];
-  }, [method, path, body]);
+  const r = await pageApi(page, method, path, body);
+  return [r.status, r.json];
 }
 
 /* A published policy every enterprise meets (amount fixed), and its batch. */

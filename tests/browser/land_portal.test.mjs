@@ -23,7 +23,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_PASSWORD, PASSWORD, skip, launch, shutdown, newPage, assertClean, login, ready, open, screenshot,
+  DEMO_PASSWORD, PASSWORD, skip, launch, shutdown, newPage, assertClean, login, ready, open, screenshot, pageApi
 } from './lib.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
@@ -40,12 +40,8 @@ after(shutdown);
 
 /* Call the API from a logged-in page: [status, body]. */
 async function call(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
-      body: b === undefined ? undefined : JSON.stringify(b) });
-    return [r.status, await r.json().catch(() => null)];
-  }, [method, path, body]);
+  const r = await pageApi(page, method, path, body);
+  return [r.status, r.json];
 }
 
 async function setLang(page, lang) {

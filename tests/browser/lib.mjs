@@ -190,3 +190,21 @@ export async function chartDrawn(page, sel) {
   await box.scrollIntoViewIfNeeded();
   await box.locator('canvas').first().waitFor();
 }
+
+/* The API as a logged-in page's user (its session cookie and CSRF token):
+ * {status, json (null when the answer is not JSON), text, type}. */
+export async function pageApi(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const me = await (await fetch('/api/v1/me')).json();
+    const r = await fetch(p, {
+      method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || '' },
+      body: b === null ? undefined : JSON.stringify(b),
+    });
+    const text = await r.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch { /* not JSON */ }
+    return { status: r.status, json, text, type: r.headers.get('Content-Type') || '' };
+  }, [method, path, body ?? null]);
+}

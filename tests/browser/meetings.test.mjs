@@ -24,7 +24,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  BASE, DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, ready, open, fullShot,
+  BASE, DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, ready, open, fullShot, pageApi
 } from './lib.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
@@ -53,22 +53,7 @@ function dayFromToday(n) {
   return isoDay(d);
 }
 
-/* The API as the page's user: the session cookie and its CSRF token. */
-async function api(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, {
-      method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || '' },
-      body: b === null ? undefined : JSON.stringify(b),
-    });
-    const text = await r.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch { /* not JSON */ }
-    return { status: r.status, json, text, type: r.headers.get('Content-Type') || '' };
-  }, [method, path, body ?? null]);
-}
+const api = pageApi;
 
 /* A user's page, logged in. */
 async function user(name, password = DEMO_PASSWORD, viewport = DESKTOP) {

@@ -22,7 +22,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, fullShot,
+  DEMO_PASSWORD, skip, launch, shutdown, newPage, assertClean, dropStatus, login, open, fullShot, pageApi
 } from './lib.mjs';
 import { startReceiver } from '../e2e/notify_receiver.mjs';
 
@@ -36,22 +36,7 @@ const ADMIN_PW = () => process.env.ZONEOPS_ADMIN_PASSWORD;
 let rx = null;
 let saved = null;   // the settings to put back
 
-/* The API as the page's user: the session cookie and its CSRF token. */
-async function api(page, method, path, body) {
-  return page.evaluate(async ([m, p, b]) => {
-    const me = await (await fetch('/api/v1/me')).json();
-    const r = await fetch(p, {
-      method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || '' },
-      body: b === null ? undefined : JSON.stringify(b),
-    });
-    const text = await r.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch { /* not JSON */ }
-    return { status: r.status, json, text };
-  }, [method, path, body ?? null]);
-}
+const api = pageApi;
 
 async function user(name, password = DEMO_PASSWORD, viewport = DESKTOP, lang = 'zh') {
   const p = await newPage(viewport, { fn: (l) => localStorage.setItem('zoneops.lang', l), arg: lang });

@@ -641,12 +641,14 @@ static void test_lease(void **state)
 	assert_int_equal(attempts_of(r.id, 1), 1);
 }
 
-static void test_channel_deleted(void **state)
+/* A notice whose channel changes (sql, on the channel's id) after the
+ * notice was made: not sent, dead with error at once. */
+static void channel_gone(const char *key, const char *sql, const char *error)
 {
 	int64_t ch = channel("department_id", F.department_id, "wecom", "https://qyapi.weixin.qq.com/x", "", "", 1);
 	struct notify_to to = { .depts = &F.department_id, .ndepts = 1 };
-	int64_t e = emit(NE_REQUEST_ASSIGNED, "deleted:1", &to, T10);
-	db_stmt_t *st = db_prepare(db, "DELETE FROM channels WHERE id = $1");
+	int64_t e = emit(NE_REQUEST_ASSIGNED, key, &to, T10);
+	db_stmt_t *st = db_prepare(db, sql);
 	db_bind_int(st, 1, ch);
 	assert_int_equal(db_step(st), DB_DONE);
 	db_done(st);
@@ -655,27 +657,19 @@ static void test_channel_deleted(void **state)
 	struct row r;
 	assert_true(row_of(e, dest_of('c', ch), &r));
 	assert_string_equal(r.state, "dead");
-	assert_string_equal(r.last_error, "channel deleted");
+	assert_string_equal(r.last_error, error);
 	assert_int_equal(attempts_of(r.id, 0), 1);
 }
 
-/* A channel switched off after its notice was made: not sent, dead with
- * the reason (resent by an admin once it is on again). */
+static void test_channel_deleted(void **state)
+{
+	channel_gone("deleted:1", "DELETE FROM channels WHERE id = $1", "channel deleted");
+}
+
+/* switched off: resent by an admin once it is on again */
 static void test_channel_switched_off(void **state)
 {
-	int64_t ch = channel("department_id", F.department_id, "wecom", "https://qyapi.weixin.qq.com/x", "", "", 1);
-	struct notify_to to = { .depts = &F.department_id, .ndepts = 1 };
-	int64_t e = emit(NE_REQUEST_ASSIGNED, "off:1", &to, T10);
-	db_stmt_t *st = db_prepare(db, "UPDATE channels SET enabled = 0 WHERE id = $1");
-	db_bind_int(st, 1, ch);
-	assert_int_equal(db_step(st), DB_DONE);
-	db_done(st);
-	assert_int_equal(notify_deliver_once(db, "a:1", 10, T10), 0);
-	assert_int_equal(fake.calls, 0);
-	struct row r;
-	assert_true(row_of(e, dest_of('c', ch), &r));
-	assert_string_equal(r.state, "dead");
-	assert_string_equal(r.last_error, "channel switched off");
+	channel_gone("off:1", "UPDATE channels SET enabled = 0 WHERE id = $1", "channel switched off");
 }
 
 static void test_resend(void **state)

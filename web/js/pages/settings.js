@@ -34,28 +34,36 @@ export async function render(ctx) {
     FIELDS.map((k, i) => field(t(`settings.${k}`), inputs[i])),
     errLine,
     h('div', { class: 'form-actions' }, save));
+  onSave(form, save, errLine, async () => {
+    const body = {};
+    FIELDS.forEach((k, i) => { body[k] = inputs[i].value.trim(); });
+    const res = await patch('/api/v1/settings', body);
+    ctx.settingsChanged(res && typeof res === 'object' ? { ...s, ...res } : { ...s, ...body });
+  });
+  replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), panel(null, form),
+    panel(t('settings.notify'), notifyForm(s), { class: 'settings-notify' }),
+    panel(t('settings.offices'), [h('p', { class: 'muted' }, t('settings.officesHelp')),
+      officesTable(depts.items || [], streets.items || [])], { class: 'settings-offices' }));
+}
+
+/* Save a settings form with fn (which throws the API's error): the
+ * button busy meanwhile, "saved" or the error next to its field. */
+function onSave(form, save, errLine, fn) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
     errLine.textContent = '';
-    const body = {};
-    FIELDS.forEach((k, i) => { body[k] = inputs[i].value.trim(); });
     save.disabled = true;
     save.textContent = t('common.saving');
     try {
-      const res = await patch('/api/v1/settings', body);
+      await fn();
       toast(t('common.saved'));
-      ctx.settingsChanged(res && typeof res === 'object' ? { ...s, ...res } : { ...s, ...body });
     } catch (ex) {
       showFormError(form, ex);
     }
     save.disabled = false;
     save.textContent = t('common.save');
   });
-  replace(ctx.el, pageHeader(t('settings.title'), t('settings.subtitle')), panel(null, form),
-    panel(t('settings.notify'), notifyForm(s), { class: 'settings-notify' }),
-    panel(t('settings.offices'), [h('p', { class: 'muted' }, t('settings.officesHelp')),
-      officesTable(depts.items || [], streets.items || [])], { class: 'settings-offices' }));
 }
 
 /* The notices' settings: what changed is sent; the SMTP password only when
@@ -72,37 +80,24 @@ function notifyForm(s) {
     NOTIFY_FIELDS.map((k, i) => field(t(`settings.${k}`), inputs[i], t(`settings.${k}.hint`))),
     errLine,
     h('div', { class: 'form-actions' }, save));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    errLine.textContent = '';
+  onSave(form, save, errLine, async () => {
     const body = {};
     NOTIFY_FIELDS.forEach((k, i) => {
       const v = inputs[i].value.trim();
       if (k === 'smtp.password' ? v !== '' : v !== (s[k] ?? ''))
         body[k] = v;
     });
-    if (!Object.keys(body).length) {
-      toast(t('common.saved'));
+    if (!Object.keys(body).length)
       return;
+    await patch('/api/v1/settings', body);
+    Object.assign(s, body);
+    if (body['smtp.password'] !== undefined) {
+      const pw = inputs[NOTIFY_FIELDS.indexOf('smtp.password')];
+      s['smtp.password_set'] = true;
+      delete s['smtp.password'];
+      pw.value = '';
+      pw.placeholder = t('settings.smtp.passwordSet');
     }
-    save.disabled = true;
-    save.textContent = t('common.saving');
-    try {
-      await patch('/api/v1/settings', body);
-      Object.assign(s, body);
-      if (body['smtp.password'] !== undefined) {
-        s['smtp.password_set'] = true;
-        delete s['smtp.password'];
-        inputs[NOTIFY_FIELDS.indexOf('smtp.password')].value = '';
-        inputs[NOTIFY_FIELDS.indexOf('smtp.password')].placeholder = t('settings.smtp.passwordSet');
-      }
-      toast(t('common.saved'));
-    } catch (ex) {
-      showFormError(form, ex);
-    }
-    save.disabled = false;
-    save.textContent = t('common.save');
   });
   return form;
 }
