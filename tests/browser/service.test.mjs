@@ -496,8 +496,8 @@ test('an inspection finding: recorded, rectified by its department, verified clo
   await ready(dept.page, 'requests');
   const nav = await dept.page.locator('.sidebar a.nav-link').evaluateAll((as) => as.map((a) => a.dataset.route));
   /* and reads the land page (issue 11: every department reads, the land bureau edits) */
-  assert.deepEqual(nav, ['enterprises', 'officers', 'visits', 'service', 'requests', 'land', 'inspections', 'meetings'],
-    'a department works in the enterprise service: requests, inspections, visits and joint meetings');
+  assert.deepEqual(nav, ['enterprises', 'officers', 'visits', 'service', 'requests', 'land', 'inspections', 'meetings', 'channels'],
+    'a department works in the enterprise service: requests, inspections, visits and joint meetings; it sets where its notices go');
   await open(dept.page, `#/inspections/${id}`);
   await insAct(dept.page, 'start', null, 'rectifying');
   await insAct(dept.page, 'submit', (p) => p.fill('.modal textarea[name=evidence]', '已全面梳理并更新 36 项办事指南'), 'submitted');

@@ -361,6 +361,9 @@ test('an ended session (401 from any call) returns to the login page', { skip },
   const { context, page, problems } = await newPage();
   await login(page, problems);
   await ready(page, 'overview');
+  /* the overview's late calls (the calendar's banner, charts coming into view) end first: a 401
+   * of theirs would show the login page before the click this test makes */
+  await page.waitForLoadState('networkidle');
   await context.clearCookies();
   await page.click('.sidebar a.nav-link[data-route=enterprises]');
   await page.locator('#login-username').waitFor();
