@@ -183,7 +183,7 @@ done
 [ "$(sqlite3 "$TMP/a.db" 'SELECT count(*) FROM enterprises')" -eq "$ROWS" ] || die "a.db does not hold $ROWS enterprises"
 A_MB=$(awk -v b="$(cat "$TMP/a.db" "$TMP/a.db-wal" 2>/dev/null | wc -c)" 'BEGIN { printf "%.0f", b / 1048576 }')
 B_MB=$(awk -v b="$(wc -c <"$TMP/b.db")" 'BEGIN { printf "%.0f", b / 1048576 }')
-GRAMS=$(sqlite3 "$TMP/a.db" 'SELECT count(*) FROM enterprise_grams')
+GRAMS=$(sqlite3 "$TMP/a.db" 'SELECT sum(n) FROM enterprise_postings')
 Z_MED=$(median "${Z_TIMES[@]}")
 S_MED=$(median "${S_TIMES[@]}")
 Z_RATE=$(awk -v n="$ROWS" -v t="$Z_MED" 'BEGIN { printf "%.0f", n / t }')

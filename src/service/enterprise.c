@@ -4,21 +4,25 @@
  *
  * Writes: POST creates, PATCH changes only the fields given (null clears
  * an optional one).  Both validate through enterprise_validate() (the
- * import uses it too) and keep, in the same transaction, the search grams
- * (enterprise_grams) and the officer history (officer_assignments).
+ * import uses it too) and keep, in the same transaction, the search index
+ * (store/grams.c: a renamed enterprise leaves its old name's grams) and the
+ * officer history (officer_assignments).
  *
- * Search: enterprise_grams holds every character and every overlapping
- * pair of characters of lower(name), lower() being the store's own, so
- * that the grams agree with the exact check lower(name) LIKE lower(q).
- * A one-character query looks up its gram; a longer one takes the
- * enterprises that have its rarest pairs (up to four of them, found by
- * capped counts), and the LIKE check on those candidates makes the result
- * exactly what a substring scan gives.  When even the rarest gram is
- * common (most names contain 南通 or 公司), the candidates are no cheaper
- * than a scan, so it scans (in id order a page ends early); for one or two
- * characters the gram's own count is the total.  A query of letters and
- * digits also matches any part of the credit code (a scan).  The same SQL
- * runs on both stores; the sort orders are a whitelist of fixed
+ * Search: the index holds, for every character and every overlapping pair
+ * of characters of lower(name) -- lower() being the store's own, so that
+ * the grams agree with the exact check lower(name) LIKE lower(q) -- the
+ * enterprises that have it.  A query of one or two characters with no
+ * filter is answered by its gram alone: the count and the id-ordered page
+ * come from the gram's set.  Otherwise the enterprises having the query's
+ * rarest pairs (up to four, intersected in memory) are the candidates, and
+ * the LIKE check on them (with the filters and the sort, in SQL) makes the
+ * result exactly what a substring scan gives.  When even the rarest gram
+ * is common (most names contain 南通 or 公司), the candidates are no
+ * cheaper than a scan, so it scans (in id order a page ends early).  A
+ * query of letters and digits also matches any part of the credit code (a
+ * scan).  The candidates reach SQL as a JSON array of ids, read with each
+ * store's JSON function (IDS_SQLITE, IDS_PG); everything else is the same
+ * SQL on both stores, and the sort orders are a whitelist of fixed
  * statements.
  */
 #include "service.h"
@@ -160,39 +164,30 @@ static int split_cps(const char *s, size_t *off, size_t *len, int max)
 
 /* ---- search grams ---- */
 
-static int delete_grams(db_t *db, int64_t id)
+int enterprise_index_name(db_t *db, int64_t id, const char *old_name, const char *name)
 {
-	db_stmt_t *st = db_prepare(db, "DELETE FROM enterprise_grams WHERE enterprise_id = $1");
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
-}
-
-int enterprise_index_name(db_t *db, int64_t id, const char *name)
-{
-	int rc = delete_grams(db, id);
+	int rc = old_name ? db_grams_remove(db, id, old_name) : DB_OK;
 	const char *names[1] = { name ? name : "" };
-	return rc == DB_OK ? db_grams_write(db, 1, &id, names) : rc;
+	return rc == DB_OK ? db_grams_write(db, 1, &id, names, 0) : rc;
 }
 
 /* Write the grams that wait in g. */
 static int grams_flush(db_t *db, struct ent_bulk *g)
 {
-	int rc = g->n ? db_grams_write(db, g->n, g->ids, (const char *const *)g->names) : DB_OK;
+	int rc = g->n ? db_grams_write(db, g->n, g->ids, (const char *const *)g->names, 0) : DB_OK;
 	for (size_t i = 0; i < g->n; i++)
 		free(g->names[i]);
 	g->n = 0;
 	return rc;
 }
 
-/* The grams of enterprise id's name: at once (g NULL), or kept in g
- * (fresh: the enterprise is new, it has no grams to delete). */
-static int index_name(db_t *db, struct ent_bulk *g, int64_t id, const char *name, int fresh)
+/* The grams of enterprise id's name: at once (g NULL), or kept in g; the
+ * old name's are removed at once (old_name NULL: a new enterprise). */
+static int index_name(db_t *db, struct ent_bulk *g, int64_t id, const char *old_name, const char *name)
 {
 	if (g == NULL)
-		return enterprise_index_name(db, id, name);
-	int rc = fresh ? DB_OK : delete_grams(db, id);
+		return enterprise_index_name(db, id, old_name, name);
+	int rc = old_name ? db_grams_remove(db, id, old_name) : DB_OK;
 	if (rc != DB_OK)
 		return rc;
 	if (g->n == g->cap) {
@@ -361,7 +356,7 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 		return DB_OK;   /* the code exists */
 	if (rc != DB_ROW)
 		return rc == DB_OK ? DB_ERR : rc;
-	if ((rc = index_name(db, g, *id, row.name, 1)) != DB_OK)
+	if ((rc = index_name(db, g, *id, NULL, row.name)) != DB_OK)
 		return rc;
 	if (row.officer_id > 0 && (rc = officer_history(db, *id, row.officer_id, actor, now)) != DB_OK)
 		return rc;
@@ -405,11 +400,14 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 
 /* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
  * the rows after the largest id seen before, by credit code (on
- * PostgreSQL other sessions' rows may come between). */
-static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids)
+ * PostgreSQL other sessions' rows may come between); and their names'
+ * lower() (*low, each malloc'd), read back in the same query, for the
+ * search index. */
+static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids, char ***low)
 {
 	int64_t before = db_int1(db, "SELECT COALESCE(max(id), 0) FROM enterprises", -1, 0, NULL);
-	if (before < 0 || (*ids = calloc(b->nrows, sizeof **ids)) == NULL)
+	if (before < 0 || (*ids = calloc(b->nrows, sizeof **ids)) == NULL ||
+	    (*low = calloc(b->nrows, sizeof **low)) == NULL)
 		return DB_ERR;
 	db_copy_t *c = db_copy_begin(db, "enterprises",
 		"credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name, contact_phone,"
@@ -437,12 +435,17 @@ static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids)
 	int rc = db_copy_end(c);
 	if (rc != DB_OK)
 		return rc;
-	db_stmt_t *st = db_prepare(db, "SELECT id, credit_code FROM enterprises WHERE id > $1 ORDER BY id");
+	db_stmt_t *st = db_prepare(db, "SELECT id, credit_code, lower(name) FROM enterprises WHERE id > $1 ORDER BY id");
 	db_bind_int(st, 1, before);
 	size_t k = 0;
 	while ((rc = db_step(st)) == DB_ROW && k < b->nrows)
-		if (strcmp(db_col_text(st, 1), b->rows[k].credit_code) == 0)
+		if (strcmp(db_col_text(st, 1), b->rows[k].credit_code) == 0) {
+			if (((*low)[k] = strdup(db_col_text(st, 2))) == NULL) {
+				rc = DB_ERR;
+				break;
+			}
 			(*ids)[k++] = db_col_int(st, 0);
+		}
 	db_done(st);
 	if (rc != DB_DONE && rc != DB_ROW)
 		return rc == DB_OK ? DB_ERR : rc;
@@ -472,11 +475,15 @@ int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 	int rc = DB_OK;
 	if (b->nrows > 0) {
 		int64_t *ids = NULL;
-		rc = creates_copy(db, b, &ids);
+		char **low = NULL;
+		rc = creates_copy(db, b, &ids, &low);
 		if (rc == DB_OK)
 			rc = creates_officers(db, b, ids);
-		for (size_t i = 0; i < b->nrows && rc == DB_OK; i++)
-			rc = index_name(db, b, ids[i], b->rows[i].name, 1);
+		if (rc == DB_OK)   /* new: no grams to remove */
+			rc = db_grams_write(db, b->nrows, ids, (const char *const *)low, 1);
+		for (size_t i = 0; low && i < b->nrows; i++)
+			free(low[i]);
+		free(low);
 		free(ids);
 		b->nrows = 0;
 		arena_free(b->a);
@@ -512,6 +519,7 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	if (found <= 0)
 		return found == 0 ? DB_DONE : DB_ERR;
 	unsigned has = e->has, ch = 0;
+	const char *old_name = nz(cur.name);
 #define SET_STR(bit, f) \
 	if ((has & bit) && strcmp(nz(cur.f), nz(e->f)) != 0) { cur.f = e->f; ch |= bit; }
 #define SET_NUM(bit, f) \
@@ -554,7 +562,7 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	db_done(st);
 	if (rc != DB_DONE)
 		return rc == DB_OK ? DB_ERR : rc;
-	if ((ch & ENT_F_NAME) && (rc = index_name(db, g, id, cur.name, 0)) != DB_OK)
+	if ((ch & ENT_F_NAME) && (rc = index_name(db, g, id, old_name, cur.name)) != DB_OK)
 		return rc;
 	if (cur.officer_id != old_officer && (rc = officer_history(db, id, cur.officer_id, actor, now)) != DB_OK)
 		return rc;
@@ -1075,18 +1083,18 @@ void api_enterprise_update(req_t *r)
 	" WHERE (CAST($1 AS BIGINT) = 0 OR e.street_id = $1) AND (CAST($2 AS BIGINT) = 0 OR e.officer_id = $2)" \
 	" AND (CAST($3 AS BIGINT) < 0 OR e.is_key = $3) AND (CAST($4 AS BIGINT) = 0 OR e.id = $4)" \
 	" AND (CAST($5 AS TEXT) IS NULL OR e.industry LIKE $5)"
-/* A search driven by the grams, for queries whose rarest gram is rare:
- * $6 the rarest gram, $7..$9 up to three more ('' when unused), $10 the
- * name pattern (the exact check), $11 a whole credit code ('' unless the
- * query is 18 letters and digits: then "any part of the code" is the code).
- * Grams are integers (text_grams); -1 is no gram. */
-#define ENT_DRIVE \
-	" AND e.id IN (SELECT g.enterprise_id FROM enterprise_grams g WHERE g.gram = $6" \
-	" AND (CAST($7 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g1 WHERE g1.gram = $7 AND g1.enterprise_id = g.enterprise_id))" \
-	" AND (CAST($8 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g2 WHERE g2.gram = $8 AND g2.enterprise_id = g.enterprise_id))" \
-	" AND (CAST($9 AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM enterprise_grams g3 WHERE g3.gram = $9 AND g3.enterprise_id = g.enterprise_id))" \
-	" UNION ALL SELECT c.id FROM enterprises c WHERE c.credit_code = $11)" \
-	" AND (lower(e.name) LIKE lower($10) ESCAPE '\\' OR e.credit_code = $11)"
+/* A list of ids, $n a JSON array of integers: the same rows on both
+ * stores, spelt in each one's JSON functions. */
+#define IDS_SQLITE(n) "SELECT CAST(value AS BIGINT) AS id FROM json_each(" n ")"
+#define IDS_PG(n) "SELECT CAST(value AS BIGINT) AS id FROM json_array_elements_text(CAST(" n " AS json))"
+/* A search driven by the index, for queries whose rarest gram is rare:
+ * $6 the candidates (the enterprises having the query's rarest grams, as
+ * IDS_*), $7 the name pattern (the exact check), $8 a whole credit code
+ * ('' unless the query is 18 letters and digits: then "any part of the
+ * code" is the code). */
+#define ENT_DRIVE(ids) \
+	" AND e.id IN (" ids " UNION ALL SELECT c.id FROM enterprises c WHERE c.credit_code = $8)" \
+	" AND (lower(e.name) LIKE lower($7) ESCAPE '\\' OR e.credit_code = $8)"
 /* A scan, for queries most enterprises match (where the grams would pick
  * nearly everything) and for credit codes: $6 the name pattern, $7 the
  * credit code pattern (NULL unless the query is letters and digits). */
@@ -1094,38 +1102,48 @@ void api_enterprise_update(req_t *r)
 	" AND (lower(e.name) LIKE lower($6) ESCAPE '\\' OR (CAST($7 AS TEXT) IS NOT NULL AND e.credit_code LIKE $7))"
 
 #define LIST_PLAIN(ord) ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER " ORDER BY " ord " LIMIT $6 OFFSET $7", ord)
-#define LIST_DRIVE(ord) \
-	ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER ENT_DRIVE " ORDER BY " ord " LIMIT $12 OFFSET $13", ord)
+#define LIST_DRIVE(ord, ids) \
+	ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER ENT_DRIVE(ids) " ORDER BY " ord " LIMIT $9 OFFSET $10", ord)
 #define LIST_SCAN(ord) \
 	ENT_PAGE("SELECT e.id FROM enterprises e" ENT_FILTER ENT_SCAN " ORDER BY " ord " LIMIT $8 OFFSET $9", ord)
-/* One or two characters, no filter, in id order: a range of the grams'
- * primary key (gram, enterprise_id) is the page. */
-#define LIST_GRAM_ASC ENT_PAGE("SELECT g.enterprise_id AS id FROM enterprise_grams g WHERE g.gram = $1" \
-	" ORDER BY g.enterprise_id LIMIT $2 OFFSET $3", "e.id")
-#define LIST_GRAM_DESC ENT_PAGE("SELECT g.enterprise_id AS id FROM enterprise_grams g WHERE g.gram = $1" \
-	" ORDER BY g.enterprise_id DESC LIMIT $2 OFFSET $3", "e.id DESC")
+/* One or two characters, no filter, in id order: the page's ids come from
+ * the index ($1), in order. */
+#define LIST_IDS(ids, ord) ENT_PAGE(ids, ord)
 #define SORTS(X) \
 	X("e.id") X("e.id DESC") X("e.name, e.id") X("e.name DESC, e.id DESC") \
 	X("e.founded_on, e.id") X("e.founded_on DESC, e.id DESC") X("e.employees, e.id") \
 	X("e.employees DESC, e.id DESC") X("e.registered_capital_wan, e.id") \
 	X("e.registered_capital_wan DESC, e.id DESC")
 #define PLAIN_ITEM(ord) LIST_PLAIN(ord),
-#define DRIVE_ITEM(ord) LIST_DRIVE(ord),
+#define DRIVE_ITEM(ord) LIST_DRIVE(ord, IDS_SQLITE("$6")),
+#define DRIVE_PG_ITEM(ord) LIST_DRIVE(ord, IDS_PG("$6")),
 #define SCAN_ITEM(ord) LIST_SCAN(ord),
 
 static const char *const SORT_NAMES[] = {
 	"id", "-id", "name", "-name", "founded_on", "-founded_on", "employees", "-employees",
 	"registered_capital", "-registered_capital", NULL
 };
-enum { S_NONE, S_DRIVE, S_SCAN };
-static const char *const LIST_SQL[3][10] = {
-	{ SORTS(PLAIN_ITEM) }, { SORTS(DRIVE_ITEM) }, { SORTS(SCAN_ITEM) },
+/* S_DRIVE_PG is S_DRIVE's SQL for PostgreSQL (sql_mode()). */
+enum { S_NONE, S_DRIVE, S_SCAN, S_DRIVE_PG };
+static const char *const LIST_SQL[4][10] = {
+	{ SORTS(PLAIN_ITEM) }, { SORTS(DRIVE_ITEM) }, { SORTS(SCAN_ITEM) }, { SORTS(DRIVE_PG_ITEM) },
 };
-static const char *const COUNT_SQL[3] = {
+static const char *const COUNT_SQL[4] = {
 	"SELECT count(*) FROM enterprises e" ENT_FILTER,
-	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_DRIVE,
+	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_DRIVE(IDS_SQLITE("$6")),
 	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_SCAN,
+	"SELECT count(*) FROM enterprises e" ENT_FILTER ENT_DRIVE(IDS_PG("$6")),
 };
+/* [store is PostgreSQL][descending] */
+static const char *const LIST_IDS_SQL[2][2] = {
+	{ LIST_IDS(IDS_SQLITE("$1"), "e.id"), LIST_IDS(IDS_SQLITE("$1"), "e.id DESC") },
+	{ LIST_IDS(IDS_PG("$1"), "e.id"), LIST_IDS(IDS_PG("$1"), "e.id DESC") },
+};
+
+static int sql_mode(db_t *db, int mode)
+{
+	return mode == S_DRIVE && db_kind(db) == DB_POSTGRES ? S_DRIVE_PG : mode;
+}
 
 /* The scope of the registry (service.h): one enterprise is visible when
  * the list's filters (ENT_FILTER) with the caller's street and only its id
@@ -1170,7 +1188,7 @@ struct search {
 	const char *like;        /* name pattern */
 	const char *code_like;   /* credit code pattern or NULL */
 	const char *code_eq;     /* a whole credit code, or "" */
-	int64_t gram[4];         /* S_DRIVE: the rarest grams first (-1: none) */
+	const char *ids;         /* S_DRIVE: the candidates, a JSON array */
 	int64_t exact;           /* > 0: a gram whose enterprises are exactly the
 	                            name matches (queries of 1 or 2 characters) */
 	int nothing;             /* nothing can match */
@@ -1179,27 +1197,52 @@ struct search {
 /* Above this many enterprises with the rarest gram, a scan is cheaper
  * than the candidates (and a LIMIT on the id order ends it early). */
 #define GRAM_CAP 3000
-
-/* Number of enterprises having gram g, counted up to GRAM_CAP. */
-static int64_t gram_count(db_t *db, int64_t g, int capped)
-{
-	db_stmt_t *st = db_prepare(db, capped ? "SELECT count(*) FROM (SELECT 1 FROM enterprise_grams WHERE gram = $1 LIMIT 3000) t"
-	                                      : "SELECT count(*) FROM enterprise_grams WHERE gram = $1");
-	db_bind_int(st, 1, g);
-	int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
-	db_done(st);
-	return n;
-}
+/* The candidates are the enterprises having all of the query's rarest
+ * grams, up to this many of them. */
+#define DRIVE_GRAMS 4
 
 #define MAX_QUERY_GRAMS 12
+
+/* s's ids as a JSON array in the request's arena; NULL when out of memory. */
+static const char *ids_json(req_t *r, const int64_t *ids, size_t n)
+{
+	char *out = arena_alloc(r->arena, n * 21 + 3), *p = out;
+	*p++ = '[';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", (long long)ids[i]);
+	*p++ = ']';
+	*p = '\0';
+	return out;
+}
+
+/* The candidates of grams[0..ng) (the rarest first, the first under
+ * GRAM_CAP) into s->ids.  DB_ error or DB_OK. */
+static int drive_candidates(req_t *r, const int64_t *grams, int ng, struct search *s)
+{
+	struct gram_set set, more;
+	int rc = db_gram_set_load(r->db, grams[0], &set);
+	for (int i = 1; i < ng && i < DRIVE_GRAMS && rc == DB_OK && set.n > 0; i++) {
+		if ((rc = db_gram_set_load(r->db, grams[i], &more)) == DB_OK) {
+			gram_set_and(&set, &more);
+			gram_set_free(&more);
+		}
+	}
+	if (rc != DB_OK)
+		return rc;
+	size_t n = (size_t)gram_set_count(&set);
+	int64_t *ids = arena_alloc(r->arena, (n ? n : 1) * sizeof *ids);
+	n = gram_set_ids(&set, 0, 0, n, ids);
+	gram_set_free(&set);
+	s->ids = ids_json(r, ids, n);
+	return DB_OK;
+}
 
 /* Prepare the search for q.  -1 after replying. */
 static int search_prepare(req_t *r, const char *q, struct search *s)
 {
 	memset(s, 0, sizeof *s);
-	for (int i = 0; i < 4; i++)
-		s->gram[i] = -1;
 	s->code_eq = "";
+	s->ids = "[]";
 	if (q == NULL || *q == '\0')
 		return 0;
 	if (strlen(q) > 300) {
@@ -1254,7 +1297,7 @@ static int search_prepare(req_t *r, const char *q, struct search *s)
 			grams[ng++] = g;
 	}
 	for (int i = 0; i < ng; i++) {
-		counts[i] = gram_count(r->db, grams[i], 1);
+		counts[i] = db_gram_count(r->db, grams[i]);
 		if (counts[i] < 0) {
 			reply_db_error(r, DB_ERR, "searching");
 			return -1;
@@ -1273,11 +1316,20 @@ static int search_prepare(req_t *r, const char *q, struct search *s)
 		s->nothing = 1;   /* a match would have every gram */
 		return 0;
 	}
-	for (int i = 0; i < ng && i < 4; i++)
-		s->gram[i] = grams[i];
 	if (ncp <= 2)
 		s->exact = grams[0];
-	s->mode = counts[0] < GRAM_CAP || *s->code_eq ? S_DRIVE : S_SCAN;
+	if (counts[0] >= GRAM_CAP) {
+		/* a scan; a whole credit code is then its own pattern */
+		s->mode = S_SCAN;
+		if (*s->code_eq)
+			s->code_like = s->code_eq;
+		return 0;
+	}
+	s->mode = S_DRIVE;
+	if (counts[0] > 0 && drive_candidates(r, grams, ng, s) != DB_OK) {
+		reply_db_error(r, DB_ERR, "searching");
+		return -1;
+	}
 	return 0;
 }
 
@@ -1297,11 +1349,10 @@ static int bind_list_args(db_stmt_t *st, const struct list_args *a)
 	db_bind_text(st, 5, a->industry);
 	switch (a->s->mode) {
 	case S_DRIVE:
-		for (int i = 0; i < 4; i++)
-			db_bind_int(st, 6 + i, a->s->gram[i]);
-		db_bind_text(st, 10, a->s->like);
-		db_bind_text(st, 11, a->s->code_eq);
-		return 12;
+		db_bind_text(st, 6, a->s->ids);
+		db_bind_text(st, 7, a->s->like);
+		db_bind_text(st, 8, a->s->code_eq);
+		return 9;
 	case S_SCAN:
 		db_bind_text(st, 6, a->s->like);
 		db_bind_text(st, 7, a->s->code_like);
@@ -1363,19 +1414,22 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 	int64_t total;
 	int rc;
 	int by_gram = s.exact > 0 && street == 0 && officer == 0 && keyv < 0 && only == 0 && ind_like == NULL;
+	struct gram_set set = { 0 };
 	if (by_gram) {
 		/* one or two characters and no filter: the gram's enterprises are
 		 * exactly the matches */
-		total = gram_count(r->db, s.exact, 0);
-		rc = total < 0 ? DB_ERR : DB_ROW;
+		rc = db_gram_set_load(r->db, s.exact, &set);
+		total = rc == DB_OK ? gram_set_count(&set) : 0;
+		rc = rc == DB_OK ? DB_ROW : rc;
 	} else {
-		db_stmt_t *st = db_prepare(r->db, COUNT_SQL[s.mode]);
+		db_stmt_t *st = db_prepare(r->db, COUNT_SQL[sql_mode(r->db, s.mode)]);
 		bind_list_args(st, &la);
 		rc = db_step(st);
 		total = rc == DB_ROW ? db_col_int(st, 0) : 0;
 		db_done(st);
 	}
 	if (rc != DB_ROW) {
+		gram_set_free(&set);
 		reply_db_error(r, rc, "counting enterprises");
 		return;
 	}
@@ -1383,12 +1437,12 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 	if (total > offset) {
 		db_stmt_t *st;
 		if (by_gram && si <= 1) {
-			st = db_prepare(r->db, si == 0 ? LIST_GRAM_ASC : LIST_GRAM_DESC);
-			db_bind_int(st, 1, s.exact);
-			db_bind_int(st, 2, limit);
-			db_bind_int(st, 3, offset);
+			int64_t *ids = arena_alloc(r->arena, (size_t)limit * sizeof *ids);
+			size_t n = gram_set_ids(&set, si == 1, offset, (size_t)limit, ids);
+			st = db_prepare(r->db, LIST_IDS_SQL[db_kind(r->db) == DB_POSTGRES][si]);
+			db_bind_text(st, 1, ids_json(r, ids, n));
 		} else {
-			st = db_prepare(r->db, LIST_SQL[s.mode][si]);
+			st = db_prepare(r->db, LIST_SQL[sql_mode(r->db, s.mode)][si]);
 			int next = bind_list_args(st, &la);
 			db_bind_int(st, next, limit);
 			db_bind_int(st, next + 1, offset);
@@ -1397,11 +1451,13 @@ static void list_enterprises(req_t *r, int64_t officer_fixed)
 			json_array_append_new(items, contact_redact(r, row_json(st, ENT_TYPES)));
 		db_done(st);
 		if (rc != DB_DONE) {
+			gram_set_free(&set);
 			json_decref(items);
 			reply_db_error(r, rc, "listing enterprises");
 			return;
 		}
 	}
+	gram_set_free(&set);
 	reply_list(r, items, total, limit, offset);
 }
 

@@ -5,7 +5,7 @@
  * 巡察) with their working-day calendar, imports/exports, the Open311
  * GeoReport v2 front door and the service dashboard.
  *
- * Owns the tables enterprises, enterprise_grams, officer_assignments,
+ * Owns the tables enterprises, officer_assignments,
  * visits, time_limit_classes, request_categories,
  * requests, request_events, import_jobs.
  *
@@ -60,13 +60,14 @@ int enterprise_validate(db_t *db, arena_t *a, struct enterprise_in *e, int allow
  * Returns DB_OK or a DB_ error. */
 int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
                       int *created);
-/* Rebuild the search grams of one enterprise from its name. */
-int enterprise_index_name(db_t *db, int64_t id, const char *name);
+/* Move enterprise id in the search index from the grams of old_name (NULL:
+ * a new enterprise) to those of name. */
+int enterprise_index_name(db_t *db, int64_t id, const char *old_name, const char *name);
 /* An import's writes in bulk (struct ent_bulk): enterprise_create_bulk()
  * keeps a new enterprise (copied) and enterprise_upsert_bulk() an updated
  * name's grams; enterprise_bulk_flush() writes them -- the new rows and
- * their officer assignments with db_copy (COPY on PostgreSQL), then every
- * name's grams sorted (db_grams_write) -- before the transaction commits,
+ * their officer assignments with db_copy (COPY on PostgreSQL), then the
+ * names' grams in bulk (db_grams_write) -- before the transaction commits,
  * and on its own whenever ENT_BULK_FLUSH wait.  A new enterprise's code
  * must be free (the import checked it): a code taken meanwhile fails the
  * flush with DB_CONSTRAINT. */

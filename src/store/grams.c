@@ -1,15 +1,26 @@
 /*
- * grams.c -- writing the enterprises' search grams (enterprise_grams).
+ * grams.c -- the enterprises' name search index (enterprise_postings).
  *
  * The grams of a name are those of its lower() -- the store's own, so that
  * they agree with the exact check lower(name) LIKE lower(q) on either
- * store -- packed as integers by text_grams().  Names are lowered
- * GRAM_LOWER at a time in one statement (one round trip on PostgreSQL),
- * and the (gram, enterprise) pairs of a call are sorted and written in key
- * order with db_copy (COPY on PostgreSQL, multi-row INSERTs on SQLite): a
- * B-tree takes sorted keys far faster than scattered ones.  Here rather
- * than with the enterprises (service/) because migration 15 builds the
- * index from the names too.
+ * store -- packed as integers by text_grams(): every character and every
+ * adjacent pair.  The index keeps one row per gram and block of 65,536
+ * enterprise ids (block = id >> 16): n, and ids, a posting list of one
+ * 3-character code per enterprise (its offset in the block), each id once,
+ * in any order.  A million names are some 23 million (gram, enterprise)
+ * pairs but only as many rows as distinct grams per block, which is what
+ * makes an import fast (issue 15; BENCHMARKS.md).
+ *
+ * A code is CODE_HI[offset >> 12] CODE_LO[(offset >> 6) & 63]
+ * CODE_LO[offset & 63], and the two alphabets share no character: a code
+ * is found in a list only where it starts, so replace(ids, code, '')
+ * removes exactly that enterprise -- one UPDATE, the same SQL on both
+ * stores, with no read-modify-write for two sessions to race on.  Adding
+ * is an upsert that appends (ids || excluded.ids).  Neither alphabet has a
+ * backslash, tab or newline (COPY's text format) nor % or _.
+ *
+ * Reading: a gram's rows decode into one 65,536-bit map per block
+ * (struct gram_set); a query's grams are intersected map by map.
  */
 #include "store_impl.h"
 
@@ -17,6 +28,45 @@
 #include <string.h>
 
 #define GRAM_LOWER 32
+#define BLOCK_SHIFT 16
+#define BLOCK_WORDS ((1u << BLOCK_SHIFT) / 64)
+
+static const char CODE_HI[] = "ABCDEFGHIJKLMNOP";
+static const char CODE_LO[] = "QRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&()*+,-./:;<=>?";
+
+void gram_code(int64_t id, char out[4])
+{
+	unsigned off = (unsigned)(id & ((1 << BLOCK_SHIFT) - 1));
+	out[0] = CODE_HI[off >> 12];
+	out[1] = CODE_LO[(off >> 6) & 63];
+	out[2] = CODE_LO[off & 63];
+	out[3] = '\0';
+}
+
+/* CODE_LO's values plus one (0: not a code character). */
+static const unsigned char LO_VAL[256] = {
+	['Q'] = 1, ['R'] = 2, ['S'] = 3, ['T'] = 4, ['U'] = 5, ['V'] = 6, ['W'] = 7, ['X'] = 8,
+	['Y'] = 9, ['Z'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['g'] = 17, ['h'] = 18, ['i'] = 19, ['j'] = 20, ['k'] = 21, ['l'] = 22, ['m'] = 23, ['n'] = 24,
+	['o'] = 25, ['p'] = 26, ['q'] = 27, ['r'] = 28, ['s'] = 29, ['t'] = 30, ['u'] = 31, ['v'] = 32,
+	['w'] = 33, ['x'] = 34, ['y'] = 35, ['z'] = 36, ['0'] = 37, ['1'] = 38, ['2'] = 39, ['3'] = 40,
+	['4'] = 41, ['5'] = 42, ['6'] = 43, ['7'] = 44, ['8'] = 45, ['9'] = 46, ['!'] = 47, ['#'] = 48,
+	['$'] = 49, ['&'] = 50, ['('] = 51, [')'] = 52, ['*'] = 53, ['+'] = 54, [','] = 55, ['-'] = 56,
+	['.'] = 57, ['/'] = 58, [':'] = 59, [';'] = 60, ['<'] = 61, ['='] = 62, ['>'] = 63, ['?'] = 64,
+};
+
+/* The offset a code stands for, or -1. */
+static int code_value(const char *c)
+{
+	if (c[0] < 'A' || c[0] > 'P')
+		return -1;
+	int a = LO_VAL[(unsigned char)c[1]], b = LO_VAL[(unsigned char)c[2]];
+	if (a == 0 || b == 0)
+		return -1;
+	return (c[0] - 'A') << 12 | (a - 1) << 6 | (b - 1);
+}
+
+/* ---- writing ---- */
 
 struct pair {
 	int64_t gram, id;
@@ -28,6 +78,105 @@ static int cmp_pair(const void *x, const void *y)
 	if (a->gram != b->gram)
 		return a->gram < b->gram ? -1 : 1;
 	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sort p[0..np) by (gram, id): a counting sort over the distinct grams
+ * (a few thousand in a flush of 20,000 names, against some 450,000
+ * pairs), each gram's ids kept in the order they came -- an import's new
+ * enterprises come in id order -- and sorted only when they are not. */
+static int sort_pairs(struct pair *p, size_t np)
+{
+	size_t cap = 4096, used = 0;
+	int64_t *key = malloc(cap * sizeof *key);
+	size_t *cnt = calloc(cap, sizeof *cnt);
+	uint32_t *slot = malloc(np * sizeof *slot);
+	struct pair *out = malloc(np * sizeof *out);
+	int rc = key && cnt && slot && out ? 0 : -1;
+	for (size_t i = 0; i < np && rc == 0; i++) {
+		if (2 * (used + 1) > cap) {   /* grow: rehash every key */
+			size_t ncap = cap * 2;
+			int64_t *nk = malloc(ncap * sizeof *nk);
+			size_t *nc = calloc(ncap, sizeof *nc);
+			if (nk == NULL || nc == NULL) {
+				free(nk);
+				free(nc);
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; k < cap; k++) {
+				if (cnt[k] == 0)
+					continue;
+				size_t h = (size_t)((uint64_t)key[k] * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (ncap - 1);
+				while (nc[h])
+					h = (h + 1) & (ncap - 1);
+				nk[h] = key[k];
+				nc[h] = cnt[k];
+			}
+			for (size_t j = 0; j < i; j++) {   /* the slots moved */
+				size_t h = (size_t)((uint64_t)p[j].gram * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (ncap - 1);
+				while (nk[h] != p[j].gram)
+					h = (h + 1) & (ncap - 1);
+				slot[j] = (uint32_t)h;
+			}
+			free(key);
+			free(cnt);
+			key = nk;
+			cnt = nc;
+			cap = ncap;
+		}
+		size_t h = (size_t)((uint64_t)p[i].gram * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (cap - 1);
+		while (cnt[h] && key[h] != p[i].gram)
+			h = (h + 1) & (cap - 1);
+		if (cnt[h] == 0) {
+			key[h] = p[i].gram;
+			used++;
+		}
+		cnt[h]++;
+		slot[i] = (uint32_t)h;
+	}
+	/* the distinct grams in order, and where each one's pairs start */
+	int64_t *order = rc == 0 ? malloc(2 * used * sizeof *order) : NULL;
+	if (order == NULL)
+		rc = -1;
+	if (rc == 0) {
+		size_t k = 0;
+		for (size_t h = 0; h < cap; h++)
+			if (cnt[h]) {
+				order[2 * k] = key[h];
+				order[2 * k + 1] = (int64_t)h;
+				k++;
+			}
+		qsort(order, used, 2 * sizeof *order, cmp_i64);
+		size_t at = 0;
+		for (size_t j = 0; j < used; j++) {
+			size_t h = (size_t)order[2 * j + 1], n = cnt[h];
+			cnt[h] = at;   /* from here on: the next place of gram h */
+			at += n;
+		}
+		for (size_t i = 0; i < np; i++)
+			out[cnt[slot[i]]++] = p[i];
+		for (size_t i = 0; i < np;) {
+			size_t j = i + 1, sorted = 1;
+			for (; j < np && out[j].gram == out[i].gram; j++)
+				sorted &= out[j - 1].id <= out[j].id;
+			if (!sorted)
+				qsort(out + i, j - i, sizeof *out, cmp_pair);
+			i = j;
+		}
+		memcpy(p, out, np * sizeof *p);
+	}
+	free(order);
+	free(key);
+	free(cnt);
+	free(slot);
+	free(out);
+	return rc;
 }
 
 /* lower() of names[0..n) (n <= GRAM_LOWER) into low[], malloc'd. */
@@ -56,7 +205,10 @@ static int lower_names(db_t *db, size_t n, const char *const *names, char **low)
 	return rc == DB_ROW ? DB_OK : rc == DB_OK || rc == DB_DONE ? DB_ERR : rc;
 }
 
-int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names)
+/* The (gram, id) pairs of names[0..n) (NULL entries have none), sorted:
+ * *out malloc'd, *np their number. */
+static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered,
+                      struct pair **out, size_t *np_out)
 {
 	size_t cap = 0, np = 0;
 	struct pair *p = NULL;
@@ -64,8 +216,15 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 	for (size_t i = 0; i < n && rc == DB_OK; i += GRAM_LOWER) {
 		size_t m = n - i < GRAM_LOWER ? n - i : GRAM_LOWER;
 		char *low[GRAM_LOWER] = { 0 };
-		rc = lower_names(db, m, names + i, low);
+		if (lowered) {
+			for (size_t k = 0; k < m && rc == DB_OK; k++)
+				if (names[i + k] && (low[k] = strdup(names[i + k])) == NULL)
+					rc = DB_ERR;
+		} else
+			rc = lower_names(db, m, names + i, low);
 		for (size_t k = 0; k < m && rc == DB_OK; k++) {
+			if (names[i + k] == NULL)
+				continue;
 			size_t need = np + 2 * strlen(low[k]);
 			if (need > cap) {
 				size_t ncap = cap ? cap : 1024;
@@ -94,16 +253,252 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 		for (size_t k = 0; k < m; k++)
 			free(low[k]);
 	}
-	if (rc == DB_OK && np > 0) {
-		qsort(p, np, sizeof *p, cmp_pair);
-		db_copy_t *c = db_copy_begin(db, "enterprise_grams", "gram, enterprise_id", 2);
-		for (size_t i = 0; i < np; i++) {
-			db_copy_int(c, p[i].gram);
-			db_copy_int(c, p[i].id);
-			db_copy_row(c);
+	if (rc != DB_OK) {
+		free(p);
+		return rc;
+	}
+	if (np > 1 && sort_pairs(p, np) != 0) {
+		free(p);
+		db_set_err(db, "out of memory");
+		return DB_ERR;
+	}
+	*out = p;
+	*np_out = np;
+	return DB_OK;
+}
+
+/* Append each (gram, block) group of p[0..np) (sorted) to its row. */
+static int put_groups(db_t *db, const struct pair *p, size_t np)
+{
+	int pg = db_kind(db) == DB_POSTGRES, rc = DB_OK;
+	db_copy_t *c = NULL;
+	db_stmt_t *st = NULL;
+	if (pg) {
+		/* PostgreSQL: the groups by COPY into a staging table, then one
+		 * upsert; SQLite: the upsert prepared once, row by row (no round
+		 * trips to save there). */
+		rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_stage (gram BIGINT NOT NULL,"
+		                 " block BIGINT NOT NULL, n INTEGER NOT NULL, ids TEXT NOT NULL)");
+		if (rc == DB_OK)
+			rc = db_exec(db, "TRUNCATE gram_stage");
+		if (rc != DB_OK)
+			return rc;
+		c = db_copy_begin(db, "gram_stage", "gram, block, n, ids", 4);
+	}
+	char *text = NULL;
+	size_t tcap = 0;
+	for (size_t i = 0; i < np && rc == DB_OK;) {
+		int64_t block = p[i].id >> BLOCK_SHIFT;
+		size_t j = i;
+		while (j < np && p[j].gram == p[i].gram && p[j].id >> BLOCK_SHIFT == block)
+			j++;
+		size_t need = (j - i) * 3 + 1;
+		if (need > tcap) {
+			char *t = realloc(text, need * 2);
+			if (t == NULL) {
+				db_set_err(db, "out of memory");
+				rc = DB_ERR;
+				break;
+			}
+			text = t;
+			tcap = need * 2;
 		}
-		rc = db_copy_end(c);
+		for (size_t k = i; k < j; k++)
+			gram_code(p[k].id, text + (k - i) * 3);
+		if (pg) {
+			db_copy_int(c, p[i].gram);
+			db_copy_int(c, block);
+			db_copy_int(c, (int64_t)(j - i));
+			db_copy_text(c, text);
+			db_copy_row(c);
+		} else {
+			if (st == NULL)
+				st = db_prepare(db, "INSERT INTO enterprise_postings (gram, block, n, ids) VALUES ($1, $2, $3, $4)"
+				                    " ON CONFLICT (gram, block) DO UPDATE SET n = enterprise_postings.n + excluded.n,"
+				                    " ids = enterprise_postings.ids || excluded.ids");
+			if (st == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			db_bind_int(st, 1, p[i].gram);
+			db_bind_int(st, 2, block);
+			db_bind_int(st, 3, (int64_t)(j - i));
+			db_bind_text(st, 4, text);
+			int s = db_step(st);
+			if (s != DB_DONE)
+				rc = s == DB_OK ? DB_ERR : s;
+			db_done(st);
+		}
+		i = j;
+	}
+	free(text);
+	if (pg) {
+		int e = db_copy_end(c);
+		if (rc == DB_OK)
+			rc = e;
+		if (rc == DB_OK)
+			rc = db_exec(db, "INSERT INTO enterprise_postings (gram, block, n, ids) SELECT gram, block, n, ids FROM gram_stage"
+			                 " ON CONFLICT (gram, block) DO UPDATE SET n = enterprise_postings.n + excluded.n,"
+			                 " ids = enterprise_postings.ids || excluded.ids");
+	}
+	return rc;
+}
+
+int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered)
+{
+	struct pair *p = NULL;
+	size_t np = 0;
+	int rc = name_pairs(db, n, ids, names, lowered, &p, &np);
+	if (rc == DB_OK && np > 0)
+		rc = put_groups(db, p, np);
+	free(p);
+	return rc;
+}
+
+int db_grams_remove(db_t *db, int64_t id, const char *name)
+{
+	struct pair *p = NULL;
+	size_t np = 0;
+	const char *names[1] = { name };
+	int rc = name_pairs(db, 1, &id, names, 0, &p, &np);
+	char code[4];
+	gram_code(id, code);
+	for (size_t i = 0; i < np && rc == DB_OK; i++) {
+		db_stmt_t *st = db_prepare(db, "UPDATE enterprise_postings SET ids = replace(ids, $3, ''),"
+		                               " n = length(replace(ids, $3, '')) / 3 WHERE gram = $1 AND block = $2");
+		if (st == NULL) {
+			rc = DB_ERR;
+			break;
+		}
+		db_bind_int(st, 1, p[i].gram);
+		db_bind_int(st, 2, id >> BLOCK_SHIFT);
+		db_bind_text(st, 3, code);
+		int s = db_step(st);
+		if (s != DB_DONE)
+			rc = s == DB_OK ? DB_ERR : s;
+		db_done(st);
 	}
 	free(p);
 	return rc;
+}
+
+/* ---- reading ---- */
+
+int64_t db_gram_count(db_t *db, int64_t gram)
+{
+	db_stmt_t *st = db_prepare(db, "SELECT COALESCE(sum(n), 0) FROM enterprise_postings WHERE gram = $1");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, gram);
+	int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
+	db_done(st);
+	return n;
+}
+
+void gram_set_free(struct gram_set *s)
+{
+	free(s->block);
+	free(s->bits);
+	memset(s, 0, sizeof *s);
+}
+
+int db_gram_set_load(db_t *db, int64_t gram, struct gram_set *s)
+{
+	memset(s, 0, sizeof *s);
+	db_stmt_t *st = db_prepare(db, "SELECT block, ids FROM enterprise_postings WHERE gram = $1 AND n > 0 ORDER BY block");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, gram);
+	size_t cap = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (s->n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			int64_t *b = realloc(s->block, ncap * sizeof *b);
+			if (b)
+				s->block = b;
+			uint64_t *w = b ? realloc(s->bits, ncap * BLOCK_WORDS * sizeof *w) : NULL;
+			if (w == NULL) {
+				rc = DB_ERR;
+				db_set_err(db, "out of memory");
+				break;
+			}
+			s->bits = w;
+			cap = ncap;
+		}
+		uint64_t *w = s->bits + s->n * BLOCK_WORDS;
+		memset(w, 0, BLOCK_WORDS * sizeof *w);
+		s->block[s->n++] = db_col_int(st, 0);
+		const char *t = db_col_text(st, 1);
+		for (size_t len = strlen(t), k = 0; k + 3 <= len; k += 3) {
+			int off = code_value(t + k);
+			if (off >= 0)
+				w[off >> 6] |= UINT64_C(1) << (off & 63);
+		}
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		gram_set_free(s);
+		return rc == DB_OK ? DB_ERR : rc;
+	}
+	return DB_OK;
+}
+
+void gram_set_and(struct gram_set *a, const struct gram_set *b)
+{
+	size_t j = 0, k = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		while (j < b->n && b->block[j] < a->block[i])
+			j++;
+		if (j == b->n || b->block[j] != a->block[i])
+			continue;
+		uint64_t *w = a->bits + i * BLOCK_WORDS, any = 0;
+		const uint64_t *v = b->bits + j * BLOCK_WORDS;
+		for (size_t x = 0; x < BLOCK_WORDS; x++)
+			any |= w[x] &= v[x];
+		if (any == 0)
+			continue;
+		if (k != i) {
+			a->block[k] = a->block[i];
+			memcpy(a->bits + k * BLOCK_WORDS, w, BLOCK_WORDS * sizeof *w);
+		}
+		k++;
+	}
+	a->n = k;
+}
+
+int64_t gram_set_count(const struct gram_set *s)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < s->n * BLOCK_WORDS; i++)
+		n += __builtin_popcountll(s->bits[i]);
+	return n;
+}
+
+size_t gram_set_ids(const struct gram_set *s, int desc, int64_t offset, size_t limit, int64_t *out)
+{
+	size_t got = 0;
+	for (size_t b = 0; b < s->n && got < limit; b++) {
+		size_t bi = desc ? s->n - 1 - b : b;
+		const uint64_t *w = s->bits + bi * BLOCK_WORDS;
+		for (size_t x = 0; x < BLOCK_WORDS && got < limit; x++) {
+			size_t xi = desc ? BLOCK_WORDS - 1 - x : x;
+			uint64_t v = w[xi];
+			int c = __builtin_popcountll(v);
+			if (offset >= c) {
+				offset -= c;
+				continue;
+			}
+			while (v && got < limit) {
+				int bit = desc ? 63 - __builtin_clzll(v) : __builtin_ctzll(v);
+				v &= ~(UINT64_C(1) << bit);
+				if (offset > 0) {
+					offset--;
+					continue;
+				}
+				out[got++] = (s->block[bi] << BLOCK_SHIFT) | (int64_t)(xi * 64 + (size_t)bit);
+			}
+		}
+	}
+	return got;
 }

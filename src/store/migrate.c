@@ -500,15 +500,23 @@ static const struct migration migrations[] = {
 /* an enterprise's e-mail for its notices (it also reads them in its inbox) */
 "ALTER TABLE enterprises ADD COLUMN contact_email TEXT NOT NULL DEFAULT '';\n"
 },
+{ 17, "the name search index as posting lists per gram and block of ids (issue 15)",
+/* store/grams.c: one row per gram and block of 65,536 enterprise ids, its
+ * enterprises a list of 3-character codes; rebuilt from the names */
+"DROP TABLE enterprise_grams;\n"
+"CREATE TABLE enterprise_postings (gram BIGINT NOT NULL, block BIGINT NOT NULL, n INTEGER NOT NULL,\n"
+"  ids TEXT NOT NULL, PRIMARY KEY (gram, block))@WITHOUT_ROWID@;\n"
+},
 };
 
 static const struct migration_fill fills[] = {
-	{ 15, fill_grams, "CREATE INDEX enterprise_grams_ent ON enterprise_grams (enterprise_id)" },
+	{ 17, fill_grams, "SELECT 1" },
 };
 
 #define FILL_CHUNK 10000
 
-/* Migration 15: the grams of every enterprise, FILL_CHUNK at a time. */
+/* Migration 17: the search index of every enterprise, FILL_CHUNK at a time
+ * (migration 15's grams table is dropped by 17 unfilled). */
 static int fill_grams(db_t *db)
 {
 	int64_t last = 0;
@@ -516,7 +524,7 @@ static int fill_grams(db_t *db)
 	char **names = calloc(FILL_CHUNK, sizeof *names);
 	int rc = ids && names ? DB_OK : DB_ERR;
 	while (rc == DB_OK) {
-		db_stmt_t *st = db_prepare(db, "SELECT id, name FROM enterprises WHERE id > $1 ORDER BY id LIMIT 10000");
+		db_stmt_t *st = db_prepare(db, "SELECT id, lower(name) FROM enterprises WHERE id > $1 ORDER BY id LIMIT 10000");
 		db_bind_int(st, 1, last);
 		size_t n = 0;
 		while ((rc = db_step(st)) == DB_ROW && n < FILL_CHUNK) {
@@ -527,7 +535,7 @@ static int fill_grams(db_t *db)
 		db_done(st);
 		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
 		if (rc == DB_OK && n > 0)
-			rc = db_grams_write(db, n, ids, (const char *const *)names);
+			rc = db_grams_write(db, n, ids, (const char *const *)names, 1);
 		for (size_t i = 0; i < n; i++) {
 			free(names[i]);
 			names[i] = NULL;

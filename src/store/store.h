@@ -94,9 +94,32 @@ void db_copy_id(db_copy_t *c, int64_t id);        /* a row's id, or NULL when id
 void db_copy_row(db_copy_t *c);
 int db_copy_end(db_copy_t *c);
 
-/* The search grams of enterprises ids[0..n) with the names names[0..n)
- * (grams.c; the rows must not have grams yet): written sorted, in bulk. */
-int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names);
+/* The enterprises' name search index (grams.c, enterprise_postings).
+ * db_grams_write adds enterprises ids[0..n) under the grams of names[0..n)
+ * (NULL entries: none; lowered: the names are the store's lower() of the
+ * names already), in bulk; an enterprise must not be under those grams yet
+ * (new, or db_grams_remove'd).  db_grams_remove takes enterprise id out of
+ * the grams of name (its name as indexed). */
+int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
+int db_grams_remove(db_t *db, int64_t id, const char *name);
+/* How many enterprises have gram (a text_grams value); -1 on error. */
+int64_t db_gram_count(db_t *db, int64_t gram);
+/* A set of enterprise ids: one 65,536-bit map per block of ids (id >> 16)
+ * that has any, blocks ascending. */
+struct gram_set {
+	size_t n;          /* blocks */
+	int64_t *block;    /* their numbers */
+	uint64_t *bits;    /* n x 1024 words */
+};
+/* The enterprises having gram (s is overwritten; free with gram_set_free). */
+int db_gram_set_load(db_t *db, int64_t gram, struct gram_set *s);
+void gram_set_and(struct gram_set *a, const struct gram_set *b);   /* a &= b */
+int64_t gram_set_count(const struct gram_set *s);
+/* Up to limit ids of s after skipping offset, ascending (desc: descending). */
+size_t gram_set_ids(const struct gram_set *s, int desc, int64_t offset, size_t limit, int64_t *out);
+void gram_set_free(struct gram_set *s);
+/* The 3-character code of id within its block's posting list. */
+void gram_code(int64_t id, char out[4]);
 
 /* One-liners for the common cases.  Each prepares, binds the given text
  * parameters (NULL entries bind NULL), steps once and finishes. */

@@ -2,7 +2,8 @@
 // scan gives (issue 15).  Generated names over a small alphabet -- Chinese
 // characters, Latin letters in both cases, digits, full-width digits and
 // lower-case full-width letters -- are written through the import (the
-// bulk path), through POST (one at a time) and renamed through PATCH; then
+// bulk path), through POST (one at a time) and renamed through PATCH and
+// through a second import; then
 // every 1- and 2-character query over the alphabet, and longer pieces of
 // the names, are compared with a brute-force filter here: lower(name)
 // contains lower(q) (ASCII case folded, as both stores' lower() does; the
@@ -90,6 +91,17 @@ before(async () => {
     assert.equal(r.status, 200, r.text);
     ents.get(id).name = name;
   }
+  // 30 renamed by importing their codes again (the import's bulk path)
+  const again = ['credit_code,name'];
+  const picked = new Set();
+  while (picked.size < 30) picked.add(ids[rnd(ids.length)]);
+  for (const id of picked) {
+    const name = makeName();
+    again.push(`${ents.get(id).code},${name}`);
+    ents.get(id).name = name;
+  }
+  const re = await importJob(client, '/api/v1/enterprises/import?mode=all&filename=again.csv', again.join('\n') + '\n');
+  assert.equal(re.job.status, 'done', JSON.stringify(re.job));
 });
 
 after(async () => {

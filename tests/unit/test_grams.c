@@ -1,0 +1,175 @@
+/*
+ * test_grams.c -- the name search index (store/grams.c, issue 15): the
+ * posting codes worked out by hand, ids on both sides of a block boundary
+ * (65,536 ids a block), counts, pages in both orders, intersections and
+ * removal.  On SQLite, and on PostgreSQL with $ZONEOPS_TEST_DB; the ids are
+ * far above any real enterprise's (block 2^24) and the names of characters
+ * nobody else uses, so a shared database is left as it was found.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static testdb_t g_t;
+static db_t *g_db;
+
+#define B (INT64_C(1) << 40)   /* block 2^24 */
+
+static int setup(void **state)
+{
+	(void)state;
+	if (testdb_open(&g_t, "grams", 1, 1) < 0)
+		return -1;
+	g_db = g_t.db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	testdb_close(&g_t);
+	return 0;
+}
+
+static int64_t count_of(const char *s)
+{
+	return db_gram_count(g_db, text_gram_of(s));
+}
+
+/* The ids of gram s: offset, limit, order. */
+static size_t ids_of(const char *s, int desc, int64_t offset, size_t limit, int64_t *out)
+{
+	struct gram_set set;
+	assert_int_equal(db_gram_set_load(g_db, text_gram_of(s), &set), DB_OK);
+	size_t n = gram_set_ids(&set, desc, offset, limit, out);
+	gram_set_free(&set);
+	return n;
+}
+
+/* Codes: CODE_HI[off >> 12], CODE_LO[(off >> 6) & 63], CODE_LO[off & 63],
+ * CODE_LO = Q..Z a..z 0..9 ! # $ & ( ) * + , - . / : ; < = > ?. */
+static void test_codes(void **state)
+{
+	(void)state;
+	char c[4];
+	gram_code(0, c);
+	assert_string_equal(c, "AQQ");
+	gram_code(1, c);
+	assert_string_equal(c, "AQR");
+	gram_code(65535, c);   /* 15, 63, 63 */
+	assert_string_equal(c, "P??");
+	gram_code(65536, c);   /* the next block's first */
+	assert_string_equal(c, "AQQ");
+	gram_code(70000, c);   /* offset 4464 = 1 << 12 | 5 << 6 | 48 */
+	assert_string_equal(c, "BV$");
+	gram_code(B + 4095, c);   /* 0, 63, 63 */
+	assert_string_equal(c, "A??");
+}
+
+static void test_index(void **state)
+{
+	(void)state;
+	const int64_t ids[] = { B + 1, B + 65535, B + 65536, B + 65537, B + 3 * 65536 + 7 };
+	const char *names[] = { "齉龘", "齉龘", "齉龘", "龘靐", "齉龘" };
+	assert_int_equal(db_begin(g_db), DB_OK);
+	assert_int_equal(db_grams_write(g_db, 5, ids, names, 0), DB_OK);
+	assert_int_equal(count_of("齉龘"), 4);
+	assert_int_equal(count_of("龘"), 5);
+	assert_int_equal(count_of("靐"), 1);
+	assert_int_equal(count_of("龘靐"), 1);
+	assert_int_equal(count_of("靐齉"), 0);
+
+	int64_t got[8];
+	assert_int_equal(ids_of("齉龘", 0, 0, 8, got), 4);
+	assert_true(got[0] == B + 1 && got[1] == B + 65535 && got[2] == B + 65536 && got[3] == B + 3 * 65536 + 7);
+	assert_int_equal(ids_of("龘", 1, 1, 2, got), 2);   /* newest first, the second and third */
+	assert_true(got[0] == B + 65537 && got[1] == B + 65536);
+	assert_int_equal(ids_of("龘", 0, 5, 8, got), 0);
+
+	/* one row per gram and block: 龘 in blocks 2^24, +1 and +3 */
+	const char *p[1] = { "0" };
+	char g[32];
+	snprintf(g, sizeof g, "%lld", (long long)text_gram_of("龘"));
+	p[0] = g;
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM enterprise_postings WHERE gram = CAST($1 AS BIGINT)", -1, 1, p), 3);
+
+	/* an intersection */
+	struct gram_set a, b;
+	assert_int_equal(db_gram_set_load(g_db, text_gram_of("龘"), &a), DB_OK);
+	assert_int_equal(db_gram_set_load(g_db, text_gram_of("靐"), &b), DB_OK);
+	gram_set_and(&a, &b);
+	assert_int_equal(gram_set_count(&a), 1);
+	assert_int_equal(gram_set_ids(&a, 0, 0, 8, got), 1);
+	assert_true(got[0] == B + 65537);
+	gram_set_free(&a);
+	gram_set_free(&b);
+
+	/* a rename: out of the old name's grams, into the new one's; the
+	 * neighbours in the same lists stay */
+	assert_int_equal(db_grams_remove(g_db, B + 65536, "齉龘"), DB_OK);
+	const int64_t one[] = { B + 65536 };
+	const char *renamed[] = { "靐" };
+	assert_int_equal(db_grams_write(g_db, 1, one, renamed, 0), DB_OK);
+	assert_int_equal(count_of("齉龘"), 3);
+	assert_int_equal(count_of("龘"), 4);
+	assert_int_equal(count_of("靐"), 2);
+	assert_int_equal(ids_of("龘", 0, 0, 8, got), 4);
+	assert_true(got[0] == B + 1 && got[1] == B + 65535 && got[2] == B + 65537 && got[3] == B + 3 * 65536 + 7);
+	/* block 2^24 + 1 of 靐: offset 1 (B + 65537), then offset 0 appended */
+	db_stmt_t *st = db_prepare(g_db, "SELECT n, ids FROM enterprise_postings WHERE gram = $1 AND block = $2");
+	db_bind_int(st, 1, text_gram_of("靐"));
+	db_bind_int(st, 2, (B >> 16) + 1);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 2);
+	assert_string_equal(db_col_text(st, 1), "AQRAQQ");
+	db_done(st);
+	/* removing an id not in a list changes nothing */
+	assert_int_equal(db_grams_remove(g_db, B + 9, "靐"), DB_OK);
+	assert_int_equal(count_of("靐"), 2);
+	assert_int_equal(db_rollback(g_db), DB_OK);
+	assert_int_equal(count_of("龘"), 0);
+}
+
+/* Migration 17 builds the index from the names of a database that had
+ * the old grams table (a new SQLite file, whatever $ZONEOPS_TEST_DB). */
+static void test_upgrade(void **state)
+{
+	(void)state;
+	testdb_t t;
+	assert_int_equal(testdb_open(&t, "grams-upgrade", 0, 1), 0);
+	db_t *db = t.db;
+	assert_int_equal(db_exec(db, "INSERT INTO enterprises (credit_code, name, created_at, updated_at) VALUES"
+	                             " ('91320691MA1X00001A', 'ABC科技', 0, 0), ('91320691MA1X00002B', 'abc公司', 0, 0),"
+	                             " ('91320691MA1X00003C', '南通Ab', 0, 0)"), DB_OK);
+	/* back to schema 16: the old table, no postings */
+	assert_int_equal(db_exec(db, "DROP TABLE enterprise_postings; DELETE FROM schema_migrations WHERE version = 17;"
+	                             " CREATE TABLE enterprise_grams (gram BIGINT NOT NULL, enterprise_id BIGINT NOT NULL,"
+	                             " PRIMARY KEY (gram, enterprise_id)) WITHOUT ROWID"), DB_OK);
+	char *err = NULL;
+	assert_int_equal(db_migrate(db, &err), 1);
+	assert_int_equal(db_schema_version(db), 17);
+	db_t *keep = g_db;
+	g_db = db;
+	assert_int_equal(count_of("ab"), 3);   /* lower(): ABC, abc, Ab */
+	assert_int_equal(count_of("bc"), 2);
+	assert_int_equal(count_of("科技"), 1);
+	assert_int_equal(count_of("南"), 1);
+	assert_int_equal(count_of("A"), 0);     /* the grams are of the lowered names */
+	g_db = keep;
+	assert_int_equal(db_int1(db, "SELECT count(*) FROM sqlite_master WHERE name = 'enterprise_grams'", -1, 0, NULL), 0);
+	testdb_close(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_upgrade),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
