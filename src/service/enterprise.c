@@ -166,9 +166,7 @@ static int split_cps(const char *s, size_t *off, size_t *len, int max)
 
 int enterprise_index_name(db_t *db, int64_t id, const char *old_name, const char *name)
 {
-	int rc = old_name ? db_grams_remove(db, id, old_name) : DB_OK;
-	const char *names[1] = { name ? name : "" };
-	return rc == DB_OK ? db_grams_write(db, 1, &id, names, 0) : rc;
+	return db_grams_rename(db, id, old_name, name ? name : "");
 }
 
 /* Write the grams that wait in g. */

@@ -19,6 +19,14 @@
  * is an upsert that appends (ids || excluded.ids).  Neither alphabet has a
  * backslash, tab or newline (COPY's text format) nor % or _.
  *
+ * Bulk writes (imports, the demo, the migration) append to the row of
+ * (gram, block); one enterprise at a time (the API) to a side row, block
+ * + SIDE, so that a name saved while a long import holds its rows'
+ * locks (PostgreSQL) does not wait for the import's commit.  A side row
+ * and its block's row never hold the same enterprise; removal looks in
+ * both.  One enterprise's change walks its old and new grams in one gram
+ * order, so two concurrent changes take the rows' locks in the same order.
+ *
  * Reading: a gram's rows decode into one 65,536-bit map per block
  * (struct gram_set); a query's grams are intersected map by map.
  */
@@ -30,6 +38,7 @@
 #define GRAM_LOWER 32
 #define BLOCK_SHIFT 16
 #define BLOCK_WORDS ((1u << BLOCK_SHIFT) / 64)
+#define SIDE (INT64_C(1) << 47)   /* above every block (id >> 16 < 2^47) */
 
 static const char CODE_HI[] = "ABCDEFGHIJKLMNOP";
 static const char CODE_LO[] = "QRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&()*+,-./:;<=>?";
@@ -338,7 +347,7 @@ static int put_groups(db_t *db, const struct pair *p, size_t np)
 			rc = e;
 		if (rc == DB_OK)
 			rc = db_exec(db, "INSERT INTO enterprise_postings (gram, block, n, ids) SELECT gram, block, n, ids FROM gram_stage"
-			                 " ON CONFLICT (gram, block) DO UPDATE SET n = enterprise_postings.n + excluded.n,"
+			                 " ORDER BY gram, block ON CONFLICT (gram, block) DO UPDATE SET n = enterprise_postings.n + excluded.n,"
 			                 " ids = enterprise_postings.ids || excluded.ids");
 	}
 	return rc;
@@ -355,29 +364,72 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 	return rc;
 }
 
+/* Take id out of gram's rows (its block's and the side row). */
+static int remove_one(db_t *db, int64_t gram, int64_t id)
+{
+	char code[4];
+	gram_code(id, code);
+	db_stmt_t *st = db_prepare(db, "UPDATE enterprise_postings SET ids = replace(ids, $4, ''),"
+	                               " n = length(replace(ids, $4, '')) / 3 WHERE gram = $1 AND block IN ($2, $3)");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, gram);
+	db_bind_int(st, 2, id >> BLOCK_SHIFT);
+	db_bind_int(st, 3, (id >> BLOCK_SHIFT) + SIDE);
+	db_bind_text(st, 4, code);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
+/* Append id to gram's side row. */
+static int add_one(db_t *db, int64_t gram, int64_t id)
+{
+	char code[4];
+	gram_code(id, code);
+	db_stmt_t *st = db_prepare(db, "INSERT INTO enterprise_postings (gram, block, n, ids) VALUES ($1, $2, 1, $3)"
+	                               " ON CONFLICT (gram, block) DO UPDATE SET n = enterprise_postings.n + 1,"
+	                               " ids = enterprise_postings.ids || excluded.ids");
+	if (st == NULL)
+		return DB_ERR;
+	db_bind_int(st, 1, gram);
+	db_bind_int(st, 2, (id >> BLOCK_SHIFT) + SIDE);
+	db_bind_text(st, 3, code);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
 int db_grams_remove(db_t *db, int64_t id, const char *name)
 {
 	struct pair *p = NULL;
 	size_t np = 0;
 	const char *names[1] = { name };
 	int rc = name_pairs(db, 1, &id, names, 0, &p, &np);
-	char code[4];
-	gram_code(id, code);
-	for (size_t i = 0; i < np && rc == DB_OK; i++) {
-		db_stmt_t *st = db_prepare(db, "UPDATE enterprise_postings SET ids = replace(ids, $3, ''),"
-		                               " n = length(replace(ids, $3, '')) / 3 WHERE gram = $1 AND block = $2");
-		if (st == NULL) {
-			rc = DB_ERR;
-			break;
-		}
-		db_bind_int(st, 1, p[i].gram);
-		db_bind_int(st, 2, id >> BLOCK_SHIFT);
-		db_bind_text(st, 3, code);
-		int s = db_step(st);
-		if (s != DB_DONE)
-			rc = s == DB_OK ? DB_ERR : s;
-		db_done(st);
+	for (size_t i = 0; i < np && rc == DB_OK; i++)
+		rc = remove_one(db, p[i].gram, id);
+	free(p);
+	return rc;
+}
+
+int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name)
+{
+	struct pair *o = NULL, *p = NULL;
+	size_t no = 0, np = 0;
+	const char *olds[1] = { old_name }, *news[1] = { name };
+	int rc = name_pairs(db, 1, &id, olds, 0, &o, &no);
+	if (rc == DB_OK)
+		rc = name_pairs(db, 1, &id, news, 0, &p, &np);
+	/* both sorted by gram: a gram in both stays, the rest in one order */
+	for (size_t i = 0, j = 0; (i < no || j < np) && rc == DB_OK;) {
+		if (j == np || (i < no && o[i].gram < p[j].gram))
+			rc = remove_one(db, o[i++].gram, id);
+		else if (i == no || p[j].gram < o[i].gram)
+			rc = add_one(db, p[j++].gram, id);
+		else
+			i++, j++;
 	}
+	free(o);
 	free(p);
 	return rc;
 }
@@ -400,6 +452,43 @@ void gram_set_free(struct gram_set *s)
 	free(s->block);
 	free(s->bits);
 	memset(s, 0, sizeof *s);
+}
+
+/* Fold the side rows' maps (blocks + SIDE, last in block order) into
+ * their blocks' maps, keeping the blocks in order. */
+static void merge_side(struct gram_set *s)
+{
+	size_t nmain = 0;
+	while (nmain < s->n && s->block[nmain] < SIDE)
+		nmain++;
+	for (size_t i = nmain; i < s->n; i++) {
+		int64_t b = s->block[i] - SIDE;
+		const uint64_t *src = s->bits + i * BLOCK_WORDS;
+		size_t lo = 0, hi = nmain;   /* where b is, or goes, among the main blocks */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (s->block[mid] < b)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < nmain && s->block[lo] == b) {
+			uint64_t *w = s->bits + lo * BLOCK_WORDS;
+			for (size_t x = 0; x < BLOCK_WORDS; x++)
+				w[x] |= src[x];
+			continue;
+		}
+		/* a block only in a side row: move it into place (i >= nmain, so the
+		 * entries shifted up are main blocks or this one) */
+		uint64_t tmp[BLOCK_WORDS];
+		memcpy(tmp, src, sizeof tmp);
+		memmove(s->bits + (lo + 1) * BLOCK_WORDS, s->bits + lo * BLOCK_WORDS, (i - lo) * BLOCK_WORDS * sizeof tmp[0]);
+		memmove(s->block + lo + 1, s->block + lo, (i - lo) * sizeof s->block[0]);
+		memcpy(s->bits + lo * BLOCK_WORDS, tmp, sizeof tmp);
+		s->block[lo] = b;
+		nmain++;
+	}
+	s->n = nmain;
 }
 
 int db_gram_set_load(db_t *db, int64_t gram, struct gram_set *s)
@@ -441,6 +530,7 @@ int db_gram_set_load(db_t *db, int64_t gram, struct gram_set *s)
 		gram_set_free(s);
 		return rc == DB_OK ? DB_ERR : rc;
 	}
+	merge_side(s);
 	return DB_OK;
 }
 

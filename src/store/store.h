@@ -102,6 +102,9 @@ int db_copy_end(db_copy_t *c);
  * the grams of name (its name as indexed). */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
 int db_grams_remove(db_t *db, int64_t id, const char *name);
+/* One enterprise from the grams of old_name (NULL: a new one) to those of
+ * name, outside any bulk write (grams.c: the side rows). */
+int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name);
 /* How many enterprises have gram (a text_grams value); -1 on error. */
 int64_t db_gram_count(db_t *db, int64_t gram);
 /* A set of enterprise ids: one 65,536-bit map per block of ids (id >> 16)

@@ -127,9 +127,35 @@ static void test_index(void **state)
 	assert_int_equal(db_col_int(st, 0), 2);
 	assert_string_equal(db_col_text(st, 1), "AQRAQQ");
 	db_done(st);
+	/* one at a time (the API): side rows, merged into their blocks when
+	 * read -- one beside a bulk row, one in a block of its own above, one
+	 * below every bulk block */
+	assert_int_equal(db_grams_rename(g_db, B + 2, NULL, "齉龘"), DB_OK);
+	assert_int_equal(db_grams_rename(g_db, B + 5 * 65536 + 3, NULL, "齉"), DB_OK);
+	assert_int_equal(db_grams_rename(g_db, B - 65536 + 9, NULL, "齉"), DB_OK);
+	assert_int_equal(count_of("齉"), 6);
+	assert_int_equal(ids_of("齉", 0, 0, 8, got), 6);
+	assert_true(got[0] == B - 65536 + 9 && got[1] == B + 1 && got[2] == B + 2 && got[3] == B + 65535 &&
+	            got[4] == B + 3 * 65536 + 7 && got[5] == B + 5 * 65536 + 3);
+	assert_int_equal(ids_of("齉", 1, 0, 2, got), 2);
+	assert_true(got[0] == B + 5 * 65536 + 3 && got[1] == B + 3 * 65536 + 7);
+	p[0] = g;
+	snprintf(g, sizeof g, "%lld", (long long)text_gram_of("齉"));
+	assert_int_equal(db_int1(g_db, "SELECT count(*) FROM enterprise_postings WHERE gram = CAST($1 AS BIGINT)"
+	                         " AND block >= 140737488355328", -1, 1, p), 3);   /* 2^47: the side rows */
+	/* a bulk enterprise renamed by the API: out of its bulk rows, into side
+	 * rows; a side one renamed: out of its side rows */
+	assert_int_equal(db_grams_rename(g_db, B + 1, "齉龘", "龘"), DB_OK);
+	assert_int_equal(db_grams_rename(g_db, B + 2, "齉龘", "靐齉"), DB_OK);
+	assert_int_equal(count_of("齉龘"), 2);
+	assert_int_equal(ids_of("齉龘", 0, 0, 8, got), 2);
+	assert_true(got[0] == B + 65535 && got[1] == B + 3 * 65536 + 7);
+	assert_int_equal(ids_of("龘", 0, 0, 3, got), 3);
+	assert_true(got[0] == B + 1 && got[1] == B + 65535 && got[2] == B + 65537);
+	assert_int_equal(count_of("靐齉"), 1);
 	/* removing an id not in a list changes nothing */
 	assert_int_equal(db_grams_remove(g_db, B + 9, "靐"), DB_OK);
-	assert_int_equal(count_of("靐"), 2);
+	assert_int_equal(count_of("靐"), 3);
 	assert_int_equal(db_rollback(g_db), DB_OK);
 	assert_int_equal(count_of("龘"), 0);
 }
