@@ -141,7 +141,7 @@ done
 [ -f "$TMP/new.db" ] && mv "$TMP/new.db" "$TMP/a.db"
 
 if [ -n "$PG_URL" ]; then
-	reset_pg() { psql -q "$PG_URL" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null; }
+	reset_pg() { PGOPTIONS=--client-min-messages=warning psql -q "$PG_URL" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null; }
 	reset_pg
 	psql -q "$PG_URL" -c "CREATE TABLE t ($(head -1 "$CSV" | sed 's/,/ TEXT, /g') TEXT)" >/dev/null
 	note "PostgreSQL: psql \\copy"
@@ -232,14 +232,14 @@ row "\`sqlite3 .import\` into a bare table" sqlite_bare sqlite_bare
 row "\`zoneops import $KIND\` (SQLite)" sqlite_new sqlite_bare
 row "the same file again, every row unchanged (SQLite)" sqlite_new_again sqlite_bare
 row "\`sqlite3 .import\` of the imported rows into \`$KIND\` itself (ids resolved; its keys, indexes, foreign keys)" sqlite_floor sqlite_bare
-row "the same, before issue 15 (SQLite)" sqlite_base sqlite_bare
-row "the same file again, before issue 15 (SQLite)" sqlite_base_again sqlite_bare
+row "the same with BENCH_BASE_BIN (SQLite)" sqlite_base sqlite_bare
+row "the same file again with BENCH_BASE_BIN (SQLite)" sqlite_base_again sqlite_bare
 row "\`psql \\copy\` into a bare table" pg_bare pg_bare
 row "\`zoneops import $KIND\` (PostgreSQL)" pg_new pg_bare
 row "the same file again, every row unchanged (PostgreSQL)" pg_new_again pg_bare
 row "\`psql \\copy\` of the imported rows into \`$KIND\` itself (ids resolved; its keys, indexes, foreign keys)" pg_floor pg_bare
-row "the same, before issue 15 (PostgreSQL)" pg_base pg_bare
-row "the same file again, before issue 15 (PostgreSQL)" pg_base_again pg_bare
+row "the same with BENCH_BASE_BIN (PostgreSQL)" pg_base pg_bare
+row "the same file again with BENCH_BASE_BIN (PostgreSQL)" pg_base_again pg_bare
 if [ "$KIND" = enterprises ]; then
 	cat <<EOF
 
