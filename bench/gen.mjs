@@ -145,7 +145,12 @@ function csvField(v) {
   return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
-export function* enterprises(count, seed, keyShare = 0.1) {
+// --varied-names: 字号 from 3,500 CJK characters (U+4E00 on, every fifth),
+// for names as unlike each other as a real registry's (the default word
+// lists give 10^6 names only some 7,000 distinct characters and pairs)
+const VARIED_CHARS = Array.from({ length: 3500 }, (_, i) => String.fromCodePoint(0x4e00 + 5 * i));
+
+export function* enterprises(count, seed, keyShare = 0.1, varied = false) {
   const r = rng(seed);
   const codes = new Set();
   const names = new Set();
@@ -181,9 +186,9 @@ export function* enterprises(count, seed, keyShare = 0.1) {
     // name: [南通|江苏]<字号><行业用语><组织形式>; retried until unique
     let name, tries = 0;
     do {
-      const len = tries > 20 ? 3 : r.next() < 0.85 ? 2 : 3;
+      const len = varied ? r.int(2, 4) : tries > 20 ? 3 : r.next() < 0.85 ? 2 : 3;
       let brand = '';
-      for (let k = 0; k < len; k++) brand += r.pick(BRAND_CHARS);
+      for (let k = 0; k < len; k++) brand += r.pick(varied ? VARIED_CHARS : BRAND_CHARS);
       const suffix = r.wpick(SUFFIXES);
       let word = r.pick(words);
       if (suffix === '科技有限公司' && word.endsWith('科技')) word = word.slice(0, -2);
@@ -243,18 +248,20 @@ function selfTest() {
 
 function usage(code) {
   const out = code ? process.stderr : process.stdout;
-  out.write('usage: node bench/gen.mjs [--enterprises N] [--seed S] [--key-share F] [--out FILE] | --self-test\n' +
+  out.write('usage: node bench/gen.mjs [--enterprises N] [--seed S] [--key-share F] [--varied-names] [--out FILE] | --self-test\n' +
     '  --enterprises N  number of rows (default 1000)\n' +
     '  --seed S         random seed; the same arguments give the same file (default 1)\n' +
     '  --key-share F    share of key enterprises, 0..1 (default 0.1); `zoneops import`\n' +
     '                   needs an officer for each key enterprise, so 0 gives a file\n' +
     '                   that imports as it is\n' +
+    '  --varied-names   字号 of 2-4 characters from 3,500 CJK characters instead of the\n' +
+    '                   word lists (names as varied as a real registry\'s)\n' +
     '  --out FILE       output file (directories are created); default: standard output\n');
   process.exit(code);
 }
 
 function main(argv) {
-  let count = 1000, seed = 1, out = null, keyShare = 0.1;
+  let count = 1000, seed = 1, out = null, keyShare = 0.1, varied = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -265,6 +272,7 @@ function main(argv) {
     else if (a === '--seed') seed = Number(val());
     else if (a === '--key-share') keyShare = Number(val());
     else if (a === '--out' || a === '-o') out = val();
+    else if (a === '--varied-names') varied = true;
     else if (a === '--self-test') return selfTest();
     else if (a === '--help' || a === '-h') usage(0);
     else {
@@ -291,7 +299,7 @@ function main(argv) {
   }
   const t0 = Date.now();
   writeLines(fd, [HEADER.join(',')], (function* rows() {
-    for (const row of enterprises(count, seed, keyShare)) yield row.map(csvField).join(',');
+    for (const row of enterprises(count, seed, keyShare, varied)) yield row.map(csvField).join(',');
   })());
   if (out) {
     closeSync(fd);

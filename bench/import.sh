@@ -10,6 +10,7 @@
 #   BENCH_ROWS=1000000 bench/import.sh
 #   BENCH_PG_URL=postgresql://... bench/import.sh    (its tables are dropped first)
 #   BENCH_BASE_BIN=/path/to/old/zoneops bench/import.sh   (the same import with another build, for before/after)
+#   BENCH_NAMES=varied bench/import.sh      (gen.mjs --varied-names: names as varied as a real registry's)
 #
 # BENCH_KIND=facts: the facts import instead.  BENCH_ROWS facts
 # (bench/gen-facts.mjs: BENCH_FACT_YEARS years, default 5, x the 12
@@ -59,7 +60,9 @@ ENTS=$ROWS
 [ "$KIND" = facts ] && ENTS=$(((ROWS + FACT_YEARS * 12 - 1) / (FACT_YEARS * 12)))
 ECSV=$TMP/e.csv
 note "generating $ENTS enterprises"
-node bench/gen.mjs --enterprises "$ENTS" --seed "$SEED" --key-share 0 --out "$ECSV" 2>/dev/null || die "gen.mjs failed"
+VARIED=""
+[ "${BENCH_NAMES:-}" = varied ] && VARIED=--varied-names
+node bench/gen.mjs --enterprises "$ENTS" --seed "$SEED" --key-share 0 $VARIED --out "$ECSV" 2>/dev/null || die "gen.mjs failed"
 CSV=$ECSV
 if [ "$KIND" = facts ]; then
 	CSV=$TMP/f.csv
@@ -223,7 +226,7 @@ WHAT="$ROWS enterprises"
 [ "$KIND" = facts ] && WHAT="$ROWS facts ($ENTS enterprises × $FACT_YEARS years × 12 facts)"
 cat <<EOF
 
-### $WHAT ($CSV_MB MB CSV) -- \`$(printf '%s' "${BENCH_KIND:+BENCH_KIND=$KIND }${BENCH_ROWS:+BENCH_ROWS=$ROWS }${BENCH_PG_URL:+BENCH_PG_URL=… }${BENCH_BASE_BIN:+BENCH_BASE_BIN=… }bench/import.sh")\`, $(date -u '+%Y-%m-%d %H:%M UTC'), load before $(cut -d' ' -f1-3 /proc/loadavg)
+### $WHAT ($CSV_MB MB CSV) -- \`$(printf '%s' "${BENCH_KIND:+BENCH_KIND=$KIND }${BENCH_NAMES:+BENCH_NAMES=$BENCH_NAMES }${BENCH_ROWS:+BENCH_ROWS=$ROWS }${BENCH_PG_URL:+BENCH_PG_URL=… }${BENCH_BASE_BIN:+BENCH_BASE_BIN=… }bench/import.sh")\`, $(date -u '+%Y-%m-%d %H:%M UTC'), load before $(cut -d' ' -f1-3 /proc/loadavg)
 
 | import | seconds | peak RSS | ratio to the store's own loader |
 |---|---|---|---|
