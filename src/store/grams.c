@@ -95,6 +95,16 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The slot of gram in an open-addressing table of cap (a power of two)
+ * keys, a slot in use having cnt > 0: gram's, or the empty one it goes in. */
+static size_t find_slot(const int64_t *key, const size_t *cnt, size_t cap, int64_t gram)
+{
+	size_t h = (size_t)((uint64_t)gram * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (cap - 1);
+	while (cnt[h] && key[h] != gram)
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
 /* Sort p[0..np) by (gram, id): a counting sort over the distinct grams
  * (a few thousand in a flush of 20,000 names, against some 450,000
  * pairs), each gram's ids kept in the order they came -- an import's new
@@ -104,10 +114,9 @@ static int sort_pairs(struct pair *p, size_t np)
 	size_t cap = 4096, used = 0;
 	int64_t *key = malloc(cap * sizeof *key);
 	size_t *cnt = calloc(cap, sizeof *cnt);
-	uint32_t *slot = malloc(np * sizeof *slot);
 	struct pair *out = malloc(np * sizeof *out);
-	int rc = key && cnt && slot && out ? 0 : -1;
-	for (size_t i = 0; i < np && rc == 0; i++) {
+	int rc = key && cnt && out ? 0 : -1;
+	for (size_t i = 0; i < np && rc == 0; i++) {   /* count each gram's pairs */
 		if (2 * (used + 1) > cap) {   /* grow: rehash every key */
 			size_t ncap = cap * 2;
 			int64_t *nk = malloc(ncap * sizeof *nk);
@@ -118,36 +127,23 @@ static int sort_pairs(struct pair *p, size_t np)
 				rc = -1;
 				break;
 			}
-			for (size_t k = 0; k < cap; k++) {
-				if (cnt[k] == 0)
-					continue;
-				size_t h = (size_t)((uint64_t)key[k] * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (ncap - 1);
-				while (nc[h])
-					h = (h + 1) & (ncap - 1);
-				nk[h] = key[k];
-				nc[h] = cnt[k];
-			}
-			for (size_t j = 0; j < i; j++) {   /* the slots moved */
-				size_t h = (size_t)((uint64_t)p[j].gram * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (ncap - 1);
-				while (nk[h] != p[j].gram)
-					h = (h + 1) & (ncap - 1);
-				slot[j] = (uint32_t)h;
-			}
+			for (size_t k = 0; k < cap; k++)
+				if (cnt[k]) {
+					size_t h = find_slot(nk, nc, ncap, key[k]);
+					nk[h] = key[k];
+					nc[h] = cnt[k];
+				}
 			free(key);
 			free(cnt);
 			key = nk;
 			cnt = nc;
 			cap = ncap;
 		}
-		size_t h = (size_t)((uint64_t)p[i].gram * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (cap - 1);
-		while (cnt[h] && key[h] != p[i].gram)
-			h = (h + 1) & (cap - 1);
-		if (cnt[h] == 0) {
+		size_t h = find_slot(key, cnt, cap, p[i].gram);
+		if (cnt[h]++ == 0) {
 			key[h] = p[i].gram;
 			used++;
 		}
-		cnt[h]++;
-		slot[i] = (uint32_t)h;
 	}
 	/* the distinct grams in order, and where each one's pairs start */
 	int64_t *order = rc == 0 ? malloc(2 * used * sizeof *order) : NULL;
@@ -165,11 +161,11 @@ static int sort_pairs(struct pair *p, size_t np)
 		size_t at = 0;
 		for (size_t j = 0; j < used; j++) {
 			size_t h = (size_t)order[2 * j + 1], n = cnt[h];
-			cnt[h] = at;   /* from here on: the next place of gram h */
+			cnt[h] = at + 1;   /* from here on: 1 + the next place of gram h (0 stays "empty") */
 			at += n;
 		}
 		for (size_t i = 0; i < np; i++)
-			out[cnt[slot[i]]++] = p[i];
+			out[cnt[find_slot(key, cnt, cap, p[i].gram)]++ - 1] = p[i];
 		for (size_t i = 0; i < np;) {
 			size_t j = i + 1, sorted = 1;
 			for (; j < np && out[j].gram == out[i].gram; j++)
@@ -183,7 +179,6 @@ static int sort_pairs(struct pair *p, size_t np)
 	free(order);
 	free(key);
 	free(cnt);
-	free(slot);
 	free(out);
 	return rc;
 }
