@@ -87,7 +87,7 @@ for f in build/fuzz/fuzz_*; do
 	check "fuzz-replay/$n" "$f" -runs=0 "fuzz/corpus/$n"
 done
 
-PG_UNITS="test_notify_outbox test_remind test_grams"   # unit tests that also run on PostgreSQL (ZONEOPS_TEST_DB)
+PG_UNITS="test_notify_outbox test_remind test_grams test_transfer"   # unit tests that also run on PostgreSQL (ZONEOPS_TEST_DB)
 section "unit tests (SQLite)"
 for t in build/tests/test_*; do
 	case $t in *.d) continue ;; esac
@@ -110,6 +110,13 @@ if [ -n "$PGURL" ]; then
 	for t in $PG_UNITS; do
 		[ -x "build/tests/$t" ] && run_cmocka "unit-pg/$t" env ZONEOPS_TEST_DB="$PGURL" "build/tests/$t"
 	done
+	# the demo seeded into PostgreSQL (through an in-memory SQLite, then COPY): a database of its own
+	if psql "$PGURL" -q -c "CREATE DATABASE zoneops_demo" >"$LOGS/pg-demo-db.log" 2>&1; then
+		run_cmocka "unit-pg/test_demo" env ZONEOPS_TEST_DB="${PGURL%/*}/zoneops_demo" build/tests/test_demo
+	else
+		echo "  could not create database zoneops_demo:"; sed 's/^/    | /' "$LOGS/pg-demo-db.log"
+		FAIL=$((FAIL + 1))
+	fi
 fi
 
 section "end-to-end (SQLite)"
@@ -129,6 +136,12 @@ if [ -n "$PGURL" ]; then
 	for t in test_store $PG_UNITS; do
 		[ -x "build/tests-asan/$t" ] && run_cmocka "asan-unit-pg/$t" env ZONEOPS_TEST_DB="$PGURL" "build/tests-asan/$t"
 	done
+	if psql "$PGURL" -q -c "CREATE DATABASE zoneops_demo_asan" >"$LOGS/pg-demo-db.log" 2>&1; then
+		run_cmocka "asan-unit-pg/test_demo" env ZONEOPS_TEST_DB="${PGURL%/*}/zoneops_demo_asan" build/tests-asan/test_demo
+	else
+		echo "  could not create database zoneops_demo_asan:"; sed 's/^/    | /' "$LOGS/pg-demo-db.log"
+		FAIL=$((FAIL + 1))
+	fi
 fi
 ZONEOPS_BIN=build/zoneops-asan ZONEOPS_STORE=sqlite run_node e2e-asan-sqlite tests/e2e/*.test.mjs
 if [ -n "$PGURL" ]; then

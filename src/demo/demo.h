@@ -12,8 +12,11 @@
  * by demo_facts.c), and the three policies of docs/rules.md §11 with a
  * batch in each state and a push (demo_policy.c)).  It writes
  * nothing itself: every row goes through the function the API, the CLI or
- * an importer writes it with, so each table has one writer.  The credit
- * codes it makes are checked by core/creditcode.c.
+ * an importer writes it with, so each table has one writer.  On
+ * PostgreSQL it does so in a private in-memory SQLite database and moves
+ * the result with one COPY per table (db_transfer; docs/ARCHITECTURE.md,
+ * "One writer per table").  The credit codes it makes are checked by
+ * core/creditcode.c.
  */
 #ifndef ZONEOPS_DEMO_H
 #define ZONEOPS_DEMO_H

@@ -114,6 +114,17 @@ db_stmt_t *db_prepare(db_t *db, const char *sql)
 	return st;
 }
 
+db_stmt_t *db_prepare_once(db_t *db, const char *sql)
+{
+	db_stmt_t *st = db->ops->prepare(db, sql);
+	if (st) {
+		st->db = db;
+		st->key = NULL;   /* db_done finalizes it */
+		st->in_use = 1;
+	}
+	return st;
+}
+
 /* A NULL statement (a failed prepare) makes every call below fail softly,
  * so callers may check once, at db_step. */
 int db_bind_int(db_stmt_t *st, int idx, int64_t v) { return st ? st->db->ops->bind_int(st, idx, v) : DB_ERR; }
@@ -289,6 +300,13 @@ void db_copy_text(db_copy_t *c, const char *s)
 	struct db_copy_val *x = copy_next(c);
 	if (x)
 		x->type = s ? 't' : 'n', x->t = s;
+}
+
+void db_copy_blob(db_copy_t *c, const void *p, size_t n)
+{
+	struct db_copy_val *x = copy_next(c);
+	if (x)
+		x->type = 'b', x->t = p ? p : "", x->n = n;
 }
 
 void db_copy_null(db_copy_t *c)

@@ -90,6 +90,7 @@ void db_copy_int(db_copy_t *c, int64_t v);
 void db_copy_double(db_copy_t *c, double v);
 void db_copy_text(db_copy_t *c, const char *s);   /* NULL: NULL; s valid until db_copy_row */
 void db_copy_null(db_copy_t *c);
+void db_copy_blob(db_copy_t *c, const void *p, size_t n);   /* binary; p valid until db_copy_row */
 void db_copy_id(db_copy_t *c, int64_t id);        /* a row's id, or NULL when id <= 0 (none) */
 void db_copy_row(db_copy_t *c);
 int db_copy_end(db_copy_t *c);
@@ -153,5 +154,18 @@ int db_schema_version(db_t *db);
 int db_check(db_t *db, char **err);
 /* Online backup to a file (SQLite backup API).  PostgreSQL: -1, use pg_dump. */
 int db_backup(db_t *db, const char *path, char **err);
+
+/* Copy every table of from into to, replacing to's rows (transfer.c): one
+ * of the two is SQLite (the catalog is read from it), both at the same
+ * schema version, to inside a transaction (from should be too, for a
+ * consistent read).  Tables in foreign-key order, one bulk write each; on
+ * PostgreSQL the id sequences continue after the copied ids.  DB_OK or a
+ * DB_ error with the message on to (roll it back). */
+int db_transfer(db_t *from, db_t *to);
+/* PostgreSQL: take an EXCLUSIVE lock on every table of the schema (reads
+ * go on, writers wait for the commit), in name order so that two lockers
+ * queue instead of deadlocking.  SQLite: nothing (BEGIN IMMEDIATE already
+ * excludes other writers).  Inside a transaction. */
+int db_lock_tables(db_t *db);
 
 #endif

@@ -38,7 +38,7 @@ struct db_ops {
 	 * transaction; PostgreSQL takes an advisory transaction lock). */
 	int (*migration_lock)(db_t *db);
 	/* Bulk writing (store.c's db_copy_*): start, then one call per row
-	 * with its values (v[i].type 'i', 'd', 't' or 'n'), then the end
+	 * with its values (v[i].type 'i', 'd', 't', 'b' or 'n'), then the end
 	 * (ok 0: a failure happened, give up).  State in c->backend. */
 	int (*copy_begin)(db_copy_t *c);
 	int (*copy_row)(db_copy_t *c);
@@ -46,10 +46,11 @@ struct db_ops {
 };
 
 struct db_copy_val {
-	char type;                  /* 'i' int, 'd' double, 't' text, 'n' NULL */
+	char type;                  /* 'i' int, 'd' double, 't' text, 'b' bytes, 'n' NULL */
 	int64_t i;
 	double d;
-	const char *t;              /* valid until the next db_copy_row */
+	const char *t;              /* text or bytes, valid until the next db_copy_row */
+	size_t n;                   /* 'b': the number of bytes at t */
 };
 
 struct db_copy {
@@ -81,6 +82,10 @@ void db_set_err(db_t *db, const char *fmt, ...) __attribute__((format(printf, 2,
 
 db_t *db_sqlite_open(const char *path, char **err);
 db_t *db_pg_open(const char *url, char **err);
+
+/* A statement for SQL made at run time (identifiers from the catalog, as
+ * in transfer.c): not cached, db_done() finalizes it. */
+db_stmt_t *db_prepare_once(db_t *db, const char *sql);
 
 /* Used by migrate.c. */
 int db_migration_lock(db_t *db);

@@ -781,6 +781,22 @@ static int pg_copy_row(db_copy_t *c)
 			s = v->type == 't' ? v->t : NULL;
 		if (k > 0 && copy_reserve(q, 1) == 0)
 			q->buf[q->len++] = '\t';
+		if (v->type == 'b') {   /* bytea's hex form, its backslash escaped: \\x0a1b */
+			if (copy_reserve(q, 2 * v->n + 4) < 0) {
+				db_set_err(c->db, "out of memory");
+				return DB_ERR;
+			}
+			static const char hex[] = "0123456789abcdef";
+			q->buf[q->len++] = '\\';
+			q->buf[q->len++] = '\\';
+			q->buf[q->len++] = 'x';
+			for (size_t j = 0; j < v->n; j++) {
+				unsigned char b = (unsigned char)v->t[j];
+				q->buf[q->len++] = hex[b >> 4];
+				q->buf[q->len++] = hex[b & 15];
+			}
+			continue;
+		}
 		int bad = s ? copy_put_text(q, s) : copy_reserve(q, 2);
 		if (bad == 0 && s == NULL) {
 			q->buf[q->len++] = '\\';

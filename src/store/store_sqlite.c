@@ -295,6 +295,8 @@ static int copy_flush(db_copy_t *c, sqlite3_stmt *st)
 			sqlite3_bind_double(st, i + 1, v->d);
 		else if (v->type == 't')
 			sqlite3_bind_text(st, i + 1, q->text[i], -1, SQLITE_STATIC);
+		else if (v->type == 'b')
+			sqlite3_bind_blob64(st, i + 1, q->text[i], v->n, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, i + 1);
 	}
@@ -314,7 +316,12 @@ static int sq_copy_row(db_copy_t *c)
 	for (int k = 0; k < c->ncols; k++) {
 		int i = q->rows * c->ncols + k;
 		q->vals[i] = c->v[k];
-		if (c->v[k].type == 't' && (q->text[i] = strdup(c->v[k].t)) == NULL) {
+		if (c->v[k].type == 'b')
+			q->text[i] = malloc(c->v[k].n ? c->v[k].n : 1);
+		if (c->v[k].type == 'b' && q->text[i])
+			memcpy(q->text[i], c->v[k].t, c->v[k].n);
+		if ((c->v[k].type == 't' && (q->text[i] = strdup(c->v[k].t)) == NULL) ||
+		    (c->v[k].type == 'b' && q->text[i] == NULL)) {
 			db_set_err(c->db, "out of memory");
 			return DB_ERR;
 		}
