@@ -38,13 +38,23 @@ static json_t *clauses_plain(const struct policy_match *m, size_t nclauses)
 	return out;
 }
 
-/* Insert the batch's items: the eligible enterprises not granted yet. */
+/* Insert the batch's items: the eligible enterprises not granted yet.
+ * They are staged with one bulk write (COPY on PostgreSQL) and moved by
+ * one INSERT ... SELECT, whose ON CONFLICT skips an enterprise granted
+ * already (also by a batch made at the same moment), in the match's order. */
 static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int64_t batch, const char *code,
                         int64_t *inserted, err_t *err)
 {
 	*inserted = 0;
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS batch_item_stage (seq BIGINT NOT NULL,"
+	                     " enterprise_id BIGINT NOT NULL, amount BIGINT NOT NULL, explanation TEXT NOT NULL)");
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM batch_item_stage");
+	if (rc != DB_OK)
+		return db_fail(err, db, rc, "granting");
 	struct rule_result *cond = arena_alloc(a, sizeof *cond), *ben = arena_alloc(a, sizeof *ben);
 	json_t *plain = NULL;   /* each clause in words: the same for every enterprise */
+	db_copy_t *c = db_copy_begin(db, "batch_item_stage", "seq, enterprise_id, amount, explanation", 4);
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->ents[i].result != RULE_TRUE)
 			continue;
@@ -59,31 +69,37 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 		char *exs = json_dumps(ex, JSON_COMPACT);
 		json_decref(ex);
 		arena_free(ea);
-		db_stmt_t *st = db_prepare(db,
-			"INSERT INTO policy_batch_items (batch_id, policy_code, year, enterprise_id, amount, explanation)"
-			" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (policy_code, year, enterprise_id) DO NOTHING");
-		int rc = DB_ERR;
-		if (st && exs) {
-			db_bind_int(st, 1, batch);
-			db_bind_text(st, 2, code);
-			db_bind_int(st, 3, m->year);
-			db_bind_int(st, 4, m->ents[i].id);
-			db_bind_int(st, 5, m->ents[i].amount);
-			db_bind_text(st, 6, exs);
-			rc = db_step(st);
-			if (rc == DB_DONE)
-				*inserted += db_changes(st);
-		}
-		if (st)
-			db_done(st);
+		db_copy_int(c, (int64_t)i);
+		db_copy_int(c, m->ents[i].id);
+		db_copy_int(c, m->ents[i].amount);
+		if (exs == NULL)
+			break;
+		db_copy_text(c, exs);
+		db_copy_row(c);
 		free(exs);
-		if (rc != DB_DONE) {
-			json_decref(plain);
-			return db_fail(err, db, rc, "granting");
-		}
 	}
 	json_decref(plain);
-	return 0;
+	rc = db_copy_end(c);   /* a row left unfinished (out of memory) fails it */
+	if (rc != DB_OK)
+		return db_fail(err, db, rc, "granting");
+	db_stmt_t *st = db_prepare(db,
+		"INSERT INTO policy_batch_items (batch_id, policy_code, year, enterprise_id, amount, explanation)"
+		" SELECT CAST($1 AS BIGINT), $2, CAST($3 AS INTEGER), enterprise_id, amount, explanation"
+		" FROM batch_item_stage WHERE true ORDER BY seq"
+		" ON CONFLICT (policy_code, year, enterprise_id) DO NOTHING");
+	rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, batch);
+		db_bind_text(st, 2, code);
+		db_bind_int(st, 3, m->year);
+		rc = db_step(st);
+		if (rc == DB_DONE)
+			*inserted = db_changes(st);
+		db_done(st);
+	}
+	if (rc == DB_DONE)
+		rc = db_exec(db, "DELETE FROM batch_item_stage") == DB_OK ? DB_DONE : DB_ERR;
+	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "granting");
 }
 
 /* A batch awaits approval: the leaders hear of it (issue 13), once. */
@@ -205,32 +221,31 @@ static int send_grants(db_t *db, int64_t id, int64_t now, err_t *err)
 		json_decref(rows);
 		return db_fail(err, db, rc, "reading the batch");
 	}
+	/* one bulk write (COPY on PostgreSQL) for all of them */
 	size_t k;
 	json_t *row;
+	db_copy_t *c = json_array_size(rows) == 0 ? NULL
+	             : db_copy_begin(db, "inbox", "enterprise_id, kind, batch_id, item_id, policy_id, amount, title,"
+	                                          " body, created_at", 9);
 	json_array_foreach(rows, k, row) {
 		char *body = json_dumps(json_object_get(row, "body"), JSON_COMPACT);
-		st = db_prepare(db, "INSERT INTO inbox (enterprise_id, kind, batch_id, item_id, policy_id, amount, title,"
-		                    " body, created_at) VALUES ($1, 'grant', $2, $3, $4, $5, $6, $7, $8)");
-		rc = DB_ERR;
-		if (st && body) {
-			db_bind_int(st, 1, json_integer_value(json_object_get(row, "ent")));
-			db_bind_int(st, 2, id);
-			db_bind_int(st, 3, json_integer_value(json_object_get(row, "item")));
-			db_bind_int(st, 4, json_integer_value(json_object_get(row, "policy")));
-			db_bind_int(st, 5, json_integer_value(json_object_get(row, "amount")));
-			db_bind_text(st, 6, json_string_value(json_object_get(row, "title")));
-			db_bind_text(st, 7, body);
-			db_bind_int(st, 8, now);
-			rc = db_step(st);
-		}
-		if (st)
-			db_done(st);
+		db_copy_int(c, json_integer_value(json_object_get(row, "ent")));
+		db_copy_text(c, "grant");
+		db_copy_int(c, id);
+		db_copy_int(c, json_integer_value(json_object_get(row, "item")));
+		db_copy_int(c, json_integer_value(json_object_get(row, "policy")));
+		db_copy_int(c, json_integer_value(json_object_get(row, "amount")));
+		db_copy_text(c, json_string_value(json_object_get(row, "title")));
+		if (body == NULL)
+			break;   /* out of memory: the unfinished row fails the write */
+		db_copy_text(c, body);
+		db_copy_int(c, now);
+		db_copy_row(c);
 		free(body);
-		if (rc != DB_DONE)
-			break;
 	}
 	json_decref(rows);
-	return rc == DB_DONE || json_array_size(rows) == 0 ? 0 : db_fail(err, db, rc, "sending the grants");
+	rc = c ? db_copy_end(c) : DB_OK;
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "sending the grants");
 }
 
 int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reason, int64_t actor, int64_t now,

@@ -211,23 +211,19 @@ static char *push_body(const struct policy_match *m, const struct policy *p, siz
 	return s;
 }
 
-static int insert_push(db_t *db, int64_t ent, const struct policy *p, const char *body, const char *month,
-                       int64_t now, err_t *err)
+/* One push into the inbox, through the bulk write that push_all opens at
+ * the first (one COPY on PostgreSQL, whatever the number of pushes). */
+static void insert_push(db_copy_t *cp, int64_t ent, const struct policy *p, const char *body, const char *month,
+                        int64_t now)
 {
-	db_stmt_t *st = db_prepare(db, "INSERT INTO inbox (enterprise_id, kind, policy_id, title, body, month, created_at)"
-	                               " VALUES ($1, 'push', $2, $3, $4, $5, $6)");
-	int rc = DB_ERR;
-	if (st) {
-		db_bind_int(st, 1, ent);
-		db_bind_int(st, 2, p->id);
-		db_bind_text(st, 3, p->name);
-		db_bind_text(st, 4, body);
-		db_bind_text(st, 5, month);
-		db_bind_int(st, 6, now);
-		rc = db_step(st);
-		db_done(st);
-	}
-	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "pushing");
+	db_copy_int(cp, ent);
+	db_copy_text(cp, "push");
+	db_copy_int(cp, p->id);
+	db_copy_text(cp, p->name);
+	db_copy_text(cp, body);
+	db_copy_text(cp, month);
+	db_copy_int(cp, now);
+	db_copy_row(cp);
 }
 
 /* What push_all() reads once: the month, the cap, who muted the code,
@@ -237,34 +233,35 @@ struct push_ctx {
 	int cap;
 	struct ent_counts muted, sent, same;
 	struct ent_plans plans;
+	db_copy_t *copy;   /* the pushes, from the first on (nothing else is read meanwhile) */
 };
 
 /* Push to enterprise i unless 无事不扰 says not. */
-static int push_one(db_t *db, arena_t *a, const struct policy_match *m, const struct policy *p, size_t i,
-                    const struct ent_plan *pl, struct push_ctx *c, int64_t now, struct push_result *out, err_t *err)
+static void push_one(db_t *db, arena_t *a, const struct policy_match *m, const struct policy *p, size_t i,
+                     const struct ent_plan *pl, struct push_ctx *c, int64_t now, struct push_result *out)
 {
 	const struct match_ent *e = &m->ents[i];
 	if (counts_find(&c->muted, e->id)) {
 		out->skipped_muted++;
-		return 0;
+		return;
 	}
 	if (counts_find(&c->same, e->id)) {
 		out->skipped_already++;
-		return 0;
+		return;
 	}
 	const int64_t *n = counts_find(&c->sent, e->id);
 	if ((n ? *n : 0) >= c->cap) {
 		out->skipped_cap++;
-		return 0;
+		return;
 	}
 	char *body = push_body(m, p, i, pl, a);
-	int irc = body ? insert_push(db, e->id, p, body, c->month, now, err) : 0;
+	if (body && c->copy == NULL)
+		c->copy = db_copy_begin(db, "inbox", "enterprise_id, kind, policy_id, title, body, month, created_at", 7);
+	if (body)
+		insert_push(c->copy, e->id, p, body, c->month, now);
 	free(body);
-	if (irc < 0)
-		return -1;
 	out->pushed += body != NULL;   /* each enterprise is met once: no count to move */
 	out->with_plan += body != NULL && pl != NULL;
-	return 0;
 }
 
 static int push_all(db_t *db, arena_t *a, const struct policy_match *m, const struct policy *p, int64_t now,
@@ -294,11 +291,16 @@ static int push_all(db_t *db, arena_t *a, const struct policy_match *m, const st
 			const struct ent_plan *pl = plan_find(&c.plans, e->id);
 			int go = pass == 0 ? pl != NULL && e->result != RULE_TRUE
 			                   : pl == NULL && e->result == RULE_FALSE && e->near >= 0;
-			if (go && push_one(db, a, m, p, i, pl, &c, now, out, err) < 0)
-				goto out;
+			if (go)
+				push_one(db, a, m, p, i, pl, &c, now, out);
 		}
 	rc = 0;
 out:
+	if (c.copy) {
+		int crc = db_copy_end(c.copy);
+		if (crc != DB_OK && rc == 0)
+			rc = db_fail(err, db, crc, "pushing");
+	}
 	counts_free(&c.same);
 	counts_free(&c.sent);
 	counts_free(&c.muted);
