@@ -70,9 +70,10 @@ static int put_ident(buf_t *b, const char *name)
 	return buf_puts(b, "\"");
 }
 
+/* Room for element n of *arr: 4 at first, doubled when n reaches 4, 8, 16... */
 static int grow(void **arr, int n, size_t size)
 {
-	if (n & (n - 1))        /* capacity is the next power of two */
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
 		return 0;
 	void *p = realloc(*arr, (size_t)(n ? 2 * n : 4) * size);
 	if (p == NULL)
