@@ -52,7 +52,9 @@ run_node() {  # name, files...
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	PASS=$((PASS + p)); FAIL=$((FAIL + f))
 	printf '  %-40s %3d passed, %d failed\n' "$name" "$p" "$f"
-	[ "$f" -eq 0 ] || grep -E -B2 -A25 '^not ok|^    not ok|^# Subtest' "$log" | grep -v '^# Subtest' | head -80 | sed 's/^/    | /'
+	# the failures themselves (a file's "not ok" repeats its subtest's, so the innermost come first)
+	[ "$f" -eq 0 ] || grep -E -A25 '^ +not ok' "$log" | head -120 | sed 's/^/    | /'
+	[ "$f" -eq 0 ] || grep -E -A25 '^not ok' "$log" | head -40 | sed 's/^/    | /'
 }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
