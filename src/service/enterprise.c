@@ -260,6 +260,34 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
+/* Set the fields e gives on cur; the ENT_F_ bits whose value changed. */
+static unsigned ent_merge(struct enterprise_in *cur, const struct enterprise_in *e)
+{
+	unsigned has = e->has, ch = 0;
+#define SET_STR(bit, f) \
+	if ((has & bit) && strcmp(nz(cur->f), nz(e->f)) != 0) { cur->f = e->f; ch |= bit; }
+#define SET_NUM(bit, f) \
+	if ((has & bit) && cur->f != e->f) { cur->f = e->f; ch |= bit; }
+	SET_STR(ENT_F_CODE, credit_code)
+	SET_STR(ENT_F_NAME, name)
+	SET_NUM(ENT_F_STREET, street_id)
+	SET_STR(ENT_F_INDUSTRY, industry)
+	if ((has & ENT_F_KEY) && cur->key != (e->key == 1)) { cur->key = e->key == 1; ch |= ENT_F_KEY; }
+	SET_NUM(ENT_F_OFFICER, officer_id)
+	SET_NUM(ENT_F_DEPT, department_id)
+	SET_STR(ENT_F_CONTACT, contact_name)
+	SET_STR(ENT_F_PHONE, contact_phone)
+	SET_NUM(ENT_F_EMPLOYEES, employees)
+	SET_NUM(ENT_F_CAPITAL, registered_capital_wan)
+	SET_NUM(ENT_F_LAND, land_mu)
+	SET_STR(ENT_F_FOUNDED, founded_on)
+	SET_STR(ENT_F_NOTE, credit_code_note)
+	SET_STR(ENT_F_EMAIL, contact_email)
+#undef SET_STR
+#undef SET_NUM
+	return ch;
+}
+
 /* Bind the 15 columns of e as $1..$15 (credit_code … credit_code_note,
  * contact_email). */
 static void bind_row(db_stmt_t *st, const struct enterprise_in *e)
@@ -468,10 +496,246 @@ static int creates_officers(db_t *db, const struct ent_bulk *b, const int64_t *i
 	return c ? db_copy_end(c) : DB_OK;
 }
 
+/* Copy e's strings into a (NULL stays NULL). */
+static void ent_strdup(arena_t *a, struct enterprise_in *e)
+{
+	const char **str[] = { &e->credit_code, &e->name, &e->street, &e->industry, &e->contact_name,
+	                       &e->contact_phone, &e->founded_on, &e->contact_email, &e->credit_code_note };
+	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+		*str[i] = arena_strdup(a, *str[i]);
+}
+
+int enterprise_update_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
+                           struct ent_bulk *b)
+{
+	if (e->credit_code == NULL)
+		return DB_CONSTRAINT;
+	if (b->ua == NULL && (b->ua = arena_new()) == NULL)
+		return DB_ERR;
+	if (b->nupd == b->updcap) {
+		size_t cap = b->updcap ? b->updcap * 2 : 256;
+		struct enterprise_in *upd = realloc(b->upd, cap * sizeof *upd);
+		if (upd)
+			b->upd = upd;
+		int64_t *actors = upd ? realloc(b->uactors, cap * sizeof *actors) : NULL;
+		if (actors)
+			b->uactors = actors;
+		int64_t *nows = actors ? realloc(b->unows, cap * sizeof *nows) : NULL;
+		if (nows == NULL)
+			return DB_ERR;
+		b->unows = nows;
+		b->updcap = cap;
+	}
+	struct enterprise_in *u = &b->upd[b->nupd];
+	*u = *e;
+	ent_strdup(b->ua, u);
+	b->uactors[b->nupd] = actor_id;
+	b->unows[b->nupd++] = now;
+	return b->nupd >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
+}
+
+/* A stored row an update changes: its id, the row as it becomes, and
+ * what it was. */
+struct ent_change {
+	int64_t id, old_officer;
+	const char *old_name;
+	struct enterprise_in row;
+	size_t k;        /* its update in b->upd */
+	unsigned ch;
+};
+
+/* Stage the updates' credit codes, lock their rows and read them in
+ * order; into ch[] (*nch) the rows that change, found[k] = 1 for each
+ * update whose enterprise is stored. */
+static int updates_read(db_t *db, struct ent_bulk *b, arena_t *a, struct ent_change *ch, size_t *nch, char *found)
+{
+	*nch = 0;
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS ent_upd_codes (seq BIGINT NOT NULL,"
+	                     " credit_code TEXT NOT NULL)");
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM ent_upd_codes");
+	if (rc != DB_OK)
+		return rc;
+	db_copy_t *c = db_copy_begin(db, "ent_upd_codes", "seq, credit_code", 2);
+	for (size_t k = 0; k < b->nupd; k++) {
+		db_copy_int(c, (int64_t)k);
+		db_copy_text(c, b->upd[k].credit_code);
+		db_copy_row(c);
+	}
+	if ((rc = db_copy_end(c)) != DB_OK)
+		return rc;
+	/* the portable SELECT ... FOR UPDATE (ent_lock), for all of them */
+	db_stmt_t *st = db_prepare(db, "UPDATE enterprises SET updated_at = updated_at"
+	                               " WHERE credit_code IN (SELECT credit_code FROM ent_upd_codes)");
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc == DB_OK ? DB_ERR : rc;
+	st = db_prepare(db,
+		"SELECT s.seq, e.id, e.credit_code, e.name, e.street_id, e.industry, e.is_key, e.officer_id,"
+		" e.department_id, e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu,"
+		" e.founded_on, e.credit_code_note, e.contact_email"
+		" FROM ent_upd_codes s JOIN enterprises e ON e.credit_code = s.credit_code ORDER BY s.seq");
+	if (st == NULL)
+		return DB_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		size_t k = (size_t)db_col_int(st, 0);
+		if (k >= b->nupd)
+			continue;
+		found[k] = 1;
+		struct ent_change *x = &ch[*nch];
+		memset(x, 0, sizeof *x);
+		struct enterprise_in *r = &x->row;
+		x->id = db_col_int(st, 1);
+		r->credit_code = arena_strdup(a, db_col_text(st, 2));
+		r->name = arena_strdup(a, db_col_text(st, 3));
+		r->street_id = db_col_int(st, 4);
+		r->industry = arena_strdup(a, db_col_text(st, 5));
+		r->key = db_col_int(st, 6) != 0;
+		r->officer_id = db_col_int(st, 7);
+		r->department_id = db_col_int(st, 8);
+		r->contact_name = arena_strdup(a, db_col_text(st, 9));
+		r->contact_phone = arena_strdup(a, db_col_text(st, 10));
+		r->employees = db_col_int(st, 11);
+		r->registered_capital_wan = db_col_int(st, 12);
+		r->land_mu = db_col_double(st, 13);
+		r->founded_on = arena_strdup(a, db_col_text(st, 14));
+		r->credit_code_note = arena_strdup(a, db_col_text(st, 15));
+		r->contact_email = arena_strdup(a, db_col_text(st, 16));
+		x->old_name = r->name;
+		x->old_officer = r->officer_id;
+		x->k = k;
+		x->ch = ent_merge(r, &b->upd[k]);
+		if (r->key == 1 && r->officer_id <= 0) {
+			rc = DB_CONSTRAINT;   /* a key enterprise has its officer (the import checked it) */
+			break;
+		}
+		if (x->ch)
+			(*nch)++;
+	}
+	db_done(st);
+	return rc == DB_DONE ? DB_OK : rc == DB_ROW || rc == DB_OK ? DB_ERR : rc;
+}
+
+/* Write the changed rows: one UPDATE ... FROM a staged copy of them, the
+ * officer changes by one UPDATE and one COPY. */
+static int updates_write(db_t *db, struct ent_bulk *b, const struct ent_change *ch, size_t nch)
+{
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS ent_upd_rows (id BIGINT NOT NULL,"
+	                     " credit_code TEXT NOT NULL, name TEXT NOT NULL, street_id BIGINT, industry TEXT NOT NULL,"
+	                     " is_key INTEGER NOT NULL, officer_id BIGINT, department_id BIGINT,"
+	                     " contact_name TEXT NOT NULL, contact_phone TEXT NOT NULL, employees BIGINT NOT NULL,"
+	                     " registered_capital_wan BIGINT NOT NULL, land_mu DOUBLE PRECISION NOT NULL,"
+	                     " founded_on TEXT NOT NULL, credit_code_note TEXT NOT NULL, contact_email TEXT NOT NULL,"
+	                     " updated_at BIGINT NOT NULL, officer_changed INTEGER NOT NULL)");
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM ent_upd_rows");
+	if (rc != DB_OK)
+		return rc;
+	db_copy_t *c = db_copy_begin(db, "ent_upd_rows",
+		"id, credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name,"
+		" contact_phone, employees, registered_capital_wan, land_mu, founded_on, credit_code_note, contact_email,"
+		" updated_at, officer_changed", 18);
+	int officers = 0;
+	for (size_t i = 0; i < nch; i++) {
+		const struct enterprise_in *r = &ch[i].row;
+		db_copy_int(c, ch[i].id);
+		db_copy_text(c, nz(r->credit_code));
+		db_copy_text(c, nz(r->name));
+		db_copy_id(c, r->street_id);
+		db_copy_text(c, nz(r->industry));
+		db_copy_int(c, r->key == 1);
+		db_copy_id(c, r->officer_id);
+		db_copy_id(c, r->department_id);
+		db_copy_text(c, nz(r->contact_name));
+		db_copy_text(c, nz(r->contact_phone));
+		db_copy_int(c, r->employees);
+		db_copy_int(c, r->registered_capital_wan);
+		db_copy_double(c, r->land_mu);
+		db_copy_text(c, nz(r->founded_on));
+		db_copy_text(c, nz(r->credit_code_note));
+		db_copy_text(c, nz(r->contact_email));
+		db_copy_int(c, b->unows[ch[i].k]);
+		db_copy_int(c, r->officer_id != ch[i].old_officer);
+		db_copy_row(c);
+		officers += r->officer_id != ch[i].old_officer;
+	}
+	if ((rc = db_copy_end(c)) != DB_OK)
+		return rc;
+	db_stmt_t *st = db_prepare(db,
+		"UPDATE enterprises SET credit_code = s.credit_code, name = s.name, street_id = s.street_id,"
+		" industry = s.industry, is_key = s.is_key, officer_id = s.officer_id, department_id = s.department_id,"
+		" contact_name = s.contact_name, contact_phone = s.contact_phone, employees = s.employees,"
+		" registered_capital_wan = s.registered_capital_wan, land_mu = s.land_mu, founded_on = s.founded_on,"
+		" credit_code_note = s.credit_code_note, contact_email = s.contact_email, updated_at = s.updated_at"
+		" FROM ent_upd_rows s WHERE enterprises.id = s.id");
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc == DB_OK ? DB_ERR : rc;
+	if (officers == 0)
+		return DB_OK;
+	/* as officer_history, for all of them: the open assignment ends, a new one opens */
+	st = db_prepare(db, "UPDATE officer_assignments SET ended_at = s.updated_at FROM ent_upd_rows s"
+	                    " WHERE officer_assignments.enterprise_id = s.id AND officer_assignments.ended_at IS NULL"
+	                    " AND s.officer_changed = 1");
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc == DB_OK ? DB_ERR : rc;
+	c = NULL;
+	for (size_t i = 0; i < nch; i++) {
+		const struct enterprise_in *r = &ch[i].row;
+		if (r->officer_id == ch[i].old_officer || r->officer_id <= 0)
+			continue;
+		if (c == NULL)
+			c = db_copy_begin(db, "officer_assignments", "enterprise_id, officer_id, started_at, assigned_by", 4);
+		db_copy_int(c, ch[i].id);
+		db_copy_int(c, r->officer_id);
+		db_copy_int(c, b->unows[ch[i].k]);
+		db_copy_id(c, b->uactors[ch[i].k]);
+		db_copy_row(c);
+	}
+	return c ? db_copy_end(c) : DB_OK;
+}
+
+/* The waiting updates of b (see struct ent_bulk). */
+static int updates_flush(db_t *db, struct ent_bulk *b)
+{
+	if (b->nupd == 0)
+		return DB_OK;
+	arena_t *a = arena_new();
+	struct ent_change *ch = calloc(b->nupd, sizeof *ch);
+	char *found = calloc(b->nupd, 1);
+	size_t nch = 0;
+	int rc = a && ch && found ? updates_read(db, b, a, ch, &nch, found) : DB_ERR;
+	if (rc == DB_OK && nch > 0)
+		rc = updates_write(db, b, ch, nch);
+	/* a renamed enterprise's grams: the old ones removed, the new ones queued */
+	for (size_t i = 0; i < nch && rc == DB_OK; i++)
+		if (ch[i].ch & ENT_F_NAME)
+			rc = index_name(db, b, ch[i].id, ch[i].old_name, ch[i].row.name);
+	/* deleted since the import checked it: created again, as enterprise_upsert would */
+	for (size_t k = 0; k < b->nupd && rc == DB_OK; k++)
+		if (!found[k]) {
+			int64_t id = 0;
+			rc = ent_insert(db, &b->upd[k], b->uactors[k], b->unows[k], &id, b);
+			if (rc == DB_OK && id == 0)
+				rc = DB_CONSTRAINT;   /* taken again meanwhile */
+		}
+	free(found);
+	free(ch);
+	arena_free(a);
+	b->nupd = 0;
+	arena_free(b->ua);
+	b->ua = NULL;
+	return rc;
+}
+
 int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 {
-	int rc = DB_OK;
-	if (b->nrows > 0) {
+	int rc = updates_flush(db, b);
+	if (rc == DB_OK && b->nrows > 0) {
 		int64_t *ids = NULL;
 		char **low = NULL;
 		rc = creates_copy(db, b, &ids, &low);
@@ -500,6 +764,10 @@ void enterprise_bulk_free(struct ent_bulk *b)
 	free(b->actors);
 	free(b->nows);
 	arena_free(b->a);
+	free(b->upd);
+	free(b->uactors);
+	free(b->unows);
+	arena_free(b->ua);
 	memset(b, 0, sizeof *b);
 }
 
@@ -516,30 +784,9 @@ static int ent_apply(db_t *db, arena_t *a, int64_t id, const struct enterprise_i
 	int found = ent_load(db, a, id, &cur);
 	if (found <= 0)
 		return found == 0 ? DB_DONE : DB_ERR;
-	unsigned has = e->has, ch = 0;
 	const char *old_name = nz(cur.name);
-#define SET_STR(bit, f) \
-	if ((has & bit) && strcmp(nz(cur.f), nz(e->f)) != 0) { cur.f = e->f; ch |= bit; }
-#define SET_NUM(bit, f) \
-	if ((has & bit) && cur.f != e->f) { cur.f = e->f; ch |= bit; }
-	SET_STR(ENT_F_CODE, credit_code)
-	SET_STR(ENT_F_NAME, name)
-	SET_NUM(ENT_F_STREET, street_id)
-	SET_STR(ENT_F_INDUSTRY, industry)
-	if ((has & ENT_F_KEY) && cur.key != (e->key == 1)) { cur.key = e->key == 1; ch |= ENT_F_KEY; }
 	int64_t old_officer = cur.officer_id;
-	SET_NUM(ENT_F_OFFICER, officer_id)
-	SET_NUM(ENT_F_DEPT, department_id)
-	SET_STR(ENT_F_CONTACT, contact_name)
-	SET_STR(ENT_F_PHONE, contact_phone)
-	SET_NUM(ENT_F_EMPLOYEES, employees)
-	SET_NUM(ENT_F_CAPITAL, registered_capital_wan)
-	SET_NUM(ENT_F_LAND, land_mu)
-	SET_STR(ENT_F_FOUNDED, founded_on)
-	SET_STR(ENT_F_NOTE, credit_code_note)
-	SET_STR(ENT_F_EMAIL, contact_email)
-#undef SET_STR
-#undef SET_NUM
+	unsigned ch = ent_merge(&cur, e);
 	if (changed)
 		*changed = ch;
 	if (cur.key == 1 && cur.officer_id <= 0)

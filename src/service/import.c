@@ -546,7 +546,6 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 	int allow = x->is_admin && e.credit_code_note && *e.credit_code_note;
 	if (enterprise_validate(im->db, row->a, &e, allow, err) < 0)
 		return -1;
-	int64_t id = 0;
 	int created = 0, rc;
 	int64_t actor = im->o->actor ? im->o->actor->id : 0;
 	if (import_keys_get(&x->existing, e.credit_code) == 0) {
@@ -554,7 +553,7 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 		rc = enterprise_create_bulk(im->db, &e, actor, now_sec(), &x->grams);
 		created = 1;
 	} else
-		rc = enterprise_upsert_bulk(im->db, &e, actor, now_sec(), &id, &created, &x->grams);
+		rc = enterprise_update_bulk(im->db, &e, actor, now_sec(), &x->grams);   /* in bulk too */
 	if (rc != DB_OK) {
 		db_fail(err, im->db, rc, "writing an enterprise");
 		err->status = err->status < 500 ? 500 : err->status;

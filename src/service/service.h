@@ -64,13 +64,17 @@ int enterprise_upsert(db_t *db, const struct enterprise_in *e, int64_t actor_id,
  * a new enterprise) to those of name. */
 int enterprise_index_name(db_t *db, int64_t id, const char *old_name, const char *name);
 /* An import's writes in bulk (struct ent_bulk): enterprise_create_bulk()
- * keeps a new enterprise (copied) and enterprise_upsert_bulk() an updated
+ * keeps a new enterprise (copied), enterprise_update_bulk() the fields of
+ * a stored one (by credit code) and enterprise_upsert_bulk() an updated
  * name's grams; enterprise_bulk_flush() writes them -- the new rows and
- * their officer assignments with db_copy (COPY on PostgreSQL), then the
- * names' grams in bulk (db_grams_write) -- before the transaction commits,
- * and on its own whenever ENT_BULK_FLUSH wait.  A new enterprise's code
- * must be free (the import checked it): a code taken meanwhile fails the
- * flush with DB_CONSTRAINT. */
+ * their officer assignments with db_copy (COPY on PostgreSQL); the updates
+ * by a few statements for all of them (their rows staged with db_copy,
+ * locked and read by one join, the changed ones written by one UPDATE ...
+ * FROM, the officer changes by one UPDATE and one COPY); then the names'
+ * grams in bulk (db_grams_write) -- before the transaction commits, and on
+ * its own whenever ENT_BULK_FLUSH wait.  A new enterprise's code must be
+ * free (the import checked it): a code taken meanwhile fails the flush
+ * with DB_CONSTRAINT; an updated one deleted meanwhile is created again. */
 #define ENT_BULK_FLUSH 20000
 struct ent_bulk {
 	int64_t *ids;                 /* names whose grams wait */
@@ -80,8 +84,14 @@ struct ent_bulk {
 	int64_t *actors, *nows;
 	size_t nrows, rowcap;
 	arena_t *a;
+	struct enterprise_in *upd;    /* updates waiting, in arena ua */
+	int64_t *uactors, *unows;
+	size_t nupd, updcap;
+	arena_t *ua;
 };
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
+                           struct ent_bulk *b);
+int enterprise_update_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b);
 int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
                            int *created, struct ent_bulk *g);
