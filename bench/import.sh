@@ -3,8 +3,10 @@
 # loaders (issue 15): `zoneops import enterprises FILE` into a fresh
 # database, against `sqlite3 .import` of the same CSV into a bare table
 # and (with BENCH_PG_URL) `psql \copy` of it into a bare table, each with
-# its peak RSS (/usr/bin/time -v); then the median of the two-character
-# name searches over HTTP on the imported SQLite database.
+# its peak RSS (/usr/bin/time -v); the same file imported again (every row
+# unchanged) and a file changing every row (employees + 1, every 10th name
+# longer by a character); then the median of the two-character name
+# searches over HTTP on the imported SQLite database.
 #
 #   bench/import.sh                         (build/zoneops; node, sqlite3, curl, /usr/bin/time)
 #   BENCH_ROWS=1000000 bench/import.sh
@@ -74,6 +76,9 @@ CSV_MB=$(awk -v b="$(wc -c <"$CSV")" 'BEGIN { printf "%.1f", b / 1048576 }')
 STREETS=$(awk -F, 'NR > 1 { s[$3] = 1 } END { for (k in s) print k }' "$ECSV" | sort |
 	awk -v q="'" '{ printf "%s(%s%s%s)", (NR > 1 ? ", " : ""), q, $0, q }')
 tail -n +2 "$CSV" >"$TMP/body.csv"
+# enterprises: every row changed (employees + 1), every 10th renamed (a character added)
+[ "$KIND" = enterprises ] && awk -F, -v OFS=, 'NR > 1 { $9 = $9 + 1; if (NR % 10 == 0) $2 = $2 "新" } { print }' \
+	"$ECSV" >"$TMP/changed.csv"
 
 # timed LABEL CMD...: seconds and peak RSS (MB) of CMD into $TMP/LABEL.t
 timed() {
@@ -134,6 +139,16 @@ for v in new base; do
 			".import $TMP/rows.csv enterprises"
 		rm -f "$TMP/floor.db"*
 	fi
+	if [ "$KIND" = enterprises ]; then
+		# the updates: the same file again (nothing changes), then every row changed
+		cp "$TMP/$v.db" "$TMP/upd.db"
+		note "SQLite: zoneops import $KIND again, then changed ($v)"
+		timed sqlite_${v}_again "$b" import "$KIND" "$CSV" --db "sqlite:$TMP/upd.db"
+		grep -q "0 created, $ROWS updated" "$TMP/sqlite_${v}_again.out" || die "the re-import: $(tail -1 "$TMP/sqlite_${v}_again.out")"
+		timed sqlite_${v}_changed "$b" import "$KIND" "$TMP/changed.csv" --db "sqlite:$TMP/upd.db"
+		grep -q "0 created, $ROWS updated" "$TMP/sqlite_${v}_changed.out" || die "the changes: $(tail -1 "$TMP/sqlite_${v}_changed.out")"
+		rm -f "$TMP/upd.db"*
+	fi
 	if [ "$KIND" = facts ]; then
 		note "SQLite: zoneops import $KIND again ($v)"
 		timed sqlite_${v}_again "$b" import "$KIND" "$CSV" --db "sqlite:$TMP/$v.db"
@@ -162,6 +177,13 @@ if [ -n "$PG_URL" ]; then
 		note "PostgreSQL: zoneops import $KIND ($v)"
 		timed pg_$v "$b" import "$KIND" "$CSV" --db "$PG_URL"
 		import_ok pg_$v
+		if [ "$KIND" = enterprises ]; then
+			note "PostgreSQL: zoneops import $KIND again, then changed ($v)"
+			timed pg_${v}_again "$b" import "$KIND" "$CSV" --db "$PG_URL"
+			grep -q "0 created, $ROWS updated" "$TMP/pg_${v}_again.out" || die "the re-import: $(tail -1 "$TMP/pg_${v}_again.out")"
+			timed pg_${v}_changed "$b" import "$KIND" "$TMP/changed.csv" --db "$PG_URL"
+			grep -q "0 created, $ROWS updated" "$TMP/pg_${v}_changed.out" || die "the changes: $(tail -1 "$TMP/pg_${v}_changed.out")"
+		fi
 		if [ "$KIND" = enterprises ] && [ $v = new ]; then
 			psql -q "$PG_URL" -c "\\copy (SELECT * FROM enterprises ORDER BY id) TO '$TMP/rows.csv' WITH (FORMAT csv)"
 			psql -q "$PG_URL" -c "TRUNCATE enterprises CASCADE" -c "TRUNCATE enterprise_postings" -c "VACUUM enterprises" >/dev/null 2>&1
@@ -234,15 +256,19 @@ EOF
 row "\`sqlite3 .import\` into a bare table" sqlite_bare sqlite_bare
 row "\`zoneops import $KIND\` (SQLite)" sqlite_new sqlite_bare
 row "the same file again, every row unchanged (SQLite)" sqlite_new_again sqlite_bare
+row "every row changed, every 10th renamed (SQLite)" sqlite_new_changed sqlite_bare
 row "\`sqlite3 .import\` of the imported rows into \`$KIND\` itself (ids resolved; its keys, indexes, foreign keys)" sqlite_floor sqlite_bare
 row "the same with BENCH_BASE_BIN (SQLite)" sqlite_base sqlite_bare
 row "the same file again with BENCH_BASE_BIN (SQLite)" sqlite_base_again sqlite_bare
+row "every row changed with BENCH_BASE_BIN (SQLite)" sqlite_base_changed sqlite_bare
 row "\`psql \\copy\` into a bare table" pg_bare pg_bare
 row "\`zoneops import $KIND\` (PostgreSQL)" pg_new pg_bare
 row "the same file again, every row unchanged (PostgreSQL)" pg_new_again pg_bare
+row "every row changed, every 10th renamed (PostgreSQL)" pg_new_changed pg_bare
 row "\`psql \\copy\` of the imported rows into \`$KIND\` itself (ids resolved; its keys, indexes, foreign keys)" pg_floor pg_bare
 row "the same with BENCH_BASE_BIN (PostgreSQL)" pg_base pg_bare
 row "the same file again with BENCH_BASE_BIN (PostgreSQL)" pg_base_again pg_bare
+row "every row changed with BENCH_BASE_BIN (PostgreSQL)" pg_base_changed pg_bare
 if [ "$KIND" = enterprises ]; then
 	cat <<EOF
 

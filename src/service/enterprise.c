@@ -564,13 +564,19 @@ static int updates_read(db_t *db, struct ent_bulk *b, arena_t *a, struct ent_cha
 	}
 	if ((rc = db_copy_end(c)) != DB_OK)
 		return rc;
-	/* the portable SELECT ... FOR UPDATE (ent_lock), for all of them */
-	db_stmt_t *st = db_prepare(db, "UPDATE enterprises SET updated_at = updated_at"
-	                               " WHERE credit_code IN (SELECT credit_code FROM ent_upd_codes)");
-	rc = db_step(st);
-	db_done(st);
-	if (rc != DB_DONE)
-		return rc == DB_OK ? DB_ERR : rc;
+	/* PostgreSQL: lock them all as ent_lock does one, after the staged
+	 * codes' size is known (else it hashes the whole of enterprises);
+	 * SQLite: the writer's lock is held already */
+	db_stmt_t *st;
+	if (db_kind(db) == DB_POSTGRES) {
+		rc = db_exec(db, "ANALYZE ent_upd_codes");
+		st = rc == DB_OK ? db_prepare(db, "UPDATE enterprises SET updated_at = updated_at FROM ent_upd_codes s"
+		                                  " WHERE enterprises.credit_code = s.credit_code") : NULL;
+		rc = st ? db_step(st) : rc;
+		db_done(st);
+		if (rc != DB_DONE)
+			return rc == DB_OK ? DB_ERR : rc;
+	}
 	st = db_prepare(db,
 		"SELECT s.seq, e.id, e.credit_code, e.name, e.street_id, e.industry, e.is_key, e.officer_id,"
 		" e.department_id, e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu,"
@@ -711,10 +717,24 @@ static int updates_flush(db_t *db, struct ent_bulk *b)
 	int rc = a && ch && found ? updates_read(db, b, a, ch, &nch, found) : DB_ERR;
 	if (rc == DB_OK && nch > 0)
 		rc = updates_write(db, b, ch, nch);
-	/* a renamed enterprise's grams: the old ones removed, the new ones queued */
+	/* the renamed enterprises' grams: the old ones removed together, the new ones queued */
+	size_t nren = 0;
+	int64_t *rid = rc == DB_OK ? calloc(nch + 1, sizeof *rid) : NULL;
+	const char **rname = rid ? calloc(nch + 1, sizeof *rname) : NULL;
+	if (rc == DB_OK && rname == NULL)
+		rc = DB_ERR;
+	for (size_t i = 0; i < nch && rc == DB_OK; i++)
+		if (ch[i].ch & ENT_F_NAME) {
+			rid[nren] = ch[i].id;
+			rname[nren++] = ch[i].old_name;
+		}
+	if (rc == DB_OK && nren > 0)
+		rc = db_grams_remove_bulk(db, nren, rid, rname);
 	for (size_t i = 0; i < nch && rc == DB_OK; i++)
 		if (ch[i].ch & ENT_F_NAME)
-			rc = index_name(db, b, ch[i].id, ch[i].old_name, ch[i].row.name);
+			rc = index_name(db, b, ch[i].id, NULL, ch[i].row.name);
+	free(rid);
+	free(rname);
 	/* deleted since the import checked it: created again, as enterprise_upsert would */
 	for (size_t k = 0; k < b->nupd && rc == DB_OK; k++)
 		if (!found[k]) {

@@ -27,6 +27,12 @@
  * both.  One enterprise's change walks its old and new grams in one gram
  * order, so two concurrent changes take the rows' locks in the same order.
  *
+ * An import's renames are taken out together (db_grams_remove_bulk): the
+ * rows they touch are locked first (an UPDATE that changes nothing), read,
+ * rewritten without them in memory and written back by one UPDATE ...
+ * FROM -- a read-modify-write, but under the rows' locks, in a few
+ * statements whatever the number of renames.
+ *
  * Reading: a gram's rows decode into one 65,536-bit map per block
  * (struct gram_set); a query's grams are intersected map by map.
  */
@@ -375,6 +381,181 @@ static int remove_one(db_t *db, int64_t gram, int64_t id)
 	int rc = db_step(st);
 	db_done(st);
 	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
+/* ---- removing many at once (an import's renames) ---- */
+
+/* The first pair of p[0..np) (sorted by cmp_pair) at or after (gram, id). */
+static size_t pair_lower(const struct pair *p, size_t np, int64_t gram, int64_t id)
+{
+	size_t lo = 0, hi = np;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p[mid].gram < gram || (p[mid].gram == gram && p[mid].id < id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct rewrite {
+	int64_t gram, block;
+	char *ids;
+};
+
+/* Stage the (gram, block) keys of p (each block's row and its side row). */
+static int stage_keys(db_t *db, const struct pair *p, size_t np)
+{
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_rm (gram BIGINT NOT NULL, block BIGINT NOT NULL)");
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM gram_rm");
+	if (rc != DB_OK)
+		return rc;
+	db_copy_t *c = db_copy_begin(db, "gram_rm", "gram, block", 2);
+	for (size_t i = 0; i < np; i++) {
+		int64_t block = p[i].id >> BLOCK_SHIFT;
+		if (i > 0 && p[i - 1].gram == p[i].gram && p[i - 1].id >> BLOCK_SHIFT == block)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			db_copy_int(c, p[i].gram);
+			db_copy_int(c, block + (side ? SIDE : 0));
+			db_copy_row(c);
+		}
+	}
+	return db_copy_end(c);
+}
+
+/* ids without the codes of p's pairs of (gram, block); NULL when none
+ * was there (nothing to write), else malloc'd (*err on out of memory). */
+static char *without(const char *ids, const struct pair *p, size_t np, int64_t gram, int64_t block,
+                     uint64_t *bits, int *err)
+{
+	int64_t first = block << BLOCK_SHIFT;
+	size_t from = pair_lower(p, np, gram, first), to = pair_lower(p, np, gram, first + (1 << BLOCK_SHIFT));
+	if (from == to)
+		return NULL;
+	for (size_t i = from; i < to; i++) {
+		unsigned off = (unsigned)(p[i].id - first);
+		bits[off >> 6] |= UINT64_C(1) << (off & 63);
+	}
+	size_t len = strlen(ids), k = 0;
+	char *out = malloc(len + 1);
+	int dropped = 0;
+	for (size_t j = 0; out && j + 3 <= len; j += 3) {
+		int off = code_value(ids + j);
+		if (off >= 0 && (bits[off >> 6] >> (off & 63) & 1)) {
+			dropped = 1;
+			continue;
+		}
+		memcpy(out + k, ids + j, 3);
+		k += 3;
+	}
+	for (size_t i = from; i < to; i++) {
+		unsigned off = (unsigned)(p[i].id - first);
+		bits[off >> 6] &= ~(UINT64_C(1) << (off & 63));
+	}
+	if (out == NULL) {
+		*err = 1;
+		return NULL;
+	}
+	if (!dropped) {
+		free(out);
+		return NULL;
+	}
+	out[k] = '\0';
+	return out;
+}
+
+int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *const *names)
+{
+	struct pair *p = NULL;
+	size_t np = 0;
+	int rc = name_pairs(db, n, ids, names, 0, &p, &np);
+	if (rc != DB_OK || np == 0) {
+		free(p);
+		return rc;
+	}
+	qsort(p, np, sizeof *p, cmp_pair);
+	rc = stage_keys(db, p, np);
+	/* PostgreSQL: lock the rows (an UPDATE that changes nothing), then read
+	 * them; the staged keys' size first, or it hashes every posting row
+	 * (SQLite: the writer's lock is held already, and its plan is the keys
+	 * first, each row by its primary key) */
+	db_stmt_t *st = NULL;
+	if (rc == DB_OK && db_kind(db) == DB_POSTGRES) {
+		rc = db_exec(db, "ANALYZE gram_rm");
+		st = rc == DB_OK ? db_prepare(db, "UPDATE enterprise_postings SET n = n FROM gram_rm r"
+		                                  " WHERE r.gram = enterprise_postings.gram AND r.block = enterprise_postings.block")
+		                 : NULL;
+		rc = st ? db_step(st) : rc;
+		db_done(st);
+		rc = rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+	}
+	struct rewrite *rw = NULL;
+	size_t nrw = 0, cap = 0;
+	uint64_t *bits = calloc(BLOCK_WORDS, sizeof *bits);
+	if (rc == DB_OK && bits == NULL)
+		rc = DB_ERR;
+	if (rc == DB_OK) {
+		st = db_prepare(db, "SELECT p.gram, p.block, p.ids FROM enterprise_postings p"
+		                    " JOIN gram_rm r ON r.gram = p.gram AND r.block = p.block");
+		int err = 0;
+		while ((rc = db_step(st)) == DB_ROW) {
+			int64_t gram = db_col_int(st, 0), block = db_col_int(st, 1);
+			char *next = without(db_col_text(st, 2), p, np, gram, block >= SIDE ? block - SIDE : block, bits, &err);
+			if (err)
+				break;
+			if (next == NULL)
+				continue;
+			if (nrw == cap) {
+				size_t ncap = cap ? cap * 2 : 256;
+				struct rewrite *t = realloc(rw, ncap * sizeof *rw);
+				if (t == NULL) {
+					free(next);
+					err = 1;
+					break;
+				}
+				rw = t;
+				cap = ncap;
+			}
+			rw[nrw++] = (struct rewrite){ gram, block, next };
+		}
+		db_done(st);
+		rc = err ? DB_ERR : rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+		if (err)
+			db_set_err(db, "out of memory");
+	}
+	/* and write them back: staged, then one UPDATE ... FROM */
+	if (rc == DB_OK && nrw > 0) {
+		rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_rw (gram BIGINT NOT NULL, block BIGINT NOT NULL,"
+		                 " n INTEGER NOT NULL, ids TEXT NOT NULL)");
+		if (rc == DB_OK)
+			rc = db_exec(db, "DELETE FROM gram_rw");
+		db_copy_t *c = rc == DB_OK ? db_copy_begin(db, "gram_rw", "gram, block, n, ids", 4) : NULL;
+		for (size_t i = 0; c && i < nrw; i++) {
+			db_copy_int(c, rw[i].gram);
+			db_copy_int(c, rw[i].block);
+			db_copy_int(c, (int64_t)(strlen(rw[i].ids) / 3));
+			db_copy_text(c, rw[i].ids);
+			db_copy_row(c);
+		}
+		if (c)
+			rc = db_copy_end(c);
+		if (rc == DB_OK) {
+			st = db_prepare(db, "UPDATE enterprise_postings SET n = s.n, ids = s.ids FROM gram_rw s"
+			                    " WHERE enterprise_postings.gram = s.gram AND enterprise_postings.block = s.block");
+			rc = db_step(st);
+			db_done(st);
+			rc = rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+		}
+	}
+	for (size_t i = 0; i < nrw; i++)
+		free(rw[i].ids);
+	free(rw);
+	free(bits);
+	free(p);
+	return rc;
 }
 
 /* Append id to gram's side row. */

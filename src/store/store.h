@@ -103,6 +103,10 @@ int db_copy_end(db_copy_t *c);
  * the grams of name (its name as indexed). */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
 int db_grams_remove(db_t *db, int64_t id, const char *name);
+/* The same for enterprises ids[0..n) and their names, in bulk (an import's
+ * renames): the rows they are in locked, read, rewritten without them and
+ * written back by one UPDATE ... FROM a staged copy. */
+int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *const *names);
 /* One enterprise from the grams of old_name (NULL: a new one) to those of
  * name, outside any bulk write (grams.c: the side rows). */
 int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name);

@@ -160,6 +160,54 @@ static void test_index(void **state)
 	assert_int_equal(count_of("龘"), 0);
 }
 
+/* n and ids of gram s's row of block */
+static void expect_row(const char *s, int64_t block, int64_t n, const char *ids)
+{
+	db_stmt_t *st = db_prepare(g_db, "SELECT n, ids FROM enterprise_postings WHERE gram = $1 AND block = $2");
+	db_bind_int(st, 1, text_gram_of(s));
+	db_bind_int(st, 2, block);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), n);
+	assert_string_equal(db_col_text(st, 1), ids);
+	db_done(st);
+}
+
+/* An import's renames, taken out together: from bulk rows and side rows,
+ * several from one row, in two blocks; an id that is not there changes
+ * nothing.  The lists worked out by hand (codes: offset 1 AQR, 2 AQS,
+ * 3 AQT, 4 AQU, 5 AQV). */
+static void test_remove_bulk(void **state)
+{
+	(void)state;
+	const int64_t ids[] = { B + 1, B + 2, B + 3, B + 65536 + 5 };
+	const char *names[] = { "齉龘", "齉龘", "龘", "齉龘" };
+	assert_int_equal(db_begin(g_db), DB_OK);
+	assert_int_equal(db_grams_write(g_db, 4, ids, names, 0), DB_OK);
+	assert_int_equal(db_grams_rename(g_db, B + 4, NULL, "齉龘"), DB_OK);   /* a side row */
+	expect_row("龘", B >> 16, 3, "AQRAQSAQT");
+	expect_row("齉龘", (B >> 16) + (INT64_C(1) << 47), 1, "AQU");
+	assert_int_equal(count_of("齉龘"), 4);
+
+	const int64_t gone[] = { B + 1, B + 4, B + 65536 + 5, B + 9 };
+	const char *old[] = { "齉龘", "齉龘", "齉龘", "靐" };
+	assert_int_equal(db_grams_remove_bulk(g_db, 4, gone, old), DB_OK);
+	expect_row("龘", B >> 16, 2, "AQSAQT");
+	expect_row("齉", B >> 16, 1, "AQS");
+	expect_row("齉龘", B >> 16, 1, "AQS");
+	expect_row("齉龘", (B >> 16) + (INT64_C(1) << 47), 0, "");
+	expect_row("齉龘", (B >> 16) + 1, 0, "");
+	int64_t got[8];
+	assert_int_equal(ids_of("龘", 0, 0, 8, got), 2);
+	assert_true(got[0] == B + 2 && got[1] == B + 3);
+	assert_int_equal(count_of("齉"), 1);
+	assert_int_equal(count_of("靐"), 0);
+	/* nothing to remove: nothing written */
+	assert_int_equal(db_grams_remove_bulk(g_db, 1, gone, old), DB_OK);
+	expect_row("龘", B >> 16, 2, "AQSAQT");
+	assert_int_equal(db_rollback(g_db), DB_OK);
+	assert_int_equal(count_of("龘"), 0);
+}
+
 /* Migration 17 builds the index from the names of a database that had
  * the old grams table (a new SQLite file, whatever $ZONEOPS_TEST_DB). */
 static void test_upgrade(void **state)
@@ -195,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_remove_bulk),
 		cmocka_unit_test(test_upgrade),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
