@@ -219,6 +219,30 @@ static int ent_lock(db_t *db, int64_t id)
 	return rc == DB_DONE ? DB_OK : rc == DB_OK ? DB_ERR : rc;
 }
 
+/* The 15 columns credit_code, name, … credit_code_note, contact_email (as
+ * ent_load selects them) from column c0 of st into e (strings in a). */
+static void ent_cols(db_stmt_t *st, int c0, arena_t *a, struct enterprise_in *e)
+{
+	memset(e, 0, sizeof *e);
+	e->credit_code = arena_strdup(a, db_col_text(st, c0));
+	e->name = arena_strdup(a, db_col_text(st, c0 + 1));
+	e->street_id = db_col_int(st, c0 + 2);
+	e->street = "";
+	e->industry = arena_strdup(a, db_col_text(st, c0 + 3));
+	e->key = db_col_int(st, c0 + 4) != 0;
+	e->officer_id = db_col_int(st, c0 + 5);
+	e->department_id = db_col_int(st, c0 + 6);
+	e->contact_name = arena_strdup(a, db_col_text(st, c0 + 7));
+	e->contact_phone = arena_strdup(a, db_col_text(st, c0 + 8));
+	e->employees = db_col_int(st, c0 + 9);
+	e->registered_capital_wan = db_col_int(st, c0 + 10);
+	e->land_mu = db_col_double(st, c0 + 11);
+	e->founded_on = arena_strdup(a, db_col_text(st, c0 + 12));
+	e->credit_code_note = arena_strdup(a, db_col_text(st, c0 + 13));
+	e->contact_email = arena_strdup(a, db_col_text(st, c0 + 14));
+	e->has = ~0u;
+}
+
 /* The full row of enterprise id into e (strings in a); 1 found, 0 not,
  * -1 database error. */
 static int ent_load(db_t *db, arena_t *a, int64_t id, struct enterprise_in *e)
@@ -231,26 +255,8 @@ static int ent_load(db_t *db, arena_t *a, int64_t id, struct enterprise_in *e)
 		return -1;
 	db_bind_int(st, 1, id);
 	int rc = db_step(st);
-	if (rc == DB_ROW) {
-		memset(e, 0, sizeof *e);
-		e->credit_code = arena_strdup(a, db_col_text(st, 0));
-		e->name = arena_strdup(a, db_col_text(st, 1));
-		e->street_id = db_col_int(st, 2);
-		e->street = "";
-		e->industry = arena_strdup(a, db_col_text(st, 3));
-		e->key = db_col_int(st, 4) != 0;
-		e->officer_id = db_col_int(st, 5);
-		e->department_id = db_col_int(st, 6);
-		e->contact_name = arena_strdup(a, db_col_text(st, 7));
-		e->contact_phone = arena_strdup(a, db_col_text(st, 8));
-		e->employees = db_col_int(st, 9);
-		e->registered_capital_wan = db_col_int(st, 10);
-		e->land_mu = db_col_double(st, 11);
-		e->founded_on = arena_strdup(a, db_col_text(st, 12));
-		e->credit_code_note = arena_strdup(a, db_col_text(st, 13));
-		e->contact_email = arena_strdup(a, db_col_text(st, 14));
-		e->has = ~0u;
-	}
+	if (rc == DB_ROW)
+		ent_cols(st, 0, a, e);
 	db_done(st);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
@@ -391,6 +397,27 @@ static int ent_insert(db_t *db, const struct enterprise_in *e, int64_t actor, in
 
 /* ---- writing in bulk (imports) ---- */
 
+/* Room for one more in a queue of rows with their actors and times (n
+ * used of *cap); 0 or -1 (out of memory, the queue as it was). */
+static int queue_room(struct enterprise_in **rows, int64_t **actors, int64_t **nows, size_t n, size_t *cap)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 256;
+	struct enterprise_in *r = realloc(*rows, ncap * sizeof *r);
+	if (r)
+		*rows = r;
+	int64_t *a = r ? realloc(*actors, ncap * sizeof *a) : NULL;
+	if (a)
+		*actors = a;
+	int64_t *t = a ? realloc(*nows, ncap * sizeof *t) : NULL;
+	if (t == NULL)
+		return -1;
+	*nows = t;
+	*cap = ncap;
+	return 0;
+}
+
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b)
 {
@@ -399,20 +426,8 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 		return DB_CONSTRAINT;
 	if (b->a == NULL && (b->a = arena_new()) == NULL)
 		return DB_ERR;
-	if (b->nrows == b->rowcap) {
-		size_t cap = b->rowcap ? b->rowcap * 2 : 256;
-		struct enterprise_in *rows = realloc(b->rows, cap * sizeof *rows);
-		if (rows)
-			b->rows = rows;
-		int64_t *actors = rows ? realloc(b->actors, cap * sizeof *actors) : NULL;
-		if (actors)
-			b->actors = actors;
-		int64_t *nows = actors ? realloc(b->nows, cap * sizeof *nows) : NULL;
-		if (nows == NULL)
-			return DB_ERR;
-		b->nows = nows;
-		b->rowcap = cap;
-	}
+	if (queue_room(&b->rows, &b->actors, &b->nows, b->nrows, &b->rowcap) < 0)
+		return DB_ERR;
 	arena_t *a = b->a;
 	const char **str[] = { &row.credit_code, &row.name, &row.industry, &row.contact_name, &row.contact_phone,
 	                       &row.founded_on, &row.credit_code_note };
@@ -512,20 +527,8 @@ int enterprise_update_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 		return DB_CONSTRAINT;
 	if (b->ua == NULL && (b->ua = arena_new()) == NULL)
 		return DB_ERR;
-	if (b->nupd == b->updcap) {
-		size_t cap = b->updcap ? b->updcap * 2 : 256;
-		struct enterprise_in *upd = realloc(b->upd, cap * sizeof *upd);
-		if (upd)
-			b->upd = upd;
-		int64_t *actors = upd ? realloc(b->uactors, cap * sizeof *actors) : NULL;
-		if (actors)
-			b->uactors = actors;
-		int64_t *nows = actors ? realloc(b->unows, cap * sizeof *nows) : NULL;
-		if (nows == NULL)
-			return DB_ERR;
-		b->unows = nows;
-		b->updcap = cap;
-	}
+	if (queue_room(&b->upd, &b->uactors, &b->unows, b->nupd, &b->updcap) < 0)
+		return DB_ERR;
 	struct enterprise_in *u = &b->upd[b->nupd];
 	*u = *e;
 	ent_strdup(b->ua, u);
@@ -593,21 +596,7 @@ static int updates_read(db_t *db, struct ent_bulk *b, arena_t *a, struct ent_cha
 		memset(x, 0, sizeof *x);
 		struct enterprise_in *r = &x->row;
 		x->id = db_col_int(st, 1);
-		r->credit_code = arena_strdup(a, db_col_text(st, 2));
-		r->name = arena_strdup(a, db_col_text(st, 3));
-		r->street_id = db_col_int(st, 4);
-		r->industry = arena_strdup(a, db_col_text(st, 5));
-		r->key = db_col_int(st, 6) != 0;
-		r->officer_id = db_col_int(st, 7);
-		r->department_id = db_col_int(st, 8);
-		r->contact_name = arena_strdup(a, db_col_text(st, 9));
-		r->contact_phone = arena_strdup(a, db_col_text(st, 10));
-		r->employees = db_col_int(st, 11);
-		r->registered_capital_wan = db_col_int(st, 12);
-		r->land_mu = db_col_double(st, 13);
-		r->founded_on = arena_strdup(a, db_col_text(st, 14));
-		r->credit_code_note = arena_strdup(a, db_col_text(st, 15));
-		r->contact_email = arena_strdup(a, db_col_text(st, 16));
+		ent_cols(st, 2, a, r);
 		x->old_name = r->name;
 		x->old_officer = r->officer_id;
 		x->k = k;
