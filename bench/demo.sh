@@ -41,7 +41,7 @@ trap cleanup EXIT
 
 # seed BIN URL: the seconds from start to the password line (migrations applied before)
 seed() {
-	local bin=$1 url=$2 out=$TMP/out
+	local bin=$1 url=$2 out=$TMP/out.$RANDOM$RANDOM
 	ZONEOPS_NOTIFY=off "$bin" migrate --db "$url" >/dev/null
 	if [ -n "$PG_LOG" ]; then wc -l <"$PG_LOG" >"$TMP/before"; else echo 0 >"$TMP/before"; fi
 	local t0 t1
