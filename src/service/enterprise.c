@@ -727,8 +727,13 @@ static int updates_flush(db_t *db, struct ent_bulk *b)
 	/* deleted since the import checked it: created again, as enterprise_upsert would */
 	for (size_t k = 0; k < b->nupd && rc == DB_OK; k++)
 		if (!found[k]) {
+			const struct enterprise_in *e = &b->upd[k];
+			if (!(e->has & ENT_F_NAME) || e->name == NULL || *e->name == '\0') {
+				rc = DB_CONSTRAINT;   /* as enterprise_upsert: a new one needs its name */
+				break;
+			}
 			int64_t id = 0;
-			rc = ent_insert(db, &b->upd[k], b->uactors[k], b->unows[k], &id, b);
+			rc = ent_insert(db, e, b->uactors[k], b->unows[k], &id, b);
 			if (rc == DB_OK && id == 0)
 				rc = DB_CONSTRAINT;   /* taken again meanwhile */
 		}

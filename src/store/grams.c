@@ -540,8 +540,8 @@ int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *con
 			db_copy_text(c, rw[i].ids);
 			db_copy_row(c);
 		}
-		if (c)
-			rc = db_copy_end(c);
+		if (rc == DB_OK)
+			rc = db_copy_end(c);   /* NULL (out of memory): DB_ERR */
 		if (rc == DB_OK) {
 			st = db_prepare(db, "UPDATE enterprise_postings SET n = s.n, ids = s.ids FROM gram_rw s"
 			                    " WHERE enterprise_postings.gram = s.gram AND enterprise_postings.block = s.block");

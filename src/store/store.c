@@ -306,7 +306,7 @@ void db_copy_blob(db_copy_t *c, const void *p, size_t n)
 {
 	struct db_copy_val *x = copy_next(c);
 	if (x)
-		x->type = 'b', x->t = p ? p : "", x->n = n;
+		x->type = 'b', x->t = p ? p : "", x->n = p ? n : 0;
 }
 
 void db_copy_null(db_copy_t *c)

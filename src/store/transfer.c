@@ -178,7 +178,9 @@ static int load_catalog(db_t *sq, struct catalog *cat)
 	}
 	db_done(st);
 	if (rc != DB_DONE) {
-		db_set_err(sq, "transfer: the list of tables: %s", db_errmsg(sq));
+		char m[sizeof sq->errmsg];
+		snprintf(m, sizeof m, "%s", db_errmsg(sq));   /* not formatted into itself */
+		db_set_err(sq, "transfer: the list of tables: %s", m);
 		return -1;
 	}
 	for (int i = 0; i < cat->n; i++)
@@ -227,7 +229,9 @@ static int hexval(char c)
 /* Decode hex text into *out (grown as needed); the byte count, or -1. */
 static long unhex(const char *s, unsigned char **out, size_t *cap)
 {
-	size_t n = strlen(s) / 2;
+	size_t len = strlen(s), n = len / 2;
+	if (len % 2)
+		return -1;
 	if (n + 1 > *cap) {
 		unsigned char *p = realloc(*out, n + 1);
 		if (p == NULL)
@@ -258,10 +262,11 @@ static int copy_table(db_t *from, db_t *to, const struct ttable *t, int64_t *max
 	char *sql = bad ? NULL : select_sql(from, t);
 	db_stmt_t *st = sql ? db_prepare_once(from, sql) : NULL;
 	db_copy_t *c = st ? db_copy_begin(to, table.data, cols.data, t->ncols) : NULL;
-	unsigned char *bytes = NULL;
-	size_t cap = 0;
+	/* a buffer per column: db_copy_blob keeps the pointer until the row ends */
+	unsigned char **bytes = calloc((size_t)t->ncols, sizeof *bytes);
+	size_t *cap = calloc((size_t)t->ncols, sizeof *cap);
 	int rc = DB_ERR;
-	if (sql == NULL || c == NULL)
+	if (sql == NULL || c == NULL || bytes == NULL || cap == NULL)
 		db_set_err(to, "transfer: %s: %s", t->name, sql && !st ? db_errmsg(from) : "out of memory");
 	else
 		while ((rc = db_step(st)) == DB_ROW) {
@@ -270,11 +275,11 @@ static int copy_table(db_t *from, db_t *to, const struct ttable *t, int64_t *max
 				if (db_col_isnull(st, k)) {
 					db_copy_null(c);
 				} else if (t->cols[k].kind == COL_BLOB) {
-					long n = unhex(db_col_text(st, k), &bytes, &cap);
+					long n = unhex(db_col_text(st, k), &bytes[k], &cap[k]);
 					if (n < 0)
 						break;
 					else
-						db_copy_blob(c, bytes, (size_t)n);
+						db_copy_blob(c, bytes[k], (size_t)n);
 				} else if (t->cols[k].kind == COL_DOUBLE) {
 					db_copy_double(c, db_col_double(st, k));
 				} else {
@@ -293,7 +298,10 @@ static int copy_table(db_t *from, db_t *to, const struct ttable *t, int64_t *max
 		db_set_err(to, "transfer: %s: a blob that is not hex", t->name);
 	else if (c && rc != DB_DONE)
 		db_set_err(to, "transfer: reading %s: %s", t->name, db_errmsg(from));
+	for (int k = 0; bytes && k < t->ncols; k++)
+		free(bytes[k]);
 	free(bytes);
+	free(cap);
 	free(sql);
 	buf_free(&cols);
 	buf_free(&table);
@@ -331,8 +339,11 @@ static int move_sequence(db_t *db, const struct ttable *t, int64_t max_id)
 		return DB_OK;
 	buf_t name;
 	buf_init(&name);
-	if (put_ident(&name, t->name) < 0)
+	if (put_ident(&name, t->name) < 0) {
+		buf_free(&name);
+		db_set_err(db, "transfer: out of memory");
 		return DB_ERR;
+	}
 	db_stmt_t *st = db_prepare(db, "SELECT setval(pg_get_serial_sequence($1, 'id'), $2, $3)");
 	db_bind_text(st, 1, name.data);
 	db_bind_int(st, 2, max_id > 0 ? max_id : 1);
