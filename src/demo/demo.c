@@ -1148,45 +1148,6 @@ out:
 	return result;
 }
 
-/* The search index again from the database's own lower() of the names:
- * the scratch database's lower() folds ASCII letters only, PostgreSQL's
- * every cased letter, and the index must agree with the store's LIKE. */
-static int reindex_names(db_t *db)
-{
-	int rc = db_exec(db, "DELETE FROM enterprise_postings");
-	if (rc != DB_OK)
-		return rc;
-	size_t n = 0, cap = 0;
-	int64_t *ids = NULL;
-	char **names = NULL;
-	db_stmt_t *st = db_prepare(db, "SELECT id, lower(name) FROM enterprises ORDER BY id");
-	if (st == NULL)
-		return DB_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			int64_t *i2 = realloc(ids, cap * sizeof *ids);
-			if (i2)
-				ids = i2;
-			char **n2 = i2 ? realloc(names, cap * sizeof *names) : NULL;
-			if (n2 == NULL)
-				break;
-			names = n2;
-		}
-		ids[n] = db_col_int(st, 0);
-		if ((names[n] = strdup(db_col_text(st, 1))) == NULL)
-			break;
-		n++;
-	}
-	db_done(st);
-	rc = rc == DB_DONE ? db_grams_write(db, n, ids, (const char *const *)names, 1) : DB_ERR;
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(ids);
-	return rc;
-}
-
 /* PostgreSQL: the demo's thirty thousand statements (each request's history
  * replayed through the workflow) would each be a round trip.  They run
  * instead against a private SQLite database in memory, through the same
@@ -1244,8 +1205,8 @@ static int seed_by_copy(db_t *pg, char *admin_password, size_t cap, char **err)
 	what = "copy the demo";
 	if (db_transfer(scratch, pg) != DB_OK)
 		goto pg_fail;
-	what = "the search index";
-	if (reindex_names(pg) != DB_OK)
+	what = "the search index";   /* from PostgreSQL's lower(): SQLite's folds ASCII only */
+	if (db_grams_rebuild(pg) != DB_OK)
 		goto pg_fail;
 	what = "commit";
 	if (db_commit(pg) != DB_OK)

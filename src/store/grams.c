@@ -610,6 +610,45 @@ int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name
 	return rc;
 }
 
+#define FILL_CHUNK 10000
+
+/* The index of every enterprise again, from the store's own lower() of the
+ * names, FILL_CHUNK at a time: migration 17 (migration 15's grams table
+ * is dropped by 17 unfilled) and the demo on PostgreSQL (its copy came
+ * from SQLite's lower()). */
+int db_grams_rebuild(db_t *db)
+{
+	int64_t last = 0;
+	if (db_exec(db, "DELETE FROM enterprise_postings") != DB_OK)
+		return DB_ERR;
+	int64_t *ids = malloc(FILL_CHUNK * sizeof *ids);
+	char **names = calloc(FILL_CHUNK, sizeof *names);
+	int rc = ids && names ? DB_OK : DB_ERR;
+	while (rc == DB_OK) {
+		db_stmt_t *st = db_prepare(db, "SELECT id, lower(name) FROM enterprises WHERE id > $1 ORDER BY id LIMIT 10000");
+		db_bind_int(st, 1, last);
+		size_t n = 0;
+		while ((rc = db_step(st)) == DB_ROW && n < FILL_CHUNK) {
+			ids[n] = last = db_col_int(st, 0);
+			if ((names[n++] = strdup(db_col_text(st, 1))) == NULL)
+				rc = DB_ERR;
+		}
+		db_done(st);
+		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+		if (rc == DB_OK && n > 0)
+			rc = db_grams_write(db, n, ids, (const char *const *)names, 1);
+		for (size_t i = 0; i < n; i++) {
+			free(names[i]);
+			names[i] = NULL;
+		}
+		if (n < FILL_CHUNK)
+			break;
+	}
+	free(ids);
+	free(names);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 int64_t db_gram_count(db_t *db, int64_t gram)

@@ -29,7 +29,6 @@ struct migration_fill {
 	const char *sql_after;
 };
 
-static int fill_grams(db_t *db);
 
 static const struct migration migrations[] = {
 { 1, "platform: settings, org structure, users, sessions, tokens, audit",
@@ -510,43 +509,8 @@ static const struct migration migrations[] = {
 };
 
 static const struct migration_fill fills[] = {
-	{ 17, fill_grams, "SELECT 1" },
+	{ 17, db_grams_rebuild, "SELECT 1" },
 };
-
-#define FILL_CHUNK 10000
-
-/* Migration 17: the search index of every enterprise, FILL_CHUNK at a time
- * (migration 15's grams table is dropped by 17 unfilled). */
-static int fill_grams(db_t *db)
-{
-	int64_t last = 0;
-	int64_t *ids = malloc(FILL_CHUNK * sizeof *ids);
-	char **names = calloc(FILL_CHUNK, sizeof *names);
-	int rc = ids && names ? DB_OK : DB_ERR;
-	while (rc == DB_OK) {
-		db_stmt_t *st = db_prepare(db, "SELECT id, lower(name) FROM enterprises WHERE id > $1 ORDER BY id LIMIT 10000");
-		db_bind_int(st, 1, last);
-		size_t n = 0;
-		while ((rc = db_step(st)) == DB_ROW && n < FILL_CHUNK) {
-			ids[n] = last = db_col_int(st, 0);
-			if ((names[n++] = strdup(db_col_text(st, 1))) == NULL)
-				rc = DB_ERR;
-		}
-		db_done(st);
-		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
-		if (rc == DB_OK && n > 0)
-			rc = db_grams_write(db, n, ids, (const char *const *)names, 1);
-		for (size_t i = 0; i < n; i++) {
-			free(names[i]);
-			names[i] = NULL;
-		}
-		if (n < FILL_CHUNK)
-			break;
-	}
-	free(ids);
-	free(names);
-	return rc;
-}
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

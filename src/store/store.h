@@ -107,6 +107,8 @@ int db_grams_remove(db_t *db, int64_t id, const char *name);
  * renames): the rows they are in locked, read, rewritten without them and
  * written back by one UPDATE ... FROM a staged copy. */
 int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *const *names);
+/* Every enterprise's grams again, from the store's own lower() of the names. */
+int db_grams_rebuild(db_t *db);
 /* One enterprise from the grams of old_name (NULL: a new one) to those of
  * name, outside any bulk write (grams.c: the side rows). */
 int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name);
