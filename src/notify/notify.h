@@ -85,6 +85,23 @@ struct notify_to {
  * event when out_id is not NULL).  DB_OK or a DB_ code. */
 int notify_emit(db_t *db, const char *kind, const char *key, const char *entity, int64_t entity_id,
                 json_t *payload, const struct notify_to *to, int64_t now, int64_t *out_id);
+/* Many events at once (the reminders' scans): notify_batch_add() queues
+ * what notify_emit() would record, notify_batch_flush() writes them all
+ * in the caller's transaction with a fixed number of statements -- one
+ * bulk write and one INSERT ... SELECT for the events and for their
+ * notifications, every prefs row, enabled channel and leader read once --
+ * and *emitted (when not NULL) gets the number of new events (a key
+ * recorded before, or given twice, counts once and fans out once).  The
+ * rows are those the same notify_emit() calls would write.  After a flush
+ * the batch takes more events.  Both DB_OK or a DB_ code. */
+struct notify_batch;
+struct notify_batch *notify_batch_new(db_t *db, int64_t now);
+int notify_batch_add(struct notify_batch *b, const char *kind, const char *key, const char *entity, int64_t entity_id,
+                     json_t *payload, const struct notify_to *to);
+int notify_batch_flush(struct notify_batch *b, int *emitted);
+/* Forget the queued events without writing them. */
+void notify_batch_discard(struct notify_batch *b);
+void notify_batch_free(struct notify_batch *b);
 
 /* ---- delivering (deliver.c) ---- */
 /* Claim up to n due notifications for instance (pending with next_at <=

@@ -9,6 +9,10 @@
  * A recipient with nothing open gets no digest: an empty message every
  * morning would teach people to ignore them.
  *
+ * A scope's digests are read with two queries (the counts, and every
+ * recipient's first cases by ROW_NUMBER) and written as one batch
+ * (notify_batch), not a statement per recipient.
+ *
  * The queries leave out the recipients whose digest of the day exists, and
  * a process that has made every digest of a day does not look again that
  * day (digest_done; the keys still decide, so several instances or a
@@ -36,11 +40,14 @@
 #define CASE_OPEN "((" REQ_OPEN ") OR (r.kind = 'inspection' AND r.status <> 'verified_closed'))"
 #define OFFICER_FROM "requests r JOIN enterprises e ON e.id = r.enterprise_id JOIN users u ON u.id = e.officer_id"
 #define DEPT_FROM "requests r JOIN departments dp ON dp.id = r.department_id"
-/* The first cases of one recipient ($1): the earliest due first. */
-#define ITEMS(from, cond, open) \
-	"SELECT r.id, r.title, CASE WHEN r.due_on <> '' THEN r.due_on ELSE r.accept_due_on END AS d FROM " from \
-	" WHERE " cond " = $1 AND " open " ORDER BY CASE WHEN r.due_on <> '' OR r.accept_due_on <> '' THEN 0 ELSE 1 END," \
-	" d, r.id LIMIT " DIGEST_ITEMS_SQL
+/* The first DIGEST_ITEMS cases of every recipient (owner): the earliest
+ * due first; by owner, then that order. */
+#define DUE_OF "CASE WHEN r.due_on <> '' THEN r.due_on ELSE r.accept_due_on END"
+#define ITEMS(from, owner, open) \
+	"SELECT k.owner, k.title, k.d FROM (SELECT " owner " AS owner, r.title, " DUE_OF " AS d," \
+	" ROW_NUMBER() OVER (PARTITION BY " owner " ORDER BY CASE WHEN r.due_on <> '' OR r.accept_due_on <> ''" \
+	" THEN 0 ELSE 1 END, " DUE_OF ", r.id) AS rn FROM " from " WHERE " owner " IS NOT NULL AND " open ") k" \
+	" WHERE k.rn <= " DIGEST_ITEMS_SQL " ORDER BY k.owner, k.rn"
 
 static const struct scope {
 	char tag;                   /* u | d: the key's */
@@ -56,42 +63,73 @@ static const struct scope {
 struct recipient {
 	int64_t id, open, due_soon, overdue;
 	char *name;
+	json_t *items;              /* its first cases */
 };
 
-/* The first cases of recipient r as the digest lists them, or NULL. */
-static json_t *digest_items(db_t *db, const struct scope *s, int64_t id, const struct remind_day *d)
+/* The first cases of every recipient in rs (n, by id) as the digest lists
+ * them: one query for the scope.  0, or -1. */
+static int digest_items(db_t *db, const struct scope *s, struct recipient *rs, size_t n, const struct remind_day *d)
 {
+	for (size_t i = 0; i < n; i++)
+		if ((rs[i].items = json_array()) == NULL)
+			return -1;
 	db_stmt_t *st = db_prepare(db, s->items);
 	if (st == NULL)
-		return NULL;
-	db_bind_int(st, 1, id);
-	json_t *items = json_array();
+		return -1;
+	struct item { int64_t owner; char *title; char due[DATE_LEN]; } *v = NULL;
+	size_t nv = 0, cap = 0;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *it = json_pack("{s:s}", "title", db_col_text(st, 1));
-		const char *due = db_col_text(st, 2);
-		int64_t left;
-		if (*due && date_parse(due, NULL) == DATE_OK && request_workdays_left(db, d->today, due, &left) == 0) {
-			json_object_set_new(it, "due_on", json_string(due));
-			json_object_set_new(it, "workdays_left", json_integer(left));
+		if (nv == cap) {
+			void *nx = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+			if (nx == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			v = nx;
 		}
-		json_array_append_new(items, it);
+		v[nv].owner = db_col_int(st, 0);
+		v[nv].title = strdup(db_col_text(st, 1));
+		snprintf(v[nv].due, sizeof v[nv].due, "%s", db_col_text(st, 2));
+		if (v[nv++].title == NULL) {
+			rc = DB_ERR;
+			break;
+		}
 	}
 	db_done(st);
-	if (rc != DB_DONE) {
-		json_decref(items);
-		return NULL;
+	/* both by owner: walk them together (the calendar is read after the rows) */
+	size_t r = 0;
+	for (size_t i = 0; rc == DB_DONE && i < nv; i++) {
+		while (r < n && rs[r].id < v[i].owner)
+			r++;
+		if (r == n || rs[r].id != v[i].owner)
+			continue;   /* a recipient whose digest of the day exists */
+		json_t *it = json_pack("{s:s}", "title", v[i].title);
+		int64_t left;
+		if (it && v[i].due[0] && date_parse(v[i].due, NULL) == DATE_OK) {
+			if (remind_workdays_left(db, d, v[i].due, &left) < 0) {
+				json_decref(it);
+				rc = DB_ERR;
+				break;
+			}
+			json_object_set_new(it, "due_on", json_string(v[i].due));
+			json_object_set_new(it, "workdays_left", json_integer(left));
+		}
+		if (it == NULL || json_array_append_new(rs[r].items, it) != 0)
+			rc = DB_ERR;
 	}
-	return items;
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].title);
+	free(v);
+	return rc == DB_DONE ? 0 : -1;
 }
 
-static int digest_one(db_t *db, const struct scope *s, const struct recipient *r, const struct remind_day *d)
+/* Queue recipient r's digest. */
+static int digest_add(struct notify_batch *b, const struct scope *s, const struct recipient *r,
+                      const struct remind_day *d)
 {
-	json_t *items = digest_items(db, s, r->id, d);
-	if (items == NULL)
-		return DB_ERR;
-	json_t *p = json_pack("{s:s, s:I, s:I, s:I, s:o, s:s}", "title", r->name, "open", (json_int_t)r->open, "due_soon",
-	                      (json_int_t)r->due_soon, "overdue", (json_int_t)r->overdue, "items", items, "path",
+	json_t *p = json_pack("{s:s, s:I, s:I, s:I, s:O, s:s}", "title", r->name, "open", (json_int_t)r->open, "due_soon",
+	                      (json_int_t)r->due_soon, "overdue", (json_int_t)r->overdue, "items", r->items, "path",
 	                      "#/requests");
 	if (p == NULL)
 		return DB_ERR;
@@ -102,7 +140,7 @@ static int digest_one(db_t *db, const struct scope *s, const struct recipient *r
 		to.users = &r->id, to.nusers = 1;
 	else
 		to.depts = &r->id, to.ndepts = 1;
-	int rc = remind_emit(db, NE_DIGEST, key, s->tag == 'u' ? "user" : "department", r->id, p, &to, d->now);
+	int rc = notify_batch_add(b, NE_DIGEST, key, s->tag == 'u' ? "user" : "department", r->id, p, &to);
 	json_decref(p);
 	return rc;
 }
@@ -127,6 +165,7 @@ static struct recipient *recipients(db_t *db, const struct scope *s, const struc
 			out = more;
 		}
 		struct recipient *r = &out[(*n)++];
+		r->items = NULL;
 		r->id = db_col_int(st, 0);
 		r->name = strdup(db_col_text(st, 1));
 		r->open = db_col_int(st, 2);
@@ -165,17 +204,27 @@ int remind_digests(db_t *db, const struct remind_day *d)
 	if (minute < digest_minute(db))
 		return 0;
 	int total = 0;
+	struct notify_batch *b = notify_batch_new(db, d->now);
+	if (b == NULL)
+		return -1;
 	for (size_t i = 0; i < sizeof SCOPES / sizeof SCOPES[0] && total >= 0; i++) {
 		size_t n;
 		struct recipient *rs = recipients(db, &SCOPES[i], d, &n);
-		if (rs == NULL)
-			total = -1;
-		for (size_t k = 0; k < n && total >= 0; k++)
-			total = digest_one(db, &SCOPES[i], &rs[k], d) == DB_OK ? total + 1 : -1;
-		for (size_t k = 0; rs && k < n; k++)
+		int rc = rs && digest_items(db, &SCOPES[i], rs, n, d) == 0 ? DB_OK : DB_ERR;
+		for (size_t k = 0; k < n && rc == DB_OK; k++)
+			rc = digest_add(b, &SCOPES[i], &rs[k], d);
+		if (rc == DB_OK && n > 0)
+			rc = remind_flush(db, b, NULL);
+		else
+			notify_batch_discard(b);
+		total = rc == DB_OK ? total + (int)n : -1;
+		for (size_t k = 0; rs && k < n; k++) {
 			free(rs[k].name);
+			json_decref(rs[k].items);
+		}
 		free(rs);
 	}
+	notify_batch_free(b);
 	if (total >= 0)
 		snprintf(digest_done, sizeof digest_done, "%s", d->today);
 	return total;

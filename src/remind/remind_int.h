@@ -12,11 +12,20 @@
 #include "remind.h"
 #include "service/service.h"
 
+/* The working days left to a date, remembered for the pass (a pass asks
+ * for few distinct dates; past the array's end they are worked out each
+ * time). */
+struct remind_memo {
+	struct { char due[DATE_LEN]; int64_t left; } v[64];
+	size_t n;
+};
+
 struct remind_day {
 	int64_t now;
 	char today[DATE_LEN], next[DATE_LEN], prev[DATE_LEN];
 	char window[DATE_LEN];      /* the oldest due date an overdue notice is still sent for */
 	int workday;
+	struct remind_memo *memo;   /* NULL: nothing remembered */
 };
 
 /* How far back an overdue case still gets its first notice: a case
@@ -28,10 +37,14 @@ struct remind_day {
 #define REMIND_BATCH 200
 #define REMIND_BATCH_SQL "200"
 
-/* Emit in a transaction of its own: notify_emit between db_begin and
- * db_commit (rolled back on failure).  DB_OK or a DB_ code. */
-int remind_emit(db_t *db, const char *kind, const char *key, const char *entity, int64_t entity_id, json_t *payload,
-                const struct notify_to *to, int64_t now);
+/* Write the batch's events in a transaction of their own (unless the
+ * caller has one): notify_batch_flush between db_begin and db_commit,
+ * rolled back on failure; the batch is empty afterwards either way.
+ * DB_OK or a DB_ code. */
+int remind_flush(db_t *db, struct notify_batch *b, int *emitted);
+/* request_workdays_left from d's today to due (a valid date), through
+ * d->memo.  0, or -1 (database). */
+int remind_workdays_left(db_t *db, const struct remind_day *d, const char *due, int64_t *left);
 
 /* The daily digests at notify.digest_time (digest.c); quota at risk in
  * the last week of a month (quota.c).  Events emitted, or -1. */

@@ -26,8 +26,12 @@
  * Cheap by design: each rule is one indexed query that already leaves out
  * the rows whose event exists (NOT EXISTS on notify_events.event_key, its
  * unique index), so a pass that finds nothing new builds nothing; at most
- * REMIND_BATCH rows a rule a pass.  The keys make every notice once only,
- * whichever instance or pass emits it.
+ * REMIND_BATCH rows a rule a pass.  The query also reads what the notice
+ * says (request_notice_json; the working days left are worked out once
+ * per date a pass), and a rule's notices are written as one batch
+ * (notify_batch: a fixed number of statements, in one transaction), not
+ * a statement per case.  The keys make every notice once only, whichever
+ * instance or pass emits it.
  */
 #include "remind_int.h"
 
@@ -35,17 +39,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-int remind_emit(db_t *db, const char *kind, const char *key, const char *entity, int64_t entity_id, json_t *payload,
-                const struct notify_to *to, int64_t now)
+int remind_flush(db_t *db, struct notify_batch *b, int *emitted)
 {
 	int own = !db_in_tx(db);
 	int rc = own ? db_begin(db) : DB_OK;
-	if (rc != DB_OK)
+	if (rc != DB_OK) {
+		notify_batch_discard(b);
 		return rc;
-	rc = notify_emit(db, kind, key, entity, entity_id, payload, to, now, NULL);
+	}
+	rc = notify_batch_flush(b, emitted);
 	if (own)
 		rc = rc == DB_OK ? db_commit(db) : (db_rollback(db), rc);
 	return rc;
+}
+
+int remind_workdays_left(db_t *db, const struct remind_day *d, const char *due, int64_t *left)
+{
+	struct remind_memo *m = d->memo;
+	for (size_t i = 0; m && i < m->n; i++)
+		if (strcmp(m->v[i].due, due) == 0) {
+			*left = m->v[i].left;
+			return 0;
+		}
+	if (request_workdays_left(db, d->today, due, left) < 0)
+		return -1;
+	if (m && m->n < sizeof m->v / sizeof m->v[0]) {
+		snprintf(m->v[m->n].due, sizeof m->v[m->n].due, "%s", due);
+		m->v[m->n++].left = *left;
+	}
+	return 0;
 }
 
 /* ---- the rules over requests and findings ---- */
@@ -58,10 +80,12 @@ enum { TO_DEPT, TO_OFFICER, TO_LEADERS };
  * t today, n the next working day, w the window's start, p the previous
  * working day. */
 #define RULE_SQL(date, prefix, suffix, where) \
-	"SELECT k.id, k.d, k.dept, k.officer, k.ekey FROM (SELECT r.id, " date " AS d," \
+	"SELECT k.id, k.d, k.dept, k.officer, k.ekey, k.kind, k.title, k.ename, k.dname FROM (SELECT r.id, " date " AS d," \
 	" COALESCE(r.department_id, 0) AS dept, COALESCE(e.officer_id, 0) AS officer," \
-	" '" prefix "' || CAST(r.id AS TEXT) || ':' || " date " || '" suffix "' AS ekey" \
-	" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id WHERE " where ") k" \
+	" '" prefix "' || CAST(r.id AS TEXT) || ':' || " date " || '" suffix "' AS ekey," \
+	" r.kind, r.title, COALESCE(e.name, '') AS ename, COALESCE(dp.name, '') AS dname" \
+	" FROM requests r LEFT JOIN enterprises e ON e.id = r.enterprise_id" \
+	" LEFT JOIN departments dp ON dp.id = r.department_id WHERE " where ") k" \
 	" WHERE NOT EXISTS (SELECT 1 FROM notify_events x WHERE x.event_key = k.ekey) ORDER BY k.id LIMIT " REMIND_BATCH_SQL
 
 #define HANDLING "r.kind = 'request' AND r.status IN ('accepted', 'in_progress', 'escalated')"
@@ -105,10 +129,12 @@ struct hit {
 	int64_t id, dept, officer;
 	char date[DATE_LEN];
 	char key[96];
+	char *kind, *title, *ent, *dname;   /* in the rule's arena */
 };
 
-/* The rows of rule u into hits (at most REMIND_BATCH); their number, or -1. */
-static int rule_hits(db_t *db, const struct rule *u, const struct remind_day *d, struct hit *hits)
+/* The rows of rule u into hits (at most REMIND_BATCH), strings in a; their
+ * number, or -1. */
+static int rule_hits(db_t *db, arena_t *a, const struct rule *u, const struct remind_day *d, struct hit *hits)
 {
 	db_stmt_t *st = db_prepare(db, u->sql);
 	if (st == NULL)
@@ -125,15 +151,25 @@ static int rule_hits(db_t *db, const struct rule *u, const struct remind_day *d,
 		h->dept = db_col_int(st, 2);
 		h->officer = db_col_int(st, 3);
 		snprintf(h->key, sizeof h->key, "%s", db_col_text(st, 4));
+		h->kind = arena_strdup(a, db_col_text(st, 5));
+		h->title = arena_strdup(a, db_col_text(st, 6));
+		h->ent = arena_strdup(a, db_col_text(st, 7));
+		h->dname = arena_strdup(a, db_col_text(st, 8));
 	}
 	db_done(st);
 	return n < REMIND_BATCH && rc != DB_DONE ? -1 : n;
 }
 
-/* Emit rule u's notice for h.  DB_OK or a DB_ code. */
-static int rule_emit(db_t *db, const struct rule *u, const struct hit *h, int64_t now)
+/* Queue rule u's notice for h: the payload of request_notice_payload()
+ * from the rule's own row.  DB_OK or a DB_ code. */
+static int rule_add(db_t *db, struct notify_batch *b, const struct rule *u, const struct hit *h,
+                    const struct remind_day *d)
 {
-	json_t *p = request_notice_payload(db, h->id, h->date, now);
+	int64_t left;
+	int dated = h->date[0] && date_parse(h->date, NULL) == DATE_OK;
+	if (dated && remind_workdays_left(db, d, h->date, &left) < 0)
+		return DB_ERR;
+	json_t *p = request_notice_json(h->id, h->kind, h->title, h->ent, h->dname, h->date, dated ? &left : NULL);
 	if (p == NULL)
 		return DB_ERR;
 	if (u->stage)
@@ -147,24 +183,31 @@ static int rule_emit(db_t *db, const struct rule *u, const struct hit *h, int64_
 		to.users = &h->officer, to.nusers = 1;
 	else
 		to.leaders = 1;   /* the leaders' copy, or nobody else to tell */
-	int rc = remind_emit(db, u->kind, h->key, "request", h->id, p, &to, now);
+	int rc = notify_batch_add(b, u->kind, h->key, "request", h->id, p, &to);
 	json_decref(p);
 	return rc;
 }
 
+/* Each rule's hits, queued and written in one transaction a rule. */
 static int scan_cases(db_t *db, const struct remind_day *d)
 {
 	struct hit *hits = malloc(REMIND_BATCH * sizeof *hits);
-	if (hits == NULL)
-		return -1;
-	int total = 0;
+	struct notify_batch *b = notify_batch_new(db, d->now);
+	int total = hits && b ? 0 : -1;
 	for (size_t i = 0; i < sizeof RULES / sizeof RULES[0] && total >= 0; i++) {
-		int n = rule_hits(db, &RULES[i], d, hits);
-		if (n < 0)
-			total = -1;
-		for (int k = 0; k < n && total >= 0; k++)
-			total = rule_emit(db, &RULES[i], &hits[k], d->now) == DB_OK ? total + 1 : -1;
+		arena_t *a = arena_new();
+		int n = a ? rule_hits(db, a, &RULES[i], d, hits) : -1;
+		int rc = n < 0 ? DB_ERR : DB_OK;
+		for (int k = 0; k < n && rc == DB_OK; k++)
+			rc = rule_add(db, b, &RULES[i], &hits[k], d);
+		if (rc == DB_OK && n > 0)
+			rc = remind_flush(db, b, NULL);
+		else
+			notify_batch_discard(b);
+		arena_free(a);
+		total = rc == DB_OK ? total + n : -1;
 	}
+	notify_batch_free(b);
 	free(hits);
 	return total;
 }
@@ -200,8 +243,10 @@ static int day_of(db_t *db, int64_t now, struct remind_day *d)
 int remind_scan(db_t *db, int64_t now)
 {
 	struct remind_day d;
+	struct remind_memo memo = { .n = 0 };
 	if (day_of(db, now, &d) < 0)
 		return -1;
+	d.memo = &memo;
 	int n = 0, k;
 	if (d.workday && (k = scan_cases(db, &d)) >= 0)
 		n += k;

@@ -342,6 +342,25 @@ int request_workdays_left(db_t *db, const char *today, const char *due, int64_t 
 	return 0;
 }
 
+json_t *request_notice_json(int64_t id, const char *kind, const char *title, const char *enterprise,
+                            const char *department, const char *due_on, const int64_t *workdays_left)
+{
+	int ins = strcmp(kind, "inspection") == 0;
+	json_t *p = json_pack("{s:s, s:s}", "case", KIND_NAME[ins], "title", title);
+	if (p == NULL)
+		return NULL;
+	json_object_set_new(p, "path", json_sprintf("%s%lld", ins ? "#/inspections/" : "#/requests/", (long long)id));
+	if (*enterprise)
+		json_object_set_new(p, "enterprise", json_string(enterprise));
+	if (*department)
+		json_object_set_new(p, "department", json_string(department));
+	if (workdays_left) {
+		json_object_set_new(p, "due_on", json_string(due_on));
+		json_object_set_new(p, "workdays_left", json_integer(*workdays_left));
+	}
+	return p;
+}
+
 json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now)
 {
 	db_stmt_t *st = db_prepare(db, "SELECT r.kind, r.title, COALESCE(e.name, ''), r.due_on, COALESCE(d.name, '')"
@@ -350,30 +369,26 @@ json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t no
 	if (st == NULL)
 		return NULL;
 	db_bind_int(st, 1, id);
-	json_t *p = NULL;
-	char dd[DATE_LEN] = "";
-	if (db_step(st) == DB_ROW) {
-		int ins = strcmp(db_col_text(st, 0), "inspection") == 0;
-		p = json_pack("{s:s, s:s}", "case", KIND_NAME[ins], "title", db_col_text(st, 1));
-		json_object_set_new(p, "path", json_sprintf("%s%lld", ins ? "#/inspections/" : "#/requests/", (long long)id));
-		if (*db_col_text(st, 2))
-			json_object_set_new(p, "enterprise", json_string(db_col_text(st, 2)));
-		if (*db_col_text(st, 4))
-			json_object_set_new(p, "department", json_string(db_col_text(st, 4)));
-		snprintf(dd, sizeof dd, "%s", due ? due : db_col_text(st, 3));
+	if (db_step(st) != DB_ROW) {
+		db_done(st);
+		return NULL;
 	}
+	/* the row is read before the calendar's query runs */
+	char *kind = strdup(db_col_text(st, 0)), *title = strdup(db_col_text(st, 1)), *ent = strdup(db_col_text(st, 2));
+	char *dept = strdup(db_col_text(st, 4));
+	char dd[DATE_LEN], today[DATE_LEN];
+	snprintf(dd, sizeof dd, "%s", due ? due : db_col_text(st, 3));
 	db_done(st);
-	char today[DATE_LEN];
 	date_format(date_of_unix(now), today);
 	int64_t left;
-	if (p && *dd && date_parse(dd, NULL) == DATE_OK) {
-		if (request_workdays_left(db, today, dd, &left) < 0) {
-			json_decref(p);
-			return NULL;
-		}
-		json_object_set_new(p, "due_on", json_string(dd));
-		json_object_set_new(p, "workdays_left", json_integer(left));
-	}
+	int dated = *dd && date_parse(dd, NULL) == DATE_OK;
+	json_t *p = NULL;
+	if (kind && title && ent && dept && (!dated || request_workdays_left(db, today, dd, &left) == 0))
+		p = request_notice_json(id, kind, title, ent, dept, dd, dated ? &left : NULL);
+	free(kind);
+	free(title);
+	free(ent);
+	free(dept);
 	return p;
 }
 

@@ -266,6 +266,12 @@ int request_workdays_left(db_t *db, const char *today, const char *due, int64_t 
  * case's due_on when due is NULL) with workdays_left on the zone's date of
  * now.  A new object, or NULL (no such case, database error). */
 json_t *request_notice_payload(db_t *db, int64_t id, const char *due, int64_t now);
+/* The same object from the case's fields (kind "request" | "inspection";
+ * enterprise and department "" for none), with due_on and workdays_left
+ * when workdays_left is not NULL: for callers that read many cases at
+ * once (the reminders).  NULL when out of memory. */
+json_t *request_notice_json(int64_t id, const char *kind, const char *title, const char *enterprise,
+                            const char *department, const char *due_on, const int64_t *workdays_left);
 
 /* A case as the workflow's rules see it. */
 struct request_case {

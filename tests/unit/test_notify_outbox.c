@@ -5,7 +5,11 @@
  *
  * notify_emit: idempotent by key; the fan-out rules (disabled channels,
  * the channels' and the users' event filters, quiet hours, leaders, the
- * enterprise's e-mail).  notify_deliver_once with notify_sender set to a
+ * enterprise's e-mail) -- each test once through notify_emit and once
+ * through a notify_batch (the event given twice, so that the batch takes
+ * its bulk path and drops the second), against the same expectations;
+ * a batch of several events to different people, with a key recorded
+ * before.  notify_deliver_once with notify_sender set to a
  * fake: sent; the backoff times; dead after notify.max_attempts; a row
  * whose lease ran out is claimed again; the outcome of a row another
  * instance took over is not written; resend.
@@ -40,6 +44,8 @@ static testdb_t T;
 static struct fixture F;
 static db_t *db;
 
+static int via_batch;   /* emit() through a notify_batch */
+
 static int64_t uid(int role) { return fixture_as(&F, role)->id; }
 
 static int group_setup(void **state)
@@ -64,9 +70,17 @@ static void exec_ok(const char *sql)
 /* Every test starts from an empty outbox, no channels, no preferences. */
 static int reset(void **state)
 {
+	via_batch = 0;
 	exec_ok("DELETE FROM notification_attempts; DELETE FROM notifications; DELETE FROM notify_events;"
 	        " DELETE FROM channels; DELETE FROM notify_prefs; UPDATE enterprises SET contact_email = '';"
 	        " DELETE FROM settings WHERE key LIKE 'notify.%'");
+	return 0;
+}
+
+static int reset_batch(void **state)
+{
+	reset(state);
+	via_batch = 1;
 	return 0;
 }
 
@@ -113,13 +127,32 @@ static void prefs(int64_t user, const char *events, const char *from, const char
 	db_done(st);
 }
 
-/* notify_emit in a transaction of its own; the event's id. */
+static int64_t event_id(const char *key)
+{
+	const char *p[1] = { key };
+	return db_int1(db, "SELECT id FROM notify_events WHERE event_key = $1", -1, 1, p);
+}
+
+/* notify_emit in a transaction of its own, or a batch of the event twice;
+ * the event's id. */
 static int64_t emit(const char *kind, const char *key, const struct notify_to *to, int64_t now)
 {
 	json_t *payload = json_pack("{s:s}", "title", key);
 	int64_t id = -1;
 	assert_int_equal(db_begin(db), DB_OK);
-	assert_int_equal(notify_emit(db, kind, key, "request", 42, payload, to, now, &id), DB_OK);
+	if (via_batch) {
+		struct notify_batch *b = notify_batch_new(db, now);
+		assert_non_null(b);
+		assert_int_equal(notify_batch_add(b, kind, key, "request", 42, payload, to), DB_OK);
+		assert_int_equal(notify_batch_add(b, kind, key, "request", 42, payload, to), DB_OK);
+		int n = -1;
+		assert_int_equal(notify_batch_flush(b, &n), DB_OK);
+		assert_true(n == 0 || n == 1);
+		notify_batch_free(b);
+		id = event_id(key);
+	} else {
+		assert_int_equal(notify_emit(db, kind, key, "request", 42, payload, to, now, &id), DB_OK);
+	}
 	assert_int_equal(db_commit(db), DB_OK);
 	json_decref(payload);
 	assert_true(id > 0);
@@ -408,6 +441,77 @@ static void test_enterprise(void **state)
 	e = emit(NE_REQUEST_ASSIGNED, "ent:3", &to, T10);
 	assert_int_equal(nrows(e), 1);
 	assert_true(row_of(e, dest_of('e', ent), &r));
+}
+
+/* A batch of several events: each fans out to its own people, a key
+ * given twice or recorded before fans out once, *emitted counts the new. */
+static void test_batch(void **state)
+{
+	int64_t lead = uid(ROLE_LEADER), off = uid(ROLE_OFFICER);
+	prefs(lead, "", "", "", "leader@example.cn", "en");
+	prefs(off, NE_DIGEST, "22:00", "07:00", "officer@example.cn", "zh");
+	int64_t c_dept = channel("department_id", F.department_id, "wecom", "https://qyapi.weixin.qq.com/d", "", "", 1);
+	int64_t c_unit = channel("unit_id", F.unit_id, "webhook", "https://hooks.example.cn/u", "", NE_QUOTA_AT_RISK, 1);
+	int64_t c_off = channel("user_id", off, "dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=O", "", "", 1);
+	struct notify_to to_dept = { .depts = &F.department_id, .ndepts = 1 };
+	int64_t before = emit(NE_REQUEST_ASSIGNED, "k:before", &to_dept, T10);
+	assert_int_equal(nrows(before), 1);
+
+	struct notify_to leaders = { .leaders = 1 }, officer = { .users = &off, .nusers = 1 };
+	struct notify_to unit = { .units = &F.unit_id, .nunits = 1, .users = &off, .nusers = 1 };
+	struct notify_batch *b = notify_batch_new(db, T2330);
+	assert_non_null(b);
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:1", "request", 1, NULL, &leaders), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_DIGEST, "k:2", "user", off, NULL, &officer), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_ASSIGNED, "k:before", "request", 42, NULL, &leaders), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:1", "request", 1, NULL, &officer), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_QUOTA_AT_RISK, "k:3", "unit", F.unit_id, NULL, &unit), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:4", "request", 4, NULL, &officer), DB_OK);
+	int n = -1;
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(notify_batch_flush(b, &n), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(n, 4);   /* k:1 k:2 k:3 k:4 */
+	struct row r;
+	/* k:1 to the leaders (their prefs: every kind, English, no quiet hours); its second add is dropped */
+	int64_t e1 = event_id("k:1");
+	assert_int_equal(nrows(e1), 1);
+	assert_true(row_of(e1, dest_of('u', lead), &r));
+	assert_string_equal(r.lang, "en");
+	assert_int_equal(r.next_at, T2330);
+	/* k:2 a digest to the officer, who wants only digests: the channel and the e-mail, after the quiet hours */
+	int64_t e2 = event_id("k:2");
+	assert_int_equal(nrows(e2), 2);
+	assert_true(row_of(e2, dest_of('c', c_off), &r));
+	assert_int_equal(r.next_at, N0700);
+	assert_int_equal(r.user_id, off);
+	assert_true(row_of(e2, dest_of('u', off), &r));
+	assert_string_equal(r.target, "officer@example.cn");
+	assert_int_equal(r.next_at, N0700);
+	/* recorded before: still its one department row */
+	assert_int_equal(event_id("k:before"), before);
+	assert_int_equal(nrows(before), 1);
+	assert_true(row_of(before, dest_of('c', c_dept), &r));
+	/* k:3: the unit's channel (it takes quota notices), in Chinese, now; not the officer (he wants digests only) */
+	int64_t e3 = event_id("k:3");
+	assert_int_equal(nrows(e3), 1);
+	assert_true(row_of(e3, dest_of('c', c_unit), &r));
+	assert_string_equal(r.lang, "zh");
+	assert_int_equal(r.next_at, T2330);
+	assert_int_equal(r.user_id, 0);
+	/* k:4 the officer does not want it: an event with no rows */
+	int64_t e4 = event_id("k:4");
+	assert_true(e4 > e3 && e3 > e2 && e2 > e1);   /* ids in the order given */
+	assert_int_equal(nrows(e4), 0);
+	/* the same batch once more: nothing new */
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:1", "request", 1, NULL, &leaders), DB_OK);
+	assert_int_equal(notify_batch_add(b, NE_DIGEST, "k:2", "user", off, NULL, &officer), DB_OK);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(notify_batch_flush(b, &n), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(nrows(e1) + nrows(e2), 3);
+	notify_batch_free(b);
 }
 
 /* ---- delivering, with a fake sender ---- */
@@ -732,6 +836,13 @@ int main(void)
 		cmocka_unit_test_setup(test_quiet_hours, reset),
 		cmocka_unit_test_setup(test_leaders, reset),
 		cmocka_unit_test_setup(test_enterprise, reset),
+		{ "test_emit_idempotent (batch)", test_emit_idempotent, reset_batch, NULL, NULL },
+		{ "test_fanout_channels (batch)", test_fanout_channels, reset_batch, NULL, NULL },
+		{ "test_fanout_prefs (batch)", test_fanout_prefs, reset_batch, NULL, NULL },
+		{ "test_quiet_hours (batch)", test_quiet_hours, reset_batch, NULL, NULL },
+		{ "test_leaders (batch)", test_leaders, reset_batch, NULL, NULL },
+		{ "test_enterprise (batch)", test_enterprise, reset_batch, NULL, NULL },
+		cmocka_unit_test_setup(test_batch, reset),
 		cmocka_unit_test_setup(test_deliver_sent, reset_deliver),
 		cmocka_unit_test_setup(test_deliver_backoff, reset_deliver),
 		cmocka_unit_test_setup(test_lease, reset_deliver),

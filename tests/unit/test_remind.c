@@ -248,6 +248,46 @@ static void test_digest(void **state)
 	assert_int_equal(count_key("digest:d:%lld:2026-12-29", dept), 1);
 }
 
+/* A department's digest lists its first five cases by due date (then
+ * id) with the working days left, written out by hand: Wednesday
+ * 2026-12-30, no calendar loaded (Monday to Friday are working days). */
+static void test_digest_items(void **state)
+{
+	(void)state;
+	int64_t dept = new_department("整改部门");
+	static const char *const due[7] = { "2027-01-01", "2026-12-31", "2026-12-31", "2027-01-05", "2026-12-30",
+	                                    "2027-01-06", "2027-01-07" };
+	static const char *const title[7] = { "第1项", "第2项", "第3项", "第4项", "第5项", "第6项", "第7项" };
+	for (int i = 0; i < 7; i++) {
+		struct request_in in = { .kind = "inspection", .category = "service_quality", .title = title[i],
+		                         .department_id = dept, .due_on = due[i] };
+		int64_t id = 0;
+		err_t e;
+		if (request_create(g_db, fixture_as(&g_f, ROLE_ADMIN), &in, at("2026-12-28T09:00:00+08:00"), &id, &e) < 0)
+			fail_msg("request_create: %s", e.message);
+	}
+	scan("2026-12-30T09:00:00+08:00");
+	char key[64];
+	snprintf(key, sizeof key, "digest:d:%lld:2026-12-30", (long long)dept);
+	json_t *p = payload_of(key);
+	assert_int_equal(json_integer_value(json_object_get(p, "open")), 7);
+	assert_int_equal(json_integer_value(json_object_get(p, "due_soon")), 3);   /* the 30th and the 31st */
+	assert_int_equal(json_integer_value(json_object_get(p, "overdue")), 0);
+	json_t *items = json_object_get(p, "items");
+	static const struct { const char *title, *due; int left; } want[5] = {
+		{ "第5项", "2026-12-30", 0 }, { "第2项", "2026-12-31", 1 }, { "第3项", "2026-12-31", 1 },
+		{ "第1项", "2027-01-01", 2 }, { "第4项", "2027-01-05", 4 },   /* Thu, Fri, Mon, Tue */
+	};
+	assert_int_equal(json_array_size(items), 5);
+	for (int i = 0; i < 5; i++) {
+		json_t *it = json_array_get(items, (size_t)i);
+		assert_string_equal(json_string_value(json_object_get(it, "title")), want[i].title);
+		assert_string_equal(json_string_value(json_object_get(it, "due_on")), want[i].due);
+		assert_int_equal(json_integer_value(json_object_get(it, "workdays_left")), want[i].left);
+	}
+	json_decref(p);
+}
+
 /* The last week of November: the fixture's unit (a leader and a recruiter
  * without trips) is at risk, once. */
 static void test_quota(void **state)
@@ -274,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quota), cmocka_unit_test(test_request_events),
 		cmocka_unit_test(test_accept_and_findings), cmocka_unit_test(test_meeting), cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_items),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

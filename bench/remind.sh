@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# bench/remind.sh -- one pass of the reminders (`zoneops notify scan`) over
+# a zone with many cases due and overdue, on SQLite and on PostgreSQL, with
+# this build and (BENCH_BASE_BIN) another, alternately in the same run, each
+# on a fresh copy of the same database; on PostgreSQL also the statements
+# the pass sent, counted in the server's log (log_statement = 'all').
+#
+#   BENCH_PG_URL=postgresql://postgres@127.0.0.1:PORT/DB bench/remind.sh
+#   BENCH_BASE_BIN=/path/to/old/zoneops BENCH_PG_URL=... bench/remind.sh
+#   BENCH_RUNS=5 (default); BENCH_CASES=300 (default) cases of each of five
+#   kinds; BENCH_PG_LOG=DIR/server.log (the cluster's log, as
+#   scripts/pg.sh writes it) to count the statements -- nothing else may use
+#   that cluster meanwhile.
+#
+# The database: the demo, seeded as of Tuesday 2026-12-08 09:00 (zone time;
+# ZONEOPS_NOW), and BENCH_CASES each of: requests being handled due today,
+# requests overdue for handling by 3 days, requests overdue for acceptance
+# by 2 days, findings due today, findings overdue by 3 days -- spread over
+# the demo's enterprises (their officers) and departments; every department
+# has a channel and every officer and leader an e-mail address.  The pass runs at
+# 09:00 that day: every rule's notices (at most 200 a rule a pass), the
+# quota check and the digests.  Each build's pass must record the same
+# events and notifications (checked: the counts by kind and a digest of
+# every row's content), or the script fails.
+#
+# Needs psql and a superuser URL for PostgreSQL (it creates and drops
+# databases br_*).  Prints the median seconds of each build and store.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${ZONEOPS_BIN:-$ROOT/build/zoneops}
+BASE_BIN=${BENCH_BASE_BIN:-}
+RUNS=${BENCH_RUNS:-5}
+CASES=${BENCH_CASES:-300}
+PG_URL=${BENCH_PG_URL:-}
+PG_LOG=${BENCH_PG_LOG:-}
+NOW=2026-12-08T09:00:00
+die() { echo "remind.sh: $*" >&2; exit 1; }
+
+[ -x "$BIN" ] || die "no $BIN (make build/zoneops)"
+[ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "no $BASE_BIN"
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	if [ -n "$PG_URL" ]; then
+		for d in $(psql "$PG_URL" -qAt -c "SELECT datname FROM pg_database WHERE datname LIKE 'br\_%'" 2>/dev/null); do
+			psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+		done
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# sql URL STATEMENT: run one statement on either store
+sql() {
+	case $1 in
+	sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
+	*) psql "$1" -qAt -v ON_ERROR_STOP=1 -c "$2" ;;
+	esac
+}
+
+# base URL: the demo as of $NOW and the benchmark's cases
+base() {
+	local url=$1 out=$TMP/seed.out
+	ZONEOPS_NOTIFY=off "$BIN" migrate --db "$url" >/dev/null
+	ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "$BIN" serve --db "$url" --listen 127.0.0.1:0 --demo >"$out" 2>"$TMP/seed.err" &
+	local pid=$!
+	PIDS+=("$pid")
+	until grep -q "demo data created" "$out" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || { cat "$TMP/seed.err" >&2; die "serve --demo stopped"; }
+		sleep 0.05
+	done
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+	# a channel for every department without one, an e-mail for every officer and leader
+	sql "$url" "INSERT INTO channels (kind, name, target, department_id, events, enabled, created_at, updated_at)
+		SELECT 'webhook', '压测', 'http://127.0.0.1:9/hook/' || CAST(d.id AS TEXT), d.id, '', 1, 0, 0 FROM departments d
+		WHERE NOT EXISTS (SELECT 1 FROM channels c WHERE c.department_id = d.id)" >/dev/null
+	sql "$url" "INSERT INTO notify_prefs (user_id, events, quiet_from, quiet_to, email, lang, updated_at)
+		SELECT u.id, '', '', '', u.username || '@example.cn', 'zh', 0 FROM users u
+		WHERE u.role IN ('officer', 'leader') AND NOT EXISTS (SELECT 1 FROM notify_prefs p WHERE p.user_id = u.id)" >/dev/null
+	# kind status due_on accept_due_on, for each of the five groups
+	local g
+	for g in "request|accepted|2026-12-08|" "request|in_progress|2026-12-03|" "request|submitted||2026-12-04" \
+		"inspection|assigned|2026-12-08|" "inspection|assigned|2026-12-03|"; do
+		IFS='|' read -r kind status due adue <<<"$g"
+		sql "$url" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $CASES)
+			INSERT INTO requests (kind, enterprise_id, category, title, status, department_id, due_on, accept_due_on,
+			  created_at, updated_at)
+			SELECT '$kind',
+			  CASE WHEN '$kind' = 'request' THEN (SELECT x.id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn
+			    FROM enterprises) x WHERE x.rn = 1 + (n.i * 7) % (SELECT count(*) FROM enterprises)) END,
+			  (SELECT code FROM request_categories ORDER BY code LIMIT 1), '压测事项 ' || CAST(n.i AS TEXT), '$status',
+			  (SELECT x.id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM departments) x
+			    WHERE x.rn = 1 + n.i % (SELECT count(*) FROM departments)),
+			  '$due', '$adue', 1796605200, 1796605200 FROM n" >/dev/null
+	done
+}
+
+# counts URL: the events and notifications by kind, and a digest of every
+# event (key, kind, payload) and notification (dest, kind, target, language,
+# when) -- to compare the builds
+counts() {
+	sql "$1" "SELECT e.kind, count(DISTINCT e.id), count(n.id) FROM notify_events e
+		LEFT JOIN notifications n ON n.event_id = e.id GROUP BY e.kind ORDER BY e.kind" | tr '\n' ' '
+	sql "$1" "SELECT e.event_key, e.kind, e.payload, COALESCE(n.dest, ''), COALESCE(n.kind, ''), COALESCE(n.target, ''),
+		COALESCE(n.lang, ''), COALESCE(n.next_at, 0) FROM notify_events e LEFT JOIN notifications n ON n.event_id = e.id" |
+		sort | md5sum | cut -c1-12
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+LABELS=(new)
+BINS=("$BIN")
+if [ -n "$BASE_BIN" ]; then LABELS+=(base); BINS+=("$BASE_BIN"); fi
+STORES=(sqlite)
+[ -n "$PG_URL" ] && STORES+=(postgresql)
+
+echo "remind.sh: seeding the base databases" >&2
+base "sqlite:$TMP/base.db"
+if [ -n "$PG_URL" ]; then
+	psql "$PG_URL" -q -c "CREATE DATABASE br_base" >/dev/null
+	base "${PG_URL%/*}/br_base"
+fi
+
+n=0
+for r in $(seq 1 "$RUNS"); do
+	for k in "${!BINS[@]}"; do
+		for s in "${STORES[@]}"; do
+			n=$((n + 1))
+			if [ "$s" = sqlite ]; then
+				rm -f "$TMP/d.db"*
+				cp "$TMP/base.db" "$TMP/d.db"
+				url="sqlite:$TMP/d.db"
+			else
+				psql "$PG_URL" -q -c "CREATE DATABASE br_$n TEMPLATE br_base" >/dev/null
+				[ -z "$PG_LOG" ] || psql "$PG_URL" -q -c "ALTER DATABASE br_$n SET log_statement = 'all'" >/dev/null
+				url="${PG_URL%/*}/br_$n"
+			fi
+			before=$(counts "$url")
+			if [ -n "$PG_LOG" ]; then wc -l <"$PG_LOG" >"$TMP/before"; fi
+			t0=$(date +%s.%N)
+			ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "${BINS[$k]}" notify scan --db "$url" >"$TMP/scan.out" 2>&1 ||
+				{ cat "$TMP/scan.out" >&2; die "${LABELS[$k]} notify scan failed"; }
+			t1=$(date +%s.%N)
+			secs=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')
+			echo "$secs" >>"$TMP/${LABELS[$k]}-$s"
+			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then
+				tail -n +"$(($(cat "$TMP/before") + 1))" "$PG_LOG" | grep -cE 'LOG:  (statement|execute [^:]*):' \
+					>>"$TMP/${LABELS[$k]}-$s-stmts" || true
+			fi
+			after=$(counts "$url")
+			[ "$after" != "$before" ] || die "${LABELS[$k]} $s: the pass recorded nothing"
+			if [ -f "$TMP/counts-$s" ]; then
+				[ "$after" = "$(cat "$TMP/counts-$s")" ] ||
+					die "${LABELS[$k]} $s recorded other events: $after, not $(cat "$TMP/counts-$s")"
+			else
+				echo "$after" >"$TMP/counts-$s"
+			fi
+			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE br_$n WITH (FORCE)" >/dev/null
+			echo "remind.sh: run $r ${LABELS[$k]} $s: ${secs} s, $(cat "$TMP/scan.out")" >&2
+		done
+	done
+done
+
+for s in "${STORES[@]}"; do
+	echo "events and notifications by kind after the pass ($s): $(cat "$TMP/counts-$s")"
+done
+echo
+echo "| store | build | median seconds ($RUNS runs) | runs | statements sent |"
+echo "|---|---|---|---|---|"
+for s in "${STORES[@]}"; do
+	for l in "${LABELS[@]}"; do
+		m=$(median <"$TMP/$l-$s")
+		st="-"
+		[ -f "$TMP/$l-$s-stmts" ] && st=$(median <"$TMP/$l-$s-stmts")
+		echo "| $s | $l | $m | $(tr '\n' ' ' <"$TMP/$l-$s") | $st |"
+	done
+done
