@@ -10,7 +10,8 @@
 #   BENCH_RUNS=5 (default); BENCH_CASES=300 (default) cases of each of five
 #   kinds; BENCH_PG_LOG=DIR/server.log (the cluster's log, as
 #   scripts/pg.sh writes it) to count the statements -- nothing else may use
-#   that cluster meanwhile.
+#   that cluster meanwhile.  BENCH_DUMPS=DIR keeps each build's rows there
+#   (LABEL-STORE.txt) to see how two builds differ.
 #
 # The database: the demo, seeded as of Tuesday 2026-12-08 09:00 (zone time;
 # ZONEOPS_NOW), and BENCH_CASES each of: requests being handled due today,
@@ -21,7 +22,8 @@
 # 09:00 that day: every rule's notices (at most 200 a rule a pass), the
 # quota check and the digests.  Each build's pass must record the same
 # events and notifications (checked: the counts by kind and a digest of
-# every row's content), or the script fails.
+# every row's content; a notification's time as seconds after its event's,
+# since ZONEOPS_NOW starts a clock that runs), or the script fails.
 #
 # Needs psql and a superuser URL for PostgreSQL (it creates and drops
 # databases br_*).  Prints the median seconds of each build and store.
@@ -100,13 +102,13 @@ base() {
 
 # counts URL: the events and notifications by kind, and a digest of every
 # event (key, kind, payload) and notification (dest, kind, target, language,
-# when) -- to compare the builds
+# seconds after the event) -- to compare the builds
 counts() {
 	sql "$1" "SELECT e.kind, count(DISTINCT e.id), count(n.id) FROM notify_events e
 		LEFT JOIN notifications n ON n.event_id = e.id GROUP BY e.kind ORDER BY e.kind" | tr '\n' ' '
 	sql "$1" "SELECT e.event_key, e.kind, e.payload, COALESCE(n.dest, ''), COALESCE(n.kind, ''), COALESCE(n.target, ''),
-		COALESCE(n.lang, ''), COALESCE(n.next_at, 0) FROM notify_events e LEFT JOIN notifications n ON n.event_id = e.id" |
-		sort | md5sum | cut -c1-12
+		COALESCE(n.lang, ''), COALESCE(n.next_at - e.created_at, 0) FROM notify_events e LEFT JOIN notifications n ON n.event_id = e.id" |
+		sort | tee "$TMP/dump" | md5sum | cut -c1-12
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -153,10 +155,11 @@ for r in $(seq 1 "$RUNS"); do
 			after=$(counts "$url")
 			[ "$after" != "$before" ] || die "${LABELS[$k]} $s: the pass recorded nothing"
 			if [ -f "$TMP/counts-$s" ]; then
-				[ "$after" = "$(cat "$TMP/counts-$s")" ] ||
+				[ "$after" = "$(cat "$TMP/counts-$s")" ] || ! cp "$TMP/dump" "${BENCH_DUMPS:-$TMP}/${LABELS[$k]}-$s.txt" ||
 					die "${LABELS[$k]} $s recorded other events: $after, not $(cat "$TMP/counts-$s")"
 			else
 				echo "$after" >"$TMP/counts-$s"
+				cp "$TMP/dump" "${BENCH_DUMPS:-$TMP}/${LABELS[$k]}-$s.txt"
 			fi
 			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE br_$n WITH (FORCE)" >/dev/null
 			echo "remind.sh: run $r ${LABELS[$k]} $s: ${secs} s, $(cat "$TMP/scan.out")" >&2
