@@ -7,7 +7,6 @@
  */
 #include "land/land.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,23 +221,6 @@ static void result_text(buf_t *b, const struct land_params *p, const struct land
 
 /* ---- writing ---- */
 
-#define RESULT_BATCH 64
-#define RESULT_COLS 8
-static char result_sql[RESULT_BATCH * 64 + 256];
-static pthread_once_t result_once = PTHREAD_ONCE_INIT;
-
-static void result_build(void)
-{
-	size_t n = (size_t)snprintf(result_sql, sizeof result_sql,
-	                            "INSERT INTO land_results (evaluation_id, enterprise_id, rank, score, land_mu,"
-	                            " class, reason, indicators) VALUES ");
-	for (int i = 0; i < RESULT_BATCH; i++) {
-		int o = RESULT_COLS * i;
-		n += (size_t)snprintf(result_sql + n, sizeof result_sql - n, "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-		                      i ? ", " : "", o + 1, o + 2, o + 3, o + 4, o + 5, o + 6, o + 7, o + 8);
-	}
-}
-
 static int64_t stored(struct rule_num n)
 {
 	int64_t s = 0;
@@ -248,68 +230,40 @@ static int64_t stored(struct rule_num n)
 	return s;
 }
 
-static void bind_result(db_stmt_t *st, int o, int64_t eval_id, const struct land_input *in, size_t i,
-                        const struct land_res *r, const char *text)
-{
-	db_bind_int(st, o + 1, eval_id);
-	db_bind_int(st, o + 2, in->e[i].id);
-	if (r->cls == 'T') {
-		db_bind_null(st, o + 3);
-		db_bind_null(st, o + 4);
-	} else {
-		db_bind_int(st, o + 3, r->rank);
-		db_bind_int(st, o + 4, stored(r->total));
-	}
-	db_bind_int(st, o + 5, stored(in->e[i].land));
-	static const char *const cls[] = { "A", "B", "C", "D", "T" };
-	db_bind_text(st, o + 6, cls[strchr("ABCDT", r->cls) - "ABCDT"]);
-	db_bind_text(st, o + 7, land_reason_names[r->reason]);
-	db_bind_text(st, o + 8, text);
-}
-
-/* Write the results in statements of RESULT_BATCH rows, then one by one. */
+/* Write the results: new rows of a new evaluation, one bulk write (COPY
+ * on PostgreSQL). */
 static int write_results(db_t *db, int64_t eval_id, const struct land_params *p, const struct land_input *in,
                          const struct land_res *res, err_t *err)
 {
-	pthread_once(&result_once, result_build);
-	size_t *idx = malloc((in->n ? in->n : 1) * sizeof *idx), m = 0;
-	char **texts = calloc(RESULT_BATCH, sizeof *texts);
-	if (idx == NULL || texts == NULL) {
-		free(idx);
-		free(texts);
-		return err_set(err, 500, "out_of_memory", NULL, "out of memory writing the results");
+	static const char *const cls[] = { "A", "B", "C", "D", "T" };
+	db_copy_t *c = db_copy_begin(db, "land_results",
+		"evaluation_id, enterprise_id, rank, score, land_mu, class, reason, indicators", 8);
+	for (size_t i = 0; i < in->n; i++) {
+		const struct land_res *r = &res[i];
+		if (!r->cls)
+			continue;
+		buf_t b;
+		buf_init(&b);
+		result_text(&b, p, r, in->from_plots[i]);
+		char *text = buf_steal(&b);
+		db_copy_int(c, eval_id);
+		db_copy_int(c, in->e[i].id);
+		if (r->cls == 'T') {
+			db_copy_text(c, NULL);
+			db_copy_text(c, NULL);
+		} else {
+			db_copy_int(c, r->rank);
+			db_copy_int(c, stored(r->total));
+		}
+		db_copy_int(c, stored(in->e[i].land));
+		db_copy_text(c, cls[strchr("ABCDT", r->cls) - "ABCDT"]);
+		db_copy_text(c, land_reason_names[r->reason]);
+		db_copy_text(c, text);   /* NULL (out of memory): a NULL the table refuses */
+		db_copy_row(c);
+		free(text);
 	}
-	for (size_t i = 0; i < in->n; i++)
-		if (res[i].cls)
-			idx[m++] = i;
-	int rc = DB_DONE;
-	for (size_t j = 0; j < m && rc == DB_DONE;) {
-		size_t take = m - j >= RESULT_BATCH ? RESULT_BATCH : 1;
-		db_stmt_t *st = take == RESULT_BATCH ? db_prepare(db, result_sql)
-		                : db_prepare(db, "INSERT INTO land_results (evaluation_id, enterprise_id, rank, score,"
-		                                 " land_mu, class, reason, indicators) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-		if (st == NULL) {
-			rc = DB_ERR;
-			break;
-		}
-		for (size_t k = 0; k < take; k++) {
-			buf_t b;
-			buf_init(&b);
-			result_text(&b, p, &res[idx[j + k]], in->from_plots[idx[j + k]]);
-			texts[k] = buf_steal(&b);
-			bind_result(st, RESULT_COLS * (int)k, eval_id, in, idx[j + k], &res[idx[j + k]], texts[k]);
-		}
-		rc = db_step(st);
-		db_done(st);
-		for (size_t k = 0; k < take; k++) {
-			free(texts[k]);
-			texts[k] = NULL;
-		}
-		j += take;
-	}
-	free(idx);
-	free(texts);
-	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "saving the results");
+	int rc = db_copy_end(c);
+	return rc == DB_OK ? 0 : db_fail(err, db, rc, "saving the results");
 }
 
 int land_evaluation_run(db_t *db, struct land_params *p, int dry_run, int64_t actor, int64_t now,
