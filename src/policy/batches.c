@@ -287,6 +287,86 @@ int batch_decide(db_t *db, arena_t *a, int64_t id, int approve, const char *reas
 	return exec_batch(db, "DELETE FROM policy_batch_items WHERE batch_id = $1", id, err);
 }
 
+struct paid_item {
+	int64_t id;
+	size_t seq;
+};
+
+static int paid_cmp(const void *x, const void *y)
+{
+	const struct paid_item *a = x, *b = y;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Mark items[0..n) of batch id paid, all or none: staged with one bulk
+ * write, checked with one query, written with one UPDATE.  The first item
+ * (in the list's order) that is not a confirmed item of the batch -- or
+ * that the list names a second time -- is the 409, as if they were paid
+ * one by one.  0, or -1 with err. */
+static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err)
+{
+	struct paid_item *v = malloc(n * sizeof *v);
+	if (v == NULL)
+		return err_set(err, 500, "out_of_memory", NULL, "out of memory saving the payment");
+	for (size_t k = 0; k < n; k++)
+		v[k] = (struct paid_item){ items[k], k };
+	qsort(v, n, sizeof *v, paid_cmp);
+	size_t bad = n;   /* the first item refused, in the list's order */
+	for (size_t k = 1; k < n; k++)
+		if (v[k].id == v[k - 1].id && v[k].seq < bad)
+			bad = v[k].seq;   /* named twice: paid the first time */
+	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS paid_stage (seq BIGINT NOT NULL, id BIGINT NOT NULL)");
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM paid_stage");
+	if (rc == DB_OK) {
+		db_copy_t *c = db_copy_begin(db, "paid_stage", "seq, id", 2);
+		for (size_t k = 0; k < n; k++) {
+			db_copy_int(c, (int64_t)k);
+			db_copy_int(c, items[k]);
+			db_copy_row(c);
+		}
+		rc = db_copy_end(c);
+	}
+	free(v);
+	/* the first staged item that is not a confirmed item of this batch */
+	db_stmt_t *st = rc == DB_OK ? db_prepare(db, "SELECT min(s.seq) FROM paid_stage s WHERE NOT EXISTS (SELECT 1"
+	                                             " FROM policy_batch_items i WHERE i.id = s.id AND i.batch_id = $1"
+	                                             " AND i.state = 'confirmed')") : NULL;
+	if (rc == DB_OK && st == NULL)
+		rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, id);
+		rc = db_step(st);
+		if (rc == DB_ROW && !db_col_isnull(st, 0) && (size_t)db_col_int(st, 0) < bad)
+			bad = (size_t)db_col_int(st, 0);
+		db_done(st);
+		rc = rc == DB_ROW ? DB_OK : rc == DB_DONE ? DB_ERR : rc;
+	}
+	if (rc == DB_OK && bad == n) {
+		st = db_prepare(db, "UPDATE policy_batch_items SET state = 'paid', paid_at = $2"
+		                    " WHERE batch_id = $1 AND state = 'confirmed' AND id IN (SELECT id FROM paid_stage)");
+		rc = DB_ERR;
+		if (st) {
+			db_bind_int(st, 1, id);
+			db_bind_int(st, 2, now);
+			rc = db_step(st);
+			db_done(st);
+			rc = rc == DB_DONE ? DB_OK : rc;
+		}
+	}
+	if (rc == DB_OK)
+		rc = db_exec(db, "DELETE FROM paid_stage");
+	if (rc != DB_OK)
+		return db_fail(err, db, rc, "saving the payment");
+	if (bad < n) {
+		err_set(err, 409, "not_confirmed", "item_ids", "item %lld of this batch is not confirmed", (long long)items[bad]);
+		return err_param(err, "item_id", "%lld", (long long)items[bad]);
+	}
+	return 0;
+}
+
 int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err)
 {
 	char state[16];
@@ -298,25 +378,8 @@ int batch_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now
 		err_set(err, 409, "not_approved", NULL, "the batch is %s: only an approved batch is paid", state);
 		return err_param(err, "state", "%s", state);
 	}
-	for (size_t k = 0; k < n; k++) {
-		db_stmt_t *st = db_prepare(db, "UPDATE policy_batch_items SET state = 'paid', paid_at = $3"
-		                               " WHERE id = $1 AND batch_id = $2 AND state = 'confirmed'");
-		if (st == NULL)
-			return db_fail(err, db, DB_ERR, "saving the payment");
-		db_bind_int(st, 1, items[k]);
-		db_bind_int(st, 2, id);
-		db_bind_int(st, 3, now);
-		int rc = db_step(st);
-		int64_t ch = rc == DB_DONE ? db_changes(st) : 0;
-		db_done(st);
-		if (rc != DB_DONE)
-			return db_fail(err, db, rc, "saving the payment");
-		if (ch != 1) {
-			err_set(err, 409, "not_confirmed", "item_ids", "item %lld of this batch is not confirmed",
-			        (long long)items[k]);
-			return err_param(err, "item_id", "%lld", (long long)items[k]);
-		}
-	}
+	if (mark_paid(db, id, items, n, now, err) < 0)
+		return -1;
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	const char *params[] = { ids };

@@ -466,6 +466,14 @@ test('paid: confirmed items only; the batch closes when none is left to confirm 
   assertError(bad, 409, 'not_confirmed', 'item_ids');
   assert.equal(bad.json.error.params.item_id, String(i2.id));
   assert.equal((await officer.get(`/api/v1/batches/${batch1.id}`)).json.counts.paid, 0);   // nothing changed
+  // an item named twice: paid the first time, refused the second; an item of no batch; the first refused is named
+  const twice = await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [i1.id, i1.id] });
+  assertError(twice, 409, 'not_confirmed', 'item_ids');
+  assert.equal(twice.json.error.params.item_id, String(i1.id));
+  const none = await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [i1.id, 999999, i2.id] });
+  assertError(none, 409, 'not_confirmed', 'item_ids');
+  assert.equal(none.json.error.params.item_id, '999999');
+  assert.equal((await officer.get(`/api/v1/batches/${batch1.id}`)).json.counts.paid, 0);   // still nothing
   assertError(await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [] }), 422, 'required', 'item_ids');
   const ok = await officer.post(`/api/v1/batches/${batch1.id}/paid`, { item_ids: [i1.id] });
   assert.equal(ok.status, 200, ok.text);
