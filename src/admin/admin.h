@@ -105,6 +105,15 @@ int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *
 /* The same count as it was made while `year` was not loaded (its days
  * Monday-Friday): for recomputing a provisional date once it is. */
 int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, int year);
+/* For many computations in a row (the provisional dates recomputed when a
+ * year is loaded): a memo reads each year's calendar once instead of once
+ * a computation.  It sees the calendar as it was when it read a year: free
+ * it before the calendar changes.  The _memo functions are the ones above. */
+typedef struct calendar_memo calendar_memo_t;
+calendar_memo_t *calendar_memo_new(db_t *db);
+void calendar_memo_free(calendar_memo_t *m);
+int calendar_due_memo(calendar_memo_t *m, const char *from, int months, int workdays, char out[11], int *provisional);
+int calendar_count_as_unloaded_memo(calendar_memo_t *m, const char *after, const char *upto, int year);
 /* Called by calendar_load after a year is saved, in the same transaction:
  * recompute what was provisional in that year.  0, or -1 with err. */
 typedef int (*calendar_load_hook)(db_t *db, int year, int64_t now, err_t *err);

@@ -100,11 +100,60 @@ static int is_work(const struct calyear *c, int64_t d)
 	return weekday(d) < 5;
 }
 
-/* A walk over the calendar: the year in hand, whether a day of a year not
- * loaded was looked at, and a year to treat as not loaded (0: none). */
+/* The years a run of many computations has read (calendar_memo_new):
+ * each read once, whatever the number of computations. */
+struct calendar_memo {
+	db_t *db;
+	struct calyear **years;
+	size_t n, cap;
+};
+
+calendar_memo_t *calendar_memo_new(db_t *db)
+{
+	calendar_memo_t *m = calloc(1, sizeof *m);
+	if (m)
+		m->db = db;
+	return m;
+}
+
+void calendar_memo_free(calendar_memo_t *m)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		free(m->years[i]);
+	if (m)
+		free(m->years);
+	free(m);
+}
+
+/* Year y from m, read on first use; NULL on a database error. */
+static struct calyear *memo_year(calendar_memo_t *m, int y)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->years[i]->year == y)
+			return m->years[i];
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 8;
+		struct calyear **v = realloc(m->years, cap * sizeof *v);
+		if (v == NULL)
+			return NULL;
+		m->years = v;
+		m->cap = cap;
+	}
+	struct calyear *c = calloc(1, sizeof *c);
+	if (c == NULL || load_year(m->db, y, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	return m->years[m->n++] = c;
+}
+
+/* A walk over the calendar: the year in hand (its own, or one of memo's),
+ * whether a day of a year not loaded was looked at, and a year to treat as
+ * not loaded (0: none). */
 struct walk {
 	db_t *db;
 	struct calyear *c;
+	calendar_memo_t *memo;
 	int provisional;
 	int as_unloaded;
 };
@@ -112,7 +161,13 @@ struct walk {
 /* 1 when d is a working day, 0 when not, -1 on a database error. */
 static int walk_work(struct walk *w, int64_t d)
 {
-	if (ensure_year(w->db, w->c, d) < 0)
+	if (w->memo) {
+		int y = year_of(d);
+		if (w->c == NULL || w->c->year != y)
+			w->c = memo_year(w->memo, y);
+		if (w->c == NULL)
+			return -1;
+	} else if (ensure_year(w->db, w->c, d) < 0)
 		return -1;
 	if (!w->c->loaded || w->c->year == w->as_unloaded) {
 		w->provisional = 1;
@@ -160,15 +215,17 @@ static int due_days(struct walk *w, int64_t from, int months, int workdays, int6
 	return 0;
 }
 
-static struct walk *walk_new(db_t *db, int as_unloaded)
+/* A walk with a year of its own, or (memo) over memo's years. */
+static struct walk *walk_new(db_t *db, calendar_memo_t *memo, int as_unloaded)
 {
 	struct walk *w = calloc(1, sizeof *w);
-	if (w && (w->c = calloc(1, sizeof *w->c)) == NULL) {
+	if (w && memo == NULL && (w->c = calloc(1, sizeof *w->c)) == NULL) {
 		free(w);
 		return NULL;
 	}
 	if (w) {
 		w->db = db;
+		w->memo = memo;
 		w->as_unloaded = as_unloaded;
 	}
 	return w;
@@ -176,12 +233,13 @@ static struct walk *walk_new(db_t *db, int as_unloaded)
 
 static void walk_free(struct walk *w)
 {
-	if (w)
+	if (w && w->memo == NULL)
 		free(w->c);
 	free(w);
 }
 
-int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *provisional)
+static int due_walk(db_t *db, calendar_memo_t *memo, const char *from, int months, int workdays, char out[11],
+                    int *provisional)
 {
 	int dummy;
 	if (provisional == NULL)
@@ -190,7 +248,7 @@ int calendar_due(db_t *db, const char *from, int months, int workdays, char out[
 	int64_t f, d;
 	if (date_parse(from, &f) < 0 || months < 0 || workdays < 0 || months > 120 || workdays > 5000)
 		return -1;
-	struct walk *w = walk_new(db, 0);
+	struct walk *w = walk_new(db, memo, 0);
 	if (w == NULL)
 		return -1;
 	int rc = due_days(w, f, months, workdays, &d);
@@ -199,6 +257,16 @@ int calendar_due(db_t *db, const char *from, int months, int workdays, char out[
 	if (rc == 0)
 		date_format(d, out);
 	return rc;
+}
+
+int calendar_due(db_t *db, const char *from, int months, int workdays, char out[11], int *provisional)
+{
+	return due_walk(db, NULL, from, months, workdays, out, provisional);
+}
+
+int calendar_due_memo(calendar_memo_t *m, const char *from, int months, int workdays, char out[11], int *provisional)
+{
+	return due_walk(m->db, m, from, months, workdays, out, provisional);
 }
 
 int calendar_add_workdays(db_t *db, const char *from, int n, char out[11])
@@ -219,7 +287,8 @@ static int count_days(struct walk *w, int64_t a, int64_t b)
 	return n;
 }
 
-static int count_walk(db_t *db, const char *after, const char *upto, int as_unloaded, int *provisional)
+static int count_walk(db_t *db, calendar_memo_t *memo, const char *after, const char *upto, int as_unloaded,
+                      int *provisional)
 {
 	int dummy;
 	if (provisional == NULL)
@@ -232,7 +301,7 @@ static int count_walk(db_t *db, const char *after, const char *upto, int as_unlo
 		return 0;
 	if (b - a > 20000)
 		return -1;
-	struct walk *w = walk_new(db, as_unloaded);
+	struct walk *w = walk_new(db, memo, as_unloaded);
 	if (w == NULL)
 		return -1;
 	int n = count_days(w, a, b);
@@ -243,12 +312,17 @@ static int count_walk(db_t *db, const char *after, const char *upto, int as_unlo
 
 int calendar_count_workdays(db_t *db, const char *after, const char *upto, int *provisional)
 {
-	return count_walk(db, after, upto, 0, provisional);
+	return count_walk(db, NULL, after, upto, 0, provisional);
 }
 
 int calendar_count_as_unloaded(db_t *db, const char *after, const char *upto, int year)
 {
-	return count_walk(db, after, upto, year, NULL);
+	return count_walk(db, NULL, after, upto, year, NULL);
+}
+
+int calendar_count_as_unloaded_memo(calendar_memo_t *m, const char *after, const char *upto, int year)
+{
+	return count_walk(m->db, m, after, upto, year, NULL);
 }
 
 /* ---- API ---- */

@@ -145,7 +145,7 @@ int ind_bulk_flush(db_t *db, struct ind_bulk *b, int64_t *created, int64_t *upda
 	rc = db_step(st);
 	db_done(st);
 	if (rc == DB_DONE)
-		rc = db_exec(db, "DELETE FROM import_targets");
+		rc = db_stage_clear(db, "import_targets");
 	if (rc != DB_DONE && rc != DB_OK)
 		return db_fail(err, db, rc, "writing the targets");
 	*created += fresh;

@@ -1026,7 +1026,7 @@ static int write_updated(db_t *db, struct plot_bulk *b, int64_t now)
 		                 " to_move = s.to_move, moved = s.moved, area_freed_mu = s.area_freed_mu,"
 		                 " project_id = s.project_id, investment_wan = s.investment_wan, note = s.note,"
 		                 " updated_at = s.updated_at FROM plot_stage s WHERE plots.id = s.id");
-	int rc2 = db_exec(db, "DELETE FROM plot_stage");
+	int rc2 = db_stage_clear(db, "plot_stage");
 	return rc != DB_OK ? rc : rc2;
 }
 

@@ -89,7 +89,8 @@ int notify_emit(db_t *db, const char *kind, const char *key, const char *entity,
  * what notify_emit() would record, notify_batch_flush() writes them all
  * in the caller's transaction with a fixed number of statements -- one
  * bulk write and one INSERT ... SELECT for the events and for their
- * notifications, every prefs row, enabled channel and leader read once --
+ * notifications, every prefs row, enabled channel and leader read once;
+ * only an event to an enterprise reads that enterprise's addresses --
  * and *emitted (when not NULL) gets the number of new events (a key
  * recorded before, or given twice, counts once and fans out once).  The
  * rows are those the same notify_emit() calls would write.  After a flush

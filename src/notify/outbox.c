@@ -23,7 +23,8 @@
  * events staged with one bulk write (COPY on PostgreSQL) and moved by one
  * INSERT ... SELECT ... ON CONFLICT (event_key) DO NOTHING RETURNING, every
  * prefs row, enabled channel and leader read once, and the destinations
- * staged and moved the same way.
+ * staged and moved the same way.  (An event to an enterprise still reads
+ * the enterprise's address and accounts itself: the reminders send none.)
  */
 #include "notify.h"
 
@@ -285,6 +286,8 @@ static int channels_of(struct notify_batch *b, int by, int64_t owner, const stru
 {
 	*out = NULL;
 	*n = 0;
+	if (owner <= 0)
+		return DB_OK;   /* no owner: nobody (the preloaded arrays hold 0 for a channel of another owner) */
 	if (b->preloaded) {
 		const struct chan *v = b->ch[by];
 		size_t lo = 0, hi = b->nch[by];
@@ -606,7 +609,7 @@ static int insert_many(struct notify_batch *b)
 	                        " event_key TEXT NOT NULL, kind TEXT NOT NULL, entity TEXT NOT NULL, entity_id BIGINT,"
 	                        " payload TEXT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(b->db, "DELETE FROM notify_event_stage");
+		rc = db_stage_clear(b->db, "notify_event_stage");
 	if (rc == DB_OK) {
 		db_copy_t *c = db_copy_begin(b->db, "notify_event_stage", "seq, event_key, kind, entity, entity_id, payload", 6);
 		for (size_t i = 0; i < b->nev; i++) {
@@ -641,7 +644,7 @@ static int insert_many(struct notify_batch *b)
 	}
 	free(order);
 	if (rc == DB_OK)
-		rc = db_exec(b->db, "DELETE FROM notify_event_stage");
+		rc = db_stage_clear(b->db, "notify_event_stage");
 	return rc;
 }
 
@@ -682,7 +685,7 @@ static int write_dests(struct notify_batch *b, int one)
 	                        " channel_id BIGINT, user_id BIGINT, enterprise_id BIGINT, lang TEXT NOT NULL,"
 	                        " next_at BIGINT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(b->db, "DELETE FROM notify_dest_stage");
+		rc = db_stage_clear(b->db, "notify_dest_stage");
 	if (rc != DB_OK)
 		return rc;
 	db_copy_t *c = db_copy_begin(b->db, "notify_dest_stage",
@@ -715,7 +718,7 @@ static int write_dests(struct notify_batch *b, int one)
 		db_done(st);
 		rc = rc == DB_DONE ? DB_OK : rc;
 	}
-	return rc == DB_OK ? db_exec(b->db, "DELETE FROM notify_dest_stage") : rc;
+	return rc == DB_OK ? db_stage_clear(b->db, "notify_dest_stage") : rc;
 }
 
 /* Write the events and their destinations. */

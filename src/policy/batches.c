@@ -49,7 +49,7 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS batch_item_stage (seq BIGINT NOT NULL,"
 	                     " enterprise_id BIGINT NOT NULL, amount BIGINT NOT NULL, explanation TEXT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM batch_item_stage");
+		rc = db_stage_clear(db, "batch_item_stage");
 	if (rc != DB_OK)
 		return db_fail(err, db, rc, "granting");
 	struct rule_result *cond = arena_alloc(a, sizeof *cond), *ben = arena_alloc(a, sizeof *ben);
@@ -98,7 +98,7 @@ static int insert_items(db_t *db, arena_t *a, const struct policy_match *m, int6
 		db_done(st);
 	}
 	if (rc == DB_DONE)
-		rc = db_exec(db, "DELETE FROM batch_item_stage") == DB_OK ? DB_DONE : DB_ERR;
+		rc = db_stage_clear(db, "batch_item_stage") == DB_OK ? DB_DONE : DB_ERR;
 	return rc == DB_DONE ? 0 : db_fail(err, db, rc, "granting");
 }
 
@@ -319,7 +319,7 @@ static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64
 			bad = v[k].seq;   /* named twice: paid the first time */
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS paid_stage (seq BIGINT NOT NULL, id BIGINT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM paid_stage");
+		rc = db_stage_clear(db, "paid_stage");
 	if (rc == DB_OK) {
 		db_copy_t *c = db_copy_begin(db, "paid_stage", "seq, id", 2);
 		for (size_t k = 0; k < n; k++) {
@@ -357,7 +357,7 @@ static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64
 		}
 	}
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM paid_stage");
+		rc = db_stage_clear(db, "paid_stage");
 	if (rc != DB_OK)
 		return db_fail(err, db, rc, "saving the payment");
 	if (bad < n) {

@@ -248,7 +248,7 @@ int fact_bulk_begin(db_t *db)
 {
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS fact_stage (enterprise_id BIGINT NOT NULL,"
 	                     " year INTEGER NOT NULL, fact TEXT NOT NULL, value BIGINT NOT NULL)");
-	return rc == DB_OK ? db_exec(db, "DELETE FROM fact_stage") : rc;
+	return rc == DB_OK ? db_stage_clear(db, "fact_stage") : rc;
 }
 
 int fact_bulk_add(struct fact_bulk *b, int64_t enterprise_id, int year, const char *fact, int64_t stored)
@@ -315,7 +315,7 @@ int fact_bulk_flush(db_t *db, struct fact_bulk *b, int write)
 		rc = rc == DB_DONE ? DB_OK : rc;
 	}
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM fact_stage");
+		rc = db_stage_clear(db, "fact_stage");
 	if (rc != DB_OK)
 		return rc;
 	b->created += (int64_t)b->n - stored;

@@ -185,7 +185,7 @@ static int claims_load(db_t *db, struct lead_bulk *b)
 	db_done(st);
 	if (rc != DB_DONE)
 		return rc == DB_OK ? DB_ERR : rc;
-	return db_exec(db, "DELETE FROM import_lead_keys");
+	return db_stage_clear(db, "import_lead_keys");
 }
 
 /* Each lead of the batch in order: its duplicate, and its own claim for the
@@ -284,7 +284,7 @@ static int dup_rows_link(db_t *db, struct lead_bulk *b, int64_t before)
 	db_done(st);
 	if (rc != DB_DONE)
 		return rc == DB_OK ? DB_ERR : rc;
-	return db_exec(db, "DELETE FROM import_lead_dups");
+	return db_stage_clear(db, "import_lead_dups");
 }
 
 static int batch_write(db_t *db, struct lead_bulk *b, int64_t *duplicates)

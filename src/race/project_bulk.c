@@ -248,7 +248,7 @@ int project_bulk_add(db_t *db, struct project_bulk *b, const struct race_refs *r
  * their own names and their leads' companies ('' without a lead). */
 static int names_load(db_t *db)
 {
-	int rc = db_exec(db, "DELETE FROM import_project_names");
+	int rc = db_stage_clear(db, "import_project_names");
 	if (rc != DB_OK)
 		return rc;
 	db_stmt_t *st = db_prepare(db,
@@ -290,7 +290,7 @@ static int batch_write(db_t *db, struct project_bulk *b)
 	db_done(st);
 	if (rc != DB_DONE)
 		return rc == DB_OK ? DB_ERR : rc;
-	return db_exec(db, "DELETE FROM import_projects");
+	return db_stage_clear(db, "import_projects");
 }
 
 int project_bulk_flush(db_t *db, struct project_bulk *b, err_t *err)

@@ -76,7 +76,7 @@ static int digest_items(db_t *db, const struct scope *s, struct recipient *rs, s
 	db_stmt_t *st = db_prepare(db, s->items);
 	if (st == NULL)
 		return -1;
-	struct item { int64_t owner; char *title; char due[DATE_LEN]; } *v = NULL;
+	struct item { int64_t owner; char *title, *due; } *v = NULL;
 	size_t nv = 0, cap = 0;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -90,8 +90,8 @@ static int digest_items(db_t *db, const struct scope *s, struct recipient *rs, s
 		}
 		v[nv].owner = db_col_int(st, 0);
 		v[nv].title = strdup(db_col_text(st, 1));
-		snprintf(v[nv].due, sizeof v[nv].due, "%s", db_col_text(st, 2));
-		if (v[nv++].title == NULL) {
+		v[nv].due = strdup(db_col_text(st, 2));
+		if (v[nv++].title == NULL || v[nv - 1].due == NULL) {
 			rc = DB_ERR;
 			break;
 		}
@@ -104,22 +104,22 @@ static int digest_items(db_t *db, const struct scope *s, struct recipient *rs, s
 			r++;
 		if (r == n || rs[r].id != v[i].owner)
 			continue;   /* a recipient whose digest of the day exists */
+		/* as before: an item whose title is not text is left out, a date
+		 * that cannot be counted shown without its working days */
 		json_t *it = json_pack("{s:s}", "title", v[i].title);
+		if (it == NULL)
+			continue;
 		int64_t left;
-		if (it && v[i].due[0] && date_parse(v[i].due, NULL) == DATE_OK) {
-			if (remind_workdays_left(db, d, v[i].due, &left) < 0) {
-				json_decref(it);
-				rc = DB_ERR;
-				break;
-			}
+		if (*v[i].due && date_parse(v[i].due, NULL) == DATE_OK && remind_workdays_left(db, d, v[i].due, &left) == 0) {
 			json_object_set_new(it, "due_on", json_string(v[i].due));
 			json_object_set_new(it, "workdays_left", json_integer(left));
 		}
-		if (it == NULL || json_array_append_new(rs[r].items, it) != 0)
-			rc = DB_ERR;
+		json_array_append_new(rs[r].items, it);
 	}
-	for (size_t i = 0; i < nv; i++)
+	for (size_t i = 0; i < nv; i++) {
 		free(v[i].title);
+		free(v[i].due);
+	}
 	free(v);
 	return rc == DB_DONE ? 0 : -1;
 }

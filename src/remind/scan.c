@@ -171,7 +171,7 @@ static int rule_add(db_t *db, struct notify_batch *b, const struct rule *u, cons
 		return DB_ERR;
 	json_t *p = request_notice_json(h->id, h->kind, h->title, h->ent, h->dname, h->date, dated ? &left : NULL);
 	if (p == NULL)
-		return DB_ERR;
+		return DB_OK;   /* a title that is not text: this case only is left out, not the rule's others */
 	if (u->stage)
 		json_object_set_new(p, "stage", json_string(u->stage));
 	if (u->leader)

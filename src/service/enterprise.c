@@ -556,7 +556,7 @@ static int updates_read(db_t *db, struct ent_bulk *b, arena_t *a, struct ent_cha
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS ent_upd_codes (seq BIGINT NOT NULL,"
 	                     " credit_code TEXT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM ent_upd_codes");
+		rc = db_stage_clear(db, "ent_upd_codes");
 	if (rc != DB_OK)
 		return rc;
 	db_copy_t *c = db_copy_begin(db, "ent_upd_codes", "seq, credit_code", 2);
@@ -624,7 +624,7 @@ static int updates_write(db_t *db, struct ent_bulk *b, const struct ent_change *
 	                     " founded_on TEXT NOT NULL, credit_code_note TEXT NOT NULL, contact_email TEXT NOT NULL,"
 	                     " updated_at BIGINT NOT NULL, officer_changed INTEGER NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM ent_upd_rows");
+		rc = db_stage_clear(db, "ent_upd_rows");
 	if (rc != DB_OK)
 		return rc;
 	db_copy_t *c = db_copy_begin(db, "ent_upd_rows",

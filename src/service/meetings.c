@@ -712,6 +712,7 @@ static int recompute(db_t *db, int64_t meeting)
 	struct row {
 		int64_t id, n;
 		char held[DATE_LEN], due[DATE_LEN];
+		int changed, prov;      /* computed: due is new */
 	} *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -726,32 +727,57 @@ static int recompute(db_t *db, int64_t meeting)
 			rows = t;
 		}
 		rows[n].id = db_col_int(st, 0);
+		rows[n].changed = rows[n].prov = 0;
 		snprintf(rows[n].held, DATE_LEN, "%s", db_col_text(st, 1));
 		rows[n].n = db_col_int(st, 2);
 		snprintf(rows[n].due, DATE_LEN, "%s", db_col_text(st, 3));
 		n++;
 	}
 	db_done(st);
+	/* computed on the calendar read once, the changed ones staged with one
+	 * bulk write and written with one UPDATE */
 	int count = rc == DB_DONE ? 0 : -1;
+	calendar_memo_t *m = count == 0 ? calendar_memo_new(db) : NULL;
+	if (count == 0 && m == NULL)
+		count = -1;
 	for (size_t i = 0; count >= 0 && i < n; i++) {
 		char due[DATE_LEN];
 		int prov = 0;
-		if (calendar_due(db, rows[i].held, 0, (int)rows[i].n, due, &prov) < 0) {
+		if (calendar_due_memo(m, rows[i].held, 0, (int)rows[i].n, due, &prov) < 0) {
 			count = -1;
 			break;
 		}
 		if (strcmp(due, rows[i].due) == 0 && (prov || meeting == 0))
 			continue;
-		st = db_prepare(db, "UPDATE meeting_tasks SET due_on = $2, due_provisional = $3 WHERE id = $1");
-		if (st == NULL) {
-			count = -1;
-			break;
+		snprintf(rows[i].due, DATE_LEN, "%s", due);
+		rows[i].changed = 1;
+		rows[i].prov = prov;
+		count++;
+	}
+	calendar_memo_free(m);
+	if (count > 0) {
+		rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS task_due_stage (id BIGINT NOT NULL, due_on TEXT NOT NULL,"
+		                 " due_prov INTEGER NOT NULL)");
+		if (rc == DB_OK)
+			rc = db_stage_clear(db, "task_due_stage");
+		if (rc == DB_OK) {
+			db_copy_t *c = db_copy_begin(db, "task_due_stage", "id, due_on, due_prov", 3);
+			for (size_t i = 0; i < n; i++)
+				if (rows[i].changed) {
+					db_copy_int(c, rows[i].id);
+					db_copy_text(c, rows[i].due);
+					db_copy_int(c, rows[i].prov);
+					db_copy_row(c);
+				}
+			rc = db_copy_end(c);
 		}
-		db_bind_int(st, 1, rows[i].id);
-		db_bind_text(st, 2, due);
-		db_bind_int(st, 3, prov);
-		count = db_step(st) == DB_DONE ? count + 1 : -1;
-		db_done(st);
+		if (rc == DB_OK)
+			rc = db_exec(db, "UPDATE meeting_tasks SET due_on = s.due_on, due_provisional = s.due_prov"
+			                 " FROM task_due_stage s WHERE meeting_tasks.id = s.id");
+		if (rc == DB_OK)
+			rc = db_stage_clear(db, "task_due_stage");
+		if (rc != DB_OK)
+			count = -1;
 	}
 	free(rows);
 	return count;

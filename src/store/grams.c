@@ -409,7 +409,7 @@ static int stage_keys(db_t *db, const struct pair *p, size_t np)
 {
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_rm (gram BIGINT NOT NULL, block BIGINT NOT NULL)");
 	if (rc == DB_OK)
-		rc = db_exec(db, "DELETE FROM gram_rm");
+		rc = db_stage_clear(db, "gram_rm");
 	if (rc != DB_OK)
 		return rc;
 	db_copy_t *c = db_copy_begin(db, "gram_rm", "gram, block", 2);
@@ -531,7 +531,7 @@ int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *con
 		rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_rw (gram BIGINT NOT NULL, block BIGINT NOT NULL,"
 		                 " n INTEGER NOT NULL, ids TEXT NOT NULL)");
 		if (rc == DB_OK)
-			rc = db_exec(db, "DELETE FROM gram_rw");
+			rc = db_stage_clear(db, "gram_rw");
 		db_copy_t *c = rc == DB_OK ? db_copy_begin(db, "gram_rw", "gram, block, n, ids", 4) : NULL;
 		for (size_t i = 0; c && i < nrw; i++) {
 			db_copy_int(c, rw[i].gram);

@@ -49,6 +49,16 @@ int db_in_tx(const db_t *db) { return db->in_tx; }
 
 int db_exec(db_t *db, const char *sql) { return db->ops->exec(db, sql); }
 
+int db_stage_clear(db_t *db, const char *table)
+{
+	char sql[128];
+	size_t n = table ? strlen(table) : 0;
+	if (n == 0 || n > 64 || table[strspn(table, "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0')
+		return DB_ERR;
+	snprintf(sql, sizeof sql, "%s %s", db->kind == DB_POSTGRES ? "TRUNCATE" : "DELETE FROM", table);
+	return db->ops->exec(db, sql);
+}
+
 int db_begin(db_t *db)
 {
 	int rc = db->ops->exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");

@@ -51,6 +51,12 @@ const char *db_errmsg(const db_t *db);
 
 /* Run one or more statements without parameters (DDL, PRAGMA). */
 int db_exec(db_t *db, const char *sql);
+/* Empty a temporary staging table (a name of letters, digits and _):
+ * DELETE on SQLite; TRUNCATE on PostgreSQL, which never vacuums a
+ * temporary table -- emptied by DELETE on a connection that lives for
+ * days (a server's, the notify worker's), its file would keep growing
+ * and every scan of it slowing down.  DB_OK or a DB_ code. */
+int db_stage_clear(db_t *db, const char *table);
 
 /* Transactions.  db_begin() takes the write lock at once on SQLite
  * (BEGIN IMMEDIATE) so that two writers never deadlock. */

@@ -467,11 +467,14 @@ static void test_batch(void **state)
 	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:1", "request", 1, NULL, &officer), DB_OK);
 	assert_int_equal(notify_batch_add(b, NE_QUOTA_AT_RISK, "k:3", "unit", F.unit_id, NULL, &unit), DB_OK);
 	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:4", "request", 4, NULL, &officer), DB_OK);
+	int64_t zero = 0;   /* no such user, department or unit: nobody, as notify_emit */
+	struct notify_to nobody = { .users = &zero, .nusers = 1, .depts = &zero, .ndepts = 1, .units = &zero, .nunits = 1 };
+	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:5", "request", 5, NULL, &nobody), DB_OK);
 	int n = -1;
 	assert_int_equal(db_begin(db), DB_OK);
 	assert_int_equal(notify_batch_flush(b, &n), DB_OK);
 	assert_int_equal(db_commit(db), DB_OK);
-	assert_int_equal(n, 4);   /* k:1 k:2 k:3 k:4 */
+	assert_int_equal(n, 5);   /* k:1 k:2 k:3 k:4 k:5 */
 	struct row r;
 	/* k:1 to the leaders (their prefs: every kind, English, no quiet hours); its second add is dropped */
 	int64_t e1 = event_id("k:1");
@@ -503,6 +506,7 @@ static void test_batch(void **state)
 	int64_t e4 = event_id("k:4");
 	assert_true(e4 > e3 && e3 > e2 && e2 > e1);   /* ids in the order given */
 	assert_int_equal(nrows(e4), 0);
+	assert_int_equal(nrows(event_id("k:5")), 0);
 	/* the same batch once more: nothing new */
 	assert_int_equal(notify_batch_add(b, NE_REQUEST_OVERDUE, "k:1", "request", 1, NULL, &leaders), DB_OK);
 	assert_int_equal(notify_batch_add(b, NE_DIGEST, "k:2", "user", off, NULL, &officer), DB_OK);
