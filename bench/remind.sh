@@ -101,13 +101,16 @@ base() {
 }
 
 # counts URL: the events and notifications by kind, and a digest of every
-# event (key, kind, payload) and notification (dest, kind, target, language,
-# seconds after the event) -- to compare the builds
+# event (key, kind, entity, payload) and notification (dest, kind, target,
+# channel, user, enterprise, language, state, seconds after the event) -- to
+# compare the builds
 counts() {
 	sql "$1" "SELECT e.kind, count(DISTINCT e.id), count(n.id) FROM notify_events e
 		LEFT JOIN notifications n ON n.event_id = e.id GROUP BY e.kind ORDER BY e.kind" | tr '\n' ' '
-	sql "$1" "SELECT e.event_key, e.kind, e.payload, COALESCE(n.dest, ''), COALESCE(n.kind, ''), COALESCE(n.target, ''),
-		COALESCE(n.lang, ''), COALESCE(n.next_at - e.created_at, 0) FROM notify_events e LEFT JOIN notifications n ON n.event_id = e.id" |
+	sql "$1" "SELECT e.event_key, e.kind, e.entity, COALESCE(e.entity_id, 0), e.payload, COALESCE(n.dest, ''),
+		COALESCE(n.kind, ''), COALESCE(n.target, ''), COALESCE(n.channel_id, 0), COALESCE(n.user_id, 0),
+		COALESCE(n.enterprise_id, 0), COALESCE(n.lang, ''), COALESCE(n.state, ''), COALESCE(n.next_at - e.created_at, 0)
+		FROM notify_events e LEFT JOIN notifications n ON n.event_id = e.id" |
 		sort | tee "$TMP/dump" | md5sum | cut -c1-12
 }
 
