@@ -25,46 +25,19 @@
 #
 # Needs curl, sqlite3, and psql with a superuser URL for PostgreSQL (it
 # creates and drops databases bc_*).  Prints the median seconds.
-set -euo pipefail
-export LC_ALL=C
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${ZONEOPS_BIN:-$ROOT/build/zoneops}
-BASE_BIN=${BENCH_BASE_BIN:-}
-RUNS=${BENCH_RUNS:-3}
+NAME=calendar.sh
+DB_PREFIX=bc_
+RUNS_DEFAULT=3
+. "$(dirname "$0")/ab-lib.sh"
 REQS=${BENCH_REQUESTS:-20000}
-PG_URL=${BENCH_PG_URL:-}
-PG_LOG=${BENCH_PG_LOG:-}
 NOW=2026-12-28T09:00:00
-die() { echo "calendar.sh: $*" >&2; exit 1; }
 
-[ -x "$BIN" ] || die "no $BIN (make build/zoneops)"
-[ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "no $BASE_BIN"
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "$PG_URL" ]; then
-		for d in $(psql "$PG_URL" -qAt -c "SELECT datname FROM pg_database WHERE datname LIKE 'bc\_%'" 2>/dev/null); do
-			psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-		done
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-sql() {
-	case $1 in
-	sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
-	*) psql "$1" -qAt -v ON_ERROR_STOP=1 -c "$2" ;;
-	esac
-}
-
-# serve BIN URL: start a server on a free port; its port into $TMP/port
+# serve BIN URL [--demo]: start a server on a free port; its port into
+# $TMP/port, its output into $TMP/serve.out (each start its own files: a
+# check must never see the previous server's lines)
 serve() {
-	local out=$TMP/serve.out
-	: >"$out"
-	ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "$1" serve --db "$2" --listen 127.0.0.1:0 ${3:-} >"$out" 2>"$TMP/serve.err" &
+	rm -f "$TMP/serve.out" "$TMP/serve.err" "$TMP/port"
+	ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "$1" serve --db "$2" --listen 127.0.0.1:0 ${3:-} >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER=$!
 	PIDS+=("$SERVER")
 	until grep -q "serving on" "$TMP/serve.err" 2>/dev/null; do
@@ -108,14 +81,6 @@ digest() {
 	sql "$1" "SELECT count(*) FROM request_events WHERE action = 'due_recomputed'"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-
-LABELS=(new)
-BINS=("$BIN")
-if [ -n "$BASE_BIN" ]; then LABELS+=(base); BINS+=("$BASE_BIN"); fi
-STORES=(sqlite)
-[ -n "$PG_URL" ] && STORES+=(postgresql)
-
 echo "calendar.sh: seeding the base databases" >&2
 base "sqlite:$TMP/base.db"
 if [ -n "$PG_URL" ]; then
@@ -142,18 +107,15 @@ for r in $(seq 1 "$RUNS"); do
 			[ "$s" = postgresql ] && [ -n "$PG_LOG" ] && psql "$PG_URL" -q -c "ALTER DATABASE bc_$n SET log_statement = 'all'" >/dev/null
 			serve "${BINS[$k]}" "$url"
 			port=$(cat "$TMP/port")
-			if [ -n "$PG_LOG" ]; then wc -l <"$PG_LOG" >"$TMP/before"; fi
+			pg_log_mark
 			t0=$(date +%s.%N)
+			[ -n "$port" ] || die "${LABELS[$k]} $s: no port"
 			code=$(curl -s -o "$TMP/put.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $token" \
-				-H 'Content-Type: application/json' --data "$DAYS" "http://127.0.0.1:$port/api/v1/calendar/2027")
+				-H 'Content-Type: application/json' --data "$DAYS" "http://127.0.0.1:$port/api/v1/calendar/2027") || true
 			t1=$(date +%s.%N)
 			[ "$code" = 200 ] || die "${LABELS[$k]} $s: PUT /api/v1/calendar/2027: $code $(head -c 300 "$TMP/put.out")"
 			secs=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')
-			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then
-				sleep 0.2
-				tail -n +"$(($(cat "$TMP/before") + 1))" "$PG_LOG" | grep -cE 'LOG:  (statement|execute [^:]*):' \
-					>>"$TMP/${LABELS[$k]}-$s-stmts" || true
-			fi
+			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then sleep 0.2; pg_log_count "$TMP/${LABELS[$k]}-$s-stmts"; fi
 			kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 			echo "$secs" >>"$TMP/${LABELS[$k]}-$s"
 			after=$(digest "$url" | tr '\n' ' ')
@@ -173,13 +135,4 @@ for s in "${STORES[@]}"; do
 	echo "digests of the dates, of the events, and the events recorded ($s): $(cat "$TMP/digest-$s")"
 done
 echo
-echo "| store | build | median seconds ($RUNS runs) | runs | statements sent |"
-echo "|---|---|---|---|---|"
-for s in "${STORES[@]}"; do
-	for l in "${LABELS[@]}"; do
-		m=$(median <"$TMP/$l-$s")
-		st="-"
-		[ -f "$TMP/$l-$s-stmts" ] && st=$(median <"$TMP/$l-$s-stmts")
-		echo "| $s | $l | $m | $(tr '\n' ' ' <"$TMP/$l-$s") | $st |"
-	done
-done
+ab_table

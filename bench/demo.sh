@@ -12,38 +12,17 @@
 #   nothing else may use that cluster meanwhile.
 #
 # Needs psql and a superuser URL (it creates and drops databases bd_*).
-# Prints the median seconds of each build and store, and their ratio.
-set -euo pipefail
-export LC_ALL=C
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${ZONEOPS_BIN:-$ROOT/build/zoneops}
-BASE_BIN=${BENCH_BASE_BIN:-}
-RUNS=${BENCH_RUNS:-5}
-PG_URL=${BENCH_PG_URL:-}
-PG_LOG=${BENCH_PG_LOG:-}
-die() { echo "demo.sh: $*" >&2; exit 1; }
-
-[ -x "$BIN" ] || die "no $BIN (make build/zoneops)"
-[ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "no $BASE_BIN"
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "$PG_URL" ]; then
-		for d in $(psql "$PG_URL" -qAt -c "SELECT datname FROM pg_database WHERE datname LIKE 'bd\_%'" 2>/dev/null); do
-			psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-		done
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+# Prints the median seconds of each build and store.
+NAME=demo.sh
+DB_PREFIX=bd_
+RUNS_DEFAULT=5
+. "$(dirname "$0")/ab-lib.sh"
 
 # seed BIN URL: the seconds from start to the password line (migrations applied before)
 seed() {
 	local bin=$1 url=$2 out=$TMP/out.$RANDOM$RANDOM
 	ZONEOPS_NOTIFY=off "$bin" migrate --db "$url" >/dev/null
-	if [ -n "$PG_LOG" ]; then wc -l <"$PG_LOG" >"$TMP/before"; else echo 0 >"$TMP/before"; fi
+	pg_log_mark
 	local t0 t1
 	t0=$(date +%s.%N)
 	ZONEOPS_NOTIFY=off "$bin" serve --db "$url" --listen 127.0.0.1:0 --demo >"$out" 2>"$TMP/err" &
@@ -57,14 +36,6 @@ seed() {
 	kill "$pid"; wait "$pid" 2>/dev/null || true
 	echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}'
 }
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-
-LABELS=(new)
-BINS=("$BIN")
-if [ -n "$BASE_BIN" ]; then LABELS+=(base); BINS+=("$BASE_BIN"); fi
-STORES=(sqlite)
-[ -n "$PG_URL" ] && STORES+=(postgresql)
 
 n=0
 for r in $(seq 1 "$RUNS"); do
@@ -83,7 +54,7 @@ for r in $(seq 1 "$RUNS"); do
 			echo "$secs" >>"$TMP/${LABELS[$k]}-$s"
 			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then
 				# the statements after the migrations: the seeding's, and the few of the server's start
-				tail -n +"$(($(cat "$TMP/before") + 1))" "$PG_LOG" | grep -cE 'LOG:  (statement|execute [^:]*):' >>"$TMP/${LABELS[$k]}-$s-stmts" || true
+				pg_log_count "$TMP/${LABELS[$k]}-$s-stmts"
 			fi
 			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE bd_$n WITH (FORCE)" >/dev/null
 			echo "demo.sh: run $r ${LABELS[$k]} $s: ${secs} s" >&2
@@ -91,13 +62,4 @@ for r in $(seq 1 "$RUNS"); do
 	done
 done
 
-echo "| store | build | median seconds ($RUNS runs) | runs | statements sent |"
-echo "|---|---|---|---|---|"
-for s in "${STORES[@]}"; do
-	for l in "${LABELS[@]}"; do
-		m=$(median <"$TMP/$l-$s")
-		st="-"
-		[ -f "$TMP/$l-$s-stmts" ] && st=$(median <"$TMP/$l-$s-stmts")
-		echo "| $s | $l | $m | $(tr '\n' ' ' <"$TMP/$l-$s") | $st |"
-	done
-done
+ab_table

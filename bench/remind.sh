@@ -27,45 +27,17 @@
 #
 # Needs psql and a superuser URL for PostgreSQL (it creates and drops
 # databases br_*).  Prints the median seconds of each build and store.
-set -euo pipefail
-export LC_ALL=C
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${ZONEOPS_BIN:-$ROOT/build/zoneops}
-BASE_BIN=${BENCH_BASE_BIN:-}
-RUNS=${BENCH_RUNS:-5}
+NAME=remind.sh
+DB_PREFIX=br_
+RUNS_DEFAULT=5
+. "$(dirname "$0")/ab-lib.sh"
 CASES=${BENCH_CASES:-300}
-PG_URL=${BENCH_PG_URL:-}
-PG_LOG=${BENCH_PG_LOG:-}
 NOW=2026-12-08T09:00:00
-die() { echo "remind.sh: $*" >&2; exit 1; }
-
-[ -x "$BIN" ] || die "no $BIN (make build/zoneops)"
-[ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "no $BASE_BIN"
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "$PG_URL" ]; then
-		for d in $(psql "$PG_URL" -qAt -c "SELECT datname FROM pg_database WHERE datname LIKE 'br\_%'" 2>/dev/null); do
-			psql "$PG_URL" -q -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-		done
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# sql URL STATEMENT: run one statement on either store
-sql() {
-	case $1 in
-	sqlite:*) sqlite3 "${1#sqlite:}" "$2" ;;
-	*) psql "$1" -qAt -v ON_ERROR_STOP=1 -c "$2" ;;
-	esac
-}
 
 # base URL: the demo as of $NOW and the benchmark's cases
 base() {
 	local url=$1 out=$TMP/seed.out
+	rm -f "$out"   # the previous base's "demo data created" must not be seen
 	ZONEOPS_NOTIFY=off "$BIN" migrate --db "$url" >/dev/null
 	ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "$BIN" serve --db "$url" --listen 127.0.0.1:0 --demo >"$out" 2>"$TMP/seed.err" &
 	local pid=$!
@@ -114,14 +86,6 @@ counts() {
 		sort | tee "$TMP/dump" | md5sum | cut -c1-12
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-
-LABELS=(new)
-BINS=("$BIN")
-if [ -n "$BASE_BIN" ]; then LABELS+=(base); BINS+=("$BASE_BIN"); fi
-STORES=(sqlite)
-[ -n "$PG_URL" ] && STORES+=(postgresql)
-
 echo "remind.sh: seeding the base databases" >&2
 base "sqlite:$TMP/base.db"
 if [ -n "$PG_URL" ]; then
@@ -144,17 +108,14 @@ for r in $(seq 1 "$RUNS"); do
 				url="${PG_URL%/*}/br_$n"
 			fi
 			before=$(counts "$url")
-			if [ -n "$PG_LOG" ]; then wc -l <"$PG_LOG" >"$TMP/before"; fi
+			pg_log_mark
 			t0=$(date +%s.%N)
 			ZONEOPS_NOW=$NOW ZONEOPS_NOTIFY=off "${BINS[$k]}" notify scan --db "$url" >"$TMP/scan.out" 2>&1 ||
 				{ cat "$TMP/scan.out" >&2; die "${LABELS[$k]} notify scan failed"; }
 			t1=$(date +%s.%N)
 			secs=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')
 			echo "$secs" >>"$TMP/${LABELS[$k]}-$s"
-			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then
-				tail -n +"$(($(cat "$TMP/before") + 1))" "$PG_LOG" | grep -cE 'LOG:  (statement|execute [^:]*):' \
-					>>"$TMP/${LABELS[$k]}-$s-stmts" || true
-			fi
+			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then pg_log_count "$TMP/${LABELS[$k]}-$s-stmts"; fi
 			after=$(counts "$url")
 			[ "$after" != "$before" ] || die "${LABELS[$k]} $s: the pass recorded nothing"
 			if [ -f "$TMP/counts-$s" ]; then
@@ -174,13 +135,4 @@ for s in "${STORES[@]}"; do
 	echo "events and notifications by kind after the pass ($s): $(cat "$TMP/counts-$s")"
 done
 echo
-echo "| store | build | median seconds ($RUNS runs) | runs | statements sent |"
-echo "|---|---|---|---|---|"
-for s in "${STORES[@]}"; do
-	for l in "${LABELS[@]}"; do
-		m=$(median <"$TMP/$l-$s")
-		st="-"
-		[ -f "$TMP/$l-$s-stmts" ] && st=$(median <"$TMP/$l-$s-stmts")
-		echo "| $s | $l | $m | $(tr '\n' ' ' <"$TMP/$l-$s") | $st |"
-	done
-done
+ab_table
