@@ -300,16 +300,30 @@ static int paid_cmp(const void *x, const void *y)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
 /* Mark items[0..n) of batch id paid, all or none: staged with one bulk
- * write, checked with one query, written with one UPDATE.  The first item
- * (in the list's order) that is not a confirmed item of the batch -- or
- * that the list names a second time -- is the 409, as if they were paid
- * one by one.  0, or -1 with err. */
+ * write, checked with one query, written with one UPDATE ... RETURNING.
+ * The first item (in the list's order) that is not a confirmed item of the
+ * batch -- or that the list names a second time -- is the 409, as if they
+ * were paid one by one.  The UPDATE's own rows decide too: a concurrent
+ * payment (PostgreSQL) that paid one of them after the check leaves it out
+ * of what comes back, and that item is the 409 (the caller rolls back).
+ * 0, or -1 with err. */
 static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64_t now, err_t *err)
 {
 	struct paid_item *v = malloc(n * sizeof *v);
-	if (v == NULL)
+	int64_t *done = malloc(n * sizeof *done);
+	size_t ndone = 0;
+	if (v == NULL || done == NULL) {
+		free(v);
+		free(done);
 		return err_set(err, 500, "out_of_memory", NULL, "out of memory saving the payment");
+	}
 	for (size_t k = 0; k < n; k++)
 		v[k] = (struct paid_item){ items[k], k };
 	qsort(v, n, sizeof *v, paid_cmp);
@@ -317,6 +331,7 @@ static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64
 	for (size_t k = 1; k < n; k++)
 		if (v[k].id == v[k - 1].id && v[k].seq < bad)
 			bad = v[k].seq;   /* named twice: paid the first time */
+	free(v);
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS paid_stage (seq BIGINT NOT NULL, id BIGINT NOT NULL)");
 	if (rc == DB_OK)
 		rc = db_stage_clear(db, "paid_stage");
@@ -329,7 +344,6 @@ static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64
 		}
 		rc = db_copy_end(c);
 	}
-	free(v);
 	/* the first staged item that is not a confirmed item of this batch */
 	db_stmt_t *st = rc == DB_OK ? db_prepare(db, "SELECT min(s.seq) FROM paid_stage s WHERE NOT EXISTS (SELECT 1"
 	                                             " FROM policy_batch_items i WHERE i.id = s.id AND i.batch_id = $1"
@@ -346,16 +360,24 @@ static int mark_paid(db_t *db, int64_t id, const int64_t *items, size_t n, int64
 	}
 	if (rc == DB_OK && bad == n) {
 		st = db_prepare(db, "UPDATE policy_batch_items SET state = 'paid', paid_at = $2"
-		                    " WHERE batch_id = $1 AND state = 'confirmed' AND id IN (SELECT id FROM paid_stage)");
+		                    " WHERE batch_id = $1 AND state = 'confirmed' AND id IN (SELECT id FROM paid_stage) RETURNING id");
 		rc = DB_ERR;
 		if (st) {
 			db_bind_int(st, 1, id);
 			db_bind_int(st, 2, now);
-			rc = db_step(st);
+			while ((rc = db_step(st)) == DB_ROW && ndone < n)
+				done[ndone++] = db_col_int(st, 0);
 			db_done(st);
-			rc = rc == DB_DONE ? DB_OK : rc;
+			rc = rc == DB_DONE ? DB_OK : rc == DB_ROW ? DB_ERR : rc;
+		}
+		if (rc == DB_OK && ndone < n) {   /* paid meanwhile by someone else: the first such item */
+			qsort(done, ndone, sizeof *done, id_cmp);
+			for (size_t k = 0; k < n && bad == n; k++)
+				if (bsearch(&items[k], done, ndone, sizeof *done, id_cmp) == NULL)
+					bad = k;
 		}
 	}
+	free(done);
 	if (rc == DB_OK)
 		rc = db_stage_clear(db, "paid_stage");
 	if (rc != DB_OK)

@@ -171,7 +171,9 @@ static int rule_add(db_t *db, struct notify_batch *b, const struct rule *u, cons
 		return DB_ERR;
 	json_t *p = request_notice_json(h->id, h->kind, h->title, h->ent, h->dname, h->date, dated ? &left : NULL);
 	if (p == NULL)
-		return DB_OK;   /* a title that is not text: this case only is left out, not the rule's others */
+		return DB_OK;   /* a title that is not text (only a hand-edited SQLite database has one): this case is
+		                   left out -- found again each pass, never sent -- and not the rule's others with it (which
+		                   a failed pass did before) */
 	if (u->stage)
 		json_object_set_new(p, "stage", json_string(u->stage));
 	if (u->leader)

@@ -110,22 +110,25 @@ static int stage(db_t *db, const struct prov *p, int n)
 /* The staged dates into requests (one UPDATE ... FROM) and their history
  * events (one INSERT ... SELECT, in the requests' order), as
  * request_event_add writes one: by the system, from and to the status. */
-static int apply_staged(db_t *db, int64_t now)
+static int apply_staged(db_t *db, int64_t now, err_t *err)
 {
 	int rc = db_exec(db, "UPDATE requests SET due_on = s.due_on, due_provisional = s.due_prov,"
 	                     " accept_due_on = s.accept_due_on, accept_due_provisional = s.accept_prov"
 	                     " FROM due_stage s WHERE requests.id = s.id");
 	if (rc != DB_OK)
-		return rc;
+		return db_fail(err, db, rc, "recomputing a due date");
 	db_stmt_t *st = db_prepare(db,
 		"INSERT INTO request_events (request_id, at, user_id, username, action, from_status, to_status, detail)"
 		" SELECT id, CAST($1 AS BIGINT), NULL, 'system', 'due_recomputed', status, status, detail FROM due_stage ORDER BY id");
-	if (st == NULL)
-		return DB_ERR;
-	db_bind_int(st, 1, now);
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_DONE ? db_stage_clear(db, "due_stage") : rc;
+	rc = DB_ERR;
+	if (st) {
+		db_bind_int(st, 1, now);
+		rc = db_step(st);
+		db_done(st);
+	}
+	if (rc == DB_DONE)
+		rc = db_stage_clear(db, "due_stage");
+	return rc == DB_OK ? 0 : db_fail(err, db, rc == DB_DONE ? DB_ERR : rc, "saving the history");
 }
 
 /* The open requests after id `after` whose provisional dates may involve
@@ -178,7 +181,7 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
 	if (rc == DB_OK)
 		rc = db_stage_clear(db, "due_stage");
 	if (rc != DB_OK)
-		return db_fail(err, db, rc, "recomputing the due dates");
+		return db_fail(err, db, rc, "recomputing a due date");
 	struct prov *p = malloc(RECOMPUTE_BATCH * sizeof *p);
 	calendar_memo_t *m = calendar_memo_new(db);
 	if (p == NULL || m == NULL) {
@@ -188,7 +191,7 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
 	}
 	char hi[DATE_LEN];
 	date_format(date_from_civil(year, 12, 31), hi);
-	int total = 0, n = RECOMPUTE_BATCH, bad = 0;
+	int total = 0, n = RECOMPUTE_BATCH, bad = 0;   /* bad: a DB_ code of the copy, or DB_ERR */
 	int64_t last = 0;
 	while (n == RECOMPUTE_BATCH && !bad) {
 		n = find(db, year, last, p, RECOMPUTE_BATCH);
@@ -198,11 +201,11 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
 			/* counted from after the year's end: not through it */
 			if (strcmp(*p[i].due_from ? p[i].due_from : p[i].created, hi) > 0)
 				continue;
-			bad = compute_one(m, year, &p[i]) < 0;
+			bad = compute_one(m, year, &p[i]) < 0 ? DB_ERR : 0;
 			k += !bad;
 		}
-		if (!bad && k > 0 && stage(db, p, n) != DB_OK)
-			bad = 1;
+		if (!bad && k > 0 && (rc = stage(db, p, n)) != DB_OK)
+			bad = rc;
 		for (int i = 0; i < n; i++)
 			free(p[i].detail);
 		total += k;
@@ -211,10 +214,12 @@ int requests_recompute_provisional(db_t *db, int year, int64_t now, err_t *err)
 	}
 	free(p);
 	calendar_memo_free(m);
-	if (n < 0 || bad)
-		return db_fail(err, db, DB_ERR, "recomputing the due dates");
-	if ((rc = apply_staged(db, now)) != DB_OK)
-		return db_fail(err, db, rc, "saving the recomputed due dates");
+	if (n < 0)
+		return db_fail(err, db, DB_ERR, "reading the provisional due dates");
+	if (bad)
+		return db_fail(err, db, bad, "recomputing a due date");
+	if (apply_staged(db, now, err) < 0)
+		return -1;
 	/* and the deadlines of joint meetings' tasks (meetings.c) */
 	if (meeting_tasks_recompute(db, year) < 0)
 		return db_fail(err, db, DB_ERR, "recomputing the meetings' task deadlines");

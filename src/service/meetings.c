@@ -703,7 +703,8 @@ int meeting_task_update(db_t *db, arena_t *a, const user_t *actor, int64_t id, c
 static int recompute(db_t *db, int64_t meeting)
 {
 	db_stmt_t *st = db_prepare(db,
-		"SELECT t.id, m.held_on, t.due_workdays, t.due_on FROM meeting_tasks t JOIN meeting_items i ON i.id = t.item_id"
+		"SELECT t.id, m.held_on, t.due_workdays, t.due_on, t.due_provisional FROM meeting_tasks t"
+		" JOIN meeting_items i ON i.id = t.item_id"
 		" JOIN meetings m ON m.id = i.meeting_id WHERE t.due_workdays > 0"
 		" AND ((CAST($1 AS BIGINT) = 0 AND t.due_provisional = 1) OR m.id = $1) ORDER BY t.id");
 	if (st == NULL)
@@ -712,7 +713,8 @@ static int recompute(db_t *db, int64_t meeting)
 	struct row {
 		int64_t id, n;
 		char held[DATE_LEN], due[DATE_LEN];
-		int changed, prov;      /* computed: due is new */
+		int was_prov;           /* stored */
+		int changed, prov;      /* computed: due or the flag is new */
 	} *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -728,6 +730,7 @@ static int recompute(db_t *db, int64_t meeting)
 		}
 		rows[n].id = db_col_int(st, 0);
 		rows[n].changed = rows[n].prov = 0;
+		rows[n].was_prov = db_col_int(st, 4) != 0;
 		snprintf(rows[n].held, DATE_LEN, "%s", db_col_text(st, 1));
 		rows[n].n = db_col_int(st, 2);
 		snprintf(rows[n].due, DATE_LEN, "%s", db_col_text(st, 3));
@@ -747,7 +750,10 @@ static int recompute(db_t *db, int64_t meeting)
 			count = -1;
 			break;
 		}
-		if (strcmp(due, rows[i].due) == 0 && (prov || meeting == 0))
+		/* unchanged: the same date and the same flag (a date no longer
+		 * provisional once its year is loaded loses the flag even when
+		 * the day stays the same) */
+		if (strcmp(due, rows[i].due) == 0 && prov == rows[i].was_prov)
 			continue;
 		snprintf(rows[i].due, DATE_LEN, "%s", due);
 		rows[i].changed = 1;

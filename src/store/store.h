@@ -55,7 +55,8 @@ int db_exec(db_t *db, const char *sql);
  * DELETE on SQLite; TRUNCATE on PostgreSQL, which never vacuums a
  * temporary table -- emptied by DELETE on a connection that lives for
  * days (a server's, the notify worker's), its file would keep growing
- * and every scan of it slowing down.  DB_OK or a DB_ code. */
+ * and every scan of it slowing down.  Not in a read-only transaction
+ * (PostgreSQL refuses TRUNCATE there).  DB_OK or a DB_ code. */
 int db_stage_clear(db_t *db, const char *table);
 
 /* Transactions.  db_begin() takes the write lock at once on SQLite

@@ -589,6 +589,45 @@ static void test_load_hook(void **state)
 	assert_string_equal(add("2030-09-30", 1), "2030-10-02");
 }
 
+/* Loading a year counts the joint meetings' task deadlines again
+ * (meeting_tasks_recompute, through requests_recompute_provisional): a
+ * deadline that keeps its day loses its provisional flag; one that crosses
+ * a new holiday moves.  Meeting on Monday 2031-03-03, 2031 not loaded;
+ * loaded with Wednesday 03-05 a holiday: 1 working day is 03-04 either
+ * way, 5 working days are 03-10 Monday-Friday and 03-11 on the calendar. */
+static void test_load_meeting_tasks(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec(g_db, "INSERT INTO departments (name) VALUES ('会商测试部门')"), DB_OK);
+	assert_int_equal(db_exec(g_db, "INSERT INTO meetings (title, held_on, created_at, updated_at)"
+	                               " VALUES ('2031年3月会商', '2031-03-03', 0, 0)"), DB_OK);
+	assert_int_equal(db_exec(g_db, "INSERT INTO meeting_items (meeting_id, kind, title, proposed_at)"
+	                               " SELECT max(id), 'topic', '议题', 0 FROM meetings"), DB_OK);
+	assert_int_equal(db_exec(g_db, "INSERT INTO meeting_tasks (item_id, title, department_id, due_workdays, due_on,"
+	                               " due_provisional, created_at, updated_at)"
+	                               " SELECT (SELECT max(id) FROM meeting_items), t, (SELECT max(id) FROM departments), n, d, 1, 0, 0"
+	                               " FROM (SELECT '一日' AS t, 1 AS n, '2031-03-04' AS d UNION ALL"
+	                               " SELECT '五日', 5, '2031-03-10') x"), DB_OK);
+	assert_string_equal(add("2031-03-03", 5), "2031-03-10*");
+	calendar_on_load(requests_recompute_provisional);
+	struct calendar_day days[] = { { "2031-03-05", 0, "测试假日" } };
+	err_t e;
+	int n = calendar_load(g_db, 2031, days, 1, "test", now_sec(), &e);
+	calendar_on_load(NULL);
+	assert_true(n >= 0);
+	db_stmt_t *st = db_prepare(g_db, "SELECT title, due_on, due_provisional FROM meeting_tasks"
+	                                 " WHERE item_id = (SELECT max(id) FROM meeting_items) ORDER BY id");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "一日");
+	assert_string_equal(db_col_text(st, 1), "2031-03-04");
+	assert_int_equal(db_col_int(st, 2), 0);   /* the same day, no longer provisional */
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 1), "2031-03-11");
+	assert_int_equal(db_col_int(st, 2), 0);
+	db_done(st);
+}
+
 /* ---- the demo's service history ---- */
 
 static int64_t q(db_t *db, const char *sql)
@@ -811,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_ics_notices),
 		cmocka_unit_test(test_ics_errors),
 		cmocka_unit_test(test_load_hook),
+		cmocka_unit_test(test_load_meeting_tasks),
 		cmocka_unit_test(test_demo_figures),
 		cmocka_unit_test(test_demo_deterministic),
 	};
