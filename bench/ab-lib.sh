@@ -71,3 +71,37 @@ ab_table() {
 		done
 	done
 }
+
+# ab_bases FN: FN URL seeds the base database of each store (a file on
+# SQLite, the database ${DB_PREFIX}base on PostgreSQL) that ab_db copies
+ab_bases() {
+	echo "$NAME: seeding the base databases" >&2
+	"$1" "sqlite:$TMP/base.db"
+	if [ -n "$PG_URL" ]; then
+		psql "$PG_URL" -q -c "CREATE DATABASE ${DB_PREFIX}base" >/dev/null
+		"$1" "${PG_URL%/*}/${DB_PREFIX}base"
+		AB_PG_BASE=1
+	fi
+}
+
+# ab_db STORE N: a fresh database for run N, its URL into $url: a copy of
+# the base (ab_bases) when there is one, else empty; on PostgreSQL with
+# BENCH_PG_LOG every statement it runs is logged (pg_log_mark/pg_log_count)
+ab_db() {
+	if [ "$1" = sqlite ]; then
+		rm -f "$TMP/d.db"*
+		[ ! -f "$TMP/base.db" ] || cp "$TMP/base.db" "$TMP/d.db"
+		url="sqlite:$TMP/d.db"
+	else
+		local tpl=""
+		[ -z "${AB_PG_BASE:-}" ] || tpl="TEMPLATE ${DB_PREFIX}base"
+		psql "$PG_URL" -q -c "CREATE DATABASE ${DB_PREFIX}$2 $tpl" >/dev/null
+		[ -z "$PG_LOG" ] || psql "$PG_URL" -q -c "ALTER DATABASE ${DB_PREFIX}$2 SET log_statement = 'all'" >/dev/null
+		url="${PG_URL%/*}/${DB_PREFIX}$2"
+	fi
+}
+
+# ab_drop STORE N: drop run N's database (PostgreSQL; SQLite's is replaced by the next ab_db)
+ab_drop() {
+	if [ "$1" = postgresql ]; then psql "$PG_URL" -q -c "DROP DATABASE ${DB_PREFIX}$2 WITH (FORCE)" >/dev/null; fi
+}

@@ -81,30 +81,17 @@ digest() {
 	sql "$1" "SELECT count(*) FROM request_events WHERE action = 'due_recomputed'"
 }
 
-echo "calendar.sh: seeding the base databases" >&2
-base "sqlite:$TMP/base.db"
-if [ -n "$PG_URL" ]; then
-	psql "$PG_URL" -q -c "CREATE DATABASE bc_base" >/dev/null
-	base "${PG_URL%/*}/bc_base"
-fi
+ab_bases base
 
 n=0
 for r in $(seq 1 "$RUNS"); do
 	for k in "${!BINS[@]}"; do
 		for s in "${STORES[@]}"; do
 			n=$((n + 1))
-			if [ "$s" = sqlite ]; then
-				rm -f "$TMP/d.db"*
-				cp "$TMP/base.db" "$TMP/d.db"
-				url="sqlite:$TMP/d.db"
-			else
-				psql "$PG_URL" -q -c "CREATE DATABASE bc_$n TEMPLATE bc_base" >/dev/null
-				url="${PG_URL%/*}/bc_$n"
-			fi
+			ab_db "$s" "$n"
 			token=$("${BINS[$k]}" token create --user admin --db "$url" | grep -oE '[A-Za-z0-9_-]{32,}' | head -1) ||
 				die "${LABELS[$k]} $s: zoneops token create failed"
 			[ -n "$token" ] || die "no token"
-			[ "$s" = postgresql ] && [ -n "$PG_LOG" ] && psql "$PG_URL" -q -c "ALTER DATABASE bc_$n SET log_statement = 'all'" >/dev/null
 			serve "${BINS[$k]}" "$url"
 			port=$(cat "$TMP/port")
 			pg_log_mark
@@ -125,7 +112,7 @@ for r in $(seq 1 "$RUNS"); do
 			else
 				echo "$after" >"$TMP/digest-$s"
 			fi
-			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE bc_$n WITH (FORCE)" >/dev/null
+			ab_drop "$s" "$n"
 			echo "calendar.sh: run $r ${LABELS[$k]} $s: ${secs} s ($(head -c 120 "$TMP/put.out"))" >&2
 		done
 	done

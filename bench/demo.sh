@@ -42,21 +42,14 @@ for r in $(seq 1 "$RUNS"); do
 	for k in "${!BINS[@]}"; do
 		for s in "${STORES[@]}"; do
 			n=$((n + 1))
-			if [ "$s" = sqlite ]; then
-				rm -f "$TMP/d.db"*
-				url="sqlite:$TMP/d.db"
-			else
-				psql "$PG_URL" -q -c "CREATE DATABASE bd_$n" >/dev/null
-				[ -z "$PG_LOG" ] || psql "$PG_URL" -q -c "ALTER DATABASE bd_$n SET log_statement = 'all'" >/dev/null
-				url="${PG_URL%/*}/bd_$n"
-			fi
+			ab_db "$s" "$n"
 			secs=$(seed "${BINS[$k]}" "$url")
 			echo "$secs" >>"$TMP/${LABELS[$k]}-$s"
 			if [ "$s" = postgresql ] && [ -n "$PG_LOG" ]; then
 				# the statements after the migrations: the seeding's, and the few of the server's start
 				pg_log_count "$TMP/${LABELS[$k]}-$s-stmts"
 			fi
-			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE bd_$n WITH (FORCE)" >/dev/null
+			ab_drop "$s" "$n"
 			echo "demo.sh: run $r ${LABELS[$k]} $s: ${secs} s" >&2
 		done
 	done

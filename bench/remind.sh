@@ -86,27 +86,14 @@ counts() {
 		sort | tee "$TMP/dump" | md5sum | cut -c1-12
 }
 
-echo "remind.sh: seeding the base databases" >&2
-base "sqlite:$TMP/base.db"
-if [ -n "$PG_URL" ]; then
-	psql "$PG_URL" -q -c "CREATE DATABASE br_base" >/dev/null
-	base "${PG_URL%/*}/br_base"
-fi
+ab_bases base
 
 n=0
 for r in $(seq 1 "$RUNS"); do
 	for k in "${!BINS[@]}"; do
 		for s in "${STORES[@]}"; do
 			n=$((n + 1))
-			if [ "$s" = sqlite ]; then
-				rm -f "$TMP/d.db"*
-				cp "$TMP/base.db" "$TMP/d.db"
-				url="sqlite:$TMP/d.db"
-			else
-				psql "$PG_URL" -q -c "CREATE DATABASE br_$n TEMPLATE br_base" >/dev/null
-				[ -z "$PG_LOG" ] || psql "$PG_URL" -q -c "ALTER DATABASE br_$n SET log_statement = 'all'" >/dev/null
-				url="${PG_URL%/*}/br_$n"
-			fi
+			ab_db "$s" "$n"
 			before=$(counts "$url")
 			pg_log_mark
 			t0=$(date +%s.%N)
@@ -125,7 +112,7 @@ for r in $(seq 1 "$RUNS"); do
 				echo "$after" >"$TMP/counts-$s"
 				cp "$TMP/dump" "${BENCH_DUMPS:-$TMP}/${LABELS[$k]}-$s.txt"
 			fi
-			[ "$s" = postgresql ] && psql "$PG_URL" -q -c "DROP DATABASE br_$n WITH (FORCE)" >/dev/null
+			ab_drop "$s" "$n"
 			echo "remind.sh: run $r ${LABELS[$k]} $s: ${secs} s, $(cat "$TMP/scan.out")" >&2
 		done
 	done
