@@ -436,7 +436,7 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 	b->actors[b->nrows] = actor_id;
 	b->nows[b->nrows] = now;
 	b->rows[b->nrows++] = row;
-	return b->nrows >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
+	return !b->hold && b->nrows >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
 }
 
 /* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
@@ -534,7 +534,7 @@ int enterprise_update_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 	ent_strdup(b->ua, u);
 	b->uactors[b->nupd] = actor_id;
 	b->unows[b->nupd++] = now;
-	return b->nupd >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
+	return !b->hold && b->nupd >= ENT_BULK_FLUSH ? enterprise_bulk_flush(db, b) : DB_OK;
 }
 
 /* A stored row an update changes: its id, the row as it becomes, and
@@ -744,6 +744,11 @@ static int updates_flush(db_t *db, struct ent_bulk *b)
 	arena_free(b->ua);
 	b->ua = NULL;
 	return rc;
+}
+
+int enterprise_bulk_full(const struct ent_bulk *b)
+{
+	return b->nrows >= ENT_BULK_FLUSH || b->nupd >= ENT_BULK_FLUSH;
 }
 
 int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)

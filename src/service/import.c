@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,18 @@ struct ent_ctx {
 	json_t *changes;
 	int64_t would_create, would_update;
 	int is_admin;                  /* may accept checksum-failing codes with a note */
-	struct ent_bulk grams;        /* the names whose grams wait to be written in bulk */
+	/* the writes in bulk: rows are queued in bulk[cur]; a full queue is
+	 * written by a thread of its own (flusher) while the file is read on
+	 * into the other, which waits for it before it is written in turn.
+	 * Nothing else uses im->db meanwhile: the rows are checked against the
+	 * lists of ent_begin, and the framework flushes (ent_write_flush, which
+	 * waits) before any statement of its own. */
+	struct ent_bulk bulk[2];
+	int cur;
+	pthread_t flusher;
+	int flushing;                  /* the thread runs (or ran and was not joined) */
+	struct ent_bulk *flushed;      /* what it writes */
+	int flush_rc;                  /* its result (DB_OK) */
 };
 
 static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
@@ -179,6 +191,8 @@ static int ent_begin(struct import *im, err_t *err)
 	return rc == DB_OK ? 0 : db_fail(err, db, rc, "reading the reference lists");
 }
 
+static int flush_wait(struct import *im);
+
 static void ent_end(struct import *im)
 {
 	struct ent_ctx *x = im->ctx;
@@ -186,7 +200,9 @@ static void ent_end(struct import *im)
 		return;
 	import_keys_free(&x->existing);
 	import_keys_free(&x->seen);
-	enterprise_bulk_free(&x->grams);
+	flush_wait(im);
+	enterprise_bulk_free(&x->bulk[0]);
+	enterprise_bulk_free(&x->bulk[1]);
 	json_decref(x->changes);
 	arena_free(x->a);
 	free(x);
@@ -537,6 +553,43 @@ static int ent_check(struct import *im, const struct import_row *row)
 
 /* ---- writing ---- */
 
+static void *flusher_main(void *arg)
+{
+	struct import *im = arg;
+	struct ent_ctx *x = im->ctx;
+	x->flush_rc = enterprise_bulk_flush(im->db, x->flushed);
+	return NULL;
+}
+
+/* Wait for the flusher, if one runs: its result (DB_OK). */
+static int flush_wait(struct import *im)
+{
+	struct ent_ctx *x = im->ctx;
+	if (!x->flushing)
+		return DB_OK;
+	pthread_join(x->flusher, NULL);
+	x->flushing = 0;
+	return x->flush_rc;
+}
+
+/* The current queue is full: once the previous flush is done, a thread
+ * writes it while the rows go on into the other queue.  Where no thread
+ * can be started, written here.  DB_OK, or the previous flush's error. */
+static int flush_start(struct import *im)
+{
+	struct ent_ctx *x = im->ctx;
+	int rc = flush_wait(im);
+	if (rc != DB_OK)
+		return rc;
+	x->flushed = &x->bulk[x->cur];
+	x->cur ^= 1;
+	x->flush_rc = DB_OK;
+	if (pthread_create(&x->flusher, NULL, flusher_main, im) != 0)
+		return enterprise_bulk_flush(im->db, x->flushed);
+	x->flushing = 1;
+	return DB_OK;
+}
+
 static int ent_write(struct import *im, const struct import_row *row, err_t *err)
 {
 	struct ent_ctx *x = im->ctx;
@@ -548,12 +601,16 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 		return -1;
 	int created = 0, rc;
 	int64_t actor = im->o->actor ? im->o->actor->id : 0;
+	struct ent_bulk *b = &x->bulk[x->cur];
+	b->hold = 1;
 	if (import_keys_get(&x->existing, e.credit_code) == 0) {
 		/* new (the check found no such code): written in bulk */
-		rc = enterprise_create_bulk(im->db, &e, actor, now_sec(), &x->grams);
+		rc = enterprise_create_bulk(im->db, &e, actor, now_sec(), b);
 		created = 1;
 	} else
-		rc = enterprise_update_bulk(im->db, &e, actor, now_sec(), &x->grams);   /* in bulk too */
+		rc = enterprise_update_bulk(im->db, &e, actor, now_sec(), b);   /* in bulk too */
+	if (rc == DB_OK && enterprise_bulk_full(b))
+		rc = flush_start(im);
 	if (rc != DB_OK) {
 		db_fail(err, im->db, rc, "writing an enterprise");
 		err->status = err->status < 500 ? 500 : err->status;
@@ -569,8 +626,10 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 static int ent_write_flush(struct import *im, err_t *err)
 {
 	struct ent_ctx *x = im->ctx;
-	int rc = enterprise_bulk_flush(im->db, &x->grams);
-	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the search index");
+	int rc = flush_wait(im);
+	if (rc == DB_OK)
+		rc = enterprise_bulk_flush(im->db, &x->bulk[x->cur]);
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the enterprises");
 }
 
 static json_t *ent_summary(struct import *im)
@@ -617,7 +676,7 @@ static void ent_cli_print(struct import *im, json_t *summary)
 
 static const struct import_spec enterprise_import = {
 	.what = "enterprises", .audit_action = "import enterprises", .audit_entity = "enterprises",
-	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1,
+	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1, .one_pass = 1,
 	.begin = ent_begin, .check = ent_check, .write = ent_write, .write_flush = ent_write_flush,
 	.summary = ent_summary, .end = ent_end,
 	.cli_print = ent_cli_print,

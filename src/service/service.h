@@ -88,6 +88,9 @@ struct ent_bulk {
 	int64_t *uactors, *unows;
 	size_t nupd, updcap;
 	arena_t *ua;
+	int hold;                     /* 1: the queue never flushes itself; the caller flushes
+	                                 once enterprise_bulk_full() (an import's flush in the
+	                                 background while it reads on) */
 };
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b);
@@ -95,6 +98,8 @@ int enterprise_update_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
                            struct ent_bulk *b);
 int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now, int64_t *id,
                            int *created, struct ent_bulk *g);
+/* 1 when ENT_BULK_FLUSH new or updated enterprises wait in g. */
+int enterprise_bulk_full(const struct ent_bulk *g);
 int enterprise_bulk_flush(db_t *db, struct ent_bulk *g);
 void enterprise_bulk_free(struct ent_bulk *g);
 

@@ -13,6 +13,15 @@
  *      columns, and its errors (err_t with the row's line) are collected;
  *      a bit per row remembers which rows were good -- no row is kept.
  *      No transaction is open: the checks hold no lock;
+ *   2+3. one pass (spec->one_pass, mode all, not a dry run): the check
+ *      pass writes each good row as soon as it is checked, in the write
+ *      transaction opened before it, and stops writing at the first bad
+ *      row; the transaction commits only when every row was good.  The
+ *      file is read once less, and an importer that writes in bulk in a
+ *      thread of its own (the enterprises) has its writes overlap the
+ *      checks.  The price: the transaction is open while the file is
+ *      checked, and a file with a bad row is written up to that row and
+ *      rolled back;
  *   3. write (unless a row is bad in mode all, or a dry run without
  *      trial_write): the file is read again and spec->write is called for
  *      each good row.  Mode all writes in one transaction with the audit
@@ -56,6 +65,7 @@ struct import_run {
 	int64_t counted;             /* data rows (count pass) */
 	err_t *werr;                 /* while writing a row: where import_bad() goes */
 	int own_tx, stop_write;
+	int write_too;                /* the check pass writes each good row too (spec->one_pass) */
 	int64_t in_batch;
 	int64_t kept_written, kept_created, kept_updated;   /* as of the last commit (mode good) */
 };
@@ -193,6 +203,13 @@ static int set_good(struct import_run *run, int64_t idx)
 	return 0;
 }
 
+/* The check pass's phase: "writing" while one pass writes (every row
+ * good so far), else "validating". */
+static const char *check_phase(const struct import *im)
+{
+	return im->run->write_too && im->bad_rows == 0 ? "writing" : "validating";
+}
+
 static int check_row(struct import *im, struct import_row *row, int n, const char *const *cells)
 {
 	struct import_run *run = im->run;
@@ -230,7 +247,7 @@ static int check_row(struct import *im, struct import_row *row, int n, const cha
 		im->bad_rows++;
 	}
 	if (im->rows % IMPORT_BATCH == 0)
-		progress(im, "validating", im->rows, run->counted);
+		progress(im, check_phase(im), im->rows, run->counted);
 	return 0;
 }
 
@@ -316,6 +333,8 @@ static int on_row(void *ud, int64_t line, int n, const char *const *cells)
 	}
 	struct import_row row = { .line = line, .v = run->v, .a = arena_new() };
 	int rc = run->pass == PASS_CHECK ? check_row(im, &row, n, cells) : write_row(im, &row);
+	if (rc == 0 && run->write_too && im->bad_rows == 0 && im->status == IMPORT_OK && is_good(run, idx))
+		rc = write_row(im, &row);   /* one pass: written once checked, while no row is bad */
 	arena_free(row.a);
 	return rc;
 }
@@ -434,26 +453,35 @@ static void finish_write(struct import *im, int keep)
 	}
 }
 
-static void write_pass(struct import *im)
+/* Open the write transaction (or savepoint) and call spec->write_begin.
+ * 0, or -1 with nothing open (the transaction rolled back) and im failed. */
+static int write_start(struct import *im)
 {
 	struct import_run *run = im->run;
 	db_t *db = im->db;
 	run->own_tx = !db_in_tx(db);
-	progress(im, "writing", 0, im->good_rows);
 	int rc = run->own_tx ? db_begin(db) : db_exec(db, "SAVEPOINT import_write");
-	if (rc != DB_OK) {
-		db_failed(im, rc, "starting to write the import");
-		return;
-	}
+	if (rc != DB_OK)
+		return db_failed(im, rc, "starting to write the import");
 	err_t e;
 	err_clear(&e);
 	if (im->spec->write_begin && im->spec->write_begin(im, &e) < 0) {
 		if (e.status < 500)
 			e.status = 500;
 		import_fail(im, &e);
-	} else
-		read_pass(im, PASS_WRITE);
-	int keep = im->status == IMPORT_OK || im->status == IMPORT_BAD_ROWS;
+		finish_write(im, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/* End the write pass: commit what it wrote when keep (and the import is
+ * still good), else roll it back. */
+static void write_end(struct import *im, int keep)
+{
+	struct import_run *run = im->run;
+	if (im->status != IMPORT_OK && im->status != IMPORT_BAD_ROWS)
+		keep = 0;
 	if (run->stop_write) {
 		keep = 0;
 		im->status = IMPORT_BAD_ROWS;
@@ -461,8 +489,17 @@ static void write_pass(struct import *im)
 	finish_write(im, keep && !im->o->dry_run);
 	if (im->bad_rows && im->status == IMPORT_OK)
 		im->status = IMPORT_BAD_ROWS;
-	if (im->status == IMPORT_OK || im->status == IMPORT_BAD_ROWS)
+	if (im->status == IMPORT_OK || (im->status == IMPORT_BAD_ROWS && im->o->mode_good))
 		progress(im, "writing", im->written, im->good_rows);
+}
+
+static void write_pass(struct import *im)
+{
+	progress(im, "writing", 0, im->good_rows);
+	if (write_start(im) < 0)
+		return;
+	read_pass(im, PASS_WRITE);
+	write_end(im, 1);
 }
 
 /* ---- the run ---- */
@@ -476,17 +513,25 @@ static void check_file(struct import *im)
 		if (read_pass(im, PASS_COUNT))
 			return;
 	}
-	progress(im, "validating", 0, run->counted);
-	if (read_pass(im, PASS_CHECK))
+	if (run->write_too && write_start(im) < 0)
 		return;
-	if (!run->have_header) {
+	progress(im, check_phase(im), 0, run->counted);
+	int stop = read_pass(im, PASS_CHECK);
+	if (!stop && !run->have_header) {
 		err_set(&e, 422, "empty_file", "file", "the file has no header row");
 		file_error(im, &e);
-	} else if (im->rows == 0) {
+	} else if (!stop && im->rows == 0) {
 		err_set(&e, 422, "empty_file", "file", "the file has no data rows");
 		file_error(im, &e);
-	} else
-		progress(im, "validating", im->rows, im->rows);
+	} else if (!stop && (!run->write_too || im->bad_rows))
+		progress(im, "validating", im->rows, im->rows);   /* one pass: only checked in the end */
+	if (run->write_too) {
+		/* one pass: kept only when every row was good */
+		if (im->status == IMPORT_OK && im->bad_rows)
+			im->status = IMPORT_BAD_ROWS;
+		write_end(im, im->status == IMPORT_OK);
+		run->write_too = 0;
+	}
 }
 
 int import_run(db_t *db, const struct import_spec *spec, const struct table_src *src,
@@ -517,12 +562,16 @@ int import_run(db_t *db, const struct import_spec *spec, const struct table_src 
 		if (spec->begin && spec->begin(im, &e) < 0)
 			import_fail(im, &e);
 	}
-	if (im->status == IMPORT_OK)
+	/* one pass: mode all, not a dry run, an importer that allows it */
+	int one_pass = spec->one_pass && !o->mode_good && !o->dry_run;
+	if (im->status == IMPORT_OK) {
+		run->write_too = one_pass;
 		check_file(im);
+	}
 	if (im->status == IMPORT_OK && im->bad_rows)
 		im->status = IMPORT_BAD_ROWS;
-	int write = (im->status == IMPORT_OK || (im->status == IMPORT_BAD_ROWS && o->mode_good)) && im->good_rows > 0
-	            && (!o->dry_run || spec->trial_write);
+	int write = !one_pass && (im->status == IMPORT_OK || (im->status == IMPORT_BAD_ROWS && o->mode_good))
+	            && im->good_rows > 0 && (!o->dry_run || spec->trial_write);
 	if (write)
 		write_pass(im);
 	if (im->status == IMPORT_BAD_FILE || im->status == IMPORT_FAILED) {

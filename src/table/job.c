@@ -257,8 +257,8 @@ static void job_progress(struct import *im, const char *phase, int64_t done, int
 	struct job *j = im->o->ud;
 	if (strcmp(phase, "validating") == 0)
 		job_update(j, phase, done, total, im);
-	else if (strcmp(phase, "writing") == 0)
-		job_update(j, phase, im->rows, j->total, im);
+	else if (strcmp(phase, "writing") == 0)   /* total: the rows counted (one pass: not validated first) */
+		job_update(j, phase, im->rows, j->total ? j->total : total, im);
 	else
 		job_update(j, phase, 0, 0, im);
 }

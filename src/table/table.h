@@ -163,6 +163,11 @@ struct import_spec {
 	int mode_good_ok;           /* the CLI offers --mode good */
 	int trial_write;            /* a dry run writes and rolls back (exact counts for writes
 	                               that depend on each other); else it stops after checking */
+	int one_pass;               /* mode all, not a dry run: each good row is written as soon
+	                               as it is checked (one reading of the file; the transaction
+	                               open from the first row, rolled back when a row is bad).
+	                               Only for an importer whose check of a row needs no later
+	                               row and whose write does not change what check() reads */
 	/* Load references; set im->ctx.  -1 with *err fails the import. */
 	int (*begin)(struct import *im, err_t *err);
 	/* Check one row without writing: 0 good, -1 bad (errors added with

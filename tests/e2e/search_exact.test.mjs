@@ -151,23 +151,36 @@ test('longer pieces of names, and sorted pages, match a scan', async () => {
   assert.deepEqual(r.json.items.map((e) => e.id), want);
 });
 
-test('an import larger than one bulk batch (20,000 names): the staged grams are all merged', async () => {
-  /* 20,500 names over ten characters none of the other tests use (and no
+test('an import larger than two bulk batches (20,000 names each): nothing of it when its last row is bad, all of its grams merged when it is good', async () => {
+  /* 41,000 names over ten characters none of the other tests use (and no
    * digits or letters, which the credit codes would match), so that the
-   * import writes its grams through the stage and one merge (service/
-   * enterprise.c grams_flush); then counts compared with a scan here. */
+   * import writes two batches in the background while it reads on (the
+   * second waiting for the first) and the rest at the end, its grams
+   * through the stage and one merge each (service/enterprise.c); then
+   * counts compared with a scan here.  First with a bad last row: mode all
+   * writes the batches before it finds that row and must leave nothing. */
   const TEN = [...'甲乙丙丁戊己庚辛壬癸'];
   const nameOf = (i) => `${TEN[i % 10]}${TEN[Math.floor(i / 10) % 10]}${TEN[Math.floor(i / 100) % 10]}`
     + `${TEN[Math.floor(i / 1000) % 10]}${TEN[Math.floor(i / 10000) % 10]}号`;
   const rows = ['credit_code,name'];
   const big = [];
-  for (let i = 0; i < 20500; i++) {
+  const N = 41000;
+  for (let i = 0; i < N; i++) {
     big.push(nameOf(i));
     rows.push(`${makeCode(10000 + i)},${nameOf(i)}`);
   }
-  const { job } = await importJob(client, '/api/v1/enterprises/import?mode=all&filename=big.csv', rows.join('\n') + '\n');
+  const url = '/api/v1/enterprises/import?mode=all&filename=big.csv';
+  const bad = await importJob(client, url, [...rows, `${makeCode(10000 + N)},`].join('\n') + '\n');
+  assert.equal(bad.job.status, 'done', JSON.stringify(bad.job));
+  assert.equal(bad.job.report.created, 0);
+  assert.deepEqual(bad.job.report.errors.map((e) => [e.line, e.field, e.code]), [[N + 2, 'name', 'required']]);
+  for (const q of ['甲', '号', nameOf(0), nameOf(N - 1)])
+    assert.equal((await client.get(`/api/v1/enterprises?q=${encodeURIComponent(q)}&limit=1`)).json.total, 0, q);
+  assert.equal((await client.get(`/api/v1/enterprises?q=${makeCode(10000)}&limit=1`)).json.total, 0);
+  const { job } = await importJob(client, url, rows.join('\n') + '\n');
   assert.equal(job.status, 'done', JSON.stringify(job));
-  for (const q of ['甲乙', '癸癸', '乙丙丁', '丙号', '甲乙丙丁戊号', '壬', nameOf(20499), nameOf(0)]) {
+  assert.equal(job.report.created, N);
+  for (const q of ['甲乙', '癸癸', '乙丙丁', '丙号', '甲乙丙丁戊号', '壬', nameOf(N - 1), nameOf(0), nameOf(20000), nameOf(39999)]) {
     const want = big.filter((n) => n.includes(q)).length;
     const r = await client.get(`/api/v1/enterprises?q=${encodeURIComponent(q)}&limit=5`);
     assert.equal(r.status, 200, r.text);

@@ -4,7 +4,8 @@
  * $ZONEOPS_TEST_DB): the two passes, modes all and good, dry runs with and
  * without trial writes, the errors list (kept and counted), a row refused
  * while writing, file errors, progress, and an import inside the caller's
- * transaction (a savepoint); the set of keys a file's dedup keeps
+ * transaction (a savepoint); one pass (check and write in one reading);
+ * the set of keys a file's dedup keeps
  * (import_keys): right, and compact.
  */
 #include <setjmp.h>
@@ -349,6 +350,109 @@ static void test_inside_callers_transaction(void **state)
 	assert_int_equal(count("SELECT count(*) FROM audit_log"), audits);
 }
 
+/* spec.one_pass: mode all checks and writes each row in one reading of the
+ * file, in one transaction; a bad row stops the writing, the checking goes
+ * on, and nothing stays.  The toy's write counter shows what was written
+ * and rolled back. */
+static void test_one_pass(void **state)
+{
+	(void)state;
+	reset();
+	spec.one_pass = 1;
+	struct import im;
+	struct seen s = { "", NULL, 0 };
+	struct import_opts o = { .progress = on_progress, .ud = &s };
+	int64_t audits = count("SELECT count(*) FROM audit_log WHERE action = 'cli import items'");
+	buf_t b;
+	buf_init(&b);
+	buf_puts(&b, "key,value\n");
+	for (int i = 0; i < 2500; i++)
+		buf_printf(&b, "k%d,%d\n", i, i % 1000);
+	/* every row good: all written, with the audit row, the phases without a validating pass */
+	assert_int_equal(run(b.data, &o, &im), IMPORT_OK);
+	assert_int_equal(im.rows, 2500);
+	assert_int_equal(im.written, 2500);
+	assert_true(im.wrote);
+	assert_false(db_in_tx(db));
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 2500);
+	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'cli import items'"), audits + 1);
+	assert_int_equal(json_integer_value(json_object_get(im.summary, "writes")), 2500);
+	assert_int_equal(json_integer_value(json_object_get(im.summary, "write_begins")), 1);
+	assert_string_equal(s.phases, "reading;writing;");
+	import_free(&im);
+	/* a bad value on line 2002 (row 2001) and a key repeated on line 2402:
+	 * the 2,000 rows before the first written and rolled back, none after
+	 * it, both errors reported, nothing stays */
+	reset();
+	buf_free(&b);
+	buf_init(&b);
+	buf_puts(&b, "key,value\n");
+	for (int i = 0; i < 2500; i++)
+		buf_printf(&b, "k%d,%s\n", i == 2400 ? 7 : i, i == 2000 ? "x" : "1");
+	memset(&s, 0, sizeof s);
+	assert_int_equal(run(b.data, &o, &im), IMPORT_BAD_ROWS);
+	assert_int_equal(im.rows, 2500);
+	assert_int_equal(im.bad_rows, 2);
+	assert_int_equal(im.written, 0);
+	assert_false(im.wrote);
+	assert_false(db_in_tx(db));
+	assert_int_equal(im.errors.total, 2);
+	assert_int_equal(im.errors.items[0].line, 2002);
+	assert_string_equal(im.errors.items[0].code, "invalid_number");
+	assert_int_equal(im.errors.items[1].line, 2402);
+	assert_string_equal(im.errors.items[1].code, "duplicate_in_file");
+	assert_int_equal(json_integer_value(json_object_get(im.summary, "writes")), 2000);
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 0);
+	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'cli import items'"), audits + 1);
+	assert_string_equal(s.phases, "reading;writing;validating;");
+	import_free(&im);
+	/* a row refused while writing: the rest not read, nothing stays */
+	assert_int_equal(run("key,value\na,1\nrefused-when-writing,2\nc,x\n", &o, &im), IMPORT_BAD_ROWS);
+	assert_int_equal(im.errors.total, 1);
+	assert_int_equal(im.errors.items[0].line, 3);
+	assert_string_equal(im.errors.items[0].code, "refused");
+	assert_int_equal(im.written, 0);
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 0);
+	assert_false(db_in_tx(db));
+	import_free(&im);
+	/* file errors: the transaction opened for the pass is closed */
+	assert_int_equal(run("key,value\n", &o, &im), IMPORT_BAD_FILE);
+	assert_string_equal(im.fatal.code, "empty_file");
+	assert_false(db_in_tx(db));
+	import_free(&im);
+	assert_int_equal(run("key,value\na,1\nb\"c,2\n", &o, &im), IMPORT_BAD_FILE);
+	assert_string_equal(im.fatal.code, "csv_syntax");
+	assert_false(db_in_tx(db));
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 0);
+	import_free(&im);
+	/* inside the caller's transaction: a savepoint, as with two passes */
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(run("key,value\na,1\nb,2\n", &o, &im), IMPORT_OK);
+	assert_true(db_in_tx(db));
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 2);
+	import_free(&im);
+	assert_int_equal(run("key,value\nc,1\nd,x\n", &o, &im), IMPORT_BAD_ROWS);
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 2);
+	import_free(&im);
+	assert_int_equal(db_rollback(db), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 0);
+	/* mode good and dry runs keep their two passes */
+	memset(&s, 0, sizeof s);
+	o.mode_good = 1;
+	assert_int_equal(run("key,value\na,1\nb,x\n", &o, &im), IMPORT_BAD_ROWS);
+	assert_int_equal(count("SELECT count(*) FROM toy_items"), 1);
+	assert_string_equal(s.phases, "reading;validating;writing;");
+	import_free(&im);
+	reset();
+	o.mode_good = 0;
+	o.dry_run = 1;
+	assert_int_equal(run("key,value\na,1\n", &o, &im), IMPORT_OK);
+	assert_int_equal(json_integer_value(json_object_get(im.summary, "writes")), 0);
+	import_free(&im);
+	buf_free(&b);
+	spec.one_pass = 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -450,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_refused_while_writing),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_inside_callers_transaction),
+		cmocka_unit_test(test_one_pass),
 		cmocka_unit_test(test_keys_compact),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
