@@ -13,6 +13,7 @@
 #   BENCH_PG_URL=postgresql://... bench/import.sh    (its tables are dropped first)
 #   BENCH_BASE_BIN=/path/to/old/zoneops bench/import.sh   (the same import with another build, for before/after)
 #   BENCH_NAMES=varied bench/import.sh      (gen.mjs --varied-names: names as varied as a real registry's)
+#   BENCH_UPDATES=0 bench/import.sh         (enterprises: without the re-imports, unchanged and changed)
 #
 # BENCH_KIND=facts: the facts import instead.  BENCH_ROWS facts
 # (bench/gen-facts.mjs: BENCH_FACT_YEARS years, default 5, x the 12
@@ -38,6 +39,7 @@ SEARCHES=${BENCH_SEARCHES:-21}
 PG_URL=${BENCH_PG_URL:-}
 KIND=${BENCH_KIND:-enterprises}
 FACT_YEARS=${BENCH_FACT_YEARS:-5}
+UPDATES=${BENCH_UPDATES:-1}
 die() { echo "import.sh: $*" >&2; exit 1; }
 note() { echo "import.sh: $*" >&2; }
 case $ROWS in '' | *[!0-9]*) die "BENCH_ROWS must be a whole number" ;; esac
@@ -139,7 +141,7 @@ for v in new base; do
 			".import $TMP/rows.csv enterprises"
 		rm -f "$TMP/floor.db"*
 	fi
-	if [ "$KIND" = enterprises ]; then
+	if [ "$KIND" = enterprises ] && [ "$UPDATES" != 0 ]; then
 		# the updates: the same file again (nothing changes), then every row changed
 		cp "$TMP/$v.db" "$TMP/upd.db"
 		note "SQLite: zoneops import $KIND again, then changed ($v)"
@@ -177,7 +179,7 @@ if [ -n "$PG_URL" ]; then
 		note "PostgreSQL: zoneops import $KIND ($v)"
 		timed pg_$v "$b" import "$KIND" "$CSV" --db "$PG_URL"
 		import_ok pg_$v
-		if [ "$KIND" = enterprises ]; then
+		if [ "$KIND" = enterprises ] && [ "$UPDATES" != 0 ]; then
 			note "PostgreSQL: zoneops import $KIND again, then changed ($v)"
 			timed pg_${v}_again "$b" import "$KIND" "$CSV" --db "$PG_URL"
 			grep -q "0 created, $ROWS updated" "$TMP/pg_${v}_again.out" || die "the re-import: $(tail -1 "$TMP/pg_${v}_again.out")"
@@ -248,7 +250,7 @@ WHAT="$ROWS enterprises"
 [ "$KIND" = facts ] && WHAT="$ROWS facts ($ENTS enterprises × $FACT_YEARS years × 12 facts)"
 cat <<EOF
 
-### $WHAT ($CSV_MB MB CSV) -- \`$(printf '%s' "${BENCH_KIND:+BENCH_KIND=$KIND }${BENCH_NAMES:+BENCH_NAMES=$BENCH_NAMES }${BENCH_ROWS:+BENCH_ROWS=$ROWS }${BENCH_PG_URL:+BENCH_PG_URL=… }${BENCH_BASE_BIN:+BENCH_BASE_BIN=… }bench/import.sh")\`, $(date -u '+%Y-%m-%d %H:%M UTC'), load before $(cut -d' ' -f1-3 /proc/loadavg)
+### $WHAT ($CSV_MB MB CSV) -- \`$(printf '%s' "${BENCH_KIND:+BENCH_KIND=$KIND }${BENCH_NAMES:+BENCH_NAMES=$BENCH_NAMES }${BENCH_UPDATES:+BENCH_UPDATES=$UPDATES }${BENCH_ROWS:+BENCH_ROWS=$ROWS }${BENCH_PG_URL:+BENCH_PG_URL=… }${BENCH_BASE_BIN:+BENCH_BASE_BIN=… }bench/import.sh")\`, $(date -u '+%Y-%m-%d %H:%M UTC'), load before $(cut -d' ' -f1-3 /proc/loadavg)
 
 | import | seconds | peak RSS | ratio to the store's own loader |
 |---|---|---|---|

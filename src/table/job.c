@@ -8,7 +8,8 @@
  * transaction stores the job row and its audit row, then a detached thread
  * runs import_run() with two connections of its own: one imports (mode
  * all: the rows are checked without a transaction, then written in one
- * that holds only the writes; mode good: transactions of IMPORT_BATCH
+ * that holds only the writes -- or, for an importer with one_pass, checked
+ * and written in one reading inside it; mode good: transactions of IMPORT_BATCH
  * rows), the other keeps the job row: status reading → validating
  * (processed_rows of total_rows) → writing → done, failed or cancelled,
  * a heartbeat, and the report.  While the import's connection holds

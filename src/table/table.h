@@ -246,7 +246,9 @@ struct import {
 };
 
 /* Run an import from src.  Every row is checked first, without a
- * transaction (no lock held); then mode all writes the good rows in one
+ * transaction (no lock held) -- except with spec->one_pass, where mode
+ * all checks and writes each row in one reading, inside the transaction
+ * (see import.c); then mode all writes the good rows in one
  * transaction with the import's audit row -- a crash or a stop leaves
  * nothing, and the transaction holds only the writes -- and mode good in
  * transactions of IMPORT_BATCH rows, each ending with the audit row of its
