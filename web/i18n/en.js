@@ -644,6 +644,7 @@ export default {
   'imp.run': 'Import',
   'imp.runNow': 'Import for real',
   'imp.noFile': 'Choose a file first.',
+  'imp.progressName': 'Import progress',
   'imp.uploading': 'Uploading…',
   'imp.queued': 'Queued…',
   'imp.progress': '{done} of {total} rows ({pct}%)',

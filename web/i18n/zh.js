@@ -648,6 +648,7 @@ export default {
   'imp.run': '开始导入',
   'imp.runNow': '按此设置正式导入',
   'imp.noFile': '请先选择要导入的文件。',
+  'imp.progressName': '导入进度',
   'imp.uploading': '正在上传…',
   'imp.queued': '排队中…',
   'imp.progress': '已处理 {done} / {total} 行（{pct}%）',

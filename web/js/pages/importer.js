@@ -26,7 +26,7 @@ export const JOB_ENDED = ['done', 'failed', 'cancelled'];
  * answer of the job. */
 export function jobProgress(testid) {
   const bar = h('div', { class: 'progress-bar', style: { width: '0%' } });
-  const prog = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, bar);
+  const prog = h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('imp.progressName'), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' }, bar);
   const text = h('div', { class: 'progress-text', dataset: { testid: `${testid}-progress` }, 'aria-live': 'polite' }, t('imp.uploading'));
   const cancel = h('button', { class: 'btn btn-small btn-danger-ghost', type: 'button', hidden: true, dataset: { testid: `${testid}-cancel` } },
     t('imp.cancel'));
