@@ -567,24 +567,22 @@ static int updates_read(db_t *db, struct ent_bulk *b, arena_t *a, struct ent_cha
 	}
 	if ((rc = db_copy_end(c)) != DB_OK)
 		return rc;
-	/* PostgreSQL: lock them all as ent_lock does one, after the staged
-	 * codes' size is known (else it hashes the whole of enterprises);
+	/* PostgreSQL: the rows are locked as they are read, with the lock an
+	 * UPDATE takes (FOR NO KEY UPDATE: rows referring to them can still be
+	 * added) -- an UPDATE that changes nothing, as ent_lock is, would write
+	 * a new version of every row, 0.35-0.55 s a batch of 20,000 -- after
+	 * the staged codes' size is known (else it hashes the whole of
+	 * enterprises);
 	 * SQLite: the writer's lock is held already */
-	db_stmt_t *st;
-	if (db_kind(db) == DB_POSTGRES) {
-		rc = db_exec(db, "ANALYZE ent_upd_codes");
-		st = rc == DB_OK ? db_prepare(db, "UPDATE enterprises SET updated_at = updated_at FROM ent_upd_codes s"
-		                                  " WHERE enterprises.credit_code = s.credit_code") : NULL;
-		rc = st ? db_step(st) : rc;
-		db_done(st);
-		if (rc != DB_DONE)
-			return rc == DB_OK ? DB_ERR : rc;
-	}
-	st = db_prepare(db,
-		"SELECT s.seq, e.id, e.credit_code, e.name, e.street_id, e.industry, e.is_key, e.officer_id,"
-		" e.department_id, e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu,"
-		" e.founded_on, e.credit_code_note, e.contact_email"
-		" FROM ent_upd_codes s JOIN enterprises e ON e.credit_code = s.credit_code ORDER BY s.seq");
+	int pg = db_kind(db) == DB_POSTGRES;
+	if (pg && (rc = db_exec(db, "ANALYZE ent_upd_codes")) != DB_OK)
+		return rc;
+#define UPD_READ "SELECT s.seq, e.id, e.credit_code, e.name, e.street_id, e.industry, e.is_key, e.officer_id," \
+	" e.department_id, e.contact_name, e.contact_phone, e.employees, e.registered_capital_wan, e.land_mu," \
+	" e.founded_on, e.credit_code_note, e.contact_email" \
+	" FROM ent_upd_codes s JOIN enterprises e ON e.credit_code = s.credit_code ORDER BY s.seq"
+	db_stmt_t *st = db_prepare(db, pg ? UPD_READ " FOR NO KEY UPDATE OF e" : UPD_READ);
+#undef UPD_READ
 	if (st == NULL)
 		return DB_ERR;
 	while ((rc = db_step(st)) == DB_ROW) {
