@@ -433,8 +433,6 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 	                       &row.founded_on, &row.credit_code_note };
 	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
 		*str[i] = arena_strdup(a, nz(*str[i]));
-	if (b->pre_grams && gram_batch_add(&b->gb, (int64_t)b->nrows, row.name) < 0)
-		return DB_ERR;
 	b->actors[b->nrows] = actor_id;
 	b->nows[b->nrows] = now;
 	b->rows[b->nrows++] = row;
@@ -443,14 +441,14 @@ int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 
 /* The new rows of b with db_copy; their ids (*ids, malloc'd) in order:
  * the rows after the largest id seen before, by credit code (on
- * PostgreSQL other sessions' rows may come between); and, unless low is
- * NULL, their names' lower() (*low, each malloc'd), read back in the same
- * query, for the search index. */
+ * PostgreSQL other sessions' rows may come between); and their names'
+ * lower() (*low, each malloc'd), read back in the same query, for the
+ * search index. */
 static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids, char ***low)
 {
 	int64_t before = db_int1(db, "SELECT COALESCE(max(id), 0) FROM enterprises", -1, 0, NULL);
 	if (before < 0 || (*ids = calloc(b->nrows, sizeof **ids)) == NULL ||
-	    (low && (*low = calloc(b->nrows, sizeof **low)) == NULL))
+	    (*low = calloc(b->nrows, sizeof **low)) == NULL)
 		return DB_ERR;
 	db_copy_t *c = db_copy_begin(db, "enterprises",
 		"credit_code, name, street_id, industry, is_key, officer_id, department_id, contact_name, contact_phone,"
@@ -483,7 +481,7 @@ static int creates_copy(db_t *db, struct ent_bulk *b, int64_t **ids, char ***low
 	size_t k = 0;
 	while ((rc = db_step(st)) == DB_ROW && k < b->nrows)
 		if (strcmp(db_col_text(st, 1), b->rows[k].credit_code) == 0) {
-			if (low && ((*low)[k] = strdup(db_col_text(st, 2))) == NULL) {
+			if (((*low)[k] = strdup(db_col_text(st, 2))) == NULL) {
 				rc = DB_ERR;
 				break;
 			}
@@ -757,14 +755,11 @@ int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 	if (rc == DB_OK && b->nrows > 0) {
 		int64_t *ids = NULL;
 		char **low = NULL;
-		rc = creates_copy(db, b, &ids, b->pre_grams ? NULL : &low);
+		rc = creates_copy(db, b, &ids, &low);
 		if (rc == DB_OK)
 			rc = creates_officers(db, b, ids);
-		if (rc == DB_OK && b->pre_grams)   /* new: no grams to remove */
-			rc = db_gram_batch_write(db, &b->gb, ids);
-		else if (rc == DB_OK)
+		if (rc == DB_OK)   /* new: no grams to remove */
 			rc = db_grams_write(db, b->nrows, ids, (const char *const *)low, 1);
-		b->gb.np = 0;
 		for (size_t i = 0; low && i < b->nrows; i++)
 			free(low[i]);
 		free(low);
@@ -776,14 +771,8 @@ int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 	return rc == DB_OK ? grams_flush(db, b) : rc;
 }
 
-int enterprise_bulk_prepare(struct ent_bulk *b)
-{
-	return b->pre_grams ? gram_batch_sort(&b->gb) : 0;
-}
-
 void enterprise_bulk_free(struct ent_bulk *b)
 {
-	gram_batch_free(&b->gb);
 	for (size_t i = 0; i < b->n; i++)
 		free(b->names[i]);
 	free(b->ids);

@@ -188,11 +188,6 @@ static int ent_begin(struct import *im, err_t *err)
 		db_done(st);
 		rc = rc == DB_DONE ? DB_OK : rc;
 	}
-	if (rc == DB_OK) {   /* SQLite: the new names' grams made by the reader, not the flush */
-		int ascii = db_lower_ascii(db);
-		rc = ascii < 0 ? DB_ERR : DB_OK;
-		x->bulk[0].pre_grams = x->bulk[1].pre_grams = ascii == 1;
-	}
 	return rc == DB_OK ? 0 : db_fail(err, db, rc, "reading the reference lists");
 }
 
@@ -586,8 +581,6 @@ static int flush_start(struct import *im)
 	int rc = flush_wait(im);
 	if (rc != DB_OK)
 		return rc;
-	if (enterprise_bulk_prepare(&x->bulk[x->cur]) < 0)
-		return DB_ERR;
 	x->flushed = &x->bulk[x->cur];
 	x->cur ^= 1;
 	x->flush_rc = DB_OK;

@@ -91,10 +91,6 @@ struct ent_bulk {
 	int hold;                     /* 1: the queue never flushes itself; the caller flushes
 	                                 once enterprise_bulk_full() (an import's flush in the
 	                                 background while it reads on) */
-	int pre_grams;                /* 1 (only where db_lower_ascii() is 1): the new names'
-	                                 grams are made as the rows are queued, in gb, not by
-	                                 the flush */
-	struct gram_batch gb;
 };
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b);
@@ -105,9 +101,6 @@ int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 /* 1 when ENT_BULK_FLUSH new or updated enterprises wait in g. */
 int enterprise_bulk_full(const struct ent_bulk *g);
 int enterprise_bulk_flush(db_t *db, struct ent_bulk *g);
-/* What of a flush the queue's own thread may do before it (pre_grams: sort
- * the grams); -1 out of memory. */
-int enterprise_bulk_prepare(struct ent_bulk *g);
 void enterprise_bulk_free(struct ent_bulk *g);
 
 /* 1 when r's caller may see enterprise id (enterprise: own; a street

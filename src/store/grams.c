@@ -83,9 +83,13 @@ static int code_value(const char *c)
 
 /* ---- writing ---- */
 
+struct pair {
+	int64_t gram, id;
+};
+
 static int cmp_pair(const void *x, const void *y)
 {
-	const struct gram_pair *a = x, *b = y;
+	const struct pair *a = x, *b = y;
 	if (a->gram != b->gram)
 		return a->gram < b->gram ? -1 : 1;
 	return (a->id > b->id) - (a->id < b->id);
@@ -111,12 +115,12 @@ static size_t find_slot(const int64_t *key, const size_t *cnt, size_t cap, int64
  * (a few thousand in a flush of 20,000 names, against some 450,000
  * pairs), each gram's ids kept in the order they came -- an import's new
  * enterprises come in id order -- and sorted only when they are not. */
-static int sort_pairs(struct gram_pair *p, size_t np)
+static int sort_pairs(struct pair *p, size_t np)
 {
 	size_t cap = 4096, used = 0;
 	int64_t *key = malloc(cap * sizeof *key);
 	size_t *cnt = calloc(cap, sizeof *cnt);
-	struct gram_pair *out = malloc(np * sizeof *out);
+	struct pair *out = malloc(np * sizeof *out);
 	int rc = key && cnt && out ? 0 : -1;
 	for (size_t i = 0; i < np && rc == 0; i++) {   /* count each gram's pairs */
 		if (2 * (used + 1) > cap) {   /* grow: rehash every key */
@@ -214,10 +218,10 @@ static int lower_names(db_t *db, size_t n, const char *const *names, char **low)
 /* The (gram, id) pairs of names[0..n) (NULL entries have none), sorted:
  * *out malloc'd, *np their number. */
 static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered,
-                      struct gram_pair **out, size_t *np_out)
+                      struct pair **out, size_t *np_out)
 {
 	size_t cap = 0, np = 0;
-	struct gram_pair *p = NULL;
+	struct pair *p = NULL;
 	int rc = DB_OK;
 	for (size_t i = 0; i < n && rc == DB_OK; i += GRAM_LOWER) {
 		size_t m = n - i < GRAM_LOWER ? n - i : GRAM_LOWER;
@@ -236,7 +240,7 @@ static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const 
 				size_t ncap = cap ? cap : 1024;
 				while (ncap < need)
 					ncap *= 2;
-				struct gram_pair *t = realloc(p, ncap * sizeof *p);
+				struct pair *t = realloc(p, ncap * sizeof *p);
 				if (t == NULL) {
 					db_set_err(db, "out of memory");
 					rc = DB_ERR;
@@ -253,7 +257,7 @@ static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const 
 			}
 			size_t ng = text_grams(low[k], g);
 			for (size_t j = 0; j < ng; j++)
-				p[np++] = (struct gram_pair){ g[j], ids[i + k] };
+				p[np++] = (struct pair){ g[j], ids[i + k] };
 			free(g);
 		}
 		for (size_t k = 0; k < m; k++)
@@ -274,7 +278,7 @@ static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const 
 }
 
 /* Append each (gram, block) group of p[0..np) (sorted) to its row. */
-static int put_groups(db_t *db, const struct gram_pair *p, size_t np)
+static int put_groups(db_t *db, const struct pair *p, size_t np)
 {
 	int pg = db_kind(db) == DB_POSTGRES, rc = DB_OK;
 	db_copy_t *c = NULL;
@@ -352,97 +356,13 @@ static int put_groups(db_t *db, const struct gram_pair *p, size_t np)
 
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered)
 {
-	struct gram_pair *p = NULL;
+	struct pair *p = NULL;
 	size_t np = 0;
 	int rc = name_pairs(db, n, ids, names, lowered, &p, &np);
 	if (rc == DB_OK && np > 0)
 		rc = put_groups(db, p, np);
 	free(p);
 	return rc;
-}
-
-int db_lower_ascii(db_t *db)
-{
-	if (db_kind(db) != DB_SQLITE)
-		return 0;
-	db_stmt_t *st = db_prepare(db, "SELECT lower($1) = $2");
-	if (st == NULL)
-		return -1;
-	/* ASCII folded, Latin-1, Greek and full-width forms left as they are */
-	db_bind_text(st, 1, "AZaz09\xc3\x84\xce\xa3\xef\xbc\xa1");
-	db_bind_text(st, 2, "azaz09\xc3\x84\xce\xa3\xef\xbc\xa1");
-	int rc = db_step(st), same = rc == DB_ROW ? (int)db_col_int(st, 0) : -1;
-	db_done(st);
-	return same;
-}
-
-int gram_batch_add(struct gram_batch *b, int64_t place, const char *name)
-{
-	size_t len = strlen(name), need = b->np + 2 * len;
-	if (need > b->cap) {
-		size_t ncap = b->cap ? b->cap : 4096;
-		while (ncap < need)
-			ncap *= 2;
-		struct gram_pair *t = realloc(b->p, ncap * sizeof *t);
-		if (t == NULL)
-			return -1;
-		b->p = t;
-		b->cap = ncap;
-	}
-	if (len + 1 > b->lowcap) {
-		size_t ncap = 2 * (len + 1);
-		char *l = realloc(b->low, ncap);
-		int64_t *g = realloc(b->g, 2 * ncap * sizeof *g);
-		if (l)
-			b->low = l;
-		if (g)
-			b->g = g;
-		if (l == NULL || g == NULL)
-			return -1;
-		b->lowcap = ncap;
-	}
-	for (size_t i = 0; i <= len; i++) {   /* SQLite's lower(): ASCII only */
-		char c = name[i];
-		b->low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	size_t ng = text_grams(b->low, b->g);
-	for (size_t j = 0; j < ng; j++)
-		b->p[b->np++] = (struct gram_pair){ b->g[j], place };
-	b->sorted = 0;
-	return 0;
-}
-
-int gram_batch_sort(struct gram_batch *b)
-{
-	if (b->np > 1 && !b->sorted && sort_pairs(b->p, b->np) != 0)
-		return -1;
-	b->sorted = 1;
-	return 0;
-}
-
-int db_gram_batch_write(db_t *db, struct gram_batch *b, const int64_t *ids)
-{
-	int rc = DB_OK;
-	if (gram_batch_sort(b) < 0) {
-		db_set_err(db, "out of memory");
-		rc = DB_ERR;
-	}
-	/* ids ascend with the places: the order by (gram, place) is the order
-	 * by (gram, id) */
-	for (size_t i = 0; i < b->np && rc == DB_OK; i++)
-		b->p[i].id = ids[b->p[i].id];
-	if (rc == DB_OK && b->np > 0)
-		rc = put_groups(db, b->p, b->np);
-	b->np = 0;
-	return rc;
-}
-
-void gram_batch_free(struct gram_batch *b)
-{
-	free(b->p);
-	free(b->low);
-	free(b->g);
-	memset(b, 0, sizeof *b);
 }
 
 /* Take id out of gram's rows (its block's and the side row). */
@@ -466,7 +386,7 @@ static int remove_one(db_t *db, int64_t gram, int64_t id)
 /* ---- removing many at once (an import's renames) ---- */
 
 /* The first pair of p[0..np) (sorted by cmp_pair) at or after (gram, id). */
-static size_t pair_lower(const struct gram_pair *p, size_t np, int64_t gram, int64_t id)
+static size_t pair_lower(const struct pair *p, size_t np, int64_t gram, int64_t id)
 {
 	size_t lo = 0, hi = np;
 	while (lo < hi) {
@@ -485,7 +405,7 @@ struct rewrite {
 };
 
 /* Stage the (gram, block) keys of p (each block's row and its side row). */
-static int stage_keys(db_t *db, const struct gram_pair *p, size_t np)
+static int stage_keys(db_t *db, const struct pair *p, size_t np)
 {
 	int rc = db_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS gram_rm (gram BIGINT NOT NULL, block BIGINT NOT NULL)");
 	if (rc == DB_OK)
@@ -508,7 +428,7 @@ static int stage_keys(db_t *db, const struct gram_pair *p, size_t np)
 
 /* ids without the codes of p's pairs of (gram, block); NULL when none
  * was there (nothing to write), else malloc'd (*err on out of memory). */
-static char *without(const char *ids, const struct gram_pair *p, size_t np, int64_t gram, int64_t block,
+static char *without(const char *ids, const struct pair *p, size_t np, int64_t gram, int64_t block,
                      uint64_t *bits, int *err)
 {
 	int64_t first = block << BLOCK_SHIFT;
@@ -549,7 +469,7 @@ static char *without(const char *ids, const struct gram_pair *p, size_t np, int6
 
 int db_grams_remove_bulk(db_t *db, size_t n, const int64_t *ids, const char *const *names)
 {
-	struct gram_pair *p = NULL;
+	struct pair *p = NULL;
 	size_t np = 0;
 	int rc = name_pairs(db, n, ids, names, 0, &p, &np);
 	if (rc != DB_OK || np == 0) {
@@ -658,7 +578,7 @@ static int add_one(db_t *db, int64_t gram, int64_t id)
 
 int db_grams_remove(db_t *db, int64_t id, const char *name)
 {
-	struct gram_pair *p = NULL;
+	struct pair *p = NULL;
 	size_t np = 0;
 	const char *names[1] = { name };
 	int rc = name_pairs(db, 1, &id, names, 0, &p, &np);
@@ -670,7 +590,7 @@ int db_grams_remove(db_t *db, int64_t id, const char *name)
 
 int db_grams_rename(db_t *db, int64_t id, const char *old_name, const char *name)
 {
-	struct gram_pair *o = NULL, *p = NULL;
+	struct pair *o = NULL, *p = NULL;
 	size_t no = 0, np = 0;
 	const char *olds[1] = { old_name }, *news[1] = { name };
 	int rc = name_pairs(db, 1, &id, olds, 0, &o, &no);

@@ -109,32 +109,6 @@ int db_copy_end(db_copy_t *c);
  * (new, or db_grams_remove'd).  db_grams_remove takes enterprise id out of
  * the grams of name (its name as indexed). */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
-/* The same for an import's new names gathered as its rows are read, before
- * they have ids: gram_batch_add() puts name under its place in the batch
- * (0, 1, ...), folding case as SQLite's lower() does (ASCII only: use it
- * only where db_lower_ascii() is 1); gram_batch_sort() sorts the pairs
- * (the reader's thread may do it, before the write); db_gram_batch_write()
- * writes them with ids[place], which must ascend with the places, and
- * empties the batch.  The cost of the grams is then the reader's, not the
- * writer's (issue 15). */
-struct gram_pair {
-	int64_t gram, id;
-};
-struct gram_batch {
-	struct gram_pair *p;   /* np pairs (gram, place) of cap */
-	size_t np, cap;
-	int sorted;
-	char *low;             /* scratch: a lowered name and its grams */
-	int64_t *g;
-	size_t lowcap;
-};
-/* 1 when the store's lower() folds ASCII letters only (SQLite without
- * ICU), 0 when it folds more (PostgreSQL), -1 on error. */
-int db_lower_ascii(db_t *db);
-int gram_batch_add(struct gram_batch *b, int64_t place, const char *name);
-int gram_batch_sort(struct gram_batch *b);
-int db_gram_batch_write(db_t *db, struct gram_batch *b, const int64_t *ids);
-void gram_batch_free(struct gram_batch *b);
 int db_grams_remove(db_t *db, int64_t id, const char *name);
 /* The same for enterprises ids[0..n) and their names, in bulk (an import's
  * renames): the rows they are in locked, read, rewritten without them and

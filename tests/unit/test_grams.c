@@ -208,38 +208,6 @@ static void test_remove_bulk(void **state)
 	assert_int_equal(count_of("龘"), 0);
 }
 
-/* An import's new names gathered before they have ids (struct
- * gram_batch): case folded as SQLite's lower() does (ASCII letters only,
- * a full-width Ａ stays), each place given its id at the write, in two
- * blocks.  The lists worked out by hand: offset 5 AQV, 65535 P??, 0 AQQ,
- * 4464 BV$. */
-static void test_batch(void **state)
-{
-	(void)state;
-	assert_int_equal(db_lower_ascii(g_db), db_kind(g_db) == DB_SQLITE ? 1 : 0);
-	struct gram_batch gb = { 0 };
-	const char *names[] = { "齉Ab", "齉AB", "Ａb齉", "齉" };
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(gram_batch_add(&gb, i, names[i]), 0);
-	assert_int_equal(gram_batch_sort(&gb), 0);
-	const int64_t ids[] = { B + 5, B + 65535, B + 65536, B + 70000 };
-	assert_int_equal(db_begin(g_db), DB_OK);
-	assert_int_equal(db_gram_batch_write(g_db, &gb, ids), DB_OK);
-	assert_int_equal(gb.np, 0);
-	expect_row("齉", B >> 16, 2, "AQVP??");
-	expect_row("齉", (B >> 16) + 1, 2, "AQQBV$");
-	expect_row("ab", B >> 16, 2, "AQVP??");
-	expect_row("b", (B >> 16) + 1, 1, "AQQ");
-	assert_int_equal(count_of("齉a"), 2);
-	assert_int_equal(count_of("b"), 3);
-	assert_int_equal(count_of("Ａb"), 1);
-	assert_int_equal(count_of("ａb"), 0);   /* full-width letters are not folded */
-	assert_int_equal(count_of("A"), 0);
-	assert_int_equal(db_rollback(g_db), DB_OK);
-	assert_int_equal(count_of("齉"), 0);
-	gram_batch_free(&gb);
-}
-
 /* Migration 17 builds the index from the names of a database that had
  * the old grams table (a new SQLite file, whatever $ZONEOPS_TEST_DB). */
 static void test_upgrade(void **state)
@@ -276,7 +244,6 @@ int main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_remove_bulk),
-		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_upgrade),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
