@@ -44,6 +44,19 @@ async function until(c, id, statuses) {
   throw new Error(`job ${id} never reached ${statuses}`);
 }
 
+// fn(login) against a demo server of its own whose imports wait 50 µs
+// before each row, so that a test can act while one runs.
+async function withSlowServer(fn) {
+  const sdb = freshDb();
+  const slow = await startServer(sdb.url, ['--demo'], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
+  try {
+    await fn(demoUsers(slow, await demoAdminPassword(slow), DEMO_PW));
+  } finally {
+    await slow.stop();
+    sdb.cleanup();
+  }
+}
+
 before(async () => {
   db = freshDb();
   srv = await startServer(db.url, ['--demo']);
@@ -112,14 +125,10 @@ describe('imports are jobs', () => {
   });
 
   test('other writes succeed while an import writes', async () => {
-    // a server of its own whose imports wait 50 µs before each row, so that
-    // the writes below certainly meet the import's write (on this server
-    // the imports above may end before a poll sees them writing)
-    const sdb = freshDb();
-    const slow = await startServer(sdb.url, ['--demo'], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
-    try {
-      const pw = await demoAdminPassword(slow);
-      const login = demoUsers(slow, pw, DEMO_PW);
+    // on a slowed server the writes below certainly meet the import's
+    // write (on this one the imports above may end before a poll sees them
+    // writing)
+    await withSlowServer(async (login) => {
       const admin = await login('admin');
       const rec = await login('rec.ib.1');
       const before0 = await leadsTotal(admin);
@@ -135,20 +144,13 @@ describe('imports are jobs', () => {
       assert.equal(job.status, 'done', JSON.stringify(job.report));
       assert.equal(job.report.created, 20000);
       assert.equal(await leadsTotal(admin), before0 + 20001);
-    } finally {
-      await slow.stop();
-      sdb.cleanup();
-    }
+    });
   });
 
   test('cancel: its owner or an admin stops a running import, which then writes nothing', async () => {
-    // a server of its own whose imports wait 50 µs before each row, so that
-    // they are still running when cancelled, however idle the machine
-    const sdb = freshDb();
-    const slow = await startServer(sdb.url, ['--demo'], { ZONEOPS_TEST_ROW_DELAY_US: '50' });
-    try {
-      const pw = await demoAdminPassword(slow);
-      const login = demoUsers(slow, pw, DEMO_PW);
+    // on a slowed server the imports are still running when cancelled,
+    // however idle the machine
+    await withSlowServer(async (login) => {
       const rec = await login('rec.ib.2');
       const other = await login('rec.ib.1');
       const admin = await login('admin');
@@ -183,10 +185,7 @@ describe('imports are jobs', () => {
       assert.equal(job.report.written, false);
       assert.equal(await leadsTotal(admin), before0, 'nothing of the cancelled import was written');
       assert.equal((await admin.post('/api/v1/imports/999999999/cancel')).status, 404);
-    } finally {
-      await slow.stop();
-      sdb.cleanup();
-    }
+    });
   });
 });
 
