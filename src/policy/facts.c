@@ -270,10 +270,15 @@ int fact_bulk_add(struct fact_bulk *b, int64_t enterprise_id, int year, const ch
  * it is a batch's size of index probes however large facts is
  * (MATERIALIZED: the lookup once per row, not once per use of its value).
  * SQLite's planner walks the join by the key anyway, a tenth faster than
- * the subquery. */
+ * the subquery.  Planned afresh for every batch (db_prepare_once): a plan
+ * kept from the first batch of an import into a facts that statistics
+ * call empty (vacuumed while empty) scans the whole table for every
+ * staged row -- TRUNCATE of a staging table made in the same transaction
+ * does not invalidate it -- and the import slowed to some 2,000 rows a
+ * minute (BENCHMARKS.md). */
 static int bulk_count(db_t *db, int64_t *stored, int64_t *changed)
 {
-	db_stmt_t *st = db_prepare(db, db_kind(db) == DB_POSTGRES ?
+	db_stmt_t *st = db_prepare_once(db, db_kind(db) == DB_POSTGRES ?
 		"WITH x AS MATERIALIZED (SELECT s.value, (SELECT f.value FROM facts f"
 		" WHERE f.enterprise_id = s.enterprise_id AND f.year = s.year AND f.fact = s.fact) AS v FROM fact_stage s)"
 		" SELECT COUNT(v), COALESCE(SUM(CASE WHEN v <> value THEN 1 ELSE 0 END), 0) FROM x" :

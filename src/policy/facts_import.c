@@ -15,12 +15,19 @@
  *
  * Memory stays bounded whatever the file's size: the check keeps one
  * 64-bit key and a line per good row (import_lines) and a bit per
- * registered enterprise; the write keeps at most FACT_BULK_FLUSH rows,
- * written in bulk (fact_bulk_flush: COPY into a staging table, one counting
- * join, one merge) -- no round trip per row.
+ * registered enterprise; the write keeps at most two batches of
+ * FACT_BULK_FLUSH rows, written in bulk (fact_bulk_flush: COPY into a
+ * staging table, one counting join, one merge) -- no round trip per row.
+ *
+ * Mode all reads the file once (the framework's one pass): each row is
+ * written as soon as it is checked, and a full batch is written by a
+ * thread of its own while the next one is read and checked -- the check
+ * reads only what fact_begin loaded, so nothing else uses the connection
+ * meanwhile.
  */
 #include "facts.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +49,14 @@ static const struct table_col cols[NC] = {
 #define NYEARS (FACT_YEAR_MAX - FACT_YEAR_MIN + 1)
 
 
+/* One parsed row. */
+struct frow {
+	size_t ent;                    /* the enterprise's index in ids */
+	int year;
+	const struct rule_fact_def *def;
+	int64_t stored;                /* value x 10^4 */
+};
+
 struct fact_ctx {
 	arena_t *a;
 	struct rule_facts defs;
@@ -52,16 +67,17 @@ struct fact_ctx {
 	unsigned char *ents;           /* a bit per enterprise of ids: in the file */
 	int64_t nents;
 	unsigned char years[NYEARS];   /* the file's years */
-	struct fact_bulk bulk;         /* the good rows waiting to be written */
+	/* the good rows waiting to be written: queued in bulk[cur]; a full
+	 * queue is written by a thread of its own (flusher) while the rows go
+	 * on into the other, which waits for it before it is written in turn */
+	struct fact_bulk bulk[2];
+	int cur;
+	pthread_t flusher;
+	int flushing;                  /* the thread runs (or ran and was not joined) */
+	int flush_rc;                  /* its result (DB_OK) */
 	int64_t unchanged;
-};
-
-/* One parsed row. */
-struct frow {
-	size_t ent;                    /* the enterprise's index in ids */
-	int year;
-	const struct rule_fact_def *def;
-	int64_t stored;                /* value x 10^4 */
+	struct frow last;              /* the row fact_check parsed last (one pass: written next) */
+	int64_t last_line;             /* its line, 0 when none */
 };
 
 static int fact_begin(struct import *im, err_t *err)
@@ -109,7 +125,10 @@ static void fact_end(struct import *im)
 	free(x->ids);
 	import_lines_free(&x->seen);
 	free(x->ents);
-	fact_bulk_free(&x->bulk);
+	if (x->flushing)
+		pthread_join(x->flusher, NULL);
+	fact_bulk_free(&x->bulk[0]);
+	fact_bulk_free(&x->bulk[1]);
 	arena_free(x->a);
 	free(x);
 	im->ctx = NULL;
@@ -238,6 +257,7 @@ static int fact_check(struct import *im, const struct import_row *row)
 {
 	struct fact_ctx *x = im->ctx;
 	struct frow w;
+	x->last_line = 0;
 	if (parse_row(im, row, &w) < 0)
 		return -1;
 	uint64_t key = (uint64_t)w.ent << 32 | (uint64_t)(w.year - FACT_YEAR_MIN) << 23 | (uint64_t)(w.def - x->defs.defs);
@@ -260,6 +280,8 @@ static int fact_check(struct import *im, const struct import_row *row)
 		x->nents++;
 	}
 	x->years[w.year - FACT_YEAR_MIN] = 1;
+	x->last = w;
+	x->last_line = row->line;
 	return 0;
 }
 
@@ -271,36 +293,91 @@ static int fact_write_begin(struct import *im, err_t *err)
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "making the staging table of the facts");
 }
 
-/* The rows kept: written (a dry run: counted only), and their counts. */
-static int fact_write_flush(struct import *im, err_t *err)
+/* The thread's batch written (a dry run: counted only), its counts taken. */
+static int flush_wait(struct import *im)
 {
 	struct fact_ctx *x = im->ctx;
-	struct fact_bulk *b = &x->bulk;
-	int rc = fact_bulk_flush(im->db, b, !im->o->dry_run);
-	if (rc != DB_OK)
-		return db_fail(err, im->db, rc, "writing the facts");
+	if (!x->flushing)
+		return DB_OK;
+	pthread_join(x->flusher, NULL);
+	x->flushing = 0;
+	struct fact_bulk *b = &x->bulk[x->cur ^ 1];
 	im->created += b->created;
 	im->updated += b->replaced;
 	x->unchanged += b->unchanged;
 	b->created = b->replaced = b->unchanged = 0;
-	return 0;
+	return x->flush_rc;
+}
+
+static void *flusher_main(void *arg)
+{
+	struct import *im = arg;
+	struct fact_ctx *x = im->ctx;
+	x->flush_rc = fact_bulk_flush(im->db, &x->bulk[x->cur ^ 1], !im->o->dry_run);
+	return NULL;
+}
+
+/* bulk[cur] written here, after the thread's batch; its counts taken. */
+static int flush_here(struct import *im)
+{
+	struct fact_ctx *x = im->ctx;
+	struct fact_bulk *b = &x->bulk[x->cur];
+	int rc = flush_wait(im);
+	if (rc == DB_OK)
+		rc = fact_bulk_flush(im->db, b, !im->o->dry_run);
+	im->created += b->created;
+	im->updated += b->replaced;
+	x->unchanged += b->unchanged;
+	b->created = b->replaced = b->unchanged = 0;
+	return rc;
+}
+
+/* bulk[cur] is full: once the previous batch is written, a thread writes
+ * it while the rows go on into the other (where no thread can be started,
+ * written here).  DB_OK, or the previous batch's error. */
+static int flush_start(struct import *im)
+{
+	struct fact_ctx *x = im->ctx;
+	int rc = flush_wait(im);
+	if (rc != DB_OK)
+		return rc;
+	x->cur ^= 1;
+	x->flush_rc = DB_OK;
+	if (pthread_create(&x->flusher, NULL, flusher_main, im) == 0) {
+		x->flushing = 1;
+		return DB_OK;
+	}
+	x->cur ^= 1;
+	return flush_here(im);
+}
+
+/* Before a commit or a rollback (the framework's write_flush): every row
+ * kept written, and counted. */
+static int fact_write_flush(struct import *im, err_t *err)
+{
+	int rc = flush_here(im);
+	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the facts");
 }
 
 static int fact_write(struct import *im, const struct import_row *row, err_t *err)
 {
 	struct fact_ctx *x = im->ctx;
 	struct frow w;
-	if (parse_row(im, row, &w) < 0)
+	if (x->last_line == row->line && row->line > 0)
+		w = x->last;   /* one pass: checked just now */
+	else if (parse_row(im, row, &w) < 0)
 		return -1;
-	if (fact_bulk_add(&x->bulk, x->ids[w.ent], w.year, w.def->name, w.stored) < 0)
+	x->last_line = 0;
+	struct fact_bulk *b = &x->bulk[x->cur];
+	int rc = DB_OK;
+	if (fact_bulk_add(b, x->ids[w.ent], w.year, w.def->name, w.stored) < 0)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
-	/* every FACT_BULK_FLUSH rows, and after the last (the framework
-	 * flushes before a commit, but a dry run rolls back without) */
-	if (x->bulk.n == FACT_BULK_FLUSH || im->written + 1 == im->good_rows) {
-		if (fact_write_flush(im, err) < 0) {
-			err->status = err->status < 500 ? 500 : err->status;
-			return -1;
-		}
+	if (b->n == FACT_BULK_FLUSH)
+		rc = flush_start(im);
+	if (rc != DB_OK) {
+		db_fail(err, im->db, rc, "writing the facts");
+		err->status = err->status < 500 ? 500 : err->status;
+		return -1;
 	}
 	return 0;
 }
@@ -334,7 +411,7 @@ static void fact_cli_print(struct import *im, json_t *summary)
 static const struct import_spec fact_import = {
 	.what = "facts", .audit_action = "import facts", .audit_entity = "facts",
 	.cols = cols, .ncols = NC, .max_rows = MAX_ROWS, .mode_good_ok = 1, .trial_write = 1,
-	.begin = fact_begin, .check = fact_check, .write_begin = fact_write_begin, .write = fact_write,
+	.one_pass = 1, .begin = fact_begin, .check = fact_check, .write_begin = fact_write_begin, .write = fact_write,
 	.write_flush = fact_write_flush, .summary = fact_summary, .end = fact_end,
 	.cli_print = fact_cli_print,
 };

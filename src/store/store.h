@@ -68,6 +68,11 @@ int db_in_tx(const db_t *db);
 
 /* Statements.  Parameters are numbered from 1, columns from 0. */
 db_stmt_t *db_prepare(db_t *db, const char *sql);
+/* A statement not cached: db_done() finalizes it.  For SQL made at run
+ * time (identifiers from the catalog, as in transfer.c), and for a query
+ * that must be planned afresh each time it runs (PostgreSQL keeps a cached
+ * statement's plan: a bulk write's lookups into a table it grows). */
+db_stmt_t *db_prepare_once(db_t *db, const char *sql);
 int db_bind_int(db_stmt_t *st, int idx, int64_t v);
 int db_bind_double(db_stmt_t *st, int idx, double v);
 int db_bind_text(db_stmt_t *st, int idx, const char *s);   /* NULL binds NULL */

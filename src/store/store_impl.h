@@ -83,10 +83,6 @@ void db_set_err(db_t *db, const char *fmt, ...) __attribute__((format(printf, 2,
 db_t *db_sqlite_open(const char *path, char **err);
 db_t *db_pg_open(const char *url, char **err);
 
-/* A statement for SQL made at run time (identifiers from the catalog, as
- * in transfer.c): not cached, db_done() finalizes it. */
-db_stmt_t *db_prepare_once(db_t *db, const char *sql);
-
 /* Used by migrate.c. */
 int db_migration_lock(db_t *db);
 

@@ -351,6 +351,21 @@ describe('the bulk path: files over several flushes', () => {
     for (const e of [list[0], list[39]]) await readBack(e, (i) => value(i));
   });
 
+  // mode all reads the file once, writing each batch as it goes (one in a
+  // thread while the next is checked): a bad row after the first batch
+  // went out must still leave every stored fact as it was
+  test('mode all: a bad row after a written batch writes nothing', async () => {
+    const BAD = 22000;                         // past the first flush of 20,000
+    const rows = keys.map((k, i) => line(k, i === BAD ? '1.23456' : value(i, 5)));
+    rows.push([list[0].code, 1999, 'exports', '7']);   // a new fact after the bad row
+    const r = cli(db.url, ['import', 'facts', file('late-bad.csv', rows)]);
+    assert.equal(r.status, 1, 'a bad row in mode all: exit 1');
+    assert.match(r.stderr, new RegExp(`late-bad\\.csv: line ${BAD + 2}: value: value "1\\.23456" has more than 4 decimals`));
+    assert.equal(r.stderr.match(/late-bad\.csv: line \d+:/g).length, 1, 'one bad row');
+    for (const e of [list[0], list[39]]) await readBack(e, (i) => value(i));
+    assert.equal(yearOf(await factsOf(list[0].id), 1999).exports, undefined, 'nothing after the bad row either');
+  });
+
   test('mode good: bad rows among the batches; the good rows written and counted exactly', async () => {
     // a new value for every fourth fact, a bad value for every 4,999th row,
     // and some rows of a new year
