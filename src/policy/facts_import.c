@@ -293,6 +293,16 @@ static int fact_write_begin(struct import *im, err_t *err)
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "making the staging table of the facts");
 }
 
+/* What a written (or counted) batch did, added to the import's counts. */
+static void take_counts(struct import *im, struct fact_bulk *b)
+{
+	struct fact_ctx *x = im->ctx;
+	im->created += b->created;
+	im->updated += b->replaced;
+	x->unchanged += b->unchanged;
+	b->created = b->replaced = b->unchanged = 0;
+}
+
 /* The thread's batch written (a dry run: counted only), its counts taken. */
 static int flush_wait(struct import *im)
 {
@@ -301,11 +311,7 @@ static int flush_wait(struct import *im)
 		return DB_OK;
 	pthread_join(x->flusher, NULL);
 	x->flushing = 0;
-	struct fact_bulk *b = &x->bulk[x->cur ^ 1];
-	im->created += b->created;
-	im->updated += b->replaced;
-	x->unchanged += b->unchanged;
-	b->created = b->replaced = b->unchanged = 0;
+	take_counts(im, &x->bulk[x->cur ^ 1]);
 	return x->flush_rc;
 }
 
@@ -325,10 +331,7 @@ static int flush_here(struct import *im)
 	int rc = flush_wait(im);
 	if (rc == DB_OK)
 		rc = fact_bulk_flush(im->db, b, !im->o->dry_run);
-	im->created += b->created;
-	im->updated += b->replaced;
-	x->unchanged += b->unchanged;
-	b->created = b->replaced = b->unchanged = 0;
+	take_counts(im, b);
 	return rc;
 }
 
