@@ -153,7 +153,10 @@ test('a demo policy: its cases pass; the match explains the eligible, the unknow
   const pushed = page.waitForResponse((r) => /\/push$/.test(r.url()));
   await page.click('.modal [data-testid=push-go]');
   assert.equal((await pushed).status(), 200);
-  assert.match(await page.locator('.modal [data-testid=push-result]').textContent(), /已推送 \d+ 家.*跳过 \d+ 家.*跳过 \d+ 家/);
+  // the result is drawn after the reply arrives: wait for it, then read it
+  const result = page.locator('.modal [data-testid=push-result]');
+  await result.filter({ hasText: '已推送' }).waitFor();
+  assert.match(await result.textContent(), /已推送 \d+ 家.*跳过 \d+ 家.*跳过 \d+ 家/);
   await page.keyboard.press('Escape');
   assertClean(problems, 'a demo policy');
   await context.close();
