@@ -49,6 +49,9 @@ test('the reminder for admins; the calendar page loads a year from an .ics', { s
   await page.setInputFiles('[data-testid=cal-ics]', { name: `${year}.ics`, mimeType: 'text/calendar', buffer: Buffer.from(ics(year)) });
   await page.click('[data-testid=cal-import]');
   await page.locator('.toast').first().waitFor();
+  /* the toast comes before the year is drawn again: the old panel keeps its
+   * button disabled until the new one replaces it */
+  await page.locator('[data-testid=cal-import]:not([disabled])').waitFor();
   await ready(page, 'calendar');
   const after = (await api.get(`/api/v1/calendar/${year}`)).json;
   assert.deepEqual([after.loaded, after.holidays, after.source], [true, 1, `${year}.ics`]);
