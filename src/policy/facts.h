@@ -19,7 +19,8 @@ int cli_import_facts(int argc, char **argv, db_t *db);
  * temporary staging table fact_stage (in the write transaction);
  * fact_bulk_add() keeps a row (the fact's name must live as long as b);
  * fact_bulk_flush() writes the rows kept into fact_stage with db_copy (COPY
- * on PostgreSQL), counts them against facts with one query (added to
+ * on PostgreSQL), counts them against facts with one query -- unless no
+ * row kept may be stored already (fact_bulk_add's maybe_stored) -- (added to
  * b->created, b->replaced, b->unchanged: a stored fact with the same value
  * is unchanged and not written), then with write merges them into facts
  * with one INSERT ... SELECT ... ON CONFLICT DO UPDATE (a changed value
@@ -35,10 +36,14 @@ struct fact_bulk_row {
 struct fact_bulk {
 	struct fact_bulk_row *rows;   /* FACT_BULK_FLUSH of them, allocated by the first add */
 	size_t n;
+	size_t maybe;                 /* of them, rows that may be stored already: none, no count */
 	int64_t created, replaced, unchanged;
 };
 int fact_bulk_begin(db_t *db);
-int fact_bulk_add(struct fact_bulk *b, int64_t enterprise_id, int year, const char *fact, int64_t stored);   /* 0, -1 (memory) */
+/* maybe_stored: 0 only when facts holds nothing of this enterprise (the
+ * caller knows, e.g. from fact_ids_with_facts (policy.h) at the import's start) */
+int fact_bulk_add(struct fact_bulk *b, int64_t enterprise_id, int year, const char *fact, int64_t stored,
+                  int maybe_stored);   /* 0, -1 (memory) */
 int fact_bulk_flush(db_t *db, struct fact_bulk *b, int write);
 void fact_bulk_free(struct fact_bulk *b);
 

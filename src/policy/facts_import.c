@@ -18,6 +18,9 @@
  * registered enterprise; the write keeps at most two batches of
  * FACT_BULK_FLUSH rows, written in bulk (fact_bulk_flush: COPY into a
  * staging table, one counting join, one merge) -- no round trip per row.
+ * The count is skipped for a batch of enterprises facts held nothing of
+ * when the import began (a bit per enterprise): a first year's facts, or a
+ * new registry's, cost no lookups.
  *
  * Mode all reads the file once (the framework's one pass): each row is
  * written as soon as it is checked, and a full batch is written by a
@@ -65,6 +68,7 @@ struct fact_ctx {
 	size_t nids, idcap;
 	struct import_lines seen;      /* (enterprise index, year, fact) of the good rows, with their line */
 	unsigned char *ents;           /* a bit per enterprise of ids: in the file */
+	unsigned char *had;            /* a bit per enterprise of ids: facts held some of it at the start */
 	int64_t nents;
 	unsigned char years[NYEARS];   /* the file's years */
 	/* the good rows waiting to be written: queued in bulk[cur]; a full
@@ -80,6 +84,12 @@ struct fact_ctx {
 	int64_t last_line;             /* its line, 0 when none */
 };
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static int fact_begin(struct import *im, err_t *err)
 {
 	struct fact_ctx *x = calloc(1, sizeof *x);
@@ -89,10 +99,19 @@ static int fact_begin(struct import *im, err_t *err)
 	x->a = arena_new();
 	if (fact_defs_load(im->db, x->a, &x->defs, err) < 0)
 		return -1;
+	/* the enterprises facts holds anything of: a batch of none of them
+	 * is not counted against facts (fact_bulk_add's maybe_stored); a
+	 * fact another writer adds meanwhile is counted as added, not replaced */
+	int64_t *had = NULL;
+	size_t nhad = 0;
+	int rc = fact_ids_with_facts(im->db, &had, &nhad);
+	if (rc != DB_OK)
+		return db_fail(err, im->db, rc, "reading which enterprises have facts");
 	db_stmt_t *st = db_prepare(im->db, "SELECT credit_code, id FROM enterprises");
-	if (st == NULL)
+	if (st == NULL) {
+		free(had);
 		return db_fail(err, im->db, DB_ERR, "reading the enterprises");
-	int rc;
+	}
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (x->nids == x->idcap) {
 			size_t cap = x->idcap ? 2 * x->idcap : 1024;
@@ -107,12 +126,22 @@ static int fact_begin(struct import *im, err_t *err)
 			break;
 	}
 	db_done(st);
-	if (rc != DB_ROW && rc != DB_DONE)
+	if (rc != DB_ROW && rc != DB_DONE) {
+		free(had);
 		return db_fail(err, im->db, rc, "reading the enterprises");
+	}
 	/* the keys of seen: the index in 32 bits, the fact's in 23 */
 	x->ents = calloc(x->nids / 8 + 1, 1);
-	if (rc == DB_ROW || x->ents == NULL || x->nids >= ((size_t)1 << 32) || x->defs.n >= ((size_t)1 << 23))
+	x->had = calloc(x->nids / 8 + 1, 1);
+	if (rc == DB_ROW || x->ents == NULL || x->had == NULL || x->nids >= ((size_t)1 << 32) ||
+	    x->defs.n >= ((size_t)1 << 23)) {
+		free(had);
 		return err_set(err, 500, "too_large", NULL, "out of memory");
+	}
+	for (size_t i = 0; i < x->nids && nhad > 0; i++)
+		if (bsearch(&x->ids[i], had, nhad, sizeof *had, cmp_id))
+			x->had[i / 8] |= (unsigned char)(1u << (i % 8));
+	free(had);
 	return 0;
 }
 
@@ -125,6 +154,7 @@ static void fact_end(struct import *im)
 	free(x->ids);
 	import_lines_free(&x->seen);
 	free(x->ents);
+	free(x->had);
 	if (x->flushing)
 		pthread_join(x->flusher, NULL);
 	fact_bulk_free(&x->bulk[0]);
@@ -373,7 +403,7 @@ static int fact_write(struct import *im, const struct import_row *row, err_t *er
 	x->last_line = 0;
 	struct fact_bulk *b = &x->bulk[x->cur];
 	int rc = DB_OK;
-	if (fact_bulk_add(b, x->ids[w.ent], w.year, w.def->name, w.stored) < 0)
+	if (fact_bulk_add(b, x->ids[w.ent], w.year, w.def->name, w.stored, x->had[w.ent / 8] & (1u << (w.ent % 8))) < 0)
 		return err_set(err, 500, "too_large", NULL, "out of memory");
 	if (b->n == FACT_BULK_FLUSH)
 		rc = flush_start(im);

@@ -338,6 +338,10 @@ int fact_set_many(db_t *db, const struct fact_row *rows, size_t n);
  * written). */
 enum { FACT_NEW = 1, FACT_REPLACED = 2, FACT_SAME = 3 };
 int fact_put(db_t *db, int64_t enterprise_id, int year, const char *fact, int64_t stored, int *was);
+/* The ids of the enterprises that facts holds anything of, ascending, in
+ * *ids (malloc'd; *n of them): one index probe per such enterprise.  DB_OK
+ * or a DB_ code. */
+int fact_ids_with_facts(db_t *db, int64_t **ids, size_t *n);
 /* value x 10^4 as stored: 0, or -1 when value has more than FACT_DECIMALS
  * decimals or |value| >= 10^11. */
 int fact_value_to_stored(struct rule_num value, int64_t *out);

@@ -6,8 +6,10 @@
  *   @BLOB@ binary data
  *   @WITHOUT_ROWID@ " WITHOUT ROWID" after a table with a primary key
  *          (SQLite: the table is its primary key's B-tree), else nothing
- * Everything else keeps to the common dialect.  Add a migration by
- * appending to the table; never edit one that has shipped.
+ * Everything else keeps to the common dialect; where one store needs DDL
+ * of its own, a fill runs it (migration 18: PostgreSQL's checks of facts'
+ * references).  Add a migration by appending to the table; never edit one
+ * that has shipped.
  */
 #include "store_impl.h"
 
@@ -506,10 +508,90 @@ static const struct migration migrations[] = {
 "CREATE TABLE enterprise_postings (gram BIGINT NOT NULL, block BIGINT NOT NULL, n INTEGER NOT NULL,\n"
 "  ids TEXT NOT NULL, PRIMARY KEY (gram, block))@WITHOUT_ROWID@;\n"
 },
+{ 18, "PostgreSQL: the references of facts checked once per statement, not once per row (issue 15)",
+/* SQLite keeps its foreign keys; PostgreSQL's are replaced by facts_refs_pg */
+"SELECT 1"
+},
 };
+
+/*
+ * Migration 18, PostgreSQL only.  A foreign key is checked by a trigger
+ * once per row: seven tenths of loading 10^6 facts (BENCHMARKS.md, "What
+ * the tables' own loads are made of").  These triggers keep the same rules
+ * with one query per statement over its transition table:
+ *   - a fact's enterprise and fact definition must exist (insert, update);
+ *   - deleting an enterprise deletes its facts (ON DELETE CASCADE);
+ *   - an enterprise's id, or a definition's name, that facts refer to
+ *     cannot change, and such a definition cannot be deleted (NO ACTION).
+ * Concurrency is that of a foreign key: the check locks the referenced
+ * rows FOR KEY SHARE (in key order, so two imports cannot deadlock), so a
+ * delete or key change waits for the inserting transaction and then sees
+ * its rows; one that went first leaves the check nothing to lock, and the
+ * check fails.  The one gap: TRUNCATE of fact_defs alone is not refused
+ * (nothing does it; zoneops' own restore truncates every table at once).
+ */
+static const char facts_refs_pg_sql[] =
+"ALTER TABLE facts DROP CONSTRAINT facts_enterprise_id_fkey, DROP CONSTRAINT facts_fact_fkey;\n"
+"CREATE FUNCTION facts_refs_check() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  PERFORM 1 FROM enterprises e WHERE e.id IN (SELECT enterprise_id FROM new_rows)\n"
+"    ORDER BY e.id FOR KEY SHARE OF e;\n"
+"  PERFORM 1 FROM fact_defs d WHERE d.name IN (SELECT fact FROM new_rows)\n"
+"    ORDER BY d.name FOR KEY SHARE OF d;\n"
+"  IF EXISTS (SELECT 1 FROM new_rows n WHERE NOT EXISTS\n"
+"      (SELECT 1 FROM enterprises e WHERE e.id = n.enterprise_id)) THEN\n"
+"    RAISE EXCEPTION 'facts: the enterprise is not in enterprises'\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'facts', COLUMN = 'enterprise_id';\n"
+"  END IF;\n"
+"  IF EXISTS (SELECT 1 FROM new_rows n WHERE NOT EXISTS\n"
+"      (SELECT 1 FROM fact_defs d WHERE d.name = n.fact)) THEN\n"
+"    RAISE EXCEPTION 'facts: the fact is not in fact_defs'\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'facts', COLUMN = 'fact';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER facts_refs_insert AFTER INSERT ON facts REFERENCING NEW TABLE AS new_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION facts_refs_check();\n"
+"CREATE TRIGGER facts_refs_update AFTER UPDATE ON facts REFERENCING NEW TABLE AS new_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION facts_refs_check();\n"
+"CREATE FUNCTION facts_enterprises_deleted() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  DELETE FROM facts f USING old_rows o WHERE f.enterprise_id = o.id;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER facts_cascade AFTER DELETE ON enterprises REFERENCING OLD TABLE AS old_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION facts_enterprises_deleted();\n"
+"CREATE FUNCTION facts_enterprise_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM facts WHERE enterprise_id = OLD.id) THEN\n"
+"    RAISE EXCEPTION 'enterprises: facts refer to enterprise %', OLD.id\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'enterprises', COLUMN = 'id';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER facts_enterprise_id AFTER UPDATE OF id ON enterprises\n"
+"  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION facts_enterprise_kept();\n"
+"CREATE FUNCTION facts_def_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM facts WHERE fact = OLD.name) THEN\n"
+"    RAISE EXCEPTION 'fact_defs: facts refer to %', OLD.name\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'fact_defs', COLUMN = 'name';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER facts_def_deleted AFTER DELETE ON fact_defs\n"
+"  FOR EACH ROW EXECUTE FUNCTION facts_def_kept();\n"
+"CREATE TRIGGER facts_def_name AFTER UPDATE OF name ON fact_defs\n"
+"  FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION facts_def_kept();\n";
+
+static int facts_refs_pg(db_t *db)
+{
+	return db_kind(db) == DB_POSTGRES ? db_exec(db, facts_refs_pg_sql) : DB_OK;
+}
 
 static const struct migration_fill fills[] = {
 	{ 17, db_grams_rebuild, "SELECT 1" },
+	{ 18, facts_refs_pg, "SELECT 1" },
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/facts.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -254,6 +255,157 @@ static void test_set_and_put(void **state)
 	assert_int_equal(stored_value(2025, "employees"), 1210000);
 }
 
+/* A batch said to hold no stored key (maybe_stored 0) whose key another
+ * writer stored meanwhile: the plain INSERT fails under its savepoint, and
+ * the count and the merge write the batch instead, counted exactly. */
+static void test_bulk_new_raced(void **state)
+{
+	(void)state;
+	db_t *db = g_t.db;
+	int64_t e = g_f.enterprise_id;
+	int was;
+	db_stmt_t *st = db_prepare(db, "DELETE FROM facts WHERE enterprise_id = $1 AND year IN (2031, 2032)");
+	assert_non_null(st);   /* a shared $ZONEOPS_TEST_DB may hold them from an earlier run */
+	db_bind_int(st, 1, e);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_done(st);
+	assert_int_equal(fact_put(db, e, 2031, "revenue", 70000, &was), DB_OK);     /* stored "meanwhile" */
+	assert_int_equal(fact_put(db, e, 2031, "employees", 50000, &was), DB_OK);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(fact_bulk_begin(db), DB_OK);
+	struct fact_bulk b;
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fact_bulk_add(&b, e, 2031, "revenue", 80000, 0), 0);     /* replaced */
+	assert_int_equal(fact_bulk_add(&b, e, 2031, "employees", 50000, 0), 0);   /* unchanged */
+	assert_int_equal(fact_bulk_add(&b, e, 2031, "exports", 10000, 0), 0);     /* added */
+	assert_int_equal(fact_bulk_flush(db, &b, 1), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(b.created, 1);
+	assert_int_equal(b.replaced, 1);
+	assert_int_equal(b.unchanged, 1);
+	assert_int_equal(stored_value(2031, "revenue"), 80000);
+	assert_int_equal(stored_value(2031, "employees"), 50000);
+	assert_int_equal(stored_value(2031, "exports"), 10000);
+	/* and when nothing is in the way, the plain INSERT writes them */
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(fact_bulk_begin(db), DB_OK);
+	assert_int_equal(fact_bulk_add(&b, e, 2032, "revenue", 1, 0), 0);
+	assert_int_equal(fact_bulk_add(&b, e, 2032, "exports", 2, 0), 0);
+	assert_int_equal(fact_bulk_flush(db, &b, 1), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(b.created, 3);
+	assert_int_equal(stored_value(2032, "revenue"), 1);
+	assert_int_equal(stored_value(2032, "exports"), 2);
+	fact_bulk_free(&b);
+}
+
+/* The loose scan gives what a plain DISTINCT gives. */
+static void test_ids_with_facts(void **state)
+{
+	(void)state;
+	db_t *db = g_t.db;
+	int64_t *ids;
+	size_t n;
+	assert_int_equal(fact_ids_with_facts(db, &ids, &n), DB_OK);
+	db_stmt_t *st = db_prepare(db, "SELECT DISTINCT enterprise_id FROM facts ORDER BY enterprise_id");
+	assert_non_null(st);
+	size_t k = 0;
+	while (db_step(st) == DB_ROW) {
+		assert_true(k < n);
+		assert_int_equal(ids[k], db_col_int(st, 0));
+		k++;
+	}
+	db_done(st);
+	assert_int_equal(k, n);
+	assert_true(n > 0);   /* test_set_and_put stored some */
+	free(ids);
+}
+
+/* One statement with text parameters: DB_OK, DB_CONSTRAINT or DB_ERR. */
+static int run(const char *sql, int n, const char *const *p)
+{
+	db_stmt_t *st = db_prepare(g_t.db, sql);
+	if (st == NULL)
+		return DB_ERR;
+	for (int i = 0; i < n; i++)
+		db_bind_text(st, i + 1, p[i]);
+	int rc = db_step(st);
+	db_done(st);
+	return rc == DB_DONE || rc == DB_ROW ? DB_OK : rc;
+}
+
+static int64_t count_facts(const char *enterprise_id)
+{
+	const char *p[1] = { enterprise_id };
+	return db_int1(g_t.db, "SELECT count(*) FROM facts WHERE enterprise_id = CAST($1 AS BIGINT)", -1, 1, p);
+}
+
+/* The references of facts hold on both stores.  SQLite checks them with
+ * its foreign keys, PostgreSQL with migration 18's triggers once per
+ * statement: the same statements must give the same answers. */
+static void test_references(void **state)
+{
+	(void)state;
+	db_t *db = g_t.db;
+	char code[32], name[32], def[32], ent[24], gone[24], other[24];
+	long pid = (long)getpid();
+	snprintf(code, sizeof code, "REFTEST%ld", pid);
+	snprintf(name, sizeof name, "引用测试%ld", pid);
+	snprintf(def, sizeof def, "reftest_%ld", pid);
+	snprintf(other, sizeof other, "%lld", (long long)g_f.enterprise_id);
+	const char *pe[2] = { code, name };
+	int64_t e = testutil_insert(db, "INSERT INTO enterprises (credit_code, name, created_at, updated_at)"
+	                                " VALUES ($1, $2, 1, 1) RETURNING id", 2, pe);
+	assert_true(e > 0);
+	snprintf(ent, sizeof ent, "%lld", (long long)e);
+	snprintf(gone, sizeof gone, "%lld", (long long)db_int1(db, "SELECT max(id) + 1000 FROM enterprises", -1, 0, NULL));
+	const char *pd[1] = { def };
+	assert_int_equal(run("INSERT INTO fact_defs (name, label, label_en, unit, unit_en, type, builtin, created_at)"
+	                     " VALUES ($1, $1, $1, '', '', 'number', 0, 1)", 1, pd), DB_OK);
+	static const char ins2[] = "INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES"
+	                           " (CAST($1 AS BIGINT), 2024, $2, 1, 1), (CAST($3 AS BIGINT), 2024, $4, 2, 1)";
+	const char *good[4] = { ent, "revenue", ent, def };
+	assert_int_equal(run(ins2, 4, good), DB_OK);
+	const char *pg[4] = { other, "revenue", other, def };
+	assert_int_equal(run("INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES"
+	                     " (CAST($1 AS BIGINT), 2023, $2, 1, 1), (CAST($3 AS BIGINT), 2023, $4, 2, 1)", 4, pg), DB_OK);
+	assert_int_equal(count_facts(ent), 2);
+	/* an enterprise that does not exist, in a statement of two rows: neither is written */
+	const char *bad_ent[4] = { ent, "employees", gone, "employees" };
+	assert_int_equal(run(ins2, 4, bad_ent), DB_CONSTRAINT);
+	const char *bad_def[4] = { ent, "employees", ent, "no_such_fact" };
+	assert_int_equal(run(ins2, 4, bad_def), DB_CONSTRAINT);
+	assert_int_equal(count_facts(ent), 2);
+	assert_int_equal(count_facts(gone), 0);
+	/* nor by an update of the keys, nor by an upsert */
+	const char *up1[2] = { gone, ent };
+	assert_int_equal(run("UPDATE facts SET enterprise_id = CAST($1 AS BIGINT) WHERE enterprise_id = CAST($2 AS BIGINT)", 2, up1),
+	                 DB_CONSTRAINT);
+	const char *up2[2] = { "no_such_fact", ent };
+	assert_int_equal(run("UPDATE facts SET fact = $1 WHERE enterprise_id = CAST($2 AS BIGINT)", 2, up2), DB_CONSTRAINT);
+	const char *ups[2] = { gone, "revenue" };
+	assert_int_equal(run("INSERT INTO facts (enterprise_id, year, fact, value, updated_at) VALUES (CAST($1 AS BIGINT), 2024, $2, 1, 1)"
+	                     " ON CONFLICT (enterprise_id, year, fact) DO UPDATE SET value = excluded.value", 2, ups), DB_CONSTRAINT);
+	const char *up3[1] = { ent };
+	assert_int_equal(run("UPDATE facts SET value = value + 1 WHERE enterprise_id = CAST($1 AS BIGINT)", 1, up3), DB_OK);
+	/* a definition facts refer to can be neither renamed nor deleted */
+	assert_int_equal(run("UPDATE fact_defs SET name = name || 'x' WHERE name = $1", 1, pd), DB_CONSTRAINT);
+	assert_int_equal(run("DELETE FROM fact_defs WHERE name = $1", 1, pd), DB_CONSTRAINT);
+	assert_int_equal(run("UPDATE fact_defs SET label = 'x' WHERE name = $1", 1, pd), DB_OK);
+	/* nor the id of an enterprise they refer to changed */
+	const char *mv[2] = { gone, ent };
+	assert_int_equal(run("UPDATE enterprises SET id = CAST($1 AS BIGINT) WHERE id = CAST($2 AS BIGINT)", 2, mv), DB_CONSTRAINT);
+	/* deleting the enterprise deletes its facts, and no one else's */
+	int64_t others = count_facts(other);
+	assert_int_equal(run("DELETE FROM enterprises WHERE id = CAST($1 AS BIGINT)", 1, up3), DB_OK);
+	assert_int_equal(count_facts(ent), 0);
+	assert_int_equal(count_facts(other), others);
+	/* once no fact refers to it, the definition goes */
+	const char *po[2] = { other, def };
+	assert_int_equal(run("DELETE FROM facts WHERE enterprise_id = CAST($1 AS BIGINT) AND fact = $2", 2, po), DB_OK);
+	assert_int_equal(run("DELETE FROM fact_defs WHERE name = $1", 1, pd), DB_OK);
+}
+
 /* Many rows: full statements of many rows and the rest one by one; the
  * same values as fact_set; replacing too. */
 static void test_set_many(void **state)
@@ -303,6 +455,9 @@ int main(void)
 		cmocka_unit_test(test_defs_load),
 		cmocka_unit_test(test_set_and_put),
 		cmocka_unit_test(test_set_many),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_ids_with_facts),
+		cmocka_unit_test(test_bulk_new_raced),
 	};
 	int rc = cmocka_run_group_tests_name("facts: values", pure, NULL, NULL);
 	return rc | cmocka_run_group_tests_name("facts: storage", store, group_setup, group_teardown);
