@@ -406,6 +406,68 @@ static void test_references(void **state)
 	assert_int_equal(run("DELETE FROM fact_defs WHERE name = $1", 1, pd), DB_OK);
 }
 
+/* PostgreSQL: the statement triggers lock what they check as a foreign key
+ * does, so a delete and an insert of a fact of the same enterprise wait for
+ * each other (seen here as a lock timeout) and never leave a fact without
+ * its enterprise.  (SQLite has one writer at a time.) */
+static void test_references_concurrent(void **state)
+{
+	(void)state;
+	db_t *a = g_t.db;
+	if (db_kind(a) != DB_POSTGRES)
+		skip();
+	char *err = NULL;
+	db_t *b = db_open(g_t.url, &err);
+	assert_non_null(b);
+	char code[2][32], name[2][32], id[2][24];
+	for (int i = 0; i < 2; i++) {
+		snprintf(code[i], sizeof code[i], "RACE%d-%ld", i, (long)getpid());
+		snprintf(name[i], sizeof name[i], "并发%d", i);
+		const char *pe[2] = { code[i], name[i] };
+		int64_t e = testutil_insert(a, "INSERT INTO enterprises (credit_code, name, created_at, updated_at)"
+		                               " VALUES ($1, $2, 1, 1) RETURNING id", 2, pe);
+		assert_true(e > 0);
+		snprintf(id[i], sizeof id[i], "%lld", (long long)e);
+	}
+	static const char ins[] = "INSERT INTO facts (enterprise_id, year, fact, value, updated_at)"
+	                          " VALUES (CAST($1 AS BIGINT), 2024, 'revenue', 1, 1)";
+	static const char del[] = "DELETE FROM enterprises WHERE id = CAST($1 AS BIGINT)";
+	const char *p0[1] = { id[0] }, *p1[1] = { id[1] };
+	/* b adds a fact and has not committed: a's delete waits for it */
+	assert_int_equal(db_begin(b), DB_OK);
+	db_stmt_t *st = db_prepare(b, ins);
+	db_bind_text(st, 1, id[0]);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_done(st);
+	assert_int_equal(db_begin(a), DB_OK);
+	assert_int_equal(db_exec(a, "SET LOCAL lock_timeout = '300ms'"), DB_OK);
+	assert_int_equal(run(del, 1, p0), DB_BUSY);   /* lock_not_available */
+	db_rollback(a);
+	assert_int_equal(db_commit(b), DB_OK);
+	assert_int_equal(count_facts(id[0]), 1);
+	/* once it has, the delete takes the fact with it */
+	assert_int_equal(run(del, 1, p0), DB_OK);
+	assert_int_equal(count_facts(id[0]), 0);
+	/* a deletes the other and has not committed: b's fact waits for it */
+	assert_int_equal(db_begin(a), DB_OK);
+	assert_int_equal(run(del, 1, p1), DB_OK);
+	assert_int_equal(db_begin(b), DB_OK);
+	assert_int_equal(db_exec(b, "SET LOCAL lock_timeout = '300ms'"), DB_OK);
+	st = db_prepare(b, ins);
+	db_bind_text(st, 1, id[1]);
+	assert_int_equal(db_step(st), DB_BUSY);      /* lock_not_available */
+	db_done(st);
+	db_rollback(b);
+	assert_int_equal(db_commit(a), DB_OK);
+	/* and after it has, the fact is refused */
+	st = db_prepare(b, ins);
+	db_bind_text(st, 1, id[1]);
+	assert_int_equal(db_step(st), DB_CONSTRAINT);
+	db_done(st);
+	assert_int_equal(count_facts(id[1]), 0);
+	db_close(b);
+}
+
 /* Many rows: full statements of many rows and the rest one by one; the
  * same values as fact_set; replacing too. */
 static void test_set_many(void **state)
@@ -456,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_set_and_put),
 		cmocka_unit_test(test_set_many),
 		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_references_concurrent),
 		cmocka_unit_test(test_ids_with_facts),
 		cmocka_unit_test(test_bulk_new_raced),
 	};
