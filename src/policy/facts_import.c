@@ -100,8 +100,10 @@ static int fact_begin(struct import *im, err_t *err)
 	if (fact_defs_load(im->db, x->a, &x->defs, err) < 0)
 		return -1;
 	/* the enterprises facts holds anything of: a batch of none of them
-	 * is not counted against facts (fact_bulk_add's maybe_stored); a
-	 * fact another writer adds meanwhile is counted as added, not replaced */
+	 * is not counted against facts (fact_bulk_add's maybe_stored) but
+	 * written by a plain INSERT, which fails over to the count and the
+	 * merge should another writer have stored one of its keys meanwhile
+	 * (a dry run would count such a fact as one to add) */
 	int64_t *had = NULL;
 	size_t nhad = 0;
 	int rc = fact_ids_with_facts(im->db, &had, &nhad);
