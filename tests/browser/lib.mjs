@@ -186,9 +186,19 @@ export function badChecksum(code) {
  * when they come near the viewport (web/js/chart.js), so it is scrolled into
  * view first, as a user would. */
 export async function chartDrawn(page, sel) {
-  const box = page.locator(sel).first();
-  await box.scrollIntoViewIfNeeded();
-  await box.locator('canvas').first().waitFor();
+  /* a page drawing itself again (new data) replaces the container: the
+   * locator then finds the new one */
+  for (let tries = 1; ; tries++) {
+    const box = page.locator(sel).first();
+    try {
+      await box.scrollIntoViewIfNeeded();
+      await box.locator('canvas').first().waitFor();
+      return;
+    } catch (e) {
+      if (tries >= 5 || !/not attached/.test(String(e && e.message)))
+        throw e;
+    }
+  }
 }
 
 /* The API as a logged-in page's user (its session cookie and CSRF token):

@@ -409,6 +409,8 @@ test('enterprise portal: own record, contact details, the inbox; no staff pages'
   const saved = page.waitForResponse((r) => /\/api\/v1\/enterprises\/\d+$/.test(r.url()) && r.request().method() === 'PATCH');
   await page.click('[data-testid=portal-save]');
   assert.equal((await saved).status(), 200);
+  /* the reply's body read (the toast says so) before the reload, which would abort it */
+  await page.locator('.toast').first().waitFor();
   await page.reload();
   await ready(page, 'my-enterprise');
   assert.equal(await page.inputValue('#view input[name=contact_phone]'), phone);
