@@ -39,6 +39,11 @@
 #include "table/table.h"
 
 #define MAX_ROWS 1000000
+/* fact_bulk_flush writes a batch of new keys under a savepoint: on
+ * PostgreSQL each is a subtransaction with an xid of its own, and past 64
+ * in one transaction every other session's snapshot must look them up in
+ * pg_subtrans (slow for every reader while the import runs) */
+_Static_assert(MAX_ROWS / FACT_BULK_FLUSH <= 64, "at most 64 batches (subtransactions) in one import");
 
 enum { C_CODE, C_YEAR, C_FACT, C_VALUE, NC };
 
