@@ -71,6 +71,8 @@ test('a visit records two plans and the enterprise file shows them, in Chinese a
     /* the officer who serves it may correct it */
     assert.equal(await row.locator('[data-testid=plan-edit]').count(), 1);
     await page.locator('#view [data-testid=ent-policies]').waitFor();
+    /* every panel of the file drawn (their calls answered) before the next reload, which would abort them */
+    await page.locator('#view .state-loading').first().waitFor({ state: 'detached' });
     await screenshot(page, `plans-file-${lang}-1440`);
   }
   await page.evaluate(() => localStorage.setItem('zoneops.lang', 'zh'));

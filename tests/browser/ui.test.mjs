@@ -317,6 +317,9 @@ test('language: switch to English, remembered over a reload, and back', { skip }
   assert.equal((await page.locator('#view h1.page-title').textContent()).trim(), 'Overview');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
 
+  /* the shell's and the overview's late calls (the calendar's banner, the charts' library) end
+   * first: the reload would abort them (a request failure) */
+  await page.waitForLoadState('networkidle');
   await page.reload();
   await ready(page, 'overview');
   assert.equal((await page.locator('#view h1.page-title').textContent()).trim(), 'Overview', 'English remembered');

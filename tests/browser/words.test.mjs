@@ -39,9 +39,16 @@ test('industries by name in the registry, filtered by 门类 and 大类', { skip
   for (const c of await cells.allTextContents())
     assert.doesNotMatch(c.trim(), RAW_CODE, 'a name, not a code');
   await page.selectOption('#view select[name=industry_section]', 'C');
+  /* waited for from before the change, whose answer may come at once */
+  const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/enterprises?') && r.url().includes('industry=C38'));
   await page.selectOption('#view select[name=industry_division]', 'C38');
-  await page.waitForResponse((r) => r.url().includes('/api/v1/enterprises?') && r.url().includes('industry=C38'));
-  await page.locator('#view [data-industry^="C38"]').first().waitFor();
+  await filtered;
+  /* the list stays until the answer is drawn, and the one before (all, or 门类 C) has C38 rows too:
+   * wait until only C38 rows are shown */
+  await page.waitForFunction(() => {
+    const els = [...document.querySelectorAll('#view [data-industry]')];
+    return els.length > 0 && els.every((e) => e.dataset.industry.startsWith('C38'));
+  });
   const codes = await page.locator('#view [data-industry]').evaluateAll((els) => els.map((e) => e.dataset.industry));
   assert.ok(codes.length > 0 && codes.every((c) => c.startsWith('C38')), codes.join(','));
   assert.equal((await page.locator('#view [data-industry]').first().textContent()).trim(), '电气机械和器材制造业');
