@@ -280,9 +280,13 @@ test('editor: a syntax error is shown under the character at fault; cases must p
   await screenshot(lead.page, 'policy-batch');
 
   /* another batch waiting (the demo's) is rejected, with a reason */
+  /* the list of batches waiting comes after the page is drawn: its answer says whether there is one
+   * (none when an earlier run against the same server rejected the demo's) */
+  const pending = lead.page.waitForResponse((r) => r.url().includes('/api/v1/batches?') && r.url().includes('state=pending'));
   await open(lead.page, '#/policies');
+  const waiting = ((await (await pending).json()).items || []).length;
   const other = lead.page.locator('[data-testid=pending-batches] a[data-testid=batch-link]').first();
-  if (await other.count()) {
+  if (waiting > 0) {
     await other.click();
     await ready(lead.page, 'policies');
     await lead.page.click('[data-testid=batch-reject]');
