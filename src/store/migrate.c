@@ -512,6 +512,10 @@ static const struct migration migrations[] = {
 /* SQLite keeps its foreign keys; PostgreSQL's are replaced by facts_refs_pg */
 "SELECT 1"
 },
+{ 19, "PostgreSQL: the references of enterprises (street, officer, department) checked once per statement (issue 15)",
+/* SQLite keeps its foreign keys; PostgreSQL's are replaced by enterprises_refs_pg */
+"SELECT 1"
+},
 };
 
 /*
@@ -589,9 +593,102 @@ static int facts_refs_pg(db_t *db)
 	return db_kind(db) == DB_POSTGRES ? db_exec(db, facts_refs_pg_sql) : DB_OK;
 }
 
+/*
+ * Migration 19, PostgreSQL only: the same for the three references of
+ * enterprises.  The street's foreign key alone was four tenths of
+ * PostgreSQL's own load of enterprises (BENCHMARKS.md, "The references of
+ * enterprises once per statement").  The rules kept:
+ *   - an enterprise's street, officer and department, when not NULL, must
+ *     exist (insert, update);
+ *   - a street or department enterprises refer to cannot be deleted nor
+ *     its id changed (NO ACTION); nor a user's id changed;
+ *   - deleting a user clears the officer of its enterprises (ON DELETE
+ *     SET NULL).
+ * Locks and the TRUNCATE gap as for facts above.
+ */
+static const char enterprises_refs_pg_sql[] =
+"ALTER TABLE enterprises DROP CONSTRAINT enterprises_street_id_fkey,\n"
+"  DROP CONSTRAINT enterprises_officer_id_fkey, DROP CONSTRAINT enterprises_department_id_fkey;\n"
+"CREATE FUNCTION enterprises_refs_check() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  PERFORM 1 FROM streets s WHERE s.id IN (SELECT street_id FROM new_rows)\n"
+"    ORDER BY s.id FOR KEY SHARE OF s;\n"
+"  PERFORM 1 FROM users u WHERE u.id IN (SELECT officer_id FROM new_rows)\n"
+"    ORDER BY u.id FOR KEY SHARE OF u;\n"
+"  PERFORM 1 FROM departments d WHERE d.id IN (SELECT department_id FROM new_rows)\n"
+"    ORDER BY d.id FOR KEY SHARE OF d;\n"
+"  IF EXISTS (SELECT 1 FROM new_rows n WHERE n.street_id IS NOT NULL AND NOT EXISTS\n"
+"      (SELECT 1 FROM streets s WHERE s.id = n.street_id)) THEN\n"
+"    RAISE EXCEPTION 'enterprises: the street is not in streets'\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'enterprises', COLUMN = 'street_id';\n"
+"  END IF;\n"
+"  IF EXISTS (SELECT 1 FROM new_rows n WHERE n.officer_id IS NOT NULL AND NOT EXISTS\n"
+"      (SELECT 1 FROM users u WHERE u.id = n.officer_id)) THEN\n"
+"    RAISE EXCEPTION 'enterprises: the officer is not in users'\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'enterprises', COLUMN = 'officer_id';\n"
+"  END IF;\n"
+"  IF EXISTS (SELECT 1 FROM new_rows n WHERE n.department_id IS NOT NULL AND NOT EXISTS\n"
+"      (SELECT 1 FROM departments d WHERE d.id = n.department_id)) THEN\n"
+"    RAISE EXCEPTION 'enterprises: the department is not in departments'\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'enterprises', COLUMN = 'department_id';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER enterprises_refs_insert AFTER INSERT ON enterprises REFERENCING NEW TABLE AS new_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION enterprises_refs_check();\n"
+"CREATE TRIGGER enterprises_refs_update AFTER UPDATE ON enterprises REFERENCING NEW TABLE AS new_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION enterprises_refs_check();\n"
+"CREATE FUNCTION enterprises_street_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM enterprises WHERE street_id = OLD.id) THEN\n"
+"    RAISE EXCEPTION 'streets: enterprises refer to street %', OLD.id\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'streets', COLUMN = 'id';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER enterprises_street_deleted AFTER DELETE ON streets\n"
+"  FOR EACH ROW EXECUTE FUNCTION enterprises_street_kept();\n"
+"CREATE TRIGGER enterprises_street_id AFTER UPDATE OF id ON streets\n"
+"  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION enterprises_street_kept();\n"
+"CREATE FUNCTION enterprises_department_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM enterprises WHERE department_id = OLD.id) THEN\n"
+"    RAISE EXCEPTION 'departments: enterprises refer to department %', OLD.id\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'departments', COLUMN = 'id';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER enterprises_department_deleted AFTER DELETE ON departments\n"
+"  FOR EACH ROW EXECUTE FUNCTION enterprises_department_kept();\n"
+"CREATE TRIGGER enterprises_department_id AFTER UPDATE OF id ON departments\n"
+"  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION enterprises_department_kept();\n"
+"CREATE FUNCTION enterprises_officer_deleted() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  UPDATE enterprises SET officer_id = NULL WHERE officer_id = OLD.id;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER enterprises_officer_set_null AFTER DELETE ON users\n"
+"  FOR EACH ROW EXECUTE FUNCTION enterprises_officer_deleted();\n"
+"CREATE FUNCTION enterprises_officer_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM enterprises WHERE officer_id = OLD.id) THEN\n"
+"    RAISE EXCEPTION 'users: enterprises refer to officer %', OLD.id\n"
+"      USING ERRCODE = 'foreign_key_violation', TABLE = 'users', COLUMN = 'id';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $$;\n"
+"CREATE TRIGGER enterprises_officer_id AFTER UPDATE OF id ON users\n"
+"  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION enterprises_officer_kept();\n";
+
+static int enterprises_refs_pg(db_t *db)
+{
+	return db_kind(db) == DB_POSTGRES ? db_exec(db, enterprises_refs_pg_sql) : DB_OK;
+}
+
 static const struct migration_fill fills[] = {
 	{ 17, db_grams_rebuild, "SELECT 1" },
 	{ 18, facts_refs_pg, "SELECT 1" },
+	{ 19, enterprises_refs_pg, "SELECT 1" },
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
