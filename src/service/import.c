@@ -119,6 +119,8 @@ struct ent_ctx {
 	int flushing;                  /* the thread runs (or ran and was not joined) */
 	struct ent_bulk *flushed;      /* what it writes */
 	int flush_rc;                  /* its result (DB_OK) */
+	struct gram_job *later;        /* the last flush's new names' grams, still to write
+	                                  (struct ent_bulk) */
 };
 
 static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
@@ -201,6 +203,7 @@ static void ent_end(struct import *im)
 	import_keys_free(&x->existing);
 	import_keys_free(&x->seen);
 	flush_wait(im);
+	enterprise_bulk_settle(im->db, &x->later, 0);   /* only on an error path is one left */
 	enterprise_bulk_free(&x->bulk[0]);
 	enterprise_bulk_free(&x->bulk[1]);
 	json_decref(x->changes);
@@ -603,6 +606,7 @@ static int ent_write(struct import *im, const struct import_row *row, err_t *err
 	int64_t actor = im->o->actor ? im->o->actor->id : 0;
 	struct ent_bulk *b = &x->bulk[x->cur];
 	b->hold = 1;
+	b->later = &x->later;
 	if (import_keys_get(&x->existing, e.credit_code) == 0) {
 		/* new (the check found no such code): written in bulk */
 		rc = enterprise_create_bulk(im->db, &e, actor, now_sec(), b);
@@ -629,6 +633,8 @@ static int ent_write_flush(struct import *im, err_t *err)
 	int rc = flush_wait(im);
 	if (rc == DB_OK)
 		rc = enterprise_bulk_flush(im->db, &x->bulk[x->cur]);
+	if (rc == DB_OK)
+		rc = enterprise_bulk_settle(im->db, &x->later, 1);
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the enterprises");
 }
 

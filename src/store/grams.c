@@ -38,6 +38,7 @@
  */
 #include "store_impl.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,66 +216,82 @@ static int lower_names(db_t *db, size_t n, const char *const *names, char **low)
 	return rc == DB_ROW ? DB_OK : rc == DB_OK || rc == DB_DONE ? DB_ERR : rc;
 }
 
-/* The (gram, id) pairs of names[0..n) (NULL entries have none), sorted:
- * *out malloc'd, *np their number. */
-static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered,
-                      struct pair **out, size_t *np_out)
+/* The (gram, id) pairs of the lowered names low[0..n) (NULL entries have
+ * none), sorted: *out malloc'd, *np their number.  0, or -1 (out of
+ * memory).  Touches no store: a thread of its own may run it. */
+static int lowered_pairs(size_t n, const int64_t *ids, const char *const *low, struct pair **out, size_t *np_out)
 {
-	size_t cap = 0, np = 0;
+	size_t cap = 0, np = 0, gcap = 0;
 	struct pair *p = NULL;
-	int rc = DB_OK;
-	for (size_t i = 0; i < n && rc == DB_OK; i += GRAM_LOWER) {
-		size_t m = n - i < GRAM_LOWER ? n - i : GRAM_LOWER;
-		char *low[GRAM_LOWER] = { 0 };
-		if (lowered) {
-			for (size_t k = 0; k < m && rc == DB_OK; k++)
-				if (names[i + k] && (low[k] = strdup(names[i + k])) == NULL)
-					rc = DB_ERR;
-		} else
-			rc = lower_names(db, m, names + i, low);
-		for (size_t k = 0; k < m && rc == DB_OK; k++) {
-			if (names[i + k] == NULL)
-				continue;
-			size_t need = np + 2 * strlen(low[k]);
-			if (need > cap) {
-				size_t ncap = cap ? cap : 1024;
-				while (ncap < need)
-					ncap *= 2;
-				struct pair *t = realloc(p, ncap * sizeof *p);
-				if (t == NULL) {
-					db_set_err(db, "out of memory");
-					rc = DB_ERR;
-					break;
-				}
-				p = t;
-				cap = ncap;
-			}
-			int64_t *g = malloc(2 * strlen(low[k]) * sizeof *g + sizeof *g);
-			if (g == NULL) {
-				db_set_err(db, "out of memory");
-				rc = DB_ERR;
-				break;
-			}
-			size_t ng = text_grams(low[k], g);
-			for (size_t j = 0; j < ng; j++)
-				p[np++] = (struct pair){ g[j], ids[i + k] };
-			free(g);
+	int64_t *g = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (low[i] == NULL)
+			continue;
+		size_t len = strlen(low[i]);
+		if (np + 2 * len > cap) {
+			size_t ncap = cap ? cap : 1024;
+			while (ncap < np + 2 * len)
+				ncap *= 2;
+			struct pair *t = realloc(p, ncap * sizeof *p);
+			if (t == NULL)
+				goto oom;
+			p = t;
+			cap = ncap;
 		}
-		for (size_t k = 0; k < m; k++)
-			free(low[k]);
+		if (2 * len + 1 > gcap) {
+			int64_t *t = realloc(g, (2 * len + 1) * sizeof *g);
+			if (t == NULL)
+				goto oom;
+			g = t;
+			gcap = 2 * len + 1;
+		}
+		size_t ng = text_grams(low[i], g);
+		for (size_t j = 0; j < ng; j++)
+			p[np++] = (struct pair){ g[j], ids[i] };
 	}
-	if (rc != DB_OK) {
-		free(p);
-		return rc;
-	}
+	free(g);
 	if (np > 1 && sort_pairs(p, np) != 0) {
 		free(p);
-		db_set_err(db, "out of memory");
-		return DB_ERR;
+		return -1;
 	}
 	*out = p;
 	*np_out = np;
-	return DB_OK;
+	return 0;
+oom:
+	free(p);
+	free(g);
+	return -1;
+}
+
+/* The (gram, id) pairs of names[0..n) (NULL entries have none), sorted:
+ * *out malloc'd, *np their number.  With lowered 0 the store lowers the
+ * names first. */
+static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered,
+                      struct pair **out, size_t *np_out)
+{
+	char **low = NULL;
+	int rc = DB_OK;
+	if (!lowered) {
+		if ((low = calloc(n ? n : 1, sizeof *low)) == NULL) {
+			db_set_err(db, "out of memory");
+			return DB_ERR;
+		}
+		for (size_t i = 0; i < n && rc == DB_OK; i += GRAM_LOWER)
+			rc = lower_names(db, n - i < GRAM_LOWER ? n - i : GRAM_LOWER, names + i, low + i);
+		for (size_t i = 0; i < n; i++)
+			if (names[i] == NULL) {
+				free(low[i]);
+				low[i] = NULL;
+			}
+	}
+	if (rc == DB_OK && lowered_pairs(n, ids, low ? (const char *const *)low : names, out, np_out) < 0) {
+		db_set_err(db, "out of memory");
+		rc = DB_ERR;
+	}
+	for (size_t i = 0; low && i < n; i++)
+		free(low[i]);
+	free(low);
+	return rc;
 }
 
 /* Append each (gram, block) group of p[0..np) (sorted) to its row. */
@@ -362,6 +379,74 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 	if (rc == DB_OK && np > 0)
 		rc = put_groups(db, p, np);
 	free(p);
+	return rc;
+}
+
+/* A batch's pairs made by a thread of their own (db_grams_start). */
+struct gram_job {
+	pthread_t thread;
+	int threaded;         /* 0: made by the caller (no thread could start) */
+	size_t n;
+	int64_t *ids;         /* owned */
+	char **low;           /* owned, each malloc'd or NULL */
+	struct pair *p;       /* the result */
+	size_t np;
+	int rc;               /* 0, or -1 (out of memory) */
+};
+
+static void *job_main(void *arg)
+{
+	struct gram_job *j = arg;
+	j->rc = lowered_pairs(j->n, j->ids, (const char *const *)j->low, &j->p, &j->np);
+	return NULL;
+}
+
+static void job_free(struct gram_job *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		free(j->low[i]);
+	free(j->low);
+	free(j->ids);
+	free(j->p);
+	free(j);
+}
+
+int db_grams_start(db_t *db, size_t n, int64_t *ids, char **low, struct gram_job **out)
+{
+	struct gram_job *j = calloc(1, sizeof *j);
+	*out = NULL;
+	if (j == NULL) {
+		for (size_t i = 0; i < n; i++)
+			free(low[i]);
+		free(low);
+		free(ids);
+		db_set_err(db, "out of memory");
+		return DB_ERR;
+	}
+	j->n = n;
+	j->ids = ids;
+	j->low = low;
+	if (pthread_create(&j->thread, NULL, job_main, j) == 0)
+		j->threaded = 1;
+	else
+		job_main(j);
+	*out = j;
+	return DB_OK;
+}
+
+int db_grams_finish(db_t *db, struct gram_job *j, int write)
+{
+	if (j == NULL)
+		return DB_OK;
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	int rc = DB_OK;
+	if (write && j->rc < 0) {
+		db_set_err(db, "out of memory");
+		rc = DB_ERR;
+	} else if (write && j->np > 0)
+		rc = put_groups(db, j->p, j->np);
+	job_free(j);
 	return rc;
 }
 

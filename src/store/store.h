@@ -114,6 +114,15 @@ int db_copy_end(db_copy_t *c);
  * (new, or db_grams_remove'd).  db_grams_remove takes enterprise id out of
  * the grams of name (its name as indexed). */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
+/* The same in two steps, for a bulk writer that goes on meanwhile:
+ * db_grams_start takes ids[0..n) and their lowered names low[0..n) (each
+ * malloc'd, NULL: none; both arrays malloc'd, freed by the job in every
+ * case) and makes their pairs in a thread of its own; db_grams_finish
+ * waits for it and with write adds them to the index (write 0: drops
+ * them, on an error path).  A NULL job finishes as DB_OK. */
+struct gram_job;
+int db_grams_start(db_t *db, size_t n, int64_t *ids, char **low, struct gram_job **out);
+int db_grams_finish(db_t *db, struct gram_job *j, int write);
 int db_grams_remove(db_t *db, int64_t id, const char *name);
 /* The same for enterprises ids[0..n) and their names, in bulk (an import's
  * renames): the rows they are in locked, read, rewritten without them and

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "testutil.h"
 
 static testdb_t g_t;
@@ -172,6 +175,58 @@ static void expect_row(const char *s, int64_t block, int64_t n, const char *ids)
 	db_done(st);
 }
 
+/* A job (db_grams_start) of n names, as an import's flush hands them
+ * over: both arrays malloc'd. */
+static struct gram_job *job_of(size_t n, const int64_t *ids, const char *const *low)
+{
+	int64_t *id = malloc(n * sizeof *id);
+	char **l = malloc(n * sizeof *l);
+	assert_non_null(id);
+	assert_non_null(l);
+	for (size_t i = 0; i < n; i++) {
+		id[i] = ids[i];
+		l[i] = low[i] ? strdup(low[i]) : NULL;
+	}
+	struct gram_job *j = NULL;
+	assert_int_equal(db_grams_start(g_db, n, id, l, &j), DB_OK);
+	assert_non_null(j);
+	return j;
+}
+
+/* The pairs of one batch made by a thread while the previous batch's are
+ * written (an import's flushes, struct ent_bulk.later): the rows come out
+ * as the batches' in order would make them; a dropped job writes nothing. */
+static void test_jobs(void **state)
+{
+	(void)state;
+	assert_int_equal(db_begin(g_db), DB_OK);
+	const int64_t ids1[] = { B + 1, B + 65537, B + 7 };
+	const char *low1[] = { "齉龘", "龘靐", NULL };
+	const int64_t ids2[] = { B + 2, B + 65536 };
+	const char *low2[] = { "齉", "龘" };
+	struct gram_job *j1 = job_of(3, ids1, low1);
+	struct gram_job *j2 = job_of(2, ids2, low2);
+	assert_int_equal(db_grams_finish(g_db, j1, 1), DB_OK);
+	assert_int_equal(db_grams_finish(g_db, j2, 1), DB_OK);
+	assert_int_equal(db_grams_finish(g_db, NULL, 1), DB_OK);
+	assert_int_equal(count_of("龘"), 3);
+	assert_int_equal(count_of("齉"), 2);
+	assert_int_equal(count_of("齉龘"), 1);
+	assert_int_equal(count_of("龘靐"), 1);
+	assert_int_equal(count_of("靐"), 1);
+	/* offsets 1 then 2 (AQR, AQS) in block 2^24; 1 then 0 in the next */
+	expect_row("齉", B >> 16, 2, "AQRAQS");
+	expect_row("龘", B >> 16, 1, "AQR");
+	expect_row("龘", (B >> 16) + 1, 2, "AQRAQQ");
+	/* dropped: nothing of it is written */
+	const int64_t ids3[] = { B + 3 };
+	const char *low3[] = { "靐" };
+	assert_int_equal(db_grams_finish(g_db, job_of(1, ids3, low3), 0), DB_OK);
+	assert_int_equal(count_of("靐"), 1);
+	assert_int_equal(db_rollback(g_db), DB_OK);
+	assert_int_equal(count_of("龘"), 0);
+}
+
 /* An import's renames, taken out together: from bulk rows and side rows,
  * several from one row, in two blocks; an id that is not there changes
  * nothing.  The lists worked out by hand (codes: offset 1 AQR, 2 AQS,
@@ -244,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_remove_bulk),
+		cmocka_unit_test(test_jobs),
 		cmocka_unit_test(test_upgrade),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
