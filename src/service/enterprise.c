@@ -771,14 +771,9 @@ int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 		if (rc == DB_OK && b->later) {
 			/* new: no grams to remove.  This batch's pairs are made by a
 			 * thread while the store writes the previous batch's. */
-			struct gram_job *j = NULL;
-			rc = db_grams_start(db, b->nrows, ids, low, &j);
+			rc = db_grams_bulk_add(db, b->later, b->nrows, ids, low);
 			ids = NULL;
 			low = NULL;
-			if (rc == DB_OK) {
-				rc = enterprise_bulk_settle(db, b->later, 1);
-				*b->later = j;
-			}
 		} else if (rc == DB_OK)
 			rc = db_grams_write(db, b->nrows, ids, (const char *const *)low, 1);
 		for (size_t i = 0; low && i < b->nrows; i++)
@@ -792,11 +787,9 @@ int enterprise_bulk_flush(db_t *db, struct ent_bulk *b)
 	return rc == DB_OK ? grams_flush(db, b) : rc;
 }
 
-int enterprise_bulk_settle(db_t *db, struct gram_job **later, int write)
+int enterprise_bulk_settle(db_t *db, struct gram_bulk **later, int write)
 {
-	int rc = db_grams_finish(db, *later, write);
-	*later = NULL;
-	return rc;
+	return db_grams_bulk_end(db, later, write);
 }
 
 void enterprise_bulk_free(struct ent_bulk *b)

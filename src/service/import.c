@@ -119,7 +119,7 @@ struct ent_ctx {
 	int flushing;                  /* the thread runs (or ran and was not joined) */
 	struct ent_bulk *flushed;      /* what it writes */
 	int flush_rc;                  /* its result (DB_OK) */
-	struct gram_job *later;        /* the last flush's new names' grams, still to write
+	struct gram_bulk *later;       /* the flushes' new names' grams still to write
 	                                  (struct ent_bulk) */
 };
 

@@ -91,11 +91,11 @@ struct ent_bulk {
 	int hold;                     /* 1: the queue never flushes itself; the caller flushes
 	                                 once enterprise_bulk_full() (an import's flush in the
 	                                 background while it reads on) */
-	struct gram_job **later;      /* NULL: a flush writes its new names' grams itself;
-	                                 else it leaves their pairs being made by a thread in
-	                                 *later and writes those of the flush before (while
-	                                 this one's are made); enterprise_bulk_settle() writes
-	                                 the last -- shared by an import's two queues */
+	struct gram_bulk **later;     /* NULL: a flush writes its new names' grams itself;
+	                                 else they go to *later (db_grams_bulk_add: made by a
+	                                 thread while the batch before's are written, the last
+	                                 block's held back), which enterprise_bulk_settle()
+	                                 ends -- shared by an import's two queues */
 };
 int enterprise_create_bulk(db_t *db, const struct enterprise_in *e, int64_t actor_id, int64_t now,
                            struct ent_bulk *b);
@@ -106,9 +106,9 @@ int enterprise_upsert_bulk(db_t *db, const struct enterprise_in *e, int64_t acto
 /* 1 when ENT_BULK_FLUSH new or updated enterprises wait in g. */
 int enterprise_bulk_full(const struct ent_bulk *g);
 int enterprise_bulk_flush(db_t *db, struct ent_bulk *g);
-/* Write (write 1) or drop (0, an error path) the grams a flush left in
+/* Write (write 1) or drop (0, an error path) the grams the flushes left in
  * *later; *later is NULL afterwards. */
-int enterprise_bulk_settle(db_t *db, struct gram_job **later, int write);
+int enterprise_bulk_settle(db_t *db, struct gram_bulk **later, int write);
 void enterprise_bulk_free(struct ent_bulk *g);
 
 /* 1 when r's caller may see enterprise id (enterprise: own; a street

@@ -294,8 +294,9 @@ static int name_pairs(db_t *db, size_t n, const int64_t *ids, const char *const 
 	return rc;
 }
 
-/* Append each (gram, block) group of p[0..np) (sorted) to its row. */
-static int put_groups(db_t *db, const struct pair *p, size_t np)
+/* Append each (gram, block) group of p[0..np) (sorted) whose block is
+ * below limit to its row. */
+static int put_groups_below(db_t *db, const struct pair *p, size_t np, int64_t limit)
 {
 	int pg = db_kind(db) == DB_POSTGRES, rc = DB_OK;
 	db_copy_t *c = NULL;
@@ -319,6 +320,10 @@ static int put_groups(db_t *db, const struct pair *p, size_t np)
 		size_t j = i;
 		while (j < np && p[j].gram == p[i].gram && p[j].id >> BLOCK_SHIFT == block)
 			j++;
+		if (block >= limit) {
+			i = j;
+			continue;
+		}
 		size_t need = (j - i) * 3 + 1;
 		if (need > tcap) {
 			char *t = realloc(text, need * 2);
@@ -371,6 +376,12 @@ static int put_groups(db_t *db, const struct pair *p, size_t np)
 	return rc;
 }
 
+/* Append each (gram, block) group of p[0..np) (sorted) to its row. */
+static int put_groups(db_t *db, const struct pair *p, size_t np)
+{
+	return put_groups_below(db, p, np, INT64_MAX);
+}
+
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered)
 {
 	struct pair *p = NULL;
@@ -382,7 +393,7 @@ int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *na
 	return rc;
 }
 
-/* A batch's pairs made by a thread of their own (db_grams_start). */
+/* A batch's pairs made by a thread of their own (struct gram_bulk). */
 struct gram_job {
 	pthread_t thread;
 	int threaded;         /* 0: made by the caller (no thread could start) */
@@ -401,25 +412,96 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-static void job_free(struct gram_job *j)
+/* Wait for j's thread and free j: its pairs into *p (NULL: freed too). */
+static int job_end(struct gram_job *j, struct pair **p, size_t *np)
 {
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	int rc = j->rc;
 	for (size_t i = 0; i < j->n; i++)
 		free(j->low[i]);
 	free(j->low);
 	free(j->ids);
-	free(j->p);
+	if (p && rc == 0) {
+		*p = j->p;
+		*np = j->np;
+	} else
+		free(j->p);
 	free(j);
+	return rc;
 }
 
-int db_grams_start(db_t *db, size_t n, int64_t *ids, char **low, struct gram_job **out)
+struct gram_bulk {
+	struct gram_job *job;   /* the last batch's pairs, being made */
+	struct pair *held;      /* pairs of blocks a later batch may still add to, sorted */
+	size_t nheld;
+};
+
+/* Take the last job's pairs: merged with those held (in place, from the
+ * back); the blocks below its largest id's written (a later batch's ids
+ * are larger: nothing more can come to them), the rest held. */
+static int bulk_take(db_t *db, struct gram_bulk *g)
+{
+	struct gram_job *j = g->job;
+	if (j == NULL)
+		return DB_OK;
+	g->job = NULL;
+	int64_t top = 0;
+	for (size_t i = 0; i < j->n; i++)
+		if (j->ids[i] > top)
+			top = j->ids[i];
+	struct pair *p = NULL;
+	size_t np = 0;
+	if (job_end(j, &p, &np) < 0)
+		goto oom;
+	size_t n = g->nheld + np;
+	struct pair *m = n ? realloc(g->held, n * sizeof *m) : g->held;
+	if (n && m == NULL) {
+		free(p);
+		goto oom;
+	}
+	g->held = m;
+	for (size_t a = g->nheld, b = np, k = n; b > 0;) {   /* both sorted: the larger last */
+		k--;
+		if (a > 0 && cmp_pair(&m[a - 1], &p[b - 1]) > 0)
+			m[k] = m[--a];
+		else
+			m[k] = p[--b];
+	}
+	free(p);
+	g->nheld = n;
+	int64_t limit = top >> BLOCK_SHIFT;
+	int rc = put_groups_below(db, m, n, limit);
+	size_t nr = 0;
+	for (size_t i = 0; i < n; i++)   /* the held ones to the front, in order */
+		if (m[i].id >> BLOCK_SHIFT >= limit)
+			m[nr++] = m[i];
+	g->nheld = nr;
+	if (nr == 0) {
+		free(m);
+		g->held = NULL;
+	} else if (nr < n) {
+		struct pair *t = realloc(m, nr * sizeof *m);
+		if (t)
+			g->held = t;
+	}
+	return rc;
+oom:
+	db_set_err(db, "out of memory");
+	return DB_ERR;
+}
+
+int db_grams_bulk_add(db_t *db, struct gram_bulk **gb, size_t n, int64_t *ids, char **low)
 {
 	struct gram_job *j = calloc(1, sizeof *j);
-	*out = NULL;
-	if (j == NULL) {
+	if (*gb == NULL)
+		*gb = calloc(1, sizeof **gb);
+	if (j == NULL || *gb == NULL) {
 		for (size_t i = 0; i < n; i++)
 			free(low[i]);
 		free(low);
 		free(ids);
+		free(j);
 		db_set_err(db, "out of memory");
 		return DB_ERR;
 	}
@@ -430,23 +512,26 @@ int db_grams_start(db_t *db, size_t n, int64_t *ids, char **low, struct gram_job
 		j->threaded = 1;
 	else
 		job_main(j);
-	*out = j;
-	return DB_OK;
+	int rc = bulk_take(db, *gb);   /* the batch before, while this one's pairs are made */
+	(*gb)->job = j;
+	return rc;
 }
 
-int db_grams_finish(db_t *db, struct gram_job *j, int write)
+int db_grams_bulk_end(db_t *db, struct gram_bulk **gb, int write)
 {
-	if (j == NULL)
+	struct gram_bulk *g = *gb;
+	if (g == NULL)
 		return DB_OK;
-	if (j->threaded)
-		pthread_join(j->thread, NULL);
 	int rc = DB_OK;
-	if (write && j->rc < 0) {
-		db_set_err(db, "out of memory");
-		rc = DB_ERR;
-	} else if (write && j->np > 0)
-		rc = put_groups(db, j->p, j->np);
-	job_free(j);
+	if (write) {
+		rc = bulk_take(db, g);
+		if (rc == DB_OK && g->nheld)
+			rc = put_groups(db, g->held, g->nheld);
+	} else if (g->job)
+		job_end(g->job, NULL, NULL);
+	free(g->held);
+	free(g);
+	*gb = NULL;
 	return rc;
 }
 

@@ -114,15 +114,18 @@ int db_copy_end(db_copy_t *c);
  * (new, or db_grams_remove'd).  db_grams_remove takes enterprise id out of
  * the grams of name (its name as indexed). */
 int db_grams_write(db_t *db, size_t n, const int64_t *ids, const char *const *names, int lowered);
-/* The same in two steps, for a bulk writer that goes on meanwhile:
- * db_grams_start takes ids[0..n) and their lowered names low[0..n) (each
- * malloc'd, NULL: none; both arrays malloc'd, freed by the job in every
- * case) and makes their pairs in a thread of its own; db_grams_finish
- * waits for it and with write adds them to the index (write 0: drops
- * them, on an error path).  A NULL job finishes as DB_OK. */
-struct gram_job;
-int db_grams_start(db_t *db, size_t n, int64_t *ids, char **low, struct gram_job **out);
-int db_grams_finish(db_t *db, struct gram_job *j, int write);
+/* The same for an import's new enterprises, batch by batch, their ids
+ * ascending from batch to batch: db_grams_bulk_add takes a batch's ids
+ * and their lowered names (each malloc'd, NULL: none; both arrays
+ * malloc'd and freed here in every case), makes their pairs in a thread of
+ * its own while it writes the batch before's, and holds back the pairs of
+ * the last block of ids, which the next batch will add to, so that a
+ * (gram, block) row is written about once instead of once a batch.
+ * db_grams_bulk_end writes what is left (write 1; before any commit) or
+ * drops it (0, an error path).  *gb starts NULL and is NULL after the end. */
+struct gram_bulk;
+int db_grams_bulk_add(db_t *db, struct gram_bulk **gb, size_t n, int64_t *ids, char **low);
+int db_grams_bulk_end(db_t *db, struct gram_bulk **gb, int write);
 int db_grams_remove(db_t *db, int64_t id, const char *name);
 /* The same for enterprises ids[0..n) and their names, in bulk (an import's
  * renames): the rows they are in locked, read, rewritten without them and

@@ -175,9 +175,8 @@ static void expect_row(const char *s, int64_t block, int64_t n, const char *ids)
 	db_done(st);
 }
 
-/* A job (db_grams_start) of n names, as an import's flush hands them
- * over: both arrays malloc'd. */
-static struct gram_job *job_of(size_t n, const int64_t *ids, const char *const *low)
+/* Hand n names to *gb as an import's flush does: both arrays malloc'd. */
+static void bulk_add(struct gram_bulk **gb, size_t n, const int64_t *ids, const char *const *low)
 {
 	int64_t *id = malloc(n * sizeof *id);
 	char **l = malloc(n * sizeof *l);
@@ -187,16 +186,15 @@ static struct gram_job *job_of(size_t n, const int64_t *ids, const char *const *
 		id[i] = ids[i];
 		l[i] = low[i] ? strdup(low[i]) : NULL;
 	}
-	struct gram_job *j = NULL;
-	assert_int_equal(db_grams_start(g_db, n, id, l, &j), DB_OK);
-	assert_non_null(j);
-	return j;
+	assert_int_equal(db_grams_bulk_add(g_db, gb, n, id, l), DB_OK);
+	assert_non_null(*gb);
 }
 
-/* The pairs of one batch made by a thread while the previous batch's are
- * written (an import's flushes, struct ent_bulk.later): the rows come out
- * as the batches' in order would make them; a dropped job writes nothing. */
-static void test_jobs(void **state)
+/* An import's batches (struct ent_bulk.later): each batch's pairs made by
+ * a thread while the batch before's are written, the pairs of the last
+ * block of ids held back until a batch passes it or the end; a dropped
+ * bulk write leaves nothing. */
+static void test_bulk(void **state)
 {
 	(void)state;
 	assert_int_equal(db_begin(g_db), DB_OK);
@@ -204,24 +202,40 @@ static void test_jobs(void **state)
 	const char *low1[] = { "齉龘", "龘靐", NULL };
 	const int64_t ids2[] = { B + 2, B + 65536 };
 	const char *low2[] = { "齉", "龘" };
-	struct gram_job *j1 = job_of(3, ids1, low1);
-	struct gram_job *j2 = job_of(2, ids2, low2);
-	assert_int_equal(db_grams_finish(g_db, j1, 1), DB_OK);
-	assert_int_equal(db_grams_finish(g_db, j2, 1), DB_OK);
-	assert_int_equal(db_grams_finish(g_db, NULL, 1), DB_OK);
-	assert_int_equal(count_of("龘"), 3);
+	const int64_t ids3[] = { B + 2 * 65536 + 5 };
+	const char *low3[] = { "龘" };
+	struct gram_bulk *gb = NULL;
+	bulk_add(&gb, 3, ids1, low1);
+	bulk_add(&gb, 2, ids2, low2);
+	/* batch 1 is written up to its last id's block, 2^24 + 1: block 2^24 */
+	assert_int_equal(count_of("齉龘"), 1);
+	assert_int_equal(count_of("龘"), 1);
+	assert_int_equal(count_of("靐"), 0);
+	bulk_add(&gb, 1, ids3, low3);
+	/* batch 2's last id is in block 2^24 + 1 too: only its block 2^24 */
+	assert_int_equal(count_of("齉"), 2);
+	assert_int_equal(count_of("龘"), 1);
+	assert_int_equal(count_of("靐"), 0);
+	assert_int_equal(db_grams_bulk_end(g_db, &gb, 1), DB_OK);
+	assert_null(gb);
+	assert_int_equal(db_grams_bulk_end(g_db, &gb, 1), DB_OK);
+	assert_int_equal(count_of("龘"), 4);
 	assert_int_equal(count_of("齉"), 2);
 	assert_int_equal(count_of("齉龘"), 1);
 	assert_int_equal(count_of("龘靐"), 1);
-	assert_int_equal(count_of("靐"), 1);
-	/* offsets 1 then 2 (AQR, AQS) in block 2^24; 1 then 0 in the next */
+	/* offsets 1 then 2 (AQR, AQS) in block 2^24, two writes appended; in
+	 * the next, held back and merged: 0 then 1; in the last, 5 (AQV) */
 	expect_row("齉", B >> 16, 2, "AQRAQS");
 	expect_row("龘", B >> 16, 1, "AQR");
-	expect_row("龘", (B >> 16) + 1, 2, "AQRAQQ");
-	/* dropped: nothing of it is written */
-	const int64_t ids3[] = { B + 3 };
-	const char *low3[] = { "靐" };
-	assert_int_equal(db_grams_finish(g_db, job_of(1, ids3, low3), 0), DB_OK);
+	expect_row("龘", (B >> 16) + 1, 2, "AQQAQR");
+	expect_row("龘", (B >> 16) + 2, 1, "AQV");
+	/* dropped: nothing of it is written, whether made or held */
+	const int64_t ids4[] = { B + 3 * 65536 + 1 }, ids5[] = { B + 3 * 65536 + 2 };
+	const char *low4[] = { "靐" };
+	bulk_add(&gb, 1, ids4, low4);
+	bulk_add(&gb, 1, ids5, low4);
+	assert_int_equal(db_grams_bulk_end(g_db, &gb, 0), DB_OK);
+	assert_null(gb);
 	assert_int_equal(count_of("靐"), 1);
 	assert_int_equal(db_rollback(g_db), DB_OK);
 	assert_int_equal(count_of("龘"), 0);
@@ -299,7 +313,7 @@ int main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_remove_bulk),
-		cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_upgrade),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
