@@ -471,8 +471,11 @@ static int bulk_take(db_t *db, struct gram_bulk *g)
 	free(p);
 	g->nheld = n;
 	int64_t limit = top >> BLOCK_SHIFT;
-	int rc = put_groups_below(db, m, n, limit);
 	size_t nr = 0;
+	for (size_t i = 0; i < n; i++)
+		nr += m[i].id >> BLOCK_SHIFT >= limit;
+	int rc = nr < n ? put_groups_below(db, m, n, limit) : DB_OK;
+	nr = 0;
 	for (size_t i = 0; i < n; i++)   /* the held ones to the front, in order */
 		if (m[i].id >> BLOCK_SHIFT >= limit)
 			m[nr++] = m[i];
