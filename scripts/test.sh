@@ -89,7 +89,7 @@ for f in build/fuzz/fuzz_*; do
 	check "fuzz-replay/$n" "$f" -runs=0 "fuzz/corpus/$n"
 done
 
-PG_UNITS="test_notify_outbox test_remind test_grams test_transfer test_facts test_enterprise_refs"   # unit tests that also run on PostgreSQL (ZONEOPS_TEST_DB)
+PG_UNITS="test_notify_outbox test_remind test_grams test_transfer test_facts test_enterprise_refs test_enterprise_import"   # unit tests that also run on PostgreSQL (ZONEOPS_TEST_DB)
 section "unit tests (SQLite)"
 for t in build/tests/test_*; do
 	case $t in *.d) continue ;; esac

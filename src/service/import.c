@@ -121,6 +121,8 @@ struct ent_ctx {
 	int flush_rc;                  /* its result (DB_OK) */
 	struct gram_bulk *later;       /* the flushes' new names' grams still to write
 	                                  (struct ent_bulk) */
+	int flushes;                   /* started so far */
+	int deferred;                  /* the table's indexes dropped, made again at the end */
 };
 
 static void put_ref(void *elem, db_stmt_t *st, arena_t *a)
@@ -577,13 +579,26 @@ static int flush_wait(struct import *im)
 
 /* The current queue is full: once the previous flush is done, a thread
  * writes it while the rows go on into the other queue.  Where no thread
- * can be started, written here.  DB_OK, or the previous flush's error. */
+ * can be started, written here.  DB_OK, or the previous flush's error.
+ *
+ * A first full queue into an empty registry (the first load of a city's
+ * enterprises) drops the table's indexes, made again by sorting before
+ * the commit: a B-tree filled in random order (credit codes, streets) was
+ * most of the store's own load (BENCHMARKS.md, "Indexes made after the
+ * load").  Only in the import's one transaction (mode all: mode good
+ * commits every so many rows).  PostgreSQL's readers of the table wait
+ * for the commit; the table had no rows for them. */
 static int flush_start(struct import *im)
 {
 	struct ent_ctx *x = im->ctx;
 	int rc = flush_wait(im);
 	if (rc != DB_OK)
 		return rc;
+	if (x->flushes++ == 0 && x->existing.n == 0 && !im->o->mode_good && !im->o->dry_run) {
+		if ((rc = db_indexes_defer(im->db, "enterprises")) != DB_OK)
+			return rc;
+		x->deferred = 1;
+	}
 	x->flushed = &x->bulk[x->cur];
 	x->cur ^= 1;
 	x->flush_rc = DB_OK;
@@ -635,6 +650,16 @@ static int ent_write_flush(struct import *im, err_t *err)
 		rc = enterprise_bulk_flush(im->db, &x->bulk[x->cur]);
 	if (rc == DB_OK)
 		rc = enterprise_bulk_settle(im->db, &x->later, 1);
+	/* before a commit; before a rollback (the status not OK) the rollback
+	 * gives the indexes back */
+	if (rc == DB_OK && x->deferred && im->status == IMPORT_OK) {
+		x->deferred = 0;
+		rc = db_indexes_make(im->db, "enterprises");
+		if (rc == DB_CONSTRAINT)
+			return err_set(err, 409, "conflict", "credit_code",
+			               "another user added an enterprise with a credit code of this file during the import;"
+			               " nothing was written, import the file again");
+	}
 	return rc == DB_OK ? 0 : db_fail(err, im->db, rc, "writing the enterprises");
 }
 

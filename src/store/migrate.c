@@ -13,6 +13,7 @@
  */
 #include "store_impl.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ struct migration_fill {
 	int version;
 	int (*fill)(db_t *db);
 	const char *sql_after;
+	int fk_off;          /* SQLite: foreign keys off during the migration (a
+	                        table made again), checked before its commit */
 };
 
 
@@ -516,6 +519,10 @@ static const struct migration migrations[] = {
 /* SQLite keeps its foreign keys; PostgreSQL's are replaced by enterprises_refs_pg */
 "SELECT 1"
 },
+{ 20, "SQLite: the unique credit code of enterprises as an index of its own, which a load can make after its rows (issue 15)",
+/* PostgreSQL's is a constraint already; SQLite's table is rebuilt by enterprises_unique_sqlite */
+"SELECT 1"
+},
 };
 
 /*
@@ -685,10 +692,52 @@ static int enterprises_refs_pg(db_t *db)
 	return db_kind(db) == DB_POSTGRES ? db_exec(db, enterprises_refs_pg_sql) : DB_OK;
 }
 
+/* Migration 20, SQLite: the credit code's UNIQUE, written in CREATE TABLE,
+ * can be neither dropped nor made after a load; as an index of its own
+ * (enterprises_credit_code_key, PostgreSQL's name) it can
+ * (db_indexes_defer).  SQLite changes a table's constraints only by making
+ * it again: SQLite's steps for that ("Making Other Kinds Of Table Schema
+ * Changes", lang_altertable.html), foreign keys off (fk_off: a DROP TABLE
+ * would otherwise delete the rows and run the children's ON DELETE).  The
+ * columns in the order the migrations before gave them; the ids kept, and
+ * the AUTOINCREMENT's high-water mark: sqlite_sequence's row moved to the
+ * new table before the old one is dropped (which would delete it).  No
+ * trigger or view names enterprises. */
+static const char enterprises_unique_sqlite_sql[] =
+"CREATE TABLE enterprises_new (id INTEGER PRIMARY KEY AUTOINCREMENT, credit_code TEXT NOT NULL, name TEXT NOT NULL,\n"
+"  street_id BIGINT REFERENCES streets(id), industry TEXT NOT NULL DEFAULT '',\n"
+"  is_key INTEGER NOT NULL DEFAULT 0, officer_id BIGINT REFERENCES users(id) ON DELETE SET NULL,\n"
+"  department_id BIGINT REFERENCES departments(id),\n"
+"  contact_name TEXT NOT NULL DEFAULT '', contact_phone TEXT NOT NULL DEFAULT '',\n"
+"  employees INTEGER NOT NULL DEFAULT 0, registered_capital_wan BIGINT NOT NULL DEFAULT 0,\n"
+"  land_mu DOUBLE PRECISION NOT NULL DEFAULT 0, founded_on TEXT NOT NULL DEFAULT '',\n"
+"  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, credit_code_note TEXT NOT NULL DEFAULT '',\n"
+"  contact_email TEXT NOT NULL DEFAULT '');\n"
+"INSERT INTO enterprises_new (id, credit_code, name, street_id, industry, is_key, officer_id, department_id,\n"
+"  contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on, created_at, updated_at,\n"
+"  credit_code_note, contact_email)\n"
+"  SELECT id, credit_code, name, street_id, industry, is_key, officer_id, department_id,\n"
+"  contact_name, contact_phone, employees, registered_capital_wan, land_mu, founded_on, created_at, updated_at,\n"
+"  credit_code_note, contact_email FROM enterprises ORDER BY id;\n"
+"DELETE FROM sqlite_sequence WHERE name = 'enterprises_new';\n"
+"UPDATE sqlite_sequence SET name = 'enterprises_new' WHERE name = 'enterprises';\n"
+"DROP TABLE enterprises;\n"
+"ALTER TABLE enterprises_new RENAME TO enterprises;\n"
+"CREATE UNIQUE INDEX enterprises_credit_code_key ON enterprises (credit_code);\n"
+"CREATE INDEX enterprises_street ON enterprises (street_id);\n"
+"CREATE INDEX enterprises_officer ON enterprises (officer_id);\n"
+"CREATE INDEX enterprises_industry ON enterprises (industry);\n";
+
+static int enterprises_unique_sqlite(db_t *db)
+{
+	return db_kind(db) == DB_SQLITE ? db_exec(db, enterprises_unique_sqlite_sql) : DB_OK;
+}
+
 static const struct migration_fill fills[] = {
-	{ 17, db_grams_rebuild, "SELECT 1" },
-	{ 18, facts_refs_pg, "SELECT 1" },
-	{ 19, enterprises_refs_pg, "SELECT 1" },
+	{ 17, db_grams_rebuild, "SELECT 1", 0 },
+	{ 18, facts_refs_pg, "SELECT 1", 0 },
+	{ 19, enterprises_refs_pg, "SELECT 1", 0 },
+	{ 20, enterprises_unique_sqlite, "SELECT 1", 1 },
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -755,7 +804,21 @@ static char *errdup(db_t *db, const char *what)
 	return s;
 }
 
+/* The fill of migration version, or NULL. */
+static const struct migration_fill *fill_of(int version)
+{
+	for (size_t k = 0; k < sizeof fills / sizeof fills[0]; k++)
+		if (fills[k].version == version)
+			return &fills[k];
+	return NULL;
+}
+
 int db_migrate(db_t *db, char **err)
+{
+	return db_migrate_upto(db, INT_MAX, err);
+}
+
+int db_migrate_upto(db_t *db, int upto, char **err)
 {
 	/* Under the migration lock, so that instances starting together on an
 	 * empty PostgreSQL database do not race to create the table. */
@@ -768,12 +831,22 @@ int db_migrate(db_t *db, char **err)
 		return -1;
 	}
 	int applied = 0;
-	for (int i = 0; i < NMIGRATIONS; i++) {
+	for (int i = 0; i < NMIGRATIONS && migrations[i].version <= upto; i++) {
 		const struct migration *m = &migrations[i];
+		const struct migration_fill *f = fill_of(m->version);
+		/* a no-op inside a transaction: set before it, set back after it */
+		int fk_off = f && f->fk_off && db_kind(db) == DB_SQLITE;
+		if (fk_off && db_exec(db, "PRAGMA foreign_keys = OFF") != DB_OK) {
+			if (err)
+				*err = errdup(db, "foreign keys off");
+			return -1;
+		}
 		if (db_begin(db) != DB_OK || db_migration_lock(db) != DB_OK) {
 			if (err)
 				*err = errdup(db, "begin migration");
 			db_rollback(db);
+			if (fk_off)
+				db_exec(db, "PRAGMA foreign_keys = ON");
 			return -1;
 		}
 		char v[16];
@@ -781,14 +854,21 @@ int db_migrate(db_t *db, char **err)
 		const char *p[1] = { v };
 		if (db_int1(db, "SELECT count(*) FROM schema_migrations WHERE version = CAST($1 AS INTEGER)", 0, 1, p) > 0) {
 			db_rollback(db);
+			if (fk_off && db_exec(db, "PRAGMA foreign_keys = ON") != DB_OK) {
+				if (err)
+					*err = errdup(db, "foreign keys on");
+				return -1;
+			}
 			continue;
 		}
 		char *sql = expand(m->sql, db_kind(db));
 		int rc = sql ? db_exec(db, sql) : DB_ERR;
 		free(sql);
-		for (size_t k = 0; k < sizeof fills / sizeof fills[0] && rc == DB_OK; k++)
-			if (fills[k].version == m->version && (rc = fills[k].fill(db)) == DB_OK)
-				rc = db_exec(db, fills[k].sql_after);
+		if (rc == DB_OK && f && (rc = f->fill(db)) == DB_OK)
+			rc = db_exec(db, f->sql_after);
+		/* what the foreign keys would have refused: nothing may be left */
+		if (rc == DB_OK && fk_off && db_int1(db, "SELECT count(*) FROM pragma_foreign_key_check", -1, 0, NULL) != 0)
+			rc = DB_CONSTRAINT;
 		if (rc == DB_OK) {
 			db_stmt_t *st = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)");
 			if (st) {
@@ -808,9 +888,72 @@ int db_migrate(db_t *db, char **err)
 				*err = errdup(db, what);
 			}
 			db_rollback(db);
+			if (fk_off)
+				db_exec(db, "PRAGMA foreign_keys = ON");
+			return -1;
+		}
+		if (fk_off && db_exec(db, "PRAGMA foreign_keys = ON") != DB_OK) {
+			if (err)
+				*err = errdup(db, "foreign keys on");
 			return -1;
 		}
 		applied++;
 	}
 	return applied;
+}
+
+/* ---- indexes made after a load (db_indexes_defer) ---- */
+
+/* The indexes a load into an empty table may drop and make again once its
+ * rows are in, as the migrations made them (test_enterprise_import compares
+ * the catalog before and after).  The key stays, and on SQLite the unique
+ * credit code too: it is written in CREATE TABLE and cannot be dropped. */
+static const struct deferred_index {
+	const char *table;
+	enum db_kind only;          /* 0: both stores */
+	const char *drop, *make;
+} deferred[] = {
+	{ "enterprises", DB_POSTGRES, "ALTER TABLE enterprises DROP CONSTRAINT enterprises_credit_code_key",
+	  "ALTER TABLE enterprises ADD CONSTRAINT enterprises_credit_code_key UNIQUE (credit_code)" },
+	{ "enterprises", DB_SQLITE, "DROP INDEX enterprises_credit_code_key",
+	  "CREATE UNIQUE INDEX enterprises_credit_code_key ON enterprises (credit_code)" },
+	{ "enterprises", 0, "DROP INDEX enterprises_street", "CREATE INDEX enterprises_street ON enterprises (street_id)" },
+	{ "enterprises", 0, "DROP INDEX enterprises_officer",
+	  "CREATE INDEX enterprises_officer ON enterprises (officer_id)" },
+	{ "enterprises", 0, "DROP INDEX enterprises_industry",
+	  "CREATE INDEX enterprises_industry ON enterprises (industry)" },
+};
+
+#define NDEFERRED (sizeof deferred / sizeof deferred[0])
+
+static int deferred_run(db_t *db, const char *table, int make)
+{
+	int rc = DB_OK;
+	for (size_t i = 0; i < NDEFERRED && rc == DB_OK; i++)
+		if (strcmp(deferred[i].table, table) == 0 && (deferred[i].only == 0 || deferred[i].only == db_kind(db)))
+			rc = db_exec(db, make ? deferred[i].make : deferred[i].drop);
+	return rc;
+}
+
+int db_indexes_defer(db_t *db, const char *table)
+{
+	size_t i = 0;
+	while (i < NDEFERRED && strcmp(deferred[i].table, table) != 0)
+		i++;
+	if (i == NDEFERRED || !db_in_tx(db))
+		return DB_ERR;   /* outside a transaction, a commit would keep them dropped */
+	if (db_kind(db) == DB_POSTGRES) {
+		/* the lock every drop takes, once: the readers are waited for once */
+		char sql[128];
+		snprintf(sql, sizeof sql, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", deferred[i].table);
+		int rc = db_exec(db, sql);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return deferred_run(db, table, 0);
+}
+
+int db_indexes_make(db_t *db, const char *table)
+{
+	return deferred_run(db, table, 1);
 }

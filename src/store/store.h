@@ -178,7 +178,19 @@ const char *db_global_url(void);
  * order, each in its own transaction, and records it in schema_migrations.
  * Returns the number applied, or -1 with *err set (malloc'd). */
 int db_migrate(db_t *db, char **err);
+/* The same, only the migrations up to version upto (tests of a migration). */
+int db_migrate_upto(db_t *db, int upto, char **err);
 int db_schema_version(db_t *db);
+/* A load into an empty table: db_indexes_defer drops the indexes of table
+ * ("enterprises") that a load can make faster afterwards, by sorting, than
+ * row by row; db_indexes_make makes them again, as the migrations made
+ * them.  Inside a transaction only (DB_ERR outside one), and made again
+ * before its commit: a rollback gives them back by itself.  On PostgreSQL
+ * the table is locked ACCESS EXCLUSIVE until the commit -- its readers
+ * wait; on SQLite they read the table as it was.  DB_OK or a DB_ code
+ * (DB_CONSTRAINT: the rows break a unique index made again). */
+int db_indexes_defer(db_t *db, const char *table);
+int db_indexes_make(db_t *db, const char *table);
 /* Integrity check: SQLite "PRAGMA integrity_check"; PostgreSQL a trivial
  * query.  Returns 0 when healthy, else -1 and *err (malloc'd). */
 int db_check(db_t *db, char **err);
