@@ -906,8 +906,10 @@ int db_migrate_upto(db_t *db, int upto, char **err)
 
 /* The indexes a load into an empty table may drop and make again once its
  * rows are in, as the migrations made them (test_enterprise_import compares
- * the catalog before and after).  The key stays, and on SQLite the unique
- * credit code too: it is written in CREATE TABLE and cannot be dropped. */
+ * the catalog before and after).  The key stays.  SQLite's unique credit
+ * code is an index of its own since migration 20.  (facts_by_fact was
+ * tried and not kept: the facts arrive nearly in its order already,
+ * BENCHMARKS.md.) */
 static const struct deferred_index {
 	const char *table;
 	enum db_kind only;          /* 0: both stores */
