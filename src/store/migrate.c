@@ -928,6 +928,14 @@ static const struct deferred_index {
 
 #define NDEFERRED (sizeof deferred / sizeof deferred[0])
 
+/* The tables above: how each is locked (PostgreSQL) and found empty. */
+static const struct deferred_table {
+	const char *table, *lock, *any;
+} deferred_tables[] = {
+	{ "enterprises", "LOCK TABLE enterprises IN ACCESS EXCLUSIVE MODE",
+	  "SELECT count(*) FROM (SELECT 1 FROM enterprises LIMIT 1) t" },
+};
+
 static int deferred_run(db_t *db, const char *table, int make)
 {
 	int rc = DB_OK;
@@ -937,22 +945,27 @@ static int deferred_run(db_t *db, const char *table, int make)
 	return rc;
 }
 
-int db_indexes_defer(db_t *db, const char *table)
+int db_indexes_defer(db_t *db, const char *table, int *deferred_now)
 {
-	size_t i = 0;
-	while (i < NDEFERRED && strcmp(deferred[i].table, table) != 0)
-		i++;
-	if (i == NDEFERRED || !db_in_tx(db))
+	*deferred_now = 0;
+	const struct deferred_table *t = NULL;
+	for (size_t i = 0; i < sizeof deferred_tables / sizeof deferred_tables[0]; i++)
+		if (strcmp(deferred_tables[i].table, table) == 0)
+			t = &deferred_tables[i];
+	if (t == NULL || !db_in_tx(db))
 		return DB_ERR;   /* outside a transaction, a commit would keep them dropped */
-	if (db_kind(db) == DB_POSTGRES) {
-		/* the lock every drop takes, once: the readers are waited for once */
-		char sql[128];
-		snprintf(sql, sizeof sql, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", deferred[i].table);
-		int rc = db_exec(db, sql);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return deferred_run(db, table, 0);
+	/* PostgreSQL: the lock every drop takes, once, before the table is
+	 * found empty -- no one else can write it afterwards.  SQLite: the
+	 * transaction holds the write lock already. */
+	int rc = db_kind(db) == DB_POSTGRES ? db_exec(db, t->lock) : DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	int64_t any = db_int1(db, t->any, -1, 0, NULL);
+	if (any != 0)
+		return any < 0 ? DB_ERR : DB_OK;   /* rows came meanwhile: their unique index stays */
+	if ((rc = deferred_run(db, table, 0)) == DB_OK)
+		*deferred_now = 1;
+	return rc;
 }
 
 int db_indexes_make(db_t *db, const char *table)

@@ -183,13 +183,14 @@ int db_migrate_upto(db_t *db, int upto, char **err);
 int db_schema_version(db_t *db);
 /* A load into an empty table: db_indexes_defer drops the indexes of table
  * ("enterprises") that a load can make faster afterwards, by sorting, than
- * row by row; db_indexes_make makes them again, as the migrations made
- * them.  Inside a transaction only (DB_ERR outside one), and made again
- * before its commit: a rollback gives them back by itself.  On PostgreSQL
- * the table is locked ACCESS EXCLUSIVE until the commit -- its readers
- * wait; on SQLite they read the table as it was.  DB_OK or a DB_ code
- * (DB_CONSTRAINT: the rows break a unique index made again). */
-int db_indexes_defer(db_t *db, const char *table);
+ * row by row -- only if the table is empty, found so under the write lock
+ * (*deferred 1; 0 when it has rows: nothing dropped); db_indexes_make makes
+ * them again, as the migrations made them.  Inside a transaction only
+ * (DB_ERR outside one), and made again before its commit: a rollback gives
+ * them back by itself.  On PostgreSQL the table is locked ACCESS EXCLUSIVE
+ * until the commit, whether or not the indexes were dropped -- its readers
+ * wait; on SQLite they read the table as it was.  DB_OK or a DB_ code. */
+int db_indexes_defer(db_t *db, const char *table, int *deferred);
 int db_indexes_make(db_t *db, const char *table);
 /* Integrity check: SQLite "PRAGMA integrity_check"; PostgreSQL a trivial
  * query.  Returns 0 when healthy, else -1 and *err (malloc'd). */

@@ -247,6 +247,45 @@ static void test_rollback_keeps_indexes(void **state)
 	store_close(&s);
 }
 
+/* db_indexes_defer itself: nothing dropped when the table has a row by the
+ * time it holds the write lock (a writer came between the import's start
+ * and its first batch); dropped when empty, and a rollback gives them
+ * back; outside a transaction refused. */
+static void test_defer_only_empty(void **state)
+{
+	(void)state;
+	struct store s;
+	store_open(&s, 0);
+	db_t *db = s.t.db;
+	char *ids0 = index_ids(db), *idx0 = indexes(db);
+	int deferred = -1;
+	assert_int_equal(db_indexes_defer(db, "enterprises", &deferred), DB_ERR);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_indexes_defer(db, "enterprises", &deferred), DB_OK);
+	assert_int_equal(deferred, 1);
+	char *none = indexes(db);
+	assert_string_equal(none, db_kind(db) == DB_SQLITE ? "" : "enterprises_pkey 1 id");
+	assert_int_equal(db_rollback(db), DB_OK);
+	char *idx1 = indexes(db), *ids1 = index_ids(db);
+	assert_string_equal(idx1, idx0);
+	assert_string_equal(ids1, ids0);
+	assert_int_equal(db_exec(db, "INSERT INTO enterprises (credit_code, name, created_at, updated_at)"
+	                             " VALUES ('91320602000000011A', 'one', 0, 0)"), DB_OK);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_indexes_defer(db, "enterprises", &deferred), DB_OK);
+	assert_int_equal(deferred, 0);
+	char *ids2 = index_ids(db);
+	assert_string_equal(ids2, ids0);
+	assert_int_equal(db_commit(db), DB_OK);
+	free(ids0);
+	free(idx0);
+	free(none);
+	free(idx1);
+	free(ids1);
+	free(ids2);
+	store_close(&s);
+}
+
 /* Migration 20 on a SQLite database of version 19 with rows: the table made
  * again keeps its rows, ids, AUTOINCREMENT mark and children. */
 static void test_migration_20(void **state)
@@ -311,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_indexes_made_again),
 		cmocka_unit_test(test_rollback_keeps_indexes),
 		cmocka_unit_test(test_small_or_not_empty_keeps),
+		cmocka_unit_test(test_defer_only_empty),
 		cmocka_unit_test(test_migration_20),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
