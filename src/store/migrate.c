@@ -7,9 +7,11 @@
  *   @WITHOUT_ROWID@ " WITHOUT ROWID" after a table with a primary key
  *          (SQLite: the table is its primary key's B-tree), else nothing
  * Everything else keeps to the common dialect; where one store needs DDL
- * of its own, a fill runs it (migration 18: PostgreSQL's checks of facts'
- * references).  Add a migration by appending to the table; never edit one
- * that has shipped.
+ * of its own, its fill entry names it (migrations 18 and 19: PostgreSQL's
+ * checks of references; 20: SQLite's enterprises made again).  Add a
+ * migration by appending to the table; never edit one that has shipped.
+ * The indexes a load may make after its rows (db_indexes_defer) are listed
+ * at the end, as the migrations made them.
  */
 #include "store_impl.h"
 
@@ -24,10 +26,13 @@ struct migration {
 	const char *sql;
 };
 
-/* A migration whose data is converted by code: after its sql, fill runs,
- * then sql_after (DDL best run once the rows are in, such as an index). */
+/* What a migration does beyond its common sql: SQL for one store only
+ * (only_sql on store only), then data converted by code (fill), then
+ * sql_after (DDL best run once the rows are in, such as an index). */
 struct migration_fill {
 	int version;
+	enum db_kind only;
+	const char *only_sql;
 	int (*fill)(db_t *db);
 	const char *sql_after;
 	int fk_off;          /* SQLite: foreign keys off during the migration (a
@@ -512,15 +517,15 @@ static const struct migration migrations[] = {
 "  ids TEXT NOT NULL, PRIMARY KEY (gram, block))@WITHOUT_ROWID@;\n"
 },
 { 18, "PostgreSQL: the references of facts checked once per statement, not once per row (issue 15)",
-/* SQLite keeps its foreign keys; PostgreSQL's are replaced by facts_refs_pg */
+/* SQLite keeps its foreign keys; PostgreSQL's are replaced by facts_refs_pg_sql */
 "SELECT 1"
 },
 { 19, "PostgreSQL: the references of enterprises (street, officer, department) checked once per statement (issue 15)",
-/* SQLite keeps its foreign keys; PostgreSQL's are replaced by enterprises_refs_pg */
+/* SQLite keeps its foreign keys; PostgreSQL's are replaced by enterprises_refs_pg_sql */
 "SELECT 1"
 },
 { 20, "SQLite: the unique credit code of enterprises as an index of its own, which a load can make after its rows (issue 15)",
-/* PostgreSQL's is a constraint already; SQLite's table is rebuilt by enterprises_unique_sqlite */
+/* PostgreSQL's is a constraint already; SQLite's table is rebuilt by enterprises_unique_sqlite_sql */
 "SELECT 1"
 },
 };
@@ -594,11 +599,6 @@ static const char facts_refs_pg_sql[] =
 "  FOR EACH ROW EXECUTE FUNCTION facts_def_kept();\n"
 "CREATE TRIGGER facts_def_name AFTER UPDATE OF name ON fact_defs\n"
 "  FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION facts_def_kept();\n";
-
-static int facts_refs_pg(db_t *db)
-{
-	return db_kind(db) == DB_POSTGRES ? db_exec(db, facts_refs_pg_sql) : DB_OK;
-}
 
 /*
  * Migration 19, PostgreSQL only: the same for the three references of
@@ -687,11 +687,6 @@ static const char enterprises_refs_pg_sql[] =
 "CREATE TRIGGER enterprises_officer_id AFTER UPDATE OF id ON users\n"
 "  FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION enterprises_officer_kept();\n";
 
-static int enterprises_refs_pg(db_t *db)
-{
-	return db_kind(db) == DB_POSTGRES ? db_exec(db, enterprises_refs_pg_sql) : DB_OK;
-}
-
 /* Migration 20, SQLite: the credit code's UNIQUE, written in CREATE TABLE,
  * can be neither dropped nor made after a load; as an index of its own
  * (enterprises_credit_code_key, PostgreSQL's name) it can
@@ -728,16 +723,11 @@ static const char enterprises_unique_sqlite_sql[] =
 "CREATE INDEX enterprises_officer ON enterprises (officer_id);\n"
 "CREATE INDEX enterprises_industry ON enterprises (industry);\n";
 
-static int enterprises_unique_sqlite(db_t *db)
-{
-	return db_kind(db) == DB_SQLITE ? db_exec(db, enterprises_unique_sqlite_sql) : DB_OK;
-}
-
 static const struct migration_fill fills[] = {
-	{ 17, db_grams_rebuild, "SELECT 1", 0 },
-	{ 18, facts_refs_pg, "SELECT 1", 0 },
-	{ 19, enterprises_refs_pg, "SELECT 1", 0 },
-	{ 20, enterprises_unique_sqlite, "SELECT 1", 1 },
+	{ 17, 0, NULL, db_grams_rebuild, "SELECT 1", 0 },
+	{ 18, DB_POSTGRES, facts_refs_pg_sql, NULL, NULL, 0 },
+	{ 19, DB_POSTGRES, enterprises_refs_pg_sql, NULL, NULL, 0 },
+	{ 20, DB_SQLITE, enterprises_unique_sqlite_sql, NULL, NULL, 1 },
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -864,7 +854,9 @@ int db_migrate_upto(db_t *db, int upto, char **err)
 		char *sql = expand(m->sql, db_kind(db));
 		int rc = sql ? db_exec(db, sql) : DB_ERR;
 		free(sql);
-		if (rc == DB_OK && f && (rc = f->fill(db)) == DB_OK)
+		if (rc == DB_OK && f && f->only_sql && f->only == db_kind(db))
+			rc = db_exec(db, f->only_sql);
+		if (rc == DB_OK && f && f->fill && (rc = f->fill(db)) == DB_OK)
 			rc = db_exec(db, f->sql_after);
 		/* what the foreign keys would have refused: nothing may be left */
 		if (rc == DB_OK && fk_off && db_int1(db, "SELECT count(*) FROM pragma_foreign_key_check", -1, 0, NULL) != 0)
